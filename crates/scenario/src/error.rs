@@ -1,0 +1,221 @@
+//! Located problems: [`Problem`], [`ProblemKind`], the [`Error`] that carries them, and the
+//! line index that turns byte offsets into lines and columns.
+
+use std::fmt;
+
+/// A scenario file was rejected: every problem found, in file order (never empty).
+#[derive(Clone, Debug)]
+pub struct Error {
+    problems: Vec<Problem>,
+}
+
+impl Error {
+    /// Wraps problems; `problems` must not be empty.
+    pub(crate) fn new(problems: Vec<Problem>) -> Error {
+        debug_assert!(!problems.is_empty());
+        Error { problems }
+    }
+
+    /// The problems, in file order; at least one.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// One problem of a scenario file, with its place.
+///
+/// Displayed as `{file}:{line}:{column}: {path}: {message}`, or without the path when it is
+/// empty (syntax errors, whole-file problems).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// The file name given to [`crate::parse`].
+    pub file: String,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1, counted in characters.
+    pub column: usize,
+    /// The field path, e.g. `parties[2].reservation`; empty when the problem has no field.
+    pub path: String,
+    /// What kind of problem it is.
+    pub kind: ProblemKind,
+    /// What is wrong, lowercase, without a trailing period, naming what was found.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// What kind of problem a [`Problem`] is.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Not valid TOML or JSON (the parser's message), or cut short.
+    Syntax,
+    /// The bytes are not UTF-8.
+    Encoding,
+    /// `version` missing or not 1.
+    Version,
+    /// A required field is missing.
+    MissingField,
+    /// A field that the format does not know (often a misspelling).
+    UnknownField,
+    /// A value of the wrong type (a string where a number is needed, ...).
+    WrongType,
+    /// An id that is empty or has characters other than letters, digits, `-`, `_`, `.`.
+    InvalidId,
+    /// An id (or a JSON key) given twice.
+    DuplicateId,
+    /// A reference to a party, issue, option, proposal or source that does not exist.
+    UnknownReference,
+    /// A number that is NaN or infinite.
+    NotFinite,
+    /// A number outside its allowed range.
+    OutOfRange,
+    /// A malformed scale: `min > max`, `step <= 0`, a step that does not divide the range,
+    /// or too many grid points.
+    Scale,
+    /// A second stance for the same party and issue.
+    DuplicateStance,
+    /// `values` lacks a value for some option of its issue.
+    MissingValue,
+    /// `values` on a scale issue, or `ideal`/`tolerance` on a discrete one.
+    PreferenceMismatch,
+    /// A malformed red line, or red lines that leave the party no acceptable option.
+    RedLine,
+    /// A party whose stances all have weight 0.
+    AllWeightsZero,
+    /// A proposal term off the grid or out of bounds, both set and open, or neither.
+    Term,
+    /// Proposals that amend each other in a circle.
+    CircularAmendment,
+    /// A date that is not `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    Date,
+    /// An empty file, or an empty list that needs at least one entry.
+    Empty,
+    /// A value that is not one of the allowed words (a role, a confidence, a quality).
+    InvalidValue,
+    /// Fields that exclude each other, such as an issue with both `options` and `scale`.
+    Conflict,
+    /// The model rejected the scenario after every file check passed (a bug in this crate).
+    Internal,
+}
+
+/// Turns byte offsets into 1-based lines and character columns.
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// The line and column of a byte offset; offsets past the end count as the end, offsets
+    /// inside a character as that character.
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while offset > 0 && !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (line, column)
+    }
+}
+
+/// A problem before it is located: a byte offset instead of a line and column.
+#[derive(Clone, Debug)]
+pub(crate) struct RawProblem {
+    pub(crate) offset: usize,
+    pub(crate) path: String,
+    pub(crate) kind: ProblemKind,
+    pub(crate) message: String,
+}
+
+/// Locates raw problems, sorts them into file order (stable) and wraps them in an [`Error`].
+pub(crate) fn locate(file: &str, text: &str, mut raw: Vec<RawProblem>) -> Error {
+    raw.sort_by_key(|p| p.offset);
+    let index = LineIndex::new(text);
+    let problems = raw
+        .into_iter()
+        .map(|p| {
+            let (line, column) = index.line_col(p.offset);
+            Problem {
+                file: file.to_string(),
+                line,
+                column,
+                path: p.path,
+                kind: p.kind,
+                message: p.message,
+            }
+        })
+        .collect();
+    Error::new(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let idx = LineIndex::new("ab\nçé=1\n");
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(2), (1, 3));
+        assert_eq!(idx.line_col(3), (2, 1));
+        assert_eq!(idx.line_col(7), (2, 3));
+        assert_eq!(idx.line_col(4), (2, 1)); // inside 'ç'
+        assert_eq!(idx.line_col(10), (3, 1));
+        assert_eq!(idx.line_col(999), (3, 1));
+        assert_eq!(LineIndex::new("").line_col(5), (1, 1));
+    }
+
+    #[test]
+    fn display_with_and_without_path() {
+        let mut p = Problem {
+            file: "f.toml".into(),
+            line: 3,
+            column: 7,
+            path: "parties[0].id".into(),
+            kind: ProblemKind::InvalidId,
+            message: "bad".into(),
+        };
+        assert_eq!(p.to_string(), "f.toml:3:7: parties[0].id: bad");
+        p.path.clear();
+        assert_eq!(p.to_string(), "f.toml:3:7: bad");
+        let e = Error::new(vec![p.clone(), p]);
+        assert_eq!(e.to_string(), "f.toml:3:7: bad\nf.toml:3:7: bad");
+    }
+
+    #[test]
+    fn error_is_send_and_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<Error>();
+        is::<Problem>();
+    }
+}

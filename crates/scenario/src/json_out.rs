@@ -1,0 +1,322 @@
+//! Writes a [`Scenario`] as format-v1 JSON: the inverse of reading.
+//!
+//! # Wire format
+//! The keys and nesting of `docs/scenario-format.md`, pretty-printed with a 2-space indent
+//! and a trailing newline. Optional fields are left out when absent; stances come party by
+//! party in issue order; `values` keys follow the issue's option order; a proposal that
+//! amends another lists only the terms it states itself (set in `terms`, open in `open`),
+//! a proposal that amends nothing lists every term. Whole numbers are written without a
+//! fraction (`4`, not `4.0`); other numbers in the shortest form that reads back exactly.
+//!
+//! # Example
+//! ```text
+//! {
+//!   "version": 1,
+//!   "scenario": {
+//!     "name": "toy",
+//!     "title": "toy"
+//!   },
+//!   ...
+//! ```
+
+use detente_core::{IssueKind, Preference, RedLineKind, Scenario, Term};
+
+/// A JSON value to print.
+enum J {
+    Obj(Vec<(&'static str, J)>),
+    Map(Vec<(String, J)>),
+    Arr(Vec<J>),
+    Str(String),
+    Num(f64),
+}
+
+fn s(x: &str) -> J {
+    J::Str(x.to_string())
+}
+
+/// Pushes `key: value` when the value is present.
+fn opt(fields: &mut Vec<(&'static str, J)>, key: &'static str, value: Option<&String>) {
+    if let Some(v) = value {
+        fields.push((key, s(v)));
+    }
+}
+
+/// The scenario as pretty JSON in format version 1.
+pub(crate) fn to_json(sc: &Scenario) -> String {
+    let mut top: Vec<(&'static str, J)> = vec![("version", J::Num(1.0))];
+    let mut meta = vec![("name", s(&sc.meta.name)), ("title", s(&sc.meta.title))];
+    opt(&mut meta, "description", sc.meta.description.as_ref());
+    opt(&mut meta, "as_of", sc.meta.as_of.as_ref());
+    top.push(("scenario", J::Obj(meta)));
+
+    let parties = sc
+        .parties
+        .iter()
+        .map(|p| {
+            let mut f = vec![
+                ("id", s(&p.id)),
+                ("name", s(&p.name)),
+                ("role", s(p.role.as_str())),
+                ("capability", J::Num(p.capability)),
+                ("reservation", J::Num(p.reservation)),
+            ];
+            opt(&mut f, "description", p.description.as_ref());
+            J::Obj(f)
+        })
+        .collect();
+    top.push(("parties", J::Arr(parties)));
+
+    let issues = sc
+        .issues
+        .iter()
+        .map(|i| {
+            let mut f = vec![("id", s(&i.id)), ("name", s(&i.name))];
+            opt(&mut f, "description", i.description.as_ref());
+            match &i.kind {
+                IssueKind::Discrete { options } => {
+                    let opts = options
+                        .iter()
+                        .map(|o| J::Obj(vec![("id", s(&o.id)), ("label", s(&o.label))]))
+                        .collect();
+                    f.push(("options", J::Arr(opts)));
+                }
+                IssueKind::Scale { unit, min, max, step } => f.push((
+                    "scale",
+                    J::Obj(vec![
+                        ("unit", s(unit)),
+                        ("min", J::Num(*min)),
+                        ("max", J::Num(*max)),
+                        ("step", J::Num(*step)),
+                    ]),
+                )),
+            }
+            J::Obj(f)
+        })
+        .collect();
+    top.push(("issues", J::Arr(issues)));
+
+    let mut stances = Vec::new();
+    for (p, row) in sc.stances.iter().enumerate() {
+        for (i, st) in row.iter().enumerate() {
+            let (Some(st), Some(party), Some(issue)) = (st, sc.parties.get(p), sc.issues.get(i))
+            else {
+                continue;
+            };
+            let mut f = vec![
+                ("party", s(&party.id)),
+                ("issue", s(&issue.id)),
+                ("weight", J::Num(st.weight)),
+            ];
+            match &st.preference {
+                Preference::Values(v) => {
+                    let map = v
+                        .iter()
+                        .enumerate()
+                        .map(|(k, x)| (issue.option_id(k), J::Num(*x)))
+                        .collect();
+                    f.push(("values", J::Map(map)));
+                }
+                Preference::Ideal { ideal, tolerance } => {
+                    f.push(("ideal", J::Num(*ideal)));
+                    f.push(("tolerance", J::Num(*tolerance)));
+                }
+            }
+            if !st.red_lines.is_empty() {
+                let lines = st
+                    .red_lines
+                    .iter()
+                    .map(|r| {
+                        let mut rf = Vec::new();
+                        let names = |o: &[usize]| {
+                            J::Arr(o.iter().map(|&k| J::Str(issue.option_id(k))).collect())
+                        };
+                        match &r.kind {
+                            RedLineKind::Forbid(o) => rf.push(("forbid", names(o))),
+                            RedLineKind::Require(o) => rf.push(("require", names(o))),
+                            RedLineKind::Bounds { min, max } => {
+                                if let Some(m) = min {
+                                    rf.push(("min", J::Num(*m)));
+                                }
+                                if let Some(m) = max {
+                                    rf.push(("max", J::Num(*m)));
+                                }
+                            }
+                        }
+                        opt(&mut rf, "reason", r.reason.as_ref());
+                        J::Obj(rf)
+                    })
+                    .collect();
+                f.push(("red_lines", J::Arr(lines)));
+            }
+            if let Some(c) = st.confidence {
+                f.push(("confidence", s(c.as_str())));
+            }
+            opt(&mut f, "summary", st.summary.as_ref());
+            if !st.evidence.is_empty() {
+                let ev = st
+                    .evidence
+                    .iter()
+                    .map(|e| {
+                        let id = sc.sources.get(e.source).map_or("", |x| x.id.as_str());
+                        let mut ef = vec![("source", s(id))];
+                        opt(&mut ef, "note", e.note.as_ref());
+                        J::Obj(ef)
+                    })
+                    .collect();
+                f.push(("evidence", J::Arr(ev)));
+            }
+            stances.push(J::Obj(f));
+        }
+    }
+    top.push(("stances", J::Arr(stances)));
+
+    let proposals = sc
+        .proposals
+        .iter()
+        .map(|p| {
+            let mut f = vec![("id", s(&p.id)), ("title", s(&p.title))];
+            if let Some(a) = p.author.and_then(|a| sc.parties.get(a)) {
+                f.push(("author", s(&a.id)));
+            }
+            opt(&mut f, "date", p.date.as_ref());
+            let amended = p.amends.and_then(|a| sc.proposals.get(a));
+            if let Some(a) = amended {
+                f.push(("amends", s(&a.id)));
+            }
+            opt(&mut f, "description", p.description.as_ref());
+            let mut terms = Vec::new();
+            let mut open = Vec::new();
+            for (i, t) in p.terms.iter().enumerate() {
+                let stated = amended.is_none() || p.stated.get(i).copied().unwrap_or(true);
+                let Some(issue) = sc.issues.get(i).filter(|_| stated) else { continue };
+                match t {
+                    Term::Set(k) => {
+                        let v = match issue.scale_value(*k) {
+                            Some(x) => J::Num(x),
+                            None => J::Str(issue.option_id(*k)),
+                        };
+                        terms.push((issue.id.clone(), v));
+                    }
+                    Term::Open => open.push(s(&issue.id)),
+                }
+            }
+            f.push(("terms", J::Map(terms)));
+            if !open.is_empty() {
+                f.push(("open", J::Arr(open)));
+            }
+            J::Obj(f)
+        })
+        .collect();
+    top.push(("proposals", J::Arr(proposals)));
+
+    let sources = sc
+        .sources
+        .iter()
+        .map(|src| {
+            let mut f = vec![("id", s(&src.id)), ("title", s(&src.title))];
+            opt(&mut f, "url", src.url.as_ref());
+            opt(&mut f, "date", src.date.as_ref());
+            opt(&mut f, "outlet", src.outlet.as_ref());
+            if let Some(q) = src.quality {
+                f.push(("quality", s(q.as_str())));
+            }
+            J::Obj(f)
+        })
+        .collect();
+    top.push(("sources", J::Arr(sources)));
+
+    let mut out = String::new();
+    write(&mut out, &J::Obj(top), 0);
+    out.push('\n');
+    out
+}
+
+fn write(out: &mut String, v: &J, indent: usize) {
+    let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+    match v {
+        J::Str(x) => write_str(out, x),
+        J::Num(x) => out.push_str(&number(*x)),
+        J::Arr(items) if items.is_empty() => out.push_str("[]"),
+        J::Arr(items) => {
+            out.push_str("[\n");
+            for (k, item) in items.iter().enumerate() {
+                pad(out, indent + 2);
+                write(out, item, indent + 2);
+                out.push_str(if k + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            pad(out, indent);
+            out.push(']');
+        }
+        J::Obj(fields) => {
+            let fields: Vec<(&str, &J)> = fields.iter().map(|(k, v)| (*k, v)).collect();
+            write_obj(out, &fields, indent);
+        }
+        J::Map(fields) => {
+            let fields: Vec<(&str, &J)> = fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            write_obj(out, &fields, indent);
+        }
+    }
+}
+
+fn write_obj(out: &mut String, fields: &[(&str, &J)], indent: usize) {
+    if fields.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    out.push_str("{\n");
+    for (k, (key, value)) in fields.iter().enumerate() {
+        out.extend(std::iter::repeat_n(' ', indent + 2));
+        write_str(out, key);
+        out.push_str(": ");
+        write(out, value, indent + 2);
+        out.push_str(if k + 1 < fields.len() { ",\n" } else { "\n" });
+    }
+    out.extend(std::iter::repeat_n(' ', indent));
+    out.push('}');
+}
+
+/// A number that reads back exactly; whole numbers without a fraction. Not-finite numbers
+/// (impossible in a valid scenario) are written as `null`.
+fn number(x: f64) -> String {
+    if !x.is_finite() {
+        "null".to_string()
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+fn write_str(out: &mut String, x: &str) {
+    out.push('"');
+    for c in x.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_strings() {
+        assert_eq!(number(4.0), "4");
+        assert_eq!(number(-0.0), "0");
+        assert_eq!(number(0.45), "0.45");
+        assert_eq!(number(1e300), format!("{}", 1e300));
+        let mut out = String::new();
+        write_str(&mut out, "a\"b\\\n\u{1}é");
+        assert_eq!(out, "\"a\\\"b\\\\\\n\\u0001é\"");
+    }
+}

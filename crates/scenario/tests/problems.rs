@@ -1,0 +1,590 @@
+//! One case per problem kind: a small file, and the exact problem lines it must produce.
+
+use detente_scenario::{Format, ProblemKind, parse};
+
+/// A small valid scenario; each case edits it.
+const BASE: &str = r#"version = 1
+[scenario]
+name = "t"
+title = "T"
+
+[[parties]]
+id = "a"
+name = "A"
+role = "principal"
+
+[[issues]]
+id = "x"
+name = "X"
+options = [{ id = "x0", label = "X0" }, { id = "x1", label = "X1" }]
+
+[[issues]]
+id = "s"
+name = "S"
+scale = { unit = "u", min = 0, max = 100, step = 10 }
+
+[[stances]]
+party = "a"
+issue = "x"
+weight = 1
+values = { x0 = 0.0, x1 = 1.0 }
+
+[[stances]]
+party = "a"
+issue = "s"
+weight = 1
+ideal = 50
+tolerance = 50
+
+[[proposals]]
+id = "p"
+title = "P"
+terms = { x = "x0", s = 20 }
+
+[[sources]]
+id = "S1"
+title = "Source"
+"#;
+
+/// BASE with each `(from, to)` replaced once (each `from` must occur).
+fn edit(edits: &[(&str, &str)]) -> String {
+    let mut text = BASE.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from:?} not in the file");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+/// Parses as TOML (or JSON for `.json` names) and compares the rendered problems.
+fn check_file(file: &str, text: &str, kind: ProblemKind, expect: &[&str]) {
+    let format = Format::from_path(file).unwrap();
+    let err = match parse(file, text.as_bytes(), format) {
+        Ok(_) => panic!("{file} was accepted"),
+        Err(e) => e,
+    };
+    let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    if std::env::var("PRINT").is_ok() {
+        println!("CASE {lines:#?}");
+        return;
+    }
+    assert_eq!(lines, expect, "\n{err}");
+    assert!(err.problems().iter().any(|p| p.kind == kind), "no {kind:?} in\n{err}");
+}
+
+fn check(text: &str, kind: ProblemKind, expect: &[&str]) {
+    check_file("t.toml", text, kind, expect);
+}
+
+#[test]
+fn base_is_valid() {
+    let s = parse("t.toml", BASE.as_bytes(), Format::Toml).unwrap();
+    assert_eq!(s.parties[0].capability, 1.0);
+    assert_eq!(s.proposals[0].stated, [true, true]);
+}
+
+#[test]
+fn syntax() {
+    check(
+        &edit(&[("title = \"T\"", "title = ")]),
+        ProblemKind::Syntax,
+        &["t.toml:4:9: string values must be quoted, expected literal string"],
+    );
+    check_file(
+        "t.json",
+        "{\"version\": 1,\n  \"scenario\": {,}}",
+        ProblemKind::Syntax,
+        &["t.json:2:16: expected a key in double quotes, found ','"],
+    );
+    check_file(
+        "t.json",
+        "{\"version\": 1,",
+        ProblemKind::Syntax,
+        &["t.json:1:15: expected a key in double quotes: unexpected end of file"],
+    );
+}
+
+#[test]
+fn encoding() {
+    let mut bytes = b"version = 1\n# caf".to_vec();
+    bytes.extend([0xC3, 0x28]);
+    let err = parse("t.toml", &bytes, Format::Toml).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "t.toml:2:6: not UTF-8: invalid byte 0xc3 (save the file as UTF-8)"
+    );
+    assert_eq!(err.problems()[0].kind, ProblemKind::Encoding);
+}
+
+#[test]
+fn empty() {
+    for text in ["", " \n\t\n"] {
+        check(
+            text,
+            ProblemKind::Empty,
+            &[
+                "t.toml:1:1: empty file: a scenario needs `version = 1`, [scenario], [[parties]] and [[issues]]",
+            ],
+        );
+    }
+    check(
+        &edit(&[(
+            "options = [{ id = \"x0\", label = \"X0\" }, { id = \"x1\", label = \"X1\" }]",
+            "options = []",
+        )]),
+        ProblemKind::Empty,
+        &["t.toml:14:11: issues[0].options: needs at least one option, found none"],
+    );
+}
+
+#[test]
+fn version() {
+    check(
+        &edit(&[("version = 1\n", "")]),
+        ProblemKind::Version,
+        &["t.toml:1:1: missing field \"version\" (write `version = 1`)"],
+    );
+    check(
+        &edit(&[("version = 1", "version = 2")]),
+        ProblemKind::Version,
+        &["t.toml:1:11: version: unsupported format version 2 (this program reads version 1)"],
+    );
+    check(
+        &edit(&[("version = 1", "version = \"1\"")]),
+        ProblemKind::Version,
+        &["t.toml:1:11: version: must be the integer 1, found \"1\""],
+    );
+}
+
+#[test]
+fn missing_field() {
+    check(
+        &edit(&[("name = \"A\"\n", "")]),
+        ProblemKind::MissingField,
+        &["t.toml:6:1: parties[0]: missing field \"name\""],
+    );
+}
+
+#[test]
+fn unknown_field() {
+    check(
+        &edit(&[("role = \"principal\"", "role = \"principal\"\nreservaton = 0.5\ncolour = 1")]),
+        ProblemKind::UnknownField,
+        &[
+            "t.toml:10:1: parties[0].reservaton: unknown field \"reservaton\" (did you mean \"reservation\"?)",
+            "t.toml:11:1: parties[0].colour: unknown field \"colour\" (fields: id, name, role, capability, reservation, description)",
+        ],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    check(
+        &edit(&[("title = \"T\"", "title = 3"), ("weight = 1\nideal", "weight = \"1\"\nideal")]),
+        ProblemKind::WrongType,
+        &[
+            "t.toml:4:9: scenario.title: must be a string, found 3",
+            "t.toml:30:10: stances[1].weight: must be a finite number >= 0, found \"1\"",
+        ],
+    );
+}
+
+#[test]
+fn invalid_id() {
+    check(
+        &edit(&[
+            ("id = \"a\"", "id = \"a b\""),
+            ("party = \"a\"\nissue = \"x\"", "party = \"a b\"\nissue = \"x\""),
+            ("party = \"a\"\nissue = \"s\"", "party = \"a b\"\nissue = \"s\""),
+            ("name = \"t\"", "name = \"t.1\""),
+        ]),
+        ProblemKind::InvalidId,
+        &[
+            "t.toml:3:8: scenario.name: invalid name \"t.1\": use only letters, digits, '-' and '_'",
+            "t.toml:7:6: parties[0].id: invalid id \"a b\": use only letters, digits, '-', '_' and '.'",
+        ],
+    );
+    check(
+        &edit(&[("id = \"S1\"", "id = \"\"")]),
+        ProblemKind::InvalidId,
+        &["t.toml:40:6: sources[0].id: id must not be empty"],
+    );
+}
+
+#[test]
+fn duplicate_id() {
+    check(
+        &format!(
+            "{BASE}\n[[issues]]\nid = \"x\"\nname = \"X again\"\noptions = [{{ id = \"y\", label = \"Y\" }}]\n"
+        ),
+        ProblemKind::DuplicateId,
+        &["t.toml:44:6: issues[2].id: duplicate issue id \"x\" (first at line 12)"],
+    );
+    check(
+        &edit(&[("{ id = \"x1\"", "{ id = \"x0\"")]),
+        ProblemKind::DuplicateId,
+        &[
+            "t.toml:14:48: issues[0].options[1].id: duplicate option id \"x0\" in issue x (first at line 14)",
+        ],
+    );
+}
+
+#[test]
+fn unknown_reference() {
+    check(
+        &edit(&[
+            ("party = \"a\"", "party = \"b\""),
+            ("x = \"x0\"", "x = \"x9\", y = 1"),
+            ("title = \"P\"", "title = \"P\"\namends = \"q\""),
+        ]),
+        ProblemKind::UnknownReference,
+        &[
+            "t.toml:22:9: stances[0].party: unknown party \"b\" (parties: a)",
+            "t.toml:37:10: proposals[0].amends: unknown proposal \"q\" (proposals: p)",
+            "t.toml:38:15: proposals[0].terms.x: unknown option \"x9\" of issue x (options: x0, x1)",
+            "t.toml:38:21: proposals[0].terms.y: unknown issue \"y\" (issues: x, s)",
+        ],
+    );
+}
+
+#[test]
+fn not_finite() {
+    check(
+        &edit(&[
+            ("weight = 1\nvalues", "weight = nan\nvalues"),
+            ("x1 = 1.0", "x1 = inf"),
+            ("ideal = 50", "ideal = -inf"),
+        ]),
+        ProblemKind::NotFinite,
+        &[
+            "t.toml:24:10: stances[0].weight: must be a finite number >= 0, found nan",
+            "t.toml:25:27: stances[0].values.x1: must be a finite number in [0, 1], found inf",
+            "t.toml:31:9: stances[1].ideal: must be a finite number in [0, 100], found -inf",
+        ],
+    );
+}
+
+#[test]
+fn out_of_range() {
+    check(
+        &edit(&[
+            ("role = \"principal\"", "role = \"principal\"\ncapability = -1\nreservation = 1.5"),
+            ("x1 = 1.0", "x1 = 2"),
+            ("ideal = 50", "ideal = 150"),
+            ("tolerance = 50", "tolerance = 0"),
+        ]),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:10:14: parties[0].capability: must be a finite number >= 0, found -1",
+            "t.toml:11:15: parties[0].reservation: must be a finite number in [0, 1], found 1.5",
+            "t.toml:27:27: stances[0].values.x1: must be a finite number in [0, 1], found 2",
+            "t.toml:33:9: stances[1].ideal: must be a finite number in [0, 100], found 150",
+            "t.toml:34:13: stances[1].tolerance: must be a finite number > 0, found 0",
+        ],
+    );
+}
+
+#[test]
+fn scale() {
+    check(
+        &edit(&[("step = 10", "step = 7")]),
+        ProblemKind::Scale,
+        &[
+            "t.toml:19:50: issues[1].scale.step: must divide max - min (100) into whole steps, found step 7 (14.286 steps)",
+        ],
+    );
+    check(
+        &edit(&[("min = 0, max = 100", "min = 100, max = 0")]),
+        ProblemKind::Scale,
+        &["t.toml:19:40: issues[1].scale.max: must be >= min (100), found 0"],
+    );
+    check(
+        &edit(&[("max = 100, step = 10", "max = 1000000, step = 1")]),
+        ProblemKind::Scale,
+        &[
+            "t.toml:19:54: issues[1].scale.step: makes 1000000 steps from 0 to 1000000; at most 100000 are allowed",
+        ],
+    );
+    check(
+        &edit(&[("step = 10", "step = 0")]),
+        ProblemKind::OutOfRange,
+        &["t.toml:19:50: issues[1].scale.step: must be a finite number > 0, found 0"],
+    );
+}
+
+#[test]
+fn duplicate_stance() {
+    check(
+        &format!(
+            "{BASE}\n[[stances]]\nparty = \"a\"\nissue = \"x\"\nweight = 2\nvalues = {{ x0 = 1, x1 = 0 }}\n"
+        ),
+        ProblemKind::DuplicateStance,
+        &["t.toml:43:1: stances[2]: second stance of party a on issue x (first at line 21)"],
+    );
+}
+
+#[test]
+fn missing_value() {
+    check(
+        &edit(&[("values = { x0 = 0.0, x1 = 1.0 }", "values = { x0 = 0.0 }")]),
+        ProblemKind::MissingValue,
+        &[
+            "t.toml:25:10: stances[0].values: no value for option \"x1\" of issue x (every option needs a value)",
+        ],
+    );
+}
+
+#[test]
+fn preference_mismatch() {
+    check(
+        &edit(&[
+            ("values = { x0 = 0.0, x1 = 1.0 }", "values = { x0 = 0.0, x1 = 1.0 }\nideal = 1"),
+            ("tolerance = 50", "tolerance = 50\nvalues = { a = 1 }"),
+        ]),
+        ProblemKind::PreferenceMismatch,
+        &[
+            "t.toml:26:1: stances[0].ideal: ideal is for scale issues; issue x has options (give values)",
+            "t.toml:34:1: stances[1].values: values is for issues with options; issue s is a scale (give ideal and tolerance)",
+        ],
+    );
+}
+
+#[test]
+fn red_line() {
+    check(
+        &edit(&[
+            (
+                "values = { x0 = 0.0, x1 = 1.0 }",
+                "values = { x0 = 0.0, x1 = 1.0 }\nred_lines = [{ forbid = [\"x0\"] }, { require = [\"x0\"] }, { forbid = [] }, { min = 1 }, {}, { forbid = [\"x1\"], max = 3 }]",
+            ),
+            (
+                "tolerance = 50",
+                "tolerance = 50\nred_lines = [{ min = 60, max = 55, reason = \"r\" }, { forbid = [\"x0\"] }]",
+            ),
+        ]),
+        ProblemKind::RedLine,
+        &[
+            "t.toml:26:68: stances[0].red_lines[2].forbid: forbid must name at least one option, found []",
+            "t.toml:26:74: stances[0].red_lines[3]: min/max bounds need a scale issue; issue x has options (use forbid or require)",
+            "t.toml:26:87: stances[0].red_lines[4]: needs forbid, require, or min/max bounds",
+            "t.toml:26:91: stances[0].red_lines[5]: has both an option list (forbid/require) and bounds (min/max); a red line is one of them",
+            "t.toml:34:52: stances[1].red_lines[1]: forbid needs an issue with options; issue s is a scale (use min and max)",
+        ],
+    );
+    check(
+        &edit(&[
+            (
+                "values = { x0 = 0.0, x1 = 1.0 }",
+                "values = { x0 = 0.0, x1 = 1.0 }\nred_lines = [{ forbid = [\"x0\"] }, { require = [\"x0\"] }]",
+            ),
+            (
+                "tolerance = 50",
+                "tolerance = 50\nred_lines = [{ min = 61, max = 69, reason = \"r\" }]",
+            ),
+        ]),
+        ProblemKind::RedLine,
+        &[
+            "t.toml:26:13: stances[0].red_lines: the red lines of party a on issue x leave no acceptable option",
+            "t.toml:34:13: stances[1].red_lines: the red lines of party a on issue s leave no acceptable option",
+        ],
+    );
+}
+
+#[test]
+fn all_weights_zero() {
+    check(
+        &edit(&[
+            ("weight = 1\nvalues", "weight = 0\nvalues"),
+            ("weight = 1\nideal", "weight = 0.0\nideal"),
+        ]),
+        ProblemKind::AllWeightsZero,
+        &[
+            "t.toml:6:1: parties[0]: every weight of party a is 0 in its 2 stances (it would be indifferent to everything)",
+        ],
+    );
+}
+
+#[test]
+fn term() {
+    check(
+        &edit(&[("s = 20", "s = 25")]),
+        ProblemKind::Term,
+        &[
+            "t.toml:37:25: proposals[0].terms.s: must be a grid value of issue s (0 to 100 in steps of 10), found 25; nearest: 20, 30",
+        ],
+    );
+    check(
+        &edit(&[("s = 20", "s = 120")]),
+        ProblemKind::Term,
+        &[
+            "t.toml:37:25: proposals[0].terms.s: must be on the scale of issue s [0, 100], found 120",
+        ],
+    );
+    check(
+        &edit(&[("terms = { x = \"x0\", s = 20 }", "terms = { x = \"x0\" }")]),
+        ProblemKind::Term,
+        &[
+            "t.toml:37:9: proposals[0].terms: issue s neither set nor open (a proposal that amends nothing settles or opens every issue)",
+        ],
+    );
+    check(
+        &edit(&[(
+            "terms = { x = \"x0\", s = 20 }",
+            "terms = { x = \"x0\", s = 20 }\nopen = [\"s\"]",
+        )]),
+        ProblemKind::Term,
+        &["t.toml:38:9: proposals[0].open[0]: issue s is both set in terms and open"],
+    );
+    check(
+        &edit(&[("terms = { x = \"x0\", s = 20 }\n", "")]),
+        ProblemKind::Term,
+        &[
+            "t.toml:34:1: proposals[0]: issues x, s neither set nor open (a proposal that amends nothing settles or opens every issue)",
+        ],
+    );
+}
+
+#[test]
+fn circular_amendment() {
+    let text = format!(
+        "{BASE}\n[[proposals]]\nid = \"q\"\ntitle = \"Q\"\namends = \"r\"\n\n[[proposals]]\nid = \"r\"\ntitle = \"R\"\namends = \"q\"\n\n[[proposals]]\nid = \"t\"\ntitle = \"T\"\namends = \"t\"\n"
+    );
+    check(
+        &text,
+        ProblemKind::CircularAmendment,
+        &[
+            "t.toml:46:10: proposals[1].amends: circular amendment: q -> r -> q",
+            "t.toml:56:10: proposals[3].amends: circular amendment: t -> t",
+        ],
+    );
+}
+
+#[test]
+fn date() {
+    check(
+        &edit(&[
+            ("title = \"T\"", "title = \"T\"\nas_of = \"2025-02-30\""),
+            ("title = \"P\"", "title = \"P\"\ndate = 2025-11-20T10:00:00"),
+            ("title = \"Source\"", "title = \"Source\"\ndate = \"11/2025\""),
+        ]),
+        ProblemKind::Date,
+        &[
+            "t.toml:5:9: scenario.as_of: must be a date YYYY-MM-DD, found \"2025-02-30\"",
+            "t.toml:38:8: proposals[0].date: must be a date YYYY-MM-DD, YYYY-MM or YYYY, found the datetime 2025-11-20T10:00:00 (write the day alone)",
+            "t.toml:44:8: sources[0].date: must be a date YYYY-MM-DD, YYYY-MM or YYYY, found \"11/2025\"",
+        ],
+    );
+}
+
+#[test]
+fn invalid_value() {
+    check(
+        &edit(&[
+            ("role = \"principal\"", "role = \"boss\""),
+            ("weight = 1\nvalues", "weight = 1\nconfidence = \"D\"\nvalues"),
+            ("title = \"Source\"", "title = \"Source\"\nquality = \"X\""),
+        ]),
+        ProblemKind::InvalidValue,
+        &[
+            "t.toml:9:8: parties[0].role: must be \"principal\", \"mediator\" or \"stakeholder\", found \"boss\"",
+            "t.toml:25:14: stances[0].confidence: must be \"A\", \"B\" or \"C\", found \"D\"",
+            "t.toml:43:11: sources[0].quality: must be \"H\", \"M\" or \"L\", found \"X\"",
+        ],
+    );
+}
+
+#[test]
+fn conflict() {
+    check(
+        &edit(&[(
+            "options = [",
+            "scale = { unit = \"u\", min = 0, max = 1, step = 1 }\noptions = [",
+        )]),
+        ProblemKind::Conflict,
+        &["t.toml:14:1: issues[0].scale: an issue has either options or a scale, found both"],
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = edit(&[
+        ("version = 1", "version = 3"),
+        ("role = \"principal\"", "role = \"principal\"\nreservaton = 0.5"),
+        ("weight = 1\nvalues", "weight = nan\nvalues"),
+        ("x1 = 1.0", "x1 = 1.0, x2 = 0.5"),
+        ("s = 20", "s = 25"),
+        ("title = \"Source\"", "title = \"Source\"\ndate = \"2025-13\""),
+    ]);
+    let err = parse("t.toml", text.as_bytes(), Format::Toml).unwrap_err();
+    let kinds: Vec<ProblemKind> = err.problems().iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProblemKind::Version,
+            ProblemKind::UnknownField,
+            ProblemKind::NotFinite,
+            ProblemKind::UnknownReference,
+            ProblemKind::Term,
+            ProblemKind::Date,
+        ]
+    );
+    assert_eq!(err.to_string().lines().count(), 6);
+    assert!(!err.to_string().ends_with('\n'));
+}
+
+#[test]
+fn json_problems_are_located() {
+    let text = r#"{
+  "version": 1,
+  "scenario": { "name": "t", "title": "T", "title": "again" },
+  "parties": [{ "id": "a", "name": "A", "role": "principal", "capability": 1e400 }],
+  "issues": [{ "id": "x", "name": "X", "options": [{ "id": "x0", "label": "X0" }] }],
+  "stances": [{ "party": "a", "issue": "x", "weight": -1, "values": { "x0": null } }]
+}"#;
+    check_file(
+        "t.json",
+        text,
+        ProblemKind::DuplicateId,
+        &[
+            "t.json:3:44: duplicate key \"title\"",
+            "t.json:4:76: parties[0].capability: must be a finite number >= 0, found 1e400",
+            "t.json:6:55: stances[0].weight: must be a finite number >= 0, found -1",
+            "t.json:6:77: stances[0].values.x0: must be a finite number in [0, 1], found null",
+        ],
+    );
+    check_file(
+        "t.json",
+        "[1, 2]",
+        ProblemKind::WrongType,
+        &["t.json:1:1: the top level must be a table (a JSON object), found an array"],
+    );
+}
+
+#[test]
+fn amendments_resolve_in_any_order() {
+    // The mark-up is listed before the draft it amends, and a second mark-up amends it.
+    let text = edit(&[(
+        "[[proposals]]\nid = \"p\"",
+        "[[proposals]]\nid = \"m2\"\ntitle = \"M2\"\namends = \"m1\"\nterms = { s = 40 }\n\n\
+         [[proposals]]\nid = \"m1\"\ntitle = \"M1\"\namends = \"p\"\nopen = [\"x\"]\n\n\
+         [[proposals]]\nid = \"p\"",
+    )]);
+    let s = parse("t.toml", text.as_bytes(), Format::Toml).unwrap();
+    let ids: Vec<&str> = s.proposals.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["p", "m1", "m2"]);
+    use detente_core::Term;
+    assert_eq!(s.proposals[0].terms, [Term::Set(0), Term::Set(2)]);
+    assert_eq!(s.proposals[1].amends, Some(0));
+    assert_eq!(s.proposals[1].terms, [Term::Open, Term::Set(2)]);
+    assert_eq!(s.proposals[1].stated, [true, false]);
+    assert_eq!(s.proposals[2].amends, Some(1));
+    assert_eq!(s.proposals[2].terms, [Term::Open, Term::Set(4)]);
+    assert_eq!(s.proposals[2].stated, [false, true]);
+}
+
+#[test]
+fn local_dates_are_accepted_unquoted() {
+    let text = edit(&[("title = \"P\"", "title = \"P\"\ndate = 2025-11-20")]);
+    let s = parse("t.toml", text.as_bytes(), Format::Toml).unwrap();
+    assert_eq!(s.proposals[0].date.as_deref(), Some("2025-11-20"));
+}
