@@ -1,1 +1,177 @@
-fn main() {}
+//! `detente`: the command line over the detente libraries.
+//!
+//! The binary is thin: it parses flags, loads the scenario (a file or a shipped name), calls
+//! the pure analysis functions, and prints a table for people or JSON for machines.
+//!
+//! Exit codes: 0 success; 2 bad input or usage (the message on stderr, each file problem
+//! located as `file:line:column: field: message`); 1 an internal error. A closed pipe
+//! (`detente | head`) ends quietly with 0.
+
+mod json;
+mod load;
+mod report;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Analyse multi-party, multi-issue negotiations: who accepts which draft, how wide the gap
+/// is, and whether any deal is possible under the red lines.
+#[derive(Parser, Debug)]
+#[command(name = "detente", version, about, long_about = None)]
+struct Cli {
+    /// Print JSON for machines instead of tables for people.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The negotiation at a glance: who accepts which draft, the gap on the latest draft,
+    /// and whether any deal is possible (default: the shipped ukraine-2025 scenario).
+    Analyze {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: Option<String>,
+    },
+    /// Validate a scenario file and report every problem with its place.
+    Check {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+    },
+    /// Would each party accept a proposal? Per party and per point.
+    Evaluate {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// The proposal's id (default: every proposal).
+        #[arg(long, short)]
+        proposal: Option<String>,
+    },
+    /// What proposal B changes against proposal A, per point and per party.
+    Compare {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// The proposal compared from.
+        from: String,
+        /// The proposal compared to.
+        to: String,
+    },
+    /// Is any complete outcome acceptable to all parties? If not, which constraints collide.
+    Deadlock {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// Consider only these parties (comma-separated ids; default: all).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
+    },
+    /// List the scenarios shipped inside the binary.
+    Scenarios,
+}
+
+/// An error that is the user's to fix: exit code 2.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            match err.downcast_ref::<load::LoadError>() {
+                // Located file problems are printed as they are, one per line, like a compiler's.
+                Some(load::LoadError::Invalid(problems)) => eprintln!("{problems}"),
+                _ => eprintln!("detente: {err:#}"),
+            }
+            if err.downcast_ref::<BadInput>().is_some()
+                || err.downcast_ref::<load::LoadError>().is_some()
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Analyze { scenario: None });
+    let out = match command {
+        Command::Analyze { scenario } => {
+            let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
+            let s = load::scenario(name)?;
+            report::analyze(&s, cli.json)?
+        }
+        Command::Check { scenario } => match load::scenario(&scenario) {
+            Ok(s) => report::check(&scenario, &s, cli.json),
+            Err(load::LoadError::Invalid(e)) if cli.json => {
+                // Machines get the problems as JSON on stdout; the exit code still says "bad input".
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(report::check_problems(&scenario, &e).as_bytes())?;
+                stdout.flush()?;
+                return Err(
+                    BadInput(format!("{scenario}: {} problem(s)", e.problems().len())).into()
+                );
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Command::Evaluate { scenario, proposal } => {
+            let s = load::scenario(&scenario)?;
+            let proposals = match proposal {
+                Some(id) => vec![load::proposal(&s, &id)?],
+                None => (0..s.proposals.len()).collect(),
+            };
+            if proposals.is_empty() {
+                return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
+            }
+            report::evaluate(&s, &proposals, cli.json)
+        }
+        Command::Compare { scenario, from, to } => {
+            let s = load::scenario(&scenario)?;
+            let a = load::proposal(&s, &from)?;
+            let b = load::proposal(&s, &to)?;
+            report::compare(&s, a, b, cli.json)
+        }
+        Command::Deadlock { scenario, parties } => {
+            let s = load::scenario(&scenario)?;
+            let parties = match parties {
+                None => None,
+                Some(ids) => {
+                    Some(ids.iter().map(|id| load::party(&s, id)).collect::<Result<_, _>>()?)
+                }
+            };
+            report::deadlock(&s, parties, cli.json)?
+        }
+        Command::Scenarios => report::scenarios(cli.json)?,
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}

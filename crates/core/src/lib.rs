@@ -770,7 +770,10 @@ fn check(
             match (&s.preference, &issue.kind) {
                 (Preference::Values(v), IssueKind::Discrete { options }) => {
                     if v.len() != options.len() {
-                        return Err(Error::new(format!("{}: one value per option is needed", at())));
+                        return Err(Error::new(format!(
+                            "{}: one value per option is needed",
+                            at()
+                        )));
                     }
                     if v.iter().any(|&x| !finite_in(x, 0.0, 1.0)) {
                         return Err(Error::new(format!("{}: values must be in [0, 1]", at())));
@@ -802,7 +805,8 @@ fn check(
                         if !issue.is_scale() {
                             return Err(Error::new(format!("{}: bounds need a scale issue", at())));
                         }
-                        if min.is_some_and(|x| !x.is_finite()) || max.is_some_and(|x| !x.is_finite())
+                        if min.is_some_and(|x| !x.is_finite())
+                            || max.is_some_and(|x| !x.is_finite())
                         {
                             return Err(Error::new(format!("{}: bounds must be finite", at())));
                         }

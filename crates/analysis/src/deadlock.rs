@@ -1,0 +1,421 @@
+//! Is any complete outcome acceptable to all parties? If not, which constraints collide?
+//!
+//! The **constraints** of the problem are every red line of every considered party and one
+//! reservation constraint per considered party with a reservation above 0. An outcome
+//! keeps a red-line constraint when its option on that issue keeps the red line, and a
+//! reservation constraint when the party's utility is at least `reservation - EPS`.
+//!
+//! [`deadlock()`] decides exactly (see the search in `search.rs`) whether some outcome keeps
+//! them all. If none does, it returns a **minimal conflict**: a set of constraints that no
+//! outcome keeps together, while dropping any one of them lets some outcome keep the rest
+//! (that outcome is given as the relaxation). Among the many minimal conflicts it prefers
+//! red lines, listed first, over reservations: red lines are what a mediator can discuss.
+
+use detente_core::{Outcome, Scenario};
+
+use crate::error::{Error, ErrorKind};
+use crate::search::{Oracle, allowed_options};
+
+/// What [`deadlock`] considers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeadlockOptions {
+    /// The parties whose consent is needed; `None` means all parties.
+    pub parties: Option<Vec<usize>>,
+    /// A search budget in nodes; `None` means unlimited. Spending it is an error of kind
+    /// [`ErrorKind::Budget`], never a guessed answer.
+    pub max_nodes: Option<u64>,
+}
+
+/// One constraint of the deadlock problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Constraint {
+    /// Keep this red line.
+    RedLine {
+        /// The party that holds it.
+        party: usize,
+        /// The issue it is on.
+        issue: usize,
+        /// Its index in the party's stance on the issue.
+        red_line: usize,
+    },
+    /// Give this party at least its reservation utility.
+    Reservation {
+        /// The party.
+        party: usize,
+    },
+}
+
+impl Constraint {
+    /// The party the constraint belongs to.
+    pub fn party(&self) -> usize {
+        match *self {
+            Constraint::RedLine { party, .. } | Constraint::Reservation { party } => party,
+        }
+    }
+}
+
+/// The answer of [`deadlock`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deadlock {
+    /// Whether some outcome is acceptable to every considered party.
+    pub feasible: bool,
+    /// Such an outcome, when feasible.
+    pub witness: Option<Outcome>,
+    /// When infeasible: a minimal conflict, red lines first (by issue, then party), then
+    /// reservations (by party). No outcome keeps all of them; dropping any one lets some
+    /// outcome keep the others.
+    pub conflict: Vec<Constraint>,
+    /// For each constraint of `conflict`, an outcome that keeps all the other constraints
+    /// of `conflict`: what dropping that one constraint buys.
+    pub relaxations: Vec<Outcome>,
+    /// Search nodes used.
+    pub nodes: u64,
+    /// The parties considered, in order, without repeats.
+    pub parties: Vec<usize>,
+}
+
+/// Every constraint of the problem for these parties, in the preference order of
+/// explanations: red lines by issue, party and index, then reservations by party.
+pub fn constraints(s: &Scenario, parties: &[usize]) -> Vec<Constraint> {
+    let mut out = Vec::new();
+    for issue in 0..s.issues.len() {
+        for &party in parties {
+            if let Some(stance) = &s.stances[party][issue] {
+                out.extend((0..stance.red_lines.len()).map(|red_line| Constraint::RedLine {
+                    party,
+                    issue,
+                    red_line,
+                }));
+            }
+        }
+    }
+    out.extend(
+        parties
+            .iter()
+            .filter(|&&p| s.parties[p].reservation > 0.0)
+            .map(|&party| Constraint::Reservation { party }),
+    );
+    out
+}
+
+/// Decides whether some complete outcome is acceptable to every considered party and, if
+/// none is, finds a minimal conflict among their red lines and reservations.
+///
+/// Errors: [`ErrorKind::UnknownParty`] for a party index out of range,
+/// [`ErrorKind::Budget`] when `max_nodes` is spent.
+pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Error> {
+    let parties: Vec<usize> = match &options.parties {
+        None => (0..s.parties.len()).collect(),
+        Some(list) => {
+            if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
+                return Err(Error::new(
+                    ErrorKind::UnknownParty,
+                    format!("party index {p} out of range (the scenario has {})", s.parties.len()),
+                ));
+            }
+            let mut seen = Vec::new();
+            for &p in list {
+                if !seen.contains(&p) {
+                    seen.push(p);
+                }
+            }
+            seen
+        }
+    };
+    let all = constraints(s, &parties);
+    let mut oracle = Oracle::new(s, options.max_nodes);
+    if let Some(w) = oracle.solve(&all)? {
+        return Ok(Deadlock {
+            feasible: true,
+            witness: Some(w),
+            conflict: vec![],
+            relaxations: vec![],
+            nodes: oracle.nodes,
+            parties,
+        });
+    }
+    let mut conflict = match red_line_conflict(s, &all) {
+        Some(c) => c,
+        None => quick_xplain(&mut oracle, &mut Vec::new(), false, &all)?,
+    };
+    // Check minimality constraint by constraint; each check's witness is the relaxation.
+    let mut relaxations = Vec::with_capacity(conflict.len());
+    let mut j = 0;
+    while j < conflict.len() {
+        let rest: Vec<Constraint> =
+            conflict.iter().enumerate().filter(|&(x, _)| x != j).map(|(_, c)| *c).collect();
+        match oracle.solve(&rest)? {
+            Some(w) => {
+                relaxations.push(w);
+                j += 1;
+            }
+            None => {
+                // Not needed after all (cannot happen with an exact oracle; kept for safety).
+                conflict.remove(j);
+            }
+        }
+    }
+    Ok(Deadlock {
+        feasible: false,
+        witness: None,
+        conflict,
+        relaxations,
+        nodes: oracle.nodes,
+        parties,
+    })
+}
+
+/// When the red lines alone leave some issue without an option: a minimal set of that
+/// issue's red lines that leaves none (the first such issue).
+fn red_line_conflict(s: &Scenario, all: &[Constraint]) -> Option<Vec<Constraint>> {
+    let red_lines: Vec<Constraint> =
+        all.iter().copied().filter(|c| matches!(c, Constraint::RedLine { .. })).collect();
+    if allowed_options(s, &red_lines).is_some() {
+        return None;
+    }
+    let issue = (0..s.issues.len()).find(|&i| {
+        let on: Vec<Constraint> = red_lines
+            .iter()
+            .copied()
+            .filter(|c| matches!(c, Constraint::RedLine { issue, .. } if *issue == i))
+            .collect();
+        allowed_options(s, &on).is_none()
+    })?;
+    let mut set: Vec<Constraint> = red_lines
+        .into_iter()
+        .filter(|c| matches!(c, Constraint::RedLine { issue: x, .. } if *x == issue))
+        .collect();
+    // Deletion filter, last first, so the earliest red lines stay.
+    for j in (0..set.len()).rev() {
+        let mut without = set.clone();
+        without.remove(j);
+        if allowed_options(s, &without).is_none() {
+            set = without;
+        }
+    }
+    Some(set)
+}
+
+/// QuickXplain (Junker 2004): a minimal subset of `cons` that is infeasible together with
+/// `background`, preferring constraints early in `cons`. Requires `background + cons`
+/// infeasible.
+fn quick_xplain(
+    oracle: &mut Oracle<'_>,
+    background: &mut Vec<Constraint>,
+    changed: bool,
+    cons: &[Constraint],
+) -> Result<Vec<Constraint>, Error> {
+    if changed && oracle.solve(background)?.is_none() {
+        return Ok(vec![]);
+    }
+    if cons.len() <= 1 {
+        return Ok(cons.to_vec());
+    }
+    let (first, second) = cons.split_at(cons.len() / 2);
+    let len = background.len();
+    background.extend_from_slice(first);
+    let d2 = quick_xplain(oracle, background, !first.is_empty(), second)?;
+    background.truncate(len);
+    background.extend_from_slice(&d2);
+    let d1 = quick_xplain(oracle, background, !d2.is_empty(), first)?;
+    background.truncate(len);
+    Ok(d1.into_iter().chain(d2).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EPS;
+    use crate::evaluate::tests::river;
+    use crate::search::Oracle;
+    use crate::testkit::{GenConfig, random_scenario};
+    use detente_core::*;
+    use proptest::prelude::*;
+
+    /// Every outcome, by brute force.
+    fn outcomes(s: &Scenario) -> Vec<Outcome> {
+        let mut all = vec![vec![]];
+        for issue in &s.issues {
+            all = all
+                .into_iter()
+                .flat_map(|o: Vec<usize>| {
+                    (0..issue.n_options()).map(move |k| {
+                        let mut o = o.clone();
+                        o.push(k);
+                        o
+                    })
+                })
+                .collect();
+        }
+        all.into_iter().map(Outcome::new).collect()
+    }
+
+    fn keeps(s: &Scenario, o: &Outcome, set: &[Constraint]) -> bool {
+        set.iter().all(|c| match *c {
+            Constraint::RedLine { party, issue, red_line } => {
+                let k = o.option(issue);
+                s.stances[party][issue].as_ref().unwrap().red_lines[red_line]
+                    .allows(k, s.issues[issue].scale_value(k))
+            }
+            Constraint::Reservation { party } => {
+                s.utility(party, o) >= s.parties[party].reservation - EPS
+            }
+        })
+    }
+
+    fn brute_feasible(s: &Scenario, all: &[Outcome], set: &[Constraint]) -> bool {
+        all.iter().any(|o| keeps(s, o, set))
+    }
+
+    fn acceptable(s: &Scenario, o: &Outcome, parties: &[usize]) -> bool {
+        parties.iter().all(|&p| {
+            (0..s.issues.len()).all(|i| s.allowed(p, i, o.option(i)))
+                && s.utility(p, o) >= s.parties[p].reservation - EPS
+        })
+    }
+
+    fn check_against_brute_force(s: &Scenario, parties: Option<Vec<usize>>) {
+        let d = deadlock(s, &DeadlockOptions { parties, max_nodes: None }).unwrap();
+        let all = outcomes(s);
+        let brute = all.iter().any(|o| acceptable(s, o, &d.parties));
+        assert_eq!(d.feasible, brute, "feasibility differs from brute force");
+        if d.feasible {
+            assert!(acceptable(s, d.witness.as_ref().unwrap(), &d.parties));
+            assert!(d.conflict.is_empty() && d.relaxations.is_empty());
+        } else {
+            assert!(d.witness.is_none());
+            assert!(!d.conflict.is_empty());
+            assert!(!brute_feasible(s, &all, &d.conflict), "conflict is feasible");
+            assert_eq!(d.relaxations.len(), d.conflict.len());
+            for j in 0..d.conflict.len() {
+                let mut rest = d.conflict.clone();
+                rest.remove(j);
+                assert!(brute_feasible(s, &all, &rest), "conflict is not minimal");
+                assert!(keeps(s, &d.relaxations[j], &rest));
+            }
+        }
+    }
+
+    #[test]
+    fn river_is_feasible() {
+        let s = river();
+        let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
+        assert!(d.feasible);
+        let w = d.witness.unwrap();
+        for p in 0..3 {
+            assert!(s.accepts(p, &w));
+        }
+        check_against_brute_force(&s, None);
+    }
+
+    #[test]
+    fn colliding_red_lines_make_a_conflict_within_the_issue() {
+        let mut s = river();
+        // Upland now also forbids the joint board: Lowland requires board or commission.
+        if let Some(st) = &mut s.stances[0][1] {
+            st.red_lines.push(RedLine { kind: RedLineKind::Forbid(vec![1]), reason: None });
+        }
+        let s = Scenario::new(
+            s.meta.clone(),
+            s.parties.clone(),
+            s.issues.clone(),
+            s.stances.clone(),
+            vec![],
+            vec![],
+        )
+        .unwrap();
+        let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
+        assert!(!d.feasible);
+        assert_eq!(
+            d.conflict,
+            vec![
+                Constraint::RedLine { party: 0, issue: 1, red_line: 0 },
+                Constraint::RedLine { party: 0, issue: 1, red_line: 1 },
+                Constraint::RedLine { party: 1, issue: 1, red_line: 0 },
+            ]
+        );
+        check_against_brute_force(&s, None);
+        // Without Lowland there is a deal.
+        let d =
+            deadlock(&s, &DeadlockOptions { parties: Some(vec![0, 2]), max_nodes: None }).unwrap();
+        assert!(d.feasible);
+        assert_eq!(d.parties, vec![0, 2]);
+    }
+
+    #[test]
+    fn reservations_collide() {
+        let mut s = river();
+        s.parties[0].reservation = 0.8;
+        s.parties[1].reservation = 0.6;
+        check_against_brute_force(&s, None);
+        let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
+        assert!(!d.feasible);
+        assert!(d.conflict.contains(&Constraint::Reservation { party: 0 }));
+    }
+
+    #[test]
+    fn unreachable_reservation_alone() {
+        let mut s = river();
+        s.parties[2].reservation = 1.0;
+        // The commission's best: commission-run and inspectors, but Upland forbids
+        // commission-run. Its best with the red line kept is 1/3 * 0.8 + 2/3.
+        let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
+        assert!(!d.feasible);
+        assert_eq!(
+            d.conflict,
+            vec![
+                Constraint::RedLine { party: 0, issue: 1, red_line: 0 },
+                Constraint::Reservation { party: 2 },
+            ]
+        );
+        check_against_brute_force(&s, None);
+    }
+
+    #[test]
+    fn budget_is_an_error() {
+        let s = random_scenario(7, &GenConfig { reservation_max: 0.9, ..GenConfig::new(4, 8, 4) });
+        let e = deadlock(&s, &DeadlockOptions { parties: None, max_nodes: Some(0) }).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Budget);
+        assert_eq!(e.message(), "search budget of 0 nodes exceeded");
+        let e =
+            deadlock(&s, &DeadlockOptions { parties: Some(vec![9]), max_nodes: None }).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnknownParty);
+    }
+
+    #[test]
+    fn no_parties_is_trivially_feasible() {
+        let s = river();
+        let d = deadlock(&s, &DeadlockOptions { parties: Some(vec![]), max_nodes: None }).unwrap();
+        assert!(d.feasible);
+        assert_eq!(d.witness, Some(Outcome::new(vec![0; 4])));
+    }
+
+    #[test]
+    fn oracle_witness_keeps_constraints() {
+        let s = river();
+        let all = constraints(&s, &[0, 1, 2]);
+        let mut oracle = Oracle::new(&s, None);
+        let w = oracle.solve(&all).unwrap().unwrap();
+        assert!(all.iter().all(|c| Oracle::satisfies(&s, &w, c)));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn deadlock_matches_brute_force(
+            seed in any::<u64>(),
+            n_parties in 2usize..=4,
+            n_issues in 2usize..=5,
+            n_options in 2usize..=4,
+            reservation_max in 0.3f64..1.0,
+            red_line_chance in 0.0f64..0.5,
+            subset in any::<bool>(),
+        ) {
+            let sizes = GenConfig::new(n_parties, n_issues, n_options);
+            let cfg = GenConfig { reservation_max, red_line_chance, ..sizes };
+            let s = random_scenario(seed, &cfg);
+            let parties = subset.then(|| vec![n_parties - 1, 0]);
+            check_against_brute_force(&s, parties);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// What went wrong, for callers that match on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The search spent its node budget ([`crate::DeadlockOptions::max_nodes`]) without an
+    /// answer; no partial answer is given.
+    Budget,
+    /// A party index given in the options is out of range.
+    UnknownParty,
+}
+
+/// An error of an analysis: its kind and a lowercase message without a trailing period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error { kind, message: message.into() }
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, lowercase, without a trailing period.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_and_kind() {
+        let e = Error::new(ErrorKind::Budget, "search budget of 10 nodes exceeded");
+        assert_eq!(e.kind(), ErrorKind::Budget);
+        assert_eq!(e.to_string(), "search budget of 10 nodes exceeded");
+        fn is<T: Send + Sync + std::error::Error>() {}
+        is::<Error>();
+    }
+}

@@ -1,0 +1,456 @@
+//! The exact feasibility oracle behind [`crate::deadlock()`].
+//!
+//! Given a set of constraints (red lines and reservations), decide whether one option per
+//! issue keeps every red line in the set and gives every party with a reservation
+//! constraint a utility of at least `reservation - EPS`. Red lines only narrow the options
+//! of their issue; what remains is a multi-dimensional multiple-choice knapsack, solved by
+//! depth-first branch and bound:
+//!
+//! 1. per issue, options dominated for every constrained party by another allowed option
+//!    are dropped (dropping them loses no solution: utility sums are monotone, also in
+//!    floating point);
+//! 2. at the root, a multiplicative-weights iteration looks for Lagrange multipliers
+//!    `lambda >= 0` with `max_x sum_p lambda_p (U_p(x) - r_p) < 0`, a proof of
+//!    infeasibility, and tries each maximiser as a witness;
+//! 3. every node is bounded with the unit multipliers (each party's optimistic bound) and
+//!    the best multipliers of the root; the bound is separable by issue, so suffix sums
+//!    make it `O(parties x multipliers)` per node. Nodes that pass are tightened further
+//!    by a few multiplier updates on the remaining issues, warm-started from the parent's.
+//!
+//! Pruning keeps a small slack so that floating-point error never prunes a true solution;
+//! every leaf is verified with [`Scenario::utility`], the same sum the callers check.
+
+use detente_core::{Outcome, Scenario};
+
+use crate::EPS;
+use crate::deadlock::Constraint;
+use crate::error::{Error, ErrorKind};
+
+/// Bounds must fall this far below zero to prune: far above rounding error, far below `EPS`.
+const SLACK: f64 = 1e-11;
+/// Multiplier iterations at the root.
+const ROOT_ITERS: usize = 300;
+/// Multiplier iterations at each inner node that survives the static bounds.
+const NODE_ITERS: usize = 6;
+/// Above this many kept options the dominance filter stops (it is quadratic).
+const DOMINANCE_CAP: usize = 512;
+/// How many witnesses are remembered for reuse across calls.
+const WITNESS_CACHE: usize = 64;
+
+/// The oracle with its node budget and a cache of witnesses found so far.
+pub(crate) struct Oracle<'a> {
+    s: &'a Scenario,
+    /// Search nodes used so far, over all calls.
+    pub(crate) nodes: u64,
+    max_nodes: Option<u64>,
+    witnesses: Vec<Outcome>,
+}
+
+impl<'a> Oracle<'a> {
+    pub(crate) fn new(s: &'a Scenario, max_nodes: Option<u64>) -> Oracle<'a> {
+        Oracle { s, nodes: 0, max_nodes, witnesses: Vec::new() }
+    }
+
+    fn tick(nodes: &mut u64, max_nodes: Option<u64>) -> Result<(), Error> {
+        *nodes += 1;
+        match max_nodes {
+            Some(m) if *nodes > m => {
+                Err(Error::new(ErrorKind::Budget, format!("search budget of {m} nodes exceeded")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the outcome satisfies the constraint.
+    pub(crate) fn satisfies(s: &Scenario, o: &Outcome, c: &Constraint) -> bool {
+        match *c {
+            Constraint::RedLine { party, issue, red_line } => {
+                let k = o.option(issue);
+                red_line_of(s, party, issue, red_line)
+                    .is_none_or(|r| r.allows(k, s.issues[issue].scale_value(k)))
+            }
+            Constraint::Reservation { party } => {
+                s.utility(party, o) >= s.parties[party].reservation - EPS
+            }
+        }
+    }
+
+    /// An outcome satisfying every constraint in `cons`, or `None` when there is none.
+    pub(crate) fn solve(&mut self, cons: &[Constraint]) -> Result<Option<Outcome>, Error> {
+        let s = self.s;
+        Self::tick(&mut self.nodes, self.max_nodes)?;
+        if let Some(w) =
+            self.witnesses.iter().find(|w| cons.iter().all(|c| Self::satisfies(s, w, c)))
+        {
+            return Ok(Some(w.clone()));
+        }
+        let Some(allowed) = allowed_options(s, cons) else { return Ok(None) };
+        let mut parties: Vec<usize> = cons
+            .iter()
+            .filter_map(|c| match *c {
+                Constraint::Reservation { party } => Some(party),
+                Constraint::RedLine { .. } => None,
+            })
+            .collect();
+        parties.sort_unstable();
+        parties.dedup();
+        let found = if parties.is_empty() {
+            Some(Outcome::new(allowed.iter().map(|a| a[0]).collect()))
+        } else {
+            let mut search = Search::new(s, &allowed, parties);
+            search.run(&mut self.nodes, self.max_nodes)?
+        };
+        if let Some(w) = &found {
+            if self.witnesses.len() == WITNESS_CACHE {
+                self.witnesses.remove(0);
+            }
+            self.witnesses.push(w.clone());
+        }
+        Ok(found)
+    }
+}
+
+/// The red line a constraint names, if it exists.
+pub(crate) fn red_line_of(
+    s: &Scenario,
+    party: usize,
+    issue: usize,
+    red_line: usize,
+) -> Option<&detente_core::RedLine> {
+    s.stances.get(party)?.get(issue)?.as_ref()?.red_lines.get(red_line)
+}
+
+/// The options of each issue that keep every red line in `cons`; `None` if an issue has none.
+pub(crate) fn allowed_options(s: &Scenario, cons: &[Constraint]) -> Option<Vec<Vec<usize>>> {
+    let mut masks: Vec<Option<Vec<bool>>> = vec![None; s.issues.len()];
+    for c in cons {
+        let Constraint::RedLine { party, issue, red_line } = *c else { continue };
+        let Some(r) = red_line_of(s, party, issue, red_line) else { continue };
+        let n = s.issues[issue].n_options();
+        let mask = masks[issue].get_or_insert_with(|| vec![true; n]);
+        for (k, m) in mask.iter_mut().enumerate() {
+            if *m && !r.allows(k, s.issues[issue].scale_value(k)) {
+                *m = false;
+            }
+        }
+    }
+    let mut allowed = Vec::with_capacity(s.issues.len());
+    for (i, mask) in masks.into_iter().enumerate() {
+        let a: Vec<usize> = match mask {
+            None => (0..s.issues[i].n_options()).collect(),
+            Some(m) => (0..m.len()).filter(|&k| m[k]).collect(),
+        };
+        if a.is_empty() {
+            return None;
+        }
+        allowed.push(a);
+    }
+    Some(allowed)
+}
+
+/// One issue still to decide: its options and their contributions, `c[j * n_parties + q]`.
+struct Branch {
+    issue: usize,
+    options: Vec<usize>,
+    c: Vec<f64>,
+}
+
+/// A branch-and-bound search over the issues with more than one useful option.
+struct Search<'a> {
+    s: &'a Scenario,
+    parties: Vec<usize>,
+    /// `reservation - EPS` per constrained party.
+    thr: Vec<f64>,
+    /// Contributions of the issues with a single useful option.
+    base: Vec<f64>,
+    /// The outcome under construction (fixed issues filled in at the start).
+    outcome: Vec<usize>,
+    branches: Vec<Branch>,
+    /// Multipliers used at every node, each normalised to sum 1.
+    pool: Vec<Vec<f64>>,
+    /// `suffix[m][d]`: sum over branches `d..` of the best `pool[m]`-weighted contribution.
+    suffix: Vec<Vec<f64>>,
+}
+
+impl<'a> Search<'a> {
+    fn new(s: &'a Scenario, allowed: &[Vec<usize>], parties: Vec<usize>) -> Search<'a> {
+        let n_p = parties.len();
+        let thr: Vec<f64> = parties.iter().map(|&p| s.parties[p].reservation - EPS).collect();
+        let mut base = vec![0.0; n_p];
+        let mut outcome = vec![0; s.issues.len()];
+        let mut branches = Vec::new();
+        for (i, options) in allowed.iter().enumerate() {
+            let contrib = |k: usize| -> Vec<f64> {
+                parties.iter().map(|&p| s.weight(p, i) * s.value(p, i, k)).collect()
+            };
+            let kept = undominated(options, &contrib);
+            if kept.len() == 1 {
+                outcome[i] = kept[0];
+                for (b, x) in base.iter_mut().zip(contrib(kept[0])) {
+                    *b += x;
+                }
+            } else {
+                let c = kept.iter().flat_map(|&k| contrib(k)).collect();
+                branches.push(Branch { issue: i, options: kept, c });
+            }
+        }
+        Search { s, parties, thr, base, outcome, branches, pool: vec![], suffix: vec![] }
+    }
+
+    fn n_parties(&self) -> usize {
+        self.parties.len()
+    }
+
+    /// Verifies a complete outcome with the callers' own utility sum.
+    fn verify(&self, outcome: &[usize]) -> Option<Outcome> {
+        let o = Outcome::new(outcome.to_vec());
+        self.parties
+            .iter()
+            .all(|&p| self.s.utility(p, &o) >= self.s.parties[p].reservation - EPS)
+            .then_some(o)
+    }
+
+    /// Maximises `lambda . contributions` on branches `from..`, writing the choices to `pick`
+    /// and returning the per-party sums.
+    fn maximise(&self, lambda: &[f64], from: usize, pick: &mut [usize]) -> Vec<f64> {
+        let n_p = self.n_parties();
+        let mut sums = vec![0.0; n_p];
+        for (d, b) in self.branches.iter().enumerate().skip(from) {
+            let mut best = (f64::NEG_INFINITY, 0);
+            for j in 0..b.options.len() {
+                let row = &b.c[j * n_p..(j + 1) * n_p];
+                let v: f64 = row.iter().zip(lambda).map(|(x, l)| x * l).sum();
+                if v > best.0 {
+                    best = (v, j);
+                }
+            }
+            pick[d] = best.1;
+            let row = &b.c[best.1 * n_p..(best.1 + 1) * n_p];
+            for (s, x) in sums.iter_mut().zip(row) {
+                *s += x;
+            }
+        }
+        sums
+    }
+
+    fn run(&mut self, nodes: &mut u64, max_nodes: Option<u64>) -> Result<Option<Outcome>, Error> {
+        let n_p = self.n_parties();
+        // Each party's own optimistic bound first: cheap and often enough.
+        for q in 0..n_p {
+            let best: f64 = self.base[q]
+                + self
+                    .branches
+                    .iter()
+                    .map(|b| (0..b.options.len()).map(|j| b.c[j * n_p + q]).fold(0.0, f64::max))
+                    .sum::<f64>();
+            if best < self.thr[q] - SLACK {
+                return Ok(None);
+            }
+        }
+        // Root multipliers.
+        let mut lambda = vec![1.0 / n_p as f64; n_p];
+        let mut best_lambda = lambda.clone();
+        let mut best_g = f64::INFINITY;
+        let mut pick = vec![0; self.branches.len()];
+        for t in 0..ROOT_ITERS {
+            let sums = self.maximise(&lambda, 0, &mut pick);
+            let h: Vec<f64> = (0..n_p).map(|q| self.base[q] + sums[q] - self.thr[q]).collect();
+            let g: f64 = h.iter().zip(&lambda).map(|(h, l)| h * l).sum();
+            if g < best_g {
+                best_g = g;
+                best_lambda.clone_from(&lambda);
+            }
+            if g < -SLACK {
+                return Ok(None);
+            }
+            if h.iter().all(|&x| x >= 0.0) {
+                let mut o = self.outcome.clone();
+                for (d, b) in self.branches.iter().enumerate() {
+                    o[b.issue] = b.options[pick[d]];
+                }
+                if let Some(w) = self.verify(&o) {
+                    return Ok(Some(w));
+                }
+            }
+            let eta = 2.0 / ((t + 1) as f64).sqrt();
+            step(&mut lambda, &h, eta);
+        }
+        // Order: options by combined value, issues by how much is at stake.
+        let key = |b: &Branch, j: usize| -> f64 {
+            b.c[j * n_p..(j + 1) * n_p].iter().zip(&best_lambda).map(|(x, l)| x * l).sum()
+        };
+        for b in &mut self.branches {
+            let mut order: Vec<usize> = (0..b.options.len()).collect();
+            order.sort_by(|&x, &y| key(b, y).total_cmp(&key(b, x)).then(x.cmp(&y)));
+            b.options = order.iter().map(|&j| b.options[j]).collect();
+            b.c = order.iter().flat_map(|&j| b.c[j * n_p..(j + 1) * n_p].to_vec()).collect();
+        }
+        let spread = |b: &Branch| -> f64 {
+            (0..n_p)
+                .map(|q| {
+                    let col = (0..b.options.len()).map(|j| b.c[j * n_p + q]);
+                    let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                        (lo.min(x), hi.max(x))
+                    });
+                    hi - lo
+                })
+                .sum()
+        };
+        self.branches.sort_by(|a, b| spread(b).total_cmp(&spread(a)).then(a.issue.cmp(&b.issue)));
+        // Multiplier pool: unit vectors and the root's best.
+        for q in 0..n_p {
+            let mut e = vec![0.0; n_p];
+            e[q] = 1.0;
+            self.pool.push(e);
+        }
+        if n_p > 1 {
+            self.pool.push(best_lambda.clone());
+        }
+        self.suffix = self
+            .pool
+            .iter()
+            .map(|lam| {
+                let mut suf = vec![0.0; self.branches.len() + 1];
+                for d in (0..self.branches.len()).rev() {
+                    let b = &self.branches[d];
+                    let best = (0..b.options.len())
+                        .map(|j| {
+                            b.c[j * n_p..(j + 1) * n_p].iter().zip(lam).map(|(x, l)| x * l).sum()
+                        })
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    suf[d] = suf[d + 1] + best;
+                }
+                suf
+            })
+            .collect();
+        let mut sums = self.base.clone();
+        let mut outcome = self.outcome.clone();
+        let mut scratch = vec![0; self.branches.len()];
+        let found =
+            self.dfs(0, &mut sums, &mut outcome, &best_lambda, &mut scratch, nodes, max_nodes)?;
+        Ok(found)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the recursion's state, kept out of the struct
+    fn dfs(
+        &self,
+        d: usize,
+        sums: &mut Vec<f64>,
+        outcome: &mut Vec<usize>,
+        lambda: &[f64],
+        scratch: &mut Vec<usize>,
+        nodes: &mut u64,
+        max_nodes: Option<u64>,
+    ) -> Result<Option<Outcome>, Error> {
+        Oracle::tick(nodes, max_nodes)?;
+        if d == self.branches.len() {
+            return Ok(self.verify(outcome));
+        }
+        let n_p = self.n_parties();
+        for (lam, suf) in self.pool.iter().zip(&self.suffix) {
+            let g: f64 = (0..n_p).map(|q| lam[q] * (sums[q] - self.thr[q])).sum::<f64>() + suf[d];
+            if g < -SLACK {
+                return Ok(None);
+            }
+        }
+        // Tighten with a few multiplier updates on the remaining issues.
+        let mut lam = lambda.to_vec();
+        if n_p > 1 && d + 1 < self.branches.len() {
+            for t in 0..NODE_ITERS {
+                let rest = self.maximise(&lam, d, scratch);
+                let h: Vec<f64> = (0..n_p).map(|q| sums[q] + rest[q] - self.thr[q]).collect();
+                let g: f64 = h.iter().zip(&lam).map(|(h, l)| h * l).sum();
+                if g < -SLACK {
+                    return Ok(None);
+                }
+                if h.iter().all(|&x| x >= 0.0) {
+                    // The maximiser may be a witness: try it.
+                    let mut o = outcome.clone();
+                    for (e, b) in self.branches.iter().enumerate().skip(d) {
+                        o[b.issue] = b.options[scratch[e]];
+                    }
+                    if let Some(w) = self.verify(&o) {
+                        return Ok(Some(w));
+                    }
+                    break;
+                }
+                step(&mut lam, &h, 1.0 / ((t + 1) as f64).sqrt());
+            }
+        }
+        let b = &self.branches[d];
+        let saved = sums.clone();
+        for j in 0..b.options.len() {
+            let row = &b.c[j * n_p..(j + 1) * n_p];
+            for q in 0..n_p {
+                sums[q] = saved[q] + row[q];
+            }
+            outcome[b.issue] = b.options[j];
+            if let Some(w) = self.dfs(d + 1, sums, outcome, &lam, scratch, nodes, max_nodes)? {
+                return Ok(Some(w));
+            }
+        }
+        sums.copy_from_slice(&saved);
+        Ok(None)
+    }
+}
+
+/// One multiplicative-weights step: parties with a deficit (`h < 0`) gain weight.
+fn step(lambda: &mut [f64], h: &[f64], eta: f64) {
+    for (l, &x) in lambda.iter_mut().zip(h) {
+        *l *= (-eta * x).exp();
+    }
+    let total: f64 = lambda.iter().sum();
+    if total > 0.0 && total.is_finite() {
+        for l in lambda.iter_mut() {
+            *l = (*l / total).max(1e-12);
+        }
+    } else {
+        let n = lambda.len() as f64;
+        lambda.iter_mut().for_each(|l| *l = 1.0 / n);
+    }
+}
+
+/// The options not dominated (for every party at least as good, and better somewhere or
+/// earlier) by another option, in their original order.
+fn undominated(options: &[usize], contrib: &dyn Fn(usize) -> Vec<f64>) -> Vec<usize> {
+    let mut rows: Vec<(usize, Vec<f64>, f64)> = options
+        .iter()
+        .map(|&k| {
+            let c = contrib(k);
+            let sum = c.iter().sum();
+            (k, c, sum)
+        })
+        .collect();
+    rows.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    let mut kept: Vec<(usize, Vec<f64>)> = Vec::new();
+    for (k, c, _) in rows {
+        let dominated = kept.len() < DOMINANCE_CAP
+            && kept.iter().any(|(_, d)| d.iter().zip(&c).all(|(x, y)| x >= y));
+        if !dominated {
+            kept.push((k, c));
+        }
+    }
+    let mut out: Vec<usize> = kept.into_iter().map(|(k, _)| k).collect();
+    out.sort_unstable();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dominance_keeps_the_frontier() {
+        let rows = [vec![0.5, 0.5], vec![0.5, 0.5], vec![0.2, 0.9], vec![0.1, 0.1], vec![0.6, 0.4]];
+        let kept = undominated(&[0, 1, 2, 3, 4], &|k| rows[k].clone());
+        assert_eq!(kept, vec![0, 2, 4]);
+    }
+
+    #[test]
+    fn step_moves_weight_to_the_party_in_deficit() {
+        let mut l = vec![0.5, 0.5];
+        step(&mut l, &[0.1, -0.1], 1.0);
+        assert!(l[1] > l[0]);
+        assert!((l[0] + l[1] - 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,262 @@
+//! Seeded random scenarios for tests and benchmarks (not part of the stable API).
+//!
+//! The generator is deterministic: the same seed and configuration give the same scenario
+//! on every platform. Values are often on a coarse grid so that ties and utilities exactly
+//! at a reservation occur, which is where tolerance bugs hide.
+
+use detente_core::{Issue, Meta, Party, Proposal, RedLineKind, Role, Scenario, Stance, Term};
+
+/// The splitmix64 generator: tiny, fast and good enough for test data.
+#[derive(Clone, Debug)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> SplitMix64 {
+        SplitMix64(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform number in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A uniform index in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+}
+
+/// What [`random_scenario`] generates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GenConfig {
+    /// Number of parties (at least 1).
+    pub n_parties: usize,
+    /// Number of issues (at least 1).
+    pub n_issues: usize,
+    /// Options per issue (grid points for a scale issue), at least 1.
+    pub n_options: usize,
+    /// Chance that a stance has a red line (and, again, a second one).
+    pub red_line_chance: f64,
+    /// Reservations are drawn from `[0, reservation_max]`.
+    pub reservation_max: f64,
+    /// Chance that an issue is a scale.
+    pub scale_chance: f64,
+    /// Chance that a party has no stance on an issue.
+    pub no_stance_chance: f64,
+    /// Number of proposals.
+    pub n_proposals: usize,
+    /// Chance that a proposal leaves a term open.
+    pub open_chance: f64,
+}
+
+impl GenConfig {
+    /// Defaults for everything but the sizes.
+    pub fn new(n_parties: usize, n_issues: usize, n_options: usize) -> GenConfig {
+        GenConfig {
+            n_parties,
+            n_issues,
+            n_options,
+            red_line_chance: 0.2,
+            reservation_max: 0.6,
+            scale_chance: 0.25,
+            no_stance_chance: 0.1,
+            n_proposals: 2,
+            open_chance: 0.25,
+        }
+    }
+}
+
+/// A number in `[0, 1]`: on a grid of tenths half of the time.
+fn value(rng: &mut SplitMix64) -> f64 {
+    if rng.chance(0.5) { rng.below(11) as f64 / 10.0 } else { rng.unit() }
+}
+
+/// A random valid scenario; each stance's own red lines leave it at least one option.
+pub fn random_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
+    let mut rng = SplitMix64::new(seed);
+    let n_options = cfg.n_options.max(1);
+    let parties: Vec<Party> = (0..cfg.n_parties.max(1))
+        .map(|p| {
+            let role = if p == 0 || rng.chance(0.7) { Role::Principal } else { Role::Mediator };
+            let r = cfg.reservation_max * value(&mut rng);
+            Party::new(&format!("p{p}"), &format!("Party {p}"), role, 1.0, r)
+        })
+        .collect();
+    let issues: Vec<Issue> = (0..cfg.n_issues.max(1))
+        .map(|i| {
+            let (id, name) = (format!("i{i}"), format!("Issue {i}"));
+            if rng.chance(cfg.scale_chance) {
+                Issue::scale(&id, &name, "units", 0.0, 10.0 * (n_options - 1) as f64, 10.0)
+            } else {
+                let opts: Vec<String> = (0..n_options).map(|k| format!("o{k}")).collect();
+                let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+                Issue::discrete(&id, &name, &opts)
+            }
+        })
+        .collect();
+    let stances: Vec<Vec<Option<Stance>>> = (0..parties.len())
+        .map(|_| {
+            issues
+                .iter()
+                .map(|issue| {
+                    if rng.chance(cfg.no_stance_chance) {
+                        return None;
+                    }
+                    let weight = if rng.chance(0.5) { rng.below(5) as f64 } else { rng.unit() };
+                    let mut stance = if issue.is_scale() {
+                        let top = 10.0 * (n_options - 1) as f64;
+                        let ideal = if rng.chance(0.5) {
+                            10.0 * rng.below(n_options) as f64
+                        } else {
+                            top * rng.unit()
+                        };
+                        Stance::ideal(weight, ideal, 5.0 + 40.0 * rng.unit())
+                    } else {
+                        Stance::values(weight, (0..n_options).map(|_| value(&mut rng)).collect())
+                    };
+                    for _ in 0..2 {
+                        if !rng.chance(cfg.red_line_chance) {
+                            break;
+                        }
+                        // Keep one option the stance accepts: no red line rules it out.
+                        let keep = rng.below(n_options);
+                        let kind = if issue.is_scale() {
+                            let x = 10.0 * keep as f64;
+                            match rng.below(3) {
+                                0 => RedLineKind::Bounds { min: Some(x), max: None },
+                                1 => RedLineKind::Bounds { min: None, max: Some(x) },
+                                _ => RedLineKind::Bounds {
+                                    min: Some(x - 10.0 * rng.below(2) as f64),
+                                    max: Some(x + 10.0 * rng.below(2) as f64),
+                                },
+                            }
+                        } else {
+                            let others: Vec<usize> =
+                                (0..n_options).filter(|&k| k != keep && rng.chance(0.5)).collect();
+                            if rng.chance(0.5) {
+                                RedLineKind::Forbid(others)
+                            } else {
+                                let mut req = others;
+                                req.push(keep);
+                                req.sort_unstable();
+                                RedLineKind::Require(req)
+                            }
+                        };
+                        let pick_keep = stance
+                            .red_lines
+                            .iter()
+                            .all(|r| r.allows(keep, issue.scale_value(keep)));
+                        if pick_keep {
+                            stance = stance.with_red_line(kind, Some("a generated red line"));
+                        }
+                    }
+                    Some(stance)
+                })
+                .collect()
+        })
+        .collect();
+    let proposals = (0..cfg.n_proposals)
+        .map(|j| Proposal {
+            id: format!("d{j}"),
+            title: format!("Draft {j}"),
+            author: None,
+            date: None,
+            amends: None,
+            terms: (0..issues.len())
+                .map(|_| {
+                    if rng.chance(cfg.open_chance) {
+                        Term::Open
+                    } else {
+                        Term::Set(rng.below(n_options))
+                    }
+                })
+                .collect(),
+            stated: vec![true; issues.len()],
+            description: None,
+        })
+        .collect();
+    Scenario::new(Meta::named("random"), parties, issues, stances, proposals, vec![])
+        .expect("the generator builds valid scenarios")
+}
+
+/// The largest common level `t` such that some outcome keeping every red line gives every
+/// party a utility of at least `t`, to within `tol` (found by bisection with the exact
+/// oracle; reservations of `s` are ignored). Used to make instances that are just
+/// infeasible.
+pub fn max_min_utility(s: &Scenario, tol: f64) -> f64 {
+    let parties: Vec<usize> = (0..s.parties.len()).collect();
+    let at = |t: f64| -> bool {
+        let mut s = s.clone();
+        for p in &mut s.parties {
+            p.reservation = t;
+        }
+        let cons = crate::deadlock::constraints(&s, &parties);
+        let mut oracle = crate::search::Oracle::new(&s, None);
+        matches!(oracle.solve(&cons), Ok(Some(_)))
+    };
+    let (mut lo, mut hi) = (0.0, 1.0 + tol);
+    if !at(lo) {
+        return 0.0;
+    }
+    while hi - lo > tol {
+        let mid = 0.5 * (lo + hi);
+        if at(mid) { lo = mid } else { hi = mid }
+    }
+    lo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_valid() {
+        let cfg = GenConfig::new(3, 5, 4);
+        let a = random_scenario(42, &cfg);
+        let b = random_scenario(42, &cfg);
+        assert_eq!(a, b);
+        assert_eq!(a.parties.len(), 3);
+        assert_eq!(a.issues.len(), 5);
+        assert!(a.issues.iter().all(|i| i.n_options() == 4));
+        assert_ne!(random_scenario(43, &cfg), a);
+    }
+
+    #[test]
+    fn splitmix_is_uniformish() {
+        let mut rng = SplitMix64::new(1);
+        let mean = (0..10_000).map(|_| rng.unit()).sum::<f64>() / 10_000.0;
+        assert!((mean - 0.5).abs() < 0.02);
+        assert!((0..100).all(|_| rng.below(3) < 3));
+    }
+
+    #[test]
+    fn max_min_utility_of_a_split() {
+        use detente_core::*;
+        let parties = vec![
+            Party::new("a", "A", Role::Principal, 1.0, 0.0),
+            Party::new("b", "B", Role::Principal, 1.0, 0.0),
+        ];
+        let issues = vec![Issue::discrete("x", "X", &["a", "even", "b"])];
+        let stances = vec![
+            vec![Some(Stance::values(1.0, vec![1.0, 0.6, 0.0]))],
+            vec![Some(Stance::values(1.0, vec![0.0, 0.5, 1.0]))],
+        ];
+        let s = Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![]).unwrap();
+        assert!((max_min_utility(&s, 1e-6) - 0.5).abs() < 1e-5);
+    }
+}

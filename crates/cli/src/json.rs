@@ -1,0 +1,230 @@
+//! The `--json` output: one builder per analysis result.
+//!
+//! Every object names parties, issues, options and proposals by their ids (never by index),
+//! so that the output survives reordering of the scenario file. The shapes are documented in
+//! `docs/cli.md`; they are a contract: extend, never rename.
+
+use detente_analysis::{
+    Comparison, Constraint, Deadlock, Evaluation, Gap, Movement, PartyEvaluation, PointVerdict,
+    Reason, Verdict,
+};
+use detente_core::{Outcome, Scenario, Term};
+use serde_json::{Value, json};
+
+/// Rounds to 12 decimals so that the output does not carry float noise.
+pub fn num(x: f64) -> Value {
+    let r = (x * 1e12).round() / 1e12;
+    let r = if r == 0.0 { 0.0 } else { r };
+    json!(r)
+}
+
+/// The term on an issue as JSON: `null` when open, the option id, or the scale value.
+pub fn term(s: &Scenario, issue_idx: usize, t: Term) -> Value {
+    match t {
+        Term::Open => Value::Null,
+        Term::Set(k) => match s.issues[issue_idx].scale_value(k) {
+            Some(x) => num(x),
+            None => json!(s.issues[issue_idx].option_id(k)),
+        },
+    }
+}
+
+/// An outcome as an object issue id -> option id or scale value.
+pub fn outcome(s: &Scenario, o: &Outcome) -> Value {
+    let mut map = serde_json::Map::new();
+    for (i, &k) in o.0.iter().enumerate() {
+        map.insert(s.issues[i].id.clone(), term(s, i, Term::Set(k)));
+    }
+    Value::Object(map)
+}
+
+pub fn verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Accepts => "accepts",
+        Verdict::Rejects => "rejects",
+        Verdict::Depends => "depends",
+    }
+}
+
+pub fn point_verdict(v: PointVerdict) -> &'static str {
+    match v {
+        PointVerdict::Indifferent => "indifferent",
+        PointVerdict::Accepts => "accepts",
+        PointVerdict::Objects => "objects",
+        PointVerdict::Rejects => "rejects",
+        PointVerdict::Open => "open",
+    }
+}
+
+pub fn movement(m: Movement) -> &'static str {
+    match m {
+        Movement::Joined => "joined",
+        Movement::Left => "left",
+        Movement::StillAccepts => "still_accepts",
+        Movement::StillRejects => "still_rejects",
+        Movement::StillDepends => "still_depends",
+        Movement::Other => "other",
+    }
+}
+
+fn red_line(s: &Scenario, party: usize, issue: usize, red_line: usize) -> Value {
+    let reason = s.stances[party][issue]
+        .as_ref()
+        .and_then(|st| st.red_lines.get(red_line))
+        .and_then(|r| r.reason.clone());
+    json!({
+        "party": s.parties[party].id,
+        "issue": s.issues[issue].id,
+        "index": red_line,
+        "reason": reason,
+    })
+}
+
+fn reason(s: &Scenario, party: usize, r: &Reason) -> Value {
+    match r {
+        Reason::RedLineBroken { issue, red_line: j } => {
+            json!({"kind": "red_line_broken", "red_line": red_line(s, party, *issue, *j)})
+        }
+        Reason::BelowReservation { shortfall, certain } => {
+            json!({"kind": "below_reservation", "shortfall": num(*shortfall), "certain": certain})
+        }
+        Reason::OpenRedLineAtRisk { issue } => {
+            json!({"kind": "open_red_line_at_risk", "issue": s.issues[*issue].id})
+        }
+    }
+}
+
+pub fn party_evaluation(s: &Scenario, e: &PartyEvaluation) -> Value {
+    let p = e.party;
+    let points: Vec<Value> = e
+        .points
+        .iter()
+        .map(|pt| {
+            json!({
+                "issue": s.issues[pt.issue].id,
+                "term": term(s, pt.issue, pt.term),
+                "weight": num(pt.weight),
+                "value": [num(pt.value_min), num(pt.value_max)],
+                "contribution": [num(pt.contribution_min), num(pt.contribution_max)],
+                "red_lines_broken": pt.red_lines_broken.iter().map(|&j| red_line(s, p, pt.issue, j)).collect::<Vec<_>>(),
+                "verdict": point_verdict(pt.verdict),
+            })
+        })
+        .collect();
+    json!({
+        "party": s.parties[p].id,
+        "verdict": verdict(e.verdict),
+        "utility": [num(e.utility_min), num(e.utility_max)],
+        "reservation": num(e.reservation),
+        "surplus": [num(e.surplus_min), num(e.surplus_max)],
+        "reasons": e.reasons.iter().map(|r| reason(s, p, r)).collect::<Vec<_>>(),
+        "points": points,
+    })
+}
+
+pub fn proposal_header(s: &Scenario, j: usize) -> Value {
+    let prop = &s.proposals[j];
+    json!({
+        "id": prop.id,
+        "title": prop.title,
+        "author": prop.author.map(|a| s.parties[a].id.clone()),
+        "date": prop.date,
+        "amends": prop.amends.map(|a| s.proposals[a].id.clone()),
+        "open": prop.open_issues().iter().map(|&i| s.issues[i].id.clone()).collect::<Vec<_>>(),
+    })
+}
+
+pub fn evaluation(s: &Scenario, e: &Evaluation) -> Value {
+    json!({
+        "proposal": proposal_header(s, e.proposal),
+        "parties": e.parties.iter().map(|pe| party_evaluation(s, pe)).collect::<Vec<_>>(),
+    })
+}
+
+pub fn gap(s: &Scenario, g: &Gap) -> Value {
+    json!({
+        "proposal": s.proposals[g.proposal].id,
+        "total": num(g.total),
+        "total_best": num(g.total_best),
+        "parties": g.parties.iter().map(|pg| json!({
+            "party": s.parties[pg.party].id,
+            "shortfall": num(pg.shortfall),
+            "shortfall_best": num(pg.shortfall_best),
+            "points": pg.points.iter().map(|&(i, share)| json!({"issue": s.issues[i].id, "share": num(share)})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "points": g.points.iter().map(|pg| json!({
+            "issue": s.issues[pg.issue].id,
+            "share": num(pg.share),
+            "by_party": pg.by_party.iter().map(|&(p, share)| json!({"party": s.parties[p].id, "share": num(share)})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "red_lines_broken": g.red_lines_broken.iter().map(|&(p, i, j)| red_line(s, p, i, j)).collect::<Vec<_>>(),
+    })
+}
+
+pub fn constraint(s: &Scenario, c: &Constraint) -> Value {
+    let words = detente_analysis::describe_constraint(s, c);
+    match *c {
+        Constraint::RedLine { party, issue, red_line: j } => json!({
+            "kind": "red_line",
+            "party": s.parties[party].id,
+            "issue": s.issues[issue].id,
+            "index": j,
+            "text": words,
+        }),
+        Constraint::Reservation { party } => json!({
+            "kind": "reservation",
+            "party": s.parties[party].id,
+            "reservation": num(s.parties[party].reservation),
+            "text": words,
+        }),
+    }
+}
+
+pub fn deadlock(s: &Scenario, d: &Deadlock) -> Value {
+    json!({
+        "deal_possible": d.feasible,
+        "witness": d.witness.as_ref().map(|o| outcome(s, o)),
+        "conflict": d.conflict.iter().map(|c| constraint(s, c)).collect::<Vec<_>>(),
+        "relaxations": d.relaxations.iter().map(|o| outcome(s, o)).collect::<Vec<_>>(),
+        "explanation": detente_analysis::explain(s, d),
+        "nodes": d.nodes,
+    })
+}
+
+pub fn comparison(s: &Scenario, c: &Comparison) -> Value {
+    json!({
+        "from": proposal_header(s, c.from),
+        "to": proposal_header(s, c.to),
+        "changes": c.changes.iter().map(|ch| json!({
+            "issue": s.issues[ch.issue].id,
+            "before": term(s, ch.issue, ch.before),
+            "after": term(s, ch.issue, ch.after),
+            "deltas": ch.deltas.iter().enumerate().map(|(p, &(lo, hi))| json!({
+                "party": s.parties[p].id, "delta": [num(lo), num(hi)],
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "parties": c.parties.iter().map(|pc| json!({
+            "party": s.parties[pc.party].id,
+            "before": {"verdict": verdict(pc.before.verdict), "utility": [num(pc.before.utility_min), num(pc.before.utility_max)]},
+            "after": {"verdict": verdict(pc.after.verdict), "utility": [num(pc.after.utility_min), num(pc.after.utility_max)]},
+            "delta": [num(pc.delta_min), num(pc.delta_max)],
+            "movement": movement(pc.movement),
+            "red_lines_newly_broken": pc.red_lines_newly_broken.iter().map(|&(i, j)| red_line(s, pc.party, i, j)).collect::<Vec<_>>(),
+            "red_lines_now_kept": pc.red_lines_now_kept.iter().map(|&(i, j)| red_line(s, pc.party, i, j)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn scenario_header(s: &Scenario) -> Value {
+    json!({
+        "name": s.meta.name,
+        "title": s.meta.title,
+        "as_of": s.meta.as_of,
+        "parties": s.parties.iter().map(|p| json!({
+            "id": p.id, "name": p.name, "role": p.role.as_str(),
+            "capability": num(p.capability), "reservation": num(p.reservation),
+        })).collect::<Vec<_>>(),
+        "issues": s.issues.iter().map(|i| json!({"id": i.id, "name": i.name})).collect::<Vec<_>>(),
+        "proposals": (0..s.proposals.len()).map(|j| proposal_header(s, j)).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,629 @@
+//! What each command prints: a table and a few sentences for people, or JSON for machines.
+
+use std::fmt::Write as _;
+
+use detente_analysis::{
+    self as analysis, Deadlock, DeadlockOptions, Movement, PartyEvaluation, PointVerdict, Verdict,
+};
+use detente_core::{Scenario, Term};
+use serde_json::json;
+
+use crate::BadInput;
+use crate::json;
+
+/// Pretty JSON with a trailing newline.
+fn to_json(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A plain text table: left-aligned columns separated by two spaces, no trailing blanks.
+struct Table {
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: Vec<String>) -> Table {
+        Table { rows: vec![header] }
+    }
+
+    fn row(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    fn render(&self, indent: &str) -> String {
+        let n = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..n)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for row in &self.rows {
+            let mut line = String::from(indent);
+            for (c, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if c + 1 < row.len() {
+                    let pad = widths[c] - cell.chars().count() + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn f2(x: f64) -> String {
+    format!("{x:.2}")
+}
+
+fn signed(x: f64) -> String {
+    if x.abs() < 0.005 { "0.00".to_string() } else { format!("{x:+.2}") }
+}
+
+fn range(lo: f64, hi: f64) -> String {
+    if (hi - lo).abs() < 0.005 { f2(lo) } else { format!("{}-{}", f2(lo), f2(hi)) }
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    json::verdict(v)
+}
+
+/// The term on an issue in words for a table cell: option id, scale value, or `(open)`.
+fn term_cell(s: &Scenario, issue: usize, t: Term) -> String {
+    match t {
+        Term::Open => "(open)".to_string(),
+        Term::Set(k) => s.issues[issue].option_id(k),
+    }
+}
+
+fn term_label(s: &Scenario, issue: usize, t: Term) -> String {
+    match t {
+        Term::Open => "left open".to_string(),
+        Term::Set(k) => s.issues[issue].option_label(k),
+    }
+}
+
+fn party_name(s: &Scenario, p: usize) -> &str {
+    &s.parties[p].name
+}
+
+fn list_words(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+fn red_line_reason(s: &Scenario, p: usize, i: usize, j: usize) -> Option<String> {
+    s.stances[p][i].as_ref().and_then(|st| st.red_lines.get(j)).and_then(|r| r.reason.clone())
+}
+
+/// One sentence on why a party takes its verdict.
+fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
+    let name = party_name(s, e.party);
+    let broken: Vec<String> = e
+        .points
+        .iter()
+        .filter(|pt| !pt.red_lines_broken.is_empty())
+        .map(|pt| {
+            let reason =
+                pt.red_lines_broken.iter().find_map(|&j| red_line_reason(s, e.party, pt.issue, j));
+            match reason {
+                Some(r) => format!("{} ({r})", s.issues[pt.issue].id),
+                None => s.issues[pt.issue].id.clone(),
+            }
+        })
+        .collect();
+    let util = format!(
+        "utility {} against a reservation of {}",
+        range(e.utility_min, e.utility_max),
+        f2(e.reservation)
+    );
+    match e.verdict {
+        Verdict::Accepts => format!("{name} accepts ({util})."),
+        Verdict::Rejects if !broken.is_empty() => {
+            format!(
+                "{name} rejects: the draft crosses its red line on {} ({util}).",
+                list_words(&broken)
+            )
+        }
+        Verdict::Rejects => {
+            format!("{name} rejects: it falls short of what no deal gives it ({util}).")
+        }
+        Verdict::Depends => {
+            let open: Vec<String> = e
+                .points
+                .iter()
+                .filter(|pt| pt.verdict == PointVerdict::Open && pt.weight > 0.0)
+                .map(|pt| s.issues[pt.issue].id.clone())
+                .collect();
+            format!(
+                "{name}'s answer depends on how the open points are settled ({}; {util}).",
+                if open.is_empty() { "open points".to_string() } else { list_words(&open) }
+            )
+        }
+    }
+}
+
+fn verdict_cell(e: &PartyEvaluation) -> String {
+    let broken = e.points.iter().filter(|p| !p.red_lines_broken.is_empty()).count();
+    let mut cell = format!("{} {}", verdict_word(e.verdict), range(e.utility_min, e.utility_max));
+    if broken > 0 {
+        let _ = write!(cell, " ✗{broken}");
+    }
+    cell
+}
+
+/// `detente check`: a one-line summary.
+pub fn check(arg: &str, s: &Scenario, as_json: bool) -> String {
+    if as_json {
+        return to_json(&json!({
+            "file": arg,
+            "valid": true,
+            "problems": [],
+            "scenario": json::scenario_header(s),
+        }));
+    }
+    let n_stances = s.stances.iter().flatten().flatten().count();
+    let n_red = s.stances.iter().flatten().flatten().map(|st| st.red_lines.len()).sum::<usize>();
+    format!(
+        "{arg}: ok: scenario {} with {} parties, {} issues, {} stances, {} red lines, {} proposals, {} sources\n",
+        s.meta.name,
+        s.parties.len(),
+        s.issues.len(),
+        n_stances,
+        n_red,
+        s.proposals.len(),
+        s.sources.len()
+    )
+}
+
+/// `detente check --json` on an invalid file: the problems as JSON.
+pub fn check_problems(arg: &str, e: &detente_scenario::Error) -> String {
+    to_json(&json!({
+        "file": arg,
+        "valid": false,
+        "problems": e.problems().iter().map(|p| json!({
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "path": p.path,
+            "kind": format!("{:?}", p.kind),
+            "message": p.message,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+fn proposal_line(s: &Scenario, j: usize) -> String {
+    let p = &s.proposals[j];
+    let mut extra = vec![];
+    if let Some(a) = p.author {
+        extra.push(format!("by {}", s.parties[a].name));
+    }
+    if let Some(d) = &p.date {
+        extra.push(d.clone());
+    }
+    if let Some(a) = p.amends {
+        extra.push(format!("amends {}", s.proposals[a].id));
+    }
+    let open = p.open_issues().len();
+    if open > 0 {
+        extra.push(format!("{open} point(s) open"));
+    }
+    if extra.is_empty() {
+        format!("{}: {}", p.id, p.title)
+    } else {
+        format!("{}: {} ({})", p.id, p.title, extra.join(", "))
+    }
+}
+
+/// `detente evaluate`.
+pub fn evaluate(s: &Scenario, proposals: &[usize], as_json: bool) -> String {
+    let evals: Vec<_> = proposals.iter().map(|&j| analysis::evaluate(s, j)).collect();
+    if as_json {
+        return to_json(&json!({
+            "scenario": s.meta.name,
+            "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
+        }));
+    }
+    let mut out = String::new();
+    for (n, e) in evals.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}\n", proposal_line(s, e.proposal));
+        let mut t = Table::new(
+            ["party", "verdict", "utility", "reservation", "surplus"].map(String::from).to_vec(),
+        );
+        for pe in &e.parties {
+            t.row(vec![
+                s.parties[pe.party].id.clone(),
+                verdict_word(pe.verdict).to_string(),
+                range(pe.utility_min, pe.utility_max),
+                f2(pe.reservation),
+                if (pe.surplus_max - pe.surplus_min).abs() < 0.005 {
+                    signed(pe.surplus_min)
+                } else {
+                    format!("{} to {}", signed(pe.surplus_min), signed(pe.surplus_max))
+                },
+            ]);
+        }
+        out.push_str(&t.render("  "));
+        out.push('\n');
+        let mut header = vec!["point".to_string(), "term".to_string()];
+        header.extend(s.parties.iter().map(|p| p.id.clone()));
+        let mut t = Table::new(header);
+        for (i, issue) in s.issues.iter().enumerate() {
+            let term = s.proposals[e.proposal].terms[i];
+            let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 28)];
+            for pe in &e.parties {
+                let pt = &pe.points[i];
+                row.push(match pt.verdict {
+                    PointVerdict::Indifferent => "-".to_string(),
+                    PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),
+                    PointVerdict::Accepts => format!("  {}", f2(pt.value_min)),
+                    PointVerdict::Objects => format!("~ {}", f2(pt.value_min)),
+                    PointVerdict::Rejects => format!("✗ {}", f2(pt.value_min)),
+                });
+            }
+            t.row(row);
+        }
+        out.push_str(&t.render("  "));
+        out.push_str(
+            "  (value of the term to each party: ✗ crosses a red line, ~ below the party's reservation, ? open, - no stance)\n\n",
+        );
+        for pe in &e.parties {
+            let _ = writeln!(out, "{}", verdict_sentence(s, pe));
+        }
+    }
+    out
+}
+
+/// `detente compare`.
+pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
+    let c = analysis::compare(s, from, to);
+    if as_json {
+        return to_json(&json!({"scenario": s.meta.name, "comparison": json::comparison(s, &c)}));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "from {}", proposal_line(s, from));
+    let _ = writeln!(out, "to   {}\n", proposal_line(s, to));
+    if c.changes.is_empty() {
+        out.push_str("The two proposals set every point the same way.\n");
+    } else {
+        let _ =
+            writeln!(out, "{} point(s) change (change of each party's utility):", c.changes.len());
+        let mut header = vec!["point".to_string(), "before".to_string(), "after".to_string()];
+        header.extend(s.parties.iter().map(|p| p.id.clone()));
+        let mut t = Table::new(header);
+        for ch in &c.changes {
+            let mut row = vec![
+                s.issues[ch.issue].id.clone(),
+                truncate(&term_cell(s, ch.issue, ch.before), 24),
+                truncate(&term_cell(s, ch.issue, ch.after), 24),
+            ];
+            row.extend(ch.deltas.iter().map(|&(lo, hi)| {
+                if (hi - lo).abs() < 0.005 {
+                    signed(lo)
+                } else {
+                    format!("{}..{}", signed(lo), signed(hi))
+                }
+            }));
+            t.row(row);
+        }
+        out.push_str(&t.render("  "));
+    }
+    out.push('\n');
+    let mut t =
+        Table::new(["party", "before", "after", "change", "movement"].map(String::from).to_vec());
+    for pc in &c.parties {
+        t.row(vec![
+            s.parties[pc.party].id.clone(),
+            verdict_cell(&pc.before),
+            verdict_cell(&pc.after),
+            if (pc.delta_max - pc.delta_min).abs() < 0.005 {
+                signed(pc.delta_min)
+            } else {
+                format!("{}..{}", signed(pc.delta_min), signed(pc.delta_max))
+            },
+            json::movement(pc.movement).replace('_', " "),
+        ]);
+    }
+    out.push_str(&t.render("  "));
+    out.push_str("  (verdict and utility; ✗n: n points cross a red line)\n\n");
+    // In words.
+    let gainers: Vec<String> = c
+        .parties
+        .iter()
+        .filter(|pc| pc.delta_min > 0.005)
+        .map(|pc| party_name(s, pc.party).to_string())
+        .collect();
+    let losers: Vec<String> = c
+        .parties
+        .iter()
+        .filter(|pc| pc.delta_max < -0.005)
+        .map(|pc| party_name(s, pc.party).to_string())
+        .collect();
+    let from_id = &s.proposals[from].id;
+    let to_id = &s.proposals[to].id;
+    let mut words = format!("Moving from {from_id} to {to_id}");
+    let verb = |who: &[String], one: &str, many: &str| {
+        format!("{} {}", list_words(who), if who.len() == 1 { one } else { many })
+    };
+    match (gainers.is_empty(), losers.is_empty()) {
+        (false, false) => {
+            let _ = write!(
+                words,
+                ", {} and {}.",
+                verb(&gainers, "gains", "gain"),
+                verb(&losers, "loses", "lose")
+            );
+        }
+        (false, true) => {
+            let _ =
+                write!(words, ", {} and nobody loses for sure.", verb(&gainers, "gains", "gain"));
+        }
+        (true, false) => {
+            let _ =
+                write!(words, ", {} and nobody gains for sure.", verb(&losers, "loses", "lose"));
+        }
+        (true, true) => words.push_str(", no party gains or loses for sure."),
+    }
+    let _ = writeln!(out, "{words}");
+    for pc in &c.parties {
+        let name = party_name(s, pc.party);
+        match pc.movement {
+            Movement::Joined => {
+                let _ = writeln!(out, "{name} now accepts.");
+            }
+            Movement::Left => {
+                let why: Vec<String> = pc
+                    .red_lines_newly_broken
+                    .iter()
+                    .map(|&(i, _)| s.issues[i].id.clone())
+                    .collect();
+                if why.is_empty() {
+                    let _ = writeln!(out, "{name} no longer accepts.");
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "{name} no longer accepts: the new text crosses its red line on {}.",
+                        list_words(&why)
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn explain_deadlock(s: &Scenario, d: &Deadlock, out: &mut String) {
+    for line in analysis::explain(s, d) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
+    if d.feasible {
+        if let Some(w) = &d.witness {
+            out.push_str("Yes. For example, every party accepts this outcome:\n");
+            let mut t = Table::new(vec!["point".to_string(), "term".to_string()]);
+            for (i, &k) in w.0.iter().enumerate() {
+                t.row(vec![s.issues[i].id.clone(), truncate(&term_label(s, i, Term::Set(k)), 70)]);
+            }
+            out.push_str(&t.render("  "));
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "No. These {} constraints collide; dropping any one of them makes a deal possible:",
+            d.conflict.len()
+        );
+        for (n, c) in d.conflict.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}", n + 1, analysis::describe_constraint(s, c));
+        }
+    }
+    out.push('\n');
+    explain_deadlock(s, d, out);
+}
+
+/// `detente deadlock`.
+pub fn deadlock(
+    s: &Scenario,
+    parties: Option<Vec<usize>>,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    let who = match &parties {
+        None => format!("all {} parties", s.parties.len()),
+        Some(ps) => ps.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>().join(", "),
+    };
+    let options = DeadlockOptions { parties, ..DeadlockOptions::default() };
+    let d = analysis::deadlock(s, &options).map_err(|e| BadInput(e.to_string()))?;
+    if as_json {
+        return Ok(to_json(&json!({"scenario": s.meta.name, "deadlock": json::deadlock(s, &d)})));
+    }
+    let mut out = format!("Is any deal possible in {} ({who})? ", s.meta.name);
+    deadlock_body(s, &d, &mut out);
+    Ok(out)
+}
+
+/// The proposal the report focuses on: the latest by date, the last listed among equals.
+fn latest_proposal(s: &Scenario) -> Option<usize> {
+    (0..s.proposals.len()).max_by(|&a, &b| {
+        let da = s.proposals[a].date.as_deref().unwrap_or("");
+        let db = s.proposals[b].date.as_deref().unwrap_or("");
+        da.cmp(db).then(a.cmp(&b))
+    })
+}
+
+/// `detente analyze`: the negotiation on one screen.
+pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
+    let evals: Vec<_> = (0..s.proposals.len()).map(|j| analysis::evaluate(s, j)).collect();
+    let latest = latest_proposal(s);
+    let gap = latest.map(|j| analysis::gap(s, j));
+    let d =
+        analysis::deadlock(s, &DeadlockOptions::default()).map_err(|e| BadInput(e.to_string()))?;
+    if as_json {
+        return Ok(to_json(&json!({
+            "scenario": json::scenario_header(s),
+            "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
+            "latest": latest.map(|j| s.proposals[j].id.clone()),
+            "gap": gap.as_ref().map(|g| json::gap(s, g)),
+            "deadlock": json::deadlock(s, &d),
+        })));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}", s.meta.name, s.meta.title);
+    let mut facts = vec![];
+    if let Some(d) = &s.meta.as_of {
+        facts.push(format!("as of {d}"));
+    }
+    facts.push(format!("{} parties", s.parties.len()));
+    facts.push(format!("{} points", s.issues.len()));
+    facts.push(format!("{} proposals", s.proposals.len()));
+    let _ = writeln!(out, "{}\n", facts.join(", "));
+
+    if evals.is_empty() {
+        out.push_str("No proposals on the table.\n\n");
+    } else {
+        out.push_str(
+            "Would each party sign? (verdict, utility; ✗n: n points cross its red lines)\n",
+        );
+        let mut header = vec!["proposal".to_string(), "date".to_string()];
+        header.extend(s.parties.iter().map(|p| p.id.clone()));
+        let mut t = Table::new(header);
+        let mut reservations = vec!["(reservation)".to_string(), String::new()];
+        reservations.extend(s.parties.iter().map(|p| f2(p.reservation)));
+        t.row(reservations);
+        for e in &evals {
+            let prop = &s.proposals[e.proposal];
+            let mut row = vec![prop.id.clone(), prop.date.clone().unwrap_or_default()];
+            row.extend(e.parties.iter().map(verdict_cell));
+            t.row(row);
+        }
+        out.push_str(&t.render("  "));
+        out.push('\n');
+    }
+
+    if let (Some(j), Some(g)) = (latest, &gap) {
+        let _ = writeln!(
+            out,
+            "The gap on the latest draft, {}: total shortfall {} of the principals{}",
+            s.proposals[j].id,
+            f2(g.total),
+            if (g.total_best - g.total).abs() > 0.005 {
+                format!(" ({} if the open points go their way)", f2(g.total_best))
+            } else {
+                String::new()
+            }
+        );
+        let mut t = Table::new(
+            ["party", "shortfall", "red lines crossed", "points making it"]
+                .map(String::from)
+                .to_vec(),
+        );
+        for pg in &g.parties {
+            let crossed: Vec<String> = g
+                .red_lines_broken
+                .iter()
+                .filter(|(p, _, _)| *p == pg.party)
+                .map(|&(_, i, _)| s.issues[i].id.clone())
+                .collect();
+            let points: Vec<String> = pg
+                .points
+                .iter()
+                .take(3)
+                .map(|&(i, share)| format!("{} {}", s.issues[i].id, f2(share)))
+                .collect();
+            t.row(vec![
+                s.parties[pg.party].id.clone(),
+                range(pg.shortfall_best, pg.shortfall),
+                if crossed.is_empty() { "-".to_string() } else { crossed.join(" ") },
+                points.join(", "),
+            ]);
+        }
+        out.push_str(&t.render("  "));
+        let top: Vec<String> = g
+            .points
+            .iter()
+            .take(5)
+            .map(|pg| {
+                format!("{} {} ({})", s.issues[pg.issue].id, s.issues[pg.issue].name, f2(pg.share))
+            })
+            .collect();
+        if !top.is_empty() {
+            let _ = writeln!(out, "  Points making most of the gap: {}.", top.join("; "));
+        }
+        out.push('\n');
+        if let Some(e) = evals.get(j) {
+            for pe in &e.parties {
+                let _ = writeln!(out, "{}", verdict_sentence(s, pe));
+            }
+            out.push('\n');
+        }
+    }
+
+    out.push_str("Is any deal possible under every party's red lines and reservation? ");
+    deadlock_body(s, &d, &mut out);
+    Ok(out)
+}
+
+/// `detente scenarios`.
+pub fn scenarios(as_json: bool) -> anyhow::Result<String> {
+    let mut rows = vec![];
+    for sh in detente_scenario::shipped::all() {
+        let s = detente_scenario::parse_auto(sh.file, sh.text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("shipped scenario {} is invalid:\n{e}", sh.name))?;
+        rows.push((sh, s));
+    }
+    if as_json {
+        return Ok(to_json(&json!({
+            "default": detente_scenario::shipped::DEFAULT,
+            "scenarios": rows.iter().map(|(sh, s)| json!({
+                "name": sh.name,
+                "file": sh.file,
+                "title": s.meta.title,
+                "parties": s.parties.len(),
+                "issues": s.issues.len(),
+                "proposals": s.proposals.len(),
+            })).collect::<Vec<_>>(),
+        })));
+    }
+    let mut t =
+        Table::new(["name", "parties", "points", "proposals", "title"].map(String::from).to_vec());
+    for (sh, s) in &rows {
+        let name = if sh.name == detente_scenario::shipped::DEFAULT {
+            format!("{} (default)", sh.name)
+        } else {
+            sh.name.to_string()
+        };
+        t.row(vec![
+            name,
+            s.parties.len().to_string(),
+            s.issues.len().to_string(),
+            s.proposals.len().to_string(),
+            s.meta.title.clone(),
+        ]);
+    }
+    Ok(t.render(""))
+}

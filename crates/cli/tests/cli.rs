@@ -1,0 +1,217 @@
+//! Integration tests of the `detente` binary: golden outputs, exit codes, JSON agreement.
+//!
+//! Golden files live in `tests/golden/`; refresh them after an intended change with
+//! `UPDATE_EXPECT=1 cargo test -p detente-cli` and review the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `detente` with the arguments, from the workspace root (so relative paths in
+/// messages are stable).
+fn detente(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(args)
+        .current_dir(manifest_dir().join("../.."))
+        .output()
+        .expect("the detente binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Compares `actual` with the golden file, or rewrites it when UPDATE_EXPECT is set.
+fn golden(name: &str, actual: &str) {
+    let path = manifest_dir().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, actual).expect("golden file written");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("missing golden file {}; run with UPDATE_EXPECT=1", path.display())
+    });
+    if expected != actual {
+        panic!(
+            "output differs from {} (refresh with UPDATE_EXPECT=1 if intended)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
+
+/// Runs, expects exit 0 and an empty stderr, and checks stdout against a golden file.
+fn ok_golden(args: &[&str], name: &str) -> String {
+    let o = detente(args);
+    assert_eq!(o.status.code(), Some(0), "detente {args:?} failed: {}", stderr(&o));
+    assert_eq!(stderr(&o), "", "detente {args:?} wrote to stderr");
+    let out = stdout(&o);
+    golden(name, &out);
+    out
+}
+
+/// Runs, expects exit 2, nothing on stdout, and checks stderr against a golden file.
+fn bad_input_golden(args: &[&str], name: &str) {
+    let o = detente(args);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "detente {args:?}: expected exit 2, stdout: {}",
+        stdout(&o)
+    );
+    assert_eq!(stdout(&o), "", "detente {args:?} wrote to stdout on bad input");
+    golden(name, &stderr(&o));
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let o = detente(args);
+    assert_eq!(o.status.code(), Some(0), "detente {args:?} failed: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("--json prints valid JSON")
+}
+
+fn data(name: &str) -> String {
+    Path::new("crates/cli/tests/data").join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn analyze_tutorial() {
+    ok_golden(&["analyze", "tutorial"], "analyze_tutorial.txt");
+    ok_golden(&["analyze", "tutorial", "--json"], "analyze_tutorial.json");
+}
+
+#[test]
+fn analyze_default_is_ukraine_2025() {
+    let bare = ok_golden(&[], "analyze_ukraine_2025.txt");
+    let named = stdout(&detente(&["analyze", "ukraine-2025"]));
+    assert_eq!(bare, named);
+    ok_golden(&["analyze", "--json"], "analyze_ukraine_2025.json");
+}
+
+#[test]
+fn analyze_json_carries_the_same_verdicts_as_the_table() {
+    let v = json(&["analyze", "ukraine-2025", "--json"]);
+    let table = stdout(&detente(&["analyze", "ukraine-2025"]));
+    for e in v["evaluations"].as_array().expect("evaluations") {
+        let id = e["proposal"]["id"].as_str().expect("proposal id");
+        let line = table
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no table row for {id}"));
+        let verdicts: Vec<&str> = e["parties"]
+            .as_array()
+            .expect("parties")
+            .iter()
+            .map(|p| p["verdict"].as_str().unwrap())
+            .collect();
+        let in_table: Vec<&str> = line
+            .split_whitespace()
+            .filter(|w| matches!(*w, "accepts" | "rejects" | "depends"))
+            .collect();
+        assert_eq!(verdicts, in_table, "proposal {id}");
+    }
+    let possible = v["deadlock"]["deal_possible"].as_bool().expect("deal_possible");
+    assert_eq!(table.contains("? No."), !possible);
+}
+
+#[test]
+fn evaluate_compare_deadlock_tutorial() {
+    ok_golden(&["evaluate", "tutorial", "--proposal", "lowland-markup"], "evaluate_tutorial.txt");
+    ok_golden(
+        &["evaluate", "tutorial", "--proposal", "lowland-markup", "--json"],
+        "evaluate_tutorial.json",
+    );
+    ok_golden(
+        &["compare", "tutorial", "commission-draft", "lowland-markup"],
+        "compare_tutorial.txt",
+    );
+    ok_golden(
+        &["compare", "tutorial", "commission-draft", "lowland-markup", "--json"],
+        "compare_tutorial.json",
+    );
+    ok_golden(&["deadlock", "tutorial"], "deadlock_tutorial.txt");
+    ok_golden(&["deadlock", "tutorial", "--json"], "deadlock_tutorial.json");
+}
+
+#[test]
+fn ukraine_2025_commands() {
+    ok_golden(&["compare", "ukraine-2025", "us-28", "e3-markup"], "compare_ukraine_us28_e3.txt");
+    ok_golden(&["deadlock", "ukraine-2025"], "deadlock_ukraine_2025.txt");
+    ok_golden(
+        &["evaluate", "ukraine-2025", "--proposal", "us-ua-20"],
+        "evaluate_ukraine_us_ua_20.txt",
+    );
+}
+
+#[test]
+fn scenarios_and_check() {
+    ok_golden(&["scenarios"], "scenarios.txt");
+    ok_golden(&["scenarios", "--json"], "scenarios.json");
+    ok_golden(&["check", "scenarios/tutorial.toml"], "check_tutorial.txt");
+    ok_golden(&["check", "tutorial", "--json"], "check_tutorial.json");
+}
+
+#[test]
+fn a_file_and_its_json_twin_analyse_the_same() {
+    let toml = stdout(&detente(&["analyze", "scenarios/tutorial.toml", "--json"]));
+    let json = stdout(&detente(&["analyze", "crates/scenario/test_data/tutorial.json", "--json"]));
+    assert!(!toml.is_empty());
+    assert_eq!(toml, json);
+}
+
+#[test]
+fn bad_files_get_located_errors_and_exit_2() {
+    bad_input_golden(&["check", &data("bad.toml")], "check_bad_toml.stderr");
+    bad_input_golden(&["check", &data("bad.json")], "check_bad_json.stderr");
+    bad_input_golden(&["analyze", &data("bad.toml")], "analyze_bad_toml.stderr");
+    bad_input_golden(&["check", &data("empty.toml")], "check_empty.stderr");
+    bad_input_golden(&["check", &data("binary.toml")], "check_binary.stderr");
+    bad_input_golden(&["check", &data("truncated.json")], "check_truncated_json.stderr");
+}
+
+#[test]
+fn check_json_reports_problems_on_stdout() {
+    let o = detente(&["check", &data("bad.toml"), "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["valid"], false);
+    let problems = v["problems"].as_array().expect("problems");
+    assert!(problems.len() >= 3, "every problem is reported: {problems:?}");
+    for p in problems {
+        assert!(p["line"].as_u64().unwrap() >= 1 && p["column"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn unknown_names_and_usage_errors_exit_2() {
+    bad_input_golden(&["evaluate", "tutorial", "--proposal", "nope"], "unknown_proposal.stderr");
+    bad_input_golden(
+        &["compare", "tutorial", "commission-draft", "nope"],
+        "unknown_proposal_compare.stderr",
+    );
+    bad_input_golden(
+        &["deadlock", "tutorial", "--parties", "upland,atlantis"],
+        "unknown_party.stderr",
+    );
+    bad_input_golden(&["analyze", "no-such-scenario"], "unknown_scenario.stderr");
+    bad_input_golden(&["check", "crates"], "directory.stderr");
+    let o = detente(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("frobnicate"));
+    let o = detente(&["compare", "tutorial"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let o = detente(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("deadlock"));
+    let o = detente(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+}
