@@ -22,6 +22,11 @@
 //! An outcome is acceptable to a party when it breaks none of its red lines and its
 //! utility is at least the party's reservation utility.
 //!
+//! Scenarios imported from automated-negotiation domains (GENIUS, NegMAS) use
+//! [`UtilityForm::Raw`] instead: weights are not normalised, values may be any finite
+//! number, and `U_p(x) = bias_p + w_p0 * v_p0(x_0) + w_p1 * v_p1(x_1) + ...`, summed left to
+//! right from the bias exactly as those tools do, so that utilities agree to the last bit.
+//!
 //! ```
 //! use detente_core::*;
 //! let parties = vec![
@@ -113,6 +118,36 @@ impl fmt::Display for Role {
     }
 }
 
+/// How a party's stances add up to its utility.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum UtilityForm {
+    /// Weights normalised to sum to 1, values in `[0, 1]`: utilities in `[0, 1]`.
+    #[default]
+    Normalised,
+    /// Raw weights and values, plus each party's bias, summed left to right (GENIUS and
+    /// NegMAS semantics).
+    Raw,
+}
+
+impl UtilityForm {
+    /// The name used in files: `normalised` or `raw`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UtilityForm::Normalised => "normalised",
+            UtilityForm::Raw => "raw",
+        }
+    }
+
+    /// Reads the name used in files.
+    pub fn parse(s: &str) -> Option<UtilityForm> {
+        match s {
+            "normalised" => Some(UtilityForm::Normalised),
+            "raw" => Some(UtilityForm::Raw),
+            _ => None,
+        }
+    }
+}
+
 /// A party to the negotiation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Party {
@@ -124,8 +159,14 @@ pub struct Party {
     pub role: Role,
     /// Clout, `>= 0` (used by the forecasting models; relative between parties).
     pub capability: f64,
-    /// Reservation utility in `[0, 1]`: what the party gets with no deal (its BATNA).
+    /// Reservation utility: what the party gets with no deal (its BATNA); in `[0, 1]` for
+    /// normalised utilities, any finite number for raw ones.
     pub reservation: f64,
+    /// Constant added to the party's utility; only raw utilities may have one.
+    pub bias: f64,
+    /// A time discount factor per round, in `(0, 1]`, as GENIUS profiles carry it; kept for
+    /// simulations, ignored by the static analysis.
+    pub discount: Option<f64>,
     /// Free text: who this party stands for.
     pub description: Option<String>,
 }
@@ -139,6 +180,8 @@ impl Party {
             role,
             capability,
             reservation,
+            bias: 0.0,
+            discount: None,
             description: None,
         }
     }
@@ -545,9 +588,11 @@ impl Outcome {
     }
 }
 
-/// Descriptive fields of a scenario.
+/// Scenario-wide settings and descriptions.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Meta {
+    /// How stances add up to utilities.
+    pub utility: UtilityForm,
     /// Short name, e.g. `ukraine-2025`.
     pub name: String,
     /// Title.
@@ -588,8 +633,10 @@ pub struct Scenario {
     pub sources: Vec<Source>,
     /// `values[p][i][k]`: party p's value of option k of issue i (0 when no stance).
     values: Vec<Vec<Vec<f64>>>,
-    /// `weights[p][i]`: normalised weight (sums to 1 over issues, or all 0).
+    /// `weights[p][i]`: normalised weight (sums to 1 over issues, or all 0), or raw weight.
     weights: Vec<Vec<f64>>,
+    /// `contributions[p][i][k] = weights[p][i] * values[p][i][k]`.
+    contributions: Vec<Vec<Vec<f64>>>,
 }
 
 impl Scenario {
@@ -602,15 +649,16 @@ impl Scenario {
         proposals: Vec<Proposal>,
         sources: Vec<Source>,
     ) -> Result<Scenario, Error> {
-        check(&parties, &issues, &stances, &proposals, &sources)?;
+        check(meta.utility, &parties, &issues, &stances, &proposals, &sources)?;
         let mut values = Vec::with_capacity(parties.len());
         let mut weights = Vec::with_capacity(parties.len());
         for row in &stances {
             let total: f64 = row.iter().flatten().map(|s| s.weight).sum();
             weights.push(
                 row.iter()
-                    .map(|s| match s {
-                        Some(s) if total > 0.0 => s.weight / total,
+                    .map(|s| match (s, meta.utility) {
+                        (Some(s), UtilityForm::Raw) => s.weight,
+                        (Some(s), UtilityForm::Normalised) if total > 0.0 => s.weight / total,
                         _ => 0.0,
                     })
                     .collect(),
@@ -629,7 +677,24 @@ impl Scenario {
                     .collect(),
             );
         }
-        Ok(Scenario { meta, parties, issues, stances, proposals, sources, values, weights })
+        let contributions = values
+            .iter()
+            .zip(&weights)
+            .map(|(vp, wp): (&Vec<Vec<f64>>, &Vec<f64>)| {
+                vp.iter().zip(wp).map(|(vi, &w)| vi.iter().map(|&v| w * v).collect()).collect()
+            })
+            .collect();
+        Ok(Scenario {
+            meta,
+            parties,
+            issues,
+            stances,
+            proposals,
+            sources,
+            values,
+            weights,
+            contributions,
+        })
     }
 
     /// Index of the party with this id.
@@ -647,7 +712,7 @@ impl Scenario {
         self.proposals.iter().position(|p| p.id == id)
     }
 
-    /// Party `p`'s value of option `k` of issue `i`, in `[0, 1]`.
+    /// Party `p`'s value of option `k` of issue `i` (in `[0, 1]` for normalised utilities).
     pub fn value(&self, p: usize, i: usize, k: usize) -> f64 {
         self.values[p][i][k]
     }
@@ -657,14 +722,35 @@ impl Scenario {
         &self.values[p][i]
     }
 
-    /// Party `p`'s normalised weight of issue `i` (weights of a party sum to 1, or are all 0).
+    /// Party `p`'s weight of issue `i`: normalised (a party's weights sum to 1, or are all
+    /// 0) for normalised utilities, as written for raw ones.
     pub fn weight(&self, p: usize, i: usize) -> f64 {
         self.weights[p][i]
     }
 
-    /// Party `p`'s utility of an outcome, in `[0, 1]`.
+    /// `weight(p, i) * value(p, i, k)`: what option `k` of issue `i` adds to party `p`'s utility.
+    pub fn contribution(&self, p: usize, i: usize, k: usize) -> f64 {
+        self.contributions[p][i][k]
+    }
+
+    /// Party `p`'s contributions of every option of issue `i`.
+    pub fn contributions(&self, p: usize, i: usize) -> &[f64] {
+        &self.contributions[p][i]
+    }
+
+    /// The constant in party `p`'s utility (0 for normalised utilities).
+    pub fn bias(&self, p: usize) -> f64 {
+        self.parties[p].bias
+    }
+
+    /// Party `p`'s utility of an outcome: its bias plus the contributions of the chosen
+    /// options, added in issue order (in `[0, 1]` for normalised utilities).
     pub fn utility(&self, p: usize, outcome: &Outcome) -> f64 {
-        outcome.0.iter().enumerate().map(|(i, &k)| self.weights[p][i] * self.values[p][i][k]).sum()
+        let mut u = self.parties[p].bias;
+        for (i, &k) in outcome.0.iter().enumerate() {
+            u += self.contributions[p][i][k];
+        }
+        u
     }
 
     /// Whether option `k` of issue `i` keeps every red line of party `p`.
@@ -707,6 +793,7 @@ fn finite_in(x: f64, lo: f64, hi: f64) -> bool {
 }
 
 fn check(
+    form: UtilityForm,
     parties: &[Party],
     issues: &[Issue],
     stances: &[Vec<Option<Stance>>],
@@ -724,11 +811,35 @@ fn check(
     unique(proposals.iter().map(|p| p.id.as_str()), "proposal")?;
     unique(sources.iter().map(|s| s.id.as_str()), "source")?;
     for p in parties {
+        if p.discount.is_some_and(|d| !(d > 0.0 && d <= 1.0)) {
+            return Err(Error::new(format!("party {}: discount must be in (0, 1]", p.id)));
+        }
         if !(p.capability.is_finite() && p.capability >= 0.0) {
             return Err(Error::new(format!("party {}: capability must be finite and >= 0", p.id)));
         }
-        if !finite_in(p.reservation, 0.0, 1.0) {
-            return Err(Error::new(format!("party {}: reservation must be in [0, 1]", p.id)));
+        match form {
+            UtilityForm::Normalised => {
+                if !finite_in(p.reservation, 0.0, 1.0) {
+                    return Err(Error::new(format!(
+                        "party {}: reservation must be in [0, 1]",
+                        p.id
+                    )));
+                }
+                if p.bias != 0.0 {
+                    return Err(Error::new(format!(
+                        "party {}: only raw utilities may have a bias",
+                        p.id
+                    )));
+                }
+            }
+            UtilityForm::Raw => {
+                if !p.reservation.is_finite() || !p.bias.is_finite() {
+                    return Err(Error::new(format!(
+                        "party {}: reservation and bias must be finite",
+                        p.id
+                    )));
+                }
+            }
         }
     }
     for issue in issues {
@@ -775,8 +886,19 @@ fn check(
                             at()
                         )));
                     }
-                    if v.iter().any(|&x| !finite_in(x, 0.0, 1.0)) {
-                        return Err(Error::new(format!("{}: values must be in [0, 1]", at())));
+                    let ok = |x: f64| match form {
+                        UtilityForm::Normalised => finite_in(x, 0.0, 1.0),
+                        UtilityForm::Raw => x.is_finite(),
+                    };
+                    if !v.iter().all(|&x| ok(x)) {
+                        return Err(Error::new(format!(
+                            "{}: values must be {}",
+                            at(),
+                            match form {
+                                UtilityForm::Normalised => "in [0, 1]",
+                                UtilityForm::Raw => "finite",
+                            }
+                        )));
                     }
                 }
                 (Preference::Ideal { ideal, tolerance }, IssueKind::Scale { min, max, .. }) => {
@@ -923,6 +1045,36 @@ mod tests {
         assert!(scale_points(0.0, 10.0, 3.0).is_none());
         assert_eq!(scale_points(0.0, 10.0, 2.5), Some(5));
         assert!(scale_points(0.0, 1e9, 1.0).is_none());
+    }
+
+    #[test]
+    fn raw_utilities_add_left_to_right_from_the_bias() {
+        let mut meta = Meta::named("raw");
+        meta.utility = UtilityForm::Raw;
+        let mut party = Party::new("a", "A", Role::Principal, 1.0, -3.0);
+        party.bias = 0.5;
+        let issues =
+            vec![Issue::discrete("x", "X", &["x0", "x1"]), Issue::discrete("y", "Y", &["y0"])];
+        let stances = vec![vec![
+            Some(Stance::values(0.1, vec![30.0, -2.0])),
+            Some(Stance::values(0.7, vec![0.3])),
+        ]];
+        let s = Scenario::new(meta, vec![party], issues, stances, vec![], vec![]).unwrap();
+        let expected: f64 = 0.5 + 0.1 * -2.0 + 0.7 * 0.3;
+        assert_eq!(s.utility(0, &Outcome::new(vec![1, 0])).to_bits(), expected.to_bits());
+        assert_eq!(s.weight(0, 0), 0.1);
+        assert!(s.accepts(0, &Outcome::new(vec![1, 0])));
+    }
+
+    #[test]
+    fn bias_needs_raw_utilities() {
+        let mut party = Party::new("a", "A", Role::Principal, 1.0, 0.0);
+        party.bias = 1.0;
+        let issues = vec![Issue::discrete("x", "X", &["x0"])];
+        let err =
+            Scenario::new(Meta::named("t"), vec![party], issues, vec![vec![None]], vec![], vec![])
+                .unwrap_err();
+        assert_eq!(err.message(), "party a: only raw utilities may have a bias");
     }
 
     #[test]
