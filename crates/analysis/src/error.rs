@@ -11,6 +11,14 @@ pub enum ErrorKind {
     Budget,
     /// A party index given in the options is out of range.
     UnknownParty,
+    /// Exact rational arithmetic left the range of its 128-bit integers; no rounded answer
+    /// is given in its place.
+    Overflow,
+    /// A division by zero in exact rational arithmetic.
+    DivisionByZero,
+    /// The input of a procedure is malformed, e.g. the point tables given to
+    /// [`adjusted_winner`](crate::adjusted_winner::adjusted_winner).
+    InvalidInput,
 }
 
 /// An error of an analysis: its kind and a lowercase message without a trailing period.

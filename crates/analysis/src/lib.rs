@@ -14,6 +14,10 @@
 //! - [`deadlock()`]: whether some complete outcome keeps every red line and reservation; if
 //!   none does, a minimal set of colliding constraints, put in words by [`explain()`] and
 //!   [`describe_constraint`].
+//! - [`frontier()`]: the exact Pareto frontier of the rational outcomes and the Nash,
+//!   egalitarian, Kalai-Smorodinsky and max-welfare solutions (NegMAS's semantics, to the
+//!   last bit), by a dynamic programme over the issues instead of enumeration; when the
+//!   frontier is too large to list, the solutions are still computed exactly without it.
 //!
 //! ```
 //! use detente_analysis::*;
@@ -71,13 +75,17 @@
 
 #![deny(missing_docs)]
 
+pub mod adjusted_winner;
 mod compare;
 mod deadlock;
 mod error;
 mod evaluate;
 mod explain;
+mod frontier;
 mod gap;
+pub mod rational;
 mod search;
+mod solutions;
 #[doc(hidden)]
 pub mod testkit;
 
@@ -88,6 +96,9 @@ pub use evaluate::{
     Evaluation, PartyEvaluation, PointEvaluation, PointVerdict, Reason, Verdict, evaluate,
 };
 pub use explain::{describe_constraint, explain};
+pub use frontier::{
+    Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TIE, frontier, spread,
+};
 pub use gap::{Gap, PartyGap, PointGap, counted_parties, gap};
 
 /// The tolerance of acceptance: a utility `u` reaches a reservation `r` when `u >= r - EPS`.

@@ -4,7 +4,10 @@
 //! on every platform. Values are often on a coarse grid so that ties and utilities exactly
 //! at a reservation occur, which is where tolerance bugs hide.
 
-use detente_core::{Issue, Meta, Party, Proposal, RedLineKind, Role, Scenario, Stance, Term};
+use detente_core::{
+    Issue, Meta, Party, Preference, Proposal, RedLineKind, Role, Scenario, Stance, Term,
+    UtilityForm,
+};
 
 /// The splitmix64 generator: tiny, fast and good enough for test data.
 #[derive(Clone, Debug)]
@@ -191,6 +194,131 @@ pub fn random_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
         })
         .collect();
     Scenario::new(Meta::named("random"), parties, issues, stances, proposals, vec![])
+        .expect("the generator builds valid scenarios")
+}
+
+/// The scenario of [`random_scenario`] turned raw ([`UtilityForm::Raw`]): weights in
+/// `[0, 3)`, discrete values on a grid in `[-5, 5]` (so negative values and ties occur), a
+/// bias in `[-2, 2]` for some parties, and each party's reservation placed in its utility
+/// range at a fraction drawn from `[0, reservation_max]` (or far below it, a third of the
+/// time).
+pub fn random_raw_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
+    let s = random_scenario(seed, cfg);
+    let mut rng = SplitMix64::new(seed ^ 0x00ba_d5ee_d0ff_1ce5);
+    let mut meta = s.meta.clone();
+    meta.utility = UtilityForm::Raw;
+    let mut parties = s.parties.clone();
+    for p in &mut parties {
+        p.bias = if rng.chance(0.5) { rng.below(9) as f64 / 2.0 - 2.0 } else { 0.0 };
+        p.reservation = f64::MIN;
+    }
+    let stances: Vec<Vec<Option<Stance>>> = s
+        .stances
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|st| {
+                    st.clone().map(|mut st| {
+                        st.weight =
+                            if rng.chance(0.5) { rng.below(4) as f64 } else { 3.0 * rng.unit() };
+                        if let Preference::Values(v) = &mut st.preference {
+                            for x in v.iter_mut() {
+                                *x = if rng.chance(0.5) {
+                                    rng.below(21) as f64 / 2.0 - 5.0
+                                } else {
+                                    10.0 * rng.unit() - 5.0
+                                };
+                            }
+                        }
+                        st
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let raw = Scenario::new(meta, parties, s.issues.clone(), stances, s.proposals.clone(), vec![])
+        .expect("the raw variant is valid");
+    let mut parties = raw.parties.clone();
+    for (p, party) in parties.iter_mut().enumerate() {
+        let (mut lo, mut hi) = (raw.bias(p), raw.bias(p));
+        for i in 0..raw.issues.len() {
+            let c = raw.contributions(p, i);
+            lo += c.iter().copied().fold(f64::INFINITY, f64::min);
+            hi += c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        }
+        party.reservation = if rng.chance(1.0 / 3.0) {
+            lo - 1.0
+        } else {
+            lo + (hi - lo) * cfg.reservation_max * value(&mut rng)
+        };
+    }
+    Scenario::new(raw.meta, parties, raw.issues, raw.stances, raw.proposals, vec![])
+        .expect("the raw variant is valid")
+}
+
+/// What [`random_plan`] generates: a large plan shaped like NegMAS's random problems.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanConfig {
+    /// Number of parties.
+    pub n_parties: usize,
+    /// Number of issues.
+    pub n_issues: usize,
+    /// Fewest options of an issue (at least 1).
+    pub min_options: usize,
+    /// Most options of an issue (at least `min_options`).
+    pub max_options: usize,
+}
+
+impl PlanConfig {
+    /// A configuration drawn from 2-6 parties, 20-40 issues and 2-6 options per issue
+    /// (`min_options` and `max_options` drawn within that range).
+    pub fn sample(seed: u64) -> PlanConfig {
+        let mut rng = SplitMix64::new(seed ^ 0x9fa1_a2b3_c4d5_e6f7);
+        let a = 2 + rng.below(5);
+        let b = 2 + rng.below(5);
+        PlanConfig {
+            n_parties: 2 + rng.below(5),
+            n_issues: 20 + rng.below(21),
+            min_options: a.min(b),
+            max_options: a.max(b),
+        }
+    }
+}
+
+/// A large random plan: discrete issues with `min_options..=max_options` options, every
+/// party with a stance on every issue, weights uniform in `(0, 1)` (normalised by the
+/// scenario), values uniform in `[0, 1)`, reservations uniform in `[0.2, 0.4)` as in
+/// NegMAS's random problems; no red lines, no proposals. Deterministic in the seed.
+pub fn random_plan(seed: u64, cfg: &PlanConfig) -> Scenario {
+    let mut rng = SplitMix64::new(seed);
+    let lo = cfg.min_options.max(1);
+    let hi = cfg.max_options.max(lo);
+    let issues: Vec<Issue> = (0..cfg.n_issues.max(1))
+        .map(|i| {
+            let n = lo + rng.below(hi - lo + 1);
+            let opts: Vec<String> = (0..n).map(|k| format!("o{k}")).collect();
+            let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+            Issue::discrete(&format!("i{i}"), &format!("Issue {i}"), &opts)
+        })
+        .collect();
+    let parties: Vec<Party> = (0..cfg.n_parties.max(1))
+        .map(|p| {
+            let r = 0.2 + 0.2 * rng.unit();
+            Party::new(&format!("p{p}"), &format!("Party {p}"), Role::Principal, 1.0, r)
+        })
+        .collect();
+    let stances = (0..parties.len())
+        .map(|_| {
+            issues
+                .iter()
+                .map(|issue| {
+                    let w = 1e-3 + rng.unit();
+                    Some(Stance::values(w, (0..issue.n_options()).map(|_| rng.unit()).collect()))
+                })
+                .collect()
+        })
+        .collect();
+    Scenario::new(Meta::named("plan"), parties, issues, stances, vec![], vec![])
         .expect("the generator builds valid scenarios")
 }
 

@@ -76,3 +76,101 @@ pub fn party(s: &Scenario, id: &str) -> Result<usize, BadInput> {
         ))
     })
 }
+
+/// What kind of input a path names, for commands that take peer formats too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// A detente scenario file or a shipped scenario's name.
+    Scenario,
+    /// A GENIUS domain folder (a domain XML and one profile XML per party).
+    Genius,
+    /// A NegMAS plain JSON domain.
+    NegmasJson,
+}
+
+/// Tells a scenario, a GENIUS folder and a NegMAS JSON domain apart: a folder is GENIUS; a
+/// JSON object without a top-level `version` but with `parties` carrying `value_utils` is a
+/// NegMAS domain; anything else is read as a scenario.
+pub fn input_kind(arg: &str, bytes: Option<&[u8]>) -> InputKind {
+    if Path::new(arg).is_dir() {
+        return InputKind::Genius;
+    }
+    let Some(bytes) = bytes else { return InputKind::Scenario };
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return InputKind::Scenario;
+    }
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v)
+            if v.get("version").is_none()
+                && v.get("parties").is_some_and(|p| {
+                    p.as_array().is_some_and(|ps| ps.iter().any(|p| p.get("value_utils").is_some()))
+                }) =>
+        {
+            InputKind::NegmasJson
+        }
+        _ => InputKind::Scenario,
+    }
+}
+
+/// Reads every `.xml` file of a GENIUS folder, sorted by name.
+fn genius_files(dir: &str) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| LoadError::Unreadable(format!("{dir}: cannot read the folder: {e}")))?;
+    let mut files = vec![];
+    for entry in entries {
+        let entry = entry.map_err(|e| LoadError::Unreadable(format!("{dir}: {e}")))?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) && path.is_file() {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                LoadError::Unreadable(format!("{}: cannot read: {e}", path.display()))
+            })?;
+            files.push((entry.file_name().to_string_lossy().into_owned(), bytes));
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(LoadError::Unreadable(format!(
+            "{dir}: no .xml files: a GENIUS domain folder holds a domain file and one profile per party"
+        )));
+    }
+    Ok(files)
+}
+
+/// Loads a scenario, a GENIUS folder or a NegMAS JSON domain.
+pub fn any(arg: &str) -> Result<Scenario, LoadError> {
+    let path = Path::new(arg);
+    if path.is_dir() {
+        let files = genius_files(arg)?;
+        return detente_scenario::import::genius(arg, &files).map_err(LoadError::Invalid);
+    }
+    if !path.exists() {
+        return scenario(arg);
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| LoadError::Unreadable(format!("{arg}: cannot read: {e}")))?;
+    match input_kind(arg, Some(&bytes)) {
+        InputKind::NegmasJson => {
+            detente_scenario::import::negmas_json(arg, &bytes).map_err(LoadError::Invalid)
+        }
+        _ => detente_scenario::parse_auto(arg, &bytes).map_err(LoadError::Invalid),
+    }
+}
+
+/// Loads a GENIUS folder (for `detente import genius`).
+pub fn genius(dir: &str) -> Result<Scenario, LoadError> {
+    if !Path::new(dir).is_dir() {
+        return Err(LoadError::Unreadable(format!(
+            "{dir}: not a folder (a GENIUS domain is a folder of XML files)"
+        )));
+    }
+    let files = genius_files(dir)?;
+    detente_scenario::import::genius(dir, &files).map_err(LoadError::Invalid)
+}
+
+/// Loads a NegMAS plain JSON domain (for `detente import json`).
+pub fn negmas_json(file: &str) -> Result<Scenario, LoadError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| LoadError::Unreadable(format!("{file}: cannot read: {e}")))?;
+    detente_scenario::import::negmas_json(file, &bytes).map_err(LoadError::Invalid)
+}

@@ -7,11 +7,14 @@
 //! located as `file:line:column: field: message`); 1 an internal error. A closed pipe
 //! (`detente | head`) ends quietly with 0.
 
+mod bargain;
 mod json;
 mod load;
+mod plot;
 mod report;
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -67,8 +70,57 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
     },
+    /// The Pareto frontier of the rational outcomes and where the bargaining solutions
+    /// (Nash, egalitarian, Kalai-Smorodinsky, max welfare) put the agreement.
+    Frontier {
+        /// A scenario (file or shipped name), a GENIUS domain folder, or a NegMAS JSON domain.
+        scenario: String,
+        /// Stop listing the frontier beyond this many points (the solutions stay exact).
+        #[arg(long, default_value_t = 1_000_000)]
+        max_points: usize,
+        /// List a well-spread sample of N frontier points instead of all of them.
+        #[arg(long, value_name = "N")]
+        sample: Option<usize>,
+        /// List every frontier point in the table (default: the first 10).
+        #[arg(long)]
+        all: bool,
+        /// Also draw the frontier (first two parties) as an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+    },
+    /// Adjusted Winner: split divisible issues between two parties, exactly and envy-free.
+    Divide {
+        /// A two-party scenario (file or shipped name; points are the stance weights), or a
+        /// CSV points table with a header `item,<party a>,<party b>`.
+        scenario: String,
+    },
+    /// Convert a peer's negotiation domain into a detente scenario file (TOML, or JSON with --json).
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// List the scenarios shipped inside the binary.
     Scenarios,
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportFrom {
+    /// A GENIUS domain folder (a domain XML and one utility profile XML per party).
+    Genius {
+        /// The folder.
+        dir: String,
+        /// Write the scenario here instead of to standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// A NegMAS plain JSON domain.
+    Json {
+        /// The file.
+        file: String,
+        /// Write the scenario here instead of to standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// An error that is the user's to fix: exit code 2.
@@ -167,6 +219,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             report::deadlock(&s, parties, cli.json)?
+        }
+        Command::Frontier { scenario, max_points, sample, all, plot } => {
+            let s = load::any(&scenario)?;
+            let args = bargain::FrontierArgs { max_points, sample, all, plot: plot.as_deref() };
+            bargain::frontier(&s, &args, cli.json)?
+        }
+        Command::Divide { scenario } => {
+            if scenario.to_ascii_lowercase().ends_with(".csv") {
+                let text = std::fs::read_to_string(&scenario)
+                    .map_err(|e| BadInput(format!("{scenario}: cannot read: {e}")))?;
+                bargain::divide_csv(&scenario, &text, cli.json)?
+            } else {
+                let s = load::scenario(&scenario)?;
+                bargain::divide_scenario(&s, cli.json)?
+            }
+        }
+        Command::Import { from } => {
+            let (s, output) = match from {
+                ImportFrom::Genius { dir, output } => (load::genius(&dir)?, output),
+                ImportFrom::Json { file, output } => (load::negmas_json(&file)?, output),
+            };
+            let text = if cli.json {
+                detente_scenario::to_json(&s)
+            } else {
+                detente_scenario::to_toml(&s)
+            };
+            match output {
+                None => text,
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+                    format!(
+                        "wrote {} ({} parties, {} issues)\n",
+                        path.display(),
+                        s.parties.len(),
+                        s.issues.len()
+                    )
+                }
+            }
         }
         Command::Scenarios => report::scenarios(cli.json)?,
     };

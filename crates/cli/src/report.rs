@@ -12,27 +12,27 @@ use crate::BadInput;
 use crate::json;
 
 /// Pretty JSON with a trailing newline.
-fn to_json(v: &serde_json::Value) -> String {
+pub fn to_json(v: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
 }
 
 /// A plain text table: left-aligned columns separated by two spaces, no trailing blanks.
-struct Table {
+pub struct Table {
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    fn new(header: Vec<String>) -> Table {
+    pub fn new(header: Vec<String>) -> Table {
         Table { rows: vec![header] }
     }
 
-    fn row(&mut self, row: Vec<String>) {
+    pub fn row(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
 
-    fn render(&self, indent: &str) -> String {
+    pub fn render(&self, indent: &str) -> String {
         let n = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let widths: Vec<usize> = (0..n)
             .map(|c| {

@@ -215,3 +215,60 @@ fn help_and_version_exit_0() {
     let o = detente(&["--version"]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn frontier_on_scenarios_and_peer_domains() {
+    ok_golden(&["frontier", "tutorial"], "frontier_tutorial.txt");
+    ok_golden(&["frontier", "tutorial", "--json"], "frontier_tutorial.json");
+    ok_golden(&["frontier", "ukraine-2025"], "frontier_ukraine_2025.txt");
+    let genius =
+        ok_golden(&["frontier", &data("genius-fishing"), "--json"], "frontier_fishing.json");
+    let json = stdout(&detente(&["frontier", &data("fishing.json"), "--json"]));
+    // The same domain as a GENIUS folder and as NegMAS JSON: the same utilities.
+    let a: serde_json::Value = serde_json::from_str(&genius).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(a["frontier"], b["frontier"]);
+    assert_eq!(a["nash"]["utilities"], b["nash"]["utilities"]);
+    ok_golden(&["frontier", &data("fishing.json"), "--sample", "2"], "frontier_fishing_sample.txt");
+}
+
+#[test]
+fn frontier_plot_is_an_svg() {
+    let dir = std::env::temp_dir().join(format!("detente-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("fishing.svg");
+    let o = detente(&["frontier", &data("fishing.json"), "--plot", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    golden("frontier_fishing.svg", &text);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn divide_by_adjusted_winner() {
+    ok_golden(&["divide", &data("points.csv")], "divide_points.txt");
+    ok_golden(&["divide", &data("points.csv"), "--json"], "divide_points.json");
+    bad_input_golden(&["divide", &data("points-bad.csv")], "divide_points_bad.stderr");
+    bad_input_golden(&["divide", "tutorial"], "divide_three_parties.stderr");
+}
+
+#[test]
+fn import_writes_a_scenario_that_reads_back() {
+    let toml = ok_golden(&["import", "genius", &data("genius-fishing")], "import_fishing.toml");
+    ok_golden(&["import", "json", &data("fishing.json"), "--json"], "import_fishing.json");
+    let dir = std::env::temp_dir().join(format!("detente-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fishing.toml");
+    let o = detente(&["import", "genius", &data("genius-fishing"), "-o", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), toml);
+    // The written file is a valid scenario whose frontier is the imported domain's.
+    let from_file = stdout(&detente(&["frontier", file.to_str().unwrap(), "--json"]));
+    let from_folder = stdout(&detente(&["frontier", &data("genius-fishing"), "--json"]));
+    let a: serde_json::Value = serde_json::from_str(&from_file).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&from_folder).unwrap();
+    assert_eq!(a["frontier"], b["frontier"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    bad_input_golden(&["import", "genius", &data("fishing.json")], "import_not_a_folder.stderr");
+    bad_input_golden(&["import", "json", &data("bad.json")], "import_bad_json.stderr");
+}

@@ -119,6 +119,12 @@ pub enum ProblemKind {
     Conflict,
     /// The model rejected the scenario after every file check passed (a bug in this crate).
     Internal,
+    /// An imported file uses something this crate does not read (a real-valued GENIUS issue,
+    /// an evaluator other than a linear one), or a folder lacks a file it needs.
+    Unsupported,
+    /// Lists that must agree do not: a NegMAS party with a weight count other than the issue
+    /// count, a stated outcome count other than the issues' product.
+    Mismatch,
 }
 
 /// Turns byte offsets into 1-based lines and character columns.

@@ -2,7 +2,8 @@
 //!
 //! # Wire format
 //! The keys and nesting of `docs/scenario-format.md`, pretty-printed with a 2-space indent
-//! and a trailing newline. Optional fields are left out when absent; stances come party by
+//! and a trailing newline. Optional fields are left out when absent (`utility` when it is
+//! `normalised`, a party's `bias` when it is 0, `discount` when there is none); stances come party by
 //! party in issue order; `values` keys follow the issue's option order; a proposal that
 //! amends another lists only the terms it states itself (set in `terms`, open in `open`),
 //! a proposal that amends nothing lists every term. Whole numbers are written without a
@@ -19,7 +20,13 @@
 //!   ...
 //! ```
 
-use detente_core::{IssueKind, Preference, RedLineKind, Scenario, Term};
+use detente_core::{IssueKind, Party, Preference, RedLineKind, Scenario, Term, UtilityForm};
+
+/// Whether a party's bias is written: when it is not 0 (or is -0, so that raw utilities
+/// keep their last bit), and only for raw utilities, where a bias is allowed.
+pub(crate) fn writes_bias(sc: &Scenario, p: &Party) -> bool {
+    sc.meta.utility == UtilityForm::Raw && (p.bias != 0.0 || p.bias.is_sign_negative())
+}
 
 /// A JSON value to print.
 enum J {
@@ -47,6 +54,9 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
     let mut meta = vec![("name", s(&sc.meta.name)), ("title", s(&sc.meta.title))];
     opt(&mut meta, "description", sc.meta.description.as_ref());
     opt(&mut meta, "as_of", sc.meta.as_of.as_ref());
+    if sc.meta.utility != UtilityForm::default() {
+        meta.push(("utility", s(sc.meta.utility.as_str())));
+    }
     top.push(("scenario", J::Obj(meta)));
 
     let parties = sc
@@ -60,6 +70,12 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
                 ("capability", J::Num(p.capability)),
                 ("reservation", J::Num(p.reservation)),
             ];
+            if writes_bias(sc, p) {
+                f.push(("bias", J::Num(p.bias)));
+            }
+            if let Some(d) = p.discount {
+                f.push(("discount", J::Num(d)));
+            }
             opt(&mut f, "description", p.description.as_ref());
             J::Obj(f)
         })
@@ -275,11 +291,13 @@ fn write_obj(out: &mut String, fields: &[(&str, &J)], indent: usize) {
     out.push('}');
 }
 
-/// A number that reads back exactly; whole numbers without a fraction. Not-finite numbers
-/// (impossible in a valid scenario) are written as `null`.
+/// A number that reads back exactly; whole numbers without a fraction (but `-0.0` keeps its
+/// sign). Not-finite numbers (impossible in a valid scenario) are written as `null`.
 fn number(x: f64) -> String {
     if !x.is_finite() {
         "null".to_string()
+    } else if x == 0.0 && x.is_sign_negative() {
+        "-0.0".to_string()
     } else if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -312,7 +330,8 @@ mod tests {
     #[test]
     fn numbers_and_strings() {
         assert_eq!(number(4.0), "4");
-        assert_eq!(number(-0.0), "0");
+        assert_eq!(number(-0.0), "-0.0");
+        assert_eq!(number(0.0), "0");
         assert_eq!(number(0.45), "0.45");
         assert_eq!(number(1e300), format!("{}", 1e300));
         let mut out = String::new();

@@ -6,7 +6,10 @@
 //!
 //! - [`parse`] reads bytes in a given [`Format`]; [`parse_auto`] picks the format from the
 //!   file name's extension, else from the first non-blank byte (`{` means JSON);
-//! - [`to_json`] writes a scenario back as JSON, which parses to an equal scenario;
+//! - [`to_json`] writes a scenario back as JSON, and [`to_toml`] as TOML laid out for people;
+//!   both parse to an equal scenario;
+//! - [`import`] reads automated-negotiation domains (GENIUS XML folders, NegMAS plain JSON)
+//!   as scenarios with raw utilities;
 //! - [`shipped`] holds the scenarios compiled into the program.
 //!
 //! Reading never panics, whatever the bytes. A rejected file gives an [`Error`] whose
@@ -60,10 +63,12 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod import;
 mod json_in;
 mod json_out;
 pub mod shipped;
 mod toml_in;
+mod toml_out;
 mod tree;
 mod validate;
 
@@ -99,22 +104,7 @@ impl Format {
 /// Returns every problem found (syntax errors stop reading; all other checks run to the
 /// end). A leading UTF-8 byte-order mark is ignored.
 pub fn parse(file: &str, bytes: &[u8], format: Format) -> Result<detente_core::Scenario, Error> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.valid_up_to();
-            let prefix = std::str::from_utf8(bytes.get(..valid).unwrap_or(&[])).unwrap_or("");
-            let byte = bytes.get(valid).copied().unwrap_or(0);
-            let raw = RawProblem {
-                offset: valid,
-                path: String::new(),
-                kind: ProblemKind::Encoding,
-                message: format!("not UTF-8: invalid byte 0x{byte:02x} (save the file as UTF-8)"),
-            };
-            return Err(locate(file, prefix, vec![raw]));
-        }
-    };
+    let text = utf8(file, bytes)?;
     if text.trim().is_empty() {
         let raw = RawProblem {
             offset: 0,
@@ -163,6 +153,26 @@ pub fn parse_auto(file: &str, bytes: &[u8]) -> Result<detente_core::Scenario, Er
     parse(file, bytes, format)
 }
 
+/// The text of a file: UTF-8 without a leading byte-order mark, or an encoding problem.
+pub(crate) fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Error> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            let valid = e.valid_up_to();
+            let prefix = std::str::from_utf8(bytes.get(..valid).unwrap_or(&[])).unwrap_or("");
+            let byte = bytes.get(valid).copied().unwrap_or(0);
+            let raw = RawProblem {
+                offset: valid,
+                path: String::new(),
+                kind: ProblemKind::Encoding,
+                message: format!("not UTF-8: invalid byte 0x{byte:02x} (save the file as UTF-8)"),
+            };
+            Err(locate(file, prefix, vec![raw]))
+        }
+    }
+}
+
 fn sniff(bytes: &[u8]) -> Format {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -179,6 +189,27 @@ fn sniff(bytes: &[u8]) -> Format {
 /// not stated is written with every term, so it reads back with every term stated.)
 pub fn to_json(s: &detente_core::Scenario) -> String {
     json_out::to_json(s)
+}
+
+/// Writes a scenario as a TOML file for people in format version 1, laid out like
+/// `scenarios/tutorial.toml`; parsing it back gives an equal scenario, every number bit for
+/// bit.
+///
+/// Strings are escaped wherever needed (quotes, backslashes, control characters; text with
+/// line breaks becomes a multi-line string), keys that are not bare TOML keys are quoted,
+/// and numbers are written in the shortest form that reads back as the same `f64`, always
+/// as TOML floats (`30.0`, `1e300`). Proposals are written as by [`to_json`].
+///
+/// ```
+/// use detente_scenario::{parse, shipped, to_toml, Format};
+/// let tutorial = shipped::load("tutorial").unwrap()?;
+/// let text = to_toml(&tutorial);
+/// assert!(text.starts_with("version = 1\n\n[scenario]\nname = \"tutorial\"\n"));
+/// assert_eq!(parse("tutorial.toml", text.as_bytes(), Format::Toml)?, tutorial);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn to_toml(s: &detente_core::Scenario) -> String {
+    toml_out::to_toml(s)
 }
 
 #[cfg(test)]

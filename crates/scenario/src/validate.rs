@@ -11,7 +11,8 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use detente_core::{
     Evidence, Grade, Issue, IssueKind, IssueOption, Meta, Party, Preference, Proposal, Quality,
-    RedLine, RedLineKind, Role, Scenario, Source, Stance, Term, format_number, scale_points,
+    RedLine, RedLineKind, Role, Scenario, Source, Stance, Term, UtilityForm, format_number,
+    scale_points,
 };
 
 use crate::error::{LineIndex, ProblemKind, RawProblem};
@@ -19,8 +20,9 @@ use crate::tree::{Entry, Kind, Node, quote};
 
 const TOP: &[&str] =
     &["version", "scenario", "parties", "issues", "stances", "proposals", "sources"];
-const META: &[&str] = &["name", "title", "description", "as_of"];
-const PARTY: &[&str] = &["id", "name", "role", "capability", "reservation", "description"];
+const META: &[&str] = &["name", "title", "description", "as_of", "utility"];
+const PARTY: &[&str] =
+    &["id", "name", "role", "capability", "reservation", "bias", "discount", "description"];
 const ISSUE: &[&str] = &["id", "name", "description", "options", "scale"];
 const OPTION: &[&str] = &["id", "label"];
 const SCALE: &[&str] = &["unit", "min", "max", "step"];
@@ -74,6 +76,8 @@ enum Range {
     NonNegative,
     Positive,
     Unit,
+    /// `(0, 1]`, for discount factors.
+    Discount,
     Within(f64, f64),
 }
 
@@ -84,6 +88,7 @@ impl Range {
             Range::NonNegative => x >= 0.0,
             Range::Positive => x > 0.0,
             Range::Unit => (0.0..=1.0).contains(&x),
+            Range::Discount => x > 0.0 && x <= 1.0,
             Range::Within(lo, hi) => x >= lo && x <= hi,
         }
     }
@@ -94,6 +99,7 @@ impl Range {
             Range::NonNegative => " >= 0".to_string(),
             Range::Positive => " > 0".to_string(),
             Range::Unit => " in [0, 1]".to_string(),
+            Range::Discount => " in (0, 1]".to_string(),
             Range::Within(lo, hi) => format!(" in [{}, {}]", format_number(lo), format_number(hi)),
         }
     }
@@ -481,6 +487,8 @@ fn unknown_option(cx: &mut Cx<'_>, offset: usize, path: &str, issue: &Issue, fou
 }
 
 struct Read {
+    /// How utilities add up: decides the ranges of values and reservations.
+    form: UtilityForm,
     parties: Vec<Party>,
     party_ids: HashMap<String, (usize, usize)>,
     party_places: Vec<(usize, String)>,
@@ -506,6 +514,7 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
     version(cx, &top);
     let meta = meta(cx, &top);
     let mut read = Read {
+        form: meta.utility,
         parties: Vec::new(),
         party_ids: HashMap::new(),
         party_places: Vec::new(),
@@ -578,7 +587,31 @@ fn meta(cx: &mut Cx<'_>, top: &Tab<'_>) -> Meta {
     meta.title = t.string(cx, "title", true).unwrap_or_default();
     meta.description = t.string(cx, "description", false);
     meta.as_of = t.date(cx, "as_of", true);
+    if let Some(u_node) = t.get("utility")
+        && let Some(u) = string(cx, u_node, "scenario.utility")
+    {
+        match UtilityForm::parse(&u) {
+            Some(form) => meta.utility = form,
+            None => cx.push(
+                u_node.span.start,
+                "scenario.utility",
+                ProblemKind::InvalidValue,
+                format!("must be \"normalised\" or \"raw\", found {}", quote(&u)),
+            ),
+        }
+    }
     meta
+}
+
+impl Read {
+    /// The range of values and reservations: `[0, 1]` for normalised utilities, any finite
+    /// number for raw ones.
+    fn value_range(&self) -> Range {
+        match self.form {
+            UtilityForm::Normalised => Range::Unit,
+            UtilityForm::Raw => Range::Any,
+        }
+    }
 }
 
 fn parties(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
@@ -609,7 +642,23 @@ fn parties(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
                 }
             }
             party.capability = t.number(cx, "capability", false, Range::NonNegative).unwrap_or(1.0);
-            party.reservation = t.number(cx, "reservation", false, Range::Unit).unwrap_or(0.0);
+            let range = read.value_range();
+            party.reservation = t.number(cx, "reservation", false, range).unwrap_or(0.0);
+            if let Some(bias) = t.entry("bias") {
+                match read.form {
+                    UtilityForm::Raw => {
+                        party.bias =
+                            number(cx, &bias.value, &t.path("bias"), Range::Any).unwrap_or(0.0);
+                    }
+                    UtilityForm::Normalised => cx.push(
+                        bias.key_span.start,
+                        &t.path("bias"),
+                        ProblemKind::Conflict,
+                        "a bias needs raw utilities (write `utility = \"raw\"` in [scenario])",
+                    ),
+                }
+            }
+            party.discount = t.number(cx, "discount", false, Range::Discount);
             party.description = t.string(cx, "description", false);
         }
         read.parties.push(party);
@@ -823,7 +872,7 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
             let ok = read.issue_info.get(i).is_some_and(|info| info.ok);
             read.issues.get(i).filter(|_| ok)
         });
-        let preference = preference(cx, &t, issue);
+        let preference = preference(cx, &t, issue, read.value_range());
         let red_lines = red_lines(cx, &t, issue, party.and_then(|p| read.parties.get(p)));
         let mut confidence = None;
         if let Some(c_node) = t.get("confidence")
@@ -868,7 +917,8 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
         }
     }
     for (p, (count, all_zero)) in weights.iter().enumerate() {
-        if *count > 0 && *all_zero {
+        // Raw utilities are well defined with zero weights (the bias alone).
+        if *count > 0 && *all_zero && read.form == UtilityForm::Normalised {
             let (offset, path) = read.party_places.get(p).cloned().unwrap_or_default();
             let id = read.parties.get(p).map_or("", |x| x.id.as_str());
             let s = if *count == 1 { "" } else { "s" };
@@ -886,7 +936,12 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
 }
 
 /// Reads `values`, or `ideal` and `tolerance`, against the issue when it is known.
-fn preference(cx: &mut Cx<'_>, t: &Tab<'_>, issue: Option<&Issue>) -> Option<Preference> {
+fn preference(
+    cx: &mut Cx<'_>,
+    t: &Tab<'_>,
+    issue: Option<&Issue>,
+    range: Range,
+) -> Option<Preference> {
     let values = t.entry("values");
     let ideal = t.entry("ideal");
     let tolerance = t.entry("tolerance");
@@ -897,7 +952,7 @@ fn preference(cx: &mut Cx<'_>, t: &Tab<'_>, issue: Option<&Issue>) -> Option<Pre
                 && let Some(map) = open_map(cx, &v.value, &t.path("values"))
             {
                 for e in map {
-                    number(cx, &e.value, &key_path(&t.path("values"), &e.key), Range::Unit);
+                    number(cx, &e.value, &key_path(&t.path("values"), &e.key), range);
                 }
             }
             t.number(cx, "ideal", false, Range::Any);
@@ -935,7 +990,7 @@ fn preference(cx: &mut Cx<'_>, t: &Tab<'_>, issue: Option<&Issue>) -> Option<Pre
             let mut vals: Vec<Option<f64>> = vec![None; options.len()];
             for e in map {
                 let epath = key_path(&vpath, &e.key);
-                let x = number(cx, &e.value, &epath, Range::Unit);
+                let x = number(cx, &e.value, &epath, range);
                 match issue.option_index(&e.key) {
                     Some(k) => {
                         if let Some(slot) = vals.get_mut(k) {

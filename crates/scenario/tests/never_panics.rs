@@ -115,3 +115,136 @@ fn hostile_inputs() {
         check(text.as_bytes());
     }
 }
+
+mod support;
+
+mod importers {
+    //! The importers never panic either: arbitrary bytes, and mutations of small domains
+    //! written here and of NegMAS's real files (when `../shared` is there).
+
+    use detente_scenario::import::{genius, negmas_json};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    use super::{interesting_byte, mutate, support};
+
+    const DOMAIN: &str = r#"<negotiation_template><utility_space number_of_issues="2">
+<objective index="0" name="root" type="objective">
+<issue index="1" name="Colour" vtype="discrete"><item index="1" value="Red"/><item index="2" value="Blue"/></issue>
+<issue index="2" name="Hours" vtype="integer" lowerbound="8" upperbound="10"/>
+</objective></utility_space></negotiation_template>
+"#;
+
+    const PROFILE: &str = r#"<utility_space><objective index="0" name="root">
+<weight index="1" value="0.75"/><weight index="2" value="0.25"/>
+<issue index="1" name="Colour"><item index="1" value="Red" evaluation="3"/><item index="2" value="Blue" evaluation="9"/></issue>
+<issue index="2" name="Hours"><evaluator ftype="linear" offset="1.0" slope="-0.15"/></issue>
+</objective><discount_factor value="0.9"/><reservation value="0.5"/></utility_space>
+"#;
+
+    const JSON: &str = r#"{"name": "toy", "issues": [{"name": "a", "values": ["x", 2]}],
+"parties": [{"name": "p", "weights": [0.5], "value_utils": [[1, -2.5]], "bias": 0.1, "reserved_value": 0.2}],
+"n_outcomes": 2}"#;
+
+    /// Every problem's place lies within its file (folder-level problems at 1:1).
+    fn check_places(err: &detente_scenario::Error, files: &[(String, Vec<u8>)]) {
+        assert!(!err.problems().is_empty());
+        for p in err.problems() {
+            let text = files
+                .iter()
+                .find(|(name, _)| p.file.ends_with(&format!("/{name}")) || p.file == *name)
+                .map_or(String::new(), |(_, b)| String::from_utf8_lossy(b).into_owned());
+            let n_lines = text.split('\n').count();
+            assert!(p.line >= 1 && p.line <= n_lines, "{p} (lines: {n_lines})");
+            let len = text.split('\n').nth(p.line - 1).map_or(0, |l| l.chars().count());
+            assert!(p.column >= 1 && p.column <= len + 1, "{p} (line length {len})");
+        }
+    }
+
+    fn run_genius(files: &[(String, Vec<u8>)]) {
+        if let Err(e) = genius("f", files) {
+            check_places(&e, files);
+        }
+    }
+
+    fn run_json(bytes: &[u8]) {
+        let files = [("d.json".to_string(), bytes.to_vec())];
+        if let Err(e) = negmas_json("d.json", bytes) {
+            check_places(&e, &files);
+        }
+    }
+
+    fn folder(domain: Vec<u8>, profile: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+        vec![("domain.xml".to_string(), domain), ("profile.xml".to_string(), profile)]
+    }
+
+    #[test]
+    fn the_samples_import() {
+        assert!(genius("f", &folder(DOMAIN.into(), PROFILE.into())).is_ok());
+        assert!(negmas_json("d.json", JSON.as_bytes()).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            run_json(&bytes);
+            run_genius(&folder(bytes.clone(), PROFILE.into()));
+            run_genius(&folder(DOMAIN.into(), bytes));
+        }
+
+        #[test]
+        fn mutated_samples(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), interesting_byte()), 1..8),
+            which in 0u8..3,
+        ) {
+            match which {
+                0 => run_json(&mutate(JSON.as_bytes(), &edits)),
+                1 => run_genius(&folder(mutate(DOMAIN.as_bytes(), &edits), PROFILE.into())),
+                _ => run_genius(&folder(DOMAIN.into(), mutate(PROFILE.as_bytes(), &edits))),
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_xml() {
+        let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let bomb = r#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><utility_space>&b;</utility_space>"#;
+        let huge = DOMAIN.replace("upperbound=\"10\"", "upperbound=\"9223372036854775807\"");
+        let far =
+            DOMAIN.replace("index=\"2\" name=\"Hours\"", "index=\"99999999999\" name=\"Hours\"");
+        for domain in [deep.as_str(), bomb, &huge, &far, "", "<", "\u{feff}<a/>"] {
+            run_genius(&folder(domain.into(), PROFILE.into()));
+            run_genius(&folder(DOMAIN.into(), domain.into()));
+        }
+        run_json(format!("{{\"issues\": {}", "[".repeat(100_000)).as_bytes());
+    }
+
+    /// NegMAS's real files, each mutated in turn.
+    #[test]
+    fn mutated_real_files() {
+        let Some(shared) = support::shared() else { return };
+        let folders = support::genius_folders(&shared);
+        let exports: Vec<Vec<u8>> =
+            folders.iter().map(|(_, json)| std::fs::read(json).unwrap()).collect();
+        let folders: Vec<Vec<(String, Vec<u8>)>> =
+            folders.iter().map(|(dir, _)| support::xml_files(dir)).collect();
+        let strategy = (
+            any::<usize>(),
+            any::<usize>(),
+            proptest::collection::vec((any::<usize>(), any::<u8>(), interesting_byte()), 1..8),
+        );
+        let mut runner = TestRunner::new(Config::with_cases(256));
+        runner
+            .run(&strategy, |(f, k, edits)| {
+                let mut files = folders[f % folders.len()].clone();
+                let k = k % files.len();
+                files[k].1 = mutate(&files[k].1, &edits);
+                run_genius(&files);
+                run_json(&mutate(&exports[f % exports.len()], &edits));
+                Ok(())
+            })
+            .unwrap();
+    }
+}

@@ -172,7 +172,7 @@ fn unknown_field() {
         ProblemKind::UnknownField,
         &[
             "t.toml:10:1: parties[0].reservaton: unknown field \"reservaton\" (did you mean \"reservation\"?)",
-            "t.toml:11:1: parties[0].colour: unknown field \"colour\" (fields: id, name, role, capability, reservation, description)",
+            "t.toml:11:1: parties[0].colour: unknown field \"colour\" (fields: id, name, role, capability, reservation, bias, discount, description)",
         ],
     );
 }
@@ -587,4 +587,60 @@ fn local_dates_are_accepted_unquoted() {
     let text = edit(&[("title = \"P\"", "title = \"P\"\ndate = 2025-11-20")]);
     let s = parse("t.toml", text.as_bytes(), Format::Toml).unwrap();
     assert_eq!(s.proposals[0].date.as_deref(), Some("2025-11-20"));
+}
+
+#[test]
+fn raw_utilities_take_any_finite_number() {
+    let text = edit(&[
+        ("title = \"T\"", "title = \"T\"\nutility = \"raw\""),
+        (
+            "role = \"principal\"",
+            "role = \"principal\"\nreservation = -30.5\nbias = 2.5\ndiscount = 0.9",
+        ),
+        ("values = { x0 = 0.0, x1 = 1.0 }", "values = { x0 = -4.0, x1 = 12.5 }"),
+    ]);
+    let s = parse("t.toml", text.as_bytes(), Format::Toml).unwrap();
+    assert_eq!(s.meta.utility, detente_core::UtilityForm::Raw);
+    assert_eq!((s.parties[0].reservation, s.parties[0].bias), (-30.5, 2.5));
+    assert_eq!(s.parties[0].discount, Some(0.9));
+    assert_eq!(s.value(0, 0, 1), 12.5);
+    assert_eq!(s.weight(0, 0), 1.0); // as written, not normalised
+    // A party whose weights are all 0 has the utility of its bias: allowed when raw.
+    let zero = text.replace("weight = 1", "weight = 0");
+    assert!(parse("t.toml", zero.as_bytes(), Format::Toml).is_ok());
+}
+
+#[test]
+fn raw_utilities_still_need_finite_numbers() {
+    check(
+        &edit(&[
+            ("title = \"T\"", "title = \"T\"\nutility = \"raw\""),
+            ("role = \"principal\"", "role = \"principal\"\nreservation = nan\nbias = inf"),
+            ("values = { x0 = 0.0, x1 = 1.0 }", "values = { x0 = -inf, x1 = 1.0 }"),
+        ]),
+        ProblemKind::NotFinite,
+        &[
+            "t.toml:11:15: parties[0].reservation: must be a finite number, found nan",
+            "t.toml:12:8: parties[0].bias: must be a finite number, found inf",
+            "t.toml:28:17: stances[0].values.x0: must be a finite number, found -inf",
+        ],
+    );
+}
+
+#[test]
+fn bias_discount_and_utility_are_checked() {
+    check(
+        &edit(&[
+            ("title = \"T\"", "title = \"T\"\nutility = \"normalized\""),
+            ("role = \"principal\"", "role = \"principal\"\nbias = 0.5\ndiscount = 0"),
+            ("values = { x0 = 0.0, x1 = 1.0 }", "values = { x0 = 0.0, x1 = 1.5 }"),
+        ]),
+        ProblemKind::Conflict,
+        &[
+            "t.toml:5:11: scenario.utility: must be \"normalised\" or \"raw\", found \"normalized\"",
+            "t.toml:11:1: parties[0].bias: a bias needs raw utilities (write `utility = \"raw\"` in [scenario])",
+            "t.toml:12:12: parties[0].discount: must be a finite number in (0, 1], found 0",
+            "t.toml:28:27: stances[0].values.x1: must be a finite number in [0, 1], found 1.5",
+        ],
+    );
 }

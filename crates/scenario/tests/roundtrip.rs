@@ -1,7 +1,12 @@
 //! TOML and JSON read to equal scenarios; `to_json` of the tutorial matches its golden file
-//! (refresh with `UPDATE_EXPECT=1 cargo test`).
+//! (refresh with `UPDATE_EXPECT=1 cargo test`); `to_toml` and `to_json` read back bit for bit,
+//! for the shipped scenarios, raw scenarios and any text and numbers.
 
-use detente_scenario::{Format, parse, parse_auto, shipped, to_json};
+use detente_core::{
+    Issue, IssueKind, Meta, Party, Proposal, Role, Scenario, Stance, Term, UtilityForm,
+};
+use detente_scenario::{Format, parse, parse_auto, shipped, to_json, to_toml};
+use proptest::prelude::*;
 
 const GOLDEN: &str = "test_data/tutorial.json";
 
@@ -38,4 +43,135 @@ fn every_shipped_scenario_round_trips() {
 fn a_byte_order_mark_is_ignored() {
     let text = format!("\u{feff}{}", shipped::find("tutorial").unwrap().text);
     assert!(parse_auto("t.toml", text.as_bytes()).is_ok());
+}
+
+/// Every number of the model, bit for bit (f64 `==` would let -0.0 equal 0.0).
+fn same_bits(a: &Scenario, b: &Scenario) {
+    assert_eq!(a, b);
+    for p in 0..a.parties.len() {
+        assert_eq!(a.parties[p].reservation.to_bits(), b.parties[p].reservation.to_bits());
+        assert_eq!(a.parties[p].bias.to_bits(), b.parties[p].bias.to_bits());
+        for i in 0..a.issues.len() {
+            assert_eq!(a.weight(p, i).to_bits(), b.weight(p, i).to_bits());
+            for k in 0..a.issues[i].n_options() {
+                assert_eq!(a.value(p, i, k).to_bits(), b.value(p, i, k).to_bits());
+            }
+        }
+    }
+}
+
+/// `to_toml` and `to_json` both read back to the same scenario, bit for bit.
+fn round_trips(s: &Scenario) {
+    let toml = to_toml(s);
+    match parse("x.toml", toml.as_bytes(), Format::Toml) {
+        Ok(back) => same_bits(&back, s),
+        Err(e) => panic!("to_toml does not read back:\n{e}\n{toml}"),
+    }
+    let json = to_json(s);
+    match parse("x.json", json.as_bytes(), Format::Json) {
+        Ok(back) => same_bits(&back, s),
+        Err(e) => panic!("to_json does not read back:\n{e}\n{json}"),
+    }
+}
+
+#[test]
+fn every_shipped_scenario_round_trips_through_toml() {
+    for s in shipped::all() {
+        let scenario = parse(s.file, s.text.as_bytes(), Format::Toml).unwrap();
+        round_trips(&scenario);
+        // The output is stable.
+        let toml = to_toml(&scenario);
+        let again = parse("x.toml", toml.as_bytes(), Format::Toml).unwrap();
+        assert_eq!(to_toml(&again), toml, "{}", s.name);
+    }
+}
+
+#[test]
+fn the_tutorial_reads_like_the_tutorial() {
+    let s = shipped::load("tutorial").unwrap().unwrap();
+    let toml = to_toml(&s);
+    for line in [
+        "description = \"\"\"\nUpland controls the dam; Lowland farms the delta.",
+        "[[parties]]\nid = \"upland\"\nname = \"Upland\"\nrole = \"principal\"\ncapability = 0.6\nreservation = 0.45\n",
+        "scale = { unit = \"%\", min = 20.0, max = 80.0, step = 5.0 }\n",
+        "options = [\n  { id = \"upland-only\", label = \"Upland operates the dam alone\" },\n",
+        "values = { upland-only = 1.0, joint-board = 0.5, commission-run = 0.0 }\n",
+        "red_lines = [{ forbid = [\"commission-run\"], reason = \"Upland will not hand its dam to a foreign operator\" }]\n",
+        "amends = \"commission-draft\"\nterms = { share = 50.0, monitoring = \"inspectors\" }\nopen = [\"compensation\"]\n",
+    ] {
+        assert!(toml.contains(line), "missing {line:?} in\n{toml}");
+    }
+}
+
+/// A raw scenario with the numbers and strings that are hard to write.
+fn raw_scenario(
+    name: &str,
+    label: &str,
+    values: Vec<f64>,
+    bias: f64,
+    reservation: f64,
+) -> Scenario {
+    let mut meta = Meta::named("raw");
+    meta.utility = UtilityForm::Raw;
+    meta.description = Some(format!("{label}\n{name}"));
+    let mut party = Party::new("p.1", name, Role::Principal, 1.0, reservation);
+    party.bias = bias;
+    party.discount = Some(0.95);
+    let n = values.len();
+    let ids: Vec<String> = (0..n).map(|k| format!("v.{k}")).collect();
+    let mut issue =
+        Issue::discrete("i", label, &ids.iter().map(String::as_str).collect::<Vec<_>>());
+    if let IssueKind::Discrete { options } = &mut issue.kind {
+        for o in options.iter_mut() {
+            o.label = format!("{label}{}", o.id);
+        }
+    }
+    let stances = vec![vec![Some(Stance::values(30.0, values))]];
+    let proposal = Proposal {
+        id: "d".to_string(),
+        title: name.to_string(),
+        author: Some(0),
+        date: None,
+        amends: None,
+        terms: vec![Term::Set(n - 1)],
+        stated: vec![true],
+        description: Some(label.to_string()),
+    };
+    Scenario::new(meta, vec![party], vec![issue], stances, vec![proposal], vec![]).unwrap()
+}
+
+#[test]
+fn raw_scenarios_round_trip() {
+    let s = raw_scenario(
+        "quote \" backslash \\ tab \t nul \u{0} del \u{7f} cr \r",
+        "\"\"\"three quotes\\",
+        vec![-0.0, 1e300, -2.5e-308, 5e-324, 30.0, 0.1 + 0.2, -1e16],
+        -0.0,
+        -1e9,
+    );
+    round_trips(&s);
+    let json = to_json(&s);
+    assert!(json.contains("\"utility\": \"raw\""));
+    assert!(json.contains("\"bias\": -0.0"));
+    assert!(json.contains("\"discount\": 0.95"));
+    let toml = to_toml(&s);
+    assert!(toml.contains("utility = \"raw\"\n"));
+    assert!(toml.contains("values = { \"v.0\" = -0.0, \"v.1\" = 1e300, "));
+    assert!(toml.contains("reservation = -1000000000.0\nbias = -0.0\ndiscount = 0.95\n"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text and any finite numbers survive both writers.
+    #[test]
+    fn any_text_and_numbers_round_trip(
+        name in any::<String>(),
+        label in "(\\PC|[\"\\\\\n\r\t\u{0}-\u{1f}\u{7f}])*",
+        values in proptest::collection::vec(any::<f64>().prop_filter("finite", |x| x.is_finite()), 1..6),
+        bias in any::<f64>().prop_filter("finite", |x| x.is_finite()),
+        reservation in any::<f64>().prop_filter("finite", |x| x.is_finite()),
+    ) {
+        round_trips(&raw_scenario(&name, &label, values, bias, reservation));
+    }
 }

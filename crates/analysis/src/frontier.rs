@@ -1,0 +1,1118 @@
+//! The exact Pareto frontier of the rational outcomes and the bargaining solutions on it,
+//! without enumerating outcomes.
+//!
+//! # Semantics (NegMAS 0.16's, so that answers agree to the last bit)
+//! - An outcome is *rational* when it keeps every red line and gives every party a utility
+//!   of at least its reservation (exactly: `u >= reservation`, no tolerance).
+//! - The *frontier* is the set of rational outcomes no rational outcome strictly dominates;
+//!   outcomes with identical utility vectors collapse to one representative. It is listed
+//!   in descending welfare (sum of utilities), ties by utilities in descending
+//!   lexicographic order.
+//! - The *disagreement point* is `d_p = max(reservation_p, min_p)` with `(min_p, max_p)` the
+//!   range of party `p`'s utility over the whole outcome space (red lines ignored).
+//! - Nash maximises `prod_p (u_p - d_p)`, egalitarian (NegMAS's "kalai") maximises
+//!   `min_p (u_p - d_p)`, Kalai-Smorodinsky minimises `max_p a_p - min_p a_p` with
+//!   `a_p = (u_p - d_p) / (max_p - d_p)`, max welfare maximises `sum_p u_p`; each returns
+//!   every frontier point within [`TIE`] of the optimum. A party with `max_p == d_p` gets
+//!   the same utility at every rational outcome and is left out of the Kalai-Smorodinsky
+//!   spread (if every party is, the spread is 0 everywhere).
+//!
+//! # Algorithm
+//! Utilities are `bias + c_0 + c_1 + ...` added in issue order, so a dynamic programme over
+//! the issues in that order, starting from the bias vector and adding each option's
+//! contribution vector, reproduces every utility bit for bit. Floating-point addition is
+//! monotone, so a partial vector that another weakly dominates stays weakly dominated
+//! whatever the completion: after each issue only the non-dominated, distinct partial
+//! vectors are kept (a sort and sweep for 2 parties, a sweep with a 2-d staircase for 3,
+//! a welfare-ordered filter beyond), and partial vectors that cannot reach some
+//! reservation even with the best remaining options are dropped (with a slack far above
+//! rounding error; the last issue checks rationality exactly). Back-pointers per level
+//! rebuild the outcomes. Per issue, options whose contribution vector another allowed
+//! option weakly dominates are dropped first.
+//!
+//! When the frontier has more than [`FrontierOptions::max_points`] points (or the filter
+//! spends [`FrontierOptions::max_work`]), the listing stops and each solution is computed
+//! exactly without it (see `solutions.rs`): branch and bound for the optimum, the tie set
+//! as the non-dominated part of the outcomes reaching it, and Kalai-Smorodinsky by the same
+//! programme restricted to an upper set around the diagonal that provably contains it.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use detente_core::{Outcome, Scenario};
+
+use crate::error::Error;
+
+/// Points within this distance of a solution's optimum all belong to the solution.
+pub const TIE: f64 = 1e-12;
+
+/// Limits of [`frontier()`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontierOptions {
+    /// The most frontier points listed (and partial points kept per issue) before the
+    /// listing stops; the solutions are still computed exactly. Default 1,000,000.
+    pub max_points: usize,
+    /// The most elementary steps (candidate vectors made plus dominance comparisons) the
+    /// frontier programme may spend before the listing stops (about a third of a second for
+    /// 4 parties). Default 100,000,000.
+    pub max_work: u64,
+    /// The most branch-and-bound nodes per solution when the frontier is not listed;
+    /// past it the solution is returned with `exact: false`. Default 50,000,000.
+    pub max_nodes: u64,
+    /// When the frontier is not listed: the most points kept per issue while searching the
+    /// part of the frontier that holds the Kalai-Smorodinsky point; past it (or past
+    /// `max_work`) that solution is returned with `exact: false`. Default 1,000,000.
+    pub max_ks_points: usize,
+}
+
+impl Default for FrontierOptions {
+    fn default() -> FrontierOptions {
+        FrontierOptions {
+            max_points: 1_000_000,
+            max_work: 100_000_000,
+            max_nodes: 50_000_000,
+            max_ks_points: 1_000_000,
+        }
+    }
+}
+
+/// One point of the frontier: its utilities (one per party) and an outcome reaching them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontierPoint {
+    /// Utilities, one per party, exactly as [`Scenario::utility`] computes them.
+    pub utilities: Vec<f64>,
+    /// An outcome with these utilities (one representative of equal utility vectors).
+    pub outcome: Outcome,
+}
+
+/// How many points the frontier has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrontierSize {
+    /// Exactly this many (every one is listed).
+    Exact(usize),
+    /// At least this many: a true lower bound, the number of distinct points known to be on
+    /// the frontier (those listed when the listing stopped on the last issue, and the
+    /// solutions' points). The listing stopped at a cap before the frontier was complete.
+    AtLeast(usize),
+}
+
+/// A bargaining solution: every frontier point attaining the optimum (within [`TIE`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solution {
+    /// All tied points, in descending welfare; empty if the frontier is empty.
+    pub points: Vec<FrontierPoint>,
+    /// Whether the points are exactly the solution.
+    pub exact: bool,
+    /// When not exact: what the points are, the bound on the optimum, and why.
+    pub note: Option<String>,
+}
+
+impl Solution {
+    pub(crate) fn exact(points: Vec<FrontierPoint>) -> Solution {
+        Solution { points, exact: true, note: None }
+    }
+}
+
+/// The frontier of the rational outcomes and the four bargaining solutions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frontier {
+    /// The number of outcomes: the product of the option counts (saturating).
+    pub n_outcomes: u128,
+    /// `(min, max)` of each party's utility over the whole outcome space.
+    pub utility_ranges: Vec<(f64, f64)>,
+    /// The disagreement point, `max(reservation, min)` per party.
+    pub disagreement: Vec<f64>,
+    /// How many points the frontier has.
+    pub size: FrontierSize,
+    /// The whole frontier in descending welfare when `size` is exact; otherwise the points
+    /// known to be on it when the listing stopped on the last issue (often none).
+    pub points: Vec<FrontierPoint>,
+    /// Maximises the product of gains over the disagreement point.
+    pub nash: Solution,
+    /// Maximises the smallest gain over the disagreement point (NegMAS's "kalai").
+    pub egalitarian: Solution,
+    /// Minimises the spread of the gains normalised by each party's best possible gain.
+    pub kalai_smorodinsky: Solution,
+    /// Maximises the sum of utilities.
+    pub max_welfare: Solution,
+}
+
+/// Computes the frontier of the rational outcomes of `s` and its bargaining solutions.
+///
+/// Never enumerates outcomes; see the module documentation for the semantics.
+pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Error> {
+    let prep = Prepared::new(s);
+    let n_outcomes =
+        s.issues.iter().fold(1u128, |acc, issue| acc.saturating_mul(issue.n_options() as u128));
+    let ranges = utility_ranges(s);
+    let disagreement: Vec<f64> = ranges
+        .iter()
+        .zip(&prep.reservation)
+        .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
+        .collect();
+    let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
+    let dp =
+        pareto_dp(&prep, &prep.reservation, &[], &|_| true, options.max_points, options.max_work);
+    let objectives = Objectives { d: &disagreement, maxs: &maxs };
+    if dp.complete {
+        let pts = dp.points;
+        let nash = Solution::exact(best_of(&pts, |u| objectives.nash(u), true));
+        let egalitarian = Solution::exact(best_of(&pts, |u| objectives.egalitarian(u), true));
+        let kalai_smorodinsky = Solution::exact(best_of(&pts, |u| objectives.ks(u), false));
+        let max_welfare = Solution::exact(best_of(&pts, welfare, true));
+        return Ok(Frontier {
+            n_outcomes,
+            utility_ranges: ranges,
+            disagreement,
+            size: FrontierSize::Exact(pts.len()),
+            points: pts,
+            nash,
+            egalitarian,
+            kalai_smorodinsky,
+            max_welfare,
+        });
+    }
+    let sol = crate::solutions::solve_without_frontier(&prep, &objectives, options);
+    let mut known: Vec<&[f64]> = dp.points.iter().map(|p| p.utilities.as_slice()).collect();
+    for sol in [&sol.nash, &sol.egalitarian, &sol.kalai_smorodinsky, &sol.max_welfare] {
+        if sol.exact {
+            known.extend(sol.points.iter().map(|p| p.utilities.as_slice()));
+        }
+    }
+    known.sort_by(|a, b| lex_cmp(a, b));
+    known.dedup();
+    Ok(Frontier {
+        n_outcomes,
+        utility_ranges: ranges,
+        disagreement,
+        size: FrontierSize::AtLeast(known.len()),
+        points: dp.points,
+        nash: sol.nash,
+        egalitarian: sol.egalitarian,
+        kalai_smorodinsky: sol.kalai_smorodinsky,
+        max_welfare: sol.max_welfare,
+    })
+}
+
+/// A well-spread subset of `n` points, deterministic: farthest-point sampling in utility
+/// space normalised by each party's range over `points`, starting from each party's best
+/// point (the extremes), in the order of `points`.
+pub fn spread(points: &[FrontierPoint], n: usize) -> Vec<FrontierPoint> {
+    if n >= points.len() {
+        return points.to_vec();
+    }
+    if n == 0 {
+        return vec![];
+    }
+    let n_p = points[0].utilities.len();
+    let (mut lo, mut hi) = (vec![f64::INFINITY; n_p], vec![f64::NEG_INFINITY; n_p]);
+    for pt in points {
+        for (p, &u) in pt.utilities.iter().enumerate() {
+            lo[p] = lo[p].min(u);
+            hi[p] = hi[p].max(u);
+        }
+    }
+    let norm = |pt: &FrontierPoint| -> Vec<f64> {
+        pt.utilities
+            .iter()
+            .enumerate()
+            .map(|(p, &u)| if hi[p] > lo[p] { (u - lo[p]) / (hi[p] - lo[p]) } else { 0.0 })
+            .collect()
+    };
+    let xs: Vec<Vec<f64>> = points.iter().map(norm).collect();
+    let mut chosen = vec![false; points.len()];
+    let mut dist = vec![f64::INFINITY; points.len()];
+    let take = |j: usize, chosen: &mut Vec<bool>, dist: &mut Vec<f64>| {
+        chosen[j] = true;
+        for (t, x) in xs.iter().enumerate() {
+            let d2: f64 = x.iter().zip(&xs[j]).map(|(a, b)| (a - b) * (a - b)).sum();
+            dist[t] = dist[t].min(d2);
+        }
+    };
+    let mut count = 0;
+    for p in 0..n_p {
+        if count == n {
+            break;
+        }
+        let best = (0..points.len())
+            .max_by(|&a, &b| {
+                points[a].utilities[p].total_cmp(&points[b].utilities[p]).then(b.cmp(&a))
+            })
+            .unwrap_or(0);
+        if !chosen[best] {
+            take(best, &mut chosen, &mut dist);
+            count += 1;
+        }
+    }
+    while count < n {
+        let far = (0..points.len())
+            .filter(|&j| !chosen[j])
+            .max_by(|&a, &b| dist[a].total_cmp(&dist[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        take(far, &mut chosen, &mut dist);
+        count += 1;
+    }
+    points.iter().zip(&chosen).filter(|(_, c)| **c).map(|(p, _)| p.clone()).collect()
+}
+
+/// The range of each party's utility over the whole outcome space, summed like
+/// [`Scenario::utility`] (exact by monotonicity of rounding).
+pub(crate) fn utility_ranges(s: &Scenario) -> Vec<(f64, f64)> {
+    (0..s.parties.len())
+        .map(|p| {
+            let (mut lo, mut hi) = (s.bias(p), s.bias(p));
+            for i in 0..s.issues.len() {
+                let c = s.contributions(p, i);
+                lo += c.iter().copied().fold(f64::INFINITY, f64::min);
+                hi += c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            }
+            (lo, hi)
+        })
+        .collect()
+}
+
+/// The objective functions, computed exactly as NegMAS does.
+pub(crate) struct Objectives<'a> {
+    /// The disagreement point.
+    pub(crate) d: &'a [f64],
+    /// Each party's best utility.
+    pub(crate) maxs: &'a [f64],
+}
+
+impl Objectives<'_> {
+    pub(crate) fn nash(&self, u: &[f64]) -> f64 {
+        u.iter().zip(self.d).fold(1.0, |acc, (u, d)| acc * (u - d))
+    }
+
+    pub(crate) fn egalitarian(&self, u: &[f64]) -> f64 {
+        u.iter().zip(self.d).map(|(u, d)| u - d).fold(f64::INFINITY, f64::min)
+    }
+
+    /// Whether party `p` counts in the Kalai-Smorodinsky spread (`max_p > d_p`).
+    pub(crate) fn ks_active(&self, p: usize) -> bool {
+        self.maxs[p] > self.d[p]
+    }
+
+    /// Party `p`'s normalised gain `(u - d) / (max - d)`.
+    pub(crate) fn normalised(&self, p: usize, u: f64) -> f64 {
+        (u - self.d[p]) / (self.maxs[p] - self.d[p])
+    }
+
+    /// The smallest normalised gain over the active parties (infinite if none is active).
+    pub(crate) fn min_normalised(&self, u: &[f64]) -> f64 {
+        (0..u.len())
+            .filter(|&p| self.ks_active(p))
+            .map(|p| self.normalised(p, u[p]))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The Kalai-Smorodinsky spread `max_p a_p - min_p a_p` over the active parties.
+    pub(crate) fn ks(&self, u: &[f64]) -> f64 {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (p, &x) in u.iter().enumerate() {
+            if self.ks_active(p) {
+                let a = self.normalised(p, x);
+                lo = lo.min(a);
+                hi = hi.max(a);
+            }
+        }
+        if lo > hi { 0.0 } else { hi - lo }
+    }
+}
+
+/// The sum of utilities, left to right.
+pub(crate) fn welfare(u: &[f64]) -> f64 {
+    u.iter().fold(0.0, |acc, x| acc + x)
+}
+
+/// Every point within [`TIE`] of the best value of `f` (largest if `maximise`).
+pub(crate) fn best_of(
+    points: &[FrontierPoint],
+    f: impl Fn(&[f64]) -> f64,
+    maximise: bool,
+) -> Vec<FrontierPoint> {
+    let vals: Vec<f64> = points.iter().map(|p| f(&p.utilities)).collect();
+    if maximise {
+        let best = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        points
+            .iter()
+            .zip(&vals)
+            .filter(|(_, v)| **v >= best - TIE)
+            .map(|(p, _)| p.clone())
+            .collect()
+    } else {
+        let best = vals.iter().copied().fold(f64::INFINITY, f64::min);
+        points
+            .iter()
+            .zip(&vals)
+            .filter(|(_, v)| **v <= best + TIE)
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+}
+
+/// Descending welfare, then descending utilities, then ascending outcome.
+pub(crate) fn sort_points(points: &mut [FrontierPoint]) {
+    points.sort_by(|a, b| {
+        fcmp(welfare(&b.utilities), welfare(&a.utilities))
+            .then_with(|| lex_cmp(&b.utilities, &a.utilities))
+            .then_with(|| a.outcome.cmp(&b.outcome))
+    });
+}
+
+/// Compares finite numbers numerically (`-0.0 == 0.0`, unlike `total_cmp`).
+#[inline]
+pub(crate) fn fcmp(x: f64, y: f64) -> Ordering {
+    x.partial_cmp(&y).unwrap_or_else(|| x.total_cmp(&y))
+}
+
+/// Lexicographic numeric comparison.
+pub(crate) fn lex_cmp(a: &[f64], b: &[f64]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        match fcmp(*x, *y) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+    }
+    Ordering::Equal
+}
+
+/// Whether `a >= b` in every coordinate.
+#[inline]
+pub(crate) fn weakly_dominates(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x >= y)
+}
+
+/// The allowed, undominated options of one issue and their contribution vectors.
+pub(crate) struct Level {
+    /// Option indices of the issue.
+    pub(crate) options: Vec<usize>,
+    /// `c[j * n_p + p]`: what option `options[j]` adds to party `p`.
+    pub(crate) c: Vec<f64>,
+}
+
+/// Above this many allowed options the per-issue dominance filter is skipped (quadratic).
+const OPTION_DOMINANCE_CAP: usize = 512;
+
+/// The scenario reduced to what the frontier depends on.
+pub(crate) struct Prepared {
+    pub(crate) n_p: usize,
+    pub(crate) bias: Vec<f64>,
+    pub(crate) reservation: Vec<f64>,
+    /// One per issue, in issue order.
+    pub(crate) levels: Vec<Level>,
+    /// `sufmax[i * n_p + p]`: sum over issues `i..` of party `p`'s best kept contribution.
+    pub(crate) sufmax: Vec<f64>,
+    /// `sufabs[i * n_p + p]`: sum over issues `i..` of the largest `|contribution|`.
+    pub(crate) sufabs: Vec<f64>,
+    /// Some issue has no option every party allows: no outcome is rational.
+    pub(crate) empty: bool,
+}
+
+impl Prepared {
+    pub(crate) fn new(s: &Scenario) -> Prepared {
+        let n_p = s.parties.len();
+        let n_i = s.issues.len();
+        let mut levels = Vec::with_capacity(n_i);
+        let mut empty = false;
+        for (i, issue) in s.issues.iter().enumerate() {
+            let allowed: Vec<usize> =
+                (0..issue.n_options()).filter(|&k| (0..n_p).all(|p| s.allowed(p, i, k))).collect();
+            if allowed.is_empty() {
+                empty = true;
+            }
+            let vec_of =
+                |k: usize| -> Vec<f64> { (0..n_p).map(|p| s.contribution(p, i, k)).collect() };
+            let kept: Vec<usize> = if allowed.len() > OPTION_DOMINANCE_CAP {
+                allowed
+            } else {
+                let rows: Vec<Vec<f64>> = allowed.iter().map(|&k| vec_of(k)).collect();
+                (0..allowed.len())
+                    .filter(|&a| {
+                        !(0..allowed.len()).any(|b| {
+                            b != a
+                                && weakly_dominates(&rows[b], &rows[a])
+                                && (rows[b] != rows[a] || b < a)
+                        })
+                    })
+                    .map(|a| allowed[a])
+                    .collect()
+            };
+            let c = kept.iter().flat_map(|&k| vec_of(k)).collect();
+            levels.push(Level { options: kept, c });
+        }
+        let mut sufmax = vec![0.0; (n_i + 1) * n_p];
+        let mut sufabs = vec![0.0; (n_i + 1) * n_p];
+        for i in (0..n_i).rev() {
+            let lv = &levels[i];
+            let k = lv.options.len();
+            for p in 0..n_p {
+                let col = (0..k).map(|j| lv.c[j * n_p + p]);
+                let best = col.clone().fold(f64::NEG_INFINITY, f64::max);
+                let abs = col.map(f64::abs).fold(0.0, f64::max);
+                sufmax[i * n_p + p] = sufmax[(i + 1) * n_p + p] + if k == 0 { 0.0 } else { best };
+                sufabs[i * n_p + p] = sufabs[(i + 1) * n_p + p] + abs;
+            }
+        }
+        Prepared {
+            n_p,
+            bias: (0..n_p).map(|p| s.bias(p)).collect(),
+            reservation: s.parties.iter().map(|p| p.reservation).collect(),
+            levels,
+            sufmax,
+            sufabs,
+            empty,
+        }
+    }
+
+    pub(crate) fn n_issues(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// A bound on the rounding error of summing `x` and the issues `from..` for party `p`,
+    /// against `target`: far above the true error, far below any meaningful difference.
+    #[inline]
+    pub(crate) fn slack(&self, from: usize, p: usize, x: f64, target: f64) -> f64 {
+        let n = (self.n_issues() + 4) as f64;
+        8.0 * n * f64::EPSILON * (x.abs() + self.sufabs[from * self.n_p + p] + target.abs())
+            + 1e-300
+    }
+
+    /// Whether the partial vector `v` (issues `..from` added) can still reach `lower`.
+    #[inline]
+    pub(crate) fn can_reach(&self, from: usize, v: &[f64], lower: &[f64]) -> bool {
+        (0..self.n_p).all(|p| {
+            v[p] + self.sufmax[from * self.n_p + p]
+                >= lower[p] - self.slack(from, p, v[p], lower[p])
+        })
+    }
+
+    /// The exact utilities of an outcome given by its option positions within each level,
+    /// summed in issue order from the bias.
+    pub(crate) fn utilities_of(&self, picks: &[usize]) -> Vec<f64> {
+        let n_p = self.n_p;
+        let mut u = self.bias.clone();
+        for (lv, &j) in self.levels.iter().zip(picks) {
+            for (x, c) in u.iter_mut().zip(&lv.c[j * n_p..(j + 1) * n_p]) {
+                *x += c;
+            }
+        }
+        u
+    }
+}
+
+/// A valid inequality `sum_p w_p u_p >= rhs` (with `w >= 0`) that every accepted utility
+/// vector meets, used to drop partial vectors whose best completion falls short.
+pub(crate) struct Cut {
+    w: Vec<f64>,
+    rhs: f64,
+    /// `suf[i]`: sum over issues `i..` of the best `w`-weighted contribution.
+    suf: Vec<f64>,
+    /// `sufabs[i]`: sum over issues `i..` of the largest `|w . c|`.
+    sufabs: Vec<f64>,
+}
+
+impl Cut {
+    /// The cut `w . u >= w . lower`, valid when every accepted `u >= lower`.
+    pub(crate) fn new(prep: &Prepared, w: Vec<f64>, lower: &[f64]) -> Cut {
+        let n_p = prep.n_p;
+        let rhs = w.iter().zip(lower).map(|(w, l)| w * l).sum();
+        let n_i = prep.n_issues();
+        let mut suf = vec![0.0; n_i + 1];
+        let mut sufabs = vec![0.0; n_i + 1];
+        for i in (0..n_i).rev() {
+            let lv = &prep.levels[i];
+            let vals = (0..lv.options.len())
+                .map(|j| lv.c[j * n_p..(j + 1) * n_p].iter().zip(&w).map(|(c, w)| c * w).sum());
+            let (best, abs) =
+                vals.fold((f64::NEG_INFINITY, 0.0f64), |(b, a), v: f64| (b.max(v), a.max(v.abs())));
+            suf[i] = suf[i + 1] + best;
+            sufabs[i] = sufabs[i + 1] + abs;
+        }
+        Cut { w, rhs, suf, sufabs }
+    }
+
+    /// Whether the partial vector `v` (issues `..from` added) may still meet the cut.
+    #[inline]
+    fn allows(&self, from: usize, v: &[f64]) -> bool {
+        let (mut x, mut mag) = (0.0, 0.0);
+        for (w, v) in self.w.iter().zip(v) {
+            x += w * v;
+            mag += (w * v).abs();
+        }
+        let slack = 1e-9 * (mag + self.sufabs[from] + self.rhs.abs()) + 1e-300;
+        x + self.suf[from] >= self.rhs - slack
+    }
+}
+
+/// What [`pareto_dp`] found.
+pub(crate) struct DpOut {
+    /// The non-dominated accepted points in descending welfare (all of them if `complete`,
+    /// otherwise the ones certified when the programme stopped on the last issue).
+    pub(crate) points: Vec<FrontierPoint>,
+    /// Whether `points` is the whole answer.
+    pub(crate) complete: bool,
+}
+
+/// Back-pointers of one level: the parent's index and the option (index into the level).
+struct Back {
+    parent: Vec<u32>,
+    option: Vec<u32>,
+}
+
+/// The non-dominated set of the outcomes `x` with `u(x) >= reservation` exactly and
+/// `accept(u(x))`, where `accept` must describe an upper set (if it holds for `u`, it holds
+/// for every `v >= u`). `prune_lower[p] >= reservation[p]` are lower bounds every accepted
+/// utility vector meets (up to rounding), and `cuts` inequalities every accepted vector
+/// meets, both used only to drop partial vectors early.
+pub(crate) fn pareto_dp(
+    prep: &Prepared,
+    prune_lower: &[f64],
+    cuts: &[Cut],
+    accept: &dyn Fn(&[f64]) -> bool,
+    max_points: usize,
+    max_work: u64,
+) -> DpOut {
+    let n_p = prep.n_p;
+    let n_i = prep.n_issues();
+    if prep.empty {
+        return DpOut { points: vec![], complete: true };
+    }
+    let mut vals = prep.bias.clone();
+    let mut backs: Vec<Back> = Vec::with_capacity(n_i);
+    let mut work: u64 = 0;
+    let mut buf = vec![0.0; n_p];
+    for i in 0..n_i {
+        let lv = &prep.levels[i];
+        let m = vals.len() / n_p;
+        let k = lv.options.len();
+        let last = i + 1 == n_i;
+        let mut cv: Vec<f64> = Vec::with_capacity(m * k * n_p);
+        let mut cpar: Vec<u32> = Vec::with_capacity(m * k);
+        let mut copt: Vec<u32> = Vec::with_capacity(m * k);
+        work += (m * k) as u64;
+        if work > max_work {
+            return DpOut { points: vec![], complete: false };
+        }
+        for j in 0..m {
+            let base = &vals[j * n_p..(j + 1) * n_p];
+            for o in 0..k {
+                let row = &lv.c[o * n_p..(o + 1) * n_p];
+                for p in 0..n_p {
+                    buf[p] = base[p] + row[p];
+                }
+                let keep = if last {
+                    buf.iter().zip(&prep.reservation).all(|(u, r)| u >= r) && accept(&buf)
+                } else {
+                    prep.can_reach(i + 1, &buf, prune_lower)
+                        && cuts.iter().all(|c| c.allows(i + 1, &buf))
+                };
+                if keep {
+                    cv.extend_from_slice(&buf);
+                    cpar.push(j as u32);
+                    copt.push(o as u32);
+                }
+            }
+        }
+        let (kept, done) = nd_filter(&cv, n_p, max_points, &mut work, max_work);
+        if !done {
+            if last {
+                // Every kept point is certified: nothing later in the sweep dominates it.
+                let back = Back {
+                    parent: kept.iter().map(|&t| cpar[t]).collect(),
+                    option: kept.iter().map(|&t| copt[t]).collect(),
+                };
+                let fin: Vec<f64> =
+                    kept.iter().flat_map(|&t| cv[t * n_p..(t + 1) * n_p].to_vec()).collect();
+                backs.push(back);
+                return DpOut { points: rebuild(prep, &fin, &backs), complete: false };
+            }
+            return DpOut { points: vec![], complete: false };
+        }
+        let mut next = Vec::with_capacity(kept.len() * n_p);
+        for &t in &kept {
+            next.extend_from_slice(&cv[t * n_p..(t + 1) * n_p]);
+        }
+        backs.push(Back {
+            parent: kept.iter().map(|&t| cpar[t]).collect(),
+            option: kept.iter().map(|&t| copt[t]).collect(),
+        });
+        vals = next;
+        if vals.is_empty() {
+            return DpOut { points: vec![], complete: true };
+        }
+    }
+    DpOut { points: rebuild(prep, &vals, &backs), complete: true }
+}
+
+/// The points of the last level with their outcomes, in descending welfare.
+fn rebuild(prep: &Prepared, vals: &[f64], backs: &[Back]) -> Vec<FrontierPoint> {
+    let n_p = prep.n_p;
+    let n_i = backs.len();
+    let m = vals.len() / n_p;
+    let mut points: Vec<FrontierPoint> = (0..m)
+        .map(|t| {
+            let mut outcome = vec![0; n_i];
+            let mut at = t;
+            for i in (0..n_i).rev() {
+                outcome[i] = prep.levels[i].options[backs[i].option[at] as usize];
+                at = backs[i].parent[at] as usize;
+            }
+            FrontierPoint {
+                utilities: vals[t * n_p..(t + 1) * n_p].to_vec(),
+                outcome: Outcome::new(outcome),
+            }
+        })
+        .collect();
+    sort_points(&mut points);
+    points
+}
+
+/// The indices of the non-dominated, first-of-equal vectors of `cv` (stride `n_p`), and
+/// whether the filter finished within `max_points` kept and `max_work` steps (if not, the
+/// indices returned are the ones kept so far: none of them is dominated by any vector).
+fn nd_filter(
+    cv: &[f64],
+    n_p: usize,
+    max_points: usize,
+    work: &mut u64,
+    max_work: u64,
+) -> (Vec<usize>, bool) {
+    let n = cv.len() / n_p;
+    let at = |t: usize| &cv[t * n_p..(t + 1) * n_p];
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut kept = Vec::new();
+    match n_p {
+        2 => {
+            order.sort_unstable_by(|&a, &b| lex_cmp(at(b), at(a)).then(a.cmp(&b)));
+            let mut best = f64::NEG_INFINITY;
+            for t in order {
+                let v = at(t);
+                if v[1] > best {
+                    best = v[1];
+                    if kept.len() == max_points {
+                        return (kept, false);
+                    }
+                    kept.push(t);
+                }
+            }
+        }
+        3 => {
+            order.sort_unstable_by(|&a, &b| lex_cmp(at(b), at(a)).then(a.cmp(&b)));
+            // The 2-d staircase of (u1, u2) of the kept points: u2 falls as u1 rises.
+            let mut stair: BTreeMap<Key, f64> = BTreeMap::new();
+            for t in order {
+                let v = at(t);
+                if let Some((_, &y)) = stair.range(Key(v[1])..).next()
+                    && y >= v[2]
+                {
+                    continue;
+                }
+                let doomed: Vec<Key> = stair
+                    .range(..=Key(v[1]))
+                    .rev()
+                    .take_while(|(_, y)| **y <= v[2])
+                    .map(|(k, _)| *k)
+                    .collect();
+                for key in doomed {
+                    stair.remove(&key);
+                }
+                stair.insert(Key(v[1]), v[2]);
+                if kept.len() == max_points {
+                    return (kept, false);
+                }
+                kept.push(t);
+            }
+        }
+        _ => {
+            let w: Vec<f64> = (0..n).map(|t| welfare(at(t))).collect();
+            order.sort_unstable_by(|&a, &b| {
+                fcmp(w[b], w[a]).then_with(|| lex_cmp(at(b), at(a))).then(a.cmp(&b))
+            });
+            let mut flat: Vec<f64> = Vec::new();
+            let mut last_hit = 0usize;
+            for t in order {
+                let v = at(t);
+                let m = kept.len();
+                if m > 0 {
+                    // The last dominator often dominates again.
+                    let h = last_hit.min(m - 1);
+                    if weakly_dominates(&flat[h * n_p..(h + 1) * n_p], v) {
+                        continue;
+                    }
+                    *work += m as u64;
+                    if *work > max_work {
+                        return (kept, false);
+                    }
+                    if let Some(q) =
+                        (0..m).find(|&q| weakly_dominates(&flat[q * n_p..(q + 1) * n_p], v))
+                    {
+                        last_hit = q;
+                        continue;
+                    }
+                }
+                if kept.len() == max_points {
+                    return (kept, false);
+                }
+                flat.extend_from_slice(v);
+                kept.push(t);
+            }
+        }
+    }
+    (kept, true)
+}
+
+/// A finite `f64` ordered numerically, for the staircase.
+#[derive(Clone, Copy, Debug)]
+struct Key(f64);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        fcmp(self.0, other.0) == Ordering::Equal
+    }
+}
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Key) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Key) -> Ordering {
+        fcmp(self.0, other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{GenConfig, random_raw_scenario, random_scenario};
+    use detente_core::{Issue, Meta, Party, RedLineKind, Role, Stance, UtilityForm};
+    use proptest::prelude::*;
+
+    /// Every outcome, in lexicographic order.
+    fn outcomes(s: &Scenario) -> Vec<Outcome> {
+        let sizes: Vec<usize> = s.issues.iter().map(|i| i.n_options()).collect();
+        let mut all = vec![];
+        let mut cur = vec![0; sizes.len()];
+        loop {
+            all.push(Outcome::new(cur.clone()));
+            let mut i = sizes.len();
+            loop {
+                if i == 0 {
+                    return all;
+                }
+                i -= 1;
+                cur[i] += 1;
+                if cur[i] < sizes[i] {
+                    break;
+                }
+                cur[i] = 0;
+            }
+        }
+    }
+
+    struct Brute {
+        ranges: Vec<(f64, f64)>,
+        frontier: Vec<Vec<f64>>,
+    }
+
+    fn brute(s: &Scenario) -> Brute {
+        let n_p = s.parties.len();
+        let all = outcomes(s);
+        let us: Vec<Vec<f64>> =
+            all.iter().map(|o| (0..n_p).map(|p| s.utility(p, o)).collect()).collect();
+        let ranges = (0..n_p)
+            .map(|p| {
+                let col = us.iter().map(|u| u[p]);
+                (col.clone().fold(f64::INFINITY, f64::min), col.fold(f64::NEG_INFINITY, f64::max))
+            })
+            .collect();
+        let rational: Vec<&Vec<f64>> = all
+            .iter()
+            .zip(&us)
+            .filter(|(o, u)| {
+                (0..n_p).all(|p| {
+                    u[p] >= s.parties[p].reservation
+                        && o.0.iter().enumerate().all(|(i, &k)| s.allowed(p, i, k))
+                })
+            })
+            .map(|(_, u)| u)
+            .collect();
+        let mut frontier: Vec<Vec<f64>> = rational
+            .iter()
+            .filter(|u| !rational.iter().any(|v| weakly_dominates(v, u) && v != *u))
+            .map(|u| (*u).clone())
+            .collect();
+        frontier.sort_by(|a, b| lex_cmp(a, b));
+        frontier.dedup();
+        Brute { ranges, frontier }
+    }
+
+    fn sorted(points: &[FrontierPoint]) -> Vec<Vec<f64>> {
+        let mut v: Vec<Vec<f64>> = points.iter().map(|p| p.utilities.clone()).collect();
+        v.sort_by(|a, b| lex_cmp(a, b));
+        v
+    }
+
+    fn brute_solutions(s: &Scenario, b: &Brute) -> [Vec<Vec<f64>>; 4] {
+        let d: Vec<f64> = b
+            .ranges
+            .iter()
+            .zip(&s.parties)
+            .map(|(&(lo, _), p)| if p.reservation >= lo { p.reservation } else { lo })
+            .collect();
+        let maxs: Vec<f64> = b.ranges.iter().map(|r| r.1).collect();
+        let obj = Objectives { d: &d, maxs: &maxs };
+        let pts: Vec<FrontierPoint> = b
+            .frontier
+            .iter()
+            .map(|u| FrontierPoint { utilities: u.clone(), outcome: Outcome::new(vec![]) })
+            .collect();
+        [
+            sorted(&best_of(&pts, |u| obj.nash(u), true)),
+            sorted(&best_of(&pts, |u| obj.egalitarian(u), true)),
+            sorted(&best_of(&pts, |u| obj.ks(u), false)),
+            sorted(&best_of(&pts, welfare, true)),
+        ]
+    }
+
+    fn solutions(f: &Frontier) -> [&Solution; 4] {
+        [&f.nash, &f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare]
+    }
+
+    /// Checks a point's outcome: rational, and utilities equal to the scenario's own sum.
+    fn check_point(s: &Scenario, pt: &FrontierPoint) {
+        for p in 0..s.parties.len() {
+            assert_eq!(s.utility(p, &pt.outcome).to_bits(), pt.utilities[p].to_bits());
+            assert!(pt.utilities[p] >= s.parties[p].reservation);
+            for (i, &k) in pt.outcome.0.iter().enumerate() {
+                assert!(s.allowed(p, i, k));
+            }
+        }
+    }
+
+    fn check_against_brute_force(s: &Scenario) {
+        let b = brute(s);
+        let f = frontier(s, &FrontierOptions::default()).unwrap();
+        assert_eq!(f.utility_ranges, b.ranges);
+        assert_eq!(f.size, FrontierSize::Exact(b.frontier.len()));
+        assert_eq!(sorted(&f.points), b.frontier);
+        for w in f.points.windows(2) {
+            assert!(welfare(&w[0].utilities) >= welfare(&w[1].utilities));
+        }
+        f.points.iter().for_each(|pt| check_point(s, pt));
+        let expected = brute_solutions(s, &b);
+        for (sol, want) in solutions(&f).into_iter().zip(&expected) {
+            assert!(sol.exact);
+            assert_eq!(&sorted(&sol.points), want);
+        }
+        // Without the listing, every solution is still exact and the same.
+        for max_points in [0, 1, 3] {
+            let opts = FrontierOptions { max_points, ..FrontierOptions::default() };
+            let g = frontier(s, &opts).unwrap();
+            if b.frontier.len() > max_points {
+                let FrontierSize::AtLeast(n) = g.size else { panic!("expected a capped size") };
+                assert!(n <= b.frontier.len());
+                for pt in &g.points {
+                    assert!(b.frontier.contains(&pt.utilities));
+                }
+            }
+            for (sol, want) in solutions(&g).into_iter().zip(&expected) {
+                assert!(sol.exact, "{:?}", sol.note);
+                assert_eq!(&sorted(&sol.points), want);
+                sol.points.iter().for_each(|pt| check_point(s, pt));
+            }
+        }
+        // A tiny node budget never claims exactness it does not have.
+        let opts = FrontierOptions { max_points: 0, max_nodes: 2, ..FrontierOptions::default() };
+        let g = frontier(s, &opts).unwrap();
+        for (sol, want) in solutions(&g).into_iter().zip(&expected) {
+            if sol.exact {
+                assert_eq!(&sorted(&sol.points), want);
+            } else {
+                assert!(sol.note.is_some());
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn frontier_matches_brute_force(
+            seed in any::<u64>(),
+            n_parties in 2usize..=4,
+            n_issues in 2usize..=5,
+            n_options in 2usize..=4,
+            reservation_max in 0.0f64..0.9,
+            red_line_chance in 0.0f64..0.4,
+            raw in any::<bool>(),
+        ) {
+            let sizes = GenConfig::new(n_parties, n_issues, n_options);
+            let cfg = GenConfig { reservation_max, red_line_chance, n_proposals: 0, ..sizes };
+            let s = if raw { random_raw_scenario(seed, &cfg) } else { random_scenario(seed, &cfg) };
+            check_against_brute_force(&s);
+        }
+    }
+
+    fn two_party(values: [[f64; 3]; 2], reservations: [f64; 2]) -> Scenario {
+        let parties = vec![
+            Party::new("a", "A", Role::Principal, 1.0, reservations[0]),
+            Party::new("b", "B", Role::Principal, 1.0, reservations[1]),
+        ];
+        let issues = vec![Issue::discrete("x", "X", &["x0", "x1", "x2"])];
+        let stances = vec![
+            vec![Some(Stance::values(1.0, values[0].to_vec()))],
+            vec![Some(Stance::values(1.0, values[1].to_vec()))],
+        ];
+        Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![]).unwrap()
+    }
+
+    #[test]
+    fn a_split_by_hand() {
+        // Options give (1, 0), (0.6, 0.6), (0, 1): all three on the frontier.
+        let s = two_party([[1.0, 0.6, 0.0], [0.0, 0.6, 1.0]], [0.0, 0.0]);
+        let f = frontier(&s, &FrontierOptions::default()).unwrap();
+        assert_eq!(f.n_outcomes, 3);
+        assert_eq!(f.size, FrontierSize::Exact(3));
+        // Descending welfare: (0.6, 0.6) first, then (1, 0) before (0, 1).
+        let us: Vec<Vec<f64>> = f.points.iter().map(|p| p.utilities.clone()).collect();
+        assert_eq!(us, vec![vec![0.6, 0.6], vec![1.0, 0.0], vec![0.0, 1.0]]);
+        assert_eq!(f.disagreement, vec![0.0, 0.0]);
+        for sol in [&f.nash, &f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare] {
+            assert!(sol.exact);
+            assert_eq!(sol.points.len(), 1);
+            assert_eq!(sol.points[0].outcome, Outcome::new(vec![1]));
+        }
+    }
+
+    #[test]
+    fn reservations_and_ties() {
+        // (0.5, 0.5) and (0.4, 0.6) tie on welfare; B's reservation 0.55 leaves (0.4, 0.6)
+        // and (0, 1); the disagreement point is (0, 0.55).
+        let s = two_party([[0.5, 0.4, 0.0], [0.5, 0.6, 1.0]], [0.0, 0.55]);
+        let f = frontier(&s, &FrontierOptions::default()).unwrap();
+        let us: Vec<Vec<f64>> = f.points.iter().map(|p| p.utilities.clone()).collect();
+        assert_eq!(us, vec![vec![0.4, 0.6], vec![0.0, 1.0]]);
+        assert_eq!(f.disagreement, vec![0.0, 0.55]);
+        // Nash: 0.4 * 0.05 = 0.02 > 0; egalitarian: min(0.4, 0.05) = 0.05 > 0.
+        assert_eq!(f.nash.points[0].utilities, vec![0.4, 0.6]);
+        assert_eq!(f.egalitarian.points[0].utilities, vec![0.4, 0.6]);
+        // KS: a = (0.4 / 0.5, 0.05 / 0.45) vs (0, 1): spreads 0.689 and 1.
+        assert_eq!(f.kalai_smorodinsky.points[0].utilities, vec![0.4, 0.6]);
+        // Both have welfare 1.0.
+        assert_eq!(f.max_welfare.points.len(), 2);
+        // Unreachable reservations: an empty frontier, empty solutions.
+        let s = two_party([[0.5, 0.4, 0.0], [0.5, 0.6, 1.0]], [0.9, 0.9]);
+        let f = frontier(&s, &FrontierOptions::default()).unwrap();
+        assert_eq!(f.size, FrontierSize::Exact(0));
+        assert!(f.nash.points.is_empty() && f.nash.exact);
+        let opts = FrontierOptions { max_points: 0, ..FrontierOptions::default() };
+        let g = frontier(&s, &opts).unwrap();
+        assert!(g.nash.points.is_empty() && g.kalai_smorodinsky.points.is_empty());
+        assert!(g.kalai_smorodinsky.exact && g.max_welfare.exact);
+    }
+
+    #[test]
+    fn duplicates_collapse_and_red_lines_restrict() {
+        let parties = vec![
+            Party::new("a", "A", Role::Principal, 1.0, 0.0),
+            Party::new("b", "B", Role::Principal, 1.0, 0.0),
+        ];
+        let issues = vec![Issue::discrete("x", "X", &["x0", "x1", "x2"])];
+        let stances = vec![
+            vec![Some(Stance::values(1.0, vec![1.0, 1.0, 0.2]))],
+            vec![Some(
+                Stance::values(1.0, vec![0.5, 0.5, 0.9])
+                    .with_red_line(RedLineKind::Forbid(vec![2]), None),
+            )],
+        ];
+        let s = Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![]).unwrap();
+        let f = frontier(&s, &FrontierOptions::default()).unwrap();
+        assert_eq!(f.size, FrontierSize::Exact(1));
+        assert_eq!(f.points[0].utilities, vec![1.0, 0.5]);
+        assert_eq!(f.points[0].outcome, Outcome::new(vec![0]));
+        // The range ignores red lines.
+        assert_eq!(f.utility_ranges[1], (0.5, 0.9));
+    }
+
+    #[test]
+    fn raw_bias_and_a_degenerate_party() {
+        // Party c is indifferent (max == d): it is left out of the KS spread.
+        let mut meta = Meta::named("raw");
+        meta.utility = UtilityForm::Raw;
+        let mut parties = vec![
+            Party::new("a", "A", Role::Principal, 1.0, -10.0),
+            Party::new("b", "B", Role::Principal, 1.0, -10.0),
+            Party::new("c", "C", Role::Principal, 1.0, 0.0),
+        ];
+        parties[0].bias = 1.0;
+        parties[2].bias = 2.0;
+        let issues = vec![
+            Issue::discrete("x", "X", &["x0", "x1"]),
+            Issue::discrete("y", "Y", &["y0", "y1"]),
+        ];
+        let stances = vec![
+            vec![
+                Some(Stance::values(2.0, vec![-1.0, 3.0])),
+                Some(Stance::values(1.0, vec![0.0, 1.0])),
+            ],
+            vec![
+                Some(Stance::values(1.0, vec![2.0, -1.0])),
+                Some(Stance::values(1.0, vec![1.0, 0.0])),
+            ],
+            vec![None, None],
+        ];
+        let s = Scenario::new(meta, parties, issues, stances, vec![], vec![]).unwrap();
+        let f = frontier(&s, &FrontierOptions::default()).unwrap();
+        // a: 1 + {-2, 6} + {0, 1}; b: {2, -1} + {1, 0}; c: 2.
+        assert_eq!(f.utility_ranges, vec![(-1.0, 8.0), (-1.0, 3.0), (2.0, 2.0)]);
+        assert_eq!(f.disagreement, vec![-1.0, -1.0, 2.0]);
+        let us: Vec<Vec<f64>> = f.points.iter().map(|p| p.utilities.clone()).collect();
+        // (8, -1, 2) and (7, 0, 2) with welfare 9, (0, 2, 2) and (-1, 3, 2) with welfare 4.
+        assert_eq!(
+            us,
+            vec![
+                vec![8.0, -1.0, 2.0],
+                vec![7.0, 0.0, 2.0],
+                vec![0.0, 2.0, 2.0],
+                vec![-1.0, 3.0, 2.0]
+            ]
+        );
+        // KS: a = ((u_a + 1) / 9, (u_b + 1) / 4): (1, 0), (8/9, 1/4), (1/9, 3/4), (0, 1);
+        // the middle two tie with spread 23/36.
+        let ks: Vec<Vec<f64>> =
+            f.kalai_smorodinsky.points.iter().map(|p| p.utilities.clone()).collect();
+        assert_eq!(ks, vec![vec![7.0, 0.0, 2.0], vec![0.0, 2.0, 2.0]]);
+        // Nash: the product has c's gain 0 everywhere, so every point ties.
+        assert_eq!(f.nash.points.len(), 4);
+        check_against_brute_force(&s);
+    }
+
+    #[test]
+    fn spread_keeps_the_extremes() {
+        let pts: Vec<FrontierPoint> = (0..=10)
+            .map(|k| FrontierPoint {
+                utilities: vec![k as f64 / 10.0, 1.0 - k as f64 / 10.0],
+                outcome: Outcome::new(vec![k]),
+            })
+            .collect();
+        let sub = spread(&pts, 3);
+        let ks: Vec<usize> = sub.iter().map(|p| p.outcome.0[0]).collect();
+        assert_eq!(ks, vec![0, 5, 10]);
+        assert_eq!(spread(&pts, 20).len(), 11);
+        assert!(spread(&pts, 0).is_empty());
+        assert_eq!(spread(&pts, 1).len(), 1);
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<Frontier>();
+        is::<FrontierOptions>();
+        is::<Solution>();
+    }
+}

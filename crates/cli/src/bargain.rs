@@ -1,0 +1,395 @@
+//! Output of the bargaining commands: `frontier` (Pareto frontier and bargaining solutions)
+//! and `divide` (Adjusted Winner).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use detente_analysis::adjusted_winner::{self, AdjustedWinner};
+use detente_analysis::rational::Rational;
+use detente_analysis::{Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution};
+use detente_core::Scenario;
+use serde_json::{Value, json};
+
+use crate::BadInput;
+use crate::json as j;
+use crate::plot;
+use crate::report::{Table, to_json};
+
+/// Options of `detente frontier`.
+pub struct FrontierArgs<'a> {
+    pub max_points: usize,
+    pub sample: Option<usize>,
+    pub all: bool,
+    pub plot: Option<&'a Path>,
+}
+
+/// The four solutions with their names in output.
+fn solutions(f: &Frontier) -> [(&'static str, &'static str, &Solution); 4] {
+    [
+        ("nash", "Nash", &f.nash),
+        ("egalitarian", "egalitarian", &f.egalitarian),
+        ("kalai_smorodinsky", "Kalai-Smorodinsky", &f.kalai_smorodinsky),
+        ("max_welfare", "max welfare", &f.max_welfare),
+    ]
+}
+
+fn u128_json(n: u128) -> Value {
+    match u64::try_from(n) {
+        Ok(n) => json!(n),
+        Err(_) => json!(n as f64),
+    }
+}
+
+fn point_json(s: &Scenario, p: &FrontierPoint) -> Value {
+    json!({"utilities": p.utilities, "outcome": j::outcome(s, &p.outcome)})
+}
+
+fn solution_json(s: &Scenario, sol: &Solution) -> Value {
+    let first = sol.points.first();
+    json!({
+        "utilities": first.map(|p| p.utilities.clone()),
+        "outcome": first.map(|p| j::outcome(s, &p.outcome)),
+        "ties": sol.points.iter().map(|p| point_json(s, p)).collect::<Vec<_>>(),
+        "exact": sol.exact,
+        "note": sol.note,
+    })
+}
+
+fn fmt_u(x: f64) -> String {
+    if x.abs() >= 1000.0 || (x != 0.0 && x.abs() < 0.001) {
+        format!("{x:.4e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+fn outcome_words(s: &Scenario, p: &FrontierPoint) -> String {
+    p.outcome
+        .0
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| format!("{}: {}", s.issues[i].name, s.issues[i].option_label(k)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `detente frontier`.
+pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow::Result<String> {
+    let options = FrontierOptions { max_points: args.max_points, ..FrontierOptions::default() };
+    let f = detente_analysis::frontier(s, &options).map_err(|e| BadInput(e.to_string()))?;
+    let listed: Vec<FrontierPoint> = match args.sample {
+        Some(n) => detente_analysis::spread(&f.points, n),
+        None => f.points.clone(),
+    };
+    if let Some(path) = args.plot {
+        std::fs::write(path, plot_svg(s, &f, &listed))
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
+    }
+    let (size, complete) = match f.size {
+        FrontierSize::Exact(n) => (n, true),
+        FrontierSize::AtLeast(n) => (n, false),
+    };
+    if as_json {
+        let mut v = json!({
+            "scenario": s.meta.name,
+            "parties": s.parties.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+            "n_outcomes": u128_json(f.n_outcomes),
+            "reservations": s.parties.iter().map(|p| p.reservation).collect::<Vec<_>>(),
+            "utility_ranges": f.utility_ranges.iter().map(|&(lo, hi)| json!([lo, hi])).collect::<Vec<_>>(),
+            "disagreement": f.disagreement,
+            "frontier_size": size,
+            "frontier_complete": complete,
+            "frontier_sampled": args.sample.is_some(),
+            "frontier": listed.iter().map(|p| p.utilities.clone()).collect::<Vec<_>>(),
+            "frontier_outcomes": listed.iter().map(|p| j::outcome(s, &p.outcome)).collect::<Vec<_>>(),
+        });
+        for (key, _, sol) in solutions(&f) {
+            v[key] = solution_json(s, sol);
+        }
+        return Ok(to_json(&v));
+    }
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} parties, {} issues, {} outcomes",
+        s.meta.name,
+        s.parties.len(),
+        s.issues.len(),
+        f.n_outcomes
+    );
+    let _ = writeln!(
+        out,
+        "Pareto frontier of the rational outcomes (every party at or above its reservation{}): {}",
+        if s.stances.iter().flatten().flatten().any(|st| !st.red_lines.is_empty()) {
+            ", every red line kept"
+        } else {
+            ""
+        },
+        if complete {
+            format!("{size} points")
+        } else {
+            format!("at least {size} points (too many to list)")
+        }
+    );
+    let mut header = vec![String::new()];
+    header.extend(s.parties.iter().map(|p| p.id.clone()));
+    let mut t = Table::new(header);
+    let mut row = vec!["reservation".to_string()];
+    row.extend(s.parties.iter().map(|p| fmt_u(p.reservation)));
+    t.row(row);
+    let mut row = vec!["disagreement".to_string()];
+    row.extend(f.disagreement.iter().map(|&d| fmt_u(d)));
+    t.row(row);
+    let mut row = vec!["best possible".to_string()];
+    row.extend(f.utility_ranges.iter().map(|&(_, hi)| fmt_u(hi)));
+    t.row(row);
+    for (_, name, sol) in solutions(&f) {
+        match sol.points.first() {
+            None => {
+                let mut row = vec![format!("{name} (none)")];
+                row.extend(s.parties.iter().map(|_| "-".to_string()));
+                t.row(row);
+            }
+            Some(p) => {
+                let mut row = vec![if sol.points.len() > 1 {
+                    format!("{name} (1 of {} ties)", sol.points.len())
+                } else {
+                    name.to_string()
+                }];
+                row.extend(p.utilities.iter().map(|&u| fmt_u(u)));
+                t.row(row);
+            }
+        }
+    }
+    out.push('\n');
+    out.push_str(&t.render("  "));
+    out.push('\n');
+    for (_, name, sol) in solutions(&f) {
+        if let Some(p) = sol.points.first() {
+            let _ = writeln!(out, "{name}: {}", outcome_words(s, p));
+        }
+        if !sol.exact {
+            let _ = writeln!(
+                out,
+                "  (not exact: {})",
+                sol.note.as_deref().unwrap_or("see the documentation")
+            );
+        }
+    }
+    if !listed.is_empty() {
+        let limit =
+            if args.all || args.sample.is_some() { listed.len() } else { listed.len().min(10) };
+        let _ = writeln!(
+            out,
+            "\nFrontier points{} (highest welfare first{}):",
+            if args.sample.is_some() { ", a well-spread sample" } else { "" },
+            if limit < listed.len() {
+                format!(
+                    "; {limit} of {}, --all for every one, --sample N for a spread",
+                    listed.len()
+                )
+            } else {
+                String::new()
+            }
+        );
+        let mut header = vec!["#".to_string()];
+        header.extend(s.parties.iter().map(|p| p.id.clone()));
+        let mut t = Table::new(header);
+        for (n, p) in listed.iter().take(limit).enumerate() {
+            let mut row = vec![(n + 1).to_string()];
+            row.extend(p.utilities.iter().map(|&u| fmt_u(u)));
+            t.row(row);
+        }
+        out.push_str(&t.render("  "));
+    }
+    out.push('\n');
+    out.push_str(&frontier_words(s, &f));
+    Ok(out)
+}
+
+/// A few sentences on where the solutions put the agreement.
+fn frontier_words(s: &Scenario, f: &Frontier) -> String {
+    let Some(nash) = f.nash.points.first() else {
+        return "No outcome gives every party at least its reservation while keeping every red line: there is nothing to bargain over (see `detente deadlock`).\n".to_string();
+    };
+    let mut out = String::new();
+    let same = |sol: &Solution| sol.points.iter().any(|p| p.outcome == nash.outcome);
+    let mut agree = vec![];
+    if same(&f.egalitarian) {
+        agree.push("the egalitarian point");
+    }
+    if same(&f.kalai_smorodinsky) {
+        agree.push("the Kalai-Smorodinsky point");
+    }
+    if same(&f.max_welfare) {
+        agree.push("the welfare maximum");
+    }
+    let gains: Vec<String> = s
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(p, party)| {
+            format!("{} {}", party.name, fmt_u(nash.utilities[p] - f.disagreement[p]))
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "The Nash bargaining point gives each party above its disagreement utility: {}.",
+        gains.join(", ")
+    );
+    if agree.is_empty() {
+        out.push_str("The other solutions pick different outcomes: the choice of fairness rule matters here.\n");
+    } else {
+        let _ = writeln!(out, "It is also {}.", agree.join(" and "));
+    }
+    out
+}
+
+fn plot_svg(s: &Scenario, f: &Frontier, listed: &[FrontierPoint]) -> String {
+    let name = |p: usize| s.parties.get(p).map_or("?", |party| party.name.as_str());
+    let pt = |p: &FrontierPoint| {
+        (p.utilities.first().copied().unwrap_or(0.0), p.utilities.get(1).copied().unwrap_or(0.0))
+    };
+    let points: Vec<(f64, f64)> = listed.iter().map(pt).collect();
+    let colours = ["#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
+    let markers: Vec<plot::Marker<'_>> = solutions(f)
+        .iter()
+        .zip(colours)
+        .filter_map(|((_, label, sol), colour)| {
+            sol.points.first().map(|p| plot::Marker { label, at: pt(p), colour })
+        })
+        .collect();
+    let d = (
+        f.disagreement.first().copied().unwrap_or(0.0),
+        f.disagreement.get(1).copied().unwrap_or(0.0),
+    );
+    let mut title = format!("{}: Pareto frontier", s.meta.name);
+    if s.parties.len() > 2 {
+        let _ = write!(title, " (first two of {} parties)", s.parties.len());
+    }
+    plot::frontier_svg(&title, name(0), name(1), &points, d, &markers)
+}
+
+/// Reads a points table: a header `item,<a>,<b>` and one row per item.
+#[allow(clippy::type_complexity)] // one use: the three columns of the table
+pub fn points_csv(
+    file: &str,
+    text: &str,
+) -> Result<(Vec<String>, [String; 2], Vec<Rational>, Vec<Rational>), BadInput> {
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Err(BadInput(format!(
+            "{file}:1:1: empty file: expected a header `item,<party a>,<party b>`"
+        )));
+    };
+    let cols: Vec<&str> = header.split(',').map(str::trim).collect();
+    if cols.len() != 3 {
+        return Err(BadInput(format!(
+            "{file}:1:1: header: expected 3 columns `item,<party a>,<party b>`, found {}",
+            cols.len()
+        )));
+    }
+    let party = |c: &str| c.trim_end_matches("_points").to_string();
+    let names = [party(cols[1]), party(cols[2])];
+    let (mut items, mut a, mut b) = (vec![], vec![], vec![]);
+    for (n, line) in lines {
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cells.len() != 3 {
+            return Err(BadInput(format!(
+                "{file}:{}:1: expected 3 columns, found {}",
+                n + 1,
+                cells.len()
+            )));
+        }
+        let num = |c: usize| -> Result<Rational, BadInput> {
+            match Rational::from_decimal(cells[c]) {
+                Ok(x) if x.signum() >= 0 => Ok(x),
+                _ => Err(BadInput(format!(
+                    "{file}:{}:{}: {}: points must be a decimal number >= 0, found {:?}",
+                    n + 1,
+                    line.find(cells[c]).map_or(1, |i| i + 1),
+                    cols[c],
+                    cells[c]
+                ))),
+            }
+        };
+        items.push(cells[0].to_string());
+        a.push(num(1)?);
+        b.push(num(2)?);
+    }
+    if items.is_empty() {
+        return Err(BadInput(format!("{file}: no items below the header")));
+    }
+    Ok((items, names, a, b))
+}
+
+/// `detente divide` on a points table (CSV).
+pub fn divide_csv(file: &str, text: &str, as_json: bool) -> anyhow::Result<String> {
+    let (items, names, a, b) = points_csv(file, text)?;
+    let aw = adjusted_winner::adjusted_winner(items, a, b)
+        .map_err(|e| BadInput(format!("{file}: {e}")))?;
+    Ok(divide_output(file, &aw, [&names[0], &names[1]], as_json))
+}
+
+/// `detente divide` on a two-party scenario.
+pub fn divide_scenario(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
+    let aw = adjusted_winner::adjusted_winner_for(s)
+        .map_err(|e| BadInput(format!("{}: {e}", s.meta.name)))?;
+    let names = [s.parties[0].id.as_str(), s.parties.get(1).map_or("", |p| p.id.as_str())];
+    Ok(divide_output(&s.meta.name, &aw, names, as_json))
+}
+
+fn divide_output(name: &str, aw: &AdjustedWinner, parties: [&str; 2], as_json: bool) -> String {
+    let one = Rational::from_integer(1);
+    if as_json {
+        return to_json(&json!({
+            "scenario": name,
+            "procedure": "adjusted_winner",
+            "parties": parties,
+            "items": aw.items.iter().enumerate().map(|(i, item)| json!({
+                "item": item,
+                "points": [aw.points[0][i].to_string(), aw.points[1][i].to_string()],
+                "share": [aw.shares[i].to_string(), one.checked_sub(aw.shares[i]).map(|x| x.to_string()).unwrap_or_default()],
+            })).collect::<Vec<_>>(),
+            "totals": [aw.totals[0].to_string(), aw.totals[1].to_string()],
+            "totals_decimal": [aw.totals[0].to_f64(), aw.totals[1].to_f64()],
+            "split_item": aw.split_item.map(|i| aw.items[i].clone()),
+            "explanation": adjusted_winner::describe(aw, parties),
+        }));
+    }
+    let mut out = format!("Adjusted Winner on {name}: {} and {}\n\n", parties[0], parties[1]);
+    let mut t = Table::new(vec![
+        "item".to_string(),
+        parties[0].to_string(),
+        parties[1].to_string(),
+        "goes to".to_string(),
+    ]);
+    for (i, item) in aw.items.iter().enumerate() {
+        let share = aw.shares[i];
+        let goes = if share == one {
+            parties[0].to_string()
+        } else if share == Rational::from_integer(0) {
+            parties[1].to_string()
+        } else {
+            let rest = one.checked_sub(share).map(|x| x.to_string()).unwrap_or_default();
+            format!("split: {} {share}, {} {rest}", parties[0], parties[1])
+        };
+        t.row(vec![item.clone(), aw.points[0][i].to_string(), aw.points[1][i].to_string(), goes]);
+    }
+    out.push_str(&t.render("  "));
+    let _ = writeln!(
+        out,
+        "\n  points each ends with: {} {} ({:.2}), {} {} ({:.2})\n",
+        parties[0],
+        aw.totals[0],
+        aw.totals[0].to_f64(),
+        parties[1],
+        aw.totals[1],
+        aw.totals[1].to_f64()
+    );
+    for line in adjusted_winner::describe(aw, parties) {
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}

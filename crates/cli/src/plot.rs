@@ -1,0 +1,196 @@
+//! SVG plots: the Pareto frontier in the plane of two parties' utilities.
+//!
+//! The SVG is written by hand (a few elements) so that the output is byte-for-byte
+//! reproducible and needs no plotting dependency.
+
+use std::fmt::Write as _;
+
+/// A marked point: a bargaining solution.
+pub struct Marker<'a> {
+    /// Legend text.
+    pub label: &'a str,
+    /// Its utilities for the two plotted parties.
+    pub at: (f64, f64),
+    /// SVG colour.
+    pub colour: &'a str,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Plots points (x, y) with the frontier joined in x order, the disagreement point and
+/// markers, with axes labelled by the parties' names.
+pub fn frontier_svg(
+    title: &str,
+    x_name: &str,
+    y_name: &str,
+    points: &[(f64, f64)],
+    disagreement: (f64, f64),
+    markers: &[Marker<'_>],
+) -> String {
+    const W: f64 = 640.0;
+    const H: f64 = 480.0;
+    const M: f64 = 60.0;
+    let all = points.iter().copied().chain([disagreement]).chain(markers.iter().map(|m| m.at));
+    let (mut x0, mut x1, mut y0, mut y1) =
+        (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for (x, y) in all {
+        if x.is_finite() && y.is_finite() {
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+    }
+    if !x0.is_finite() {
+        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    }
+    let pad = |lo: f64, hi: f64| {
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        (lo - span * 0.05, hi + span * 0.05)
+    };
+    let (x0, x1) = pad(x0, x1);
+    let (y0, y1) = pad(y0, y1);
+    let sx = |x: f64| M + (x - x0) / (x1 - x0) * (W - 2.0 * M);
+    let sy = |y: f64| H - M - (y - y0) / (y1 - y0) * (H - 2.0 * M);
+
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
+        W / 2.0,
+        esc(title)
+    );
+    // Axes with five ticks each.
+    let _ = writeln!(
+        svg,
+        r#"<path d="M{M} {top} L{M} {bottom} L{right} {bottom}" stroke="black" fill="none"/>"#,
+        top = M,
+        bottom = H - M,
+        right = W - M
+    );
+    for t in 0..=4 {
+        let fx = x0 + (x1 - x0) * t as f64 / 4.0;
+        let fy = y0 + (y1 - y0) * t as f64 / 4.0;
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{}" text-anchor="middle">{fx:.3}</text>"#,
+            sx(fx),
+            H - M + 18.0
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{fy:.3}</text>"#,
+            M - 6.0,
+            sy(fy) + 4.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="{}" text-anchor="middle">utility of {}</text>"#,
+        W / 2.0,
+        H - 16.0,
+        esc(x_name)
+    );
+    let _ = writeln!(
+        svg,
+        r#"<text x="16" y="{}" text-anchor="middle" transform="rotate(-90 16 {})">utility of {}</text>"#,
+        H / 2.0,
+        H / 2.0,
+        esc(y_name)
+    );
+    // The frontier, joined in x order.
+    let mut sorted: Vec<(f64, f64)> = points.to_vec();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    if sorted.len() > 1 {
+        let path: Vec<String> =
+            sorted.iter().map(|&(x, y)| format!("{:.2},{:.2}", sx(x), sy(y))).collect();
+        let _ = writeln!(
+            svg,
+            r##"<polyline points="{}" fill="none" stroke="#888" stroke-width="1"/>"##,
+            path.join(" ")
+        );
+    }
+    for &(x, y) in &sorted {
+        let _ = writeln!(
+            svg,
+            r##"<circle cx="{:.2}" cy="{:.2}" r="3" fill="#1f77b4"/>"##,
+            sx(x),
+            sy(y)
+        );
+    }
+    let (dx, dy) = disagreement;
+    if dx.is_finite() && dy.is_finite() {
+        let _ = writeln!(
+            svg,
+            r#"<rect x="{:.2}" y="{:.2}" width="8" height="8" fill="black"><title>disagreement point</title></rect>"#,
+            sx(dx) - 4.0,
+            sy(dy) - 4.0
+        );
+    }
+    let mut legend_y = M + 10.0;
+    let _ = writeln!(
+        svg,
+        r#"<rect x="{}" y="{}" width="8" height="8" fill="black"/>"#,
+        W - M - 150.0,
+        legend_y - 8.0
+    );
+    let _ =
+        writeln!(svg, r#"<text x="{}" y="{legend_y}">disagreement point</text>"#, W - M - 136.0);
+    for (n, m) in markers.iter().enumerate() {
+        let r = 9.0 - n as f64 * 1.5;
+        let _ = writeln!(
+            svg,
+            r#"<circle cx="{:.2}" cy="{:.2}" r="{r}" fill="none" stroke="{}" stroke-width="2"><title>{}</title></circle>"#,
+            sx(m.at.0),
+            sy(m.at.1),
+            m.colour,
+            esc(m.label)
+        );
+        legend_y += 18.0;
+        let _ = writeln!(
+            svg,
+            r#"<circle cx="{}" cy="{}" r="5" fill="none" stroke="{}" stroke-width="2"/>"#,
+            W - M - 146.0,
+            legend_y - 4.0,
+            m.colour
+        );
+        let _ =
+            writeln!(svg, r#"<text x="{}" y="{legend_y}">{}</text>"#, W - M - 136.0, esc(m.label));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plot_has_every_point_and_marker() {
+        let svg = frontier_svg(
+            "t <1>",
+            "A",
+            "B",
+            &[(0.0, 1.0), (1.0, 0.0), (0.5, 0.6)],
+            (0.1, 0.1),
+            &[Marker { label: "nash", at: (0.5, 0.6), colour: "red" }],
+        );
+        assert_eq!(svg.matches("<circle").count(), 3 + 2);
+        assert!(svg.contains("t &lt;1&gt;"));
+        assert!(svg.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn degenerate_input_still_plots() {
+        let svg = frontier_svg("empty", "A", "B", &[], (f64::NAN, 0.0), &[]);
+        assert!(svg.contains("</svg>"));
+        assert!(!svg.contains("NaN"));
+    }
+}

@@ -1,0 +1,426 @@
+//! Reads a NegMAS plain JSON domain (`FORMAT.md` of the NegMAS exports) with the strict
+//! JSON reader of scenario files, so every problem has its place.
+
+use super::{Domain, DomainIssue, DomainParty, Problems};
+use crate::error::{Error, ProblemKind, RawProblem, locate};
+use crate::json_in;
+use crate::tree::{Entry, Kind, Node};
+
+pub(super) fn read(file: &str, bytes: &[u8]) -> Result<detente_core::Scenario, Error> {
+    let text = crate::utf8(file, bytes)?;
+    if text.trim().is_empty() {
+        let raw = RawProblem {
+            offset: 0,
+            path: String::new(),
+            kind: ProblemKind::Empty,
+            message: "empty file: a NegMAS domain needs \"issues\" and \"parties\"".to_string(),
+        };
+        return Err(locate(file, text, vec![raw]));
+    }
+    let (root, duplicates) = match json_in::parse(text) {
+        Ok(parsed) => parsed,
+        Err(mut problem) => {
+            let rest = text.get(problem.offset..).unwrap_or("");
+            let word = ["NaN", "Infinity", "-Infinity"].into_iter().find(|w| rest.starts_with(w));
+            if let Some(word) = word {
+                problem.kind = ProblemKind::NotFinite;
+                problem.message =
+                    format!("{word} is not a JSON number: every number must be finite");
+            }
+            return Err(locate(file, text, vec![problem]));
+        }
+    };
+    let mut pr = Problems::new(file, text);
+    pr.raw.extend(duplicates);
+    let domain = domain(&mut pr, &root, file);
+    match domain {
+        Some(d) if pr.is_empty() => d.build(file),
+        _ => {
+            if pr.is_empty() {
+                pr.push(0, "", ProblemKind::Internal, "internal error, please report: no domain");
+            }
+            Err(Error::new(pr.located()))
+        }
+    }
+}
+
+fn get<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Node> {
+    entries.iter().find(|e| e.key == key).map(|e| &e.value)
+}
+
+fn table<'a>(pr: &mut Problems<'_>, node: &'a Node, path: &str) -> Option<&'a [Entry]> {
+    let t = node.as_table();
+    if t.is_none() {
+        pr.push(
+            node.span.start,
+            path,
+            ProblemKind::WrongType,
+            format!("must be an object, found {}", node.describe()),
+        );
+    }
+    t
+}
+
+fn required<'a>(
+    pr: &mut Problems<'_>,
+    entries: &'a [Entry],
+    at: &Node,
+    path: &str,
+    key: &str,
+) -> Option<&'a Node> {
+    let v = get(entries, key);
+    if v.is_none() {
+        pr.push(at.span.start, path, ProblemKind::MissingField, format!("missing field {key:?}"));
+    }
+    v
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+fn array<'a>(pr: &mut Problems<'_>, node: &'a Node, path: &str, what: &str) -> Option<&'a [Node]> {
+    match &node.kind {
+        Kind::Array(items) if !items.is_empty() => Some(items),
+        Kind::Array(_) => {
+            pr.push(
+                node.span.start,
+                path,
+                ProblemKind::Empty,
+                format!("needs at least one {what}"),
+            );
+            None
+        }
+        _ => {
+            pr.push(
+                node.span.start,
+                path,
+                ProblemKind::WrongType,
+                format!("must be an array, found {}", node.describe()),
+            );
+            None
+        }
+    }
+}
+
+fn number(pr: &mut Problems<'_>, node: &Node, path: &str) -> Option<f64> {
+    match &node.kind {
+        Kind::Num(n) if n.value.is_finite() => Some(n.value),
+        Kind::Num(n) => {
+            pr.push(
+                node.span.start,
+                path,
+                ProblemKind::NotFinite,
+                format!("must be a finite number, found {}", n.text),
+            );
+            None
+        }
+        _ => {
+            pr.push(
+                node.span.start,
+                path,
+                ProblemKind::WrongType,
+                format!("must be a number, found {}", node.describe()),
+            );
+            None
+        }
+    }
+}
+
+fn string(pr: &mut Problems<'_>, node: &Node, path: &str) -> Option<String> {
+    match &node.kind {
+        Kind::Str(s) => Some(s.clone()),
+        _ => {
+            pr.push(
+                node.span.start,
+                path,
+                ProblemKind::WrongType,
+                format!("must be a string, found {}", node.describe()),
+            );
+            None
+        }
+    }
+}
+
+/// A list of numbers with exactly `n` entries.
+fn numbers(
+    pr: &mut Problems<'_>,
+    node: &Node,
+    path: &str,
+    n: usize,
+    what: &str,
+) -> Option<Vec<f64>> {
+    let Kind::Array(items) = &node.kind else {
+        pr.push(
+            node.span.start,
+            path,
+            ProblemKind::WrongType,
+            format!("must be an array of numbers, found {}", node.describe()),
+        );
+        return None;
+    };
+    if items.len() != n {
+        pr.push(
+            node.span.start,
+            path,
+            ProblemKind::Mismatch,
+            format!("needs {n} numbers ({what}), found {}", items.len()),
+        );
+        return None;
+    }
+    let out: Vec<Option<f64>> =
+        items.iter().enumerate().map(|(k, x)| number(pr, x, &format!("{path}[{k}]"))).collect();
+    out.into_iter().collect()
+}
+
+fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
+    let top = table(pr, root, "")?;
+    let name = match get(top, "name") {
+        Some(n) => string(pr, n, "name"),
+        None => {
+            let stem = std::path::Path::new(file).file_stem().and_then(|s| s.to_str());
+            Some(stem.unwrap_or(file).to_string())
+        }
+    };
+    let issues = required(pr, top, root, "", "issues").and_then(|n| issues(pr, n));
+    let n_issues = issues.as_ref().map(Vec::len);
+    let sizes: Option<Vec<usize>> =
+        issues.as_ref().map(|is| is.iter().map(|i: &DomainIssue| i.values.len()).collect());
+    let parties = required(pr, top, root, "", "parties")
+        .and_then(|n| parties(pr, n, n_issues, sizes.as_deref()));
+    if let (Some(node), Some(sizes)) = (get(top, "n_outcomes"), &sizes) {
+        let product = sizes.iter().try_fold(1u128, |acc, &n| acc.checked_mul(n as u128));
+        match &node.kind {
+            Kind::Num(n) if n.int.is_some_and(|x| x >= 0) => {
+                let stated = n.int.unwrap_or(0) as u128;
+                if product != Some(stated) {
+                    let found = product.map_or("more than 2^128".to_string(), |p| p.to_string());
+                    pr.push(
+                        node.span.start,
+                        "n_outcomes",
+                        ProblemKind::Mismatch,
+                        format!("says {stated} outcomes, but the issues make {found}"),
+                    );
+                }
+            }
+            _ => pr.push(
+                node.span.start,
+                "n_outcomes",
+                ProblemKind::WrongType,
+                format!("must be a whole number >= 0, found {}", node.describe()),
+            ),
+        }
+    }
+    Some(Domain {
+        name: name?,
+        source: format!("Imported from the NegMAS JSON domain {file}."),
+        issues: issues?,
+        parties: parties?,
+    })
+}
+
+fn issues(pr: &mut Problems<'_>, node: &Node) -> Option<Vec<DomainIssue>> {
+    let items = array(pr, node, "issues", "issue")?;
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("issues[{i}]");
+        let Some(t) = table(pr, item, &path) else {
+            ok = false;
+            continue;
+        };
+        let name =
+            required(pr, t, item, &path, "name").and_then(|n| string(pr, n, &join(&path, "name")));
+        let vpath = join(&path, "values");
+        let values =
+            required(pr, t, item, &path, "values").and_then(|n| array(pr, n, &vpath, "value"));
+        let (Some(name), Some(values)) = (name, values) else {
+            ok = false;
+            continue;
+        };
+        let mut labels = Vec::new();
+        for (k, v) in values.iter().enumerate() {
+            match &v.kind {
+                Kind::Str(s) => labels.push(s.clone()),
+                Kind::Num(n) => labels.push(n.text.clone()),
+                _ => {
+                    ok = false;
+                    pr.push(
+                        v.span.start,
+                        &format!("{vpath}[{k}]"),
+                        ProblemKind::WrongType,
+                        format!("must be a string or a number, found {}", v.describe()),
+                    );
+                }
+            }
+        }
+        out.push(DomainIssue { name, values: labels });
+    }
+    ok.then_some(out)
+}
+
+fn parties(
+    pr: &mut Problems<'_>,
+    node: &Node,
+    n_issues: Option<usize>,
+    sizes: Option<&[usize]>,
+) -> Option<Vec<DomainParty>> {
+    let items = array(pr, node, "parties", "party")?;
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (p, item) in items.iter().enumerate() {
+        let path = format!("parties[{p}]");
+        let Some(t) = table(pr, item, &path) else {
+            ok = false;
+            continue;
+        };
+        let name = match get(t, "name") {
+            Some(n) => string(pr, n, &join(&path, "name")),
+            None => Some(format!("p{p}")),
+        };
+        let bias = get(t, "bias").map_or(Some(0.0), |n| number(pr, n, &join(&path, "bias")));
+        let reserved = get(t, "reserved_value")
+            .map_or(Some(0.0), |n| number(pr, n, &join(&path, "reserved_value")));
+        let wpath = join(&path, "weights");
+        let weights = required(pr, t, item, &path, "weights").and_then(|n| match n_issues {
+            Some(n_issues) => numbers(pr, n, &wpath, n_issues, "one per issue"),
+            None => None,
+        });
+        let upath = join(&path, "value_utils");
+        let value_utils = required(pr, t, item, &path, "value_utils")
+            .and_then(|n| value_utils(pr, n, &upath, sizes?));
+        match (name, weights, value_utils, bias, reserved) {
+            (Some(name), Some(weights), Some(value_utils), Some(bias), Some(reserved)) => {
+                out.push(DomainParty {
+                    name,
+                    description: None,
+                    weights,
+                    value_utils,
+                    bias,
+                    reserved,
+                    discount: None,
+                })
+            }
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn value_utils(
+    pr: &mut Problems<'_>,
+    node: &Node,
+    path: &str,
+    sizes: &[usize],
+) -> Option<Vec<Vec<f64>>> {
+    let Kind::Array(items) = &node.kind else {
+        pr.push(
+            node.span.start,
+            path,
+            ProblemKind::WrongType,
+            format!("must be an array of arrays of numbers, found {}", node.describe()),
+        );
+        return None;
+    };
+    if items.len() != sizes.len() {
+        pr.push(
+            node.span.start,
+            path,
+            ProblemKind::Mismatch,
+            format!("needs {} lists (one per issue), found {}", sizes.len(), items.len()),
+        );
+        return None;
+    }
+    let out: Vec<Option<Vec<f64>>> = items
+        .iter()
+        .zip(sizes)
+        .enumerate()
+        .map(|(i, (x, &n))| {
+            numbers(pr, x, &format!("{path}[{i}]"), n, &format!("one per value of issues[{i}]"))
+        })
+        .collect();
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use detente_core::Outcome;
+
+    use crate::import::negmas_json;
+
+    const TOY: &str = r#"{
+  "name": "toy domain",
+  "issues": [
+    {"name": "Price", "values": ["$4.37", "$3.98", "$4.37"]},
+    {"name": "Days", "values": [30, 60.5]}
+  ],
+  "parties": [
+    {"name": "Buyer", "weights": [0.7, -0.3], "value_utils": [[0, 100, 5], [30, -10]],
+     "bias": 0.25, "reserved_value": -20},
+    {"name": "Buyer", "weights": [1, 2], "value_utils": [[1, 2, 3], [4, 5]]}
+  ],
+  "n_outcomes": 6
+}"#;
+
+    fn lines(err: &crate::Error) -> Vec<String> {
+        err.problems().iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn reads_a_domain_exactly() {
+        let s = negmas_json("toy.json", TOY.as_bytes()).unwrap();
+        assert_eq!(s.meta.name, "toy-domain");
+        assert_eq!(s.meta.title, "toy domain");
+        assert_eq!(s.meta.utility, detente_core::UtilityForm::Raw);
+        assert_eq!(s.issues[0].id, "price");
+        let ids: Vec<String> = (0..3).map(|k| s.issues[0].option_id(k)).collect();
+        assert_eq!(ids, ["4.37", "3.98", "4.37-2"]);
+        assert_eq!(s.issues[0].option_label(2), "$4.37");
+        assert_eq!(s.issues[1].option_id(1), "60.5");
+        assert_eq!(s.parties[0].id, "buyer");
+        assert_eq!(s.parties[1].id, "buyer-2");
+        assert_eq!(s.parties[0].reservation, -20.0);
+        assert_eq!(s.parties[1].bias, 0.0);
+        // Negative weights are flipped into the values, exactly.
+        assert_eq!(s.weight(0, 1), 0.3);
+        assert_eq!(s.value(0, 1, 1), 10.0);
+        for (k0, k1) in [(0, 0), (1, 1), (2, 0), (2, 1)] {
+            let v0 = [0.0, 100.0, 5.0][k0];
+            let v1 = [30.0, -10.0][k1];
+            let expected: f64 = 0.25 + 0.7 * v0 + -0.3 * v1;
+            let u = s.utility(0, &Outcome::new(vec![k0, k1]));
+            assert_eq!(u.to_bits(), expected.to_bits());
+        }
+    }
+
+    #[test]
+    fn problems_are_located() {
+        let bad = TOY
+            .replace("[0.7, -0.3]", "[0.7]")
+            .replace("[4, 5]", "[4, \"x\"]")
+            .replace("\"n_outcomes\": 6", "\"n_outcomes\": 7");
+        let err = negmas_json("toy.json", bad.as_bytes()).unwrap_err();
+        assert_eq!(
+            lines(&err),
+            [
+                "toy.json:8:34: parties[0].weights: needs 2 numbers (one per issue), found 1",
+                "toy.json:10:73: parties[1].value_utils[1][1]: must be a number, found \"x\"",
+                "toy.json:12:17: n_outcomes: says 7 outcomes, but the issues make 6",
+            ]
+        );
+        let nan = TOY.replace("0.25", "NaN");
+        let err = negmas_json("toy.json", nan.as_bytes()).unwrap_err();
+        assert_eq!(
+            lines(&err),
+            ["toy.json:9:14: NaN is not a JSON number: every number must be finite"]
+        );
+        let err = negmas_json("toy.json", b"{\"issues\": [], \"parties\": 3}").unwrap_err();
+        assert_eq!(
+            lines(&err),
+            [
+                "toy.json:1:12: issues: needs at least one issue",
+                "toy.json:1:27: parties: must be an array, found 3",
+            ]
+        );
+    }
+}
