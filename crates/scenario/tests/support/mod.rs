@@ -4,23 +4,11 @@
 
 use std::path::PathBuf;
 
-/// The message printed (or panicked with) when `../shared` is missing.
-pub const SKIP: &str =
-    "skipping: ../shared not found (set DETENTE_REQUIRE_SHARED=1 to fail instead)";
-
-/// The shared folder beside the workspace (`CARGO_MANIFEST_DIR/../../../shared`), which
-/// holds the NegMAS peer data. When it is missing, prints [`SKIP`] and returns `None`, or
-/// panics with it when `DETENTE_REQUIRE_SHARED=1`.
+/// The shared folder beside the workspace, which holds the NegMAS peer data, found by the
+/// workspace's one helper for it (`detente-testkit`): `None` (with a message) when it is
+/// missing, a panic instead when `DETENTE_REQUIRE_SHARED=1`.
 pub fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("DETENTE_REQUIRE_SHARED").as_deref() == Ok("1") {
-        panic!("{SKIP}");
-    }
-    println!("{SKIP}");
-    None
+    detente_testkit::require_shared("the NegMAS import cross-checks")
 }
 
 /// The NegMAS domain folders under `shared` (`peers/negmas/domains`, `peers/negmas/extra`).
