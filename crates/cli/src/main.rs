@@ -8,6 +8,7 @@
 //! (`detente | head`) ends quietly with 0.
 
 mod bargain;
+mod forecast;
 mod json;
 mod load;
 mod plot;
@@ -94,6 +95,27 @@ enum Command {
         /// CSV points table with a header `item,<party a>,<party b>`.
         scenario: String,
     },
+    /// Where positions will move and which outcome is likely: KTAB's Spatial Model of
+    /// Politics, or the compromise and weighted-median baselines.
+    Forecast {
+        /// A KTAB input (.csv or .xml) or a scenario (file or shipped name) whose issues are all scales.
+        scenario: String,
+        /// The model.
+        #[arg(long, value_enum, default_value = "smp")]
+        model: forecast::Model,
+        /// Draw bargains at random (reproducibly from --seed) instead of deterministically.
+        #[arg(long)]
+        stochastic: bool,
+        /// Seed of the stochastic mode (default: KTAB's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stop after this many rounds at the latest (default 100).
+        #[arg(long)]
+        max_rounds: Option<usize>,
+        /// Also draw the positions round by round as an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+    },
     /// Convert a peer's negotiation domain into a detente scenario file (TOML, or JSON with --json).
     Import {
         #[command(subcommand)]
@@ -109,6 +131,14 @@ enum ImportFrom {
     Genius {
         /// The folder.
         dir: String,
+        /// Write the scenario here instead of to standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// A KTAB input (CSV or XML): actors as parties, dimensions as 0-100 scale issues.
+    Ktab {
+        /// The file.
+        file: String,
         /// Write the scenario here instead of to standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -225,6 +255,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let args = bargain::FrontierArgs { max_points, sample, all, plot: plot.as_deref() };
             bargain::frontier(&s, &args, cli.json)?
         }
+        Command::Forecast { scenario, model, stochastic, seed, max_rounds, plot } => {
+            let args = forecast::ForecastArgs {
+                model,
+                seed,
+                stochastic,
+                max_rounds,
+                plot: plot.as_deref(),
+            };
+            forecast::forecast(&scenario, &args, cli.json)?
+        }
         Command::Divide { scenario } => {
             if scenario.to_ascii_lowercase().ends_with(".csv") {
                 let text = std::fs::read_to_string(&scenario)
@@ -239,6 +279,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (s, output) = match from {
                 ImportFrom::Genius { dir, output } => (load::genius(&dir)?, output),
                 ImportFrom::Json { file, output } => (load::negmas_json(&file)?, output),
+                ImportFrom::Ktab { file, output } => {
+                    let (s, custom) = forecast::import_ktab(&file)?;
+                    if custom {
+                        eprintln!(
+                            "detente: note: {file} sets SMP model options; a scenario file does not keep them (run `detente forecast {file}` to use them)"
+                        );
+                    }
+                    (s, output)
+                }
             };
             let text = if cli.json {
                 detente_scenario::to_json(&s)

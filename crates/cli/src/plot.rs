@@ -168,6 +168,96 @@ pub fn frontier_svg(
     svg
 }
 
+/// One line per actor per dimension: position (0-100) against round, one panel per
+/// dimension, stacked.
+pub fn trajectories_svg(
+    title: &str,
+    actors: &[String],
+    dimensions: &[String],
+    rounds: &[Vec<Vec<f64>>],
+) -> String {
+    const W: f64 = 720.0;
+    const PANEL: f64 = 260.0;
+    const M: f64 = 60.0;
+    const LEGEND: f64 = 150.0;
+    let h = 40.0 + PANEL * dimensions.len().max(1) as f64;
+    let n = rounds.len().max(2) - 1;
+    let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+        "#bcbd22", "#17becf",
+    ];
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="{W}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
+        (W - LEGEND) / 2.0,
+        esc(title)
+    );
+    let right = W - LEGEND - 10.0;
+    for (d, dim) in dimensions.iter().enumerate() {
+        let top = 40.0 + PANEL * d as f64 + 10.0;
+        let bottom = top + PANEL - 50.0;
+        let sx = |r: usize| M + r as f64 / n as f64 * (right - M);
+        let sy = |y: f64| bottom - y.clamp(0.0, 100.0) / 100.0 * (bottom - top);
+        let _ = writeln!(
+            svg,
+            r#"<path d="M{M} {top} L{M} {bottom} L{right} {bottom}" stroke="black" fill="none"/>"#
+        );
+        let _ = writeln!(svg, r#"<text x="{M}" y="{}" >{}</text>"#, top - 4.0, esc(dim));
+        for t in [0.0, 25.0, 50.0, 75.0, 100.0] {
+            let _ = writeln!(
+                svg,
+                r#"<text x="{}" y="{:.1}" text-anchor="end">{t}</text>"#,
+                M - 6.0,
+                sy(t) + 4.0
+            );
+        }
+        for r in [0, n / 2, n] {
+            let _ = writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{}" text-anchor="middle">round {r}</text>"#,
+                sx(r),
+                bottom + 16.0
+            );
+        }
+        for (a, _) in actors.iter().enumerate() {
+            let pts: Vec<String> = rounds
+                .iter()
+                .enumerate()
+                .filter_map(|(r, pos)| {
+                    pos.get(a).and_then(|p| p.get(d)).map(|&y| format!("{:.2},{:.2}", sx(r), sy(y)))
+                })
+                .collect();
+            let _ = writeln!(
+                svg,
+                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>"#,
+                pts.join(" "),
+                palette[a % palette.len()]
+            );
+        }
+    }
+    for (a, actor) in actors.iter().enumerate() {
+        let y = 50.0 + 16.0 * a as f64;
+        let _ = writeln!(
+            svg,
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"/>"#,
+            W - LEGEND,
+            y - 4.0,
+            W - LEGEND + 16.0,
+            y - 4.0,
+            palette[a % palette.len()]
+        );
+        let _ = writeln!(svg, r#"<text x="{}" y="{y}">{}</text>"#, W - LEGEND + 22.0, esc(actor));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +274,18 @@ mod tests {
         );
         assert_eq!(svg.matches("<circle").count(), 3 + 2);
         assert!(svg.contains("t &lt;1&gt;"));
+        assert!(svg.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn trajectories_have_one_line_per_actor_and_dimension() {
+        let rounds = vec![
+            vec![vec![10.0, 90.0], vec![80.0, 20.0]],
+            vec![vec![30.0, 70.0], vec![60.0, 40.0]],
+        ];
+        let svg =
+            trajectories_svg("t", &["a".into(), "b".into()], &["x".into(), "y".into()], &rounds);
+        assert_eq!(svg.matches("<polyline").count(), 4);
         assert!(svg.ends_with("</svg>\n"));
     }
 

@@ -272,3 +272,62 @@ fn import_writes_a_scenario_that_reads_back() {
     bad_input_golden(&["import", "genius", &data("fishing.json")], "import_not_a_folder.stderr");
     bad_input_golden(&["import", "json", &data("bad.json")], "import_bad_json.stderr");
 }
+
+#[test]
+fn forecast_with_smp_and_baselines() {
+    ok_golden(&["forecast", &data("ktab-harbour.csv")], "forecast_harbour.txt");
+    let v = json(&["forecast", &data("ktab-harbour.csv"), "--json"]);
+    golden("forecast_harbour.json", &format!("{}\n", serde_json::to_string_pretty(&v).unwrap()));
+    assert_eq!(v["model"], "smp");
+    let rounds = v["rounds"].as_array().unwrap();
+    assert!(rounds.len() >= 3);
+    assert_eq!(rounds[0]["positions"][0], serde_json::json!([40.0, 50.0]));
+    ok_golden(
+        &["forecast", &data("ktab-harbour.csv"), "--model", "compromise"],
+        "forecast_harbour_compromise.txt",
+    );
+    ok_golden(
+        &["forecast", &data("ktab-harbour.csv"), "--model", "median", "--json"],
+        "forecast_harbour_median.json",
+    );
+    // Stochastic runs are reproducible from the seed.
+    let a = stdout(&detente(&[
+        "forecast",
+        &data("ktab-harbour.csv"),
+        "--stochastic",
+        "--seed",
+        "7",
+        "--json",
+    ]));
+    let b = stdout(&detente(&[
+        "forecast",
+        &data("ktab-harbour.csv"),
+        "--stochastic",
+        "--seed",
+        "7",
+        "--json",
+    ]));
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+    bad_input_golden(&["forecast", &data("ktab-bad.csv")], "forecast_bad_csv.stderr");
+    bad_input_golden(&["forecast", "tutorial"], "forecast_discrete.stderr");
+}
+
+#[test]
+fn forecast_plot_and_ktab_import() {
+    let dir = std::env::temp_dir().join(format!("detente-forecast-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("harbour.svg");
+    let o = detente(&["forecast", &data("ktab-harbour.csv"), "--plot", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(text.matches("<polyline").count(), 5 * 2);
+    let toml = ok_golden(&["import", "ktab", &data("ktab-harbour.csv")], "import_harbour.toml");
+    // The imported scenario forecasts the same as the KTAB file it came from.
+    let file = dir.join("harbour.toml");
+    std::fs::write(&file, toml).unwrap();
+    let from_scenario = json(&["forecast", file.to_str().unwrap(), "--json"]);
+    let from_ktab = json(&["forecast", &data("ktab-harbour.csv"), "--json"]);
+    assert_eq!(from_scenario["rounds"], from_ktab["rounds"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
