@@ -96,6 +96,9 @@ fn most_likely(positions: &[Vec<f64>], probabilities: &[f64]) -> Option<(usize, 
         .filter(|_| !positions.is_empty())
 }
 
+/// Each round's positions (`[actor][dim]`) and win probabilities (per actor).
+type Rounds = Vec<(Vec<Vec<f64>>, Vec<f64>)>;
+
 /// `detente forecast`.
 pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Result<String> {
     let (input, mut params, name) = input(arg)?;
@@ -111,7 +114,7 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
     let n_dims = input.dimensions.len();
     let actors: Vec<String> = input.actors.iter().map(|a| a.name.clone()).collect();
     // Rounds as (positions, probabilities); the baselines have the starting positions only.
-    let (rounds, forecast): (Vec<(Vec<Vec<f64>>, Vec<f64>)>, Vec<f64>) = match args.model {
+    let (rounds, forecast): (Rounds, Vec<f64>) = match args.model {
         Model::Smp => {
             let run = detente_forecast::run_smp(&input, &params)
                 .map_err(|e| BadInput(format!("{arg}: {e}")))?;
@@ -187,10 +190,10 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
     let mut t = Table::new(header);
     for (a, actor) in actors.iter().enumerate() {
         let mut row = vec![actor.clone()];
-        for d in 0..n_dims {
-            row.push(format!("{:.2}", input.positions[a][d]));
+        for (start, end) in input.positions[a].iter().zip(&final_positions[a]) {
+            row.push(format!("{start:.2}"));
             if args.model == Model::Smp {
-                row.push(format!("{:.2}", final_positions[a][d]));
+                row.push(format!("{end:.2}"));
             }
         }
         if args.model == Model::Smp {
