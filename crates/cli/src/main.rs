@@ -13,6 +13,7 @@ mod json;
 mod load;
 mod plot;
 mod report;
+mod sim;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -116,6 +117,68 @@ enum Command {
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
     },
+    /// Automated negotiators play one session on a scenario: the trace, the agreement, each
+    /// party's utility, and the distance to the Pareto frontier and the Nash point.
+    Simulate {
+        /// A scenario (file or shipped name), a GENIUS domain folder, or a NegMAS JSON domain.
+        scenario: String,
+        /// The mechanism: sao (alternating offers), hill-climbing (single text) or veto.
+        #[arg(long, default_value = "sao")]
+        mechanism: String,
+        /// One negotiator per party, in party order (see `detente simulate --help`):
+        /// boulware, linear, conceder, aspiration, tit-for-tat, random, hardliner, nash.
+        #[arg(long, value_delimiter = ',', required = true)]
+        negotiators: Vec<String>,
+        /// Deadline in steps (default 100 unless --time-limit is given).
+        #[arg(long)]
+        steps: Option<u32>,
+        /// Deadline in simulated seconds (one step takes one second).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// The seed: the same inputs and seed give the same output, byte for byte.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Every ordered combination of negotiators on every scenario, in parallel, with scores
+    /// per negotiator; `--shard K/N` runs one part and `tournament merge` combines parts.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Tournament {
+        #[command(subcommand)]
+        command: Option<TournamentCommand>,
+        /// Scenarios (files, shipped names, GENIUS folders or NegMAS JSON domains).
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+        /// Negotiators to play (comma-separated).
+        #[arg(long, value_delimiter = ',', required = true)]
+        negotiators: Vec<String>,
+        /// The mechanism: sao, hill-climbing or veto.
+        #[arg(long, default_value = "sao")]
+        mechanism: String,
+        /// Deadline in steps (default 100 unless --time-limit is given).
+        #[arg(long)]
+        steps: Option<u32>,
+        /// Deadline in simulated seconds.
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Repetitions of each combination.
+        #[arg(long, default_value_t = 1)]
+        repetitions: u32,
+        /// The tournament seed (each session's seed derives from it and the session's place).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Worker threads (0: all cores); the result does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Run only part K of N (sessions whose index is K modulo N), e.g. 0/4.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Also write the scores as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Also write the full result (every session) as JSON, e.g. a part to merge later.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Convert a peer's negotiation domain into a detente scenario file (TOML, or JSON with --json).
     Import {
         #[command(subcommand)]
@@ -123,6 +186,23 @@ enum Command {
     },
     /// List the scenarios shipped inside the binary.
     Scenarios,
+}
+
+#[derive(Subcommand, Debug)]
+enum TournamentCommand {
+    /// Combine the parts of a sharded tournament (files written with --out or --json) into
+    /// exactly the result of one run.
+    Merge {
+        /// The part files.
+        #[arg(required = true)]
+        parts: Vec<String>,
+        /// Also write the scores as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Also write the merged result as JSON.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -264,6 +344,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 plot: plot.as_deref(),
             };
             forecast::forecast(&scenario, &args, cli.json)?
+        }
+        Command::Simulate { scenario, mechanism, negotiators, steps, time_limit, seed } => {
+            let s = load::any(&scenario)?;
+            let config = sim::session_config(&mechanism, steps, time_limit)?;
+            sim::simulate(s, &config, &negotiators, seed, cli.json)?
+        }
+        Command::Tournament {
+            command: Some(TournamentCommand::Merge { parts, csv, out }), ..
+        } => sim::merge(&parts, csv.as_deref(), out.as_deref(), cli.json)?,
+        Command::Tournament {
+            command: None,
+            scenarios,
+            negotiators,
+            mechanism,
+            steps,
+            time_limit,
+            repetitions,
+            seed,
+            threads,
+            shard,
+            csv,
+            out,
+        } => {
+            let loaded = scenarios.iter().map(|s| load::any(s)).collect::<Result<Vec<_>, _>>()?;
+            let args = sim::TournamentArgs {
+                negotiators,
+                session: sim::session_config(&mechanism, steps, time_limit)?,
+                repetitions,
+                seed,
+                threads,
+                shard: shard.as_deref(),
+                csv: csv.as_deref(),
+                out: out.as_deref(),
+            };
+            sim::tournament(loaded, &args, cli.json)?
         }
         Command::Divide { scenario } => {
             if scenario.to_ascii_lowercase().ends_with(".csv") {

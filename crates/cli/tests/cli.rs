@@ -331,3 +331,122 @@ fn forecast_plot_and_ktab_import() {
     assert_eq!(from_scenario["rounds"], from_ktab["rounds"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn simulate_is_reproducible_by_seed() {
+    let args = [
+        "simulate",
+        "tutorial",
+        "--negotiators",
+        "boulware,conceder,linear",
+        "--steps",
+        "50",
+        "--seed",
+        "3",
+    ];
+    let first = ok_golden(&args, "simulate_tutorial.txt");
+    assert_eq!(stdout(&detente(&args)), first, "same seed, same output");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let a = ok_golden(&json_args, "simulate_tutorial.json");
+    assert_eq!(stdout(&detente(&json_args)), a);
+    let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(v["termination"]["kind"], "agreement");
+    // Every party that did not accept the agreement got at least its reservation.
+    for (u, r) in
+        v["utilities"].as_array().unwrap().iter().zip(v["reservations"].as_array().unwrap())
+    {
+        assert!(u.as_f64().unwrap() >= r.as_f64().unwrap());
+    }
+    ok_golden(
+        &[
+            "simulate",
+            &data("fishing.json"),
+            "--negotiators",
+            "aspiration,hardliner",
+            "--mechanism",
+            "veto",
+            "--steps",
+            "20",
+        ],
+        "simulate_fishing_veto.txt",
+    );
+    bad_input_golden(
+        &["simulate", "tutorial", "--negotiators", "boulware,conceder"],
+        "simulate_wrong_count.stderr",
+    );
+    bad_input_golden(
+        &["simulate", "tutorial", "--negotiators", "boulware,conceder,bogus"],
+        "simulate_unknown.stderr",
+    );
+    bad_input_golden(
+        &[
+            "simulate",
+            "tutorial",
+            "--negotiators",
+            "boulware,conceder,linear",
+            "--mechanism",
+            "auction",
+        ],
+        "simulate_mechanism.stderr",
+    );
+}
+
+#[test]
+fn tournament_shards_merge_into_one_run() {
+    let dir = std::env::temp_dir().join(format!("detente-tournament-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = [
+        "tournament",
+        "tutorial",
+        &data("fishing.json"),
+        "--negotiators",
+        "boulware,conceder,aspiration,nash",
+        "--steps",
+        "60",
+        "--repetitions",
+        "2",
+        "--seed",
+        "11",
+    ];
+    let whole = {
+        let mut a = base.to_vec();
+        a.push("--json");
+        stdout(&detente(&a))
+    };
+    assert!(whole.contains("\"complete\": true"));
+    let one_thread = {
+        let mut a = base.to_vec();
+        a.extend(["--json", "--threads", "1"]);
+        stdout(&detente(&a))
+    };
+    assert_eq!(whole, one_thread, "the result does not depend on the thread count");
+    let mut parts = vec![];
+    for k in 0..3 {
+        let part = dir.join(format!("part{k}.json"));
+        let shard = format!("{k}/3");
+        let mut a = base.to_vec();
+        a.extend(["--shard", &shard, "--out", part.to_str().unwrap()]);
+        let o = detente(&a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        parts.push(part.to_str().unwrap().to_string());
+    }
+    // Merged in any order: exactly the one run.
+    let mut merge = vec!["tournament", "merge", &parts[2], &parts[0], &parts[1], "--json"];
+    assert_eq!(stdout(&detente(&merge)), whole);
+    let csv = dir.join("scores.csv");
+    merge.pop();
+    merge.extend(["--csv", csv.to_str().unwrap()]);
+    let table = stdout(&detente(&merge));
+    golden("tournament_table.txt", &table);
+    golden("tournament_scores.csv", &std::fs::read_to_string(&csv).unwrap());
+    bad_input_golden(
+        &["tournament", "merge", &parts[0], "crates/cli/tests/data/bad.json"],
+        "tournament_merge_bad.stderr",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    bad_input_golden(
+        &["tournament", "tutorial", "--negotiators", "boulware", "--shard", "3/2"],
+        "tournament_bad_shard.stderr",
+    );
+}

@@ -1,0 +1,595 @@
+//! `detente simulate` and `detente tournament`: automated negotiators playing a scenario.
+//!
+//! A tournament's JSON holds every session record, so that parts run with `--shard K/N`
+//! can be merged (`detente tournament merge`) into exactly the output of one run: floats
+//! are written in their shortest round-trip form and read back exactly.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use detente_core::Scenario;
+use detente_sim::{
+    Deadline, Domain, EntryKind, Mechanism, Progress, Reply, SessionConfig, SessionRecord, Shard,
+    Termination, TournamentConfig, TournamentResult, TournamentSpec,
+};
+use serde_json::{Value, json};
+
+use crate::BadInput;
+use crate::json as j;
+use crate::report::{Table, to_json};
+
+fn sim_error(e: detente_sim::Error) -> BadInput {
+    BadInput(e.to_string())
+}
+
+/// The session settings from the flags.
+pub fn session_config(
+    mechanism: &str,
+    steps: Option<u32>,
+    time_limit: Option<f64>,
+) -> Result<SessionConfig, BadInput> {
+    let mechanism = Mechanism::parse(mechanism).ok_or_else(|| {
+        BadInput(format!("unknown mechanism {mechanism:?} (mechanisms: sao, hill-climbing, veto)"))
+    })?;
+    let n_steps = match (steps, time_limit) {
+        (None, None) => Some(100),
+        (s, _) => s,
+    };
+    let config =
+        SessionConfig { mechanism, deadline: Deadline { n_steps, time_limit, step_duration: 1.0 } };
+    config.check().map_err(sim_error)?;
+    Ok(config)
+}
+
+fn termination_json(t: &Termination, s: &Scenario) -> Value {
+    match t {
+        Termination::Agreement => json!({"kind": "agreement"}),
+        Termination::Deadline => json!({"kind": "deadline"}),
+        Termination::EndedBy(p) => {
+            json!({"kind": "ended", "party": s.parties.get(*p).map(|x| x.id.clone())})
+        }
+        Termination::NegotiatorError { party, message } => json!({
+            "kind": "error", "party": s.parties.get(*party).map(|x| x.id.clone()), "message": message,
+        }),
+    }
+}
+
+fn reply_str(r: Reply) -> &'static str {
+    match r {
+        Reply::None => "-",
+        Reply::Accept => "accept",
+        Reply::Reject => "reject",
+        Reply::Indifferent => "indifferent",
+        Reply::End => "end",
+    }
+}
+
+fn entry_kind(k: EntryKind) -> &'static str {
+    match k {
+        EntryKind::Offer => "offer",
+        EntryKind::Proposal => "proposal",
+        EntryKind::Ratification => "ratification",
+    }
+}
+
+fn f4(x: f64) -> String {
+    format!("{x:.4}")
+}
+
+/// `detente simulate`.
+pub fn simulate(
+    s: Scenario,
+    config: &SessionConfig,
+    names: &[String],
+    seed: u64,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    if names.len() != s.parties.len() {
+        return Err(BadInput(format!(
+            "{} negotiators given for {} parties ({}): name one per party, in party order",
+            names.len(),
+            s.parties.len(),
+            s.parties.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+        .into());
+    }
+    let mut negotiators = names
+        .iter()
+        .map(|n| detente_sim::negotiator(n).map_err(sim_error))
+        .collect::<Result<Vec<_>, _>>()?;
+    let domain = Domain::new(Arc::new(s)).map_err(sim_error)?;
+    let result = detente_sim::run(&domain, config, &mut negotiators, seed).map_err(sim_error)?;
+    let s = domain.scenario();
+    let trace = &result.trace;
+    let utilities_of =
+        |id: u64| -> Vec<f64> { (0..s.parties.len()).map(|p| domain.utility(p, id)).collect() };
+    if as_json {
+        return Ok(to_json(&json!({
+            "scenario": s.meta.name,
+            "mechanism": config.mechanism.as_str(),
+            "steps_limit": config.deadline.n_steps,
+            "time_limit": config.deadline.time_limit,
+            "seed": seed,
+            "negotiators": s.parties.iter().zip(names).map(|(p, n)| json!({"party": p.id, "negotiator": n})).collect::<Vec<_>>(),
+            "termination": termination_json(&result.termination, s),
+            "agreement": result.agreement.map(|id| j::outcome(s, &domain.decode(id))),
+            "utilities": result.utilities,
+            "reservations": s.parties.iter().map(|p| p.reservation).collect::<Vec<_>>(),
+            "steps": result.steps,
+            "offers": result.n_offers,
+            "distance_to_pareto": result.pareto_distance,
+            "distance_to_nash": result.nash_distance,
+            "trace": trace.entries.iter().enumerate().map(|(e, entry)| json!({
+                "step": entry.step,
+                "kind": entry_kind(entry.kind),
+                "proposer": entry.proposer.and_then(|p| s.parties.get(p as usize)).map(|p| p.id.clone()),
+                "outcome": entry.outcome.map(|id| j::outcome(s, &domain.decode(id))),
+                "utilities": entry.outcome.map(utilities_of),
+                "replies": trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })));
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} on {} ({}), seed {seed}",
+        s.meta.name,
+        config.mechanism.as_str(),
+        match (config.deadline.n_steps, config.deadline.time_limit) {
+            (Some(n), _) => format!("{n} steps"),
+            (None, Some(t)) => format!("{t} simulated seconds"),
+            (None, None) => String::new(),
+        },
+        s.parties
+            .iter()
+            .zip(names)
+            .map(|(p, n)| format!("{} as {n}", p.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut header = vec!["step".to_string(), "by".to_string()];
+    header.extend(s.parties.iter().map(|p| format!("u({})", p.id)));
+    header.push("replies".to_string());
+    let mut t = Table::new(header);
+    let n = trace.entries.len();
+    for (e, entry) in trace.entries.iter().enumerate() {
+        if n > 20 && (10..n - 10).contains(&e) {
+            if e == 10 {
+                t.row(vec!["...".to_string(), format!("({} more)", n - 20)]);
+            }
+            continue;
+        }
+        let mut row = vec![
+            entry.step.to_string(),
+            entry
+                .proposer
+                .and_then(|p| s.parties.get(p as usize))
+                .map_or_else(|| "mediator".to_string(), |p| p.id.clone()),
+        ];
+        match entry.outcome {
+            Some(id) => row.extend(utilities_of(id).into_iter().map(f4)),
+            None => row.extend(s.parties.iter().map(|_| "-".to_string())),
+        }
+        row.push(trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>().join(" "));
+        t.row(row);
+    }
+    out.push('\n');
+    out.push_str(&t.render("  "));
+    out.push('\n');
+    let mut t = Table::new(
+        ["party", "negotiator", "utility", "reservation", "advantage"].map(String::from).to_vec(),
+    );
+    for (p, party) in s.parties.iter().enumerate() {
+        t.row(vec![
+            party.id.clone(),
+            names[p].clone(),
+            f4(result.utilities[p]),
+            f4(party.reservation),
+            format!("{:+.4}", result.utilities[p] - party.reservation),
+        ]);
+    }
+    out.push_str(&t.render("  "));
+    out.push('\n');
+    match (&result.termination, result.agreement) {
+        (Termination::Agreement, Some(id)) => {
+            let o = domain.decode(id);
+            let _ = writeln!(
+                out,
+                "Agreement after {} steps and {} offers:",
+                result.steps, result.n_offers
+            );
+            for (i, &k) in o.0.iter().enumerate() {
+                let _ = writeln!(out, "  {}: {}", s.issues[i].name, s.issues[i].option_label(k));
+            }
+            let dist =
+                |d: Option<f64>| d.map_or("unknown (frontier too large to list)".to_string(), f4);
+            let _ = writeln!(
+                out,
+                "Distance to the Pareto frontier {}, to the Nash point {}.",
+                dist(result.pareto_distance),
+                dist(result.nash_distance)
+            );
+        }
+        (Termination::Deadline, _) => {
+            let _ = writeln!(
+                out,
+                "No agreement: the deadline passed after {} steps; every party keeps its reservation.",
+                result.steps
+            );
+        }
+        (Termination::EndedBy(p), _) => {
+            let _ = writeln!(
+                out,
+                "No agreement: {} ended the negotiation at step {}.",
+                s.parties[*p].name, result.steps
+            );
+        }
+        (Termination::NegotiatorError { party, message }, _) => {
+            let _ = writeln!(
+                out,
+                "The session stopped: negotiator of {} failed: {message}.",
+                s.parties[*party].name
+            );
+        }
+        (Termination::Agreement, None) => {}
+    }
+    Ok(out)
+}
+
+/// A progress bar on stderr when it is a terminal; nothing otherwise.
+fn progress_bar() -> impl Fn(Progress) + Sync {
+    let on_terminal = std::io::stderr().is_terminal();
+    let last = Mutex::new(0usize);
+    move |p: Progress| {
+        if !on_terminal || p.total == 0 {
+            return;
+        }
+        let Ok(mut last) = last.lock() else { return };
+        let pct = p.done * 100 / p.total;
+        if pct == *last && p.done != p.total {
+            return;
+        }
+        *last = pct;
+        let filled = pct * 30 / 100;
+        let bar: String = "#".repeat(filled) + &".".repeat(30 - filled);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r[{bar}] {}/{} sessions", p.done, p.total);
+        if p.done == p.total {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    }
+}
+
+/// Options of `detente tournament`.
+pub struct TournamentArgs<'a> {
+    pub negotiators: Vec<String>,
+    pub session: SessionConfig,
+    pub repetitions: u32,
+    pub seed: u64,
+    pub threads: usize,
+    pub shard: Option<&'a str>,
+    pub csv: Option<&'a Path>,
+    pub out: Option<&'a Path>,
+}
+
+/// `detente tournament`.
+pub fn tournament(
+    scenarios: Vec<Scenario>,
+    args: &TournamentArgs<'_>,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    let shard = match args.shard {
+        None => Shard::ALL,
+        Some(k) => Shard::parse(k).ok_or_else(|| {
+            BadInput(format!("--shard {k:?}: expected K/N with 0 <= K < N, e.g. 0/4"))
+        })?,
+    };
+    let domains = scenarios
+        .into_iter()
+        .map(|s| Domain::new(Arc::new(s)).map(Arc::new).map_err(sim_error))
+        .collect::<Result<Vec<_>, _>>()?;
+    let config = TournamentConfig {
+        negotiators: args.negotiators.clone(),
+        session: args.session,
+        repetitions: args.repetitions,
+        seed: args.seed,
+        threads: args.threads,
+        shard,
+    };
+    let result = detente_sim::tournament(&domains, &config, &progress_bar()).map_err(sim_error)?;
+    output(&result, args.csv, args.out, as_json)
+}
+
+/// `detente tournament merge`.
+pub fn merge(
+    files: &[String],
+    csv: Option<&Path>,
+    out: Option<&Path>,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    let mut parts = vec![];
+    for f in files {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| BadInput(format!("{f}: cannot read: {e}")))?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| BadInput(format!("{f}:{}:{}: {e}", e.line(), e.column())))?;
+        parts
+            .push(from_json(&v).map_err(|e| BadInput(format!("{f}: not a tournament part: {e}")))?);
+    }
+    if parts.is_empty() {
+        return Err(BadInput("tournament merge needs at least one part".to_string()).into());
+    }
+    let result = detente_sim::merge(&parts).map_err(sim_error)?;
+    output(&result, csv, out, as_json)
+}
+
+fn output(
+    result: &TournamentResult,
+    csv: Option<&Path>,
+    out: Option<&Path>,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    let scores = detente_sim::scores(result);
+    if let Some(path) = csv {
+        let mut text = String::from(
+            "negotiator,appearances,mean_utility,mean_advantage,agreement_rate,mean_welfare,mean_distance_to_nash,mean_distance_to_pareto\n",
+        );
+        let opt = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:?}"));
+        for sc in &scores {
+            let _ = writeln!(
+                text,
+                "{},{},{:?},{:?},{:?},{:?},{},{}",
+                sc.negotiator,
+                sc.appearances,
+                sc.mean_utility,
+                sc.mean_advantage,
+                sc.agreement_rate,
+                sc.mean_welfare,
+                opt(sc.mean_nash_distance),
+                opt(sc.mean_pareto_distance)
+            );
+        }
+        std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+    }
+    let v = to_value(result, &scores);
+    if let Some(path) = out {
+        std::fs::write(path, to_json(&v))
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+    }
+    if as_json {
+        return Ok(to_json(&v));
+    }
+    let spec = &result.spec;
+    let mut text = format!(
+        "Tournament: {} negotiators on {} scenario(s), {} sessions{}; {} on {} steps, {} repetition(s), seed {}\n\n",
+        spec.negotiators.len(),
+        spec.scenarios.len(),
+        result.total_sessions,
+        if result.is_complete() {
+            String::new()
+        } else {
+            format!(" ({} in this part)", result.records.len())
+        },
+        spec.session.mechanism.as_str(),
+        spec.session.deadline.n_steps.map_or("-".to_string(), |n| n.to_string()),
+        spec.repetitions,
+        spec.seed
+    );
+    let mut t = Table::new(
+        [
+            "negotiator",
+            "played",
+            "utility",
+            "advantage",
+            "agreements",
+            "welfare",
+            "to Nash",
+            "to Pareto",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    let opt = |x: Option<f64>| x.map_or("-".to_string(), f4);
+    for sc in &scores {
+        t.row(vec![
+            sc.negotiator.clone(),
+            sc.appearances.to_string(),
+            f4(sc.mean_utility),
+            format!("{:+.4}", sc.mean_advantage),
+            format!("{:.1}%", sc.agreement_rate * 100.0),
+            f4(sc.mean_welfare),
+            opt(sc.mean_nash_distance),
+            opt(sc.mean_pareto_distance),
+        ]);
+    }
+    text.push_str(&t.render("  "));
+    if let Some(best) = scores.iter().max_by(|a, b| a.mean_advantage.total_cmp(&b.mean_advantage)) {
+        let _ = writeln!(
+            text,
+            "\n{} gained most over its reservation on average ({:+.4}), reaching agreement in {:.0}% of its sessions.",
+            best.negotiator,
+            best.mean_advantage,
+            best.agreement_rate * 100.0
+        );
+    }
+    Ok(text)
+}
+
+fn to_value(result: &TournamentResult, scores: &[detente_sim::Score]) -> Value {
+    let spec = &result.spec;
+    json!({
+        "tournament": {
+            "negotiators": spec.negotiators,
+            "scenarios": spec.scenarios.iter().map(|(name, parties, outcomes)| json!({"name": name, "parties": parties, "outcomes": outcomes})).collect::<Vec<_>>(),
+            "mechanism": spec.session.mechanism.as_str(),
+            "steps": spec.session.deadline.n_steps,
+            "time_limit": spec.session.deadline.time_limit,
+            "step_duration": spec.session.deadline.step_duration,
+            "repetitions": spec.repetitions,
+            "seed": spec.seed,
+        },
+        "total_sessions": result.total_sessions,
+        "complete": result.is_complete(),
+        "scores": scores.iter().map(|sc| json!({
+            "negotiator": sc.negotiator,
+            "appearances": sc.appearances,
+            "mean_utility": sc.mean_utility,
+            "mean_advantage": sc.mean_advantage,
+            "agreement_rate": sc.agreement_rate,
+            "mean_welfare": sc.mean_welfare,
+            "mean_distance_to_nash": sc.mean_nash_distance,
+            "mean_distance_to_pareto": sc.mean_pareto_distance,
+        })).collect::<Vec<_>>(),
+        "sessions": result.records.iter().map(|r| json!({
+            "index": r.index,
+            "scenario": r.scenario,
+            "combination": r.combination,
+            "negotiators": r.negotiators,
+            "repetition": r.repetition,
+            "seed": r.seed,
+            "termination": match &r.termination {
+                Termination::Agreement => json!({"kind": "agreement"}),
+                Termination::Deadline => json!({"kind": "deadline"}),
+                Termination::EndedBy(p) => json!({"kind": "ended", "party": p}),
+                Termination::NegotiatorError { party, message } => json!({"kind": "error", "party": party, "message": message}),
+            },
+            "agreement": r.agreement,
+            "utilities": r.utilities,
+            "reservations": r.reservations,
+            "steps": r.steps,
+            "distance_to_pareto": r.pareto_distance,
+            "distance_to_nash": r.nash_distance,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn field<'a>(v: &'a Value, key: &str) -> Result<&'a Value, String> {
+    v.get(key).ok_or_else(|| format!("missing field {key:?}"))
+}
+
+fn u64_of(v: &Value, key: &str) -> Result<u64, String> {
+    field(v, key)?.as_u64().ok_or_else(|| format!("{key:?} is not a whole number"))
+}
+
+fn f64s(v: &Value, key: &str) -> Result<Vec<f64>, String> {
+    field(v, key)?
+        .as_array()
+        .ok_or_else(|| format!("{key:?} is not a list"))?
+        .iter()
+        .map(|x| x.as_f64().ok_or_else(|| format!("{key:?} holds a non-number")))
+        .collect()
+}
+
+fn opt_f64(v: &Value, key: &str) -> Result<Option<f64>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => x.as_f64().map(Some).ok_or_else(|| format!("{key:?} is not a number")),
+    }
+}
+
+fn usize_of(v: &Value, key: &str) -> Result<usize, String> {
+    usize::try_from(u64_of(v, key)?).map_err(|_| format!("{key:?} is too large"))
+}
+
+/// Reads back what [`to_value`] wrote.
+fn from_json(v: &Value) -> Result<TournamentResult, String> {
+    let t = field(v, "tournament")?;
+    let names = field(t, "negotiators")?
+        .as_array()
+        .ok_or("\"negotiators\" is not a list")?
+        .iter()
+        .map(|x| x.as_str().map(str::to_string).ok_or("a negotiator is not a string"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let scenarios = field(t, "scenarios")?
+        .as_array()
+        .ok_or("\"scenarios\" is not a list")?
+        .iter()
+        .map(|sc| -> Result<(String, usize, u64), String> {
+            Ok((
+                field(sc, "name")?.as_str().ok_or("a scenario name is not a string")?.to_string(),
+                usize_of(sc, "parties")?,
+                u64_of(sc, "outcomes")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mechanism = field(t, "mechanism")?
+        .as_str()
+        .and_then(Mechanism::parse)
+        .ok_or("\"mechanism\" is not a known mechanism")?;
+    let n_steps = match t.get("steps") {
+        None | Some(Value::Null) => None,
+        Some(x) => Some(
+            x.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or("\"steps\" is not a step count")?,
+        ),
+    };
+    let deadline = Deadline {
+        n_steps,
+        time_limit: opt_f64(t, "time_limit")?,
+        step_duration: field(t, "step_duration")?
+            .as_f64()
+            .ok_or("\"step_duration\" is not a number")?,
+    };
+    let spec = TournamentSpec {
+        negotiators: names,
+        scenarios,
+        session: SessionConfig { mechanism, deadline },
+        repetitions: u32::try_from(u64_of(t, "repetitions")?)
+            .map_err(|_| "\"repetitions\" is too large")?,
+        seed: u64_of(t, "seed")?,
+    };
+    let records = field(v, "sessions")?
+        .as_array()
+        .ok_or("\"sessions\" is not a list")?
+        .iter()
+        .map(|r| -> Result<SessionRecord, String> {
+            let term = field(r, "termination")?;
+            let party = || usize_of(term, "party");
+            let termination = match field(term, "kind")?.as_str() {
+                Some("agreement") => Termination::Agreement,
+                Some("deadline") => Termination::Deadline,
+                Some("ended") => Termination::EndedBy(party()?),
+                Some("error") => Termination::NegotiatorError {
+                    party: party()?,
+                    message: field(term, "message")?.as_str().unwrap_or_default().to_string(),
+                },
+                _ => return Err("unknown termination kind".to_string()),
+            };
+            Ok(SessionRecord {
+                index: usize_of(r, "index")?,
+                scenario: usize_of(r, "scenario")?,
+                combination: usize_of(r, "combination")?,
+                negotiators: field(r, "negotiators")?
+                    .as_array()
+                    .ok_or("\"negotiators\" is not a list")?
+                    .iter()
+                    .map(|x| {
+                        x.as_u64()
+                            .and_then(|n| usize::try_from(n).ok())
+                            .ok_or("a negotiator index is not a number")
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                repetition: u32::try_from(u64_of(r, "repetition")?)
+                    .map_err(|_| "\"repetition\" is too large")?,
+                seed: u64_of(r, "seed")?,
+                termination,
+                agreement: match r.get("agreement") {
+                    None | Some(Value::Null) => None,
+                    Some(x) => Some(x.as_u64().ok_or("\"agreement\" is not an outcome id")?),
+                },
+                utilities: f64s(r, "utilities")?,
+                reservations: f64s(r, "reservations")?,
+                steps: u32::try_from(u64_of(r, "steps")?).map_err(|_| "\"steps\" is too large")?,
+                pareto_distance: opt_f64(r, "distance_to_pareto")?,
+                nash_distance: opt_f64(r, "distance_to_nash")?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TournamentResult { spec, total_sessions: usize_of(v, "total_sessions")?, records })
+}

@@ -1,0 +1,167 @@
+//! Automated negotiation on detente scenarios: mechanisms, negotiators, sessions and
+//! tournaments, deterministic by seed.
+//!
+//! - [`Domain`]: a scenario prepared for simulation (outcome ids, per-party sorted utility
+//!   tables, the exact frontier and Nash point), built once and shared by every session.
+//! - [`Negotiator`]: the strategy trait (two required methods); the built-ins are created
+//!   by name with [`negotiator()`] ([`names`] lists them: `boulware`, `linear`, `conceder`,
+//!   `aspiration`, `tit-for-tat`, `random`, `hardliner`, `nash`).
+//! - [`run`]: one session under a [`SessionConfig`] ([`Mechanism::Sao`], or the mediated
+//!   single-text [`Mechanism::HillClimbing`] and [`Mechanism::Veto`]), ending with one
+//!   [`Termination`]; [`replay`] recomputes a result from its [`Trace`].
+//! - [`tournament()`]: every ordered combination of negotiators on every scenario, in
+//!   parallel, shardable ([`Shard`]); [`merge`] joins shards, [`scores`] ranks negotiators.
+//!
+//! The crate does no I/O, reads no clock (time is simulated: steps and a step duration)
+//! and draws randomness only from its own seeded [`Rng`], so the same scenario,
+//! negotiators and seed give the same result on every platform, whatever the number of
+//! threads or shards.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use detente_core::*;
+//! use detente_sim::*;
+//!
+//! // Two parties split 10 units; each also cares a little about a venue.
+//! let parties = vec![
+//!     Party::new("a", "A", Role::Principal, 1.0, 0.3),
+//!     Party::new("b", "B", Role::Principal, 1.0, 0.3),
+//! ];
+//! let units: Vec<String> = (0..=10).map(|k| k.to_string()).collect();
+//! let units: Vec<&str> = units.iter().map(String::as_str).collect();
+//! let issues = vec![
+//!     Issue::discrete("share", "A's share", &units),
+//!     Issue::discrete("venue", "Venue", &["a-city", "b-city"]),
+//! ];
+//! let stances = vec![
+//!     vec![
+//!         Some(Stance::values(3.0, (0..=10).map(|k| k as f64 / 10.0).collect())),
+//!         Some(Stance::values(1.0, vec![1.0, 0.0])),
+//!     ],
+//!     vec![
+//!         Some(Stance::values(3.0, (0..=10).map(|k| 1.0 - k as f64 / 10.0).collect())),
+//!         Some(Stance::values(1.0, vec![0.0, 1.0])),
+//!     ],
+//! ];
+//! let s = Scenario::new(Meta::named("split"), parties, issues, stances, vec![], vec![])?;
+//! let domain = Arc::new(Domain::new(Arc::new(s))?);
+//!
+//! // One session: the same seed gives the same session.
+//! let mut negs = vec![negotiator("boulware")?, negotiator("conceder")?];
+//! let r = run(&domain, &SessionConfig::sao(100), &mut negs, 7)?;
+//! assert_eq!(r.termination, Termination::Agreement);
+//! let mut again = vec![negotiator("boulware")?, negotiator("conceder")?];
+//! assert_eq!(run(&domain, &SessionConfig::sao(100), &mut again, 7)?, r);
+//!
+//! // A tournament, in two shards merged: the same as one run.
+//! let config = TournamentConfig {
+//!     negotiators: vec!["boulware".into(), "linear".into(), "hardliner".into()],
+//!     session: SessionConfig::sao(50),
+//!     repetitions: 2,
+//!     seed: 1,
+//!     threads: 2,
+//!     shard: Shard::ALL,
+//! };
+//! let whole = tournament(&[domain.clone()], &config, &|_| {})?;
+//! assert_eq!(whole.records.len(), 3 * 3 * 2);
+//! let part = |k| TournamentConfig { shard: Shard { index: k, count: 2 }, ..config.clone() };
+//! let parts = [
+//!     tournament(&[domain.clone()], &part(1), &|_| {})?,
+//!     tournament(&[domain.clone()], &part(0), &|_| {})?,
+//! ];
+//! assert_eq!(merge(&parts)?, whole);
+//! let table = scores(&whole);
+//! assert_eq!(table[2].negotiator, "hardliner");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+
+mod domain;
+mod negotiator;
+mod negotiators;
+mod rng;
+mod session;
+mod tournament;
+
+use std::fmt;
+
+pub use domain::{Domain, DomainOptions, OutcomeId, Reference};
+pub use negotiator::{Action, Negotiator, Nmi, Response, Vote};
+pub use negotiators::{
+    Aspiration, Hardliner, NashSeeker, RandomNegotiator, TimeBased, TitForTat, concession, names,
+    negotiator,
+};
+pub use rng::{Rng, mix64};
+pub use session::{
+    Deadline, EntryKind, Mechanism, Reply, SessionConfig, SessionResult, Termination, Trace,
+    TraceEntry, TraceError, replay, run,
+};
+pub use tournament::{
+    Progress, Score, SessionRecord, Shard, TournamentConfig, TournamentResult, TournamentSpec,
+    merge, scores, tournament,
+};
+
+/// What went wrong, for callers that match on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No built-in negotiator has this name.
+    UnknownNegotiator,
+    /// A session or tournament setting is out of range (no deadline, wrong number of
+    /// negotiators, zero repetitions, a bad shard).
+    InvalidConfig,
+    /// The outcome space has more than `u64::MAX` outcomes.
+    TooLarge,
+    /// A trace given to [`replay`] breaks the mechanism's rules.
+    InvalidTrace,
+    /// Tournament parts given to [`merge`] do not belong together.
+    MergeMismatch,
+}
+
+/// An error of the simulator: its kind and a lowercase message without a trailing period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error { kind, message: message.into() }
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, lowercase, without a trailing period.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<Domain>();
+        is::<SessionResult>();
+        is::<TournamentResult>();
+        is::<Error>();
+        fn send<T: Send>() {}
+        send::<Box<dyn Negotiator>>();
+    }
+}

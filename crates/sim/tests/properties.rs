@@ -1,0 +1,168 @@
+//! Property tests of sessions and tournaments on seeded random scenarios (red lines, scale
+//! issues, 2-3 parties): determinism by seed, replay, reservations, threads and shards.
+
+use std::sync::Arc;
+
+use detente_analysis::testkit::{GenConfig, random_scenario};
+use detente_sim::{
+    Deadline, Domain, DomainOptions, EntryKind, Mechanism, Reply, SessionConfig, Shard,
+    TournamentConfig, merge, names, negotiator, replay, run, scores, tournament,
+};
+use proptest::prelude::*;
+
+fn domain(seed: u64, n_parties: usize, n_issues: usize, tabulate: bool) -> Domain {
+    let s = random_scenario(seed, &GenConfig::new(n_parties, n_issues, 4));
+    let options = DomainOptions { table_limit: if tabulate { 1_000_000 } else { 0 } };
+    Domain::with_options(Arc::new(s), &options).expect("domain")
+}
+
+fn mechanism(k: u8) -> Mechanism {
+    [Mechanism::Sao, Mechanism::Sao, Mechanism::HillClimbing, Mechanism::Veto][k as usize % 4]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The same inputs and seed give the same result; the trace replays to it; no party
+    /// gets an agreement below its reservation (or breaking its red lines) unless it
+    /// accepted it or proposed it itself.
+    #[test]
+    fn sessions_are_deterministic_replayable_and_respect_reservations(
+        scenario_seed in 0u64..10_000,
+        n_parties in 2usize..=3,
+        n_issues in 1usize..=4,
+        tabulate in any::<bool>(),
+        picks in prop::collection::vec(0usize..8, 3),
+        mech in 0u8..4,
+        n_steps in 0u32..120,
+        seed in any::<u64>(),
+    ) {
+        let d = domain(scenario_seed, n_parties, n_issues, tabulate);
+        let config = SessionConfig { mechanism: mechanism(mech), deadline: Deadline::steps(n_steps) };
+        let make = || -> Vec<_> {
+            picks[..n_parties].iter().map(|&j| negotiator(names()[j]).expect("known")).collect()
+        };
+        let r = run(&d, &config, &mut make(), seed).expect("runs");
+        let again = run(&d, &config, &mut make(), seed).expect("runs");
+        prop_assert_eq!(&r, &again);
+        prop_assert_eq!(&replay(&d, &r.trace).expect("replays"), &r);
+        if let Some(id) = r.agreement {
+            let last = r.trace.entries.len() - 1;
+            let entry = r.trace.entries[last];
+            prop_assert_eq!(entry.outcome, Some(id));
+            for p in 0..n_parties {
+                let proposed = entry.kind == EntryKind::Offer && entry.proposer == Some(p as u32);
+                let accepted = r.trace.replies_of(last)[p] == Reply::Accept;
+                prop_assert!(proposed || accepted);
+                // built-in negotiators accept only what is acceptable to them
+                if !proposed {
+                    prop_assert!(d.acceptable(p, id), "party {} accepted an unacceptable deal", p);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// A tournament gives the same result on 1 thread and on several, and its shards merged
+    /// in any order give exactly the result of one run.
+    #[test]
+    fn tournaments_do_not_depend_on_threads_or_shards(
+        seeds in prop::collection::vec(0u64..10_000, 1..3),
+        three in any::<bool>(),
+        picks in prop::collection::vec(0usize..8, 2..4),
+        n_shards in 1u32..5,
+        reverse in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let domains: Vec<Arc<Domain>> = seeds
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| Arc::new(domain(s, if three && i == 0 { 3 } else { 2 }, 3, true)))
+            .collect();
+        let config = TournamentConfig {
+            negotiators: picks.iter().map(|&j| names()[j].to_string()).collect(),
+            session: SessionConfig::sao(40),
+            repetitions: 2,
+            seed,
+            threads: 1,
+            shard: Shard::ALL,
+        };
+        let one = tournament(&domains, &config, &|_| {}).expect("runs");
+        prop_assert!(one.is_complete());
+        let many = tournament(&domains, &TournamentConfig { threads: 4, ..config.clone() }, &|_| {})
+            .expect("runs");
+        prop_assert_eq!(&many, &one);
+        let mut parts: Vec<_> = (0..n_shards)
+            .map(|k| {
+                let c = TournamentConfig {
+                    shard: Shard { index: k, count: n_shards },
+                    threads: 2,
+                    ..config.clone()
+                };
+                tournament(&domains, &c, &|_| {}).expect("runs")
+            })
+            .collect();
+        if reverse {
+            parts.reverse();
+        }
+        let merged = merge(&parts).expect("merges");
+        prop_assert_eq!(&merged, &one);
+        prop_assert_eq!(scores(&merged), scores(&one));
+    }
+}
+
+#[test]
+fn merge_refuses_parts_of_different_tournaments() {
+    let d = vec![Arc::new(domain(1, 2, 2, true))];
+    let config = TournamentConfig {
+        negotiators: vec!["boulware".into(), "linear".into()],
+        session: SessionConfig::sao(20),
+        repetitions: 1,
+        seed: 1,
+        threads: 1,
+        shard: Shard { index: 0, count: 2 },
+    };
+    let a = tournament(&d, &config, &|_| {}).expect("runs");
+    let b = tournament(
+        &d,
+        &TournamentConfig { seed: 2, shard: Shard { index: 1, count: 2 }, ..config.clone() },
+        &|_| {},
+    )
+    .expect("runs");
+    assert!(!a.is_complete());
+    assert!(merge(&[a.clone(), b]).is_err());
+    assert_eq!(merge(&[a.clone(), a.clone()]).expect("idempotent"), a);
+}
+
+#[test]
+fn progress_counts_every_session_of_the_shard() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let d = vec![Arc::new(domain(2, 2, 2, true))];
+    let config = TournamentConfig {
+        negotiators: vec!["boulware".into(), "conceder".into(), "nash".into()],
+        session: SessionConfig::sao(20),
+        repetitions: 3,
+        seed: 5,
+        threads: 2,
+        shard: Shard::parse("1/4").expect("shard"),
+    };
+    let calls = AtomicUsize::new(0);
+    let max_done = AtomicUsize::new(0);
+    let r = tournament(&d, &config, &|p| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        max_done.fetch_max(p.done, Ordering::Relaxed);
+        assert_eq!(p.total, 7); // indices 1, 5, 9, ..., 25 of 27
+    })
+    .expect("runs");
+    assert_eq!(r.total_sessions, 27);
+    assert_eq!(r.records.len(), 7);
+    assert!(r.records.iter().all(|s| s.index % 4 == 1));
+    assert_eq!(calls.load(Ordering::Relaxed), 7);
+    assert_eq!(max_done.load(Ordering::Relaxed), 7);
+    let s = scores(&r);
+    assert_eq!(s.len(), 3);
+    assert_eq!(s.iter().map(|x| x.appearances).sum::<usize>(), 14);
+}
