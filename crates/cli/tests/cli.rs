@@ -276,7 +276,8 @@ fn import_writes_a_scenario_that_reads_back() {
 #[test]
 fn forecast_with_smp_and_baselines() {
     ok_golden(&["forecast", &data("ktab-harbour.csv")], "forecast_harbour.txt");
-    let text = ok_golden(&["forecast", &data("ktab-harbour.csv"), "--json"], "forecast_harbour.json");
+    let text =
+        ok_golden(&["forecast", &data("ktab-harbour.csv"), "--json"], "forecast_harbour.json");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["model"], "smp");
     let rounds = v["rounds"].as_array().unwrap();
