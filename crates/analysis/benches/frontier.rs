@@ -11,15 +11,26 @@
 //!   list, every solution is computed exactly without it.
 //!
 //! Run with `cargo bench -p detente-analysis --bench frontier`.
+//!
+//! With `FRONTIER_SWEEP=1` set, the criterion cases are skipped and a table is printed
+//! instead: for seeds 1-20 of the 28-issue plans with 3-5 options and 4 parties (and,
+//! with `FRONTIER_SWEEP_PARTIES=4,5,6`, other party counts), the time of one `frontier()`
+//! call, the frontier size and which solutions are exact (N = Nash, E = egalitarian,
+//! K = Kalai-Smorodinsky, W = max welfare; `-` marks an inexact one):
+//!
+//! ```text
+//! FRONTIER_SWEEP=1 cargo bench -p detente-analysis --bench frontier
+//! ```
 
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::time::Instant;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use detente_analysis::testkit::{PlanConfig, random_plan};
-use detente_analysis::{FrontierOptions, frontier};
+use detente_analysis::{FrontierOptions, FrontierSize, frontier};
 
 fn plan(n_parties: usize, n_issues: usize, min_options: usize, max_options: usize) -> PlanConfig {
     PlanConfig { n_parties, n_issues, min_options, max_options }
@@ -47,5 +58,66 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// The seed sweep: one line per seed, and a summary per party count.
+#[allow(clippy::disallowed_methods)] // a benchmark reads the clock
+fn sweep() {
+    let parties: Vec<usize> = std::env::var("FRONTIER_SWEEP_PARTIES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![4]);
+    let seeds: u64 =
+        std::env::var("FRONTIER_SWEEP_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    let mut options = FrontierOptions::default();
+    if let Some(w) = env("FRONTIER_MAX_WORK") {
+        options.max_work = w;
+    }
+    if let Some(k) = env("FRONTIER_MAX_KS_POINTS") {
+        options.max_ks_points = k as usize;
+    }
+    for n_p in parties {
+        println!("{n_p} parties, 28 issues, 3-5 options");
+        println!("{:>4} {:>9} {:>16} {:>6}", "seed", "time (s)", "frontier size", "exact");
+        let (mut worst, mut all_exact) = (0.0f64, true);
+        let first = env("FRONTIER_SWEEP_FIRST").unwrap_or(1);
+        for seed in first..=seeds {
+            let s = random_plan(seed, &plan(n_p, 28, 3, 5));
+            let t = Instant::now();
+            let f = frontier(&s, &options).expect("no error");
+            let secs = t.elapsed().as_secs_f64();
+            worst = worst.max(secs);
+            let flags: String = [
+                (&f.nash, 'N'),
+                (&f.egalitarian, 'E'),
+                (&f.kalai_smorodinsky, 'K'),
+                (&f.max_welfare, 'W'),
+            ]
+            .iter()
+            .map(|(sol, c)| if sol.exact { *c } else { '-' })
+            .collect();
+            all_exact &= !flags.contains('-');
+            let size = match f.size {
+                FrontierSize::Exact(n) => format!("{n}"),
+                FrontierSize::AtLeast(n) => format!(">= {n}"),
+            };
+            println!("{seed:>4} {secs:>9.3} {size:>16} {flags:>6}");
+            for sol in [&f.nash, &f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare] {
+                if let Some(note) = &sol.note {
+                    println!("       note: {note}");
+                }
+            }
+        }
+        println!("worst {worst:.3} s, all exact: {all_exact}\n");
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("FRONTIER_SWEEP").is_some() {
+        sweep();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

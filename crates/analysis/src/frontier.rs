@@ -33,8 +33,10 @@
 //! When the frontier has more than [`FrontierOptions::max_points`] points (or the filter
 //! spends [`FrontierOptions::max_work`]), the listing stops and each solution is computed
 //! exactly without it (see `solutions.rs`): branch and bound for the optimum, the tie set
-//! as the non-dominated part of the outcomes reaching it, and Kalai-Smorodinsky by the same
-//! programme restricted to an upper set around the diagonal that provably contains it.
+//! as the non-dominated part of the outcomes reaching it, and Kalai-Smorodinsky by a branch
+//! and bound on the spread itself, restricted to a small polytope of normalised gains around
+//! the diagonal, whose candidate leaves are certified Pareto-optimal one by one (no rational
+//! outcome dominates them: a small multiple-choice knapsack search).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -57,11 +59,12 @@ pub struct FrontierOptions {
     /// 4 parties). Default 100,000,000.
     pub max_work: u64,
     /// The most branch-and-bound nodes per solution when the frontier is not listed;
-    /// past it the solution is returned with `exact: false`. Default 50,000,000.
+    /// past it the solution is returned with `exact: false`. For Kalai-Smorodinsky the
+    /// nodes of its certificates count too. Default 50,000,000.
     pub max_nodes: u64,
-    /// When the frontier is not listed: the most points kept per issue while searching the
-    /// part of the frontier that holds the Kalai-Smorodinsky point; past it (or past
-    /// `max_work`) that solution is returned with `exact: false`. Default 1,000,000.
+    /// Unused: Kalai-Smorodinsky no longer lists part of the frontier (it is found by
+    /// branch and bound, limited by `max_nodes`). Kept so that existing code compiles.
+    /// Default 1,000,000.
     pub max_ks_points: usize,
 }
 
@@ -91,8 +94,9 @@ pub enum FrontierSize {
     /// Exactly this many (every one is listed).
     Exact(usize),
     /// At least this many: a true lower bound, the number of distinct points known to be on
-    /// the frontier (those listed when the listing stopped on the last issue, and the
-    /// solutions' points). The listing stopped at a cap before the frontier was complete.
+    /// the frontier (those listed when the listing stopped on the last issue, the exact
+    /// solutions' points and the points the Kalai-Smorodinsky search certified). The listing
+    /// stopped at a cap before the frontier was complete.
     AtLeast(usize),
 }
 
@@ -151,8 +155,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
         .collect();
     let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
-    let dp =
-        pareto_dp(&prep, &prep.reservation, &[], &|_| true, options.max_points, options.max_work);
+    let dp = pareto_dp(&prep, &prep.reservation, &|_| true, options.max_points, options.max_work);
     let objectives = Objectives { d: &disagreement, maxs: &maxs };
     if dp.complete {
         let pts = dp.points;
@@ -179,6 +182,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
             known.extend(sol.points.iter().map(|p| p.utilities.as_slice()));
         }
     }
+    known.extend(sol.known.iter().map(|p| p.utilities.as_slice()));
     known.sort_by(|a, b| lex_cmp(a, b));
     known.dedup();
     Ok(Frontier {
@@ -501,50 +505,6 @@ impl Prepared {
     }
 }
 
-/// A valid inequality `sum_p w_p u_p >= rhs` (with `w >= 0`) that every accepted utility
-/// vector meets, used to drop partial vectors whose best completion falls short.
-pub(crate) struct Cut {
-    w: Vec<f64>,
-    rhs: f64,
-    /// `suf[i]`: sum over issues `i..` of the best `w`-weighted contribution.
-    suf: Vec<f64>,
-    /// `sufabs[i]`: sum over issues `i..` of the largest `|w . c|`.
-    sufabs: Vec<f64>,
-}
-
-impl Cut {
-    /// The cut `w . u >= w . lower`, valid when every accepted `u >= lower`.
-    pub(crate) fn new(prep: &Prepared, w: Vec<f64>, lower: &[f64]) -> Cut {
-        let n_p = prep.n_p;
-        let rhs = w.iter().zip(lower).map(|(w, l)| w * l).sum();
-        let n_i = prep.n_issues();
-        let mut suf = vec![0.0; n_i + 1];
-        let mut sufabs = vec![0.0; n_i + 1];
-        for i in (0..n_i).rev() {
-            let lv = &prep.levels[i];
-            let vals = (0..lv.options.len())
-                .map(|j| lv.c[j * n_p..(j + 1) * n_p].iter().zip(&w).map(|(c, w)| c * w).sum());
-            let (best, abs) =
-                vals.fold((f64::NEG_INFINITY, 0.0f64), |(b, a), v: f64| (b.max(v), a.max(v.abs())));
-            suf[i] = suf[i + 1] + best;
-            sufabs[i] = sufabs[i + 1] + abs;
-        }
-        Cut { w, rhs, suf, sufabs }
-    }
-
-    /// Whether the partial vector `v` (issues `..from` added) may still meet the cut.
-    #[inline]
-    fn allows(&self, from: usize, v: &[f64]) -> bool {
-        let (mut x, mut mag) = (0.0, 0.0);
-        for (w, v) in self.w.iter().zip(v) {
-            x += w * v;
-            mag += (w * v).abs();
-        }
-        let slack = 1e-9 * (mag + self.sufabs[from] + self.rhs.abs()) + 1e-300;
-        x + self.suf[from] >= self.rhs - slack
-    }
-}
-
 /// What [`pareto_dp`] found.
 pub(crate) struct DpOut {
     /// The non-dominated accepted points in descending welfare (all of them if `complete`,
@@ -563,12 +523,10 @@ struct Back {
 /// The non-dominated set of the outcomes `x` with `u(x) >= reservation` exactly and
 /// `accept(u(x))`, where `accept` must describe an upper set (if it holds for `u`, it holds
 /// for every `v >= u`). `prune_lower[p] >= reservation[p]` are lower bounds every accepted
-/// utility vector meets (up to rounding), and `cuts` inequalities every accepted vector
-/// meets, both used only to drop partial vectors early.
+/// utility vector meets (up to rounding), used only to drop partial vectors early.
 pub(crate) fn pareto_dp(
     prep: &Prepared,
     prune_lower: &[f64],
-    cuts: &[Cut],
     accept: &dyn Fn(&[f64]) -> bool,
     max_points: usize,
     max_work: u64,
@@ -605,7 +563,6 @@ pub(crate) fn pareto_dp(
                     buf.iter().zip(&prep.reservation).all(|(u, r)| u >= r) && accept(&buf)
                 } else {
                     prep.can_reach(i + 1, &buf, prune_lower)
-                        && cuts.iter().all(|c| c.allows(i + 1, &buf))
                 };
                 if keep {
                     cv.extend_from_slice(&buf);
@@ -744,9 +701,14 @@ fn nd_filter(
                     if *work > max_work {
                         return (kept, false);
                     }
-                    if let Some(q) =
-                        (0..m).find(|&q| weakly_dominates(&flat[q * n_p..(q + 1) * n_p], v))
-                    {
+                    let hit = if n_p == 4 {
+                        let (a, b, c, d) = (v[0], v[1], v[2], v[3]);
+                        flat.chunks_exact(4)
+                            .position(|x| (x[0] >= a) & (x[1] >= b) & (x[2] >= c) & (x[3] >= d))
+                    } else {
+                        flat.chunks_exact(n_p).position(|x| weakly_dominates(x, v))
+                    };
+                    if let Some(q) = hit {
                         last_hit = q;
                         continue;
                     }
@@ -955,6 +917,57 @@ mod tests {
             let cfg = GenConfig { reservation_max, red_line_chance, n_proposals: 0, ..sizes };
             let s = if raw { random_raw_scenario(seed, &cfg) } else { random_scenario(seed, &cfg) };
             check_against_brute_force(&s);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Without the listing (`max_points` 0 or 1), Kalai-Smorodinsky comes from the branch
+        /// and bound on the spread with its certificates: exact and equal to brute force, also
+        /// for 5 and 6 parties.
+        #[test]
+        fn ks_branch_and_bound_matches_brute_force(
+            seed in any::<u64>(),
+            n_parties in 2usize..=6,
+            n_issues in 2usize..=4,
+            n_options in 2usize..=4,
+            reservation_max in 0.0f64..0.9,
+            red_line_chance in 0.0f64..0.3,
+            raw in any::<bool>(),
+            max_points in 0usize..=1,
+        ) {
+            let sizes = GenConfig::new(n_parties, n_issues, n_options);
+            let cfg = GenConfig { reservation_max, red_line_chance, n_proposals: 0, ..sizes };
+            let s = if raw { random_raw_scenario(seed, &cfg) } else { random_scenario(seed, &cfg) };
+            let b = brute(&s);
+            let want = &brute_solutions(&s, &b)[2];
+            let opts = FrontierOptions { max_points, ..FrontierOptions::default() };
+            let f = frontier(&s, &opts).unwrap();
+            prop_assert!(f.kalai_smorodinsky.exact, "{:?}", f.kalai_smorodinsky.note);
+            prop_assert_eq!(&sorted(&f.kalai_smorodinsky.points), want);
+            f.kalai_smorodinsky.points.iter().for_each(|pt| check_point(&s, pt));
+            if let FrontierSize::AtLeast(n) = f.size {
+                prop_assert!(n <= b.frontier.len());
+            }
+        }
+    }
+
+    /// 28 issues of 3 to 5 options, 4 parties: the frontier is far too large to list, and
+    /// every solution is still exact (a few seeds; `FRONTIER_SWEEP=1 cargo bench --bench
+    /// frontier` sweeps seeds 1-20 with timings).
+    #[test]
+    fn large_plans_are_solved_exactly() {
+        use crate::testkit::{PlanConfig, random_plan};
+        let cfg = PlanConfig { n_parties: 4, n_issues: 28, min_options: 3, max_options: 5 };
+        for seed in [5, 9, 14] {
+            let s = random_plan(seed, &cfg);
+            let f = frontier(&s, &FrontierOptions::default()).unwrap();
+            assert!(matches!(f.size, FrontierSize::AtLeast(_)));
+            for sol in solutions(&f) {
+                assert!(sol.exact, "seed {seed}: {:?}", sol.note);
+                assert!(!sol.points.is_empty());
+                sol.points.iter().for_each(|pt| check_point(&s, pt));
+            }
         }
     }
 

@@ -23,17 +23,19 @@
 //! every leaf is evaluated with the exact issue-order sum.
 //!
 //! Kalai-Smorodinsky is not monotone (a dominated outcome can be closer to the diagonal),
-//! so it is found on the frontier itself, restricted to a region that must contain it:
-//! with `e` any rational outcome and `z` any frontier point with spread at most `s0` (the
-//! spread of a known frontier point), `max_p a_p(z) >= min_p a_p(e)` (else `e` would
-//! dominate `z`), hence `min_p a_p(z) >= min_p a_p(e) - s0`. That lower bound defines an
-//! upper set whose non-dominated points are exactly the frontier points in it, computed by
-//! the frontier programme with raised lower bounds. `e` is the normalised-egalitarian
-//! optimum (found by the same branch and bound), which makes the region small.
+//! so it is found by its own branch and bound (`KsSearch`) over the outcomes whose
+//! normalised gains can lie in a polytope that must hold every optimal frontier point:
+//! with `m0 = min_p a_p(e)` for a rational outcome `e` (the normalised-egalitarian optimum)
+//! and `s` the spread of the best certified frontier point, a frontier point `z` of spread
+//! at most `s` has `max_p a_p(z) >= m0` (else `e` would dominate it), so every `a_p(z)` lies
+//! in `[m0 - s, m0 + s]` and `a_p(z) - a_q(z) <= s`. Each leaf of spread at most `s` is
+//! certified on the frontier by an exact search for a rational outcome dominating it (the
+//! branch and bound above, maximising `min_p g_p (u_p(y) - u_p(x))`); every certified point
+//! lowers `s`, which shrinks the polytope.
 
 use crate::frontier::{
-    Cut, DpOut, FrontierOptions, FrontierPoint, Objectives, Prepared, Solution, TIE, best_of,
-    pareto_dp, sort_points, weakly_dominates, welfare,
+    FrontierOptions, FrontierPoint, Objectives, Prepared, Solution, TIE, best_of, sort_points,
+    weakly_dominates, welfare,
 };
 use detente_core::Outcome;
 
@@ -48,6 +50,8 @@ pub(crate) struct Solutions {
     pub(crate) egalitarian: Solution,
     pub(crate) kalai_smorodinsky: Solution,
     pub(crate) max_welfare: Solution,
+    /// Frontier points certified on the way (by the Kalai-Smorodinsky search).
+    pub(crate) known: Vec<FrontierPoint>,
 }
 
 /// Computes the four solutions exactly (or with `exact: false` and a bound when a budget
@@ -85,17 +89,20 @@ pub(crate) fn solve_without_frontier(
             options.max_nodes,
         )
     });
+    let mut known = Vec::new();
     let ks = kalai_smorodinsky(
         prep,
         obj,
         options,
         [Some(&welfare_run), Some(&egal_run), Some(&nash_run), norm_run.as_ref()],
+        &mut known,
     );
     Solutions {
         nash: nash_run.solution("the Nash product"),
         egalitarian: egal_run.solution("the smallest gain"),
         kalai_smorodinsky: ks,
         max_welfare: welfare_run.solution("the welfare"),
+        known,
     }
 }
 
@@ -104,6 +111,7 @@ fn kalai_smorodinsky(
     obj: &Objectives<'_>,
     options: &FrontierOptions,
     runs: [Option<&Run>; 4],
+    known: &mut Vec<FrontierPoint>,
 ) -> Solution {
     let runs: Vec<&Run> = runs.into_iter().flatten().collect();
     let mut certified: Vec<&FrontierPoint> = Vec::new();
@@ -151,36 +159,539 @@ fn kalai_smorodinsky(
         // Every rational outcome gives every party its maximum: the frontier is one point.
         return Solution::exact(best_known.into_iter().collect());
     }
-    // Every Kalai-Smorodinsky point has min_p a_p >= m0 - s0 (up to the tie tolerance).
-    let floor = m0 - s0 - 4.0 * TIE;
-    let prune_lower: Vec<f64> = (0..prep.n_p)
-        .map(|p| {
-            let r = prep.reservation[p];
-            if !active[p] {
-                return r;
-            }
-            let (d, m) = (obj.d[p], obj.maxs[p]);
-            let u = d + floor * (m - d);
-            r.max(u - 1e-9 * (d.abs() + m.abs() + 1.0))
-        })
+    let g_norm: Vec<f64> = (0..prep.n_p)
+        .map(|p| if active[p] { 1.0 / (obj.maxs[p] - obj.d[p]) } else { 0.0 })
         .collect();
-    let accept = |u: &[f64]| obj.min_normalised(u) >= floor;
-    // Every accepted u >= prune_lower, so w . u >= w . prune_lower for the multipliers the
-    // searches tuned (normals near the frontier around the diagonal).
-    let cuts: Vec<Cut> = runs
-        .iter()
-        .filter_map(|r| r.weights.clone())
-        .map(|w| Cut::new(prep, w, &prune_lower))
-        .collect();
-    let DpOut { points, complete } =
-        pareto_dp(prep, &prune_lower, &cuts, &accept, options.max_ks_points, options.max_work);
-    if !complete {
-        return inexact(format!(
-            "the frontier near the diagonal (normalised gains >= {floor}) has more than {} points or took more than {} steps",
-            options.max_ks_points, options.max_work
-        ));
+    let mut ks = KsSearch::new(prep, obj, &g_norm, m0, s0, options.max_nodes);
+    for pt in &certified {
+        ks.offer_certified(pt);
     }
-    Solution::exact(best_of(&points, |u| obj.ks(u), false))
+    ks.run();
+    known.extend(ks.certified.iter().cloned());
+    if ks.aborted {
+        let points: Vec<FrontierPoint> = ks.best_point().into_iter().collect();
+        let note = match points.first() {
+            Some(p) => format!(
+                "the branch and bound on the spread stopped after {} nodes (certificates included); the point given is the frontier point of smallest spread known ({}), an upper bound on the optimum",
+                ks.nodes,
+                obj.ks(&p.utilities)
+            ),
+            None => format!(
+                "the branch and bound on the spread stopped after {} nodes; no frontier point is known",
+                ks.nodes
+            ),
+        };
+        return Solution { points, exact: false, note: Some(note) };
+    }
+    Solution::exact(ks.solution())
+}
+
+/// An exact branch and bound for Kalai-Smorodinsky: the frontier points of smallest spread.
+///
+/// With `a_p` the normalised gains of the active parties, `m0 = min_p a_p(e)` for a rational
+/// outcome `e` and `s` the spread of the best certified frontier point, every frontier point
+/// `z` of spread at most `s` has `max_p a_p(z) >= m0` (else `e` would dominate it), hence
+/// `a_p(z) in [m0 - s, m0 + s]` and `a_p(z) - a_q(z) <= s`: a small polytope in gain space.
+/// The search visits the outcomes whose normalised gains may lie in it, bounded by Lagrangian
+/// combinations of those linear constraints (separable by issue, so a node costs a pass over
+/// the remaining options), tuned at the root and for a few steps at each node. Each leaf of
+/// spread at most `s` is certified: it is on the frontier iff no rational outcome dominates
+/// it, decided exactly by maximising `min_p g_p (u_p(y) - u_p(x))` over the rational `y`
+/// (the branch and bound of [`maximise`]), whose tie set also gives frontier points. Every
+/// certified point shrinks `s`, and with it the polytope.
+struct KsSearch<'a> {
+    prep: &'a Prepared,
+    obj: &'a Objectives<'a>,
+    /// `1 / (max_p - d_p)` for the active parties, 0 for the others.
+    g: &'a [f64],
+    /// The active parties.
+    act: Vec<usize>,
+    m0: f64,
+    /// The smallest spread of a certified frontier point.
+    s_best: f64,
+    /// Constraint rows over the active parties' gains: `A_k . a >= beta_k - s`.
+    rows: Vec<(Vec<f64>, f64)>,
+    branches: Vec<Branch>,
+    base: Vec<f64>,
+    picks: Vec<usize>,
+    /// Per party (all parties), suffix sums of the best contribution and the largest
+    /// magnitude, in search order: `[t * n_p + p]`.
+    sufmax: Vec<f64>,
+    sufmin: Vec<f64>,
+    sufabs: Vec<f64>,
+    /// Fixed combinations: utility weights `W`, the constant `sum_p W_p d_p`, the row
+    /// weights `theta` and the suffix maxima of `W . c`.
+    pool: Vec<PoolCut>,
+    /// Certified frontier points (utilities, outcome picks or outcome), deduplicated.
+    certified: Vec<FrontierPoint>,
+    /// Utility vectors already certified or refuted.
+    seen: std::collections::HashSet<Vec<u64>>,
+    /// Rational outcomes found dominated: whatever they dominate is dominated too.
+    dominators: Vec<Vec<f64>>,
+    nodes: u64,
+    max_nodes: u64,
+    aborted: bool,
+}
+
+/// A combination of the constraint rows: `W . u - cst >= beta - tsum * s` for every
+/// outcome in the polytope, with `W` the utility weights.
+struct Combo {
+    w: Vec<f64>,
+    cst: f64,
+    beta: f64,
+    tsum: f64,
+}
+
+/// A fixed combination and the suffix maxima of `W . c` over the branches.
+struct PoolCut {
+    c: Combo,
+    suf: Vec<f64>,
+}
+
+impl<'a> KsSearch<'a> {
+    fn new(
+        prep: &'a Prepared,
+        obj: &'a Objectives<'a>,
+        g: &'a [f64],
+        m0: f64,
+        s0: f64,
+        max_nodes: u64,
+    ) -> KsSearch<'a> {
+        let n_p = prep.n_p;
+        let act: Vec<usize> = (0..n_p).filter(|&p| g[p] > 0.0).collect();
+        let n = act.len();
+        let mut rows = Vec::new();
+        for k in 0..n {
+            let mut e = vec![0.0; n];
+            e[k] = 1.0;
+            rows.push((e.clone(), m0));
+            e[k] = -1.0;
+            rows.push((e, -m0));
+        }
+        for k in 0..n {
+            for l in 0..n {
+                if k != l {
+                    let mut e = vec![0.0; n];
+                    e[k] = 1.0;
+                    e[l] = -1.0;
+                    rows.push((e, 0.0));
+                }
+            }
+        }
+        let mut base = prep.bias.clone();
+        let mut picks = vec![0; prep.n_issues()];
+        let mut branches = Vec::new();
+        for (level, lv) in prep.levels.iter().enumerate() {
+            if lv.options.len() == 1 {
+                for (b, c) in base.iter_mut().zip(&lv.c) {
+                    *b += c;
+                }
+                picks[level] = 0;
+            } else {
+                branches.push(Branch { level, picks: (0..lv.options.len()).collect() });
+            }
+        }
+        KsSearch {
+            prep,
+            obj,
+            g,
+            act,
+            m0,
+            s_best: s0,
+            rows,
+            branches,
+            base,
+            picks,
+            sufmax: vec![],
+            sufmin: vec![],
+            sufabs: vec![],
+            pool: vec![],
+            certified: vec![],
+            seen: std::collections::HashSet::new(),
+            dominators: vec![],
+            nodes: 0,
+            max_nodes,
+            aborted: false,
+        }
+    }
+
+    fn n_p(&self) -> usize {
+        self.prep.n_p
+    }
+
+    fn row(&self, t: usize, j: usize) -> &[f64] {
+        let n_p = self.n_p();
+        let lv = &self.prep.levels[self.branches[t].level];
+        &lv.c[j * n_p..(j + 1) * n_p]
+    }
+
+    /// The spread a node must allow: the best known plus room for ties and rounding.
+    fn s_cut(&self) -> f64 {
+        self.s_best + 4.0 * TIE
+    }
+
+    /// Utility weights and constant of the row combination `theta`.
+    fn combine(&self, theta: &[f64]) -> Combo {
+        let n_p = self.n_p();
+        let mut w = vec![0.0; n_p];
+        let (mut beta, mut tsum) = (0.0, 0.0);
+        for (th, (a, b)) in theta.iter().zip(&self.rows) {
+            if *th == 0.0 {
+                continue;
+            }
+            for (k, &p) in self.act.iter().enumerate() {
+                w[p] += th * a[k] * self.g[p];
+            }
+            beta += th * b;
+            tsum += th;
+        }
+        let cst = (0..n_p).map(|p| w[p] * self.obj.d[p]).sum();
+        Combo { w, cst, beta, tsum }
+    }
+
+    fn suffix_of(&self, w: &[f64]) -> Vec<f64> {
+        let n_b = self.branches.len();
+        let mut suf = vec![0.0; n_b + 1];
+        for t in (0..n_b).rev() {
+            let best = (0..self.branches[t].picks.len())
+                .map(|j| self.row(t, j).iter().zip(w).map(|(c, l)| c * l).sum::<f64>())
+                .fold(f64::NEG_INFINITY, f64::max);
+            suf[t] = suf[t + 1] + best;
+        }
+        suf
+    }
+
+    fn tol(&self, t: usize, w: &[f64], ps: &[f64], rhs: f64) -> f64 {
+        let n_p = self.n_p();
+        let mag: f64 = (0..n_p)
+            .map(|p| w[p].abs() * (ps[p].abs() + self.sufabs[t * n_p + p] + self.obj.d[p].abs()))
+            .sum();
+        TIE + 1e-9 * (1.0 + mag + rhs.abs())
+    }
+
+    /// Whether the Lagrangian combination `theta` proves no completion of the node at
+    /// branch `t` (partial sums `ps`) lies in the polytope; `rest` is the separable maximum
+    /// of `W . c` over the remaining branches.
+    fn refutes(&self, t: usize, ps: &[f64], c: &Combo, rest: f64) -> bool {
+        let val: f64 = c.w.iter().zip(ps).map(|(w, x)| w * x).sum::<f64>() + rest - c.cst;
+        let rhs = c.beta - c.tsum * self.s_cut();
+        val < rhs - self.tol(t, &c.w, ps, rhs)
+    }
+
+    /// `sum over branches from.. of max_j W . c_j`, writing the maximisers to `pick`.
+    fn lagrange(&self, w: &[f64], from: usize, pick: &mut [usize]) -> (f64, Vec<f64>) {
+        let n_p = self.n_p();
+        let mut total = 0.0;
+        let mut sums = vec![0.0; n_p];
+        for (t, slot) in pick.iter_mut().enumerate().skip(from) {
+            let mut best = (f64::NEG_INFINITY, 0);
+            for j in 0..self.branches[t].picks.len() {
+                let v: f64 = self.row(t, j).iter().zip(w).map(|(c, l)| c * l).sum();
+                if v > best.0 {
+                    best = (v, j);
+                }
+            }
+            *slot = best.1;
+            total += best.0;
+            for (s, c) in sums.iter_mut().zip(self.row(t, best.1)) {
+                *s += c;
+            }
+        }
+        (total, sums)
+    }
+
+    /// One multiplicative-weights step on the rows, given the maximiser's utilities `u`:
+    /// violated rows (value below their bound) gain weight.
+    fn step(&self, theta: &mut [f64], u: &[f64], it: usize) {
+        let s = self.s_cut();
+        let a: Vec<f64> = self.act.iter().map(|&p| self.obj.normalised(p, u[p])).collect();
+        let v: Vec<f64> = self
+            .rows
+            .iter()
+            .map(|(r, b)| r.iter().zip(&a).map(|(r, a)| r * a).sum::<f64>() - (b - s))
+            .collect();
+        let range = v.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-300);
+        let eta = 2.0 / ((it + 1) as f64).sqrt();
+        for (th, x) in theta.iter_mut().zip(&v) {
+            *th *= (-eta * x / range).exp();
+        }
+        normalise(theta);
+        for th in theta.iter_mut() {
+            *th = th.max(1e-12);
+        }
+    }
+
+    fn suffixes(&mut self) {
+        let n_p = self.n_p();
+        let n_b = self.branches.len();
+        self.sufmax = vec![0.0; (n_b + 1) * n_p];
+        self.sufmin = vec![0.0; (n_b + 1) * n_p];
+        self.sufabs = vec![0.0; (n_b + 1) * n_p];
+        for t in (0..n_b).rev() {
+            let k = self.branches[t].picks.len();
+            for p in 0..n_p {
+                let (mut hi, mut lo, mut ab) = (f64::NEG_INFINITY, f64::INFINITY, 0.0f64);
+                for j in 0..k {
+                    let c = self.row(t, j)[p];
+                    hi = hi.max(c);
+                    lo = lo.min(c);
+                    ab = ab.max(c.abs());
+                }
+                self.sufmax[t * n_p + p] = self.sufmax[(t + 1) * n_p + p] + hi;
+                self.sufmin[t * n_p + p] = self.sufmin[(t + 1) * n_p + p] + lo;
+                self.sufabs[t * n_p + p] = self.sufabs[(t + 1) * n_p + p] + ab;
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        if self.prep.empty {
+            return;
+        }
+        let n_p = self.n_p();
+        let g = self.g;
+        let stake = |b: &Branch| -> f64 {
+            let lv = &self.prep.levels[b.level];
+            (0..n_p)
+                .map(|p| {
+                    let col = (0..b.picks.len()).map(|j| lv.c[j * n_p + p]);
+                    let lo = col.clone().fold(f64::INFINITY, f64::min);
+                    let hi = col.fold(f64::NEG_INFINITY, f64::max);
+                    g[p] * (hi - lo)
+                })
+                .sum()
+        };
+        let mut branches = std::mem::take(&mut self.branches);
+        branches.sort_by(|a, b| stake(b).total_cmp(&stake(a)).then(a.level.cmp(&b.level)));
+        self.branches = branches;
+        self.suffixes();
+        let n_b = self.branches.len();
+        let n_rows = self.rows.len();
+        // The fixed pool: each row on its own.
+        for k in 0..n_rows {
+            let mut theta = vec![0.0; n_rows];
+            theta[k] = 1.0;
+            let c = self.combine(&theta);
+            let suf = self.suffix_of(&c.w);
+            self.pool.push(PoolCut { c, suf });
+        }
+        // Root multipliers: the rows weighted evenly, tuned; every maximiser is tried.
+        let mut theta = vec![1.0 / n_rows as f64; n_rows];
+        let mut best_theta = theta.clone();
+        let mut best_gap = f64::INFINITY;
+        let root = self.base.clone();
+        let mut pick = vec![0; n_b];
+        for it in 0..ROOT_ITERS * 2 {
+            let c = self.combine(&theta);
+            let (rest, sums) = self.lagrange(&c.w, 0, &mut pick);
+            let val: f64 = c.w.iter().zip(&root).map(|(w, x)| w * x).sum::<f64>() + rest - c.cst;
+            let gap = val - (c.beta - c.tsum * self.s_cut());
+            if gap < best_gap {
+                best_gap = gap;
+                best_theta.clone_from(&theta);
+            }
+            self.try_leaf(0, &pick.clone());
+            if self.refutes(0, &root, &c, rest) {
+                return;
+            }
+            let u: Vec<f64> = (0..n_p).map(|p| root[p] + sums[p]).collect();
+            self.step(&mut theta, &u, it);
+        }
+        let c = self.combine(&best_theta);
+        let suf = self.suffix_of(&c.w);
+        let w = &c.w;
+        // Options best first under the root combination.
+        for t in 0..n_b {
+            let lv = &self.prep.levels[self.branches[t].level];
+            let key = |j: usize| -> f64 {
+                lv.c[j * n_p..(j + 1) * n_p].iter().zip(w).map(|(c, l)| c * l).sum()
+            };
+            self.branches[t].picks.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+        }
+        self.pool.push(PoolCut { c, suf });
+        let mut ps = root;
+        let mut scratch = vec![0; n_b];
+        self.dfs(0, &mut ps, &best_theta, &mut scratch);
+    }
+
+    /// The static bounds: reservations, the box, `max_p a_p >= m0` and the pool.
+    fn static_ok(&self, t: usize, ps: &[f64]) -> bool {
+        let n_p = self.n_p();
+        let s = self.s_cut();
+        let mut top = f64::NEG_INFINITY;
+        for (p, &x) in ps.iter().enumerate() {
+            let hi = x + self.sufmax[t * n_p + p];
+            let lo = x + self.sufmin[t * n_p + p];
+            let slack = self.prep_slack(t, p, x);
+            let r = self.prep.reservation[p];
+            if hi < r - slack * (1.0 + r.abs()) {
+                return false;
+            }
+            if self.g[p] > 0.0 {
+                let ah = self.obj.normalised(p, hi + slack * (1.0 + hi.abs()));
+                let al = self.obj.normalised(p, lo - slack * (1.0 + lo.abs()));
+                if ah < self.m0 - s - 1e-9 || al > self.m0 + s + 1e-9 {
+                    return false;
+                }
+                top = top.max(ah);
+            }
+        }
+        if top < self.m0 - 1e-9 {
+            return false;
+        }
+        self.pool.iter().all(|cut| !self.refutes(t, ps, &cut.c, cut.suf[t]))
+    }
+
+    fn prep_slack(&self, t: usize, p: usize, x: f64) -> f64 {
+        let n = (self.prep.n_issues() + 4) as f64;
+        8.0 * n * f64::EPSILON * (x.abs() + self.sufabs[t * self.n_p() + p] + 1.0)
+    }
+
+    fn dfs(&mut self, t: usize, ps: &mut Vec<f64>, theta: &[f64], scratch: &mut Vec<usize>) {
+        if self.aborted {
+            return;
+        }
+        self.nodes += 1;
+        if self.nodes > self.max_nodes {
+            self.aborted = true;
+            return;
+        }
+        let n_b = self.branches.len();
+        if t == n_b {
+            let picks = self.picks.clone();
+            self.leaf(picks);
+            return;
+        }
+        if !self.static_ok(t, ps) {
+            return;
+        }
+        let n_p = self.n_p();
+        let mut th = theta.to_vec();
+        if t + 1 < n_b {
+            for it in 0..NODE_ITERS {
+                let c = self.combine(&th);
+                let (rest, sums) = self.lagrange(&c.w, t, scratch);
+                if self.refutes(t, ps, &c, rest) {
+                    return;
+                }
+                let tail = scratch.clone();
+                self.try_leaf(t, &tail);
+                let u: Vec<f64> = (0..n_p).map(|p| ps[p] + sums[p]).collect();
+                self.step(&mut th, &u, it + 4);
+            }
+        }
+        let saved = ps.clone();
+        let level = self.branches[t].level;
+        for jj in 0..self.branches[t].picks.len() {
+            let j = self.branches[t].picks[jj];
+            let row = &self.prep.levels[level].c[j * n_p..(j + 1) * n_p];
+            for p in 0..n_p {
+                ps[p] = saved[p] + row[p];
+            }
+            self.picks[level] = j;
+            self.dfs(t + 1, ps, &th, scratch);
+            if self.aborted {
+                break;
+            }
+        }
+        ps.copy_from_slice(&saved);
+    }
+
+    fn try_leaf(&mut self, from: usize, tail: &[usize]) {
+        let mut picks = self.picks.clone();
+        for t in from..self.branches.len() {
+            picks[self.branches[t].level] = tail[t];
+        }
+        self.leaf(picks);
+    }
+
+    fn outcome_of(&self, picks: &[usize]) -> Outcome {
+        Outcome::new(
+            picks.iter().enumerate().map(|(i, &j)| self.prep.levels[i].options[j]).collect(),
+        )
+    }
+
+    /// Records a certified frontier point.
+    fn offer_certified(&mut self, pt: &FrontierPoint) {
+        let key: Vec<u64> = pt.utilities.iter().map(|x| x.to_bits()).collect();
+        self.seen.insert(key);
+        if self.certified.iter().any(|c| c.utilities == pt.utilities) {
+            return;
+        }
+        let v = self.obj.ks(&pt.utilities);
+        if v < self.s_best {
+            self.s_best = v;
+        }
+        self.certified.push(pt.clone());
+    }
+
+    fn leaf(&mut self, picks: Vec<usize>) {
+        if self.aborted {
+            return;
+        }
+        let u = self.prep.utilities_of(&picks);
+        if !u.iter().zip(&self.prep.reservation).all(|(u, r)| u >= r) {
+            return;
+        }
+        let v = self.obj.ks(&u);
+        if v.is_nan() || v > self.s_best + TIE {
+            return;
+        }
+        // A rational outcome with min_p a_p = m0 would dominate it.
+        let top = self
+            .act
+            .iter()
+            .map(|&p| self.obj.normalised(p, u[p]))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if top < self.m0 {
+            return;
+        }
+        let key: Vec<u64> = u.iter().map(|x| x.to_bits()).collect();
+        if self.seen.contains(&key) {
+            return;
+        }
+        self.seen.insert(key);
+        let strictly = |a: &[f64], b: &[f64]| weakly_dominates(a, b) && a != b;
+        if self.dominators.iter().any(|d| strictly(d, &u))
+            || self.certified.iter().any(|c| strictly(&c.utilities, &u))
+        {
+            return;
+        }
+        // Certify: maximise min_p g_p (u_p(y) - u_p(x)) over the rational y.
+        let value = |y: &[f64]| -> f64 {
+            self.act.iter().map(|&p| self.g[p] * (y[p] - u[p])).fold(f64::INFINITY, f64::min)
+        };
+        let budget = self.max_nodes.saturating_sub(self.nodes);
+        let run = maximise(self.prep, &u, Goal::MinGain, self.g, &value, budget);
+        self.nodes += run.nodes;
+        if !run.exact {
+            self.aborted = true;
+            return;
+        }
+        let dominated = run.best > 0.0 || run.points.iter().any(|c| strictly(&c.utilities, &u));
+        for pt in &run.points {
+            self.offer_certified(pt);
+        }
+        if dominated {
+            self.dominators.push(u);
+        } else {
+            let pt = FrontierPoint { utilities: u, outcome: self.outcome_of(&picks) };
+            self.offer_certified(&pt);
+        }
+    }
+
+    fn best_point(&self) -> Option<FrontierPoint> {
+        self.certified
+            .iter()
+            .min_by(|a, b| self.obj.ks(&a.utilities).total_cmp(&self.obj.ks(&b.utilities)))
+            .cloned()
+    }
+
+    fn solution(&self) -> Vec<FrontierPoint> {
+        let mut pts = best_of(&self.certified, |u| self.obj.ks(u), false);
+        sort_points(&mut pts);
+        pts
+    }
 }
 
 /// What is maximised.
@@ -203,8 +714,6 @@ struct Run {
     /// When not exact: an upper bound on the optimum.
     bound: f64,
     nodes: u64,
-    /// The tuned multipliers as non-negative weights on the utilities, if any.
-    weights: Option<Vec<f64>>,
 }
 
 impl Run {
@@ -262,14 +771,7 @@ fn maximise(
     max_nodes: u64,
 ) -> Run {
     if prep.empty {
-        return Run {
-            points: vec![],
-            best: f64::NEG_INFINITY,
-            exact: true,
-            bound: 0.0,
-            nodes: 0,
-            weights: None,
-        };
+        return Run { points: vec![], best: f64::NEG_INFINITY, exact: true, bound: 0.0, nodes: 0 };
     }
     let mut search = Search::new(prep, d, goal, g, value, max_nodes);
     search.run()
@@ -570,7 +1072,6 @@ impl<'a> Search<'a> {
             exact: !self.aborted,
             bound: self.open_bound.max(self.best),
             nodes: self.nodes,
-            weights: Some(key_w),
         }
     }
 
