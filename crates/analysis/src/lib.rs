@@ -83,8 +83,10 @@ mod evaluate;
 mod explain;
 mod frontier;
 mod gap;
+mod mediate;
 pub mod rational;
 mod search;
+mod single_text;
 mod solutions;
 #[doc(hidden)]
 pub mod testkit;
@@ -100,6 +102,12 @@ pub use frontier::{
     Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TIE, frontier, spread,
 };
 pub use gap::{Gap, PartyGap, PointGap, counted_parties, gap};
+pub use mediate::{
+    Change, MediateOptions, Mediation, Objective, Revision, mediate, mediation_words,
+};
+pub use single_text::{
+    Objection, Round, SingleText, SingleTextEnd, SingleTextOptions, single_text, single_text_words,
+};
 
 /// The tolerance of acceptance: a utility `u` reaches a reservation `r` when `u >= r - EPS`.
 pub const EPS: f64 = 1e-9;

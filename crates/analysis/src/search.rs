@@ -395,7 +395,7 @@ impl<'a> Search<'a> {
 }
 
 /// One multiplicative-weights step: parties with a deficit (`h < 0`) gain weight.
-fn step(lambda: &mut [f64], h: &[f64], eta: f64) {
+pub(crate) fn step(lambda: &mut [f64], h: &[f64], eta: f64) {
     for (l, &x) in lambda.iter_mut().zip(h) {
         *l *= (-eta * x).exp();
     }
