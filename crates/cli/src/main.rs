@@ -11,6 +11,7 @@ mod bargain;
 mod forecast;
 mod json;
 mod load;
+mod mediate;
 mod plot;
 mod report;
 mod sim;
@@ -95,6 +96,30 @@ enum Command {
         /// A two-party scenario (file or shipped name; points are the stance weights), or a
         /// CSV points table with a header `item,<party a>,<party b>`.
         scenario: String,
+    },
+    /// Which revision of a draft narrows the gap most, with the fewest changes; or the
+    /// single negotiating text procedure, round by round.
+    Mediate {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// The draft to revise.
+        #[arg(long)]
+        from: String,
+        /// At most this many changes (default: as many as there are points).
+        #[arg(long, value_name = "K")]
+        max_changes: Option<usize>,
+        /// fewest-changes (every principal accepts), max-min-surplus or nash.
+        #[arg(long, default_value = "fewest-changes")]
+        objective: String,
+        /// List the N best revisions.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        top: usize,
+        /// `search` (ranked revisions) or `single-text` (the Camp David procedure).
+        #[arg(long, default_value = "search")]
+        procedure: String,
+        /// Rounds of the single-text procedure at most.
+        #[arg(long, default_value_t = 30)]
+        max_rounds: usize,
     },
     /// Where positions will move and which outcome is likely: KTAB's Spatial Model of
     /// Politics, or the compromise and weighted-median baselines.
@@ -379,6 +404,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out: out.as_deref(),
             };
             sim::tournament(loaded, &args, cli.json)?
+        }
+        Command::Mediate { scenario, from, max_changes, objective, top, procedure, max_rounds } => {
+            let s = load::scenario(&scenario)?;
+            let from = load::proposal(&s, &from)?;
+            match procedure.as_str() {
+                "search" => mediate::mediate(&s, from, &objective, max_changes, top, cli.json)?,
+                "single-text" => mediate::single_text(&s, from, max_rounds, cli.json)?,
+                other => {
+                    return Err(BadInput(format!(
+                        "unknown procedure {other:?} (procedures: search, single-text)"
+                    ))
+                    .into());
+                }
+            }
         }
         Command::Divide { scenario } => {
             if scenario.to_ascii_lowercase().ends_with(".csv") {

@@ -483,12 +483,14 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
     let gap = latest.map(|j| analysis::gap(s, j));
     let d =
         analysis::deadlock(s, &DeadlockOptions::default()).map_err(|e| BadInput(e.to_string()))?;
+    let narrow = latest.and_then(|j| crate::mediate::narrow_the_gap(s, j));
     if as_json {
         return Ok(to_json(&json!({
             "scenario": json::scenario_header(s),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
             "latest": latest.map(|j| s.proposals[j].id.clone()),
             "gap": gap.as_ref().map(|g| json::gap(s, g)),
+            "narrow_the_gap": narrow.as_ref().map(|(m, w)| crate::mediate::narrow_the_gap_json(s, m, w)),
             "deadlock": json::deadlock(s, &d),
         })));
     }
@@ -583,6 +585,10 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
         }
     }
 
+    if let Some((m, words)) = &narrow {
+        crate::mediate::narrow_the_gap_text(s, m, words, &mut out);
+        out.push('\n');
+    }
     out.push_str("Is any deal possible under every party's red lines and reservation? ");
     deadlock_body(s, &d, &mut out);
     Ok(out)
