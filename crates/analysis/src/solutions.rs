@@ -25,13 +25,15 @@
 //! Kalai-Smorodinsky is not monotone (a dominated outcome can be closer to the diagonal),
 //! so it is found by its own branch and bound (`KsSearch`) over the outcomes whose
 //! normalised gains can lie in a polytope that must hold every optimal frontier point:
-//! with `m0 = min_p a_p(e)` for a rational outcome `e` (the normalised-egalitarian optimum)
-//! and `s` the spread of the best certified frontier point, a frontier point `z` of spread
-//! at most `s` has `max_p a_p(z) >= m0` (else `e` would dominate it), so every `a_p(z)` lies
-//! in `[m0 - s, m0 + s]` and `a_p(z) - a_q(z) <= s`. Each leaf of spread at most `s` is
-//! certified on the frontier by an exact search for a rational outcome dominating it (the
-//! branch and bound above, maximising `min_p g_p (u_p(y) - u_p(x))`); every certified point
-//! lowers `s`, which shrinks the polytope.
+//! with `m0 = min_p a_p(e)` for a rational outcome `e` (the best normalised-egalitarian
+//! outcome found), `m1 >= min_p a_p(y)` for every rational `y` (the normalised-egalitarian
+//! optimum when its search is exact, else that search's upper bound) and `s` the spread of
+//! the best certified frontier point, a frontier point `z` of spread at most `s` has
+//! `max_p a_p(z) >= m0` (else `e` would dominate it) and `min_p a_p(z) <= m1`, so every
+//! `a_p(z)` lies in `[m0 - s, m1 + s]` and `a_p(z) - a_q(z) <= s`. Each leaf of spread at
+//! most `s` is certified on the frontier by an exact search for a rational outcome
+//! dominating it (the branch and bound above, maximising `min_p g_p (u_p(y) - u_p(x))`);
+//! every certified point lowers `s`, which shrinks the polytope.
 
 use crate::frontier::{
     FrontierOptions, FrontierPoint, Objectives, Prepared, Solution, TIE, best_of, sort_points,
@@ -113,6 +115,7 @@ fn kalai_smorodinsky(
     runs: [Option<&Run>; 4],
     known: &mut Vec<FrontierPoint>,
 ) -> Solution {
+    let norm_run = runs[3];
     let runs: Vec<&Run> = runs.into_iter().flatten().collect();
     let mut certified: Vec<&FrontierPoint> = Vec::new();
     let mut m0 = f64::NEG_INFINITY;
@@ -162,7 +165,17 @@ fn kalai_smorodinsky(
     let g_norm: Vec<f64> = (0..prep.n_p)
         .map(|p| if active[p] { 1.0 / (obj.maxs[p] - obj.d[p]) } else { 0.0 })
         .collect();
-    let mut ks = KsSearch::new(prep, obj, &g_norm, m0, s0, options.max_nodes);
+    // `m0` bounds `min_p a_p` of the optimal frontier points from above only when the
+    // normalised-egalitarian search was exhaustive; otherwise its bound is used (every
+    // `a_p <= 1`, so 1 caps it), widened far above its rounding error.
+    let m1 = match norm_run {
+        Some(run) if !run.exact => {
+            let hi = run.bound + TIE + 1e-9 * (1.0 + run.bound.abs());
+            hi.min(1.0 + 1e-9).max(m0)
+        }
+        _ => m0,
+    };
+    let mut ks = KsSearch::new(prep, obj, &g_norm, m0, m1, s0, options.max_nodes);
     for pt in &certified {
         ks.offer_certified(pt);
     }
@@ -189,9 +202,10 @@ fn kalai_smorodinsky(
 /// An exact branch and bound for Kalai-Smorodinsky: the frontier points of smallest spread.
 ///
 /// With `a_p` the normalised gains of the active parties, `m0 = min_p a_p(e)` for a rational
-/// outcome `e` and `s` the spread of the best certified frontier point, every frontier point
-/// `z` of spread at most `s` has `max_p a_p(z) >= m0` (else `e` would dominate it), hence
-/// `a_p(z) in [m0 - s, m0 + s]` and `a_p(z) - a_q(z) <= s`: a small polytope in gain space.
+/// outcome `e`, `m1` an upper bound on `min_p a_p(y)` over the rational `y` and `s` the
+/// spread of the best certified frontier point, every frontier point `z` of spread at most
+/// `s` has `max_p a_p(z) >= m0` (else `e` would dominate it) and `min_p a_p(z) <= m1`, hence
+/// `a_p(z) in [m0 - s, m1 + s]` and `a_p(z) - a_q(z) <= s`: a small polytope in gain space.
 /// The search visits the outcomes whose normalised gains may lie in it, bounded by Lagrangian
 /// combinations of those linear constraints (separable by issue, so a node costs a pass over
 /// the remaining options), tuned at the root and for a few steps at each node. Each leaf of
@@ -206,7 +220,10 @@ struct KsSearch<'a> {
     g: &'a [f64],
     /// The active parties.
     act: Vec<usize>,
+    /// A lower bound on `max_p a_p` of every frontier point (`min_p a_p` of a rational one).
     m0: f64,
+    /// An upper bound on `min_p a_p` over the rational outcomes.
+    m1: f64,
     /// The smallest spread of a certified frontier point.
     s_best: f64,
     /// Constraint rows over the active parties' gains: `A_k . a >= beta_k - s`.
@@ -254,6 +271,7 @@ impl<'a> KsSearch<'a> {
         obj: &'a Objectives<'a>,
         g: &'a [f64],
         m0: f64,
+        m1: f64,
         s0: f64,
         max_nodes: u64,
     ) -> KsSearch<'a> {
@@ -266,7 +284,7 @@ impl<'a> KsSearch<'a> {
             e[k] = 1.0;
             rows.push((e.clone(), m0));
             e[k] = -1.0;
-            rows.push((e, -m0));
+            rows.push((e, -m1));
         }
         for k in 0..n {
             for l in 0..n {
@@ -297,6 +315,7 @@ impl<'a> KsSearch<'a> {
             g,
             act,
             m0,
+            m1,
             s_best: s0,
             rows,
             branches,
@@ -530,7 +549,7 @@ impl<'a> KsSearch<'a> {
             if self.g[p] > 0.0 {
                 let ah = self.obj.normalised(p, hi + slack * (1.0 + hi.abs()));
                 let al = self.obj.normalised(p, lo - slack * (1.0 + lo.abs()));
-                if ah < self.m0 - s - 1e-9 || al > self.m0 + s + 1e-9 {
+                if ah < self.m0 - s - 1e-9 || al > self.m1 + s + 1e-9 {
                     return false;
                 }
                 top = top.max(ah);
