@@ -334,16 +334,6 @@ impl<'a> KsSearch<'a> {
         }
     }
 
-    fn n_p(&self) -> usize {
-        self.prep.n_p
-    }
-
-    fn row(&self, t: usize, j: usize) -> &[f64] {
-        let n_p = self.n_p();
-        let lv = &self.prep.levels[self.branches[t].level];
-        &lv.c[j * n_p..(j + 1) * n_p]
-    }
-
     /// The spread a node must allow: the best known plus room for ties and rounding.
     fn s_cut(&self) -> f64 {
         self.s_best + 4.0 * TIE
@@ -395,28 +385,6 @@ impl<'a> KsSearch<'a> {
         let val: f64 = c.w.iter().zip(ps).map(|(w, x)| w * x).sum::<f64>() + rest - c.cst;
         let rhs = c.beta - c.tsum * self.s_cut();
         val < rhs - self.tol(t, &c.w, ps, rhs)
-    }
-
-    /// `sum over branches from.. of max_j W . c_j`, writing the maximisers to `pick`.
-    fn lagrange(&self, w: &[f64], from: usize, pick: &mut [usize]) -> (f64, Vec<f64>) {
-        let n_p = self.n_p();
-        let mut total = 0.0;
-        let mut sums = vec![0.0; n_p];
-        for (t, slot) in pick.iter_mut().enumerate().skip(from) {
-            let mut best = (f64::NEG_INFINITY, 0);
-            for j in 0..self.branches[t].picks.len() {
-                let v: f64 = self.row(t, j).iter().zip(w).map(|(c, l)| c * l).sum();
-                if v > best.0 {
-                    best = (v, j);
-                }
-            }
-            *slot = best.1;
-            total += best.0;
-            for (s, c) in sums.iter_mut().zip(self.row(t, best.1)) {
-                *s += c;
-            }
-        }
-        (total, sums)
     }
 
     /// One multiplicative-weights step on the rows, given the maximiser's utilities `u`:
@@ -748,6 +716,65 @@ impl Run {
     }
 }
 
+/// The option rows of the branches (issues with a choice left) that both searches walk:
+/// `row(t, j)` is the contribution vector of the `j`-th kept option of branch `t`.
+trait Rows {
+    fn prep(&self) -> &Prepared;
+    fn branches(&self) -> &[Branch];
+
+    fn n_p(&self) -> usize {
+        self.prep().n_p
+    }
+
+    fn row(&self, t: usize, j: usize) -> &[f64] {
+        let n_p = self.n_p();
+        let lv = &self.prep().levels[self.branches()[t].level];
+        &lv.c[j * n_p..(j + 1) * n_p]
+    }
+
+    /// `sum over branches from.. of max_j w . c_j`, writing the maximisers to `pick`.
+    fn lagrange(&self, w: &[f64], from: usize, pick: &mut [usize]) -> (f64, Vec<f64>) {
+        let n_p = self.n_p();
+        let mut total = 0.0;
+        let mut sums = vec![0.0; n_p];
+        for (t, slot) in pick.iter_mut().enumerate().skip(from) {
+            let mut best = (f64::NEG_INFINITY, 0);
+            for j in 0..self.branches()[t].picks.len() {
+                let v: f64 = self.row(t, j).iter().zip(w).map(|(c, l)| c * l).sum();
+                if v > best.0 {
+                    best = (v, j);
+                }
+            }
+            *slot = best.1;
+            total += best.0;
+            for (s, c) in sums.iter_mut().zip(self.row(t, best.1)) {
+                *s += c;
+            }
+        }
+        (total, sums)
+    }
+}
+
+impl Rows for KsSearch<'_> {
+    fn prep(&self) -> &Prepared {
+        self.prep
+    }
+
+    fn branches(&self) -> &[Branch] {
+        &self.branches
+    }
+}
+
+impl Rows for Search<'_> {
+    fn prep(&self) -> &Prepared {
+        self.prep
+    }
+
+    fn branches(&self) -> &[Branch] {
+        &self.branches
+    }
+}
+
 /// One issue in search order: its level index and its option positions, best first.
 struct Branch {
     level: usize,
@@ -840,16 +867,6 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn n_p(&self) -> usize {
-        self.prep.n_p
-    }
-
-    fn row(&self, t: usize, j: usize) -> &[f64] {
-        let n_p = self.n_p();
-        let lv = &self.prep.levels[self.branches[t].level];
-        &lv.c[j * n_p..(j + 1) * n_p]
-    }
-
     /// The suffix sums of each party's best contribution, of the largest magnitude and of
     /// the best welfare, over the branches in search order.
     fn suffixes(&mut self) {
@@ -876,28 +893,6 @@ impl<'a> Search<'a> {
             }
             self.sufw[t] = self.sufw[t + 1] + bw;
         }
-    }
-
-    /// `sum over branches from.. of max_j lambda . c_j`, writing the maximisers to `pick`.
-    fn lagrange(&self, lambda: &[f64], from: usize, pick: &mut [usize]) -> (f64, Vec<f64>) {
-        let n_p = self.n_p();
-        let mut total = 0.0;
-        let mut sums = vec![0.0; n_p];
-        for (t, slot) in pick.iter_mut().enumerate().skip(from) {
-            let mut best = (f64::NEG_INFINITY, 0);
-            for j in 0..self.branches[t].picks.len() {
-                let v: f64 = self.row(t, j).iter().zip(lambda).map(|(c, l)| c * l).sum();
-                if v > best.0 {
-                    best = (v, j);
-                }
-            }
-            *slot = best.1;
-            total += best.0;
-            for (s, c) in sums.iter_mut().zip(self.row(t, best.1)) {
-                *s += c;
-            }
-        }
-        (total, sums)
     }
 
     fn suffix_of(&self, lambda: &[f64]) -> Vec<f64> {
