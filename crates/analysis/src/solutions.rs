@@ -296,19 +296,7 @@ impl<'a> KsSearch<'a> {
                 }
             }
         }
-        let mut base = prep.bias.clone();
-        let mut picks = vec![0; prep.n_issues()];
-        let mut branches = Vec::new();
-        for (level, lv) in prep.levels.iter().enumerate() {
-            if lv.options.len() == 1 {
-                for (b, c) in base.iter_mut().zip(&lv.c) {
-                    *b += c;
-                }
-                picks[level] = 0;
-            } else {
-                branches.push(Branch { level, picks: (0..lv.options.len()).collect() });
-            }
-        }
+        let (base, picks, branches) = split_levels(prep);
         KsSearch {
             prep,
             obj,
@@ -716,6 +704,24 @@ impl Run {
     }
 }
 
+/// Splits the levels into fixed ones (a single option: added to the bias, in issue order,
+/// into `base`) and branches (a choice left); `picks` has a slot per level.
+fn split_levels(prep: &Prepared) -> (Vec<f64>, Vec<usize>, Vec<Branch>) {
+    let mut base = prep.bias.clone();
+    let picks = vec![0; prep.n_issues()];
+    let mut branches = Vec::new();
+    for (level, lv) in prep.levels.iter().enumerate() {
+        if lv.options.len() == 1 {
+            for (b, c) in base.iter_mut().zip(&lv.c) {
+                *b += c;
+            }
+        } else {
+            branches.push(Branch { level, picks: (0..lv.options.len()).collect() });
+        }
+    }
+    (base, picks, branches)
+}
+
 /// The option rows of the branches (issues with a choice left) that both searches walk:
 /// `row(t, j)` is the contribution vector of the `j`-th kept option of branch `t`.
 trait Rows {
@@ -832,19 +838,7 @@ impl<'a> Search<'a> {
         value: &'a dyn Fn(&[f64]) -> f64,
         max_nodes: u64,
     ) -> Search<'a> {
-        let mut base = prep.bias.clone();
-        let mut picks = vec![0; prep.n_issues()];
-        let mut branches = Vec::new();
-        for (level, lv) in prep.levels.iter().enumerate() {
-            if lv.options.len() == 1 {
-                for (b, c) in base.iter_mut().zip(&lv.c) {
-                    *b += c;
-                }
-                picks[level] = 0;
-            } else {
-                branches.push(Branch { level, picks: (0..lv.options.len()).collect() });
-            }
-        }
+        let (base, picks, branches) = split_levels(prep);
         Search {
             prep,
             d,
