@@ -40,6 +40,9 @@ import sys
 import time
 from pathlib import Path
 
+# The frontier bench's helpers (this folder is on sys.path when a script here runs).
+from side_by_side import brief, probe_detente  # noqa: E402
+
 DEFAULT_DOMAINS = "Car-A-domain,random_2p_1e4"
 DEFAULT_STEPS = "100,1000"
 DEFAULT_PAIRS = ("boulware-conceder,conceder-boulware,boulware-linear,linear-conceder,"
@@ -52,14 +55,6 @@ def split_pair(p: str) -> tuple[str, str]:
         if p.startswith(first + "-") and p[len(first) + 1:] in KNOWN:
             return first, p[len(first) + 1:]
     raise ValueError(f"bad pair {p!r}: expected a-b with a, b among {', '.join(KNOWN)}")
-
-
-def brief(s: str, n: int = 200) -> str:
-    lines = [l.strip() for l in (s or "").strip().splitlines() if l.strip()]
-    for l in lines:
-        if l.lower().startswith(("error", "detente:")):
-            return l[:n]
-    return (lines[-1] if lines else "no message")[:n]
 
 
 # ----------------------------------------------------------------------------- NegMAS
@@ -194,18 +189,6 @@ def run_detente(binary: str, domain: Path, pair: str, steps: int, min_s: float, 
         out.update({k: med[k] for k in ("agreement_rate", "mean_utilities", "mean_rounds")})
         out["combinations"] = [list(c) for c in med["combinations"]]
     return out
-
-
-def probe_detente(binary: str) -> str | None:
-    if not os.access(binary, os.X_OK):
-        return f"no binary at {binary}"
-    try:
-        p = subprocess.run([binary, "tournament", "--help"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return f"cannot run {binary}: {e}"
-    if p.returncode != 0:
-        return f"'detente tournament' not available ({brief(p.stderr or p.stdout, 80)})"
-    return None
 
 
 # ----------------------------------------------------------------------------- table
@@ -345,7 +328,7 @@ def main() -> int:
         unavailable = "not run (--no-detente)"
     elif a.detente_unavailable:
         unavailable = f"unavailable ({a.detente_unavailable})"
-    elif (why := probe_detente(binary)):
+    elif (why := probe_detente(binary, "tournament")):
         unavailable = f"unavailable ({why})"
     if unavailable:
         print(f"bench: detente: {unavailable}", file=sys.stderr)

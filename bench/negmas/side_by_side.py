@@ -247,7 +247,7 @@ def measure(cmd, timeout, env=None):
 def brief(s: str, n: int = 160) -> str:
     """The telling line of an error output: a line starting with 'error' / 'detente:' /
     'Traceback'-style exception, else the last line."""
-    lines = [l.strip() for l in s.strip().splitlines() if l.strip()]
+    lines = [l.strip() for l in (s or "").strip().splitlines() if l.strip()]
     for l in lines:
         if l.lower().startswith(("error", "detente:")):
             return l[:n]
@@ -301,16 +301,16 @@ def run_detente(binary: str, domain: Path, reps: int, timeout: float) -> dict:
             "peak_mb": max(peaks) if peaks else None, "answer": out}
 
 
-def probe_detente(binary: str) -> str | None:
-    """None when `detente frontier` exists, else why not."""
+def probe_detente(binary: str, command: str = "frontier") -> str | None:
+    """None when `detente COMMAND` exists, else why not."""
     if not os.access(binary, os.X_OK):
         return f"no binary at {binary}"
     try:
-        p = subprocess.run([binary, "frontier", "--help"], capture_output=True, text=True, timeout=60)
+        p = subprocess.run([binary, command, "--help"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as e:
         return f"cannot run {binary}: {e}"
     if p.returncode != 0:
-        return f"'detente frontier' not available ({brief(p.stderr or p.stdout, 80)})"
+        return f"'detente {command}' not available ({brief(p.stderr or p.stdout, 80)})"
     return None
 
 
