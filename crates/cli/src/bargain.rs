@@ -82,8 +82,7 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
         None => f.points.clone(),
     };
     if let Some(path) = args.plot {
-        std::fs::write(path, plot_svg(s, &f, &listed))
-            .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
+        crate::output::write_file(path, plot_svg(s, &f, &listed).as_bytes())?;
     }
     let (size, complete) = match f.size {
         FrontierSize::Exact(n) => (n, true),

@@ -134,8 +134,8 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
     if let Some(path) = args.plot {
         let traj: Vec<Vec<Vec<f64>>> = rounds.iter().map(|(p, _)| p.clone()).collect();
         let title = format!("{name}: {} positions by round", args.model.as_str());
-        std::fs::write(path, plot::trajectories_svg(&title, &actors, &input.dimensions, &traj))
-            .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
+        let svg = plot::trajectories_svg(&title, &actors, &input.dimensions, &traj);
+        crate::output::write_file(path, svg.as_bytes())?;
     }
     let (final_positions, final_probs) = rounds.last().cloned().unwrap_or_default();
     if as_json {

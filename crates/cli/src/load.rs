@@ -77,6 +77,30 @@ pub fn party(s: &Scenario, id: &str) -> Result<usize, BadInput> {
     })
 }
 
+/// The parties a question about a deal counts (docs/cli.md, "Whose deal"): the ones named
+/// with `--parties`, or by default the principals (everyone, when the scenario names no
+/// principal). Named parties must exist and be named once each; the result is in scenario
+/// order, so the answer does not depend on the order they were named in.
+pub fn parties(s: &Scenario, ids: Option<&[String]>) -> Result<Vec<usize>, BadInput> {
+    let Some(ids) = ids else {
+        return Ok(detente_analysis::counted_parties(s));
+    };
+    if ids.is_empty() || ids.iter().any(String::is_empty) {
+        return Err(BadInput("--parties: name parties by id, separated by commas".to_string()));
+    }
+    let mut named = vec![false; s.parties.len()];
+    let mut chosen = Vec::with_capacity(ids.len());
+    for id in ids {
+        let p = party(s, id)?;
+        if std::mem::replace(&mut named[p], true) {
+            return Err(BadInput(format!("--parties: party {id:?} is named twice")));
+        }
+        chosen.push(p);
+    }
+    chosen.sort_unstable();
+    Ok(chosen)
+}
+
 /// What kind of input a path names, for commands that take peer formats too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {

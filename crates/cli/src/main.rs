@@ -12,6 +12,7 @@ mod forecast;
 mod json;
 mod load;
 mod mediate;
+mod output;
 mod plot;
 mod report;
 mod sim;
@@ -69,7 +70,7 @@ enum Command {
     Deadlock {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: String,
-        /// Consider only these parties (comma-separated ids; default: all).
+        /// Count only these parties (comma-separated ids; default: the principals).
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
     },
@@ -309,6 +310,8 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Analyze { scenario: None });
+    // Text for people is wrapped to the reader's width; JSON and scenario files are not.
+    let wrap = !cli.json && !matches!(command, Command::Import { .. });
     let out = match command {
         Command::Analyze { scenario } => {
             let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
@@ -347,20 +350,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Deadlock { scenario, parties } => {
             let s = load::scenario(&scenario)?;
-            let parties = match parties {
-                None => None,
-                Some(ids) => {
-                    Some(ids.iter().map(|id| load::party(&s, id)).collect::<Result<_, _>>()?)
-                }
-            };
-            report::deadlock(&s, parties, cli.json)?
+            let parties = load::parties(&s, parties.as_deref())?;
+            report::deadlock(&s, Some(parties), cli.json)?
         }
         Command::Frontier { scenario, max_points, sample, all, plot } => {
+            if let Some(path) = &plot {
+                output::check_plot_path(path)?;
+            }
             let s = load::any(&scenario)?;
             let args = bargain::FrontierArgs { max_points, sample, all, plot: plot.as_deref() };
             bargain::frontier(&s, &args, cli.json)?
         }
         Command::Forecast { scenario, model, stochastic, seed, max_rounds, plot } => {
+            if let Some(path) = &plot {
+                output::check_plot_path(path)?;
+            }
             let args = forecast::ForecastArgs {
                 model,
                 seed,
@@ -377,7 +381,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Tournament {
             command: Some(TournamentCommand::Merge { parts, csv, out }), ..
-        } => sim::merge(&parts, csv.as_deref(), out.as_deref(), cli.json)?,
+        } => {
+            for path in csv.iter().chain(&out) {
+                output::check_output_path(path)?;
+            }
+            sim::merge(&parts, csv.as_deref(), out.as_deref(), cli.json)?
+        }
         Command::Tournament {
             command: None,
             scenarios,
@@ -392,6 +401,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             csv,
             out,
         } => {
+            for path in csv.iter().chain(&out) {
+                output::check_output_path(path)?;
+            }
             let loaded = scenarios.iter().map(|s| load::any(s)).collect::<Result<Vec<_>, _>>()?;
             let args = sim::TournamentArgs {
                 negotiators,
@@ -451,8 +463,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             match output {
                 None => text,
                 Some(path) => {
-                    std::fs::write(&path, text)
-                        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+                    output::write_file(&path, text.as_bytes())?;
                     format!(
                         "wrote {} ({} parties, {} issues)\n",
                         path.display(),
@@ -464,6 +475,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Scenarios => report::scenarios(cli.json)?,
     };
+    let out = if wrap { detente_words::wrap(&out, output::width()) } else { out };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;

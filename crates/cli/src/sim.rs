@@ -353,13 +353,11 @@ fn output(
                 opt(sc.mean_pareto_distance)
             );
         }
-        std::fs::write(path, text)
-            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+        crate::output::write_file(path, text.as_bytes())?;
     }
     let v = to_value(result, &scores);
     if let Some(path) = out {
-        std::fs::write(path, to_json(&v))
-            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+        crate::output::write_file(path, to_json(&v).as_bytes())?;
     }
     if as_json {
         return Ok(to_json(&v));
