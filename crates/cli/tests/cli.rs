@@ -315,6 +315,17 @@ fn forecast_with_smp_and_baselines() {
 }
 
 #[test]
+fn forecast_counts_in_ktab_files_are_checked_not_trusted() {
+    // Once an abort on allocation (exit 134) and an overflow (exit 101).
+    bad_input_golden(&["forecast", &data("ktab-huge-count.csv")], "forecast_huge_count.stderr");
+    bad_input_golden(&["forecast", &data("ktab-huge-dims.csv")], "forecast_huge_dims.stderr");
+    bad_input_golden(
+        &["import", "ktab", &data("ktab-huge-count.csv")],
+        "forecast_huge_count.stderr",
+    );
+}
+
+#[test]
 fn forecast_plot_and_ktab_import() {
     let dir = std::env::temp_dir().join(format!("detente-forecast-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

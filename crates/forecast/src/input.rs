@@ -1,6 +1,8 @@
 //! The input of the Spatial Model of Politics: actors with a capability, a position and a
 //! salience on every 0-100 dimension ([`SmpInput`]), and its validation.
 
+use std::collections::HashSet;
+
 use crate::error::{Error, ErrorKind};
 
 /// The largest capability KTAB's CSV reader accepts (its XML schema stops at 1000).
@@ -85,8 +87,9 @@ impl SmpInput {
         if k == 0 {
             return bad(ErrorKind::Count, "smp needs at least 1 dimension, found 0".into());
         }
-        for (i, d) in self.dimensions.iter().enumerate() {
-            if self.dimensions[..i].contains(d) {
+        let mut seen = HashSet::with_capacity(k);
+        for d in &self.dimensions {
+            if !seen.insert(d.as_str()) {
                 return bad(ErrorKind::Duplicate, format!("duplicate dimension name {d:?}"));
             }
         }
@@ -100,9 +103,10 @@ impl SmpInput {
                 ),
             );
         }
+        let mut seen = HashSet::with_capacity(n);
         for (i, a) in self.actors.iter().enumerate() {
             let name = &a.name;
-            if self.actors[..i].iter().any(|b| b.name == a.name) {
+            if !seen.insert(name.as_str()) {
                 return bad(ErrorKind::Duplicate, format!("duplicate actor name {name:?}"));
             }
             if !(a.capability.is_finite() && (0.0..=MAX_CAPABILITY).contains(&a.capability)) {

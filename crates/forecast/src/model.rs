@@ -99,8 +99,9 @@ struct Model<'a> {
     chal_w: Vec<f64>,
     /// Total salience `S_i` per actor.
     sal_total: Vec<f64>,
-    /// Accommodation matrix `a[i * n + j]`, or `None` for the identity.
-    accom: Option<Vec<f64>>,
+    /// Accommodation matrix as sparse rows (`(j, a_ij)` by increasing `j`), or `None` for
+    /// the identity.
+    accom: Option<Vec<Vec<(usize, f64)>>>,
     x0: Vec<f64>,
 }
 
@@ -154,7 +155,7 @@ fn round4(x: f64) -> f64 {
 }
 
 impl<'a> Model<'a> {
-    fn new(input: &SmpInput, params: &'a SmpParams, accom: &[Vec<f64>]) -> Model<'a> {
+    fn new(input: &SmpInput, params: &'a SmpParams, accom: &[Vec<(usize, f64)>]) -> Model<'a> {
         let n = input.n_actors();
         let k = input.n_dims();
         let cap: Vec<f64> = input.actors.iter().map(|a| a.capability).collect();
@@ -164,11 +165,8 @@ impl<'a> Model<'a> {
         let sal_total: Vec<f64> =
             (0..n).map(|i| sal[i * k..(i + 1) * k].iter().fold(0.0, |t, s| t + s)).collect();
         let chal_w = (0..n).map(|i| sal_total[i] * cap[i]).collect();
-        let identity = accom
-            .iter()
-            .enumerate()
-            .all(|(i, row)| row.iter().enumerate().all(|(j, &a)| a == f64::from(u8::from(i == j))));
-        let accom = (!identity).then(|| accom.iter().flatten().copied().collect());
+        let identity = accom.iter().enumerate().all(|(i, row)| row[..] == [(i, 1.0)]);
+        let accom = (!identity).then(|| accom.to_vec());
         let x0 = input.positions.iter().flatten().map(|x| x / 100.0).collect();
         // Chosen automatically, threads only take chunks worth a spawn (each item costs
         // O(n²): 32 actors or more per thread); chosen by the caller, they are used as
@@ -711,13 +709,14 @@ impl<'a> Model<'a> {
             None => pos.clone(),
             Some(a) => {
                 let mut q = vec![0.0; n * k];
-                for i in 0..n {
-                    let row = &a[i * n..(i + 1) * n];
-                    let total = row.iter().fold(0.0, |t, x| t + x);
+                // Over the non-zero cells only, in column order: bit-identical to the dense
+                // sums, whose zero cells add +0.0 to sums that are never -0.0.
+                for (i, row) in a.iter().enumerate() {
+                    let total = row.iter().fold(0.0, |t, &(_, x)| t + x);
                     for d in 0..k {
                         let mut s = 0.0;
-                        for j in 0..n {
-                            s += row[j] * pos[j * k + d];
+                        for &(j, x) in row {
+                            s += x * pos[j * k + d];
                         }
                         q[i * k + d] = s + (1.0 - total) * st.ideal[i * k + d];
                     }

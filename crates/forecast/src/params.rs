@@ -1,5 +1,7 @@
 //! The options of the Spatial Model of Politics ([`SmpParams`]), with KTAB's defaults.
 
+use std::collections::BTreeMap;
+
 use crate::error::{Error, ErrorKind};
 
 /// KTAB's default PRNG seed (unused in deterministic mode).
@@ -249,19 +251,23 @@ impl Default for SmpParams {
 }
 
 impl SmpParams {
-    /// The accommodation matrix `a[i][j]` for `n_actors`: the identity with the cells of
-    /// [`SmpParams::ideal_adjustment`] written over it, checked (indices in range, cells
-    /// finite and `>= 0`, rows summing to at most 1).
-    pub fn accommodation(&self, n_actors: usize) -> Result<Vec<Vec<f64>>, Error> {
+    /// The accommodation matrix `a[i][j]` for `n_actors`, as sparse rows: row `i` lists
+    /// its non-zero cells `(j, a_ij)` by increasing `j`. It is the identity with the cells
+    /// of [`SmpParams::ideal_adjustment`] written over it, checked (indices in range, cells
+    /// finite and `>= 0`, rows summing to at most 1). Its size grows with `n_actors` plus
+    /// the number of cells given, never with `n_actors²`.
+    pub fn accommodation(&self, n_actors: usize) -> Result<Vec<Vec<(usize, f64)>>, Error> {
         self.accommodation_named(&(0..n_actors).map(|i| i.to_string()).collect::<Vec<_>>())
     }
 
     /// [`SmpParams::accommodation`], naming actors in messages by `names` (one per actor).
-    pub(crate) fn accommodation_named(&self, names: &[String]) -> Result<Vec<Vec<f64>>, Error> {
+    pub(crate) fn accommodation_named(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<Vec<(usize, f64)>>, Error> {
         let n_actors = names.len();
-        let mut a: Vec<Vec<f64>> = (0..n_actors)
-            .map(|i| (0..n_actors).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-            .collect();
+        let mut cells: BTreeMap<(usize, usize), f64> =
+            (0..n_actors).map(|i| ((i, i), 1.0)).collect();
         for ia in &self.ideal_adjustment {
             if ia.adjusting >= n_actors || ia.reference >= n_actors {
                 return Err(Error::new(
@@ -281,10 +287,17 @@ impl SmpParams {
                     ),
                 ));
             }
-            a[ia.adjusting][ia.reference] = ia.adjust;
+            cells.insert((ia.adjusting, ia.reference), ia.adjust);
         }
-        for (i, row) in a.iter().enumerate() {
-            let total: f64 = row.iter().sum();
+        let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n_actors];
+        for ((i, j), a) in cells {
+            if a != 0.0 {
+                rows[i].push((j, a));
+            }
+        }
+        for (i, row) in rows.iter().enumerate() {
+            // Summed in column order, as a dense row would be (its zeros add nothing).
+            let total = row.iter().fold(0.0, |t, &(_, a)| t + a);
             if total > 1.0 + 1e-12 {
                 return Err(Error::new(
                     ErrorKind::Params,
@@ -295,7 +308,7 @@ impl SmpParams {
                 ));
             }
         }
-        Ok(a)
+        Ok(rows)
     }
 
     /// Checks the numeric options.
@@ -341,7 +354,7 @@ mod tests {
             ..SmpParams::default()
         };
         let a = p.accommodation(2).unwrap();
-        assert_eq!(a, vec![vec![1.0, 0.0], vec![0.07, 0.75]]);
+        assert_eq!(a, vec![vec![(0, 1.0)], vec![(0, 0.07), (1, 0.75)]]);
         p.ideal_adjustment.push(IdealAdjustment { adjusting: 0, reference: 1, adjust: 0.5 });
         assert_eq!(p.accommodation(2).unwrap_err().kind(), ErrorKind::Params);
         p.ideal_adjustment[2].reference = 5;

@@ -13,7 +13,9 @@
 //! Dimension names are the headers of the position columns. Positions and saliences are
 //! on 0-100, saliences summing to at most 100 per actor; capabilities in `[0, 1e8]`.
 
-use super::{Info, number};
+use std::collections::HashSet;
+
+use super::{Info, number, shown, shown_value};
 use crate::error::{Error, ErrorKind};
 use crate::input::{Actor, MAX_CAPABILITY, SmpInput};
 
@@ -62,14 +64,30 @@ pub fn parse_csv(file: &str, text: &str) -> Result<(SmpInput, Info), Error> {
             format!("line 1 needs 4 fields `name, description, N, K`, found {}", head.len()),
         ));
     }
+    // The counts are only claims: nothing is allocated from them before the lines that
+    // follow prove them (a count too large for a machine word is not a number of lines
+    // any file holds either).
     let count = |f: &Field, what: &str| -> Result<usize, Error> {
+        let whole = !f.text.is_empty() && f.text.bytes().all(|b| b.is_ascii_digit());
         match f.text.parse::<usize>() {
             Ok(v) if v > 0 => Ok(v),
+            Err(_) if whole => Err(err(
+                ErrorKind::OutOfRange,
+                ln,
+                f.column,
+                format!(
+                    "the number of {what} ({} digits) is larger than any file holds",
+                    f.text.len()
+                ),
+            )),
             _ => Err(err(
                 ErrorKind::NotANumber,
                 ln,
                 f.column,
-                format!("the number of {what} must be a whole number > 0, found {:?}", f.text),
+                format!(
+                    "the number of {what} must be a whole number > 0, found {}",
+                    shown(&f.text)
+                ),
             )),
         }
     };
@@ -81,17 +99,24 @@ pub fn parse_csv(file: &str, text: &str) -> Result<(SmpInput, Info), Error> {
         return Err(err(ErrorKind::Missing, ln + 1, 1, "missing header line 2".into()));
     };
     let header = split(file, ln2, header)?;
-    let width = 3 + 2 * k;
     let header_len = trimmed_len(&header);
-    if header_len < width {
-        return Err(err(
-            ErrorKind::Count,
-            ln2,
-            header.last().map_or(1, |f| f.column),
-            format!("the header needs {width} fields for {k} dimensions, found {header_len}"),
-        ));
-    }
+    // `3 + 2k` fields, computed only once the header is known to hold them (so that it
+    // cannot overflow).
+    let width = match header_len.checked_sub(3) {
+        Some(rest) if k <= rest / 2 => 3 + 2 * k,
+        _ => {
+            return Err(err(
+                ErrorKind::Count,
+                ln2,
+                header.last().map_or(1, |f| f.column),
+                format!(
+                    "the header needs 3 + 2 x {k} fields for {k} dimensions (line 1), found {header_len}"
+                ),
+            ));
+        }
+    };
     let mut dimensions = Vec::with_capacity(k);
+    let mut dimension_names = HashSet::with_capacity(k);
     for d in 0..k {
         let f = &header[3 + 2 * d];
         if f.text.is_empty() {
@@ -102,20 +127,22 @@ pub fn parse_csv(file: &str, text: &str) -> Result<(SmpInput, Info), Error> {
                 format!("the header names no dimension {} (empty position column)", d + 1),
             ));
         }
-        if dimensions.contains(&f.text) {
+        if !dimension_names.insert(f.text.as_str()) {
             return Err(err(
                 ErrorKind::Duplicate,
                 ln2,
                 f.column,
-                format!("duplicate dimension name {:?}", f.text),
+                format!("duplicate dimension name {}", shown(&f.text)),
             ));
         }
         dimensions.push(f.text.clone());
     }
 
-    let mut actors: Vec<Actor> = Vec::with_capacity(n);
-    let mut positions = Vec::with_capacity(n);
-    let mut salience = Vec::with_capacity(n);
+    // Grown with the rows read, never sized from line 1's claim.
+    let mut actors: Vec<Actor> = Vec::new();
+    let mut positions = Vec::new();
+    let mut salience = Vec::new();
+    let mut actor_names: HashSet<String> = HashSet::new();
     let mut last_line = ln2;
     for (ln, line) in lines {
         last_line = ln;
@@ -136,13 +163,13 @@ pub fn parse_csv(file: &str, text: &str) -> Result<(SmpInput, Info), Error> {
         if name.text.is_empty() {
             return Err(err(ErrorKind::Empty, ln, name.column, "empty actor name".into()));
         }
-        let who = format!("actor {:?}", name.text);
-        if actors.iter().any(|a| a.name == name.text) {
+        let who = format!("actor {}", shown(&name.text));
+        if !actor_names.insert(name.text.clone()) {
             return Err(err(
                 ErrorKind::Duplicate,
                 ln,
                 name.column,
-                format!("duplicate actor name {:?}", name.text),
+                format!("duplicate actor name {}", shown(&name.text)),
             ));
         }
         if len != width {
@@ -156,16 +183,26 @@ pub fn parse_csv(file: &str, text: &str) -> Result<(SmpInput, Info), Error> {
                 ),
             ));
         }
-        let value = |f: &Field, what: &str, kind: &str, max: f64| -> Result<f64, Error> {
+        // The message's subject is written only when there is a problem to report.
+        let value = |f: &Field, dim: Option<&str>, kind: &str, max: f64| -> Result<f64, Error> {
+            let what = || match dim {
+                None => who.clone(),
+                Some(dim) => format!("{who} dimension {}", shown(dim)),
+            };
             if f.text.is_empty() {
-                return Err(err(ErrorKind::Empty, ln, f.column, format!("{what}: empty {kind}")));
+                return Err(err(
+                    ErrorKind::Empty,
+                    ln,
+                    f.column,
+                    format!("{}: empty {kind}", what()),
+                ));
             }
             let Some(x) = number(&f.text) else {
                 return Err(err(
                     ErrorKind::NotANumber,
                     ln,
                     f.column,
-                    format!("{what}: {kind} {:?} is not a number", f.text),
+                    format!("{}: {kind} {} is not a number", what(), shown(&f.text)),
                 ));
             };
             if !(x.is_finite() && (0.0..=max).contains(&x)) {
@@ -173,27 +210,17 @@ pub fn parse_csv(file: &str, text: &str) -> Result<(SmpInput, Info), Error> {
                     ErrorKind::OutOfRange,
                     ln,
                     f.column,
-                    format!("{what}: {kind} {x} outside [0, {max}]"),
+                    format!("{}: {kind} {} outside [0, {max}]", what(), shown_value(&f.text, x)),
                 ));
             }
             Ok(x)
         };
-        let capability = value(&fields[2], &who, "capability", MAX_CAPABILITY)?;
+        let capability = value(&fields[2], None, "capability", MAX_CAPABILITY)?;
         let mut pos = Vec::with_capacity(k);
         let mut sal = Vec::with_capacity(k);
         for (d, dim) in dimensions.iter().enumerate() {
-            pos.push(value(
-                &fields[3 + 2 * d],
-                &format!("{who} dimension {dim:?}"),
-                "position",
-                100.0,
-            )?);
-            sal.push(value(
-                &fields[4 + 2 * d],
-                &format!("{who} dimension {dim:?}"),
-                "salience",
-                100.0,
-            )?);
+            pos.push(value(&fields[3 + 2 * d], Some(dim), "position", 100.0)?);
+            sal.push(value(&fields[4 + 2 * d], Some(dim), "salience", 100.0)?);
         }
         let total: f64 = sal.iter().sum();
         if total > 100.0 * (1.0 + 1e-9) {
@@ -412,5 +439,71 @@ mod tests {
                 "t.csv:3:14: actor \"a\": saliences sum to 101, above 100".into()
             )
         );
+    }
+
+    #[test]
+    fn announced_counts_are_claims_not_allocations() {
+        // Once an abort on allocation (99999999999999999 actors) and an overflow (2^63
+        // dimensions): the counts are checked against the lines that follow.
+        let body = "A,D,P,X,Xs\na,d,1,10,50\nb,d,1,20,50\n";
+        assert_eq!(
+            err(&format!("x, y, 99999999999999999, 1\n{body}")),
+            (
+                ErrorKind::Count,
+                "t.csv:5:1: line 1 announces 99999999999999999 actors, found 2".into()
+            )
+        );
+        assert_eq!(
+            err(&format!("x, y, 2, 9223372036854775808\n{body}")),
+            (
+                ErrorKind::Count,
+                "t.csv:2:9: the header needs 3 + 2 x 9223372036854775808 fields for 9223372036854775808 dimensions (line 1), found 5".into()
+            )
+        );
+        assert_eq!(err(&format!("x, y, 2, {}\n{body}", usize::MAX)).0, ErrorKind::Count);
+        let digits = "9".repeat(400);
+        assert_eq!(
+            err(&format!("x, y, {digits}, 1\n{body}")),
+            (
+                ErrorKind::OutOfRange,
+                "t.csv:1:7: the number of actors (400 digits) is larger than any file holds".into()
+            )
+        );
+        // Long fields are quoted cut short, huge numbers in scientific notation.
+        let long = "x".repeat(5000);
+        let (_, msg) = err(&OK.replace("a, first, 10, 20", &format!("a, first, 10, {long}")));
+        assert!(msg.ends_with("... (5000 characters) is not a number"), "{msg}");
+        assert!(msg.len() < 200);
+        let (_, msg) =
+            err(&OK.replace("a, first, 10,", &format!("a, first, 1{},", "0".repeat(308))));
+        assert_eq!(msg, "t.csv:3:11: actor \"a\": capability 1e308 outside [0, 100000000]");
+    }
+
+    #[test]
+    fn duplicate_checks_are_linear() {
+        // 100,000 actors and 2,000 dimensions: a check comparing each name with every
+        // earlier one makes 5 x 10^9 comparisons here (minutes in a debug build); the
+        // hash sets take seconds.
+        let n = 100_000;
+        let mut text = format!("big, x, {n}, 1\nA,D,P,X,Xs\n");
+        for i in 0..n {
+            text.push_str(&format!("actor {i},,1,50,50\n"));
+        }
+        let (input, _) = parse_csv("t.csv", &text).unwrap();
+        assert_eq!(input.n_actors(), n);
+        let dup = format!("{}a,,1,50,50\n", OK.replace(" b ,", "x,"));
+        assert_eq!(
+            err(&dup.replace("toy, \"a \"\"toy\"\"\", 2,", "toy, x, 3,")),
+            (ErrorKind::Duplicate, "t.csv:6:1: duplicate actor name \"a\"".into())
+        );
+        let k = 2_000;
+        let mut header = String::from("A,D,P");
+        let mut row = String::from("a,,1");
+        for d in 0..k {
+            header.push_str(&format!(",dim {d},s"));
+            row.push_str(",50,0.01");
+        }
+        let text = format!("wide, x, 2, {k}\n{header}\n{row}\n{}\n", row.replacen('a', "b", 1));
+        assert_eq!(parse_csv("t.csv", &text).unwrap().0.n_dims(), k);
     }
 }

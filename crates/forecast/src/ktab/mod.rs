@@ -31,3 +31,26 @@ fn number(s: &str) -> Option<f64> {
         && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     if ok { s.parse().ok() } else { None }
 }
+
+/// A field's text as a message quotes it: in quotes, cut to its first 40 characters.
+fn shown(text: &str) -> String {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}... ({} characters)", &text[..end], text.chars().count()),
+    }
+}
+
+/// A number read from `text` as a message prints it: in full when short, in scientific
+/// notation when its decimal form would be long (`1e308`, not 309 digits), as written
+/// (cut short) when it is beyond the floats.
+fn shown_value(text: &str, x: f64) -> String {
+    let plain = x.to_string();
+    if !x.is_finite() {
+        shown(text.trim())
+    } else if plain.len() <= 20 {
+        plain
+    } else {
+        format!("{x:e}")
+    }
+}

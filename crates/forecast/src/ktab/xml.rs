@@ -26,7 +26,9 @@
 
 use roxmltree::{Document, Node};
 
-use super::{Info, number};
+use std::collections::{HashMap, HashSet};
+
+use super::{Info, number, shown, shown_value};
 use crate::error::{Error, ErrorKind};
 use crate::input::{Actor, SmpInput};
 use crate::params::{
@@ -142,8 +144,8 @@ impl Reader<'_, '_> {
                             c,
                             ErrorKind::NotANumber,
                             format!(
-                                "prngSeed {:?} is not a whole number in [0, 2^64)",
-                                Self::text(c)
+                                "prngSeed {} is not a whole number in [0, 2^64)",
+                                shown(Self::text(c))
                             ),
                         )
                     })?;
@@ -151,6 +153,7 @@ impl Reader<'_, '_> {
                 "ModelParameters" => self.model_parameters(c, &mut params)?,
                 "Dimensions" => {
                     let mut names = Vec::new();
+                    let mut seen = HashSet::new();
                     for d in Self::elements(c) {
                         if !d.has_tag_name("dName") {
                             return Err(self.unknown(d, "Dimensions"));
@@ -163,11 +166,11 @@ impl Reader<'_, '_> {
                                 format!("empty name of dimension {}", names.len() + 1),
                             ));
                         }
-                        if names.contains(&name) {
+                        if !seen.insert(name.clone()) {
                             return Err(self.err(
                                 d,
                                 ErrorKind::Duplicate,
-                                format!("duplicate dimension name {name:?}"),
+                                format!("duplicate dimension name {}", shown(&name)),
                             ));
                         }
                         names.push(name);
@@ -194,7 +197,7 @@ impl Reader<'_, '_> {
             params.ideal_adjustment = self.ideal_adjustment(ia, &input)?;
             params
                 .accommodation_named(
-                    &input.actors.iter().map(|a| format!("{:?}", a.name)).collect::<Vec<_>>(),
+                    &input.actors.iter().map(|a| shown(&a.name)).collect::<Vec<_>>(),
                 )
                 .map_err(|e| self.err(ia, e.kind(), e.message()))?;
         }
@@ -217,8 +220,9 @@ impl Reader<'_, '_> {
                     c,
                     ErrorKind::Unknown,
                     format!(
-                        "unknown {} {s:?}: expected one of {}",
+                        "unknown {} {}: expected one of {}",
                         c.tag_name().name(),
+                        shown(s),
                         expected.join(", ")
                     ),
                 )
@@ -297,6 +301,7 @@ impl Reader<'_, '_> {
         let mut actors: Vec<Actor> = Vec::new();
         let mut positions = Vec::new();
         let mut salience = Vec::new();
+        let mut seen = HashSet::new();
         for a in Self::elements(node) {
             if !a.has_tag_name("Actor") {
                 return Err(self.unknown(a, "Actors"));
@@ -314,14 +319,14 @@ impl Reader<'_, '_> {
             if name.is_empty() {
                 return Err(self.err(name_node, ErrorKind::Empty, "empty actor name"));
             }
-            if actors.iter().any(|x| x.name == name) {
+            if !seen.insert(name.clone()) {
                 return Err(self.err(
                     name_node,
                     ErrorKind::Duplicate,
-                    format!("duplicate actor name {name:?}"),
+                    format!("duplicate actor name {}", shown(&name)),
                 ));
             }
-            let who = format!("actor {name:?}");
+            let who = format!("actor {}", shown(&name));
             let description = Self::elements(a)
                 .find(|c| c.has_tag_name("description"))
                 .map_or("", Self::text)
@@ -393,14 +398,14 @@ impl Reader<'_, '_> {
             return Err(self.err(
                 node,
                 ErrorKind::NotANumber,
-                format!("{who}: {kind} {s:?} is not a number"),
+                format!("{who}: {kind} {} is not a number", shown(s)),
             ));
         };
         if !(x.is_finite() && (0.0..=max).contains(&x)) {
             return Err(self.err(
                 node,
                 ErrorKind::OutOfRange,
-                format!("{who}: {kind} {x} outside [0, {max}]"),
+                format!("{who}: {kind} {} outside [0, {max}]", shown_value(s, x)),
             ));
         }
         Ok(x)
@@ -411,13 +416,15 @@ impl Reader<'_, '_> {
         node: Node,
         input: &SmpInput,
     ) -> Result<Vec<IdealAdjustment>, Error> {
+        let by_name: HashMap<&str, usize> =
+            input.actors.iter().enumerate().map(|(i, a)| (a.name.as_str(), i)).collect();
         let index = |c: Node| -> Result<usize, Error> {
             let name = Self::text(c);
-            input.actors.iter().position(|a| a.name == name).ok_or_else(|| {
+            by_name.get(name).copied().ok_or_else(|| {
                 self.err(
                     c,
                     ErrorKind::Unknown,
-                    format!("<{}> names no actor: {name:?}", c.tag_name().name()),
+                    format!("<{}> names no actor: {}", c.tag_name().name(), shown(name)),
                 )
             })
         };
@@ -435,8 +442,9 @@ impl Reader<'_, '_> {
             let reference = index(self.child(p, "referencePos")?)?;
             let adj_node = self.child(p, "adjust")?;
             let who = format!(
-                "ideal adjustment of {:?} toward {:?}",
-                input.actors[adjusting].name, input.actors[reference].name
+                "ideal adjustment of {} toward {}",
+                shown(&input.actors[adjusting].name),
+                shown(&input.actors[reference].name)
             );
             let adjust = self.value(adj_node, &who, "adjust", 1.0)?;
             out.push(IdealAdjustment { adjusting, reference, adjust });
@@ -571,5 +579,59 @@ mod tests {
             err(&OK.replace("<adjust>0.25</adjust>", "<adjust>0.25</adjust></iaPair><iaPair><adjustingIdeal>a</adjustingIdeal><referencePos>a</referencePos><adjust>0.9</adjust>")),
             (ErrorKind::Params, "t.xml:19:3: ideal adjustment of actor \"a\": the weights sum to 1.15, above 1".into())
         );
+    }
+
+    #[test]
+    fn big_inputs_are_read_in_linear_time_and_memory() {
+        // 20,000 actors, each adjusting its ideal toward the next: once a dense 20,000 x
+        // 20,000 accommodation matrix (3.2 GB) and a scan of every actor per name.
+        let n = 20_000;
+        let mut text = String::from("<Scenario><name>big</name><Actors>");
+        for i in 0..n {
+            text.push_str(&format!(
+                "<Actor><name>a{i}</name><capability>1</capability><Position><dCoord>{}</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>",
+                i % 100
+            ));
+        }
+        text.push_str("</Actors><IdealAdjustment>");
+        for i in 0..n {
+            text.push_str(&format!(
+                "<iaPair><adjustingIdeal>a{i}</adjustingIdeal><referencePos>a{}</referencePos><adjust>0.25</adjust></iaPair><iaPair><adjustingIdeal>a{i}</adjustingIdeal><referencePos>a{i}</referencePos><adjust>0.75</adjust></iaPair>",
+                (i + 1) % n
+            ));
+        }
+        text.push_str("</IdealAdjustment></Scenario>");
+        let (input, params) = parse_xml("t.xml", &text).map_err(|e| e.to_string()).unwrap();
+        assert_eq!(input.n_actors(), n);
+        let rows = params.accommodation(n).unwrap();
+        assert_eq!(rows[n - 1], vec![(0, 0.25), (n - 1, 0.75)]);
+        assert_eq!(rows.iter().map(Vec::len).sum::<usize>(), 2 * n);
+        let bad = text.replacen("<adjust>0.25</adjust>", "<adjust>0.5</adjust>", 1);
+        assert_eq!(
+            err(&bad).1,
+            format!(
+                "t.xml:1:{}: ideal adjustment of actor \"a0\": the weights sum to 1.25, above 1",
+                text.find("<IdealAdjustment>").unwrap() + 1
+            )
+        );
+    }
+
+    #[test]
+    fn long_texts_are_cut_short_in_messages() {
+        let long = "9".repeat(400);
+        let (_, msg) = err(
+            &OK.replace("<capability>10</capability>", &format!("<capability>{long}</capability>"))
+        );
+        assert_eq!(
+            msg,
+            format!(
+                "t.xml:12:58: actor \"a\": capability {:?}... (400 characters) outside [0, 1000]",
+                &long[..40]
+            )
+        );
+        let (_, msg) =
+            err(&OK
+                .replace("<dCoord>20</dCoord>", &format!("<dCoord>{}</dCoord>", "x".repeat(300))));
+        assert!(msg.ends_with("... (300 characters) is not a number"), "{msg}");
     }
 }
