@@ -140,17 +140,54 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
-    /// The line and column of a byte offset; offsets past the end count as the end, offsets
-    /// inside a character as that character.
-    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+    /// The last character boundary at or before `offset` (the end for offsets past it).
+    fn boundary(&self, offset: usize) -> usize {
         let mut offset = offset.min(self.text.len());
         while offset > 0 && !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        offset
+    }
+
+    /// The 1-based line of a byte offset, in logarithmic time.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        let offset = self.boundary(offset);
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// The line and column of a byte offset; offsets past the end count as the end, offsets
+    /// inside a character as that character. Counting the column takes time linear in its
+    /// line's length: to locate many offsets, sort them and use [`LineIndex::locate_sorted`].
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.boundary(offset);
+        let line = self.line(offset);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
         let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
         (line, column)
+    }
+
+    /// The lines and columns of offsets in increasing order, counting each line's characters
+    /// at most once, so that many problems on one long line take linear time.
+    pub(crate) fn locate_sorted(
+        &self,
+        offsets: impl Iterator<Item = usize>,
+    ) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        // The line, offset and column of the previous offset.
+        let mut last: Option<(usize, usize, usize)> = None;
+        for offset in offsets {
+            let offset = self.boundary(offset);
+            let line = self.line(offset);
+            let column = match last {
+                Some((l, o, c)) if l == line && o <= offset => {
+                    c + self.text.get(o..offset).map_or(0, |s| s.chars().count())
+                }
+                _ => self.line_col(offset).1,
+            };
+            last = Some((line, offset, column));
+            out.push((line, column));
+        }
+        out
     }
 }
 
@@ -167,18 +204,17 @@ pub(crate) struct RawProblem {
 pub(crate) fn locate(file: &str, text: &str, mut raw: Vec<RawProblem>) -> Error {
     raw.sort_by_key(|p| p.offset);
     let index = LineIndex::new(text);
+    let places = index.locate_sorted(raw.iter().map(|p| p.offset));
     let problems = raw
         .into_iter()
-        .map(|p| {
-            let (line, column) = index.line_col(p.offset);
-            Problem {
-                file: file.to_string(),
-                line,
-                column,
-                path: p.path,
-                kind: p.kind,
-                message: p.message,
-            }
+        .zip(places)
+        .map(|(p, (line, column))| Problem {
+            file: file.to_string(),
+            line,
+            column,
+            path: p.path,
+            kind: p.kind,
+            message: p.message,
         })
         .collect();
     Error::new(problems)
@@ -199,6 +235,10 @@ mod tests {
         assert_eq!(idx.line_col(10), (3, 1));
         assert_eq!(idx.line_col(999), (3, 1));
         assert_eq!(LineIndex::new("").line_col(5), (1, 1));
+        let offsets = [0, 2, 2, 3, 4, 7, 10, 999];
+        let one_by_one: Vec<(usize, usize)> = offsets.iter().map(|&o| idx.line_col(o)).collect();
+        assert_eq!(idx.locate_sorted(offsets.into_iter()), one_by_one);
+        assert_eq!(idx.line(7), 2);
     }
 
     #[test]

@@ -7,11 +7,17 @@
 //! overflow the stack. A key given twice in one object is reported as
 //! [`ProblemKind::DuplicateId`] and the first value is kept, so validation goes on.
 
+use std::collections::HashSet;
+
 use crate::error::{ProblemKind, RawProblem};
 use crate::tree::{Entry, Kind, Node, Num, quote};
 
 /// The deepest nesting of arrays and objects accepted.
 pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Objects with more keys than this find duplicates with a hash set, not a search, so
+/// reading stays linear in the size of the object.
+const LINEAR_KEYS: usize = 16;
 
 /// Parses a JSON document. `Err` holds one syntax problem; `Ok` holds the tree and the
 /// duplicate-key problems found on the way.
@@ -94,6 +100,8 @@ impl Parser<'_> {
         }
         self.pos += 1;
         let mut entries: Vec<Entry> = Vec::new();
+        // The keys seen, once the object is too large to search them one by one.
+        let mut keys: Option<HashSet<String>> = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -114,7 +122,14 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            if entries.iter().any(|e| e.key == key) {
+            if keys.is_none() && entries.len() >= LINEAR_KEYS {
+                keys = Some(entries.iter().map(|e| e.key.clone()).collect());
+            }
+            let duplicate = match &mut keys {
+                Some(keys) => !keys.insert(key.clone()),
+                None => entries.iter().any(|e| e.key == key),
+            };
+            if duplicate {
                 self.duplicates.push(RawProblem {
                     offset: key_start,
                     path: String::new(),
@@ -379,5 +394,15 @@ mod tests {
         assert_eq!(dups[0].offset, 9);
         assert_eq!(dups[0].message, "duplicate key \"a\"");
         assert_eq!(n.as_table().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn duplicate_keys_of_large_objects() {
+        let keys: Vec<String> = (0..40).map(|k| format!("\"k{k}\": {k}")).collect();
+        let text = format!("{{{}, \"k3\": 0, \"k39\": 0}}", keys.join(", "));
+        let (n, dups) = parse(&text).unwrap();
+        let messages: Vec<&str> = dups.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["duplicate key \"k3\"", "duplicate key \"k39\""]);
+        assert_eq!(n.as_table().unwrap().len(), 40);
     }
 }

@@ -1,5 +1,7 @@
 //! Reads TOML into the spanned [`Node`] tree with the `toml` crate's span-keeping parser.
 
+use std::collections::HashSet;
+
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -11,10 +13,11 @@ pub(crate) fn parse(text: &str) -> Result<Node, Vec<RawProblem>> {
     let (table, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         let mut problems: Vec<RawProblem> = Vec::new();
+        let mut seen: HashSet<(usize, String)> = HashSet::new();
         for e in errors {
             let offset = e.span().map_or(0, |s| s.start);
             let message = e.message().trim_end_matches('.').to_string();
-            if problems.iter().any(|p| p.offset == offset && p.message == message) {
+            if !seen.insert((offset, message.clone())) {
                 continue;
             }
             problems.push(RawProblem {

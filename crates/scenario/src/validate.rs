@@ -65,7 +65,7 @@ impl<'a> Cx<'a> {
     }
 
     fn line(&self, offset: usize) -> usize {
-        self.lines.line_col(offset).0
+        self.lines.line(offset)
     }
 }
 
@@ -119,9 +119,9 @@ fn key_path(path: &str, key: &str) -> String {
     }
 }
 
-/// Lists ids for a message, at most ten.
+/// Lists ids for a message, at most ten (it reads at most eleven of them).
 fn listing<'s>(ids: impl Iterator<Item = &'s str>) -> String {
-    let ids: Vec<&str> = ids.collect();
+    let ids: Vec<&str> = ids.take(11).collect();
     if ids.is_empty() {
         return "none defined".to_string();
     }
@@ -405,17 +405,36 @@ fn valid_date(s: &str, day_only: bool) -> bool {
     }
 }
 
+/// The ids of one kind (parties, issues, proposals, sources): each id's index and the byte
+/// offset where it is defined, and the ids in definition order (for listings).
+#[derive(Default)]
+struct Ids {
+    map: HashMap<String, (usize, usize)>,
+    order: Vec<String>,
+}
+
+impl Ids {
+    fn get(&self, id: &str) -> Option<&(usize, usize)> {
+        self.map.get(id)
+    }
+
+    /// The first ten ids for a message.
+    fn listing(&self) -> String {
+        listing(self.order.iter().map(String::as_str))
+    }
+}
+
 /// Registers an id, reporting a duplicate; returns whether it was new.
 fn register(
     cx: &mut Cx<'_>,
-    map: &mut HashMap<String, (usize, usize)>,
+    ids: &mut Ids,
     what: &str,
     id: &str,
     node: &Node,
     path: &str,
     idx: usize,
 ) -> bool {
-    if let Some(&(_, first)) = map.get(id) {
+    if let Some(&(_, first)) = ids.map.get(id) {
         let line = cx.line(first);
         cx.push(
             node.span.start,
@@ -425,31 +444,25 @@ fn register(
         );
         return false;
     }
-    map.insert(id.to_string(), (idx, node.span.start));
+    ids.map.insert(id.to_string(), (idx, node.span.start));
+    ids.order.push(id.to_string());
     true
-}
-
-/// Ids in definition order, for listings.
-fn ids_in_order(map: &HashMap<String, (usize, usize)>) -> Vec<&str> {
-    let mut v: Vec<(&str, usize)> = map.iter().map(|(k, (i, _))| (k.as_str(), *i)).collect();
-    v.sort_by_key(|(_, i)| *i);
-    v.into_iter().map(|(k, _)| k).collect()
 }
 
 /// Resolves a reference to a party, issue, proposal or source id.
 fn reference(
     cx: &mut Cx<'_>,
-    map: &HashMap<String, (usize, usize)>,
+    ids: &Ids,
     what: &str,
     plural: &str,
     node: &Node,
     path: &str,
 ) -> Option<usize> {
     let s = string(cx, node, path)?;
-    if let Some((i, _)) = map.get(&s) {
+    if let Some((i, _)) = ids.get(&s) {
         return Some(*i);
     }
-    let known = listing(ids_in_order(map).into_iter());
+    let known = ids.listing();
     cx.push(
         node.span.start,
         path,
@@ -459,17 +472,34 @@ fn reference(
     None
 }
 
-/// What is known about an issue once read: its model and whether it is sound enough to
-/// check stances and terms against.
+/// What is known about an issue once read: whether it is sound enough to check stances and
+/// terms against, and its options' indices by id (found in constant time, so that reading
+/// values, red lines and terms stays linear however many options an issue has).
+#[derive(Default)]
 struct IssueInfo {
     ok: bool,
+    options: HashMap<String, usize>,
 }
 
-fn option_ids(issue: &Issue) -> Vec<&str> {
-    match &issue.kind {
-        IssueKind::Discrete { options } => options.iter().map(|o| o.id.as_str()).collect(),
-        IssueKind::Scale { .. } => Vec::new(),
+/// A sound issue, with its options' indices by id.
+#[derive(Clone, Copy)]
+struct Known<'r> {
+    issue: &'r Issue,
+    options: &'r HashMap<String, usize>,
+}
+
+impl Known<'_> {
+    fn option_index(&self, id: &str) -> Option<usize> {
+        self.options.get(id).copied()
     }
+}
+
+fn option_ids(issue: &Issue) -> impl Iterator<Item = &str> {
+    let options = match &issue.kind {
+        IssueKind::Discrete { options } => options.as_slice(),
+        IssueKind::Scale { .. } => &[],
+    };
+    options.iter().map(|o| o.id.as_str())
 }
 
 fn unknown_option(cx: &mut Cx<'_>, offset: usize, path: &str, issue: &Issue, found: &str) {
@@ -481,7 +511,7 @@ fn unknown_option(cx: &mut Cx<'_>, offset: usize, path: &str, issue: &Issue, fou
             "unknown option {} of issue {} (options: {})",
             quote(found),
             issue.id,
-            listing(option_ids(issue).into_iter())
+            listing(option_ids(issue))
         ),
     );
 }
@@ -490,13 +520,21 @@ struct Read {
     /// How utilities add up: decides the ranges of values and reservations.
     form: UtilityForm,
     parties: Vec<Party>,
-    party_ids: HashMap<String, (usize, usize)>,
+    party_ids: Ids,
     party_places: Vec<(usize, String)>,
     issues: Vec<Issue>,
     issue_info: Vec<IssueInfo>,
-    issue_ids: HashMap<String, (usize, usize)>,
+    issue_ids: Ids,
     sources: Vec<Source>,
-    source_ids: HashMap<String, (usize, usize)>,
+    source_ids: Ids,
+}
+
+impl Read {
+    /// Issue `i` when it is sound.
+    fn known(&self, i: usize) -> Option<Known<'_>> {
+        let info = self.issue_info.get(i).filter(|info| info.ok)?;
+        Some(Known { issue: self.issues.get(i)?, options: &info.options })
+    }
 }
 
 /// Validates a whole file's tree; the scenario when there is no problem at all.
@@ -516,13 +554,13 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
     let mut read = Read {
         form: meta.utility,
         parties: Vec::new(),
-        party_ids: HashMap::new(),
+        party_ids: Ids::default(),
         party_places: Vec::new(),
         issues: Vec::new(),
         issue_info: Vec::new(),
-        issue_ids: HashMap::new(),
+        issue_ids: Ids::default(),
         sources: Vec::new(),
-        source_ids: HashMap::new(),
+        source_ids: Ids::default(),
     };
     parties(cx, &top, &mut read);
     issues(cx, &top, &mut read);
@@ -669,7 +707,7 @@ fn issues(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
     for (idx, node) in top.array(cx, "issues", Some("issue")).iter().enumerate() {
         let path = format!("issues[{idx}]");
         let mut issue = Issue::discrete("", "", &[]);
-        let mut ok = false;
+        let mut info = IssueInfo::default();
         if let Some(t) = open(cx, node, &path, ISSUE) {
             if let Some((id, id_node)) = t.id(cx, "id") {
                 register(cx, &mut read.issue_ids, "issue", &id, id_node, &t.path("id"), idx);
@@ -691,21 +729,21 @@ fn issues(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
                     "missing field \"options\" or \"scale\" (an issue needs one of them)",
                 ),
                 (Some(options), None) => {
-                    if let Some(opts) = options_of(cx, &t, &options.value, &issue.id) {
+                    if let Some((opts, index)) = options_of(cx, &t, &options.value, &issue.id) {
                         issue.kind = IssueKind::Discrete { options: opts };
-                        ok = true;
+                        info = IssueInfo { ok: true, options: index };
                     }
                 }
                 (None, Some(scale)) => {
                     if let Some(kind) = scale_of(cx, &scale.value, &t.path("scale")) {
                         issue.kind = kind;
-                        ok = true;
+                        info.ok = true;
                     }
                 }
             }
         }
         read.issues.push(issue);
-        read.issue_info.push(IssueInfo { ok });
+        read.issue_info.push(info);
     }
 }
 
@@ -714,7 +752,7 @@ fn options_of(
     t: &Tab<'_>,
     node: &Node,
     issue_id: &str,
-) -> Option<Vec<IssueOption>> {
+) -> Option<(Vec<IssueOption>, HashMap<String, usize>)> {
     let path = t.path("options");
     let Kind::Array(items) = &node.kind else {
         cx.push(
@@ -735,7 +773,8 @@ fn options_of(
         return None;
     }
     let n_before = cx.problems.len();
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    // Each id's index and where it is defined.
+    let mut ids: HashMap<String, (usize, usize)> = HashMap::new();
     let mut options = Vec::new();
     for (k, item) in items.iter().enumerate() {
         let opath = format!("{path}[{k}]");
@@ -743,7 +782,7 @@ fn options_of(
         let id = o.id(cx, "id");
         let label = o.string(cx, "label", true);
         if let Some((id, id_node)) = id {
-            if let Some(&first) = ids.get(&id) {
+            if let Some(&(_, first)) = ids.get(&id) {
                 let line = cx.line(first);
                 cx.push(
                     id_node.span.start,
@@ -755,12 +794,13 @@ fn options_of(
                     ),
                 );
             } else {
-                ids.insert(id.clone(), id_node.span.start);
+                ids.insert(id.clone(), (options.len(), id_node.span.start));
             }
             options.push(IssueOption { id, label: label.unwrap_or_default() });
         }
     }
-    (cx.problems.len() == n_before).then_some(options)
+    let index = ids.into_iter().map(|(id, (k, _))| (id, k)).collect();
+    (cx.problems.len() == n_before).then_some((options, index))
 }
 
 fn scale_of(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<IssueKind> {
@@ -868,10 +908,7 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
             .req(cx, "issue")
             .and_then(|n| reference(cx, &read.issue_ids, "issue", "issues", n, &t.path("issue")));
         let weight = t.number(cx, "weight", true, Range::NonNegative);
-        let issue = issue_idx.and_then(|i| {
-            let ok = read.issue_info.get(i).is_some_and(|info| info.ok);
-            read.issues.get(i).filter(|_| ok)
-        });
+        let issue = issue_idx.and_then(|i| read.known(i));
         let preference = preference(cx, &t, issue, read.value_range());
         let red_lines = red_lines(cx, &t, issue, party.and_then(|p| read.parties.get(p)));
         let mut confidence = None;
@@ -939,13 +976,13 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
 fn preference(
     cx: &mut Cx<'_>,
     t: &Tab<'_>,
-    issue: Option<&Issue>,
+    known: Option<Known<'_>>,
     range: Range,
 ) -> Option<Preference> {
     let values = t.entry("values");
     let ideal = t.entry("ideal");
     let tolerance = t.entry("tolerance");
-    match issue.map(|i| (i, &i.kind)) {
+    match known.map(|k| (k.issue, &k.issue.kind)) {
         None => {
             // Unknown or unsound issue: check what can be checked on its own.
             if let Some(v) = values
@@ -988,13 +1025,17 @@ fn preference(
             let vpath = t.path("values");
             let map = open_map(cx, &v.value, &vpath)?;
             let mut vals: Vec<Option<f64>> = vec![None; options.len()];
+            // Whether each option has a key in the map (whatever its value).
+            let mut given = vec![false; options.len()];
+            let known = known?;
             for e in map {
                 let epath = key_path(&vpath, &e.key);
                 let x = number(cx, &e.value, &epath, range);
-                match issue.option_index(&e.key) {
+                match known.option_index(&e.key) {
                     Some(k) => {
-                        if let Some(slot) = vals.get_mut(k) {
+                        if let (Some(slot), Some(g)) = (vals.get_mut(k), given.get_mut(k)) {
                             *slot = x;
+                            *g = true;
                         }
                         ok &= x.is_some();
                     }
@@ -1006,14 +1047,18 @@ fn preference(
             }
             let missing: Vec<String> = options
                 .iter()
-                .zip(&vals)
-                .filter(|(_, v)| v.is_none())
-                .filter(|(o, _)| !map.iter().any(|e| e.key == o.id))
+                .zip(&given)
+                .filter(|(_, given)| !**given)
                 .map(|(o, _)| quote(&o.id))
                 .collect();
             if !missing.is_empty() {
                 ok = false;
                 let s = if missing.len() == 1 { "" } else { "s" };
+                let n_missing = missing.len();
+                let mut missing: Vec<String> = missing.into_iter().take(10).collect();
+                if n_missing > 10 {
+                    missing.push(format!("... ({n_missing} in all)"));
+                }
                 cx.push(
                     v.value.span.start,
                     &vpath,
@@ -1060,9 +1105,10 @@ fn preference(
 fn red_lines(
     cx: &mut Cx<'_>,
     t: &Tab<'_>,
-    issue: Option<&Issue>,
+    known: Option<Known<'_>>,
     party: Option<&Party>,
 ) -> Option<Vec<RedLine>> {
+    let issue = known.map(|k| k.issue);
     let Some(node) = t.get("red_lines") else { return Some(Vec::new()) };
     let path = t.path("red_lines");
     let Kind::Array(items) = &node.kind else {
@@ -1135,10 +1181,10 @@ fn red_lines(
             for (k, name) in names.iter().enumerate() {
                 let npath = format!("{lpath}[{k}]");
                 let Some(s) = string(cx, name, &npath) else { continue };
-                if let Some(issue) = issue {
-                    match issue.option_index(&s) {
+                if let Some(known) = known {
+                    match known.option_index(&s) {
                         Some(x) => idxs.push(x),
-                        None => unknown_option(cx, name.span.start, &npath, issue, &s),
+                        None => unknown_option(cx, name.span.start, &npath, known.issue, &s),
                     }
                 }
             }
@@ -1168,9 +1214,7 @@ fn red_lines(
         return None;
     }
     let issue = issue?;
-    let any_allowed =
-        (0..issue.n_options()).any(|k| out.iter().all(|r| r.allows(k, issue.scale_value(k))));
-    if !any_allowed {
+    if !any_allowed(issue, &out) {
         cx.push(
             node.span.start,
             &path,
@@ -1184,6 +1228,50 @@ fn red_lines(
         return None;
     }
     Some(out)
+}
+
+/// Whether some option of the issue keeps every red line, in time linear in the number of
+/// options and the size of the red lines: option lists are marked once, and of several
+/// bounds only the tightest (highest minimum, lowest maximum) can decide.
+fn any_allowed(issue: &Issue, red_lines: &[RedLine]) -> bool {
+    let n = issue.n_options();
+    let mut allowed = vec![true; n];
+    let (mut lowest, mut highest) = (None::<f64>, None::<f64>);
+    for r in red_lines {
+        match &r.kind {
+            RedLineKind::Forbid(list) => {
+                for &k in list {
+                    if let Some(a) = allowed.get_mut(k) {
+                        *a = false;
+                    }
+                }
+            }
+            RedLineKind::Require(list) => {
+                let mut listed = vec![false; n];
+                for &k in list {
+                    if let Some(l) = listed.get_mut(k) {
+                        *l = true;
+                    }
+                }
+                for (a, l) in allowed.iter_mut().zip(listed) {
+                    *a &= l;
+                }
+            }
+            RedLineKind::Bounds { min, max } => {
+                // `allows` compares with `m -/+ 1e-9 * max(|m|, 1)`, increasing in `m`.
+                lowest = match (lowest, *min) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                highest = match (highest, *max) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+    }
+    let bounds = RedLine { kind: RedLineKind::Bounds { min: lowest, max: highest }, reason: None };
+    allowed.iter().enumerate().any(|(k, &a)| a && bounds.allows(k, issue.scale_value(k)))
 }
 
 fn evidence(cx: &mut Cx<'_>, t: &Tab<'_>, read: &Read) -> Vec<Evidence> {
@@ -1213,7 +1301,7 @@ struct RawProposal<'a> {
 }
 
 fn proposals(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Option<Vec<Proposal>> {
-    let mut ids: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut ids = Ids::default();
     let mut raws: Vec<RawProposal<'_>> = Vec::new();
     let items = top.array(cx, "proposals", None);
     for (idx, node) in items.iter().enumerate() {
@@ -1265,11 +1353,17 @@ fn proposals(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Option<Vec<Proposal
         if raw.amends.is_some() || node.as_table().is_none() {
             continue;
         }
+        let mut stated = vec![false; read.issues.len()];
+        for (i, _) in &raw.own {
+            if let Some(s) = stated.get_mut(*i) {
+                *s = true;
+            }
+        }
         let missing: Vec<&str> = read
             .issues
             .iter()
             .enumerate()
-            .filter(|(i, _)| !raw.own.iter().any(|(j, _)| j == i))
+            .filter(|(i, _)| !stated.get(*i).copied().unwrap_or(true))
             // A duplicated issue id is reported once, as a duplicate.
             .filter(|(i, issue)| read.issue_ids.get(&issue.id).is_some_and(|(k, _)| k == i))
             .map(|(_, issue)| issue.id.as_str())
@@ -1289,7 +1383,7 @@ fn proposals(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Option<Vec<Proposal
             ProblemKind::Term,
             format!(
                 "issue{s} {} neither set nor open (a proposal that amends nothing settles or opens every issue)",
-                listing(missing.into_iter())
+                listing(missing.iter().copied())
             ),
         );
     }
@@ -1302,6 +1396,8 @@ fn proposals(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Option<Vec<Proposal
 /// Reads `terms` and `open` into (issue index, term) pairs.
 fn terms(cx: &mut Cx<'_>, t: &Tab<'_>, read: &Read) -> Vec<(usize, Term)> {
     let mut own: Vec<(usize, Term)> = Vec::new();
+    // Per issue: 1 when set in `terms`, 2 when listed in `open`.
+    let mut listed: HashMap<usize, u8> = HashMap::new();
     if let Some(node) = t.get("terms")
         && let Some(map) = open_map(cx, node, &t.path("terms"))
     {
@@ -1315,19 +1411,18 @@ fn terms(cx: &mut Cx<'_>, t: &Tab<'_>, read: &Read) -> Vec<(usize, Term)> {
                     format!(
                         "unknown issue {} (issues: {})",
                         quote(&e.key),
-                        listing(ids_in_order(&read.issue_ids).into_iter())
+                        read.issue_ids.listing()
                     ),
                 );
                 continue;
             };
             let i = *i;
             own.push((i, Term::Open));
-            let Some(issue) =
-                read.issues.get(i).filter(|_| read.issue_info.get(i).is_some_and(|x| x.ok))
-            else {
+            listed.insert(i, 1);
+            let Some(known) = read.known(i) else {
                 continue;
             };
-            if let Some(k) = term(cx, &e.value, &epath, issue)
+            if let Some(k) = term(cx, &e.value, &epath, known)
                 && let Some(last) = own.last_mut()
             {
                 last.1 = Term::Set(k);
@@ -1340,18 +1435,16 @@ fn terms(cx: &mut Cx<'_>, t: &Tab<'_>, read: &Read) -> Vec<(usize, Term)> {
             continue;
         };
         let issue_id = read.issues.get(i).map_or("", |x| x.id.as_str());
-        let set = t
-            .get("terms")
-            .and_then(|n| n.as_table())
-            .is_some_and(|m| m.iter().any(|e| e.key == issue_id));
-        if set {
+        let before = listed.insert(i, 2);
+        if before == Some(1) {
+            listed.insert(i, 1);
             cx.push(
                 node.span.start,
                 &opath,
                 ProblemKind::Term,
                 format!("issue {issue_id} is both set in terms and open"),
             );
-        } else if own.iter().any(|(j, _)| *j == i) {
+        } else if before == Some(2) {
             cx.push(
                 node.span.start,
                 &opath,
@@ -1366,7 +1459,8 @@ fn terms(cx: &mut Cx<'_>, t: &Tab<'_>, read: &Read) -> Vec<(usize, Term)> {
 }
 
 /// One term: an option id on a discrete issue, a grid value on a scale.
-fn term(cx: &mut Cx<'_>, node: &Node, path: &str, issue: &Issue) -> Option<usize> {
+fn term(cx: &mut Cx<'_>, node: &Node, path: &str, known: Known<'_>) -> Option<usize> {
+    let issue = known.issue;
     match &issue.kind {
         IssueKind::Discrete { .. } => {
             let Kind::Str(s) = &node.kind else {
@@ -1382,7 +1476,7 @@ fn term(cx: &mut Cx<'_>, node: &Node, path: &str, issue: &Issue) -> Option<usize
                 );
                 return None;
             };
-            let k = issue.option_index(s);
+            let k = known.option_index(s);
             if k.is_none() {
                 unknown_option(cx, node.span.start, path, issue, s);
             }

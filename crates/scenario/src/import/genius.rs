@@ -1,7 +1,7 @@
 //! Reads a GENIUS domain folder (a domain file and one utility profile per party, XML) the
 //! way NegMAS 0.16 loads it; the semantics are listed on [`crate::import::genius()`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use roxmltree::{Document, Node};
 
@@ -176,27 +176,45 @@ fn display(folder: &str, name: &str) -> String {
 
 /// `a.b[1].c`: the element's path from the root, with the position among same-named
 /// siblings where there are several.
-fn path(node: Node<'_, '_>) -> String {
+fn path(pr: &Problems<'_>, node: Node<'_, '_>) -> String {
     let mut parts: Vec<String> = node
         .ancestors()
         .filter(|n| n.is_element())
         .map(|n| {
             let tag = n.tag_name().name();
-            let Some(parent) = n.parent_element() else { return tag.to_string() };
-            let same: Vec<Node<'_, '_>> = parent
-                .children()
-                .filter(|c| c.is_element() && c.tag_name().name() == tag)
-                .collect();
-            if same.len() > 1 {
-                let pos = same.iter().position(|c| *c == n).unwrap_or(0);
-                format!("{tag}[{pos}]")
-            } else {
-                tag.to_string()
+            match place(pr, n) {
+                Some((pos, count)) if count > 1 => format!("{tag}[{pos}]"),
+                _ => tag.to_string(),
             }
         })
         .collect();
     parts.reverse();
     parts.join(".")
+}
+
+/// An element's position among the same-named element children of its parent, and their
+/// number; `None` for the root. Every child of a parent is placed the first time one is
+/// asked for.
+fn place(pr: &Problems<'_>, node: Node<'_, '_>) -> Option<(usize, usize)> {
+    let parent = node.parent_element()?;
+    let mut places = pr.places.borrow_mut();
+    if !places.contains_key(&node.id().get_usize()) {
+        let children: Vec<Node<'_, '_>> = parent.children().filter(|c| c.is_element()).collect();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let positions: Vec<usize> = children
+            .iter()
+            .map(|c| {
+                let n = counts.entry(c.tag_name().name()).or_insert(0);
+                *n += 1;
+                *n - 1
+            })
+            .collect();
+        for (c, pos) in children.iter().zip(positions) {
+            let count = counts.get(c.tag_name().name()).copied().unwrap_or(1);
+            places.insert(c.id().get_usize(), (pos, count));
+        }
+    }
+    places.get(&node.id().get_usize()).copied()
 }
 
 /// A required attribute, or a located problem.
@@ -205,7 +223,7 @@ fn attr<'a>(pr: &mut Problems<'_>, node: Node<'a, '_>, name: &str) -> Option<&'a
     if v.is_none() {
         pr.push(
             node.range().start,
-            &path(node),
+            &path(pr, node),
             ProblemKind::MissingField,
             format!("missing attribute {name:?} of <{}>", node.tag_name().name()),
         );
@@ -221,10 +239,10 @@ fn attr_offset(node: Node<'_, '_>, name: &str) -> usize {
 fn float(pr: &mut Problems<'_>, node: Node<'_, '_>, name: &str) -> Option<f64> {
     let text = attr(pr, node, name)?;
     let at = attr_offset(node, name);
-    let where_ = format!("{}.{name}", path(node));
     match text.trim().parse::<f64>() {
         Ok(x) if x.is_finite() => Some(x),
         Ok(_) => {
+            let where_ = format!("{}.{name}", path(pr, node));
             pr.push(
                 at,
                 &where_,
@@ -234,6 +252,7 @@ fn float(pr: &mut Problems<'_>, node: Node<'_, '_>, name: &str) -> Option<f64> {
             None
         }
         Err(_) => {
+            let where_ = format!("{}.{name}", path(pr, node));
             pr.push(
                 at,
                 &where_,
@@ -253,7 +272,7 @@ fn integer(pr: &mut Problems<'_>, node: Node<'_, '_>, name: &str) -> Option<i64>
         Err(_) => {
             pr.push(
                 attr_offset(node, name),
-                &format!("{}.{name}", path(node)),
+                &format!("{}.{name}", path(pr, node)),
                 ProblemKind::WrongType,
                 format!("must be a whole number, found {text:?}"),
             );
@@ -275,7 +294,7 @@ fn issue_elements<'a, 'i>(pr: &mut Problems<'_>, root: Node<'a, 'i>) -> Vec<(i64
         if !(1..=MAX_INDEX).contains(&index) {
             pr.push(
                 attr_offset(issue, "index"),
-                &format!("{}.index", path(issue)),
+                &format!("{}.index", path(pr, issue)),
                 ProblemKind::Unsupported,
                 format!("issue index must be in 1..={MAX_INDEX}, found {index}"),
             );
@@ -292,7 +311,12 @@ fn domain_issues(pr: &mut Problems<'_>, root: Node<'_, '_>) -> Option<Vec<Slot>>
     let mut by_index: HashMap<i64, Slot> = HashMap::new();
     let elements = issue_elements(pr, root);
     if elements.is_empty() && pr.raw.len() == n_before {
-        pr.push(root.range().start, &path(root), ProblemKind::MissingField, "no <issue> element");
+        pr.push(
+            root.range().start,
+            &path(pr, root),
+            ProblemKind::MissingField,
+            "no <issue> element",
+        );
         return None;
     }
     for (index, issue) in elements {
@@ -307,7 +331,7 @@ fn domain_issues(pr: &mut Problems<'_>, root: Node<'_, '_>) -> Option<Vec<Slot>>
                 if items.is_empty() {
                     pr.push(
                         issue.range().start,
-                        &path(issue),
+                        &path(pr, issue),
                         ProblemKind::Empty,
                         format!("issue {name:?} has no <item>"),
                     );
@@ -330,7 +354,7 @@ fn domain_issues(pr: &mut Problems<'_>, root: Node<'_, '_>) -> Option<Vec<Slot>>
                 if upper < lower || n > MAX_INTEGER_VALUES {
                     pr.push(
                         issue.range().start,
-                        &path(issue),
+                        &path(pr, issue),
                         ProblemKind::OutOfRange,
                         format!(
                             "integer issue {name:?} needs lowerbound <= upperbound and at most {MAX_INTEGER_VALUES} values, found {lower}..={upper}"
@@ -347,7 +371,7 @@ fn domain_issues(pr: &mut Problems<'_>, root: Node<'_, '_>) -> Option<Vec<Slot>>
             other => {
                 pr.push(
                     issue.range().start,
-                    &path(issue),
+                    &path(pr, issue),
                     ProblemKind::Unsupported,
                     format!(
                         "issue {name:?} has type {other:?}: only discrete and integer issues are read (NegMAS's discretisation of real issues is not pinned down by any export)"
@@ -359,7 +383,7 @@ fn domain_issues(pr: &mut Problems<'_>, root: Node<'_, '_>) -> Option<Vec<Slot>>
         if by_index.contains_key(&index) {
             pr.push(
                 attr_offset(issue, "index"),
-                &format!("{}.index", path(issue)),
+                &format!("{}.index", path(pr, issue)),
                 ProblemKind::DuplicateId,
                 format!("a second issue with index {index}"),
             );
@@ -402,7 +426,7 @@ fn profile(
             Some(i) if !matches!(slots[i].kind, Values::Dummy) => weights[i] = Some(value),
             _ => pr.push(
                 attr_offset(w, "index"),
-                &format!("{}.index", path(w)),
+                &format!("{}.index", path(pr, w)),
                 ProblemKind::UnknownReference,
                 format!("a weight for issue index {index}, which the domain does not have"),
             ),
@@ -414,7 +438,7 @@ fn profile(
         else {
             pr.push(
                 attr_offset(issue, "index"),
-                &format!("{}.index", path(issue)),
+                &format!("{}.index", path(pr, issue)),
                 ProblemKind::UnknownReference,
                 format!("issue index {index}, which the domain does not have"),
             );
@@ -424,11 +448,12 @@ fn profile(
         match slot.kind {
             Values::Dummy => pr.push(
                 attr_offset(issue, "index"),
-                &format!("{}.index", path(issue)),
+                &format!("{}.index", path(pr, issue)),
                 ProblemKind::UnknownReference,
                 format!("issue index {index}, which the domain does not have"),
             ),
             Values::Discrete => {
+                let known: HashSet<&str> = slot.values.iter().map(String::as_str).collect();
                 let mut given: HashMap<&str, f64> = HashMap::new();
                 let n_items_before = pr.raw.len();
                 for item in children(issue, "item") {
@@ -437,10 +462,10 @@ fn profile(
                     else {
                         continue;
                     };
-                    if !slot.values.iter().any(|v| v == value) {
+                    if !known.contains(value) {
                         pr.push(
                             attr_offset(item, "value"),
-                            &format!("{}.value", path(item)),
+                            &format!("{}.value", path(pr, item)),
                             ProblemKind::UnknownReference,
                             format!("unknown value {value:?} of issue {:?}", slot.name),
                         );
@@ -458,7 +483,7 @@ fn profile(
                         Some(&x) => utils.push(x),
                         None => pr.push(
                             issue.range().start,
-                            &path(issue),
+                            &path(pr, issue),
                             ProblemKind::MissingValue,
                             format!("no evaluation of value {v:?} of issue {:?}", slot.name),
                         ),
@@ -470,7 +495,7 @@ fn profile(
                 let Some(ev) = children(issue, "evaluator").into_iter().next() else {
                     pr.push(
                         issue.range().start,
-                        &path(issue),
+                        &path(pr, issue),
                         ProblemKind::MissingField,
                         format!("integer issue {:?} needs an <evaluator>", slot.name),
                     );
@@ -480,7 +505,7 @@ fn profile(
                 if ftype != "linear" {
                     pr.push(
                         ev.range().start,
-                        &path(ev),
+                        &path(pr, ev),
                         ProblemKind::Unsupported,
                         format!("evaluator ftype {ftype:?}: only \"linear\" (offset + slope * x) is read"),
                     );
@@ -496,7 +521,7 @@ fn profile(
                 if let Some(x) = utils.iter().find(|x| !x.is_finite()) {
                     pr.push(
                         ev.range().start,
-                        &path(ev),
+                        &path(pr, ev),
                         ProblemKind::NotFinite,
                         format!("offset + slope * x must be finite, found {x}"),
                     );
@@ -528,7 +553,7 @@ fn profile(
                     };
                     pr.push(
                         root.range().start,
-                        &path(root),
+                        &path(pr, root),
                         ProblemKind::MissingField,
                         format!("{what} for issue {} ({:?})", i + 1, slot.name),
                     );

@@ -43,7 +43,8 @@
 mod genius;
 mod negmas;
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use detente_core::{
     Issue, IssueKind, IssueOption, Meta, Party, Role, Scenario, Stance, UtilityForm,
@@ -124,12 +125,12 @@ impl Domain {
     /// is a bug, reported as [`ProblemKind::Internal`].
     fn build(self, file: &str) -> Result<Scenario, Error> {
         let mut meta =
-            Meta::named(&unique(slug(&self.name, false), "imported", &mut HashSet::new()));
+            Meta::named(&unique(slug(&self.name, false), "imported", &mut Taken::default()));
         meta.title = if self.name.trim().is_empty() { meta.name.clone() } else { self.name };
         meta.description = Some(self.source);
         meta.utility = UtilityForm::Raw;
 
-        let mut issue_ids = HashSet::new();
+        let mut issue_ids = Taken::default();
         let issues: Vec<Issue> = self
             .issues
             .iter()
@@ -137,7 +138,7 @@ impl Domain {
             .map(|(i, issue)| {
                 let id =
                     unique(slug(&issue.name, true), &format!("issue-{}", i + 1), &mut issue_ids);
-                let mut option_ids = HashSet::new();
+                let mut option_ids = Taken::default();
                 let options = issue
                     .values
                     .iter()
@@ -156,7 +157,7 @@ impl Domain {
             })
             .collect();
 
-        let mut party_ids = HashSet::new();
+        let mut party_ids = Taken::default();
         let mut parties = Vec::new();
         let mut stances = Vec::new();
         for (p, dp) in self.parties.into_iter().enumerate() {
@@ -214,18 +215,30 @@ fn slug(s: &str, dot: bool) -> String {
     out
 }
 
-/// `id`, or `fallback` when it is empty, with `-2`, `-3`, ... appended until it is not in
-/// `taken`; then taken.
-fn unique(id: String, fallback: &str, taken: &mut HashSet<String>) -> String {
+/// The ids given so far, and for each base id the next suffix to try, so that a thousand
+/// equal names take linear time, not quadratic.
+#[derive(Default)]
+struct Taken {
+    ids: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+/// `id`, or `fallback` when it is empty, with `-2`, `-3`, ... appended until it is not
+/// taken; then taken. (Each suffix tried for a base is tried once: a taken `base-n` stays
+/// taken, so the search for that base resumes after it next time.)
+fn unique(id: String, fallback: &str, taken: &mut Taken) -> String {
     let base = if id.is_empty() { fallback.to_string() } else { id };
-    let mut id = base.clone();
-    let mut n = 2;
-    while taken.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
+    if taken.ids.insert(base.clone()) {
+        return base;
     }
-    taken.insert(id.clone());
-    id
+    let n = taken.next.entry(base.clone()).or_insert(2);
+    loop {
+        let id = format!("{base}-{n}");
+        *n += 1;
+        if taken.ids.insert(id.clone()) {
+            return id;
+        }
+    }
 }
 
 /// Problems found in one text file, by byte offset.
@@ -233,11 +246,15 @@ struct Problems<'a> {
     file: String,
     text: &'a str,
     raw: Vec<RawProblem>,
+    /// For the XML reader: per element (by node id), its position among the same-named
+    /// element children of its parent and their number, filled one parent at a time so that
+    /// naming many elements in messages takes linear time.
+    places: RefCell<HashMap<usize, (usize, usize)>>,
 }
 
 impl<'a> Problems<'a> {
     fn new(file: &str, text: &'a str) -> Problems<'a> {
-        Problems { file: file.to_string(), text, raw: Vec::new() }
+        Problems { file: file.to_string(), text, raw: Vec::new(), places: RefCell::default() }
     }
 
     fn push(&mut self, offset: usize, path: &str, kind: ProblemKind, message: impl Into<String>) {
@@ -274,11 +291,14 @@ mod tests {
 
     #[test]
     fn unique_ids() {
-        let mut taken = HashSet::new();
+        let mut taken = Taken::default();
         assert_eq!(unique("a".into(), "x", &mut taken), "a");
         assert_eq!(unique("a".into(), "x", &mut taken), "a-2");
         assert_eq!(unique("a-2".into(), "x", &mut taken), "a-2-2");
         assert_eq!(unique(String::new(), "x", &mut taken), "x");
         assert_eq!(unique(String::new(), "x", &mut taken), "x-2");
+        assert_eq!(unique("a".into(), "x", &mut taken), "a-3");
+        assert_eq!(unique("a-3".into(), "x", &mut taken), "a-3-2");
+        assert_eq!(unique("a".into(), "x", &mut taken), "a-4");
     }
 }
