@@ -37,13 +37,19 @@ fn every_rust_file_opens_with_a_module_doc() {
     assert!(missing.is_empty(), "files without a //! doc: {missing:?}");
 }
 
+/// The library crates: everything but the CLI (the one edge that touches files, terminals
+/// and the clock) and the test kit.
+const LIBRARIES: [&str; 6] = ["core", "words", "scenario", "analysis", "forecast", "sim"];
+
 #[test]
 fn model_crates_do_no_io() {
     // The model and analysis crates take data in and give results back; only the CLI touches
-    // files, terminals and the clock.
+    // files, terminals, the clock and the thread's random generator.
     let mut files = vec![];
-    for krate in ["core", "analysis", "scenario"] {
+    for krate in LIBRARIES {
+        let before = files.len();
         rust_files(&workspace().join("crates").join(krate).join("src"), &mut files);
+        assert!(files.len() > before, "crates/{krate}/src has sources");
     }
     let banned = [
         "std::fs",
@@ -54,6 +60,8 @@ fn model_crates_do_no_io() {
         "std::io::stdin",
         "Instant::now",
         "SystemTime",
+        "thread_rng",
+        "rand::",
     ];
     let mut hits = vec![];
     for f in &files {
@@ -65,4 +73,65 @@ fn model_crates_do_no_io() {
         }
     }
     assert!(hits.is_empty(), "I/O in model code: {hits:?}");
+}
+
+/// The names of a crate's normal (not dev, not build) dependencies, from its Cargo.toml.
+fn dependencies(krate: &str) -> Vec<String> {
+    let path = workspace().join("crates").join(krate).join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut names = vec![];
+    let mut in_dependencies = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+        } else if in_dependencies && !line.is_empty() && !line.starts_with('#') {
+            let name = line.split(['=', '.', ' ']).next().unwrap_or_default();
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    // ARCHITECTURE.md: which detente crates each crate may use, and where the edge-only
+    // dependencies (argument parsing, `anyhow`, serde) may appear.
+    let allowed: [(&str, &[&str]); 8] = [
+        ("core", &[]),
+        ("words", &[]),
+        ("testkit", &[]),
+        ("scenario", &["detente-core", "detente-words"]),
+        ("analysis", &["detente-core", "detente-words"]),
+        ("forecast", &["detente-core", "detente-words"]),
+        ("sim", &["detente-core", "detente-analysis", "detente-words"]),
+        (
+            "cli",
+            &[
+                "detente-core",
+                "detente-words",
+                "detente-scenario",
+                "detente-analysis",
+                "detente-forecast",
+                "detente-sim",
+            ],
+        ),
+    ];
+    let mut wrong = vec![];
+    for (krate, may_use) in allowed {
+        let deps = dependencies(krate);
+        for dep in &deps {
+            if dep.starts_with("detente-") && !may_use.contains(&dep.as_str()) {
+                wrong.push(format!("{krate} depends on {dep}"));
+            }
+            if krate != "cli" && ["anyhow", "clap", "terminal_size"].contains(&dep.as_str()) {
+                wrong.push(format!("{krate} depends on {dep}: only the CLI may"));
+            }
+            if ["core", "words", "analysis"].contains(&krate) && dep.starts_with("serde") {
+                wrong.push(format!("{krate} depends on {dep}: core types carry no serde"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "dependency rules broken: {wrong:?}");
+    // The rule is read from the manifests, not assumed: the CLI's own list is there.
+    assert!(dependencies("cli").iter().any(|d| d == "anyhow"));
 }
