@@ -148,22 +148,29 @@ enum Command {
     Simulate {
         /// A scenario (file or shipped name), a GENIUS domain folder, or a NegMAS JSON domain.
         scenario: String,
+        /// The parties that negotiate (comma-separated ids; default: the principals).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
         /// The mechanism: sao (alternating offers), hill-climbing (single text) or veto.
-        #[arg(long, default_value = "sao")]
-        mechanism: String,
-        /// One negotiator per party, in party order (see `detente simulate --help`):
-        /// boulware, linear, conceder, aspiration, tit-for-tat, random, hardliner, nash.
+        #[arg(long, value_enum, default_value = "sao")]
+        mechanism: sim::MechanismArg,
+        /// One negotiator per negotiating party, in party order: boulware, linear,
+        /// conceder, aspiration, tit-for-tat, random, hardliner, nash.
         #[arg(long, value_delimiter = ',', required = true)]
         negotiators: Vec<String>,
-        /// Deadline in steps (default 100 unless --time-limit is given).
+        /// Deadline in steps (default 100 unless --time-limit is given; at most 1e9).
         #[arg(long)]
         steps: Option<u32>,
         /// Deadline in simulated seconds (one step takes one second).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         time_limit: Option<f64>,
         /// The seed: the same inputs and seed give the same output, byte for byte.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// How much of the trace to keep: none, summary (the first and last 10 entries) or
+        /// full (deadlines of at most 100,000 steps).
+        #[arg(long, value_enum, default_value = "summary")]
+        trace: sim::TraceArg,
     },
     /// Every ordered combination of negotiators on every scenario, in parallel, with scores
     /// per negotiator; `--shard K/N` runs one part and `tournament merge` combines parts.
@@ -178,15 +185,15 @@ enum Command {
         #[arg(long, value_delimiter = ',', required = true)]
         negotiators: Vec<String>,
         /// The mechanism: sao, hill-climbing or veto.
-        #[arg(long, default_value = "sao")]
-        mechanism: String,
-        /// Deadline in steps (default 100 unless --time-limit is given).
+        #[arg(long, value_enum, default_value = "sao")]
+        mechanism: sim::MechanismArg,
+        /// Deadline in steps (default 100 unless --time-limit is given; at most 1e9).
         #[arg(long)]
         steps: Option<u32>,
-        /// Deadline in simulated seconds.
-        #[arg(long)]
+        /// Deadline in simulated seconds (one step takes one second).
+        #[arg(long, allow_negative_numbers = true)]
         time_limit: Option<f64>,
-        /// Repetitions of each combination.
+        /// Repetitions of each combination (at most 100,000 sessions in all).
         #[arg(long, default_value_t = 1)]
         repetitions: u32,
         /// The tournament seed (each session's seed derives from it and the session's place).
@@ -374,10 +381,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             forecast::forecast(&scenario, &args, cli.json)?
         }
-        Command::Simulate { scenario, mechanism, negotiators, steps, time_limit, seed } => {
+        Command::Simulate {
+            scenario,
+            parties,
+            mechanism,
+            negotiators,
+            steps,
+            time_limit,
+            seed,
+            trace,
+        } => {
+            let config = sim::session_config(mechanism, steps, time_limit)?;
             let s = load::any(&scenario)?;
-            let config = sim::session_config(&mechanism, steps, time_limit)?;
-            sim::simulate(s, &config, &negotiators, seed, cli.json)?
+            let args = sim::SimulateArgs {
+                parties: parties.as_deref(),
+                config,
+                negotiators: &negotiators,
+                seed,
+                trace,
+            };
+            sim::simulate(s, &args, cli.json)?
         }
         Command::Tournament {
             command: Some(TournamentCommand::Merge { parts, csv, out }), ..
@@ -404,10 +427,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for path in csv.iter().chain(&out) {
                 output::check_output_path(path)?;
             }
+            let session = sim::session_config(mechanism, steps, time_limit)?;
             let loaded = scenarios.iter().map(|s| load::any(s)).collect::<Result<Vec<_>, _>>()?;
             let args = sim::TournamentArgs {
                 negotiators,
-                session: sim::session_config(&mechanism, steps, time_limit)?,
+                session,
                 repetitions,
                 seed,
                 threads,

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use detente_core::Scenario;
 use detente_sim::{
     Deadline, Domain, EntryKind, Mechanism, Progress, Reply, SessionConfig, SessionRecord, Shard,
-    Termination, TournamentConfig, TournamentResult, TournamentSpec,
+    Termination, TournamentConfig, TournamentResult, TournamentSpec, TraceKeep,
 };
 use serde_json::{Value, json};
 
@@ -25,21 +25,76 @@ fn sim_error(e: detente_sim::Error) -> BadInput {
     BadInput(e.to_string())
 }
 
-/// The session settings from the flags.
+/// The mechanism flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MechanismArg {
+    /// Stochastic alternating offers.
+    Sao,
+    /// Mediated single text, moving on unanimous preference (alias `st`).
+    #[value(alias = "st")]
+    HillClimbing,
+    /// Mediated single text, moving unless vetoed.
+    Veto,
+}
+
+impl MechanismArg {
+    fn mechanism(self) -> Mechanism {
+        match self {
+            MechanismArg::Sao => Mechanism::Sao,
+            MechanismArg::HillClimbing => Mechanism::HillClimbing,
+            MechanismArg::Veto => Mechanism::Veto,
+        }
+    }
+}
+
+/// How much of the trace `simulate` keeps and prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceArg {
+    /// No entry: only the result.
+    None,
+    /// The first 10 and the last 10 entries (offers or proposals).
+    Summary,
+    /// Every entry (deadlines of at most 100,000 steps).
+    Full,
+}
+
+/// Entries at each end of a summary trace.
+pub const SUMMARY_ENTRIES: usize = 10;
+
+/// The longest deadline, in steps, whose trace may be kept whole.
+pub const MAX_FULL_TRACE_STEPS: u64 = 100_000;
+
+/// The session settings from the flags; the messages name the flag at fault.
 pub fn session_config(
-    mechanism: &str,
+    mechanism: MechanismArg,
     steps: Option<u32>,
     time_limit: Option<f64>,
 ) -> Result<SessionConfig, BadInput> {
-    let mechanism = Mechanism::parse(mechanism).ok_or_else(|| {
-        BadInput(format!("unknown mechanism {mechanism:?} (mechanisms: sao, hill-climbing, veto)"))
-    })?;
+    if let Some(t) = time_limit
+        && !(t.is_finite() && t > 0.0)
+    {
+        return Err(BadInput(format!(
+            "--time-limit {t}: give a finite number of simulated seconds above 0"
+        )));
+    }
     let n_steps = match (steps, time_limit) {
         (None, None) => Some(100),
         (s, _) => s,
     };
-    let config =
-        SessionConfig { mechanism, deadline: Deadline { n_steps, time_limit, step_duration: 1.0 } };
+    let deadline = Deadline { n_steps, time_limit, step_duration: 1.0 };
+    let allowed = deadline.max_steps();
+    if allowed > detente_sim::MAX_STEPS {
+        let flag = match (steps, time_limit) {
+            (Some(n), _) if u64::from(n) > detente_sim::MAX_STEPS => format!("--steps {n}"),
+            (_, Some(t)) => format!("--time-limit {t} (one step takes one simulated second)"),
+            _ => "the deadline".to_string(),
+        };
+        return Err(BadInput(format!(
+            "{flag}: a session may take at most {} steps",
+            detente_sim::MAX_STEPS
+        )));
+    }
+    let config = SessionConfig { mechanism: mechanism.mechanism(), deadline };
     config.check().map_err(sim_error)?;
     Ok(config)
 }
@@ -75,40 +130,86 @@ fn entry_kind(k: EntryKind) -> &'static str {
     }
 }
 
-fn f4(x: f64) -> String {
-    format!("{x:.4}")
+fn nums(xs: &[f64]) -> Vec<Value> {
+    xs.iter().map(|&x| j::num(x)).collect()
+}
+
+fn opt_num(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, j::num)
+}
+
+/// Options of `detente simulate`.
+pub struct SimulateArgs<'a> {
+    pub parties: Option<&'a [String]>,
+    pub config: SessionConfig,
+    pub negotiators: &'a [String],
+    pub seed: u64,
+    pub trace: TraceArg,
 }
 
 /// `detente simulate`.
-pub fn simulate(
-    s: Scenario,
-    config: &SessionConfig,
-    names: &[String],
-    seed: u64,
-    as_json: bool,
-) -> anyhow::Result<String> {
-    if names.len() != s.parties.len() {
+pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyhow::Result<String> {
+    let (config, names, seed) = (&args.config, args.negotiators, args.seed);
+    let counted = crate::load::parties(&whole, args.parties)?;
+    let ids = |ps: &[usize]| ps.iter().map(|&p| whole.parties[p].id.clone()).collect::<Vec<_>>();
+    if names.len() != counted.len() {
+        let whose = if args.parties.is_some() {
+            "the parties named with --parties"
+        } else if counted.len() < whole.parties.len() {
+            "the principals (choose others with --parties)"
+        } else {
+            "the parties"
+        };
         return Err(BadInput(format!(
-            "{} negotiators given for {} parties ({}): name one per party, in party order",
-            names.len(),
-            s.parties.len(),
-            s.parties.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+            "{} given for {} ({}), {whose}: name one per party, in this order",
+            detente_words::count(names.len(), "negotiator", "negotiators"),
+            detente_words::count(counted.len(), "party", "parties"),
+            ids(&counted).join(", ")
         ))
         .into());
     }
+    let keep = match args.trace {
+        TraceArg::None => TraceKeep::None,
+        TraceArg::Summary => TraceKeep::Summary(SUMMARY_ENTRIES),
+        TraceArg::Full => {
+            let allowed = config.deadline.max_steps();
+            if allowed > MAX_FULL_TRACE_STEPS {
+                return Err(BadInput(format!(
+                    "--trace full keeps every step, for deadlines of at most {MAX_FULL_TRACE_STEPS} steps (this one allows {allowed}); use --trace summary or none"
+                ))
+                .into());
+            }
+            TraceKeep::Full
+        }
+    };
     let mut negotiators = names
         .iter()
         .map(|n| detente_sim::negotiator(n).map_err(sim_error))
         .collect::<Result<Vec<_>, _>>()?;
+    let left_out: Vec<usize> =
+        (0..whole.parties.len()).filter(|p| !counted.contains(p)).collect();
+    let s = if left_out.is_empty() {
+        whole.clone()
+    } else {
+        detente_sim::among(&whole, &counted).map_err(sim_error)?
+    };
+    let discounted = s.parties.iter().any(|p| p.discount.is_some());
     let domain = Domain::new(Arc::new(s)).map_err(sim_error)?;
-    let result = detente_sim::run(&domain, config, &mut negotiators, seed).map_err(sim_error)?;
+    let result = detente_sim::run_with(&domain, config, &mut negotiators, seed, keep)
+        .map_err(sim_error)?;
     let s = domain.scenario();
     let trace = &result.trace;
     let utilities_of =
         |id: u64| -> Vec<f64> { (0..s.parties.len()).map(|p| domain.utility(p, id)).collect() };
+    let trace_kept = match args.trace {
+        TraceArg::None => "none",
+        TraceArg::Summary => "summary",
+        TraceArg::Full => "full",
+    };
     if as_json {
         return Ok(to_json(&json!({
             "scenario": s.meta.name,
+            "parties": ids(&counted),
             "mechanism": config.mechanism.as_str(),
             "steps_limit": config.deadline.n_steps,
             "time_limit": config.deadline.time_limit,
@@ -116,18 +217,20 @@ pub fn simulate(
             "negotiators": s.parties.iter().zip(names).map(|(p, n)| json!({"party": p.id, "negotiator": n})).collect::<Vec<_>>(),
             "termination": termination_json(&result.termination, s),
             "agreement": result.agreement.map(|id| j::outcome(s, &domain.decode(id))),
-            "utilities": result.utilities,
-            "reservations": s.parties.iter().map(|p| p.reservation).collect::<Vec<_>>(),
+            "utilities": nums(&result.utilities),
+            "reservations": s.parties.iter().map(|p| j::num(p.reservation)).collect::<Vec<_>>(),
             "steps": result.steps,
             "offers": result.n_offers,
-            "distance_to_pareto": result.pareto_distance,
-            "distance_to_nash": result.nash_distance,
+            "distance_to_pareto": opt_num(result.pareto_distance),
+            "distance_to_nash": opt_num(result.nash_distance),
+            "trace_kept": trace_kept,
+            "trace_omitted": trace.omitted,
             "trace": trace.entries.iter().enumerate().map(|(e, entry)| json!({
                 "step": entry.step,
                 "kind": entry_kind(entry.kind),
                 "proposer": entry.proposer.and_then(|p| s.parties.get(p as usize)).map(|p| p.id.clone()),
                 "outcome": entry.outcome.map(|id| j::outcome(s, &domain.decode(id))),
-                "utilities": entry.outcome.map(utilities_of),
+                "utilities": entry.outcome.map(|id| nums(&utilities_of(id))),
                 "replies": trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })));
@@ -135,77 +238,98 @@ pub fn simulate(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {} on {} ({}), seed {seed}",
+        "{}: {} on {}, seed {seed}; {}",
         s.meta.name,
         config.mechanism.as_str(),
         match (config.deadline.n_steps, config.deadline.time_limit) {
-            (Some(n), _) => format!("{n} steps"),
+            (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
             (None, Some(t)) => format!("{t} simulated seconds"),
             (None, None) => String::new(),
         },
-        s.parties
-            .iter()
-            .zip(names)
-            .map(|(p, n)| format!("{} as {n}", p.id))
-            .collect::<Vec<_>>()
-            .join(", ")
+        detente_words::and_list(
+            &s.parties.iter().zip(names).map(|(p, n)| format!("{} as {n}", p.id)).collect::<Vec<_>>()
+        )
     );
-    let mut header = vec!["step".to_string(), "by".to_string()];
-    header.extend(s.parties.iter().map(|p| format!("u({})", p.id)));
-    header.push("replies".to_string());
-    let mut t = Table::new(header);
-    let n = trace.entries.len();
-    for (e, entry) in trace.entries.iter().enumerate() {
-        if n > 20 && (10..n - 10).contains(&e) {
-            if e == 10 {
-                t.row(vec!["...".to_string(), format!("({} more)", n - 20)]);
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {} no part: {} (choose with --parties).",
+            detente_words::and_list(&ids(&left_out)),
+            detente_words::noun(left_out.len(), "takes", "take"),
+            if args.parties.is_some() {
+                "only the parties named negotiate".to_string()
+            } else {
+                "the principals negotiate".to_string()
             }
-            continue;
-        }
-        let mut row = vec![
-            entry.step.to_string(),
-            entry
-                .proposer
-                .and_then(|p| s.parties.get(p as usize))
-                .map_or_else(|| "mediator".to_string(), |p| p.id.clone()),
-        ];
-        match entry.outcome {
-            Some(id) => row.extend(utilities_of(id).into_iter().map(f4)),
-            None => row.extend(s.parties.iter().map(|_| "-".to_string())),
-        }
-        row.push(trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>().join(" "));
-        t.row(row);
+        );
     }
-    out.push('\n');
-    out.push_str(&t.render("  "));
+    if discounted {
+        let _ = writeln!(
+            out,
+            "Discount factors in the scenario are not applied: utilities do not shrink with time."
+        );
+    }
+    if !trace.entries.is_empty() {
+        let mut header = vec!["step".to_string(), "by".to_string()];
+        header.extend(s.parties.iter().map(|p| format!("u({})", p.id)));
+        header.push("replies".to_string());
+        let mut t = Table::new(header);
+        for (e, entry) in trace.entries.iter().enumerate() {
+            if trace.omitted > 0 && e == trace.omitted_at {
+                t.row(vec!["...".to_string(), format!("({} more)", trace.omitted)]);
+            }
+            let mut row = vec![
+                entry.step.to_string(),
+                entry
+                    .proposer
+                    .and_then(|p| s.parties.get(p as usize))
+                    .map_or_else(|| "mediator".to_string(), |p| p.id.clone()),
+            ];
+            match entry.outcome {
+                Some(id) => {
+                    row.extend(utilities_of(id).into_iter().map(detente_words::num));
+                }
+                None => row.extend(s.parties.iter().map(|_| "-".to_string())),
+            }
+            row.push(
+                trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>().join(" "),
+            );
+            t.row(row);
+        }
+        out.push('\n');
+        out.push_str(&t.render("  "));
+    }
     out.push('\n');
     let mut t = Table::new(
         ["party", "negotiator", "utility", "reservation", "advantage"].map(String::from).to_vec(),
     );
     for (p, party) in s.parties.iter().enumerate() {
+        let (u, r) = detente_words::distinct(result.utilities[p], party.reservation);
         t.row(vec![
             party.id.clone(),
             names[p].clone(),
-            f4(result.utilities[p]),
-            f4(party.reservation),
-            format!("{:+.4}", result.utilities[p] - party.reservation),
+            u,
+            r,
+            detente_words::signed(result.utilities[p] - party.reservation),
         ]);
     }
     out.push_str(&t.render("  "));
     out.push('\n');
+    let steps = detente_words::count(result.steps as usize, "step", "steps");
     match (&result.termination, result.agreement) {
         (Termination::Agreement, Some(id)) => {
             let o = domain.decode(id);
             let _ = writeln!(
                 out,
-                "Agreement after {} steps and {} offers:",
-                result.steps, result.n_offers
+                "Agreement after {steps} and {}:",
+                detente_words::count(result.n_offers as usize, "offer", "offers")
             );
             for (i, &k) in o.0.iter().enumerate() {
                 let _ = writeln!(out, "  {}: {}", s.issues[i].name, s.issues[i].option_label(k));
             }
-            let dist =
-                |d: Option<f64>| d.map_or("unknown (frontier too large to list)".to_string(), f4);
+            let dist = |d: Option<f64>| {
+                d.map_or("unknown (frontier too large to list)".to_string(), detente_words::num)
+            };
             let _ = writeln!(
                 out,
                 "Distance to the Pareto frontier {}, to the Nash point {}.",
@@ -216,8 +340,7 @@ pub fn simulate(
         (Termination::Deadline, _) => {
             let _ = writeln!(
                 out,
-                "No agreement: the deadline passed after {} steps; every party keeps its reservation.",
-                result.steps
+                "No agreement: the deadline passed after {steps}; every party keeps its reservation."
             );
         }
         (Termination::EndedBy(p), _) => {
@@ -392,15 +515,15 @@ fn output(
         .map(String::from)
         .to_vec(),
     );
-    let opt = |x: Option<f64>| x.map_or("-".to_string(), f4);
+    let opt = |x: Option<f64>| x.map_or("-".to_string(), detente_words::num);
     for sc in &scores {
         t.row(vec![
             sc.negotiator.clone(),
             sc.appearances.to_string(),
-            f4(sc.mean_utility),
+            detente_words::num(sc.mean_utility),
             format!("{:+.4}", sc.mean_advantage),
             format!("{:.1}%", sc.agreement_rate * 100.0),
-            f4(sc.mean_welfare),
+            detente_words::num(sc.mean_welfare),
             opt(sc.mean_nash_distance),
             opt(sc.mean_pareto_distance),
         ]);

@@ -346,16 +346,8 @@ fn forecast_plot_and_ktab_import() {
 
 #[test]
 fn simulate_is_reproducible_by_seed() {
-    let args = [
-        "simulate",
-        "tutorial",
-        "--negotiators",
-        "boulware,conceder,linear",
-        "--steps",
-        "50",
-        "--seed",
-        "3",
-    ];
+    let args =
+        ["simulate", "tutorial", "--negotiators", "boulware,conceder", "--steps", "50", "--seed", "3"];
     let first = ok_golden(&args, "simulate_tutorial.txt");
     assert_eq!(stdout(&detente(&args)), first, "same seed, same output");
     let mut json_args = args.to_vec();
@@ -364,12 +356,35 @@ fn simulate_is_reproducible_by_seed() {
     assert_eq!(stdout(&detente(&json_args)), a);
     let v: serde_json::Value = serde_json::from_str(&a).unwrap();
     assert_eq!(v["termination"]["kind"], "agreement");
+    // By default the principals negotiate: the commission (a mediator) takes no part.
+    assert_eq!(v["parties"], serde_json::json!(["upland", "lowland"]));
     // Every party that did not accept the agreement got at least its reservation.
     for (u, r) in
         v["utilities"].as_array().unwrap().iter().zip(v["reservations"].as_array().unwrap())
     {
         assert!(u.as_f64().unwrap() >= r.as_f64().unwrap());
     }
+    // The whole trace, on request, extends the summary.
+    let full = json(&[&json_args[..], &["--trace", "full"]].concat());
+    let n = full["trace"].as_array().unwrap().len();
+    assert!(n > 20);
+    assert_eq!(full["trace_omitted"], 0);
+    assert_eq!(v["trace_omitted"], n - 20);
+    assert_eq!(v["trace"][0], full["trace"][0]);
+    assert_eq!(v["trace"][19], full["trace"][n - 1]);
+    assert_eq!(v["agreement"], full["agreement"]);
+    // --parties chooses who negotiates, in party order.
+    let three = json(&[
+        "simulate",
+        "tutorial",
+        "--parties",
+        "commission,upland,lowland",
+        "--negotiators",
+        "boulware,conceder,linear",
+        "--json",
+    ]);
+    assert_eq!(three["parties"], serde_json::json!(["upland", "lowland", "commission"]));
+    assert_eq!(three["negotiators"][2]["party"], "commission");
     ok_golden(
         &[
             "simulate",
@@ -384,24 +399,49 @@ fn simulate_is_reproducible_by_seed() {
         "simulate_fishing_veto.txt",
     );
     bad_input_golden(
-        &["simulate", "tutorial", "--negotiators", "boulware,conceder"],
+        &["simulate", "tutorial", "--negotiators", "boulware"],
         "simulate_wrong_count.stderr",
     );
     bad_input_golden(
-        &["simulate", "tutorial", "--negotiators", "boulware,conceder,bogus"],
+        &["simulate", "tutorial", "--negotiators", "boulware,bogus"],
         "simulate_unknown.stderr",
     );
     bad_input_golden(
-        &[
-            "simulate",
-            "tutorial",
-            "--negotiators",
-            "boulware,conceder,linear",
-            "--mechanism",
-            "auction",
-        ],
+        &["simulate", "tutorial", "--negotiators", "boulware,conceder", "--mechanism", "auction"],
         "simulate_mechanism.stderr",
     );
+    bad_input_golden(
+        &["simulate", "tutorial", "--parties", "upland,upland", "--negotiators", "boulware,linear"],
+        "simulate_parties_twice.stderr",
+    );
+}
+
+/// Memory stays bounded whatever the deadline: absurd deadlines are refused before any
+/// work, and a long session keeps only the ends of its trace.
+#[test]
+fn simulate_holds_memory_bounded_for_any_deadline() {
+    let base = ["simulate", "tutorial", "--negotiators", "hardliner,hardliner"];
+    let with = |extra: &[&'static str]| [&base[..], extra].concat();
+    bad_input_golden(&with(&["--steps", "4000000000"]), "simulate_steps_too_many.stderr");
+    bad_input_golden(&with(&["--time-limit", "1e12"]), "simulate_time_limit_too_long.stderr");
+    bad_input_golden(&with(&["--time-limit", "NaN"]), "simulate_time_limit_nan.stderr");
+    bad_input_golden(&with(&["--time-limit", "-1"]), "simulate_time_limit_negative.stderr");
+    bad_input_golden(&with(&["--time-limit", "inf"]), "simulate_time_limit_inf.stderr");
+    bad_input_golden(
+        &with(&["--steps", "200000", "--trace", "full"]),
+        "simulate_full_trace_too_long.stderr",
+    );
+    // 200,000 offers made, 20 kept.
+    let v = json(&with(&["--steps", "100000", "--json"]));
+    assert_eq!(v["termination"]["kind"], "deadline");
+    assert_eq!(v["offers"], 200_000);
+    assert_eq!(v["trace"].as_array().unwrap().len(), 20);
+    assert_eq!(v["trace_omitted"], 200_000 - 20);
+    let v = json(&with(&["--steps", "100000", "--json", "--trace", "none"]));
+    assert_eq!(v["trace"].as_array().unwrap().len(), 0);
+    assert_eq!(v["trace_omitted"], 200_000);
+    let v = json(&with(&["--time-limit", "1000", "--json"]));
+    assert_eq!(v["steps"], 1000);
 }
 
 #[test]
@@ -460,6 +500,30 @@ fn tournament_shards_merge_into_one_run() {
     bad_input_golden(
         &["tournament", "tutorial", "--negotiators", "boulware", "--shard", "3/2"],
         "tournament_bad_shard.stderr",
+    );
+}
+
+/// Absurd tournaments are refused before any work, and files that cannot be written are
+/// bad input (exit 2), checked before the work.
+#[test]
+fn tournament_refuses_absurd_sizes_and_unwritable_files() {
+    bad_input_golden(
+        &["tournament", "tutorial", "--negotiators", "boulware,linear", "--repetitions", "100000000"],
+        "tournament_too_many_sessions.stderr",
+    );
+    bad_input_golden(
+        &["tournament", "tutorial", "--negotiators", "boulware", "--steps", "4000000000"],
+        "tournament_steps_too_many.stderr",
+    );
+    let base = ["tournament", "tutorial", "--negotiators", "boulware", "--steps", "5"];
+    bad_input_golden(&[&base[..], &["--csv", "crates"]].concat(), "tournament_csv_folder.stderr");
+    bad_input_golden(
+        &[&base[..], &["--out", "no-such-folder/part.json"]].concat(),
+        "tournament_out_missing_folder.stderr",
+    );
+    bad_input_golden(
+        &["tournament", "merge", "no-such-part.json", "--out", "no-such-folder/all.json"],
+        "tournament_merge_out_missing_folder.stderr",
     );
 }
 

@@ -52,6 +52,33 @@ impl Default for DomainOptions {
     }
 }
 
+/// The negotiation among some of a scenario's parties (indices, in the order given): the
+/// same issues and stances, only these parties, and no proposals (a proposal may name a
+/// party left out). Errors when `parties` is empty, repeats a party or is out of range.
+pub fn among(s: &Scenario, parties: &[usize]) -> Result<Scenario, Error> {
+    let bad = |m: String| Err(Error::new(ErrorKind::InvalidConfig, m));
+    if parties.is_empty() {
+        return bad("a negotiation needs at least one party".to_string());
+    }
+    let mut seen = vec![false; s.parties.len()];
+    for &p in parties {
+        match seen.get_mut(p) {
+            None => return bad(format!("party {p} is out of range")),
+            Some(x) if *x => return bad(format!("party {p} is named twice")),
+            Some(x) => *x = true,
+        }
+    }
+    Scenario::new(
+        s.meta.clone(),
+        parties.iter().map(|&p| s.parties[p].clone()).collect(),
+        s.issues.clone(),
+        parties.iter().map(|&p| s.stances[p].clone()).collect(),
+        vec![],
+        s.sources.clone(),
+    )
+    .map_err(|e| Error::new(ErrorKind::InvalidConfig, e.to_string()))
+}
+
 /// The exact reference points agreements are measured against, computed once per domain by
 /// [`detente_analysis::frontier`].
 #[derive(Clone, Debug, PartialEq)]

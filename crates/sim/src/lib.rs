@@ -6,7 +6,8 @@
 //! - [`Negotiator`]: the strategy trait (two required methods); the built-ins are created
 //!   by name with [`negotiator()`] ([`names`] lists them: `boulware`, `linear`, `conceder`,
 //!   `aspiration`, `tit-for-tat`, `random`, `hardliner`, `nash`).
-//! - [`run`]: one session under a [`SessionConfig`] ([`Mechanism::Sao`], or the mediated
+//! - [`run`] (and [`run_with`], keeping a bounded [`TraceKeep`] summary of the trace): one
+//!   session under a [`SessionConfig`] ([`Mechanism::Sao`], or the mediated
 //!   single-text [`Mechanism::HillClimbing`] and [`Mechanism::Veto`]), ending with one
 //!   [`Termination`]; [`replay`] recomputes a result from its [`Trace`].
 //! - [`tournament()`]: every ordered combination of negotiators on every scenario, in
@@ -86,7 +87,7 @@ mod tournament;
 
 use std::fmt;
 
-pub use domain::{Domain, DomainOptions, OutcomeId, Reference};
+pub use domain::{Domain, DomainOptions, OutcomeId, Reference, among};
 pub use negotiator::{Action, Negotiator, Nmi, Response, Vote};
 pub use negotiators::{
     Aspiration, Hardliner, NashSeeker, RandomNegotiator, TimeBased, TitForTat, concession, names,
@@ -94,11 +95,11 @@ pub use negotiators::{
 };
 pub use rng::{Rng, mix64};
 pub use session::{
-    Deadline, EntryKind, Mechanism, Reply, SessionConfig, SessionResult, Termination, Trace,
-    TraceEntry, TraceError, replay, run,
+    Deadline, EntryKind, MAX_STEPS, Mechanism, Reply, SessionConfig, SessionResult, Termination,
+    Trace, TraceEntry, TraceError, TraceKeep, replay, run, run_with,
 };
 pub use tournament::{
-    Progress, Score, SessionRecord, Shard, TournamentConfig, TournamentResult, TournamentSpec,
+    MAX_SESSIONS, Progress, Score, SessionRecord, Shard, TournamentConfig, TournamentResult, TournamentSpec,
     merge, scores, tournament,
 };
 

@@ -71,6 +71,10 @@ impl Mechanism {
     }
 }
 
+/// The most steps a deadline may allow ([`Deadline::max_steps`]); longer deadlines are
+/// refused by [`SessionConfig::check`], so the step counter never overflows.
+pub const MAX_STEPS: u64 = 1_000_000_000;
+
 /// When a session stops without agreement; at least one of `n_steps` and `time_limit`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Deadline {
@@ -99,7 +103,26 @@ impl Deadline {
         if !(self.step_duration.is_finite() && self.step_duration > 0.0) {
             return bad("step_duration must be finite and > 0");
         }
+        let allowed = self.max_steps();
+        if allowed > MAX_STEPS {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!("the deadline allows {allowed} steps; at most {MAX_STEPS} are allowed"),
+            ));
+        }
         Ok(())
+    }
+
+    /// The most steps a session under this deadline can start: the smaller of `n_steps`
+    /// and the steps before `time_limit` simulated seconds pass (saturating at `u64::MAX`).
+    pub fn max_steps(&self) -> u64 {
+        let by_steps = self.n_steps.map_or(u64::MAX, u64::from);
+        let by_time = self.time_limit.map_or(u64::MAX, |t| {
+            let s = (t / self.step_duration).ceil();
+            // `as` saturates; NaN (refused by `check`) becomes 0
+            s as u64
+        });
+        by_steps.min(by_time)
     }
 
     /// Whether the session ends before step `s`.
@@ -207,7 +230,33 @@ pub enum Reply {
     End,
 }
 
-/// The compact record of a session: enough to replay it ([`replay`]).
+/// How much of a session's trace [`run_with`] keeps. Only a full trace can be replayed;
+/// the others hold memory bounded whatever the deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TraceKeep {
+    /// Every entry: memory grows with the number of offers.
+    Full,
+    /// The first `n` and the last `n` entries (at most `3n + 17` held while running).
+    Summary(usize),
+    /// No entry (only the counts).
+    None,
+}
+
+impl TraceKeep {
+    /// Entries kept at the start and at the end; `None` for a full trace.
+    fn ends(self) -> Option<(usize, usize)> {
+        match self {
+            TraceKeep::Full => None,
+            TraceKeep::Summary(n) => Some((n, n)),
+            TraceKeep::None => Some((0, 0)),
+        }
+    }
+}
+
+/// Entries held beyond `head + 2 * tail` before the middle of a summary is dropped.
+const SLACK: usize = 16;
+
+/// The compact record of a session: enough to replay it ([`replay`]) when it is whole.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     /// The settings.
@@ -222,6 +271,10 @@ pub struct Trace {
     pub replies: Vec<Reply>,
     /// The negotiator error that ended the session, if one did.
     pub error: Option<TraceError>,
+    /// Entries left out (by [`TraceKeep::Summary`] or [`TraceKeep::None`]); 0 for a whole trace.
+    pub omitted: u64,
+    /// Where the left-out entries were: the kept entries before them.
+    pub omitted_at: usize,
 }
 
 /// A negotiator error recorded in a trace.
@@ -236,9 +289,52 @@ pub struct TraceError {
 }
 
 impl Trace {
+    fn new(config: SessionConfig, n_parties: usize) -> Trace {
+        Trace {
+            config,
+            n_parties,
+            first_text: None,
+            entries: Vec::new(),
+            replies: Vec::new(),
+            error: None,
+            omitted: 0,
+            omitted_at: 0,
+        }
+    }
+
     /// The replies to entry `e`, one per party.
     pub fn replies_of(&self, e: usize) -> &[Reply] {
         &self.replies[e * self.n_parties..(e + 1) * self.n_parties]
+    }
+
+    /// Whether every entry is held (nothing omitted), as [`replay`] needs.
+    pub fn is_whole(&self) -> bool {
+        self.omitted == 0
+    }
+
+    /// Drops the middle entries beyond what `keep` holds, when there are at least
+    /// `at_least` (at least 1) of them.
+    fn compact(&mut self, keep: TraceKeep, at_least: usize) {
+        let Some((head, tail)) = keep.ends() else { return };
+        let len = self.entries.len();
+        if len < head + tail + at_least.max(1) {
+            return;
+        }
+        let (from, to) = (head, len - tail);
+        self.entries.drain(from..to);
+        self.replies.drain(from * self.n_parties..to * self.n_parties);
+        self.omitted += (to - from) as u64;
+        self.omitted_at = head;
+    }
+
+    /// Appends an entry with no replies yet, returning where its replies start.
+    fn push(&mut self, keep: TraceKeep, entry: TraceEntry) -> usize {
+        let tail = keep.ends().map_or(0, |(_, tail)| tail);
+        self.compact(keep, tail.max(SLACK));
+        self.entries.push(entry);
+        let base = self.replies.len();
+        self.replies.extend(std::iter::repeat_n(Reply::None, self.n_parties));
+        base
     }
 }
 
@@ -254,7 +350,7 @@ pub struct SessionResult {
     /// Steps (SAO rounds) started, including the one that ended the session.
     pub steps: u32,
     /// Offers (SAO) or mediator proposals made.
-    pub n_offers: u32,
+    pub n_offers: u64,
     /// Euclidean distance in utility space from `utilities` to the nearest point of the
     /// exact Pareto frontier of rational outcomes (`None` when the frontier is empty or too
     /// large to list).
@@ -309,6 +405,42 @@ pub fn run(
     negotiators: &mut [Box<dyn Negotiator>],
     seed: u64,
 ) -> Result<SessionResult, Error> {
+    run_with(domain, config, negotiators, seed, TraceKeep::Full)
+}
+
+/// [`run`], keeping only what `keep` asks of the trace: with [`TraceKeep::Summary`] or
+/// [`TraceKeep::None`] the memory a session holds does not grow with its steps.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use detente_core::*;
+/// # use detente_sim::*;
+/// # let parties = vec![
+/// #     Party::new("a", "A", Role::Principal, 1.0, 0.9),
+/// #     Party::new("b", "B", Role::Principal, 1.0, 0.9),
+/// # ];
+/// # let issues = vec![Issue::discrete("x", "X", &["x0", "x1"])];
+/// # let stances = vec![
+/// #     vec![Some(Stance::values(1.0, vec![1.0, 0.0]))],
+/// #     vec![Some(Stance::values(1.0, vec![0.0, 1.0]))],
+/// # ];
+/// # let s = Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![])?;
+/// # let domain = Domain::new(Arc::new(s))?;
+/// let mut negs = vec![negotiator("hardliner")?, negotiator("hardliner")?];
+/// let r = run_with(&domain, &SessionConfig::sao(10_000), &mut negs, 1, TraceKeep::Summary(5))?;
+/// assert_eq!((r.termination, r.steps), (Termination::Deadline, 10_000));
+/// assert_eq!(r.trace.entries.len(), 10); // the first 5 offers and the last 5
+/// assert_eq!(r.trace.omitted, 20_000 - 10);
+/// assert!(replay(&domain, &r.trace).is_err()); // only a whole trace replays
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_with(
+    domain: &Domain,
+    config: &SessionConfig,
+    negotiators: &mut [Box<dyn Negotiator>],
+    seed: u64,
+    keep: TraceKeep,
+) -> Result<SessionResult, Error> {
     config.check()?;
     let n = domain.n_parties();
     if negotiators.len() != n {
@@ -317,19 +449,8 @@ pub fn run(
             format!("{} negotiators for {} parties", negotiators.len(), n),
         ));
     }
-    let mut state = State {
-        trace: Trace {
-            config: *config,
-            n_parties: n,
-            first_text: None,
-            entries: Vec::new(),
-            replies: Vec::new(),
-            error: None,
-        },
-        current: 0,
-        steps: 0,
-        n_offers: 0,
-    };
+    let mut state =
+        State { trace: Trace::new(*config, n), keep, current: 0, steps: 0, n_offers: 0 };
     let outcome = catch_unwind(AssertUnwindSafe(|| match config.mechanism {
         Mechanism::Sao => run_sao(domain, config, negotiators, seed, &mut state),
         Mechanism::HillClimbing | Mechanism::Veto => {
@@ -350,16 +471,18 @@ pub fn run(
             (Termination::NegotiatorError { party, message }, None, steps)
         }
     };
+    state.trace.compact(keep, 1);
     Ok(finish(domain, termination, agreement, steps, state.n_offers, state.trace))
 }
 
 struct State {
     trace: Trace,
+    keep: TraceKeep,
     /// The party being asked, for panics.
     current: usize,
     /// The steps started, for panics.
     steps: u32,
-    n_offers: u32,
+    n_offers: u64,
 }
 
 type Done = (Termination, Option<OutcomeId>, u32);
@@ -391,20 +514,18 @@ fn run_sao(
         for p in 0..n {
             state.current = p;
             let action = negs[p].propose(&nmi(domain, config, p, step, t), &mut rngs[p]);
-            let base = state.trace.replies.len();
-            state.trace.replies.extend(std::iter::repeat_n(Reply::None, n));
             match action {
                 Action::End => {
-                    state.trace.entries.push(TraceEntry {
+                    let entry = TraceEntry {
                         step,
                         kind: EntryKind::Offer,
                         proposer: Some(p as u32),
                         outcome: None,
-                    });
+                    };
+                    state.trace.push(state.keep, entry);
                     return (Termination::EndedBy(p), None, step + 1);
                 }
                 Action::Offer(id) if id >= domain.n_outcomes() => {
-                    state.trace.replies.truncate(base);
                     let message = format!(
                         "offered outcome {id}, outside the outcome space of {} outcomes",
                         domain.n_outcomes()
@@ -415,12 +536,13 @@ fn run_sao(
                 }
                 Action::Offer(id) => {
                     state.n_offers += 1;
-                    state.trace.entries.push(TraceEntry {
+                    let entry = TraceEntry {
                         step,
                         kind: EntryKind::Offer,
                         proposer: Some(p as u32),
                         outcome: Some(id),
-                    });
+                    };
+                    let base = state.trace.push(state.keep, entry);
                     let mut all = true;
                     for q in (p + 1..n).chain(0..p) {
                         state.current = q;
@@ -469,14 +591,9 @@ fn run_mediated(
         let t = config.deadline.relative_time(step);
         let proposal = domain.neighbour(text, &mut mediator);
         state.n_offers += 1;
-        state.trace.entries.push(TraceEntry {
-            step,
-            kind: EntryKind::Proposal,
-            proposer: None,
-            outcome: Some(proposal),
-        });
-        let base = state.trace.replies.len();
-        state.trace.replies.extend(std::iter::repeat_n(Reply::None, n));
+        let entry =
+            TraceEntry { step, kind: EntryKind::Proposal, proposer: None, outcome: Some(proposal) };
+        let base = state.trace.push(state.keep, entry);
         let mut votes = (0, 0); // (prefer, veto)
         for q in 0..n {
             state.current = q;
@@ -502,14 +619,9 @@ fn run_mediated(
         }
         step += 1;
     }
-    state.trace.entries.push(TraceEntry {
-        step,
-        kind: EntryKind::Ratification,
-        proposer: None,
-        outcome: Some(text),
-    });
-    let base = state.trace.replies.len();
-    state.trace.replies.extend(std::iter::repeat_n(Reply::None, n));
+    let entry =
+        TraceEntry { step, kind: EntryKind::Ratification, proposer: None, outcome: Some(text) };
+    let base = state.trace.push(state.keep, entry);
     let mut all = true;
     for q in 0..n {
         state.current = q;
@@ -544,7 +656,7 @@ fn finish(
     termination: Termination,
     agreement: Option<OutcomeId>,
     steps: u32,
-    n_offers: u32,
+    n_offers: u64,
     trace: Trace,
 ) -> SessionResult {
     let utilities: Vec<f64> = (0..domain.n_parties())
@@ -575,8 +687,14 @@ pub fn replay(domain: &Domain, trace: &Trace) -> Result<SessionResult, Error> {
     if trace.n_parties != n || trace.replies.len() != trace.entries.len() * n {
         return bad("the trace does not fit the domain's parties".to_string());
     }
+    if !trace.is_whole() {
+        return bad(format!(
+            "the trace leaves out {} entries; only a whole trace can be replayed",
+            trace.omitted
+        ));
+    }
     trace.config.check()?;
-    let mut n_offers = 0u32;
+    let mut n_offers = 0u64;
     let mut end: Option<Done> = None;
     let mut text = trace.first_text;
     for (e, entry) in trace.entries.iter().enumerate() {
@@ -837,6 +955,71 @@ mod tests {
                 assert_eq!(replay(&d, &r.trace).unwrap(), r);
             }
         }
+    }
+
+    #[test]
+    fn a_summary_trace_holds_the_same_memory_for_any_number_of_steps() {
+        let d = domain(6, 2);
+        let held = |n_steps: u32, keep: TraceKeep| {
+            let r = run_with(&d, &SessionConfig::sao(n_steps), &mut negs(&["hardliner"; 2]), 1, keep)
+                .unwrap();
+            assert_eq!((r.termination.clone(), r.steps), (Termination::Deadline, n_steps));
+            let t = &r.trace;
+            assert_eq!(t.entries.len() as u64 + t.omitted, 2 * u64::from(n_steps));
+            assert_eq!(t.replies.len(), t.entries.len() * 2);
+            (t.entries.len(), t.entries.capacity(), t.replies.capacity())
+        };
+        let small = held(1_000, TraceKeep::Summary(10));
+        let large = held(100_000, TraceKeep::Summary(10));
+        assert_eq!(small.0, 20);
+        assert_eq!(small, large, "the trace held does not grow with the steps");
+        assert!(large.1 <= 64);
+        assert_eq!(held(100_000, TraceKeep::None).0, 0);
+        assert!(held(100_000, TraceKeep::None).1 <= 32);
+        // the summary is the first 10 and the last 10 entries of the whole trace
+        let whole = run(&d, &SessionConfig::sao(500), &mut negs(&["boulware", "linear"]), 2).unwrap();
+        let part = run_with(
+            &d,
+            &SessionConfig::sao(500),
+            &mut negs(&["boulware", "linear"]),
+            2,
+            TraceKeep::Summary(10),
+        )
+        .unwrap();
+        let n = whole.trace.entries.len();
+        assert!(n > 20);
+        assert_eq!(part.trace.omitted as usize, n - 20);
+        assert_eq!(part.trace.omitted_at, 10);
+        assert_eq!(part.trace.entries[..10], whole.trace.entries[..10]);
+        assert_eq!(part.trace.entries[10..], whole.trace.entries[n - 10..]);
+        assert_eq!(part.trace.replies[20..], whole.trace.replies[2 * (n - 10)..]);
+        assert_eq!((part.agreement, part.steps), (whole.agreement, whole.steps));
+        assert_eq!(replay(&d, &part.trace).unwrap_err().kind(), ErrorKind::InvalidTrace);
+    }
+
+    #[test]
+    fn deadlines_beyond_the_most_steps_are_refused() {
+        let d = domain(7, 2);
+        let long = |n_steps, time_limit| SessionConfig {
+            mechanism: Mechanism::Sao,
+            deadline: Deadline { n_steps, time_limit, step_duration: 1.0 },
+        };
+        assert_eq!(long(Some(MAX_STEPS as u32), None).deadline.max_steps(), MAX_STEPS);
+        assert!(long(Some(MAX_STEPS as u32), None).check().is_ok());
+        for config in [
+            long(Some(MAX_STEPS as u32 + 1), None),
+            long(None, Some(1e12)),
+            long(None, Some(f64::MAX)),
+            long(None, Some(f64::NAN)),
+            long(None, Some(-1.0)),
+            long(None, Some(f64::INFINITY)),
+        ] {
+            let e = run(&d, &config, &mut negs(&["hardliner"; 2]), 1).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{config:?}");
+        }
+        // a step limit caps a long time limit
+        assert_eq!(long(Some(5), Some(1e12)).deadline.max_steps(), 5);
+        assert!(long(Some(5), Some(1e12)).check().is_ok());
     }
 
     #[test]

@@ -25,8 +25,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{
-    Domain, Error, ErrorKind, OutcomeId, Rng, SessionConfig, Termination, negotiator, run,
+    Domain, Error, ErrorKind, OutcomeId, Rng, SessionConfig, Termination, TraceKeep, negotiator,
+    run_with,
 };
+
+/// The most sessions a tournament may have: every session's record is kept (about 200
+/// bytes) and written to its part (about 700 bytes of JSON), so larger ones are refused.
+pub const MAX_SESSIONS: u64 = 100_000;
 
 /// One part of a tournament: the sessions whose index `i` has `i % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -172,16 +177,31 @@ struct Plan {
 }
 
 fn plan(domains: &[Arc<Domain>], k: usize, reps: usize) -> Result<Plan, Error> {
-    let mut offsets = Vec::with_capacity(domains.len());
-    let mut total = 0usize;
-    let too_big = || Error::new(ErrorKind::InvalidConfig, "the tournament has too many sessions");
-    for d in domains {
-        offsets.push(total);
-        let c =
-            (0..d.n_parties()).try_fold(1usize, |acc, _| acc.checked_mul(k)).ok_or_else(too_big)?;
-        total = c.checked_mul(reps).and_then(|x| x.checked_add(total)).ok_or_else(too_big)?;
+    let counts: Vec<usize> = domains.iter().map(|d| d.n_parties()).collect();
+    plan_of(&counts, k, reps)
+}
+
+/// The work list of scenarios with these numbers of parties; refused beyond [`MAX_SESSIONS`].
+fn plan_of(n_parties: &[usize], k: usize, reps: usize) -> Result<Plan, Error> {
+    let mut offsets = Vec::with_capacity(n_parties.len());
+    let mut total = 0u64;
+    let too_big = || {
+        Error::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "the tournament has more than {MAX_SESSIONS} sessions (negotiators^parties x repetitions, summed over the scenarios); run fewer repetitions or negotiators"
+            ),
+        )
+    };
+    for &n in n_parties {
+        offsets.push(total as usize);
+        let mut c = reps as u64;
+        for _ in 0..n {
+            c = c.checked_mul(k as u64).filter(|&c| c <= MAX_SESSIONS).ok_or_else(too_big)?;
+        }
+        total = total.checked_add(c).filter(|&t| t <= MAX_SESSIONS).ok_or_else(too_big)?;
     }
-    Ok(Plan { offsets, total })
+    Ok(Plan { offsets, total: total as usize })
 }
 
 fn spec(domains: &[Arc<Domain>], config: &TournamentConfig) -> TournamentSpec {
@@ -288,7 +308,7 @@ fn run_one(
         .collect::<Result<Vec<_>, Error>>()?;
     let seed =
         Rng::derive(config.seed, &[s as u64, combination as u64, repetition as u64]).next_u64();
-    let r = run(domain, &config.session, &mut negs, seed)?;
+    let r = run_with(domain, &config.session, &mut negs, seed, TraceKeep::None)?;
     Ok(SessionRecord {
         index: i,
         scenario: s,

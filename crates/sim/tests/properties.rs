@@ -166,3 +166,22 @@ fn progress_counts_every_session_of_the_shard() {
     assert_eq!(s.len(), 3);
     assert_eq!(s.iter().map(|x| x.appearances).sum::<usize>(), 14);
 }
+
+#[test]
+fn tournaments_beyond_the_most_sessions_are_refused_before_any_work() {
+    let d = vec![Arc::new(domain(3, 3, 2, true))];
+    let config = TournamentConfig {
+        negotiators: vec!["boulware".into(), "linear".into()],
+        session: SessionConfig::sao(20),
+        repetitions: 100_000_000,
+        seed: 1,
+        threads: 1,
+        shard: Shard::ALL,
+    };
+    let e = tournament(&d, &config, &|_| panic!("no session runs")).unwrap_err();
+    assert_eq!(e.kind(), detente_sim::ErrorKind::InvalidConfig);
+    // 2^3 combinations x 12,501 repetitions is one step past the most allowed
+    assert_eq!(8 * 12_500, detente_sim::MAX_SESSIONS);
+    let just_over = TournamentConfig { repetitions: 12_501, ..config };
+    assert!(tournament(&d, &just_over, &|_| panic!("no session runs")).is_err());
+}
