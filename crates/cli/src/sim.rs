@@ -186,8 +186,7 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
         .iter()
         .map(|n| detente_sim::negotiator(n).map_err(sim_error))
         .collect::<Result<Vec<_>, _>>()?;
-    let left_out: Vec<usize> =
-        (0..whole.parties.len()).filter(|p| !counted.contains(p)).collect();
+    let left_out: Vec<usize> = (0..whole.parties.len()).filter(|p| !counted.contains(p)).collect();
     let s = if left_out.is_empty() {
         whole.clone()
     } else {
@@ -195,8 +194,8 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
     };
     let discounted = s.parties.iter().any(|p| p.discount.is_some());
     let domain = Domain::new(Arc::new(s)).map_err(sim_error)?;
-    let result = detente_sim::run_with(&domain, config, &mut negotiators, seed, keep)
-        .map_err(sim_error)?;
+    let result =
+        detente_sim::run_with(&domain, config, &mut negotiators, seed, keep).map_err(sim_error)?;
     let s = domain.scenario();
     let trace = &result.trace;
     let utilities_of =
@@ -247,7 +246,11 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
             (None, None) => String::new(),
         },
         detente_words::and_list(
-            &s.parties.iter().zip(names).map(|(p, n)| format!("{} as {n}", p.id)).collect::<Vec<_>>()
+            &s.parties
+                .iter()
+                .zip(names)
+                .map(|(p, n)| format!("{} as {n}", p.id))
+                .collect::<Vec<_>>()
         )
     );
     if !left_out.is_empty() {

@@ -346,8 +346,16 @@ fn forecast_plot_and_ktab_import() {
 
 #[test]
 fn simulate_is_reproducible_by_seed() {
-    let args =
-        ["simulate", "tutorial", "--negotiators", "boulware,conceder", "--steps", "50", "--seed", "3"];
+    let args = [
+        "simulate",
+        "tutorial",
+        "--negotiators",
+        "boulware,conceder",
+        "--steps",
+        "50",
+        "--seed",
+        "3",
+    ];
     let first = ok_golden(&args, "simulate_tutorial.txt");
     assert_eq!(stdout(&detente(&args)), first, "same seed, same output");
     let mut json_args = args.to_vec();
@@ -508,7 +516,14 @@ fn tournament_shards_merge_into_one_run() {
 #[test]
 fn tournament_refuses_absurd_sizes_and_unwritable_files() {
     bad_input_golden(
-        &["tournament", "tutorial", "--negotiators", "boulware,linear", "--repetitions", "100000000"],
+        &[
+            "tournament",
+            "tutorial",
+            "--negotiators",
+            "boulware,linear",
+            "--repetitions",
+            "100000000",
+        ],
         "tournament_too_many_sessions.stderr",
     );
     bad_input_golden(

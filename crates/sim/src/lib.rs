@@ -99,8 +99,8 @@ pub use session::{
     Trace, TraceEntry, TraceError, TraceKeep, replay, run, run_with,
 };
 pub use tournament::{
-    MAX_SESSIONS, Progress, Score, SessionRecord, Shard, TournamentConfig, TournamentResult, TournamentSpec,
-    merge, scores, tournament,
+    MAX_SESSIONS, Progress, Score, SessionRecord, Shard, TournamentConfig, TournamentResult,
+    TournamentSpec, merge, scores, tournament,
 };
 
 /// What went wrong, for callers that match on it.

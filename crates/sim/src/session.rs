@@ -961,8 +961,9 @@ mod tests {
     fn a_summary_trace_holds_the_same_memory_for_any_number_of_steps() {
         let d = domain(6, 2);
         let held = |n_steps: u32, keep: TraceKeep| {
-            let r = run_with(&d, &SessionConfig::sao(n_steps), &mut negs(&["hardliner"; 2]), 1, keep)
-                .unwrap();
+            let r =
+                run_with(&d, &SessionConfig::sao(n_steps), &mut negs(&["hardliner"; 2]), 1, keep)
+                    .unwrap();
             assert_eq!((r.termination.clone(), r.steps), (Termination::Deadline, n_steps));
             let t = &r.trace;
             assert_eq!(t.entries.len() as u64 + t.omitted, 2 * u64::from(n_steps));
@@ -977,7 +978,8 @@ mod tests {
         assert_eq!(held(100_000, TraceKeep::None).0, 0);
         assert!(held(100_000, TraceKeep::None).1 <= 32);
         // the summary is the first 10 and the last 10 entries of the whole trace
-        let whole = run(&d, &SessionConfig::sao(500), &mut negs(&["boulware", "linear"]), 2).unwrap();
+        let whole =
+            run(&d, &SessionConfig::sao(500), &mut negs(&["boulware", "linear"]), 2).unwrap();
         let part = run_with(
             &d,
             &SessionConfig::sao(500),
