@@ -1,7 +1,10 @@
-//! Reading never panics, and every problem is located within the input: arbitrary bytes,
-//! and truncations and mutations of the tutorial in both spellings.
+//! Reading never panics, every problem is located within the input, and none is an internal
+//! error ([`ProblemKind::Internal`]: a bug, never the input's fault): arbitrary bytes,
+//! truncations and mutations of the tutorial in both spellings, of the importers' samples
+//! and of the CLI's test data (the fuzz targets' seeds, see `fuzz/README.md`), and the
+//! inputs the fuzz targets found.
 
-use detente_scenario::{Format, parse, parse_auto, shipped, to_json};
+use detente_scenario::{Format, ProblemKind, parse, parse_auto, shipped, to_json};
 use proptest::prelude::*;
 
 fn tutorial_toml() -> &'static str {
@@ -24,6 +27,7 @@ fn check(bytes: &[u8]) {
         let Err(err) = result else { continue };
         assert!(!err.problems().is_empty());
         for p in err.problems() {
+            assert_ne!(p.kind, ProblemKind::Internal, "{p}");
             assert!(p.line >= 1 && p.line <= n_lines, "{p} (lines: {n_lines})");
             let line_len = text.split('\n').nth(p.line - 1).map_or(0, |l| l.chars().count());
             assert!(p.column >= 1 && p.column <= line_len + 1, "{p} (line length {line_len})");
@@ -150,6 +154,7 @@ mod importers {
     fn check_places(err: &detente_scenario::Error, files: &[(String, Vec<u8>)]) {
         assert!(!err.problems().is_empty());
         for p in err.problems() {
+            assert_ne!(p.kind, detente_scenario::ProblemKind::Internal, "{p}");
             let text = files
                 .iter()
                 .find(|(name, _)| p.file.ends_with(&format!("/{name}")) || p.file == *name)
@@ -219,6 +224,35 @@ mod importers {
             run_genius(&folder(DOMAIN.into(), domain.into()));
         }
         run_json(format!("{{\"issues\": {}", "[".repeat(100_000)).as_bytes());
+    }
+
+    /// The CLI's test data (the fuzz targets' project-owned seeds), each file mutated in turn.
+    #[test]
+    fn mutated_cli_data() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/data");
+        let read = |name: &str| std::fs::read(data.join(name)).unwrap();
+        let negmas = read("fishing.json");
+        let folder: Vec<(String, Vec<u8>)> = ["fishing-domain.xml", "fleet.xml", "regulator.xml"]
+            .iter()
+            .map(|n| (n.to_string(), read(&format!("genius-fishing/{n}"))))
+            .collect();
+        let scenarios = [read("bad.toml"), read("bad.json"), read("truncated.json")];
+        let strategy = (
+            any::<usize>(),
+            proptest::collection::vec((any::<usize>(), any::<u8>(), interesting_byte()), 1..8),
+        );
+        let mut runner = TestRunner::new(Config::with_cases(256));
+        runner
+            .run(&strategy, |(k, edits)| {
+                run_json(&mutate(&negmas, &edits));
+                let mut files = folder.clone();
+                let f = k % files.len();
+                files[f].1 = mutate(&files[f].1, &edits);
+                run_genius(&files);
+                super::check(&mutate(&scenarios[k % scenarios.len()], &edits));
+                Ok(())
+            })
+            .unwrap();
     }
 
     /// NegMAS's real files, each mutated in turn.
