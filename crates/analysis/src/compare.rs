@@ -2,7 +2,7 @@
 
 use detente_core::{Scenario, Term};
 
-use crate::evaluate::{PartyEvaluation, Verdict, evaluate};
+use crate::evaluate::{PartyEvaluation, PointEvaluation, Verdict, evaluate};
 
 /// What proposal `to` changes against proposal `from`.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +26,8 @@ pub struct PointChange {
     pub before: Term,
     /// The term in `to`.
     pub after: Term,
-    /// Per party: the change of `(contribution_min, contribution_max)` on this issue.
+    /// Per party: the smallest and largest change of its utility on this issue over the
+    /// ways an open term could be settled.
     pub deltas: Vec<(f64, f64)>,
 }
 
@@ -39,9 +40,10 @@ pub struct PartyChange {
     pub before: PartyEvaluation,
     /// Its evaluation of `to`.
     pub after: PartyEvaluation,
-    /// Change of `utility_min`.
+    /// The smallest change of the party's utility over the ways the open points could be
+    /// settled (a point open in both proposals settled the same way in both).
     pub delta_min: f64,
-    /// Change of `utility_max`.
+    /// The largest such change.
     pub delta_max: f64,
     /// How its verdict moves.
     pub movement: Movement,
@@ -95,6 +97,24 @@ impl Movement {
     }
 }
 
+/// The change of a party's utility on one point, as a range over the ways an open term
+/// could be settled: `after - before` for two settled terms, and the lowest and highest
+/// value of the open term against the settled one otherwise. (A point open in both is
+/// settled the same way in both: it changes nothing.)
+fn point_delta(before: &PointEvaluation, after: &PointEvaluation) -> (f64, f64) {
+    match (before.term, after.term) {
+        (Term::Open, Term::Open) => (0.0, 0.0),
+        (Term::Open, Term::Set(_)) => (
+            after.contribution_min - before.contribution_max,
+            after.contribution_min - before.contribution_min,
+        ),
+        _ => (
+            after.contribution_min - before.contribution_min,
+            after.contribution_max - before.contribution_min,
+        ),
+    }
+}
+
 /// Compares proposal `to` against proposal `from` (indices into `s.proposals`).
 ///
 /// # Panics
@@ -114,20 +134,19 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
                 .parties
                 .iter()
                 .zip(&after.parties)
-                .map(|(b, a)| {
-                    (
-                        a.points[i].contribution_min - b.points[i].contribution_min,
-                        a.points[i].contribution_max - b.points[i].contribution_max,
-                    )
-                })
+                .map(|(b, a)| point_delta(&b.points[i], &a.points[i]))
                 .collect(),
         })
-        .collect();
+        .collect::<Vec<PointChange>>();
     let parties = before
         .parties
         .into_iter()
         .zip(after.parties)
         .map(|(b, a)| {
+            let (delta_min, delta_max) = changes.iter().fold((0.0, 0.0), |(lo, hi), ch| {
+                let (d_lo, d_hi) = ch.deltas[b.party];
+                (lo + d_lo, hi + d_hi)
+            });
             let broken = |e: &PartyEvaluation| -> Vec<(usize, usize)> {
                 e.points
                     .iter()
@@ -143,8 +162,8 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
                 .collect();
             PartyChange {
                 party: b.party,
-                delta_min: a.utility_min - b.utility_min,
-                delta_max: a.utility_max - b.utility_max,
+                delta_min,
+                delta_max,
                 movement: Movement::between(b.verdict, a.verdict),
                 red_lines_newly_broken,
                 red_lines_now_kept,

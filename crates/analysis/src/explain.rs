@@ -2,15 +2,10 @@
 
 use detente_core::{IssueKind, RedLineKind, Scenario, format_number};
 
+use detente_words::{and_list, count, distinct, num};
+
 use crate::deadlock::{Constraint, Deadlock};
 use crate::search::{allowed_options, red_line_of};
-
-/// A number for prose: at most three decimals, no trailing zeros.
-fn num(x: f64) -> String {
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
-}
 
 fn issue_ref(s: &Scenario, i: usize) -> String {
     format!("{} ({})", s.issues[i].id, s.issues[i].name)
@@ -32,15 +27,6 @@ fn options_left(s: &Scenario, i: usize, options: &[usize]) -> String {
             format!("{} to {}", issue.option_label(*first), issue.option_label(*last))
         }
         _ => quoted_options(s, i, options),
-    }
-}
-
-/// Joins names as `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -107,21 +93,23 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
         let terms: Vec<String> = (0..s.issues.len())
             .map(|i| format!("{} {:?}", s.issues[i].id, s.issues[i].option_label(w.option(i))))
             .collect();
+        let who = names(&d.parties);
+        let all = match who.len() {
+            1 => "",
+            2 => "both ",
+            _ => "all ",
+        };
         out.push(format!(
-            "A deal is possible: {} can all accept, for example, {}.",
-            and_list(&names(&d.parties)),
+            "A deal is possible: {} can {all}accept, for example, {}.",
+            and_list(&who),
             terms.join(", ")
         ));
         let gains: Vec<String> = d
             .parties
             .iter()
             .map(|&p| {
-                format!(
-                    "{} {} (reservation {})",
-                    s.parties[p].name,
-                    num(s.utility(p, w)),
-                    num(s.parties[p].reservation)
-                )
+                let (u, r) = distinct(s.utility(p, w), s.parties[p].reservation);
+                format!("{} {u} (reservation {r})", s.parties[p].name)
             })
             .collect();
         if !gains.is_empty() {
@@ -130,12 +118,18 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
         return out;
     }
     let k = d.conflict.len();
-    out.push(format!(
-        "No outcome is acceptable to {}: {k} constraint{} collide{}, and dropping any one of them would open a deal.",
-        and_list(&names(&d.parties)),
-        if k == 1 { "" } else { "s" },
-        if k == 1 { "s" } else { "" },
-    ));
+    out.push(if k == 1 {
+        format!(
+            "No outcome is acceptable to {}: 1 constraint cannot be met, and dropping it would open a deal.",
+            and_list(&names(&d.parties))
+        )
+    } else {
+        format!(
+            "No outcome is acceptable to {}: {} collide, and dropping any one of them would open a deal.",
+            and_list(&names(&d.parties)),
+            count(k, "constraint", "constraints")
+        )
+    });
     let red_lines: Vec<Constraint> =
         d.conflict.iter().copied().filter(|c| matches!(c, Constraint::RedLine { .. })).collect();
     let mut issues: Vec<usize> = red_lines
@@ -205,11 +199,10 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
             "With these red lines kept, ".to_string()
         };
         if let [p] = reserving[..] {
+            let (most, r) = distinct(best(p), s.parties[p].reservation);
             out.push(format!(
-                "{prefix}{} can get at most {}, below its reservation {}.",
-                s.parties[p].name,
-                num(best(p)),
-                num(s.parties[p].reservation)
+                "{prefix}{} can get at most {most}, below its reservation {r}.",
+                s.parties[p].name
             ));
         } else {
             let ups: Vec<String> = reserving
@@ -328,8 +321,8 @@ mod tests {
             vec![
                 "No outcome is acceptable to Upland, Lowland and Commission: 2 constraints collide, and dropping any one of them would open a deal.",
                 "Upland's red line on dam (Dam) leaves only \"upland-only\", \"joint-board\".",
-                "With these red lines kept, Commission can get at most 0.933, below its reservation 1.",
-                "Any one of these moves opens a deal: Upland gives up a red line on dam; Commission accepts less than 1.",
+                "With these red lines kept, Commission can get at most 0.93, below its reservation 1.00.",
+                "Any one of these moves opens a deal: Upland gives up a red line on dam; Commission accepts less than 1.00.",
             ]
         );
     }
@@ -361,9 +354,9 @@ mod tests {
             explain(&s, &d),
             vec![
                 "No outcome is acceptable to Alpha and Beta: 2 constraints collide, and dropping any one of them would open a deal.",
-                "Even with every red line dropped, Alpha and Beta could each get enough on their own (Alpha up to 1 and Beta up to 1), but no single outcome gives all of them their reservations (Alpha 0.7 and Beta 0.7).",
+                "Even with every red line dropped, Alpha and Beta could each get enough on their own (Alpha up to 1.00 and Beta up to 1.00), but no single outcome gives all of them their reservations (Alpha 0.70 and Beta 0.70).",
                 "They pull apart most on split (Split) and venue (Venue).",
-                "Any one of these moves opens a deal: Alpha accepts less than 0.7; Beta accepts less than 0.7.",
+                "Any one of these moves opens a deal: Alpha accepts less than 0.70; Beta accepts less than 0.70.",
             ]
         );
     }
@@ -377,10 +370,27 @@ mod tests {
     }
 
     #[test]
-    fn words() {
-        assert_eq!(num(0.55), "0.55");
-        assert_eq!(num(1.0), "1");
-        assert_eq!(num(0.3333), "0.333");
-        assert_eq!(and_list(&["a".into(), "b".into(), "c".into()]), "a, b and c");
+    fn a_single_constraint_is_not_a_collision() {
+        let mut s = river();
+        s.parties[1].reservation = 1.0;
+        s.parties[0].reservation = 0.0;
+        let d = deadlock(&s, &DeadlockOptions { parties: Some(vec![1]), ..Default::default() })
+            .unwrap();
+        let text = explain(&s, &d);
+        assert_eq!(
+            text[0],
+            "No outcome is acceptable to Lowland: 1 constraint cannot be met, and dropping it would open a deal."
+        );
+    }
+
+    #[test]
+    fn two_parties_can_both_accept() {
+        let s = river();
+        let d = deadlock(&s, &DeadlockOptions { parties: Some(vec![0, 1]), ..Default::default() })
+            .unwrap();
+        assert!(
+            explain(&s, &d)[0]
+                .starts_with("A deal is possible: Upland and Lowland can both accept")
+        );
     }
 }

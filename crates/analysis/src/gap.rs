@@ -295,10 +295,37 @@ mod tests {
                 assert!((by_points - with_shares).abs() < 1e-9);
             }
             let c = crate::compare(&s, 0, 1);
+            // The change of utility over every way of settling the points open in either
+            // draft (a point open in both settled the same way in both).
+            let (t0, t1) = (&s.proposals[0].terms, &s.proposals[1].terms);
+            let either: Vec<Term> = t0
+                .iter()
+                .zip(t1)
+                .map(|(a, b)| if *a == Term::Open || *b == Term::Open { Term::Open } else { *a })
+                .collect();
+            let settle = |terms: &[Term], o: &Outcome| {
+                Outcome::new(
+                    terms
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| match t {
+                            Term::Set(k) => *k,
+                            Term::Open => o.option(i),
+                        })
+                        .collect(),
+                )
+            };
+            let all = fills(&s, &either);
             for pc in &c.parties {
-                assert!(
-                    (pc.delta_min - (pc.after.utility_min - pc.before.utility_min)).abs() < 1e-15
-                );
+                let p = pc.party;
+                let ds: Vec<f64> = all
+                    .iter()
+                    .map(|o| s.utility(p, &settle(t1, o)) - s.utility(p, &settle(t0, o)))
+                    .collect();
+                let lo = ds.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = ds.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                assert!((pc.delta_min - lo).abs() < 1e-9, "{} vs {lo}", pc.delta_min);
+                assert!((pc.delta_max - hi).abs() < 1e-9, "{} vs {hi}", pc.delta_max);
             }
             for ch in &c.changes {
                 assert!(ch.before != ch.after);

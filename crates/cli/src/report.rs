@@ -8,6 +8,8 @@ use detente_analysis::{
 use detente_core::{Scenario, Term};
 use serde_json::json;
 
+use detente_words::{and_list, count, num, num_with, range, signed_range};
+
 use crate::BadInput;
 use crate::json;
 
@@ -32,9 +34,9 @@ impl Table {
         self.rows.push(row);
     }
 
-    pub fn render(&self, indent: &str) -> String {
+    fn widths(&self) -> Vec<usize> {
         let n = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..n)
+        (0..n)
             .map(|c| {
                 self.rows
                     .iter()
@@ -42,13 +44,23 @@ impl Table {
                     .max()
                     .unwrap_or(0)
             })
-            .collect();
+            .collect()
+    }
+
+    pub fn render(&self, indent: &str) -> String {
+        let all: Vec<usize> = (0..self.widths().len()).collect();
+        self.render_columns(indent, &all)
+    }
+
+    fn render_columns(&self, indent: &str, columns: &[usize]) -> String {
+        let widths = self.widths();
         let mut out = String::new();
         for row in &self.rows {
             let mut line = String::from(indent);
-            for (c, cell) in row.iter().enumerate() {
+            for (n, &c) in columns.iter().enumerate() {
+                let cell = row.get(c).map_or("", String::as_str);
                 line.push_str(cell);
-                if c + 1 < row.len() {
+                if n + 1 < columns.len() {
                     let pad = widths[c] - cell.chars().count() + 2;
                     line.extend(std::iter::repeat_n(' ', pad));
                 }
@@ -58,7 +70,41 @@ impl Table {
         }
         out
     }
+
+    /// Renders the table at most [`TABLE_WIDTH`] characters wide: when it is wider, the
+    /// columns after the first `fixed` are split into blocks, one table each (separated by
+    /// a blank line), every block repeating the `fixed` columns.
+    pub fn render_fit(&self, indent: &str, fixed: usize) -> String {
+        let widths = self.widths();
+        let fixed = fixed.min(widths.len());
+        let base = indent.chars().count() + widths[..fixed].iter().map(|w| w + 2).sum::<usize>();
+        let mut blocks: Vec<Vec<usize>> = vec![];
+        let mut block: Vec<usize> = vec![];
+        let mut used = base;
+        for c in fixed..widths.len() {
+            if !block.is_empty() && used + widths[c] > TABLE_WIDTH {
+                blocks.push(std::mem::take(&mut block));
+                used = base;
+            }
+            block.push(c);
+            used += widths[c] + 2;
+        }
+        blocks.push(block);
+        let mut out = String::new();
+        for (n, block) in blocks.iter().enumerate() {
+            if n > 0 {
+                out.push('\n');
+            }
+            let columns: Vec<usize> = (0..fixed).chain(block.iter().copied()).collect();
+            out.push_str(&self.render_columns(indent, &columns));
+        }
+        out
+    }
 }
+
+/// The widest a table may be: text is wrapped to 100 columns when not on a terminal, and
+/// table rows are never wrapped.
+pub const TABLE_WIDTH: usize = 100;
 
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -68,18 +114,6 @@ fn truncate(s: &str, max: usize) -> String {
         t.push('…');
         t
     }
-}
-
-fn f2(x: f64) -> String {
-    format!("{x:.2}")
-}
-
-fn signed(x: f64) -> String {
-    if x.abs() < 0.005 { "0.00".to_string() } else { format!("{x:+.2}") }
-}
-
-fn range(lo: f64, hi: f64) -> String {
-    if (hi - lo).abs() < 0.005 { f2(lo) } else { format!("{}-{}", f2(lo), f2(hi)) }
 }
 
 fn verdict_word(v: Verdict) -> &'static str {
@@ -105,16 +139,23 @@ fn party_name(s: &Scenario, p: usize) -> &str {
     &s.parties[p].name
 }
 
-fn list_words(items: &[String]) -> String {
-    match items.len() {
-        0 => String::new(),
-        1 => items[0].clone(),
-        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
-    }
-}
-
 fn red_line_reason(s: &Scenario, p: usize, i: usize, j: usize) -> Option<String> {
     s.stances[p][i].as_ref().and_then(|st| st.red_lines.get(j)).and_then(|r| r.reason.clone())
+}
+
+/// A utility (a range when points are open) and the reservation it is compared with, in
+/// one rule: 2 decimals, or more where an end and the reservation differ but would print
+/// alike.
+pub fn utility_against(lo: f64, hi: f64, reservation: f64) -> (String, String) {
+    let apart = |d: usize| {
+        [lo, hi].iter().all(|&x| x == reservation || num_with(x, d) != num_with(reservation, d))
+    };
+    let d = (detente_words::DECIMALS..detente_words::MAX_DECIMALS)
+        .find(|&d| apart(d))
+        .unwrap_or(detente_words::MAX_DECIMALS);
+    let (a, b) = (num_with(lo, d), num_with(hi, d));
+    let u = if a == b { a } else { format!("{a} to {b}") };
+    (u, num_with(reservation, d))
 }
 
 /// One sentence on why a party takes its verdict.
@@ -133,17 +174,14 @@ fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
             }
         })
         .collect();
-    let util = format!(
-        "utility {} against a reservation of {}",
-        range(e.utility_min, e.utility_max),
-        f2(e.reservation)
-    );
+    let (u, r) = utility_against(e.utility_min, e.utility_max, e.reservation);
+    let util = format!("utility {u} against a reservation of {r}");
     match e.verdict {
         Verdict::Accepts => format!("{name} accepts ({util})."),
         Verdict::Rejects if !broken.is_empty() => {
             format!(
                 "{name} rejects: the draft crosses its red line on {} ({util}).",
-                list_words(&broken)
+                and_list(&broken)
             )
         }
         Verdict::Rejects => {
@@ -158,10 +196,15 @@ fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
                 .collect();
             format!(
                 "{name}'s answer depends on how the open points are settled ({}; {util}).",
-                if open.is_empty() { "open points".to_string() } else { list_words(&open) }
+                if open.is_empty() { "open points".to_string() } else { and_list(&open) }
             )
         }
     }
+}
+
+/// Whether party `p` has nothing at stake on issue `i`: no weight and no red line.
+fn no_stake(s: &Scenario, p: usize, i: usize) -> bool {
+    s.weight(p, i) == 0.0 && (0..s.issues[i].n_options()).all(|k| s.allowed(p, i, k))
 }
 
 fn verdict_cell(e: &PartyEvaluation) -> String {
@@ -227,7 +270,7 @@ fn proposal_line(s: &Scenario, j: usize) -> String {
     }
     let open = p.open_issues().len();
     if open > 0 {
-        extra.push(format!("{open} point(s) open"));
+        extra.push(format!("{} open", count(open, "point", "points")));
     }
     if extra.is_empty() {
         format!("{}: {}", p.id, p.title)
@@ -259,12 +302,8 @@ pub fn evaluate(s: &Scenario, proposals: &[usize], as_json: bool) -> String {
                 s.parties[pe.party].id.clone(),
                 verdict_word(pe.verdict).to_string(),
                 range(pe.utility_min, pe.utility_max),
-                f2(pe.reservation),
-                if (pe.surplus_max - pe.surplus_min).abs() < 0.005 {
-                    signed(pe.surplus_min)
-                } else {
-                    format!("{} to {}", signed(pe.surplus_min), signed(pe.surplus_max))
-                },
+                num(pe.reservation),
+                signed_range(pe.surplus_min, pe.surplus_max),
             ]);
         }
         out.push_str(&t.render("  "));
@@ -274,15 +313,17 @@ pub fn evaluate(s: &Scenario, proposals: &[usize], as_json: bool) -> String {
         let mut t = Table::new(header);
         for (i, issue) in s.issues.iter().enumerate() {
             let term = s.proposals[e.proposal].terms[i];
-            let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 28)];
+            let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 24)];
             for pe in &e.parties {
                 let pt = &pe.points[i];
                 row.push(match pt.verdict {
                     PointVerdict::Indifferent => "-".to_string(),
+                    // No stance and no red line at stake: nothing to show.
+                    PointVerdict::Open if no_stake(s, pe.party, i) => "-".to_string(),
                     PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),
-                    PointVerdict::Accepts => format!("  {}", f2(pt.value_min)),
-                    PointVerdict::Objects => format!("~ {}", f2(pt.value_min)),
-                    PointVerdict::Rejects => format!("✗ {}", f2(pt.value_min)),
+                    PointVerdict::Accepts => format!("  {}", num(pt.value_min)),
+                    PointVerdict::Objects => format!("~ {}", num(pt.value_min)),
+                    PointVerdict::Rejects => format!("✗ {}", num(pt.value_min)),
                 });
             }
             t.row(row);
@@ -305,13 +346,17 @@ pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
         return to_json(&json!({"scenario": s.meta.name, "comparison": json::comparison(s, &c)}));
     }
     let mut out = String::new();
-    let _ = writeln!(out, "from {}", proposal_line(s, from));
-    let _ = writeln!(out, "to   {}\n", proposal_line(s, to));
+    let _ = writeln!(out, "From {}", proposal_line(s, from));
+    let _ = writeln!(out, "to {}\n", proposal_line(s, to));
     if c.changes.is_empty() {
         out.push_str("The two proposals set every point the same way.\n");
     } else {
-        let _ =
-            writeln!(out, "{} point(s) change (change of each party's utility):", c.changes.len());
+        let _ = writeln!(
+            out,
+            "{} {} (change of each party's utility):",
+            count(c.changes.len(), "point", "points"),
+            detente_words::noun(c.changes.len(), "changes", "change")
+        );
         let mut header = vec!["point".to_string(), "before".to_string(), "after".to_string()];
         header.extend(s.parties.iter().map(|p| p.id.clone()));
         let mut t = Table::new(header);
@@ -321,16 +366,20 @@ pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
                 truncate(&term_cell(s, ch.issue, ch.before), 24),
                 truncate(&term_cell(s, ch.issue, ch.after), 24),
             ];
-            row.extend(ch.deltas.iter().map(|&(lo, hi)| {
-                if (hi - lo).abs() < 0.005 {
-                    signed(lo)
-                } else {
-                    format!("{}..{}", signed(lo), signed(hi))
-                }
-            }));
+            row.extend(ch.deltas.iter().map(|&(lo, hi)| signed_range(lo, hi)));
             t.row(row);
         }
-        out.push_str(&t.render("  "));
+        let whole = t.render("  ");
+        if whole.lines().all(|l| l.chars().count() <= TABLE_WIDTH) {
+            out.push_str(&whole);
+        } else {
+            // Too wide for one table: the terms, then the changes of utility.
+            let terms: Vec<usize> = vec![0, 1, 2];
+            out.push_str(&t.render_columns("  ", &terms));
+            out.push('\n');
+            let deltas: Vec<usize> = std::iter::once(0).chain(3..3 + s.parties.len()).collect();
+            out.push_str(&t.render_columns("  ", &deltas));
+        }
     }
     out.push('\n');
     let mut t =
@@ -340,11 +389,7 @@ pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
             s.parties[pc.party].id.clone(),
             verdict_cell(&pc.before),
             verdict_cell(&pc.after),
-            if (pc.delta_max - pc.delta_min).abs() < 0.005 {
-                signed(pc.delta_min)
-            } else {
-                format!("{}..{}", signed(pc.delta_min), signed(pc.delta_max))
-            },
+            signed_range(pc.delta_min, pc.delta_max),
             json::movement(pc.movement).replace('_', " "),
         ]);
     }
@@ -367,7 +412,7 @@ pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
     let to_id = &s.proposals[to].id;
     let mut words = format!("Moving from {from_id} to {to_id}");
     let verb = |who: &[String], one: &str, many: &str| {
-        format!("{} {}", list_words(who), if who.len() == 1 { one } else { many })
+        format!("{} {}", and_list(who), if who.len() == 1 { one } else { many })
     };
     match (gainers.is_empty(), losers.is_empty()) {
         (false, false) => {
@@ -407,7 +452,7 @@ pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
                     let _ = writeln!(
                         out,
                         "{name} no longer accepts: the new text crosses its red line on {}.",
-                        list_words(&why)
+                        and_list(&why)
                     );
                 }
             }
@@ -434,11 +479,15 @@ fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
             out.push_str(&t.render("  "));
         }
     } else {
-        let _ = writeln!(
-            out,
-            "No. These {} constraints collide; dropping any one of them makes a deal possible:",
-            d.conflict.len()
-        );
+        if d.conflict.len() == 1 {
+            out.push_str("No. This constraint cannot be met; dropping it makes a deal possible:\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "No. These {} collide; dropping any one of them makes a deal possible:",
+                count(d.conflict.len(), "constraint", "constraints")
+            );
+        }
         for (n, c) in d.conflict.iter().enumerate() {
             let _ = writeln!(out, "  {}. {}", n + 1, analysis::describe_constraint(s, c));
         }
@@ -511,19 +560,23 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
         out.push_str(
             "Would each party sign? (verdict, utility; ✗n: n points cross its red lines)\n",
         );
-        let mut header = vec!["proposal".to_string(), "date".to_string()];
-        header.extend(s.parties.iter().map(|p| p.id.clone()));
+        // One row per party, one column per proposal (parties are few, ids short).
+        let mut header = vec!["party".to_string(), "reservation".to_string()];
+        header.extend(evals.iter().map(|e| s.proposals[e.proposal].id.clone()));
         let mut t = Table::new(header);
-        let mut reservations = vec!["(reservation)".to_string(), String::new()];
-        reservations.extend(s.parties.iter().map(|p| f2(p.reservation)));
-        t.row(reservations);
-        for e in &evals {
-            let prop = &s.proposals[e.proposal];
-            let mut row = vec![prop.id.clone(), prop.date.clone().unwrap_or_default()];
-            row.extend(e.parties.iter().map(verdict_cell));
+        if s.proposals.iter().any(|p| p.date.is_some()) {
+            let mut dates = vec!["(date)".to_string(), String::new()];
+            dates.extend(
+                evals.iter().map(|e| s.proposals[e.proposal].date.clone().unwrap_or_default()),
+            );
+            t.row(dates);
+        }
+        for (p, party) in s.parties.iter().enumerate() {
+            let mut row = vec![party.id.clone(), num(party.reservation)];
+            row.extend(evals.iter().map(|e| verdict_cell(&e.parties[p])));
             t.row(row);
         }
-        out.push_str(&t.render("  "));
+        out.push_str(&t.render_fit("  ", 2));
         out.push('\n');
     }
 
@@ -532,9 +585,9 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
             out,
             "The gap on the latest draft, {}: total shortfall {} of the principals{}",
             s.proposals[j].id,
-            f2(g.total),
+            num(g.total),
             if (g.total_best - g.total).abs() > 0.005 {
-                format!(" ({} if the open points go their way)", f2(g.total_best))
+                format!(" ({} if the open points go their way)", num(g.total_best))
             } else {
                 String::new()
             }
@@ -555,7 +608,7 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
                 .points
                 .iter()
                 .take(3)
-                .map(|&(i, share)| format!("{} {}", s.issues[i].id, f2(share)))
+                .map(|&(i, share)| format!("{} {}", s.issues[i].id, num(share)))
                 .collect();
             t.row(vec![
                 s.parties[pg.party].id.clone(),
@@ -570,7 +623,7 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
             .iter()
             .take(5)
             .map(|pg| {
-                format!("{} {} ({})", s.issues[pg.issue].id, s.issues[pg.issue].name, f2(pg.share))
+                format!("{} {} ({})", s.issues[pg.issue].id, s.issues[pg.issue].name, num(pg.share))
             })
             .collect();
         if !top.is_empty() {
@@ -632,4 +685,29 @@ pub fn scenarios(as_json: bool) -> anyhow::Result<String> {
         ]);
     }
     Ok(t.render(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_utility_never_prints_like_the_reservation_it_misses() {
+        assert_eq!(utility_against(0.3, 0.5, 0.45), ("0.30 to 0.50".into(), "0.45".into()));
+        assert_eq!(utility_against(0.449, 0.449, 0.45), ("0.449".into(), "0.450".into()));
+        assert_eq!(
+            utility_against(0.2, 0.4496, 0.45),
+            ("0.2000 to 0.4496".into(), "0.4500".into())
+        );
+        assert_eq!(utility_against(0.45, 0.45, 0.45), ("0.45".into(), "0.45".into()));
+    }
+
+    #[test]
+    fn wide_tables_are_split_into_blocks() {
+        let mut t = Table::new(vec!["id".into(), "a".repeat(60), "b".repeat(60)]);
+        t.row(vec!["x".into(), "1".into(), "2".into()]);
+        let out = t.render_fit("  ", 1);
+        assert!(out.lines().all(|l| l.chars().count() <= TABLE_WIDTH));
+        assert_eq!(out.lines().filter(|l| l.trim_start().starts_with("x ")).count(), 2);
+    }
 }

@@ -97,23 +97,21 @@ fn analyze_default_is_ukraine_2025() {
 fn analyze_json_carries_the_same_verdicts_as_the_table() {
     let v = json(&["analyze", "ukraine-2025", "--json"]);
     let table = stdout(&detente(&["analyze", "ukraine-2025"]));
-    for e in v["evaluations"].as_array().expect("evaluations") {
-        let id = e["proposal"]["id"].as_str().expect("proposal id");
+    let evaluations = v["evaluations"].as_array().expect("evaluations");
+    for (p, party) in v["scenario"]["parties"].as_array().expect("parties").iter().enumerate() {
+        let id = party["id"].as_str().expect("party id");
+        // The table has one row per party, one column per proposal.
         let line = table
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{id} ")))
             .unwrap_or_else(|| panic!("no table row for {id}"));
-        let verdicts: Vec<&str> = e["parties"]
-            .as_array()
-            .expect("parties")
-            .iter()
-            .map(|p| p["verdict"].as_str().unwrap())
-            .collect();
+        let verdicts: Vec<&str> =
+            evaluations.iter().map(|e| e["parties"][p]["verdict"].as_str().unwrap()).collect();
         let in_table: Vec<&str> = line
             .split_whitespace()
             .filter(|w| matches!(*w, "accepts" | "rejects" | "depends"))
             .collect();
-        assert_eq!(verdicts, in_table, "proposal {id}");
+        assert_eq!(verdicts, in_table, "party {id}");
     }
     let possible = v["deadlock"]["deal_possible"].as_bool().expect("deal_possible");
     assert_eq!(table.contains("? No."), !possible);
@@ -136,6 +134,30 @@ fn evaluate_compare_deadlock_tutorial() {
     );
     ok_golden(&["deadlock", "tutorial"], "deadlock_tutorial.txt");
     ok_golden(&["deadlock", "tutorial", "--json"], "deadlock_tutorial.json");
+}
+
+/// No line of the judging commands' text is wider than 100 columns: prose is wrapped, and
+/// tables (never wrapped) are laid out to fit.
+#[test]
+fn text_output_fits_in_100_columns() {
+    let runs: [&[&str]; 6] = [
+        &["analyze", "ukraine-2025"],
+        &["analyze", "tutorial"],
+        &["evaluate", "ukraine-2025"],
+        &["compare", "ukraine-2025", "e3-markup", "us-ua-20"],
+        &["compare", "ukraine-2025", "us-ua-20", "us-28"],
+        &["deadlock", "ukraine-2025"],
+    ];
+    for args in runs {
+        let out = stdout(&detente(args));
+        for line in out.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "detente {args:?}: a line of {} columns:\n{line}",
+                line.chars().count()
+            );
+        }
+    }
 }
 
 #[test]
