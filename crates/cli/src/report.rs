@@ -81,13 +81,13 @@ impl Table {
         let mut blocks: Vec<Vec<usize>> = vec![];
         let mut block: Vec<usize> = vec![];
         let mut used = base;
-        for c in fixed..widths.len() {
-            if !block.is_empty() && used + widths[c] > TABLE_WIDTH {
+        for (c, &w) in widths.iter().enumerate().skip(fixed) {
+            if !block.is_empty() && used + w > TABLE_WIDTH {
                 blocks.push(std::mem::take(&mut block));
                 used = base;
             }
             block.push(c);
-            used += widths[c] + 2;
+            used += w + 2;
         }
         blocks.push(block);
         let mut out = String::new();
