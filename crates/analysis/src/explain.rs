@@ -371,15 +371,16 @@ mod tests {
 
     #[test]
     fn a_single_constraint_is_not_a_collision() {
-        let mut s = river();
-        s.parties[1].reservation = 1.0;
-        s.parties[0].reservation = 0.0;
-        let d = deadlock(&s, &DeadlockOptions { parties: Some(vec![1]), ..Default::default() })
-            .unwrap();
+        use detente_core::*;
+        let parties = vec![Party::new("a", "Alpha", Role::Principal, 1.0, 0.7)];
+        let issues = vec![Issue::discrete("split", "Split", &["a-more", "even"])];
+        let stances = vec![vec![Some(Stance::values(1.0, vec![0.5, 0.6]))]];
+        let s = Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![]).unwrap();
+        let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
         let text = explain(&s, &d);
         assert_eq!(
             text[0],
-            "No outcome is acceptable to Lowland: 1 constraint cannot be met, and dropping it would open a deal."
+            "No outcome is acceptable to Alpha: 1 constraint cannot be met, and dropping it would open a deal."
         );
     }
 
