@@ -43,25 +43,37 @@ use std::collections::BTreeMap;
 
 use detente_core::{Outcome, Scenario};
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 /// Points within this distance of a solution's optimum all belong to the solution.
 pub const TIE: f64 = 1e-12;
 
-/// Limits of [`frontier()`].
+/// Limits of [`frontier()`]: each bounds time or memory, and reaching one is said (the
+/// frontier size becomes a lower bound, a solution `exact: false` with a note), never an
+/// error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrontierOptions {
-    /// The most frontier points listed (and partial points kept per issue) before the
-    /// listing stops; the solutions are still computed exactly. Default 1,000,000.
+    /// The most partial points kept per issue by the frontier programme before the listing
+    /// stops; the solutions are still computed exactly. Default 1,000,000.
     pub max_points: usize,
     /// The most elementary steps (candidate vectors made plus dominance comparisons) the
     /// frontier programme may spend before the listing stops (about a third of a second for
     /// 4 parties). Default 100,000,000.
     pub max_work: u64,
+    /// The most bytes the frontier programme may hold (candidate vectors of one issue plus
+    /// the back-pointers of every issue), checked before allocating; past it the listing
+    /// stops. Default 512 MiB.
+    pub max_bytes: usize,
     /// The most branch-and-bound nodes per solution when the frontier is not listed;
     /// past it the solution is returned with `exact: false`. For Kalai-Smorodinsky the
     /// nodes of its certificates count too. Default 50,000,000.
     pub max_nodes: u64,
+    /// The most work per solution when the frontier is not listed, in option rows
+    /// evaluated (one unit per option and party a bound looks at): nodes deep in a large
+    /// space cost far more than one unit each, so this, not `max_nodes`, bounds the time on
+    /// many issues or parties. Past it the solution is returned with `exact: false`.
+    /// Default 500,000,000 (a few seconds per solution in a release build).
+    pub max_search_work: u64,
     /// Unused: Kalai-Smorodinsky no longer lists part of the frontier (it is found by
     /// branch and bound, limited by `max_nodes`). Kept so that existing code compiles.
     /// Default 1,000,000.
@@ -73,7 +85,9 @@ impl Default for FrontierOptions {
         FrontierOptions {
             max_points: 1_000_000,
             max_work: 100_000_000,
+            max_bytes: 512 << 20,
             max_nodes: 50_000_000,
+            max_search_work: 500_000_000,
             max_ks_points: 1_000_000,
         }
     }
@@ -120,16 +134,17 @@ impl Solution {
 /// The frontier of the rational outcomes and the four bargaining solutions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frontier {
-    /// The number of outcomes: the product of the option counts (saturating).
-    pub n_outcomes: u128,
+    /// The number of outcomes, the product of the option counts; `None` when it exceeds
+    /// `u128::MAX` (more than 3.4 x 10^38).
+    pub n_outcomes: Option<u128>,
     /// `(min, max)` of each party's utility over the whole outcome space.
     pub utility_ranges: Vec<(f64, f64)>,
     /// The disagreement point, `max(reservation, min)` per party.
     pub disagreement: Vec<f64>,
     /// How many points the frontier has.
     pub size: FrontierSize,
-    /// The whole frontier in descending welfare when `size` is exact; otherwise the points
-    /// known to be on it when the listing stopped on the last issue (often none).
+    /// The whole frontier in descending welfare when `size` is exact; otherwise every point
+    /// known to be on it (as many as `size` says), in the same order.
     pub points: Vec<FrontierPoint>,
     /// Maximises the product of gains over the disagreement point.
     pub nash: Solution,
@@ -147,7 +162,7 @@ pub struct Frontier {
 pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Error> {
     let prep = Prepared::new(s);
     let n_outcomes =
-        s.issues.iter().fold(1u128, |acc, issue| acc.saturating_mul(issue.n_options() as u128));
+        s.issues.iter().try_fold(1u128, |acc, issue| acc.checked_mul(issue.n_options() as u128));
     let ranges = utility_ranges(s);
     let disagreement: Vec<f64> = ranges
         .iter()
@@ -155,7 +170,12 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
         .collect();
     let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
-    let dp = pareto_dp(&prep, &prep.reservation, &|_| true, options.max_points, options.max_work);
+    let limits = DpLimits {
+        max_points: options.max_points,
+        max_work: options.max_work,
+        max_bytes: options.max_bytes,
+    };
+    let dp = pareto_dp(&prep, &prep.reservation, &|_| true, &limits);
     let objectives = Objectives { d: &disagreement, maxs: &maxs };
     if dp.complete {
         let pts = dp.points;
@@ -185,17 +205,75 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
     known.extend(sol.known.iter().map(|p| p.utilities.as_slice()));
     known.sort_by(|a, b| lex_cmp(a, b));
     known.dedup();
+    // Every known point once, with an outcome reaching it, in the frontier's order.
+    let mut points: Vec<FrontierPoint> = dp
+        .points
+        .iter()
+        .chain(
+            [&sol.nash, &sol.egalitarian, &sol.kalai_smorodinsky, &sol.max_welfare]
+                .into_iter()
+                .filter(|s| s.exact)
+                .flat_map(|s| s.points.iter()),
+        )
+        .chain(sol.known.iter())
+        .cloned()
+        .collect();
+    sort_points(&mut points);
+    points.dedup_by(|a, b| a.utilities == b.utilities);
     Ok(Frontier {
         n_outcomes,
         utility_ranges: ranges,
         disagreement,
         size: FrontierSize::AtLeast(known.len()),
-        points: dp.points,
+        points,
         nash: sol.nash,
         egalitarian: sol.egalitarian,
         kalai_smorodinsky: sol.kalai_smorodinsky,
         max_welfare: sol.max_welfare,
     })
+}
+
+/// The scenario a bargaining question is asked on: only `parties` (indices into `s.parties`,
+/// in order, without repeats), and with every red line set aside when `ignore_red_lines`.
+/// Issues, stances and utilities are unchanged, so outcomes mean the same; proposals are
+/// left out (their authors may be gone). Errors: [`ErrorKind::UnknownParty`] for an index
+/// out of range or repeated, or no party at all.
+pub fn bargaining_scenario(
+    s: &Scenario,
+    parties: &[usize],
+    ignore_red_lines: bool,
+) -> Result<Scenario, Error> {
+    let mut seen = vec![false; s.parties.len()];
+    for &p in parties {
+        if p >= s.parties.len() || std::mem::replace(&mut seen[p], true) {
+            return Err(Error::new(
+                ErrorKind::UnknownParty,
+                format!("party index {p} out of range or repeated"),
+            ));
+        }
+    }
+    if parties.is_empty() {
+        return Err(Error::new(ErrorKind::UnknownParty, "no party to bargain".to_string()));
+    }
+    let stances = parties
+        .iter()
+        .map(|&p| {
+            let mut row = s.stances[p].clone();
+            if ignore_red_lines {
+                row.iter_mut().flatten().for_each(|st| st.red_lines.clear());
+            }
+            row
+        })
+        .collect();
+    Scenario::new(
+        s.meta.clone(),
+        parties.iter().map(|&p| s.parties[p].clone()).collect(),
+        s.issues.clone(),
+        stances,
+        vec![],
+        s.sources.clone(),
+    )
+    .map_err(|e| Error::new(ErrorKind::UnknownParty, e.to_string()))
 }
 
 /// A well-spread subset of `n` points, deterministic: farthest-point sampling in utility
@@ -514,6 +592,21 @@ pub(crate) struct DpOut {
     pub(crate) complete: bool,
 }
 
+/// The limits of [`pareto_dp`] (see [`FrontierOptions`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DpLimits {
+    pub(crate) max_points: usize,
+    pub(crate) max_work: u64,
+    pub(crate) max_bytes: usize,
+}
+
+/// The bytes one candidate vector of `n_p` utilities costs while an issue is filtered: the
+/// vector, its back-pointer, its place in the sort order and its welfare, and room for the
+/// kept copy.
+fn candidate_bytes(n_p: usize) -> usize {
+    16 * n_p + 32
+}
+
 /// Back-pointers of one level: the parent's index and the option (index into the level).
 struct Back {
     parent: Vec<u32>,
@@ -528,9 +621,9 @@ pub(crate) fn pareto_dp(
     prep: &Prepared,
     prune_lower: &[f64],
     accept: &dyn Fn(&[f64]) -> bool,
-    max_points: usize,
-    max_work: u64,
+    limits: &DpLimits,
 ) -> DpOut {
+    let DpLimits { max_points, max_work, max_bytes } = *limits;
     let n_p = prep.n_p;
     let n_i = prep.n_issues();
     if prep.empty {
@@ -539,19 +632,28 @@ pub(crate) fn pareto_dp(
     let mut vals = prep.bias.clone();
     let mut backs: Vec<Back> = Vec::with_capacity(n_i);
     let mut work: u64 = 0;
+    // Bytes held by the back-pointers of the issues done (8 per kept point).
+    let mut back_bytes: usize = 0;
     let mut buf = vec![0.0; n_p];
     for i in 0..n_i {
         let lv = &prep.levels[i];
         let m = vals.len() / n_p;
         let k = lv.options.len();
         let last = i + 1 == n_i;
-        let mut cv: Vec<f64> = Vec::with_capacity(m * k * n_p);
-        let mut cpar: Vec<u32> = Vec::with_capacity(m * k);
-        let mut copt: Vec<u32> = Vec::with_capacity(m * k);
-        work += (m * k) as u64;
+        // Budgets first, allocation after: the candidates of this issue must fit both.
+        let stop = DpOut { points: vec![], complete: false };
+        let Some(cand) = m.checked_mul(k) else { return stop };
+        work = work.saturating_add(cand as u64);
         if work > max_work {
-            return DpOut { points: vec![], complete: false };
+            return stop;
         }
+        let need = (cand as u128) * candidate_bytes(n_p) as u128 + back_bytes as u128;
+        if need > max_bytes as u128 {
+            return stop;
+        }
+        let mut cv: Vec<f64> = Vec::with_capacity(cand * n_p);
+        let mut cpar: Vec<u32> = Vec::with_capacity(cand);
+        let mut copt: Vec<u32> = Vec::with_capacity(cand);
         for j in 0..m {
             let base = &vals[j * n_p..(j + 1) * n_p];
             for o in 0..k {
@@ -586,6 +688,7 @@ pub(crate) fn pareto_dp(
             }
             return DpOut { points: vec![], complete: false };
         }
+        back_bytes += kept.len() * 8;
         let mut next = Vec::with_capacity(kept.len() * n_p);
         for &t in &kept {
             next.extend_from_slice(&cv[t * n_p..(t + 1) * n_p]);
@@ -971,6 +1074,93 @@ mod tests {
         }
     }
 
+    /// Two scale issues of 100,001 points each, the parties pulling opposite ways: the
+    /// programme would need 10^10 candidates on the second issue (160 GB). The budgets are
+    /// checked before allocating, so it returns, saying what is not exact.
+    #[test]
+    fn two_huge_scales_end_within_memory_and_say_not_exact() {
+        let parties = vec![
+            Party::new("a", "A", Role::Principal, 1.0, 0.0),
+            Party::new("b", "B", Role::Principal, 1.0, 0.0),
+        ];
+        let issues = vec![
+            Issue::scale("x", "X", "u", 0.0, 100_000.0, 1.0),
+            Issue::scale("y", "Y", "u", 0.0, 100_000.0, 1.0),
+        ];
+        let stances = vec![
+            vec![
+                Some(Stance::ideal(1.0, 100_000.0, 100_000.0)),
+                Some(Stance::ideal(1.0, 0.0, 100_000.0)),
+            ],
+            vec![
+                Some(Stance::ideal(1.0, 0.0, 100_000.0)),
+                Some(Stance::ideal(1.0, 100_000.0, 100_000.0)),
+            ],
+        ];
+        let s =
+            Scenario::new(Meta::named("big"), parties, issues, stances, vec![], vec![]).unwrap();
+        let opts = FrontierOptions { max_search_work: 2_000_000, ..FrontierOptions::default() };
+        let f = frontier(&s, &opts).unwrap();
+        assert_eq!(f.n_outcomes, Some(100_001u128 * 100_001));
+        assert!(matches!(f.size, FrontierSize::AtLeast(_)));
+        assert!(!f.max_welfare.exact && f.max_welfare.note.is_some());
+        for pt in &f.points {
+            check_point(&s, pt);
+        }
+        // A small byte budget stops the listing before the first big allocation too.
+        let opts = FrontierOptions { max_bytes: 1 << 20, max_nodes: 1000, ..opts };
+        let f = frontier(&s, &opts).unwrap();
+        assert!(matches!(f.size, FrontierSize::AtLeast(_)));
+    }
+
+    /// 10 parties x 200 issues: the default limits bound the time (each search stops at its
+    /// work budget, here a small one), and the answer says which solutions are exact.
+    #[test]
+    fn many_parties_and_issues_return_and_say_not_exact() {
+        use crate::testkit::{PlanConfig, random_plan};
+        let cfg = PlanConfig { n_parties: 10, n_issues: 200, min_options: 3, max_options: 5 };
+        let s = random_plan(1, &cfg);
+        let opts = FrontierOptions {
+            max_work: 1_000_000,
+            max_search_work: 3_000_000,
+            ..FrontierOptions::default()
+        };
+        let f = frontier(&s, &opts).unwrap();
+        assert!(matches!(f.size, FrontierSize::AtLeast(_)));
+        assert!(solutions(&f).iter().any(|sol| !sol.exact));
+        for sol in solutions(&f) {
+            assert_eq!(sol.exact, sol.note.is_none());
+            sol.points.iter().for_each(|pt| check_point(&s, pt));
+        }
+        if let FrontierSize::AtLeast(n) = f.size {
+            assert_eq!(n, f.points.len());
+        }
+    }
+
+    #[test]
+    fn outcome_counts_never_saturate() {
+        let parties = vec![Party::new("a", "A", Role::Principal, 1.0, 0.0)];
+        let issues: Vec<Issue> =
+            (0..130).map(|i| Issue::discrete(&format!("i{i}"), "I", &["x", "y"])).collect();
+        let stances = vec![vec![None; 130]];
+        let s = Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![]).unwrap();
+        let opts = FrontierOptions { max_search_work: 100_000, ..FrontierOptions::default() };
+        assert_eq!(frontier(&s, &opts).unwrap().n_outcomes, None);
+    }
+
+    #[test]
+    fn bargaining_scenarios_keep_outcomes_and_drop_red_lines_on_request() {
+        let s = crate::evaluate::tests::river();
+        let b = bargaining_scenario(&s, &[0, 1], true).unwrap();
+        assert_eq!(b.parties.len(), 2);
+        assert!(b.stances.iter().flatten().flatten().all(|st| st.red_lines.is_empty()));
+        let o = Outcome::new(vec![0; s.issues.len()]);
+        assert_eq!(b.utility(1, &o).to_bits(), s.utility(1, &o).to_bits());
+        assert!(bargaining_scenario(&s, &[0, 0], false).is_err());
+        assert!(bargaining_scenario(&s, &[7], false).is_err());
+        assert!(bargaining_scenario(&s, &[], false).is_err());
+    }
+
     fn two_party(values: [[f64; 3]; 2], reservations: [f64; 2]) -> Scenario {
         let parties = vec![
             Party::new("a", "A", Role::Principal, 1.0, reservations[0]),
@@ -989,7 +1179,7 @@ mod tests {
         // Options give (1, 0), (0.6, 0.6), (0, 1): all three on the frontier.
         let s = two_party([[1.0, 0.6, 0.0], [0.0, 0.6, 1.0]], [0.0, 0.0]);
         let f = frontier(&s, &FrontierOptions::default()).unwrap();
-        assert_eq!(f.n_outcomes, 3);
+        assert_eq!(f.n_outcomes, Some(3));
         assert_eq!(f.size, FrontierSize::Exact(3));
         // Descending welfare: (0.6, 0.6) first, then (1, 0) before (0, 1).
         let us: Vec<Vec<f64>> = f.points.iter().map(|p| p.utilities.clone()).collect();

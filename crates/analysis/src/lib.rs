@@ -99,7 +99,8 @@ pub use evaluate::{
 };
 pub use explain::{describe_constraint, explain};
 pub use frontier::{
-    Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TIE, frontier, spread,
+    Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TIE, bargaining_scenario,
+    frontier, spread,
 };
 pub use gap::{Gap, PartyGap, PointGap, counted_parties, gap};
 pub use mediate::{

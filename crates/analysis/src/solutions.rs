@@ -69,27 +69,14 @@ pub(crate) fn solve_without_frontier(
         .map(|p| if obj.ks_active(p) { 1.0 / (obj.maxs[p] - obj.d[p]) } else { 0.0 })
         .collect();
     let g_nash: Vec<f64> = g_norm.iter().map(|&g| if g > 0.0 { g } else { 1.0 }).collect();
-    let welfare_run = maximise(prep, obj.d, Goal::Welfare, &ones, &welfare, options.max_nodes);
-    let egal_run = maximise(
-        prep,
-        obj.d,
-        Goal::MinGain,
-        &ones,
-        &|u: &[f64]| obj.egalitarian(u),
-        options.max_nodes,
-    );
-    let nash_run =
-        maximise(prep, obj.d, Goal::Nash, &g_nash, &|u: &[f64]| obj.nash(u), options.max_nodes);
+    let budget = Budget { nodes: options.max_nodes, work: options.max_search_work };
+    let welfare_run = maximise(prep, obj.d, Goal::Welfare, &ones, &welfare, budget);
+    let egal_run =
+        maximise(prep, obj.d, Goal::MinGain, &ones, &|u: &[f64]| obj.egalitarian(u), budget);
+    let nash_run = maximise(prep, obj.d, Goal::Nash, &g_nash, &|u: &[f64]| obj.nash(u), budget);
     let any_active = g_norm.iter().any(|&g| g > 0.0);
     let norm_run = any_active.then(|| {
-        maximise(
-            prep,
-            obj.d,
-            Goal::MinGain,
-            &g_norm,
-            &|u: &[f64]| obj.min_normalised(u),
-            options.max_nodes,
-        )
+        maximise(prep, obj.d, Goal::MinGain, &g_norm, &|u: &[f64]| obj.min_normalised(u), budget)
     });
     let mut known = Vec::new();
     let ks = kalai_smorodinsky(
@@ -175,7 +162,8 @@ fn kalai_smorodinsky(
         }
         _ => m0,
     };
-    let mut ks = KsSearch::new(prep, obj, &g_norm, m0, m1, s0, options.max_nodes);
+    let budget = Budget { nodes: options.max_nodes, work: options.max_search_work };
+    let mut ks = KsSearch::new(prep, obj, &g_norm, m0, m1, s0, budget);
     for pt in &certified {
         ks.offer_certified(pt);
     }
@@ -185,13 +173,14 @@ fn kalai_smorodinsky(
         let points: Vec<FrontierPoint> = ks.best_point().into_iter().collect();
         let note = match points.first() {
             Some(p) => format!(
-                "the branch and bound on the spread stopped after {} nodes (certificates included); the point given is the frontier point of smallest spread known ({}), an upper bound on the optimum",
+                "the branch and bound on the spread stopped at its budget, after {} nodes and {} units of work (certificates included); the point given is the frontier point of smallest spread known ({}), an upper bound on the optimum",
                 ks.nodes,
+                ks.work,
                 obj.ks(&p.utilities)
             ),
             None => format!(
-                "the branch and bound on the spread stopped after {} nodes; no frontier point is known",
-                ks.nodes
+                "the branch and bound on the spread stopped at its budget, after {} nodes and {} units of work; no frontier point is known",
+                ks.nodes, ks.work
             ),
         };
         return Solution { points, exact: false, note: Some(note) };
@@ -246,8 +235,29 @@ struct KsSearch<'a> {
     /// Rational outcomes found dominated: whatever they dominate is dominated too.
     dominators: Vec<Vec<f64>>,
     nodes: u64,
-    max_nodes: u64,
+    /// Work spent (option rows x parties evaluated), certificates included.
+    work: u64,
+    budget: Budget,
+    /// `rows_from[t]`: option rows x parties of the branches `t..` (the cost of a pass).
+    rows_from: Vec<u64>,
     aborted: bool,
+}
+
+/// The budget of one search: nodes and work (option rows x parties evaluated).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    pub(crate) nodes: u64,
+    pub(crate) work: u64,
+}
+
+/// `rows_from[t]`: the option rows of the branches `t..` times `n_p` (what one separable
+/// maximisation from branch `t` costs), saturating.
+fn rows_from(branches: &[Branch], n_p: usize) -> Vec<u64> {
+    let mut out = vec![0u64; branches.len() + 1];
+    for t in (0..branches.len()).rev() {
+        out[t] = out[t + 1].saturating_add((branches[t].picks.len() * n_p) as u64);
+    }
+    out
 }
 
 /// A combination of the constraint rows: `W . u - cst >= beta - tsum * s` for every
@@ -273,7 +283,7 @@ impl<'a> KsSearch<'a> {
         m0: f64,
         m1: f64,
         s0: f64,
-        max_nodes: u64,
+        budget: Budget,
     ) -> KsSearch<'a> {
         let n_p = prep.n_p;
         let act: Vec<usize> = (0..n_p).filter(|&p| g[p] > 0.0).collect();
@@ -317,7 +327,9 @@ impl<'a> KsSearch<'a> {
             seen: std::collections::HashSet::new(),
             dominators: vec![],
             nodes: 0,
-            max_nodes,
+            work: 0,
+            budget,
+            rows_from: vec![],
             aborted: false,
         }
     }
@@ -440,9 +452,15 @@ impl<'a> KsSearch<'a> {
         branches.sort_by(|a, b| stake(b).total_cmp(&stake(a)).then(a.level.cmp(&b.level)));
         self.branches = branches;
         self.suffixes();
+        self.rows_from = rows_from(&self.branches, n_p);
         let n_b = self.branches.len();
         let n_rows = self.rows.len();
+        let pass = self.rows_from[0];
+        let leaf = (self.prep.n_issues() * n_p) as u64;
         // The fixed pool: each row on its own.
+        if !self.charge(pass.saturating_mul(n_rows as u64 + 1)) {
+            return;
+        }
         for k in 0..n_rows {
             let mut theta = vec![0.0; n_rows];
             theta[k] = 1.0;
@@ -457,6 +475,9 @@ impl<'a> KsSearch<'a> {
         let root = self.base.clone();
         let mut pick = vec![0; n_b];
         for it in 0..ROOT_ITERS * 2 {
+            if !self.charge(pass + leaf) {
+                return;
+            }
             let c = self.combine(&theta);
             let (rest, sums) = self.lagrange(&c.w, 0, &mut pick);
             let val: f64 = c.w.iter().zip(&root).map(|(w, x)| w * x).sum::<f64>() + rest - c.cst;
@@ -471,6 +492,9 @@ impl<'a> KsSearch<'a> {
             }
             let u: Vec<f64> = (0..n_p).map(|p| root[p] + sums[p]).collect();
             self.step(&mut theta, &u, it);
+        }
+        if !self.charge(pass) {
+            return;
         }
         let c = self.combine(&best_theta);
         let suf = self.suffix_of(&c.w);
@@ -527,7 +551,9 @@ impl<'a> KsSearch<'a> {
             return;
         }
         self.nodes += 1;
-        if self.nodes > self.max_nodes {
+        let n_p = self.n_p();
+        let node_cost = 1 + (self.pool.len() * n_p) as u64;
+        if self.nodes > self.budget.nodes || !self.charge(node_cost) {
             self.aborted = true;
             return;
         }
@@ -540,10 +566,13 @@ impl<'a> KsSearch<'a> {
         if !self.static_ok(t, ps) {
             return;
         }
-        let n_p = self.n_p();
         let mut th = theta.to_vec();
         if t + 1 < n_b {
+            let leaf = (self.prep.n_issues() * n_p) as u64;
             for it in 0..NODE_ITERS {
+                if !self.charge(self.rows_from[t] + leaf) {
+                    return;
+                }
                 let c = self.combine(&th);
                 let (rest, sums) = self.lagrange(&c.w, t, scratch);
                 if self.refutes(t, ps, &c, rest) {
@@ -565,6 +594,9 @@ impl<'a> KsSearch<'a> {
             }
             self.picks[level] = j;
             self.dfs(t + 1, ps, &th, scratch);
+            if self.nodes > self.budget.nodes || self.work > self.budget.work {
+                self.aborted = true;
+            }
             if self.aborted {
                 break;
             }
@@ -578,6 +610,15 @@ impl<'a> KsSearch<'a> {
             picks[self.branches[t].level] = tail[t];
         }
         self.leaf(picks);
+    }
+
+    /// Spends `w` units of work; false (and the search aborted) past the budget.
+    fn charge(&mut self, w: u64) -> bool {
+        self.work = self.work.saturating_add(w);
+        if self.work > self.budget.work {
+            self.aborted = true;
+        }
+        !self.aborted
     }
 
     fn outcome_of(&self, picks: &[usize]) -> Outcome {
@@ -604,6 +645,7 @@ impl<'a> KsSearch<'a> {
         if self.aborted {
             return;
         }
+        self.work = self.work.saturating_add((16 + picks.len() * self.prep.n_p) as u64);
         let u = self.prep.utilities_of(&picks);
         if !u.iter().zip(&self.prep.reservation).all(|(u, r)| u >= r) {
             return;
@@ -627,6 +669,8 @@ impl<'a> KsSearch<'a> {
         }
         self.seen.insert(key);
         let strictly = |a: &[f64], b: &[f64]| weakly_dominates(a, b) && a != b;
+        let scan = (self.dominators.len() + self.certified.len()) * self.prep.n_p;
+        self.work = self.work.saturating_add(scan as u64);
         if self.dominators.iter().any(|d| strictly(d, &u))
             || self.certified.iter().any(|c| strictly(&c.utilities, &u))
         {
@@ -636,9 +680,13 @@ impl<'a> KsSearch<'a> {
         let value = |y: &[f64]| -> f64 {
             self.act.iter().map(|&p| self.g[p] * (y[p] - u[p])).fold(f64::INFINITY, f64::min)
         };
-        let budget = self.max_nodes.saturating_sub(self.nodes);
+        let budget = Budget {
+            nodes: self.budget.nodes.saturating_sub(self.nodes),
+            work: self.budget.work.saturating_sub(self.work),
+        };
         let run = maximise(self.prep, &u, Goal::MinGain, self.g, &value, budget);
         self.nodes += run.nodes;
+        self.work = self.work.saturating_add(run.work);
         if !run.exact {
             self.aborted = true;
             return;
@@ -689,6 +737,8 @@ struct Run {
     /// When not exact: an upper bound on the optimum.
     bound: f64,
     nodes: u64,
+    /// Work spent (see [`Budget`]).
+    work: u64,
 }
 
 impl Run {
@@ -696,10 +746,17 @@ impl Run {
         if self.exact {
             return Solution::exact(self.points.clone());
         }
-        let note = format!(
-            "branch and bound stopped after {} nodes: the points are the best found ({what} {}), not necessarily on the frontier; the optimum is at most {}",
-            self.nodes, self.best, self.bound
-        );
+        let note = if self.points.is_empty() {
+            format!(
+                "branch and bound stopped at its budget, after {} nodes and {} units of work, before finding a rational outcome",
+                self.nodes, self.work
+            )
+        } else {
+            format!(
+                "branch and bound stopped at its budget, after {} nodes and {} units of work: the points are the best found ({what} {}), not necessarily on the frontier; the optimum is at most {}",
+                self.nodes, self.work, self.best, self.bound
+            )
+        };
         Solution { points: self.points.clone(), exact: false, note: Some(note) }
     }
 }
@@ -809,7 +866,9 @@ struct Search<'a> {
     best: f64,
     cands: Vec<(Vec<f64>, Vec<usize>, f64)>,
     nodes: u64,
-    max_nodes: u64,
+    work: u64,
+    budget: Budget,
+    rows_from: Vec<u64>,
     aborted: bool,
     open_bound: f64,
 }
@@ -820,12 +879,19 @@ fn maximise(
     goal: Goal,
     g: &[f64],
     value: &dyn Fn(&[f64]) -> f64,
-    max_nodes: u64,
+    budget: Budget,
 ) -> Run {
     if prep.empty {
-        return Run { points: vec![], best: f64::NEG_INFINITY, exact: true, bound: 0.0, nodes: 0 };
+        return Run {
+            points: vec![],
+            best: f64::NEG_INFINITY,
+            exact: true,
+            bound: 0.0,
+            nodes: 0,
+            work: 0,
+        };
     }
-    let mut search = Search::new(prep, d, goal, g, value, max_nodes);
+    let mut search = Search::new(prep, d, goal, g, value, budget);
     search.run()
 }
 
@@ -836,7 +902,7 @@ impl<'a> Search<'a> {
         goal: Goal,
         g: &'a [f64],
         value: &'a dyn Fn(&[f64]) -> f64,
-        max_nodes: u64,
+        budget: Budget,
     ) -> Search<'a> {
         let (base, picks, branches) = split_levels(prep);
         Search {
@@ -855,7 +921,9 @@ impl<'a> Search<'a> {
             best: f64::NEG_INFINITY,
             cands: vec![],
             nodes: 0,
-            max_nodes,
+            work: 0,
+            budget,
+            rows_from: vec![],
             aborted: false,
             open_bound: f64::NEG_INFINITY,
         }
@@ -975,6 +1043,7 @@ impl<'a> Search<'a> {
     }
 
     fn leaf(&mut self, picks: Vec<usize>) {
+        self.work = self.work.saturating_add((16 + picks.len() * self.prep.n_p) as u64);
         let u = self.prep.utilities_of(&picks);
         if !u.iter().zip(&self.prep.reservation).all(|(u, r)| u >= r) {
             return;
@@ -988,6 +1057,7 @@ impl<'a> Search<'a> {
             let floor = self.best - TIE;
             self.cands.retain(|c| c.2 >= floor);
         }
+        self.work = self.work.saturating_add((self.cands.len() * self.prep.n_p) as u64);
         if self.cands.iter().any(|c| weakly_dominates(&c.0, &u)) {
             return;
         }
@@ -997,6 +1067,19 @@ impl<'a> Search<'a> {
 
     fn run(&mut self) -> Run {
         let n_p = self.n_p();
+        // Setting up (suffix sums, two sorts of every option row) costs about 24 passes.
+        let rows: usize = self.branches.iter().map(|b| b.picks.len()).sum();
+        self.work = self.work.saturating_add(24u64.saturating_mul((rows * n_p) as u64));
+        if self.work > self.budget.work {
+            return Run {
+                points: vec![],
+                best: f64::NEG_INFINITY,
+                exact: false,
+                bound: f64::INFINITY,
+                nodes: 0,
+                work: self.work,
+            };
+        }
         // Search order: issues with most at stake (scaled) first.
         let scale: Vec<f64> = match self.goal {
             Goal::Welfare => vec![1.0; n_p],
@@ -1017,8 +1100,11 @@ impl<'a> Search<'a> {
         branches.sort_by(|a, b| stake(b).total_cmp(&stake(a)).then(a.level.cmp(&b.level)));
         self.branches = branches;
         self.suffixes();
+        self.rows_from = rows_from(&self.branches, n_p);
         let n_b = self.branches.len();
         let mut pick = vec![0; n_b];
+        let pass = self.rows_from[0];
+        let leaf = (self.prep.n_issues() * n_p) as u64;
         // Root multipliers; every maximiser is tried as an outcome.
         let mut lambda: Vec<f64> = scale.iter().map(|&s| s.max(1e-12)).collect();
         normalise(&mut lambda);
@@ -1027,6 +1113,11 @@ impl<'a> Search<'a> {
         let root = self.base.clone();
         let iters = if self.goal == Goal::Welfare { 1 } else { ROOT_ITERS };
         for it in 0..iters {
+            // Past the budget, the first node stops the search: no need for more passes.
+            if it > 0 && self.work > self.budget.work {
+                break;
+            }
+            self.work = self.work.saturating_add(pass + leaf);
             let w = self.weights(&lambda);
             let (rest, sums) = self.lagrange(&w, 0, &mut pick);
             self.try_leaf(0, &pick.clone());
@@ -1080,6 +1171,7 @@ impl<'a> Search<'a> {
             exact: !self.aborted,
             bound: self.open_bound.max(self.best),
             nodes: self.nodes,
+            work: self.work,
         }
     }
 
@@ -1137,14 +1229,17 @@ impl<'a> Search<'a> {
         if bound < self.best - self.tol(bound) {
             return;
         }
-        if self.nodes > self.max_nodes {
+        let n_p = self.n_p();
+        self.work = self.work.saturating_add(1 + (self.pool.len() * n_p) as u64);
+        if self.nodes > self.budget.nodes || self.work > self.budget.work {
             self.aborted = true;
             self.open_bound = self.open_bound.max(bound);
             return;
         }
-        let n_p = self.n_p();
         let mut lam = lambda.to_vec();
         if self.goal != Goal::Welfare && t + 1 < n_b {
+            let leaf = (self.prep.n_issues() * n_p) as u64;
+            self.work = self.work.saturating_add(NODE_ITERS as u64 * (self.rows_from[t] + leaf));
             for it in 0..NODE_ITERS {
                 let w = self.weights(&lam);
                 let (rest, sums) = self.lagrange(&w, t, scratch);
@@ -1168,6 +1263,10 @@ impl<'a> Search<'a> {
             }
             self.picks[level] = j;
             self.dfs(t + 1, ps, &lam, scratch);
+            // Leaves are not checked on their own: check after each child.
+            if self.nodes > self.budget.nodes || self.work > self.budget.work {
+                self.aborted = true;
+            }
             if self.aborted {
                 self.open_bound = self.open_bound.max(bound);
                 break;

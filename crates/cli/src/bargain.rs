@@ -14,13 +14,21 @@ use crate::BadInput;
 use crate::json as j;
 use crate::plot;
 use crate::report::{Table, to_json};
+use detente_words as words;
 
 /// Options of `detente frontier`.
 pub struct FrontierArgs<'a> {
-    pub max_points: usize,
+    /// List at most this many points, highest welfare first (at least 1).
+    pub max_points: Option<usize>,
+    /// List a well-spread sample of this many points (at least 1).
     pub sample: Option<usize>,
+    /// List every point in the table.
     pub all: bool,
     pub plot: Option<&'a Path>,
+    /// The counted parties (indices into the scenario, in order; see `load::parties`).
+    pub parties: Vec<usize>,
+    /// Set every red line aside.
+    pub ignore_red_lines: bool,
 }
 
 /// The four solutions with their names in output.
@@ -33,10 +41,24 @@ fn solutions(f: &Frontier) -> [(&'static str, &'static str, &Solution); 4] {
     ]
 }
 
-fn u128_json(n: u128) -> Value {
-    match u64::try_from(n) {
-        Ok(n) => json!(n),
-        Err(_) => json!(n as f64),
+/// The number of outcomes in JSON: an integer when it fits in 64 bits, else its exact
+/// digits as a string; beyond 128 bits, the string `"more than 340282366920938463463374607431768211455"`.
+fn n_outcomes_json(n: Option<u128>) -> Value {
+    match n {
+        Some(n) => match u64::try_from(n) {
+            Ok(n) => json!(n),
+            Err(_) => json!(n.to_string()),
+        },
+        None => json!(format!("more than {}", u128::MAX)),
+    }
+}
+
+/// The number of outcomes in words: exact, or "more than 3.4e38".
+fn n_outcomes_words(n: Option<u128>) -> String {
+    match n {
+        Some(1) => "1 outcome".to_string(),
+        Some(n) => format!("{n} outcomes"),
+        None => "more than 3.4e38 outcomes".to_string(),
     }
 }
 
@@ -75,25 +97,34 @@ fn outcome_words(s: &Scenario, p: &FrontierPoint) -> String {
 
 /// `detente frontier`.
 pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow::Result<String> {
-    let options = FrontierOptions { max_points: args.max_points, ..FrontierOptions::default() };
-    let f = detente_analysis::frontier(s, &options).map_err(|e| BadInput(e.to_string()))?;
-    let listed: Vec<FrontierPoint> = match args.sample {
-        Some(n) => detente_analysis::spread(&f.points, n),
-        None => f.points.clone(),
+    let b = detente_analysis::bargaining_scenario(s, &args.parties, args.ignore_red_lines)
+        .map_err(|e| BadInput(e.to_string()))?;
+    let all_counted = args.parties.len() == s.parties.len();
+    let f = detente_analysis::frontier(&b, &FrontierOptions::default())
+        .map_err(|e| BadInput(e.to_string()))?;
+    let listed: Vec<FrontierPoint> = match (args.sample, args.max_points) {
+        (Some(n), _) => detente_analysis::spread(&f.points, n),
+        (None, Some(n)) => f.points.iter().take(n).cloned().collect(),
+        (None, None) => f.points.clone(),
     };
     if let Some(path) = args.plot {
-        crate::output::write_file(path, plot_svg(s, &f, &listed).as_bytes())?;
+        crate::output::write_file(
+            path,
+            plot_svg(&b, &f, &listed, args.ignore_red_lines).as_bytes(),
+        )?;
     }
     let (size, complete) = match f.size {
         FrontierSize::Exact(n) => (n, true),
         FrontierSize::AtLeast(n) => (n, false),
     };
+    let exact = complete && solutions(&f).iter().all(|(_, _, sol)| sol.exact);
     if as_json {
         let mut v = json!({
             "scenario": s.meta.name,
-            "parties": s.parties.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
-            "n_outcomes": u128_json(f.n_outcomes),
-            "reservations": s.parties.iter().map(|p| p.reservation).collect::<Vec<_>>(),
+            "parties": b.parties.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+            "red_lines_ignored": args.ignore_red_lines,
+            "n_outcomes": n_outcomes_json(f.n_outcomes),
+            "reservations": b.parties.iter().map(|p| p.reservation).collect::<Vec<_>>(),
             "utility_ranges": f.utility_ranges.iter().map(|&(lo, hi)| json!([lo, hi])).collect::<Vec<_>>(),
             "disagreement": f.disagreement,
             "frontier_size": size,
@@ -101,6 +132,7 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
             "frontier_sampled": args.sample.is_some(),
             "frontier": listed.iter().map(|p| p.utilities.clone()).collect::<Vec<_>>(),
             "frontier_outcomes": listed.iter().map(|p| j::outcome(s, &p.outcome)).collect::<Vec<_>>(),
+            "exact": exact,
         });
         for (key, _, sol) in solutions(&f) {
             v[key] = solution_json(s, sol);
@@ -111,31 +143,51 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {} parties, {} issues, {} outcomes",
+        "{}: {}, {}, {}",
         s.meta.name,
-        s.parties.len(),
-        s.issues.len(),
-        f.n_outcomes
+        words::count(s.parties.len(), "party", "parties"),
+        words::count(s.issues.len(), "issue", "issues"),
+        n_outcomes_words(f.n_outcomes)
     );
+    if !all_counted {
+        let ids: Vec<&str> = b.parties.iter().map(|p| p.id.as_str()).collect();
+        let _ = writeln!(out, "Parties counted: {}.", words::and_list(&ids));
+    }
+    if args.ignore_red_lines {
+        out.push_str(
+            "RED LINES SET ASIDE: this is the frontier as if no party had a red line; a deal here may cross some (see `detente deadlock`).\n",
+        );
+    }
+    let has_red_lines = b.stances.iter().flatten().flatten().any(|st| !st.red_lines.is_empty());
     let _ = writeln!(
         out,
         "Pareto frontier of the rational outcomes (every party at or above its reservation{}): {}",
-        if s.stances.iter().flatten().flatten().any(|st| !st.red_lines.is_empty()) {
+        if has_red_lines {
             ", every red line kept"
+        } else if args.ignore_red_lines {
+            ", red lines set aside"
         } else {
             ""
         },
         if complete {
-            format!("{size} points")
+            words::count(size, "point", "points")
         } else {
-            format!("at least {size} points (too many to list)")
+            format!(
+                "at least {} (not exact: the listing stopped at its budget; {})",
+                words::count(size, "point", "points"),
+                match size {
+                    0 => "no point is known to be on it",
+                    1 => "the one listed is on it",
+                    _ => "those listed are on it",
+                }
+            )
         }
     );
     let mut header = vec![String::new()];
-    header.extend(s.parties.iter().map(|p| p.id.clone()));
+    header.extend(b.parties.iter().map(|p| p.id.clone()));
     let mut t = Table::new(header);
     let mut row = vec!["reservation".to_string()];
-    row.extend(s.parties.iter().map(|p| fmt_u(p.reservation)));
+    row.extend(b.parties.iter().map(|p| fmt_u(p.reservation)));
     t.row(row);
     let mut row = vec!["disagreement".to_string()];
     row.extend(f.disagreement.iter().map(|&d| fmt_u(d)));
@@ -144,17 +196,20 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
     row.extend(f.utility_ranges.iter().map(|&(_, hi)| fmt_u(hi)));
     t.row(row);
     for (_, name, sol) in solutions(&f) {
+        let exact = if sol.exact { "" } else { ", not exact" };
         match sol.points.first() {
             None => {
-                let mut row = vec![format!("{name} (none)")];
-                row.extend(s.parties.iter().map(|_| "-".to_string()));
+                let mut row = vec![format!("{name} (none{exact})")];
+                row.extend(b.parties.iter().map(|_| "-".to_string()));
                 t.row(row);
             }
             Some(p) => {
                 let mut row = vec![if sol.points.len() > 1 {
-                    format!("{name} (1 of {} ties)", sol.points.len())
-                } else {
+                    format!("{name} (1 of {} ties{exact})", sol.points.len())
+                } else if sol.exact {
                     name.to_string()
+                } else {
+                    format!("{name} (not exact)")
                 }];
                 row.extend(p.utilities.iter().map(|&u| fmt_u(u)));
                 t.row(row);
@@ -177,23 +232,27 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
         }
     }
     if !listed.is_empty() {
-        let limit =
-            if args.all || args.sample.is_some() { listed.len() } else { listed.len().min(10) };
-        let _ = writeln!(
-            out,
-            "\nFrontier points{} (highest welfare first{}):",
-            if args.sample.is_some() { ", a well-spread sample" } else { "" },
-            if limit < listed.len() {
-                format!(
-                    "; {limit} of {}, --all for every one, --sample N for a spread",
-                    listed.len()
-                )
+        let limit = if args.all || args.sample.is_some() || args.max_points.is_some() {
+            listed.len()
+        } else {
+            listed.len().min(10)
+        };
+        let what = if complete { "" } else { " known" };
+        let how = if args.sample.is_some() && listed.len() < size {
+            format!(", a well-spread sample of {} of the {size}{what}", listed.len())
+        } else if limit < size {
+            let more = if args.max_points.is_some() {
+                ""
             } else {
-                String::new()
-            }
-        );
+                ", --all for every one, --max-points N for more, --sample N for a spread"
+            };
+            format!(", highest welfare first: the first {limit} of the {size}{what}{more}")
+        } else {
+            ", highest welfare first".to_string()
+        };
+        let _ = writeln!(out, "\nFrontier points{how}:");
         let mut header = vec!["#".to_string()];
-        header.extend(s.parties.iter().map(|p| p.id.clone()));
+        header.extend(b.parties.iter().map(|p| p.id.clone()));
         let mut t = Table::new(header);
         for (n, p) in listed.iter().take(limit).enumerate() {
             let mut row = vec![(n + 1).to_string()];
@@ -203,14 +262,20 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
         out.push_str(&t.render("  "));
     }
     out.push('\n');
-    out.push_str(&frontier_words(s, &f));
+    out.push_str(&frontier_words(&b, &f, args.ignore_red_lines));
     Ok(out)
 }
 
 /// A few sentences on where the solutions put the agreement.
-fn frontier_words(s: &Scenario, f: &Frontier) -> String {
+fn frontier_words(s: &Scenario, f: &Frontier, ignore_red_lines: bool) -> String {
     let Some(nash) = f.nash.points.first() else {
-        return "No outcome gives every party at least its reservation while keeping every red line: there is nothing to bargain over (see `detente deadlock`).\n".to_string();
+        if !f.nash.exact {
+            return "No rational outcome was found within the search budget; none is ruled out either.\n".to_string();
+        }
+        if ignore_red_lines {
+            return "No outcome gives every party at least its reservation, even with the red lines set aside: there is nothing to bargain over.\n".to_string();
+        }
+        return "No outcome gives every party at least its reservation while keeping every red line: there is nothing to bargain over (see `detente deadlock`; `--ignore-red-lines` shows the frontier without them).\n".to_string();
     };
     let mut out = String::new();
     let same = |sol: &Solution| sol.points.iter().any(|p| p.outcome == nash.outcome);
@@ -234,7 +299,12 @@ fn frontier_words(s: &Scenario, f: &Frontier) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "The Nash bargaining point gives each party above its disagreement utility: {}.",
+        "The {} gives each party above its disagreement utility: {}.",
+        if f.nash.exact {
+            "Nash bargaining point"
+        } else {
+            "best Nash point found (not proved optimal)"
+        },
         gains.join(", ")
     );
     if agree.is_empty() {
@@ -245,7 +315,12 @@ fn frontier_words(s: &Scenario, f: &Frontier) -> String {
     out
 }
 
-fn plot_svg(s: &Scenario, f: &Frontier, listed: &[FrontierPoint]) -> String {
+fn plot_svg(
+    s: &Scenario,
+    f: &Frontier,
+    listed: &[FrontierPoint],
+    ignore_red_lines: bool,
+) -> String {
     let name = |p: usize| s.parties.get(p).map_or("?", |party| party.name.as_str());
     let pt = |p: &FrontierPoint| {
         (p.utilities.first().copied().unwrap_or(0.0), p.utilities.get(1).copied().unwrap_or(0.0))
@@ -267,7 +342,17 @@ fn plot_svg(s: &Scenario, f: &Frontier, listed: &[FrontierPoint]) -> String {
     if s.parties.len() > 2 {
         let _ = write!(title, " (first two of {} parties)", s.parties.len());
     }
-    plot::frontier_svg(&title, name(0), name(1), &points, d, &markers)
+    if ignore_red_lines {
+        title.push_str(", red lines set aside");
+    }
+    let note = match f.size {
+        FrontierSize::Exact(0) => Some("no rational outcome: the frontier is empty"),
+        FrontierSize::AtLeast(_) if points.is_empty() => {
+            Some("the frontier is too large to list: no point known")
+        }
+        _ => None,
+    };
+    plot::frontier_svg(&title, name(0), name(1), &points, d, &markers, note)
 }
 
 /// Reads a points table: a header `item,<a>,<b>` and one row per item.
@@ -331,11 +416,36 @@ pub fn divide_csv(file: &str, text: &str, as_json: bool) -> anyhow::Result<Strin
     Ok(divide_output(file, &aw, [&names[0], &names[1]], as_json))
 }
 
-/// `detente divide` on a two-party scenario.
-pub fn divide_scenario(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
-    let aw = adjusted_winner::adjusted_winner_for(s)
+/// `detente divide` on a scenario, between the two `parties` (named with `--parties` when
+/// `named`, else the counted parties by default).
+pub fn divide_scenario(
+    s: &Scenario,
+    parties: &[usize],
+    named: bool,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    if parties.len() != 2 {
+        let ids: Vec<&str> = parties.iter().map(|&p| s.parties[p].id.as_str()).collect();
+        return Err(BadInput(if named {
+            format!(
+                "--parties: Adjusted Winner divides between exactly two parties; {} named",
+                ids.len()
+            )
+        } else {
+            format!(
+                "{}: Adjusted Winner divides between exactly two parties, and this scenario counts {} ({}); name the two with --parties a,b",
+                s.meta.name,
+                ids.len(),
+                words::and_list(&ids)
+            )
+        })
+        .into());
+    }
+    let b = detente_analysis::bargaining_scenario(s, parties, false)
+        .map_err(|e| BadInput(e.to_string()))?;
+    let aw = adjusted_winner::adjusted_winner_for(&b)
         .map_err(|e| BadInput(format!("{}: {e}", s.meta.name)))?;
-    let names = [s.parties[0].id.as_str(), s.parties.get(1).map_or("", |p| p.id.as_str())];
+    let names = [b.parties[0].id.as_str(), b.parties[1].id.as_str()];
     Ok(divide_output(&s.meta.name, &aw, names, as_json))
 }
 

@@ -79,24 +79,38 @@ enum Command {
     Frontier {
         /// A scenario (file or shipped name), a GENIUS domain folder, or a NegMAS JSON domain.
         scenario: String,
-        /// Stop listing the frontier beyond this many points (the solutions stay exact).
-        #[arg(long, default_value_t = 1_000_000)]
-        max_points: usize,
-        /// List a well-spread sample of N frontier points instead of all of them.
-        #[arg(long, value_name = "N")]
-        sample: Option<usize>,
+        /// List at most N frontier points, highest welfare first, in the table and in JSON
+        /// (N >= 1; the count and the solutions do not change).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
+              conflicts_with_all = ["sample", "all"])]
+        max_points: Option<u64>,
+        /// List a well-spread sample of N frontier points instead of all of them (N >= 1).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
+              conflicts_with = "all")]
+        sample: Option<u64>,
         /// List every frontier point in the table (default: the first 10).
         #[arg(long)]
         all: bool,
-        /// Also draw the frontier (first two parties) as an SVG file.
+        /// Also draw the frontier (the first two counted parties) as an SVG file.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        /// Count only these parties (comma-separated ids; default: the principals).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
+        /// Set every red line aside: the frontier and bargaining points as if no party had
+        /// one (labelled as such), e.g. to see what a deadlocked case would trade.
+        #[arg(long)]
+        ignore_red_lines: bool,
     },
     /// Adjusted Winner: split divisible issues between two parties, exactly and envy-free.
     Divide {
-        /// A two-party scenario (file or shipped name; points are the stance weights), or a
-        /// CSV points table with a header `item,<party a>,<party b>`.
+        /// A scenario (file or shipped name; points are the stance weights), or a CSV
+        /// points table with a header `item,<party a>,<party b>`.
         scenario: String,
+        /// The two parties who divide (comma-separated ids; default: the two principals,
+        /// required when the scenario counts more than two parties).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
     },
     /// Which revision of a draft narrows the gap most, with the fewest changes; or the
     /// single negotiating text procedure, round by round.
@@ -360,12 +374,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let parties = load::parties(&s, parties.as_deref())?;
             report::deadlock(&s, Some(parties), cli.json)?
         }
-        Command::Frontier { scenario, max_points, sample, all, plot } => {
+        Command::Frontier {
+            scenario,
+            max_points,
+            sample,
+            all,
+            plot,
+            parties,
+            ignore_red_lines,
+        } => {
             if let Some(path) = &plot {
                 output::check_plot_path(path)?;
             }
             let s = load::any(&scenario)?;
-            let args = bargain::FrontierArgs { max_points, sample, all, plot: plot.as_deref() };
+            let parties = load::parties(&s, parties.as_deref())?;
+            let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+            let args = bargain::FrontierArgs {
+                max_points: max_points.map(size),
+                sample: sample.map(size),
+                all,
+                plot: plot.as_deref(),
+                parties,
+                ignore_red_lines,
+            };
             bargain::frontier(&s, &args, cli.json)?
         }
         Command::Forecast { scenario, model, stochastic, seed, max_rounds, plot } => {
@@ -455,14 +486,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Divide { scenario } => {
+        Command::Divide { scenario, parties } => {
             if scenario.to_ascii_lowercase().ends_with(".csv") {
+                if parties.is_some() {
+                    return Err(BadInput(
+                        "--parties: a points table names its two parties in its header".to_string(),
+                    )
+                    .into());
+                }
                 let text = std::fs::read_to_string(&scenario)
                     .map_err(|e| BadInput(format!("{scenario}: cannot read: {e}")))?;
                 bargain::divide_csv(&scenario, &text, cli.json)?
             } else {
                 let s = load::scenario(&scenario)?;
-                bargain::divide_scenario(&s, cli.json)?
+                let named = parties.is_some();
+                let parties = load::parties(&s, parties.as_deref())?;
+                bargain::divide_scenario(&s, &parties, named, cli.json)?
             }
         }
         Command::Import { from } => {

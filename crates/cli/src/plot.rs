@@ -20,7 +20,9 @@ fn esc(s: &str) -> String {
 }
 
 /// Plots points (x, y) with the frontier joined in x order, the disagreement point and
-/// markers, with axes labelled by the parties' names.
+/// markers, with axes labelled by the parties' names. The legend sits right of the plot
+/// area, where it covers nothing; `note` (e.g. "no rational outcome") is written across
+/// the plot area.
 pub fn frontier_svg(
     title: &str,
     x_name: &str,
@@ -28,10 +30,14 @@ pub fn frontier_svg(
     points: &[(f64, f64)],
     disagreement: (f64, f64),
     markers: &[Marker<'_>],
+    note: Option<&str>,
 ) -> String {
-    const W: f64 = 640.0;
+    const W: f64 = 780.0;
     const H: f64 = 480.0;
     const M: f64 = 60.0;
+    /// Width of the legend column right of the plot area.
+    const LEGEND: f64 = 160.0;
+    let right = W - LEGEND - 20.0;
     let all = points.iter().copied().chain([disagreement]).chain(markers.iter().map(|m| m.at));
     let (mut x0, mut x1, mut y0, mut y1) =
         (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
@@ -52,7 +58,7 @@ pub fn frontier_svg(
     };
     let (x0, x1) = pad(x0, x1);
     let (y0, y1) = pad(y0, y1);
-    let sx = |x: f64| M + (x - x0) / (x1 - x0) * (W - 2.0 * M);
+    let sx = |x: f64| M + (x - x0) / (x1 - x0) * (right - M);
     let sy = |y: f64| H - M - (y - y0) / (y1 - y0) * (H - 2.0 * M);
 
     let mut svg = String::new();
@@ -73,7 +79,6 @@ pub fn frontier_svg(
         r#"<path d="M{M} {top} L{M} {bottom} L{right} {bottom}" stroke="black" fill="none"/>"#,
         top = M,
         bottom = H - M,
-        right = W - M
     );
     for t in 0..=4 {
         let fx = x0 + (x1 - x0) * t as f64 / 4.0;
@@ -94,7 +99,7 @@ pub fn frontier_svg(
     let _ = writeln!(
         svg,
         r#"<text x="{}" y="{}" text-anchor="middle">utility of {}</text>"#,
-        W / 2.0,
+        (M + right) / 2.0,
         H - 16.0,
         esc(x_name)
     );
@@ -105,6 +110,15 @@ pub fn frontier_svg(
         H / 2.0,
         esc(y_name)
     );
+    if let Some(note) = note {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{}" y="{}" text-anchor="middle" fill="#555">{}</text>"##,
+            (M + right) / 2.0,
+            H / 2.0,
+            esc(note)
+        );
+    }
     // The frontier, joined in x order.
     let mut sorted: Vec<(f64, f64)> = points.to_vec();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
@@ -134,15 +148,26 @@ pub fn frontier_svg(
             sy(dy) - 4.0
         );
     }
+    // The legend, outside the plot area.
+    let lx = W - LEGEND;
     let mut legend_y = M + 10.0;
     let _ = writeln!(
         svg,
         r#"<rect x="{}" y="{}" width="8" height="8" fill="black"/>"#,
-        W - M - 150.0,
+        lx,
         legend_y - 8.0
     );
-    let _ =
-        writeln!(svg, r#"<text x="{}" y="{legend_y}">disagreement point</text>"#, W - M - 136.0);
+    let _ = writeln!(svg, r#"<text x="{}" y="{legend_y}">disagreement point</text>"#, lx + 14.0);
+    if !sorted.is_empty() {
+        legend_y += 18.0;
+        let _ = writeln!(
+            svg,
+            r##"<circle cx="{}" cy="{}" r="3" fill="#1f77b4"/>"##,
+            lx + 4.0,
+            legend_y - 4.0
+        );
+        let _ = writeln!(svg, r#"<text x="{}" y="{legend_y}">frontier point</text>"#, lx + 14.0);
+    }
     for (n, m) in markers.iter().enumerate() {
         let r = 9.0 - n as f64 * 1.5;
         let _ = writeln!(
@@ -157,12 +182,11 @@ pub fn frontier_svg(
         let _ = writeln!(
             svg,
             r#"<circle cx="{}" cy="{}" r="5" fill="none" stroke="{}" stroke-width="2"/>"#,
-            W - M - 146.0,
+            lx + 4.0,
             legend_y - 4.0,
             m.colour
         );
-        let _ =
-            writeln!(svg, r#"<text x="{}" y="{legend_y}">{}</text>"#, W - M - 136.0, esc(m.label));
+        let _ = writeln!(svg, r#"<text x="{}" y="{legend_y}">{}</text>"#, lx + 14.0, esc(m.label));
     }
     svg.push_str("</svg>\n");
     svg
@@ -271,8 +295,10 @@ mod tests {
             &[(0.0, 1.0), (1.0, 0.0), (0.5, 0.6)],
             (0.1, 0.1),
             &[Marker { label: "nash", at: (0.5, 0.6), colour: "red" }],
+            None,
         );
-        assert_eq!(svg.matches("<circle").count(), 3 + 2);
+        // 3 points, the frontier-point legend entry, the marker and its legend entry.
+        assert_eq!(svg.matches("<circle").count(), 3 + 1 + 2);
         assert!(svg.contains("t &lt;1&gt;"));
         assert!(svg.ends_with("</svg>\n"));
     }
@@ -291,8 +317,34 @@ mod tests {
 
     #[test]
     fn degenerate_input_still_plots() {
-        let svg = frontier_svg("empty", "A", "B", &[], (f64::NAN, 0.0), &[]);
+        let svg =
+            frontier_svg("empty", "A", "B", &[], (f64::NAN, 0.0), &[], Some("no rational outcome"));
         assert!(svg.contains("</svg>"));
         assert!(!svg.contains("NaN"));
+        assert!(svg.contains(">no rational outcome</text>"));
+    }
+
+    /// The legend lies right of the plot area (x beyond its right edge), so it covers no
+    /// point, wherever the frontier lies.
+    #[test]
+    fn legend_is_outside_the_plot_area() {
+        let svg = frontier_svg(
+            "t",
+            "A",
+            "B",
+            &[(0.0, 1.0), (1.0, 0.0), (0.9, 0.9)],
+            (0.0, 0.0),
+            &[Marker { label: "nash", at: (0.9, 0.9), colour: "red" }],
+            None,
+        );
+        let right_edge: f64 = svg
+            .split("L")
+            .nth(2)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|x| x.parse().ok())
+            .unwrap();
+        let legend = svg.lines().find(|l| l.contains(">disagreement point</text>")).unwrap();
+        let x: f64 = legend.split('"').nth(1).unwrap().parse().unwrap();
+        assert!(x > right_edge, "legend at {x}, plot area ends at {right_edge}");
     }
 }

@@ -254,6 +254,78 @@ fn frontier_on_scenarios_and_peer_domains() {
     ok_golden(&["frontier", &data("fishing.json"), "--sample", "2"], "frontier_fishing_sample.txt");
 }
 
+/// `--max-points N` lists the first N points and still says how many there are (it used to
+/// stop the programme and list none); 0, `--sample 0` and `--sample` with `--all` are refused.
+#[test]
+fn frontier_lists_the_first_n_points_and_refuses_silly_flags() {
+    let all = json(&["frontier", "tutorial", "--json"]);
+    let n = all["frontier_size"].as_u64().unwrap();
+    assert!(n > 2 && all["frontier_complete"] == true);
+    for k in 1..=n {
+        let v = json(&["frontier", "tutorial", "--json", "--max-points", &k.to_string()]);
+        assert_eq!(v["frontier_size"], all["frontier_size"]);
+        assert_eq!(v["frontier_complete"], true);
+        let listed = v["frontier"].as_array().unwrap();
+        assert_eq!(listed.len() as u64, k);
+        assert_eq!(listed[..], all["frontier"].as_array().unwrap()[..k as usize]);
+    }
+    ok_golden(&["frontier", "tutorial", "--max-points", "2"], "frontier_tutorial_max_points.txt");
+    for args in [
+        &["--max-points", "0"][..],
+        &["--sample", "0"],
+        &["--sample", "2", "--all"],
+        &["--sample", "2", "--max-points", "2"],
+        &["--max-points", "2", "--all"],
+    ] {
+        let mut full = vec!["frontier", "tutorial"];
+        full.extend_from_slice(args);
+        let o = detente(&full);
+        assert_eq!(o.status.code(), Some(2), "{full:?} accepted");
+        assert_eq!(stdout(&o), "");
+    }
+}
+
+/// Whose deal: the principals by default, `--parties` to choose; `--ignore-red-lines` sets
+/// the red lines aside and says so in text, JSON and plot.
+#[test]
+fn frontier_counts_the_principals_and_can_set_red_lines_aside() {
+    let v = json(&["frontier", "tutorial", "--json"]);
+    assert_eq!(v["parties"], serde_json::json!(["upland", "lowland"]));
+    assert_eq!(v["red_lines_ignored"], false);
+    let v = json(&["frontier", "tutorial", "--json", "--parties", "upland,commission"]);
+    assert_eq!(v["parties"], serde_json::json!(["upland", "commission"]));
+    let o = detente(&["frontier", "tutorial", "--parties", "upland,upland"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&["frontier", "ukraine-2025", "--json", "--ignore-red-lines"]);
+    assert_eq!(v["red_lines_ignored"], true);
+    assert!(v["frontier_size"].as_u64().unwrap() > 0);
+    assert!(v["nash"]["utilities"].is_array());
+    let text = stdout(&detente(&["frontier", "ukraine-2025", "--ignore-red-lines"]));
+    assert!(text.contains("RED LINES SET ASIDE"), "{text}");
+    assert!(
+        text.contains("red lines set\n  aside): 122 points")
+            || text.contains("red lines set aside): 122 points"),
+        "{text}"
+    );
+    let dir = std::env::temp_dir().join(format!("detente-plot-irl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("u.svg");
+    let o = detente(&[
+        "frontier",
+        "ukraine-2025",
+        "--ignore-red-lines",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("red lines set aside"));
+    // Without the red lines set aside, ukraine-2025 has no rational outcome: the plot says so.
+    let o = detente(&["frontier", "ukraine-2025", "--plot", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("no rational outcome"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn frontier_plot_is_an_svg() {
     let dir = std::env::temp_dir().join(format!("detente-plot-{}", std::process::id()));
@@ -271,7 +343,14 @@ fn divide_by_adjusted_winner() {
     ok_golden(&["divide", &data("points.csv")], "divide_points.txt");
     ok_golden(&["divide", &data("points.csv"), "--json"], "divide_points.json");
     bad_input_golden(&["divide", &data("points-bad.csv")], "divide_points_bad.stderr");
-    bad_input_golden(&["divide", "tutorial"], "divide_three_parties.stderr");
+    // The two principals by default; more than two counted parties need --parties a,b.
+    let v = json(&["divide", "tutorial", "--json"]);
+    assert_eq!(v["parties"], serde_json::json!(["upland", "lowland"]));
+    let v = json(&["divide", "tutorial", "--json", "--parties", "lowland,commission"]);
+    assert_eq!(v["parties"], serde_json::json!(["lowland", "commission"]));
+    bad_input_golden(&["divide", &data("three-principals.toml")], "divide_more_than_two.stderr");
+    let o = detente(&["divide", "tutorial", "--parties", "upland"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
