@@ -218,26 +218,44 @@ fn verdict_cell(e: &PartyEvaluation) -> String {
 
 /// `detente check`: a one-line summary.
 pub fn check(arg: &str, s: &Scenario, as_json: bool) -> String {
+    let warnings = check_warnings(s);
     if as_json {
         return to_json(&json!({
             "file": arg,
             "valid": true,
             "problems": [],
+            "warnings": warnings,
             "scenario": json::scenario_header(s),
         }));
     }
+    use detente_words::count;
     let n_stances = s.stances.iter().flatten().flatten().count();
     let n_red = s.stances.iter().flatten().flatten().map(|st| st.red_lines.len()).sum::<usize>();
-    format!(
-        "{arg}: ok: scenario {} with {} parties, {} issues, {} stances, {} red lines, {} proposals, {} sources\n",
+    let mut out = format!(
+        "{arg}: ok: scenario {} with {}, {}, {}, {}, {}, {}\n",
         s.meta.name,
-        s.parties.len(),
-        s.issues.len(),
-        n_stances,
-        n_red,
-        s.proposals.len(),
-        s.sources.len()
-    )
+        count(s.parties.len(), "party", "parties"),
+        count(s.issues.len(), "issue", "issues"),
+        count(n_stances, "stance", "stances"),
+        count(n_red, "red line", "red lines"),
+        count(s.proposals.len(), "proposal", "proposals"),
+        count(s.sources.len(), "source", "sources"),
+    );
+    for w in &warnings {
+        let _ = writeln!(out, "{arg}: warning: {w}");
+    }
+    out
+}
+
+/// What is valid but worth a second look (a warning does not make the file invalid).
+fn check_warnings(s: &Scenario) -> Vec<String> {
+    let mut out = vec![];
+    if !s.parties.iter().any(|p| p.role == detente_core::Role::Principal) {
+        out.push(
+            "no party is a principal, so every party counts in questions about a deal (deadlock, mediate, frontier, divide, simulate); mark the parties who must sign with role = \"principal\"".to_string(),
+        );
+    }
+    out
 }
 
 /// `detente check --json` on an invalid file: the problems as JSON.
@@ -250,7 +268,7 @@ pub fn check_problems(arg: &str, e: &detente_scenario::Error) -> String {
             "line": p.line,
             "column": p.column,
             "path": p.path,
-            "kind": format!("{:?}", p.kind),
+            "kind": p.kind.as_str(),
             "message": p.message,
         })).collect::<Vec<_>>(),
     }))

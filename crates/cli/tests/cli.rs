@@ -206,7 +206,20 @@ fn check_json_reports_problems_on_stdout() {
     assert!(problems.len() >= 3, "every problem is reported: {problems:?}");
     for p in problems {
         assert!(p["line"].as_u64().unwrap() >= 1 && p["column"].as_u64().unwrap() >= 1);
+        // Kinds are snake_case, like every other enum in the JSON output.
+        let kind = p["kind"].as_str().unwrap();
+        assert!(kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{kind}");
     }
+    assert!(problems.iter().any(|p| p["kind"] == "unknown_field"), "{problems:?}");
+}
+
+#[test]
+fn check_warns_when_no_party_is_a_principal() {
+    ok_golden(&["check", &data("no-principal.toml")], "check_no_principal.txt");
+    let v = json(&["check", &data("no-principal.toml"), "--json"]);
+    assert_eq!(v["valid"], true);
+    let warnings = v["warnings"].as_array().unwrap();
+    assert!(warnings[0].as_str().unwrap().starts_with("no party is a principal"), "{warnings:?}");
 }
 
 #[test]

@@ -125,6 +125,49 @@ pub enum ProblemKind {
     /// Lists that must agree do not: a NegMAS party with a weight count other than the issue
     /// count, a stated outcome count other than the issues' product.
     Mismatch,
+    /// A scenario (or imported domain) with one party: a negotiation needs at least two.
+    TooFewParties,
+}
+
+impl ProblemKind {
+    /// The kind's name in snake_case, as `check --json` writes it (`missing_field`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Syntax => "syntax",
+            ProblemKind::Encoding => "encoding",
+            ProblemKind::Version => "version",
+            ProblemKind::MissingField => "missing_field",
+            ProblemKind::UnknownField => "unknown_field",
+            ProblemKind::WrongType => "wrong_type",
+            ProblemKind::InvalidId => "invalid_id",
+            ProblemKind::DuplicateId => "duplicate_id",
+            ProblemKind::UnknownReference => "unknown_reference",
+            ProblemKind::NotFinite => "not_finite",
+            ProblemKind::OutOfRange => "out_of_range",
+            ProblemKind::Scale => "scale",
+            ProblemKind::DuplicateStance => "duplicate_stance",
+            ProblemKind::MissingValue => "missing_value",
+            ProblemKind::PreferenceMismatch => "preference_mismatch",
+            ProblemKind::RedLine => "red_line",
+            ProblemKind::AllWeightsZero => "all_weights_zero",
+            ProblemKind::Term => "term",
+            ProblemKind::CircularAmendment => "circular_amendment",
+            ProblemKind::Date => "date",
+            ProblemKind::Empty => "empty",
+            ProblemKind::InvalidValue => "invalid_value",
+            ProblemKind::Conflict => "conflict",
+            ProblemKind::Internal => "internal",
+            ProblemKind::Unsupported => "unsupported",
+            ProblemKind::Mismatch => "mismatch",
+            ProblemKind::TooFewParties => "too_few_parties",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Turns byte offsets into 1-based lines and character columns.
@@ -256,6 +299,12 @@ mod tests {
         assert_eq!(p.to_string(), "f.toml:3:7: bad");
         let e = Error::new(vec![p.clone(), p]);
         assert_eq!(e.to_string(), "f.toml:3:7: bad\nf.toml:3:7: bad");
+    }
+
+    #[test]
+    fn kinds_in_snake_case() {
+        assert_eq!(ProblemKind::MissingField.as_str(), "missing_field");
+        assert_eq!(ProblemKind::TooFewParties.to_string(), "too_few_parties");
     }
 
     #[test]

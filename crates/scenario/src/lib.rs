@@ -76,6 +76,18 @@ pub use error::{Error, Problem, ProblemKind};
 
 use error::{LineIndex, RawProblem, locate};
 
+/// The largest magnitude of any number a scenario holds (weights, values, reservations,
+/// biases, capabilities, scale bounds, ideals, tolerances, red-line bounds, terms; in imported
+/// domains too): utilities add weights times values in floating point, and larger numbers
+/// would overflow or lose precision. Readers refuse larger numbers, naming the field.
+pub const MAX_MAGNITUDE: f64 = 1e9;
+
+/// The smallest positive weight, tolerance or scale step a scenario may hold: weights are
+/// divided by their sum and scale values by their step and tolerance, which smaller numbers
+/// would make inexact. A scale's step must also be at least `MIN_MAGNITUDE` times its
+/// largest bound in magnitude, so that its grid points differ.
+pub const MIN_MAGNITUDE: f64 = 1e-9;
+
 /// The two spellings of a scenario file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

@@ -52,7 +52,7 @@ impl Node {
             Kind::Table(_) => "a table".to_string(),
             Kind::Array(_) => "an array".to_string(),
             Kind::Str(s) => quote(s),
-            Kind::Num(n) => n.text.clone(),
+            Kind::Num(n) => number_text(&n.text),
             Kind::Bool(b) => b.to_string(),
             Kind::Null => "null".to_string(),
             Kind::Datetime { text, local_date: true } => format!("the date {text}"),
@@ -81,9 +81,41 @@ pub(crate) fn quote(s: &str) -> String {
     }
 }
 
+/// A number as written, for a message: as it is when short, else its count of digits (a
+/// number of 309 digits is not worth printing whole).
+pub(crate) fn number_text(text: &str) -> String {
+    const MAX: usize = 24;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let hex = text.contains(['x', 'X']);
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) if !hex => (&text[..at], Some(&text[at + 1..])),
+        _ => (text, None),
+    };
+    let n = mantissa.chars().filter(char::is_ascii_digit).count();
+    if n == 0 {
+        return quote(text);
+    }
+    match exponent {
+        Some(e) => format!("a number of {n} digits and the exponent {}", number_text(e)),
+        None => format!("a number of {n} digits"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_numbers_are_shortened() {
+        assert_eq!(number_text("1e308"), "1e308");
+        assert_eq!(number_text(&"9".repeat(309)), "a number of 309 digits");
+        assert_eq!(
+            number_text(&format!("-{}.5e10", "1".repeat(30))),
+            "a number of 31 digits and the exponent 10"
+        );
+    }
 
     #[test]
     fn quote_shortens_long_strings() {

@@ -16,7 +16,8 @@ use detente_core::{
 };
 
 use crate::error::{LineIndex, ProblemKind, RawProblem};
-use crate::tree::{Entry, Kind, Node, quote};
+use crate::tree::{Entry, Kind, Node, number_text, quote};
+use crate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
 
 const TOP: &[&str] =
     &["version", "scenario", "parties", "issues", "stances", "proposals", "sources"];
@@ -74,7 +75,10 @@ impl<'a> Cx<'a> {
 enum Range {
     Any,
     NonNegative,
+    /// `> 0`, and at least [`MIN_MAGNITUDE`]: tolerances and scale steps.
     Positive,
+    /// `>= 0`, and 0 or at least [`MIN_MAGNITUDE`]: weights.
+    Weight,
     Unit,
     /// `(0, 1]`, for discount factors.
     Discount,
@@ -87,6 +91,7 @@ impl Range {
             Range::Any => true,
             Range::NonNegative => x >= 0.0,
             Range::Positive => x > 0.0,
+            Range::Weight => x >= 0.0,
             Range::Unit => (0.0..=1.0).contains(&x),
             Range::Discount => x > 0.0 && x <= 1.0,
             Range::Within(lo, hi) => x >= lo && x <= hi,
@@ -98,6 +103,7 @@ impl Range {
             Range::Any => String::new(),
             Range::NonNegative => " >= 0".to_string(),
             Range::Positive => " > 0".to_string(),
+            Range::Weight => " >= 0".to_string(),
             Range::Unit => " in [0, 1]".to_string(),
             Range::Discount => " in (0, 1]".to_string(),
             Range::Within(lo, hi) => format!(" in [{}, {}]", format_number(lo), format_number(hi)),
@@ -345,7 +351,12 @@ fn number(cx: &mut Cx<'_>, node: &Node, path: &str, range: Range) -> Option<f64>
         return None;
     };
     if !n.value.is_finite() {
-        cx.push(node.span.start, path, ProblemKind::NotFinite, format!("{what}, found {}", n.text));
+        cx.push(
+            node.span.start,
+            path,
+            ProblemKind::NotFinite,
+            format!("{what}, found {}", number_text(&n.text)),
+        );
         return None;
     }
     if !range.contains(n.value) {
@@ -353,11 +364,34 @@ fn number(cx: &mut Cx<'_>, node: &Node, path: &str, range: Range) -> Option<f64>
             node.span.start,
             path,
             ProblemKind::OutOfRange,
-            format!("{what}, found {}", n.text),
+            format!("{what}, found {}", number_text(&n.text)),
         );
         return None;
     }
-    Some(n.value)
+    let x = n.value;
+    let problem = if x.abs() > MAX_MAGNITUDE {
+        Some(format!(
+            "must be at most 1e9 in magnitude, found {} (larger numbers make utilities overflow or lose precision)",
+            number_text(&n.text)
+        ))
+    } else if matches!(range, Range::Positive) && x < MIN_MAGNITUDE {
+        Some(format!(
+            "must be at least 1e-9, found {} (a smaller tolerance or step loses precision)",
+            number_text(&n.text)
+        ))
+    } else if matches!(range, Range::Weight) && x != 0.0 && x < MIN_MAGNITUDE {
+        Some(format!(
+            "must be 0 or at least 1e-9, found {} (smaller weights lose precision when the weights are normalised)",
+            number_text(&n.text)
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        cx.push(node.span.start, path, ProblemKind::OutOfRange, message);
+        return None;
+    }
+    Some(x)
 }
 
 fn check_id(cx: &mut Cx<'_>, node: &Node, path: &str, s: &str, name: bool) {
@@ -653,7 +687,16 @@ impl Read {
 }
 
 fn parties(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
-    for (idx, node) in top.array(cx, "parties", Some("party")).iter().enumerate() {
+    let items = top.array(cx, "parties", Some("party"));
+    if let ([_], Some(node)) = (items, top.get("parties")) {
+        cx.push(
+            node.span.start,
+            "parties",
+            ProblemKind::TooFewParties,
+            "a negotiation needs at least two parties, found one",
+        );
+    }
+    for (idx, node) in items.iter().enumerate() {
         let path = format!("parties[{idx}]");
         let mut party = Party::new("", "", Role::Principal, 1.0, 0.0);
         read.party_places.push((node.span.start, path.clone()));
@@ -821,6 +864,20 @@ fn scale_of(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<IssueKind> {
         return None;
     }
     let at = t.get("step").map_or(t.start, |n| n.span.start);
+    let largest = min.abs().max(max.abs());
+    if step < MIN_MAGNITUDE * largest {
+        cx.push(
+            at,
+            &t.path("step"),
+            ProblemKind::Scale,
+            format!(
+                "must be at least a billionth of the largest bound ({}), found {} (closer grid points could not be told apart)",
+                format_number(largest),
+                format_number(step)
+            ),
+        );
+        return None;
+    }
     let n = (max - min) / step;
     if (n - n.round()).abs() > 1e-6 {
         cx.push(
@@ -907,7 +964,7 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
         let issue_idx = t
             .req(cx, "issue")
             .and_then(|n| reference(cx, &read.issue_ids, "issue", "issues", n, &t.path("issue")));
-        let weight = t.number(cx, "weight", true, Range::NonNegative);
+        let weight = t.number(cx, "weight", true, Range::Weight);
         let issue = issue_idx.and_then(|i| read.known(i));
         let preference = preference(cx, &t, issue, read.value_range());
         let red_lines = red_lines(cx, &t, issue, party.and_then(|p| read.parties.get(p)));
@@ -1485,7 +1542,7 @@ fn term(cx: &mut Cx<'_>, node: &Node, path: &str, known: Known<'_>) -> Option<us
         IssueKind::Scale { min, max, step, .. } => {
             let x = number(cx, node, path, Range::Any)?;
             let found = match &node.kind {
-                Kind::Num(n) => n.text.clone(),
+                Kind::Num(n) => number_text(&n.text),
                 _ => format_number(x),
             };
             let tol = step * 1e-6;

@@ -147,7 +147,8 @@ mod importers {
 "#;
 
     const JSON: &str = r#"{"name": "toy", "issues": [{"name": "a", "values": ["x", 2]}],
-"parties": [{"name": "p", "weights": [0.5], "value_utils": [[1, -2.5]], "bias": 0.1, "reserved_value": 0.2}],
+"parties": [{"name": "p", "weights": [0.5], "value_utils": [[1, -2.5]], "bias": 0.1, "reserved_value": 0.2},
+{"name": "q", "weights": [1], "value_utils": [[0, 1]]}],
 "n_outcomes": 2}"#;
 
     /// Every problem's place lies within its file (folder-level problems at 1:1).
@@ -180,7 +181,12 @@ mod importers {
     }
 
     fn folder(domain: Vec<u8>, profile: Vec<u8>) -> Vec<(String, Vec<u8>)> {
-        vec![("domain.xml".to_string(), domain), ("profile.xml".to_string(), profile)]
+        // A second, unchanged profile: a negotiation needs two parties.
+        vec![
+            ("domain.xml".to_string(), domain),
+            ("profile.xml".to_string(), profile),
+            ("profile2.xml".to_string(), PROFILE.into()),
+        ]
     }
 
     #[test]

@@ -44,6 +44,11 @@ terms = { x = "x0", s = 20 }
 [[sources]]
 id = "S1"
 title = "Source"
+
+[[parties]]
+id = "b"
+name = "B"
+role = "principal"
 "#;
 
 /// BASE with each `(from, to)` replaced once (each `from` must occur).
@@ -218,7 +223,7 @@ fn duplicate_id() {
             "{BASE}\n[[issues]]\nid = \"x\"\nname = \"X again\"\noptions = [{{ id = \"y\", label = \"Y\" }}]\n"
         ),
         ProblemKind::DuplicateId,
-        &["t.toml:44:6: issues[2].id: duplicate issue id \"x\" (first at line 12)"],
+        &["t.toml:49:6: issues[2].id: duplicate issue id \"x\" (first at line 12)"],
     );
     check(
         &edit(&[("{ id = \"x1\"", "{ id = \"x0\"")]),
@@ -233,13 +238,13 @@ fn duplicate_id() {
 fn unknown_reference() {
     check(
         &edit(&[
-            ("party = \"a\"", "party = \"b\""),
+            ("party = \"a\"", "party = \"c\""),
             ("x = \"x0\"", "x = \"x9\", y = 1"),
             ("title = \"P\"", "title = \"P\"\namends = \"q\""),
         ]),
         ProblemKind::UnknownReference,
         &[
-            "t.toml:22:9: stances[0].party: unknown party \"b\" (parties: a)",
+            "t.toml:22:9: stances[0].party: unknown party \"c\" (parties: a, b)",
             "t.toml:37:10: proposals[0].amends: unknown proposal \"q\" (proposals: p)",
             "t.toml:38:15: proposals[0].terms.x: unknown option \"x9\" of issue x (options: x0, x1)",
             "t.toml:38:21: proposals[0].terms.y: unknown issue \"y\" (issues: x, s)",
@@ -319,7 +324,7 @@ fn duplicate_stance() {
             "{BASE}\n[[stances]]\nparty = \"a\"\nissue = \"x\"\nweight = 2\nvalues = {{ x0 = 1, x1 = 0 }}\n"
         ),
         ProblemKind::DuplicateStance,
-        &["t.toml:43:1: stances[2]: second stance of party a on issue x (first at line 21)"],
+        &["t.toml:48:1: stances[2]: second stance of party a on issue x (first at line 21)"],
     );
 }
 
@@ -453,8 +458,8 @@ fn circular_amendment() {
         &text,
         ProblemKind::CircularAmendment,
         &[
-            "t.toml:46:10: proposals[1].amends: circular amendment: q -> r -> q",
-            "t.toml:56:10: proposals[3].amends: circular amendment: t -> t",
+            "t.toml:51:10: proposals[1].amends: circular amendment: q -> r -> q",
+            "t.toml:61:10: proposals[3].amends: circular amendment: t -> t",
         ],
     );
 }
@@ -537,7 +542,7 @@ fn json_problems_are_located() {
     let text = r#"{
   "version": 1,
   "scenario": { "name": "t", "title": "T", "title": "again" },
-  "parties": [{ "id": "a", "name": "A", "role": "principal", "capability": 1e400 }],
+  "parties": [{ "id": "a", "name": "A", "role": "principal", "capability": 1e400 }, { "id": "b", "name": "B", "role": "principal" }],
   "issues": [{ "id": "x", "name": "X", "options": [{ "id": "x0", "label": "X0" }] }],
   "stances": [{ "party": "a", "issue": "x", "weight": -1, "values": { "x0": null } }]
 }"#;
@@ -642,5 +647,68 @@ fn bias_discount_and_utility_are_checked() {
             "t.toml:12:12: parties[0].discount: must be a finite number in (0, 1], found 0",
             "t.toml:28:27: stances[0].values.x1: must be a finite number in [0, 1], found 1.5",
         ],
+    );
+}
+
+#[test]
+fn numbers_beyond_exact_arithmetic() {
+    let digits = format!("1{}", "0".repeat(308));
+    check(
+        &edit(&[
+            ("title = \"T\"", "title = \"T\"\nutility = \"raw\""),
+            (
+                "role = \"principal\"",
+                "role = \"principal\"\ncapability = 1e10\nreservation = -1e12\nbias = 1e300",
+            ),
+            ("weight = 1\nvalues", "weight = 1e308\nvalues"),
+            ("values = { x0 = 0.0, x1 = 1.0 }", &format!("values = {{ x0 = 0.5, x1 = {digits} }}")),
+            ("min = 0, max = 100", "min = -2e9, max = 100"),
+            ("tolerance = 50", "tolerance = 1e-12\nred_lines = [{ max = 1e10 }]"),
+        ]),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:11:14: parties[0].capability: must be at most 1e9 in magnitude, found 1e10 (larger numbers make utilities overflow or lose precision)",
+            "t.toml:12:15: parties[0].reservation: must be at most 1e9 in magnitude, found -1e12 (larger numbers make utilities overflow or lose precision)",
+            "t.toml:13:8: parties[0].bias: must be at most 1e9 in magnitude, found 1e300 (larger numbers make utilities overflow or lose precision)",
+            "t.toml:23:29: issues[1].scale.min: must be at most 1e9 in magnitude, found -2e9 (larger numbers make utilities overflow or lose precision)",
+            "t.toml:28:10: stances[0].weight: must be at most 1e9 in magnitude, found 1e308 (larger numbers make utilities overflow or lose precision)",
+            "t.toml:29:27: stances[0].values.x1: must be at most 1e9 in magnitude, found a number of 309 digits (larger numbers make utilities overflow or lose precision)",
+            "t.toml:36:13: stances[1].tolerance: must be at least 1e-9, found 1e-12 (a smaller tolerance or step loses precision)",
+            "t.toml:37:22: stances[1].red_lines[0].max: must be at most 1e9 in magnitude, found 1e10 (larger numbers make utilities overflow or lose precision)",
+        ],
+    );
+    // Tiny weights, and a step too small for the scale's bounds.
+    check(
+        &edit(&[
+            ("weight = 1\nvalues", "weight = 1e-12\nvalues"),
+            ("min = 0, max = 100, step = 10", "min = 999999999, max = 1000000000, step = 0.001"),
+            ("ideal = 50", "ideal = 999999999"),
+            ("s = 20", "s = 999999999"),
+        ]),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:19:65: issues[1].scale.step: must be at least a billionth of the largest bound (1000000000), found 0.001 (closer grid points could not be told apart)",
+            "t.toml:24:10: stances[0].weight: must be 0 or at least 1e-9, found 1e-12 (smaller weights lose precision when the weights are normalised)",
+        ],
+    );
+}
+
+#[test]
+fn too_few_parties() {
+    let one = BASE.replace("\n[[parties]]\nid = \"b\"\nname = \"B\"\nrole = \"principal\"\n", "");
+    assert_ne!(one, BASE);
+    check(
+        &one,
+        ProblemKind::TooFewParties,
+        &["t.toml:6:1: parties: a negotiation needs at least two parties, found one"],
+    );
+    let json = r#"{"version": 1, "scenario": {"name": "t", "title": "T"},
+"parties": [{"id": "a", "name": "A", "role": "principal"}],
+"issues": [{"id": "x", "name": "X", "options": [{"id": "x0", "label": "X0"}]}]}"#;
+    check_file(
+        "t.json",
+        json,
+        ProblemKind::TooFewParties,
+        &["t.json:2:12: parties: a negotiation needs at least two parties, found one"],
     );
 }

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use roxmltree::{Document, Node};
 
 use super::{Domain, DomainIssue, DomainParty, Problems};
+use crate::MAX_MAGNITUDE;
 use crate::error::{Error, Problem, ProblemKind};
+use crate::tree::number_text;
 
 /// The largest issue index accepted (gaps below it become dummy issues).
 const MAX_INDEX: i64 = 10_000;
@@ -130,6 +132,15 @@ pub(super) fn read(
             "no utility profile (an XML <utility_space> with weights and evaluations)".to_string(),
         ));
     }
+    if profiles.len() == 1 && problems.is_empty() {
+        problems.push(Problem {
+            kind: ProblemKind::TooFewParties,
+            ..folder_problem(format!(
+                "a negotiation needs at least two parties, found one utility profile ({})",
+                profiles[0].1
+            ))
+        });
+    }
     let slots = domain_doc.and_then(|(shown, text, doc)| {
         let mut pr = Problems::new(shown, text);
         let slots = domain_issues(&mut pr, doc.root_element());
@@ -239,29 +250,28 @@ fn attr_offset(node: Node<'_, '_>, name: &str) -> usize {
 fn float(pr: &mut Problems<'_>, node: Node<'_, '_>, name: &str) -> Option<f64> {
     let text = attr(pr, node, name)?;
     let at = attr_offset(node, name);
-    match text.trim().parse::<f64>() {
-        Ok(x) if x.is_finite() => Some(x),
+    let (kind, message) = match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x.abs() <= MAX_MAGNITUDE => return Some(x),
+        Ok(x) if x.is_finite() => (
+            ProblemKind::OutOfRange,
+            format!(
+                "must be at most 1e9 in magnitude, found {} (larger numbers make utilities overflow or lose precision)",
+                shown(text)
+            ),
+        ),
         Ok(_) => {
-            let where_ = format!("{}.{name}", path(pr, node));
-            pr.push(
-                at,
-                &where_,
-                ProblemKind::NotFinite,
-                format!("must be a finite number, found {text:?}"),
-            );
-            None
+            (ProblemKind::NotFinite, format!("must be a finite number, found {}", shown(text)))
         }
-        Err(_) => {
-            let where_ = format!("{}.{name}", path(pr, node));
-            pr.push(
-                at,
-                &where_,
-                ProblemKind::WrongType,
-                format!("must be a number, found {text:?}"),
-            );
-            None
-        }
-    }
+        Err(_) => (ProblemKind::WrongType, format!("must be a number, found {}", shown(text))),
+    };
+    let where_ = format!("{}.{name}", path(pr, node));
+    pr.push(at, &where_, kind, message);
+    None
+}
+
+/// An attribute's text for a message: quoted, or its count of digits when long.
+fn shown(text: &str) -> String {
+    if text.chars().count() <= 24 { format!("{text:?}") } else { number_text(text) }
 }
 
 /// A whole-number attribute.
@@ -518,12 +528,13 @@ fn profile(
                 let utils: Vec<f64> = (0..slot.values.len())
                     .map(|k| offset + slope * (lower + k as i64) as f64)
                     .collect();
-                if let Some(x) = utils.iter().find(|x| !x.is_finite()) {
+                if let Some(x) = utils.iter().find(|x| !(x.is_finite() && x.abs() <= MAX_MAGNITUDE))
+                {
                     pr.push(
                         ev.range().start,
                         &path(pr, ev),
-                        ProblemKind::NotFinite,
-                        format!("offset + slope * x must be finite, found {x}"),
+                        ProblemKind::OutOfRange,
+                        format!("offset + slope * x must be at most 1e9 in magnitude, found {x:e}"),
                     );
                     continue;
                 }
@@ -667,6 +678,29 @@ mod tests {
         let u = s.utility(0, &Outcome::new(vec![0, 0, 1]));
         assert_eq!(u.to_bits(), expected.to_bits());
         assert_eq!(s.weight(0, 2), 0.5);
+    }
+
+    #[test]
+    fn numbers_beyond_exact_arithmetic_and_lone_profiles() {
+        let bad = SELLER
+            .replace("<weight index=\"1\" value=\"0.2\"/>", "<weight index=\"1\" value=\"1e308\"/>")
+            .replace("slope=\"0.15\"", "slope=\"1e9\"");
+        let err = genius("data/Toy", &files(&bad)).unwrap_err();
+        let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            lines,
+            [
+                "data/Toy/seller.xml:3:28: utility_space.objective.weight[0].value: must be at most 1e9 in magnitude, found \"1e308\" (larger numbers make utilities overflow or lose precision)",
+                "data/Toy/seller.xml:10:5: utility_space.objective.issue[1].evaluator: offset + slope * x must be at most 1e9 in magnitude, found 8.0000000001e9",
+            ]
+        );
+        let lone = [files(SELLER)[1].clone(), files(SELLER)[2].clone()];
+        let err = genius("data/Toy", &lone).unwrap_err();
+        assert_eq!(err.problems()[0].kind, crate::ProblemKind::TooFewParties);
+        assert_eq!(
+            err.to_string(),
+            "data/Toy:1:1: a negotiation needs at least two parties, found one utility profile (buyer.xml)"
+        );
     }
 
     #[test]

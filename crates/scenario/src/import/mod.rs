@@ -30,7 +30,8 @@
 //!   "name": "toy",
 //!   "issues": [{"name": "Price", "values": ["$4.37", "$3.98"]}, {"name": "Days", "values": [30, 60]}],
 //!   "parties": [{"name": "buyer", "weights": [0.7, 0.3], "value_utils": [[0, 100], [30, 10]],
-//!                "bias": 0.5, "reserved_value": 20}]
+//!                "bias": 0.5, "reserved_value": 20},
+//!               {"name": "seller", "weights": [0.5, 0.5], "value_utils": [[100, 0], [0, 30]]}]
 //! }"#;
 //! let s = negmas_json("toy.json", json.as_bytes())?;
 //! assert_eq!(s.issues[0].option_id(0), "4.37");

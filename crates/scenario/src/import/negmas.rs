@@ -2,9 +2,10 @@
 //! JSON reader of scenario files, so every problem has its place.
 
 use super::{Domain, DomainIssue, DomainParty, Problems};
+use crate::MAX_MAGNITUDE;
 use crate::error::{Error, ProblemKind, RawProblem, locate};
 use crate::json_in;
-use crate::tree::{Entry, Kind, Node};
+use crate::tree::{Entry, Kind, Node, number_text};
 
 pub(super) fn read(file: &str, bytes: &[u8]) -> Result<detente_core::Scenario, Error> {
     let text = crate::utf8(file, bytes)?;
@@ -105,13 +106,25 @@ fn array<'a>(pr: &mut Problems<'_>, node: &'a Node, path: &str, what: &str) -> O
 
 fn number(pr: &mut Problems<'_>, node: &Node, path: &str) -> Option<f64> {
     match &node.kind {
-        Kind::Num(n) if n.value.is_finite() => Some(n.value),
+        Kind::Num(n) if n.value.is_finite() && n.value.abs() <= MAX_MAGNITUDE => Some(n.value),
+        Kind::Num(n) if n.value.is_finite() => {
+            pr.push(
+                node.span.start,
+                path,
+                ProblemKind::OutOfRange,
+                format!(
+                    "must be at most 1e9 in magnitude, found {} (larger numbers make utilities overflow or lose precision)",
+                    number_text(&n.text)
+                ),
+            );
+            None
+        }
         Kind::Num(n) => {
             pr.push(
                 node.span.start,
                 path,
                 ProblemKind::NotFinite,
-                format!("must be a finite number, found {}", n.text),
+                format!("must be a finite number, found {}", number_text(&n.text)),
             );
             None
         }
@@ -189,17 +202,34 @@ fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
     let parties = required(pr, top, root, "", "parties")
         .and_then(|n| parties(pr, n, n_issues, sizes.as_deref()));
     if let (Some(node), Some(sizes)) = (get(top, "n_outcomes"), &sizes) {
+        // Informational, so any size is read: a whole number written in digits, compared
+        // with the product of the issues' sizes when both fit 128 bits.
         let product = sizes.iter().try_fold(1u128, |acc, &n| acc.checked_mul(n as u128));
         match &node.kind {
-            Kind::Num(n) if n.int.is_some_and(|x| x >= 0) => {
-                let stated = n.int.unwrap_or(0) as u128;
-                if product != Some(stated) {
+            Kind::Num(n) if !n.text.is_empty() && n.text.bytes().all(|b| b.is_ascii_digit()) => {
+                let stated = n.text.parse::<u128>().ok();
+                if stated.is_some() && product != stated {
                     let found = product.map_or("more than 2^128".to_string(), |p| p.to_string());
                     pr.push(
                         node.span.start,
                         "n_outcomes",
                         ProblemKind::Mismatch,
-                        format!("says {stated} outcomes, but the issues make {found}"),
+                        format!(
+                            "says {} outcomes, but the issues make {found}",
+                            number_text(&n.text)
+                        ),
+                    );
+                }
+                if stated.is_none() && product.is_some() {
+                    pr.push(
+                        node.span.start,
+                        "n_outcomes",
+                        ProblemKind::Mismatch,
+                        format!(
+                            "says {} outcomes, but the issues make {}",
+                            number_text(&n.text),
+                            product.unwrap_or(0)
+                        ),
                     );
                 }
             }
@@ -266,6 +296,14 @@ fn parties(
     sizes: Option<&[usize]>,
 ) -> Option<Vec<DomainParty>> {
     let items = array(pr, node, "parties", "party")?;
+    if items.len() == 1 {
+        pr.push(
+            node.span.start,
+            "parties",
+            ProblemKind::TooFewParties,
+            "a negotiation needs at least two parties, found one",
+        );
+    }
     let mut out = Vec::new();
     let mut ok = true;
     for (p, item) in items.iter().enumerate() {
@@ -394,6 +432,33 @@ mod tests {
     }
 
     #[test]
+    fn any_count_of_outcomes_is_read() {
+        // More than 2^63 outcomes: read (the count is informational), and compared exactly.
+        let issues: Vec<String> =
+            (0..64).map(|i| format!(r#"{{"name": "i{i}", "values": [0, 1]}}"#)).collect();
+        let party = format!(
+            r#"{{"name": "p", "weights": [{}], "value_utils": [{}]}}"#,
+            vec!["1"; 64].join(", "),
+            vec!["[0, 1]"; 64].join(", ")
+        );
+        let json = |n: &str| {
+            format!(
+                r#"{{"issues": [{}], "parties": [{party}, {party}], "n_outcomes": {n}}}"#,
+                issues.join(", ")
+            )
+        };
+        assert!(negmas_json("big.json", json("18446744073709551616").as_bytes()).is_ok());
+        let err = negmas_json("big.json", json("18446744073709551617").as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "n_outcomes: says 18446744073709551617 outcomes, but the issues make 18446744073709551616"
+            ),
+            "{err}"
+        );
+        assert!(negmas_json("big.json", json("6.5").as_bytes()).is_err());
+    }
+
+    #[test]
     fn problems_are_located() {
         let bad = TOY
             .replace("[0.7, -0.3]", "[0.7]")
@@ -413,6 +478,15 @@ mod tests {
         assert_eq!(
             lines(&err),
             ["toy.json:9:14: NaN is not a JSON number: every number must be finite"]
+        );
+        let huge = TOY.replace("0.25", "1e308").replace("-20", &format!("-{}", "9".repeat(309)));
+        let err = negmas_json("toy.json", huge.as_bytes()).unwrap_err();
+        assert_eq!(
+            lines(&err),
+            [
+                "toy.json:9:14: parties[0].bias: must be at most 1e9 in magnitude, found 1e308 (larger numbers make utilities overflow or lose precision)",
+                "toy.json:9:39: parties[0].reserved_value: must be a finite number, found a number of 309 digits",
+            ]
         );
         let err = negmas_json("toy.json", b"{\"issues\": [], \"parties\": 3}").unwrap_err();
         assert_eq!(

@@ -129,13 +129,13 @@ pub fn json_problems_on_one_line(n: usize) -> String {
         let _ = write!(s, r#", "zz{k}": 1"#);
     }
     s.push_str(
-        r#"}], "issues": [{"id": "x", "name": "X", "options": [{"id": "o", "label": "O"}]}]}"#,
+        r#"}, {"id": "b", "name": "B", "role": "principal"}], "issues": [{"id": "x", "name": "X", "options": [{"id": "o", "label": "O"}]}]}"#,
     );
     s
 }
 
 /// A GENIUS folder whose one issue has index `n` (so `n - 1` dummy issues come before it)
-/// with `values` items, and one profile valuing them.
+/// with `values` items, and two equal profiles valuing them.
 pub fn genius_folder(n: usize, values: usize) -> Vec<(String, Vec<u8>)> {
     let mut domain = format!(
         "<negotiation_template><utility_space><objective index=\"0\" name=\"root\">\n<issue index=\"{n}\" name=\"Big\" vtype=\"discrete\">\n"
@@ -151,7 +151,8 @@ pub fn genius_folder(n: usize, values: usize) -> Vec<(String, Vec<u8>)> {
     profile.push_str("</issue>\n</objective></utility_space>\n");
     vec![
         ("domain.xml".to_string(), domain.into_bytes()),
-        ("profile.xml".to_string(), profile.into_bytes()),
+        ("profile-a.xml".to_string(), profile.clone().into_bytes()),
+        ("profile-b.xml".to_string(), profile.into_bytes()),
     ]
 }
 
