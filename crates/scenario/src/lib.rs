@@ -39,6 +39,11 @@
 //! issue = "split"
 //! weight = 1
 //! values = { even = 0.5, a-more = 1.0 }
+//!
+//! [[parties]]
+//! id = "b"
+//! name = "Beta"
+//! role = "principal"
 //! "#;
 //! let scenario = parse("toy.toml", text.as_bytes(), Format::Toml)?;
 //! assert_eq!(scenario.parties[0].reservation, 0.0); // the default
