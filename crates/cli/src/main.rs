@@ -243,6 +243,9 @@ enum TournamentCommand {
         /// The part files.
         #[arg(required = true)]
         parts: Vec<String>,
+        /// Merge even when some shards are missing (the output says which).
+        #[arg(long)]
+        partial: bool,
         /// Also write the scores as CSV.
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
@@ -434,12 +437,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             sim::simulate(s, &args, cli.json)?
         }
         Command::Tournament {
-            command: Some(TournamentCommand::Merge { parts, csv, out }), ..
+            command: Some(TournamentCommand::Merge { parts, partial, csv, out }),
+            ..
         } => {
             for path in csv.iter().chain(&out) {
                 output::check_output_path(path)?;
             }
-            sim::merge(&parts, csv.as_deref(), out.as_deref(), cli.json)?
+            sim::merge(&parts, partial, csv.as_deref(), out.as_deref(), cli.json)?
         }
         Command::Tournament {
             command: None,

@@ -1,8 +1,8 @@
 //! `detente simulate` and `detente tournament`: automated negotiators playing a scenario.
 //!
-//! A tournament's JSON holds every session record, so that parts run with `--shard K/N`
-//! can be merged (`detente tournament merge`) into exactly the output of one run: floats
-//! are written in their shortest round-trip form and read back exactly.
+//! A tournament's JSON (written and read by `detente-sim`, which checks every field) holds
+//! every session record, so that parts run with `--shard K/N` can be merged (`detente
+//! tournament merge`) into exactly the output of one run.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -12,8 +12,8 @@ use std::sync::Mutex;
 
 use detente_core::Scenario;
 use detente_sim::{
-    Deadline, Domain, EntryKind, Mechanism, Progress, Reply, SessionConfig, SessionRecord, Shard,
-    Termination, TournamentConfig, TournamentResult, TournamentSpec, TraceKeep,
+    Deadline, Domain, EntryKind, Mechanism, Progress, Reply, SessionConfig, Shard, Termination,
+    TournamentConfig, TournamentResult, TraceKeep,
 };
 use serde_json::{Value, json};
 
@@ -430,27 +430,69 @@ pub fn tournament(
     output(&result, args.csv, args.out, as_json)
 }
 
+/// The largest part file `tournament merge` reads: a part of the largest tournament
+/// ([`detente_sim::MAX_SESSIONS`] sessions) is far smaller.
+pub const MAX_PART_BYTES: u64 = 1 << 30;
+
 /// `detente tournament merge`.
 pub fn merge(
     files: &[String],
+    partial: bool,
     csv: Option<&Path>,
     out: Option<&Path>,
     as_json: bool,
 ) -> anyhow::Result<String> {
     let mut parts = vec![];
     for f in files {
+        let size =
+            std::fs::metadata(f).map_err(|e| BadInput(format!("{f}: cannot read: {e}")))?.len();
+        if size > MAX_PART_BYTES {
+            return Err(BadInput(format!(
+                "{f}: {size} bytes, larger than any tournament part (at most {MAX_PART_BYTES})"
+            ))
+            .into());
+        }
         let text =
             std::fs::read_to_string(f).map_err(|e| BadInput(format!("{f}: cannot read: {e}")))?;
-        let v: Value = serde_json::from_str(&text)
-            .map_err(|e| BadInput(format!("{f}:{}:{}: {e}", e.line(), e.column())))?;
-        parts
-            .push(from_json(&v).map_err(|e| BadInput(format!("{f}: not a tournament part: {e}")))?);
+        let part = detente_sim::read_part(&text)
+            .map_err(|e| BadInput(format!("{f}: not a tournament part: {e}")))?;
+        parts.push(part);
     }
     if parts.is_empty() {
         return Err(BadInput("tournament merge needs at least one part".to_string()).into());
     }
-    let result = detente_sim::merge(&parts).map_err(sim_error)?;
+    let named: Vec<(&str, &TournamentResult)> =
+        files.iter().map(String::as_str).zip(parts.iter()).collect();
+    let result = detente_sim::merge_named(&named).map_err(sim_error)?;
+    let missing = result.shards.missing();
+    if !missing.is_empty() && !partial {
+        return Err(BadInput(format!(
+            "{} {} missing: give every part, or --partial to merge these alone",
+            detente_words::and_list(&shard_names(&missing, result.shards.count)),
+            if missing.len() == 1 { "is" } else { "are" },
+        ))
+        .into());
+    }
     output(&result, csv, out, as_json)
+}
+
+fn shard_names(indices: &[u32], count: u32) -> Vec<String> {
+    indices.iter().map(|k| format!("shard {k}/{count}")).collect()
+}
+
+fn round12(x: f64) -> String {
+    match j::num(x) {
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 fn output(
@@ -460,260 +502,154 @@ fn output(
     as_json: bool,
 ) -> anyhow::Result<String> {
     let scores = detente_sim::scores(result);
+    let spec = &result.spec;
     if let Some(path) = csv {
         let mut text = String::from(
-            "negotiator,appearances,mean_utility,mean_advantage,agreement_rate,mean_welfare,mean_distance_to_nash,mean_distance_to_pareto\n",
+            "scenario,negotiator,appearances,agreements,agreement_rate,mean_utility,mean_advantage,mean_rescaled_utility,rescaled_appearances,mean_welfare,mean_distance_to_nash,mean_distance_to_pareto\n",
         );
-        let opt = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:?}"));
-        for sc in &scores {
-            let _ = writeln!(
-                text,
-                "{},{},{:?},{:?},{:?},{:?},{},{}",
-                sc.negotiator,
-                sc.appearances,
-                sc.mean_utility,
-                sc.mean_advantage,
-                sc.agreement_rate,
-                sc.mean_welfare,
-                opt(sc.mean_nash_distance),
-                opt(sc.mean_pareto_distance)
-            );
+        let opt = |x: Option<f64>| x.map_or(String::new(), round12);
+        let tables = spec
+            .scenarios
+            .iter()
+            .map(|s| s.name.as_str())
+            .zip(&scores.by_scenario)
+            .chain(std::iter::once(("", &scores.overall)));
+        for (scenario, table) in tables {
+            for sc in table {
+                let _ = writeln!(
+                    text,
+                    "{},{},{},{},{},{},{},{},{},{},{},{}",
+                    csv_field(scenario),
+                    csv_field(&sc.negotiator),
+                    sc.appearances,
+                    sc.agreements,
+                    round12(sc.agreement_rate),
+                    opt(sc.mean_utility),
+                    opt(sc.mean_advantage),
+                    opt(sc.mean_rescaled_utility),
+                    sc.rescaled_appearances,
+                    opt(sc.mean_welfare),
+                    opt(sc.mean_nash_distance),
+                    opt(sc.mean_pareto_distance)
+                );
+            }
         }
         crate::output::write_file(path, text.as_bytes())?;
     }
-    let v = to_value(result, &scores);
-    if let Some(path) = out {
-        crate::output::write_file(path, to_json(&v).as_bytes())?;
+    if as_json || out.is_some() {
+        let text = to_json(&detente_sim::part_json(result));
+        if let Some(path) = out {
+            crate::output::write_file(path, text.as_bytes())?;
+        }
+        if as_json {
+            return Ok(text);
+        }
     }
-    if as_json {
-        return Ok(to_json(&v));
-    }
-    let spec = &result.spec;
     let mut text = format!(
-        "Tournament: {} negotiators on {} scenario(s), {} sessions{}; {} on {} steps, {} repetition(s), seed {}\n\n",
-        spec.negotiators.len(),
-        spec.scenarios.len(),
-        result.total_sessions,
-        if result.is_complete() {
-            String::new()
-        } else {
-            format!(" ({} in this part)", result.records.len())
-        },
+        "Tournament: {} on {}, {}; {} on {}, {}, seed {}\n",
+        detente_words::count(spec.negotiators.len(), "negotiator", "negotiators"),
+        detente_words::count(spec.scenarios.len(), "scenario", "scenarios"),
+        detente_words::count(result.total_sessions, "session", "sessions"),
         spec.session.mechanism.as_str(),
-        spec.session.deadline.n_steps.map_or("-".to_string(), |n| n.to_string()),
-        spec.repetitions,
+        match (spec.session.deadline.n_steps, spec.session.deadline.time_limit) {
+            (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
+            (None, Some(t)) => format!("{t} simulated seconds"),
+            (None, None) => "-".to_string(),
+        },
+        detente_words::count(spec.repetitions as usize, "repetition", "repetitions"),
         spec.seed
     );
-    let mut t = Table::new(
-        [
-            "negotiator",
-            "played",
-            "utility",
-            "advantage",
-            "agreements",
-            "welfare",
-            "to Nash",
-            "to Pareto",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let missing = result.shards.missing();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            text,
+            "PARTIAL: {} {} missing; these scores cover only {} of {} sessions.",
+            detente_words::and_list(&shard_names(&missing, result.shards.count)),
+            if missing.len() == 1 { "is" } else { "are" },
+            result.records.len(),
+            result.total_sessions
+        );
+    }
     let opt = |x: Option<f64>| x.map_or("-".to_string(), detente_words::num);
-    for sc in &scores {
+    let agreed = |sc: &detente_sim::Score| format!("{} of {}", sc.agreements, sc.appearances);
+    let _ = writeln!(
+        text,
+        "\nAcross scenarios, on a common scale (rescaled utility: 0 = reservation, 1 = best outcome):"
+    );
+    let mut t = Table::new(
+        ["negotiator", "played", "rescaled utility", "agreements"].map(String::from).to_vec(),
+    );
+    for sc in &scores.overall {
         t.row(vec![
             sc.negotiator.clone(),
             sc.appearances.to_string(),
-            detente_words::num(sc.mean_utility),
-            format!("{:+.4}", sc.mean_advantage),
-            format!("{:.1}%", sc.agreement_rate * 100.0),
-            detente_words::num(sc.mean_welfare),
-            opt(sc.mean_nash_distance),
-            opt(sc.mean_pareto_distance),
+            opt(sc.mean_rescaled_utility),
+            agreed(sc),
         ]);
     }
+    text.push('\n');
     text.push_str(&t.render("  "));
-    if let Some(best) = scores.iter().max_by(|a, b| a.mean_advantage.total_cmp(&b.mean_advantage)) {
-        let _ = writeln!(
-            text,
-            "\n{} gained most over its reservation on average ({:+.4}), reaching agreement in {:.0}% of its sessions.",
-            best.negotiator,
-            best.mean_advantage,
-            best.agreement_rate * 100.0
+    for (s, table) in spec.scenarios.iter().zip(&scores.by_scenario) {
+        let _ = writeln!(text, "\n{} (utilities in the scenario's own units):\n", s.name);
+        let mut t = Table::new(
+            [
+                "negotiator",
+                "played",
+                "utility",
+                "advantage",
+                "rescaled",
+                "agreements",
+                "welfare",
+                "to Nash",
+                "to Pareto",
+            ]
+            .map(String::from)
+            .to_vec(),
         );
+        for sc in table {
+            t.row(vec![
+                sc.negotiator.clone(),
+                sc.appearances.to_string(),
+                opt(sc.mean_utility),
+                sc.mean_advantage.map_or("-".to_string(), detente_words::signed),
+                opt(sc.mean_rescaled_utility),
+                agreed(sc),
+                opt(sc.mean_welfare),
+                opt(sc.mean_nash_distance),
+                opt(sc.mean_pareto_distance),
+            ]);
+        }
+        text.push_str(&t.render("  "));
+    }
+    let best = scores
+        .overall
+        .iter()
+        .filter_map(|sc| sc.mean_rescaled_utility.map(|u| (u, sc)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((u, best)) = best {
+        let ties: Vec<&str> = scores
+            .overall
+            .iter()
+            .filter(|sc| sc.mean_rescaled_utility == Some(u))
+            .map(|sc| sc.negotiator.as_str())
+            .collect();
+        if ties.len() > 1 {
+            let _ = writeln!(
+                text,
+                "\n{} gained most on the common scale (mean rescaled utility {} each).",
+                detente_words::and_list(&ties),
+                detente_words::num(u)
+            );
+        } else {
+            let _ = writeln!(
+                text,
+                "\n{} gained most on the common scale (mean rescaled utility {}), reaching agreement in {} of its {} appearances.",
+                best.negotiator,
+                detente_words::num(u),
+                best.agreements,
+                best.appearances
+            );
+        }
     }
     Ok(text)
-}
-
-fn to_value(result: &TournamentResult, scores: &[detente_sim::Score]) -> Value {
-    let spec = &result.spec;
-    json!({
-        "tournament": {
-            "negotiators": spec.negotiators,
-            "scenarios": spec.scenarios.iter().map(|(name, parties, outcomes)| json!({"name": name, "parties": parties, "outcomes": outcomes})).collect::<Vec<_>>(),
-            "mechanism": spec.session.mechanism.as_str(),
-            "steps": spec.session.deadline.n_steps,
-            "time_limit": spec.session.deadline.time_limit,
-            "step_duration": spec.session.deadline.step_duration,
-            "repetitions": spec.repetitions,
-            "seed": spec.seed,
-        },
-        "total_sessions": result.total_sessions,
-        "complete": result.is_complete(),
-        "scores": scores.iter().map(|sc| json!({
-            "negotiator": sc.negotiator,
-            "appearances": sc.appearances,
-            "mean_utility": sc.mean_utility,
-            "mean_advantage": sc.mean_advantage,
-            "agreement_rate": sc.agreement_rate,
-            "mean_welfare": sc.mean_welfare,
-            "mean_distance_to_nash": sc.mean_nash_distance,
-            "mean_distance_to_pareto": sc.mean_pareto_distance,
-        })).collect::<Vec<_>>(),
-        "sessions": result.records.iter().map(|r| json!({
-            "index": r.index,
-            "scenario": r.scenario,
-            "combination": r.combination,
-            "negotiators": r.negotiators,
-            "repetition": r.repetition,
-            "seed": r.seed,
-            "termination": match &r.termination {
-                Termination::Agreement => json!({"kind": "agreement"}),
-                Termination::Deadline => json!({"kind": "deadline"}),
-                Termination::EndedBy(p) => json!({"kind": "ended", "party": p}),
-                Termination::NegotiatorError { party, message } => json!({"kind": "error", "party": party, "message": message}),
-            },
-            "agreement": r.agreement,
-            "utilities": r.utilities,
-            "reservations": r.reservations,
-            "steps": r.steps,
-            "distance_to_pareto": r.pareto_distance,
-            "distance_to_nash": r.nash_distance,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn field<'a>(v: &'a Value, key: &str) -> Result<&'a Value, String> {
-    v.get(key).ok_or_else(|| format!("missing field {key:?}"))
-}
-
-fn u64_of(v: &Value, key: &str) -> Result<u64, String> {
-    field(v, key)?.as_u64().ok_or_else(|| format!("{key:?} is not a whole number"))
-}
-
-fn f64s(v: &Value, key: &str) -> Result<Vec<f64>, String> {
-    field(v, key)?
-        .as_array()
-        .ok_or_else(|| format!("{key:?} is not a list"))?
-        .iter()
-        .map(|x| x.as_f64().ok_or_else(|| format!("{key:?} holds a non-number")))
-        .collect()
-}
-
-fn opt_f64(v: &Value, key: &str) -> Result<Option<f64>, String> {
-    match v.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(x) => x.as_f64().map(Some).ok_or_else(|| format!("{key:?} is not a number")),
-    }
-}
-
-fn usize_of(v: &Value, key: &str) -> Result<usize, String> {
-    usize::try_from(u64_of(v, key)?).map_err(|_| format!("{key:?} is too large"))
-}
-
-/// Reads back what [`to_value`] wrote.
-fn from_json(v: &Value) -> Result<TournamentResult, String> {
-    let t = field(v, "tournament")?;
-    let names = field(t, "negotiators")?
-        .as_array()
-        .ok_or("\"negotiators\" is not a list")?
-        .iter()
-        .map(|x| x.as_str().map(str::to_string).ok_or("a negotiator is not a string"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let scenarios = field(t, "scenarios")?
-        .as_array()
-        .ok_or("\"scenarios\" is not a list")?
-        .iter()
-        .map(|sc| -> Result<(String, usize, u64), String> {
-            Ok((
-                field(sc, "name")?.as_str().ok_or("a scenario name is not a string")?.to_string(),
-                usize_of(sc, "parties")?,
-                u64_of(sc, "outcomes")?,
-            ))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mechanism = field(t, "mechanism")?
-        .as_str()
-        .and_then(Mechanism::parse)
-        .ok_or("\"mechanism\" is not a known mechanism")?;
-    let n_steps = match t.get("steps") {
-        None | Some(Value::Null) => None,
-        Some(x) => Some(
-            x.as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or("\"steps\" is not a step count")?,
-        ),
-    };
-    let deadline = Deadline {
-        n_steps,
-        time_limit: opt_f64(t, "time_limit")?,
-        step_duration: field(t, "step_duration")?
-            .as_f64()
-            .ok_or("\"step_duration\" is not a number")?,
-    };
-    let spec = TournamentSpec {
-        negotiators: names,
-        scenarios,
-        session: SessionConfig { mechanism, deadline },
-        repetitions: u32::try_from(u64_of(t, "repetitions")?)
-            .map_err(|_| "\"repetitions\" is too large")?,
-        seed: u64_of(t, "seed")?,
-    };
-    let records = field(v, "sessions")?
-        .as_array()
-        .ok_or("\"sessions\" is not a list")?
-        .iter()
-        .map(|r| -> Result<SessionRecord, String> {
-            let term = field(r, "termination")?;
-            let party = || usize_of(term, "party");
-            let termination = match field(term, "kind")?.as_str() {
-                Some("agreement") => Termination::Agreement,
-                Some("deadline") => Termination::Deadline,
-                Some("ended") => Termination::EndedBy(party()?),
-                Some("error") => Termination::NegotiatorError {
-                    party: party()?,
-                    message: field(term, "message")?.as_str().unwrap_or_default().to_string(),
-                },
-                _ => return Err("unknown termination kind".to_string()),
-            };
-            Ok(SessionRecord {
-                index: usize_of(r, "index")?,
-                scenario: usize_of(r, "scenario")?,
-                combination: usize_of(r, "combination")?,
-                negotiators: field(r, "negotiators")?
-                    .as_array()
-                    .ok_or("\"negotiators\" is not a list")?
-                    .iter()
-                    .map(|x| {
-                        x.as_u64()
-                            .and_then(|n| usize::try_from(n).ok())
-                            .ok_or("a negotiator index is not a number")
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                repetition: u32::try_from(u64_of(r, "repetition")?)
-                    .map_err(|_| "\"repetition\" is too large")?,
-                seed: u64_of(r, "seed")?,
-                termination,
-                agreement: match r.get("agreement") {
-                    None | Some(Value::Null) => None,
-                    Some(x) => Some(x.as_u64().ok_or("\"agreement\" is not an outcome id")?),
-                },
-                utilities: f64s(r, "utilities")?,
-                reservations: f64s(r, "reservations")?,
-                steps: u32::try_from(u64_of(r, "steps")?).map_err(|_| "\"steps\" is too large")?,
-                pareto_distance: opt_f64(r, "distance_to_pareto")?,
-                nash_distance: opt_f64(r, "distance_to_nash")?,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(TournamentResult { spec, total_sessions: usize_of(v, "total_sessions")?, records })
 }

@@ -618,6 +618,94 @@ fn tournament_shards_merge_into_one_run() {
         &["tournament", "merge", &parts[0], "crates/cli/tests/data/bad.json"],
         "tournament_merge_bad.stderr",
     );
+    // Incomplete and overlapping sets of shards are refused, naming the shards.
+    bad_input_golden(
+        &["tournament", "merge", &parts[2], &parts[0]],
+        "tournament_merge_missing.stderr",
+    );
+    let twice = detente(&["tournament", "merge", &parts[0], &parts[1], &parts[0], &parts[2]]);
+    assert_eq!((twice.status.code(), stdout(&twice)), (Some(2), String::new()));
+    golden("tournament_merge_twice.stderr", &stderr(&twice).replace(dir.to_str().unwrap(), "DIR"));
+    // --partial merges what there is and says loudly what is missing.
+    let partial = detente(&["tournament", "merge", &parts[2], &parts[0], "--partial"]);
+    assert_eq!(partial.status.code(), Some(0), "{}", stderr(&partial));
+    assert!(
+        stdout(&partial).contains(
+            "PARTIAL: shard 1/3 is missing; these scores cover only 107 of 160 sessions."
+        ),
+        "{}",
+        stdout(&partial)
+    );
+    let v = json(&["tournament", "merge", &parts[2], &parts[0], "--partial", "--json"]);
+    assert_eq!(
+        (v["complete"].clone(), v["missing_shards"].clone()),
+        (false.into(), serde_json::json!([1]))
+    );
+    // A partial merge merges on with the missing shard into the whole.
+    let two = dir.join("two.json");
+    let o = detente(&[
+        "tournament",
+        "merge",
+        &parts[2],
+        &parts[0],
+        "--partial",
+        "--out",
+        two.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&detente(&["tournament", "merge", &parts[1], two.to_str().unwrap(), "--json"])),
+        whole
+    );
+    // Malformed parts: every field is checked, and the message names the file and field.
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&parts[0]).unwrap()).unwrap();
+    let broken = |name: &str, change: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = good.clone();
+        change(&mut v);
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+        let o = detente(&["tournament", "merge", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "");
+        stderr(&o).replace(dir.to_str().unwrap(), "DIR")
+    };
+    let mut messages = String::new();
+    for (name, change) in [
+        (
+            "negotiator_out_of_range",
+            &(|v: &mut serde_json::Value| {
+                v["sessions"][0]["negotiators"] = serde_json::json!([0, 0, 9])
+            }) as &dyn Fn(&mut serde_json::Value),
+        ),
+        ("empty_utilities", &|v| v["sessions"][1]["utilities"] = serde_json::json!([])),
+        ("wrong_seed", &|v| v["sessions"][2]["seed"] = serde_json::json!(7)),
+        ("unknown_option", &|v| {
+            v["sessions"][0]["agreement"]["dam"] = serde_json::json!("moon-base")
+        }),
+        ("not_a_scale_point", &|v| {
+            v["sessions"][0]["agreement"]["share"] = serde_json::json!(12.5)
+        }),
+        ("no_repetitions", &|v| v["tournament"]["repetitions"] = serde_json::json!(0)),
+        ("huge_repetitions", &|v| {
+            v["tournament"]["repetitions"] = serde_json::json!(4_000_000_000u64)
+        }),
+        ("unknown_negotiator", &|v| {
+            v["tournament"]["negotiators"][1] = serde_json::json!("oracle")
+        }),
+        ("session_missing", &|v| {
+            v["sessions"].as_array_mut().unwrap().pop();
+        }),
+        ("shard_out_of_range", &|v| v["shards"]["held"] = serde_json::json!([5])),
+        ("nan_step_duration", &|v| v["tournament"]["step_duration"] = serde_json::json!(-1.0)),
+        ("termination_party", &|v| {
+            v["sessions"][0]["termination"] =
+                serde_json::json!({"kind": "ended", "party": "atlantis"})
+        }),
+    ] {
+        messages.push_str(&broken(name, change));
+    }
+    golden("tournament_merge_malformed.stderr", &messages);
     std::fs::remove_dir_all(&dir).unwrap();
     bad_input_golden(
         &["tournament", "tutorial", "--negotiators", "boulware", "--shard", "3/2"],

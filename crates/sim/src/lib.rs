@@ -11,7 +11,9 @@
 //!   single-text [`Mechanism::HillClimbing`] and [`Mechanism::Veto`]), ending with one
 //!   [`Termination`]; [`replay`] recomputes a result from its [`Trace`].
 //! - [`tournament()`]: every ordered combination of negotiators on every scenario, in
-//!   parallel, shardable ([`Shard`]); [`merge`] joins shards, [`scores`] ranks negotiators.
+//!   parallel, shardable ([`Shard`]); [`merge`] joins shards, [`scores`] ranks negotiators
+//!   per scenario and across scenarios on a common (rescaled) scale; [`part_json`] and
+//!   [`read_part`] write and read back (checking every field) the tournament JSON.
 //!
 //! The crate does no I/O, reads no clock (time is simulated: steps and a step duration)
 //! and draws randomness only from its own seeded [`Rng`], so the same scenario,
@@ -72,7 +74,10 @@
 //! ];
 //! assert_eq!(merge(&parts)?, whole);
 //! let table = scores(&whole);
-//! assert_eq!(table[2].negotiator, "hardliner");
+//! assert_eq!(table.overall[2].negotiator, "hardliner");
+//! // Parts written as JSON read back exactly.
+//! let text = part_json(&parts[0]).to_string();
+//! assert_eq!(read_part(&text)?, parts[0]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -81,6 +86,7 @@
 mod domain;
 mod negotiator;
 mod negotiators;
+mod part;
 mod rng;
 mod session;
 mod tournament;
@@ -93,14 +99,16 @@ pub use negotiators::{
     Aspiration, Hardliner, NashSeeker, RandomNegotiator, TimeBased, TitForTat, concession, names,
     negotiator,
 };
+pub use part::{read_part, to_json as part_json};
 pub use rng::{Rng, mix64};
 pub use session::{
     Deadline, EntryKind, MAX_STEPS, Mechanism, Reply, SessionConfig, SessionResult, Termination,
     Trace, TraceEntry, TraceError, TraceKeep, replay, run, run_with,
 };
 pub use tournament::{
-    MAX_SESSIONS, Progress, Score, SessionRecord, Shard, TournamentConfig, TournamentResult,
-    TournamentSpec, merge, scores, tournament,
+    IssueSpec, MAX_SESSIONS, OptionsSpec, Progress, ScenarioSpec, Score, Scores, SessionPlace,
+    SessionRecord, Shard, Shards, TournamentConfig, TournamentResult, TournamentSpec, merge,
+    merge_named, scores, tournament,
 };
 
 /// What went wrong, for callers that match on it.
@@ -118,6 +126,8 @@ pub enum ErrorKind {
     InvalidTrace,
     /// Tournament parts given to [`merge`] do not belong together.
     MergeMismatch,
+    /// A tournament part given to [`read_part`] is malformed (the message names the field).
+    InvalidPart,
 }
 
 /// An error of the simulator: its kind and a lowercase message without a trailing period.

@@ -10,15 +10,26 @@
 //! are numbered scenario by scenario, then combination, then repetition; session
 //! `(s, c, r)` runs with seed `Rng::derive(seed, &[s, c, r]).next_u64()`, so its result
 //! depends on nothing but those numbers: not on the thread that ran it, nor on the shard.
+//! A tournament has at most [`MAX_SESSIONS`] sessions.
 //!
 //! # Parallelism, shards and merging
 //! [`tournament`] runs the sessions of its shard (those whose index `i` has `i % n == k`
 //! for shard `k/n`) on `threads` scoped threads pulling from a shared counter, and returns
 //! their records sorted by index. [`merge`] checks that parts come from the same
-//! tournament, takes the union of their records (a session in two parts must have the same
-//! record in both) and sorts it: merging the `n` shards, in any order, gives exactly the
-//! result of one unsharded run. [`scores`] then sums in index order, so the scores are
-//! identical too.
+//! tournament and split it the same way, refuses a shard given twice, and takes the union
+//! of their records: merging the `n` shards, in any order, gives exactly the result of one
+//! unsharded run, and merging some of them gives a result that names the missing shards
+//! ([`Shards::missing`]). [`scores`] then sums in index order, so the scores are identical
+//! too.
+//!
+//! # Scores
+//! Utilities of different scenarios are on different scales (normalised ones in `[0, 1]`,
+//! raw imported ones in whatever units the peer used), so [`scores`] gives each scenario
+//! its own table, and compares negotiators across scenarios only on a common scale: the
+//! **rescaled utility** `(u - r) / (b - r)` of a party with reservation `r` whose best
+//! outcome keeping its red lines is worth `b` (0 is the reservation, 1 the best outcome;
+//! below 0 an agreement worse than no agreement). A party with `b <= r` (nothing to gain)
+//! has no rescaled utility, and its appearances are left out of the rescaled means.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -58,6 +69,53 @@ impl Shard {
     }
 }
 
+/// The shards a result holds: of a tournament split in `count` parts, the parts `held`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Shards {
+    /// How many parts the tournament was split into (1: not split).
+    pub count: u32,
+    /// The parts held, ascending, without repeats.
+    pub held: Vec<u32>,
+}
+
+impl Shards {
+    /// The whole tournament.
+    pub fn all() -> Shards {
+        Shards { count: 1, held: vec![0] }
+    }
+
+    /// Just this shard.
+    pub fn one(shard: Shard) -> Shards {
+        Shards { count: shard.count, held: vec![shard.index] }
+    }
+
+    /// The parts not held, ascending.
+    pub fn missing(&self) -> Vec<u32> {
+        let mut held = self.held.iter().peekable();
+        (0..self.count)
+            .filter(|k| {
+                if held.peek() == Some(&k) {
+                    held.next();
+                    false
+                } else {
+                    true
+                }
+            })
+            .collect()
+    }
+
+    /// Whether session `i` belongs to a held part.
+    pub fn contains(&self, i: usize) -> bool {
+        self.count > 0 && self.held.binary_search(&((i as u64 % self.count as u64) as u32)).is_ok()
+    }
+
+    /// How many of `total` sessions the held parts have.
+    pub fn sessions_of(&self, total: usize) -> usize {
+        let n = self.count.max(1) as usize;
+        self.held.iter().map(|&k| (total + n - 1 - (k as usize).min(total + n - 1)) / n).sum()
+    }
+}
+
 /// The settings of a tournament.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TournamentConfig {
@@ -75,18 +133,182 @@ pub struct TournamentConfig {
     pub shard: Shard,
 }
 
+/// An issue as a tournament records it: enough to name an agreement by ids.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IssueSpec {
+    /// The issue's id.
+    pub id: String,
+    /// Its options.
+    pub options: OptionsSpec,
+}
+
+/// The options of an [`IssueSpec`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionsSpec {
+    /// Option ids, in order.
+    Discrete(Vec<String>),
+    /// The grid `min, min + step, ...` up to `max` (as in `detente_core::Issue`).
+    Scale {
+        /// The lowest point.
+        min: f64,
+        /// The highest point.
+        max: f64,
+        /// The distance between points.
+        step: f64,
+    },
+}
+
+impl OptionsSpec {
+    /// The number of options (0 for a malformed scale).
+    pub fn len(&self) -> usize {
+        match self {
+            OptionsSpec::Discrete(ids) => ids.len(),
+            OptionsSpec::Scale { min, max, step } => {
+                detente_core::scale_points(*min, *max, *step).unwrap_or(0)
+            }
+        }
+    }
+
+    /// Whether there is no option.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of grid point `k` of a scale, as `detente_core::Issue::scale_value`.
+    pub fn scale_value(&self, k: usize) -> Option<f64> {
+        match self {
+            OptionsSpec::Discrete(_) => None,
+            OptionsSpec::Scale { min, max, step } => Some((min + k as f64 * step).min(*max)),
+        }
+    }
+}
+
+/// A scenario as a tournament records it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioSpec {
+    /// The scenario's name.
+    pub name: String,
+    /// Party ids, in order.
+    pub parties: Vec<String>,
+    /// Each party's reservation.
+    pub reservations: Vec<f64>,
+    /// Each party's best utility over the outcomes that keep its red lines (`None` when
+    /// its red lines allow none).
+    pub best: Vec<Option<f64>>,
+    /// The issues.
+    pub issues: Vec<IssueSpec>,
+    /// The number of outcomes.
+    pub outcomes: u64,
+}
+
+impl ScenarioSpec {
+    /// What a tournament records of a domain.
+    pub fn of(d: &Domain) -> ScenarioSpec {
+        let s = d.scenario();
+        let n = d.n_parties();
+        ScenarioSpec {
+            name: s.meta.name.clone(),
+            parties: s.parties.iter().map(|p| p.id.clone()).collect(),
+            reservations: (0..n).map(|p| d.reservation(p)).collect(),
+            best: (0..n).map(|p| d.best_outcome(p).map(|_| d.best_utility(p))).collect(),
+            issues: s
+                .issues
+                .iter()
+                .map(|issue| IssueSpec {
+                    id: issue.id.clone(),
+                    options: match issue.kind {
+                        detente_core::IssueKind::Scale { min, max, step, .. } => {
+                            OptionsSpec::Scale { min, max, step }
+                        }
+                        detente_core::IssueKind::Discrete { .. } => OptionsSpec::Discrete(
+                            (0..issue.n_options()).map(|k| issue.option_id(k)).collect(),
+                        ),
+                    },
+                })
+                .collect(),
+            outcomes: d.n_outcomes(),
+        }
+    }
+
+    /// The option index per issue of an outcome id (`id < outcomes`).
+    pub fn decode(&self, mut id: OutcomeId) -> Vec<usize> {
+        let mut options = vec![0usize; self.issues.len()];
+        for (slot, issue) in options.iter_mut().zip(&self.issues).rev() {
+            let r = issue.options.len().max(1) as u64;
+            *slot = (id % r) as usize;
+            id /= r;
+        }
+        options
+    }
+
+    /// The outcome id of one option index per issue, if they fit.
+    pub fn encode(&self, options: &[usize]) -> Option<OutcomeId> {
+        if options.len() != self.issues.len() {
+            return None;
+        }
+        let mut id = 0u64;
+        for (&k, issue) in options.iter().zip(&self.issues) {
+            let r = issue.options.len() as u64;
+            if k as u64 >= r {
+                return None;
+            }
+            id = id.checked_mul(r)?.checked_add(k as u64)?;
+        }
+        (id < self.outcomes).then_some(id)
+    }
+
+    /// A party's rescaled utility `(u - r) / (b - r)`, or `None` when it has nothing to
+    /// gain (`b <= r`, or no outcome keeps its red lines).
+    pub fn rescaled(&self, p: usize, u: f64) -> Option<f64> {
+        let r = self.reservations[p];
+        let b = self.best[p]?;
+        (b > r).then(|| (u - r) / (b - r))
+    }
+}
+
 /// What identifies a tournament: two parts merge only when their specs are equal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TournamentSpec {
     /// Negotiator names, in the order given.
     pub negotiators: Vec<String>,
-    /// Per scenario: its name, number of parties and number of outcomes.
-    pub scenarios: Vec<(String, usize, u64)>,
+    /// The scenarios, in order.
+    pub scenarios: Vec<ScenarioSpec>,
     /// The session settings.
     pub session: SessionConfig,
     /// Repetitions.
     pub repetitions: u32,
     /// The seed.
+    pub seed: u64,
+}
+
+impl TournamentSpec {
+    /// The number of sessions of the whole tournament; errors beyond [`MAX_SESSIONS`].
+    pub fn total_sessions(&self) -> Result<usize, Error> {
+        let counts: Vec<usize> = self.scenarios.iter().map(|s| s.parties.len()).collect();
+        Ok(plan_of(&counts, self.negotiators.len(), self.repetitions as usize)?.total)
+    }
+
+    /// Where session `i` sits in the work list: `(scenario, combination, repetition)`, the
+    /// negotiator playing each party, and its seed. `None` when `i` is out of range.
+    pub fn session(&self, i: usize) -> Option<SessionPlace> {
+        let counts: Vec<usize> = self.scenarios.iter().map(|s| s.parties.len()).collect();
+        let plan = plan_of(&counts, self.negotiators.len(), self.repetitions as usize).ok()?;
+        (i < plan.total).then(|| place(&plan, &counts, self.negotiators.len(), self, i))
+    }
+}
+
+/// Where a session sits in a tournament's work list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionPlace {
+    /// The scenario's index.
+    pub scenario: usize,
+    /// The combination's index.
+    pub combination: usize,
+    /// The repetition, from 0.
+    pub repetition: u32,
+    /// Which negotiator plays each party.
+    pub negotiators: Vec<usize>,
+    /// The session seed.
     pub seed: u64,
 }
 
@@ -121,21 +343,23 @@ pub struct SessionRecord {
     pub nash_distance: Option<f64>,
 }
 
-/// The sessions of a tournament (or of one shard).
+/// The sessions of a tournament (or of some of its shards).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TournamentResult {
     /// What tournament this is.
     pub spec: TournamentSpec,
     /// The number of sessions of the whole tournament.
     pub total_sessions: usize,
-    /// The records held, sorted by index.
+    /// The shards held ([`Shards::all`] for a whole tournament).
+    pub shards: Shards,
+    /// The records held, sorted by index: every session of the held shards.
     pub records: Vec<SessionRecord>,
 }
 
 impl TournamentResult {
     /// Whether every session of the tournament is held.
     pub fn is_complete(&self) -> bool {
-        self.records.len() == self.total_sessions
+        self.shards.missing().is_empty()
     }
 }
 
@@ -148,37 +372,52 @@ pub struct Progress {
     pub total: usize,
 }
 
-/// Per-negotiator scores, averaged over its appearances (a session where a negotiator
-/// plays two parties counts twice).
+/// A negotiator's scores over some sessions, averaged over its appearances (a session
+/// where a negotiator plays two parties counts twice).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Score {
     /// The negotiator's name.
     pub negotiator: String,
     /// Parties played.
     pub appearances: usize,
-    /// Mean utility (its reservation when there was no agreement).
-    pub mean_utility: f64,
-    /// Mean of utility minus reservation.
-    pub mean_advantage: f64,
-    /// Share of its sessions that ended in agreement.
+    /// Appearances in sessions that ended in agreement.
+    pub agreements: usize,
+    /// `agreements / appearances` (0 without appearances).
     pub agreement_rate: f64,
-    /// Mean welfare (sum of every party's utility) of its sessions.
-    pub mean_welfare: f64,
-    /// Mean distance to the nearest Nash point, over the sessions where one exists.
+    /// Mean utility (its reservation when there was no agreement), in the scenario's units;
+    /// `None` across scenarios, where units differ.
+    pub mean_utility: Option<f64>,
+    /// Mean of utility minus reservation, in the scenario's units; `None` across scenarios.
+    pub mean_advantage: Option<f64>,
+    /// Mean rescaled utility (see the module documentation), over the appearances where
+    /// the party has something to gain; `None` when there is none.
+    pub mean_rescaled_utility: Option<f64>,
+    /// The appearances counted in `mean_rescaled_utility`.
+    pub rescaled_appearances: usize,
+    /// Mean welfare (sum of every party's utility) of its sessions; `None` across scenarios.
+    pub mean_welfare: Option<f64>,
+    /// Mean distance to the nearest Nash point, over the sessions where one exists; `None`
+    /// across scenarios.
     pub mean_nash_distance: Option<f64>,
-    /// Mean distance to the Pareto frontier, over the sessions where it is known.
+    /// Mean distance to the Pareto frontier, over the sessions where it is known; `None`
+    /// across scenarios.
     pub mean_pareto_distance: Option<f64>,
+}
+
+/// The scores of a tournament: per scenario, and across scenarios on the rescaled scale.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scores {
+    /// Per scenario (in order), per negotiator (in order).
+    pub by_scenario: Vec<Vec<Score>>,
+    /// Per negotiator across every scenario: appearances, agreements and the rescaled
+    /// utility only.
+    pub overall: Vec<Score>,
 }
 
 /// The sessions of the work list: per scenario, the offset of its first session.
 struct Plan {
     offsets: Vec<usize>,
     total: usize,
-}
-
-fn plan(domains: &[Arc<Domain>], k: usize, reps: usize) -> Result<Plan, Error> {
-    let counts: Vec<usize> = domains.iter().map(|d| d.n_parties()).collect();
-    plan_of(&counts, k, reps)
 }
 
 /// The work list of scenarios with these numbers of parties; refused beyond [`MAX_SESSIONS`].
@@ -204,13 +443,32 @@ fn plan_of(n_parties: &[usize], k: usize, reps: usize) -> Result<Plan, Error> {
     Ok(Plan { offsets, total: total as usize })
 }
 
+fn place(
+    plan: &Plan,
+    n_parties: &[usize],
+    k: usize,
+    spec: &TournamentSpec,
+    i: usize,
+) -> SessionPlace {
+    let s = plan.offsets.partition_point(|&o| o <= i) - 1;
+    let local = i - plan.offsets[s];
+    let reps = spec.repetitions.max(1) as usize;
+    let (combination, repetition) = (local / reps, (local % reps) as u32);
+    let mut who = vec![0usize; n_parties[s]];
+    let mut c = combination;
+    for slot in who.iter_mut().rev() {
+        *slot = c % k.max(1);
+        c /= k.max(1);
+    }
+    let seed =
+        Rng::derive(spec.seed, &[s as u64, combination as u64, repetition as u64]).next_u64();
+    SessionPlace { scenario: s, combination, repetition, negotiators: who, seed }
+}
+
 fn spec(domains: &[Arc<Domain>], config: &TournamentConfig) -> TournamentSpec {
     TournamentSpec {
         negotiators: config.negotiators.clone(),
-        scenarios: domains
-            .iter()
-            .map(|d| (d.scenario().meta.name.clone(), d.n_parties(), d.n_outcomes()))
-            .collect(),
+        scenarios: domains.iter().map(|d| ScenarioSpec::of(d)).collect(),
         session: config.session,
         repetitions: config.repetitions,
         seed: config.seed,
@@ -220,8 +478,9 @@ fn spec(domains: &[Arc<Domain>], config: &TournamentConfig) -> TournamentSpec {
 /// Runs the sessions of `config.shard` of the tournament on `domains`, calling `progress`
 /// (from worker threads) after each session.
 ///
-/// Errors for an unknown negotiator, no negotiators, zero repetitions, a bad session
-/// configuration or a shard with `count == 0` or `index >= count`.
+/// Errors for an unknown negotiator, no negotiators, zero repetitions, more than
+/// [`MAX_SESSIONS`] sessions, a bad session configuration or a shard with `count == 0` or
+/// `index >= count`; all before any session runs.
 pub fn tournament(
     domains: &[Arc<Domain>],
     config: &TournamentConfig,
@@ -230,6 +489,9 @@ pub fn tournament(
     let bad = |m: &str| Err(Error::new(ErrorKind::InvalidConfig, m));
     if config.negotiators.is_empty() {
         return bad("a tournament needs at least one negotiator");
+    }
+    if domains.is_empty() {
+        return bad("a tournament needs at least one scenario");
     }
     if config.repetitions == 0 {
         return bad("a tournament needs at least one repetition");
@@ -241,8 +503,10 @@ pub fn tournament(
     for name in &config.negotiators {
         negotiator(name)?;
     }
+    let spec = spec(domains, config);
+    let counts: Vec<usize> = domains.iter().map(|d| d.n_parties()).collect();
     let k = config.negotiators.len();
-    let plan = plan(domains, k, config.repetitions as usize)?;
+    let plan = plan_of(&counts, k, config.repetitions as usize)?;
     let work: Vec<usize> = (0..plan.total).filter(|&i| config.shard.contains(i)).collect();
     let threads = if config.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -259,7 +523,8 @@ pub fn tournament(
         loop {
             let j = next.fetch_add(1, Ordering::Relaxed);
             let Some(&i) = work.get(j) else { break };
-            local.push(run_one(domains, config, &plan, i));
+            let at = place(&plan, &counts, k, &spec, i);
+            local.push(run_one(domains, config, at, i));
             let d = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress { done: d, total: work.len() });
         }
@@ -280,145 +545,239 @@ pub fn tournament(
         records.push(r?);
     }
     records.sort_by_key(|r| r.index);
-    Ok(TournamentResult { spec: spec(domains, config), total_sessions: plan.total, records })
+    let shards = if config.shard.count == 1 { Shards::all() } else { Shards::one(config.shard) };
+    Ok(TournamentResult { spec, total_sessions: plan.total, shards, records })
 }
 
 fn run_one(
     domains: &[Arc<Domain>],
     config: &TournamentConfig,
-    plan: &Plan,
+    at: SessionPlace,
     i: usize,
 ) -> Result<SessionRecord, Error> {
-    let s = plan.offsets.partition_point(|&o| o <= i) - 1;
-    let local = i - plan.offsets[s];
-    let reps = config.repetitions as usize;
-    let (combination, repetition) = (local / reps, (local % reps) as u32);
-    let domain = &domains[s];
-    let n = domain.n_parties();
-    let k = config.negotiators.len();
-    let mut who = vec![0usize; n];
-    let mut c = combination;
-    for slot in who.iter_mut().rev() {
-        *slot = c % k;
-        c /= k;
-    }
-    let mut negs = who
+    let domain = &domains[at.scenario];
+    let mut negs = at
+        .negotiators
         .iter()
         .map(|&j| negotiator(&config.negotiators[j]))
         .collect::<Result<Vec<_>, Error>>()?;
-    let seed =
-        Rng::derive(config.seed, &[s as u64, combination as u64, repetition as u64]).next_u64();
-    let r = run_with(domain, &config.session, &mut negs, seed, TraceKeep::None)?;
+    let r = run_with(domain, &config.session, &mut negs, at.seed, TraceKeep::None)?;
     Ok(SessionRecord {
         index: i,
-        scenario: s,
-        combination,
-        negotiators: who,
-        repetition,
-        seed,
+        scenario: at.scenario,
+        combination: at.combination,
+        negotiators: at.negotiators,
+        repetition: at.repetition,
+        seed: at.seed,
         termination: r.termination,
         agreement: r.agreement,
         utilities: r.utilities,
-        reservations: (0..n).map(|p| domain.reservation(p)).collect(),
+        reservations: (0..domain.n_parties()).map(|p| domain.reservation(p)).collect(),
         steps: r.steps,
         pareto_distance: r.pareto_distance,
         nash_distance: r.nash_distance,
     })
 }
 
-/// Combines parts of one tournament (shards, in any order) into one result; merging all
-/// shards gives exactly the result of one unsharded run.
-///
-/// Errors when the parts come from different tournaments, when a session appears in two
-/// parts with different records, or when there are no parts.
+/// [`merge_named`] with the parts named `part 1`, `part 2`, ...
 pub fn merge(parts: &[TournamentResult]) -> Result<TournamentResult, Error> {
-    let Some(first) = parts.first() else {
-        return Err(Error::new(ErrorKind::MergeMismatch, "nothing to merge"));
+    let names: Vec<String> = (1..=parts.len()).map(|k| format!("part {k}")).collect();
+    merge_named(&names.iter().map(String::as_str).zip(parts).collect::<Vec<_>>())
+}
+
+/// Combines parts of one tournament (shards, in any order, each named for messages) into
+/// one result; merging all shards gives exactly the result of one unsharded run, and
+/// merging some gives a result whose [`Shards::missing`] names the others.
+///
+/// Errors when there are no parts, when the parts come from different tournaments or
+/// splits, when a shard is given twice, or when a part does not hold exactly the sessions
+/// of its shards.
+pub fn merge_named(parts: &[(&str, &TournamentResult)]) -> Result<TournamentResult, Error> {
+    let bad = |m: String| Err(Error::new(ErrorKind::MergeMismatch, m));
+    let Some(&(first_name, first)) = parts.first() else {
+        return bad("nothing to merge".to_string());
     };
-    let mut records: Vec<SessionRecord> = Vec::new();
-    for part in parts {
-        if part.spec != first.spec || part.total_sessions != first.total_sessions {
-            return Err(Error::new(
-                ErrorKind::MergeMismatch,
-                "the parts come from different tournaments (negotiators, scenarios, settings or seed differ)",
+    let mut held: Vec<(u32, &str)> = Vec::new();
+    for &(name, part) in parts {
+        if let Some(field) = spec_difference(&first.spec, &part.spec) {
+            return bad(format!(
+                "{name} and {first_name} come from different tournaments (their {field} differ)"
             ));
         }
-        records.extend(part.records.iter().cloned());
+        if part.total_sessions != first.total_sessions {
+            return bad(format!("{name} and {first_name} differ in their number of sessions"));
+        }
+        if part.shards.count != first.shards.count {
+            return bad(format!(
+                "{name} and {first_name} split the tournament differently ({} and {} shards)",
+                part.shards.count, first.shards.count
+            ));
+        }
+        if part.records.len() != part.shards.sessions_of(part.total_sessions)
+            || part.records.iter().any(|r| !part.shards.contains(r.index))
+        {
+            return bad(format!("{name} does not hold exactly the sessions of its shards"));
+        }
+        held.extend(part.shards.held.iter().map(|&k| (k, name)));
     }
-    records.sort_by_key(|r| r.index);
-    let mut out: Vec<SessionRecord> = Vec::with_capacity(records.len());
-    for r in records {
-        match out.last() {
-            Some(last) if last.index == r.index => {
-                if *last != r {
-                    return Err(Error::new(
-                        ErrorKind::MergeMismatch,
-                        format!("session {} differs between parts", r.index),
-                    ));
-                }
-            }
-            _ => out.push(r),
+    held.sort_unstable();
+    for w in held.windows(2) {
+        if w[0].0 == w[1].0 {
+            return bad(format!(
+                "shard {}/{} is given twice ({} and {})",
+                w[0].0, first.shards.count, w[0].1, w[1].1
+            ));
         }
     }
-    if out.iter().any(|r| r.index >= first.total_sessions) {
-        return Err(Error::new(ErrorKind::MergeMismatch, "a session index is out of range"));
+    let mut records: Vec<SessionRecord> =
+        parts.iter().flat_map(|(_, p)| p.records.iter().cloned()).collect();
+    records.sort_by_key(|r| r.index);
+    if records.windows(2).any(|w| w[0].index == w[1].index) {
+        return bad("a session appears in two parts".to_string());
+    }
+    let mut shards =
+        Shards { count: first.shards.count, held: held.iter().map(|&(k, _)| k).collect() };
+    if shards.missing().is_empty() {
+        shards = Shards::all();
     }
     Ok(TournamentResult {
         spec: first.spec.clone(),
         total_sessions: first.total_sessions,
-        records: out,
+        shards,
+        records,
     })
 }
 
-/// Scores per negotiator, in the order of the names, summed over the records in index
-/// order (so equal results give bit-identical scores).
-pub fn scores(result: &TournamentResult) -> Vec<Score> {
-    #[derive(Default, Clone)]
-    struct Acc {
-        n: usize,
-        utility: f64,
-        advantage: f64,
-        agreements: usize,
-        welfare: f64,
-        nash: (usize, f64),
-        pareto: (usize, f64),
+/// The first field in which two specs differ, named for people.
+fn spec_difference(a: &TournamentSpec, b: &TournamentSpec) -> Option<&'static str> {
+    if a.negotiators != b.negotiators {
+        Some("negotiators")
+    } else if a.scenarios != b.scenarios {
+        Some("scenarios")
+    } else if a.session != b.session {
+        Some("session settings")
+    } else if a.repetitions != b.repetitions {
+        Some("repetitions")
+    } else if a.seed != b.seed {
+        Some("seeds")
+    } else {
+        None
     }
-    let mut acc = vec![Acc::default(); result.spec.negotiators.len()];
+}
+
+#[derive(Default, Clone)]
+struct Acc {
+    n: usize,
+    agreements: usize,
+    utility: f64,
+    advantage: f64,
+    rescaled: (usize, f64),
+    welfare: f64,
+    nash: (usize, f64),
+    pareto: (usize, f64),
+}
+
+/// Scores per scenario and per negotiator (in the order of the names), and across
+/// scenarios on the rescaled scale; sums run over the records in index order, so equal
+/// results give bit-identical scores.
+pub fn scores(result: &TournamentResult) -> Scores {
+    let k = result.spec.negotiators.len();
+    let mut by_scenario = vec![vec![Acc::default(); k]; result.spec.scenarios.len()];
+    let mut overall = vec![Acc::default(); k];
     for r in &result.records {
+        let Some(sc) = result.spec.scenarios.get(r.scenario) else { continue };
         let welfare: f64 = r.utilities.iter().sum();
         for (p, &j) in r.negotiators.iter().enumerate() {
-            let a = &mut acc[j];
-            a.n += 1;
-            a.utility += r.utilities[p];
-            a.advantage += r.utilities[p] - r.reservations[p];
-            a.agreements += usize::from(r.agreement.is_some());
-            a.welfare += welfare;
-            if let Some(d) = r.nash_distance {
-                a.nash.0 += 1;
-                a.nash.1 += d;
-            }
-            if let Some(d) = r.pareto_distance {
-                a.pareto.0 += 1;
-                a.pareto.1 += d;
+            let (Some(&u), Some(&res)) = (r.utilities.get(p), r.reservations.get(p)) else {
+                continue;
+            };
+            let rescaled = sc.rescaled(p, u);
+            for a in [&mut by_scenario[r.scenario][j], &mut overall[j]] {
+                a.n += 1;
+                a.agreements += usize::from(r.agreement.is_some());
+                a.utility += u;
+                a.advantage += u - res;
+                a.welfare += welfare;
+                if let Some(x) = rescaled {
+                    a.rescaled.0 += 1;
+                    a.rescaled.1 += x;
+                }
+                if let Some(d) = r.nash_distance {
+                    a.nash.0 += 1;
+                    a.nash.1 += d;
+                }
+                if let Some(d) = r.pareto_distance {
+                    a.pareto.0 += 1;
+                    a.pareto.1 += d;
+                }
             }
         }
     }
+    let names = &result.spec.negotiators;
     let mean = |x: f64, n: usize| if n == 0 { 0.0 } else { x / n as f64 };
     let opt = |(n, x): (usize, f64)| (n > 0).then(|| x / n as f64);
-    result
-        .spec
-        .negotiators
-        .iter()
-        .zip(acc)
-        .map(|(name, a)| Score {
-            negotiator: name.clone(),
-            appearances: a.n,
-            mean_utility: mean(a.utility, a.n),
-            mean_advantage: mean(a.advantage, a.n),
-            agreement_rate: mean(a.agreements as f64, a.n),
-            mean_welfare: mean(a.welfare, a.n),
-            mean_nash_distance: opt(a.nash),
-            mean_pareto_distance: opt(a.pareto),
-        })
-        .collect()
+    let score = |name: &String, a: Acc, raw: bool| Score {
+        negotiator: name.clone(),
+        appearances: a.n,
+        agreements: a.agreements,
+        agreement_rate: mean(a.agreements as f64, a.n),
+        mean_utility: (raw && a.n > 0).then(|| a.utility / a.n as f64),
+        mean_advantage: (raw && a.n > 0).then(|| a.advantage / a.n as f64),
+        mean_rescaled_utility: opt(a.rescaled),
+        rescaled_appearances: a.rescaled.0,
+        mean_welfare: (raw && a.n > 0).then(|| a.welfare / a.n as f64),
+        mean_nash_distance: if raw { opt(a.nash) } else { None },
+        mean_pareto_distance: if raw { opt(a.pareto) } else { None },
+    };
+    Scores {
+        by_scenario: by_scenario
+            .into_iter()
+            .map(|accs| names.iter().zip(accs).map(|(n, a)| score(n, a, true)).collect())
+            .collect(),
+        overall: names.iter().zip(overall).map(|(n, a)| score(n, a, false)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_count_their_sessions_and_name_the_missing_ones() {
+        let s = Shards { count: 4, held: vec![0, 2] };
+        assert_eq!(s.missing(), vec![1, 3]);
+        for total in 0..20 {
+            let counted = (0..total).filter(|&i| s.contains(i)).count();
+            assert_eq!(s.sessions_of(total), counted, "total {total}");
+        }
+        assert!(Shards::all().missing().is_empty());
+        assert_eq!(Shards::all().sessions_of(7), 7);
+    }
+
+    #[test]
+    fn rescaled_utility_runs_from_the_reservation_to_the_best_outcome() {
+        let issue = |id: &str, options| IssueSpec { id: id.into(), options };
+        let sc = ScenarioSpec {
+            name: "laptop".into(),
+            parties: vec!["buyer".into(), "seller".into(), "stuck".into()],
+            reservations: vec![10.0, 0.25, 0.5],
+            best: vec![Some(30.0), Some(0.75), Some(0.5)],
+            issues: vec![
+                issue("brand", OptionsSpec::Discrete(vec!["a".into(), "b".into()])),
+                issue("price", OptionsSpec::Scale { min: 0.0, max: 1.0, step: 0.25 }),
+            ],
+            outcomes: 10,
+        };
+        // raw units (30 at best) and normalised ones (0.75 at best) meet on one scale
+        assert_eq!(sc.rescaled(0, 30.0), Some(1.0));
+        assert_eq!(sc.rescaled(0, 20.0), Some(0.5));
+        assert_eq!(sc.rescaled(1, 0.5), Some(0.5));
+        assert_eq!(sc.rescaled(1, 0.0), Some(-0.5)); // worse than no agreement
+        assert_eq!(sc.rescaled(2, 0.5), None); // nothing to gain
+        // outcome ids: issue 0 most significant
+        assert_eq!(sc.decode(7), vec![1, 2]);
+        assert_eq!(sc.encode(&[1, 2]), Some(7));
+        assert_eq!(sc.encode(&[2, 0]), None);
+        assert_eq!(sc.issues[1].options.scale_value(4), Some(1.0));
+    }
 }

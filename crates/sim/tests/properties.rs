@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use detente_analysis::testkit::{GenConfig, random_scenario};
 use detente_sim::{
-    Deadline, Domain, DomainOptions, EntryKind, Mechanism, Reply, SessionConfig, Shard,
-    TournamentConfig, merge, names, negotiator, replay, run, scores, tournament,
+    Deadline, Domain, DomainOptions, EntryKind, Mechanism, Reply, SessionConfig, Shard, Shards,
+    TournamentConfig, merge, names, negotiator, part_json, read_part, replay, run, scores,
+    tournament,
 };
 use proptest::prelude::*;
 
@@ -75,6 +76,7 @@ proptest! {
         picks in prop::collection::vec(0usize..8, 2..4),
         n_shards in 1u32..5,
         reverse in any::<bool>(),
+        rotate in 0usize..4,
         seed in any::<u64>(),
     ) {
         let domains: Vec<Arc<Domain>> = seeds
@@ -111,6 +113,53 @@ proptest! {
         let merged = merge(&parts).expect("merges");
         prop_assert_eq!(&merged, &one);
         prop_assert_eq!(scores(&merged), scores(&one));
+        // Through the part format: written, read back (every field checked) and merged in
+        // any order, the shards give exactly the bytes of one run.
+        let mut read: Vec<_> = parts
+            .iter()
+            .map(|p| read_part(&part_json(p).to_string()).expect("reads back"))
+            .collect();
+        prop_assert_eq!(&read, &parts);
+        let k = rotate % read.len();
+        read.rotate_left(k);
+        let merged = merge(&read).expect("merges");
+        prop_assert_eq!(part_json(&merged).to_string(), part_json(&one).to_string());
+        // Leaving one shard out gives a partial result naming it.
+        if n_shards > 1 {
+            let some = merge(&read[1..]).expect("merges");
+            prop_assert_eq!(some.shards.missing().len(), 1);
+            prop_assert!(!some.is_complete());
+        }
+    }
+
+    /// Whatever bytes a part holds, reading it gives a part or an error, never a panic; a
+    /// part with one field changed is refused or still describes one consistent tournament.
+    #[test]
+    fn reading_a_damaged_part_never_panics(
+        seed in 0u64..1_000,
+        cut in any::<prop::sample::Index>(),
+        flip in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let d = vec![Arc::new(domain(seed, 2, 2, true))];
+        let config = TournamentConfig {
+            negotiators: vec!["boulware".into(), "random".into()],
+            session: SessionConfig::sao(10),
+            repetitions: 1,
+            seed,
+            threads: 1,
+            shard: Shard { index: 0, count: 2 },
+        };
+        let text = part_json(&tournament(&d, &config, &|_| {}).expect("runs")).to_string();
+        let mut bytes = text.clone().into_bytes();
+        let i = flip.index(bytes.len());
+        bytes[i] = byte;
+        if let Ok(t) = std::str::from_utf8(&bytes)
+            && let Ok(part) = read_part(t)
+        {
+            prop_assert_eq!(part.records.len(), part.shards.sessions_of(part.total_sessions));
+        }
+        let _ = read_part(&text[..cut.index(text.len())]);
     }
 }
 
@@ -133,8 +182,27 @@ fn merge_refuses_parts_of_different_tournaments() {
     )
     .expect("runs");
     assert!(!a.is_complete());
-    assert!(merge(&[a.clone(), b]).is_err());
-    assert_eq!(merge(&[a.clone(), a.clone()]).expect("idempotent"), a);
+    let e = merge(&[a.clone(), b]).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "part 2 and part 1 come from different tournaments (their seeds differ)"
+    );
+    // a shard given twice is refused, by name
+    let e = merge(&[a.clone(), a.clone()]).unwrap_err();
+    assert_eq!(e.message(), "shard 0/2 is given twice (part 1 and part 2)");
+    // one shard alone merges into a partial result that names the missing one
+    let alone = merge(std::slice::from_ref(&a)).expect("merges");
+    assert_eq!(alone.shards, Shards { count: 2, held: vec![0] });
+    assert_eq!(alone.shards.missing(), vec![1]);
+    // shards of different splits do not merge
+    let c = tournament(
+        &d,
+        &TournamentConfig { shard: Shard { index: 1, count: 3 }, ..config },
+        &|_| {},
+    )
+    .expect("runs");
+    let e = merge(&[a, c]).unwrap_err();
+    assert_eq!(e.message(), "part 2 and part 1 split the tournament differently (3 and 2 shards)");
 }
 
 #[test]
@@ -163,8 +231,15 @@ fn progress_counts_every_session_of_the_shard() {
     assert_eq!(calls.load(Ordering::Relaxed), 7);
     assert_eq!(max_done.load(Ordering::Relaxed), 7);
     let s = scores(&r);
-    assert_eq!(s.len(), 3);
-    assert_eq!(s.iter().map(|x| x.appearances).sum::<usize>(), 14);
+    assert_eq!(s.overall.len(), 3);
+    assert_eq!(s.overall.iter().map(|x| x.appearances).sum::<usize>(), 14);
+    // one scenario: the common scale agrees with its own table; raw means stay per scenario
+    for (all, one) in s.overall.iter().zip(&s.by_scenario[0]) {
+        assert_eq!(all.mean_rescaled_utility, one.mean_rescaled_utility);
+        assert_eq!((all.appearances, all.agreements), (one.appearances, one.agreements));
+        assert_eq!((all.mean_utility, all.mean_welfare), (None, None));
+        assert!(one.mean_utility.is_some());
+    }
 }
 
 #[test]

@@ -1,0 +1,569 @@
+//! The tournament JSON: what `detente tournament --json` prints and `--out` writes, and
+//! what `tournament merge` reads back ([`to_json`], [`read_part`]).
+//!
+//! A part holds the tournament's identity (negotiators, each scenario's parties,
+//! reservations, best utilities and issues, the session settings, repetitions, seed), the
+//! shards it holds, the scores (rounded to 12 decimals, recomputed on reading) and every
+//! session record. Session records keep their floats exact (shortest round-trip form), so
+//! that merged parts give exactly the bytes of one run.
+//!
+//! [`read_part`] trusts nothing it reads: every field is checked (type, range, and
+//! agreement with the rest: a session's place, negotiators and seed follow from its index,
+//! its agreement must be an outcome of its scenario, its parties' counts must match), and
+//! a problem is reported with the path of the field, e.g.
+//! `sessions[3].negotiators[2]: negotiator 9 does not exist (3 negotiators)`.
+
+use serde_json::{Map, Value, json};
+
+use crate::tournament::{IssueSpec, OptionsSpec, ScenarioSpec, Shards};
+use crate::{
+    Deadline, Error, ErrorKind, Mechanism, Score, SessionConfig, SessionRecord, Termination,
+    TournamentResult, TournamentSpec, names, scores,
+};
+
+/// Rounds to 12 decimals, as every number detente prints for machines.
+fn round12(x: f64) -> Value {
+    let r = (x * 1e12).round() / 1e12;
+    let r = if r == 0.0 { 0.0 } else { r };
+    if r.is_finite() { json!(r) } else { json!(x) }
+}
+
+fn opt12(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, round12)
+}
+
+fn score_json(sc: &Score) -> Value {
+    json!({
+        "negotiator": sc.negotiator,
+        "appearances": sc.appearances,
+        "agreements": sc.agreements,
+        "agreement_rate": round12(sc.agreement_rate),
+        "mean_utility": opt12(sc.mean_utility),
+        "mean_advantage": opt12(sc.mean_advantage),
+        "mean_rescaled_utility": opt12(sc.mean_rescaled_utility),
+        "rescaled_appearances": sc.rescaled_appearances,
+        "mean_welfare": opt12(sc.mean_welfare),
+        "mean_distance_to_nash": opt12(sc.mean_nash_distance),
+        "mean_distance_to_pareto": opt12(sc.mean_pareto_distance),
+    })
+}
+
+fn overall_json(sc: &Score) -> Value {
+    json!({
+        "negotiator": sc.negotiator,
+        "appearances": sc.appearances,
+        "agreements": sc.agreements,
+        "agreement_rate": round12(sc.agreement_rate),
+        "mean_rescaled_utility": opt12(sc.mean_rescaled_utility),
+        "rescaled_appearances": sc.rescaled_appearances,
+    })
+}
+
+fn scenario_json(sc: &ScenarioSpec) -> Value {
+    json!({
+        "name": sc.name,
+        "parties": sc.parties.len(),
+        "party_ids": sc.parties,
+        "reservations": sc.reservations,
+        "best": sc.best,
+        "outcomes": sc.outcomes,
+        "issues": sc.issues.iter().map(|i| match &i.options {
+            OptionsSpec::Discrete(ids) => json!({"id": i.id, "options": ids}),
+            OptionsSpec::Scale { min, max, step } => {
+                json!({"id": i.id, "scale": {"min": min, "max": max, "step": step}})
+            }
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn agreement_json(sc: &ScenarioSpec, id: u64) -> Value {
+    let mut map = Map::new();
+    for (issue, k) in sc.issues.iter().zip(sc.decode(id)) {
+        let term = match &issue.options {
+            OptionsSpec::Discrete(ids) => json!(ids[k]),
+            OptionsSpec::Scale { .. } => json!(issue.options.scale_value(k)),
+        };
+        map.insert(issue.id.clone(), term);
+    }
+    Value::Object(map)
+}
+
+fn termination_json(t: &Termination, sc: &ScenarioSpec) -> Value {
+    let id = |p: &usize| sc.parties.get(*p).cloned();
+    match t {
+        Termination::Agreement => json!({"kind": "agreement"}),
+        Termination::Deadline => json!({"kind": "deadline"}),
+        Termination::EndedBy(p) => json!({"kind": "ended", "party": id(p)}),
+        Termination::NegotiatorError { party, message } => {
+            json!({"kind": "error", "party": id(party), "message": message})
+        }
+    }
+}
+
+/// The tournament as JSON (see `docs/cli.md`): its identity, the shards held, the scores
+/// and every session.
+pub fn to_json(result: &TournamentResult) -> Value {
+    let spec = &result.spec;
+    let sc = scores(result);
+    let empty = ScenarioSpec {
+        name: String::new(),
+        parties: vec![],
+        reservations: vec![],
+        best: vec![],
+        issues: vec![],
+        outcomes: 0,
+    };
+    json!({
+        "tournament": {
+            "negotiators": spec.negotiators,
+            "scenarios": spec.scenarios.iter().map(scenario_json).collect::<Vec<_>>(),
+            "mechanism": spec.session.mechanism.as_str(),
+            "steps": spec.session.deadline.n_steps,
+            "time_limit": spec.session.deadline.time_limit,
+            "step_duration": spec.session.deadline.step_duration,
+            "repetitions": spec.repetitions,
+            "seed": spec.seed,
+        },
+        "total_sessions": result.total_sessions,
+        "complete": result.is_complete(),
+        "shards": { "count": result.shards.count, "held": result.shards.held },
+        "missing_shards": result.shards.missing(),
+        "scores": sc.overall.iter().map(overall_json).collect::<Vec<_>>(),
+        "scenario_scores": spec.scenarios.iter().zip(&sc.by_scenario).map(|(s, table)| json!({
+            "scenario": s.name,
+            "scores": table.iter().map(score_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "sessions": result.records.iter().map(|r| {
+            let s = spec.scenarios.get(r.scenario).unwrap_or(&empty);
+            json!({
+                "index": r.index,
+                "scenario": r.scenario,
+                "combination": r.combination,
+                "negotiators": r.negotiators,
+                "repetition": r.repetition,
+                "seed": r.seed,
+                "termination": termination_json(&r.termination, s),
+                "agreement": r.agreement.map(|id| agreement_json(s, id)),
+                "utilities": r.utilities,
+                "reservations": r.reservations,
+                "steps": r.steps,
+                "distance_to_pareto": r.pareto_distance,
+                "distance_to_nash": r.nash_distance,
+            })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// A field being read: its value and its path for messages.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    v: &'a Value,
+    path: &'a str,
+}
+
+fn fail<T>(path: &str, what: impl std::fmt::Display) -> Result<T, Error> {
+    let place = if path.is_empty() { "the part".to_string() } else { path.to_string() };
+    Err(Error::new(ErrorKind::InvalidPart, format!("{place}: {what}")))
+}
+
+impl<'a> At<'a> {
+    fn object(self) -> Result<&'a Map<String, Value>, Error> {
+        self.v.as_object().map_or_else(|| fail(self.path, "expected an object"), Ok)
+    }
+
+    fn array(self) -> Result<&'a Vec<Value>, Error> {
+        self.v.as_array().map_or_else(|| fail(self.path, "expected a list"), Ok)
+    }
+
+    fn u64(self) -> Result<u64, Error> {
+        self.v.as_u64().map_or_else(|| fail(self.path, "expected a whole number >= 0"), Ok)
+    }
+
+    fn usize(self) -> Result<usize, Error> {
+        usize::try_from(self.u64()?).or_else(|_| fail(self.path, "too large"))
+    }
+
+    fn u32(self) -> Result<u32, Error> {
+        u32::try_from(self.u64()?).or_else(|_| fail(self.path, "too large"))
+    }
+
+    fn f64(self) -> Result<f64, Error> {
+        match self.v.as_f64() {
+            Some(x) if x.is_finite() => Ok(x),
+            _ => fail(self.path, "expected a finite number"),
+        }
+    }
+
+    fn opt_f64(self) -> Result<Option<f64>, Error> {
+        if self.v.is_null() { Ok(None) } else { self.f64().map(Some) }
+    }
+
+    fn str(self) -> Result<&'a str, Error> {
+        self.v.as_str().map_or_else(|| fail(self.path, "expected a string"), Ok)
+    }
+}
+
+/// Reads each element of a list field with `f(element, path)`.
+fn list<'a, T>(at: At<'a>, mut f: impl FnMut(At<'_>) -> Result<T, Error>) -> Result<Vec<T>, Error> {
+    let items = at.array()?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        let path = format!("{}[{i}]", at.path);
+        out.push(f(At { v, path: &path })?);
+    }
+    Ok(out)
+}
+
+/// Reads a field with `f`.
+fn get<T>(at: At<'_>, key: &str, f: impl FnOnce(At<'_>) -> Result<T, Error>) -> Result<T, Error> {
+    let map = at.object()?;
+    let path = if at.path.is_empty() { key.to_string() } else { format!("{}.{key}", at.path) };
+    match map.get(key) {
+        Some(v) => f(At { v, path: &path }),
+        None => fail(&path, "missing"),
+    }
+}
+
+fn read_issue(at: At<'_>) -> Result<IssueSpec, Error> {
+    let id = get(at, "id", |a| a.str().map(str::to_string))?;
+    let map = at.object()?;
+    let options = match (map.get("options"), map.get("scale")) {
+        (Some(_), None) => {
+            let ids = get(at, "options", |a| list(a, |o| o.str().map(str::to_string)))?;
+            if ids.is_empty() {
+                return fail(&format!("{}.options", at.path), "an issue needs at least one option");
+            }
+            let mut sorted: Vec<&String> = ids.iter().collect();
+            sorted.sort_unstable();
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return fail(&format!("{}.options", at.path), format!("option {:?} twice", w[0]));
+            }
+            OptionsSpec::Discrete(ids)
+        }
+        (None, Some(_)) => get(at, "scale", |a| {
+            let min = get(a, "min", |x| x.f64())?;
+            let max = get(a, "max", |x| x.f64())?;
+            let step = get(a, "step", |x| x.f64())?;
+            let o = OptionsSpec::Scale { min, max, step };
+            if o.is_empty() {
+                return fail(a.path, "not a scale: needs min <= max and step > 0");
+            }
+            Ok(o)
+        })?,
+        _ => return fail(at.path, "expected exactly one of \"options\" and \"scale\""),
+    };
+    Ok(IssueSpec { id, options })
+}
+
+fn read_scenario(at: At<'_>) -> Result<ScenarioSpec, Error> {
+    let name = get(at, "name", |a| a.str().map(str::to_string))?;
+    let n = get(at, "parties", |x| x.usize())?;
+    let parties = get(at, "party_ids", |a| {
+        let ids = list(a, |p| p.str().map(str::to_string))?;
+        if ids.len() != n || n == 0 {
+            return fail(a.path, format!("expected {n} party ids (\"parties\"), at least 1"));
+        }
+        Ok(ids)
+    })?;
+    let reservations = get(at, "reservations", |a| {
+        let r = list(a, |x| x.f64())?;
+        if r.len() != n {
+            return fail(a.path, format!("expected {n} numbers, one per party"));
+        }
+        Ok(r)
+    })?;
+    let best = get(at, "best", |a| {
+        let b = list(a, |x| x.opt_f64())?;
+        if b.len() != n {
+            return fail(a.path, format!("expected {n} numbers or nulls, one per party"));
+        }
+        Ok(b)
+    })?;
+    let issues = get(at, "issues", |a| list(a, read_issue))?;
+    if issues.is_empty() {
+        return fail(&format!("{}.issues", at.path), "a scenario needs at least one issue");
+    }
+    let outcomes = get(at, "outcomes", |a| {
+        let claimed = a.u64()?;
+        let product = issues
+            .iter()
+            .try_fold(1u64, |acc, i| acc.checked_mul(i.options.len() as u64))
+            .filter(|&p| p == claimed);
+        match product {
+            Some(_) => Ok(claimed),
+            None => fail(a.path, "is not the product of the issues' option counts"),
+        }
+    })?;
+    Ok(ScenarioSpec { name, parties, reservations, best, issues, outcomes })
+}
+
+fn read_spec(at: At<'_>) -> Result<TournamentSpec, Error> {
+    let known = names();
+    let negotiators = get(at, "negotiators", |a| {
+        let list = list(a, |n| {
+            let name = n.str()?;
+            if !known.contains(&name) {
+                return fail(n.path, format!("unknown negotiator {name:?}"));
+            }
+            Ok(name.to_string())
+        })?;
+        if list.is_empty() {
+            return fail(a.path, "a tournament needs at least one negotiator");
+        }
+        Ok(list)
+    })?;
+    let scenarios = get(at, "scenarios", |a| {
+        let list = list(a, read_scenario)?;
+        if list.is_empty() {
+            return fail(a.path, "a tournament needs at least one scenario");
+        }
+        Ok(list)
+    })?;
+    let mechanism = get(at, "mechanism", |a| {
+        let name = a.str()?;
+        Mechanism::parse(name)
+            .map_or_else(|| fail(a.path, format!("unknown mechanism {name:?}")), Ok)
+    })?;
+    let n_steps = get(at, "steps", |a| if a.v.is_null() { Ok(None) } else { a.u32().map(Some) })?;
+    let time_limit = get(at, "time_limit", |x| x.opt_f64())?;
+    let step_duration = get(at, "step_duration", |x| x.f64())?;
+    let session =
+        SessionConfig { mechanism, deadline: Deadline { n_steps, time_limit, step_duration } };
+    if let Err(e) = session.check() {
+        return fail(at.path, e.message());
+    }
+    let repetitions = get(at, "repetitions", |a| match a.u32()? {
+        0 => fail(a.path, "at least 1"),
+        r => Ok(r),
+    })?;
+    let seed = get(at, "seed", |x| x.u64())?;
+    Ok(TournamentSpec { negotiators, scenarios, session, repetitions, seed })
+}
+
+fn read_agreement(at: At<'_>, sc: &ScenarioSpec) -> Result<u64, Error> {
+    let map = at.object()?;
+    if map.len() != sc.issues.len() {
+        return fail(at.path, format!("expected one term for each of {} issues", sc.issues.len()));
+    }
+    let mut options = Vec::with_capacity(sc.issues.len());
+    for issue in &sc.issues {
+        let k = get(at, &issue.id, |a| match &issue.options {
+            OptionsSpec::Discrete(ids) => {
+                let id = a.str()?;
+                ids.iter()
+                    .position(|o| o == id)
+                    .map_or_else(|| fail(a.path, format!("no option {id:?}")), Ok)
+            }
+            OptionsSpec::Scale { min, step, .. } => {
+                let x = a.f64()?;
+                let n = issue.options.len();
+                let guess = ((x - min) / step).round();
+                let guess = if guess.is_finite() && guess > 0.0 { guess as usize } else { 0 };
+                (guess.saturating_sub(1)..=guess.saturating_add(1))
+                    .find(|&k| k < n && issue.options.scale_value(k) == Some(x))
+                    .map_or_else(|| fail(a.path, format!("{x} is not a point of the scale")), Ok)
+            }
+        })?;
+        options.push(k);
+    }
+    sc.encode(&options).map_or_else(|| fail(at.path, "not an outcome of the scenario"), Ok)
+}
+
+fn read_termination(at: At<'_>, sc: &ScenarioSpec) -> Result<Termination, Error> {
+    let party = || {
+        get(at, "party", |a| {
+            let id = a.str()?;
+            sc.parties
+                .iter()
+                .position(|p| p == id)
+                .map_or_else(|| fail(a.path, format!("no party {id:?} in {}", sc.name)), Ok)
+        })
+    };
+    let kind = get(at, "kind", |a| a.str().map(str::to_string))?;
+    Ok(match kind.as_str() {
+        "agreement" => Termination::Agreement,
+        "deadline" => Termination::Deadline,
+        "ended" => Termination::EndedBy(party()?),
+        "error" => Termination::NegotiatorError {
+            party: party()?,
+            message: get(at, "message", |a| a.str().map(str::to_string))?,
+        },
+        other => {
+            return fail(
+                &format!("{}.kind", at.path),
+                format!("unknown termination {other:?} (agreement, deadline, ended or error)"),
+            );
+        }
+    })
+}
+
+fn read_session(at: At<'_>, spec: &TournamentSpec, total: usize) -> Result<SessionRecord, Error> {
+    let index = get(at, "index", |a| match a.usize()? {
+        i if i < total => Ok(i),
+        i => fail(a.path, format!("session {i} does not exist ({total} sessions)")),
+    })?;
+    let Some(place) = spec.session(index) else {
+        return fail(at.path, "no such session");
+    };
+    let expect = |key: &str, got: u64, want: u64| -> Result<(), Error> {
+        if got == want {
+            Ok(())
+        } else {
+            fail(
+                &format!("{}.{key}", at.path),
+                format!("session {index} has {key} {want}, not {got}"),
+            )
+        }
+    };
+    expect("scenario", get(at, "scenario", |x| x.u64())?, place.scenario as u64)?;
+    expect("combination", get(at, "combination", |x| x.u64())?, place.combination as u64)?;
+    expect("repetition", get(at, "repetition", |x| x.u64())?, u64::from(place.repetition))?;
+    expect("seed", get(at, "seed", |x| x.u64())?, place.seed)?;
+    let k = spec.negotiators.len();
+    let negotiators = get(at, "negotiators", |a| {
+        let who = list(a, |j| match j.usize()? {
+            j2 if j2 < k => Ok(j2),
+            j2 => fail(j.path, format!("negotiator {j2} does not exist ({k} negotiators)")),
+        })?;
+        if who != place.negotiators {
+            return fail(
+                a.path,
+                format!("session {index} is played by negotiators {:?}", place.negotiators),
+            );
+        }
+        Ok(who)
+    })?;
+    let sc = &spec.scenarios[place.scenario];
+    let n = sc.parties.len();
+    let numbers = |key: &str| {
+        get(at, key, |a| {
+            let xs = list(a, |x| x.f64())?;
+            if xs.len() != n {
+                return fail(a.path, format!("expected {n} numbers, one per party"));
+            }
+            Ok(xs)
+        })
+    };
+    let utilities = numbers("utilities")?;
+    let reservations = numbers("reservations")?;
+    if reservations != sc.reservations {
+        return fail(
+            &format!("{}.reservations", at.path),
+            format!("differ from the reservations of scenario {}", sc.name),
+        );
+    }
+    let termination = get(at, "termination", |a| read_termination(a, sc))?;
+    let agreement = get(at, "agreement", |a| {
+        if a.v.is_null() { Ok(None) } else { read_agreement(a, sc).map(Some) }
+    })?;
+    if (termination == Termination::Agreement) != agreement.is_some() {
+        return fail(
+            &format!("{}.agreement", at.path),
+            "an agreement is given exactly when the session ended in agreement",
+        );
+    }
+    if agreement.is_none() && utilities != reservations {
+        return fail(
+            &format!("{}.utilities", at.path),
+            "without agreement every party gets its reservation",
+        );
+    }
+    let steps = get(at, "steps", |a| {
+        let s = a.u32()?;
+        if u64::from(s) > spec.session.deadline.max_steps() + 1 {
+            return fail(a.path, "more steps than the deadline allows");
+        }
+        Ok(s)
+    })?;
+    let distance = |key: &str| {
+        get(at, key, |a| match a.opt_f64()? {
+            Some(d) if d < 0.0 => fail(a.path, "a distance is >= 0"),
+            d => Ok(d),
+        })
+    };
+    Ok(SessionRecord {
+        index,
+        scenario: place.scenario,
+        combination: place.combination,
+        negotiators,
+        repetition: place.repetition,
+        seed: place.seed,
+        termination,
+        agreement,
+        utilities,
+        reservations,
+        steps,
+        pareto_distance: distance("distance_to_pareto")?,
+        nash_distance: distance("distance_to_nash")?,
+    })
+}
+
+fn read_shards(at: At<'_>) -> Result<Shards, Error> {
+    let count = get(at, "count", |a| match a.u32()? {
+        0 => fail(a.path, "at least 1"),
+        c => Ok(c),
+    })?;
+    let held = get(at, "held", |a| {
+        let held = list(a, |k| match k.u32()? {
+            i if i < count => Ok(i),
+            i => fail(k.path, format!("shard {i} does not exist ({count} shards)")),
+        })?;
+        if held.is_empty() || held.windows(2).any(|w| w[0] >= w[1]) {
+            return fail(a.path, "expected shard numbers, ascending, without repeats");
+        }
+        Ok(held)
+    })?;
+    Ok(Shards { count, held })
+}
+
+/// Reads a tournament part written by [`to_json`], checking every field; the scores in it
+/// are ignored (they follow from the sessions). Errors (kind [`ErrorKind::InvalidPart`])
+/// name the field at fault, or the line and column of a JSON syntax error.
+pub fn read_part(text: &str) -> Result<TournamentResult, Error> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidPart,
+            format!("line {} column {}: not JSON: {e}", e.line(), e.column()),
+        )
+    })?;
+    let top = At { v: &v, path: "" };
+    top.object()?;
+    let spec = get(top, "tournament", read_spec)?;
+    let total = match spec.total_sessions() {
+        Ok(t) => t,
+        Err(e) => return fail("tournament", e.message()),
+    };
+    get(top, "total_sessions", |a| match a.usize()? {
+        t if t == total => Ok(()),
+        t => fail(a.path, format!("the tournament described has {total} sessions, not {t}")),
+    })?;
+    let shards = get(top, "shards", read_shards)?;
+    let expected = shards.sessions_of(total);
+    let records = get(top, "sessions", |a| {
+        let items = a.array()?;
+        if items.len() != expected {
+            return fail(
+                a.path,
+                format!("the shards held have {expected} sessions; {} are given", items.len()),
+            );
+        }
+        let mut records = Vec::with_capacity(items.len());
+        for (i, v) in items.iter().enumerate() {
+            let path = format!("sessions[{i}]");
+            let r = read_session(At { v, path: &path }, &spec, total)?;
+            if !shards.contains(r.index) {
+                return fail(&path, format!("session {} is not in the shards held", r.index));
+            }
+            if records.last().is_some_and(|last: &SessionRecord| last.index >= r.index) {
+                return fail(
+                    &path,
+                    "sessions must be in ascending order of index, without repeats",
+                );
+            }
+            records.push(r);
+        }
+        Ok(records)
+    })?;
+    let shards = if shards.missing().is_empty() { Shards::all() } else { shards };
+    Ok(TournamentResult { spec, total_sessions: total, shards, records })
+}
