@@ -213,7 +213,7 @@ enum Command {
         /// The tournament seed (each session's seed derives from it and the session's place).
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Worker threads (0: all cores); the result does not depend on it.
+        /// Worker threads (0: all cores; at most 256); the result does not depend on it.
         #[arg(long, default_value_t = 0)]
         threads: usize,
         /// Run only part K of N (sessions whose index is K modulo N), e.g. 0/4.

@@ -408,6 +408,14 @@ pub fn tournament(
     args: &TournamentArgs<'_>,
     as_json: bool,
 ) -> anyhow::Result<String> {
+    if args.threads > detente_sim::MAX_THREADS {
+        return Err(BadInput(format!(
+            "--threads {}: at most {} (the result does not depend on the thread count)",
+            args.threads,
+            detente_sim::MAX_THREADS
+        ))
+        .into());
+    }
     let shard = match args.shard {
         None => Shard::ALL,
         Some(k) => Shard::parse(k).ok_or_else(|| {
@@ -442,7 +450,8 @@ pub fn merge(
     out: Option<&Path>,
     as_json: bool,
 ) -> anyhow::Result<String> {
-    let mut parts = vec![];
+    let mut parts: Vec<TournamentResult> = vec![];
+    let mut held = 0usize;
     for f in files {
         let size =
             std::fs::metadata(f).map_err(|e| BadInput(format!("{f}: cannot read: {e}")))?.len();
@@ -456,7 +465,16 @@ pub fn merge(
             std::fs::read_to_string(f).map_err(|e| BadInput(format!("{f}: cannot read: {e}")))?;
         let part = detente_sim::read_part(&text)
             .map_err(|e| BadInput(format!("{f}: not a tournament part: {e}")))?;
+        held += part.records.len();
         parts.push(part);
+        if held as u64 > detente_sim::MAX_SESSIONS {
+            // More sessions than any tournament has: some part repeats or does not belong.
+            // Say which now, before reading (and holding) more.
+            let named: Vec<(&str, &TournamentResult)> =
+                files.iter().map(String::as_str).zip(parts.iter()).collect();
+            detente_sim::merge_named(&named).map_err(sim_error)?;
+            return Err(BadInput("the parts hold more sessions than a tournament".into()).into());
+        }
     }
     if parts.is_empty() {
         return Err(BadInput("tournament merge needs at least one part".to_string()).into());

@@ -507,6 +507,10 @@ fn simulate_is_reproducible_by_seed() {
     ]);
     assert_eq!(three["parties"], serde_json::json!(["upland", "lowland", "commission"]));
     assert_eq!(three["negotiators"][2]["party"], "commission");
+    // A GENIUS discount factor is not applied, and the output says so.
+    let o = detente(&["simulate", &data("genius-fishing"), "--negotiators", "boulware,linear"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Discount factors in the scenario are not applied"));
     ok_golden(
         &[
             "simulate",
@@ -733,6 +737,11 @@ fn tournament_refuses_absurd_sizes_and_unwritable_files() {
         "tournament_steps_too_many.stderr",
     );
     let base = ["tournament", "tutorial", "--negotiators", "boulware", "--steps", "5"];
+    bad_input_golden(&[&base[..], &["--threads", "100000"]].concat(), "tournament_threads.stderr");
+    bad_input_golden(
+        &[&base[..], &["--shard", "0/4000000000"]].concat(),
+        "tournament_shards_too_many.stderr",
+    );
     bad_input_golden(&[&base[..], &["--csv", "crates"]].concat(), "tournament_csv_folder.stderr");
     bad_input_golden(
         &[&base[..], &["--out", "no-such-folder/part.json"]].concat(),

@@ -106,9 +106,9 @@ pub use session::{
     Trace, TraceEntry, TraceError, TraceKeep, replay, run, run_with,
 };
 pub use tournament::{
-    IssueSpec, MAX_SESSIONS, OptionsSpec, Progress, ScenarioSpec, Score, Scores, SessionPlace,
-    SessionRecord, Shard, Shards, TournamentConfig, TournamentResult, TournamentSpec, merge,
-    merge_named, scores, tournament,
+    IssueSpec, MAX_SESSIONS, MAX_THREADS, OptionsSpec, Progress, ScenarioSpec, Score, Scores,
+    SessionPlace, SessionRecord, Shard, Shards, TournamentConfig, TournamentResult, TournamentSpec,
+    merge, merge_named, scores, tournament,
 };
 
 /// What went wrong, for callers that match on it.

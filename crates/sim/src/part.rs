@@ -538,6 +538,12 @@ pub fn read_part(text: &str) -> Result<TournamentResult, Error> {
         t => fail(a.path, format!("the tournament described has {total} sessions, not {t}")),
     })?;
     let shards = get(top, "shards", read_shards)?;
+    if shards.count as usize > total.max(1) {
+        return fail(
+            "shards.count",
+            format!("a tournament of {total} sessions has at most that many shards"),
+        );
+    }
     let expected = shards.sessions_of(total);
     let records = get(top, "sessions", |a| {
         let items = a.array()?;

@@ -44,6 +44,9 @@ use crate::{
 /// bytes) and written to its part (about 700 bytes of JSON), so larger ones are refused.
 pub const MAX_SESSIONS: u64 = 100_000;
 
+/// The most worker threads a tournament runs on (more are refused).
+pub const MAX_THREADS: usize = 256;
+
 /// One part of a tournament: the sessions whose index `i` has `i % count == index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Shard {
@@ -127,7 +130,8 @@ pub struct TournamentConfig {
     pub repetitions: u32,
     /// The tournament seed.
     pub seed: u64,
-    /// Worker threads; 0 means all cores (`std::thread::available_parallelism`).
+    /// Worker threads, at most [`MAX_THREADS`]; 0 means all cores
+    /// (`std::thread::available_parallelism`).
     pub threads: usize,
     /// The part to run.
     pub shard: Shard,
@@ -499,6 +503,12 @@ pub fn tournament(
     if config.shard.count == 0 || config.shard.index >= config.shard.count {
         return bad("a shard K/N needs 0 <= K < N");
     }
+    if config.threads > MAX_THREADS {
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!("at most {MAX_THREADS} threads (the result does not depend on them)"),
+        ));
+    }
     config.session.check()?;
     for name in &config.negotiators {
         negotiator(name)?;
@@ -507,13 +517,25 @@ pub fn tournament(
     let counts: Vec<usize> = domains.iter().map(|d| d.n_parties()).collect();
     let k = config.negotiators.len();
     let plan = plan_of(&counts, k, config.repetitions as usize)?;
+    if config.shard.count as usize > plan.total.max(1) {
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "shard {}/{}: the tournament has {} session{}, so at most as many shards",
+                config.shard.index,
+                config.shard.count,
+                plan.total,
+                if plan.total == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     let work: Vec<usize> = (0..plan.total).filter(|&i| config.shard.contains(i)).collect();
     let threads = if config.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         config.threads
     }
-    .clamp(1, work.len().max(1));
+    .clamp(1, work.len().clamp(1, MAX_THREADS));
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Result<SessionRecord, Error>>> =
