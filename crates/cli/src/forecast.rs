@@ -1,13 +1,17 @@
 //! `detente forecast`: where positions move (KTAB's Spatial Model of Politics) or where a
-//! simple baseline (compromise, weighted median) puts the outcome.
+//! simple baseline (compromise, weighted median) puts the outcome. The model computes;
+//! this module only chooses the input and prints what the model says.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use detente_forecast::{SmpInput, SmpParams, StateTransitions};
-use serde_json::json;
+use detente_forecast::{Contender, SmpInput, SmpParams, StateTransitions, Stop};
+use detente_words::{and_list, count, num};
+use serde_json::{Value, json};
 
 use crate::BadInput;
+use crate::json::num as jnum;
 use crate::load;
 use crate::plot;
 use crate::report::{Table, to_json};
@@ -39,165 +43,293 @@ pub struct ForecastArgs<'a> {
     pub seed: Option<u64>,
     pub stochastic: bool,
     pub max_rounds: Option<usize>,
+    pub max_work: Option<u64>,
+    pub parties: Option<&'a [String]>,
     pub plot: Option<&'a Path>,
 }
 
-/// Reads a KTAB CSV or XML file, or a scenario whose issues are all scales.
-pub fn input(arg: &str) -> Result<(SmpInput, SmpParams, String), BadInput> {
+/// A forecast's input: the actors counted, the model's options, the scenario's name, and
+/// how many actors the file has (the counted ones may be fewer).
+struct Source {
+    input: SmpInput,
+    params: SmpParams,
+    name: String,
+    n_all: usize,
+}
+
+/// Reads a KTAB CSV or XML file, or a scenario whose issues are all scales, keeping only
+/// the actors `parties` names (party ids of a scenario, actor names of a KTAB file).
+fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
     let lower = arg.to_ascii_lowercase();
     if lower.ends_with(".csv") || lower.ends_with(".xml") {
         let text = std::fs::read_to_string(arg)
             .map_err(|e| BadInput(format!("{arg}: cannot read: {e}")))?;
-        if lower.ends_with(".csv") {
+        let (input, params, name) = if lower.ends_with(".csv") {
             let (input, info) = detente_forecast::ktab::parse_csv(arg, &text)
                 .map_err(|e| BadInput(e.to_string()))?;
-            return Ok((input, SmpParams::default(), info.name));
-        }
-        let (input, params, info) = detente_forecast::ktab::parse_xml_with_info(arg, &text)
-            .map_err(|e| BadInput(e.to_string()))?;
-        return Ok((input, params, info.name));
+            (input, SmpParams::default(), info.name)
+        } else {
+            let (input, params, info) = detente_forecast::ktab::parse_xml_with_info(arg, &text)
+                .map_err(|e| BadInput(e.to_string()))?;
+            (input, params, info.name)
+        };
+        let n_all = input.n_actors();
+        let Some(names) = parties else {
+            return Ok(Source { input, params, name, n_all });
+        };
+        let keep = at_least_two(actors_named(&input, names)?)?;
+        return Ok(Source {
+            input: input.restrict(&keep),
+            params: params.restrict(&keep),
+            name,
+            n_all,
+        });
     }
     let s = load::scenario(arg).map_err(|e| BadInput(e.to_string()))?;
-    let input = detente_forecast::from_scenario(&s).map_err(|e| BadInput(format!("{arg}: {e}")))?;
-    Ok((input, SmpParams::default(), s.meta.name.clone()))
+    let keep = match parties {
+        // Forecast counts every party: every actor pushes the outcome.
+        None => (0..s.parties.len()).collect(),
+        Some(ids) => at_least_two(load::parties(&s, Some(ids))?)?,
+    };
+    let input = detente_forecast::from_scenario_parties(&s, &keep)
+        .map_err(|e| BadInput(format!("{arg}: {e}")))?;
+    Ok(Source {
+        input,
+        params: SmpParams::default(),
+        name: s.meta.name.clone(),
+        n_all: s.parties.len(),
+    })
 }
 
-/// The probability-weighted position per dimension: each distinct position (actors within
-/// 0.1 of one another share one) counted once with its win probability.
-fn expected(positions: &[Vec<f64>], probabilities: &[f64], n_dims: usize) -> Vec<f64> {
-    let mut reps: Vec<(usize, f64)> = vec![];
-    for (a, pos) in positions.iter().enumerate() {
-        let close = |b: usize| {
-            let d2: f64 = pos.iter().zip(&positions[b]).map(|(x, y)| (x - y) * (x - y)).sum();
-            d2.sqrt() < 0.1
+/// Refuses a choice of fewer than two actors.
+fn at_least_two(keep: Vec<usize>) -> Result<Vec<usize>, BadInput> {
+    if keep.len() < 2 {
+        return Err(BadInput(
+            "--parties: name at least 2 actors (the model weighs actors against one another)"
+                .to_string(),
+        ));
+    }
+    Ok(keep)
+}
+
+/// The indices of the actors `names` names, in the file's order; unknown or repeated names
+/// are refused.
+fn actors_named(input: &SmpInput, names: &[String]) -> Result<Vec<usize>, BadInput> {
+    if names.is_empty() || names.iter().any(String::is_empty) {
+        return Err(BadInput("--parties: name actors, separated by commas".to_string()));
+    }
+    let index: HashMap<&str, usize> =
+        input.actors.iter().enumerate().map(|(i, a)| (a.name.as_str(), i)).collect();
+    let mut chosen = Vec::with_capacity(names.len());
+    let mut named = vec![false; input.n_actors()];
+    for name in names {
+        let Some(&i) = index.get(name.as_str()) else {
+            return Err(BadInput(format!("--parties: no actor is named {name:?}")));
         };
-        if !reps.iter().any(|&(b, _)| close(b)) {
-            reps.push((a, probabilities.get(a).copied().unwrap_or(0.0)));
+        if std::mem::replace(&mut named[i], true) {
+            return Err(BadInput(format!("--parties: actor {name:?} is named twice")));
+        }
+        chosen.push(i);
+    }
+    chosen.sort_unstable();
+    Ok(chosen)
+}
+
+/// Refuses options that a baseline model would not use.
+fn check_model_flags(args: &ForecastArgs<'_>) -> Result<(), BadInput> {
+    if args.model != Model::Smp {
+        let unused = [
+            (args.stochastic, "--stochastic"),
+            (args.seed.is_some(), "--seed"),
+            (args.max_rounds.is_some(), "--max-rounds"),
+            (args.max_work.is_some(), "--max-work"),
+        ];
+        if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
+            return Err(BadInput(format!(
+                "{flag} applies to --model smp only; the {} model is computed in one step, deterministically",
+                args.model.as_str()
+            )));
         }
     }
-    let total: f64 = reps.iter().map(|&(_, p)| p).sum();
-    (0..n_dims)
-        .map(|d| {
-            if total > 0.0 {
-                reps.iter().map(|&(a, p)| p * positions[a][d]).sum::<f64>() / total
-            } else {
-                f64::NAN
-            }
-        })
-        .collect()
+    Ok(())
 }
 
-fn most_likely(positions: &[Vec<f64>], probabilities: &[f64]) -> Option<(usize, f64)> {
-    probabilities
-        .iter()
-        .copied()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        .filter(|_| !positions.is_empty())
+/// Refuses a seed that a deterministic run would not use.
+fn check_seed(args: &ForecastArgs<'_>, params: &SmpParams) -> Result<(), BadInput> {
+    if args.seed.is_some() && params.transitions == StateTransitions::Deterministic {
+        return Err(BadInput(
+            "--seed applies to stochastic runs only: add --stochastic (this run is deterministic)"
+                .to_string(),
+        ));
+    }
+    Ok(())
 }
 
-/// Each round's positions (`[actor][dim]`) and win probabilities (per actor).
-type Rounds = Vec<(Vec<Vec<f64>>, Vec<f64>)>;
+/// Per dimension, a position as people read it: `26.18, 63.71`.
+fn position(p: &[f64]) -> String {
+    p.iter().map(|&x| num(x)).collect::<Vec<_>>().join(", ")
+}
+
+fn contender_json(c: &Contender, names: &[String]) -> Value {
+    json!({
+        "actors": c.actors.iter().map(|&a| names[a].as_str()).collect::<Vec<_>>(),
+        "position": c.position.iter().map(|&x| jnum(x)).collect::<Vec<_>>(),
+        "probability": jnum(c.probability),
+    })
+}
+
+fn stop_keyword(stop: Stop) -> &'static str {
+    match stop {
+        Stop::Converged => "converged",
+        Stop::MaxRounds => "max_rounds",
+        Stop::Budget => "budget",
+    }
+}
 
 /// `detente forecast`.
 pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Result<String> {
-    let (input, mut params, name) = input(arg)?;
-    if let Some(seed) = args.seed {
-        params.seed = seed;
-    }
+    // Flags a baseline would ignore are refused before the file is read.
+    check_model_flags(args)?;
+    let Source { input, mut params, name, n_all } = source(arg, args.parties)?;
     if args.stochastic {
         params.transitions = StateTransitions::Stochastic;
+    }
+    check_seed(args, &params)?;
+    if let Some(seed) = args.seed {
+        params.seed = seed;
     }
     if let Some(r) = args.max_rounds {
         params.max_rounds = r;
     }
-    let n_dims = input.dimensions.len();
-    let actors: Vec<String> = input.actors.iter().map(|a| a.name.clone()).collect();
-    // Rounds as (positions, probabilities); the baselines have the starting positions only.
-    let (rounds, forecast): (Rounds, Vec<f64>) = match args.model {
-        Model::Smp => {
-            let run = detente_forecast::run_smp(&input, &params)
-                .map_err(|e| BadInput(format!("{arg}: {e}")))?;
-            let last = run.last();
-            let f = expected(&last.positions, &last.probabilities, n_dims);
-            (run.rounds.iter().map(|r| (r.positions.clone(), r.probabilities.clone())).collect(), f)
-        }
-        Model::Compromise => {
-            input.validate().map_err(|e| BadInput(format!("{arg}: {e}")))?;
-            (vec![(input.positions.clone(), vec![])], detente_forecast::compromise(&input))
-        }
-        Model::Median => {
-            input.validate().map_err(|e| BadInput(format!("{arg}: {e}")))?;
-            (vec![(input.positions.clone(), vec![])], detente_forecast::weighted_median(&input))
-        }
+    if let Some(w) = args.max_work {
+        params.max_work = w;
+    }
+    input.validate().map_err(|e| BadInput(format!("{arg}: {e}")))?;
+    let names: Vec<String> = input.actors.iter().map(|a| a.name.clone()).collect();
+    let smp = match args.model {
+        Model::Smp => Some(
+            detente_forecast::run_smp(&input, &params)
+                .map_err(|e| BadInput(format!("{arg}: {e}")))?,
+        ),
+        Model::Compromise | Model::Median => None,
+    };
+    // Each state's positions (`[actor][dim]`) and win probabilities (per actor); the
+    // baselines have the starting positions only, without probabilities.
+    let rounds: Vec<(&[Vec<f64>], &[f64])> = match &smp {
+        Some(run) => run.rounds.iter().map(|r| (&r.positions[..], &r.probabilities[..])).collect(),
+        None => vec![(&input.positions[..], &[][..])],
+    };
+    let forecast = match (&smp, args.model) {
+        (Some(o), _) => o.last().expected(),
+        (None, Model::Median) => detente_forecast::weighted_median(&input),
+        (None, _) => detente_forecast::compromise(&input),
     };
     if let Some(path) = args.plot {
-        let traj: Vec<Vec<Vec<f64>>> = rounds.iter().map(|(p, _)| p.clone()).collect();
+        let traj: Vec<Vec<Vec<f64>>> = rounds.iter().map(|(p, _)| p.to_vec()).collect();
         let title = format!("{name}: {} positions by round", args.model.as_str());
-        let svg = plot::trajectories_svg(&title, &actors, &input.dimensions, &traj);
+        let svg = plot::trajectories_svg(&title, &names, &input.dimensions, &traj);
         crate::output::write_file(path, svg.as_bytes())?;
     }
-    let (final_positions, final_probs) = rounds.last().cloned().unwrap_or_default();
+    let n = names.len();
+    let counted = (n < n_all).then(|| {
+        format!(
+            "{} of {} counted ({}): the others are left out of the model",
+            n,
+            count(n_all, "actor", "actors"),
+            and_list(&names)
+        )
+    });
     if as_json {
+        let rows = |p: &[Vec<f64>]| -> Vec<Vec<Value>> {
+            p.iter().map(|r| r.iter().map(|&x| jnum(x)).collect()).collect()
+        };
         let mut v = json!({
             "model": args.model.as_str(),
             "scenario": name,
-            "actors": input.actors.iter().map(|a| json!({"name": a.name, "capability": a.capability})).collect::<Vec<_>>(),
+            "actors": input.actors.iter().map(|a| json!({"name": a.name, "capability": jnum(a.capability)})).collect::<Vec<_>>(),
             "dimensions": input.dimensions,
             "rounds": rounds.iter().enumerate().map(|(r, (pos, probs))| json!({
-                "round": r, "positions": pos, "probabilities": probs,
+                "round": r,
+                "positions": rows(pos),
+                "probabilities": probs.iter().map(|&p| jnum(p)).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-            "forecast": forecast,
+            "forecast": forecast.iter().map(|&x| jnum(x)).collect::<Vec<_>>(),
+            "actors_in_file": n_all,
         });
-        if args.model == Model::Smp {
+        if let Some(o) = &smp {
+            let last = o.last();
             v["seed"] = json!(params.seed);
             v["transitions"] = json!(params.transitions.keyword());
-            v["most_likely"] =
-                json!(most_likely(&final_positions, &final_probs).map(|(a, p)| json!({
-                    "actor": actors[a], "position": final_positions[a], "probability": p,
-                })));
+            v["stop"] = json!(stop_keyword(o.stop));
+            v["max_rounds"] = json!(params.max_rounds);
+            v["max_work"] = json!(params.max_work);
+            v["outcomes"] = json!(
+                last.contenders.iter().map(|c| contender_json(c, &names)).collect::<Vec<_>>()
+            );
+            v["most_likely"] = json!(
+                last.most_likely()
+                    .into_iter()
+                    .map(|c| contender_json(c, &names))
+                    .collect::<Vec<_>>()
+            );
         }
         return Ok(to_json(&v));
     }
     let mut out = String::new();
-    let _ = writeln!(
+    let n_rounds = rounds.len().saturating_sub(1);
+    let _ = write!(
         out,
-        "{name}: {} actors, {} dimensions, model {}{}",
-        actors.len(),
-        n_dims,
+        "{name}: {}, {}, model {}",
+        count(n, "actor", "actors"),
+        count(input.n_dims(), "dimension", "dimensions"),
         args.model.as_str(),
-        if args.model == Model::Smp {
-            format!(
-                ", {} rounds ({})",
-                rounds.len().saturating_sub(1),
-                params.transitions.keyword()
-            )
-        } else {
-            String::new()
-        }
     );
+    if let Some(o) = &smp {
+        let _ = write!(
+            out,
+            ", {} ({}), {}",
+            count(n_rounds, "round", "rounds"),
+            params.transitions.keyword(),
+            match o.stop {
+                Stop::Converged => "converged".to_string(),
+                Stop::MaxRounds if n_rounds == 0 => "no round run (--max-rounds 0)".to_string(),
+                Stop::MaxRounds => {
+                    format!("not converged (stopped at --max-rounds {})", params.max_rounds)
+                }
+                Stop::Budget => format!(
+                    "not converged (stopped at the work budget, --max-work {})",
+                    params.max_work
+                ),
+            }
+        );
+    }
     out.push('\n');
+    if let Some(c) = &counted {
+        let _ = writeln!(out, "{c}.");
+    }
+    out.push('\n');
+    let (final_positions, final_probs) = rounds.last().copied().unwrap_or_default();
     let mut header = vec!["actor".to_string()];
     for d in &input.dimensions {
         header.push(format!("{d} (start)"));
-        if args.model == Model::Smp {
+        if smp.is_some() {
             header.push(format!("{d} (end)"));
         }
     }
-    if args.model == Model::Smp {
+    if smp.is_some() {
         header.push("P(win)".to_string());
     }
     let mut t = Table::new(header);
-    for (a, actor) in actors.iter().enumerate() {
+    for (a, actor) in names.iter().enumerate() {
         let mut row = vec![actor.clone()];
-        for (start, end) in input.positions[a].iter().zip(&final_positions[a]) {
-            row.push(format!("{start:.2}"));
-            if args.model == Model::Smp {
-                row.push(format!("{end:.2}"));
+        for (&start, &end) in input.positions[a].iter().zip(&final_positions[a]) {
+            row.push(num(start));
+            if smp.is_some() {
+                row.push(num(end));
             }
         }
-        if args.model == Model::Smp {
-            row.push(format!("{:.4}", final_probs.get(a).copied().unwrap_or(0.0)));
+        if smp.is_some() {
+            row.push(num(final_probs.get(a).copied().unwrap_or(0.0)));
         }
         t.row(row);
     }
@@ -209,33 +341,56 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
         ["dimension", "forecast", "compromise", "weighted median"].map(String::from).to_vec(),
     );
     for (d, dim) in input.dimensions.iter().enumerate() {
-        t.row(vec![
-            dim.clone(),
-            format!("{:.2}", forecast[d]),
-            format!("{:.2}", compromise[d]),
-            format!("{:.2}", median[d]),
-        ]);
+        t.row(vec![dim.clone(), num(forecast[d]), num(compromise[d]), num(median[d])]);
     }
     out.push_str("Likely outcome per dimension (0-100):\n");
     out.push_str(&t.render("  "));
     out.push('\n');
-    match args.model {
-        Model::Smp => {
-            if let Some((a, p)) = most_likely(&final_positions, &final_probs) {
-                let _ = writeln!(
-                    out,
-                    "After {} rounds of challenges and bargains, the position most likely to prevail is {}'s ({}; probability {:.2}). The forecast above weights each final position by its chance of winning.",
-                    rounds.len().saturating_sub(1),
-                    actors[a],
-                    final_positions[a].iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", "),
-                    p
-                );
-            }
+    match &smp {
+        Some(o) => {
+            let last = o.last();
+            let best = last.most_likely();
+            let holders = |c: &Contender| {
+                and_list(&c.actors.iter().map(|&a| names[a].as_str()).collect::<Vec<_>>())
+            };
+            let when = match (o.stop, n_rounds) {
+                (_, 0) => "With no round run (--max-rounds 0), ".to_string(),
+                (Stop::Converged, r) => format!(
+                    "After {} of challenges and bargains the positions converged: ",
+                    count(r, "round", "rounds")
+                ),
+                (_, r) => format!(
+                    "After {} of challenges and bargains, the positions still moving (not converged), ",
+                    count(r, "round", "rounds")
+                ),
+            };
+            let of = count(last.contenders.len(), "distinct position", "distinct positions");
+            let what = match &best[..] {
+                [c] => format!(
+                    "the position most likely to prevail is {} ({}; probability {} among {of})",
+                    position(&c.position),
+                    holders(c),
+                    num(c.probability)
+                ),
+                many => format!(
+                    "{} positions are equally likely to prevail, with probability {} each among {of}: {}",
+                    many.len(),
+                    num(many[0].probability),
+                    many.iter()
+                        .map(|c| format!("{} ({})", position(&c.position), holders(c)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "{when}{what}. The forecast above weights each distinct final position by its probability of winning."
+            );
         }
-        Model::Compromise => out.push_str(
+        None if args.model == Model::Compromise => out.push_str(
             "The compromise model puts the outcome at the capability x salience weighted mean of the positions.\n",
         ),
-        Model::Median => out.push_str(
+        None => out.push_str(
             "The median model puts the outcome at the capability x salience weighted median position: no coalition on either side of it outweighs the other.\n",
         ),
     }
@@ -244,7 +399,7 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
 
 /// `detente import ktab`: a KTAB input as a scenario (positions as ideals, salience as weight).
 pub fn import_ktab(arg: &str) -> Result<(detente_core::Scenario, bool), BadInput> {
-    let (input, params, _) = input(arg)?;
+    let Source { input, params, .. } = source(arg, None)?;
     let s = detente_forecast::to_scenario(&input).map_err(|e| BadInput(format!("{arg}: {e}")))?;
     Ok((s, params != SmpParams::default()))
 }

@@ -144,15 +144,26 @@ enum Command {
         /// The model.
         #[arg(long, value_enum, default_value = "smp")]
         model: forecast::Model,
-        /// Draw bargains at random (reproducibly from --seed) instead of deterministically.
+        /// Draw bargains at random (reproducibly from --seed) instead of deterministically
+        /// (smp only).
         #[arg(long)]
         stochastic: bool,
-        /// Seed of the stochastic mode (default: KTAB's).
+        /// Seed of a stochastic run (default: KTAB's); refused for a deterministic run.
         #[arg(long)]
         seed: Option<u64>,
-        /// Stop after this many rounds at the latest (default 100).
+        /// Stop after this many rounds at the latest (smp only; default 100; 0: the opening
+        /// positions and their win probabilities, no round run).
         #[arg(long)]
         max_rounds: Option<usize>,
+        /// Work budget in units of actors x actors x (actors + dimensions) per round (smp
+        /// only; default 10000000000): the run stops, not converged, before a round that
+        /// would pass it.
+        #[arg(long)]
+        max_work: Option<u64>,
+        /// Only these actors (comma-separated: party ids of a scenario, actor names of a
+        /// KTAB file; default: every actor).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
         /// Also draw the positions round by round as an SVG file.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
@@ -402,7 +413,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             bargain::frontier(&s, &args, cli.json)?
         }
-        Command::Forecast { scenario, model, stochastic, seed, max_rounds, plot } => {
+        Command::Forecast {
+            scenario,
+            model,
+            stochastic,
+            seed,
+            max_rounds,
+            max_work,
+            parties,
+            plot,
+        } => {
             if let Some(path) = &plot {
                 output::check_plot_path(path)?;
             }
@@ -411,6 +431,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 stochastic,
                 max_rounds,
+                max_work,
+                parties: parties.as_deref(),
                 plot: plot.as_deref(),
             };
             forecast::forecast(&scenario, &args, cli.json)?

@@ -193,7 +193,9 @@ pub fn frontier_svg(
 }
 
 /// One line per actor per dimension: position (0-100) against round, one panel per
-/// dimension, stacked.
+/// dimension, stacked, with a legend naming every actor. The picture is as tall as the
+/// panels or the legend, whichever is taller, so that no actor is cut off; lines differ by
+/// colour and, past ten actors, by dash pattern, and each names its actor on hover.
 pub fn trajectories_svg(
     title: &str,
     actors: &[String],
@@ -204,12 +206,23 @@ pub fn trajectories_svg(
     const PANEL: f64 = 260.0;
     const M: f64 = 60.0;
     const LEGEND: f64 = 150.0;
-    let h = 40.0 + PANEL * dimensions.len().max(1) as f64;
+    /// Height of a legend row.
+    const ROW: f64 = 14.0;
+    let panels = 40.0 + PANEL * dimensions.len().max(1) as f64;
+    let legend = 50.0 + ROW * actors.len() as f64;
+    let h = panels.max(legend);
     let n = rounds.len().max(2) - 1;
     let palette = [
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
         "#bcbd22", "#17becf",
     ];
+    let dashes = [
+        "",
+        r#" stroke-dasharray="6 3""#,
+        r#" stroke-dasharray="2 2""#,
+        r#" stroke-dasharray="8 3 2 3""#,
+    ];
+    let style = |a: usize| (palette[a % palette.len()], dashes[(a / palette.len()) % dashes.len()]);
     let mut svg = String::new();
     let _ = writeln!(
         svg,
@@ -249,7 +262,7 @@ pub fn trajectories_svg(
                 bottom + 16.0
             );
         }
-        for (a, _) in actors.iter().enumerate() {
+        for (a, actor) in actors.iter().enumerate() {
             let pts: Vec<String> = rounds
                 .iter()
                 .enumerate()
@@ -257,24 +270,25 @@ pub fn trajectories_svg(
                     pos.get(a).and_then(|p| p.get(d)).map(|&y| format!("{:.2},{:.2}", sx(r), sy(y)))
                 })
                 .collect();
+            let (colour, dash) = style(a);
             let _ = writeln!(
                 svg,
-                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>"#,
+                r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}><title>{}</title></polyline>"#,
                 pts.join(" "),
-                palette[a % palette.len()]
+                esc(actor)
             );
         }
     }
     for (a, actor) in actors.iter().enumerate() {
-        let y = 50.0 + 16.0 * a as f64;
+        let y = 50.0 + ROW * a as f64;
+        let (colour, dash) = style(a);
         let _ = writeln!(
             svg,
-            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"/>"#,
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="3"{dash}/>"#,
             W - LEGEND,
             y - 4.0,
             W - LEGEND + 16.0,
             y - 4.0,
-            palette[a % palette.len()]
         );
         let _ = writeln!(svg, r#"<text x="{}" y="{y}">{}</text>"#, W - LEGEND + 22.0, esc(actor));
     }
@@ -313,6 +327,29 @@ mod tests {
             trajectories_svg("t", &["a".into(), "b".into()], &["x".into(), "y".into()], &rounds);
         assert_eq!(svg.matches("<polyline").count(), 4);
         assert!(svg.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn every_actor_is_in_the_picture() {
+        // 160 actors once had 145 legend rows below a 300-pixel-high picture.
+        let actors: Vec<String> = (0..160).map(|a| format!("actor <{a}>")).collect();
+        let rounds = vec![vec![vec![50.0]; 160]; 3];
+        let svg = trajectories_svg("t", &actors, &["x".into()], &rounds);
+        let height: f64 = svg
+            .split("height=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap();
+        for a in &actors {
+            let label = format!(">{}</text>", esc(a));
+            let at = svg.find(&label).unwrap_or_else(|| panic!("{a} has no legend row"));
+            let line = &svg[svg[..at].rfind('\n').unwrap()..at];
+            let y: f64 =
+                line.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            assert!(y + 4.0 <= height, "{a}: legend row at {y}, picture {height} high");
+            assert!(svg.contains(&format!("<title>{}</title></polyline>", esc(a))));
+        }
     }
 
     #[test]

@@ -428,6 +428,179 @@ fn forecast_with_smp_and_baselines() {
     bad_input_golden(&["forecast", "tutorial"], "forecast_discrete.stderr");
 }
 
+/// Runs, expects exit 2 and nothing on stdout, and returns stderr.
+fn refused(args: &[&str]) -> String {
+    let o = detente(args);
+    assert_eq!(o.status.code(), Some(2), "detente {args:?}: expected exit 2: {}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    stderr(&o)
+}
+
+/// Every number in a JSON value, with where it is.
+fn numbers(v: &serde_json::Value, at: &str, out: &mut Vec<(String, f64)>) {
+    match v {
+        serde_json::Value::Number(n) => out.push((at.to_string(), n.as_f64().unwrap())),
+        serde_json::Value::Array(a) => {
+            a.iter().enumerate().for_each(|(i, x)| numbers(x, &format!("{at}[{i}]"), out))
+        }
+        serde_json::Value::Object(m) => {
+            m.iter().for_each(|(k, x)| numbers(x, &format!("{at}.{k}"), out))
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn forecast_options_are_used_or_refused() {
+    let harbour = data("ktab-harbour.csv");
+    for (args, says) in [
+        (vec!["--seed", "3"], "--seed applies to stochastic runs only: add --stochastic"),
+        (vec!["--model", "median", "--stochastic"], "--stochastic applies to --model smp only"),
+        (vec!["--model", "compromise", "--seed", "1"], "--seed applies to --model smp only"),
+        (
+            vec!["--model", "median", "--max-rounds", "3"],
+            "--max-rounds applies to --model smp only",
+        ),
+        (
+            vec!["--model", "compromise", "--max-work", "9"],
+            "--max-work applies to --model smp only",
+        ),
+        (
+            vec!["--max-work", "10"],
+            "takes 175 units of work (actors x actors x (actors + dimensions)), above the budget of 10",
+        ),
+    ] {
+        let mut full = vec!["forecast", harbour.as_str()];
+        full.extend(&args);
+        let err = refused(&full);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    // --max-rounds 0: no round, the opening positions and their probabilities.
+    let v = json(&["forecast", &harbour, "--max-rounds", "0", "--json"]);
+    assert_eq!(v["rounds"].as_array().unwrap().len(), 1);
+    assert_eq!(v["stop"], "max_rounds");
+    assert_eq!(v["rounds"][0]["positions"][0], serde_json::json!([40.0, 50.0]));
+    // The work budget stops the run and says so: 175 units a round, 350 = two rounds.
+    let v = json(&["forecast", &harbour, "--max-work", "350", "--json"]);
+    assert_eq!(
+        (v["rounds"].as_array().unwrap().len(), &v["stop"]),
+        (3, &serde_json::json!("budget"))
+    );
+    // (Prose is wrapped at 100 columns, continued lines indented by two.)
+    let text = stdout(&detente(&["forecast", &harbour, "--max-work", "350"])).replace("\n  ", " ");
+    assert!(text.starts_with("Harbour policy: 5 actors, 2 dimensions, model smp, 2 rounds (Deterministic), not converged (stopped at the work budget, --max-work 350)"), "{text}");
+    assert!(text.contains("the positions still moving (not converged)"), "{text}");
+}
+
+#[test]
+fn forecast_prints_what_the_model_says() {
+    let v = json(&["forecast", &data("ktab-harbour.csv"), "--json"]);
+    let outcomes = v["outcomes"].as_array().unwrap();
+    let p = |o: &serde_json::Value| o["probability"].as_f64().unwrap();
+    let total: f64 = outcomes.iter().map(p).sum();
+    assert!((total - 1.0).abs() < 1e-9, "{total}");
+    // TRADE and GREEN hold one position: one outcome, both named.
+    assert_eq!(v["most_likely"][0]["actors"], serde_json::json!(["TRADE", "GREEN"]));
+    let best = outcomes.iter().map(p).fold(0.0, f64::max);
+    assert_eq!(p(&v["most_likely"][0]), best);
+    for d in 0..2 {
+        let expected: f64 =
+            outcomes.iter().map(|o| p(o) * o["position"][d].as_f64().unwrap()).sum::<f64>() / total;
+        assert!((v["forecast"][d].as_f64().unwrap() - expected).abs() < 1e-9);
+    }
+    // Every number rounded to 12 decimals.
+    for args in
+        [vec!["--json"], vec!["--model", "median", "--json"], vec!["--stochastic", "--json"]]
+    {
+        let mut full = vec!["forecast", "crates/cli/tests/data/ktab-harbour.csv"];
+        full.extend(&args);
+        let mut all = Vec::new();
+        numbers(&json(&full), "", &mut all);
+        for (at, x) in all {
+            if at == ".seed" || at == ".max_work" {
+                continue;
+            }
+            assert_eq!(
+                x,
+                (x * 1e12).round() / 1e12,
+                "{args:?}: {at} = {x} has more than 12 decimals"
+            );
+        }
+    }
+}
+
+#[test]
+fn forecast_counts_the_parties_named() {
+    let harbour = data("ktab-harbour.csv");
+    let v = json(&["forecast", &harbour, "--parties", "TRADE,MAYOR,PORT", "--json"]);
+    let names: Vec<&str> =
+        v["actors"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["MAYOR", "PORT", "TRADE"]);
+    assert_eq!(v["actors_in_file"], 5);
+    assert_eq!(v["rounds"][0]["positions"].as_array().unwrap().len(), 3);
+    let text = stdout(&detente(&["forecast", &harbour, "--parties", "TRADE,MAYOR,PORT"]))
+        .replace("\n  ", " ");
+    assert!(
+        text.contains(
+            "3 of 5 actors counted (MAYOR, PORT and TRADE): the others are left out of the model."
+        ),
+        "{text}"
+    );
+    // A scenario's parties by id: the imported harbour forecasts as the KTAB file does.
+    let dir = std::env::temp_dir().join(format!("detente-forecast-parties-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("harbour.toml");
+    std::fs::write(&file, stdout(&detente(&["import", "ktab", &harbour]))).unwrap();
+    let w = json(&["forecast", file.to_str().unwrap(), "--parties", "MAYOR,PORT,TRADE", "--json"]);
+    assert_eq!(w["rounds"], v["rounds"]);
+    assert!(
+        refused(&["forecast", file.to_str().unwrap(), "--parties", "MAYOR,nobody"])
+            .contains("nobody")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    for (parties, says) in [
+        ("MAYOR,MAYOR", "--parties: actor \"MAYOR\" is named twice"),
+        ("MAYOR,X", "--parties: no actor is named \"X\""),
+        ("MAYOR", "--parties: name at least 2 actors"),
+    ] {
+        let err = refused(&["forecast", &harbour, "--parties", parties]);
+        assert!(err.contains(says), "{parties}: {err}");
+    }
+}
+
+#[test]
+fn forecast_plot_shows_every_actor_and_big_inputs_are_refused() {
+    let dir = std::env::temp_dir().join(format!("detente-forecast-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = |n: usize| {
+        let mut text = format!("gen, generated, {n}, 1\nActor,Desc,Power,X,Xs\n");
+        for i in 0..n {
+            text.push_str(&format!("A{i:04},,{},{},{}\n", 1 + i % 97, (i * 37) % 101, 1 + i % 89));
+        }
+        let path = dir.join(format!("gen{n}.csv"));
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    // 160 actors (as KTAB's dummyData-a160.csv): every one in the legend, inside the picture.
+    let svg = dir.join("a160.svg");
+    let o = detente(&["forecast", &csv(160), "--max-rounds", "1", "--plot", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let height: f64 =
+        text.split("height=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    for i in 0..160 {
+        let row = format!(">A{i:04}</text>");
+        let line =
+            text.lines().find(|l| l.ends_with(&row)).unwrap_or_else(|| panic!("A{i:04} missing"));
+        let y: f64 = line.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!(y <= height, "A{i:04} at y = {y}, picture {height} high");
+    }
+    // 2,001 actors: refused before the model allocates its actors x actors matrices.
+    let err = refused(&["forecast", &csv(2001)]);
+    assert!(err.ends_with("smp takes at most 2000 actors (its memory grows with actors x actors); this input has 2001\n"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn forecast_counts_in_ktab_files_are_checked_not_trusted() {
     // Once an abort on allocation (exit 134) and an overflow (exit 101).

@@ -53,6 +53,19 @@ pub fn to_scenario(input: &SmpInput) -> Result<Scenario, Error> {
 /// Fails when an issue is not a scale (or has `min == max`), a party has no stance on an
 /// issue, or the result breaks a range of [`SmpInput`] (e.g. weights summing above 100).
 pub fn from_scenario(scenario: &Scenario) -> Result<SmpInput, Error> {
+    from_scenario_parties(scenario, &(0..scenario.parties.len()).collect::<Vec<_>>())
+}
+
+/// [`from_scenario`] with only the parties at the indices `parties` as actors, in that
+/// order (the others need no stance). Fails as [`from_scenario`] does, and when an index
+/// names no party.
+pub fn from_scenario_parties(scenario: &Scenario, parties: &[usize]) -> Result<SmpInput, Error> {
+    if let Some(&p) = parties.iter().find(|&&p| p >= scenario.parties.len()) {
+        return Err(Error::new(
+            ErrorKind::Unknown,
+            format!("party index {p}: the scenario has {} parties", scenario.parties.len()),
+        ));
+    }
     let mut bounds = Vec::new();
     for issue in &scenario.issues {
         match issue.kind {
@@ -76,7 +89,7 @@ pub fn from_scenario(scenario: &Scenario) -> Result<SmpInput, Error> {
     }
     let mut positions = Vec::new();
     let mut salience = Vec::new();
-    for (p, party) in scenario.parties.iter().enumerate() {
+    for (p, party) in parties.iter().map(|&p| (p, &scenario.parties[p])) {
         let mut pos = Vec::new();
         let mut sal = Vec::new();
         for (i, issue) in scenario.issues.iter().enumerate() {
@@ -105,9 +118,9 @@ pub fn from_scenario(scenario: &Scenario) -> Result<SmpInput, Error> {
         salience.push(sal);
     }
     let input = SmpInput {
-        actors: scenario
-            .parties
+        actors: parties
             .iter()
+            .map(|&p| &scenario.parties[p])
             .map(|p| Actor {
                 name: p.id.clone(),
                 description: p.description.clone().unwrap_or_default(),
@@ -171,5 +184,17 @@ mod tests {
         let e = from_scenario(&s).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Unsupported);
         assert_eq!(e.message(), "issue \"x\" is discrete; smp needs every issue to be a scale");
+    }
+
+    #[test]
+    fn a_choice_of_parties_needs_stances_of_those_only() {
+        let mut s = to_scenario(&toy()).unwrap();
+        s.parties.push(Party::new("c", "C", Role::Mediator, 1.0, 0.0));
+        s.stances.push(vec![None, None]);
+        assert_eq!(from_scenario(&s).unwrap_err().kind(), ErrorKind::Unsupported);
+        let input = from_scenario_parties(&s, &[1, 0]).unwrap();
+        assert_eq!(input.actors[0].name, "b");
+        assert_eq!(input.positions, vec![vec![90.0, 0.0], vec![10.3, 55.0]]);
+        assert_eq!(from_scenario_parties(&s, &[3]).unwrap_err().kind(), ErrorKind::Unknown);
     }
 }

@@ -39,6 +39,9 @@ pub enum ErrorKind {
     /// A scenario cannot be turned into an SMP input (an issue is not a scale, a stance is
     /// missing).
     Unsupported,
+    /// The input or the parameters go beyond a stated limit of the model (actors, stored
+    /// cells, work budget); the message says which.
+    Limit,
     /// The parameters do not fit the input (an ideal adjustment names no actor, a row of
     /// the accommodation matrix sums above 1).
     Params,

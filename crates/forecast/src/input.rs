@@ -75,6 +75,19 @@ impl SmpInput {
         SmpInput { actors, dimensions, positions, salience }
     }
 
+    /// The input of the actors at the indices `keep` only, in that order.
+    ///
+    /// # Panics
+    /// When an index is not an actor's.
+    pub fn restrict(&self, keep: &[usize]) -> SmpInput {
+        SmpInput {
+            actors: keep.iter().map(|&i| self.actors[i].clone()).collect(),
+            dimensions: self.dimensions.clone(),
+            positions: keep.iter().map(|&i| self.positions[i].clone()).collect(),
+            salience: keep.iter().map(|&i| self.salience[i].clone()).collect(),
+        }
+    }
+
     /// Checks every range listed on [`SmpInput`]; the first problem found is returned,
     /// naming the actor and dimension.
     pub fn validate(&self) -> Result<(), Error> {

@@ -48,13 +48,16 @@ mod pce;
 mod rng;
 
 pub use baseline::{compromise, weighted_median};
-pub use convert::{SCALE_STEP, TOLERANCE, from_scenario, to_scenario};
+pub use convert::{SCALE_STEP, TOLERANCE, from_scenario, from_scenario_parties, to_scenario};
 pub use error::{Error, ErrorKind, Location};
 pub use input::{Actor, MAX_CAPABILITY, SmpInput};
-pub use model::{Round, SmpRun, Stop, run_smp};
+pub use model::{
+    Contender, MAX_ACTORS, MAX_STORED_CELLS, Round, SmpRun, Stop, round_work, run_smp,
+};
 pub use params::{
-    BargainModel, BigRAdjust, BigRRange, IdealAdjustment, InterVecBargain, KTAB_DEFAULT_SEED,
-    PceModel, SmpParams, StateTransitions, ThirdPartyCommit, VictoryProbModel, VotingRule,
+    BargainModel, BigRAdjust, BigRRange, DEFAULT_MAX_WORK, IdealAdjustment, InterVecBargain,
+    KTAB_DEFAULT_SEED, PceModel, SmpParams, StateTransitions, ThirdPartyCommit, VictoryProbModel,
+    VotingRule,
 };
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! reported back on the 0-100 scale (multiplied by 100), as KTAB does, so that positions
 //! agree with KTAB's to the last bit.
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::input::SmpInput;
 use crate::params::{
     BargainModel, BigRAdjust, BigRRange, InterVecBargain, SmpParams, StateTransitions,
@@ -25,6 +25,36 @@ const POS_TOL: f64 = 1e-3;
 /// Added to the first round's change in the stopping ratio.
 const MIN_SIG_DELTA: f64 = 1e-4;
 
+/// The most actors [`run_smp`] takes: its working matrices hold a few `actors × actors`
+/// arrays of 8-byte numbers (a run on 2,000 actors was measured at 312 MB; the worst case
+/// stays under 1 GB).
+pub const MAX_ACTORS: usize = 2_000;
+
+/// The most actor × (dimension + 1) cells a run keeps over all its states (the positions
+/// and ideals of every round, 16 bytes a cell: 64 MB): a run stops with [`Stop::Budget`]
+/// before a round whose state would take it past this.
+pub const MAX_STORED_CELLS: usize = 4_000_000;
+
+/// The work of one round on `n` actors and `k` dimensions, in the units of
+/// [`SmpParams::max_work`]: `n² × (n + k)` (every actor weighs a challenge to every other
+/// with every third party, and every bargain's position against every actor's ideal).
+pub fn round_work(n_actors: usize, n_dims: usize) -> u64 {
+    let n = n_actors as u64;
+    n.saturating_mul(n).saturating_mul(n.saturating_add(n_dims as u64))
+}
+
+/// A distinct position of a state, the actors holding it, and its probability of winning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contender {
+    /// The position, 0-100 per dimension (its first holder's).
+    pub position: Vec<f64>,
+    /// The actors holding it (closer than 0.1 on the 0-100 scale), by index.
+    pub actors: Vec<usize>,
+    /// The probability that this position wins (KTAB's probabilistic Condorcet election
+    /// over the distinct positions); the contenders' probabilities sum to 1.
+    pub probability: f64,
+}
+
 /// One state of a run: where every actor stands and what it wants.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Round {
@@ -39,6 +69,30 @@ pub struct Round {
     /// Per actor, its risk attitude `R` in `[-1, 1]` (1: risk averse), from the win
     /// probabilities of every position.
     pub risk: Vec<f64>,
+    /// The distinct positions and their probabilities of winning, in order of their first
+    /// holder; `probabilities[a]` is the probability of the contender holding actor `a`.
+    pub contenders: Vec<Contender>,
+}
+
+impl Round {
+    /// The contenders most likely to win: every one whose probability is the largest (more
+    /// than one only on an exact tie).
+    pub fn most_likely(&self) -> Vec<&Contender> {
+        let best = self.contenders.iter().map(|c| c.probability).fold(f64::NEG_INFINITY, f64::max);
+        self.contenders.iter().filter(|c| c.probability == best).collect()
+    }
+
+    /// The expected position, per dimension: each contender's position weighted by its
+    /// probability of winning (the weights are divided by their sum, 1 up to rounding).
+    pub fn expected(&self) -> Vec<f64> {
+        let k = self.contenders.first().map_or(0, |c| c.position.len());
+        let total: f64 = self.contenders.iter().map(|c| c.probability).sum();
+        (0..k)
+            .map(|d| {
+                self.contenders.iter().map(|c| c.probability * c.position[d]).sum::<f64>() / total
+            })
+            .collect()
+    }
 }
 
 /// Why a run stopped.
@@ -47,8 +101,11 @@ pub enum Stop {
     /// A round changed positions by less than [`SmpParams::min_delta_ratio`] of the first
     /// round's change.
     Converged,
-    /// [`SmpParams::max_rounds`] rounds were run.
+    /// [`SmpParams::max_rounds`] rounds were run without converging.
     MaxRounds,
+    /// The next round would have taken the run past its work budget
+    /// ([`SmpParams::max_work`]) or past [`MAX_STORED_CELLS`]: the run had not converged.
+    Budget,
 }
 
 /// A run of the model: the initial state and one state per round.
@@ -76,9 +133,45 @@ impl SmpRun {
 /// arguments: the same input and parameters give the same run, bit for bit, on every
 /// machine and for every [`SmpParams::threads`], in both deterministic and stochastic
 /// modes.
+///
+/// Bounds, checked before anything is allocated: at most [`MAX_ACTORS`] actors, and the
+/// first state (and the first round, unless `max_rounds` is 0) within
+/// [`MAX_STORED_CELLS`] and [`SmpParams::max_work`]; beyond them an error of kind
+/// [`ErrorKind::Limit`] says which limit. A run then stops before any round that would
+/// take it past either ([`Stop::Budget`]).
 pub fn run_smp(input: &SmpInput, params: &SmpParams) -> Result<SmpRun, Error> {
     input.validate()?;
     params.validate()?;
+    let (n, k) = (input.n_actors(), input.n_dims());
+    if n > MAX_ACTORS {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "smp takes at most {MAX_ACTORS} actors (its memory grows with actors x actors); this input has {n}"
+            ),
+        ));
+    }
+    let cells = n.saturating_mul(k.saturating_add(1));
+    let states = if params.max_rounds == 0 { 1 } else { 2 };
+    if cells.saturating_mul(states) > MAX_STORED_CELLS {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "smp keeps at most {MAX_STORED_CELLS} actor x (dimension + 1) cells over a run; {n} actors x {} cells x {states} states do not fit",
+                k.saturating_add(1)
+            ),
+        ));
+    }
+    let work = round_work(n, k);
+    if params.max_rounds > 0 && work > params.max_work {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "one round of smp on {n} actors and {k} dimensions takes {work} units of work (actors x actors x (actors + dimensions)), above the budget of {}",
+                params.max_work
+            ),
+        ));
+    }
     let accom = params.accommodation(input.n_actors())?;
     let model = Model::new(input, params, &accom);
     Ok(model.run())
@@ -188,8 +281,20 @@ impl<'a> Model<'a> {
         let mut rounds = vec![self.report(&state, &derived)];
         let mut fractional_changes = Vec::new();
         let mut first_change = 0.0;
+        let round_work = round_work(self.n, self.k);
+        let cells = self.n * (self.k + 1);
+        let mut work: u64 = 0;
         let stop = loop {
             let t = rounds.len();
+            if t > self.params.max_rounds {
+                break Stop::MaxRounds;
+            }
+            if work.saturating_add(round_work) > self.params.max_work
+                || (t + 1).saturating_mul(cells) > MAX_STORED_CELLS
+            {
+                break Stop::Budget;
+            }
+            work += round_work;
             let next = self.step(&state, &derived, &mut rng);
             let change = self.change(&state, &next);
             if t == 1 {
@@ -200,11 +305,11 @@ impl<'a> Model<'a> {
             derived = self.derive(&next);
             rounds.push(self.report(&next, &derived));
             state = next;
-            if t >= self.params.max_rounds {
-                break Stop::MaxRounds;
-            }
             if t >= self.params.min_rounds && ratio < self.params.min_delta_ratio {
                 break Stop::Converged;
+            }
+            if t >= self.params.max_rounds {
+                break Stop::MaxRounds;
             }
         };
         SmpRun { rounds, fractional_changes, stop }
@@ -287,12 +392,22 @@ impl<'a> Model<'a> {
             }
         }
         let p = self.pce(&u, m);
+        let mut contenders: Vec<Contender> = reps
+            .iter()
+            .zip(&p)
+            .map(|(&r, &probability)| Contender {
+                position: st.pos[r * k..(r + 1) * k].iter().map(|x| x * 100.0).collect(),
+                actors: Vec::new(),
+                probability,
+            })
+            .collect();
         let probabilities = (0..n)
             .map(|i| {
                 let o = reps
                     .iter()
                     .rposition(|&r| close(i, r))
                     .expect("every actor is near a representative");
+                contenders[o].actors.push(i);
                 p[o]
             })
             .collect();
@@ -301,6 +416,7 @@ impl<'a> Model<'a> {
             ideals: rows(&st.ideal),
             probabilities,
             risk: der.risk.clone(),
+            contenders,
         }
     }
 
@@ -872,6 +988,97 @@ mod tests {
         for count in [1, 2, 3, 7, 64, 200] {
             for min_chunk in [1, 8] {
                 assert_eq!(par_map(Threads { count, min_chunk }, 100, |i| i * i), serial);
+            }
+        }
+    }
+
+    #[test]
+    fn inputs_beyond_the_limits_are_refused_before_any_allocation() {
+        // 20,000 actors once aborted on the n x n matrices.
+        let mut input = SmpInput::random(1, 3, 1);
+        let actor = input.actors[0].clone();
+        for i in 3..20_000 {
+            input.actors.push(crate::Actor { name: format!("x{i}"), ..actor.clone() });
+            input.positions.push(vec![50.0]);
+            input.salience.push(vec![50.0]);
+        }
+        let e = run_smp(&input, &SmpParams::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit);
+        assert_eq!(
+            e.message(),
+            "smp takes at most 2000 actors (its memory grows with actors x actors); this input has 20000"
+        );
+        // 2 actors x 2,000,000 dimensions: two states are 8,000,002 cells.
+        let k = 2_000_000;
+        let wide = SmpInput {
+            actors: input.actors[..2].to_vec(),
+            dimensions: (0..k).map(|d| d.to_string()).collect(),
+            positions: vec![vec![1.0; k], vec![2.0; k]],
+            salience: vec![vec![1e-5; k], vec![1e-5; k]],
+        };
+        let e = run_smp(&wide, &SmpParams::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit);
+        assert!(e.message().starts_with("smp keeps at most 4000000 actor x (dimension + 1) cells"));
+        let tiny = SmpParams { max_work: 10, ..SmpParams::default() };
+        let e = run_smp(&SmpInput::random(1, 3, 1), &tiny).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "one round of smp on 3 actors and 1 dimensions takes 36 units of work (actors x actors x (actors + dimensions)), above the budget of 10"
+        );
+    }
+
+    #[test]
+    fn a_run_stops_at_its_budget_and_says_so() {
+        let input = SmpInput::random(5, 30, 2);
+        let full = run_smp(&input, &SmpParams::default()).unwrap();
+        assert_eq!(full.stop, Stop::Converged);
+        assert!(full.rounds.len() > 3, "{}", full.rounds.len());
+        let params = SmpParams { max_work: 2 * round_work(30, 2) + 1, ..SmpParams::default() };
+        let cut = run_smp(&input, &params).unwrap();
+        assert_eq!(cut.stop, Stop::Budget);
+        assert_eq!(cut.rounds.len(), 3);
+        assert_eq!(cut.rounds[..], full.rounds[..3]);
+        // Zero rounds: the opening state and its win probabilities.
+        let none = run_smp(&input, &SmpParams { max_rounds: 0, ..SmpParams::default() }).unwrap();
+        assert_eq!((none.rounds.len(), none.stop), (1, Stop::MaxRounds));
+        assert_eq!(none.rounds[0], full.rounds[0]);
+        assert!(none.fractional_changes.is_empty());
+        let one = run_smp(&input, &SmpParams { max_rounds: 1, ..SmpParams::default() }).unwrap();
+        assert_eq!((one.rounds.len(), one.stop), (2, Stop::MaxRounds));
+    }
+
+    #[test]
+    fn contenders_are_the_distinct_positions_the_model_elects_among() {
+        for seed in 0..20 {
+            let input = SmpInput::random(seed, 9, 2);
+            let run = run_smp(&input, &SmpParams::default()).unwrap();
+            for r in &run.rounds {
+                let total: f64 = r.contenders.iter().map(|c| c.probability).sum();
+                assert!((total - 1.0).abs() < 1e-9, "{total}");
+                let mut held: Vec<usize> =
+                    r.contenders.iter().flat_map(|c| c.actors.clone()).collect();
+                held.sort_unstable();
+                assert_eq!(held, (0..9).collect::<Vec<_>>());
+                for c in &r.contenders {
+                    for &a in &c.actors {
+                        assert_eq!(r.probabilities[a], c.probability);
+                        let d2: f64 = r.positions[a]
+                            .iter()
+                            .zip(&c.position)
+                            .map(|(x, y)| (x - y) * (x - y))
+                            .sum();
+                        assert!(d2.sqrt() < 0.1 + 1e-9);
+                    }
+                }
+                let best = r.most_likely();
+                assert!(!best.is_empty());
+                assert!(r.contenders.iter().all(|c| c.probability <= best[0].probability));
+                for (d, &e) in r.expected().iter().enumerate() {
+                    let want: f64 =
+                        r.contenders.iter().map(|c| c.probability * c.position[d]).sum::<f64>()
+                            / total;
+                    assert_eq!(e, want);
+                }
             }
         }
     }
