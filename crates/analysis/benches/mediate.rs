@@ -42,8 +42,13 @@ fn bench(c: &mut Criterion) {
     for (name, s) in &cases {
         for objective in [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash] {
             for k in 1..=5 {
-                let options =
-                    MediateOptions { objective, max_changes: Some(k), top: 1, max_nodes: None };
+                let options = MediateOptions {
+                    objective,
+                    max_changes: Some(k),
+                    top: 1,
+                    budget: None,
+                    parties: None,
+                };
                 let m = mediate(s, 0, &options).expect("valid input");
                 assert!(m.exact);
                 eprintln!(

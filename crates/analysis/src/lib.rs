@@ -104,10 +104,12 @@ pub use frontier::{
 };
 pub use gap::{Gap, PartyGap, PointGap, counted_parties, gap};
 pub use mediate::{
-    Change, MediateOptions, Mediation, Objective, Revision, mediate, mediation_words,
+    Change, DEFAULT_BUDGET, MediateOptions, Mediation, Objective, RedLineMove, RedLineState,
+    Revision, mediate, mediation_words, narrow_words,
 };
 pub use single_text::{
-    Objection, Round, SingleText, SingleTextEnd, SingleTextOptions, single_text, single_text_words,
+    Objection, Round, SingleText, SingleTextEnd, SingleTextOptions, round_outcome, single_text,
+    single_text_words,
 };
 
 /// The tolerance of acceptance: a utility `u` reaches a reservation `r` when `u >= r - EPS`.

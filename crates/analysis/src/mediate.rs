@@ -1,9 +1,12 @@
 //! The mediator's search: which revisions of a draft bring the principals to accept it?
 //! The semantics, objectives and algorithm are documented on [`mediate()`].
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 use detente_core::{Scenario, Term};
+
+use detente_words::{and_list, count, noun, num, range};
 
 use crate::EPS;
 use crate::deadlock::{Deadlock, DeadlockOptions, deadlock};
@@ -55,6 +58,10 @@ impl Objective {
     }
 }
 
+/// The default work budget of [`MediateOptions::budget`], in steps: about a second or two
+/// of work on one core of a 2020s laptop in an optimised build.
+pub const DEFAULT_BUDGET: u64 = 1_000_000_000;
+
 /// What [`mediate`] searches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MediateOptions {
@@ -64,9 +71,18 @@ pub struct MediateOptions {
     pub max_changes: Option<usize>,
     /// How many revisions to list, best first (at least 1).
     pub top: usize,
-    /// A search budget in nodes over all the searches of one call; `None` means unlimited.
-    /// Spending it gives a result marked not exact, never an error.
-    pub max_nodes: Option<u64>,
+    /// A work budget in steps over all the searches of one call ([`DEFAULT_BUDGET`] by
+    /// default; `None` means unlimited). A step is about one arithmetic operation: weighing
+    /// one option for one party in a bound, adding one issue's term for one party to a
+    /// score, visiting a node for each of its bounds, so the budget bounds the time
+    /// whatever the size of the scenario. Half of it may go to the
+    /// ranked search, a quarter to the closest revision and the rest to the deadlock
+    /// analysis (the last two only when no revision works). Spending it gives a result
+    /// marked not exact, never an error.
+    pub budget: Option<u64>,
+    /// The parties whose acceptance is sought (party indices, in any order); `None` means
+    /// the principals (everyone if none is a principal: see [`counted_parties`]).
+    pub parties: Option<Vec<usize>>,
 }
 
 impl Default for MediateOptions {
@@ -75,9 +91,47 @@ impl Default for MediateOptions {
             objective: Objective::FewestChanges,
             max_changes: None,
             top: 1,
-            max_nodes: None,
+            budget: Some(DEFAULT_BUDGET),
+            parties: None,
         }
     }
+}
+
+/// Where a red line stands on a draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RedLineState {
+    /// No settled term breaks it and no open point could.
+    Kept,
+    /// An open point could break it (some option of the point is ruled out).
+    AtRisk,
+    /// A settled term breaks it.
+    Crossed,
+}
+
+impl RedLineState {
+    /// `kept`, `at_risk` or `crossed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedLineState::Kept => "kept",
+            RedLineState::AtRisk => "at_risk",
+            RedLineState::Crossed => "crossed",
+        }
+    }
+}
+
+/// A red line that a revision moves, or leaves at risk or crossed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RedLineMove {
+    /// The party whose red line it is.
+    pub party: usize,
+    /// The issue it is on.
+    pub issue: usize,
+    /// Its position among the stance's red lines.
+    pub index: usize,
+    /// On the proposal.
+    pub before: RedLineState,
+    /// On the revised draft.
+    pub after: RedLineState,
 }
 
 /// One change of a revision.
@@ -118,6 +172,13 @@ pub struct Revision {
     /// Each party's remaining gap on the revised draft: `max(0, reservation - utility_min)`
     /// (0 within `EPS`).
     pub shortfalls: Vec<f64>,
+    /// Each party's remaining gap with the open points at their best for it:
+    /// `max(0, reservation - utility_max)` (0 within `EPS`).
+    pub shortfalls_best: Vec<f64>,
+    /// Every red line (of every party) that is not kept on the proposal or on the revised
+    /// draft, in party, issue and red-line order: the lines the revision crosses, keeps
+    /// anew or leaves crossed or at risk.
+    pub red_lines: Vec<RedLineMove>,
     /// The value it was ranked by: the smallest surplus of a principal (`FewestChanges`,
     /// `MaxMinSurplus`), the Nash product (`Nash`) or, for [`Mediation::closest`], the
     /// principals' total shortfall.
@@ -133,7 +194,8 @@ pub struct Mediation {
     pub objective: Objective,
     /// The change budget `K` used (the number of issues when none was given).
     pub max_changes: usize,
-    /// The parties whose acceptance is sought: the principals (everyone if none is).
+    /// The parties whose acceptance is sought, in party order: [`MediateOptions::parties`],
+    /// by default the principals (everyone if none is).
     pub parties: Vec<usize>,
     /// The best revisions, best first, at most `top`. Empty when no revision within `K`
     /// qualifies (for `MaxMinSurplus`: keeps the red lines; otherwise: is accepted).
@@ -142,7 +204,9 @@ pub struct Mediation {
     pub feasible: bool,
     /// For `FewestChanges`: the fewest changes that work, when some do.
     pub fewest: Option<usize>,
-    /// Whether the ranking is proved: false when the node budget stopped a search.
+    /// Whether the answer is proved: false when the work budget stopped a search (then
+    /// the revisions are the best found, `feasible: false` means none was found, and
+    /// `deadlock` may be `None`: undecided).
     pub exact: bool,
     /// Why the result is not exact, or what limits it, in words.
     pub note: Option<String>,
@@ -154,6 +218,10 @@ pub struct Mediation {
     pub closest: Option<Revision>,
     /// Search nodes used, over all searches.
     pub nodes: u64,
+    /// Work steps used, over all searches (see [`MediateOptions::budget`]).
+    pub work: u64,
+    /// The work budget the call had.
+    pub budget: Option<u64>,
 }
 
 /// Searches the revisions of proposal `proposal` (an index into `s.proposals`) and ranks
@@ -232,10 +300,11 @@ pub struct Mediation {
 /// ranking (ties included) is reached and scored with the exact issue-order sums of
 /// `evaluate`. `FewestChanges` deepens the budget one change at a time.
 ///
-/// A node budget ([`MediateOptions::max_nodes`]) stops the search early: the result then
+/// A work budget ([`MediateOptions::budget`]) stops the search early: the result then
 /// says it is not exact ([`Mediation::exact`]) and why ([`Mediation::note`]).
 ///
-/// Errors: [`ErrorKind::InvalidInput`] for a proposal index out of range or `top == 0`.
+/// Errors: [`ErrorKind::InvalidInput`] for a proposal index out of range, `top == 0` or an
+/// empty list of parties; [`ErrorKind::UnknownParty`] for a party index out of range.
 pub fn mediate(
     s: &Scenario,
     proposal: usize,
@@ -253,12 +322,35 @@ pub fn mediate(
     if options.top == 0 {
         return Err(Error::new(ErrorKind::InvalidInput, "top must be at least 1"));
     }
-    let parties = counted_parties(s);
+    let parties = match &options.parties {
+        None => counted_parties(s),
+        Some(list) => {
+            if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
+                return Err(Error::new(
+                    ErrorKind::UnknownParty,
+                    format!("party index {p} out of range (the scenario has {})", s.parties.len()),
+                ));
+            }
+            let mut list = list.clone();
+            list.sort_unstable();
+            list.dedup();
+            if list.is_empty() {
+                return Err(Error::new(ErrorKind::InvalidInput, "no party to mediate for"));
+            }
+            list
+        }
+    };
     let terms = &s.proposals[proposal].terms;
     let n = s.issues.len();
     let k = options.max_changes.unwrap_or(n).min(n);
     let top = options.top;
-    let mut budget = Budget { used: 0, max: options.max_nodes, stopped: false };
+    let mut budget = Budget {
+        used: 0,
+        nodes: 0,
+        max: options.budget,
+        phase: options.budget.map(|b| b / 2),
+        stopped: false,
+    };
     let mut fewest = None;
     let mut notes: Vec<String> = Vec::new();
     let found: Vec<Cand> = match options.objective {
@@ -275,7 +367,7 @@ pub fn mediate(
                     let level = run(s, terms, &parties, goal, m, top - found.len(), &mut budget);
                     if budget.stopped {
                         notes.push(format!(
-                            "the search stopped at its budget of {} nodes while trying {m} change{}: the revisions shown are the best found, not proved best",
+                            "not exact: the work budget ({} steps) was reached while trying {m} change{}: the revisions shown are the best found, not proved best",
                             budget.max.unwrap_or(0),
                             plural(m)
                         ));
@@ -296,7 +388,7 @@ pub fn mediate(
                 }
             } else if budget.stopped {
                 notes.push(format!(
-                    "the search stopped at its budget of {} nodes before finding a revision every principal accepts; none is proved impossible",
+                    "not exact: the work budget ({} steps) was reached before a revision every counted party accepts was found; none is proved impossible",
                     budget.max.unwrap_or(0)
                 ));
             }
@@ -310,7 +402,7 @@ pub fn mediate(
     };
     if budget.stopped && notes.is_empty() {
         notes.push(format!(
-            "the search stopped at its budget of {} nodes: the revisions shown are the best found, not proved best",
+            "not exact: the work budget ({} steps) was reached: the revisions shown are the best found, not proved best",
             budget.max.unwrap_or(0)
         ));
     }
@@ -319,19 +411,29 @@ pub fn mediate(
     let mut deadlock_result = None;
     let mut closest = None;
     if !feasible {
-        let before = budget.stopped;
+        // The closest revision and the deadlock analysis get their own shares of the
+        // budget, so that a ranked search that spent its half still leaves them room.
+        let stopped_before = budget.stopped;
+        budget.stopped = false;
+        budget.phase = options.budget.map(|b| budget.used.max(b / 2) + b / 4);
         let cands = run(s, terms, &parties, Goal::Closest, k, 1, &mut budget);
         closest = cands.first().map(|c| revision(s, terms, c, true));
-        if budget.stopped && !before {
+        if budget.stopped {
             notes.push(format!(
-                "the search for the closest revision stopped at the budget of {} nodes: it is the closest found, not proved closest",
+                "not exact: the work budget ({} steps) was reached in the search for the closest revision: it is the closest found, not proved closest",
                 budget.max.unwrap_or(0)
             ));
         }
+        let closest_stopped = budget.stopped;
         let left = budget.max.map(|m| m.saturating_sub(budget.used));
-        match deadlock(s, &DeadlockOptions { parties: Some(parties.clone()), max_nodes: left }) {
+        // A deadlock node weighs every option of an issue for every counted party.
+        let per_node = (parties.len() as u64).max(1) * (s.issues.len() as u64).max(1);
+        let max_nodes = left.map(|w| w / per_node);
+        budget.stopped = stopped_before || closest_stopped;
+        match deadlock(s, &DeadlockOptions { parties: Some(parties.clone()), max_nodes }) {
             Ok(d) => {
-                budget.used += d.nodes;
+                budget.used += d.nodes.saturating_mul(per_node);
+                budget.nodes += d.nodes;
                 if d.feasible {
                     notes.push(format!(
                         "a complete outcome every principal accepts exists, but no revision within {k} change{} reaches one",
@@ -340,10 +442,15 @@ pub fn mediate(
                 }
                 deadlock_result = Some(d);
             }
-            Err(e) => {
+            Err(e) if e.kind() == ErrorKind::Budget => {
+                budget.used = budget.max.unwrap_or(budget.used);
                 budget.stopped = true;
-                notes.push(format!("the deadlock analysis did not finish: {e}"));
+                notes.push(format!(
+                    "not exact: the work budget ({} steps) was reached before the deadlock analysis decided whether any complete outcome is acceptable to every counted party",
+                    budget.max.unwrap_or(0)
+                ));
             }
+            Err(e) => return Err(e),
         }
         if options.objective == Objective::Nash && !budget.stopped {
             notes.push(format!(
@@ -364,7 +471,9 @@ pub fn mediate(
         note: (!notes.is_empty()).then(|| notes.join("; ")),
         deadlock: deadlock_result,
         closest,
-        nodes: budget.used,
+        nodes: budget.nodes,
+        work: budget.used,
+        budget: options.budget,
     })
 }
 
@@ -372,10 +481,16 @@ pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The node budget shared by the searches of one call.
+/// The work budget shared by the searches of one call.
 struct Budget {
+    /// Work steps used.
     used: u64,
+    /// Search nodes used.
+    nodes: u64,
+    /// The whole budget.
     max: Option<u64>,
+    /// The most the current phase may reach (a total, not a share): at most `max`.
+    phase: Option<u64>,
     stopped: bool,
 }
 
@@ -457,7 +572,10 @@ struct Engine<'a> {
     /// The closest search's multipliers tuned at the root (warm start of every node).
     mu: Vec<f64>,
     nodes: u64,
-    max_nodes: Option<u64>,
+    /// Work steps used (see [`MediateOptions::budget`]); a `Cell` so that the bounds,
+    /// which only read the engine, can count their work.
+    work: Cell<u64>,
+    max_work: Option<u64>,
     stopped: bool,
     done: bool,
 }
@@ -475,13 +593,22 @@ fn run(
     if budget.stopped || top == 0 {
         return vec![];
     }
-    let max_nodes = budget.max.map(|m| m.saturating_sub(budget.used));
-    let Some(mut e) = Engine::new(s, terms, parties, goal, k, top, max_nodes) else {
+    let limit = match (budget.max, budget.phase) {
+        (Some(m), Some(p)) => Some(m.min(p)),
+        (m, p) => m.or(p),
+    };
+    let max_work = limit.map(|m| m.saturating_sub(budget.used));
+    if max_work == Some(0) {
+        budget.stopped = true;
+        return vec![];
+    }
+    let Some(mut e) = Engine::new(s, terms, parties, goal, k, top, max_work) else {
         return vec![];
     };
     e.search();
-    budget.used += e.nodes;
-    budget.stopped |= e.stopped;
+    budget.used += e.work.get();
+    budget.nodes += e.nodes;
+    budget.stopped |= e.stopped || e.spent();
     e.best
 }
 
@@ -528,7 +655,7 @@ impl<'a> Engine<'a> {
         goal: Goal,
         k: usize,
         top: usize,
-        max_nodes: Option<u64>,
+        max_work: Option<u64>,
     ) -> Option<Engine<'a>> {
         let n_p = parties.len();
         let dim = n_p + 1;
@@ -616,7 +743,8 @@ impl<'a> Engine<'a> {
             best: vec![],
             mu: vec![1.0; n_p],
             nodes: 0,
-            max_nodes,
+            work: Cell::new(0),
+            max_work,
             stopped: false,
             done: false,
         };
@@ -634,9 +762,28 @@ impl<'a> Engine<'a> {
         self.dim - 1
     }
 
+    fn charge(&self, steps: usize) {
+        self.work.set(self.work.get().saturating_add(steps as u64));
+    }
+
+    /// Whether the work budget is spent.
+    fn spent(&self) -> bool {
+        self.max_work.is_some_and(|m| self.work.get() > m)
+    }
+
+    /// Stops the search when the work budget is spent; returns whether it did.
+    fn check(&mut self) -> bool {
+        if self.spent() {
+            self.stopped = true;
+            self.done = true;
+        }
+        self.done
+    }
+
     /// The best gain of slot `pos` under `w`, and the option index achieving it.
     fn best_gain(&self, pos: usize, w: &[f64]) -> (f64, usize) {
         let sl = &self.slots[pos];
+        self.charge(sl.opts.len().max(1) * self.dim);
         let mut best = (f64::NEG_INFINITY, 0);
         for j in 0..sl.opts.len() {
             let g: f64 =
@@ -655,6 +802,7 @@ impl<'a> Engine<'a> {
         for pos in (0..self.n_forced).rev() {
             forced[pos] = forced[pos + 1] + self.best_gain(pos, &w).0;
         }
+        self.charge((n - self.n_forced + 1) * (kmax + 1));
         let mut top = vec![vec![0.0; kmax + 1]; n - self.n_forced + 1];
         let mut sorted: Vec<f64> = Vec::with_capacity(kmax + 1);
         for pos in (self.n_forced..n).rev() {
@@ -826,6 +974,9 @@ impl<'a> Engine<'a> {
                 let mut mu = vec![1.0; n_p];
                 let mut best = (f64::NEG_INFINITY, mu.clone());
                 for it in 0..ROOT_ITERS {
+                    if self.check() {
+                        return;
+                    }
                     let mut w = mu.clone();
                     w.push(RED_LINE_WEIGHT);
                     if it % 8 == 0
@@ -868,6 +1019,9 @@ impl<'a> Engine<'a> {
                 let mut lambda = vec![1.0 / n_p as f64; n_p];
                 let mut best = (f64::INFINITY, lambda.clone());
                 for it in 0..ROOT_ITERS {
+                    if self.check() {
+                        return;
+                    }
                     let mut w = lambda.clone();
                     w.push(0.0);
                     let (picks, sums) = self.root_max(&w);
@@ -942,9 +1096,8 @@ impl<'a> Engine<'a> {
             return;
         }
         self.nodes += 1;
-        if self.max_nodes.is_some_and(|m| self.nodes > m) {
-            self.stopped = true;
-            self.done = true;
+        self.charge(self.dim * (2 + self.pool.len()) + chosen.len());
+        if self.check() {
             return;
         }
         let depth = chosen.len();
@@ -1011,6 +1164,7 @@ impl<'a> Engine<'a> {
     /// `evaluate` does, and the principals' red lines it breaks or puts at risk.
     fn exact(&self, changes: &[(usize, usize)]) -> (Vec<f64>, usize) {
         let n_p = self.n_p();
+        self.charge(self.s.issues.len() * (n_p + 1));
         let mut u = vec![0.0; n_p];
         let mut viol = 0;
         let mut next = changes.iter().peekable();
@@ -1059,6 +1213,9 @@ impl<'a> Engine<'a> {
                 {
                     return;
                 }
+                if self.check() {
+                    return; // minimality was not checked to the end
+                }
                 (surplus.iter().copied().fold(f64::INFINITY, f64::min), 0.0)
             }
             Goal::Nash => {
@@ -1094,6 +1251,9 @@ impl<'a> Engine<'a> {
             return false;
         }
         (0..(1u64 << m) - 1).any(|mask| {
+            if self.spent() {
+                return false; // the caller sees the budget spent and stops
+            }
             let sub: Vec<(usize, usize)> =
                 (0..m).filter(|&x| (mask >> x) & 1 == 1).map(|x| changes[x]).collect();
             let fixed = (0..self.s.issues.len())
@@ -1143,7 +1303,7 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
     let objective = if closest { -c.score.1 } else { c.score.0 };
     Revision {
         changes,
-        terms: after,
+        terms: after.clone(),
         utilities_before: before_e.iter().map(|e| (e.utility_min, e.utility_max)).collect(),
         utilities_after: after_e.iter().map(|e| (e.utility_min, e.utility_max)).collect(),
         verdicts_before: before_e.iter().map(|e| e.verdict).collect(),
@@ -1159,24 +1319,44 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
                 if x > EPS { x } else { 0.0 }
             })
             .collect(),
+        shortfalls_best: after_e
+            .iter()
+            .map(|e| {
+                let x = e.reservation - e.utility_max;
+                if x > EPS { x } else { 0.0 }
+            })
+            .collect(),
+        red_lines: red_line_moves(s, terms, &after),
         objective,
     }
 }
 
-/// A number for prose: at most three decimals, no trailing zeros.
-pub(crate) fn num(x: f64) -> String {
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+/// Where red line `r` of party `p` on issue `i` stands under term `t`.
+fn red_line_state(s: &Scenario, p: usize, i: usize, r: usize, t: Term) -> RedLineState {
+    match t {
+        Term::Set(k) if s.red_lines_broken(p, i, k).contains(&r) => RedLineState::Crossed,
+        Term::Set(_) => RedLineState::Kept,
+        Term::Open if at_risk(s, p, i).contains(&r) => RedLineState::AtRisk,
+        Term::Open => RedLineState::Kept,
+    }
 }
 
-/// Joins items as `a`, `a and b`, `a, b and c`.
-pub(crate) fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+/// Every red line not kept under `before` or under `after`, with both states.
+pub(crate) fn red_line_moves(s: &Scenario, before: &[Term], after: &[Term]) -> Vec<RedLineMove> {
+    let mut out = Vec::new();
+    for p in 0..s.parties.len() {
+        for i in 0..s.issues.len() {
+            let Some(stance) = &s.stances[p][i] else { continue };
+            for r in 0..stance.red_lines.len() {
+                let b = red_line_state(s, p, i, r, before[i]);
+                let a = red_line_state(s, p, i, r, after[i]);
+                if b != RedLineState::Kept || a != RedLineState::Kept {
+                    out.push(RedLineMove { party: p, issue: i, index: r, before: b, after: a });
+                }
+            }
+        }
     }
+    out
 }
 
 /// An issue for prose: `id (name)`.
@@ -1205,69 +1385,167 @@ pub(crate) fn change_words(s: &Scenario, c: &Change) -> String {
     }
 }
 
-/// A utility pair for prose: `0.5`, or `0.4-0.6` when open points leave a range.
+/// A utility pair for prose: `0.50`, or `0.40 to 0.60` when open points leave a range.
 pub(crate) fn range_words(u: (f64, f64)) -> String {
-    if (u.1 - u.0).abs() < 1e-12 { num(u.0) } else { format!("{}-{}", num(u.0), num(u.1)) }
+    range(u.0, u.1)
 }
 
 /// Red lines as `Russia's red line on TER-03 and Ukraine's on TER-01`.
-pub(crate) fn red_lines_words(s: &Scenario, list: &[(usize, usize, usize)]) -> String {
-    let items: Vec<String> = list
+pub(crate) fn red_lines_words(s: &Scenario, list: &[(usize, usize)]) -> String {
+    let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
+    for &(p, i) in list {
+        match groups.last_mut() {
+            Some((q, issues)) if *q == p => issues.push(s.issues[i].id.clone()),
+            _ => groups.push((p, vec![s.issues[i].id.clone()])),
+        }
+    }
+    let items: Vec<String> = groups
         .iter()
         .enumerate()
-        .map(|(j, &(p, i, _))| {
-            if j == 0 {
-                format!("{}'s red line on {}", s.parties[p].name, s.issues[i].id)
+        .map(|(j, (p, issues))| {
+            let lines = if j > 0 {
+                ""
+            } else if issues.len() == 1 {
+                " red line"
             } else {
-                format!("{}'s on {}", s.parties[p].name, s.issues[i].id)
-            }
+                " red lines"
+            };
+            format!("{}'s{lines} on {}", s.parties[*p].name, and_list(issues))
         })
         .collect();
-    and_list(&items)
+    if items.len() > 1 && groups.iter().any(|g| g.1.len() > 1) {
+        items.join("; ")
+    } else {
+        and_list(&items)
+    }
 }
 
-/// The principals' movement on a revision: `Russia from 0.55 to 0.62 (reservation 0.6)`.
-fn movement_words(s: &Scenario, parties: &[usize], r: &Revision) -> String {
-    let items: Vec<String> = parties
-        .iter()
-        .map(|&p| {
+/// The red lines of a revision whose states match, as `(party, issue)`, once per pair.
+fn lines_where(
+    r: &Revision,
+    keep: impl Fn(RedLineState, RedLineState) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for m in &r.red_lines {
+        if keep(m.before, m.after) && !out.contains(&(m.party, m.issue)) {
+            out.push((m.party, m.issue));
+        }
+    }
+    out
+}
+
+/// What a revision crosses and which verdicts it changes, as one sentence beginning with
+/// `subject` ("It", "The closest revision"): every red line the revised draft crosses, of
+/// every party, and every party whose verdict moves, from and to.
+pub(crate) fn stakes_words(s: &Scenario, r: &Revision, subject: &str) -> String {
+    let crossed = lines_where(r, |_, a| a == RedLineState::Crossed);
+    let red = if crossed.is_empty() {
+        "crosses no red line".to_string()
+    } else {
+        let new: Vec<(usize, usize)> =
+            lines_where(r, |b, a| a == RedLineState::Crossed && b != RedLineState::Crossed);
+        let old: Vec<(usize, usize)> =
+            crossed.iter().copied().filter(|x| !new.contains(x)).collect();
+        let mut parts = Vec::new();
+        if !new.is_empty() {
+            parts.push(format!("crosses {}", red_lines_words(s, &new)));
+        }
+        if !old.is_empty() {
+            parts.push(format!("still crosses {}", red_lines_words(s, &old)));
+        }
+        parts.join(" and ")
+    };
+    let moved: Vec<String> = (0..s.parties.len())
+        .filter(|&p| r.verdicts_before[p] != r.verdicts_after[p])
+        .map(|p| {
             format!(
-                "{} from {} to {} (reservation {})",
+                "{} from {} to {}",
                 s.parties[p].name,
-                range_words(r.utilities_before[p]),
+                r.verdicts_before[p].as_str(),
+                r.verdicts_after[p].as_str()
+            )
+        })
+        .collect();
+    let verdicts = if moved.is_empty() {
+        "changes no party's verdict".to_string()
+    } else {
+        format!("turns {}", and_list(&moved))
+    };
+    format!("{subject} {red}, and {verdicts}.")
+}
+
+/// What a revision does after its stakes, in a few sentences: the counted parties'
+/// utilities, red lines kept anew or still at risk, the remaining gaps, the other parties.
+fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<String>) {
+    let moves: Vec<String> = parties
+        .iter()
+        .enumerate()
+        .map(|(n, &p)| {
+            let who = if n == 0 {
+                format!("{}'s utility", s.parties[p].name)
+            } else {
+                format!("{}'s", s.parties[p].name)
+            };
+            format!(
+                "{who} is {} (before: {}; reservation {})",
                 range_words(r.utilities_after[p]),
+                range_words(r.utilities_before[p]),
                 num(s.parties[p].reservation)
             )
         })
         .collect();
-    format!("It moves {}.", and_list(&items))
-}
-
-/// What a revision does, in a few sentences: its changes, who moves, red lines, gaps.
-fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<String>) {
-    out.push(movement_words(s, parties, r));
-    if !r.red_lines_now_kept.is_empty() {
-        out.push(format!("It stops crossing {}.", red_lines_words(s, &r.red_lines_now_kept)));
+    out.push(format!("After it, {}.", and_list(&moves)));
+    let was_crossed = lines_where(r, |b, a| b == RedLineState::Crossed && a == RedLineState::Kept);
+    if !was_crossed.is_empty() {
+        out.push(format!("It stops crossing {}.", red_lines_words(s, &was_crossed)));
     }
-    let crossing: Vec<(usize, usize, usize)> = r
-        .red_lines_broken
-        .iter()
-        .chain(&r.red_lines_at_risk)
-        .copied()
-        .filter(|t| parties.contains(&t.0))
-        .collect();
-    if !crossing.is_empty() {
-        out.push(format!("It still crosses or leaves open {}.", red_lines_words(s, &crossing)));
+    let was_risky = lines_where(r, |b, a| b == RedLineState::AtRisk && a == RedLineState::Kept);
+    if !was_risky.is_empty() {
+        out.push(format!(
+            "It settles open points that put at risk {}, keeping {}.",
+            red_lines_words(s, &was_risky),
+            if was_risky.len() == 1 { "it" } else { "them" }
+        ));
     }
-    let short: Vec<String> = parties
+    let risky = lines_where(r, |_, a| a == RedLineState::AtRisk);
+    if !risky.is_empty() {
+        out.push(format!("Open points still put at risk {}.", red_lines_words(s, &risky)));
+    }
+    let gaps: Vec<String> = parties
         .iter()
-        .filter(|&&p| r.shortfalls[p] > 0.0)
-        .map(|&p| {
-            format!("{} {} short of its reservation", s.parties[p].name, num(r.shortfalls[p]))
+        .filter_map(|&p| {
+            let crossed: Vec<String> = r
+                .red_lines
+                .iter()
+                .filter(|m| m.party == p && m.after == RedLineState::Crossed)
+                .map(|m| s.issues[m.issue].id.clone())
+                .collect();
+            let name = &s.parties[p].name;
+            let short = r.shortfalls[p];
+            let short = if short > 0.0 {
+                Some(format!(
+                    "{} short of its reservation{}",
+                    range(r.shortfalls_best[p], short),
+                    if r.shortfalls_best[p] < short { " as the open points go" } else { "" }
+                ))
+            } else {
+                None
+            };
+            match (crossed.is_empty(), short) {
+                (true, None) => None,
+                (true, Some(x)) => Some(format!("{name} {x}")),
+                (false, None) => {
+                    Some(format!("{name} a crossed red line on {}", and_list(&dedup(crossed))))
+                }
+                (false, Some(x)) => Some(format!(
+                    "{name} a crossed red line on {}, and {x}",
+                    and_list(&dedup(crossed))
+                )),
+            }
         })
         .collect();
-    if !short.is_empty() {
-        out.push(format!("It leaves {}.", and_list(&short)));
+    if !gaps.is_empty() {
+        out.push(format!("Remaining gap: {}.", gaps.join("; ")));
     }
     let others: Vec<usize> = (0..s.parties.len()).filter(|p| !parties.contains(p)).collect();
     if !others.is_empty() {
@@ -1286,17 +1564,45 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
     }
 }
 
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    let mut seen = Vec::new();
+    v.retain(|x| {
+        let new = !seen.contains(x);
+        if new {
+            seen.push(x.clone());
+        }
+        new
+    });
+    v
+}
+
 /// A few sentences a mediator could read aloud about a [`Mediation`]: which points to
-/// change, which parties it brings in and why, whether the answer is proved, and when no
-/// revision works, what collides and what comes closest.
+/// change, what each revision crosses and whose verdict it changes (said first), how it
+/// moves the counted parties and why, whether the answer is proved, and when no revision
+/// works, what collides and what comes closest.
 pub fn mediation_words(s: &Scenario, m: &Mediation) -> Vec<String> {
+    words(s, m, false)
+}
+
+/// The sentences of [`mediation_words`] for a report that explains the deadlock in a
+/// section of its own: when no revision works, they say whether any outcome at all is
+/// acceptable and refer to that section instead of naming the colliding constraints.
+pub fn narrow_words(s: &Scenario, m: &Mediation) -> Vec<String> {
+    words(s, m, true)
+}
+
+fn words(s: &Scenario, m: &Mediation, deadlock_elsewhere: bool) -> Vec<String> {
     let title = &s.proposals[m.proposal].title;
     let names: Vec<String> = m.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
     let who = and_list(&names);
     let k = m.max_changes;
+    let within = format!("within {}", count(k, "change", "changes"));
     let changes = |r: &Revision| -> String {
         let items: Vec<String> = r.changes.iter().map(|c| change_words(s, c)).collect();
         items.join("; ")
+    };
+    let changes_sentence = |r: &Revision| -> String {
+        format!("The {}: {}.", noun(r.changes.len(), "change", "changes"), changes(r))
     };
     let mut out = Vec::new();
     if let Some(r) = m.revisions.first().filter(|_| m.feasible) {
@@ -1306,24 +1612,31 @@ pub fn mediation_words(s: &Scenario, m: &Mediation) -> Vec<String> {
                 out.push(format!("The {title} is already acceptable to {who} as it stands."))
             }
             Objective::FewestChanges => out.push(format!(
-                "{n} change{} to the {title} bring{} {who} to accept it: {}.",
-                plural(n),
-                if n == 1 { "s" } else { "" },
-                changes(r)
+                "{} to the {title} {} {who} to accept it{}.",
+                count(n, "change", "changes"),
+                if n == 1 { "brings" } else { "bring" },
+                if m.exact { ", and no fewer do" } else { "" }
             )),
             Objective::MaxMinSurplus => out.push(format!(
-                "Within {k} change{}, the revision of the {title} that does most for the worst-off of {who} is: {}.",
-                plural(k),
-                if n == 0 { "no change at all".to_string() } else { changes(r) }
+                "{within}, the revision of the {title} that does most for the worst-off of {who} {}.",
+                if n == 0 { "is the draft itself" } else { "follows" }
             )),
             Objective::Nash => out.push(format!(
-                "Within {k} change{}, the revision of the {title} with the largest product of {who}'s surpluses ({}) is: {}.",
-                plural(k),
+                "{within}, the revision of the {title} with the largest product of {who}'s surpluses ({}) {}.",
                 num(r.objective),
-                if n == 0 { "no change at all".to_string() } else { changes(r) }
+                if n == 0 { "is the draft itself" } else { "follows" }
             )),
         }
-        revision_words(s, &m.parties, r, &mut out);
+        if let Some(first) = out.first_mut()
+            && let Some(c) = first.get(..1)
+        {
+            *first = format!("{}{}", c.to_uppercase(), &first[1..]);
+        }
+        if n > 0 {
+            out.push(stakes_words(s, r, "It"));
+            out.push(changes_sentence(r));
+            revision_words(s, &m.parties, r, &mut out);
+        }
         if m.exact {
             out.push(match m.objective {
                 Objective::FewestChanges => format!(
@@ -1331,37 +1644,43 @@ pub fn mediation_words(s: &Scenario, m: &Mediation) -> Vec<String> {
                     m.nodes
                 ),
                 _ => format!(
-                    "This is proved best within {k} change{}: the search covered every revision of at most {k} change{} ({} nodes).",
-                    plural(k),
-                    plural(k),
+                    "This is proved best {within}: the search covered every revision of at most {} ({} nodes).",
+                    count(k, "change", "changes"),
                     m.nodes
                 ),
             });
         }
         if m.revisions.len() > 1 {
+            let more = m.revisions.len() - 1;
             out.push(format!(
-                "{} other revision{} follow{} in rank{}.",
-                m.revisions.len() - 1,
-                plural(m.revisions.len() - 1),
-                if m.revisions.len() == 2 { "s" } else { "" },
+                "{} {} in rank{}.",
+                count(more, "other revision", "other revisions"),
+                if more == 1 { "follows" } else { "follow" },
                 if m.exact { ", and the ranking is proved too" } else { "" }
             ));
         }
     } else {
-        out.push(format!(
-            "No revision of the {title} within {k} change{} is accepted by {} {who}.",
-            plural(k),
-            if m.parties.len() == 2 { "both" } else { "all of" }
-        ));
-        if let Some(d) = &m.deadlock {
-            if d.feasible {
-                out.push(format!(
-                    "A deal does exist among {who}, but it needs more than {k} change{}.",
-                    plural(k)
-                ));
-            } else {
-                out.extend(crate::explain::explain(s, d));
-            }
+        let both = if m.parties.len() == 2 { "both" } else { "all of" };
+        if m.exact || m.deadlock.as_ref().is_some_and(|d| !d.feasible) {
+            out.push(format!("No revision of the {title} {within} is accepted by {both} {who}."));
+        } else {
+            out.push(format!(
+                "The search found no revision of the {title} {within} that {both} {who} accept before its work budget ran out; none is proved impossible."
+            ));
+        }
+        match &m.deadlock {
+            Some(d) if d.feasible => out.push(format!(
+                "A deal does exist among {who}, but it needs more than {}.",
+                count(k, "change", "changes")
+            )),
+            Some(d) if deadlock_elsewhere => out.push(format!(
+                "No outcome at all is acceptable to {who}: the deadlock section names the {} that collide.",
+                count(d.conflict.len(), "constraint", "constraints")
+            )),
+            Some(d) => out.extend(crate::explain::explain(s, d)),
+            None => out.push(format!(
+                "Whether any outcome at all is acceptable to {who} was not decided within the work budget."
+            )),
         }
         if let (Objective::MaxMinSurplus, Some(r)) = (m.objective, m.revisions.first()) {
             out.push(format!(
@@ -1371,12 +1690,21 @@ pub fn mediation_words(s: &Scenario, m: &Mediation) -> Vec<String> {
             ));
         }
         if let Some(r) = &m.closest {
-            out.push(if r.changes.is_empty() {
-                format!("The closest draft is the {title} itself: no change reduces the red lines crossed or the total shortfall.")
+            if r.changes.is_empty() {
+                out.push(format!(
+                    "The closest draft is the {title} itself: no change reduces the red lines crossed or the total shortfall."
+                ));
             } else {
-                format!("The closest revision changes {}.", changes(r))
-            });
-            revision_words(s, &m.parties, r, &mut out);
+                out.push(stakes_words(
+                    s,
+                    r,
+                    &format!(
+                        "The closest revision (fewest red lines of {who} crossed or at risk, then the smallest total shortfall)"
+                    ),
+                ));
+                out.push(changes_sentence(r));
+                revision_words(s, &m.parties, r, &mut out);
+            }
         }
     }
     if let Some(note) = &m.note {
@@ -1533,7 +1861,13 @@ mod tests {
 
     fn check(s: &Scenario, objective: Objective, k: usize, top: usize) {
         for j in 0..s.proposals.len() {
-            let options = MediateOptions { objective, max_changes: Some(k), top, max_nodes: None };
+            let options = MediateOptions {
+                objective,
+                max_changes: Some(k),
+                top,
+                budget: None,
+                parties: None,
+            };
             let m = mediate(s, j, &options).unwrap();
             assert!(m.exact);
             let want = brute(s, j, objective, k, false);
@@ -1613,7 +1947,20 @@ mod tests {
         let words = mediation_words(&s, &m);
         assert_eq!(
             words[0],
-            "1 change to the Draft brings Upland and Lowland to accept it: share (Share) from 35 % to 40 %."
+            "1 change to the Draft brings Upland and Lowland to accept it, and no fewer do."
+        );
+        // What it crosses and whose verdict it changes come before anything else.
+        assert_eq!(words[1], "It crosses no red line, and turns Lowland from rejects to accepts.");
+        assert_eq!(words[2], "The change: share (Share) from 35 % to 40 %.");
+        assert_eq!(
+            r.red_lines,
+            vec![RedLineMove {
+                party: 1,
+                issue: 0,
+                index: 0,
+                before: RedLineState::Crossed,
+                after: RedLineState::Kept
+            }]
         );
         assert!(
             words.iter().any(|w| w.starts_with("It stops crossing Lowland's red line on share"))
@@ -1645,6 +1992,14 @@ mod tests {
             let words = mediation_words(&s, &m);
             assert!(words[0].starts_with("No revision of the Draft within 4 changes"));
             assert!(words[1].starts_with("No outcome is acceptable to Upland and Lowland"));
+            // The closest revision names the red line it crosses before its changes.
+            let at = words.iter().position(|w| w.starts_with("The closest revision")).unwrap();
+            assert!(words[at].contains("crosses") && words[at].contains("'s red line on"));
+            assert!(words[at + 1].starts_with("The change"));
+            // A report with a deadlock section of its own refers to it instead.
+            let narrow = narrow_words(&s, &m);
+            assert!(narrow[1].contains("the deadlock section names the"), "{narrow:?}");
+            assert!(!narrow.iter().any(|w| w.starts_with("No outcome is acceptable")));
             check(&s, objective, 2, 2);
         }
     }
@@ -1656,15 +2011,54 @@ mod tests {
             objective: Objective::MaxMinSurplus,
             max_changes: Some(4),
             top: 1,
-            max_nodes: Some(5),
+            budget: Some(5),
+            parties: None,
         };
         let m = mediate(&s, 0, &options).unwrap();
         assert!(!m.exact);
-        assert!(m.note.as_ref().unwrap().contains("budget of 5 nodes"));
+        assert!(
+            m.note.as_ref().unwrap().contains("not exact: the work budget (5 steps) was reached")
+        );
         let e = mediate(&s, 9, &options).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
         let e = mediate(&s, 0, &MediateOptions { top: 0, ..options }).unwrap_err();
         assert_eq!(e.message(), "top must be at least 1");
+    }
+
+    /// A scenario of 10 parties and 200 issues: the default budget ends the search, and the
+    /// answer says it is not exact rather than claiming what it did not prove.
+    #[test]
+    fn large_input_ends_within_the_budget_and_says_not_exact() {
+        let s = random_scenario(7, &GenConfig::new(10, 200, 5));
+        for objective in [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash] {
+            let budget = 20_000_000;
+            let options =
+                MediateOptions { objective, top: 3, budget: Some(budget), ..Default::default() };
+            let m = mediate(&s, 0, &options).unwrap();
+            assert!(!m.exact, "{objective:?}");
+            assert!(m.work <= budget + budget / 100, "{} steps", m.work);
+            assert!(m.note.as_ref().unwrap().starts_with("not exact: the work budget"));
+            let words = mediation_words(&s, &m);
+            assert!(words.iter().any(|w| w.starts_with("Not exact: the work budget")));
+        }
+    }
+
+    #[test]
+    fn parties_choose_whose_acceptance_is_sought() {
+        let s = river();
+        // Upland alone accepts the draft as it stands.
+        let options = MediateOptions { parties: Some(vec![0]), ..Default::default() };
+        let m = mediate(&s, 0, &options).unwrap();
+        assert_eq!(m.parties, vec![0]);
+        assert_eq!(m.fewest, Some(0));
+        let m = mediate(&s, 0, &MediateOptions { parties: Some(vec![2, 1]), ..options.clone() })
+            .unwrap();
+        assert_eq!(m.parties, vec![1, 2]);
+        let e = mediate(&s, 0, &MediateOptions { parties: Some(vec![7]), ..options.clone() })
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnknownParty);
+        let e = mediate(&s, 0, &MediateOptions { parties: Some(vec![]), ..options }).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
     }
 
     #[test]

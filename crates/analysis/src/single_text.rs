@@ -7,22 +7,26 @@
 use detente_core::{Scenario, Term};
 
 use crate::EPS;
+use crate::error::{Error, ErrorKind};
 use crate::evaluate::{PartyEvaluation, Verdict, evaluate_terms};
 use crate::gap::counted_parties;
-use crate::mediate::{
-    Change, and_list, change_words, issue_ref, num, option_ref, plural, range_words,
-};
+use detente_words::{and_list, count};
+
+use crate::mediate::{Change, change_words, issue_ref, option_ref, range_words};
 
 /// Options of [`single_text`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SingleTextOptions {
-    /// At most this many revisions (rounds with a change).
+    /// At most this many revisions (rounds with a change), at least 1.
     pub max_rounds: usize,
+    /// The parties whose objections count and whose acceptance is sought (party indices,
+    /// in any order); `None` means the principals (everyone if none is a principal).
+    pub parties: Option<Vec<usize>>,
 }
 
 impl Default for SingleTextOptions {
     fn default() -> SingleTextOptions {
-        SingleTextOptions { max_rounds: 30 }
+        SingleTextOptions { max_rounds: 30, parties: None }
     }
 }
 
@@ -60,7 +64,7 @@ pub struct Round {
 /// Why the procedure ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SingleTextEnd {
-    /// Every principal accepts the last draft.
+    /// Every counted party accepts the last draft.
     Agreed,
     /// No single change improves the draft for the worst-off without crossing a red line.
     Stuck,
@@ -84,7 +88,8 @@ impl SingleTextEnd {
 pub struct SingleText {
     /// Index of the proposal the mediator started from.
     pub proposal: usize,
-    /// The parties whose objections count: the principals (everyone if none is).
+    /// The parties whose objections count, in party order: [`SingleTextOptions::parties`],
+    /// by default the principals (everyone if none is).
     pub parties: Vec<usize>,
     /// The rounds, in order; the last has no revision.
     pub rounds: Vec<Round>,
@@ -177,10 +182,44 @@ fn objections(s: &Scenario, p: usize, terms: &[Term]) -> Vec<Objection> {
 /// one change per round, greedily, and may stop where [`mediate`](crate::mediate()) would
 /// find a revision that works.
 ///
-/// # Panics
-/// If `proposal` is out of range.
-pub fn single_text(s: &Scenario, proposal: usize, options: &SingleTextOptions) -> SingleText {
-    let parties = counted_parties(s);
+/// Errors: [`ErrorKind::InvalidInput`] for a proposal index out of range, `max_rounds == 0`
+/// (the procedure would stop before its first revision) or an empty list of parties;
+/// [`ErrorKind::UnknownParty`] for a party index out of range.
+pub fn single_text(
+    s: &Scenario,
+    proposal: usize,
+    options: &SingleTextOptions,
+) -> Result<SingleText, Error> {
+    if proposal >= s.proposals.len() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "proposal index {proposal} out of range (the scenario has {})",
+                s.proposals.len()
+            ),
+        ));
+    }
+    if options.max_rounds == 0 {
+        return Err(Error::new(ErrorKind::InvalidInput, "max_rounds must be at least 1"));
+    }
+    let parties = match &options.parties {
+        None => counted_parties(s),
+        Some(list) => {
+            if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
+                return Err(Error::new(
+                    ErrorKind::UnknownParty,
+                    format!("party index {p} out of range (the scenario has {})", s.parties.len()),
+                ));
+            }
+            let mut list = list.clone();
+            list.sort_unstable();
+            list.dedup();
+            if list.is_empty() {
+                return Err(Error::new(ErrorKind::InvalidInput, "no party to mediate for"));
+            }
+            list
+        }
+    };
     let mut draft = s.proposals[proposal].terms.clone();
     let mut rounds = Vec::new();
     let eval = |terms: &[Term]| -> Vec<PartyEvaluation> {
@@ -233,11 +272,32 @@ pub fn single_text(s: &Scenario, proposal: usize, options: &SingleTextOptions) -
             }
         }
     };
-    SingleText { proposal, parties, rounds, end }
+    Ok(SingleText { proposal, parties, rounds, end })
+}
+
+/// What the mediator does at the end of round `n` (0-based) of `t`, in a few words:
+/// the revision it makes, or why it makes none.
+pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
+    let r = &t.rounds[n];
+    match (&r.revision, n + 1 == t.rounds.len(), t.end) {
+        (Some(c), _, _) => format!("the mediator revises {}", change_words(s, c)),
+        (None, true, SingleTextEnd::Agreed) => {
+            "every counted party accepts: no revision is needed".to_string()
+        }
+        (None, true, SingleTextEnd::Stuck) => {
+            "no single change that keeps every counted party's red lines improves the draft: the text stops".to_string()
+        }
+        (None, true, SingleTextEnd::RoundLimit) => format!(
+            "the round limit ({}) is reached: the text stops",
+            count(t.rounds.len() - 1, "revision", "revisions")
+        ),
+        (None, _, _) => "no revision".to_string(),
+    }
 }
 
 /// A few sentences a mediator could read aloud about a run of [`single_text`]: where it
-/// started, what each principal objected to most, the revisions in order, and how it ended.
+/// started, what each counted party objected to most, the revisions in order, and how it
+/// ended.
 pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
     let title = &s.proposals[t.proposal].title;
     let names: Vec<String> = t.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
@@ -269,14 +329,19 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
         .zip(&first.objections)
         .filter_map(|(&p, list)| {
             list.first().map(|o| {
+                let why = match (o.red_line, first.draft[o.issue]) {
+                    (false, _) => String::new(),
+                    (true, Term::Open) => {
+                        ", as the open point puts its red line at risk".to_string()
+                    }
+                    (true, Term::Set(_)) => ", as the draft crosses its red line".to_string(),
+                };
                 format!(
-                    "{} objects to {} point{}, most of all {} (it wants {}{})",
+                    "{} objects to {}, most of all {} (it wants {}{why})",
                     s.parties[p].name,
-                    list.len(),
-                    plural(list.len()),
+                    count(list.len(), "point", "points"),
                     issue_ref(s, o.issue),
                     option_ref(s, o.issue, o.option),
-                    if o.red_line { ", a red line" } else { "" }
                 )
             })
         })
@@ -288,24 +353,35 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
         t.rounds.iter().filter_map(|r| r.revision.as_ref()).map(|c| change_words(s, c)).collect();
     if !changes.is_empty() {
         out.push(format!(
-            "In {} revision{} the mediator changes {}.",
-            changes.len(),
-            plural(changes.len()),
+            "In {} the mediator changes {}.",
+            count(changes.len(), "revision", "revisions"),
             changes.join("; then ")
         ));
     }
     let last = t.rounds.last().unwrap_or(first);
     out.push(match t.end {
-        SingleTextEnd::Agreed => {
-            format!("Every principal now accepts the text: {}.", standings(last))
-        }
-        SingleTextEnd::Stuck => format!(
-            "Then no single change that keeps every red line helps the worst-off, and the text stops: {}.",
+        SingleTextEnd::Agreed if changes.is_empty() => format!(
+            "{} {} the {title} as it stands: {}.",
+            and_list(&names),
+            if names.len() == 1 { "accepts" } else { "accept" },
             standings(last)
         ),
-        SingleTextEnd::RoundLimit => {
-            format!("The round limit stops the text: {}.", standings(last))
-        }
+        SingleTextEnd::Agreed => format!(
+            "{} now {} the text: {}.",
+            and_list(&names),
+            if names.len() == 1 { "accepts" } else { "accept" },
+            standings(last)
+        ),
+        SingleTextEnd::Stuck => format!(
+            "{}no single change that keeps every counted party's red lines improves the text (fewer red lines crossed or at risk, then more for the worst-off), and it stops: {}.",
+            if changes.is_empty() { "From the start, " } else { "Then " },
+            standings(last)
+        ),
+        SingleTextEnd::RoundLimit => format!(
+            "The round limit ({}) stops the text before every counted party accepts: {}.",
+            count(changes.len(), "revision", "revisions"),
+            standings(last)
+        ),
     });
     if t.end != SingleTextEnd::Agreed {
         let blocking: Vec<String> = t
@@ -320,9 +396,9 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
                     .collect();
                 (!red.is_empty()).then(|| {
                     format!(
-                        "{}'s red line{} on {}",
+                        "{}'s red {} on {}",
                         s.parties[p].name,
-                        plural(red.len()),
+                        if red.len() == 1 { "line" } else { "lines" },
                         and_list(&red)
                     )
                 })
@@ -336,10 +412,12 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
             .iter()
             .filter(|&&p| last.utilities[p].0 < s.parties[p].reservation - EPS)
             .map(|&p| {
+                let lo = s.parties[p].reservation - last.utilities[p].1;
+                let hi = s.parties[p].reservation - last.utilities[p].0;
                 format!(
                     "{} is {} short of its reservation",
                     s.parties[p].name,
-                    num(s.parties[p].reservation - last.utilities[p].0)
+                    detente_words::range(lo.max(0.0), hi)
                 )
             })
             .collect();
@@ -359,7 +437,7 @@ mod tests {
     #[test]
     fn river_agrees_after_one_revision() {
         let s = river();
-        let t = single_text(&s, 0, &SingleTextOptions::default());
+        let t = single_text(&s, 0, &SingleTextOptions::default()).unwrap();
         assert_eq!(t.end, SingleTextEnd::Agreed);
         assert_eq!(t.rounds.len(), 2);
         // Lowland objects first to the share, which crosses its red line (at least 40 %).
@@ -373,8 +451,32 @@ mod tests {
         let words = single_text_words(&s, &t);
         assert_eq!(words[2], "In 1 revision the mediator changes share (Share) from 35 % to 40 %.");
         assert!(
-            words[3].starts_with("Every principal now accepts the text: Upland 0.64 (accepts)")
+            words[3].starts_with("Upland and Lowland now accept the text: Upland 0.64 (accepts)")
         );
+        // The last round says why the mediator revises nothing: everyone accepts.
+        assert_eq!(
+            round_outcome(&s, &t, 0),
+            "the mediator revises share (Share) from 35 % to 40 %"
+        );
+        assert_eq!(round_outcome(&s, &t, 1), "every counted party accepts: no revision is needed");
+    }
+
+    #[test]
+    fn zero_rounds_and_bad_parties_are_refused() {
+        let s = river();
+        let e =
+            single_text(&s, 0, &SingleTextOptions { max_rounds: 0, parties: None }).unwrap_err();
+        assert_eq!(e.message(), "max_rounds must be at least 1");
+        let e = single_text(&s, 3, &SingleTextOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        let options = SingleTextOptions { parties: Some(vec![5]), ..Default::default() };
+        assert_eq!(single_text(&s, 0, &options).unwrap_err().kind(), ErrorKind::UnknownParty);
+        // Upland alone accepts the draft: no revision, and the words say so.
+        let options = SingleTextOptions { parties: Some(vec![0]), ..Default::default() };
+        let t = single_text(&s, 0, &options).unwrap();
+        assert_eq!((t.end, t.rounds.len()), (SingleTextEnd::Agreed, 1));
+        let words = single_text_words(&s, &t);
+        assert!(words.last().unwrap().starts_with("Upland accepts the Draft as it stands"));
     }
 
     #[test]
@@ -386,7 +488,7 @@ mod tests {
                 reason: None,
             });
         }
-        let t = single_text(&s, 0, &SingleTextOptions::default());
+        let t = single_text(&s, 0, &SingleTextOptions::default()).unwrap();
         assert_eq!(t.end, SingleTextEnd::Stuck);
         let words = single_text_words(&s, &t);
         assert!(words.iter().any(|w| w.starts_with("Still in the way: Upland's red line on dam")));
@@ -399,7 +501,8 @@ mod tests {
                 seed,
                 &GenConfig { red_line_chance: 0.3, ..GenConfig::new(3, 6, 4) },
             );
-            let t = single_text(&s, 0, &SingleTextOptions { max_rounds: 10 });
+            let t =
+                single_text(&s, 0, &SingleTextOptions { max_rounds: 10, parties: None }).unwrap();
             assert!(t.rounds.len() <= 11);
             for w in t.rounds.windows(2) {
                 let c = w[0].revision.expect("a revision between rounds");

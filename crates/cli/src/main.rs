@@ -120,21 +120,28 @@ enum Command {
         /// The draft to revise.
         #[arg(long)]
         from: String,
-        /// At most this many changes (default: as many as there are points).
+        /// Seek the acceptance of these parties (comma-separated ids; default: the principals).
+        #[arg(long, value_delimiter = ',', value_name = "a,b,...")]
+        parties: Option<Vec<String>>,
+        /// `search` (ranked revisions) or `single-text` (the Camp David procedure).
+        #[arg(long, value_enum, default_value = "search")]
+        procedure: mediate::Procedure,
+        /// Search: what to rank by (default fewest-changes: every counted party accepts).
+        #[arg(long, value_enum)]
+        objective: Option<mediate::ObjectiveArg>,
+        /// Search: at most this many changes (default: as many as there are points).
         #[arg(long, value_name = "K")]
         max_changes: Option<usize>,
-        /// fewest-changes (every principal accepts), max-min-surplus or nash.
-        #[arg(long, default_value = "fewest-changes")]
-        objective: String,
-        /// List the N best revisions.
-        #[arg(long, default_value_t = 3, value_name = "N")]
-        top: usize,
-        /// `search` (ranked revisions) or `single-text` (the Camp David procedure).
-        #[arg(long, default_value = "search")]
-        procedure: String,
-        /// Rounds of the single-text procedure at most.
-        #[arg(long, default_value_t = 30)]
-        max_rounds: usize,
+        /// Search: list the N best revisions (default 3, at most 100).
+        #[arg(long, value_name = "N")]
+        top: Option<usize>,
+        /// Search: the work budget in steps (default 1000000000); when it is reached the
+        /// answer is the best found, marked not exact.
+        #[arg(long, value_name = "STEPS")]
+        budget: Option<u64>,
+        /// Single text: at most this many revisions (default 30, 1 to 1000).
+        #[arg(long, value_name = "N")]
+        max_rounds: Option<usize>,
     },
     /// Where positions will move and which outcome is likely: KTAB's Spatial Model of
     /// Politics, or the compromise and weighted-median baselines.
@@ -498,19 +505,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             sim::tournament(loaded, &args, cli.json)?
         }
-        Command::Mediate { scenario, from, max_changes, objective, top, procedure, max_rounds } => {
+        Command::Mediate {
+            scenario,
+            from,
+            parties,
+            procedure,
+            objective,
+            max_changes,
+            top,
+            budget,
+            max_rounds,
+        } => {
             let s = load::scenario(&scenario)?;
             let from = load::proposal(&s, &from)?;
-            match procedure.as_str() {
-                "search" => mediate::mediate(&s, from, &objective, max_changes, top, cli.json)?,
-                "single-text" => mediate::single_text(&s, from, max_rounds, cli.json)?,
-                other => {
-                    return Err(BadInput(format!(
-                        "unknown procedure {other:?} (procedures: search, single-text)"
-                    ))
-                    .into());
-                }
-            }
+            let parties = load::parties(&s, parties.as_deref())?;
+            let flags = mediate::Flags { objective, max_changes, top, budget, max_rounds };
+            mediate::run(&s, from, parties, procedure, &flags, cli.json)?
         }
         Command::Divide { scenario, parties } => {
             if scenario.to_ascii_lowercase().ends_with(".csv") {

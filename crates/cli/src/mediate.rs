@@ -4,17 +4,144 @@
 use std::fmt::Write as _;
 
 use detente_analysis::{
-    Change, MediateOptions, Mediation, Objective, Revision, SingleText, SingleTextOptions,
+    Change, MediateOptions, Mediation, Objective, RedLineState, Revision, SingleText,
+    SingleTextOptions,
 };
 use detente_core::{Scenario, Term};
+use detente_words::count;
 use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
 use crate::report::{Table, to_json};
 
-/// The search budget of one `mediate` run: beyond it the answer is a stated bound.
-pub const MAX_NODES: u64 = 20_000_000;
+/// The most revisions `--top` may list.
+pub const MAX_TOP: usize = 100;
+/// The most revisions `--max-rounds` may allow.
+pub const MAX_ROUNDS: usize = 1000;
+/// The work budget of the "what would narrow the gap" section of `analyze`, in steps.
+pub const NARROW_BUDGET: u64 = detente_analysis::DEFAULT_BUDGET / 10;
+
+/// The mediation procedure asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Procedure {
+    /// Ranked revisions of the draft, proved best within the limits.
+    Search,
+    /// The single negotiating text: one change per round, until all accept or it sticks.
+    SingleText,
+}
+
+/// What the search ranks by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ObjectiveArg {
+    /// The fewest changes after which every counted party accepts.
+    FewestChanges,
+    /// The largest smallest surplus of a counted party, red lines kept.
+    MaxMinSurplus,
+    /// The largest product of the counted parties' surpluses, every one accepting.
+    Nash,
+}
+
+impl ObjectiveArg {
+    fn objective(self) -> Objective {
+        match self {
+            ObjectiveArg::FewestChanges => Objective::FewestChanges,
+            ObjectiveArg::MaxMinSurplus => Objective::MaxMinSurplus,
+            ObjectiveArg::Nash => Objective::Nash,
+        }
+    }
+}
+
+/// The flags of `detente mediate` that belong to one procedure only.
+#[derive(Clone, Debug, Default)]
+pub struct Flags {
+    /// `--objective` (search).
+    pub objective: Option<ObjectiveArg>,
+    /// `--max-changes` (search).
+    pub max_changes: Option<usize>,
+    /// `--top` (search).
+    pub top: Option<usize>,
+    /// `--budget` (search).
+    pub budget: Option<u64>,
+    /// `--max-rounds` (single text).
+    pub max_rounds: Option<usize>,
+}
+
+/// `detente mediate`: checks that every flag given belongs to the procedure, then runs it.
+pub fn run(
+    s: &Scenario,
+    from: usize,
+    parties: Vec<usize>,
+    procedure: Procedure,
+    flags: &Flags,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    let search_only = [
+        ("--objective", flags.objective.is_some()),
+        ("--max-changes", flags.max_changes.is_some()),
+        ("--top", flags.top.is_some()),
+        ("--budget", flags.budget.is_some()),
+    ];
+    match procedure {
+        Procedure::Search => {
+            if flags.max_rounds.is_some() {
+                return Err(BadInput(
+                    "--max-rounds applies to --procedure single-text only".to_string(),
+                )
+                .into());
+            }
+            let top = flags.top.unwrap_or(3);
+            if !(1..=MAX_TOP).contains(&top) {
+                return Err(BadInput(format!("--top must be between 1 and {MAX_TOP}")).into());
+            }
+            if flags.budget == Some(0) {
+                return Err(BadInput("--budget must be at least 1".to_string()).into());
+            }
+            let options = MediateOptions {
+                objective: flags.objective.unwrap_or(ObjectiveArg::FewestChanges).objective(),
+                max_changes: flags.max_changes,
+                top,
+                budget: Some(flags.budget.unwrap_or(detente_analysis::DEFAULT_BUDGET)),
+                parties: Some(parties),
+            };
+            mediate(s, from, &options, as_json)
+        }
+        Procedure::SingleText => {
+            let given: Vec<&str> =
+                search_only.iter().filter(|(_, on)| *on).map(|(flag, _)| *flag).collect();
+            if !given.is_empty() {
+                return Err(BadInput(format!(
+                    "{} {} to --procedure search only",
+                    detente_words::and_list(&given),
+                    if given.len() == 1 { "applies" } else { "apply" }
+                ))
+                .into());
+            }
+            let max_rounds = flags.max_rounds.unwrap_or(30);
+            if !(1..=MAX_ROUNDS).contains(&max_rounds) {
+                return Err(
+                    BadInput(format!("--max-rounds must be between 1 and {MAX_ROUNDS}")).into()
+                );
+            }
+            let options = SingleTextOptions { max_rounds, parties: Some(parties) };
+            single_text(s, from, &options, as_json)
+        }
+    }
+}
+
+/// The counted parties for a header: `russia, ukraine (the principals)`.
+fn counted_words(s: &Scenario, parties: &[usize]) -> String {
+    let ids: Vec<&str> = parties.iter().map(|&p| s.parties[p].id.as_str()).collect();
+    let default = detente_analysis::counted_parties(s);
+    let which = if parties != default.as_slice() {
+        " (as named with --parties)"
+    } else if default.len() == s.parties.len() {
+        " (every party)"
+    } else {
+        " (the principals)"
+    };
+    format!("{}{which}", ids.join(", "))
+}
 
 fn red_line_refs(s: &Scenario, list: &[(usize, usize, usize)]) -> Vec<Value> {
     list.iter()
@@ -47,7 +174,14 @@ fn revision_json(s: &Scenario, r: &Revision) -> Value {
             "verdict_after": j::verdict(r.verdicts_after[p]),
             "accepts": r.accepts[p],
             "shortfall": j::num(r.shortfalls[p]),
+            "shortfall_best": j::num(r.shortfalls_best[p]),
         })).collect::<Vec<_>>(),
+        "red_lines": r.red_lines.iter().map(|m| {
+            let mut v = red_line_refs(s, &[(m.party, m.issue, m.index)]).remove(0);
+            v["before"] = json!(m.before.as_str());
+            v["after"] = json!(m.after.as_str());
+            v
+        }).collect::<Vec<_>>(),
         "red_lines_now_kept": red_line_refs(s, &r.red_lines_now_kept),
         "red_lines_broken": red_line_refs(s, &r.red_lines_broken),
         "red_lines_at_risk": red_line_refs(s, &r.red_lines_at_risk),
@@ -64,33 +198,95 @@ fn change_words(s: &Scenario, c: &Change) -> String {
     format!("{}: {before} -> {}", issue.id, issue.option_id(c.after))
 }
 
+/// A utility for a table: `0.50`, or `0.40 to 0.60`.
+fn u(x: (f64, f64)) -> String {
+    detente_words::range(x.0, x.1)
+}
+
+/// Each party's remaining gap for a table: its crossed red lines, its shortfall (a range
+/// when open points decide it), or `-` for none.
+fn gap_cell(s: &Scenario, r: &Revision, p: usize) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let crossed: Vec<String> = r
+        .red_lines
+        .iter()
+        .filter(|m| m.party == p && m.after == RedLineState::Crossed)
+        .map(|m| s.issues[m.issue].id.clone())
+        .collect();
+    if !crossed.is_empty() {
+        parts.push(format!("red line {}", crossed.join(" ")));
+    }
+    if r.shortfalls[p] > 0.0 {
+        parts.push(detente_words::range(r.shortfalls_best[p], r.shortfalls[p]));
+    }
+    if parts.is_empty() { "-".to_string() } else { parts.join(", ") }
+}
+
+/// One revision: the red lines it crosses and the verdicts it changes first, then the
+/// changes, then every party before and after.
 fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
+    let crossed: Vec<String> = r
+        .red_lines
+        .iter()
+        .filter(|m| m.after == RedLineState::Crossed)
+        .map(|m| {
+            format!(
+                "{} on {}{}",
+                s.parties[m.party].id,
+                s.issues[m.issue].id,
+                match m.before {
+                    RedLineState::Crossed => " (already crossed)",
+                    RedLineState::AtRisk => " (was open)",
+                    RedLineState::Kept => "",
+                }
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "    red lines crossed: {}",
+        if crossed.is_empty() { "none".to_string() } else { crossed.join(", ") }
+    );
+    let moved: Vec<String> = (0..s.parties.len())
+        .filter(|&p| r.verdicts_before[p] != r.verdicts_after[p])
+        .map(|p| {
+            format!(
+                "{} {} -> {}",
+                s.parties[p].id,
+                j::verdict(r.verdicts_before[p]),
+                j::verdict(r.verdicts_after[p])
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "    verdicts changed: {}",
+        if moved.is_empty() { "none".to_string() } else { moved.join(", ") }
+    );
     for c in &r.changes {
         let _ = writeln!(out, "    {}", change_words(s, c));
     }
-    let mut t =
-        Table::new(["party", "before", "after", "accepts", "shortfall"].map(String::from).to_vec());
+    let mut t = Table::new(
+        ["party", "before", "after", "accepts", "remaining gap"].map(String::from).to_vec(),
+    );
     for (p, party) in s.parties.iter().enumerate() {
-        let u = |(lo, hi): (f64, f64)| {
-            if (hi - lo).abs() < 0.005 { format!("{lo:.2}") } else { format!("{lo:.2}-{hi:.2}") }
-        };
         t.row(vec![
             party.id.clone(),
             format!("{} {}", j::verdict(r.verdicts_before[p]), u(r.utilities_before[p])),
             format!("{} {}", j::verdict(r.verdicts_after[p]), u(r.utilities_after[p])),
             if r.accepts[p] { "yes".to_string() } else { "no".to_string() },
-            if r.shortfalls[p] > 0.0 { format!("{:.2}", r.shortfalls[p]) } else { "-".to_string() },
+            gap_cell(s, r, p),
         ]);
     }
     out.push_str(&t.render("    "));
-    let broken: Vec<String> = r
-        .red_lines_broken
+    let risky: Vec<String> = r
+        .red_lines
         .iter()
-        .chain(&r.red_lines_at_risk)
-        .map(|&(p, i, _)| format!("{} on {}", s.parties[p].id, s.issues[i].id))
+        .filter(|m| m.after == RedLineState::AtRisk)
+        .map(|m| format!("{} on {}", s.parties[m.party].id, s.issues[m.issue].id))
         .collect();
-    if !broken.is_empty() {
-        let _ = writeln!(out, "    red lines still crossed or at risk: {}", broken.join(", "));
+    if !risky.is_empty() {
+        let _ = writeln!(out, "    red lines open points put at risk: {}", risky.join(", "));
     }
 }
 
@@ -98,18 +294,10 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
 pub fn mediate(
     s: &Scenario,
     from: usize,
-    objective: &str,
-    max_changes: Option<usize>,
-    top: usize,
+    options: &MediateOptions,
     as_json: bool,
 ) -> anyhow::Result<String> {
-    let objective = Objective::parse(objective).ok_or_else(|| {
-        BadInput(format!(
-            "unknown objective {objective:?} (objectives: fewest-changes, max-min-surplus, nash)"
-        ))
-    })?;
-    let options = MediateOptions { objective, max_changes, top, max_nodes: Some(MAX_NODES) };
-    let m = detente_analysis::mediate(s, from, &options).map_err(|e| BadInput(e.to_string()))?;
+    let m = detente_analysis::mediate(s, from, options).map_err(|e| BadInput(e.to_string()))?;
     let words = detente_analysis::mediation_words(s, &m);
     if as_json {
         return Ok(to_json(&mediation_json(s, &m, &words)));
@@ -117,34 +305,41 @@ pub fn mediate(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Mediating from {} ({}), objective {}, at most {} change(s); principals: {}",
+        "Mediating from {} ({}), objective {}, within {}; counted: {}",
         s.proposals[from].id,
         s.proposals[from].title,
         m.objective.as_str(),
-        m.max_changes,
-        m.parties.iter().map(|&p| s.parties[p].id.as_str()).collect::<Vec<_>>().join(", ")
+        count(m.max_changes, "change", "changes"),
+        counted_words(s, &m.parties)
     );
     let _ = writeln!(
         out,
         "{}\n",
         if m.exact {
-            "The ranking below is proved: no revision within the limit does better."
+            "Exact: the search covered every revision within the limit.".to_string()
         } else {
-            "The ranking below is the best found, not proved best (see the note at the end)."
+            format!(
+                "Not exact: the work budget ({} steps) was reached; what follows is the best found (see the note at the end).",
+                m.budget.unwrap_or(0)
+            )
         }
     );
     for (n, r) in m.revisions.iter().enumerate() {
-        let _ = writeln!(out, "  {}. {} change(s):", n + 1, r.changes.len());
+        let _ = writeln!(out, "  {}. {}:", n + 1, count(r.changes.len(), "change", "changes"));
         revision_table(s, r, &mut out);
         out.push('\n');
     }
     if m.revisions.is_empty() && !m.feasible {
-        out.push_str("  No revision within the limit makes every principal accept.\n\n");
+        out.push_str(if m.exact {
+            "  No revision within the limit makes every counted party accept.\n\n"
+        } else {
+            "  No revision every counted party accepts was found within the budget.\n\n"
+        });
     }
     if let Some(c) = &m.closest {
         let _ = writeln!(
             out,
-            "  The closest revision (fewest red lines crossed, then least total shortfall):"
+            "  The closest revision (fewest red lines crossed or at risk, then least total shortfall):"
         );
         revision_table(s, c, &mut out);
         out.push('\n');
@@ -156,12 +351,14 @@ pub fn mediate(
 }
 
 fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
+    let counted: Vec<String> = m.parties.iter().map(|&p| s.parties[p].id.clone()).collect();
     json!({
         "scenario": s.meta.name,
         "from": j::proposal_header(s, m.proposal),
         "objective": m.objective.as_str(),
         "max_changes": m.max_changes,
-        "principals": m.parties.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+        "principals": counted,
+        "parties": counted,
         "feasible": m.feasible,
         "fewest_changes": m.fewest,
         "exact": m.exact,
@@ -171,6 +368,8 @@ fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
         "deadlock": m.deadlock.as_ref().map(|d| j::deadlock(s, d)),
         "explanation": words,
         "nodes": m.nodes,
+        "work": m.work,
+        "budget": m.budget,
     })
 }
 
@@ -178,19 +377,21 @@ fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
 pub fn single_text(
     s: &Scenario,
     from: usize,
-    max_rounds: usize,
+    options: &SingleTextOptions,
     as_json: bool,
 ) -> anyhow::Result<String> {
-    let st = detente_analysis::single_text(s, from, &SingleTextOptions { max_rounds });
+    let st =
+        detente_analysis::single_text(s, from, options).map_err(|e| BadInput(e.to_string()))?;
     let words = detente_analysis::single_text_words(s, &st);
     if as_json {
-        return Ok(to_json(&single_text_json(s, &st, &words)));
+        return Ok(to_json(&single_text_json(s, &st, options, &words)));
     }
     let mut out = format!(
-        "Single negotiating text from {} ({}); principals: {}\n\n",
+        "Single negotiating text from {} ({}), at most {}; counted: {}\n\n",
         s.proposals[from].id,
         s.proposals[from].title,
-        st.parties.iter().map(|&p| s.parties[p].id.as_str()).collect::<Vec<_>>().join(", ")
+        count(options.max_rounds, "revision", "revisions"),
+        counted_words(s, &st.parties)
     );
     for (n, round) in st.rounds.iter().enumerate() {
         let utilities: Vec<String> = s
@@ -198,13 +399,7 @@ pub fn single_text(
             .iter()
             .enumerate()
             .map(|(p, party)| {
-                let (lo, hi) = round.utilities[p];
-                let u = if (hi - lo).abs() < 0.005 {
-                    format!("{lo:.2}")
-                } else {
-                    format!("{lo:.2}-{hi:.2}")
-                };
-                format!("{} {} {u}", party.id, j::verdict(round.verdicts[p]))
+                format!("{} {} {}", party.id, j::verdict(round.verdicts[p]), u(round.utilities[p]))
             })
             .collect();
         let _ = writeln!(out, "Round {}: {}", n + 1, utilities.join("; "));
@@ -232,12 +427,7 @@ pub fn single_text(
             };
             let _ = writeln!(out, "  {party} objects: {}{more}", list.join(", "));
         }
-        match &round.revision {
-            Some(c) => {
-                let _ = writeln!(out, "  the mediator revises {}", change_words(s, c));
-            }
-            None => out.push_str("  the mediator finds no revision that helps\n"),
-        }
+        let _ = writeln!(out, "  {}", detente_analysis::round_outcome(s, &st, n));
     }
     let _ = writeln!(out, "\nEnd: {}\n", st.end.as_str().replace('_', " "));
     for w in &words {
@@ -246,7 +436,12 @@ pub fn single_text(
     Ok(out)
 }
 
-fn single_text_json(s: &Scenario, st: &SingleText, words: &[String]) -> Value {
+fn single_text_json(
+    s: &Scenario,
+    st: &SingleText,
+    options: &SingleTextOptions,
+    words: &[String],
+) -> Value {
     json!({
         "scenario": s.meta.name,
         "procedure": "single-text",
@@ -268,51 +463,139 @@ fn single_text_json(s: &Scenario, st: &SingleText, words: &[String]) -> Value {
             })).collect::<Vec<_>>(),
             "revision": round.revision.as_ref().map(|c| change_json(s, c)),
         })).collect::<Vec<_>>(),
+        "parties": st.parties.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+        "max_rounds": options.max_rounds,
         "end": st.end.as_str(),
         "explanation": words,
     })
 }
 
 /// The "what would narrow the gap" section of `detente analyze` for one draft: the
-/// fewest-changes search within a few changes, in words.
-pub fn narrow_the_gap(s: &Scenario, from: usize) -> Option<(Mediation, Vec<String>)> {
+/// fewest-changes search within a few changes, its words, or why it was not computed.
+pub type Narrow = Result<(Mediation, Vec<String>), String>;
+
+/// Runs the "what would narrow the gap" search on draft `from` for `detente analyze`
+/// (the principals, at most 3 changes, [`NARROW_BUDGET`]). A failure is returned as
+/// the reason, for the report to state, never dropped.
+pub fn narrow_the_gap(s: &Scenario, from: usize) -> Narrow {
+    narrow_with(s, from, NARROW_BUDGET)
+}
+
+fn narrow_with(s: &Scenario, from: usize, budget: u64) -> Narrow {
     let options = MediateOptions {
         objective: Objective::FewestChanges,
         max_changes: Some(3),
         top: 1,
-        max_nodes: Some(MAX_NODES / 10),
+        budget: Some(budget),
+        parties: None,
     };
-    let m = detente_analysis::mediate(s, from, &options).ok()?;
-    let words = detente_analysis::mediation_words(s, &m);
-    Some((m, words))
+    let m = detente_analysis::mediate(s, from, &options).map_err(|e| e.to_string())?;
+    let words = detente_analysis::narrow_words(s, &m);
+    Ok((m, words))
 }
 
-/// The section as JSON, for `analyze --json`.
-pub fn narrow_the_gap_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
-    mediation_json(s, m, words)
-}
-
-/// The section in words, for `analyze`.
-pub fn narrow_the_gap_text(s: &Scenario, m: &Mediation, words: &[String], out: &mut String) {
-    let _ = writeln!(
-        out,
-        "What would narrow the gap on {} (at most {} changes, every principal to accept):",
-        s.proposals[m.proposal].id, m.max_changes
-    );
-    let shown = m.revisions.first().or(m.closest.as_ref());
-    if let Some(r) = shown {
-        for c in &r.changes {
-            let _ = writeln!(out, "  {}", change_words(s, c));
-        }
-        let after: Vec<String> = s
-            .parties
-            .iter()
-            .enumerate()
-            .map(|(p, party)| format!("{} {:.2}", party.id, r.utilities_after[p].0))
-            .collect();
-        let _ = writeln!(out, "  utilities after: {}", after.join(", "));
+/// The section as JSON, for `analyze --json`: the mediation, or `{"not_computed": why}`.
+pub fn narrow_the_gap_json(s: &Scenario, n: &Narrow) -> Value {
+    match n {
+        Ok((m, words)) => mediation_json(s, m, words),
+        Err(why) => json!({ "not_computed": why }),
     }
-    for w in words.iter().take(3) {
+}
+
+/// The section in words, for `analyze`: what the list is (the fewest changes that bring
+/// every principal to accept the draft, or the closest revision when none does), the red
+/// lines it crosses and the verdicts it changes, the changes, and each party's utility
+/// (a range where points stay open) and remaining gap.
+pub fn narrow_the_gap_text(s: &Scenario, n: &Narrow, out: &mut String) {
+    let (m, words) = match n {
+        Ok(x) => x,
+        Err(why) => {
+            let _ = writeln!(out, "What would narrow the gap: not computed: {why}.");
+            return;
+        }
+    };
+    let id = &s.proposals[m.proposal].id;
+    let names: Vec<&str> = m.parties.iter().map(|&p| s.parties[p].name.as_str()).collect();
+    let within = count(m.max_changes, "change", "changes");
+    let (head, shown) = match (m.revisions.first(), &m.closest) {
+        (Some(r), _) if m.feasible => (
+            format!(
+                "What would narrow the gap on {id}: the fewest changes (searched within {within}) that bring {} to accept it{}",
+                detente_words::and_list(&names),
+                if m.exact { "" } else { " (not exact: budget reached)" }
+            ),
+            Some(r),
+        ),
+        (_, Some(c)) => (
+            format!(
+                "What would narrow the gap on {id}: no revision within {within} is accepted by {} {}{}; the closest revision",
+                if names.len() == 2 { "both" } else { "all of" },
+                detente_words::and_list(&names),
+                if m.exact { "" } else { " (not exact: budget reached)" }
+            ),
+            Some(c),
+        ),
+        _ => (
+            format!(
+                "What would narrow the gap on {id}: {}",
+                if m.exact {
+                    format!(
+                        "no revision within {within} is accepted, and no closest revision was found"
+                    )
+                } else {
+                    "not computed: the work budget was reached before any revision was scored"
+                        .to_string()
+                }
+            ),
+            None,
+        ),
+    };
+    let _ = writeln!(out, "{head}{}", if shown.is_some() { ":" } else { "." });
+    if let Some(r) = shown {
+        let mut table = String::new();
+        revision_table(s, r, &mut table);
+        for line in table.lines() {
+            let _ = writeln!(out, "{}", line.strip_prefix("  ").unwrap_or(line));
+        }
+    }
+    for w in words {
         let _ = writeln!(out, "{w}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tutorial() -> Scenario {
+        let sh = detente_scenario::shipped::all()
+            .iter()
+            .find(|sh| sh.name == "tutorial")
+            .expect("the tutorial is shipped");
+        detente_scenario::parse_auto(sh.file, sh.text.as_bytes()).expect("valid")
+    }
+
+    /// A failed search is stated in the report, never dropped.
+    #[test]
+    fn narrow_failure_is_stated() {
+        let s = tutorial();
+        let n = narrow_the_gap(&s, 99);
+        let Err(why) = &n else { panic!("a proposal out of range fails") };
+        assert!(why.contains("out of range"));
+        let mut out = String::new();
+        narrow_the_gap_text(&s, &n, &mut out);
+        assert!(out.starts_with("What would narrow the gap: not computed: proposal index 99"));
+        assert_eq!(narrow_the_gap_json(&s, &n)["not_computed"], json!(why));
+    }
+
+    /// A search stopped by its budget says so in the section's first line.
+    #[test]
+    fn narrow_at_its_budget_says_not_exact() {
+        let s = tutorial();
+        let n = narrow_with(&s, 0, 1);
+        let mut out = String::new();
+        narrow_the_gap_text(&s, &n, &mut out);
+        assert!(out.lines().next().unwrap().contains("not"), "{out}");
+        assert!(out.contains("Not exact: the work budget (1 steps)"), "{out}");
     }
 }

@@ -550,14 +550,14 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
     let gap = latest.map(|j| analysis::gap(s, j));
     let d =
         analysis::deadlock(s, &DeadlockOptions::default()).map_err(|e| BadInput(e.to_string()))?;
-    let narrow = latest.and_then(|j| crate::mediate::narrow_the_gap(s, j));
+    let narrow = latest.map(|j| crate::mediate::narrow_the_gap(s, j));
     if as_json {
         return Ok(to_json(&json!({
             "scenario": json::scenario_header(s),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
             "latest": latest.map(|j| s.proposals[j].id.clone()),
             "gap": gap.as_ref().map(|g| json::gap(s, g)),
-            "narrow_the_gap": narrow.as_ref().map(|(m, w)| crate::mediate::narrow_the_gap_json(s, m, w)),
+            "narrow_the_gap": narrow.as_ref().map(|n| crate::mediate::narrow_the_gap_json(s, n)),
             "deadlock": json::deadlock(s, &d),
         })));
     }
@@ -656,8 +656,8 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
         }
     }
 
-    if let Some((m, words)) = &narrow {
-        crate::mediate::narrow_the_gap_text(s, m, words, &mut out);
+    if let Some(n) = &narrow {
+        crate::mediate::narrow_the_gap_text(s, n, &mut out);
         out.push('\n');
     }
     out.push_str("Is any deal possible under every party's red lines and reservation? ");

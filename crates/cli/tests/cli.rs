@@ -969,6 +969,104 @@ fn mediate_on_the_tutorial() {
     bad_input_golden(&["mediate", "tutorial", "--from", "nope"], "mediate_unknown_proposal.stderr");
 }
 
+/// Flags of one procedure given to the other are refused, never ignored; so are limits
+/// that would run no round or list nothing.
+#[test]
+fn mediate_refuses_flags_it_would_ignore() {
+    let base = ["mediate", "tutorial", "--from", "commission-draft"];
+    let refused: [(&[&str], &str); 7] = [
+        (&["--procedure", "single-text", "--objective", "nash"], "--objective applies to"),
+        (
+            &["--procedure", "single-text", "--top", "2", "--max-changes", "1"],
+            "--max-changes and --top apply to --procedure search only",
+        ),
+        (&["--procedure", "single-text", "--budget", "9"], "--budget applies to"),
+        (&["--max-rounds", "3"], "--max-rounds applies to --procedure single-text only"),
+        (
+            &["--procedure", "single-text", "--max-rounds", "0"],
+            "--max-rounds must be between 1 and 1000",
+        ),
+        (&["--top", "0"], "--top must be between 1 and 100"),
+        (&["--parties", "upland,upland"], "named twice"),
+    ];
+    for (extra, message) in refused {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+    bad_input_golden(
+        &[
+            "mediate",
+            "tutorial",
+            "--from",
+            "commission-draft",
+            "--procedure",
+            "single-text",
+            "--objective",
+            "nash",
+        ],
+        "mediate_single_text_objective.stderr",
+    );
+}
+
+/// `--parties` says whose deal: Upland alone already accepts the commission draft, and the
+/// single text with Upland alone runs no revision and says it was not needed.
+#[test]
+fn mediate_parties_choose_whose_deal() {
+    let v = json(&[
+        "--json",
+        "mediate",
+        "tutorial",
+        "--from",
+        "commission-draft",
+        "--parties",
+        "upland",
+    ]);
+    assert_eq!(v["parties"], serde_json::json!(["upland"]));
+    assert_eq!(v["fewest_changes"], 0);
+    assert_eq!(v["exact"], true);
+    let text = stdout(&detente(&[
+        "mediate",
+        "tutorial",
+        "--from",
+        "commission-draft",
+        "--parties",
+        "upland",
+        "--procedure",
+        "single-text",
+    ]));
+    assert!(text.contains("counted: upland (as named with --parties)"), "{text}");
+    assert!(text.contains("every counted party accepts: no revision is needed"), "{text}");
+    assert!(!text.contains("finds no revision"), "{text}");
+}
+
+/// A generated scenario of 10 parties x 200 issues: the search ends at its budget and says
+/// it is not exact, in words and in JSON.
+#[test]
+fn mediate_large_input_ends_at_its_budget() {
+    let cfg = detente_analysis::testkit::GenConfig::new(10, 200, 5);
+    let mut s = detente_analysis::testkit::random_scenario(7, &cfg);
+    // The generator may draw a red line forbidding nothing, which the file format refuses.
+    for st in s.stances.iter_mut().flatten().flatten() {
+        st.red_lines
+            .retain(|r| !matches!(&r.kind, detente_core::RedLineKind::Forbid(v) if v.is_empty()));
+    }
+    let dir = std::env::temp_dir().join(format!("detente-mediate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("large.json");
+    std::fs::write(&file, detente_scenario::to_json(&s)).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let args = ["mediate", file.as_str(), "--from", "d0", "--budget", "3000000"];
+    let v = json(&[&["--json"][..], &args[..]].concat());
+    assert_eq!(v["exact"], false);
+    assert_eq!(v["budget"], 3_000_000);
+    assert!(v["note"].as_str().unwrap().starts_with("not exact: the work budget"));
+    let text = stdout(&detente(&args));
+    assert!(text.contains("Not exact: the work budget (3000000 steps) was reached"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// The mediator's question on the default scenario. Why the expected output is right, for a
 /// reader of the research notes: Russia makes Ukraine's withdrawal from the part of Donetsk
 /// it holds the condition for stopping the war (Putin, 27 Nov and 4 Dec), and Ukraine will
@@ -991,7 +1089,10 @@ fn mediate_on_ukraine_2025() {
     );
     assert!(text.contains("No revision of the US-Ukraine 20-point draft"));
     assert!(text.contains("No option of TER-03"));
-    assert!(text.contains("It still crosses or leaves open Ukraine's red line on TER-03."));
+    // Before anything else about the closest revision: the red line it crosses and the
+    // verdicts it changes.
+    assert!(text.contains("red lines crossed: ukraine on TER-03 (was open)"));
+    assert!(text.contains("ukraine depends -> rejects"));
     let text = ok_golden(
         &["mediate", "ukraine-2025", "--from", "us-28", "--procedure", "single-text"],
         "single_text_ukraine_us28.txt",
