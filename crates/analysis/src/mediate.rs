@@ -1549,18 +1549,29 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
     }
     let others: Vec<usize> = (0..s.parties.len()).filter(|p| !parties.contains(p)).collect();
     if !others.is_empty() {
-        let (yes, no): (Vec<usize>, Vec<usize>) = others.iter().partition(|&&p| r.accepts[p]);
-        let names = |ps: &[usize]| -> Vec<String> {
-            ps.iter().map(|&p| s.parties[p].name.clone()).collect()
+        let names = |v: Verdict| -> Vec<String> {
+            others
+                .iter()
+                .filter(|&&p| r.verdicts_after[p] == v)
+                .map(|&p| s.parties[p].name.clone())
+                .collect()
         };
+        let (yes, maybe, no) =
+            (names(Verdict::Accepts), names(Verdict::Depends), names(Verdict::Rejects));
         let mut parts = Vec::new();
         if !yes.is_empty() {
-            parts.push(format!("{} would accept it", and_list(&names(&yes))));
+            parts.push(format!("{} would accept it", and_list(&yes)));
         }
         if !no.is_empty() {
-            parts.push(format!("{} would not", and_list(&names(&no))));
+            parts.push(format!("{} would reject it", and_list(&no)));
         }
-        out.push(format!("Of the other parties, {}.", parts.join(" and ")));
+        if !maybe.is_empty() {
+            parts.push(format!(
+                "{} would answer depending on how the open points are settled",
+                and_list(&maybe)
+            ));
+        }
+        out.push(format!("Of the other parties, {}.", and_list(&parts)));
     }
 }
 

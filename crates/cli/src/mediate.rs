@@ -518,6 +518,14 @@ pub fn narrow_the_gap_text(s: &Scenario, n: &Narrow, out: &mut String) {
     let names: Vec<&str> = m.parties.iter().map(|&p| s.parties[p].name.as_str()).collect();
     let within = count(m.max_changes, "change", "changes");
     let (head, shown) = match (m.revisions.first(), &m.closest) {
+        (Some(r), _) if m.feasible && r.changes.is_empty() => (
+            format!(
+                "What would narrow the gap on {id}: nothing needs to; {} {} it as it stands",
+                detente_words::and_list(&names),
+                if names.len() == 1 { "accepts" } else { "accept" }
+            ),
+            None,
+        ),
         (Some(r), _) if m.feasible => (
             format!(
                 "What would narrow the gap on {id}: the fewest changes (searched within {within}) that bring {} to accept it{}",
@@ -558,7 +566,8 @@ pub fn narrow_the_gap_text(s: &Scenario, n: &Narrow, out: &mut String) {
             let _ = writeln!(out, "{}", line.strip_prefix("  ").unwrap_or(line));
         }
     }
-    for w in words {
+    // The first sentence says what the heading already said.
+    for w in words.iter().skip(1) {
         let _ = writeln!(out, "{w}");
     }
 }

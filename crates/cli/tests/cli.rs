@@ -93,6 +93,34 @@ fn analyze_default_is_ukraine_2025() {
     ok_golden(&["analyze", "--json"], "analyze_ukraine_2025.json");
 }
 
+/// "What would narrow the gap" says what its list is, shows ranges, names the red line the
+/// revision crosses and the verdicts it changes before anything else, and leaves the
+/// deadlock to its own section.
+#[test]
+fn analyze_narrow_section_says_what_it_is() {
+    let text = stdout(&detente(&["analyze", "ukraine-2025"]));
+    let start = text.find("What would narrow the gap").expect("the section");
+    let end = text.find("Is any deal possible").expect("the deadlock section");
+    let section = &text[start..end];
+    let head = "What would narrow the gap on us-ua-20: no revision within 3 changes is accepted by both Russia and\n  Ukraine; the closest revision:\n  red lines crossed: ukraine on TER-03 (was open)\n  verdicts changed: russia rejects -> depends, ukraine depends -> rejects\n";
+    assert!(section.starts_with(head), "{section}");
+    assert!(section.contains("depends 0.44 to 0.73"), "{section}");
+    assert!(section.contains("0.00 to 0.16"), "{section}");
+    assert!(section.contains("the deadlock section names the 2 constraints"), "{section}");
+    assert!(!section.contains("No option of TER-03"), "{section}");
+    assert!(!section.contains("every principal to accept"), "{section}");
+    assert!(section.contains("Europe (E3/EU) would answer depending"), "{section}");
+    let v = json(&["analyze", "ukraine-2025", "--json"]);
+    let n = &v["narrow_the_gap"];
+    assert_eq!(n["feasible"], false);
+    assert_eq!(n["exact"], true);
+    let moves = n["closest"]["red_lines"].as_array().unwrap();
+    assert!(moves.iter().any(|m| m["party"] == "ukraine"
+        && m["issue"] == "TER-03"
+        && m["before"] == "at_risk"
+        && m["after"] == "crossed"));
+}
+
 #[test]
 fn analyze_json_carries_the_same_verdicts_as_the_table() {
     let v = json(&["analyze", "ukraine-2025", "--json"]);
