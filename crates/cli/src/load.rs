@@ -1,9 +1,10 @@
 //! Finding what the user named: a scenario file or a shipped scenario, a proposal, a party.
 
+use std::io::Read as _;
 use std::path::Path;
 
 use detente_core::Scenario;
-use detente_scenario::shipped;
+use detente_scenario::{InputKind, shipped};
 
 use crate::BadInput;
 
@@ -27,30 +28,98 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Loads a scenario from a file path, or by the name of a shipped scenario when no such file
-/// exists. Every problem in the file is reported at once, located.
+/// The name standing for standard input wherever a file is taken.
+pub const STDIN: &str = "-";
+
+/// Reads a file's bytes, or standard input's for `-`.
+fn read(arg: &str) -> Result<Vec<u8>, LoadError> {
+    if arg == STDIN {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| LoadError::Unreadable(format!("standard input: cannot read: {e}")))?;
+        return Ok(bytes);
+    }
+    let path = Path::new(arg);
+    std::fs::read(path).map_err(|e| {
+        LoadError::Unreadable(match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "{arg}: no such file, and no shipped scenario of that name (shipped: {})",
+                shipped::all().iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            ),
+            _ if path.is_dir() => format!("{arg}: is a directory, not a scenario file"),
+            _ => format!("{arg}: cannot read: {e}"),
+        })
+    })
+}
+
+/// The name of an input in messages: the path, or `<stdin>`.
+fn shown(arg: &str) -> &str {
+    if arg == STDIN { "<stdin>" } else { arg }
+}
+
+/// What to run instead, for an input that is not a scenario file (`any`: whether the command
+/// also reads NegMAS and GENIUS domains).
+fn not_a_scenario(arg: &str, kind: InputKind, any: bool) -> LoadError {
+    let name = shown(arg);
+    let what = kind.describe();
+    LoadError::Unreadable(match kind {
+        InputKind::NegmasJson if !any => format!(
+            "{name}: this is {what}, not a detente scenario: convert it with `detente import json {arg}`, or use it directly with frontier, simulate or tournament"
+        ),
+        InputKind::GeniusXml => format!(
+            "{name}: this is {what}; a GENIUS domain is the folder of its XML files: convert the folder with `detente import genius FOLDER`, or give the folder to frontier, simulate or tournament"
+        ),
+        InputKind::KtabCsv | InputKind::KtabXml => format!(
+            "{name}: this is {what}, not a detente scenario: forecast with `detente forecast {arg}`, or convert it with `detente import ktab {arg}`"
+        ),
+        InputKind::PointsCsv => format!(
+            "{name}: this is {what}, not a detente scenario: divide the points with `detente divide {arg}`"
+        ),
+        _ => format!("{name}: this is {what}, not a detente scenario"),
+    })
+}
+
+/// Whether a folder holds a file of a GENIUS domain (an `.xml` file that sniffs as one).
+fn is_genius_folder(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().map(|e| e.path()).any(|p| {
+            p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml"))
+                && std::fs::read(&p).is_ok_and(|b| {
+                    detente_scenario::sniff(&p.to_string_lossy(), &b) == InputKind::GeniusXml
+                })
+        })
+    })
+}
+
+/// Loads a scenario from a file path (`-`: standard input), or by the name of a shipped
+/// scenario when no such file exists. Every problem in the file is reported at once,
+/// located. A file in another format detente reads (a NegMAS or GENIUS domain, a KTAB
+/// input, a points table) is refused with the command that reads it.
 pub fn scenario(arg: &str) -> Result<Scenario, LoadError> {
     let path = Path::new(arg);
-    if !path.exists()
+    if arg != STDIN
+        && !path.exists()
         && let Some(found) = shipped::load(arg)
     {
         return found.map_err(LoadError::Invalid);
     }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let names: Vec<&str> = shipped::all().iter().map(|s| s.name).collect();
-            return Err(LoadError::Unreadable(match e.kind() {
-                std::io::ErrorKind::NotFound => format!(
-                    "{arg}: no such file, and no shipped scenario of that name (shipped: {})",
-                    names.join(", ")
-                ),
-                _ if path.is_dir() => format!("{arg}: is a directory, not a scenario file"),
-                _ => format!("{arg}: cannot read: {e}"),
-            }));
+    if arg != STDIN && path.is_dir() {
+        return Err(LoadError::Unreadable(if is_genius_folder(path) {
+            format!(
+                "{arg}: this is a GENIUS domain folder, not a detente scenario: convert it with `detente import genius {arg}`, or use it directly with frontier, simulate or tournament"
+            )
+        } else {
+            format!("{arg}: is a directory, not a scenario file")
+        }));
+    }
+    let bytes = read(arg)?;
+    match detente_scenario::sniff(shown(arg), &bytes) {
+        InputKind::Scenario(format) => {
+            detente_scenario::parse(shown(arg), &bytes, format).map_err(LoadError::Invalid)
         }
-    };
-    detente_scenario::parse_auto(arg, &bytes).map_err(LoadError::Invalid)
+        kind => Err(not_a_scenario(arg, kind, false)),
+    }
 }
 
 /// The index of a proposal by id, or a message listing the ids there are.
@@ -101,42 +170,6 @@ pub fn parties(s: &Scenario, ids: Option<&[String]>) -> Result<Vec<usize>, BadIn
     Ok(chosen)
 }
 
-/// What kind of input a path names, for commands that take peer formats too.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputKind {
-    /// A detente scenario file or a shipped scenario's name.
-    Scenario,
-    /// A GENIUS domain folder (a domain XML and one profile XML per party).
-    Genius,
-    /// A NegMAS plain JSON domain.
-    NegmasJson,
-}
-
-/// Tells a scenario, a GENIUS folder and a NegMAS JSON domain apart: a folder is GENIUS; a
-/// JSON object without a top-level `version` but with `parties` carrying `value_utils` is a
-/// NegMAS domain; anything else is read as a scenario.
-pub fn input_kind(arg: &str, bytes: Option<&[u8]>) -> InputKind {
-    if Path::new(arg).is_dir() {
-        return InputKind::Genius;
-    }
-    let Some(bytes) = bytes else { return InputKind::Scenario };
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first != Some(&b'{') {
-        return InputKind::Scenario;
-    }
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(v)
-            if v.get("version").is_none()
-                && v.get("parties").is_some_and(|p| {
-                    p.as_array().is_some_and(|ps| ps.iter().any(|p| p.get("value_utils").is_some()))
-                }) =>
-        {
-            InputKind::NegmasJson
-        }
-        _ => InputKind::Scenario,
-    }
-}
-
 /// Reads every `.xml` file of a GENIUS folder, sorted by name.
 fn genius_files(dir: &str) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
     let entries = std::fs::read_dir(dir)
@@ -161,40 +194,64 @@ fn genius_files(dir: &str) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
     Ok(files)
 }
 
-/// Loads a scenario, a GENIUS folder or a NegMAS JSON domain.
+/// Loads a scenario, a GENIUS folder or a NegMAS JSON domain (`-`: standard input).
 pub fn any(arg: &str) -> Result<Scenario, LoadError> {
     let path = Path::new(arg);
-    if path.is_dir() {
+    if arg != STDIN && path.is_dir() {
         let files = genius_files(arg)?;
         return detente_scenario::import::genius(arg, &files).map_err(LoadError::Invalid);
     }
-    if !path.exists() {
+    if arg != STDIN && !path.exists() {
         return scenario(arg);
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| LoadError::Unreadable(format!("{arg}: cannot read: {e}")))?;
-    match input_kind(arg, Some(&bytes)) {
+    let bytes = read(arg)?;
+    match detente_scenario::sniff(shown(arg), &bytes) {
         InputKind::NegmasJson => {
-            detente_scenario::import::negmas_json(arg, &bytes).map_err(LoadError::Invalid)
+            detente_scenario::import::negmas_json(shown(arg), &bytes).map_err(LoadError::Invalid)
         }
-        _ => detente_scenario::parse_auto(arg, &bytes).map_err(LoadError::Invalid),
+        InputKind::Scenario(format) => {
+            detente_scenario::parse(shown(arg), &bytes, format).map_err(LoadError::Invalid)
+        }
+        kind => Err(not_a_scenario(arg, kind, true)),
     }
 }
 
 /// Loads a GENIUS folder (for `detente import genius`).
 pub fn genius(dir: &str) -> Result<Scenario, LoadError> {
-    if !Path::new(dir).is_dir() {
+    let path = Path::new(dir);
+    if !path.exists() {
         return Err(LoadError::Unreadable(format!(
-            "{dir}: not a folder (a GENIUS domain is a folder of XML files)"
+            "{dir}: no such folder (a GENIUS domain is a folder of XML files)"
+        )));
+    }
+    if !path.is_dir() {
+        let kind = std::fs::read(path).map(|b| detente_scenario::sniff(dir, &b));
+        let hint = match kind {
+            Ok(InputKind::NegmasJson) => {
+                format!("; it is a NegMAS JSON domain: run `detente import json {dir}`")
+            }
+            Ok(InputKind::GeniusXml) => "; give the folder that holds it".to_string(),
+            _ => String::new(),
+        };
+        return Err(LoadError::Unreadable(format!(
+            "{dir}: not a folder (a GENIUS domain is a folder of XML files){hint}"
         )));
     }
     let files = genius_files(dir)?;
     detente_scenario::import::genius(dir, &files).map_err(LoadError::Invalid)
 }
 
-/// Loads a NegMAS plain JSON domain (for `detente import json`).
+/// Loads a NegMAS plain JSON domain (for `detente import json`; `-`: standard input).
 pub fn negmas_json(file: &str) -> Result<Scenario, LoadError> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| LoadError::Unreadable(format!("{file}: cannot read: {e}")))?;
-    detente_scenario::import::negmas_json(file, &bytes).map_err(LoadError::Invalid)
+    let bytes = if file == STDIN {
+        read(file)?
+    } else {
+        std::fs::read(file).map_err(|e| {
+            LoadError::Unreadable(match e.kind() {
+                std::io::ErrorKind::NotFound => format!("{file}: no such file"),
+                _ => format!("{file}: cannot read: {e}"),
+            })
+        })?
+    };
+    detente_scenario::import::negmas_json(shown(file), &bytes).map_err(LoadError::Invalid)
 }

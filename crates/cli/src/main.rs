@@ -361,7 +361,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             report::analyze(&s, cli.json)?
         }
         Command::Check { scenario } => match load::scenario(&scenario) {
-            Ok(s) => report::check(&scenario, &s, cli.json),
+            Ok(s) => {
+                let name = if scenario == load::STDIN { "<stdin>" } else { scenario.as_str() };
+                report::check(name, &s, cli.json)
+            }
             Err(load::LoadError::Invalid(e)) if cli.json => {
                 // Machines get the problems as JSON on stdout; the exit code still says "bad input".
                 let mut stdout = std::io::stdout().lock();

@@ -413,6 +413,72 @@ fn import_writes_a_scenario_that_reads_back() {
     std::fs::remove_dir_all(&dir).unwrap();
     bad_input_golden(&["import", "genius", &data("fishing.json")], "import_not_a_folder.stderr");
     bad_input_golden(&["import", "json", &data("bad.json")], "import_bad_json.stderr");
+    bad_input_golden(&["import", "genius", "no/such/folder"], "import_no_such_folder.stderr");
+}
+
+/// A file in another format than the command reads gets one message saying what it is and
+/// what to run, not the scenario reader's every complaint.
+#[test]
+fn other_formats_are_recognised_and_sent_to_their_command() {
+    let mut out = String::new();
+    for args in [
+        vec!["analyze", "crates/cli/tests/data/fishing.json"],
+        vec!["evaluate", "crates/cli/tests/data/fishing.json"],
+        vec!["deadlock", "crates/cli/tests/data/genius-fishing"],
+        vec!["check", "crates/cli/tests/data/genius-fishing/fleet.xml"],
+        vec!["analyze", "crates/cli/tests/data/ktab-harbour.csv"],
+        vec!["mediate", "crates/cli/tests/data/points.csv", "--from", "x"],
+        vec!["frontier", "crates/cli/tests/data/points.csv"],
+        vec!["simulate", "crates/cli/tests/data/ktab-harbour.csv", "--negotiators", "a,b"],
+    ] {
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}: {}", stderr(&o));
+        out.push_str(&format!("$ detente {}\n{}", args.join(" "), stderr(&o)));
+    }
+    golden("other_formats.stderr", &out);
+}
+
+/// `-` reads the scenario (or domain) from standard input.
+#[test]
+fn a_dash_reads_standard_input() {
+    use std::io::Write as _;
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_detente"))
+            .args(args)
+            .current_dir(manifest_dir().join("../.."))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let tutorial = std::fs::read(manifest_dir().join("../../scenarios/tutorial.toml")).unwrap();
+    let o = run(&["check", "-"], &tutorial);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("<stdin>: ok: scenario tutorial with 3 parties"),
+        "{}",
+        stdout(&o)
+    );
+    let from_file = stdout(&detente(&["analyze", "tutorial", "--json"]));
+    assert_eq!(stdout(&run(&["analyze", "-", "--json"], &tutorial)), from_file);
+    let fishing = std::fs::read(manifest_dir().join("tests/data/fishing.json")).unwrap();
+    let frontier = stdout(&detente(&["frontier", &data("fishing.json"), "--json"]));
+    let o = run(&["frontier", "-", "--json"], &fishing);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (a, b): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_slice(&o.stdout).unwrap(), serde_json::from_str(&frontier).unwrap());
+    assert_eq!(a["frontier"], b["frontier"]);
+    let o = run(&["check", "-"], b"version = 2\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("<stdin>:1:11: version: unsupported format version 2"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

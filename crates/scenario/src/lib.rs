@@ -10,7 +10,9 @@
 //!   both parse to an equal scenario;
 //! - [`import`] reads automated-negotiation domains (GENIUS XML folders, NegMAS plain JSON)
 //!   as scenarios with raw utilities;
-//! - [`shipped`] holds the scenarios compiled into the program.
+//! - [`shipped`] holds the scenarios compiled into the program;
+//! - [`sniff`] tells a scenario from the other formats detente reads (NegMAS and GENIUS
+//!   domains, KTAB inputs, points tables), so that a program can say what to run.
 //!
 //! Reading never panics, whatever the bytes. A rejected file gives an [`Error`] whose
 //! [`problems`](Error::problems) each print as `file:line:column: path: message`.
@@ -72,12 +74,14 @@ pub mod import;
 mod json_in;
 mod json_out;
 pub mod shipped;
+mod sniff;
 mod toml_in;
 mod toml_out;
 mod tree;
 mod validate;
 
 pub use error::{Error, Problem, ProblemKind};
+pub use sniff::{InputKind, sniff};
 
 use error::{LineIndex, RawProblem, locate};
 
@@ -166,7 +170,7 @@ pub fn parse(file: &str, bytes: &[u8], format: Format) -> Result<detente_core::S
 /// Reads a scenario file in the format named by the extension of `file`; without a known
 /// extension, JSON if the first non-blank byte is `{`, else TOML.
 pub fn parse_auto(file: &str, bytes: &[u8]) -> Result<detente_core::Scenario, Error> {
-    let format = Format::from_path(file).unwrap_or_else(|| sniff(bytes));
+    let format = Format::from_path(file).unwrap_or_else(|| spelling(bytes));
     parse(file, bytes, format)
 }
 
@@ -190,7 +194,9 @@ pub(crate) fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Error> {
     }
 }
 
-fn sniff(bytes: &[u8]) -> Format {
+/// The spelling of a file without a known extension: JSON when its first non-blank byte is
+/// `{`, else TOML.
+fn spelling(bytes: &[u8]) -> Format {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => Format::Json,
@@ -244,10 +250,10 @@ mod tests {
 
     #[test]
     fn sniffing() {
-        assert_eq!(sniff(b"  \n {"), Format::Json);
-        assert_eq!(sniff(b"\xEF\xBB\xBF{"), Format::Json);
-        assert_eq!(sniff(b"version = 1"), Format::Toml);
-        assert_eq!(sniff(b""), Format::Toml);
+        assert_eq!(spelling(b"  \n {"), Format::Json);
+        assert_eq!(spelling(b"\xEF\xBB\xBF{"), Format::Json);
+        assert_eq!(spelling(b"version = 1"), Format::Toml);
+        assert_eq!(spelling(b""), Format::Toml);
     }
 
     #[test]

@@ -17,6 +17,10 @@ fn tutorial_json() -> String {
 
 /// Parses in every way and checks each problem's place lies within the text.
 fn check(bytes: &[u8]) {
+    // Sniffing never panics either.
+    for name in ["f", "f.csv", "f.xml", "f.json"] {
+        let _ = detente_scenario::sniff(name, bytes);
+    }
     let text = String::from_utf8_lossy(bytes);
     let n_lines = text.split('\n').count();
     for result in [
