@@ -602,6 +602,8 @@ fn forecast_prints_what_the_model_says() {
             outcomes.iter().map(|o| p(o) * o["position"][d].as_f64().unwrap()).sum::<f64>() / total;
         assert!((v["forecast"][d].as_f64().unwrap() - expected).abs() < 1e-9);
     }
+    // Two positions exactly as likely: both named, neither called the most likely alone.
+    ok_golden(&["forecast", &data("ktab-tie.csv")], "forecast_tie.txt");
     // Every number rounded to 12 decimals.
     for args in
         [vec!["--json"], vec!["--model", "median", "--json"], vec!["--stochastic", "--json"]]
