@@ -14,6 +14,13 @@
 //! reproduces a run (KTAB's own stochastic runs are not reproducible). Work is spread over
 //! [`SmpParams::threads`] threads without changing a bit of the result.
 //!
+//! Runs are bounded before anything is allocated: at most [`MAX_ACTORS`] actors, at most
+//! [`MAX_STORED_CELLS`] cells kept over the states, and a work budget
+//! ([`SmpParams::max_work`], in units of [`round_work`]); a run that reaches a bound stops
+//! and says so ([`Stop::Budget`]). Each state names its distinct positions and their
+//! probabilities of winning ([`Round::contenders`]), from which [`Round::most_likely`]
+//! and [`Round::expected`] are read.
+//!
 //! ```
 //! use detente_forecast::{Actor, SmpInput, SmpParams, compromise, run_smp, weighted_median};
 //! let actor = |name: &str, capability| Actor { name: name.into(), description: String::new(), capability };
