@@ -43,6 +43,9 @@ pub fn exercise_scenario(s: &Scenario) {
     if let Ok(d) = deadlock(s, &options) {
         let _ = explain(s, &d);
     }
+    if let Ok(aw) = detente_analysis::adjusted_winner::adjusted_winner_for(s) {
+        let _ = detente_analysis::adjusted_winner::describe(&aw, ["a", "b"]);
+    }
     if !s.proposals.is_empty() {
         let options = MediateOptions { max_nodes: Some(MAX_NODES), ..MediateOptions::default() };
         let _ = mediate(s, 0, &options);
