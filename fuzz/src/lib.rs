@@ -4,8 +4,8 @@
 //! `-max_len`; a slow one is a finding (libFuzzer reports it as a timeout).
 
 use detente_analysis::{
-    DeadlockOptions, MediateOptions, SingleTextOptions, compare, counted_parties, deadlock,
-    evaluate, explain, gap, mediate, single_text,
+    DeadlockOptions, FrontierOptions, MediateOptions, SingleTextOptions, compare, counted_parties,
+    deadlock, evaluate, explain, frontier, gap, mediate, single_text,
 };
 use detente_core::Scenario;
 use detente_forecast::{SmpInput, SmpParams};
@@ -43,6 +43,15 @@ pub fn exercise_scenario(s: &Scenario) {
     if let Ok(d) = deadlock(s, &options) {
         let _ = explain(s, &d);
     }
+    let options = FrontierOptions {
+        max_points: 1_000,
+        max_work: 100_000,
+        max_bytes: 16 << 20,
+        max_nodes: MAX_NODES,
+        max_search_work: 100_000,
+        ..FrontierOptions::default()
+    };
+    let _ = frontier(s, &options);
     if let Ok(aw) = detente_analysis::adjusted_winner::adjusted_winner_for(s) {
         let _ = detente_analysis::adjusted_winner::describe(&aw, ["a", "b"]);
     }

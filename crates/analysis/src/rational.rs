@@ -253,7 +253,14 @@ impl Rational {
                 .and_then(|n| n.checked_add(i128::from(b - b'0')))
                 .ok_or_else(too_big)?;
         }
-        let scale = exp - i32::try_from(frac.len()).map_err(|_| too_big())?;
+        if num == 0 {
+            return Ok(Rational::ZERO);
+        }
+        // `exp - frac.len()`, which overflows an i32 for exponents near i32::MIN.
+        let scale = i32::try_from(frac.len())
+            .ok()
+            .and_then(|f| exp.checked_sub(f))
+            .ok_or_else(too_big)?;
         let ten = |k: u32| 10i128.checked_pow(k).ok_or_else(too_big);
         let value = if scale >= 0 {
             Rational::from_integer(num.checked_mul(ten(scale.unsigned_abs())?).ok_or_else(too_big)?)
@@ -409,6 +416,16 @@ mod tests {
             assert!(Rational::from_decimal(bad).is_err(), "{bad:?}");
         }
         assert!(Rational::from_decimal("1e60").is_err());
+        // Exponents at the ends of i32 (fuzz target points_csv): an error, never an overflow.
+        for extreme in ["0.5e-2147483648", "5e-2147483648", "1.5e2147483647", "1e-2147483648"] {
+            assert_eq!(
+                Rational::from_decimal(extreme).unwrap_err().kind(),
+                ErrorKind::Overflow,
+                "{extreme}"
+            );
+        }
+        assert_eq!(Rational::from_decimal("0.0e-2147483648").unwrap(), Rational::ZERO);
+        assert_eq!(Rational::from_decimal("-0e2147483647").unwrap(), Rational::ZERO);
         assert_eq!(Rational::from_f64_decimal(0.35).unwrap(), r(7, 20));
         assert_eq!(Rational::from_f64_decimal(1e-7).unwrap(), r(1, 10_000_000));
         assert!(Rational::from_f64_decimal(f64::NAN).is_err());
