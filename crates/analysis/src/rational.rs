@@ -257,10 +257,8 @@ impl Rational {
             return Ok(Rational::ZERO);
         }
         // `exp - frac.len()`, which overflows an i32 for exponents near i32::MIN.
-        let scale = i32::try_from(frac.len())
-            .ok()
-            .and_then(|f| exp.checked_sub(f))
-            .ok_or_else(too_big)?;
+        let scale =
+            i32::try_from(frac.len()).ok().and_then(|f| exp.checked_sub(f)).ok_or_else(too_big)?;
         let ten = |k: u32| 10i128.checked_pow(k).ok_or_else(too_big);
         let value = if scale >= 0 {
             Rational::from_integer(num.checked_mul(ten(scale.unsigned_abs())?).ok_or_else(too_big)?)

@@ -172,16 +172,42 @@ mod importers {
     }
 
     fn run_genius(files: &[(String, Vec<u8>)]) {
-        if let Err(e) = genius("f", files) {
-            check_places(&e, files);
+        match genius("f", files) {
+            Ok(s) => reads_back(&s),
+            Err(e) => check_places(&e, files),
         }
     }
 
     fn run_json(bytes: &[u8]) {
         let files = [("d.json".to_string(), bytes.to_vec())];
-        if let Err(e) = negmas_json("d.json", bytes) {
-            check_places(&e, &files);
+        match negmas_json("d.json", bytes) {
+            Ok(s) => reads_back(&s),
+            Err(e) => check_places(&e, &files),
         }
+    }
+
+    /// An imported scenario, written as `import` writes it, reads back equal.
+    fn reads_back(s: &detente_core::Scenario) {
+        use detente_scenario::{Format, parse, to_json, to_toml};
+        for (text, format) in [(to_json(s), Format::Json), (to_toml(s), Format::Toml)] {
+            match parse("import", text.as_bytes(), format) {
+                Ok(back) => assert_eq!(&back, s, "{text}"),
+                Err(e) => panic!("the imported scenario does not read back: {e}\n{text}"),
+            }
+        }
+    }
+
+    /// Inputs the fuzz targets found (fuzz/README.md), each named by its target.
+    #[test]
+    fn fuzz_findings() {
+        // negmas_json, genius_xml: a weight of 5e-324 was imported, and the scenario written
+        // from it was refused on reading back ("must be 0 or at least 1e-9").
+        let tiny = JSON.replace("[0.5]", "[5e-324]");
+        assert!(negmas_json("d.json", tiny.as_bytes()).is_err());
+        run_json(tiny.as_bytes());
+        let tiny = PROFILE.replace("value=\"0.75\"", "value=\"5e-324\"");
+        assert!(genius("f", &folder(DOMAIN.into(), tiny.clone().into())).is_err());
+        run_genius(&folder(DOMAIN.into(), tiny.into()));
     }
 
     fn folder(domain: Vec<u8>, profile: Vec<u8>) -> Vec<(String, Vec<u8>)> {

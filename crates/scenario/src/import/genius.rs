@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 use roxmltree::{Document, Node};
 
 use super::{Domain, DomainIssue, DomainParty, Problems};
-use crate::MAX_MAGNITUDE;
 use crate::error::{Error, Problem, ProblemKind};
 use crate::tree::number_text;
+use crate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
 
 /// The largest issue index accepted (gaps below it become dummy issues).
 const MAX_INDEX: i64 = 10_000;
@@ -432,6 +432,19 @@ fn profile(
         let (Some(index), Some(value)) = (integer(pr, w, "index"), float(pr, w, "value")) else {
             continue;
         };
+        if value != 0.0 && value.abs() < MIN_MAGNITUDE {
+            // A scenario file refuses such a weight: the import would not read back.
+            pr.push(
+                attr_offset(w, "value"),
+                &format!("{}.value", path(pr, w)),
+                ProblemKind::OutOfRange,
+                format!(
+                    "must be 0 or at least 1e-9 in magnitude, found {} (smaller weights lose precision when the weights are normalised)",
+                    shown(w.attribute("value").unwrap_or(""))
+                ),
+            );
+            continue;
+        }
         match usize::try_from(index).ok().and_then(|i| i.checked_sub(1)).filter(|&i| i < n) {
             Some(i) if !matches!(slots[i].kind, Values::Dummy) => weights[i] = Some(value),
             _ => pr.push(

@@ -2,10 +2,10 @@
 //! JSON reader of scenario files, so every problem has its place.
 
 use super::{Domain, DomainIssue, DomainParty, Problems};
-use crate::MAX_MAGNITUDE;
 use crate::error::{Error, ProblemKind, RawProblem, locate};
 use crate::json_in;
 use crate::tree::{Entry, Kind, Node, number_text};
+use crate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
 
 pub(super) fn read(file: &str, bytes: &[u8]) -> Result<detente_core::Scenario, Error> {
     let text = crate::utf8(file, bytes)?;
@@ -186,6 +186,36 @@ fn numbers(
     out.into_iter().collect()
 }
 
+/// Weights as a scenario file takes them: 0 or at least [`MIN_MAGNITUDE`] in magnitude
+/// (a smaller one would be refused when the imported scenario is read back).
+fn no_tiny_weights(
+    pr: &mut Problems<'_>,
+    node: &Node,
+    path: &str,
+    weights: Vec<f64>,
+) -> Option<Vec<f64>> {
+    let Kind::Array(items) = &node.kind else { return Some(weights) };
+    let mut ok = true;
+    for (k, (w, item)) in weights.iter().zip(items).enumerate() {
+        if *w != 0.0 && w.abs() < MIN_MAGNITUDE {
+            let text = match &item.kind {
+                Kind::Num(n) => number_text(&n.text),
+                _ => w.to_string(),
+            };
+            pr.push(
+                item.span.start,
+                &format!("{path}[{k}]"),
+                ProblemKind::OutOfRange,
+                format!(
+                    "must be 0 or at least 1e-9 in magnitude, found {text} (smaller weights lose precision when the weights are normalised)"
+                ),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(weights)
+}
+
 fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
     let top = table(pr, root, "")?;
     let name = match get(top, "name") {
@@ -321,7 +351,8 @@ fn parties(
             .map_or(Some(0.0), |n| number(pr, n, &join(&path, "reserved_value")));
         let wpath = join(&path, "weights");
         let weights = required(pr, t, item, &path, "weights").and_then(|n| match n_issues {
-            Some(n_issues) => numbers(pr, n, &wpath, n_issues, "one per issue"),
+            Some(n_issues) => numbers(pr, n, &wpath, n_issues, "one per issue")
+                .and_then(|w| no_tiny_weights(pr, n, &wpath, w)),
             None => None,
         });
         let upath = join(&path, "value_utils");
@@ -486,6 +517,16 @@ mod tests {
             [
                 "toy.json:9:14: parties[0].bias: must be at most 1e9 in magnitude, found 1e308 (larger numbers make utilities overflow or lose precision)",
                 "toy.json:9:39: parties[0].reserved_value: must be a finite number, found a number of 309 digits",
+            ]
+        );
+        // A weight a scenario file would refuse (found by the negmas_json fuzz target: the
+        // import succeeded, and the file it wrote did not read back).
+        let tiny = TOY.replace("[0.7, -0.3]", "[0.7, -5e-324]");
+        let err = negmas_json("toy.json", tiny.as_bytes()).unwrap_err();
+        assert_eq!(
+            lines(&err),
+            [
+                "toy.json:8:40: parties[0].weights[1]: must be 0 or at least 1e-9 in magnitude, found -5e-324 (smaller weights lose precision when the weights are normalised)",
             ]
         );
         let err = negmas_json("toy.json", b"{\"issues\": [], \"parties\": 3}").unwrap_err();
