@@ -152,6 +152,13 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
     let (config, names, seed) = (&args.config, args.negotiators, args.seed);
     let counted = crate::load::parties(&whole, args.parties)?;
     let ids = |ps: &[usize]| ps.iter().map(|&p| whole.parties[p].id.clone()).collect::<Vec<_>>();
+    if counted.len() < 2 {
+        return Err(BadInput(format!(
+            "{} alone cannot negotiate: a session needs at least two parties (name them with --parties)",
+            ids(&counted).join(", ")
+        ))
+        .into());
+    }
     if names.len() != counted.len() {
         let whose = if args.parties.is_some() {
             "the parties named with --parties"
@@ -330,14 +337,22 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
             for (i, &k) in o.0.iter().enumerate() {
                 let _ = writeln!(out, "  {}: {}", s.issues[i].name, s.issues[i].option_label(k));
             }
-            let dist = |d: Option<f64>| {
-                d.map_or("unknown (frontier too large to list)".to_string(), detente_words::num)
+            let reference = domain.reference();
+            let pareto = match (result.pareto_distance, &reference.frontier) {
+                (Some(d), _) => detente_words::num(d),
+                (None, None) => "unknown (the frontier is too large to list)".to_string(),
+                (None, Some(_)) => "none (no outcome is acceptable to every party)".to_string(),
+            };
+            let nash = match result.nash_distance {
+                Some(d) => detente_words::num(d),
+                None if !reference.nash_exact => {
+                    "unknown (the search for it stopped at its budget)".to_string()
+                }
+                None => "none (no outcome is acceptable to every party)".to_string(),
             };
             let _ = writeln!(
                 out,
-                "Distance to the Pareto frontier {}, to the Nash point {}.",
-                dist(result.pareto_distance),
-                dist(result.nash_distance)
+                "Distance to the Pareto frontier {pareto}, to the Nash point {nash}."
             );
         }
         (Termination::Deadline, _) => {

@@ -809,6 +809,10 @@ fn simulate_is_reproducible_by_seed() {
         &["simulate", "tutorial", "--parties", "upland,upland", "--negotiators", "boulware,linear"],
         "simulate_parties_twice.stderr",
     );
+    bad_input_golden(
+        &["simulate", "tutorial", "--parties", "upland", "--negotiators", "boulware"],
+        "simulate_one_party.stderr",
+    );
 }
 
 /// Memory stays bounded whatever the deadline: absurd deadlines are refused before any

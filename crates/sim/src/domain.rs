@@ -39,16 +39,19 @@ use crate::{Error, ErrorKind, Rng};
 pub type OutcomeId = u64;
 
 /// Limits of [`Domain::with_options`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DomainOptions {
     /// Outcome spaces up to this size get per-party sorted utility tables; larger ones use
     /// the approximate additive inverter. Default 1,000,000.
     pub table_limit: u64,
+    /// The budgets of the frontier and Nash point agreements are measured against
+    /// ([`Domain::reference`]). Default: [`FrontierOptions::default`].
+    pub frontier: FrontierOptions,
 }
 
 impl Default for DomainOptions {
     fn default() -> DomainOptions {
-        DomainOptions { table_limit: 1_000_000 }
+        DomainOptions { table_limit: 1_000_000, frontier: FrontierOptions::default() }
     }
 }
 
@@ -87,8 +90,12 @@ pub struct Reference {
     /// could be listed exactly (`None` when it is too large to list or failed).
     pub frontier: Option<Vec<Vec<f64>>>,
     /// The Nash bargaining points (all ties), each with an outcome reaching it; empty when no
-    /// outcome is rational for every party.
+    /// outcome is rational for every party, or when the search stopped at its budget
+    /// (`nash_exact` false): a point that may not be the Nash point is not used.
     pub nash: Vec<(Vec<f64>, OutcomeId)>,
+    /// Whether `nash` is exactly the Nash solution (false: the search stopped at its
+    /// budget, or the frontier failed).
+    pub nash_exact: bool,
     /// Why the frontier could not be computed, if it could not.
     pub error: Option<String>,
 }
@@ -171,6 +178,7 @@ pub struct Domain {
     n_outcomes: u64,
     parties: Vec<PartyView>,
     reference: OnceLock<Reference>,
+    frontier_options: FrontierOptions,
 }
 
 impl Domain {
@@ -257,7 +265,14 @@ impl Domain {
                 view
             })
             .collect();
-        Ok(Domain { scenario, radices, n_outcomes, parties, reference: OnceLock::new() })
+        Ok(Domain {
+            scenario,
+            radices,
+            n_outcomes,
+            parties,
+            reference: OnceLock::new(),
+            frontier_options: options.frontier.clone(),
+        })
     }
 
     /// The scenario.
@@ -501,7 +516,7 @@ impl Domain {
     /// The frontier and Nash reference, computed on first use (exactly, by
     /// [`detente_analysis::frontier`] with its default limits) and kept.
     pub fn reference(&self) -> &Reference {
-        self.reference.get_or_init(|| match frontier(&self.scenario, &FrontierOptions::default()) {
+        self.reference.get_or_init(|| match frontier(&self.scenario, &self.frontier_options) {
             Ok(f) => Reference {
                 frontier: match f.size {
                     FrontierSize::Exact(_) => {
@@ -509,15 +524,24 @@ impl Domain {
                     }
                     FrontierSize::AtLeast(_) => None,
                 },
-                nash: f
-                    .nash
-                    .points
-                    .iter()
-                    .filter_map(|pt| Some((pt.utilities.clone(), self.encode(&pt.outcome)?)))
-                    .collect(),
+                nash: if f.nash.exact {
+                    f.nash
+                        .points
+                        .iter()
+                        .filter_map(|pt| Some((pt.utilities.clone(), self.encode(&pt.outcome)?)))
+                        .collect()
+                } else {
+                    vec![]
+                },
+                nash_exact: f.nash.exact,
                 error: None,
             },
-            Err(e) => Reference { frontier: None, nash: vec![], error: Some(e.to_string()) },
+            Err(e) => Reference {
+                frontier: None,
+                nash: vec![],
+                nash_exact: false,
+                error: Some(e.to_string()),
+            },
         })
     }
 }
@@ -571,8 +595,36 @@ mod tests {
     fn domains(seed: u64) -> (Domain, Domain) {
         let s = Arc::new(random_scenario(seed, &GenConfig::new(2, 3, 4)));
         let tab = Domain::new(s.clone()).unwrap();
-        let approx = Domain::with_options(s, &DomainOptions { table_limit: 0 }).unwrap();
+        let approx =
+            Domain::with_options(s, &DomainOptions { table_limit: 0, ..DomainOptions::default() })
+                .unwrap();
         (tab, approx)
+    }
+
+    #[test]
+    fn a_nash_point_not_found_exactly_is_not_measured_against() {
+        let cfg = GenConfig { red_line_chance: 0.0, ..GenConfig::new(2, 6, 6) };
+        let s = Arc::new(random_scenario(3, &cfg));
+        let tight = FrontierOptions {
+            max_points: 1,
+            max_work: 1,
+            max_nodes: 1,
+            max_search_work: 1,
+            ..FrontierOptions::default()
+        };
+        let d = Domain::with_options(
+            s.clone(),
+            &DomainOptions { frontier: tight, ..DomainOptions::default() },
+        )
+        .unwrap();
+        let r = d.reference();
+        assert!(!r.nash_exact, "a one-node budget cannot prove the Nash point");
+        assert!(r.nash.is_empty());
+        assert_eq!(r.nash_distance(&[0.5, 0.5]), None);
+        assert_eq!(r.frontier, None);
+        let full = Domain::new(s).unwrap();
+        assert!(full.reference().nash_exact);
+        assert!(!full.reference().nash.is_empty());
     }
 
     #[test]

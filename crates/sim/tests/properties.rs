@@ -13,7 +13,10 @@ use proptest::prelude::*;
 
 fn domain(seed: u64, n_parties: usize, n_issues: usize, tabulate: bool) -> Domain {
     let s = random_scenario(seed, &GenConfig::new(n_parties, n_issues, 4));
-    let options = DomainOptions { table_limit: if tabulate { 1_000_000 } else { 0 } };
+    let options = DomainOptions {
+        table_limit: if tabulate { 1_000_000 } else { 0 },
+        ..DomainOptions::default()
+    };
     Domain::with_options(Arc::new(s), &options).expect("domain")
 }
 
