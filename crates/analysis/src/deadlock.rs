@@ -16,14 +16,26 @@ use detente_core::{Outcome, Scenario};
 use crate::error::{Error, ErrorKind};
 use crate::search::{Oracle, allowed_options};
 
+/// The default search budget of [`deadlock`], in nodes (a node whose bounds look at many
+/// option rows counts as one more node per 1,024 rows x parties): a few seconds.
+pub const DEFAULT_MAX_NODES: u64 = 2_000_000;
+
 /// What [`deadlock`] considers.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeadlockOptions {
     /// The parties whose consent is needed; `None` means all parties.
     pub parties: Option<Vec<usize>>,
-    /// A search budget in nodes; `None` means unlimited. Spending it is an error of kind
-    /// [`ErrorKind::Budget`], never a guessed answer.
+    /// A search budget in nodes (default [`DEFAULT_MAX_NODES`]); `None` means unlimited.
+    /// Spending it before the question is decided is an error of kind
+    /// [`ErrorKind::Budget`], never a guessed answer; spending it after proving that no deal
+    /// exists gives the answer with `minimal: false` and no conflict.
     pub max_nodes: Option<u64>,
+}
+
+impl Default for DeadlockOptions {
+    fn default() -> DeadlockOptions {
+        DeadlockOptions { parties: None, max_nodes: Some(DEFAULT_MAX_NODES) }
+    }
 }
 
 /// One constraint of the deadlock problem.
@@ -68,6 +80,10 @@ pub struct Deadlock {
     /// For each constraint of `conflict`, an outcome that keeps all the other constraints
     /// of `conflict`: what dropping that one constraint buys.
     pub relaxations: Vec<Outcome>,
+    /// Whether `conflict` is a minimal conflict. False only when no deal exists (proved)
+    /// but the search for a minimal conflict spent the budget: `conflict` and
+    /// `relaxations` are then empty.
+    pub minimal: bool,
     /// Search nodes used.
     pub nodes: u64,
     /// The parties considered, in order, without repeats.
@@ -124,19 +140,45 @@ pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Err
     };
     let all = constraints(s, &parties);
     let mut oracle = Oracle::new(s, options.max_nodes);
-    if let Some(w) = oracle.solve(&all)? {
+    let undecided = |e: Error| {
+        if e.kind() == ErrorKind::Budget {
+            Error::new(
+                ErrorKind::Budget,
+                format!("not decided within the budget of {} search nodes", oracle_budget(options)),
+            )
+        } else {
+            e
+        }
+    };
+    if let Some(w) = oracle.solve(&all).map_err(undecided)? {
         return Ok(Deadlock {
             feasible: true,
             witness: Some(w),
             conflict: vec![],
             relaxations: vec![],
+            minimal: true,
             nodes: oracle.nodes,
             parties,
         });
     }
-    let mut conflict = match red_line_conflict(s, &all) {
-        Some(c) => c,
-        None => quick_xplain(&mut oracle, &mut Vec::new(), false, &all)?,
+    // No deal exists (proved). Past here a spent budget only leaves the conflict unminimised.
+    let not_minimal = |nodes: u64, parties: Vec<usize>| Deadlock {
+        feasible: false,
+        witness: None,
+        conflict: vec![],
+        relaxations: vec![],
+        minimal: false,
+        nodes,
+        parties,
+    };
+    let conflict = match red_line_conflict(s, &all) {
+        Some(c) => Ok(c),
+        None => quick_xplain(&mut oracle, &mut Vec::new(), false, &all),
+    };
+    let mut conflict = match conflict {
+        Ok(c) => c,
+        Err(e) if e.kind() == ErrorKind::Budget => return Ok(not_minimal(oracle.nodes, parties)),
+        Err(e) => return Err(e),
     };
     // Check minimality constraint by constraint; each check's witness is the relaxation.
     let mut relaxations = Vec::with_capacity(conflict.len());
@@ -144,7 +186,14 @@ pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Err
     while j < conflict.len() {
         let rest: Vec<Constraint> =
             conflict.iter().enumerate().filter(|&(x, _)| x != j).map(|(_, c)| *c).collect();
-        match oracle.solve(&rest)? {
+        let found = match oracle.solve(&rest) {
+            Ok(found) => found,
+            Err(e) if e.kind() == ErrorKind::Budget => {
+                return Ok(not_minimal(oracle.nodes, parties));
+            }
+            Err(e) => return Err(e),
+        };
+        match found {
             Some(w) => {
                 relaxations.push(w);
                 j += 1;
@@ -160,9 +209,14 @@ pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Err
         witness: None,
         conflict,
         relaxations,
+        minimal: true,
         nodes: oracle.nodes,
         parties,
     })
+}
+
+fn oracle_budget(options: &DeadlockOptions) -> u64 {
+    options.max_nodes.unwrap_or(u64::MAX)
 }
 
 /// When the red lines alone leave some issue without an option: a minimal set of that
@@ -296,6 +350,69 @@ mod tests {
         }
     }
 
+    /// Every budget gives a true answer or says it did not decide: a tiny budget on random
+    /// scenarios never guesses (checked by brute force), and the default has a budget.
+    #[test]
+    fn budgets_never_guess() {
+        assert!(DeadlockOptions::default().max_nodes.is_some());
+        let mut undecided = 0;
+        for seed in 0..60 {
+            let cfg = GenConfig {
+                reservation_max: 0.9,
+                red_line_chance: 0.2,
+                n_proposals: 0,
+                ..GenConfig::new(3, 5, 3)
+            };
+            let s = random_scenario(seed, &cfg);
+            let all = outcomes(&s);
+            let parties: Vec<usize> = (0..s.parties.len()).collect();
+            let brute = all.iter().any(|o| acceptable(&s, o, &parties));
+            for budget in [1, 2, 3, 5] {
+                let opts = DeadlockOptions { parties: None, max_nodes: Some(budget) };
+                match deadlock(&s, &opts) {
+                    Ok(d) => {
+                        assert_eq!(d.feasible, brute);
+                        if !d.minimal {
+                            assert!(!d.feasible && d.conflict.is_empty());
+                        }
+                    }
+                    Err(e) => {
+                        assert_eq!(e.kind(), ErrorKind::Budget);
+                        assert!(e.message().starts_with("not decided"), "{e}");
+                        undecided += 1;
+                    }
+                }
+            }
+        }
+        assert!(undecided > 0);
+    }
+
+    /// 10 parties x 200 issues with demanding reservations: the default budget ends the
+    /// search (here a smaller one, for a debug build), with an answer or "not decided".
+    #[test]
+    fn large_scenarios_end_within_the_budget() {
+        use crate::testkit::{PlanConfig, random_plan};
+        let cfg = PlanConfig { n_parties: 10, n_issues: 200, min_options: 3, max_options: 5 };
+        let mut s = random_plan(2, &cfg);
+        for p in &mut s.parties {
+            p.reservation = 0.62;
+        }
+        let s = Scenario::new(
+            s.meta.clone(),
+            s.parties.clone(),
+            s.issues.clone(),
+            s.stances.clone(),
+            vec![],
+            s.sources.clone(),
+        )
+        .unwrap();
+        let opts = DeadlockOptions { parties: None, max_nodes: Some(20_000) };
+        match deadlock(&s, &opts) {
+            Ok(d) => assert!(d.nodes <= 20_000 + 10_000),
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Budget),
+        }
+    }
+
     #[test]
     fn river_is_feasible() {
         let s = river();
@@ -376,7 +493,7 @@ mod tests {
         let s = random_scenario(7, &GenConfig { reservation_max: 0.9, ..GenConfig::new(4, 8, 4) });
         let e = deadlock(&s, &DeadlockOptions { parties: None, max_nodes: Some(0) }).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Budget);
-        assert_eq!(e.message(), "search budget of 0 nodes exceeded");
+        assert_eq!(e.message(), "not decided within the budget of 0 search nodes");
         let e =
             deadlock(&s, &DeadlockOptions { parties: Some(vec![9]), max_nodes: None }).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownParty);

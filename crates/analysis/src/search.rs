@@ -34,6 +34,8 @@ const ROOT_ITERS: usize = 300;
 const NODE_ITERS: usize = 6;
 /// Above this many kept options the dominance filter stops (it is quadratic).
 const DOMINANCE_CAP: usize = 512;
+/// A node counts one more node per this many option rows x parties its bounds look at.
+const NODE_COST: usize = 1024;
 /// How many witnesses are remembered for reuse across calls.
 const WITNESS_CACHE: usize = 64;
 
@@ -52,7 +54,12 @@ impl<'a> Oracle<'a> {
     }
 
     fn tick(nodes: &mut u64, max_nodes: Option<u64>) -> Result<(), Error> {
-        *nodes += 1;
+        Self::tick_by(nodes, max_nodes, 1)
+    }
+
+    /// Counts `cost` nodes (a node whose bound looks at many option rows counts as several).
+    fn tick_by(nodes: &mut u64, max_nodes: Option<u64>, cost: u64) -> Result<(), Error> {
+        *nodes = nodes.saturating_add(cost);
         match max_nodes {
             Some(m) if *nodes > m => {
                 Err(Error::new(ErrorKind::Budget, format!("search budget of {m} nodes exceeded")))
@@ -170,6 +177,8 @@ struct Search<'a> {
     pool: Vec<Vec<f64>>,
     /// `suffix[m][d]`: sum over branches `d..` of the best `pool[m]`-weighted contribution.
     suffix: Vec<Vec<f64>>,
+    /// `rows_from[d]`: option rows x parties of the branches `d..`.
+    rows_from: Vec<usize>,
 }
 
 impl<'a> Search<'a> {
@@ -194,7 +203,11 @@ impl<'a> Search<'a> {
                 branches.push(Branch { issue: i, options: kept, c });
             }
         }
-        Search { s, parties, thr, base, outcome, branches, pool: vec![], suffix: vec![] }
+        let mut rows_from = vec![0; branches.len() + 1];
+        for d in (0..branches.len()).rev() {
+            rows_from[d] = rows_from[d + 1] + branches[d].options.len() * n_p;
+        }
+        Search { s, parties, thr, base, outcome, branches, pool: vec![], suffix: vec![], rows_from }
     }
 
     fn n_parties(&self) -> usize {
@@ -342,11 +355,14 @@ impl<'a> Search<'a> {
         nodes: &mut u64,
         max_nodes: Option<u64>,
     ) -> Result<Option<Outcome>, Error> {
-        Oracle::tick(nodes, max_nodes)?;
+        // A node whose bounds pass over many option rows counts as one node per
+        // NODE_COST rows: the budget bounds time, not just the count of nodes.
+        let n_p = self.n_parties();
+        let rows = if n_p > 1 { NODE_ITERS * self.rows_from[d] } else { 0 };
+        Oracle::tick_by(nodes, max_nodes, 1 + (rows / NODE_COST) as u64)?;
         if d == self.branches.len() {
             return Ok(self.verify(outcome));
         }
-        let n_p = self.n_parties();
         for (lam, suf) in self.pool.iter().zip(&self.suffix) {
             let g: f64 = (0..n_p).map(|q| lam[q] * (sums[q] - self.thr[q])).sum::<f64>() + suf[d];
             if g < -SLACK {

@@ -73,6 +73,9 @@ enum Command {
         /// Count only these parties (comma-separated ids; default: the principals).
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
+        /// Search at most N nodes (default 2,000,000); past it the answer is "not decided".
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        budget: Option<u64>,
     },
     /// The Pareto frontier of the rational outcomes and where the bargaining solutions
     /// (Nash, egalitarian, Kalai-Smorodinsky, max welfare) put the agreement.
@@ -393,10 +396,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let b = load::proposal(&s, &to)?;
             report::compare(&s, a, b, cli.json)
         }
-        Command::Deadlock { scenario, parties } => {
+        Command::Deadlock { scenario, parties, budget } => {
             let s = load::scenario(&scenario)?;
             let parties = load::parties(&s, parties.as_deref())?;
-            report::deadlock(&s, Some(parties), cli.json)?
+            report::deadlock(&s, Some(parties), budget, cli.json)?
         }
         Command::Frontier {
             scenario,

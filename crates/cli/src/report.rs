@@ -486,7 +486,62 @@ fn explain_deadlock(s: &Scenario, d: &Deadlock, out: &mut String) {
     }
 }
 
+/// The deadlock answer, or the words saying it was not decided within the budget (an
+/// answer, not an error).
+type DeadlockAnswer = Result<Deadlock, String>;
+
+fn deadlock_answer(s: &Scenario, options: &DeadlockOptions) -> anyhow::Result<DeadlockAnswer> {
+    match analysis::deadlock(s, options) {
+        Ok(d) => Ok(Ok(d)),
+        Err(e) if e.kind() == analysis::ErrorKind::Budget => Ok(Err(e.to_string())),
+        Err(e) => Err(BadInput(e.to_string()).into()),
+    }
+}
+
+/// The sentence for a proved deadlock whose minimal conflict was not found in the budget.
+const NOT_MINIMAL: &str = "No outcome keeps every counted party's red lines and reservation (proved), but the search for a minimal set of colliding constraints stopped at its budget.";
+
+fn deadlock_json(s: &Scenario, d: &DeadlockAnswer, budget: Option<u64>) -> serde_json::Value {
+    match d {
+        Ok(d) => {
+            let mut v = json::deadlock(s, d);
+            v["decided"] = json!(true);
+            v["minimal"] = json!(d.minimal);
+            if !d.minimal {
+                v["explanation"] = json!([NOT_MINIMAL]);
+            }
+            v
+        }
+        Err(why) => json!({
+            "decided": false,
+            "deal_possible": null,
+            "minimal": false,
+            "witness": null,
+            "conflict": [],
+            "relaxations": [],
+            "explanation": [format!("Not decided: {why}.")],
+            "nodes": budget,
+        }),
+    }
+}
+
+fn deadlock_text(s: &Scenario, d: &DeadlockAnswer, out: &mut String) {
+    match d {
+        Ok(d) => deadlock_body(s, d, out),
+        Err(why) => {
+            let _ = writeln!(
+                out,
+                "Not decided: {why}; give a larger --budget to search further (the answer is not known either way)."
+            );
+        }
+    }
+}
+
 fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
+    if !d.feasible && !d.minimal {
+        let _ = writeln!(out, "No. {NOT_MINIMAL}");
+        return;
+    }
     if d.feasible {
         if let Some(w) = &d.witness {
             out.push_str("Yes. For example, every party accepts this outcome:\n");
@@ -518,19 +573,26 @@ fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
 pub fn deadlock(
     s: &Scenario,
     parties: Option<Vec<usize>>,
+    budget: Option<u64>,
     as_json: bool,
 ) -> anyhow::Result<String> {
     let who = match &parties {
         None => format!("all {} parties", s.parties.len()),
         Some(ps) => ps.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>().join(", "),
     };
-    let options = DeadlockOptions { parties, ..DeadlockOptions::default() };
-    let d = analysis::deadlock(s, &options).map_err(|e| BadInput(e.to_string()))?;
+    let mut options = DeadlockOptions { parties, ..DeadlockOptions::default() };
+    if budget.is_some() {
+        options.max_nodes = budget;
+    }
+    let d = deadlock_answer(s, &options)?;
     if as_json {
-        return Ok(to_json(&json!({"scenario": s.meta.name, "deadlock": json::deadlock(s, &d)})));
+        return Ok(to_json(&json!({
+            "scenario": s.meta.name,
+            "deadlock": deadlock_json(s, &d, options.max_nodes),
+        })));
     }
     let mut out = format!("Is any deal possible in {} ({who})? ", s.meta.name);
-    deadlock_body(s, &d, &mut out);
+    deadlock_text(s, &d, &mut out);
     Ok(out)
 }
 
@@ -548,8 +610,8 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
     let evals: Vec<_> = (0..s.proposals.len()).map(|j| analysis::evaluate(s, j)).collect();
     let latest = latest_proposal(s);
     let gap = latest.map(|j| analysis::gap(s, j));
-    let d =
-        analysis::deadlock(s, &DeadlockOptions::default()).map_err(|e| BadInput(e.to_string()))?;
+    let options = DeadlockOptions::default();
+    let d = deadlock_answer(s, &options)?;
     let narrow = latest.map(|j| crate::mediate::narrow_the_gap(s, j));
     if as_json {
         return Ok(to_json(&json!({
@@ -558,7 +620,7 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
             "latest": latest.map(|j| s.proposals[j].id.clone()),
             "gap": gap.as_ref().map(|g| json::gap(s, g)),
             "narrow_the_gap": narrow.as_ref().map(|n| crate::mediate::narrow_the_gap_json(s, n)),
-            "deadlock": json::deadlock(s, &d),
+            "deadlock": deadlock_json(s, &d, options.max_nodes),
         })));
     }
     let mut out = String::new();
@@ -661,7 +723,7 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
         out.push('\n');
     }
     out.push_str("Is any deal possible under every party's red lines and reservation? ");
-    deadlock_body(s, &d, &mut out);
+    deadlock_text(s, &d, &mut out);
     Ok(out)
 }
 

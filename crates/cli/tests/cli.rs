@@ -367,6 +367,24 @@ fn frontier_counts_the_principals_and_can_set_red_lines_aside() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `deadlock` has a budget (default, or `--budget N`); past it the answer says what is
+/// known, exit 0, never an error.
+#[test]
+fn deadlock_budget_says_what_is_known() {
+    let v = json(&["deadlock", "ukraine-2025", "--json"]);
+    assert_eq!(v["deadlock"]["decided"], true);
+    assert_eq!(v["deadlock"]["minimal"], true);
+    let v = json(&["deadlock", "ukraine-2025", "--json", "--budget", "1"]);
+    assert_eq!(v["deadlock"]["decided"], true);
+    assert_eq!(v["deadlock"]["deal_possible"], false);
+    assert_eq!(v["deadlock"]["minimal"], false);
+    assert_eq!(v["deadlock"]["conflict"], serde_json::json!([]));
+    let text = stdout(&detente(&["deadlock", "ukraine-2025", "--budget", "1"]));
+    assert!(text.contains("stopped at its budget"), "{text}");
+    let o = detente(&["deadlock", "ukraine-2025", "--budget", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
 #[test]
 fn frontier_plot_is_an_svg() {
     let dir = std::env::temp_dir().join(format!("detente-plot-{}", std::process::id()));
