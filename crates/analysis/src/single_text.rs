@@ -280,7 +280,39 @@ pub fn single_text(
 pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
     let r = &t.rounds[n];
     match (&r.revision, n + 1 == t.rounds.len(), t.end) {
-        (Some(c), _, _) => format!("the mediator revises {}", change_words(s, c)),
+        (Some(c), _, _) => {
+            // What the revision crosses and whose verdict it changes, with the change.
+            let crossed: Vec<String> = (0..s.parties.len())
+                .filter(|&p| !s.red_lines_broken(p, c.issue, c.after).is_empty())
+                .map(|p| format!("{}'s red line on {}", s.parties[p].name, s.issues[c.issue].id))
+                .collect();
+            let moved: Vec<String> = match t.rounds.get(n + 1) {
+                Some(next) => (0..s.parties.len())
+                    .filter(|&p| r.verdicts[p] != next.verdicts[p])
+                    .map(|p| {
+                        format!(
+                            "{} {} -> {}",
+                            s.parties[p].id,
+                            r.verdicts[p].as_str(),
+                            next.verdicts[p].as_str()
+                        )
+                    })
+                    .collect(),
+                None => vec![],
+            };
+            let mut stakes = Vec::new();
+            if !crossed.is_empty() {
+                stakes.push(format!("crossing {}", and_list(&crossed)));
+            }
+            if !moved.is_empty() {
+                stakes.push(format!("turning {}", moved.join(", ")));
+            }
+            format!(
+                "the mediator revises {}{}",
+                change_words(s, c),
+                if stakes.is_empty() { String::new() } else { format!(", {}", stakes.join(" and ")) }
+            )
+        }
         (None, true, SingleTextEnd::Agreed) => {
             "every counted party accepts: no revision is needed".to_string()
         }
@@ -456,7 +488,7 @@ mod tests {
         // The last round says why the mediator revises nothing: everyone accepts.
         assert_eq!(
             round_outcome(&s, &t, 0),
-            "the mediator revises share (Share) from 35 % to 40 %"
+            "the mediator revises share (Share) from 35 % to 40 %, turning low rejects -> accepts"
         );
         assert_eq!(round_outcome(&s, &t, 1), "every counted party accepts: no revision is needed");
     }
