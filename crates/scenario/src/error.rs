@@ -127,6 +127,9 @@ pub enum ProblemKind {
     Mismatch,
     /// A scenario (or imported domain) with one party: a negotiation needs at least two.
     TooFewParties,
+    /// A scenario whose parties, issues, options and proposals multiply past the size
+    /// limits ([`crate::MAX_PARTY_ISSUES`] and the like).
+    TooLarge,
 }
 
 impl ProblemKind {
@@ -160,6 +163,7 @@ impl ProblemKind {
             ProblemKind::Unsupported => "unsupported",
             ProblemKind::Mismatch => "mismatch",
             ProblemKind::TooFewParties => "too_few_parties",
+            ProblemKind::TooLarge => "too_large",
         }
     }
 }

@@ -97,6 +97,17 @@ pub const MAX_MAGNITUDE: f64 = 1e9;
 /// largest bound in magnitude, so that its grid points differ.
 pub const MIN_MAGNITUDE: f64 = 1e-9;
 
+/// The most (party, issue) pairs a scenario file may describe: each has a stance slot.
+pub const MAX_PARTY_ISSUES: usize = 1_000_000;
+
+/// The most (party, option) pairs a scenario file may describe, grid points of scales
+/// included: each has a value and a weighted value (16 bytes).
+pub const MAX_PARTY_OPTIONS: usize = 10_000_000;
+
+/// The most (proposal, issue) pairs a scenario file may describe: each proposal has a term
+/// per issue.
+pub const MAX_PROPOSAL_ISSUES: usize = 10_000_000;
+
 /// The two spellings of a scenario file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

@@ -17,7 +17,9 @@ use detente_core::{
 
 use crate::error::{LineIndex, ProblemKind, RawProblem};
 use crate::tree::{Entry, Kind, Node, number_text, quote};
-use crate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
+use crate::{
+    MAX_MAGNITUDE, MAX_PARTY_ISSUES, MAX_PARTY_OPTIONS, MAX_PROPOSAL_ISSUES, MIN_MAGNITUDE,
+};
 
 const TOP: &[&str] =
     &["version", "scenario", "parties", "issues", "stances", "proposals", "sources"];
@@ -599,6 +601,9 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
     parties(cx, &top, &mut read);
     issues(cx, &top, &mut read);
     sources(cx, &top, &mut read);
+    if !size(cx, &top, &read) {
+        return None;
+    }
     let stances = stances(cx, &top, &read);
     let proposals = proposals(cx, &top, &read);
     if !cx.problems.is_empty() {
@@ -617,6 +622,52 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
             None
         }
     }
+}
+
+/// Whether the model the file describes fits the size limits ([`MAX_PARTY_ISSUES`],
+/// [`MAX_PARTY_OPTIONS`], [`MAX_PROPOSAL_ISSUES`]), checked before the tables that grow
+/// with the products are made, so that a small file cannot ask for gigabytes.
+fn size(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> bool {
+    let n_parties = read.parties.len();
+    let n_issues = read.issues.len();
+    let n_options = read.issues.iter().map(Issue::n_options).fold(0usize, usize::saturating_add);
+    let n_proposals = match top.get("proposals").map(|n| &n.kind) {
+        Some(Kind::Array(items)) => items.len(),
+        _ => 0,
+    };
+    let at = |key: &str| top.get(key).map_or(top.start, |n| n.span.start);
+    let mut ok = true;
+    for (product, limit, key, what) in [
+        (
+            n_parties.saturating_mul(n_issues),
+            MAX_PARTY_ISSUES,
+            "parties",
+            format!("{n_parties} parties x {n_issues} issues"),
+        ),
+        (
+            n_parties.saturating_mul(n_options),
+            MAX_PARTY_OPTIONS,
+            "parties",
+            format!("{n_parties} parties x {n_options} options (grid points included)"),
+        ),
+        (
+            n_proposals.saturating_mul(n_issues),
+            MAX_PROPOSAL_ISSUES,
+            "proposals",
+            format!("{n_proposals} proposals x {n_issues} issues"),
+        ),
+    ] {
+        if product > limit {
+            ok = false;
+            cx.push(
+                at(key),
+                key,
+                ProblemKind::TooLarge,
+                format!("too large: {what} make {product}, at most {limit} are read"),
+            );
+        }
+    }
+    ok
 }
 
 fn version(cx: &mut Cx<'_>, top: &Tab<'_>) {

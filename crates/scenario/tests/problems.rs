@@ -712,3 +712,28 @@ fn too_few_parties() {
         &["t.json:2:12: parties: a negotiation needs at least two parties, found one"],
     );
 }
+
+#[test]
+fn too_large() {
+    // A file of a few hundred kilobytes that would ask for 10^8 stance slots and values.
+    let mut text = String::from("version = 1\n[scenario]\nname = \"t\"\ntitle = \"T\"\n");
+    for p in 0..10_000 {
+        text.push_str(&format!("[[parties]]\nid = \"p{p}\"\nname = \"P\"\nrole = \"principal\"\n"));
+    }
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "[[issues]]\nid = \"i{i}\"\nname = \"I\"\noptions = [{{ id = \"o\", label = \"O\" }}]\n"
+        ));
+    }
+    text.push_str("[[proposals]]\nid = \"p\"\ntitle = \"P\"\n");
+    let err = parse("t.toml", text.as_bytes(), Format::Toml).unwrap_err();
+    let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        lines,
+        [
+            "t.toml:5:1: parties: too large: 10000 parties x 10000 issues make 100000000, at most 1000000 are read",
+            "t.toml:5:1: parties: too large: 10000 parties x 10000 options (grid points included) make 100000000, at most 10000000 are read",
+        ]
+    );
+    assert_eq!(err.problems()[0].kind, ProblemKind::TooLarge);
+}
