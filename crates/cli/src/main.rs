@@ -203,7 +203,7 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// How much of the trace to keep: none, summary (the first and last 10 entries) or
-        /// full (deadlines of at most 100,000 steps).
+        /// full (deadlines of at most 10,000 steps).
         #[arg(long, value_enum, default_value = "summary")]
         trace: sim::TraceArg,
     },

@@ -54,7 +54,7 @@ pub enum TraceArg {
     None,
     /// The first 10 and the last 10 entries (offers or proposals).
     Summary,
-    /// Every entry (deadlines of at most 100,000 steps).
+    /// Every entry (deadlines of at most 10,000 steps).
     Full,
 }
 
@@ -62,7 +62,7 @@ pub enum TraceArg {
 pub const SUMMARY_ENTRIES: usize = 10;
 
 /// The longest deadline, in steps, whose trace may be kept whole.
-pub const MAX_FULL_TRACE_STEPS: u64 = 100_000;
+pub const MAX_FULL_TRACE_STEPS: u64 = 10_000;
 
 /// The session settings from the flags; the messages name the flag at fault.
 pub fn session_config(

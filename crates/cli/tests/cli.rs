@@ -848,7 +848,7 @@ fn simulate_holds_memory_bounded_for_any_deadline() {
     bad_input_golden(&with(&["--time-limit", "-1"]), "simulate_time_limit_negative.stderr");
     bad_input_golden(&with(&["--time-limit", "inf"]), "simulate_time_limit_inf.stderr");
     bad_input_golden(
-        &with(&["--steps", "200000", "--trace", "full"]),
+        &with(&["--steps", "10001", "--trace", "full"]),
         "simulate_full_trace_too_long.stderr",
     );
     // 200,000 offers made, 20 kept.
