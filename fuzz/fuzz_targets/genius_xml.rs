@@ -3,12 +3,4 @@
 //! analyses.
 #![no_main]
 
-use detente_fuzz::{exercise_scenario, genius_files};
-use detente_scenario::import::genius;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    if let Ok(s) = genius("fuzz", &genius_files(data)) {
-        exercise_scenario(&s);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| detente_fuzz::genius_xml(data));

@@ -1,7 +1,13 @@
-//! What the fuzz targets do with an input once a reader has accepted it: the cheap analyses
-//! a user reaches next, each with a small budget, so that a panic past the reader is found
-//! too. Every function here must be fast on any input a reader accepts within the targets'
+//! The fuzz targets' bodies, one function per target (`fuzz_targets/*.rs` only call them),
+//! and what they do with an input once a reader has accepted it: the cheap analyses a user
+//! reaches next, each with a small budget, so that a panic past the reader is found too.
+//! Every function here must be fast on any input a reader accepts within the targets'
 //! `-max_len`; a slow one is a finding (libFuzzer reports it as a timeout).
+//!
+//! This file is also compiled on stable by `crates/cli/tests/fuzz_regressions.rs`, which
+//! runs every target function on every file of `fuzz/seeds/<target>/` and
+//! `fuzz/regressions/<target>/` (the inputs fuzzing found, minimised): so it uses only the
+//! detente crates and std.
 
 use detente_analysis::{
     DeadlockOptions, FrontierOptions, MediateOptions, SingleTextOptions, compare, counted_parties,
@@ -16,6 +22,9 @@ const MAX_PROPOSALS: usize = 4;
 
 /// Node budget of every search run here.
 const MAX_NODES: u64 = 2_000;
+
+/// Work budget of `mediate` (its steps).
+const MEDIATE_BUDGET: u64 = 200_000;
 
 /// Runs the cheap analyses on a scenario a reader accepted, and checks that both writers
 /// give text that reads back as the same scenario.
@@ -56,9 +65,9 @@ pub fn exercise_scenario(s: &Scenario) {
         let _ = detente_analysis::adjusted_winner::describe(&aw, ["a", "b"]);
     }
     if !s.proposals.is_empty() {
-        let options = MediateOptions { max_nodes: Some(MAX_NODES), ..MediateOptions::default() };
+        let options = MediateOptions { budget: Some(MEDIATE_BUDGET), ..MediateOptions::default() };
         let _ = mediate(s, 0, &options);
-        let _ = single_text(s, 0, &SingleTextOptions { max_rounds: 3 });
+        let _ = single_text(s, 0, &SingleTextOptions { max_rounds: 3, parties: None });
     }
 }
 
@@ -99,3 +108,111 @@ pub fn genius_files(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     files.push(rest.to_vec());
     files.into_iter().enumerate().map(|(i, b)| (format!("f{i}.xml"), b)).collect()
 }
+
+/// Target `scenario_toml`: a scenario file in TOML, and format sniffing.
+pub fn scenario_toml(data: &[u8]) {
+    let _ = detente_scenario::sniff("fuzz.toml", data);
+    if let Ok(s) = parse("fuzz.toml", data, Format::Toml) {
+        exercise_scenario(&s);
+    }
+}
+
+/// Target `scenario_json`: a scenario file in JSON, read also as the CLI reads a file
+/// without a known extension, and format sniffing under several names.
+pub fn scenario_json(data: &[u8]) {
+    if let Ok(s) = parse("fuzz.json", data, Format::Json) {
+        exercise_scenario(&s);
+    }
+    let _ = detente_scenario::parse_auto("fuzz", data);
+    for name in ["fuzz", "fuzz.json", "fuzz.csv", "fuzz.xml"] {
+        let _ = detente_scenario::sniff(name, data);
+    }
+}
+
+/// Target `genius_xml`: a GENIUS folder, its files separated by lines `=====`.
+pub fn genius_xml(data: &[u8]) {
+    if let Ok(s) = detente_scenario::import::genius("fuzz", &genius_files(data)) {
+        exercise_scenario(&s);
+    }
+}
+
+/// Target `negmas_json`: a NegMAS plain JSON domain.
+pub fn negmas_json(data: &[u8]) {
+    if let Ok(s) = detente_scenario::import::negmas_json("fuzz.json", data) {
+        exercise_scenario(&s);
+    }
+}
+
+/// Target `ktab_csv`: a KTAB CSV input (on the text, as the CLI reads it), and sniffing.
+pub fn ktab_csv(data: &[u8]) {
+    let _ = detente_scenario::sniff("fuzz.csv", data);
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok((input, _)) = detente_forecast::ktab::parse_csv("fuzz.csv", text) {
+        exercise_smp(&input, &SmpParams::default());
+    }
+}
+
+/// Target `ktab_xml`: a KTAB XML input.
+pub fn ktab_xml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok((input, params, _)) = detente_forecast::ktab::parse_xml_with_info("fuzz.xml", text) {
+        exercise_smp(&input, &params);
+    }
+}
+
+/// Target `points_csv`: an Adjusted Winner points table. The CSV reader itself is still in
+/// the CLI (`crates/cli/src/bargain.rs`, `points_csv`), which no fuzz target can link; this
+/// splits the table the same way (a header, then rows `item,<a>,<b>`, cells trimmed) and
+/// reads each cell with `Rational::from_decimal`.
+pub fn points_csv(data: &[u8]) {
+    use detente_analysis::adjusted_winner::{adjusted_winner, describe};
+    use detente_analysis::rational::Rational;
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (mut items, mut a, mut b) = (vec![], vec![], vec![]);
+    for line in text.lines().filter(|l| !l.trim().is_empty()).skip(1) {
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let [item, x, y] = cells[..] else { return };
+        let (Ok(x), Ok(y)) = (Rational::from_decimal(x), Rational::from_decimal(y)) else {
+            return;
+        };
+        if x.signum() < 0 || y.signum() < 0 {
+            return;
+        }
+        items.push(item.to_string());
+        a.push(x);
+        b.push(y);
+    }
+    if let Ok(aw) = adjusted_winner(items, a, b) {
+        let _ = describe(&aw, ["a", "b"]);
+    }
+}
+
+/// Target `tournament_part`: a tournament part; its scores, `part_json` (which must read
+/// back equal) and merges of the part with itself.
+pub fn tournament_part(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(part) = detente_sim::read_part(text) else { return };
+    let _ = detente_sim::scores(&part);
+    let json = detente_sim::part_json(&part).to_string();
+    match detente_sim::read_part(&json) {
+        Ok(again) => assert_eq!(again, part, "part_json does not read back equal:\n{json}"),
+        Err(e) => panic!("part_json output is rejected: {e}\n{json}"),
+    }
+    let _ = detente_sim::merge(std::slice::from_ref(&part));
+    let _ = detente_sim::merge(&[part.clone(), part]);
+}
+
+/// A target's body.
+pub type Target = fn(&[u8]);
+
+/// Every target by name, for the stable regression test.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("scenario_toml", scenario_toml),
+    ("scenario_json", scenario_json),
+    ("genius_xml", genius_xml),
+    ("negmas_json", negmas_json),
+    ("ktab_csv", ktab_csv),
+    ("ktab_xml", ktab_xml),
+    ("points_csv", points_csv),
+    ("tournament_part", tournament_part),
+];
