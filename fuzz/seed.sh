@@ -49,6 +49,10 @@ copy ktab_xml "$fuzz"/seeds/ktab_xml/*
 copy points_csv "$root"/crates/cli/tests/data/points*.csv "$fuzz"/seeds/points_csv/*
 copy tournament_part "$fuzz"/seeds/tournament_part/*
 
+for d in "$fuzz"/regressions/*/; do
+  copy "$(basename "$d")" "$d"*
+done
+
 if [ -d "$shared/peers" ]; then
   for f in "$shared"/peers/negmas/domains/*.json "$shared"/peers/negmas/extra/*.json; do
     case "$f" in *_answer.json) ;; *) copy negmas_json "$f" ;; esac
