@@ -23,6 +23,28 @@ const ROOT_ITERS: usize = 120;
 const NODE_ITERS: usize = 6;
 /// The weight of one red line against utility when ordering the closest search.
 const RED_LINE_WEIGHT: f64 = 10.0;
+/// The most cells the bound tables of one search hold together (a bound on memory: 128 MB
+/// of `f64`s), shared by its functionals; past it, a table keeps the sums of the `b`
+/// largest gains only for small `b` and bounds larger `b` by the sum of all positive gains.
+const TABLE_CELLS: usize = 1 << 24;
+#[cfg(not(test))]
+fn table_cells() -> usize {
+    TABLE_CELLS
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests shrink the tables to check the bounds past [`TABLE_CELLS`].
+    static TEST_CELLS: Cell<usize> = const { Cell::new(TABLE_CELLS) };
+}
+
+#[cfg(test)]
+fn table_cells() -> usize {
+    TEST_CELLS.with(Cell::get)
+}
+
+/// Functionals a search may tabulate besides one per coordinate (the pool).
+const POOL_TABLES: usize = 64;
 /// Minimality of a `FewestChanges` revision is checked over all its subsets up to this size.
 const MAX_SUBSET_CHECK: usize = 20;
 
@@ -543,9 +565,14 @@ struct Table {
     w: Vec<f64>,
     /// `forced[j]`: the sum over the must-change slots at positions `>= j` of their best gain.
     forced: Vec<f64>,
-    /// `top[j - n_forced][b]`: the sum of the `b` largest positive gains of the free slots
-    /// at positions `>= j`.
-    top: Vec<Vec<f64>>,
+    /// `top[(j - n_forced) * (kcap + 1) + b]`: the sum of the `b` largest positive gains of
+    /// the free slots at positions `>= j`, for `b <= kcap`.
+    top: Vec<f64>,
+    /// The largest `b` tabulated in `top` (memory stays within [`TABLE_CELLS`]).
+    kcap: usize,
+    /// `all[j - n_forced]`: the sum of every positive gain of the free slots at positions
+    /// `>= j`, a bound of the `b` largest for any `b`.
+    all: Vec<f64>,
 }
 
 struct Engine<'a> {
@@ -802,19 +829,27 @@ impl<'a> Engine<'a> {
         for pos in (0..self.n_forced).rev() {
             forced[pos] = forced[pos + 1] + self.best_gain(pos, &w).0;
         }
-        self.charge((n - self.n_forced + 1) * (kmax + 1));
-        let mut top = vec![vec![0.0; kmax + 1]; n - self.n_forced + 1];
-        let mut sorted: Vec<f64> = Vec::with_capacity(kmax + 1);
+        let rows = n - self.n_forced + 1;
+        let per_table = table_cells() / (self.dim + POOL_TABLES);
+        let kcap = kmax.min((per_table / rows).saturating_sub(1));
+        self.charge(rows * (kcap + 2));
+        let mut top = vec![0.0; rows * (kcap + 1)];
+        let mut all = vec![0.0; rows];
+        let mut total = 0.0;
+        let mut sorted: Vec<f64> = Vec::with_capacity(kcap + 1);
         for pos in (self.n_forced..n).rev() {
             let g = self.best_gain(pos, &w).0;
-            if g > 0.0 && kmax > 0 {
+            if g > 0.0 {
+                total += g;
                 let at = sorted.partition_point(|&x| x >= g);
-                if at < kmax {
+                if at < kcap {
                     sorted.insert(at, g);
-                    sorted.truncate(kmax);
+                    sorted.truncate(kcap);
                 }
             }
-            let row = &mut top[pos - self.n_forced];
+            let r = pos - self.n_forced;
+            all[r] = total;
+            let row = &mut top[r * (kcap + 1)..(r + 1) * (kcap + 1)];
             let mut acc = 0.0;
             for (b, cell) in row.iter_mut().enumerate().skip(1) {
                 if let Some(&x) = sorted.get(b - 1) {
@@ -823,7 +858,7 @@ impl<'a> Engine<'a> {
                 *cell = acc;
             }
         }
-        Table { w, forced, top }
+        Table { w, forced, top, kcap, all }
     }
 
     /// The bound of `t` at position `j` with `b` changes left: an upper bound of `t.w . x`
@@ -832,7 +867,9 @@ impl<'a> Engine<'a> {
         let nf = self.n_forced.saturating_sub(j);
         let free = b - nf;
         let from = j.max(self.n_forced) - self.n_forced;
-        wx + t.forced[j.min(self.n_forced)] + t.top[from][free.min(self.k)]
+        let b = free.min(self.k);
+        let best = if b <= t.kcap { t.top[from * (t.kcap + 1) + b] } else { t.all[from] };
+        wx + t.forced[j.min(self.n_forced)] + best
     }
 
     /// The maximiser of `w . gain` over the revisions of the subtree at position `j` with
@@ -2111,6 +2148,26 @@ mod tests {
                 [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash][objective];
             check(&s, objective, k, top);
         }
+    }
+
+    /// Past the table memory bound the bounds are weaker but still bounds: with tables of
+    /// no cells at all, every objective still matches the brute force.
+    #[test]
+    fn capped_tables_keep_the_search_exact() {
+        TEST_CELLS.with(|c| c.set(0));
+        for seed in 0..40u64 {
+            let cfg = GenConfig {
+                open_chance: 0.3,
+                red_line_chance: 0.3,
+                reservation_max: 0.7,
+                ..GenConfig::new(2 + (seed % 3) as usize, 5, 3)
+            };
+            let s = random_scenario(seed, &cfg);
+            for objective in [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash] {
+                check(&s, objective, 1 + (seed % 4) as usize, 2);
+            }
+        }
+        TEST_CELLS.with(|c| c.set(TABLE_CELLS));
     }
 
     /// The random cases cover what the property test is about: both feasible and

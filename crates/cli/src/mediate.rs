@@ -17,6 +17,8 @@ use crate::report::{Table, to_json};
 
 /// The most revisions `--top` may list.
 pub const MAX_TOP: usize = 100;
+/// The largest `--budget`, in steps: about an hour of work.
+pub const MAX_BUDGET: u64 = 1_000_000_000_000;
 /// The most revisions `--max-rounds` may allow.
 pub const MAX_ROUNDS: usize = 1000;
 /// The work budget of the "what would narrow the gap" section of `analyze`, in steps.
@@ -94,8 +96,11 @@ pub fn run(
             if !(1..=MAX_TOP).contains(&top) {
                 return Err(BadInput(format!("--top must be between 1 and {MAX_TOP}")).into());
             }
-            if flags.budget == Some(0) {
-                return Err(BadInput("--budget must be at least 1".to_string()).into());
+            if flags.budget.is_some_and(|b| !(1..=MAX_BUDGET).contains(&b)) {
+                return Err(BadInput(format!(
+                    "--budget must be between 1 and {MAX_BUDGET} steps (about an hour)"
+                ))
+                .into());
             }
             let options = MediateOptions {
                 objective: flags.objective.unwrap_or(ObjectiveArg::FewestChanges).objective(),

@@ -1095,7 +1095,7 @@ fn mediate_on_the_tutorial() {
 #[test]
 fn mediate_refuses_flags_it_would_ignore() {
     let base = ["mediate", "tutorial", "--from", "commission-draft"];
-    let refused: [(&[&str], &str); 7] = [
+    let refused: [(&[&str], &str); 8] = [
         (&["--procedure", "single-text", "--objective", "nash"], "--objective applies to"),
         (
             &["--procedure", "single-text", "--top", "2", "--max-changes", "1"],
@@ -1109,6 +1109,7 @@ fn mediate_refuses_flags_it_would_ignore() {
         ),
         (&["--top", "0"], "--top must be between 1 and 100"),
         (&["--parties", "upland,upland"], "named twice"),
+        (&["--budget", "1000000000001"], "--budget must be between 1 and 1000000000000"),
     ];
     for (extra, message) in refused {
         let args: Vec<&str> = base.iter().chain(extra).copied().collect();
