@@ -314,7 +314,9 @@ impl Issue {
         }
     }
 
-    /// The index of the discrete option with this id.
+    /// The index of the discrete option with this id. A scan of the options (linear in
+    /// their number): to look up many ids, build a map from id to index once, as the
+    /// scenario reader does, or a file of 100,000 options takes a quadratic walk.
     pub fn option_index(&self, id: &str) -> Option<usize> {
         match &self.kind {
             IssueKind::Discrete { options } => options.iter().position(|o| o.id == id),
