@@ -53,7 +53,11 @@ fn in_range(run: &detente_forecast::SmpRun) -> bool {
     run.rounds.iter().all(|r| {
         r.positions.iter().chain(&r.ideals).flatten().all(|x| (0.0..=100.0).contains(x))
             && r.probabilities.iter().all(|p| (0.0..=1.0 + 1e-12).contains(p))
-            && r.risk.iter().all(|x| (-1.0 - 1e-12..=1.0 + 1e-12).contains(x))
+            // R is KTAB's ratio of utility differences, reproduced bit for bit: when every
+            // actor stands within a hair of one position its terms nearly cancel, and the
+            // ratio overshoots [-1, 1] by rounding (1.00000015 on the regression case kept
+            // in properties.proptest-regressions), so the range is checked to 1e-6.
+            && r.risk.iter().all(|x| (-1.0 - 1e-6..=1.0 + 1e-6).contains(x))
     })
 }
 
