@@ -92,7 +92,9 @@ mod solutions;
 pub mod testkit;
 
 pub use compare::{Comparison, Movement, PartyChange, PointChange, compare};
-pub use deadlock::{Constraint, Deadlock, DeadlockOptions, constraints, deadlock};
+pub use deadlock::{
+    Constraint, DEFAULT_MAX_NODES, Deadlock, DeadlockOptions, constraints, deadlock,
+};
 pub use error::{Error, ErrorKind};
 pub use evaluate::{
     Evaluation, PartyEvaluation, PointEvaluation, PointVerdict, Reason, Verdict, evaluate,
