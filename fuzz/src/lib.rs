@@ -160,30 +160,23 @@ pub fn ktab_xml(data: &[u8]) {
     }
 }
 
-/// Target `points_csv`: an Adjusted Winner points table. The CSV reader itself is still in
-/// the CLI (`crates/cli/src/bargain.rs`, `points_csv`), which no fuzz target can link; this
-/// splits the table the same way (a header, then rows `item,<a>,<b>`, cells trimmed) and
-/// reads each cell with `Rational::from_decimal`.
+/// Target `points_csv`: an Adjusted Winner points table, read by `read_points_csv` (as
+/// `detente divide` does); within the reader's limits the division never overflows.
 pub fn points_csv(data: &[u8]) {
-    use detente_analysis::adjusted_winner::{adjusted_winner, describe};
-    use detente_analysis::rational::Rational;
+    use detente_analysis::adjusted_winner::{adjusted_winner, describe, read_points_csv};
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let (mut items, mut a, mut b) = (vec![], vec![], vec![]);
-    for line in text.lines().filter(|l| !l.trim().is_empty()).skip(1) {
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        let [item, x, y] = cells[..] else { return };
-        let (Ok(x), Ok(y)) = (Rational::from_decimal(x), Rational::from_decimal(y)) else {
-            return;
-        };
-        if x.signum() < 0 || y.signum() < 0 {
-            return;
+    let Ok(t) = read_points_csv("fuzz.csv", text) else { return };
+    let [a, b] = t.points;
+    match adjusted_winner(t.items, a, b) {
+        Ok(aw) => {
+            let _ = describe(&aw, ["a", "b"]);
         }
-        items.push(item.to_string());
-        a.push(x);
-        b.push(y);
-    }
-    if let Ok(aw) = adjusted_winner(items, a, b) {
-        let _ = describe(&aw, ["a", "b"]);
+        // Within the reader's limits the arithmetic is exact: never an overflow.
+        Err(e) => assert_ne!(
+            e.kind(),
+            detente_analysis::ErrorKind::Overflow,
+            "an accepted table overflowed: {e}"
+        ),
     }
 }
 

@@ -355,65 +355,13 @@ fn plot_svg(
     plot::frontier_svg(&title, name(0), name(1), &points, d, &markers, note)
 }
 
-/// Reads a points table: a header `item,<a>,<b>` and one row per item.
-#[allow(clippy::type_complexity)] // one use: the three columns of the table
-pub fn points_csv(
-    file: &str,
-    text: &str,
-) -> Result<(Vec<String>, [String; 2], Vec<Rational>, Vec<Rational>), BadInput> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
-        return Err(BadInput(format!(
-            "{file}:1:1: empty file: expected a header `item,<party a>,<party b>`"
-        )));
-    };
-    let cols: Vec<&str> = header.split(',').map(str::trim).collect();
-    if cols.len() != 3 {
-        return Err(BadInput(format!(
-            "{file}:1:1: header: expected 3 columns `item,<party a>,<party b>`, found {}",
-            cols.len()
-        )));
-    }
-    let party = |c: &str| c.trim_end_matches("_points").to_string();
-    let names = [party(cols[1]), party(cols[2])];
-    let (mut items, mut a, mut b) = (vec![], vec![], vec![]);
-    for (n, line) in lines {
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        if cells.len() != 3 {
-            return Err(BadInput(format!(
-                "{file}:{}:1: expected 3 columns, found {}",
-                n + 1,
-                cells.len()
-            )));
-        }
-        let num = |c: usize| -> Result<Rational, BadInput> {
-            match Rational::from_decimal(cells[c]) {
-                Ok(x) if x.signum() >= 0 => Ok(x),
-                _ => Err(BadInput(format!(
-                    "{file}:{}:{}: {}: points must be a decimal number >= 0, found {:?}",
-                    n + 1,
-                    line.find(cells[c]).map_or(1, |i| i + 1),
-                    cols[c],
-                    cells[c]
-                ))),
-            }
-        };
-        items.push(cells[0].to_string());
-        a.push(num(1)?);
-        b.push(num(2)?);
-    }
-    if items.is_empty() {
-        return Err(BadInput(format!("{file}: no items below the header")));
-    }
-    Ok((items, names, a, b))
-}
-
 /// `detente divide` on a points table (CSV).
 pub fn divide_csv(file: &str, text: &str, as_json: bool) -> anyhow::Result<String> {
-    let (items, names, a, b) = points_csv(file, text)?;
-    let aw = adjusted_winner::adjusted_winner(items, a, b)
+    let t = adjusted_winner::read_points_csv(file, text).map_err(|e| BadInput(e.to_string()))?;
+    let [a, b] = t.points;
+    let aw = adjusted_winner::adjusted_winner(t.items, a, b)
         .map_err(|e| BadInput(format!("{file}: {e}")))?;
-    Ok(divide_output(file, &aw, [&names[0], &names[1]], as_json))
+    Ok(divide_output(file, &aw, [&t.parties[0], &t.parties[1]], as_json))
 }
 
 /// `detente divide` on a scenario, between the two `parties` (named with `--parties` when

@@ -413,6 +413,21 @@ fn divide_by_adjusted_winner() {
     bad_input_golden(&["divide", &data("three-principals.toml")], "divide_more_than_two.stderr");
     let o = detente(&["divide", "tutorial", "--parties", "upland"]);
     assert_eq!(o.status.code(), Some(2));
+    // A table with two columns for one party is refused, with the place named.
+    let dir = std::env::temp_dir().join(format!("detente-divide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("dup.csv");
+    std::fs::write(&csv, "item,a,a_points\nx,50,50\ny,50,50\n").unwrap();
+    let o = detente(&["divide", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("dup.csv:1:1: header: two columns name the same party \"a\""));
+    // 20 decimals: beyond the stated limit of 9, refused as such (never an overflow).
+    std::fs::write(&csv, "item,a,b\nx,50.00000000000000000001,50\ny,49.99999999999999999999,50\n")
+        .unwrap();
+    let o = detente(&["divide", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("dup.csv:2:3: a: at most 9 decimals"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
