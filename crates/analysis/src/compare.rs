@@ -3,6 +3,7 @@
 use detente_core::{Scenario, Term};
 
 use crate::evaluate::{PartyEvaluation, PointEvaluation, Verdict, evaluate};
+use crate::mediate::{RedLineMove, RedLineState};
 
 /// What proposal `to` changes against proposal `from`.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,19 +48,48 @@ pub struct PartyChange {
     pub delta_max: f64,
     /// How its verdict moves.
     pub movement: Movement,
-    /// Red lines, as `(issue, red_line)`, that a settled term of `to` breaks and `from` did not.
+    /// Red lines, as `(issue, red_line)`, crossed in `to` (however its open points are
+    /// settled) and not in `from`: kept or at risk there.
     pub red_lines_newly_broken: Vec<(usize, usize)>,
-    /// Red lines, as `(issue, red_line)`, broken in `from` and kept by a settled term of
-    /// `to` (a red line on a point `to` leaves open is in neither list).
+    /// Red lines, as `(issue, red_line)`, crossed in `from` and kept in `to` (a red line on
+    /// a point `to` leaves open is at risk there, not kept: see `red_line_moves`).
     pub red_lines_now_kept: Vec<(usize, usize)>,
+    /// Every red line of the party whose standing changes, in issue order.
+    pub red_line_moves: Vec<RedLineMove>,
 }
 
-/// How a party's verdict moves between two proposals.
+/// Where red line `r` of party `p` on issue `i` stands under the term `t`: crossed however
+/// the open points are settled (a settled term breaks it, or it is on an open point every
+/// option of which breaks one of the party's red lines), at risk (on an open point some
+/// options of which break it), or kept. The one rule for compare, mediate and the gap.
+pub fn red_line_state(s: &Scenario, p: usize, i: usize, r: usize, t: Term) -> RedLineState {
+    let Some(line) = s.stances[p][i].as_ref().and_then(|st| st.red_lines.get(r)) else {
+        return RedLineState::Kept;
+    };
+    let issue = &s.issues[i];
+    let rules_out = |k: usize| !line.allows(k, issue.scale_value(k));
+    match t {
+        Term::Set(k) if rules_out(k) => RedLineState::Crossed,
+        Term::Set(_) => RedLineState::Kept,
+        Term::Open => {
+            let n = issue.n_options();
+            if !(0..n).any(rules_out) {
+                RedLineState::Kept
+            } else if (0..n).all(|k| !s.allowed(p, i, k)) {
+                RedLineState::Crossed
+            } else {
+                RedLineState::AtRisk
+            }
+        }
+    }
+}
+
+/// How a party's verdict moves between two proposals: one variant per pair of verdicts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Movement {
-    /// The verdict became `Accepts`.
+    /// `Rejects`, then `Accepts`.
     Joined,
-    /// The verdict was `Accepts` and no longer is.
+    /// `Accepts`, then `Rejects`.
     Left,
     /// `Accepts` both times.
     StillAccepts,
@@ -67,32 +97,47 @@ pub enum Movement {
     StillRejects,
     /// `Depends` both times.
     StillDepends,
-    /// Any other move: `Rejects` to `Depends` or back.
-    Other,
+    /// `Accepts`, then `Depends`: it no longer accepts however the open points go, but may.
+    AcceptsToDepends,
+    /// `Depends`, then `Accepts`.
+    DependsToAccepts,
+    /// `Rejects`, then `Depends`.
+    RejectsToDepends,
+    /// `Depends`, then `Rejects`.
+    DependsToRejects,
 }
 
 impl Movement {
     /// From the two verdicts.
     pub fn between(before: Verdict, after: Verdict) -> Movement {
+        use Verdict::*;
         match (before, after) {
-            (Verdict::Accepts, Verdict::Accepts) => Movement::StillAccepts,
-            (Verdict::Accepts, _) => Movement::Left,
-            (_, Verdict::Accepts) => Movement::Joined,
-            (Verdict::Rejects, Verdict::Rejects) => Movement::StillRejects,
-            (Verdict::Depends, Verdict::Depends) => Movement::StillDepends,
-            _ => Movement::Other,
+            (Accepts, Accepts) => Movement::StillAccepts,
+            (Rejects, Rejects) => Movement::StillRejects,
+            (Depends, Depends) => Movement::StillDepends,
+            (Rejects, Accepts) => Movement::Joined,
+            (Accepts, Rejects) => Movement::Left,
+            (Accepts, Depends) => Movement::AcceptsToDepends,
+            (Depends, Accepts) => Movement::DependsToAccepts,
+            (Rejects, Depends) => Movement::RejectsToDepends,
+            (Depends, Rejects) => Movement::DependsToRejects,
         }
     }
 
-    /// `joined`, `left`, `still-accepts`, `still-rejects`, `still-depends` or `other`.
+    /// `joined`, `left`, `still_accepts`, `still_rejects`, `still_depends`,
+    /// `accepts_to_depends`, `depends_to_accepts`, `rejects_to_depends` or
+    /// `depends_to_rejects`.
     pub fn as_str(self) -> &'static str {
         match self {
             Movement::Joined => "joined",
             Movement::Left => "left",
-            Movement::StillAccepts => "still-accepts",
-            Movement::StillRejects => "still-rejects",
-            Movement::StillDepends => "still-depends",
-            Movement::Other => "other",
+            Movement::StillAccepts => "still_accepts",
+            Movement::StillRejects => "still_rejects",
+            Movement::StillDepends => "still_depends",
+            Movement::AcceptsToDepends => "accepts_to_depends",
+            Movement::DependsToAccepts => "depends_to_accepts",
+            Movement::RejectsToDepends => "rejects_to_depends",
+            Movement::DependsToRejects => "depends_to_rejects",
         }
     }
 }
@@ -147,18 +192,33 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
                 let (d_lo, d_hi) = ch.deltas[b.party];
                 (lo + d_lo, hi + d_hi)
             });
-            let broken = |e: &PartyEvaluation| -> Vec<(usize, usize)> {
-                e.points
-                    .iter()
-                    .flat_map(|pt| pt.red_lines_broken.iter().map(move |&r| (pt.issue, r)))
-                    .collect()
-            };
-            let (was, now) = (broken(&b), broken(&a));
-            let red_lines_newly_broken = now.iter().copied().filter(|x| !was.contains(x)).collect();
-            let red_lines_now_kept = was
+            let p = b.party;
+            let red_line_moves: Vec<RedLineMove> = (0..s.issues.len())
+                .flat_map(|i| {
+                    let n = s.stances[p][i].as_ref().map_or(0, |st| st.red_lines.len());
+                    (0..n).map(move |r| (i, r))
+                })
+                .filter_map(|(i, r)| {
+                    let before = red_line_state(s, p, i, r, terms_before[i]);
+                    let after = red_line_state(s, p, i, r, terms_after[i]);
+                    (before != after).then_some(RedLineMove {
+                        party: p,
+                        issue: i,
+                        index: r,
+                        before,
+                        after,
+                    })
+                })
+                .collect();
+            let red_lines_newly_broken = red_line_moves
                 .iter()
-                .copied()
-                .filter(|x| !now.contains(x) && a.points[x.0].term != Term::Open)
+                .filter(|m| m.after == RedLineState::Crossed)
+                .map(|m| (m.issue, m.index))
+                .collect();
+            let red_lines_now_kept = red_line_moves
+                .iter()
+                .filter(|m| m.before == RedLineState::Crossed && m.after == RedLineState::Kept)
+                .map(|m| (m.issue, m.index))
                 .collect();
             PartyChange {
                 party: b.party,
@@ -167,6 +227,7 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
                 movement: Movement::between(b.verdict, a.verdict),
                 red_lines_newly_broken,
                 red_lines_now_kept,
+                red_line_moves,
                 before: b,
                 after: a,
             }
@@ -203,8 +264,10 @@ mod tests {
         assert_eq!(c.changes[0].deltas[2], (0.0, 0.0));
 
         let up = &c.parties[0];
-        assert_eq!(up.movement, Movement::Left);
+        assert_eq!(up.movement, Movement::AcceptsToDepends);
+        // Settled before, compensation open after: the change is a range.
         assert!(close(up.delta_min, up.after.utility_min - up.before.utility_min));
+        assert!(close(up.delta_max, up.after.utility_max - up.before.utility_min));
         let low = &c.parties[1];
         assert_eq!(low.movement, Movement::Joined);
         assert_eq!(low.red_lines_now_kept, vec![(0, 0)]);
@@ -220,11 +283,52 @@ mod tests {
     }
 
     #[test]
+    fn red_lines_move_between_crossed_at_risk_and_kept() {
+        let s = river();
+        // Draft -> markup: Lowland's share red line (min 40) goes from crossed (35) to kept
+        // (50); Upland's compensation red line (no fund-50m) from kept (fund-10m) to at risk
+        // (open).
+        let c = compare(&s, 0, 1);
+        assert_eq!(
+            c.parties[1].red_line_moves,
+            vec![RedLineMove {
+                party: 1,
+                issue: 0,
+                index: 0,
+                before: RedLineState::Crossed,
+                after: RedLineState::Kept
+            }]
+        );
+        assert_eq!(
+            c.parties[0].red_line_moves,
+            vec![RedLineMove {
+                party: 0,
+                issue: 3,
+                index: 0,
+                before: RedLineState::Kept,
+                after: RedLineState::AtRisk
+            }]
+        );
+        assert_eq!(c.parties[0].movement, Movement::AcceptsToDepends);
+        // A draft that crosses Upland's line on compensation, then the open markup: from
+        // crossed to at risk, so not "now kept".
+        let mut s2 = s.clone();
+        s2.proposals[0].terms[3] = Term::Set(2);
+        let c = compare(&s2, 0, 1);
+        assert!(c.parties[0].red_lines_now_kept.is_empty());
+        assert_eq!(c.parties[0].red_line_moves[0].before, RedLineState::Crossed);
+        assert_eq!(c.parties[0].red_line_moves[0].after, RedLineState::AtRisk);
+        assert_eq!(c.parties[0].movement, Movement::RejectsToDepends);
+    }
+
+    #[test]
     fn movements() {
         use Verdict::*;
-        assert_eq!(Movement::between(Rejects, Depends), Movement::Other);
+        assert_eq!(Movement::between(Rejects, Depends), Movement::RejectsToDepends);
+        assert_eq!(Movement::between(Accepts, Depends), Movement::AcceptsToDepends);
         assert_eq!(Movement::between(Rejects, Rejects), Movement::StillRejects);
-        assert_eq!(Movement::between(Depends, Accepts), Movement::Joined);
+        assert_eq!(Movement::between(Depends, Accepts), Movement::DependsToAccepts);
+        assert_eq!(Movement::between(Rejects, Accepts), Movement::Joined);
         assert_eq!(Movement::between(Accepts, Rejects), Movement::Left);
     }
 }

@@ -46,7 +46,8 @@ pub enum Verdict {
     /// No settled term breaks a red line, the worst fill of the open points still reaches
     /// the reservation, and no open point could break a red line.
     Accepts,
-    /// A settled term breaks a red line, or even the best fill falls short of the reservation.
+    /// A settled term breaks a red line, every option of an open point breaks one, or even
+    /// the best fill that keeps the party's red lines falls short of the reservation.
     Rejects,
     /// Neither: how the open points are settled decides.
     Depends,
@@ -75,13 +76,23 @@ pub enum Reason {
     },
     /// The utility falls short of the reservation.
     BelowReservation {
-        /// `reservation - utility_max` when `certain`, else `reservation - utility_min`.
+        /// When `certain`, the reservation less the best utility a fill of the open points
+        /// that keeps the party's red lines gives (`reservation - utility_max` unless the
+        /// party's best option on an open point crosses its own red line); else
+        /// `reservation - utility_min`.
         shortfall: f64,
-        /// Whether even the best fill of the open points falls short.
+        /// Whether even the best fill of the open points (within the party's red lines, where
+        /// it has a choice) falls short.
         certain: bool,
     },
     /// An open issue on which some option would break a red line of the party.
     OpenRedLineAtRisk {
+        /// The issue.
+        issue: usize,
+    },
+    /// An open issue on which every option breaks a red line of the party: however it is
+    /// settled, a red line is crossed.
+    OpenRedLineCrossed {
         /// The issue.
         issue: usize,
     },
@@ -156,7 +167,11 @@ pub(crate) fn evaluate_terms(s: &Scenario, p: usize, terms: &[Term]) -> PartyEva
     let mut points = Vec::with_capacity(terms.len());
     let mut reasons = Vec::new();
     let mut at_risk = Vec::new();
+    let mut crossed_open = Vec::new();
     let (mut utility_min, mut utility_max) = (0.0, 0.0);
+    // The best utility with every open point at the party's best option that keeps its red
+    // lines (any option where none does).
+    let mut best_kept = 0.0;
     for (i, &term) in terms.iter().enumerate() {
         let weight = s.weight(p, i);
         let point = match term {
@@ -193,8 +208,17 @@ pub(crate) fn evaluate_terms(s: &Scenario, p: usize, terms: &[Term]) -> PartyEva
                 let values = s.values(p, i);
                 let value_min = values.iter().copied().fold(f64::INFINITY, f64::min);
                 let value_max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                if (0..values.len()).any(|k| !s.allowed(p, i, k)) {
-                    at_risk.push(Reason::OpenRedLineAtRisk { issue: i });
+                let allowed: Vec<usize> =
+                    (0..values.len()).filter(|&k| s.allowed(p, i, k)).collect();
+                if allowed.is_empty() {
+                    crossed_open.push(Reason::OpenRedLineCrossed { issue: i });
+                    best_kept += weight * value_max;
+                } else {
+                    if allowed.len() < values.len() {
+                        at_risk.push(Reason::OpenRedLineAtRisk { issue: i });
+                    }
+                    best_kept += weight
+                        * allowed.iter().map(|&k| values[k]).fold(f64::NEG_INFINITY, f64::max);
                 }
                 PointEvaluation {
                     issue: i,
@@ -209,14 +233,20 @@ pub(crate) fn evaluate_terms(s: &Scenario, p: usize, terms: &[Term]) -> PartyEva
                 }
             }
         };
+        if let Term::Set(_) = term {
+            best_kept += point.contribution_min;
+        }
         utility_min += point.contribution_min;
         utility_max += point.contribution_max;
         points.push(point);
     }
+    reasons.extend(crossed_open);
     let broken = !reasons.is_empty();
-    let certain = utility_max < reservation - EPS;
+    // At most utility_max (summed in another order, so clamp).
+    let best_kept = f64::min(best_kept, utility_max);
+    let certain = best_kept < reservation - EPS;
     if certain {
-        reasons.push(Reason::BelowReservation { shortfall: reservation - utility_max, certain });
+        reasons.push(Reason::BelowReservation { shortfall: reservation - best_kept, certain });
     } else if utility_min < reservation - EPS {
         reasons.push(Reason::BelowReservation { shortfall: reservation - utility_min, certain });
     }
@@ -401,6 +431,36 @@ pub(crate) mod tests {
             Reason::BelowReservation { shortfall, certain } => {
                 assert!(close(shortfall, 0.9 - up.utility_max));
                 assert!(certain);
+            }
+            r => panic!("unexpected {r:?}"),
+        }
+    }
+
+    #[test]
+    fn an_open_point_every_option_of_which_crosses_a_red_line_is_rejected() {
+        let mut s = river();
+        // Upland forbids every compensation option: the markup leaves it open.
+        s.stances[0][3].as_mut().unwrap().red_lines[0].kind = RedLineKind::Forbid(vec![0, 1, 2]);
+        let up = &evaluate(&s, 1).parties[0];
+        assert_eq!(up.verdict, Verdict::Rejects);
+        assert!(up.reasons.contains(&Reason::OpenRedLineCrossed { issue: 3 }));
+        assert!(!up.reasons.contains(&Reason::OpenRedLineAtRisk { issue: 3 }));
+    }
+
+    #[test]
+    fn the_best_fill_must_keep_the_party_s_own_red_lines() {
+        let mut s = river();
+        // Upland's favourite compensation ("none") is now one it forbids: its best fill
+        // within its red lines is fund-10m (0.6), 0.37 + 0.12 = 0.49 < 0.52 <= 0.57.
+        s.stances[0][3].as_mut().unwrap().red_lines[0].kind = RedLineKind::Forbid(vec![0]);
+        s.parties[0].reservation = 0.52;
+        let up = &evaluate(&s, 1).parties[0];
+        assert!(up.utility_max >= 0.52);
+        assert_eq!(up.verdict, Verdict::Rejects);
+        match up.reasons[0] {
+            Reason::BelowReservation { shortfall, certain } => {
+                assert!(certain);
+                assert!(close(shortfall, 0.52 - (up.utility_min + 0.2 * 0.6)));
             }
             r => panic!("unexpected {r:?}"),
         }

@@ -20,8 +20,18 @@ pub struct Gap {
     pub parties: Vec<PartyGap>,
     /// Sum of `shortfall` over the principals (over all parties if none is a principal).
     pub total: f64,
-    /// Sum of `shortfall_best` over the same parties.
+    /// Sum of `shortfall_best` over the same parties: a lower bound of the total, not
+    /// always reached (the open points may not go every party's way at once).
     pub total_best: f64,
+    /// The total shortfall of the counted parties, lowest and highest over the ways the open
+    /// points could be settled: exact when `total_exact`, else the bounds
+    /// `(total_best, total)`.
+    pub total_range: (f64, f64),
+    /// Whether `total_range` is exact (every fill was weighed, or at most one counted party
+    /// can fall short).
+    pub total_exact: bool,
+    /// The parties counted in the totals ([`counted_parties`]).
+    pub counted: Vec<usize>,
     /// One entry per issue with a positive share, by share (largest first), then issue.
     pub points: Vec<PointGap>,
     /// Every red line a settled term breaks, as `(party, issue, red_line)`, for all parties.
@@ -41,7 +51,26 @@ pub struct PartyGap {
     /// first (then by issue). The shares sum to `shortfall`, unless the party loses nothing
     /// on any point (its reservation is above its best outcome): then there are none.
     pub points: Vec<(usize, f64)>,
+    /// Its red lines crossed however the open points are settled, as `(issue, red_line)`:
+    /// those a settled term breaks, and on an open point every option of which breaks one,
+    /// the red lines there that rule out some option.
+    pub red_lines_crossed: Vec<(usize, usize)>,
+    /// Its red lines on open points that some options (not all) would break, as
+    /// `(issue, red_line)`.
+    pub red_lines_at_risk: Vec<(usize, usize)>,
 }
+
+impl PartyGap {
+    /// Whether a red line of the party is crossed however the open points are settled, so
+    /// it cannot accept.
+    pub fn crossed_whatever(&self) -> bool {
+        !self.red_lines_crossed.is_empty()
+    }
+}
+
+/// Fills weighed at most to make a total shortfall exact; beyond, the total is given as
+/// bounds.
+pub const MAX_FILLS: u64 = 100_000;
 
 /// One point's part of the gap.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,6 +113,8 @@ pub fn gap(s: &Scenario, proposal: usize) -> Gap {
         .filter(|g| g.share > 0.0)
         .collect();
     points.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.issue.cmp(&b.issue)));
+    let (total_range, total_exact) =
+        total_range(s, proposal, &parties, &counted, total_best, total);
     let red_lines_broken = evaluation
         .parties
         .iter()
@@ -93,7 +124,87 @@ pub fn gap(s: &Scenario, proposal: usize) -> Gap {
             })
         })
         .collect();
-    Gap { proposal, parties, total, total_best, points, red_lines_broken }
+    Gap {
+        proposal,
+        parties,
+        total,
+        total_best,
+        total_range,
+        total_exact,
+        counted,
+        points,
+        red_lines_broken,
+    }
+}
+
+/// The lowest and highest total shortfall of the counted parties over every fill of the
+/// open points, and whether it is exact: when at most one of them can fall short at all,
+/// its own range; else by weighing every fill, up to [`MAX_FILLS`]; else the bounds.
+fn total_range(
+    s: &Scenario,
+    proposal: usize,
+    parties: &[PartyGap],
+    counted: &[usize],
+    lower: f64,
+    upper: f64,
+) -> ((f64, f64), bool) {
+    let short: Vec<usize> =
+        counted.iter().copied().filter(|&p| parties[p].shortfall > 0.0).collect();
+    if short.len() <= 1 {
+        return ((lower, upper), true);
+    }
+    let terms = &s.proposals[proposal].terms;
+    let open: Vec<usize> = (0..terms.len()).filter(|&i| terms[i] == Term::Open).collect();
+    let n_fills = open
+        .iter()
+        .try_fold(1u64, |n, &i| n.checked_mul(s.issues[i].n_options() as u64))
+        .filter(|&n| n <= MAX_FILLS);
+    if n_fills.is_none() {
+        return ((lower, upper), false);
+    }
+    // Each short party's utility from the settled terms, then every fill by an odometer.
+    let base: Vec<f64> = short
+        .iter()
+        .map(|&p| {
+            (0..terms.len())
+                .filter_map(|i| match terms[i] {
+                    Term::Set(k) => Some(s.contribution(p, i, k)),
+                    Term::Open => None,
+                })
+                .sum()
+        })
+        .collect();
+    let mut digits = vec![0usize; open.len()];
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    loop {
+        let total: f64 = short
+            .iter()
+            .zip(&base)
+            .map(|(&p, &b)| {
+                let u = b + open
+                    .iter()
+                    .zip(&digits)
+                    .map(|(&i, &k)| s.contribution(p, i, k))
+                    .sum::<f64>();
+                shortfall(s.parties[p].reservation, u)
+            })
+            .sum();
+        lo = lo.min(total);
+        hi = hi.max(total);
+        // Next fill.
+        let mut d = 0;
+        loop {
+            if d == open.len() {
+                return ((lo, hi), true);
+            }
+            digits[d] += 1;
+            if digits[d] < s.issues[open[d]].n_options() {
+                break;
+            }
+            digits[d] = 0;
+            d += 1;
+        }
+    }
 }
 
 fn shortfall(reservation: f64, utility: f64) -> f64 {
@@ -127,11 +238,36 @@ fn party_gap(s: &Scenario, e: &PartyEvaluation) -> PartyGap {
         vec![]
     };
     points.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let (mut red_lines_crossed, mut red_lines_at_risk) = (vec![], vec![]);
+    for pt in &e.points {
+        match pt.term {
+            Term::Set(_) => {
+                red_lines_crossed.extend(pt.red_lines_broken.iter().map(|&r| (pt.issue, r)))
+            }
+            Term::Open => {
+                let n = s.issues[pt.issue].n_options();
+                let allowed = (0..n).filter(|&k| s.allowed(p, pt.issue, k)).count();
+                let ruling_out = s.stances[p][pt.issue].iter().flat_map(|st| {
+                    st.red_lines.iter().enumerate().filter_map(|(r, line)| {
+                        let x = |k| s.issues[pt.issue].scale_value(k);
+                        (0..n).any(|k| !line.allows(k, x(k))).then_some((pt.issue, r))
+                    })
+                });
+                if allowed == 0 {
+                    red_lines_crossed.extend(ruling_out);
+                } else if allowed < n {
+                    red_lines_at_risk.extend(ruling_out);
+                }
+            }
+        }
+    }
     PartyGap {
         party: p,
         shortfall: shortfall_worst,
         shortfall_best: shortfall(e.reservation, e.utility_max),
         points,
+        red_lines_crossed,
+        red_lines_at_risk,
     }
 }
 
@@ -253,11 +389,8 @@ mod tests {
                         Verdict::Accepts => assert!(all.iter().all(ok)),
                         Verdict::Rejects => assert!(!all.iter().any(ok)),
                         Verdict::Depends => {
-                            let broken = pe
-                                .reasons
-                                .iter()
-                                .any(|r| matches!(r, crate::Reason::RedLineBroken { .. }));
-                            assert!(!broken);
+                            // The open points decide: some fill is acceptable, some is not.
+                            assert!(all.iter().any(ok) && !all.iter().all(ok));
                         }
                     }
                     assert_eq!(pe.reasons.is_empty(), pe.verdict == Verdict::Accepts);
@@ -283,7 +416,40 @@ mod tests {
                     assert!(pg.points.windows(2).all(|w| w[0].1 >= w[1].1));
                     assert!(pg.points.iter().all(|x| x.1 > 0.0));
                 }
+                // A red line crossed whatever the open points: no fill keeps the party's red
+                // lines; one at risk: some fill crosses it, some does not.
+                for pg in &g.parties {
+                    let p = pg.party;
+                    let keeps =
+                        |o: &Outcome| (0..s.issues.len()).all(|i| s.allowed(p, i, o.option(i)));
+                    assert_eq!(pg.crossed_whatever(), !all.iter().any(keeps));
+                    for &(i, r) in &pg.red_lines_at_risk {
+                        let line = &s.stances[p][i].as_ref().unwrap().red_lines[r];
+                        let x = |o: &Outcome| s.issues[i].scale_value(o.option(i));
+                        assert!(all.iter().any(|o| !line.allows(o.option(i), x(o))));
+                        assert!(all.iter().any(|o| s.allowed(p, i, o.option(i))));
+                    }
+                }
+                // The total over every fill, against its range.
+                let totals: Vec<f64> = all
+                    .iter()
+                    .map(|o| {
+                        g.counted
+                            .iter()
+                            .map(|&p| shortfall(s.parties[p].reservation, s.utility(p, o)))
+                            .sum::<f64>()
+                    })
+                    .collect();
+                let lo = totals.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = totals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                if g.total_exact {
+                    assert!((g.total_range.0 - lo).abs() < 1e-9, "{:?} vs {lo}", g.total_range);
+                    assert!((g.total_range.1 - hi).abs() < 1e-9, "{:?} vs {hi}", g.total_range);
+                } else {
+                    assert!(g.total_range.0 <= lo + 1e-9 && hi <= g.total_range.1 + 1e-9);
+                }
                 let counted = counted_parties(&s);
+                assert_eq!(counted, g.counted);
                 let total: f64 = counted.iter().map(|&p| g.parties[p].shortfall).sum();
                 assert!((g.total - total).abs() < 1e-12);
                 let by_points: f64 = g.points.iter().map(|x| x.share).sum();

@@ -10,6 +10,7 @@
 //!   Open points make the utility an interval, from the worst fill to the best.
 //! - [`gap()`]: how far each party falls short of its reservation and which points make the
 //!   shortfall.
+//! - [`dated_after_as_of`]: which proposals and sources are dated after the scenario's `as_of`.
 //! - [`compare()`]: what one proposal changes against another, and who joins or leaves.
 //! - [`deadlock()`]: whether some complete outcome keeps every red line and reservation; if
 //!   none does, a minimal set of colliding constraints, put in words by [`explain()`] and
@@ -77,6 +78,7 @@
 
 pub mod adjusted_winner;
 mod compare;
+pub mod dates;
 mod deadlock;
 mod error;
 mod evaluate;
@@ -91,7 +93,8 @@ mod solutions;
 #[doc(hidden)]
 pub mod testkit;
 
-pub use compare::{Comparison, Movement, PartyChange, PointChange, compare};
+pub use compare::{Comparison, Movement, PartyChange, PointChange, compare, red_line_state};
+pub use dates::{DatedAfter, DatedKind, date_words, dated_after_as_of};
 pub use deadlock::{
     Constraint, DEFAULT_MAX_NODES, Deadlock, DeadlockOptions, constraints, deadlock,
 };
@@ -104,7 +107,7 @@ pub use frontier::{
     Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TIE, bargaining_scenario,
     frontier, spread,
 };
-pub use gap::{Gap, PartyGap, PointGap, counted_parties, gap};
+pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, counted_parties, gap};
 pub use mediate::{
     Change, DEFAULT_BUDGET, MediateOptions, Mediation, Objective, RedLineMove, RedLineState,
     Revision, mediate, mediation_words, narrow_words,

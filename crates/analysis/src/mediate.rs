@@ -1370,12 +1370,7 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
 
 /// Where red line `r` of party `p` on issue `i` stands under term `t`.
 fn red_line_state(s: &Scenario, p: usize, i: usize, r: usize, t: Term) -> RedLineState {
-    match t {
-        Term::Set(k) if s.red_lines_broken(p, i, k).contains(&r) => RedLineState::Crossed,
-        Term::Set(_) => RedLineState::Kept,
-        Term::Open if at_risk(s, p, i).contains(&r) => RedLineState::AtRisk,
-        Term::Open => RedLineState::Kept,
-    }
+    crate::compare::red_line_state(s, p, i, r, t)
 }
 
 /// Every red line not kept under `before` or under `after`, with both states.
@@ -1816,7 +1811,12 @@ mod tests {
         let evals: Vec<_> = parties.iter().map(|&p| evaluate_terms(s, p, &t)).collect();
         let clean = evals.iter().all(|e| {
             !e.reasons.iter().any(|r| {
-                matches!(r, Reason::RedLineBroken { .. } | Reason::OpenRedLineAtRisk { .. })
+                matches!(
+                    r,
+                    Reason::RedLineBroken { .. }
+                        | Reason::OpenRedLineAtRisk { .. }
+                        | Reason::OpenRedLineCrossed { .. }
+                )
             })
         });
         let violations = parties

@@ -57,17 +57,10 @@ pub fn point_verdict(v: PointVerdict) -> &'static str {
 }
 
 pub fn movement(m: Movement) -> &'static str {
-    match m {
-        Movement::Joined => "joined",
-        Movement::Left => "left",
-        Movement::StillAccepts => "still_accepts",
-        Movement::StillRejects => "still_rejects",
-        Movement::StillDepends => "still_depends",
-        Movement::Other => "other",
-    }
+    m.as_str()
 }
 
-fn red_line(s: &Scenario, party: usize, issue: usize, red_line: usize) -> Value {
+pub fn red_line(s: &Scenario, party: usize, issue: usize, red_line: usize) -> Value {
     let reason = s.stances[party][issue]
         .as_ref()
         .and_then(|st| st.red_lines.get(red_line))
@@ -90,6 +83,9 @@ fn reason(s: &Scenario, party: usize, r: &Reason) -> Value {
         }
         Reason::OpenRedLineAtRisk { issue } => {
             json!({"kind": "open_red_line_at_risk", "issue": s.issues[*issue].id})
+        }
+        Reason::OpenRedLineCrossed { issue } => {
+            json!({"kind": "open_red_line_crossed", "issue": s.issues[*issue].id})
         }
     }
 }
@@ -146,10 +142,15 @@ pub fn gap(s: &Scenario, g: &Gap) -> Value {
         "proposal": s.proposals[g.proposal].id,
         "total": num(g.total),
         "total_best": num(g.total_best),
+        "total_range": [num(g.total_range.0), num(g.total_range.1)],
+        "total_exact": g.total_exact,
+        "counted": g.counted.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
         "parties": g.parties.iter().map(|pg| json!({
             "party": s.parties[pg.party].id,
             "shortfall": num(pg.shortfall),
             "shortfall_best": num(pg.shortfall_best),
+            "red_lines_crossed": pg.red_lines_crossed.iter().map(|&(i, j)| red_line(s, pg.party, i, j)).collect::<Vec<_>>(),
+            "red_lines_at_risk": pg.red_lines_at_risk.iter().map(|&(i, j)| red_line(s, pg.party, i, j)).collect::<Vec<_>>(),
             "points": pg.points.iter().map(|&(i, share)| json!({"issue": s.issues[i].id, "share": num(share)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "points": g.points.iter().map(|pg| json!({
@@ -182,6 +183,7 @@ pub fn constraint(s: &Scenario, c: &Constraint) -> Value {
 
 pub fn deadlock(s: &Scenario, d: &Deadlock) -> Value {
     json!({
+        "parties": d.parties.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
         "deal_possible": d.feasible,
         "witness": d.witness.as_ref().map(|o| outcome(s, o)),
         "conflict": d.conflict.iter().map(|c| constraint(s, c)).collect::<Vec<_>>(),
@@ -211,6 +213,11 @@ pub fn comparison(s: &Scenario, c: &Comparison) -> Value {
             "movement": movement(pc.movement),
             "red_lines_newly_broken": pc.red_lines_newly_broken.iter().map(|&(i, j)| red_line(s, pc.party, i, j)).collect::<Vec<_>>(),
             "red_lines_now_kept": pc.red_lines_now_kept.iter().map(|&(i, j)| red_line(s, pc.party, i, j)).collect::<Vec<_>>(),
+            "red_line_moves": pc.red_line_moves.iter().map(|m| json!({
+                "red_line": red_line(s, pc.party, m.issue, m.index),
+                "before": m.before.as_str(),
+                "after": m.after.as_str(),
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }

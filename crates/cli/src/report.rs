@@ -3,11 +3,13 @@
 use std::fmt::Write as _;
 
 use detente_analysis::{
-    self as analysis, Deadlock, DeadlockOptions, Movement, PartyEvaluation, PointVerdict, Verdict,
+    self as analysis, DatedAfter, DatedKind, Deadlock, DeadlockOptions, PartyEvaluation,
+    PointVerdict, Reason, Verdict,
 };
-use detente_core::{Scenario, Term};
+use detente_core::{Role, Scenario, Term};
 use serde_json::json;
 
+use detente_analysis::date_words;
 use detente_words::{and_list, count, num, num_with, range, signed_range};
 
 use crate::BadInput;
@@ -161,7 +163,8 @@ pub fn utility_against(lo: f64, hi: f64, reservation: f64) -> (String, String) {
 /// One sentence on why a party takes its verdict.
 fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
     let name = party_name(s, e.party);
-    let broken: Vec<String> = e
+    let id = |i: usize| s.issues[i].id.clone();
+    let mut crossed: Vec<String> = e
         .points
         .iter()
         .filter(|pt| !pt.red_lines_broken.is_empty())
@@ -169,37 +172,72 @@ fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
             let reason =
                 pt.red_lines_broken.iter().find_map(|&j| red_line_reason(s, e.party, pt.issue, j));
             match reason {
-                Some(r) => format!("{} ({r})", s.issues[pt.issue].id),
-                None => s.issues[pt.issue].id.clone(),
+                Some(r) => format!("{} ({r})", id(pt.issue)),
+                None => id(pt.issue),
             }
         })
         .collect();
+    let mut at_risk = vec![];
+    for r in &e.reasons {
+        match *r {
+            Reason::OpenRedLineCrossed { issue } => {
+                crossed.push(format!("{} (open, but every option crosses one)", id(issue)));
+            }
+            Reason::OpenRedLineAtRisk { issue } => at_risk.push(id(issue)),
+            _ => {}
+        }
+    }
     let (u, r) = utility_against(e.utility_min, e.utility_max, e.reservation);
     let util = format!("utility {u} against a reservation of {r}");
+    let short = e.utility_min < e.reservation - analysis::EPS;
     match e.verdict {
         Verdict::Accepts => format!("{name} accepts ({util})."),
-        Verdict::Rejects if !broken.is_empty() => {
-            format!(
-                "{name} rejects: the draft crosses its red line on {} ({util}).",
-                and_list(&broken)
-            )
-        }
+        Verdict::Rejects if !crossed.is_empty() => format!(
+            "{name} rejects: the draft crosses its red {} on {}; its utility is {u} against a reservation of {r}.",
+            detente_words::noun(crossed.len(), "line", "lines"),
+            and_list(&crossed)
+        ),
+        Verdict::Rejects if e.utility_max > e.utility_min => format!(
+            "{name} rejects: however the open points are settled within its red lines, it gets less than its reservation ({util})."
+        ),
         Verdict::Rejects => {
-            format!("{name} rejects: it falls short of what no deal gives it ({util}).")
+            format!("{name} rejects: it gets less than its reservation ({util}).")
         }
+        Verdict::Depends if !short => format!(
+            "{name}'s answer depends on the open points: it accepts unless {} is settled across its red lines ({util}, enough however they are settled).",
+            if at_risk.len() == 1 {
+                at_risk[0].clone()
+            } else {
+                format!("one of {}", and_list(&at_risk))
+            }
+        ),
         Verdict::Depends => {
             let open: Vec<String> = e
                 .points
                 .iter()
                 .filter(|pt| pt.verdict == PointVerdict::Open && pt.weight > 0.0)
-                .map(|pt| s.issues[pt.issue].id.clone())
+                .map(|pt| id(pt.issue))
                 .collect();
+            let risk = if at_risk.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", and some ways of settling {} would cross its red lines",
+                    and_list(&at_risk)
+                )
+            };
             format!(
-                "{name}'s answer depends on how the open points are settled ({}; {util}).",
-                if open.is_empty() { "open points".to_string() } else { and_list(&open) }
+                "{name}'s answer depends on how {} {} settled: its utility is {u} against a reservation of {r}{risk}.",
+                if open.is_empty() { "the open points".to_string() } else { and_list(&open) },
+                if open.len() == 1 { "is" } else { "are" },
             )
         }
     }
+}
+
+/// Whether some option of issue `i` crosses a red line of party `p`.
+fn open_risk(s: &Scenario, p: usize, i: usize) -> bool {
+    (0..s.issues[i].n_options()).any(|k| !s.allowed(p, i, k))
 }
 
 /// Whether party `p` has nothing at stake on issue `i`: no weight and no red line.
@@ -208,12 +246,88 @@ fn no_stake(s: &Scenario, p: usize, i: usize) -> bool {
 }
 
 fn verdict_cell(e: &PartyEvaluation) -> String {
-    let broken = e.points.iter().filter(|p| !p.red_lines_broken.is_empty()).count();
+    let broken = e.points.iter().filter(|p| !p.red_lines_broken.is_empty()).count()
+        + e.reasons.iter().filter(|r| matches!(r, Reason::OpenRedLineCrossed { .. })).count();
     let mut cell = format!("{} {}", verdict_word(e.verdict), range(e.utility_min, e.utility_max));
     if broken > 0 {
         let _ = write!(cell, " ✗{broken}");
     }
     cell
+}
+
+/// The item a [`DatedAfter`] names: `("proposal", id)` or `("source", id)`.
+fn dated_item<'a>(s: &'a Scenario, d: &DatedAfter) -> (&'static str, &'a str) {
+    match d.kind {
+        DatedKind::Proposal(j) => ("proposal", &s.proposals[j].id),
+        DatedKind::Source(j) => ("source", &s.sources[j].id),
+    }
+}
+
+/// The scenario's `as_of` in words (empty when it has none, and then nothing is late).
+fn as_of_words(s: &Scenario) -> String {
+    s.meta.as_of.as_deref().map(date_words).unwrap_or_default()
+}
+
+/// One item dated after `as_of`, in words: `proposal us-ua-20 is dated 23 Dec 2025, after
+/// this scenario's as_of (3 Dec 2025)`.
+fn dated_after_words(s: &Scenario, d: &DatedAfter) -> String {
+    let (what, id) = dated_item(s, d);
+    format!(
+        "{what} {id} is dated {}, {}after this scenario's as_of ({})",
+        date_words(&d.date),
+        if d.certain { "" } else { "possibly " },
+        as_of_words(s)
+    )
+}
+
+/// Sentences on what is dated after the scenario's `as_of`: each proposal by name, the
+/// sources together.
+fn dated_after_paragraph(s: &Scenario, late: &[DatedAfter]) -> String {
+    let mut out = String::new();
+    for d in late.iter().filter(|d| matches!(d.kind, DatedKind::Proposal(_))) {
+        let mut line = dated_after_words(s, d);
+        line[..1].make_ascii_uppercase();
+        let _ = writeln!(out, "{line}.");
+    }
+    for certain in [true, false] {
+        let sources: Vec<&DatedAfter> = late
+            .iter()
+            .filter(|d| matches!(d.kind, DatedKind::Source(_)) && d.certain == certain)
+            .collect();
+        let (Some(first), Some(last)) = (
+            sources.iter().map(|d| d.date.as_str()).min(),
+            sources.iter().map(|d| d.date.as_str()).max(),
+        ) else {
+            continue;
+        };
+        let n = sources.len();
+        let ids: Vec<&str> = sources.iter().map(|d| dated_item(s, d).1).collect();
+        let when = if first == last {
+            format!("dated {}", date_words(first))
+        } else {
+            format!("dated {} to {}", date_words(first), date_words(last))
+        };
+        let _ = writeln!(
+            out,
+            "{} of the {} {} {when}, {}after this scenario's as_of ({}): {}.",
+            n,
+            count(s.sources.len(), "source of evidence", "sources of evidence"),
+            detente_words::noun(n, "is", "are"),
+            if certain { "" } else { "possibly " },
+            as_of_words(s),
+            and_list(&ids)
+        );
+    }
+    out
+}
+
+fn dated_after_json(s: &Scenario, late: &[DatedAfter]) -> serde_json::Value {
+    late.iter()
+        .map(|d| {
+            let (kind, id) = dated_item(s, d);
+            json!({"kind": kind, "id": id, "date": d.date, "certain": d.certain})
+        })
+        .collect()
 }
 
 /// `detente check`: a one-line summary.
@@ -224,7 +338,7 @@ pub fn check(arg: &str, s: &Scenario, as_json: bool) -> String {
             "file": arg,
             "valid": true,
             "problems": [],
-            "warnings": warnings,
+            "warnings": warnings.iter().map(|(_, w)| w).collect::<Vec<_>>(),
             "scenario": json::scenario_header(s),
         }));
     }
@@ -241,19 +355,34 @@ pub fn check(arg: &str, s: &Scenario, as_json: bool) -> String {
         count(s.proposals.len(), "proposal", "proposals"),
         count(s.sources.len(), "source", "sources"),
     );
-    for w in &warnings {
+    for (w, _) in &warnings {
         let _ = writeln!(out, "{arg}: warning: {w}");
     }
     out
 }
 
-/// What is valid but worth a second look (a warning does not make the file invalid).
-fn check_warnings(s: &Scenario) -> Vec<String> {
+/// What is valid but worth a second look (a warning does not make the file invalid): each
+/// in words and as JSON (`kind`, `message` and the details).
+fn check_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
     let mut out = vec![];
     if !s.parties.iter().any(|p| p.role == detente_core::Role::Principal) {
-        out.push(
-            "no party is a principal, so every party counts in questions about a deal (deadlock, mediate, frontier, divide, simulate); mark the parties who must sign with role = \"principal\"".to_string(),
-        );
+        let message = "no party is a principal, so every party counts in questions about a deal (deadlock, mediate, frontier, divide, simulate); mark the parties who must sign with role = \"principal\"".to_string();
+        let v = json!({"kind": "no_principal", "message": message});
+        out.push((message, v));
+    }
+    for d in analysis::dated_after_as_of(s) {
+        let (item, id) = dated_item(s, &d);
+        let message = dated_after_words(s, &d);
+        let v = json!({
+            "kind": "dated_after_as_of",
+            "item": item,
+            "id": id,
+            "date": d.date,
+            "as_of": s.meta.as_of,
+            "certain": d.certain,
+            "message": message,
+        });
+        out.push((message, v));
     }
     out
 }
@@ -263,6 +392,7 @@ pub fn check_problems(arg: &str, e: &detente_scenario::Error) -> String {
     to_json(&json!({
         "file": arg,
         "valid": false,
+        "warnings": [],
         "problems": e.problems().iter().map(|p| json!({
             "file": p.file,
             "line": p.line,
@@ -281,7 +411,15 @@ fn proposal_line(s: &Scenario, j: usize) -> String {
         extra.push(format!("by {}", s.parties[a].name));
     }
     if let Some(d) = &p.date {
-        extra.push(d.clone());
+        match s.meta.as_of.as_deref().and_then(|as_of| analysis::dates::after(d, as_of)) {
+            Some(certain) => extra.push(format!(
+                "{}, {}after the as_of date {}",
+                date_words(d),
+                if certain { "" } else { "possibly " },
+                as_of_words(s)
+            )),
+            None => extra.push(date_words(d)),
+        }
     }
     if let Some(a) = p.amends {
         extra.push(format!("amends {}", s.proposals[a].id));
@@ -300,13 +438,19 @@ fn proposal_line(s: &Scenario, j: usize) -> String {
 /// `detente evaluate`.
 pub fn evaluate(s: &Scenario, proposals: &[usize], as_json: bool) -> String {
     let evals: Vec<_> = proposals.iter().map(|&j| analysis::evaluate(s, j)).collect();
+    let late = analysis::dated_after_as_of(s);
     if as_json {
         return to_json(&json!({
             "scenario": s.meta.name,
+            "as_of": s.meta.as_of,
+            "dated_after_as_of": dated_after_json(s, &late),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
         }));
     }
-    let mut out = String::new();
+    let mut out = dated_after_paragraph(s, &late);
+    if !out.is_empty() {
+        out.push('\n');
+    }
     for (n, e) in evals.iter().enumerate() {
         if n > 0 {
             out.push('\n');
@@ -331,13 +475,16 @@ pub fn evaluate(s: &Scenario, proposals: &[usize], as_json: bool) -> String {
         let mut t = Table::new(header);
         for (i, issue) in s.issues.iter().enumerate() {
             let term = s.proposals[e.proposal].terms[i];
-            let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 24)];
+            let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 22)];
             for pe in &e.parties {
                 let pt = &pe.points[i];
                 row.push(match pt.verdict {
                     PointVerdict::Indifferent => "-".to_string(),
                     // No stance and no red line at stake: nothing to show.
                     PointVerdict::Open if no_stake(s, pe.party, i) => "-".to_string(),
+                    PointVerdict::Open if open_risk(s, pe.party, i) => {
+                        format!("?✗ {}", range(pt.value_min, pt.value_max))
+                    }
                     PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),
                     PointVerdict::Accepts => format!("  {}", num(pt.value_min)),
                     PointVerdict::Objects => format!("~ {}", num(pt.value_min)),
@@ -348,7 +495,7 @@ pub fn evaluate(s: &Scenario, proposals: &[usize], as_json: bool) -> String {
         }
         out.push_str(&t.render("  "));
         out.push_str(
-            "  (value of the term to each party: ✗ crosses a red line, ~ below the party's reservation, ? open, - no stance)\n\n",
+            "  (value of the term to each party: ✗ crosses a red line, ~ below the party's reservation, ? open (range of values), ?✗ open and some ways of settling it cross a red line, - no stance)\n\n",
         );
         for pe in &e.parties {
             let _ = writeln!(out, "{}", verdict_sentence(s, pe));
@@ -414,70 +561,142 @@ pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
     out.push_str(&t.render("  "));
     out.push_str("  (verdict and utility; ✗n: n points cross a red line)\n\n");
     // In words.
-    let gainers: Vec<String> = c
-        .parties
-        .iter()
-        .filter(|pc| pc.delta_min > 0.005)
-        .map(|pc| party_name(s, pc.party).to_string())
-        .collect();
-    let losers: Vec<String> = c
-        .parties
-        .iter()
-        .filter(|pc| pc.delta_max < -0.005)
-        .map(|pc| party_name(s, pc.party).to_string())
-        .collect();
+    let names = |keep: &dyn Fn(&analysis::PartyChange) -> bool| -> Vec<String> {
+        c.parties
+            .iter()
+            .filter(|pc| keep(pc))
+            .map(|pc| party_name(s, pc.party).to_string())
+            .collect()
+    };
+    // A change that prints as 0.00 is no change.
+    let gainers = names(&|pc| num(pc.delta_min) != num(0.0) && pc.delta_min > 0.0);
+    let losers = names(&|pc| num(pc.delta_max) != num(0.0) && pc.delta_max < 0.0);
+    let mixed = names(&|pc| {
+        num(pc.delta_min) != num(0.0)
+            && pc.delta_min < 0.0
+            && num(pc.delta_max) != num(0.0)
+            && pc.delta_max > 0.0
+    });
     let from_id = &s.proposals[from].id;
     let to_id = &s.proposals[to].id;
-    let mut words = format!("Moving from {from_id} to {to_id}");
+    let open =
+        !s.proposals[from].open_issues().is_empty() || !s.proposals[to].open_issues().is_empty();
     let verb = |who: &[String], one: &str, many: &str| {
         format!("{} {}", and_list(who), if who.len() == 1 { one } else { many })
     };
-    match (gainers.is_empty(), losers.is_empty()) {
-        (false, false) => {
-            let _ = write!(
-                words,
-                ", {} and {}.",
-                verb(&gainers, "gains", "gain"),
-                verb(&losers, "loses", "lose")
-            );
-        }
-        (false, true) => {
-            let _ =
-                write!(words, ", {} and nobody loses for sure.", verb(&gainers, "gains", "gain"));
-        }
-        (true, false) => {
-            let _ =
-                write!(words, ", {} and nobody gains for sure.", verb(&losers, "loses", "lose"));
-        }
-        (true, true) => words.push_str(", no party gains or loses for sure."),
+    let mut clauses = vec![];
+    let mut sure = vec![];
+    if !gainers.is_empty() {
+        sure.push(verb(&gainers, "gains", "gain"));
     }
-    let _ = writeln!(out, "{words}");
+    if !losers.is_empty() {
+        sure.push(verb(&losers, "loses", "lose"));
+    }
+    if !sure.is_empty() {
+        let surely = if open { ", however the open points are settled" } else { "" };
+        clauses.push(format!("{}{surely}", sure.join(" and ")));
+    }
+    if !mixed.is_empty() {
+        clauses.push(format!(
+            "{} or {}, as the open points are settled",
+            verb(&mixed, "gains", "gain"),
+            if mixed.len() == 1 { "loses" } else { "lose" }
+        ));
+    }
+    if clauses.is_empty() {
+        clauses.push("no party's utility changes".to_string());
+    }
+    let _ = writeln!(out, "Moving from {from_id} to {to_id}, {}.", clauses.join("; "));
     for pc in &c.parties {
-        let name = party_name(s, pc.party);
-        match pc.movement {
-            Movement::Joined => {
-                let _ = writeln!(out, "{name} now accepts.");
-            }
-            Movement::Left => {
-                let why: Vec<String> = pc
-                    .red_lines_newly_broken
-                    .iter()
-                    .map(|&(i, _)| s.issues[i].id.clone())
-                    .collect();
-                if why.is_empty() {
-                    let _ = writeln!(out, "{name} no longer accepts.");
-                } else {
-                    let _ = writeln!(
-                        out,
-                        "{name} no longer accepts: the new text crosses its red line on {}.",
-                        and_list(&why)
-                    );
-                }
-            }
-            _ => {}
+        if let Some(line) = movement_sentence(s, pc) {
+            let _ = writeln!(out, "{line}");
         }
     }
     out
+}
+
+/// A verdict in words: `accepts`, `rejects`, `depends on the open points`.
+fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Accepts => "accepts",
+        Verdict::Rejects => "rejects",
+        Verdict::Depends => "depends on the open points",
+    }
+}
+
+/// What moved for one party between two proposals, in one sentence: its verdict (exactly
+/// from what to what) and its red lines by how they move between crossed, at risk (on an
+/// open point) and kept. `None` when neither moves.
+fn movement_sentence(s: &Scenario, pc: &analysis::PartyChange) -> Option<String> {
+    use analysis::RedLineState::{AtRisk, Crossed, Kept};
+    let name = party_name(s, pc.party);
+    let moved = |before, after| -> Vec<String> {
+        let mut ids: Vec<String> = pc
+            .red_line_moves
+            .iter()
+            .filter(|m| m.before == before && m.after == after)
+            .map(|m| s.issues[m.issue].id.clone())
+            .collect();
+        ids.dedup();
+        ids
+    };
+    let lines = |ids: &[String]| if ids.len() == 1 { "red line" } else { "red lines" };
+    let them = |ids: &[String]| if ids.len() == 1 { "it" } else { "them" };
+    let mut clauses = vec![];
+    let x = moved(Kept, Crossed);
+    if !x.is_empty() {
+        clauses.push(format!("the new text crosses its {} on {}", lines(&x), and_list(&x)));
+    }
+    let x = moved(AtRisk, Crossed);
+    if !x.is_empty() {
+        clauses.push(format!(
+            "the new text settles {} across its {} (the old text left {} open)",
+            and_list(&x),
+            lines(&x),
+            them(&x)
+        ));
+    }
+    let x = moved(Crossed, Kept);
+    if !x.is_empty() {
+        clauses.push(format!("the new text stops crossing its {} on {}", lines(&x), and_list(&x)));
+    }
+    let x = moved(Crossed, AtRisk);
+    if !x.is_empty() {
+        clauses.push(format!(
+            "the new text no longer crosses its {} on {} but leaves {} open, where some ways of settling {} would",
+            lines(&x),
+            and_list(&x),
+            them(&x),
+            them(&x)
+        ));
+    }
+    let x = moved(AtRisk, Kept);
+    if !x.is_empty() {
+        clauses.push(format!("the new text settles {} within its {}", and_list(&x), lines(&x)));
+    }
+    let x = moved(Kept, AtRisk);
+    if !x.is_empty() {
+        clauses.push(format!(
+            "the new text leaves {} open, where some ways of settling {} would cross its {}",
+            and_list(&x),
+            them(&x),
+            lines(&x)
+        ));
+    }
+    let (before, after) = (pc.before.verdict, pc.after.verdict);
+    let head = if before == after {
+        if clauses.is_empty() {
+            return None;
+        }
+        format!("{name} still {}", verdict_words(after))
+    } else {
+        format!("{name} goes from {} to {}", verdict_words(before), verdict_words(after))
+    };
+    if clauses.is_empty() {
+        Some(format!("{head}."))
+    } else {
+        Some(format!("{head}: {}.", clauses.join("; ")))
+    }
 }
 
 fn explain_deadlock(s: &Scenario, d: &Deadlock, out: &mut String) {
@@ -501,7 +720,12 @@ fn deadlock_answer(s: &Scenario, options: &DeadlockOptions) -> anyhow::Result<De
 /// The sentence for a proved deadlock whose minimal conflict was not found in the budget.
 const NOT_MINIMAL: &str = "No outcome keeps every counted party's red lines and reservation (proved), but the search for a minimal set of colliding constraints stopped at its budget.";
 
-fn deadlock_json(s: &Scenario, d: &DeadlockAnswer, budget: Option<u64>) -> serde_json::Value {
+fn deadlock_json(
+    s: &Scenario,
+    d: &DeadlockAnswer,
+    counted: &[usize],
+    budget: Option<u64>,
+) -> serde_json::Value {
     match d {
         Ok(d) => {
             let mut v = json::deadlock(s, d);
@@ -513,6 +737,7 @@ fn deadlock_json(s: &Scenario, d: &DeadlockAnswer, budget: Option<u64>) -> serde
             v
         }
         Err(why) => json!({
+            "parties": counted.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
             "decided": false,
             "deal_possible": null,
             "minimal": false,
@@ -544,7 +769,17 @@ fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
     }
     if d.feasible {
         if let Some(w) = &d.witness {
-            out.push_str("Yes. For example, every party accepts this outcome:\n");
+            let names: Vec<String> = d.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
+            let _ = writeln!(
+                out,
+                "Yes. For example, {}{} this outcome:",
+                and_list(&names),
+                match names.len() {
+                    1 => " accepts",
+                    2 => " both accept",
+                    _ => " all accept",
+                }
+            );
             let mut t = Table::new(vec!["point".to_string(), "term".to_string()]);
             for (i, &k) in w.0.iter().enumerate() {
                 t.row(vec![s.issues[i].id.clone(), truncate(&term_label(s, i, Term::Set(k)), 70)]);
@@ -576,10 +811,7 @@ pub fn deadlock(
     budget: Option<u64>,
     as_json: bool,
 ) -> anyhow::Result<String> {
-    let who = match &parties {
-        None => format!("all {} parties", s.parties.len()),
-        Some(ps) => ps.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>().join(", "),
-    };
+    let counted: Vec<usize> = parties.clone().unwrap_or_else(|| (0..s.parties.len()).collect());
     let mut options = DeadlockOptions { parties, ..DeadlockOptions::default() };
     if budget.is_some() {
         options.max_nodes = budget;
@@ -588,12 +820,36 @@ pub fn deadlock(
     if as_json {
         return Ok(to_json(&json!({
             "scenario": s.meta.name,
-            "deadlock": deadlock_json(s, &d, options.max_nodes),
+            "deadlock": deadlock_json(s, &d, &counted, options.max_nodes),
         })));
     }
-    let mut out = format!("Is any deal possible in {} ({who})? ", s.meta.name);
+    let mut out =
+        format!("Is any deal possible in {}, {}? ", s.meta.name, deal_question(s, &counted));
     deadlock_text(s, &d, &mut out);
     Ok(out)
+}
+
+/// Whose deal a question is about, in words: `counting every party` or `counting the
+/// principals (Russia and Ukraine)` (or the parties named).
+fn deal_question(s: &Scenario, counted: &[usize]) -> String {
+    if counted.len() == s.parties.len() {
+        "counting every party".to_string()
+    } else {
+        format!("counting {}", counted_words(s, counted))
+    }
+}
+
+/// The parties a question counts, in words: `the principals (Russia and Ukraine)` when
+/// they are the principals, else their names.
+fn counted_words(s: &Scenario, counted: &[usize]) -> String {
+    let names: Vec<String> = counted.iter().map(|&p| s.parties[p].name.clone()).collect();
+    let principals: Vec<usize> =
+        (0..s.parties.len()).filter(|&p| s.parties[p].role == Role::Principal).collect();
+    if counted == principals.as_slice() {
+        format!("the principals ({})", and_list(&names))
+    } else {
+        and_list(&names)
+    }
 }
 
 /// The proposal the report focuses on: the latest by date, the last listed among equals.
@@ -610,29 +866,35 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
     let evals: Vec<_> = (0..s.proposals.len()).map(|j| analysis::evaluate(s, j)).collect();
     let latest = latest_proposal(s);
     let gap = latest.map(|j| analysis::gap(s, j));
-    let options = DeadlockOptions::default();
+    // Whose deal: the principals (everyone when none is named), as `detente deadlock`.
+    let counted = analysis::counted_parties(s);
+    let options = DeadlockOptions { parties: Some(counted.clone()), ..DeadlockOptions::default() };
     let d = deadlock_answer(s, &options)?;
     let narrow = latest.map(|j| crate::mediate::narrow_the_gap(s, j));
+    let late = analysis::dated_after_as_of(s);
     if as_json {
         return Ok(to_json(&json!({
             "scenario": json::scenario_header(s),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
+            "dated_after_as_of": dated_after_json(s, &late),
             "latest": latest.map(|j| s.proposals[j].id.clone()),
             "gap": gap.as_ref().map(|g| json::gap(s, g)),
             "narrow_the_gap": narrow.as_ref().map(|n| crate::mediate::narrow_the_gap_json(s, n)),
-            "deadlock": deadlock_json(s, &d, options.max_nodes),
+            "deadlock": deadlock_json(s, &d, &counted, options.max_nodes),
         })));
     }
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", s.meta.name, s.meta.title);
     let mut facts = vec![];
     if let Some(d) = &s.meta.as_of {
-        facts.push(format!("as of {d}"));
+        facts.push(format!("as of {}", date_words(d)));
     }
-    facts.push(format!("{} parties", s.parties.len()));
-    facts.push(format!("{} points", s.issues.len()));
-    facts.push(format!("{} proposals", s.proposals.len()));
-    let _ = writeln!(out, "{}\n", facts.join(", "));
+    facts.push(count(s.parties.len(), "party", "parties"));
+    facts.push(count(s.issues.len(), "point", "points"));
+    facts.push(count(s.proposals.len(), "proposal", "proposals"));
+    let _ = writeln!(out, "{}", facts.join(", "));
+    out.push_str(&dated_after_paragraph(s, &late));
+    out.push('\n');
 
     if evals.is_empty() {
         out.push_str("No proposals on the table.\n\n");
@@ -646,9 +908,9 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
         let mut t = Table::new(header);
         if s.proposals.iter().any(|p| p.date.is_some()) {
             let mut dates = vec!["(date)".to_string(), String::new()];
-            dates.extend(
-                evals.iter().map(|e| s.proposals[e.proposal].date.clone().unwrap_or_default()),
-            );
+            dates.extend(evals.iter().map(|e| {
+                s.proposals[e.proposal].date.as_deref().map(date_words).unwrap_or_default()
+            }));
             t.row(dates);
         }
         for (p, party) in s.parties.iter().enumerate() {
@@ -661,29 +923,87 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
     }
 
     if let (Some(j), Some(g)) = (latest, &gap) {
-        let _ = writeln!(
-            out,
-            "The gap on the latest draft, {}: total shortfall {} of the principals{}",
-            s.proposals[j].id,
-            num(g.total),
-            if (g.total_best - g.total).abs() > 0.005 {
-                format!(" ({} if the open points go their way)", num(g.total_best))
-            } else {
-                String::new()
+        let prop = &s.proposals[j];
+        let late = prop
+            .date
+            .as_deref()
+            .zip(s.meta.as_of.as_deref())
+            .and_then(|(d, as_of)| analysis::dates::after(d, as_of).map(|c| (d, c)));
+        let when = match late {
+            Some((d, certain)) => format!(
+                " ({}, {}after this scenario's as_of)",
+                date_words(d),
+                if certain { "" } else { "possibly " }
+            ),
+            None => String::new(),
+        };
+        let everyone = g.counted.len() == s.parties.len();
+        let them = if everyone { "every party".to_string() } else { counted_words(s, &g.counted) };
+        let _ = writeln!(out, "The gap on the latest draft, {}{when}, counting {them}:", prop.id);
+        for &p in &g.counted {
+            let pg = &g.parties[p];
+            if !pg.crossed_whatever() {
+                continue;
             }
-        );
+            let mut issues: Vec<String> =
+                pg.red_lines_crossed.iter().map(|&(i, _)| s.issues[i].id.clone()).collect();
+            issues.dedup();
+            let _ = writeln!(
+                out,
+                "  {}: {} ({}) {} crossed whatever the open points; shortfall {} besides.",
+                party_name(s, p),
+                if issues.len() == 1 { "a red line" } else { "red lines" },
+                and_list(&issues),
+                if issues.len() == 1 { "is" } else { "are" },
+                range(pg.shortfall_best, pg.shortfall),
+            );
+        }
+        let blocked = g.counted.iter().any(|&p| g.parties[p].crossed_whatever());
+        let (lo, hi) = g.total_range;
+        let total = if g.total_exact {
+            range(lo, hi)
+        } else {
+            format!(
+                "between {} and {} (bounds: too many ways to settle them to weigh each)",
+                num(lo),
+                num(hi)
+            )
+        };
+        let mut sentence = if hi == 0.0 {
+            format!(
+                "  {}one of them falls short of its reservation, however the open points are settled",
+                if blocked { "Besides the red lines, n" } else { "N" }
+            )
+        } else {
+            format!(
+                "  {}heir shortfall below their reservations totals {total}, as the open points are settled",
+                if blocked { "Besides the red lines, t" } else { "T" }
+            )
+        };
+        if blocked {
+            sentence.push_str(&format!(
+                "; no way of settling them brings {} to accept",
+                if g.counted.len() == 2 { "both" } else { "all of them" }
+            ));
+        }
+        let _ = writeln!(out, "{sentence}.");
         let mut t = Table::new(
-            ["party", "shortfall", "red lines crossed", "points making it"]
-                .map(String::from)
-                .to_vec(),
+            ["party", "red lines", "shortfall", "points making it"].map(String::from).to_vec(),
         );
         for pg in &g.parties {
-            let crossed: Vec<String> = g
-                .red_lines_broken
-                .iter()
-                .filter(|(p, _, _)| *p == pg.party)
-                .map(|&(_, i, _)| s.issues[i].id.clone())
-                .collect();
+            let ids = |list: &[(usize, usize)]| {
+                let mut ids: Vec<String> =
+                    list.iter().map(|&(i, _)| s.issues[i].id.clone()).collect();
+                ids.dedup();
+                ids.join(" ")
+            };
+            let mut lines = vec![];
+            if !pg.red_lines_crossed.is_empty() {
+                lines.push(format!("✗ {}", ids(&pg.red_lines_crossed)));
+            }
+            if !pg.red_lines_at_risk.is_empty() {
+                lines.push(format!("? {}", ids(&pg.red_lines_at_risk)));
+            }
             let points: Vec<String> = pg
                 .points
                 .iter()
@@ -692,12 +1012,15 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
                 .collect();
             t.row(vec![
                 s.parties[pg.party].id.clone(),
+                if lines.is_empty() { "-".to_string() } else { lines.join("; ") },
                 range(pg.shortfall_best, pg.shortfall),
-                if crossed.is_empty() { "-".to_string() } else { crossed.join(" ") },
                 points.join(", "),
             ]);
         }
-        out.push_str(&t.render("  "));
+        out.push_str(&t.render_fit("  ", 1));
+        out.push_str(
+            "  (red lines: ✗ crossed whatever the open points, ? at risk on an open point; shortfall below the reservation as the open points are settled)\n",
+        );
         let top: Vec<String> = g
             .points
             .iter()
@@ -707,7 +1030,11 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
             })
             .collect();
         if !top.is_empty() {
-            let _ = writeln!(out, "  Points making most of the gap: {}.", top.join("; "));
+            let _ = writeln!(
+                out,
+                "  Points making most of the shortfall (at its worst): {}.",
+                top.join("; ")
+            );
         }
         out.push('\n');
         if let Some(e) = evals.get(j) {
@@ -722,7 +1049,11 @@ pub fn analyze(s: &Scenario, as_json: bool) -> anyhow::Result<String> {
         crate::mediate::narrow_the_gap_text(s, n, &mut out);
         out.push('\n');
     }
-    out.push_str("Is any deal possible under every party's red lines and reservation? ");
+    let _ = write!(
+        out,
+        "Is any deal possible under the red lines and reservations, {}? ",
+        deal_question(s, &counted)
+    );
     deadlock_text(s, &d, &mut out);
     Ok(out)
 }

@@ -191,6 +191,44 @@ fn text_output_fits_in_100_columns() {
     }
 }
 
+/// compare says exactly what moved: accepts -> depends is not "no longer accepts", and a red
+/// line that goes from crossed to an open point is at risk, not "no longer crossed".
+#[test]
+fn compare_says_exactly_what_moved() {
+    let text = ok_golden(
+        &["compare", "ukraine-2025", "e3-markup", "us-ua-20"],
+        "compare_ukraine_e3_us_ua_20.txt",
+    );
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!text.contains("no longer accepts"), "{text}");
+    assert!(text.contains("Ukraine goes from accepts to depends on the open points"), "{text}");
+    assert!(!text.contains("stops crossing"), "{text}");
+    assert!(text.contains("Russia still rejects: the new text no longer crosses its red lines on TER-02, TER-03 and SEC-02 but leaves them open"), "{text}");
+    let v = json(&["compare", "ukraine-2025", "e3-markup", "us-ua-20", "--json"]);
+    let parties = v["comparison"]["parties"].as_array().expect("parties");
+    assert_eq!(parties[1]["movement"], "accepts_to_depends");
+    let russia = parties[0]["red_line_moves"].as_array().expect("red_line_moves");
+    assert!(!russia.is_empty());
+    assert!(russia.iter().all(|m| m["before"] == "crossed" && m["after"] == "at_risk"));
+    assert!(parties[0]["red_lines_now_kept"].as_array().unwrap().is_empty());
+}
+
+/// The gap counts red lines: Russia's SEC-01 is crossed however the open points of
+/// us-ua-20 go, so no best case says the gap closes.
+#[test]
+fn the_gap_counts_red_lines() {
+    let text = stdout(&detente(&["analyze", "ukraine-2025"]));
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Russia: a red line (SEC-01) is crossed whatever the open points; shortfall 0.00 to 0.41 besides."), "{text}");
+    assert!(!text.contains("if the open points go their way"));
+    assert!(text.contains("no way of settling them brings both to accept"));
+    let v = json(&["analyze", "ukraine-2025", "--json"]);
+    let russia = &v["gap"]["parties"][0];
+    assert_eq!(russia["red_lines_crossed"][0]["issue"], "SEC-01");
+    assert_eq!(v["gap"]["counted"], serde_json::json!(["russia", "ukraine"]));
+    assert_eq!(v["gap"]["total_exact"], true);
+}
+
 #[test]
 fn ukraine_2025_commands() {
     ok_golden(&["compare", "ukraine-2025", "us-28", "e3-markup"], "compare_ukraine_us28_e3.txt");
@@ -250,7 +288,11 @@ fn check_warns_when_no_party_is_a_principal() {
     let v = json(&["check", &data("no-principal.toml"), "--json"]);
     assert_eq!(v["valid"], true);
     let warnings = v["warnings"].as_array().unwrap();
-    assert!(warnings[0].as_str().unwrap().starts_with("no party is a principal"), "{warnings:?}");
+    assert!(
+        warnings[0]["message"].as_str().unwrap().starts_with("no party is a principal"),
+        "{warnings:?}"
+    );
+    assert_eq!(warnings[0]["kind"], "no_principal");
 }
 
 #[test]
@@ -1239,4 +1281,87 @@ fn mediate_on_ukraine_2025() {
         &["mediate", "ukraine-2025", "--from", "us-28", "--max-changes", "3", "--json"],
         "mediate_ukraine_us28.json",
     );
+}
+
+/// Whatever the scenario's dates, a proposal or source dated after `as_of` is named in the
+/// report and in `check` (a warning: exit 0).
+#[test]
+fn items_dated_after_as_of_are_named() {
+    let o = detente(&["check", "ukraine-2025"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains(
+        "warning: proposal us-ua-20 is dated 23 Dec 2025, after this scenario's as_of (3 Dec 2025)"
+    ));
+    assert!(text.contains("warning: source S105 is dated 24 Dec 2025"));
+    let v = json(&["check", "ukraine-2025", "--json"]);
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(warnings.iter().any(|w| w["id"] == "us-ua-20"
+        && w["item"] == "proposal"
+        && w["kind"] == "dated_after_as_of"
+        && w["certain"] == true));
+    assert!(warnings.iter().all(|w| w["id"] != "us-28"));
+
+    // The tutorial, moved back to 5 Mar 2026: its mark-up (10 Mar) comes after.
+    let dir = std::env::temp_dir().join(format!("detente-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(manifest_dir().join("../../scenarios/tutorial.toml"))
+        .unwrap()
+        .replace("as_of = \"2026-03-15\"", "as_of = \"2026-03-05\"");
+    let file = dir.join("early.toml");
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let words =
+        |args: &[&str]| stdout(&detente(args)).split_whitespace().collect::<Vec<_>>().join(" ");
+    let check = words(&["check", &file]);
+    assert!(check.contains("warning: proposal lowland-markup is dated 10 Mar 2026, after this scenario's as_of (5 Mar 2026)"), "{check}");
+    assert!(!check.contains("commission-draft"));
+    let analyze = words(&["analyze", &file]);
+    assert!(analyze.contains("Proposal lowland-markup is dated 10 Mar 2026, after this scenario's as_of (5 Mar 2026)."), "{analyze}");
+    let evaluate = words(&["evaluate", &file, "-p", "lowland-markup"]);
+    assert!(
+        evaluate.contains("(by Lowland, 10 Mar 2026, after the as_of date 5 Mar 2026"),
+        "{evaluate}"
+    );
+    let v = json(&["evaluate", &file, "--json"]);
+    assert_eq!(v["dated_after_as_of"][0]["id"], "lowland-markup");
+    let _ = std::fs::remove_dir_all(&dir);
+    // No warning when nothing is late.
+    assert!(!stdout(&detente(&["check", "tutorial"])).contains("warning"));
+}
+
+/// Whose deal: deadlock and analyze's deadlock question count the principals by default and
+/// say so; only the counted parties are said to accept the example outcome.
+#[test]
+fn deal_questions_name_the_parties_they_count() {
+    let words =
+        |args: &[&str]| stdout(&detente(args)).split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = words(&["deadlock", "tutorial"]);
+    assert!(text.starts_with("Is any deal possible in tutorial, counting the principals (Upland and Lowland)? Yes. For example, Upland and Lowland both accept this outcome:"), "{text}");
+    assert!(!text.contains("every party"), "{text}");
+    let text = words(&["deadlock", "tutorial", "--parties", "upland,lowland,commission"]);
+    assert!(text.contains("counting every party? Yes. For example, Upland, Lowland and River Commission all accept"), "{text}");
+    let v = json(&["deadlock", "tutorial", "--json"]);
+    assert_eq!(v["deadlock"]["parties"], serde_json::json!(["upland", "lowland"]));
+    let text = words(&["analyze", "ukraine-2025"]);
+    assert!(text.contains("Is any deal possible under the red lines and reservations, counting the principals (Russia and Ukraine)? No."), "{text}");
+    let v = json(&["analyze", "ukraine-2025", "--json"]);
+    assert_eq!(v["deadlock"]["parties"], serde_json::json!(["russia", "ukraine"]));
+    // The rule is written down, command by command.
+    let doc = std::fs::read_to_string(manifest_dir().join("../../docs/cli.md")).unwrap();
+    let section = doc.split("## Whose deal").nth(1).expect("docs/cli.md has a Whose deal section");
+    let section = section.split("\n## ").next().unwrap();
+    for command in ["deadlock", "mediate", "frontier", "divide", "simulate", "forecast", "analyze"]
+    {
+        assert!(section.contains(&format!("`{command}`")), "Whose deal does not name {command}");
+    }
+}
+
+/// A scenario without a principal counts every party, and the gap and deadlock say so.
+#[test]
+fn without_a_principal_every_party_counts() {
+    let text = stdout(&detente(&["analyze", &data("no-principal.toml")]));
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!text.contains("principals"), "{text}");
+    assert!(text.contains("counting every party"), "{text}");
 }

@@ -270,7 +270,11 @@ const RUNS: &[(&str, &[&[&str]])] = &[
     ("analyze", &[&["analyze", "tutorial"]]),
     (
         "check",
-        &[&["check", "scenarios/tutorial.toml"], &["check", "crates/cli/tests/data/bad.toml"]],
+        &[
+            &["check", "scenarios/tutorial.toml"],
+            &["check", "ukraine-2025"],
+            &["check", "crates/cli/tests/data/bad.toml"],
+        ],
     ),
     ("mediate", &[&["mediate", "tutorial", "--from", "commission-draft"]]),
     ("frontier", &[&["frontier", "tutorial"]]),

@@ -1,0 +1,167 @@
+//! Dates in a scenario: which proposals and sources are dated after the day the scenario
+//! describes (`as_of`), one rule for every command that says so.
+//!
+//! Dates are written `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; a month or a year stands for every
+//! day in it. An item is dated after `as_of` when its first day comes after the last day of
+//! `as_of` (`certain`), or when only some of its days do (`2025-12` against `2025-12-03`:
+//! it may be after). A date that cannot be read is left out.
+
+use detente_core::Scenario;
+
+/// What a dated item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatedKind {
+    /// A proposal, by index.
+    Proposal(usize),
+    /// A source of evidence, by index.
+    Source(usize),
+}
+
+/// A proposal or source dated after the scenario's `as_of`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatedAfter {
+    /// The item.
+    pub kind: DatedKind,
+    /// Its date as written.
+    pub date: String,
+    /// Whether every day the date stands for is after `as_of` (false: only some are).
+    pub certain: bool,
+}
+
+/// A day as `(year, month, day)`.
+type Day = (u32, u32, u32);
+
+/// A date as the first and last day it stands for.
+fn days(date: &str) -> Option<(Day, Day)> {
+    let parts: Vec<&str> = date.split('-').collect();
+    let n = |p: &str| -> Option<u32> {
+        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse().ok()
+    };
+    match parts.as_slice() {
+        [y] => {
+            let y = n(y)?;
+            Some(((y, 1, 1), (y, 12, 31)))
+        }
+        [y, m] => {
+            let (y, m) = (n(y)?, n(m)?);
+            (1..=12).contains(&m).then_some(((y, m, 1), (y, m, 31)))
+        }
+        [y, m, d] => {
+            let day = (n(y)?, n(m)?, n(d)?);
+            Some((day, day))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `date` is after `as_of`: `Some(true)` surely, `Some(false)` possibly (a month or
+/// year that straddles it), `None` not (or a date that cannot be read).
+pub fn after(date: &str, as_of: &str) -> Option<bool> {
+    let (first, last) = days(date)?;
+    let (_, as_of_last) = days(as_of)?;
+    if first > as_of_last {
+        Some(true)
+    } else if last > as_of_last {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Every proposal, then every source, dated after `s.meta.as_of` (none when the scenario
+/// has no `as_of`), in file order.
+pub fn dated_after_as_of(s: &Scenario) -> Vec<DatedAfter> {
+    let Some(as_of) = s.meta.as_of.as_deref() else { return vec![] };
+    let proposals = s.proposals.iter().enumerate().map(|(j, p)| (DatedKind::Proposal(j), &p.date));
+    let sources = s.sources.iter().enumerate().map(|(j, x)| (DatedKind::Source(j), &x.date));
+    proposals
+        .chain(sources)
+        .filter_map(|(kind, date)| {
+            let date = date.as_deref()?;
+            let certain = after(date, as_of)?;
+            Some(DatedAfter { kind, date: date.to_string(), certain })
+        })
+        .collect()
+}
+
+/// A date in words: `2025-12-23` as `23 Dec 2025`, `2025-12` as `Dec 2025`, `2025` as is;
+/// a date that cannot be read as written.
+pub fn date_words(date: &str) -> String {
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let parts: Vec<&str> = date.split('-').collect();
+    let month = |m: &str| m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match (parts.as_slice(), days(date)) {
+        ([y], Some(_)) => (*y).to_string(),
+        ([y, m], Some(_)) => match month(m) {
+            Some(m) => format!("{m} {y}"),
+            None => date.to_string(),
+        },
+        ([y, m, d], Some(((_, _, day), _))) => match month(m) {
+            Some(m) if !d.is_empty() => format!("{day} {m} {y}"),
+            _ => date.to_string(),
+        },
+        _ => date.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::tests::river;
+    use detente_core::Source;
+
+    #[test]
+    fn after_as_of() {
+        assert_eq!(after("2025-12-23", "2025-12-03"), Some(true));
+        assert_eq!(after("2025-12-03", "2025-12-03"), None);
+        assert_eq!(after("2025-12-02", "2025-12-03"), None);
+        assert_eq!(after("2025-12", "2025-12-03"), Some(false));
+        assert_eq!(after("2026", "2025-12-03"), Some(true));
+        assert_eq!(after("2025", "2025-12-03"), Some(false));
+        assert_eq!(after("2025-12-20", "2025-12"), None);
+        assert_eq!(after("2026-01-01", "2025-12"), Some(true));
+        assert_eq!(after("soon", "2025-12"), None);
+    }
+
+    #[test]
+    fn dates_in_words() {
+        assert_eq!(date_words("2025-12-03"), "3 Dec 2025");
+        assert_eq!(date_words("2025-12"), "Dec 2025");
+        assert_eq!(date_words("2025"), "2025");
+        assert_eq!(date_words("2025-13"), "2025-13");
+        assert_eq!(date_words("x"), "x");
+    }
+
+    #[test]
+    fn lists_proposals_then_sources() {
+        let mut s = river();
+        assert!(dated_after_as_of(&s).is_empty());
+        s.proposals[1].date = Some("2026-03-10".into());
+        s.proposals[0].date = Some("2026-03-01".into());
+        s.sources.push(Source {
+            id: "S1".into(),
+            title: "t".into(),
+            url: None,
+            date: Some("2026-03".into()),
+            outlet: None,
+            quality: None,
+        });
+        assert!(dated_after_as_of(&s).is_empty(), "no as_of, nothing is late");
+        s.meta.as_of = Some("2026-03-05".into());
+        assert_eq!(
+            dated_after_as_of(&s),
+            vec![
+                DatedAfter {
+                    kind: DatedKind::Proposal(1),
+                    date: "2026-03-10".into(),
+                    certain: true
+                },
+                DatedAfter { kind: DatedKind::Source(0), date: "2026-03".into(), certain: false },
+            ]
+        );
+    }
+}
