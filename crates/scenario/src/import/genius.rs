@@ -12,8 +12,11 @@ use crate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
 
 /// The largest issue index accepted (gaps below it become dummy issues).
 const MAX_INDEX: i64 = 10_000;
-/// The most values an integer issue may have.
-const MAX_INTEGER_VALUES: i64 = 1_000_000;
+/// The most values an integer issue may have: as many as a scale issue's grid points, so
+/// that a domain of a few bytes cannot become a scenario of millions of options (found by
+/// the genius_xml fuzz target: `upperbound="335863"` in a 6.6 KB folder took 1.1 GB to
+/// write and read back).
+const MAX_INTEGER_VALUES: i64 = detente_core::MAX_SCALE_POINTS as i64;
 
 /// How a domain issue's values are given.
 #[derive(Clone, Copy)]
@@ -741,5 +744,23 @@ mod tests {
             err.to_string(),
             "Toy:1:1: no domain file (an XML file with <negotiation_template>, or <utility_space> without weights or evaluations)"
         );
+    }
+
+    #[test]
+    fn integer_issues_hold_at_most_a_scale_grid_of_values() {
+        let wide = |upper: usize| {
+            let domain = DOMAIN.replace("upperbound=\"10\"", &format!("upperbound=\"{upper}\""));
+            vec![
+                ("seller.xml".to_string(), SELLER.as_bytes().to_vec()),
+                ("domain.xml".to_string(), domain.into_bytes()),
+                ("buyer.xml".to_string(), BUYER.as_bytes().to_vec()),
+            ]
+        };
+        let most = detente_core::MAX_SCALE_POINTS;
+        // Hours runs from 8: 8..=most+7 is exactly the most values, one more is refused.
+        let s = genius("data/Toy", &wide(most + 7)).unwrap();
+        assert_eq!(s.issues[2].n_options(), most);
+        let err = genius("data/Toy", &wide(most + 8)).unwrap_err();
+        assert!(err.to_string().contains(&format!("at most {most} values")), "{err}");
     }
 }
