@@ -207,6 +207,17 @@ pub struct Revision {
     pub objective: f64,
 }
 
+impl Revision {
+    /// The issues on which the revised draft crosses a red line of `party`, in issue order
+    /// (an issue may appear once per red line crossed on it).
+    pub fn issues_crossing(&self, party: usize) -> impl Iterator<Item = usize> + '_ {
+        self.red_lines
+            .iter()
+            .filter(move |m| m.party == party && m.after == RedLineState::Crossed)
+            .map(|m| m.issue)
+    }
+}
+
 /// The answer of [`mediate`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mediation {
@@ -244,6 +255,39 @@ pub struct Mediation {
     pub work: u64,
     /// The work budget the call had.
     pub budget: Option<u64>,
+}
+
+/// Checks that `proposal` indexes one of the scenario's proposals.
+pub(crate) fn check_proposal(s: &Scenario, proposal: usize) -> Result<(), Error> {
+    if proposal >= s.proposals.len() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "proposal index {proposal} out of range (the scenario has {})",
+                s.proposals.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The parties whose acceptance a mediation seeks: the ones given (sorted, once each), or
+/// [`counted_parties`] when none are. An index out of range or an empty list is an error.
+pub(crate) fn resolve_parties(s: &Scenario, given: Option<&[usize]>) -> Result<Vec<usize>, Error> {
+    let Some(list) = given else { return Ok(counted_parties(s)) };
+    if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
+        return Err(Error::new(
+            ErrorKind::UnknownParty,
+            format!("party index {p} out of range (the scenario has {})", s.parties.len()),
+        ));
+    }
+    let mut list = list.to_vec();
+    list.sort_unstable();
+    list.dedup();
+    if list.is_empty() {
+        return Err(Error::new(ErrorKind::InvalidInput, "no party to mediate for"));
+    }
+    Ok(list)
 }
 
 /// Searches the revisions of proposal `proposal` (an index into `s.proposals`) and ranks
@@ -332,36 +376,11 @@ pub fn mediate(
     proposal: usize,
     options: &MediateOptions,
 ) -> Result<Mediation, Error> {
-    if proposal >= s.proposals.len() {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            format!(
-                "proposal index {proposal} out of range (the scenario has {})",
-                s.proposals.len()
-            ),
-        ));
-    }
+    check_proposal(s, proposal)?;
     if options.top == 0 {
         return Err(Error::new(ErrorKind::InvalidInput, "top must be at least 1"));
     }
-    let parties = match &options.parties {
-        None => counted_parties(s),
-        Some(list) => {
-            if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
-                return Err(Error::new(
-                    ErrorKind::UnknownParty,
-                    format!("party index {p} out of range (the scenario has {})", s.parties.len()),
-                ));
-            }
-            let mut list = list.clone();
-            list.sort_unstable();
-            list.dedup();
-            if list.is_empty() {
-                return Err(Error::new(ErrorKind::InvalidInput, "no party to mediate for"));
-            }
-            list
-        }
-    };
+    let parties = resolve_parties(s, options.parties.as_deref())?;
     let terms = &s.proposals[proposal].terms;
     let n = s.issues.len();
     let k = options.max_changes.unwrap_or(n).min(n);
@@ -1546,12 +1565,8 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
     let gaps: Vec<String> = parties
         .iter()
         .filter_map(|&p| {
-            let crossed: Vec<String> = r
-                .red_lines
-                .iter()
-                .filter(|m| m.party == p && m.after == RedLineState::Crossed)
-                .map(|m| s.issues[m.issue].id.clone())
-                .collect();
+            let crossed: Vec<String> =
+                r.issues_crossing(p).map(|i| s.issues[i].id.clone()).collect();
             let name = &s.parties[p].name;
             let short = r.shortfalls[p];
             let short = if short > 0.0 {

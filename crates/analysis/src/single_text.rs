@@ -9,10 +9,11 @@ use detente_core::{Scenario, Term};
 use crate::EPS;
 use crate::error::{Error, ErrorKind};
 use crate::evaluate::{PartyEvaluation, Verdict, evaluate_terms};
-use crate::gap::counted_parties;
 use detente_words::{and_list, count};
 
-use crate::mediate::{Change, change_words, issue_ref, option_ref, range_words};
+use crate::mediate::{
+    Change, change_words, check_proposal, issue_ref, option_ref, range_words, resolve_parties,
+};
 
 /// Options of [`single_text`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,36 +191,11 @@ pub fn single_text(
     proposal: usize,
     options: &SingleTextOptions,
 ) -> Result<SingleText, Error> {
-    if proposal >= s.proposals.len() {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            format!(
-                "proposal index {proposal} out of range (the scenario has {})",
-                s.proposals.len()
-            ),
-        ));
-    }
+    check_proposal(s, proposal)?;
     if options.max_rounds == 0 {
         return Err(Error::new(ErrorKind::InvalidInput, "max_rounds must be at least 1"));
     }
-    let parties = match &options.parties {
-        None => counted_parties(s),
-        Some(list) => {
-            if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
-                return Err(Error::new(
-                    ErrorKind::UnknownParty,
-                    format!("party index {p} out of range (the scenario has {})", s.parties.len()),
-                ));
-            }
-            let mut list = list.clone();
-            list.sort_unstable();
-            list.dedup();
-            if list.is_empty() {
-                return Err(Error::new(ErrorKind::InvalidInput, "no party to mediate for"));
-            }
-            list
-        }
-    };
+    let parties = resolve_parties(s, options.parties.as_deref())?;
     let mut draft = s.proposals[proposal].terms.clone();
     let mut rounds = Vec::new();
     let eval = |terms: &[Term]| -> Vec<PartyEvaluation> {

@@ -212,12 +212,7 @@ fn u(x: (f64, f64)) -> String {
 /// when open points decide it), or `-` for none.
 fn gap_cell(s: &Scenario, r: &Revision, p: usize) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let crossed: Vec<String> = r
-        .red_lines
-        .iter()
-        .filter(|m| m.party == p && m.after == RedLineState::Crossed)
-        .map(|m| s.issues[m.issue].id.clone())
-        .collect();
+    let crossed: Vec<String> = r.issues_crossing(p).map(|i| s.issues[i].id.clone()).collect();
     if !crossed.is_empty() {
         parts.push(format!("red line {}", crossed.join(" ")));
     }
