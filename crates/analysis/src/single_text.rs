@@ -162,7 +162,7 @@ fn objections(s: &Scenario, p: usize, terms: &[Term]) -> Vec<Objection> {
 ///
 /// Each **round** starts from the current draft (the first is the proposal):
 ///
-/// 1. every principal (every party if none is a principal, see [`counted_parties`]) states
+/// 1. every principal (every party if none is a principal, see [`counted_parties`](crate::counted_parties)) states
 ///    its **objections**: each point whose term breaks one of its red lines, or puts one
 ///    at risk when open, or is worth less to it than its best option that keeps its own red
 ///    lines, with that best option and what it would gain (its contribution of that option
