@@ -699,8 +699,12 @@ fn movement_sentence(s: &Scenario, pc: &analysis::PartyChange) -> Option<String>
     }
 }
 
+/// The explanation after the numbered constraints. Its first sentence ("No outcome is
+/// acceptable to ...: N constraints collide") restates the heading printed just above, so
+/// it is left out there; JSON keeps every sentence.
 fn explain_deadlock(s: &Scenario, d: &Deadlock, out: &mut String) {
-    for line in analysis::explain(s, d) {
+    let skip = usize::from(!d.feasible);
+    for line in analysis::explain(s, d).iter().skip(skip) {
         let _ = writeln!(out, "{line}");
     }
 }
