@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
+use crate::json::to_json;
 use crate::plot;
-use crate::report::{Table, to_json};
+use crate::table::Table;
 use detente_words as words;
 
 /// Options of `detente frontier`.

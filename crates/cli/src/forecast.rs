@@ -12,9 +12,10 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json::num as jnum;
+use crate::json::to_json;
 use crate::load;
 use crate::plot;
-use crate::report::{Table, to_json};
+use crate::table::Table;
 
 /// The forecasting model asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

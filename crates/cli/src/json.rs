@@ -11,6 +11,13 @@ use detente_analysis::{
 use detente_core::{Outcome, Scenario, Term};
 use serde_json::{Value, json};
 
+/// Pretty JSON with a trailing newline.
+pub fn to_json(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 /// Rounds to 12 decimals so that the output does not carry float noise.
 pub fn num(x: f64) -> Value {
     let r = (x * 1e12).round() / 1e12;

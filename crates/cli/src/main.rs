@@ -7,15 +7,22 @@
 //! located as `file:line:column: field: message`); 1 an internal error. A closed pipe
 //! (`detente | head`) ends quietly with 0.
 
+mod analyze;
 mod bargain;
+mod check;
+mod compare;
+mod deadlock;
+mod evaluate;
 mod forecast;
 mod json;
 mod load;
 mod mediate;
 mod output;
 mod plot;
-mod report;
+mod prose;
+mod scenarios;
 mod sim;
+mod table;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -361,17 +368,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze { scenario } => {
             let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
             let s = load::scenario(name)?;
-            report::analyze(&s, cli.json)?
+            analyze::analyze(&s, cli.json)?
         }
         Command::Check { scenario } => match load::scenario(&scenario) {
             Ok(s) => {
                 let name = if scenario == load::STDIN { "<stdin>" } else { scenario.as_str() };
-                report::check(name, &s, cli.json)
+                check::check(name, &s, cli.json)
             }
             Err(load::LoadError::Invalid(e)) if cli.json => {
                 // Machines get the problems as JSON on stdout; the exit code still says "bad input".
                 let mut stdout = std::io::stdout().lock();
-                stdout.write_all(report::check_problems(&scenario, &e).as_bytes())?;
+                stdout.write_all(check::check_problems(&scenario, &e).as_bytes())?;
                 stdout.flush()?;
                 return Err(
                     BadInput(format!("{scenario}: {} problem(s)", e.problems().len())).into()
@@ -388,18 +395,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if proposals.is_empty() {
                 return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
             }
-            report::evaluate(&s, &proposals, cli.json)
+            evaluate::evaluate(&s, &proposals, cli.json)
         }
         Command::Compare { scenario, from, to } => {
             let s = load::scenario(&scenario)?;
             let a = load::proposal(&s, &from)?;
             let b = load::proposal(&s, &to)?;
-            report::compare(&s, a, b, cli.json)
+            compare::compare(&s, a, b, cli.json)
         }
         Command::Deadlock { scenario, parties, budget } => {
             let s = load::scenario(&scenario)?;
             let parties = load::parties(&s, parties.as_deref())?;
-            report::deadlock(&s, Some(parties), budget, cli.json)?
+            deadlock::deadlock(&s, Some(parties), budget, cli.json)?
         }
         Command::Frontier {
             scenario,
@@ -578,7 +585,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Scenarios => report::scenarios(cli.json)?,
+        Command::Scenarios => scenarios::scenarios(cli.json)?,
     };
     let out = if wrap { detente_words::wrap(&out, output::width()) } else { out };
     let mut stdout = std::io::stdout().lock();

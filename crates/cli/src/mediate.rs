@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
-use crate::report::{Table, to_json};
+use crate::json::to_json;
+use crate::table::Table;
 
 /// The most revisions `--top` may list.
 pub const MAX_TOP: usize = 100;

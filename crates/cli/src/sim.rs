@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
-use crate::report::{Table, to_json};
+use crate::json::to_json;
+use crate::table::Table;
 
 fn sim_error(e: detente_sim::Error) -> BadInput {
     BadInput(e.to_string())

@@ -1,0 +1,85 @@
+//! `detente check`: a scenario file valid or not, with every problem located and the
+//! warnings.
+
+use detente_analysis::{self as analysis};
+use detente_core::Scenario;
+use serde_json::json;
+use std::fmt::Write as _;
+
+use crate::json;
+use crate::json::to_json;
+use crate::prose::{dated_after_words, dated_item};
+
+/// `detente check`: a one-line summary.
+pub fn check(arg: &str, s: &Scenario, as_json: bool) -> String {
+    let warnings = check_warnings(s);
+    if as_json {
+        return to_json(&json!({
+            "file": arg,
+            "valid": true,
+            "problems": [],
+            "warnings": warnings.iter().map(|(_, w)| w).collect::<Vec<_>>(),
+            "scenario": json::scenario_header(s),
+        }));
+    }
+    use detente_words::count;
+    let n_stances = s.stances.iter().flatten().flatten().count();
+    let n_red = s.stances.iter().flatten().flatten().map(|st| st.red_lines.len()).sum::<usize>();
+    let mut out = format!(
+        "{arg}: ok: scenario {} with {}, {}, {}, {}, {}, {}\n",
+        s.meta.name,
+        count(s.parties.len(), "party", "parties"),
+        count(s.issues.len(), "issue", "issues"),
+        count(n_stances, "stance", "stances"),
+        count(n_red, "red line", "red lines"),
+        count(s.proposals.len(), "proposal", "proposals"),
+        count(s.sources.len(), "source", "sources"),
+    );
+    for (w, _) in &warnings {
+        let _ = writeln!(out, "{arg}: warning: {w}");
+    }
+    out
+}
+
+/// What is valid but worth a second look (a warning does not make the file invalid): each
+/// in words and as JSON (`kind`, `message` and the details).
+fn check_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
+    let mut out = vec![];
+    if !s.parties.iter().any(|p| p.role == detente_core::Role::Principal) {
+        let message = "no party is a principal, so every party counts in questions about a deal (deadlock, mediate, frontier, divide, simulate); mark the parties who must sign with role = \"principal\"".to_string();
+        let v = json!({"kind": "no_principal", "message": message});
+        out.push((message, v));
+    }
+    for d in analysis::dated_after_as_of(s) {
+        let (item, id) = dated_item(s, &d);
+        let message = dated_after_words(s, &d);
+        let v = json!({
+            "kind": "dated_after_as_of",
+            "item": item,
+            "id": id,
+            "date": d.date,
+            "as_of": s.meta.as_of,
+            "certain": d.certain,
+            "message": message,
+        });
+        out.push((message, v));
+    }
+    out
+}
+
+/// `detente check --json` on an invalid file: the problems as JSON.
+pub fn check_problems(arg: &str, e: &detente_scenario::Error) -> String {
+    to_json(&json!({
+        "file": arg,
+        "valid": false,
+        "warnings": [],
+        "problems": e.problems().iter().map(|p| json!({
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "path": p.path,
+            "kind": p.kind.as_str(),
+            "message": p.message,
+        })).collect::<Vec<_>>(),
+    }))
+}

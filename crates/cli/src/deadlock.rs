@@ -1,0 +1,158 @@
+//! `detente deadlock`: is any deal possible under the red lines, and if not, which
+//! constraints collide.
+
+use detente_analysis::{self as analysis, Deadlock, DeadlockOptions};
+use detente_core::{Scenario, Term};
+use detente_words::{and_list, count};
+use serde_json::json;
+use std::fmt::Write as _;
+
+use crate::BadInput;
+use crate::json;
+use crate::json::to_json;
+use crate::prose::{counted_words, term_label};
+use crate::table::{Table, truncate};
+
+/// The explanation after the numbered constraints. Its first sentence ("No outcome is
+/// acceptable to ...: N constraints collide") restates the heading printed just above, so
+/// it is left out there; JSON keeps every sentence.
+pub fn explain_deadlock(s: &Scenario, d: &Deadlock, out: &mut String) {
+    let skip = usize::from(!d.feasible);
+    for line in analysis::explain(s, d).iter().skip(skip) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// The deadlock answer, or the words saying it was not decided within the budget (an
+/// answer, not an error).
+pub type DeadlockAnswer = Result<Deadlock, String>;
+
+pub fn deadlock_answer(s: &Scenario, options: &DeadlockOptions) -> anyhow::Result<DeadlockAnswer> {
+    match analysis::deadlock(s, options) {
+        Ok(d) => Ok(Ok(d)),
+        Err(e) if e.kind() == analysis::ErrorKind::Budget => Ok(Err(e.to_string())),
+        Err(e) => Err(BadInput(e.to_string()).into()),
+    }
+}
+
+/// The sentence for a proved deadlock whose minimal conflict was not found in the budget.
+pub const NOT_MINIMAL: &str = "No outcome keeps every counted party's red lines and reservation (proved), but the search for a minimal set of colliding constraints stopped at its budget.";
+
+pub fn deadlock_json(
+    s: &Scenario,
+    d: &DeadlockAnswer,
+    counted: &[usize],
+    budget: Option<u64>,
+) -> serde_json::Value {
+    match d {
+        Ok(d) => {
+            let mut v = json::deadlock(s, d);
+            v["decided"] = json!(true);
+            v["minimal"] = json!(d.minimal);
+            if !d.minimal {
+                v["explanation"] = json!([NOT_MINIMAL]);
+            }
+            v
+        }
+        Err(why) => json!({
+            "parties": counted.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+            "decided": false,
+            "deal_possible": null,
+            "minimal": false,
+            "witness": null,
+            "conflict": [],
+            "relaxations": [],
+            "explanation": [format!("Not decided: {why}.")],
+            "nodes": budget,
+        }),
+    }
+}
+
+pub fn deadlock_text(s: &Scenario, d: &DeadlockAnswer, out: &mut String) {
+    match d {
+        Ok(d) => deadlock_body(s, d, out),
+        Err(why) => {
+            let _ = writeln!(
+                out,
+                "Not decided: {why}; give a larger --budget to search further (the answer is not known either way)."
+            );
+        }
+    }
+}
+
+pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
+    if !d.feasible && !d.minimal {
+        let _ = writeln!(out, "No. {NOT_MINIMAL}");
+        return;
+    }
+    if d.feasible {
+        if let Some(w) = &d.witness {
+            let names: Vec<String> = d.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
+            let _ = writeln!(
+                out,
+                "Yes. For example, {}{} this outcome:",
+                and_list(&names),
+                match names.len() {
+                    1 => " accepts",
+                    2 => " both accept",
+                    _ => " all accept",
+                }
+            );
+            let mut t = Table::new(vec!["point".to_string(), "term".to_string()]);
+            for (i, &k) in w.0.iter().enumerate() {
+                t.row(vec![s.issues[i].id.clone(), truncate(&term_label(s, i, Term::Set(k)), 70)]);
+            }
+            out.push_str(&t.render("  "));
+        }
+    } else {
+        if d.conflict.len() == 1 {
+            out.push_str("No. This constraint cannot be met; dropping it makes a deal possible:\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "No. These {} collide; dropping any one of them makes a deal possible:",
+                count(d.conflict.len(), "constraint", "constraints")
+            );
+        }
+        for (n, c) in d.conflict.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}", n + 1, analysis::describe_constraint(s, c));
+        }
+    }
+    out.push('\n');
+    explain_deadlock(s, d, out);
+}
+
+/// `detente deadlock`.
+pub fn deadlock(
+    s: &Scenario,
+    parties: Option<Vec<usize>>,
+    budget: Option<u64>,
+    as_json: bool,
+) -> anyhow::Result<String> {
+    let counted: Vec<usize> = parties.clone().unwrap_or_else(|| (0..s.parties.len()).collect());
+    let mut options = DeadlockOptions { parties, ..DeadlockOptions::default() };
+    if budget.is_some() {
+        options.max_nodes = budget;
+    }
+    let d = deadlock_answer(s, &options)?;
+    if as_json {
+        return Ok(to_json(&json!({
+            "scenario": s.meta.name,
+            "deadlock": deadlock_json(s, &d, &counted, options.max_nodes),
+        })));
+    }
+    let mut out =
+        format!("Is any deal possible in {}, {}? ", s.meta.name, deal_question(s, &counted));
+    deadlock_text(s, &d, &mut out);
+    Ok(out)
+}
+
+/// Whose deal a question is about, in words: `counting every party` or `counting the
+/// principals (Russia and Ukraine)` (or the parties named).
+pub fn deal_question(s: &Scenario, counted: &[usize]) -> String {
+    if counted.len() == s.parties.len() {
+        "counting every party".to_string()
+    } else {
+        format!("counting {}", counted_words(s, counted))
+    }
+}

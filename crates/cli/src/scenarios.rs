@@ -1,0 +1,46 @@
+//! `detente scenarios`: the scenarios shipped inside the binary.
+
+use serde_json::json;
+
+use crate::json::to_json;
+use crate::table::Table;
+
+/// `detente scenarios`.
+pub fn scenarios(as_json: bool) -> anyhow::Result<String> {
+    let mut rows = vec![];
+    for sh in detente_scenario::shipped::all() {
+        let s = detente_scenario::parse_auto(sh.file, sh.text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("shipped scenario {} is invalid:\n{e}", sh.name))?;
+        rows.push((sh, s));
+    }
+    if as_json {
+        return Ok(to_json(&json!({
+            "default": detente_scenario::shipped::DEFAULT,
+            "scenarios": rows.iter().map(|(sh, s)| json!({
+                "name": sh.name,
+                "file": sh.file,
+                "title": s.meta.title,
+                "parties": s.parties.len(),
+                "issues": s.issues.len(),
+                "proposals": s.proposals.len(),
+            })).collect::<Vec<_>>(),
+        })));
+    }
+    let mut t =
+        Table::new(["name", "parties", "points", "proposals", "title"].map(String::from).to_vec());
+    for (sh, s) in &rows {
+        let name = if sh.name == detente_scenario::shipped::DEFAULT {
+            format!("{} (default)", sh.name)
+        } else {
+            sh.name.to_string()
+        };
+        t.row(vec![
+            name,
+            s.parties.len().to_string(),
+            s.issues.len().to_string(),
+            s.proposals.len().to_string(),
+            s.meta.title.clone(),
+        ]);
+    }
+    Ok(t.render(""))
+}
