@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use detente_forecast::{Contender, SmpInput, SmpParams, StateTransitions, Stop};
+use detente_scenario::InputKind;
 use detente_words::{and_list, count, num};
 use serde_json::{Value, json};
 
@@ -61,32 +62,41 @@ struct Source {
 /// Reads a KTAB CSV or XML file, or a scenario whose issues are all scales, keeping only
 /// the actors `parties` names (party ids of a scenario, actor names of a KTAB file).
 fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
-    let lower = arg.to_ascii_lowercase();
-    if lower.ends_with(".csv") || lower.ends_with(".xml") {
-        let text = std::fs::read_to_string(arg)
-            .map_err(|e| BadInput(format!("{arg}: cannot read: {e}")))?;
-        let (input, params, name) = if lower.ends_with(".csv") {
-            let (input, info) = detente_forecast::ktab::parse_csv(arg, &text)
-                .map_err(|e| BadInput(e.to_string()))?;
-            (input, SmpParams::default(), info.name)
-        } else {
-            let (input, params, info) = detente_forecast::ktab::parse_xml_with_info(arg, &text)
-                .map_err(|e| BadInput(e.to_string()))?;
-            (input, params, info.name)
-        };
-        let n_all = input.n_actors();
-        let Some(names) = parties else {
-            return Ok(Source { input, params, name, n_all });
-        };
-        let keep = at_least_two(actors_named(&input, names)?)?;
-        return Ok(Source {
-            input: input.restrict(&keep),
-            params: params.restrict(&keep),
+    let loaded = load::named(arg).map_err(|e| BadInput(e.to_string()))?;
+    let s = match loaded {
+        load::Named::Scenario(s) => *s,
+        load::Named::Other {
             name,
-            n_all,
-        });
-    }
-    let s = load::scenario(arg).map_err(|e| BadInput(e.to_string()))?;
+            bytes,
+            kind: kind @ (InputKind::KtabCsv | InputKind::KtabXml),
+        } => {
+            let text = load::utf8(&name, bytes)?;
+            let (input, params, name) = if kind == InputKind::KtabCsv {
+                let (input, info) = detente_forecast::ktab::parse_csv(&name, &text)
+                    .map_err(|e| BadInput(e.to_string()))?;
+                (input, SmpParams::default(), info.name)
+            } else {
+                let (input, params, info) =
+                    detente_forecast::ktab::parse_xml_with_info(&name, &text)
+                        .map_err(|e| BadInput(e.to_string()))?;
+                (input, params, info.name)
+            };
+            let n_all = input.n_actors();
+            let Some(names) = parties else {
+                return Ok(Source { input, params, name, n_all });
+            };
+            let keep = at_least_two(actors_named(&input, names)?)?;
+            return Ok(Source {
+                input: input.restrict(&keep),
+                params: params.restrict(&keep),
+                name,
+                n_all,
+            });
+        }
+        load::Named::Other { kind, .. } => {
+            return Err(BadInput(load::not_for(arg, kind).to_string()));
+        }
+    };
     let keep = match parties {
         // Forecast counts every party: every actor pushes the outcome.
         None => (0..s.parties.len()).collect(),

@@ -92,17 +92,27 @@ fn is_genius_folder(dir: &Path) -> bool {
     })
 }
 
-/// Loads a scenario from a file path (`-`: standard input), or by the name of a shipped
-/// scenario when no such file exists. Every problem in the file is reported at once,
-/// located. A file in another format detente reads (a NegMAS or GENIUS domain, a KTAB
-/// input, a points table) is refused with the command that reads it.
-pub fn scenario(arg: &str) -> Result<Scenario, LoadError> {
+/// What the user named: a scenario (a file or a shipped name), or a file in another format
+/// detente reads, recognised by its content ([`detente_scenario::sniff`]).
+pub enum Named {
+    /// A detente scenario.
+    Scenario(Box<Scenario>),
+    /// A file in another format: its name in messages (`<stdin>` for `-`), its bytes and
+    /// what it holds.
+    Other { name: String, bytes: Vec<u8>, kind: InputKind },
+}
+
+/// Reads what the user named (`-`: standard input; a shipped scenario's name when no such
+/// file exists) and tells its format by its content, the one rule for every command: a
+/// scenario is parsed (every problem reported at once, located); any other format is handed
+/// back for the command to read or refuse (with [`not_for`]).
+pub fn named(arg: &str) -> Result<Named, LoadError> {
     let path = Path::new(arg);
     if arg != STDIN
         && !path.exists()
         && let Some(found) = shipped::load(arg)
     {
-        return found.map_err(LoadError::Invalid);
+        return found.map(|s| Named::Scenario(Box::new(s))).map_err(LoadError::Invalid);
     }
     if arg != STDIN && path.is_dir() {
         return Err(LoadError::Unreadable(if is_genius_folder(path) {
@@ -115,10 +125,45 @@ pub fn scenario(arg: &str) -> Result<Scenario, LoadError> {
     }
     let bytes = read(arg)?;
     match detente_scenario::sniff(shown(arg), &bytes) {
-        InputKind::Scenario(format) => {
-            detente_scenario::parse(shown(arg), &bytes, format).map_err(LoadError::Invalid)
+        InputKind::Scenario(format) => detente_scenario::parse(shown(arg), &bytes, format)
+            .map(|s| Named::Scenario(Box::new(s)))
+            .map_err(LoadError::Invalid),
+        kind => Ok(Named::Other { name: shown(arg).to_string(), bytes, kind }),
+    }
+}
+
+/// The refusal of a file in a format the command does not read, saying what it is and what
+/// to run instead.
+pub fn not_for(arg: &str, kind: InputKind) -> LoadError {
+    not_a_scenario(arg, kind, false)
+}
+
+/// The text of a file in a format read as text (a BOM dropped), or where it is not UTF-8.
+pub fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, BadInput> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(BadInput(format!(
+                "{name}:{line}: not UTF-8: invalid byte 0x{:02x} (save the file as UTF-8)",
+                e.as_bytes()[at]
+            )))
         }
-        kind => Err(not_a_scenario(arg, kind, false)),
+    }
+}
+
+/// Loads a scenario from a file path (`-`: standard input), or by the name of a shipped
+/// scenario when no such file exists. Every problem in the file is reported at once,
+/// located. A file in another format detente reads (a NegMAS or GENIUS domain, a KTAB
+/// input, a points table) is refused with the command that reads it.
+pub fn scenario(arg: &str) -> Result<Scenario, LoadError> {
+    match named(arg)? {
+        Named::Scenario(s) => Ok(*s),
+        Named::Other { kind, .. } => Err(not_a_scenario(arg, kind, false)),
     }
 }
 

@@ -535,24 +535,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let flags = mediate::Flags { objective, max_changes, top, budget, max_rounds };
             mediate::run(&s, from, parties, procedure, &flags, cli.json)?
         }
-        Command::Divide { scenario, parties } => {
-            if scenario.to_ascii_lowercase().ends_with(".csv") {
+        Command::Divide { scenario, parties } => match load::named(&scenario)? {
+            load::Named::Other { name, bytes, kind: detente_scenario::InputKind::PointsCsv } => {
                 if parties.is_some() {
                     return Err(BadInput(
                         "--parties: a points table names its two parties in its header".to_string(),
                     )
                     .into());
                 }
-                let text = std::fs::read_to_string(&scenario)
-                    .map_err(|e| BadInput(format!("{scenario}: cannot read: {e}")))?;
-                bargain::divide_csv(&scenario, &text, cli.json)?
-            } else {
-                let s = load::scenario(&scenario)?;
+                bargain::divide_csv(&name, &load::utf8(&name, bytes)?, cli.json)?
+            }
+            load::Named::Other { kind, .. } => return Err(load::not_for(&scenario, kind).into()),
+            load::Named::Scenario(s) => {
                 let named = parties.is_some();
                 let parties = load::parties(&s, parties.as_deref())?;
                 bargain::divide_scenario(&s, &parties, named, cli.json)?
             }
-        }
+        },
         Command::Import { from } => {
             let (s, output) = match from {
                 ImportFrom::Genius { dir, output } => (load::genius(&dir)?, output),

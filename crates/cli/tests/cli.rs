@@ -508,6 +508,10 @@ fn other_formats_are_recognised_and_sent_to_their_command() {
         vec!["mediate", "crates/cli/tests/data/points.csv", "--from", "x"],
         vec!["frontier", "crates/cli/tests/data/points.csv"],
         vec!["simulate", "crates/cli/tests/data/ktab-harbour.csv", "--negotiators", "a,b"],
+        vec!["divide", "crates/cli/tests/data/ktab-harbour.csv"],
+        vec!["divide", "crates/cli/tests/data/fishing.json"],
+        vec!["forecast", "crates/cli/tests/data/points.csv"],
+        vec!["forecast", "crates/cli/tests/data/genius-fishing/fleet.xml"],
     ] {
         let o = detente(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
@@ -550,6 +554,31 @@ fn a_dash_reads_standard_input() {
     let (a, b): (serde_json::Value, serde_json::Value) =
         (serde_json::from_slice(&o.stdout).unwrap(), serde_json::from_str(&frontier).unwrap());
     assert_eq!(a["frontier"], b["frontier"]);
+    // divide and forecast tell the format by content too, so `-` reads any of theirs.
+    let points = std::fs::read(manifest_dir().join("tests/data/points.csv")).unwrap();
+    let o = run(&["divide", "-", "--json"], &points);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let from_file = stdout(&detente(&["divide", &data("points.csv"), "--json"]));
+    assert_eq!(stdout(&o), from_file.replace(&data("points.csv"), "<stdin>"));
+    let o = run(&["divide", "-", "--json"], &tutorial);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&detente(&["divide", "tutorial", "--json"])));
+    let ktab = std::fs::read(manifest_dir().join("tests/data/ktab-harbour.csv")).unwrap();
+    let o = run(&["forecast", "-", "--json"], &ktab);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&detente(&["forecast", &data("ktab-harbour.csv"), "--json"])));
+    let o = run(&["forecast", "-"], &points);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "detente: <stdin>: this is a points table for Adjusted Winner, not a detente scenario: divide the points with `detente divide -`\n"
+    );
+    let o = run(&["divide", "-"], &ktab);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<stdin>: this is a KTAB input (CSV)"), "{}", stderr(&o));
+    let o = run(&["divide", "-"], b"item,a,b\nx,\xff,1\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<stdin>:2: not UTF-8: invalid byte 0xff"), "{}", stderr(&o));
     let o = run(&["check", "-"], b"version = 2\n");
     assert_eq!(o.status.code(), Some(2));
     assert!(
