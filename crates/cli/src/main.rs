@@ -196,9 +196,14 @@ enum Command {
         /// The mechanism: sao (alternating offers), hill-climbing (single text) or veto.
         #[arg(long, value_enum, default_value = "sao")]
         mechanism: sim::MechanismArg,
-        /// One negotiator per negotiating party, in party order: boulware, linear,
-        /// conceder, aspiration, tit-for-tat, random, hardliner, nash.
-        #[arg(long, value_delimiter = ',', required = true)]
+        // Help from the negotiator registry.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            required = true,
+            help = sim::negotiators_help("One negotiator per negotiating party, in party order", false),
+            long_help = sim::negotiators_help("One negotiator per negotiating party, in party order", true)
+        )]
         negotiators: Vec<String>,
         /// Deadline in steps (default 100 unless --time-limit is given; at most 1e9).
         #[arg(long)]
@@ -223,8 +228,14 @@ enum Command {
         /// Scenarios (files, shipped names, GENIUS folders or NegMAS JSON domains).
         #[arg(required = true)]
         scenarios: Vec<String>,
-        /// Negotiators to play (comma-separated).
-        #[arg(long, value_delimiter = ',', required = true)]
+        // Help from the negotiator registry.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            required = true,
+            help = sim::negotiators_help("Negotiators to play (comma-separated)", false),
+            long_help = sim::negotiators_help("Negotiators to play (comma-separated)", true)
+        )]
         negotiators: Vec<String>,
         /// The mechanism: sao, hill-climbing or veto.
         #[arg(long, value_enum, default_value = "sao")]

@@ -39,13 +39,25 @@ pub enum MechanismArg {
 }
 
 impl MechanismArg {
-    fn mechanism(self) -> Mechanism {
+    fn mechanism(self) -> &'static dyn Mechanism {
         match self {
-            MechanismArg::Sao => Mechanism::Sao,
-            MechanismArg::HillClimbing => Mechanism::HillClimbing,
-            MechanismArg::Veto => Mechanism::Veto,
+            MechanismArg::Sao => &detente_sim::SAO,
+            MechanismArg::HillClimbing => &detente_sim::HILL_CLIMBING,
+            MechanismArg::Veto => &detente_sim::VETO,
         }
     }
+}
+
+/// The help of `--negotiators`, from the negotiator registry: `lead`, then the names (and,
+/// `long`, what each does, one a line).
+pub fn negotiators_help(lead: &str, long: bool) -> String {
+    let mut help = format!("{lead}: {}.", detente_sim::names().join(", "));
+    if long {
+        for b in detente_sim::builtins() {
+            let _ = write!(help, "\n  {}: {}", b.name, b.summary);
+        }
+    }
+    help
 }
 
 /// How much of the trace `simulate` keeps and prints.
@@ -98,19 +110,6 @@ pub fn session_config(
     let config = SessionConfig { mechanism: mechanism.mechanism(), deadline };
     config.check().map_err(sim_error)?;
     Ok(config)
-}
-
-fn termination_json(t: &Termination, s: &Scenario) -> Value {
-    match t {
-        Termination::Agreement => json!({"kind": "agreement"}),
-        Termination::Deadline => json!({"kind": "deadline"}),
-        Termination::EndedBy(p) => {
-            json!({"kind": "ended", "party": s.parties.get(*p).map(|x| x.id.clone())})
-        }
-        Termination::NegotiatorError { party, message } => json!({
-            "kind": "error", "party": s.parties.get(*party).map(|x| x.id.clone()), "message": message,
-        }),
-    }
 }
 
 fn reply_str(r: Reply) -> &'static str {
@@ -217,12 +216,12 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
         return Ok(to_json(&json!({
             "scenario": s.meta.name,
             "parties": ids(&counted),
-            "mechanism": config.mechanism.as_str(),
+            "mechanism": config.mechanism.name(),
             "steps_limit": config.deadline.n_steps,
             "time_limit": config.deadline.time_limit,
             "seed": seed,
             "negotiators": s.parties.iter().zip(names).map(|(p, n)| json!({"party": p.id, "negotiator": n})).collect::<Vec<_>>(),
-            "termination": termination_json(&result.termination, s),
+            "termination": detente_sim::termination_json(&result.termination, &ids(&counted)),
             "agreement": result.agreement.map(|id| j::outcome(s, &domain.decode(id))),
             "utilities": nums(&result.utilities),
             "reservations": s.parties.iter().map(|p| j::num(p.reservation)).collect::<Vec<_>>(),
@@ -247,7 +246,7 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
         out,
         "{}: {} on {}, seed {seed}; {}",
         s.meta.name,
-        config.mechanism.as_str(),
+        config.mechanism.name(),
         match (config.deadline.n_steps, config.deadline.time_limit) {
             (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
             (None, Some(t)) => format!("{t} simulated seconds"),
@@ -584,7 +583,7 @@ fn output(
         detente_words::count(spec.negotiators.len(), "negotiator", "negotiators"),
         detente_words::count(spec.scenarios.len(), "scenario", "scenarios"),
         detente_words::count(result.total_sessions, "session", "sessions"),
-        spec.session.mechanism.as_str(),
+        spec.session.mechanism.name(),
         match (spec.session.deadline.n_steps, spec.session.deadline.time_limit) {
             (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
             (None, Some(t)) => format!("{t} simulated seconds"),
@@ -686,4 +685,37 @@ fn output(
         }
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    #[test]
+    fn the_mechanism_flag_offers_each_mechanism_of_the_registry_by_its_name() {
+        let values = MechanismArg::value_variants();
+        assert_eq!(values.len(), detente_sim::mechanisms().len());
+        for v in values {
+            let pv = v.to_possible_value().expect("shown");
+            let m = v.mechanism();
+            assert_eq!(pv.get_name(), m.name());
+            let found = detente_sim::mechanism(pv.get_name()).expect("registered");
+            assert_eq!(found.name(), m.name());
+            for alias in m.aliases() {
+                assert!(pv.matches(alias, false), "{alias}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_negotiators_help_lists_every_registered_negotiator() {
+        let short = negotiators_help("Negotiators", false);
+        let long = negotiators_help("Negotiators", true);
+        for b in detente_sim::builtins() {
+            assert!(short.contains(b.name), "{}", b.name);
+            assert!(long.contains(&format!("{}: {}", b.name, b.summary)), "{}", b.name);
+        }
+    }
 }

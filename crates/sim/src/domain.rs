@@ -360,7 +360,8 @@ impl Domain {
         self.allowed(p, id) && self.utility(p, id) >= self.parties[p].reservation
     }
 
-    /// Party `p`'s reservation utility (what it gets with no agreement).
+    /// Party `p`'s reservation utility (what it gets with no agreement; NegMAS's
+    /// `reserved_value`). See also [`Domain::concession_floor`].
     pub fn reservation(&self, p: usize) -> f64 {
         self.parties[p].reservation
     }
@@ -381,8 +382,11 @@ impl Domain {
         self.parties[p].worst
     }
 
-    /// The reserved value of the concession curves: `max(reservation, worst utility)`.
-    pub fn reserved_value(&self, p: usize) -> f64 {
+    /// The floor of the concession curves: `max(reservation, worst utility)`, the least a
+    /// time-based negotiator ever asks for. Not the reservation itself
+    /// ([`Domain::reservation`], NegMAS's `reserved_value`), which may lie below every
+    /// outcome.
+    pub fn concession_floor(&self, p: usize) -> f64 {
         let v = &self.parties[p];
         if v.reservation > v.worst { v.reservation } else { v.worst }
     }

@@ -4,12 +4,18 @@
 //! - [`Domain`]: a scenario prepared for simulation (outcome ids, per-party sorted utility
 //!   tables, the exact frontier and Nash point), built once and shared by every session.
 //! - [`Negotiator`]: the strategy trait (two required methods); the built-ins are created
-//!   by name with [`negotiator()`] ([`names`] lists them: `boulware`, `linear`, `conceder`,
-//!   `aspiration`, `tit-for-tat`, `random`, `hardliner`, `nash`).
-//! - [`run`] (and [`run_with`], keeping a bounded [`TraceKeep`] summary of the trace): one
-//!   session under a [`SessionConfig`] ([`Mechanism::Sao`], or the mediated
-//!   single-text [`Mechanism::HillClimbing`] and [`Mechanism::Veto`]), ending with one
-//!   [`Termination`]; [`replay`] recomputes a result from its [`Trace`].
+//!   by name with [`negotiator()`] from one table, [`builtins`] ([`names`] lists them:
+//!   `boulware`, `linear`, `conceder`, `aspiration`, `tit-for-tat`, `random`, `hardliner`,
+//!   `nash`).
+//! - [`Mechanism`]: the rules of a session as a trait, driven by one session runner through
+//!   a [`Session`]; the built-ins are [`SAO`] and the mediated single-text
+//!   [`HILL_CLIMBING`] and [`VETO`] ([`mechanism()`] finds them by name).
+//! - [`run`] (and [`run_with`], keeping a bounded [`TraceKeep`] summary of the trace, and
+//!   [`run_observed`], telling [`Observer`]s every [`Event`]): one session under a
+//!   [`SessionConfig`], ending with one [`Termination`]; the trace is one observer
+//!   ([`TraceRecorder`]). [`replay`] runs the same rules with negotiators playing back a
+//!   [`Trace`], so it recomputes the result exactly and refuses a trace the rules do not
+//!   give.
 //! - [`tournament()`]: every ordered combination of negotiators on every scenario, in
 //!   parallel, shardable ([`Shard`]); [`merge`] joins shards, [`scores`] ranks negotiators
 //!   per scenario and across scenarios on a common (rescaled) scale; [`part_json`] and
@@ -84,6 +90,7 @@
 #![deny(missing_docs)]
 
 mod domain;
+mod mechanism;
 mod negotiator;
 mod negotiators;
 mod part;
@@ -94,16 +101,21 @@ mod tournament;
 use std::fmt;
 
 pub use domain::{Domain, DomainOptions, OutcomeId, Reference, among};
+pub use mechanism::{
+    Ending, HILL_CLIMBING, Mechanism, SAO, Sao, SingleText, Stop, VETO, Votes, mechanism,
+    mechanisms,
+};
 pub use negotiator::{Action, Negotiator, Nmi, Response, Vote};
 pub use negotiators::{
-    Aspiration, Hardliner, NashSeeker, RandomNegotiator, TimeBased, TitForTat, concession, names,
-    negotiator,
+    Aspiration, Builtin, Hardliner, NashSeeker, RandomNegotiator, TimeBased, TitForTat, builtins,
+    concession, names, negotiator,
 };
-pub use part::{read_part, to_json as part_json};
+pub use part::{read_part, termination_json, to_json as part_json};
 pub use rng::{Rng, mix64};
 pub use session::{
-    Deadline, EntryKind, MAX_STEPS, Mechanism, Reply, SessionConfig, SessionResult, Termination,
-    Trace, TraceEntry, TraceError, TraceKeep, replay, run, run_with,
+    Deadline, EntryKind, Event, MAX_STEPS, Observer, Reply, Session, SessionConfig, SessionResult,
+    Termination, Trace, TraceEntry, TraceError, TraceKeep, TraceRecorder, replay, run,
+    run_observed, run_with,
 };
 pub use tournament::{
     IssueSpec, MAX_SESSIONS, MAX_THREADS, OptionsSpec, Progress, ScenarioSpec, Score, Scores,

@@ -23,8 +23,10 @@
 //! ```
 //!
 //! with `t` the relative time, `max` the party's best utility and `r = max(reservation,
-//! worst utility)` its reserved value. `e < 1` is Boulware (holds firm, concedes at the
-//! end), `e = 1` Linear, `e > 1` Conceder (concedes early). Note `t` reaches `1` only at
+//! worst utility)` its concession floor
+//! ([`Domain::concession_floor`](crate::Domain::concession_floor); not its reservation,
+//! NegMAS's `reserved_value`, which may lie below every outcome). `e < 1` is Boulware
+//! (holds firm, concedes at the end), `e = 1` Linear, `e > 1` Conceder (concedes early). Note `t` reaches `1` only at
 //! the deadline itself: in the last step of an `n`-step session `t = (n - 1) / n`.
 //!
 //! # Differences from NegMAS (0.16)
@@ -50,9 +52,111 @@
 
 use crate::{Action, Error, ErrorKind, Negotiator, Nmi, OutcomeId, Response, Rng};
 
+/// A built-in negotiator in the registry: its name, the other names it answers to, what it
+/// does in a line, and how to make a fresh one. [`builtins`] is the one table from which
+/// [`names`], [`negotiator()`] and the command line's help derive.
+#[derive(Clone, Copy)]
+pub struct Builtin {
+    /// The name, as [`names`] lists it.
+    pub name: &'static str,
+    /// Other names accepted (NegMAS class names among them), lowercase, `-` for `_`.
+    pub aliases: &'static [&'static str],
+    /// What it does, in a line.
+    pub summary: &'static str,
+    make: fn() -> Box<dyn Negotiator>,
+}
+
+impl Builtin {
+    /// A fresh negotiator of this kind.
+    pub fn make(&self) -> Box<dyn Negotiator> {
+        (self.make)()
+    }
+
+    /// Whether `key` (lowercase, `-` for `_`) names this negotiator.
+    fn answers_to(&self, key: &str) -> bool {
+        self.name == key || self.aliases.contains(&key)
+    }
+}
+
+impl std::fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builtin")
+            .field("name", &self.name)
+            .field("aliases", &self.aliases)
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+const BUILTINS: [Builtin; 8] = [
+    Builtin {
+        name: "boulware",
+        aliases: &["boulwaretbnegotiator"],
+        summary: "concedes late (time-based, e = 0.25)",
+        make: || Box::new(TimeBased::boulware()),
+    },
+    Builtin {
+        name: "linear",
+        aliases: &["lineartbnegotiator"],
+        summary: "concedes steadily (time-based, e = 1)",
+        make: || Box::new(TimeBased::linear()),
+    },
+    Builtin {
+        name: "conceder",
+        aliases: &["concedertbnegotiator"],
+        summary: "concedes early (time-based, e = 4)",
+        make: || Box::new(TimeBased::conceder()),
+    },
+    Builtin {
+        name: "aspiration",
+        aliases: &["aspirationnegotiator"],
+        summary: "the Boulware curve, offering deterministically",
+        make: || Box::new(Aspiration::default()),
+    },
+    Builtin {
+        name: "tit-for-tat",
+        aliases: &["tft", "naive-tit-for-tat", "naivetitfortatnegotiator"],
+        summary: "concedes as much as the others have",
+        make: || Box::new(TitForTat::default()),
+    },
+    Builtin {
+        name: "random",
+        aliases: &["randomnegotiator"],
+        summary: "random acceptable offers, accepts half of the acceptable ones",
+        make: || Box::new(RandomNegotiator::default()),
+    },
+    Builtin {
+        name: "hardliner",
+        aliases: &["tough", "toughnegotiator"],
+        summary: "never concedes",
+        make: || Box::new(Hardliner),
+    },
+    Builtin {
+        name: "nash",
+        aliases: &["nash-seeker"],
+        summary: "insists on the Nash bargaining outcome",
+        make: || Box::new(NashSeeker::default()),
+    },
+];
+
+const NAMES: [&str; BUILTINS.len()] = {
+    let mut names = [""; BUILTINS.len()];
+    let mut i = 0;
+    while i < BUILTINS.len() {
+        names[i] = BUILTINS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// The built-in negotiators, in the order [`names`] lists them.
+pub fn builtins() -> &'static [Builtin] {
+    &BUILTINS
+}
+
 /// The names of the built-in negotiators, as [`negotiator`] accepts them.
 pub fn names() -> &'static [&'static str] {
-    &["boulware", "linear", "conceder", "aspiration", "tit-for-tat", "random", "hardliner", "nash"]
+    &NAMES
 }
 
 /// A fresh built-in negotiator by name (see [`names`]; NegMAS class names and a few
@@ -70,24 +174,13 @@ pub fn names() -> &'static [&'static str] {
 /// ```
 pub fn negotiator(name: &str) -> Result<Box<dyn Negotiator>, Error> {
     let key = name.to_ascii_lowercase().replace('_', "-");
-    Ok(match key.as_str() {
-        "boulware" | "boulwaretbnegotiator" => Box::new(TimeBased::boulware()),
-        "linear" | "lineartbnegotiator" => Box::new(TimeBased::linear()),
-        "conceder" | "concedertbnegotiator" => Box::new(TimeBased::conceder()),
-        "aspiration" | "aspirationnegotiator" => Box::new(Aspiration::default()),
-        "tit-for-tat" | "tft" | "naive-tit-for-tat" | "naivetitfortatnegotiator" => {
-            Box::new(TitForTat::default())
-        }
-        "random" | "randomnegotiator" => Box::new(RandomNegotiator::default()),
-        "hardliner" | "tough" | "toughnegotiator" => Box::new(Hardliner),
-        "nash" | "nash-seeker" => Box::new(NashSeeker::default()),
-        _ => {
-            return Err(Error::new(
-                ErrorKind::UnknownNegotiator,
-                format!("unknown negotiator {name:?} (known: {})", names().join(", ")),
-            ));
-        }
-    })
+    match BUILTINS.iter().find(|b| b.answers_to(&key)) {
+        Some(b) => Ok(b.make()),
+        None => Err(Error::new(
+            ErrorKind::UnknownNegotiator,
+            format!("unknown negotiator {name:?} (known: {})", names().join(", ")),
+        )),
+    }
 }
 
 /// The Faratin concession curve `r + (max - r) * (1 - t^(1/e))` (see the module
@@ -163,7 +256,7 @@ impl TimeBased {
             nmi.relative_time,
             self.exponent,
             d.best_utility(nmi.party),
-            d.reserved_value(nmi.party),
+            d.concession_floor(nmi.party),
         )
     }
 }
@@ -206,7 +299,7 @@ impl Aspiration {
             nmi.relative_time,
             self.exponent,
             d.best_utility(nmi.party),
-            d.reserved_value(nmi.party),
+            d.concession_floor(nmi.party),
         )
     }
 }
@@ -226,7 +319,7 @@ impl Negotiator for Aspiration {
 
 /// Naive tit-for-tat: concedes exactly as much as the others have conceded, measured in
 /// its own utility: `target = max - (best offer received - first offer received)`
-/// (utilities to itself), never below its reserved value. It offers the least outcome
+/// (utilities to itself), never below its concession floor. It offers the least outcome
 /// worth at least its target and accepts an acceptable offer worth at least it (after
 /// counting that offer's concession).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -241,7 +334,7 @@ impl TitForTat {
         let d = nmi.domain;
         let max = d.best_utility(nmi.party);
         let conceded = self.first.map_or(0.0, |f| (self.best - f).max(0.0));
-        (max - conceded).max(d.reserved_value(nmi.party)).min(max)
+        (max - conceded).max(d.concession_floor(nmi.party)).min(max)
     }
 }
 
@@ -390,7 +483,7 @@ mod tests {
                 assert!((root(t, e) - f64::powf(t, 1.0 / e)).abs() < 1e-15, "{t} {e}");
             }
         }
-        // every curve starts at the best utility and ends at the reserved value
+        // every curve starts at the best utility and ends at the concession floor
         for e in [0.25, 1.0, 4.0] {
             assert_eq!(concession(0.0, e, 1.0, 0.2), 1.0);
             assert!((concession(1.0, e, 1.0, 0.2) - 0.2).abs() < 1e-15);
@@ -507,5 +600,53 @@ mod tests {
             assert!(negotiator(alias).is_ok(), "{alias}");
         }
         assert_eq!(negotiator("x").err().map(|e| e.kind()), Some(ErrorKind::UnknownNegotiator));
+    }
+
+    #[test]
+    fn the_registry_names_each_negotiator_once() {
+        let mut keys: Vec<&str> = vec![];
+        for b in builtins() {
+            assert!(!b.summary.is_empty(), "{}", b.name);
+            for &key in std::iter::once(&b.name).chain(b.aliases) {
+                assert_eq!(key, key.to_ascii_lowercase().replace('_', "-"), "{key} is not a key");
+                assert!(!keys.contains(&key), "{key} names two negotiators");
+                keys.push(key);
+            }
+        }
+        assert_eq!(names(), builtins().iter().map(|b| b.name).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn every_listed_negotiator_constructs_and_plays_every_mechanism() {
+        use crate::{Deadline, EntryKind, Reply, SessionConfig, Termination, replay, run};
+        let d = split(0.3);
+        for b in builtins() {
+            for &mechanism in crate::mechanisms() {
+                for first in [true, false] {
+                    // the negotiator plays each side against linear, by its name and its aliases
+                    for key in std::iter::once(&b.name).chain(b.aliases) {
+                        let mine = negotiator(key).expect("listed");
+                        let other = negotiator("linear").expect("listed");
+                        let me = usize::from(!first);
+                        let mut negs = if first { vec![mine, other] } else { vec![other, mine] };
+                        let config = SessionConfig { mechanism, deadline: Deadline::steps(20) };
+                        let r = run(&d, &config, &mut negs, 5).expect("runs");
+                        let what = format!("{key} ({}) under {}", b.name, mechanism.name());
+                        assert!(
+                            !matches!(r.termination, Termination::NegotiatorError { .. }),
+                            "{what}: {r:?}"
+                        );
+                        // it made a move: an offer, a reply or a vote
+                        let t = &r.trace;
+                        let moved = t.entries.iter().enumerate().any(|(e, entry)| {
+                            (entry.kind == EntryKind::Offer && entry.proposer == Some(me as u32))
+                                || t.replies_of(e)[me] != Reply::None
+                        });
+                        assert!(moved, "{what} made no move");
+                        assert_eq!(replay(&d, t).expect("replays"), r, "{what}");
+                    }
+                }
+            }
+        }
     }
 }

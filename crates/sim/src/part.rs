@@ -17,8 +17,8 @@ use serde_json::{Map, Value, json};
 
 use crate::tournament::{IssueSpec, OptionsSpec, ScenarioSpec, Shards};
 use crate::{
-    Deadline, Error, ErrorKind, Mechanism, Score, SessionConfig, SessionRecord, Termination,
-    TournamentResult, TournamentSpec, names, scores,
+    Deadline, Error, ErrorKind, Score, SessionConfig, SessionRecord, Termination, TournamentResult,
+    TournamentSpec, names, scores,
 };
 
 /// Rounds to 12 decimals, as every number detente prints for machines.
@@ -88,8 +88,12 @@ fn agreement_json(sc: &ScenarioSpec, id: u64) -> Value {
     Value::Object(map)
 }
 
-fn termination_json(t: &Termination, sc: &ScenarioSpec) -> Value {
-    let id = |p: &usize| sc.parties.get(*p).cloned();
+/// A termination as JSON, the one spelling of it (`simulate --json` and the tournament JSON
+/// both write it): `{"kind": "agreement" | "deadline" | "ended" | "error", "party"?: party
+/// id, "message"?}`, with the party named by its id in `party_ids` (the session's parties,
+/// in order), never by its index.
+pub fn termination_json(t: &Termination, party_ids: &[String]) -> Value {
+    let id = |p: &usize| party_ids.get(*p).cloned();
     match t {
         Termination::Agreement => json!({"kind": "agreement"}),
         Termination::Deadline => json!({"kind": "deadline"}),
@@ -117,7 +121,7 @@ pub fn to_json(result: &TournamentResult) -> Value {
         "tournament": {
             "negotiators": spec.negotiators,
             "scenarios": spec.scenarios.iter().map(scenario_json).collect::<Vec<_>>(),
-            "mechanism": spec.session.mechanism.as_str(),
+            "mechanism": spec.session.mechanism.name(),
             "steps": spec.session.deadline.n_steps,
             "time_limit": spec.session.deadline.time_limit,
             "step_duration": spec.session.deadline.step_duration,
@@ -142,7 +146,7 @@ pub fn to_json(result: &TournamentResult) -> Value {
                 "negotiators": r.negotiators,
                 "repetition": r.repetition,
                 "seed": r.seed,
-                "termination": termination_json(&r.termination, s),
+                "termination": termination_json(&r.termination, &s.parties),
                 "agreement": r.agreement.map(|id| agreement_json(s, id)),
                 "utilities": r.utilities,
                 "reservations": r.reservations,
@@ -321,7 +325,7 @@ fn read_spec(at: At<'_>) -> Result<TournamentSpec, Error> {
     })?;
     let mechanism = get(at, "mechanism", |a| {
         let name = a.str()?;
-        Mechanism::parse(name)
+        crate::mechanism(name)
             .map_or_else(|| fail(a.path, format!("unknown mechanism {name:?}")), Ok)
     })?;
     let n_steps = get(at, "steps", |a| if a.v.is_null() { Ok(None) } else { a.u32().map(Some) })?;
@@ -572,4 +576,35 @@ pub fn read_part(text: &str) -> Result<TournamentResult, Error> {
     })?;
     let shards = if shards.missing().is_empty() { Shards::all() } else { shards };
     Ok(TournamentResult { spec, total_sessions: total, shards, records })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_termination_names_its_party_by_id_and_reads_back() {
+        let sc = ScenarioSpec {
+            name: "t".into(),
+            parties: vec!["a".into(), "b".into()],
+            reservations: vec![0.0, 0.0],
+            best: vec![None, None],
+            issues: vec![],
+            outcomes: 1,
+        };
+        let cases = [
+            (Termination::Agreement, json!({"kind": "agreement"})),
+            (Termination::Deadline, json!({"kind": "deadline"})),
+            (Termination::EndedBy(1), json!({"kind": "ended", "party": "b"})),
+            (
+                Termination::NegotiatorError { party: 0, message: "boom".into() },
+                json!({"kind": "error", "party": "a", "message": "boom"}),
+            ),
+        ];
+        for (t, want) in cases {
+            let v = termination_json(&t, &sc.parties);
+            assert_eq!(v, want);
+            assert_eq!(read_termination(At { v: &v, path: "termination" }, &sc), Ok(t));
+        }
+    }
 }

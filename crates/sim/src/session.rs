@@ -1,30 +1,18 @@
-//! Sessions: the mechanisms (SAO and mediated single text), the runner, traces and replay.
+//! Sessions: the one runner that drives a [`Mechanism`], the settings, traces, observers and
+//! replay.
 //!
-//! # SAO: stochastic alternating offers
-//! One **step** is one round, as in NegMAS's default SAO (`one_offer_per_step = False`):
-//! every party, in proposer order `0, 1, ..., n - 1`, gets one turn. On its turn a party
-//! offers an outcome (or ends the session); every other party then responds, in ring order
-//! after the proposer, and the offer is agreed when all of them accept. A response of
-//! `End` ends the session at once. So a 2-party session of `n_steps = 100` has up to 200
-//! offers, as in NegMAS; `steps` in the result counts the rounds started (the round of an
-//! agreement included), and `n_offers` the offers made.
+//! [`run`] (and [`run_with`], [`run_observed`]) set up a session (the negotiators'
+//! generators, the mediator, the observers), call each negotiator's `on_start`, then let the
+//! mechanism of the [`SessionConfig`] play the session through a [`Session`], and measure the
+//! result. [`replay`] runs the same mechanism with negotiators (and a mediator) that play
+//! back the moves a [`Trace`] recorded, and accepts the trace only when the rules give it
+//! back exactly.
 //!
-//! Difference from NegMAS with more than two parties: NegMAS passes an offer around the
-//! ring, each response taking a turn and a rejecting party countering at once; here all
-//! others respond to an offer within the proposer's turn, and the turn then passes to the
-//! next proposer in order.
-//!
-//! # Mediated single text
-//! A mediator holds one text (an outcome), starting from a uniformly random one. Each step
-//! it proposes a random neighbour of the text (one issue changed, see
-//! [`Domain::neighbour`]) and every party votes ([`Negotiator::vote`]):
-//! - [`Mechanism::HillClimbing`]: the text moves only when every party prefers the
-//!   proposal (strict Pareto improvements);
-//! - [`Mechanism::Veto`]: the text moves unless some party vetoes it (weak improvements,
-//!   so the text can drift across plateaus).
-//!
-//! At the deadline every party responds to the final text ([`Negotiator::respond`] with
-//! relative time 1): it is the agreement when all accept.
+//! # Observers
+//! A session tells its [`Observer`]s what happens ([`Event`]): steps starting, the
+//! mediator's first text, each entry and each reply, a negotiator's failure, the end. The
+//! trace is one observer ([`TraceRecorder`], always attached, keeping what [`TraceKeep`]
+//! asks); a progress bar or a live plot are others ([`run_observed`]).
 //!
 //! # Time
 //! There is no wall clock. The relative time of step `s` is
@@ -35,41 +23,13 @@
 //! Party `p` draws from `Rng::derive(seed, &[1, p])` and the mediator from
 //! `Rng::derive(seed, &[0])`, so the same inputs and seed give the same session.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use crate::{Action, Domain, Error, ErrorKind, Negotiator, Nmi, OutcomeId, Response, Rng, Vote};
-
-/// The protocol of a session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Mechanism {
-    /// Stochastic alternating offers (`sao`).
-    Sao,
-    /// Mediated single text, moving on unanimous preference (`hill-climbing`).
-    HillClimbing,
-    /// Mediated single text, moving unless vetoed (`veto`).
-    Veto,
-}
-
-impl Mechanism {
-    /// The name on the command line: `sao`, `hill-climbing` or `veto`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mechanism::Sao => "sao",
-            Mechanism::HillClimbing => "hill-climbing",
-            Mechanism::Veto => "veto",
-        }
-    }
-
-    /// Reads a name (also `st` for hill climbing, NegMAS's single-text name).
-    pub fn parse(s: &str) -> Option<Mechanism> {
-        match s {
-            "sao" => Some(Mechanism::Sao),
-            "hill-climbing" | "st" => Some(Mechanism::HillClimbing),
-            "veto" => Some(Mechanism::Veto),
-            _ => None,
-        }
-    }
-}
+use crate::mechanism::{Ending, Stop};
+use crate::{
+    Action, Domain, Error, ErrorKind, Mechanism, Negotiator, Nmi, OutcomeId, Response, Rng, Vote,
+};
 
 /// The most steps a deadline may allow ([`Deadline::max_steps`]); longer deadlines are
 /// refused by [`SessionConfig::check`], so the step counter never overflows.
@@ -140,18 +100,27 @@ impl Deadline {
 }
 
 /// The settings of a session.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub struct SessionConfig {
-    /// The protocol.
-    pub mechanism: Mechanism,
+    /// The protocol ([`SAO`](crate::SAO), [`HILL_CLIMBING`](crate::HILL_CLIMBING),
+    /// [`VETO`](crate::VETO) or another [`Mechanism`]).
+    pub mechanism: &'static dyn Mechanism,
     /// The deadline.
     pub deadline: Deadline,
+}
+
+/// Two settings are equal when their mechanisms have the same name and their deadlines are
+/// equal.
+impl PartialEq for SessionConfig {
+    fn eq(&self, other: &SessionConfig) -> bool {
+        self.mechanism.name() == other.mechanism.name() && self.deadline == other.deadline
+    }
 }
 
 impl SessionConfig {
     /// SAO with a deadline of `n_steps` steps.
     pub fn sao(n_steps: u32) -> SessionConfig {
-        SessionConfig { mechanism: Mechanism::Sao, deadline: Deadline::steps(n_steps) }
+        SessionConfig { mechanism: &crate::SAO, deadline: Deadline::steps(n_steps) }
     }
 
     /// Checks the deadline.
@@ -369,6 +338,319 @@ impl SessionResult {
     }
 }
 
+/// What happens in a session, as its [`Observer`]s are told.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Event<'e> {
+    /// A step starts (`steps` steps have then started), at this relative time.
+    Step {
+        /// The step, from 0.
+        step: u32,
+        /// Its relative time in `[0, 1]`.
+        relative_time: f64,
+        /// The most steps the deadline allows ([`Deadline::max_steps`]).
+        max_steps: u64,
+    },
+    /// Mediated: the mediator's first text.
+    FirstText(OutcomeId),
+    /// An entry of the trace: an offer, a proposal, a ratification.
+    Entry(&'e TraceEntry),
+    /// A party's reply to the last entry.
+    Reply {
+        /// The party.
+        party: usize,
+        /// Its reply.
+        reply: Reply,
+    },
+    /// A negotiator failed; the session ends.
+    Failed(&'e TraceError),
+    /// The session ended (the last event).
+    End {
+        /// How.
+        termination: &'e Termination,
+        /// The agreed outcome, if any.
+        agreement: Option<OutcomeId>,
+        /// The steps started.
+        steps: u32,
+    },
+}
+
+/// Watches a session: told every [`Event`] in order. The trace is one observer
+/// ([`TraceRecorder`]); [`run_observed`] takes others (a progress bar, a live plot).
+///
+/// An observer must not panic: a panic ends the session as a failure of the negotiator
+/// being asked at the time.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use detente_core::*;
+/// # use detente_sim::*;
+/// # let parties = vec![
+/// #     Party::new("a", "A", Role::Principal, 1.0, 0.9),
+/// #     Party::new("b", "B", Role::Principal, 1.0, 0.9),
+/// # ];
+/// # let issues = vec![Issue::discrete("x", "X", &["x0", "x1"])];
+/// # let stances = vec![
+/// #     vec![Some(Stance::values(1.0, vec![1.0, 0.0]))],
+/// #     vec![Some(Stance::values(1.0, vec![0.0, 1.0]))],
+/// # ];
+/// # let s = Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![])?;
+/// # let domain = Domain::new(Arc::new(s))?;
+/// /// Counts the steps, as a progress bar would show them.
+/// #[derive(Default)]
+/// struct Steps(u64);
+///
+/// impl Observer for Steps {
+///     fn on_event(&mut self, event: &Event<'_>) {
+///         if let Event::Step { .. } = event {
+///             self.0 += 1;
+///         }
+///     }
+/// }
+///
+/// let mut steps = Steps::default();
+/// let mut negs = vec![negotiator("hardliner")?, negotiator("hardliner")?];
+/// let config = SessionConfig::sao(1_000);
+/// let r = run_observed(&domain, &config, &mut negs, 1, TraceKeep::None, &mut [&mut steps])?;
+/// assert_eq!((r.steps, steps.0), (1_000, 1_000));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Observer {
+    /// Called for each event, in order.
+    fn on_event(&mut self, event: &Event<'_>);
+}
+
+/// The trace as an observer: records the events into a [`Trace`], keeping what its
+/// [`TraceKeep`] asks (the middle of a summary is dropped as the session goes, so the memory
+/// held does not grow with the steps).
+#[derive(Clone, Debug)]
+pub struct TraceRecorder {
+    trace: Trace,
+    keep: TraceKeep,
+    /// Where the replies of the last entry start.
+    base: usize,
+}
+
+impl TraceRecorder {
+    /// An empty trace of a session of `n_parties` under `config`.
+    pub fn new(config: SessionConfig, n_parties: usize, keep: TraceKeep) -> TraceRecorder {
+        TraceRecorder { trace: Trace::new(config, n_parties), keep, base: 0 }
+    }
+
+    /// The trace recorded.
+    pub fn into_trace(self) -> Trace {
+        self.trace
+    }
+}
+
+impl Observer for TraceRecorder {
+    #[inline]
+    fn on_event(&mut self, event: &Event<'_>) {
+        match *event {
+            Event::Entry(entry) => self.base = self.trace.push(self.keep, *entry),
+            Event::Reply { party, reply } => {
+                if let Some(slot) = self.trace.replies.get_mut(self.base + party) {
+                    *slot = reply;
+                }
+            }
+            Event::FirstText(text) => self.trace.first_text = Some(text),
+            Event::Failed(error) => self.trace.error = Some(error.clone()),
+            Event::End { .. } => self.trace.compact(self.keep, 1),
+            Event::Step { .. } => {}
+        }
+    }
+}
+
+/// Where the mediator's texts come from: its generator in a session that runs, the trace
+/// in one that is replayed.
+trait Mediator {
+    /// The first text.
+    fn first_text(&mut self, domain: &Domain) -> OutcomeId;
+    /// A proposal against the current `text`.
+    fn propose(&mut self, domain: &Domain, text: OutcomeId) -> OutcomeId;
+}
+
+/// The mediator of a session that runs: a uniformly random first text, then random
+/// neighbours ([`Domain::neighbour`]).
+struct RandomMediator(Rng);
+
+impl Mediator for RandomMediator {
+    fn first_text(&mut self, domain: &Domain) -> OutcomeId {
+        domain.random_outcome(&mut self.0)
+    }
+
+    fn propose(&mut self, domain: &Domain, text: OutcomeId) -> OutcomeId {
+        domain.neighbour(text, &mut self.0)
+    }
+}
+
+/// A session being played: what a [`Mechanism`] asks the parties and the mediator through,
+/// and tells the observers through. Every question of a party checks the answer (an offer
+/// outside the outcome space is the negotiator's failure: the question returns [`Stop`]),
+/// and every reply is recorded to the last entry.
+pub struct Session<'a> {
+    domain: &'a Domain,
+    deadline: Deadline,
+    negotiators: &'a mut [Box<dyn Negotiator>],
+    rngs: Vec<Rng>,
+    mediator: &'a mut dyn Mediator,
+    recorder: TraceRecorder,
+    observers: Vec<&'a mut dyn Observer>,
+    /// The party being asked, for panics.
+    current: usize,
+    /// The steps started.
+    steps: u32,
+    n_offers: u64,
+    failure: Option<TraceError>,
+}
+
+impl fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("deadline", &self.deadline)
+            .field("steps", &self.steps)
+            .field("n_offers", &self.n_offers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Session<'a> {
+    #[inline]
+    fn emit(&mut self, event: Event<'_>) {
+        self.recorder.on_event(&event);
+        for o in self.observers.iter_mut() {
+            o.on_event(&event);
+        }
+    }
+
+    fn nmi(&self, party: usize, step: u32, t: f64) -> Nmi<'a> {
+        Nmi { domain: self.domain, party, step, relative_time: t, n_steps: self.deadline.n_steps }
+    }
+
+    /// The outcome space and the parties' utilities.
+    pub fn domain(&self) -> &'a Domain {
+        self.domain
+    }
+
+    /// The number of parties.
+    pub fn n_parties(&self) -> usize {
+        self.negotiators.len()
+    }
+
+    /// The deadline.
+    pub fn deadline(&self) -> &Deadline {
+        &self.deadline
+    }
+
+    /// Starts step `step` and returns its relative time, or `None` when the deadline has
+    /// passed before it (the session then ends without starting it).
+    pub fn start_step(&mut self, step: u32) -> Option<f64> {
+        if self.deadline.reached(step) {
+            return None;
+        }
+        self.steps = step + 1;
+        let relative_time = self.deadline.relative_time(step);
+        let max_steps = self.deadline.max_steps();
+        self.emit(Event::Step { step, relative_time, max_steps });
+        Some(relative_time)
+    }
+
+    /// Records an entry of the trace (an offer or mediator proposal with an outcome counts
+    /// as an offer); the replies asked for next are the replies to it.
+    pub fn record(&mut self, entry: TraceEntry) {
+        if entry.kind != EntryKind::Ratification && entry.outcome.is_some() {
+            self.n_offers += 1;
+        }
+        self.emit(Event::Entry(&entry));
+    }
+
+    /// Records a negotiator's failure; the session stops.
+    fn fail(&mut self, party: usize, message: String) -> Stop {
+        let error = TraceError { party, steps: self.steps, message };
+        self.emit(Event::Failed(&error));
+        self.failure = Some(error);
+        Stop(())
+    }
+
+    fn reply(&mut self, party: usize, reply: Reply) {
+        self.emit(Event::Reply { party, reply });
+    }
+
+    /// Asks party `p` for an offer at `step` and relative time `t`; an offer outside the
+    /// outcome space is its failure.
+    pub fn propose(&mut self, p: usize, step: u32, t: f64) -> Result<Action, Stop> {
+        self.current = p;
+        let nmi = self.nmi(p, step, t);
+        let action = self.negotiators[p].propose(&nmi, &mut self.rngs[p]);
+        match action {
+            Action::Offer(id) if id >= self.domain.n_outcomes() => {
+                let message = format!(
+                    "offered outcome {id}, outside the outcome space of {} outcomes",
+                    self.domain.n_outcomes()
+                );
+                Err(self.fail(p, message))
+            }
+            _ => Ok(action),
+        }
+    }
+
+    /// Asks party `q` to answer `offer` (the last entry's outcome) at `step` and relative
+    /// time `t`, and records its reply.
+    pub fn respond(
+        &mut self,
+        q: usize,
+        offer: OutcomeId,
+        step: u32,
+        t: f64,
+    ) -> Result<Response, Stop> {
+        self.current = q;
+        let nmi = self.nmi(q, step, t);
+        let response = self.negotiators[q].respond(&nmi, offer, &mut self.rngs[q]);
+        let reply = match response {
+            Response::Accept => Reply::Accept,
+            Response::Reject => Reply::Reject,
+            Response::End => Reply::End,
+        };
+        self.reply(q, reply);
+        Ok(response)
+    }
+
+    /// Asks party `q` to vote on the mediator's `proposal` against the `current` text at
+    /// `step` and relative time `t`, and records its vote.
+    pub fn vote(
+        &mut self,
+        q: usize,
+        current: OutcomeId,
+        proposal: OutcomeId,
+        step: u32,
+        t: f64,
+    ) -> Result<Vote, Stop> {
+        self.current = q;
+        let nmi = self.nmi(q, step, t);
+        let vote = self.negotiators[q].vote(&nmi, current, proposal, &mut self.rngs[q]);
+        let reply = match vote {
+            Vote::Prefer => Reply::Accept,
+            Vote::Indifferent => Reply::Indifferent,
+            Vote::Veto => Reply::Reject,
+            Vote::End => Reply::End,
+        };
+        self.reply(q, reply);
+        Ok(vote)
+    }
+
+    /// The mediator's first text (told to the observers).
+    pub fn first_text(&mut self) -> OutcomeId {
+        let text = self.mediator.first_text(self.domain);
+        self.emit(Event::FirstText(text));
+        text
+    }
+
+    /// The mediator's next proposal against the current `text` (record it as an entry).
+    pub fn mediator_proposal(&mut self, text: OutcomeId) -> OutcomeId {
+        self.mediator.propose(self.domain, text)
+    }
+}
+
 /// Runs one session of `negotiators` (one per party, in party order) on `domain`.
 ///
 /// Errors only for a bad configuration (wrong number of negotiators, no deadline); a
@@ -405,7 +687,7 @@ pub fn run(
     negotiators: &mut [Box<dyn Negotiator>],
     seed: u64,
 ) -> Result<SessionResult, Error> {
-    run_with(domain, config, negotiators, seed, TraceKeep::Full)
+    run_observed(domain, config, negotiators, seed, TraceKeep::Full, &mut [])
 }
 
 /// [`run`], keeping only what `keep` asks of the trace: with [`TraceKeep::Summary`] or
@@ -441,6 +723,32 @@ pub fn run_with(
     seed: u64,
     keep: TraceKeep,
 ) -> Result<SessionResult, Error> {
+    run_observed(domain, config, negotiators, seed, keep, &mut [])
+}
+
+/// [`run_with`], also telling `observers` (after the trace) every [`Event`] of the session.
+pub fn run_observed(
+    domain: &Domain,
+    config: &SessionConfig,
+    negotiators: &mut [Box<dyn Negotiator>],
+    seed: u64,
+    keep: TraceKeep,
+    observers: &mut [&mut dyn Observer],
+) -> Result<SessionResult, Error> {
+    let mut mediator = RandomMediator(Rng::derive(seed, &[0]));
+    play(domain, config, negotiators, seed, &mut mediator, keep, observers)
+}
+
+/// The session runner: sets the session up, lets the mechanism play it, measures the end.
+fn play(
+    domain: &Domain,
+    config: &SessionConfig,
+    negotiators: &mut [Box<dyn Negotiator>],
+    seed: u64,
+    mediator: &mut dyn Mediator,
+    keep: TraceKeep,
+    observers: &mut [&mut dyn Observer],
+) -> Result<SessionResult, Error> {
     config.check()?;
     let n = domain.n_parties();
     if negotiators.len() != n {
@@ -449,206 +757,70 @@ pub fn run_with(
             format!("{} negotiators for {} parties", negotiators.len(), n),
         ));
     }
-    let mut state =
-        State { trace: Trace::new(*config, n), keep, current: 0, steps: 0, n_offers: 0 };
-    let outcome = catch_unwind(AssertUnwindSafe(|| match config.mechanism {
-        Mechanism::Sao => run_sao(domain, config, negotiators, seed, &mut state),
-        Mechanism::HillClimbing | Mechanism::Veto => {
-            run_mediated(domain, config, negotiators, seed, &mut state)
-        }
-    }));
-    let (termination, agreement, steps) = match outcome {
-        Ok(done) => done,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            let message = format!("negotiator panicked: {what}");
-            let (party, steps) = (state.current, state.steps);
-            state.trace.error = Some(TraceError { party, steps, message: message.clone() });
-            (Termination::NegotiatorError { party, message }, None, steps)
-        }
+    let mechanism = config.mechanism;
+    let mut session = Session {
+        domain,
+        deadline: config.deadline,
+        negotiators,
+        rngs: (0..n).map(|p| Rng::derive(seed, &[1, p as u64])).collect(),
+        mediator,
+        recorder: TraceRecorder::new(*config, n, keep),
+        observers: observers.iter_mut().map(|o| &mut **o as &mut dyn Observer).collect(),
+        current: 0,
+        steps: 0,
+        n_offers: 0,
+        failure: None,
     };
-    state.trace.compact(keep, 1);
-    Ok(finish(domain, termination, agreement, steps, state.n_offers, state.trace))
-}
-
-struct State {
-    trace: Trace,
-    keep: TraceKeep,
-    /// The party being asked, for panics.
-    current: usize,
-    /// The steps started, for panics.
-    steps: u32,
-    n_offers: u64,
-}
-
-type Done = (Termination, Option<OutcomeId>, u32);
-
-fn nmi<'a>(domain: &'a Domain, config: &SessionConfig, party: usize, step: u32, t: f64) -> Nmi<'a> {
-    Nmi { domain, party, step, relative_time: t, n_steps: config.deadline.n_steps }
-}
-
-fn run_sao(
-    domain: &Domain,
-    config: &SessionConfig,
-    negs: &mut [Box<dyn Negotiator>],
-    seed: u64,
-    state: &mut State,
-) -> Done {
-    let n = negs.len();
-    let mut rngs: Vec<Rng> = (0..n).map(|p| Rng::derive(seed, &[1, p as u64])).collect();
-    for (p, neg) in negs.iter_mut().enumerate() {
-        state.current = p;
-        neg.on_start(&nmi(domain, config, p, 0, 0.0));
-    }
-    let mut step = 0u32;
-    loop {
-        if config.deadline.reached(step) {
-            return (Termination::Deadline, None, step);
-        }
-        state.steps = step + 1;
-        let t = config.deadline.relative_time(step);
+    let ending = catch_unwind(AssertUnwindSafe(|| {
         for p in 0..n {
-            state.current = p;
-            let action = negs[p].propose(&nmi(domain, config, p, step, t), &mut rngs[p]);
-            match action {
-                Action::End => {
-                    let entry = TraceEntry {
-                        step,
-                        kind: EntryKind::Offer,
-                        proposer: Some(p as u32),
-                        outcome: None,
-                    };
-                    state.trace.push(state.keep, entry);
-                    return (Termination::EndedBy(p), None, step + 1);
-                }
-                Action::Offer(id) if id >= domain.n_outcomes() => {
-                    let message = format!(
-                        "offered outcome {id}, outside the outcome space of {} outcomes",
-                        domain.n_outcomes()
-                    );
-                    state.trace.error =
-                        Some(TraceError { party: p, steps: step + 1, message: message.clone() });
-                    return (Termination::NegotiatorError { party: p, message }, None, step + 1);
-                }
-                Action::Offer(id) => {
-                    state.n_offers += 1;
-                    let entry = TraceEntry {
-                        step,
-                        kind: EntryKind::Offer,
-                        proposer: Some(p as u32),
-                        outcome: Some(id),
-                    };
-                    let base = state.trace.push(state.keep, entry);
-                    let mut all = true;
-                    for q in (p + 1..n).chain(0..p) {
-                        state.current = q;
-                        let r = negs[q].respond(&nmi(domain, config, q, step, t), id, &mut rngs[q]);
-                        match r {
-                            Response::Accept => state.trace.replies[base + q] = Reply::Accept,
-                            Response::Reject => {
-                                state.trace.replies[base + q] = Reply::Reject;
-                                all = false;
-                            }
-                            Response::End => {
-                                state.trace.replies[base + q] = Reply::End;
-                                return (Termination::EndedBy(q), None, step + 1);
-                            }
-                        }
-                    }
-                    if all {
-                        return (Termination::Agreement, Some(id), step + 1);
-                    }
-                }
-            }
+            session.current = p;
+            let nmi = session.nmi(p, 0, 0.0);
+            session.negotiators[p].on_start(&nmi);
         }
-        step += 1;
-    }
-}
-
-fn run_mediated(
-    domain: &Domain,
-    config: &SessionConfig,
-    negs: &mut [Box<dyn Negotiator>],
-    seed: u64,
-    state: &mut State,
-) -> Done {
-    let n = negs.len();
-    let mut rngs: Vec<Rng> = (0..n).map(|p| Rng::derive(seed, &[1, p as u64])).collect();
-    let mut mediator = Rng::derive(seed, &[0]);
-    for (p, neg) in negs.iter_mut().enumerate() {
-        state.current = p;
-        neg.on_start(&nmi(domain, config, p, 0, 0.0));
-    }
-    let mut text = domain.random_outcome(&mut mediator);
-    state.trace.first_text = Some(text);
-    let mut step = 0u32;
-    while !config.deadline.reached(step) {
-        state.steps = step + 1;
-        let t = config.deadline.relative_time(step);
-        let proposal = domain.neighbour(text, &mut mediator);
-        state.n_offers += 1;
-        let entry =
-            TraceEntry { step, kind: EntryKind::Proposal, proposer: None, outcome: Some(proposal) };
-        let base = state.trace.push(state.keep, entry);
-        let mut votes = (0, 0); // (prefer, veto)
-        for q in 0..n {
-            state.current = q;
-            let v = negs[q].vote(&nmi(domain, config, q, step, t), text, proposal, &mut rngs[q]);
-            state.trace.replies[base + q] = match v {
-                Vote::Prefer => {
-                    votes.0 += 1;
-                    Reply::Accept
-                }
-                Vote::Indifferent => Reply::Indifferent,
-                Vote::Veto => {
-                    votes.1 += 1;
-                    Reply::Reject
-                }
-                Vote::End => {
-                    state.trace.replies[base + q] = Reply::End;
-                    return (Termination::EndedBy(q), None, step + 1);
+        mechanism.run(&mut session)
+    }));
+    let (termination, agreement) = match ending {
+        Ok(Ok(Ending::Agreement(id))) if id < domain.n_outcomes() => {
+            (Termination::Agreement, Some(id))
+        }
+        Ok(Ok(Ending::Agreement(id))) => {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "mechanism {} agreed on outcome {id}, outside the outcome space",
+                    mechanism.name()
+                ),
+            ));
+        }
+        Ok(Ok(Ending::Deadline)) => (Termination::Deadline, None),
+        Ok(Ok(Ending::EndedBy(p))) => (Termination::EndedBy(p), None),
+        Ok(Err(Stop(()))) => match &session.failure {
+            Some(e) => {
+                (Termination::NegotiatorError { party: e.party, message: e.message.clone() }, None)
+            }
+            None => unreachable!("a Stop is made only with a failure recorded"),
+        },
+        Err(payload) => {
+            let message = match payload.downcast::<Replayed>() {
+                Ok(replayed) => replayed.0,
+                Err(payload) => {
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".to_string());
+                    format!("negotiator panicked: {what}")
                 }
             };
+            let party = session.current;
+            let _ = session.fail(party, message.clone());
+            (Termination::NegotiatorError { party, message }, None)
         }
-        if moves(config.mechanism, votes, n) {
-            text = proposal;
-        }
-        step += 1;
-    }
-    let entry =
-        TraceEntry { step, kind: EntryKind::Ratification, proposer: None, outcome: Some(text) };
-    let base = state.trace.push(state.keep, entry);
-    let mut all = true;
-    for q in 0..n {
-        state.current = q;
-        match negs[q].respond(&nmi(domain, config, q, step, 1.0), text, &mut rngs[q]) {
-            Response::Accept => state.trace.replies[base + q] = Reply::Accept,
-            Response::Reject => {
-                state.trace.replies[base + q] = Reply::Reject;
-                all = false;
-            }
-            Response::End => {
-                state.trace.replies[base + q] = Reply::End;
-                return (Termination::EndedBy(q), None, step);
-            }
-        }
-    }
-    if all {
-        (Termination::Agreement, Some(text), step)
-    } else {
-        (Termination::Deadline, None, step)
-    }
-}
-
-fn moves(mechanism: Mechanism, (prefer, veto): (usize, usize), n: usize) -> bool {
-    match mechanism {
-        Mechanism::HillClimbing => prefer == n,
-        _ => veto == 0,
-    }
+    };
+    let steps = session.steps;
+    session.emit(Event::End { termination: &termination, agreement, steps });
+    let n_offers = session.n_offers;
+    Ok(finish(domain, termination, agreement, steps, n_offers, session.recorder.into_trace()))
 }
 
 fn finish(
@@ -678,9 +850,92 @@ fn finish(
     }
 }
 
-/// Recomputes a session's result from its trace alone, without the negotiators, checking
-/// that the trace follows the mechanism's rules (proposer order, steps, replies, the
-/// mediator's text). `replay(domain, &run(..)?.trace)` equals the result of `run`.
+/// A recorded failure played back: the runner takes the message as it is.
+struct Replayed(String);
+
+/// A move a party made, as a trace records it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Move {
+    /// An offer (`None`: it ended the session instead).
+    Offer(Option<OutcomeId>),
+    /// A reply to an offer, a vote on a proposal, or an answer to the final text.
+    Reply(Reply),
+}
+
+/// A negotiator that plays back one party's recorded moves, in order; when they run out it
+/// fails as the trace says it failed, or ends the session.
+struct Scripted {
+    moves: std::vec::IntoIter<Move>,
+    /// The failure the trace records for this party, and the steps started when it came.
+    failure: Option<(String, u32)>,
+}
+
+impl Scripted {
+    fn next(&mut self, started: bool) -> Option<Move> {
+        let next = self.moves.next();
+        if next.is_none()
+            && let Some((message, steps)) = &self.failure
+            && (started || *steps == 0)
+        {
+            resume_unwind(Box::new(Replayed(message.clone())));
+        }
+        next
+    }
+}
+
+impl Negotiator for Scripted {
+    fn on_start(&mut self, _: &Nmi) {
+        if self.moves.len() == 0 {
+            let _ = self.next(false);
+        }
+    }
+
+    fn propose(&mut self, _: &Nmi, _: &mut Rng) -> Action {
+        match self.next(true) {
+            Some(Move::Offer(Some(id))) => Action::Offer(id),
+            _ => Action::End,
+        }
+    }
+
+    fn respond(&mut self, _: &Nmi, _: OutcomeId, _: &mut Rng) -> Response {
+        match self.next(true) {
+            Some(Move::Reply(Reply::Accept)) => Response::Accept,
+            Some(Move::Reply(Reply::Reject | Reply::Indifferent)) => Response::Reject,
+            _ => Response::End,
+        }
+    }
+
+    fn vote(&mut self, _: &Nmi, _: OutcomeId, _: OutcomeId, _: &mut Rng) -> Vote {
+        match self.next(true) {
+            Some(Move::Reply(Reply::Accept)) => Vote::Prefer,
+            Some(Move::Reply(Reply::Indifferent)) => Vote::Indifferent,
+            Some(Move::Reply(Reply::Reject)) => Vote::Veto,
+            _ => Vote::End,
+        }
+    }
+}
+
+/// A mediator that plays back the recorded texts.
+struct ScriptedMediator {
+    first: Option<OutcomeId>,
+    proposals: std::vec::IntoIter<OutcomeId>,
+}
+
+impl Mediator for ScriptedMediator {
+    fn first_text(&mut self, _: &Domain) -> OutcomeId {
+        self.first.unwrap_or(0)
+    }
+
+    fn propose(&mut self, _: &Domain, text: OutcomeId) -> OutcomeId {
+        self.proposals.next().unwrap_or(text)
+    }
+}
+
+/// Recomputes a session's result from its trace alone, without the negotiators: the
+/// mechanism of the trace's settings plays the session again with negotiators (and a
+/// mediator) that play back the recorded moves, and the trace is accepted only when the
+/// rules give it back exactly (proposer order, steps, replies, the mediator's text, the
+/// end). `replay(domain, &run(..)?.trace)` equals the result of `run`.
 pub fn replay(domain: &Domain, trace: &Trace) -> Result<SessionResult, Error> {
     let bad = |m: String| Err(Error::new(ErrorKind::InvalidTrace, m));
     let n = domain.n_parties();
@@ -694,97 +949,73 @@ pub fn replay(domain: &Domain, trace: &Trace) -> Result<SessionResult, Error> {
         ));
     }
     trace.config.check()?;
-    let mut n_offers = 0u64;
-    let mut end: Option<Done> = None;
-    let mut text = trace.first_text;
+    if let Some(error) = &trace.error
+        && error.party >= n
+    {
+        return bad(format!("the error names party {}, not one of the {n} parties", error.party));
+    }
+    let mut moves: Vec<Vec<Move>> = vec![Vec::new(); n];
+    let mut proposals = Vec::new();
     for (e, entry) in trace.entries.iter().enumerate() {
-        if end.is_some() {
-            return bad(format!("entry {e} follows the end of the session"));
-        }
         if entry.outcome.is_some_and(|id| id >= domain.n_outcomes()) {
             return bad(format!("entry {e} names an outcome outside the space"));
         }
-        let replies = trace.replies_of(e);
-        match (trace.config.mechanism, entry.kind) {
-            (Mechanism::Sao, EntryKind::Offer) => {
-                let Some(p) = entry.proposer.map(|p| p as usize) else {
-                    return bad(format!("entry {e} has no proposer"));
-                };
-                if p >= n || e / n != entry.step as usize || e % n != p {
-                    return bad(format!("entry {e} breaks the proposer order"));
-                }
-                let Some(id) = entry.outcome else {
-                    end = Some((Termination::EndedBy(p), None, entry.step + 1));
-                    continue;
-                };
-                n_offers += 1;
-                let mut all = true;
-                for q in (p + 1..n).chain(0..p) {
-                    match replies[q] {
-                        Reply::Accept => {}
-                        Reply::End => {
-                            end = Some((Termination::EndedBy(q), None, entry.step + 1));
-                            break;
-                        }
-                        _ => all = false,
-                    }
-                }
-                if end.is_none() && all {
-                    end = Some((Termination::Agreement, Some(id), entry.step + 1));
-                }
+        match (entry.kind, entry.proposer) {
+            (EntryKind::Offer, Some(p)) if (p as usize) < n => {
+                moves[p as usize].push(Move::Offer(entry.outcome));
             }
-            (Mechanism::HillClimbing | Mechanism::Veto, EntryKind::Proposal) => {
-                let (Some(cur), Some(id)) = (text, entry.outcome) else {
-                    return bad(format!("entry {e} has no text or proposal"));
-                };
-                if entry.step as usize != e {
-                    return bad(format!("entry {e} is out of step"));
-                }
-                n_offers += 1;
-                if let Some(q) = replies.iter().position(|r| *r == Reply::End) {
-                    end = Some((Termination::EndedBy(q), None, entry.step + 1));
-                    continue;
-                }
-                let prefer = replies.iter().filter(|r| **r == Reply::Accept).count();
-                let veto = replies.iter().filter(|r| **r == Reply::Reject).count();
-                text =
-                    Some(if moves(trace.config.mechanism, (prefer, veto), n) { id } else { cur });
+            (EntryKind::Offer, _) => return bad(format!("entry {e} has no proposer")),
+            (EntryKind::Proposal, _) => proposals.push(entry.outcome.unwrap_or(0)),
+            (EntryKind::Ratification, _) => {}
+        }
+        for (q, &reply) in trace.replies_of(e).iter().enumerate() {
+            if reply != Reply::None {
+                moves[q].push(Move::Reply(reply));
             }
-            (Mechanism::HillClimbing | Mechanism::Veto, EntryKind::Ratification) => {
-                if entry.outcome != text || entry.step as usize != e {
-                    return bad(format!("entry {e} ratifies another text than the mediator's"));
-                }
-                end = Some(if let Some(q) = replies.iter().position(|r| *r == Reply::End) {
-                    (Termination::EndedBy(q), None, entry.step)
-                } else if replies.iter().all(|r| *r == Reply::Accept) {
-                    (Termination::Agreement, entry.outcome, entry.step)
-                } else {
-                    (Termination::Deadline, None, entry.step)
-                });
-            }
-            _ => return bad(format!("entry {e} does not belong to this mechanism")),
         }
     }
-    let (termination, agreement, steps) = match (end, &trace.error) {
-        (Some(done), None) => done,
-        (Some(_), Some(_)) => return bad("a session that ended has an error".to_string()),
-        (None, Some(err)) => (
-            Termination::NegotiatorError { party: err.party, message: err.message.clone() },
-            None,
-            err.steps,
-        ),
-        (None, None) => {
-            let steps = trace.entries.last().map_or(0, |e| e.step + 1);
-            if trace.config.mechanism != Mechanism::Sao
-                || !trace.config.deadline.reached(steps)
-                || trace.entries.len() != steps as usize * n
-            {
-                return bad("the trace stops before the deadline".to_string());
+    let mut negotiators: Vec<Box<dyn Negotiator>> = moves
+        .into_iter()
+        .enumerate()
+        .map(|(p, moves)| {
+            let failure = trace.error.as_ref().filter(|e| e.party == p);
+            Box::new(Scripted {
+                moves: moves.into_iter(),
+                failure: failure.map(|e| (e.message.clone(), e.steps)),
+            }) as Box<dyn Negotiator>
+        })
+        .collect();
+    let mut mediator =
+        ScriptedMediator { first: trace.first_text, proposals: proposals.into_iter() };
+    let result =
+        play(domain, &trace.config, &mut negotiators, 0, &mut mediator, TraceKeep::Full, &mut [])?;
+    match difference(trace, &result.trace) {
+        None => Ok(result),
+        Some(what) => bad(format!("{what} ({} rules)", trace.config.mechanism.name())),
+    }
+}
+
+/// Where a trace differs from the one its recorded moves give under the rules.
+fn difference(given: &Trace, rules: &Trace) -> Option<String> {
+    if given.first_text != rules.first_text {
+        return Some("the first text is not the mediator's".to_string());
+    }
+    for e in 0..given.entries.len().max(rules.entries.len()) {
+        match (given.entries.get(e), rules.entries.get(e)) {
+            (Some(a), Some(b)) if a == b && given.replies_of(e) == rules.replies_of(e) => {}
+            (Some(_), Some(_)) => {
+                return Some(format!(
+                    "entry {e} is not what the rules give from the moves recorded"
+                ));
             }
-            (Termination::Deadline, None, steps)
+            (Some(_), None) => return Some(format!("entry {e} follows the end of the session")),
+            (None, _) => return Some("the trace stops before the session ends".to_string()),
         }
-    };
-    Ok(finish(domain, termination, agreement, steps, n_offers, trace.clone()))
+    }
+    if given.error != rules.error {
+        return Some("the error recorded is not where the session fails".to_string());
+    }
+    None
 }
 
 #[cfg(test)]
@@ -870,16 +1101,17 @@ mod tests {
         assert_eq!((r.termination.clone(), r.steps, r.n_offers), (Termination::EndedBy(1), 1, 1));
         assert_eq!(replay(&d, &r.trace).unwrap(), r);
 
+        // two hardliners whose best outcomes differ never agree: the deadline passes
+        assert_ne!(d.best_outcome(0), d.best_outcome(1));
         let r = run(&d, &SessionConfig::sao(7), &mut negs(&["hardliner", "hardliner"]), 1).unwrap();
-        if r.termination == Termination::Deadline {
-            assert_eq!((r.steps, r.n_offers), (7, 14));
-            assert_eq!(r.utilities, vec![d.reservation(0), d.reservation(1)]);
-        }
+        assert_eq!(r.termination, Termination::Deadline);
+        assert_eq!((r.steps, r.n_offers, r.agreement), (7, 14, None));
+        assert_eq!(r.utilities, vec![d.reservation(0), d.reservation(1)]);
         assert_eq!(replay(&d, &r.trace).unwrap(), r);
 
         // simulated time: 2 s per step, 9 s allowed: steps 0..=4 start
         let config = SessionConfig {
-            mechanism: Mechanism::Sao,
+            mechanism: &crate::SAO,
             deadline: Deadline { n_steps: None, time_limit: Some(9.0), step_duration: 2.0 },
         };
         let mut ns: Vec<Box<dyn Negotiator>> =
@@ -895,7 +1127,7 @@ mod tests {
         let e = run(&d, &SessionConfig::sao(10), &mut negs(&["boulware"]), 1).unwrap_err();
         assert_eq!(e.to_string(), "1 negotiators for 2 parties");
         let config = SessionConfig {
-            mechanism: Mechanism::Sao,
+            mechanism: &crate::SAO,
             deadline: Deadline { n_steps: None, time_limit: None, step_duration: 1.0 },
         };
         let e = run(&d, &config, &mut negs(&["boulware", "boulware"]), 1).unwrap_err();
@@ -904,11 +1136,13 @@ mod tests {
 
     #[test]
     fn three_parties_agree_only_when_both_others_accept() {
+        let mut agreed = 0;
         for seed in 0..10 {
             let d = domain(seed, 3);
             let mut ns = negs(&["conceder", "linear", "boulware"]);
             let r = run(&d, &SessionConfig::sao(60), &mut ns, seed).unwrap();
             if let Some(id) = r.agreement {
+                agreed += 1;
                 let e = r.trace.entries.len() - 1;
                 let proposer = r.trace.entries[e].proposer.unwrap() as usize;
                 for (q, reply) in r.trace.replies_of(e).iter().enumerate() {
@@ -918,11 +1152,13 @@ mod tests {
             }
             assert_eq!(replay(&d, &r.trace).unwrap(), r);
         }
+        assert!(agreed >= 3, "only {agreed} of 10 sessions agreed: the check above ran too little");
     }
 
     #[test]
     fn hill_climbing_moves_only_on_strict_pareto_improvements() {
-        for mechanism in [Mechanism::HillClimbing, Mechanism::Veto] {
+        let mut agreed = 0;
+        for mechanism in [&crate::HILL_CLIMBING, &crate::VETO] {
             for seed in 0..10 {
                 let d = domain(seed, 2);
                 let config = SessionConfig { mechanism, deadline: Deadline::steps(200) };
@@ -938,8 +1174,8 @@ mod tests {
                         let (u, v) = (d.utility(p, text), d.utility(p, id));
                         (b + usize::from(v > u), w + usize::from(v < u))
                     });
-                    let moved = match mechanism {
-                        Mechanism::HillClimbing => better == 2,
+                    let moved = match mechanism.name() {
+                        "hill-climbing" => better == 2,
                         _ => worse == 0,
                     };
                     assert_eq!(r.trace.replies_of(e).len(), 2);
@@ -949,11 +1185,167 @@ mod tests {
                 }
                 assert_eq!(r.steps, 200);
                 if let Some(a) = r.agreement {
+                    agreed += 1;
                     assert_eq!(a, text);
                     assert!(d.acceptable(0, a) && d.acceptable(1, a));
                 }
                 assert_eq!(replay(&d, &r.trace).unwrap(), r);
             }
+        }
+        assert!(agreed >= 3, "only {agreed} of 20 sessions agreed: the check above ran too little");
+    }
+
+    /// Counts what it is told, as a progress bar or a live plot would.
+    #[derive(Default)]
+    struct Counter {
+        steps: u32,
+        entries: usize,
+        replies: usize,
+        first_text: Option<OutcomeId>,
+        failed: Option<TraceError>,
+        ended: Option<(Termination, Option<OutcomeId>, u32)>,
+    }
+
+    impl Observer for Counter {
+        fn on_event(&mut self, event: &Event<'_>) {
+            match *event {
+                Event::Step { step, relative_time, max_steps } => {
+                    assert_eq!(step, self.steps);
+                    assert!((0.0..=1.0).contains(&relative_time) && max_steps > u64::from(step));
+                    self.steps += 1;
+                }
+                Event::FirstText(t) => self.first_text = Some(t),
+                Event::Entry(_) => self.entries += 1,
+                Event::Reply { reply, .. } => self.replies += usize::from(reply != Reply::None),
+                Event::Failed(e) => self.failed = Some(e.clone()),
+                Event::End { termination, agreement, steps } => {
+                    assert!(self.ended.is_none(), "the end comes once");
+                    self.ended = Some((termination.clone(), agreement, steps));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn observers_see_what_the_trace_records() {
+        for &mechanism in crate::mechanisms() {
+            for seed in 0..5 {
+                let d = domain(seed, 3);
+                let config = SessionConfig { mechanism, deadline: Deadline::steps(40) };
+                let (mut a, mut b) = (Counter::default(), Counter::default());
+                let mut ns = negs(&["conceder", "linear", "random"]);
+                let r = run_observed(
+                    &d,
+                    &config,
+                    &mut ns,
+                    seed,
+                    TraceKeep::Full,
+                    &mut [&mut a, &mut b],
+                )
+                .unwrap();
+                assert_eq!(
+                    r,
+                    run(&d, &config, &mut negs(&["conceder", "linear", "random"]), seed).unwrap()
+                );
+                let t = &r.trace;
+                for c in [&a, &b] {
+                    assert_eq!(c.steps, r.steps);
+                    assert_eq!(c.entries, t.entries.len());
+                    assert_eq!(c.replies, t.replies.iter().filter(|&&x| x != Reply::None).count());
+                    assert_eq!(c.first_text, t.first_text);
+                    assert_eq!(c.failed, None);
+                    assert_eq!(c.ended, Some((r.termination.clone(), r.agreement, r.steps)));
+                }
+            }
+        }
+        // a failure is told too
+        let d = domain(2, 2);
+        let mut c = Counter::default();
+        let mut ns: Vec<Box<dyn Negotiator>> = vec![Box::new(Panicky), Box::new(Panicky)];
+        let r =
+            run_observed(&d, &SessionConfig::sao(10), &mut ns, 1, TraceKeep::None, &mut [&mut c])
+                .unwrap();
+        assert_eq!(c.failed, r.trace.error);
+        assert!(c.failed.is_some());
+    }
+
+    /// Panics when it starts.
+    struct Stillborn;
+
+    impl Negotiator for Stillborn {
+        fn on_start(&mut self, _: &Nmi) {
+            panic!("no start");
+        }
+        fn propose(&mut self, _: &Nmi, _: &mut Rng) -> Action {
+            Action::End
+        }
+        fn respond(&mut self, _: &Nmi, _: OutcomeId, _: &mut Rng) -> Response {
+            Response::End
+        }
+    }
+
+    #[test]
+    fn failures_replay_where_they_happened() {
+        let d = domain(8, 2);
+        for &mechanism in crate::mechanisms() {
+            let config = SessionConfig { mechanism, deadline: Deadline::steps(10) };
+            let failing: [Vec<Box<dyn Negotiator>>; 3] = [
+                vec![negotiator("linear").unwrap(), Box::new(Stillborn)],
+                vec![
+                    Box::new(Rogue(Action::Offer(d.n_outcomes() + 3))),
+                    negotiator("linear").unwrap(),
+                ],
+                vec![negotiator("boulware").unwrap(), Box::new(Panicky)],
+            ];
+            for mut ns in failing {
+                let r = run(&d, &config, &mut ns, 4).unwrap();
+                let Termination::NegotiatorError { party, .. } = r.termination else {
+                    // an offer outside the space fails only where parties offer (SAO)
+                    assert_eq!(replay(&d, &r.trace).unwrap(), r);
+                    continue;
+                };
+                assert_eq!(replay(&d, &r.trace).unwrap(), r, "{}", mechanism.name());
+                // the failure recorded elsewhere is refused
+                let mut t = r.trace.clone();
+                t.error.as_mut().unwrap().steps += 1;
+                assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
+                // (a failure at the start, before any move, could be either party's)
+                let mut t = r.trace.clone();
+                t.error.as_mut().unwrap().party = 1 - party;
+                assert_eq!(replay(&d, &t).is_err(), r.steps > 0);
+                let mut t = r.trace.clone();
+                t.error = None;
+                assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
+            }
+        }
+    }
+
+    #[test]
+    fn replay_rejects_a_doctored_mediated_trace() {
+        for &mechanism in &[&crate::HILL_CLIMBING as &dyn crate::Mechanism, &crate::VETO] {
+            let d = domain(9, 2);
+            let config = SessionConfig { mechanism, deadline: Deadline::steps(30) };
+            let r = run(&d, &config, &mut negs(&["linear", "boulware"]), 2).unwrap();
+            assert_eq!(replay(&d, &r.trace).unwrap(), r);
+            // no first text
+            let mut t = r.trace.clone();
+            t.first_text = None;
+            assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
+            // a ratification of a text the mediator did not hold
+            let mut t = r.trace.clone();
+            let last = t.entries.last_mut().unwrap();
+            assert_eq!(last.kind, EntryKind::Ratification);
+            last.outcome = last.outcome.map(|x| (x + 1) % d.n_outcomes());
+            assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
+            // a step cut off
+            let mut t = r.trace.clone();
+            t.entries.remove(3);
+            t.replies.drain(6..8);
+            assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
+            // a vote missing
+            let mut t = r.trace.clone();
+            t.replies[0] = Reply::None;
+            assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
         }
     }
 
@@ -1003,7 +1395,7 @@ mod tests {
     fn deadlines_beyond_the_most_steps_are_refused() {
         let d = domain(7, 2);
         let long = |n_steps, time_limit| SessionConfig {
-            mechanism: Mechanism::Sao,
+            mechanism: &crate::SAO,
             deadline: Deadline { n_steps, time_limit, step_duration: 1.0 },
         };
         assert_eq!(long(Some(MAX_STEPS as u32), None).deadline.max_steps(), MAX_STEPS);
@@ -1028,14 +1420,23 @@ mod tests {
     fn replay_rejects_a_doctored_trace() {
         let d = domain(5, 2);
         let r = run(&d, &SessionConfig::sao(50), &mut negs(&["boulware", "linear"]), 3).unwrap();
+        assert_eq!(r.termination, Termination::Agreement);
+        assert!(r.trace.entries.len() >= 2);
+        assert_eq!(replay(&d, &r.trace).unwrap(), r);
         let mut t = r.trace.clone();
         t.entries.swap(0, 1);
         assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
+        // without its last offer (the one accepted) the trace stops before any end
         let mut t = r.trace.clone();
         t.entries.pop();
         t.replies.truncate(t.entries.len() * 2);
-        if r.termination == Termination::Agreement && !t.entries.is_empty() {
-            assert!(replay(&d, &t).is_err());
-        }
+        assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
+        // an accepted offer turned into a rejection: the session would go on
+        let mut t = r.trace.clone();
+        let last = t.replies.len() - 2;
+        let q = if t.replies[last] == Reply::None { last + 1 } else { last };
+        assert_eq!(t.replies[q], Reply::Accept);
+        t.replies[q] = Reply::Reject;
+        assert_eq!(replay(&d, &t).unwrap_err().kind(), ErrorKind::InvalidTrace);
     }
 }

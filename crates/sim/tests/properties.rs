@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use detente_analysis::testkit::{GenConfig, random_scenario};
 use detente_sim::{
-    Deadline, Domain, DomainOptions, EntryKind, Mechanism, Reply, SessionConfig, Shard, Shards,
-    TournamentConfig, merge, names, negotiator, part_json, read_part, replay, run, scores,
-    tournament,
+    Deadline, Domain, DomainOptions, EntryKind, HILL_CLIMBING, Mechanism, Reply, SAO,
+    SessionConfig, Shard, Shards, TournamentConfig, VETO, merge, names, negotiator, part_json,
+    read_part, replay, run, scores, tournament,
 };
 use proptest::prelude::*;
 
@@ -20,8 +20,8 @@ fn domain(seed: u64, n_parties: usize, n_issues: usize, tabulate: bool) -> Domai
     Domain::with_options(Arc::new(s), &options).expect("domain")
 }
 
-fn mechanism(k: u8) -> Mechanism {
-    [Mechanism::Sao, Mechanism::Sao, Mechanism::HillClimbing, Mechanism::Veto][k as usize % 4]
+fn mechanism(k: u8) -> &'static dyn Mechanism {
+    [&SAO as &dyn Mechanism, &SAO, &HILL_CLIMBING, &VETO][k as usize % 4]
 }
 
 proptest! {
