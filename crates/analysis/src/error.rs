@@ -11,8 +11,9 @@ pub enum ErrorKind {
     Budget,
     /// A party index given in the options is out of range.
     UnknownParty,
-    /// Exact rational arithmetic left the range of its 128-bit integers; no rounded answer
-    /// is given in its place.
+    /// A number too large for exact arithmetic to read (see
+    /// [`rational::MAX_DIGITS`](crate::rational::MAX_DIGITS)); no rounded value is given in
+    /// its place. Arithmetic on numbers that were read never overflows.
     Overflow,
     /// A division by zero in exact rational arithmetic.
     DivisionByZero,

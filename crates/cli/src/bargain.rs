@@ -399,7 +399,7 @@ pub fn divide_scenario(
 }
 
 fn divide_output(name: &str, aw: &AdjustedWinner, parties: [&str; 2], as_json: bool) -> String {
-    let one = Rational::from_integer(1);
+    let one = Rational::ONE;
     if as_json {
         return to_json(&json!({
             "scenario": name,
@@ -408,7 +408,7 @@ fn divide_output(name: &str, aw: &AdjustedWinner, parties: [&str; 2], as_json: b
             "items": aw.items.iter().enumerate().map(|(i, item)| json!({
                 "item": item,
                 "points": [aw.points[0][i].to_string(), aw.points[1][i].to_string()],
-                "share": [aw.shares[i].to_string(), one.checked_sub(aw.shares[i]).map(|x| x.to_string()).unwrap_or_default()],
+                "share": [aw.shares[i].to_string(), (&one - &aw.shares[i]).to_string()],
             })).collect::<Vec<_>>(),
             "totals": [aw.totals[0].to_string(), aw.totals[1].to_string()],
             "totals_decimal": [aw.totals[0].to_f64(), aw.totals[1].to_f64()],
@@ -424,13 +424,13 @@ fn divide_output(name: &str, aw: &AdjustedWinner, parties: [&str; 2], as_json: b
         "goes to".to_string(),
     ]);
     for (i, item) in aw.items.iter().enumerate() {
-        let share = aw.shares[i];
-        let goes = if share == one {
+        let share = &aw.shares[i];
+        let goes = if *share == one {
             parties[0].to_string()
-        } else if share == Rational::from_integer(0) {
+        } else if share.is_zero() {
             parties[1].to_string()
         } else {
-            let rest = one.checked_sub(share).map(|x| x.to_string()).unwrap_or_default();
+            let rest = &one - share;
             format!("split: {} {share}, {} {rest}", parties[0], parties[1])
         };
         t.row(vec![item.clone(), aw.points[0][i].to_string(), aw.points[1][i].to_string(), goes]);

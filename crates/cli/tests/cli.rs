@@ -463,12 +463,30 @@ fn divide_by_adjusted_winner() {
     let o = detente(&["divide", csv.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("dup.csv:1:1: header: two columns name the same party \"a\""));
-    // 20 decimals: beyond the stated limit of 9, refused as such (never an overflow).
+    // 20 decimals summing to 100 (issue 9): divided exactly. a wins x by 10^-20 and gives
+    // b the fraction 10^-20 / (100 + 10^-20) of it.
     std::fs::write(&csv, "item,a,b\nx,50.00000000000000000001,50\ny,49.99999999999999999999,50\n")
         .unwrap();
+    let v = json(&["divide", csv.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        v["items"][0]["share"],
+        serde_json::json!([
+            "10000000000000000000000/10000000000000000000001",
+            "1/10000000000000000000001"
+        ])
+    );
+    let points = "500000000000000000000100/10000000000000000000001";
+    assert_eq!(v["totals"], serde_json::json!([points, points]));
+    // Beyond the limits (100 digits each side of the point), refused with the cell named.
+    std::fs::write(&csv, format!("item,a,b\nx,1,1\ny,{},1\n", "9".repeat(101))).unwrap();
     let o = detente(&["divide", csv.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("dup.csv:2:3: a: at most 9 decimals"), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("dup.csv:3:3: a: at most 100 digits before the decimal point, found \"9999"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
