@@ -78,12 +78,19 @@ fn solution_json(s: &Scenario, sol: &Solution) -> Value {
     })
 }
 
-fn fmt_u(x: f64) -> String {
-    if x.abs() >= 1000.0 || (x != 0.0 && x.abs() < 0.001) {
-        format!("{x:.4e}")
-    } else {
-        format!("{x:.4}")
-    }
+/// Writes the columns of a table of utilities (one column per party) by the words' rule for
+/// compared numbers: 2 decimals, or as many more as tell apart two different numbers of a
+/// column ([`words::column_decimals`]).
+fn utility_columns(rows: &[&[f64]], n_parties: usize) -> Vec<Vec<String>> {
+    let decimals: Vec<usize> = (0..n_parties)
+        .map(|p| {
+            let column: Vec<f64> = rows.iter().filter_map(|r| r.get(p).copied()).collect();
+            words::column_decimals(&column)
+        })
+        .collect();
+    rows.iter()
+        .map(|r| r.iter().zip(&decimals).map(|(&x, &d)| words::num_with(x, d)).collect())
+        .collect()
 }
 
 fn outcome_words(s: &Scenario, p: &FrontierPoint) -> String {
@@ -187,35 +194,35 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
     let mut header = vec![String::new()];
     header.extend(b.parties.iter().map(|p| p.id.clone()));
     let mut t = Table::new(header);
-    let mut row = vec!["reservation".to_string()];
-    row.extend(b.parties.iter().map(|p| fmt_u(p.reservation)));
-    t.row(row);
-    let mut row = vec!["disagreement".to_string()];
-    row.extend(f.disagreement.iter().map(|&d| fmt_u(d)));
-    t.row(row);
-    let mut row = vec!["best possible".to_string()];
-    row.extend(f.utility_ranges.iter().map(|&(_, hi)| fmt_u(hi)));
-    t.row(row);
+    let reservations: Vec<f64> = b.parties.iter().map(|p| p.reservation).collect();
+    let best: Vec<f64> = f.utility_ranges.iter().map(|&(_, hi)| hi).collect();
+    let mut labels = vec!["reservation".to_string(), "disagreement".into(), "best possible".into()];
+    let mut values: Vec<&[f64]> = vec![&reservations, &f.disagreement, &best];
+    let none = vec![f64::NAN; b.parties.len()];
     for (_, name, sol) in solutions(&f) {
         let exact = if sol.exact { "" } else { ", not exact" };
         match sol.points.first() {
             None => {
-                let mut row = vec![format!("{name} (none{exact})")];
-                row.extend(b.parties.iter().map(|_| "-".to_string()));
-                t.row(row);
+                labels.push(format!("{name} (none{exact})"));
+                values.push(&none);
             }
             Some(p) => {
-                let mut row = vec![if sol.points.len() > 1 {
+                labels.push(if sol.points.len() > 1 {
                     format!("{name} (1 of {} ties{exact})", sol.points.len())
                 } else if sol.exact {
                     name.to_string()
                 } else {
                     format!("{name} (not exact)")
-                }];
-                row.extend(p.utilities.iter().map(|&u| fmt_u(u)));
-                t.row(row);
+                });
+                values.push(&p.utilities);
             }
         }
+    }
+    for (label, cells) in labels.into_iter().zip(utility_columns(&values, b.parties.len())) {
+        let mut row = vec![label];
+        // A solution that does not exist has no utilities: `-`.
+        row.extend(cells.into_iter().map(|c| if c == "NaN" { "-".to_string() } else { c }));
+        t.row(row);
     }
     out.push('\n');
     out.push_str(&t.render("  "));
@@ -255,9 +262,10 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
         let mut header = vec!["#".to_string()];
         header.extend(b.parties.iter().map(|p| p.id.clone()));
         let mut t = Table::new(header);
-        for (n, p) in listed.iter().take(limit).enumerate() {
+        let rows: Vec<&[f64]> = listed.iter().take(limit).map(|p| &p.utilities[..]).collect();
+        for (n, cells) in utility_columns(&rows, b.parties.len()).into_iter().enumerate() {
             let mut row = vec![(n + 1).to_string()];
-            row.extend(p.utilities.iter().map(|&u| fmt_u(u)));
+            row.extend(cells);
             t.row(row);
         }
         out.push_str(&t.render("  "));
@@ -295,7 +303,12 @@ fn frontier_words(s: &Scenario, f: &Frontier, ignore_red_lines: bool) -> String 
         .iter()
         .enumerate()
         .map(|(p, party)| {
-            format!("{} {}", party.name, fmt_u(nash.utilities[p] - f.disagreement[p]))
+            // A gain is compared with none: never written 0.00 when there is one.
+            format!(
+                "{} {}",
+                party.name,
+                words::distinct(nash.utilities[p] - f.disagreement[p], 0.0).0
+            )
         })
         .collect();
     let _ = writeln!(
@@ -450,4 +463,23 @@ fn divide_output(name: &str, aw: &AdjustedWinner, parties: [&str; 2], as_json: b
         let _ = writeln!(out, "{line}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utility_columns_tell_compared_numbers_apart() {
+        // Column by column: 2 decimals, more only where two different numbers print alike.
+        let reservation = [0.45, 0.35];
+        let nash = [0.452, 0.5];
+        let nan = [f64::NAN, f64::NAN];
+        let rows = utility_columns(&[&reservation, &nash, &nan], 2);
+        assert_eq!(rows[0], ["0.450", "0.35"]);
+        assert_eq!(rows[1], ["0.452", "0.50"]);
+        assert_eq!(rows[2], ["NaN", "NaN"]);
+        let rows = utility_columns(&[&[30.5, 0.6667], &[28.0, 0.6663]], 2);
+        assert_eq!(rows, [["30.50", "0.667"], ["28.00", "0.666"]]);
+    }
 }

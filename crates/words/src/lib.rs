@@ -73,6 +73,19 @@ pub fn distinct(a: f64, b: f64) -> (String, String) {
     }
 }
 
+/// The decimals a column of numbers is written with, so that its numbers can be compared
+/// row by row: [`DECIMALS`], or as many more (up to [`MAX_DECIMALS`]) as tell apart any two
+/// different numbers in it ([`distinct`] for every pair). Not-a-number is left out.
+pub fn column_decimals(xs: &[f64]) -> usize {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    // Writing is monotone, so neighbours in order are the pairs that may print alike.
+    (DECIMALS..MAX_DECIMALS)
+        .find(|&d| v.windows(2).all(|w| num_with(w[0], d) != num_with(w[1], d)))
+        .unwrap_or(MAX_DECIMALS)
+}
+
 /// The noun for `n` things: `one` for 1, `many` otherwise.
 pub fn noun<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
@@ -180,6 +193,16 @@ mod tests {
         assert_eq!(distinct(0.449, 0.45), ("0.449".to_string(), "0.450".to_string()));
         assert_eq!(distinct(0.5, 0.5), ("0.50".to_string(), "0.50".to_string()));
         assert_eq!(distinct(0.3, 0.6), ("0.30".to_string(), "0.60".to_string()));
+    }
+
+    #[test]
+    fn columns_tell_their_numbers_apart() {
+        assert_eq!(column_decimals(&[0.3, 0.6, 0.3]), 2);
+        assert_eq!(column_decimals(&[]), 2);
+        assert_eq!(column_decimals(&[0.449, 0.45, 0.9]), 3);
+        assert_eq!(column_decimals(&[0.123441, 0.123449, -0.0, 0.0]), 5);
+        assert_eq!(column_decimals(&[1.0, 1.0 + 1e-12]), MAX_DECIMALS);
+        assert_eq!(column_decimals(&[f64::NAN, 0.5]), 2);
     }
 
     #[test]
