@@ -237,6 +237,10 @@ enum Command {
             long_help = sim::negotiators_help("Negotiators to play (comma-separated)", true)
         )]
         negotiators: Vec<String>,
+        /// The parties that play in every scenario (comma-separated ids; default: each
+        /// scenario's principals, everyone when it names none).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
         /// The mechanism: sao, hill-climbing or veto.
         #[arg(long, value_enum, default_value = "sao")]
         mechanism: sim::MechanismArg,
@@ -502,6 +506,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: None,
             scenarios,
             negotiators,
+            parties,
             mechanism,
             steps,
             time_limit,
@@ -519,6 +524,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = scenarios.iter().map(|s| load::any(s)).collect::<Result<Vec<_>, _>>()?;
             let args = sim::TournamentArgs {
                 negotiators,
+                parties: parties.as_deref(),
                 session,
                 repetitions,
                 seed,

@@ -408,6 +408,8 @@ fn progress_bar() -> impl Fn(Progress) + Sync {
 /// Options of `detente tournament`.
 pub struct TournamentArgs<'a> {
     pub negotiators: Vec<String>,
+    /// The parties named with `--parties` (default: each scenario's principals).
+    pub parties: Option<&'a [String]>,
     pub session: SessionConfig,
     pub repetitions: u32,
     pub seed: u64,
@@ -437,7 +439,40 @@ pub fn tournament(
             BadInput(format!("--shard {k:?}: expected K/N with 0 <= K < N, e.g. 0/4"))
         })?,
     };
-    let domains = scenarios
+    // Whose deal, as in `simulate`: each scenario's principals play, or the parties named.
+    let mut played = Vec::with_capacity(scenarios.len());
+    let mut notes = String::new();
+    for whole in scenarios {
+        let counted = crate::load::parties(&whole, args.parties)?;
+        let ids =
+            |ps: &[usize]| ps.iter().map(|&p| whole.parties[p].id.clone()).collect::<Vec<_>>();
+        if counted.len() < 2 {
+            return Err(BadInput(format!(
+                "{}: {} alone cannot negotiate: a session needs at least two parties (name them with --parties)",
+                whole.meta.name,
+                ids(&counted).join(", ")
+            ))
+            .into());
+        }
+        let left_out: Vec<usize> =
+            (0..whole.parties.len()).filter(|p| !counted.contains(p)).collect();
+        if left_out.is_empty() {
+            played.push(whole);
+            continue;
+        }
+        let _ = writeln!(
+            notes,
+            "In {}, {} play ({}); {} {} not{}.",
+            whole.meta.name,
+            if args.parties.is_some() { "only the parties named" } else { "the principals" },
+            detente_words::and_list(&ids(&counted)),
+            detente_words::and_list(&ids(&left_out)),
+            if left_out.len() == 1 { "does" } else { "do" },
+            if args.parties.is_some() { "" } else { " (choose with --parties)" },
+        );
+        played.push(detente_sim::among(&whole, &counted).map_err(sim_error)?);
+    }
+    let domains = played
         .into_iter()
         .map(|s| Domain::new(Arc::new(s)).map(Arc::new).map_err(sim_error))
         .collect::<Result<Vec<_>, _>>()?;
@@ -450,7 +485,13 @@ pub fn tournament(
         shard,
     };
     let result = detente_sim::tournament(&domains, &config, &progress_bar()).map_err(sim_error)?;
-    output(&result, args.csv, args.out, as_json)
+    let text = output(&result, args.csv, args.out, as_json)?;
+    if as_json || notes.is_empty() {
+        return Ok(text);
+    }
+    // Which parties played, after the first line, when not every party did.
+    let (first, rest) = text.split_at(text.find('\n').map_or(text.len(), |i| i + 1));
+    Ok(format!("{first}{notes}{rest}"))
 }
 
 /// The largest part file `tournament merge` reads: a part of the largest tournament

@@ -1032,9 +1032,8 @@ fn tournament_shards_merge_into_one_run() {
     let partial = detente(&["tournament", "merge", &parts[2], &parts[0], "--partial"]);
     assert_eq!(partial.status.code(), Some(0), "{}", stderr(&partial));
     assert!(
-        stdout(&partial).contains(
-            "PARTIAL: shard 1/3 is missing; these scores cover only 107 of 160 sessions."
-        ),
+        stdout(&partial)
+            .contains("PARTIAL: shard 1/3 is missing; these scores cover only 43 of 64 sessions."),
         "{}",
         stdout(&partial)
     );
@@ -1113,6 +1112,52 @@ fn tournament_shards_merge_into_one_run() {
         &["tournament", "tutorial", "--negotiators", "boulware", "--shard", "3/2"],
         "tournament_bad_shard.stderr",
     );
+}
+
+/// Whose deal: a tournament's sessions are played by each scenario's principals, as
+/// `simulate`'s are, or by the parties named; the text says who when not everyone plays.
+#[test]
+fn tournament_parties_follow_whose_deal() {
+    let base = ["tournament", "tutorial", "--negotiators", "boulware,conceder", "--steps", "10"];
+    let v = json(&[&base[..], &["--json"]].concat());
+    let played = &v["tournament"]["scenarios"][0];
+    assert_eq!(played["party_ids"], serde_json::json!(["upland", "lowland"]));
+    assert_eq!(v["total_sessions"], 4, "2 negotiators ^ 2 principals");
+    let o = detente(&base);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "In tutorial, the principals play (upland and lowland); commission does not (choose with --parties)."
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let named = [&base[..], &["--parties", "commission,upland", "--json"]].concat();
+    let v = json(&named);
+    assert_eq!(
+        v["tournament"]["scenarios"][0]["party_ids"],
+        serde_json::json!(["upland", "commission"])
+    );
+    // Every party of a scenario without principals plays, and nothing is said about it.
+    let o = detente(&[
+        "tournament",
+        &data("fishing.json"),
+        "--negotiators",
+        "boulware",
+        "--steps",
+        "5",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains(" play ("), "{}", stdout(&o));
+    for (args, message) in [
+        (vec!["--parties", "upland"], "tutorial: upland alone cannot negotiate"),
+        (vec!["--parties", "upland,nobody"], "unknown party \"nobody\" in scenario tutorial"),
+        (vec!["--parties", "upland,upland"], "--parties: party \"upland\" is named twice"),
+    ] {
+        let o = detente(&[&base[..], &args[..]].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
 }
 
 /// Absurd tournaments are refused before any work, and files that cannot be written are
