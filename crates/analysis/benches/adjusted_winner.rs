@@ -3,7 +3,9 @@
 //!
 //! - `10k-integers`: whole points (totals near 10^6), the common case;
 //! - `10k-2-decimals`: points with 2 decimals;
-//! - `10k-20-decimals`: points with 20 decimals, past 128 bits in the procedure.
+//! - `10k-20-decimals`: points with 20 decimals, past 128 bits in the procedure;
+//! - `10k-at-the-limits`: 100 digits before the decimal point and 100 after, the largest
+//!   numbers the reader accepts (the worst case of time and memory).
 //!
 //! Run with `cargo bench -p detente-analysis --bench adjusted_winner`.
 
@@ -16,8 +18,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use detente_analysis::adjusted_winner::{adjusted_winner, describe, read_points_csv};
 
 /// A table of `n` items whose two columns hold the same values in different orders (so the
-/// totals agree), each value with `decimals` decimals, from a seeded generator.
-fn table(n: usize, decimals: usize, seed: u64) -> String {
+/// totals agree), each value with `decimals` decimals (and `whole` digits before the point
+/// when given, else below 200), from a seeded generator.
+fn table(n: usize, whole: Option<usize>, decimals: usize, seed: u64) -> String {
     let mut x = seed | 1;
     let mut next = move || {
         x ^= x << 13;
@@ -27,9 +30,11 @@ fn table(n: usize, decimals: usize, seed: u64) -> String {
     };
     let values: Vec<String> = (0..n)
         .map(|_| {
-            let whole = next() % 200;
-            let frac: String =
-                (0..decimals).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+            let whole = match whole {
+                Some(k) => digits(&mut next, k),
+                None => (next() % 200).to_string(),
+            };
+            let frac = digits(&mut next, decimals);
             if decimals == 0 { whole.to_string() } else { format!("{whole}.{frac}") }
         })
         .collect();
@@ -38,6 +43,11 @@ fn table(n: usize, decimals: usize, seed: u64) -> String {
         text.push_str(&format!("item {i},{},{}\n", values[i], values[(i * 7 + 3) % n]));
     }
     text
+}
+
+/// `k` random decimal digits.
+fn digits(next: &mut impl FnMut() -> u64, k: usize) -> String {
+    (0..k).map(|_| char::from(b'0' + (next() % 10) as u8)).collect()
 }
 
 fn divide(text: &str) -> usize {
@@ -49,8 +59,14 @@ fn divide(text: &str) -> usize {
 
 fn bench(c: &mut Criterion) {
     // 10,000 items: 7 * i + 3 mod 10,000 is a permutation (7 and 10,000 are coprime).
-    for (name, decimals) in [("10k-integers", 0), ("10k-2-decimals", 2), ("10k-20-decimals", 20)] {
-        let text = table(10_000, decimals, 7);
+    let cases = [
+        ("10k-integers", None, 0),
+        ("10k-2-decimals", None, 2),
+        ("10k-20-decimals", None, 20),
+        ("10k-at-the-limits", Some(100), 100),
+    ];
+    for (name, whole, decimals) in cases {
+        let text = table(10_000, whole, decimals, 7);
         c.bench_function(&format!("adjusted_winner/{name}"), |b| {
             b.iter(|| divide(black_box(&text)))
         });
