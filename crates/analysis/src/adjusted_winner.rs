@@ -466,8 +466,8 @@ pub fn adjusted_winner(
 ///
 /// The procedure treats each issue as a divisible good that a party either wins or shares;
 /// the values of the options are not used. Errors when the scenario does not have exactly
-/// two parties or a party puts no weight on any issue ([`ErrorKind::InvalidInput`]), or
-/// when exact arithmetic overflows.
+/// two parties or a party puts no weight on any issue ([`ErrorKind::InvalidInput`]); every
+/// finite weight is taken exactly, however large or small.
 pub fn adjusted_winner_for(s: &Scenario) -> Result<AdjustedWinner, Error> {
     if s.parties.len() != 2 {
         return Err(invalid(format!(
