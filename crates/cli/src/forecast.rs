@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use detente_forecast::{Contender, SmpInput, SmpParams, StateTransitions, Stop};
+use detente_forecast::{
+    Contender, ErrorKind, MAX_STORED_CELLS, SmpInput, SmpParams, StateTransitions, Stop,
+};
 use detente_scenario::InputKind;
 use detente_words::{and_list, count, num};
 use serde_json::{Value, json};
@@ -194,6 +196,7 @@ fn stop_keyword(stop: Stop) -> &'static str {
         Stop::Converged => "converged",
         Stop::MaxRounds => "max_rounds",
         Stop::Budget => "budget",
+        Stop::Storage => "storage",
     }
 }
 
@@ -218,10 +221,10 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
     input.validate().map_err(|e| BadInput(format!("{arg}: {e}")))?;
     let names: Vec<String> = input.actors.iter().map(|a| a.name.clone()).collect();
     let smp = match args.model {
-        Model::Smp => Some(
-            detente_forecast::run_smp(&input, &params)
-                .map_err(|e| BadInput(format!("{arg}: {e}")))?,
-        ),
+        Model::Smp => Some(detente_forecast::run_smp(&input, &params).map_err(|e| {
+            let flag = if e.kind() == ErrorKind::Budget { " (--max-work)" } else { "" };
+            BadInput(format!("{arg}: {e}{flag}"))
+        })?),
         Model::Compromise | Model::Median => None,
     };
     // Each state's positions (`[actor][dim]`) and win probabilities (per actor); the
@@ -274,6 +277,7 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
             v["stop"] = json!(stop_keyword(o.stop));
             v["max_rounds"] = json!(params.max_rounds);
             v["max_work"] = json!(params.max_work);
+            v["work"] = json!(o.work);
             v["outcomes"] = json!(
                 last.contenders.iter().map(|c| contender_json(c, &names)).collect::<Vec<_>>()
             );
@@ -310,6 +314,9 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
                 Stop::Budget => format!(
                     "not converged (stopped at the work budget, --max-work {})",
                     params.max_work
+                ),
+                Stop::Storage => format!(
+                    "not converged (stopped at the {MAX_STORED_CELLS} actor x (dimension + 1) cells a run keeps)"
                 ),
             }
         );
@@ -365,6 +372,10 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
                 and_list(&c.actors.iter().map(|&a| names[a].as_str()).collect::<Vec<_>>())
             };
             let when = match (o.stop, n_rounds) {
+                (Stop::Budget, 0) => format!(
+                    "With no round run (the first did not fit in the work budget, --max-work {}), ",
+                    params.max_work
+                ),
                 (_, 0) => "With no round run (--max-rounds 0), ".to_string(),
                 (Stop::Converged, r) => format!(
                     "After {} of challenges and bargains the positions converged: ",

@@ -686,7 +686,7 @@ fn forecast_options_are_used_or_refused() {
         ),
         (
             vec!["--max-work", "10"],
-            "takes 175 units of work (actors x actors x (actors + dimensions)), above the budget of 10",
+            "the opening state of smp on 5 actors and 2 dimensions takes at least 380 units of work, above the budget of 10 (--max-work)",
         ),
     ] {
         let mut full = vec!["forecast", harbour.as_str()];
@@ -699,16 +699,40 @@ fn forecast_options_are_used_or_refused() {
     assert_eq!(v["rounds"].as_array().unwrap().len(), 1);
     assert_eq!(v["stop"], "max_rounds");
     assert_eq!(v["rounds"][0]["positions"][0], serde_json::json!([40.0, 50.0]));
-    // The work budget stops the run and says so: 175 units a round, 350 = two rounds.
-    let v = json(&["forecast", &harbour, "--max-work", "350", "--json"]);
+    // The work budget stops the run and says so: the work of two rounds keeps two, the
+    // rounds after them are dropped, and those two are the same as without the budget.
+    let two = json(&["forecast", &harbour, "--max-rounds", "2", "--json"]);
+    let work = two["work"].as_u64().unwrap().to_string();
+    let v = json(&["forecast", &harbour, "--max-work", &work, "--json"]);
     assert_eq!(
         (v["rounds"].as_array().unwrap().len(), &v["stop"]),
         (3, &serde_json::json!("budget"))
     );
+    assert_eq!((&v["rounds"], &v["work"]), (&two["rounds"], &two["work"]));
     // (Prose is wrapped at 100 columns, continued lines indented by two.)
-    let text = stdout(&detente(&["forecast", &harbour, "--max-work", "350"])).replace("\n  ", " ");
-    assert!(text.starts_with("Harbour policy: 5 actors, 2 dimensions, model smp, 2 rounds (Deterministic), not converged (stopped at the work budget, --max-work 350)"), "{text}");
+    let text = stdout(&detente(&["forecast", &harbour, "--max-work", &work])).replace("\n  ", " ");
+    let head = format!(
+        "Harbour policy: 5 actors, 2 dimensions, model smp, 2 rounds (Deterministic), not converged (stopped at the work budget, --max-work {work})"
+    );
+    assert!(text.starts_with(&head), "{text}");
     assert!(text.contains("the positions still moving (not converged)"), "{text}");
+    // A budget that holds the opening state and no round: said so, not "--max-rounds 0".
+    let opening = json(&["forecast", &harbour, "--max-rounds", "0", "--json"])["work"].to_string();
+    let v = json(&["forecast", &harbour, "--max-work", &opening, "--json"]);
+    assert_eq!(
+        (v["rounds"].as_array().unwrap().len(), &v["stop"]),
+        (1, &serde_json::json!("budget"))
+    );
+    let text =
+        stdout(&detente(&["forecast", &harbour, "--max-work", &opening])).replace("\n  ", " ");
+    assert!(
+        text.contains(", 0 rounds (Deterministic), not converged (stopped at the work budget"),
+        "{text}"
+    );
+    let says = format!(
+        "With no round run (the first did not fit in the work budget, --max-work {opening}), the position most likely"
+    );
+    assert!(text.contains(&says), "{text}");
 }
 
 #[test]
@@ -816,6 +840,19 @@ fn forecast_plot_shows_every_actor_and_big_inputs_are_refused() {
         let y: f64 = line.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
         assert!(y <= height, "A{i:04} at y = {y}, picture {height} high");
     }
+    // 1,000 actors and a small budget: refused before any work, naming the budget. (The
+    // default budget stops any input within about 10 seconds of one core: every inner
+    // iteration is counted, crates/forecast/src/model.rs tests it by the work counted.)
+    let err = refused(&["forecast", &csv(1000), "--max-work", "1000000"]);
+    assert!(err.ends_with("the opening state of smp on 1000 actors and 1 dimensions takes at least 1008001000 units of work, above the budget of 1000000 (--max-work)\n"), "{err}");
+    // 60 actors: a budget that the run's first rounds fit in stops it there, and says so.
+    let v = json(&["forecast", &csv(60), "--max-work", "10000000", "--json"]);
+    assert_eq!(v["stop"], "budget");
+    let kept = v["rounds"].as_array().unwrap().len();
+    assert!((2..10).contains(&kept), "{kept}");
+    assert!(v["work"].as_u64().unwrap() <= 10_000_000);
+    let full = json(&["forecast", &csv(60), "--max-rounds", &(kept - 1).to_string(), "--json"]);
+    assert_eq!(v["rounds"], full["rounds"]);
     // 2,001 actors: refused before the model allocates its actors x actors matrices.
     let err = refused(&["forecast", &csv(2001)]);
     assert!(err.ends_with("smp takes at most 2000 actors (its memory grows with actors x actors); this input has 2001\n"), "{err}");

@@ -40,8 +40,11 @@ pub enum ErrorKind {
     /// missing).
     Unsupported,
     /// The input or the parameters go beyond a stated limit of the model (actors, stored
-    /// cells, work budget); the message says which.
+    /// cells); the message says which.
     Limit,
+    /// The work budget ([`crate::SmpParams::max_work`]) does not cover the opening state;
+    /// the message says how much it takes, or that its election did not settle within it.
+    Budget,
     /// The parameters do not fit the input (an ideal adjustment names no actor, a row of
     /// the accommodation matrix sums above 1).
     Params,

@@ -14,10 +14,12 @@
 //! reproduces a run (KTAB's own stochastic runs are not reproducible). Work is spread over
 //! [`SmpParams::threads`] threads without changing a bit of the result.
 //!
-//! Runs are bounded before anything is allocated: at most [`MAX_ACTORS`] actors, at most
-//! [`MAX_STORED_CELLS`] cells kept over the states, and a work budget
-//! ([`SmpParams::max_work`], in units of [`round_work`]); a run that reaches a bound stops
-//! and says so ([`Stop::Budget`]). Each state names its distinct positions and their
+//! Runs are bounded: at most [`MAX_ACTORS`] actors and [`MAX_STORED_CELLS`] cells kept
+//! over the states (checked before anything is allocated), and a work budget
+//! ([`SmpParams::max_work`], [`DEFAULT_MAX_WORK`] by default: about 10 seconds of one
+//! core) that counts every inner iteration of the model, elections' iterations included;
+//! a run that reaches a bound stops, keeps the states before it, and says so
+//! ([`Stop::Budget`], [`Stop::Storage`]). Each state names its distinct positions and their
 //! probabilities of winning ([`Round::contenders`]), from which [`Round::most_likely`]
 //! and [`Round::expected`] are read.
 //!
@@ -53,13 +55,14 @@ mod model;
 mod params;
 mod pce;
 mod rng;
+mod work;
 
 pub use baseline::{compromise, weighted_median};
 pub use convert::{SCALE_STEP, TOLERANCE, from_scenario, from_scenario_parties, to_scenario};
 pub use error::{Error, ErrorKind, Location};
 pub use input::{Actor, MAX_CAPABILITY, SmpInput};
 pub use model::{
-    Contender, MAX_ACTORS, MAX_STORED_CELLS, Round, SmpRun, Stop, round_work, run_smp,
+    Contender, MAX_ACTORS, MAX_STORED_CELLS, Round, SmpRun, Stop, opening_work, run_smp,
 };
 pub use params::{
     BargainModel, BigRAdjust, BigRRange, DEFAULT_MAX_WORK, IdealAdjustment, InterVecBargain,

@@ -11,8 +11,9 @@ use crate::params::{
     BargainModel, BigRAdjust, BigRRange, InterVecBargain, SmpParams, StateTransitions,
     ThirdPartyCommit, VotingRule,
 };
-use crate::pce::{scalar_pce, vote};
+use crate::pce::{election_work, scalar_pce, vote};
 use crate::rng::SplitMix64;
+use crate::work::{CHALLENGE_LANE, Meter, OverBudget, TERM, product};
 
 /// The smallest expected gain for which an actor challenges anyone.
 const MIN_SIG_EU: f64 = 1e-5;
@@ -31,16 +32,33 @@ const MIN_SIG_DELTA: f64 = 1e-4;
 pub const MAX_ACTORS: usize = 2_000;
 
 /// The most actor × (dimension + 1) cells a run keeps over all its states (the positions
-/// and ideals of every round, 16 bytes a cell: 64 MB): a run stops with [`Stop::Budget`]
+/// and ideals of every round, 16 bytes a cell: 64 MB): a run stops with [`Stop::Storage`]
 /// before a round whose state would take it past this.
 pub const MAX_STORED_CELLS: usize = 4_000_000;
 
-/// The work of one round on `n` actors and `k` dimensions, in the units of
-/// [`SmpParams::max_work`]: `n² × (n + k)` (every actor weighs a challenge to every other
-/// with every third party, and every bargain's position against every actor's ideal).
-pub fn round_work(n_actors: usize, n_dims: usize) -> u64 {
-    let n = n_actors as u64;
-    n.saturating_mul(n).saturating_mul(n.saturating_add(n_dims as u64))
+/// The least work of the opening state on `n` actors and `k` dimensions, in the units of
+/// [`SmpParams::max_work`] (about a nanosecond each): every actor's distance to every
+/// position (`2 n² k`), the tables derived from them (`4 n² + n`), and the election among
+/// the `n` positions (`n² (n - 1)` for the votes, `3 n²` for its tables). A budget below
+/// this is refused before anything is allocated.
+pub fn opening_work(n_actors: usize, n_dims: usize) -> u64 {
+    derive_work(n_actors, n_dims).saturating_add(election_work(n_actors, n_actors))
+}
+
+/// The least work of a round on `n` actors and `k` dimensions: every actor's challenges
+/// ([`Model::best_challenge`]) and the new state's [`derive_work`] and election. A run
+/// stops before a round that would take it past the budget even at this.
+fn round_work(n: usize, k: usize) -> u64 {
+    let n64 = n as u64;
+    let challenges = product(&[n64, CHALLENGE_LANE, n64, n64.saturating_sub(1)]);
+    let views = product(&[n64, 4, n64]);
+    challenges.saturating_add(views).saturating_add(opening_work(n, k))
+}
+
+/// The work [`Model::derive`] counts besides its election.
+fn derive_work(n: usize, k: usize) -> u64 {
+    let (n, k) = (n as u64, k as u64);
+    product(&[TERM, n, n, k]).saturating_add(product(&[4, n, n])).saturating_add(n)
 }
 
 /// A distinct position of a state, the actors holding it, and its probability of winning.
@@ -104,8 +122,12 @@ pub enum Stop {
     /// [`SmpParams::max_rounds`] rounds were run without converging.
     MaxRounds,
     /// The next round would have taken the run past its work budget
-    /// ([`SmpParams::max_work`]) or past [`MAX_STORED_CELLS`]: the run had not converged.
+    /// ([`SmpParams::max_work`]): the run had not converged. The states kept are those of
+    /// a run without the budget, bit for bit.
     Budget,
+    /// The next round's state would have taken the run past [`MAX_STORED_CELLS`]: the run
+    /// had not converged.
+    Storage,
 }
 
 /// A run of the model: the initial state and one state per round.
@@ -118,6 +140,9 @@ pub struct SmpRun {
     pub fractional_changes: Vec<f64>,
     /// Why the run stopped.
     pub stop: Stop,
+    /// The work counted for the states kept, in units of [`SmpParams::max_work`] (work
+    /// spent on a round left unfinished at the budget is not included).
+    pub work: u64,
 }
 
 impl SmpRun {
@@ -134,11 +159,14 @@ impl SmpRun {
 /// machine and for every [`SmpParams::threads`], in both deterministic and stochastic
 /// modes.
 ///
-/// Bounds, checked before anything is allocated: at most [`MAX_ACTORS`] actors, and the
-/// first state (and the first round, unless `max_rounds` is 0) within
-/// [`MAX_STORED_CELLS`] and [`SmpParams::max_work`]; beyond them an error of kind
-/// [`ErrorKind::Limit`] says which limit. A run then stops before any round that would
-/// take it past either ([`Stop::Budget`]).
+/// Bounds, checked before anything is allocated: at most [`MAX_ACTORS`] actors, the first
+/// state (and the first round, unless `max_rounds` is 0) within [`MAX_STORED_CELLS`], and
+/// [`opening_work`] within [`SmpParams::max_work`]; beyond them an error of kind
+/// [`ErrorKind::Limit`] or [`ErrorKind::Budget`] says which limit, as the latter does when
+/// the opening state's work (its election may iterate) passes the budget. Every inner iteration of every round is
+/// counted: a round that would take the run past either bound is not kept, and the run
+/// stops with the states before it ([`Stop::Budget`], [`Stop::Storage`]). A run that
+/// stops within its budget is the same, bit for bit, whatever the budget.
 pub fn run_smp(input: &SmpInput, params: &SmpParams) -> Result<SmpRun, Error> {
     input.validate()?;
     params.validate()?;
@@ -162,19 +190,27 @@ pub fn run_smp(input: &SmpInput, params: &SmpParams) -> Result<SmpRun, Error> {
             ),
         ));
     }
-    let work = round_work(n, k);
-    if params.max_rounds > 0 && work > params.max_work {
+    let work = opening_work(n, k);
+    if work > params.max_work {
         return Err(Error::new(
-            ErrorKind::Limit,
+            ErrorKind::Budget,
             format!(
-                "one round of smp on {n} actors and {k} dimensions takes {work} units of work (actors x actors x (actors + dimensions)), above the budget of {}",
+                "the opening state of smp on {n} actors and {k} dimensions takes at least {work} units of work, above the budget of {}",
                 params.max_work
             ),
         ));
     }
     let accom = params.accommodation(input.n_actors())?;
     let model = Model::new(input, params, &accom);
-    Ok(model.run())
+    model.run().map_err(|OverBudget| {
+        Error::new(
+            ErrorKind::Budget,
+            format!(
+                "the opening state of smp on {n} actors and {k} dimensions takes more than the budget of {} units of work (its election did not settle within it)",
+                params.max_work
+            ),
+        )
+    })
 }
 
 /// The fixed data of a run, flattened.
@@ -274,36 +310,49 @@ impl<'a> Model<'a> {
         Model { n, k, params, threads, cap, sal, sal_sq, chal_w, sal_total, accom, x0 }
     }
 
-    fn run(&self) -> SmpRun {
+    /// The run; `Err` when the opening state alone passes the work budget.
+    fn run(&self) -> Result<SmpRun, OverBudget> {
+        let meter = Meter::new(self.params.max_work);
         let mut rng = SplitMix64::new(self.params.seed);
         let mut state = State { pos: self.x0.clone(), ideal: self.x0.clone() };
-        let mut derived = self.derive(&state);
-        let mut rounds = vec![self.report(&state, &derived)];
+        let mut derived = self.derive(&state, &meter)?;
+        let mut rounds = vec![self.report(&state, &derived, &meter)?];
+        let mut work = meter.used();
         let mut fractional_changes = Vec::new();
         let mut first_change = 0.0;
-        let round_work = round_work(self.n, self.k);
         let cells = self.n * (self.k + 1);
-        let mut work: u64 = 0;
+        let least_round = round_work(self.n, self.k);
         let stop = loop {
             let t = rounds.len();
             if t > self.params.max_rounds {
                 break Stop::MaxRounds;
             }
-            if work.saturating_add(round_work) > self.params.max_work
-                || (t + 1).saturating_mul(cells) > MAX_STORED_CELLS
-            {
+            if (t + 1).saturating_mul(cells) > MAX_STORED_CELLS {
+                break Stop::Storage;
+            }
+            if work.saturating_add(least_round) > self.params.max_work {
                 break Stop::Budget;
             }
-            work += round_work;
-            let next = self.step(&state, &derived, &mut rng);
-            let change = self.change(&state, &next);
+            // A round past the budget is dropped whole: the run is the states before it.
+            let round = |rng: &mut SplitMix64| -> Result<_, OverBudget> {
+                let next = self.step(&state, &derived, rng, &meter)?;
+                meter.charge(product(&[TERM, self.n as u64, self.k as u64]))?;
+                let change = self.change(&state, &next);
+                let derived = self.derive(&next, &meter)?;
+                let report = self.report(&next, &derived, &meter)?;
+                Ok((next, change, derived, report))
+            };
+            let Ok((next, change, next_derived, report)) = round(&mut rng) else {
+                break Stop::Budget;
+            };
+            work = meter.used();
             if t == 1 {
                 first_change = change;
             }
             let ratio = change / (first_change + MIN_SIG_DELTA);
             fractional_changes.push(ratio);
-            derived = self.derive(&next);
-            rounds.push(self.report(&next, &derived));
+            derived = next_derived;
+            rounds.push(report);
             state = next;
             if t >= self.params.min_rounds && ratio < self.params.min_delta_ratio {
                 break Stop::Converged;
@@ -312,7 +361,7 @@ impl<'a> Model<'a> {
                 break Stop::MaxRounds;
             }
         };
-        SmpRun { rounds, fractional_changes, stop }
+        Ok(SmpRun { rounds, fractional_changes, stop, work })
     }
 
     /// `Σ_i ||θ_i − θ'_i||₂`.
@@ -342,8 +391,10 @@ impl<'a> Model<'a> {
         (t / self.sal_sq[i]).sqrt()
     }
 
-    fn derive(&self, st: &State) -> Derived {
+    /// [`derive_work`], and the election among the `n` positions.
+    fn derive(&self, st: &State, meter: &Meter) -> Result<Derived, OverBudget> {
         let (n, k) = (self.n, self.k);
+        meter.charge(derive_work(n, k))?;
         let mut d = vec![0.0; n * n];
         for i in 0..n {
             let q = &st.ideal[i * k..(i + 1) * k];
@@ -352,19 +403,22 @@ impl<'a> Model<'a> {
             }
         }
         let u0: Vec<f64> = d.iter().map(|x| 1.0 - x).collect();
-        let p = self.pce(&u0, n);
+        let p = self.pce(&u0, n, meter)?;
         let risk = risk_from_prob(self.params.big_r_range, &p);
         let obj = (0..n * n).map(|ij| util(d[ij], risk[ij / n])).collect();
         let dt = (0..n * n).map(|ji| d[(ji % n) * n + ji / n]).collect();
-        Derived { d, dt, risk, obj }
+        Ok(Derived { d, dt, risk, obj })
     }
 
-    fn pce(&self, u: &[f64], m: usize) -> Vec<f64> {
+    /// The election among `m` options ([`scalar_pce`], its work counted).
+    fn pce(&self, u: &[f64], m: usize, meter: &Meter) -> Result<Vec<f64>, OverBudget> {
         let p = self.params;
-        scalar_pce(p.voting_rule, p.victory_prob, p.pce, &self.cap, u, m)
+        scalar_pce(p.voting_rule, p.victory_prob, p.pce, &self.cap, u, m, meter)
     }
 
-    fn report(&self, st: &State, der: &Derived) -> Round {
+    /// For `m` distinct positions, the distances that find them and each actor's (at most
+    /// `2 n m k` terms), the table of utilities (`n m`), and the election among them.
+    fn report(&self, st: &State, der: &Derived, meter: &Meter) -> Result<Round, OverBudget> {
         let (n, k) = (self.n, self.k);
         let rows = |v: &[f64]| -> Vec<Vec<f64>> {
             (0..n).map(|i| v[i * k..(i + 1) * k].iter().map(|x| x * 100.0).collect()).collect()
@@ -380,18 +434,21 @@ impl<'a> Model<'a> {
         };
         let mut reps: Vec<usize> = Vec::new();
         for i in 0..n {
+            meter.charge(product(&[TERM, reps.len() as u64, k as u64]).saturating_add(1))?;
             if !reps.iter().any(|&r| close(i, r)) {
                 reps.push(i);
             }
         }
         let m = reps.len();
+        let (n64, m64) = (n as u64, m as u64);
+        meter.charge(product(&[TERM, n64, m64, k as u64]).saturating_add(product(&[n64, m64])))?;
         let mut u = vec![0.0; n * m];
         for i in 0..n {
             for (o, &r) in reps.iter().enumerate() {
                 u[i * m + o] = der.obj[i * n + r];
             }
         }
-        let p = self.pce(&u, m);
+        let p = self.pce(&u, m, meter)?;
         let mut contenders: Vec<Contender> = reps
             .iter()
             .zip(&p)
@@ -411,13 +468,13 @@ impl<'a> Model<'a> {
                 p[o]
             })
             .collect();
-        Round {
+        Ok(Round {
             positions: rows(&st.pos),
             ideals: rows(&st.ideal),
             probabilities,
             risk: der.risk.clone(),
             contenders,
-        }
+        })
     }
 
     /// Actor `h`'s estimate of every actor's risk attitude.
@@ -542,8 +599,20 @@ impl<'a> Model<'a> {
         (0..n).map(|t| util(der.dt[i * n + t], view.rh[t])).collect()
     }
 
-    /// Actor `i`'s best target and its probability of winning, if any gain is worth it.
-    fn best_challenge(&self, der: &Derived, i: usize) -> Option<(usize, f64)> {
+    /// Actor `i`'s best target and its probability of winning, if any gain is worth it:
+    /// `n` [`CHALLENGE_LANE`]s for each of `n - 1` third parties, and `4 n` units.
+    fn best_challenge(
+        &self,
+        der: &Derived,
+        i: usize,
+        meter: &Meter,
+    ) -> Result<Option<(usize, f64)>, OverBudget> {
+        let n = self.n as u64;
+        meter.charge(
+            n.saturating_mul(n.saturating_sub(1))
+                .saturating_mul(CHALLENGE_LANE)
+                .saturating_add(4 * n),
+        )?;
         let view = self.view(der, i);
         let col_i = self.column(der, &view, i);
         let evals = self.challenges_by(der, &view, &col_i, i);
@@ -553,7 +622,7 @@ impl<'a> Model<'a> {
                 best = Some((j, p, eu));
             }
         }
-        best.filter(|&(_, _, eu)| eu > MIN_SIG_EU).map(|(j, p, _)| (j, p))
+        Ok(best.filter(|&(_, _, eu)| eu > MIN_SIG_EU).map(|(j, p, _)| (j, p)))
     }
 
     /// `probEduChlg(i, i, i, j)` for every `j` at once (the entry of `i` itself is
@@ -712,10 +781,23 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// The bargains actor `i` proposes after choosing target `j` with probability `p`.
-    fn bargains(&self, st: &State, der: &Derived, i: usize, j: usize, p: f64) -> Vec<Bargain> {
+    /// The bargains actor `i` proposes after choosing target `j` with probability `p`: `k`
+    /// units of work, and `n` [`CHALLENGE_LANE`]s and `4 n` units for a receiver's view.
+    fn bargains(
+        &self,
+        st: &State,
+        der: &Derived,
+        i: usize,
+        j: usize,
+        p: f64,
+        meter: &Meter,
+    ) -> Result<Vec<Bargain>, OverBudget> {
+        let receivers_view = self.params.bargain_model != BargainModel::InitOnlyInterp;
+        let view_work =
+            if receivers_view { product(&[CHALLENGE_LANE + 4, self.n as u64]) } else { 0 };
+        meter.charge(view_work.saturating_add(self.k as u64))?;
         let mine = Bargain { init: i, recv: j, pos: self.interpolate(st, i, j, p) };
-        match self.params.bargain_model {
+        Ok(match self.params.bargain_model {
             BargainModel::InitOnlyInterp => vec![mine],
             BargainModel::InitRcvrInterp | BargainModel::PWCompInterp => {
                 let view = self.view(der, j);
@@ -735,19 +817,29 @@ impl<'a> Model<'a> {
                     vec![Bargain { init: i, recv: j, pos }]
                 }
             }
-        }
+        })
     }
 
-    /// One round: challenges, bargains, queues, new positions and ideals.
-    fn step(&self, st: &State, der: &Derived, rng: &mut SplitMix64) -> State {
+    /// One round: challenges, bargains, queues, new positions and ideals, each step's work
+    /// counted before it is done.
+    fn step(
+        &self,
+        st: &State,
+        der: &Derived,
+        rng: &mut SplitMix64,
+        meter: &Meter,
+    ) -> Result<State, OverBudget> {
         let (n, k) = (self.n, self.k);
-        let targets = par_map(self.threads, n, |i| self.best_challenge(der, i));
+        let targets = try_par_map(self.threads, n, |i| self.best_challenge(der, i, meter))?;
         let mut bargains = Vec::new();
         for (i, t) in targets.iter().enumerate() {
             if let Some((j, p)) = *t {
-                bargains.extend(self.bargains(st, der, i, j, p));
+                bargains.extend(self.bargains(st, der, i, j, p, meter)?);
             }
         }
+        // The queues, the transposed utilities and the status quo's values.
+        let (n64, k64) = (n as u64, k as u64);
+        meter.charge(product(&[2, n64, n64 + 1]).saturating_add(2 * bargains.len() as u64))?;
         // queues[a]: indices of the bargains involving a, in initiator order.
         let mut queues: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (b, bg) in bargains.iter().enumerate() {
@@ -759,7 +851,8 @@ impl<'a> Model<'a> {
         // voter (the loop over voters runs in SIMD lanes).
         let objt: Vec<f64> = (0..n * n).map(|xa| der.obj[(xa % n) * n + xa / n]).collect();
         let nf = n as f64;
-        let values: Vec<Vec<f64>> = par_map(self.threads, bargains.len(), |b| {
+        let values: Vec<Vec<f64>> = try_par_map(self.threads, bargains.len(), |b| {
+            meter.charge(product(&[TERM, n64, n64 + 2 * k64]).saturating_add(3 * n64))?;
             let bg = &bargains[b];
             let side_u = |side: usize| -> Vec<f64> {
                 let pos = &bg.pos[side * k..(side + 1) * k];
@@ -782,8 +875,8 @@ impl<'a> Model<'a> {
                 }
             }
             t.iter_mut().for_each(|t| *t /= nf);
-            t
-        });
+            Ok(t)
+        })?;
         let draws: Vec<f64> = match self.params.transitions {
             StateTransitions::Deterministic => Vec::new(),
             StateTransitions::Stochastic => {
@@ -793,12 +886,13 @@ impl<'a> Model<'a> {
         let sq_value: Vec<f64> = (0..n)
             .map(|a| der.obj[a * n..(a + 1) * n].iter().fold(0.0, |t, x| t + x) / nf)
             .collect();
-        let choices = par_map(self.threads, n, |me| {
+        let choices = try_par_map(self.threads, n, |me| {
             let queue = &queues[me];
             if queue.is_empty() {
-                return None;
+                return Ok(None);
             }
             let m = queue.len() + 1;
+            meter.charge(product(&[n64, m as u64]))?;
             let mut u = vec![0.0; n * m];
             for a in 0..n {
                 u[a * m] = sq_value[a];
@@ -806,13 +900,16 @@ impl<'a> Model<'a> {
                     u[a * m + o + 1] = values[b][a];
                 }
             }
-            let p = self.pce(&u, m);
+            let p = self.pce(&u, m, meter)?;
             let chosen = match self.params.transitions {
                 StateTransitions::Deterministic => first_max(&p),
                 StateTransitions::Stochastic => sample(&p, draws[me]),
             };
-            (chosen > 0).then(|| queue[chosen - 1])
-        });
+            Ok((chosen > 0).then(|| queue[chosen - 1]))
+        })?;
+        // The new positions, and the ideals moved toward them.
+        let cells = self.accom.as_ref().map_or(0, |a| a.iter().map(Vec::len).sum::<usize>());
+        meter.charge(product(&[TERM, (n + cells) as u64, k64 + 1]))?;
         let mut pos = st.pos.clone();
         for (me, c) in choices.iter().enumerate() {
             if let Some(b) = *c {
@@ -840,7 +937,7 @@ impl<'a> Model<'a> {
                 q
             }
         };
-        State { pos, ideal }
+        Ok(State { pos, ideal })
     }
 }
 
@@ -892,9 +989,15 @@ struct Threads {
     min_chunk: usize,
 }
 
-/// `(0..n).map(f)` computed on up to `threads` scoped threads over contiguous chunks; the
-/// result does not depend on the thread count.
-fn par_map<T: Send>(threads: Threads, n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+/// `(0..n).map(f).collect::<Result<Vec<T>, E>>()` computed on up to `threads` scoped
+/// threads over contiguous chunks, each chunk stopping at its first error; the result does
+/// not depend on the thread count when `f` fails for an item whatever the order (as a
+/// charge past the work budget does once the budget is passed).
+fn try_par_map<T: Send, E: Send>(
+    threads: Threads,
+    n: usize,
+    f: impl Fn(usize) -> Result<T, E> + Sync,
+) -> Result<Vec<T>, E> {
     let threads = threads.count.min(n / threads.min_chunk).max(1);
     if threads == 1 {
         return (0..n).map(f).collect();
@@ -905,16 +1008,27 @@ fn par_map<T: Send>(threads: Threads, n: usize, f: impl Fn(usize) -> T + Sync) -
         let handles: Vec<_> = (0..n)
             .step_by(chunk)
             .map(|start| {
-                s.spawn(move || (start..(start + chunk).min(n)).map(f).collect::<Vec<T>>())
+                s.spawn(move || {
+                    (start..(start + chunk).min(n)).map(f).collect::<Result<Vec<T>, E>>()
+                })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("worker threads do not panic")).collect()
+        let mut out = Vec::with_capacity(n);
+        let mut failed = None;
+        for h in handles {
+            match h.join().expect("worker threads do not panic") {
+                Ok(part) => out.extend(part),
+                Err(e) => failed = failed.or(Some(e)),
+            }
+        }
+        failed.map_or(Ok(out), Err)
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::PceModel;
 
     #[test]
     fn utility_and_rounding() {
@@ -965,7 +1079,7 @@ mod tests {
                 let accom = params.accommodation(12).unwrap();
                 let model = Model::new(&input, &params, &accom);
                 let st = State { pos: model.x0.clone(), ideal: model.x0.clone() };
-                let der = model.derive(&st);
+                let der = model.derive(&st, &Meter::new(u64::MAX)).unwrap();
                 for i in 0..12 {
                     let view = model.view(&der, i);
                     let col_i = model.column(&der, &view, i);
@@ -987,7 +1101,10 @@ mod tests {
         let serial: Vec<usize> = (0..100).map(|i| i * i).collect();
         for count in [1, 2, 3, 7, 64, 200] {
             for min_chunk in [1, 8] {
-                assert_eq!(par_map(Threads { count, min_chunk }, 100, |i| i * i), serial);
+                let threads = Threads { count, min_chunk };
+                assert_eq!(try_par_map(threads, 100, |i| Ok::<_, ()>(i * i)), Ok(serial.clone()));
+                let failing = try_par_map(threads, 100, |i| if i >= 40 { Err(i) } else { Ok(i) });
+                assert!(failing.is_err());
             }
         }
     }
@@ -1019,12 +1136,35 @@ mod tests {
         let e = run_smp(&wide, &SmpParams::default()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Limit);
         assert!(e.message().starts_with("smp keeps at most 4000000 actor x (dimension + 1) cells"));
+        // 2 actors x 699,999 dimensions: 1,400,000 cells a state, so two states fit and a
+        // third does not: one round, then a stop that names the storage, not the budget.
+        let k = 699_999;
+        let wide = SmpInput {
+            dimensions: (0..k).map(|d| d.to_string()).collect(),
+            positions: vec![vec![1.0; k], vec![2.0; k]],
+            salience: vec![vec![1e-4; k], vec![1e-4; k]],
+            ..wide
+        };
+        let run = run_smp(&wide, &SmpParams::default()).unwrap();
+        assert_eq!((run.rounds.len(), run.stop), (2, Stop::Storage));
         let tiny = SmpParams { max_work: 10, ..SmpParams::default() };
         let e = run_smp(&SmpInput::random(1, 3, 1), &tiny).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Budget);
         assert_eq!(
             e.message(),
-            "one round of smp on 3 actors and 1 dimensions takes 36 units of work (actors x actors x (actors + dimensions)), above the budget of 10"
+            "the opening state of smp on 3 actors and 1 dimensions takes at least 102 units of work, above the budget of 10"
         );
+        // 2 x 9 distance terms, 4 x 9 + 3 for the tables; 2 x 3 x 3 votes, 3 x 9 for the
+        // election's tables.
+        assert_eq!(opening_work(3, 1), 18 + 39 + 18 + 27);
+    }
+
+    fn none_work(input: &SmpInput) -> u64 {
+        run_smp(input, &SmpParams { max_rounds: 0, ..SmpParams::default() }).unwrap().work
+    }
+
+    fn one_work(input: &SmpInput) -> u64 {
+        run_smp(input, &SmpParams { max_rounds: 1, ..SmpParams::default() }).unwrap().work
     }
 
     #[test]
@@ -1033,11 +1173,25 @@ mod tests {
         let full = run_smp(&input, &SmpParams::default()).unwrap();
         assert_eq!(full.stop, Stop::Converged);
         assert!(full.rounds.len() > 3, "{}", full.rounds.len());
-        let params = SmpParams { max_work: 2 * round_work(30, 2) + 1, ..SmpParams::default() };
-        let cut = run_smp(&input, &params).unwrap();
-        assert_eq!(cut.stop, Stop::Budget);
-        assert_eq!(cut.rounds.len(), 3);
-        assert_eq!(cut.rounds[..], full.rounds[..3]);
+        // The work of the opening state and two rounds is a budget that keeps them, exactly.
+        let two = run_smp(&input, &SmpParams { max_rounds: 2, ..SmpParams::default() }).unwrap();
+        assert!(two.work < full.work);
+        for threads in [1, 3] {
+            for (max_work, states) in [(two.work, 3), (two.work - 1, 2)] {
+                let params = SmpParams { max_work, threads, ..SmpParams::default() };
+                let cut = run_smp(&input, &params).unwrap();
+                assert_eq!(cut.stop, Stop::Budget);
+                assert_eq!(cut.rounds.len(), states);
+                assert_eq!(cut.rounds[..], full.rounds[..states]);
+                assert!(cut.work <= max_work);
+            }
+        }
+        // The least work of the opening state and of a round are below what is counted.
+        assert!(none_work(&input) >= opening_work(30, 2));
+        assert!(two.work - one_work(&input) >= round_work(30, 2));
+        // A budget of the whole run's work changes nothing.
+        let params = SmpParams { max_work: full.work, ..SmpParams::default() };
+        assert_eq!(run_smp(&input, &params).unwrap(), full);
         // Zero rounds: the opening state and its win probabilities.
         let none = run_smp(&input, &SmpParams { max_rounds: 0, ..SmpParams::default() }).unwrap();
         assert_eq!((none.rounds.len(), none.stop), (1, Stop::MaxRounds));
@@ -1045,6 +1199,33 @@ mod tests {
         assert!(none.fractional_changes.is_empty());
         let one = run_smp(&input, &SmpParams { max_rounds: 1, ..SmpParams::default() }).unwrap();
         assert_eq!((one.rounds.len(), one.stop), (2, Stop::MaxRounds));
+    }
+
+    #[test]
+    fn markov_elections_are_counted_and_stopped_at_the_budget() {
+        let input = SmpInput::random(7, 12, 2);
+        for pce in [PceModel::MarkovUniform, PceModel::MarkovIncentive] {
+            let params = SmpParams { pce, ..SmpParams::default() };
+            let full = run_smp(&input, &params).unwrap();
+            assert!(full.rounds.len() > 3, "{pce:?}");
+            let opening = SmpParams { max_rounds: 0, ..params.clone() };
+            let opening = run_smp(&input, &opening).unwrap().work;
+            // More than the least work: the elections' iterations are counted.
+            assert!(opening > opening_work(12, 2), "{pce:?}");
+            for threads in [1, 2] {
+                let cut =
+                    SmpParams { max_work: (opening + full.work) / 2, threads, ..params.clone() };
+                let cut = run_smp(&input, &cut).unwrap();
+                assert_eq!(cut.stop, Stop::Budget);
+                assert!(cut.rounds.len() < full.rounds.len());
+                assert_eq!(cut.rounds[..], full.rounds[..cut.rounds.len()]);
+            }
+            // A budget the opening state's election passes: refused, saying so.
+            let short = SmpParams { max_work: opening - 1, ..params.clone() };
+            let e = run_smp(&input, &short).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Budget);
+            assert!(e.message().ends_with("(its election did not settle within it)"), "{e}");
+        }
     }
 
     #[test]

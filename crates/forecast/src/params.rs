@@ -4,9 +4,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Error, ErrorKind};
 
-/// The default work budget of a run ([`SmpParams::max_work`]): 10^10 units, that is 1
-/// round of 2,000 actors, 9 of 1,000, 79 of 500 (one dimension); measured at 7 to 8.5 ns a
-/// unit (1,000 actors: 9 rounds in 66 seconds of computing), some 85 seconds at most.
+/// The default work budget of a run ([`SmpParams::max_work`]): 10^10 units of about a
+/// nanosecond of one core each, so that any run stops within about 10 seconds of
+/// computing (measured 0.7 to 1.1 ns a unit on a loaded 2-core machine, from 20 to 2,000
+/// actors and 1 to 2,000 dimensions, with every election model:
+/// `cargo run --release -p detente-forecast --example smp_work`). It covers the opening
+/// state of up to 2,000 actors, and on one dimension the rounds of 160 actors to
+/// convergence (43 rounds, 1.9 × 10^9 units), or 5 of 300 with a Markov election.
 pub const DEFAULT_MAX_WORK: u64 = 10_000_000_000;
 
 /// KTAB's default PRNG seed (unused in deterministic mode).
@@ -223,9 +227,12 @@ pub struct SmpParams {
     /// The run stops after this many rounds at the latest (KTAB: 100); 0 runs none: the
     /// run is the opening state with its win probabilities.
     pub max_rounds: usize,
-    /// The work budget, in units of [`crate::round_work`] (`actors² × (actors +
-    /// dimensions)` a round): the run stops with [`crate::Stop::Budget`] before a round
-    /// that would take its total past this ([`DEFAULT_MAX_WORK`] by default).
+    /// The work budget ([`DEFAULT_MAX_WORK`] by default), in units of about a nanosecond:
+    /// every inner iteration of the model is counted (a challenge weighed with one third
+    /// party, a vote in an election, an iteration of a Markov election, a distance's
+    /// term). A round that would take the total past this is not kept: the run stops with
+    /// [`crate::Stop::Budget`] and the states before it. The opening state must fit
+    /// ([`crate::opening_work`] is its least work).
     pub max_work: u64,
     /// The run does not stop for convergence before this round (KTAB: 2).
     pub min_rounds: usize,

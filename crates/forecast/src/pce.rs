@@ -2,6 +2,7 @@
 //! of KTAB's `kmodel` (§4 of the spec).
 
 use crate::params::{PceModel, VictoryProbModel, VotingRule};
+use crate::work::{Meter, OverBudget, TERM, Tally, product};
 
 /// Coalition strength floor: `C(a, b) = 1e-8 + Σ_k max(0, v_k(a:b))`.
 const MIN_COALITION: f64 = 1e-8;
@@ -35,15 +36,22 @@ fn is_odd(rule: VotingRule) -> bool {
 }
 
 /// Coalition strengths `c[a * m + b]` over `m` options from `n` voters with weights `w`
-/// and utilities `u[voter * m + option]`.
+/// and utilities `u[voter * m + option]`; `m²` units of work and `n × m × (m - 1) / 2`
+/// [`TERM`]s.
 ///
 /// Each strength sums its voters in order from the floor; the loop over the other option
 /// runs in SIMD lanes, and adding `max(v, 0)` is bit-identical to adding `v` when positive.
-pub(crate) fn coalitions(rule: VotingRule, w: &[f64], u: &[f64], m: usize) -> Vec<f64> {
+pub(crate) fn coalitions(
+    rule: VotingRule,
+    w: &[f64],
+    u: &[f64],
+    m: usize,
+    work: &mut Tally<'_>,
+) -> Result<Vec<f64>, OverBudget> {
     macro_rules! with_rule {
         ($($rule:ident),*) => {
             match rule {
-                $(VotingRule::$rule => coalitions_with(w, u, m, |w, a, b| vote(VotingRule::$rule, w, a, b), is_odd(VotingRule::$rule)),)*
+                $(VotingRule::$rule => coalitions_with(w, u, m, |w, a, b| vote(VotingRule::$rule, w, a, b), is_odd(VotingRule::$rule), work),)*
             }
         };
     }
@@ -57,13 +65,16 @@ fn coalitions_with(
     m: usize,
     vote: impl Fn(f64, f64, f64) -> f64,
     odd: bool,
-) -> Vec<f64> {
+    work: &mut Tally<'_>,
+) -> Result<Vec<f64>, OverBudget> {
     let n = w.len();
+    work.charge(product(&[m as u64, m as u64]))?;
     let mut c = vec![MIN_COALITION; m * m];
     // For option a: cab[b] = C(a, b), cba[b] = C(b, a), for b < a.
     let mut cab = vec![0.0; m];
     let mut cba = vec![0.0; m];
     for a in 1..m {
+        work.charge(product(&[TERM, n as u64, a as u64]))?;
         let (cab, cba) = (&mut cab[..a], &mut cba[..a]);
         cab.fill(MIN_COALITION);
         cba.fill(MIN_COALITION);
@@ -88,7 +99,7 @@ fn coalitions_with(
             c[b * m + a] = cba[b];
         }
     }
-    c
+    Ok(c)
 }
 
 /// The probability that a coalition of strength `cab` beats one of strength `cba`.
@@ -131,9 +142,19 @@ pub(crate) fn victory_matrix(model: VictoryProbModel, c: &[f64], m: usize) -> Ve
 }
 
 /// The PCE distribution over `m` options, from coalition strengths and victory
-/// probabilities.
-pub(crate) fn pce(model: PceModel, c: &[f64], v: &[f64], m: usize) -> Vec<f64> {
-    match model {
+/// probabilities: `m²` units of work (twice for [`PceModel::MarkovIncentive`]), and `m²`
+/// [`TERM`]s for each iteration of a Markov model.
+pub(crate) fn pce(
+    model: PceModel,
+    c: &[f64],
+    v: &[f64],
+    m: usize,
+    work: &mut Tally<'_>,
+) -> Result<Vec<f64>, OverBudget> {
+    let square = product(&[m as u64, m as u64]);
+    let step = square.saturating_mul(TERM);
+    work.charge(square)?;
+    Ok(match model {
         PceModel::Conditional => {
             let mut p: Vec<f64> =
                 (0..m).map(|a| v[a * m..(a + 1) * m].iter().product::<f64>()).collect();
@@ -141,7 +162,7 @@ pub(crate) fn pce(model: PceModel, c: &[f64], v: &[f64], m: usize) -> Vec<f64> {
             if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                 // Every option loses for certain to some other (Binary victories in a
                 // cycle): no option is favoured.
-                return vec![1.0 / m as f64; m];
+                return Ok(vec![1.0 / m as f64; m]);
             }
             for x in &mut p {
                 *x /= total;
@@ -153,6 +174,7 @@ pub(crate) fn pce(model: PceModel, c: &[f64], v: &[f64], m: usize) -> Vec<f64> {
             let mut p = vec![1.0 / mf; m];
             let mut q = vec![0.0; m];
             for _ in 0..MAX_MARKOV_ITERATIONS {
+                work.charge(step)?;
                 for a in 0..m {
                     let mut s = 0.0;
                     for b in 0..m {
@@ -172,6 +194,7 @@ pub(crate) fn pce(model: PceModel, c: &[f64], v: &[f64], m: usize) -> Vec<f64> {
         }
         PceModel::MarkovIncentive => {
             // chal[b * m + a]: probability that b is the challenger of a, given a.
+            work.charge(square)?;
             let mut chal = vec![0.0; m * m];
             for a in 0..m {
                 let mut total = 0.0;
@@ -190,6 +213,7 @@ pub(crate) fn pce(model: PceModel, c: &[f64], v: &[f64], m: usize) -> Vec<f64> {
             let mut p = vec![1.0 / m as f64; m];
             let mut q = vec![0.0; m];
             for _ in 0..MAX_MARKOV_ITERATIONS {
+                work.charge(step)?;
                 for a in 0..m {
                     let mut s = 0.0;
                     for b in 0..m {
@@ -211,18 +235,32 @@ pub(crate) fn pce(model: PceModel, c: &[f64], v: &[f64], m: usize) -> Vec<f64> {
             }
             p
         }
-    }
+    })
 }
 
-/// A bound that keeps a Markov PCE finite; convergence takes a few dozen iterations.
+/// A bound that keeps a Markov PCE finite; convergence takes a few dozen iterations (the
+/// work budget usually stops a run long before an election reaches it).
 const MAX_MARKOV_ITERATIONS: usize = 100_000;
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
 }
 
+/// The work [`scalar_pce`] counts for `n` voters and `m` options before any iteration of a
+/// Markov model.
+pub(crate) fn election_work(n: usize, m: usize) -> u64 {
+    if m < 2 {
+        return 0;
+    }
+    let (n, m) = (n as u64, m as u64);
+    let votes = product(&[TERM, n, m, m - 1]) / 2;
+    votes.saturating_add(product(&[3, m, m]))
+}
+
 /// KTAB's `scalarPCE`: votes of voters with weights `w` on utilities
-/// `u[voter * m + option]`, coalitions, victory probabilities, then the PCE.
+/// `u[voter * m + option]`, coalitions, victory probabilities, then the PCE, with its work
+/// counted on `meter` ([`coalitions`], `m²` for the victory probabilities, [`pce`]): at
+/// least [`election_work`].
 pub(crate) fn scalar_pce(
     rule: VotingRule,
     vpm: VictoryProbModel,
@@ -230,13 +268,18 @@ pub(crate) fn scalar_pce(
     w: &[f64],
     u: &[f64],
     m: usize,
-) -> Vec<f64> {
+    meter: &Meter,
+) -> Result<Vec<f64>, OverBudget> {
     if m == 1 {
-        return vec![1.0];
+        return Ok(vec![1.0]);
     }
-    let c = coalitions(rule, w, u, m);
+    let mut work = Tally::new(meter);
+    let c = coalitions(rule, w, u, m, &mut work)?;
+    work.charge(product(&[m as u64, m as u64]))?;
     let v = victory_matrix(vpm, &c, m);
-    pce(model, &c, &v, m)
+    let p = pce(model, &c, &v, m, &mut work)?;
+    work.flush()?;
+    Ok(p)
 }
 
 #[cfg(test)]
@@ -266,7 +309,9 @@ mod tests {
             &[1.0],
             &u,
             2,
-        );
+            &Meter::new(u64::MAX),
+        )
+        .unwrap();
         let v01 = (1e-8 + 0.5) / (1e-8 + 0.5 + 1e-8);
         let (a, b) = (0.5 * v01, 0.5 * (1.0 - v01));
         assert!((p[0] - a / (a + b)).abs() < 1e-15);
@@ -278,10 +323,41 @@ mod tests {
         let w = [1.0, 2.0, 1.5];
         let u = [1.0, 0.2, 0.6, 0.1, 1.0, 0.7, 0.5, 0.4, 1.0];
         for model in PceModel::ALL {
-            let p =
-                scalar_pce(VotingRule::Proportional, VictoryProbModel::Linear, *model, &w, &u, 3);
+            let meter = Meter::new(u64::MAX);
+            let rule = VotingRule::Proportional;
+            let p = scalar_pce(rule, VictoryProbModel::Linear, *model, &w, &u, 3, &meter).unwrap();
             assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{model:?} {p:?}");
             assert!(p[1] > p[0], "{model:?} {p:?}");
+        }
+    }
+
+    #[test]
+    fn every_iteration_of_an_election_is_counted() {
+        let w = [1.0, 2.0, 1.5];
+        let u = [1.0, 0.2, 0.6, 0.1, 1.0, 0.7, 0.5, 0.4, 1.0];
+        let rule = VotingRule::Proportional;
+        let run = |model, budget| {
+            let meter = Meter::new(budget);
+            let p = scalar_pce(rule, VictoryProbModel::Linear, model, &w, &u, 3, &meter);
+            (p, meter.used())
+        };
+        // Conditional: the votes and three tables, nothing more.
+        let (p, used) = run(PceModel::Conditional, u64::MAX);
+        assert!(p.is_ok());
+        assert_eq!(used, election_work(3, 3));
+        assert_eq!(used, 2 * 3 * 3 + 27);
+        for model in [PceModel::MarkovUniform, PceModel::MarkovIncentive] {
+            let (p, used) = run(model, u64::MAX);
+            // Each iteration counts 2 x 9 units, MarkovIncentive's challengers 9 more.
+            let setup =
+                election_work(3, 3) + if model == PceModel::MarkovIncentive { 9 } else { 0 };
+            let iterations = (used - setup) / 18;
+            assert_eq!(used, setup + 18 * iterations, "{model:?}");
+            assert!(iterations > 3, "{model:?}: {iterations}");
+            // One unit less and the election stops, past its budget; exactly enough and
+            // it is the same.
+            assert_eq!(run(model, used - 1).0, Err(OverBudget));
+            assert_eq!(run(model, used).0, p);
         }
     }
 
@@ -289,7 +365,9 @@ mod tests {
     fn conditional_pce_of_a_certain_cycle_is_uniform() {
         // Binary victories in a cycle 0 > 1 > 2 > 0: every product is 0.
         let v = [0.5, 1.0, 0.0, 0.0, 0.5, 1.0, 1.0, 0.0, 0.5];
-        assert_eq!(pce(PceModel::Conditional, &[1.0; 9], &v, 3), vec![1.0 / 3.0; 3]);
+        let meter = Meter::new(u64::MAX);
+        let p = pce(PceModel::Conditional, &[1.0; 9], &v, 3, &mut Tally::new(&meter));
+        assert_eq!(p, Ok(vec![1.0 / 3.0; 3]));
     }
 
     #[test]
