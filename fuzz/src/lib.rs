@@ -80,6 +80,14 @@ pub fn exercise_smp(input: &SmpInput, params: &SmpParams) {
     let _ = detente_forecast::compromise(input);
     let _ = detente_forecast::weighted_median(input);
     if let Ok(s) = detente_forecast::to_scenario(input) {
+        // `detente import ktab` writes it: it must read back as written.
+        let toml = to_toml(&s);
+        match parse("imported.toml", toml.as_bytes(), Format::Toml) {
+            Ok(back) => {
+                assert_eq!(back, s, "an imported KTAB input does not read back equal:\n{toml}")
+            }
+            Err(e) => panic!("an imported KTAB input is rejected: {e}\n{toml}"),
+        }
         let _ = detente_forecast::from_scenario(&s);
         for p in 0..s.proposals.len().min(MAX_PROPOSALS) {
             let _ = evaluate(&s, p);

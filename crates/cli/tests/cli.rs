@@ -871,6 +871,59 @@ fn forecast_counts_in_ktab_files_are_checked_not_trusted() {
 }
 
 #[test]
+fn ktab_imports_are_scenarios_check_accepts() {
+    let dir = std::env::temp_dir().join(format!("detente-ktab-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Names with spaces, as KTAB's own files have ("Policy Position"): once written as ids
+    // that `check` refused.
+    let csv = "fuzz/regressions/ktab_csv/names-not-ids.csv";
+    let toml = dir.join("names.toml");
+    let o = detente(&["import", "ktab", csv, "-o", toml.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = detente(&["check", toml.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let v = json(&["check", toml.to_str().unwrap(), "--json"]);
+    assert_eq!(v["problems"], serde_json::json!([]), "{v}");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    for id in ["The-mayor", "Fleet-local", "The-mayor-2", "Policy-Position", "Fee-level"] {
+        assert!(text.contains(&format!("id = \"{id}\"")), "{id}: {text}");
+    }
+    assert!(text.contains("name = \"Fleet (local)\""), "{text}");
+    // It forecasts as the KTAB file does.
+    let from_scenario = json(&["forecast", toml.to_str().unwrap(), "--json"]);
+    assert_eq!(from_scenario["rounds"], json(&["forecast", csv, "--json"])["rounds"]);
+    // A salience a scenario cannot hold as a weight: refused at import, not written.
+    let err = refused(&["import", "ktab", "fuzz/regressions/ktab_csv/tiny-salience.csv"]);
+    assert!(
+        err.contains(
+            "tiny-salience.csv: actor \"A\" dimension \"X\": salience 1e-12 is below 1e-9"
+        ),
+        "{err}"
+    );
+    // One actor, in either format: refused at import, naming the file and why.
+    let one_csv = dir.join("one.csv");
+    std::fs::write(
+        &one_csv,
+        "Solo,,1,1,\nActor,Description,Influence,X,X salience,\nA,,80,40,60,\n",
+    )
+    .unwrap();
+    let xml =
+        std::fs::read_to_string(manifest_dir().join("../../fuzz/seeds/ktab_xml/toy.xml")).unwrap();
+    let (head, rest) = xml.split_once("    <Actor><name>b</name>").unwrap();
+    let one_xml_text = format!("{head}{}", &rest[rest.find("  </Actors>").unwrap()..])
+        .replace("<iaPair><adjustingIdeal>a</adjustingIdeal><referencePos>b</referencePos><adjust>0.5</adjust></iaPair>", "");
+    let one_xml = dir.join("one.xml");
+    std::fs::write(&one_xml, one_xml_text).unwrap();
+    for file in [&one_csv, &one_xml] {
+        let file = file.to_str().unwrap();
+        let err = refused(&["import", "ktab", file]);
+        assert!(err.starts_with(&format!("detente: {file}:")), "{err}");
+        assert!(err.ends_with("smp needs at least 2 actors, found 1\n"), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn forecast_plot_and_ktab_import() {
     let dir = std::env::temp_dir().join(format!("detente-forecast-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

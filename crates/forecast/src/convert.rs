@@ -1,6 +1,8 @@
 //! Conversions between an [`SmpInput`] and a detente [`Scenario`]: actors are parties,
 //! dimensions are 0-100 scale issues, salience is a stance's weight and position its ideal.
 
+use std::collections::{HashMap, HashSet};
+
 use detente_core::{Issue, IssueKind, Meta, Party, Preference, Role, Scenario, Stance};
 
 use crate::error::{Error, ErrorKind};
@@ -12,26 +14,53 @@ pub const SCALE_STEP: f64 = 0.01;
 /// scale at 0.
 pub const TOLERANCE: f64 = 100.0;
 
+/// The smallest non-zero weight a scenario holds (smaller ones lose precision when the
+/// weights are normalised; the scenario reader refuses them).
+const MIN_WEIGHT: f64 = 1e-9;
+
 /// A scenario with one principal party per actor (its capability, reservation 0, the
 /// description if any) and one scale issue `0..=100` step 0.01 per dimension (unit
 /// `points`); each stance has weight = salience, ideal = position and tolerance 100.
 ///
-/// Fails (with the first problem) when the input breaks a range of [`SmpInput`].
+/// Parties and issues are named as the actors and dimensions are; their ids are those
+/// names where a name is an id (ASCII letters, digits, `-`, `_`, `.`), else the name with
+/// each run of other characters made one `-` (`Policy Position` becomes
+/// `Policy-Position`), `actor` or `dimension` when nothing is left, and `-2`, `-3`, ...
+/// appended to an id already given: the scenario reads back as written.
+///
+/// Fails (with the first problem) when the input breaks a range of [`SmpInput`], or when a
+/// salience is above 0 but below 1e-9 (the smallest weight a scenario holds).
 pub fn to_scenario(input: &SmpInput) -> Result<Scenario, Error> {
     input.validate()?;
+    for (i, a) in input.actors.iter().enumerate() {
+        for (d, &s) in input.salience[i].iter().enumerate() {
+            if s > 0.0 && s < MIN_WEIGHT {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "actor {:?} dimension {:?}: salience {s:e} is below 1e-9, the smallest weight a scenario holds (use 0 or at least 1e-9)",
+                        a.name, input.dimensions[d]
+                    ),
+                ));
+            }
+        }
+    }
+    let mut ids = Ids::default();
     let parties = input
         .actors
         .iter()
         .map(|a| {
-            let mut p = Party::new(&a.name, &a.name, Role::Principal, a.capability, 0.0);
+            let id = ids.id(&a.name, "actor");
+            let mut p = Party::new(&id, &a.name, Role::Principal, a.capability, 0.0);
             p.description = (!a.description.is_empty()).then(|| a.description.clone());
             p
         })
         .collect();
+    let mut ids = Ids::default();
     let issues = input
         .dimensions
         .iter()
-        .map(|d| Issue::scale(d, d, "points", 0.0, 100.0, SCALE_STEP))
+        .map(|d| Issue::scale(&ids.id(d, "dimension"), d, "points", 0.0, 100.0, SCALE_STEP))
         .collect();
     let stances = (0..input.n_actors())
         .map(|i| {
@@ -44,6 +73,46 @@ pub fn to_scenario(input: &SmpInput) -> Result<Scenario, Error> {
         .collect();
     Scenario::new(Meta::named("smp"), parties, issues, stances, vec![], vec![])
         .map_err(|e| Error::new(ErrorKind::Unsupported, e.message()))
+}
+
+/// Ids made from names ([`to_scenario`]); each base id remembers the next suffix to try,
+/// so that many equal names take linear time.
+#[derive(Default)]
+struct Ids {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Ids {
+    fn id(&mut self, name: &str, fallback: &str) -> String {
+        let mut base = String::with_capacity(name.len());
+        let mut gap = false;
+        for c in name.chars() {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                if gap && !base.is_empty() {
+                    base.push('-');
+                }
+                gap = false;
+                base.push(c);
+            } else {
+                gap = true;
+            }
+        }
+        if base.is_empty() {
+            base = fallback.to_string();
+        }
+        if self.taken.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.taken.insert(id.clone()) {
+                return id;
+            }
+        }
+    }
 }
 
 /// The SMP input of a scenario whose issues are all scales and whose parties all hold an
@@ -158,6 +227,39 @@ mod tests {
         assert_eq!(s.parties[1].capability, 20.0);
         assert_eq!(s.parties[0].description.as_deref(), Some("first"));
         assert_eq!(from_scenario(&s).unwrap(), toy());
+    }
+
+    #[test]
+    fn names_that_are_not_ids_get_ids_and_keep_their_names() {
+        let mut input = toy();
+        input.actors[0].name = "Xi Jinping".into();
+        input.actors[1].name = "Xi-Jinping".into();
+        input.dimensions = vec!["Policy Position".into(), " ¿? ".into()];
+        let s = to_scenario(&input).unwrap();
+        let ids: Vec<&str> = s.parties.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["Xi-Jinping", "Xi-Jinping-2"]);
+        assert_eq!(s.parties[0].name, "Xi Jinping");
+        let ids: Vec<&str> = s.issues.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["Policy-Position", "dimension"]);
+        assert_eq!(s.issues[1].name, " ¿? ");
+        // Names that are ids stay as they are.
+        assert_eq!(to_scenario(&toy()).unwrap().parties[0].id, "a");
+        let mut ids = Ids::default();
+        let many: HashSet<String> = (0..1000).map(|_| ids.id("x y", "actor")).collect();
+        assert_eq!(many.len(), 1000);
+    }
+
+    #[test]
+    fn saliences_a_scenario_cannot_hold_are_refused() {
+        let mut input = toy();
+        input.salience[1][0] = 1e-12;
+        let e = to_scenario(&input).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        assert!(
+            e.message().starts_with("actor \"b\" dimension \"x\": salience 1e-12 is below 1e-9")
+        );
+        input.salience[1][0] = 0.0;
+        assert!(to_scenario(&input).is_ok());
     }
 
     #[test]
