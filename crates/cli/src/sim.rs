@@ -12,8 +12,8 @@ use std::sync::Mutex;
 
 use detente_core::Scenario;
 use detente_sim::{
-    Deadline, Domain, EntryKind, Mechanism, Progress, Reply, SessionConfig, Shard, Termination,
-    TournamentConfig, TournamentResult, TraceKeep,
+    Deadline, Domain, EntryKind, Event, Mechanism, Observer, Progress, Reply, SessionConfig, Shard,
+    Termination, TournamentConfig, TournamentResult, TraceKeep,
 };
 use serde_json::{Value, json};
 
@@ -201,8 +201,10 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
     };
     let discounted = s.parties.iter().any(|p| p.discount.is_some());
     let domain = Domain::new(Arc::new(s)).map_err(sim_error)?;
+    let mut bar = StepBar(Bar::new("steps"));
     let result =
-        detente_sim::run_with(&domain, config, &mut negotiators, seed, keep).map_err(sim_error)?;
+        detente_sim::run_observed(&domain, config, &mut negotiators, seed, keep, &mut [&mut bar])
+            .map_err(sim_error)?;
     let s = domain.scenario();
     let trace = &result.trace;
     let utilities_of =
@@ -380,28 +382,84 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
     Ok(out)
 }
 
-/// A progress bar on stderr when it is a terminal; nothing otherwise.
-fn progress_bar() -> impl Fn(Progress) + Sync {
-    let on_terminal = std::io::stderr().is_terminal();
-    let last = Mutex::new(0usize);
-    move |p: Progress| {
-        if !on_terminal || p.total == 0 {
-            return;
+/// A progress bar on stderr when it is a terminal (nothing otherwise), redrawn when its
+/// percentage changes: the sessions of a tournament, or the steps of a long session.
+struct Bar {
+    on_terminal: bool,
+    unit: &'static str,
+    /// The percentage drawn last, if any.
+    last: Option<u64>,
+}
+
+impl Bar {
+    fn new(unit: &'static str) -> Bar {
+        Bar { on_terminal: std::io::stderr().is_terminal(), unit, last: None }
+    }
+
+    /// What to draw for `done` of `total`: nothing when the percentage drawn is unchanged;
+    /// a carriage return, the bar and the count, and a newline once all is done.
+    fn frame(&mut self, done: u64, total: u64) -> Option<String> {
+        if total == 0 {
+            return None;
         }
-        let Ok(mut last) = last.lock() else { return };
-        let pct = p.done * 100 / p.total;
-        if pct == *last && p.done != p.total {
-            return;
+        let pct = done.min(total) * 100 / total;
+        if self.last == Some(pct) && done != total {
+            return None;
         }
-        *last = pct;
-        let filled = pct * 30 / 100;
+        self.last = Some(pct);
+        let filled = (pct * 30 / 100) as usize;
         let bar: String = "#".repeat(filled) + &".".repeat(30 - filled);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r[{bar}] {}/{} sessions", p.done, p.total);
-        if p.done == p.total {
-            let _ = writeln!(err);
+        let mut frame = format!("\r[{bar}] {done}/{total} {}", self.unit);
+        if done == total {
+            frame.push('\n');
+            self.last = None;
         }
-        let _ = err.flush();
+        Some(frame)
+    }
+
+    fn show(&mut self, done: u64, total: u64) {
+        if let Some(frame) = self.frame(done, total)
+            && self.on_terminal
+        {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(frame.as_bytes());
+            let _ = err.flush();
+        }
+    }
+
+    /// Ends the line of a bar left short (a session that ended before its deadline).
+    fn finish(&mut self) {
+        if self.last.take().is_some() && self.on_terminal {
+            let _ = writeln!(std::io::stderr().lock());
+        }
+    }
+}
+
+/// The tournament's progress: sessions done, from the worker threads.
+fn progress_bar() -> impl Fn(Progress) + Sync {
+    let bar = Mutex::new(Bar::new("sessions"));
+    move |p: Progress| {
+        if let Ok(mut bar) = bar.lock() {
+            bar.show(p.done as u64, p.total as u64);
+        }
+    }
+}
+
+/// Sessions allowed at least this many steps show their progress (on a terminal).
+const STEP_BAR_FROM: u64 = 100_000;
+
+/// `simulate`'s progress as a session observer: the steps started of a long session.
+struct StepBar(Bar);
+
+impl Observer for StepBar {
+    fn on_event(&mut self, event: &Event<'_>) {
+        match *event {
+            Event::Step { step, max_steps, .. } if max_steps >= STEP_BAR_FROM => {
+                self.0.show(u64::from(step) + 1, max_steps);
+            }
+            Event::End { .. } => self.0.finish(),
+            _ => {}
+        }
     }
 }
 
@@ -748,6 +806,28 @@ mod tests {
                 assert!(pv.matches(alias, false), "{alias}");
             }
         }
+    }
+
+    #[test]
+    fn a_bar_is_drawn_when_its_percentage_changes_and_ends_its_line() {
+        let mut bar = Bar { on_terminal: false, unit: "steps", last: None };
+        let frames: Vec<String> = (1..=1_000).filter_map(|k| bar.frame(k, 1_000)).collect();
+        assert_eq!(frames.len(), 101); // 0%, 1%, ..., 100%
+        assert_eq!(frames[0], format!("\r[{}] 1/1000 steps", ".".repeat(30)));
+        assert_eq!(frames[100], format!("\r[{}] 1000/1000 steps\n", "#".repeat(30)));
+        assert!(frames[..100].iter().all(|f| !f.ends_with('\n')));
+        assert_eq!(bar.frame(0, 0), None);
+    }
+
+    #[test]
+    fn a_long_session_shows_its_steps_a_short_one_nothing() {
+        let mut long = StepBar(Bar { on_terminal: false, unit: "steps", last: None });
+        let step = |step, max_steps| Event::Step { step, relative_time: 0.0, max_steps };
+        long.on_event(&step(0, STEP_BAR_FROM));
+        assert_eq!(long.0.last, Some(0));
+        let mut short = StepBar(Bar { on_terminal: false, unit: "steps", last: None });
+        short.on_event(&step(0, STEP_BAR_FROM - 1));
+        assert_eq!(short.0.last, None);
     }
 
     #[test]

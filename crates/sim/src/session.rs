@@ -441,18 +441,25 @@ impl TraceRecorder {
     pub fn into_trace(self) -> Trace {
         self.trace
     }
+
+    #[inline]
+    fn entry(&mut self, entry: TraceEntry) {
+        self.base = self.trace.push(self.keep, entry);
+    }
+
+    #[inline]
+    fn reply(&mut self, party: usize, reply: Reply) {
+        if let Some(slot) = self.trace.replies.get_mut(self.base + party) {
+            *slot = reply;
+        }
+    }
 }
 
 impl Observer for TraceRecorder {
-    #[inline]
     fn on_event(&mut self, event: &Event<'_>) {
         match *event {
-            Event::Entry(entry) => self.base = self.trace.push(self.keep, *entry),
-            Event::Reply { party, reply } => {
-                if let Some(slot) = self.trace.replies.get_mut(self.base + party) {
-                    *slot = reply;
-                }
-            }
+            Event::Entry(entry) => self.entry(*entry),
+            Event::Reply { party, reply } => self.reply(party, reply),
             Event::FirstText(text) => self.trace.first_text = Some(text),
             Event::Failed(error) => self.trace.error = Some(error.clone()),
             Event::End { .. } => self.trace.compact(self.keep, 1),
@@ -491,6 +498,8 @@ impl Mediator for RandomMediator {
 pub struct Session<'a> {
     domain: &'a Domain,
     deadline: Deadline,
+    /// [`Deadline::max_steps`], once.
+    max_steps: u64,
     negotiators: &'a mut [Box<dyn Negotiator>],
     rngs: Vec<Rng>,
     mediator: &'a mut dyn Mediator,
@@ -515,14 +524,22 @@ impl fmt::Debug for Session<'_> {
 }
 
 impl<'a> Session<'a> {
+    /// Tells the observers other than the trace (the trace is told by the caller, directly:
+    /// the hot path of a session with no other observer does no more).
     #[inline]
-    fn emit(&mut self, event: Event<'_>) {
-        self.recorder.on_event(&event);
+    fn tell(&mut self, event: Event<'_>) {
         for o in self.observers.iter_mut() {
             o.on_event(&event);
         }
     }
 
+    /// Tells every observer, the trace first.
+    fn emit(&mut self, event: Event<'_>) {
+        self.recorder.on_event(&event);
+        self.tell(event);
+    }
+
+    #[inline]
     fn nmi(&self, party: usize, step: u32, t: f64) -> Nmi<'a> {
         Nmi { domain: self.domain, party, step, relative_time: t, n_steps: self.deadline.n_steps }
     }
@@ -544,24 +561,31 @@ impl<'a> Session<'a> {
 
     /// Starts step `step` and returns its relative time, or `None` when the deadline has
     /// passed before it (the session then ends without starting it).
+    #[inline]
     pub fn start_step(&mut self, step: u32) -> Option<f64> {
         if self.deadline.reached(step) {
             return None;
         }
         self.steps = step + 1;
         let relative_time = self.deadline.relative_time(step);
-        let max_steps = self.deadline.max_steps();
-        self.emit(Event::Step { step, relative_time, max_steps });
+        if !self.observers.is_empty() {
+            let max_steps = self.max_steps;
+            self.tell(Event::Step { step, relative_time, max_steps });
+        }
         Some(relative_time)
     }
 
     /// Records an entry of the trace (an offer or mediator proposal with an outcome counts
     /// as an offer); the replies asked for next are the replies to it.
+    #[inline]
     pub fn record(&mut self, entry: TraceEntry) {
         if entry.kind != EntryKind::Ratification && entry.outcome.is_some() {
             self.n_offers += 1;
         }
-        self.emit(Event::Entry(&entry));
+        self.recorder.entry(entry);
+        if !self.observers.is_empty() {
+            self.tell(Event::Entry(&entry));
+        }
     }
 
     /// Records a negotiator's failure; the session stops.
@@ -572,12 +596,17 @@ impl<'a> Session<'a> {
         Stop(())
     }
 
+    #[inline]
     fn reply(&mut self, party: usize, reply: Reply) {
-        self.emit(Event::Reply { party, reply });
+        self.recorder.reply(party, reply);
+        if !self.observers.is_empty() {
+            self.tell(Event::Reply { party, reply });
+        }
     }
 
     /// Asks party `p` for an offer at `step` and relative time `t`; an offer outside the
     /// outcome space is its failure.
+    #[inline]
     pub fn propose(&mut self, p: usize, step: u32, t: f64) -> Result<Action, Stop> {
         self.current = p;
         let nmi = self.nmi(p, step, t);
@@ -596,6 +625,7 @@ impl<'a> Session<'a> {
 
     /// Asks party `q` to answer `offer` (the last entry's outcome) at `step` and relative
     /// time `t`, and records its reply.
+    #[inline]
     pub fn respond(
         &mut self,
         q: usize,
@@ -617,6 +647,7 @@ impl<'a> Session<'a> {
 
     /// Asks party `q` to vote on the mediator's `proposal` against the `current` text at
     /// `step` and relative time `t`, and records its vote.
+    #[inline]
     pub fn vote(
         &mut self,
         q: usize,
@@ -761,6 +792,7 @@ fn play(
     let mut session = Session {
         domain,
         deadline: config.deadline,
+        max_steps: config.deadline.max_steps(),
         negotiators,
         rngs: (0..n).map(|p| Rng::derive(seed, &[1, p as u64])).collect(),
         mediator,
