@@ -111,7 +111,6 @@ pub fn read_points_csv(file: &str, text: &str) -> Result<PointsTable, Error> {
         return Err(at(h + 1, 1, "header: a party column has no name".into()));
     }
     let (mut items, mut a, mut b) = (vec![], vec![], vec![]);
-    let limit = Rational::from_decimal(&format!("1e{MAX_WHOLE_DIGITS}"))?;
     for (n, line) in lines {
         if items.len() == MAX_ITEMS {
             return Err(at(n + 1, 1, format!("more than {MAX_ITEMS} items (the limit)")));
@@ -141,7 +140,7 @@ pub fn read_points_csv(file: &str, text: &str) -> Result<PointsTable, Error> {
                 }
                 Ok(x) if x.is_negative() => Err(bad("points must be a decimal number >= 0")),
                 _ if too_fine => Err(bad(&format!("at most {MAX_DECIMALS} decimals"))),
-                Ok(x) if x < limit => Ok(x),
+                Ok(x) if whole_digits(cell) <= i64::from(MAX_WHOLE_DIGITS) => Ok(x),
                 // Beyond the limit, or beyond what the exact reader takes at all.
                 _ => Err(too_big()),
             }
@@ -165,6 +164,25 @@ fn shown_cell(cell: &str) -> String {
     }
     let start: String = cell.chars().take(SHOWN).collect();
     format!("{start:?}... ({} characters)", cell.chars().count())
+}
+
+/// The number of digits before the decimal point of a decimal number's value (`0.05`: 0 or
+/// less, `1.5e3`: 4); the text must already read as a decimal. Counted without allocating,
+/// so that checking a cell costs no more than reading it.
+fn whole_digits(cell: &str) -> i64 {
+    let (mantissa, exp) = match cell.find(['e', 'E']) {
+        Some(k) => (&cell[..k], cell[k + 1..].parse::<i64>().unwrap_or(i64::MAX)),
+        None => (cell, 0),
+    };
+    let digits = mantissa.trim_start_matches(['-', '+']);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all = whole.len() + frac.len();
+    let lead = whole.bytes().chain(frac.bytes()).take_while(|&b| b == b'0').count();
+    if lead == all {
+        return 0;
+    }
+    // The first significant digit stands `all - lead - frac.len()` places before the point.
+    ((all - lead) as i64 - frac.len() as i64).saturating_add(exp)
 }
 
 /// The number of decimals of a decimal number as written (`1.5e-3`: 4; `15e2`: 0); the

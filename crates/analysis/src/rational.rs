@@ -256,6 +256,21 @@ impl Rational {
         {
             return Err(bad());
         }
+        // Fast path, the common case: at most 36 digits and a small exponent, on i128.
+        if whole.len() + frac.len() <= 36 && exp.unsigned_abs() <= 38 {
+            let m =
+                whole.bytes().chain(frac.bytes()).fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
+            let scale = exp - frac.len() as i32;
+            let p = 10i128.checked_pow(scale.unsigned_abs());
+            let value = match p {
+                Some(p) if scale < 0 => Rational::new(m, p).ok(),
+                Some(p) => m.checked_mul(p).map(Rational::from_integer),
+                None => None,
+            };
+            if let Some(v) = value {
+                return Ok(if negative { -v } else { v });
+            }
+        }
         // The value is `m * 10^scale`, `m` the digits without leading or trailing zeros.
         let joined: String = [whole, frac].concat();
         let sig = joined.trim_start_matches('0').trim_end_matches('0');
