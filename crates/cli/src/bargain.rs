@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
-use crate::json::to_json;
 use crate::plot;
+use crate::printer::Report;
 use crate::table::Table;
 use detente_words as words;
 
@@ -103,11 +103,13 @@ fn outcome_words(s: &Scenario, p: &FrontierPoint) -> String {
         .join("; ")
 }
 
-/// `detente frontier`.
-pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow::Result<String> {
+/// `detente frontier` (writes the plot when one is asked for).
+pub fn frontier<'a>(
+    s: &'a Scenario,
+    args: &FrontierArgs<'_>,
+) -> anyhow::Result<FrontierReport<'a>> {
     let b = detente_analysis::bargaining_scenario(s, &args.parties, args.ignore_red_lines)
         .map_err(|e| BadInput(e.to_string()))?;
-    let all_counted = args.parties.len() == s.parties.len();
     let f = detente_analysis::frontier(&b, &FrontierOptions::default())
         .map_err(|e| BadInput(e.to_string()))?;
     let listed: Vec<FrontierPoint> = match (args.sample, args.max_points) {
@@ -121,12 +123,46 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
             plot_svg(&b, &f, &listed, args.ignore_red_lines).as_bytes(),
         )?;
     }
-    let (size, complete) = match f.size {
-        FrontierSize::Exact(n) => (n, true),
-        FrontierSize::AtLeast(n) => (n, false),
-    };
-    let exact = complete && solutions(&f).iter().all(|(_, _, sol)| sol.exact);
-    if as_json {
+    Ok(FrontierReport {
+        s,
+        b,
+        f,
+        listed,
+        max_points: args.max_points,
+        sample: args.sample,
+        all: args.all,
+        ignore_red_lines: args.ignore_red_lines,
+    })
+}
+
+/// `detente frontier`: the frontier of the counted parties (`b`, the scenario among them),
+/// the points listed, and the listing flags.
+pub struct FrontierReport<'a> {
+    s: &'a Scenario,
+    b: Scenario,
+    f: Frontier,
+    listed: Vec<FrontierPoint>,
+    max_points: Option<usize>,
+    sample: Option<usize>,
+    all: bool,
+    ignore_red_lines: bool,
+}
+
+impl FrontierReport<'_> {
+    /// The frontier's size and whether it is complete.
+    fn size(&self) -> (usize, bool) {
+        match self.f.size {
+            FrontierSize::Exact(n) => (n, true),
+            FrontierSize::AtLeast(n) => (n, false),
+        }
+    }
+}
+
+impl Report for FrontierReport<'_> {
+    fn json(&self) -> Value {
+        let (args, s, b, f, listed) = (self, self.s, &self.b, &self.f, &self.listed);
+        let (size, complete) = self.size();
+        let exact = complete && solutions(f).iter().all(|(_, _, sol)| sol.exact);
         let mut v = json!({
             "scenario": s.meta.name,
             "parties": b.parties.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
@@ -142,137 +178,143 @@ pub fn frontier(s: &Scenario, args: &FrontierArgs<'_>, as_json: bool) -> anyhow:
             "frontier_outcomes": listed.iter().map(|p| j::outcome(s, &p.outcome)).collect::<Vec<_>>(),
             "exact": exact,
         });
-        for (key, _, sol) in solutions(&f) {
+        for (key, _, sol) in solutions(f) {
             v[key] = solution_json(s, sol);
         }
-        return Ok(to_json(&v));
+        v
     }
 
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}: {}, {}, {}",
-        s.meta.name,
-        words::count(s.parties.len(), "party", "parties"),
-        words::count(s.issues.len(), "issue", "issues"),
-        n_outcomes_words(f.n_outcomes)
-    );
-    if !all_counted {
-        let ids: Vec<&str> = b.parties.iter().map(|p| p.id.as_str()).collect();
-        let _ = writeln!(out, "Parties counted: {}.", words::and_list(&ids));
-    }
-    if args.ignore_red_lines {
-        out.push_str(
+    fn text(&self) -> String {
+        let (args, s, b, f, listed) = (self, self.s, &self.b, &self.f, &self.listed);
+        let (size, complete) = self.size();
+        let all_counted = b.parties.len() == s.parties.len();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}: {}, {}, {}",
+            s.meta.name,
+            words::count(s.parties.len(), "party", "parties"),
+            words::count(s.issues.len(), "issue", "issues"),
+            n_outcomes_words(f.n_outcomes)
+        );
+        if !all_counted {
+            let ids: Vec<&str> = b.parties.iter().map(|p| p.id.as_str()).collect();
+            let _ = writeln!(out, "Parties counted: {}.", words::and_list(&ids));
+        }
+        if args.ignore_red_lines {
+            out.push_str(
             "RED LINES SET ASIDE: this is the frontier as if no party had a red line; a deal here may cross some (see `detente deadlock`).\n",
         );
-    }
-    let has_red_lines = b.stances.iter().flatten().flatten().any(|st| !st.red_lines.is_empty());
-    let _ = writeln!(
-        out,
-        "Pareto frontier of the rational outcomes (every party at or above its reservation{}): {}",
-        if has_red_lines {
-            ", every red line kept"
-        } else if args.ignore_red_lines {
-            ", red lines set aside"
-        } else {
-            ""
-        },
-        if complete {
-            words::count(size, "point", "points")
-        } else {
-            format!(
-                "at least {} (not exact: the listing stopped at its budget; {})",
-                words::count(size, "point", "points"),
-                match size {
-                    0 => "no point is known to be on it",
-                    1 => "the one listed is on it",
-                    _ => "those listed are on it",
-                }
-            )
         }
-    );
-    let mut header = vec![String::new()];
-    header.extend(b.parties.iter().map(|p| p.id.clone()));
-    let mut t = Table::new(header);
-    let reservations: Vec<f64> = b.parties.iter().map(|p| p.reservation).collect();
-    let best: Vec<f64> = f.utility_ranges.iter().map(|&(_, hi)| hi).collect();
-    let mut labels = vec!["reservation".to_string(), "disagreement".into(), "best possible".into()];
-    let mut values: Vec<&[f64]> = vec![&reservations, &f.disagreement, &best];
-    let none = vec![f64::NAN; b.parties.len()];
-    for (_, name, sol) in solutions(&f) {
-        let exact = if sol.exact { "" } else { ", not exact" };
-        match sol.points.first() {
-            None => {
-                labels.push(format!("{name} (none{exact})"));
-                values.push(&none);
-            }
-            Some(p) => {
-                labels.push(if sol.points.len() > 1 {
-                    format!("{name} (1 of {} ties{exact})", sol.points.len())
-                } else if sol.exact {
-                    name.to_string()
-                } else {
-                    format!("{name} (not exact)")
-                });
-                values.push(&p.utilities);
-            }
-        }
-    }
-    for (label, cells) in labels.into_iter().zip(utility_columns(&values, b.parties.len())) {
-        let mut row = vec![label];
-        // A solution that does not exist has no utilities: `-`.
-        row.extend(cells.into_iter().map(|c| if c == "NaN" { "-".to_string() } else { c }));
-        t.row(row);
-    }
-    out.push('\n');
-    out.push_str(&t.render("  "));
-    out.push('\n');
-    for (_, name, sol) in solutions(&f) {
-        if let Some(p) = sol.points.first() {
-            let _ = writeln!(out, "{name}: {}", outcome_words(s, p));
-        }
-        if !sol.exact {
-            let _ = writeln!(
-                out,
-                "  (not exact: {})",
-                sol.note.as_deref().unwrap_or("see the documentation")
-            );
-        }
-    }
-    if !listed.is_empty() {
-        let limit = if args.all || args.sample.is_some() || args.max_points.is_some() {
-            listed.len()
-        } else {
-            listed.len().min(10)
-        };
-        let what = if complete { "" } else { " known" };
-        let how = if args.sample.is_some() && listed.len() < size {
-            format!(", a well-spread sample of {} of the {size}{what}", listed.len())
-        } else if limit < size {
-            let more = if args.max_points.is_some() {
-                ""
+        let has_red_lines = b.stances.iter().flatten().flatten().any(|st| !st.red_lines.is_empty());
+        let _ = writeln!(
+            out,
+            "Pareto frontier of the rational outcomes (every party at or above its reservation{}): {}",
+            if has_red_lines {
+                ", every red line kept"
+            } else if args.ignore_red_lines {
+                ", red lines set aside"
             } else {
-                ", --all for every one, --max-points N for more, --sample N for a spread"
-            };
-            format!(", highest welfare first: the first {limit} of the {size}{what}{more}")
-        } else {
-            ", highest welfare first".to_string()
-        };
-        let _ = writeln!(out, "\nFrontier points{how}:");
-        let mut header = vec!["#".to_string()];
+                ""
+            },
+            if complete {
+                words::count(size, "point", "points")
+            } else {
+                format!(
+                    "at least {} (not exact: the listing stopped at its budget; {})",
+                    words::count(size, "point", "points"),
+                    match size {
+                        0 => "no point is known to be on it",
+                        1 => "the one listed is on it",
+                        _ => "those listed are on it",
+                    }
+                )
+            }
+        );
+        let mut header = vec![String::new()];
         header.extend(b.parties.iter().map(|p| p.id.clone()));
         let mut t = Table::new(header);
-        let rows: Vec<&[f64]> = listed.iter().take(limit).map(|p| &p.utilities[..]).collect();
-        for (n, cells) in utility_columns(&rows, b.parties.len()).into_iter().enumerate() {
-            let mut row = vec![(n + 1).to_string()];
-            row.extend(cells);
+        let reservations: Vec<f64> = b.parties.iter().map(|p| p.reservation).collect();
+        let best: Vec<f64> = f.utility_ranges.iter().map(|&(_, hi)| hi).collect();
+        let mut labels =
+            vec!["reservation".to_string(), "disagreement".into(), "best possible".into()];
+        let mut values: Vec<&[f64]> = vec![&reservations, &f.disagreement, &best];
+        let none = vec![f64::NAN; b.parties.len()];
+        for (_, name, sol) in solutions(f) {
+            let exact = if sol.exact { "" } else { ", not exact" };
+            match sol.points.first() {
+                None => {
+                    labels.push(format!("{name} (none{exact})"));
+                    values.push(&none);
+                }
+                Some(p) => {
+                    labels.push(if sol.points.len() > 1 {
+                        format!("{name} (1 of {} ties{exact})", sol.points.len())
+                    } else if sol.exact {
+                        name.to_string()
+                    } else {
+                        format!("{name} (not exact)")
+                    });
+                    values.push(&p.utilities);
+                }
+            }
+        }
+        for (label, cells) in labels.into_iter().zip(utility_columns(&values, b.parties.len())) {
+            let mut row = vec![label];
+            // A solution that does not exist has no utilities: `-`.
+            row.extend(cells.into_iter().map(|c| if c == "NaN" { "-".to_string() } else { c }));
             t.row(row);
         }
+        out.push('\n');
         out.push_str(&t.render("  "));
+        out.push('\n');
+        for (_, name, sol) in solutions(f) {
+            if let Some(p) = sol.points.first() {
+                let _ = writeln!(out, "{name}: {}", outcome_words(s, p));
+            }
+            if !sol.exact {
+                let _ = writeln!(
+                    out,
+                    "  (not exact: {})",
+                    sol.note.as_deref().unwrap_or("see the documentation")
+                );
+            }
+        }
+        if !listed.is_empty() {
+            let limit = if args.all || args.sample.is_some() || args.max_points.is_some() {
+                listed.len()
+            } else {
+                listed.len().min(10)
+            };
+            let what = if complete { "" } else { " known" };
+            let how = if args.sample.is_some() && listed.len() < size {
+                format!(", a well-spread sample of {} of the {size}{what}", listed.len())
+            } else if limit < size {
+                let more = if args.max_points.is_some() {
+                    ""
+                } else {
+                    ", --all for every one, --max-points N for more, --sample N for a spread"
+                };
+                format!(", highest welfare first: the first {limit} of the {size}{what}{more}")
+            } else {
+                ", highest welfare first".to_string()
+            };
+            let _ = writeln!(out, "\nFrontier points{how}:");
+            let mut header = vec!["#".to_string()];
+            header.extend(b.parties.iter().map(|p| p.id.clone()));
+            let mut t = Table::new(header);
+            let rows: Vec<&[f64]> = listed.iter().take(limit).map(|p| &p.utilities[..]).collect();
+            for (n, cells) in utility_columns(&rows, b.parties.len()).into_iter().enumerate() {
+                let mut row = vec![(n + 1).to_string()];
+                row.extend(cells);
+                t.row(row);
+            }
+            out.push_str(&t.render("  "));
+        }
+        out.push('\n');
+        out.push_str(&frontier_words(b, f, args.ignore_red_lines));
+        out
     }
-    out.push('\n');
-    out.push_str(&frontier_words(&b, &f, args.ignore_red_lines));
-    Ok(out)
 }
 
 /// A few sentences on where the solutions put the agreement.
@@ -370,22 +412,18 @@ fn plot_svg(
 }
 
 /// `detente divide` on a points table (CSV).
-pub fn divide_csv(file: &str, text: &str, as_json: bool) -> anyhow::Result<String> {
+pub fn divide_csv(file: &str, text: &str) -> anyhow::Result<Division> {
     let t = adjusted_winner::read_points_csv(file, text).map_err(|e| BadInput(e.to_string()))?;
     let [a, b] = t.points;
     let aw = adjusted_winner::adjusted_winner(t.items, a, b)
         .map_err(|e| BadInput(format!("{file}: {e}")))?;
-    Ok(divide_output(file, &aw, [&t.parties[0], &t.parties[1]], as_json))
+    let [a, b] = t.parties;
+    Ok(Division { name: file.to_string(), aw, parties: [a, b] })
 }
 
 /// `detente divide` on a scenario, between the two `parties` (named with `--parties` when
 /// `named`, else the counted parties by default).
-pub fn divide_scenario(
-    s: &Scenario,
-    parties: &[usize],
-    named: bool,
-    as_json: bool,
-) -> anyhow::Result<String> {
+pub fn divide_scenario(s: &Scenario, parties: &[usize], named: bool) -> anyhow::Result<Division> {
     if parties.len() != 2 {
         let ids: Vec<&str> = parties.iter().map(|&p| s.parties[p].id.as_str()).collect();
         return Err(BadInput(if named {
@@ -407,14 +445,29 @@ pub fn divide_scenario(
         .map_err(|e| BadInput(e.to_string()))?;
     let aw = adjusted_winner::adjusted_winner_for(&b)
         .map_err(|e| BadInput(format!("{}: {e}", s.meta.name)))?;
-    let names = [b.parties[0].id.as_str(), b.parties[1].id.as_str()];
-    Ok(divide_output(&s.meta.name, &aw, names, as_json))
+    let parties = [b.parties[0].id.clone(), b.parties[1].id.clone()];
+    Ok(Division { name: s.meta.name.clone(), aw, parties })
 }
 
-fn divide_output(name: &str, aw: &AdjustedWinner, parties: [&str; 2], as_json: bool) -> String {
-    let one = Rational::ONE;
-    if as_json {
-        return to_json(&json!({
+/// `detente divide`: the Adjusted Winner division between two parties of a scenario or a
+/// points table (`name`).
+pub struct Division {
+    name: String,
+    aw: AdjustedWinner,
+    parties: [String; 2],
+}
+
+impl Division {
+    fn parts(&self) -> (&str, &AdjustedWinner, [&str; 2], Rational) {
+        let parties = [self.parties[0].as_str(), self.parties[1].as_str()];
+        (&self.name, &self.aw, parties, Rational::ONE)
+    }
+}
+
+impl Report for Division {
+    fn json(&self) -> Value {
+        let (name, aw, parties, one) = self.parts();
+        json!({
             "scenario": name,
             "procedure": "adjusted_winner",
             "parties": parties,
@@ -427,42 +480,51 @@ fn divide_output(name: &str, aw: &AdjustedWinner, parties: [&str; 2], as_json: b
             "totals_decimal": [aw.totals[0].to_f64(), aw.totals[1].to_f64()],
             "split_item": aw.split_item.map(|i| aw.items[i].clone()),
             "explanation": adjusted_winner::describe(aw, parties),
-        }));
+        })
     }
-    let mut out = format!("Adjusted Winner on {name}: {} and {}\n\n", parties[0], parties[1]);
-    let mut t = Table::new(vec![
-        "item".to_string(),
-        parties[0].to_string(),
-        parties[1].to_string(),
-        "goes to".to_string(),
-    ]);
-    for (i, item) in aw.items.iter().enumerate() {
-        let share = &aw.shares[i];
-        let goes = if *share == one {
-            parties[0].to_string()
-        } else if share.is_zero() {
-            parties[1].to_string()
-        } else {
-            let rest = &one - share;
-            format!("split: {} {share}, {} {rest}", parties[0], parties[1])
-        };
-        t.row(vec![item.clone(), aw.points[0][i].to_string(), aw.points[1][i].to_string(), goes]);
+
+    fn text(&self) -> String {
+        let (name, aw, parties, one) = self.parts();
+        let mut out = format!("Adjusted Winner on {name}: {} and {}\n\n", parties[0], parties[1]);
+        let mut t = Table::new(vec![
+            "item".to_string(),
+            parties[0].to_string(),
+            parties[1].to_string(),
+            "goes to".to_string(),
+        ]);
+        for (i, item) in aw.items.iter().enumerate() {
+            let share = &aw.shares[i];
+            let goes = if *share == one {
+                parties[0].to_string()
+            } else if share.is_zero() {
+                parties[1].to_string()
+            } else {
+                let rest = &one - share;
+                format!("split: {} {share}, {} {rest}", parties[0], parties[1])
+            };
+            t.row(vec![
+                item.clone(),
+                aw.points[0][i].to_string(),
+                aw.points[1][i].to_string(),
+                goes,
+            ]);
+        }
+        out.push_str(&t.render("  "));
+        let _ = writeln!(
+            out,
+            "\n  points each ends with: {} {} ({:.2}), {} {} ({:.2})\n",
+            parties[0],
+            aw.totals[0],
+            aw.totals[0].to_f64(),
+            parties[1],
+            aw.totals[1],
+            aw.totals[1].to_f64()
+        );
+        for line in adjusted_winner::describe(aw, parties) {
+            let _ = writeln!(out, "{line}");
+        }
+        out
     }
-    out.push_str(&t.render("  "));
-    let _ = writeln!(
-        out,
-        "\n  points each ends with: {} {} ({:.2}), {} {} ({:.2})\n",
-        parties[0],
-        aw.totals[0],
-        aw.totals[0].to_f64(),
-        parties[1],
-        aw.totals[1],
-        aw.totals[1].to_f64()
-    );
-    for line in adjusted_winner::describe(aw, parties) {
-        let _ = writeln!(out, "{line}");
-    }
-    out
 }
 
 #[cfg(test)]

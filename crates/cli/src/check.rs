@@ -7,38 +7,54 @@ use serde_json::json;
 use std::fmt::Write as _;
 
 use crate::json;
-use crate::json::to_json;
+use crate::printer::Report;
 use crate::prose::{dated_after_words, dated_item};
 
-/// `detente check`: a one-line summary.
-pub fn check(arg: &str, s: &Scenario, as_json: bool) -> String {
-    let warnings = check_warnings(s);
-    if as_json {
-        return to_json(&json!({
-            "file": arg,
+/// `detente check` on a valid file: its summary and warnings.
+pub struct Check<'a> {
+    arg: &'a str,
+    s: &'a Scenario,
+    warnings: Vec<(String, serde_json::Value)>,
+}
+
+/// `detente check` on a valid file (`arg` as the user named it).
+pub fn check<'a>(arg: &'a str, s: &'a Scenario) -> Check<'a> {
+    Check { arg, s, warnings: check_warnings(s) }
+}
+
+impl Report for Check<'_> {
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "file": self.arg,
             "valid": true,
             "problems": [],
-            "warnings": warnings.iter().map(|(_, w)| w).collect::<Vec<_>>(),
-            "scenario": json::scenario_header(s),
-        }));
+            "warnings": self.warnings.iter().map(|(_, w)| w).collect::<Vec<_>>(),
+            "scenario": json::scenario_header(self.s),
+        })
     }
-    use detente_words::count;
-    let n_stances = s.stances.iter().flatten().flatten().count();
-    let n_red = s.stances.iter().flatten().flatten().map(|st| st.red_lines.len()).sum::<usize>();
-    let mut out = format!(
-        "{arg}: ok: scenario {} with {}, {}, {}, {}, {}, {}\n",
-        s.meta.name,
-        count(s.parties.len(), "party", "parties"),
-        count(s.issues.len(), "issue", "issues"),
-        count(n_stances, "stance", "stances"),
-        count(n_red, "red line", "red lines"),
-        count(s.proposals.len(), "proposal", "proposals"),
-        count(s.sources.len(), "source", "sources"),
-    );
-    for (w, _) in &warnings {
-        let _ = writeln!(out, "{arg}: warning: {w}");
+
+    /// A one-line summary, then the warnings.
+    fn text(&self) -> String {
+        use detente_words::count;
+        let (arg, s) = (self.arg, self.s);
+        let n_stances = s.stances.iter().flatten().flatten().count();
+        let n_red =
+            s.stances.iter().flatten().flatten().map(|st| st.red_lines.len()).sum::<usize>();
+        let mut out = format!(
+            "{arg}: ok: scenario {} with {}, {}, {}, {}, {}, {}\n",
+            s.meta.name,
+            count(s.parties.len(), "party", "parties"),
+            count(s.issues.len(), "issue", "issues"),
+            count(n_stances, "stance", "stances"),
+            count(n_red, "red line", "red lines"),
+            count(s.proposals.len(), "proposal", "proposals"),
+            count(s.sources.len(), "source", "sources"),
+        );
+        for (w, _) in &self.warnings {
+            let _ = writeln!(out, "{arg}: warning: {w}");
+        }
+        out
     }
-    out
 }
 
 /// What is valid but worth a second look (a warning does not make the file invalid): each
@@ -67,9 +83,10 @@ fn check_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
     out
 }
 
-/// `detente check --json` on an invalid file: the problems as JSON.
-pub fn check_problems(arg: &str, e: &detente_scenario::Error) -> String {
-    to_json(&json!({
+/// `detente check --json` on an invalid file: the problems as JSON (people read them on
+/// stderr, located like a compiler's).
+pub fn problems_json(arg: &str, e: &detente_scenario::Error) -> serde_json::Value {
+    json!({
         "file": arg,
         "valid": false,
         "warnings": [],
@@ -81,5 +98,5 @@ pub fn check_problems(arg: &str, e: &detente_scenario::Error) -> String {
             "kind": p.kind.as_str(),
             "message": p.message,
         })).collect::<Vec<_>>(),
-    }))
+    })
 }

@@ -1,125 +1,140 @@
 //! `detente compare`: what proposal B changes against proposal A, per point and per party.
 
-use detente_analysis::{self as analysis, Verdict};
+use detente_analysis::{self as analysis, Comparison, Verdict};
 use detente_core::Scenario;
 use detente_words::{and_list, count, num, signed_range};
 use serde_json::json;
 use std::fmt::Write as _;
 
 use crate::json;
-use crate::json::to_json;
+use crate::printer::Report;
 use crate::prose::{party_name, proposal_line, term_cell, verdict_cell};
 use crate::table::{TABLE_WIDTH, Table, truncate};
 
-/// `detente compare`.
-pub fn compare(s: &Scenario, from: usize, to: usize, as_json: bool) -> String {
-    let c = analysis::compare(s, from, to);
-    if as_json {
-        return to_json(&json!({"scenario": s.meta.name, "comparison": json::comparison(s, &c)}));
+/// `detente compare`: what changes from one proposal to another.
+pub struct Compare<'a> {
+    s: &'a Scenario,
+    c: Comparison,
+}
+
+/// `detente compare` from proposal `from` to proposal `to` (indices into the scenario's).
+pub fn compare(s: &Scenario, from: usize, to: usize) -> Compare<'_> {
+    Compare { s, c: analysis::compare(s, from, to) }
+}
+
+impl Report for Compare<'_> {
+    fn json(&self) -> serde_json::Value {
+        json!({"scenario": self.s.meta.name, "comparison": json::comparison(self.s, &self.c)})
     }
-    let mut out = String::new();
-    let _ = writeln!(out, "From {}", proposal_line(s, from));
-    let _ = writeln!(out, "to {}\n", proposal_line(s, to));
-    if c.changes.is_empty() {
-        out.push_str("The two proposals set every point the same way.\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "{} {} (change of each party's utility):",
-            count(c.changes.len(), "point", "points"),
-            detente_words::noun(c.changes.len(), "changes", "change")
-        );
-        let mut header = vec!["point".to_string(), "before".to_string(), "after".to_string()];
-        header.extend(s.parties.iter().map(|p| p.id.clone()));
-        let mut t = Table::new(header);
-        for ch in &c.changes {
-            let mut row = vec![
-                s.issues[ch.issue].id.clone(),
-                truncate(&term_cell(s, ch.issue, ch.before), 24),
-                truncate(&term_cell(s, ch.issue, ch.after), 24),
-            ];
-            row.extend(ch.deltas.iter().map(|&(lo, hi)| signed_range(lo, hi)));
-            t.row(row);
-        }
-        let whole = t.render("  ");
-        if whole.lines().all(|l| l.chars().count() <= TABLE_WIDTH) {
-            out.push_str(&whole);
+
+    fn text(&self) -> String {
+        let Compare { s, c } = self;
+        let (from, to) = (c.from, c.to);
+        let mut out = String::new();
+        let _ = writeln!(out, "From {}", proposal_line(s, from));
+        let _ = writeln!(out, "to {}\n", proposal_line(s, to));
+        if c.changes.is_empty() {
+            out.push_str("The two proposals set every point the same way.\n");
         } else {
-            // Too wide for one table: the terms, then the changes of utility.
-            let terms: Vec<usize> = vec![0, 1, 2];
-            out.push_str(&t.render_columns("  ", &terms));
-            out.push('\n');
-            let deltas: Vec<usize> = std::iter::once(0).chain(3..3 + s.parties.len()).collect();
-            out.push_str(&t.render_columns("  ", &deltas));
+            let _ = writeln!(
+                out,
+                "{} {} (change of each party's utility):",
+                count(c.changes.len(), "point", "points"),
+                detente_words::noun(c.changes.len(), "changes", "change")
+            );
+            let mut header = vec!["point".to_string(), "before".to_string(), "after".to_string()];
+            header.extend(s.parties.iter().map(|p| p.id.clone()));
+            let mut t = Table::new(header);
+            for ch in &c.changes {
+                let mut row = vec![
+                    s.issues[ch.issue].id.clone(),
+                    truncate(&term_cell(s, ch.issue, ch.before), 24),
+                    truncate(&term_cell(s, ch.issue, ch.after), 24),
+                ];
+                row.extend(ch.deltas.iter().map(|&(lo, hi)| signed_range(lo, hi)));
+                t.row(row);
+            }
+            let whole = t.render("  ");
+            if whole.lines().all(|l| l.chars().count() <= TABLE_WIDTH) {
+                out.push_str(&whole);
+            } else {
+                // Too wide for one table: the terms, then the changes of utility.
+                let terms: Vec<usize> = vec![0, 1, 2];
+                out.push_str(&t.render_columns("  ", &terms));
+                out.push('\n');
+                let deltas: Vec<usize> = std::iter::once(0).chain(3..3 + s.parties.len()).collect();
+                out.push_str(&t.render_columns("  ", &deltas));
+            }
         }
-    }
-    out.push('\n');
-    let mut t =
-        Table::new(["party", "before", "after", "change", "movement"].map(String::from).to_vec());
-    for pc in &c.parties {
-        t.row(vec![
-            s.parties[pc.party].id.clone(),
-            verdict_cell(&pc.before),
-            verdict_cell(&pc.after),
-            signed_range(pc.delta_min, pc.delta_max),
-            json::movement(pc.movement).replace('_', " "),
-        ]);
-    }
-    out.push_str(&t.render("  "));
-    out.push_str("  (verdict and utility; ✗n: n points cross a red line)\n\n");
-    // In words.
-    let names = |keep: &dyn Fn(&analysis::PartyChange) -> bool| -> Vec<String> {
-        c.parties
-            .iter()
-            .filter(|pc| keep(pc))
-            .map(|pc| party_name(s, pc.party).to_string())
-            .collect()
-    };
-    // A change that prints as 0.00 is no change.
-    let gainers = names(&|pc| num(pc.delta_min) != num(0.0) && pc.delta_min > 0.0);
-    let losers = names(&|pc| num(pc.delta_max) != num(0.0) && pc.delta_max < 0.0);
-    let mixed = names(&|pc| {
-        num(pc.delta_min) != num(0.0)
-            && pc.delta_min < 0.0
-            && num(pc.delta_max) != num(0.0)
-            && pc.delta_max > 0.0
-    });
-    let from_id = &s.proposals[from].id;
-    let to_id = &s.proposals[to].id;
-    let open =
-        !s.proposals[from].open_issues().is_empty() || !s.proposals[to].open_issues().is_empty();
-    let verb = |who: &[String], one: &str, many: &str| {
-        format!("{} {}", and_list(who), if who.len() == 1 { one } else { many })
-    };
-    let mut clauses = vec![];
-    let mut sure = vec![];
-    if !gainers.is_empty() {
-        sure.push(verb(&gainers, "gains", "gain"));
-    }
-    if !losers.is_empty() {
-        sure.push(verb(&losers, "loses", "lose"));
-    }
-    if !sure.is_empty() {
-        let surely = if open { ", however the open points are settled" } else { "" };
-        clauses.push(format!("{}{surely}", sure.join(" and ")));
-    }
-    if !mixed.is_empty() {
-        clauses.push(format!(
-            "{} or {}, as the open points are settled",
-            verb(&mixed, "gains", "gain"),
-            if mixed.len() == 1 { "loses" } else { "lose" }
-        ));
-    }
-    if clauses.is_empty() {
-        clauses.push("no party's utility changes".to_string());
-    }
-    let _ = writeln!(out, "Moving from {from_id} to {to_id}, {}.", clauses.join("; "));
-    for pc in &c.parties {
-        if let Some(line) = movement_sentence(s, pc) {
-            let _ = writeln!(out, "{line}");
+        out.push('\n');
+        let mut t = Table::new(
+            ["party", "before", "after", "change", "movement"].map(String::from).to_vec(),
+        );
+        for pc in &c.parties {
+            t.row(vec![
+                s.parties[pc.party].id.clone(),
+                verdict_cell(&pc.before),
+                verdict_cell(&pc.after),
+                signed_range(pc.delta_min, pc.delta_max),
+                json::movement(pc.movement).replace('_', " "),
+            ]);
         }
+        out.push_str(&t.render("  "));
+        out.push_str("  (verdict and utility; ✗n: n points cross a red line)\n\n");
+        // In words.
+        let names = |keep: &dyn Fn(&analysis::PartyChange) -> bool| -> Vec<String> {
+            c.parties
+                .iter()
+                .filter(|pc| keep(pc))
+                .map(|pc| party_name(s, pc.party).to_string())
+                .collect()
+        };
+        // A change that prints as 0.00 is no change.
+        let gainers = names(&|pc| num(pc.delta_min) != num(0.0) && pc.delta_min > 0.0);
+        let losers = names(&|pc| num(pc.delta_max) != num(0.0) && pc.delta_max < 0.0);
+        let mixed = names(&|pc| {
+            num(pc.delta_min) != num(0.0)
+                && pc.delta_min < 0.0
+                && num(pc.delta_max) != num(0.0)
+                && pc.delta_max > 0.0
+        });
+        let from_id = &s.proposals[from].id;
+        let to_id = &s.proposals[to].id;
+        let open = !s.proposals[from].open_issues().is_empty()
+            || !s.proposals[to].open_issues().is_empty();
+        let verb = |who: &[String], one: &str, many: &str| {
+            format!("{} {}", and_list(who), if who.len() == 1 { one } else { many })
+        };
+        let mut clauses = vec![];
+        let mut sure = vec![];
+        if !gainers.is_empty() {
+            sure.push(verb(&gainers, "gains", "gain"));
+        }
+        if !losers.is_empty() {
+            sure.push(verb(&losers, "loses", "lose"));
+        }
+        if !sure.is_empty() {
+            let surely = if open { ", however the open points are settled" } else { "" };
+            clauses.push(format!("{}{surely}", sure.join(" and ")));
+        }
+        if !mixed.is_empty() {
+            clauses.push(format!(
+                "{} or {}, as the open points are settled",
+                verb(&mixed, "gains", "gain"),
+                if mixed.len() == 1 { "loses" } else { "lose" }
+            ));
+        }
+        if clauses.is_empty() {
+            clauses.push("no party's utility changes".to_string());
+        }
+        let _ = writeln!(out, "Moving from {from_id} to {to_id}, {}.", clauses.join("; "));
+        for pc in &c.parties {
+            if let Some(line) = movement_sentence(s, pc) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        out
     }
-    out
 }
 
 /// A verdict in words: `accepts`, `rejects`, `depends on the open points`.

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::BadInput;
 use crate::json;
-use crate::json::to_json;
+use crate::printer::Report;
 use crate::prose::{counted_words, term_label};
 use crate::table::{Table, truncate};
 
@@ -122,29 +122,45 @@ pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
     explain_deadlock(s, d, out);
 }
 
+/// `detente deadlock`: the answer for the counted parties within the node budget.
+pub struct DeadlockReport<'a> {
+    s: &'a Scenario,
+    answer: DeadlockAnswer,
+    counted: Vec<usize>,
+    budget: Option<u64>,
+}
+
 /// `detente deadlock`.
 pub fn deadlock(
     s: &Scenario,
     parties: Option<Vec<usize>>,
     budget: Option<u64>,
-    as_json: bool,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<DeadlockReport<'_>> {
     let counted: Vec<usize> = parties.clone().unwrap_or_else(|| (0..s.parties.len()).collect());
     let mut options = DeadlockOptions { parties, ..DeadlockOptions::default() };
     if budget.is_some() {
         options.max_nodes = budget;
     }
-    let d = deadlock_answer(s, &options)?;
-    if as_json {
-        return Ok(to_json(&json!({
+    let answer = deadlock_answer(s, &options)?;
+    Ok(DeadlockReport { s, answer, counted, budget: options.max_nodes })
+}
+
+impl Report for DeadlockReport<'_> {
+    fn json(&self) -> serde_json::Value {
+        let DeadlockReport { s, answer, counted, budget } = self;
+        json!({
             "scenario": s.meta.name,
-            "deadlock": deadlock_json(s, &d, &counted, options.max_nodes),
-        })));
+            "deadlock": deadlock_json(s, answer, counted, *budget),
+        })
     }
-    let mut out =
-        format!("Is any deal possible in {}, {}? ", s.meta.name, deal_question(s, &counted));
-    deadlock_text(s, &d, &mut out);
-    Ok(out)
+
+    fn text(&self) -> String {
+        let DeadlockReport { s, answer, counted, .. } = self;
+        let mut out =
+            format!("Is any deal possible in {}, {}? ", s.meta.name, deal_question(s, counted));
+        deadlock_text(s, answer, &mut out);
+        out
+    }
 }
 
 /// Whose deal a question is about, in words: `counting every party` or `counting the

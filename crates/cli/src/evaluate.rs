@@ -1,13 +1,13 @@
 //! `detente evaluate`: would each party accept a proposal, per party and per point.
 
-use detente_analysis::{self as analysis, PointVerdict};
+use detente_analysis::{self as analysis, DatedAfter, Evaluation, PointVerdict};
 use detente_core::Scenario;
 use detente_words::{num, range, signed_range};
 use serde_json::json;
 use std::fmt::Write as _;
 
 use crate::json;
-use crate::json::to_json;
+use crate::printer::Report;
 use crate::prose::{
     dated_after_json, dated_after_paragraph, proposal_line, term_cell, verdict_sentence,
     verdict_word,
@@ -24,71 +24,88 @@ fn no_stake(s: &Scenario, p: usize, i: usize) -> bool {
     s.weight(p, i) == 0.0 && (0..s.issues[i].n_options()).all(|k| s.allowed(p, i, k))
 }
 
-/// `detente evaluate`.
-pub fn evaluate(s: &Scenario, proposals: &[usize], as_json: bool) -> String {
-    let evals: Vec<_> = proposals.iter().map(|&j| analysis::evaluate(s, j)).collect();
-    let late = analysis::dated_after_as_of(s);
-    if as_json {
-        return to_json(&json!({
+/// `detente evaluate`: each proposal's evaluation, and what is dated after `as_of`.
+pub struct Evaluate<'a> {
+    s: &'a Scenario,
+    evals: Vec<Evaluation>,
+    late: Vec<DatedAfter>,
+}
+
+/// `detente evaluate` on the proposals (indices into the scenario's).
+pub fn evaluate<'a>(s: &'a Scenario, proposals: &[usize]) -> Evaluate<'a> {
+    let evals = proposals.iter().map(|&j| analysis::evaluate(s, j)).collect();
+    Evaluate { s, evals, late: analysis::dated_after_as_of(s) }
+}
+
+impl Report for Evaluate<'_> {
+    fn json(&self) -> serde_json::Value {
+        let Evaluate { s, evals, late } = self;
+        json!({
             "scenario": s.meta.name,
             "as_of": s.meta.as_of,
-            "dated_after_as_of": dated_after_json(s, &late),
+            "dated_after_as_of": dated_after_json(s, late),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
-        }));
+        })
     }
-    let mut out = dated_after_paragraph(s, &late);
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    for (n, e) in evals.iter().enumerate() {
-        if n > 0 {
+
+    fn text(&self) -> String {
+        let Evaluate { s, evals, late } = self;
+        let mut out = dated_after_paragraph(s, late);
+        if !out.is_empty() {
             out.push('\n');
         }
-        let _ = writeln!(out, "{}\n", proposal_line(s, e.proposal));
-        let mut t = Table::new(
-            ["party", "verdict", "utility", "reservation", "surplus"].map(String::from).to_vec(),
-        );
-        for pe in &e.parties {
-            t.row(vec![
-                s.parties[pe.party].id.clone(),
-                verdict_word(pe.verdict).to_string(),
-                range(pe.utility_min, pe.utility_max),
-                num(pe.reservation),
-                signed_range(pe.surplus_min, pe.surplus_max),
-            ]);
-        }
-        out.push_str(&t.render("  "));
-        out.push('\n');
-        let mut header = vec!["point".to_string(), "term".to_string()];
-        header.extend(s.parties.iter().map(|p| p.id.clone()));
-        let mut t = Table::new(header);
-        for (i, issue) in s.issues.iter().enumerate() {
-            let term = s.proposals[e.proposal].terms[i];
-            let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 22)];
-            for pe in &e.parties {
-                let pt = &pe.points[i];
-                row.push(match pt.verdict {
-                    PointVerdict::Indifferent => "-".to_string(),
-                    // No stance and no red line at stake: nothing to show.
-                    PointVerdict::Open if no_stake(s, pe.party, i) => "-".to_string(),
-                    PointVerdict::Open if open_risk(s, pe.party, i) => {
-                        format!("?✗ {}", range(pt.value_min, pt.value_max))
-                    }
-                    PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),
-                    PointVerdict::Accepts => format!("  {}", num(pt.value_min)),
-                    PointVerdict::Objects => format!("~ {}", num(pt.value_min)),
-                    PointVerdict::Rejects => format!("✗ {}", num(pt.value_min)),
-                });
+        for (n, e) in evals.iter().enumerate() {
+            if n > 0 {
+                out.push('\n');
             }
-            t.row(row);
-        }
-        out.push_str(&t.render("  "));
-        out.push_str(
+            let _ = writeln!(out, "{}\n", proposal_line(s, e.proposal));
+            let mut t = Table::new(
+                ["party", "verdict", "utility", "reservation", "surplus"]
+                    .map(String::from)
+                    .to_vec(),
+            );
+            for pe in &e.parties {
+                t.row(vec![
+                    s.parties[pe.party].id.clone(),
+                    verdict_word(pe.verdict).to_string(),
+                    range(pe.utility_min, pe.utility_max),
+                    num(pe.reservation),
+                    signed_range(pe.surplus_min, pe.surplus_max),
+                ]);
+            }
+            out.push_str(&t.render("  "));
+            out.push('\n');
+            let mut header = vec!["point".to_string(), "term".to_string()];
+            header.extend(s.parties.iter().map(|p| p.id.clone()));
+            let mut t = Table::new(header);
+            for (i, issue) in s.issues.iter().enumerate() {
+                let term = s.proposals[e.proposal].terms[i];
+                let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 22)];
+                for pe in &e.parties {
+                    let pt = &pe.points[i];
+                    row.push(match pt.verdict {
+                        PointVerdict::Indifferent => "-".to_string(),
+                        // No stance and no red line at stake: nothing to show.
+                        PointVerdict::Open if no_stake(s, pe.party, i) => "-".to_string(),
+                        PointVerdict::Open if open_risk(s, pe.party, i) => {
+                            format!("?✗ {}", range(pt.value_min, pt.value_max))
+                        }
+                        PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),
+                        PointVerdict::Accepts => format!("  {}", num(pt.value_min)),
+                        PointVerdict::Objects => format!("~ {}", num(pt.value_min)),
+                        PointVerdict::Rejects => format!("✗ {}", num(pt.value_min)),
+                    });
+                }
+                t.row(row);
+            }
+            out.push_str(&t.render("  "));
+            out.push_str(
             "  (value of the term to each party: ✗ crosses a red line, ~ below the party's reservation, ? open (range of values), ?✗ open and some ways of settling it cross a red line, - no stance)\n\n",
         );
-        for pe in &e.parties {
-            let _ = writeln!(out, "{}", verdict_sentence(s, pe));
+            for pe in &e.parties {
+                let _ = writeln!(out, "{}", verdict_sentence(s, pe));
+            }
         }
+        out
     }
-    out
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use detente_forecast::{
-    Contender, ErrorKind, MAX_STORED_CELLS, SmpInput, SmpParams, StateTransitions, Stop,
+    Contender, ErrorKind, MAX_STORED_CELLS, SmpInput, SmpParams, SmpRun, StateTransitions, Stop,
 };
 use detente_scenario::InputKind;
 use detente_words::{and_list, count, num};
@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json::num as jnum;
-use crate::json::to_json;
 use crate::load;
 use crate::plot;
+use crate::printer::Report;
 use crate::table::Table;
 
 /// The forecasting model asked for.
@@ -201,9 +201,10 @@ fn stop_keyword(stop: Stop) -> &'static str {
 }
 
 /// `detente forecast`.
-pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Result<String> {
+pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<Forecast> {
     // Flags a baseline would ignore are refused before the file is read.
     check_model_flags(args)?;
+    let model = args.model;
     let Source { input, mut params, name, n_all } = source(arg, args.parties)?;
     if args.stochastic {
         params.transitions = StateTransitions::Stochastic;
@@ -220,7 +221,7 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
     }
     input.validate().map_err(|e| BadInput(format!("{arg}: {e}")))?;
     let names: Vec<String> = input.actors.iter().map(|a| a.name.clone()).collect();
-    let smp = match args.model {
+    let smp = match model {
         Model::Smp => Some(detente_forecast::run_smp(&input, &params).map_err(|e| {
             let flag = if e.kind() == ErrorKind::Budget { " (--max-work)" } else { "" };
             BadInput(format!("{arg}: {e}{flag}"))
@@ -233,32 +234,59 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
         Some(run) => run.rounds.iter().map(|r| (&r.positions[..], &r.probabilities[..])).collect(),
         None => vec![(&input.positions[..], &[][..])],
     };
-    let forecast = match (&smp, args.model) {
+    let forecast = match (&smp, model) {
         (Some(o), _) => o.last().expected(),
         (None, Model::Median) => detente_forecast::weighted_median(&input),
         (None, _) => detente_forecast::compromise(&input),
     };
     if let Some(path) = args.plot {
         let traj: Vec<Vec<Vec<f64>>> = rounds.iter().map(|(p, _)| p.to_vec()).collect();
-        let title = format!("{name}: {} positions by round", args.model.as_str());
+        let title = format!("{name}: {} positions by round", model.as_str());
         let svg = plot::trajectories_svg(&title, &names, &input.dimensions, &traj);
         crate::output::write_file(path, svg.as_bytes())?;
     }
-    let n = names.len();
-    let counted = (n < n_all).then(|| {
-        format!(
-            "{} of {} counted ({}): the others are left out of the model",
-            n,
-            count(n_all, "actor", "actors"),
-            and_list(&names)
-        )
-    });
-    if as_json {
+    let compromise = detente_forecast::compromise(&input);
+    let median = detente_forecast::weighted_median(&input);
+    Ok(Forecast { model, name, input, params, smp, forecast, compromise, median, names, n_all })
+}
+
+/// `detente forecast`: the model's run (SMP) or the baseline's outcome, with both baselines
+/// for comparison.
+pub struct Forecast {
+    model: Model,
+    name: String,
+    input: SmpInput,
+    params: SmpParams,
+    smp: Option<SmpRun>,
+    forecast: Vec<f64>,
+    compromise: Vec<f64>,
+    median: Vec<f64>,
+    names: Vec<String>,
+    n_all: usize,
+}
+
+impl Forecast {
+    /// Each state's positions (`[actor][dim]`) and win probabilities (per actor); the
+    /// baselines have the starting positions only, without probabilities.
+    fn rounds(&self) -> Vec<(&[Vec<f64>], &[f64])> {
+        match &self.smp {
+            Some(run) => {
+                run.rounds.iter().map(|r| (&r.positions[..], &r.probabilities[..])).collect()
+            }
+            None => vec![(&self.input.positions[..], &[][..])],
+        }
+    }
+}
+
+impl Report for Forecast {
+    fn json(&self) -> Value {
+        let Forecast { model, name, input, params, smp, forecast, names, n_all, .. } = self;
+        let rounds = self.rounds();
         let rows = |p: &[Vec<f64>]| -> Vec<Vec<Value>> {
             p.iter().map(|r| r.iter().map(|&x| jnum(x)).collect()).collect()
         };
         let mut v = json!({
-            "model": args.model.as_str(),
+            "model": model.as_str(),
             "scenario": name,
             "actors": input.actors.iter().map(|a| json!({"name": a.name, "capability": jnum(a.capability)})).collect::<Vec<_>>(),
             "dimensions": input.dimensions,
@@ -278,93 +306,114 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
             v["max_rounds"] = json!(params.max_rounds);
             v["max_work"] = json!(params.max_work);
             v["work"] = json!(o.work);
-            v["outcomes"] = json!(
-                last.contenders.iter().map(|c| contender_json(c, &names)).collect::<Vec<_>>()
-            );
+            v["outcomes"] =
+                json!(last.contenders.iter().map(|c| contender_json(c, names)).collect::<Vec<_>>());
             v["most_likely"] = json!(
                 last.most_likely()
                     .into_iter()
-                    .map(|c| contender_json(c, &names))
+                    .map(|c| contender_json(c, names))
                     .collect::<Vec<_>>()
             );
         }
-        return Ok(to_json(&v));
+        v
     }
-    let mut out = String::new();
-    let n_rounds = rounds.len().saturating_sub(1);
-    let _ = write!(
-        out,
-        "{name}: {}, {}, model {}",
-        count(n, "actor", "actors"),
-        count(input.n_dims(), "dimension", "dimensions"),
-        args.model.as_str(),
-    );
-    if let Some(o) = &smp {
+
+    fn text(&self) -> String {
+        let Forecast {
+            model,
+            name,
+            input,
+            params,
+            smp,
+            forecast,
+            compromise,
+            median,
+            names,
+            n_all,
+        } = self;
+        let rounds = self.rounds();
+        let n = names.len();
+        let counted = (n < *n_all).then(|| {
+            format!(
+                "{} of {} counted ({}): the others are left out of the model",
+                n,
+                count(*n_all, "actor", "actors"),
+                and_list(names)
+            )
+        });
+        let mut out = String::new();
+        let n_rounds = rounds.len().saturating_sub(1);
         let _ = write!(
             out,
-            ", {} ({}), {}",
-            count(n_rounds, "round", "rounds"),
-            params.transitions.keyword(),
-            match o.stop {
-                Stop::Converged => "converged".to_string(),
-                Stop::MaxRounds if n_rounds == 0 => "no round run (--max-rounds 0)".to_string(),
-                Stop::MaxRounds => {
-                    format!("not converged (stopped at --max-rounds {})", params.max_rounds)
-                }
-                Stop::Budget => format!(
-                    "not converged (stopped at the work budget, --max-work {})",
-                    params.max_work
-                ),
-                Stop::Storage => format!(
-                    "not converged (stopped at the {MAX_STORED_CELLS} actor x (dimension + 1) cells a run keeps)"
-                ),
-            }
+            "{name}: {}, {}, model {}",
+            count(n, "actor", "actors"),
+            count(input.n_dims(), "dimension", "dimensions"),
+            model.as_str(),
         );
-    }
-    out.push('\n');
-    if let Some(c) = &counted {
-        let _ = writeln!(out, "{c}.");
-    }
-    out.push('\n');
-    let (final_positions, final_probs) = rounds.last().copied().unwrap_or_default();
-    let mut header = vec!["actor".to_string()];
-    for d in &input.dimensions {
-        header.push(format!("{d} (start)"));
-        if smp.is_some() {
-            header.push(format!("{d} (end)"));
+        if let Some(o) = &smp {
+            let _ = write!(
+                out,
+                ", {} ({}), {}",
+                count(n_rounds, "round", "rounds"),
+                params.transitions.keyword(),
+                match o.stop {
+                    Stop::Converged => "converged".to_string(),
+                    Stop::MaxRounds if n_rounds == 0 => "no round run (--max-rounds 0)".to_string(),
+                    Stop::MaxRounds => {
+                        format!("not converged (stopped at --max-rounds {})", params.max_rounds)
+                    }
+                    Stop::Budget => format!(
+                        "not converged (stopped at the work budget, --max-work {})",
+                        params.max_work
+                    ),
+                    Stop::Storage => format!(
+                        "not converged (stopped at the {MAX_STORED_CELLS} actor x (dimension + 1) cells a run keeps)"
+                    ),
+                }
+            );
         }
-    }
-    if smp.is_some() {
-        header.push("P(win)".to_string());
-    }
-    let mut t = Table::new(header);
-    for (a, actor) in names.iter().enumerate() {
-        let mut row = vec![actor.clone()];
-        for (&start, &end) in input.positions[a].iter().zip(&final_positions[a]) {
-            row.push(num(start));
+        out.push('\n');
+        if let Some(c) = &counted {
+            let _ = writeln!(out, "{c}.");
+        }
+        out.push('\n');
+        let (final_positions, final_probs) = rounds.last().copied().unwrap_or_default();
+        let mut header = vec!["actor".to_string()];
+        for d in &input.dimensions {
+            header.push(format!("{d} (start)"));
             if smp.is_some() {
-                row.push(num(end));
+                header.push(format!("{d} (end)"));
             }
         }
         if smp.is_some() {
-            row.push(num(final_probs.get(a).copied().unwrap_or(0.0)));
+            header.push("P(win)".to_string());
         }
-        t.row(row);
-    }
-    out.push_str(&t.render("  "));
-    out.push('\n');
-    let compromise = detente_forecast::compromise(&input);
-    let median = detente_forecast::weighted_median(&input);
-    let mut t = Table::new(
-        ["dimension", "forecast", "compromise", "weighted median"].map(String::from).to_vec(),
-    );
-    for (d, dim) in input.dimensions.iter().enumerate() {
-        t.row(vec![dim.clone(), num(forecast[d]), num(compromise[d]), num(median[d])]);
-    }
-    out.push_str("Likely outcome per dimension (0-100):\n");
-    out.push_str(&t.render("  "));
-    out.push('\n');
-    match &smp {
+        let mut t = Table::new(header);
+        for (a, actor) in names.iter().enumerate() {
+            let mut row = vec![actor.clone()];
+            for (&start, &end) in input.positions[a].iter().zip(&final_positions[a]) {
+                row.push(num(start));
+                if smp.is_some() {
+                    row.push(num(end));
+                }
+            }
+            if smp.is_some() {
+                row.push(num(final_probs.get(a).copied().unwrap_or(0.0)));
+            }
+            t.row(row);
+        }
+        out.push_str(&t.render("  "));
+        out.push('\n');
+        let mut t = Table::new(
+            ["dimension", "forecast", "compromise", "weighted median"].map(String::from).to_vec(),
+        );
+        for (d, dim) in input.dimensions.iter().enumerate() {
+            t.row(vec![dim.clone(), num(forecast[d]), num(compromise[d]), num(median[d])]);
+        }
+        out.push_str("Likely outcome per dimension (0-100):\n");
+        out.push_str(&t.render("  "));
+        out.push('\n');
+        match &smp {
         Some(o) => {
             let last = o.last();
             let best = last.most_likely();
@@ -409,14 +458,15 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>, as_json: bool) -> anyhow::Re
                 "{when}{what}. The forecast above weights each distinct final position by its probability of winning."
             );
         }
-        None if args.model == Model::Compromise => out.push_str(
+        None if *model == Model::Compromise => out.push_str(
             "The compromise model puts the outcome at the capability x salience weighted mean of the positions.\n",
         ),
         None => out.push_str(
             "The median model puts the outcome at the capability x salience weighted median position: no coalition on either side of it outweighs the other.\n",
         ),
     }
-    Ok(out)
+        out
+    }
 }
 
 /// `detente import ktab`: a KTAB input as a scenario (positions as ideals, salience as weight).

@@ -19,6 +19,7 @@ mod load;
 mod mediate;
 mod output;
 mod plot;
+mod printer;
 mod prose;
 mod scenarios;
 mod sim;
@@ -29,6 +30,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use printer::Printer;
 
 /// Analyse multi-party, multi-issue negotiations: who accepts which draft, how wide the gap
 /// is, and whether any deal is possible under the red lines.
@@ -377,23 +380,25 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Analyze { scenario: None });
-    // Text for people is wrapped to the reader's width; JSON and scenario files are not.
-    let wrap = !cli.json && !matches!(command, Command::Import { .. });
+    // The one choice of output format: every command builds a report, this printer writes
+    // it (text wrapped to the reader's width). Scenario files written by `import` are not
+    // reports: `--json` chooses their format and they are never wrapped.
+    let printer = Printer::from_flags(cli.json);
     let out = match command {
         Command::Analyze { scenario } => {
             let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
             let s = load::scenario(name)?;
-            analyze::analyze(&s, cli.json)?
+            printer.print(&analyze::analyze(&s)?)
         }
         Command::Check { scenario } => match load::scenario(&scenario) {
             Ok(s) => {
                 let name = if scenario == load::STDIN { "<stdin>" } else { scenario.as_str() };
-                check::check(name, &s, cli.json)
+                printer.print(&check::check(name, &s))
             }
-            Err(load::LoadError::Invalid(e)) if cli.json => {
+            Err(load::LoadError::Invalid(e)) if printer == Printer::Json => {
                 // Machines get the problems as JSON on stdout; the exit code still says "bad input".
                 let mut stdout = std::io::stdout().lock();
-                stdout.write_all(check::check_problems(&scenario, &e).as_bytes())?;
+                stdout.write_all(json::to_json(&check::problems_json(&scenario, &e)).as_bytes())?;
                 stdout.flush()?;
                 return Err(
                     BadInput(format!("{scenario}: {} problem(s)", e.problems().len())).into()
@@ -410,18 +415,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if proposals.is_empty() {
                 return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
             }
-            evaluate::evaluate(&s, &proposals, cli.json)
+            printer.print(&evaluate::evaluate(&s, &proposals))
         }
         Command::Compare { scenario, from, to } => {
             let s = load::scenario(&scenario)?;
             let a = load::proposal(&s, &from)?;
             let b = load::proposal(&s, &to)?;
-            compare::compare(&s, a, b, cli.json)
+            printer.print(&compare::compare(&s, a, b))
         }
         Command::Deadlock { scenario, parties, budget } => {
             let s = load::scenario(&scenario)?;
             let parties = load::parties(&s, parties.as_deref())?;
-            deadlock::deadlock(&s, Some(parties), budget, cli.json)?
+            printer.print(&deadlock::deadlock(&s, Some(parties), budget)?)
         }
         Command::Frontier {
             scenario,
@@ -446,7 +451,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 parties,
                 ignore_red_lines,
             };
-            bargain::frontier(&s, &args, cli.json)?
+            printer.print(&bargain::frontier(&s, &args)?)
         }
         Command::Forecast {
             scenario,
@@ -470,7 +475,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 parties: parties.as_deref(),
                 plot: plot.as_deref(),
             };
-            forecast::forecast(&scenario, &args, cli.json)?
+            printer.print(&forecast::forecast(&scenario, &args)?)
         }
         Command::Simulate {
             scenario,
@@ -491,7 +496,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 trace,
             };
-            sim::simulate(s, &args, cli.json)?
+            printer.print(&sim::simulate(s, &args)?)
         }
         Command::Tournament {
             command: Some(TournamentCommand::Merge { parts, partial, csv, out }),
@@ -500,7 +505,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for path in csv.iter().chain(&out) {
                 output::check_output_path(path)?;
             }
-            sim::merge(&parts, partial, csv.as_deref(), out.as_deref(), cli.json)?
+            printer.print(&sim::merge(&parts, partial, csv.as_deref(), out.as_deref())?)
         }
         Command::Tournament {
             command: None,
@@ -533,7 +538,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 csv: csv.as_deref(),
                 out: out.as_deref(),
             };
-            sim::tournament(loaded, &args, cli.json)?
+            printer.print(&sim::tournament(loaded, &args)?)
         }
         Command::Mediate {
             scenario,
@@ -550,7 +555,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let from = load::proposal(&s, &from)?;
             let parties = load::parties(&s, parties.as_deref())?;
             let flags = mediate::Flags { objective, max_changes, top, budget, max_rounds };
-            mediate::run(&s, from, parties, procedure, &flags, cli.json)?
+            printer.print(&*mediate::run(&s, from, parties, procedure, &flags)?)
         }
         Command::Divide { scenario, parties } => match load::named(&scenario)? {
             load::Named::Other { name, bytes, kind: detente_scenario::InputKind::PointsCsv } => {
@@ -560,13 +565,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                     .into());
                 }
-                bargain::divide_csv(&name, &load::utf8(&name, bytes)?, cli.json)?
+                printer.print(&bargain::divide_csv(&name, &load::utf8(&name, bytes)?)?)
             }
             load::Named::Other { kind, .. } => return Err(load::not_for(&scenario, kind).into()),
             load::Named::Scenario(s) => {
                 let named = parties.is_some();
                 let parties = load::parties(&s, parties.as_deref())?;
-                bargain::divide_scenario(&s, &parties, named, cli.json)?
+                printer.print(&bargain::divide_scenario(&s, &parties, named)?)
             }
         },
         Command::Import { from } => {
@@ -601,9 +606,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Scenarios => scenarios::scenarios(cli.json)?,
+        Command::Scenarios => printer.print(&scenarios::scenarios()?),
     };
-    let out = if wrap { detente_words::wrap(&out, output::width()) } else { out };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
-use crate::json::to_json;
+use crate::printer::Report;
 use crate::table::Table;
 
 /// The most revisions `--top` may list.
@@ -71,14 +71,13 @@ pub struct Flags {
 }
 
 /// `detente mediate`: checks that every flag given belongs to the procedure, then runs it.
-pub fn run(
-    s: &Scenario,
+pub fn run<'a>(
+    s: &'a Scenario,
     from: usize,
     parties: Vec<usize>,
     procedure: Procedure,
     flags: &Flags,
-    as_json: bool,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Box<dyn Report + 'a>> {
     let search_only = [
         ("--objective", flags.objective.is_some()),
         ("--max-changes", flags.max_changes.is_some()),
@@ -110,7 +109,7 @@ pub fn run(
                 budget: Some(flags.budget.unwrap_or(detente_analysis::DEFAULT_BUDGET)),
                 parties: Some(parties),
             };
-            mediate(s, from, &options, as_json)
+            Ok(Box::new(mediate(s, from, &options)?))
         }
         Procedure::SingleText => {
             let given: Vec<&str> =
@@ -130,7 +129,7 @@ pub fn run(
                 );
             }
             let options = SingleTextOptions { max_rounds, parties: Some(parties) };
-            single_text(s, from, &options, as_json)
+            Ok(Box::new(single_text(s, from, &options)?))
         }
     }
 }
@@ -291,64 +290,80 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
     }
 }
 
+/// `detente mediate` (the search): the mediation and its words.
+pub struct Search<'a> {
+    s: &'a Scenario,
+    from: usize,
+    m: Mediation,
+    words: Vec<String>,
+}
+
 /// `detente mediate` (the search).
-pub fn mediate(
-    s: &Scenario,
+pub fn mediate<'a>(
+    s: &'a Scenario,
     from: usize,
     options: &MediateOptions,
-    as_json: bool,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Search<'a>> {
     let m = detente_analysis::mediate(s, from, options).map_err(|e| BadInput(e.to_string()))?;
     let words = detente_analysis::mediation_words(s, &m);
-    if as_json {
-        return Ok(to_json(&mediation_json(s, &m, &words)));
+    Ok(Search { s, from, m, words })
+}
+
+impl Report for Search<'_> {
+    fn json(&self) -> Value {
+        mediation_json(self.s, &self.m, &self.words)
     }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Mediating from {} ({}), objective {}, within {}; counted: {}",
-        s.proposals[from].id,
-        s.proposals[from].title,
-        m.objective.as_str(),
-        count(m.max_changes, "change", "changes"),
-        counted_words(s, &m.parties)
-    );
-    let _ = writeln!(
-        out,
-        "{}\n",
-        if m.exact {
-            "Exact: the search covered every revision within the limit.".to_string()
-        } else {
-            format!(
-                "Not exact: the work budget ({} steps) was reached; what follows is the best found (see the note at the end).",
-                m.budget.unwrap_or(0)
-            )
-        }
-    );
-    for (n, r) in m.revisions.iter().enumerate() {
-        let _ = writeln!(out, "  {}. {}:", n + 1, count(r.changes.len(), "change", "changes"));
-        revision_table(s, r, &mut out);
-        out.push('\n');
-    }
-    if m.revisions.is_empty() && !m.feasible {
-        out.push_str(if m.exact {
-            "  No revision within the limit makes every counted party accept.\n\n"
-        } else {
-            "  No revision every counted party accepts was found within the budget.\n\n"
-        });
-    }
-    if let Some(c) = &m.closest {
+
+    fn text(&self) -> String {
+        let Search { s, from, m, words } = self;
+        let (s, from) = (*s, *from);
+        let mut out = String::new();
         let _ = writeln!(
             out,
-            "  The closest revision (fewest red lines crossed or at risk, then least total shortfall):"
+            "Mediating from {} ({}), objective {}, within {}; counted: {}",
+            s.proposals[from].id,
+            s.proposals[from].title,
+            m.objective.as_str(),
+            count(m.max_changes, "change", "changes"),
+            counted_words(s, &m.parties)
         );
-        revision_table(s, c, &mut out);
-        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{}\n",
+            if m.exact {
+                "Exact: the search covered every revision within the limit.".to_string()
+            } else {
+                format!(
+                    "Not exact: the work budget ({} steps) was reached; what follows is the best found (see the note at the end).",
+                    m.budget.unwrap_or(0)
+                )
+            }
+        );
+        for (n, r) in m.revisions.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}:", n + 1, count(r.changes.len(), "change", "changes"));
+            revision_table(s, r, &mut out);
+            out.push('\n');
+        }
+        if m.revisions.is_empty() && !m.feasible {
+            out.push_str(if m.exact {
+                "  No revision within the limit makes every counted party accept.\n\n"
+            } else {
+                "  No revision every counted party accepts was found within the budget.\n\n"
+            });
+        }
+        if let Some(c) = &m.closest {
+            let _ = writeln!(
+                out,
+                "  The closest revision (fewest red lines crossed or at risk, then least total shortfall):"
+            );
+            revision_table(s, c, &mut out);
+            out.push('\n');
+        }
+        for w in words {
+            let _ = writeln!(out, "{w}");
+        }
+        out
     }
-    for w in &words {
-        let _ = writeln!(out, "{w}");
-    }
-    Ok(out)
 }
 
 fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
@@ -374,67 +389,89 @@ fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
     })
 }
 
+/// `detente mediate --procedure single-text`: the rounds and their words.
+pub struct SingleTextReport<'a> {
+    s: &'a Scenario,
+    from: usize,
+    st: SingleText,
+    options: SingleTextOptions,
+    words: Vec<String>,
+}
+
 /// `detente mediate --procedure single-text`.
-pub fn single_text(
-    s: &Scenario,
+pub fn single_text<'a>(
+    s: &'a Scenario,
     from: usize,
     options: &SingleTextOptions,
-    as_json: bool,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<SingleTextReport<'a>> {
     let st =
         detente_analysis::single_text(s, from, options).map_err(|e| BadInput(e.to_string()))?;
     let words = detente_analysis::single_text_words(s, &st);
-    if as_json {
-        return Ok(to_json(&single_text_json(s, &st, options, &words)));
+    Ok(SingleTextReport { s, from, st, options: options.clone(), words })
+}
+
+impl Report for SingleTextReport<'_> {
+    fn json(&self) -> Value {
+        single_text_json(self.s, &self.st, &self.options, &self.words)
     }
-    let mut out = format!(
-        "Single negotiating text from {} ({}), at most {}; counted: {}\n\n",
-        s.proposals[from].id,
-        s.proposals[from].title,
-        count(options.max_rounds, "revision", "revisions"),
-        counted_words(s, &st.parties)
-    );
-    for (n, round) in st.rounds.iter().enumerate() {
-        let utilities: Vec<String> = s
-            .parties
-            .iter()
-            .enumerate()
-            .map(|(p, party)| {
-                format!("{} {} {}", party.id, j::verdict(round.verdicts[p]), u(round.utilities[p]))
-            })
-            .collect();
-        let _ = writeln!(out, "Round {}: {}", n + 1, utilities.join("; "));
-        for (k, objections) in round.objections.iter().enumerate() {
-            if objections.is_empty() {
-                continue;
-            }
-            let party = st.parties.get(k).map_or("?", |&p| s.parties[p].id.as_str());
-            let list: Vec<String> = objections
+
+    fn text(&self) -> String {
+        let SingleTextReport { s, from, st, options, words } = self;
+        let (s, from) = (*s, *from);
+        let mut out = format!(
+            "Single negotiating text from {} ({}), at most {}; counted: {}\n\n",
+            s.proposals[from].id,
+            s.proposals[from].title,
+            count(options.max_rounds, "revision", "revisions"),
+            counted_words(s, &st.parties)
+        );
+        for (n, round) in st.rounds.iter().enumerate() {
+            let utilities: Vec<String> = s
+                .parties
                 .iter()
-                .take(4)
-                .map(|o| {
+                .enumerate()
+                .map(|(p, party)| {
                     format!(
-                        "{} -> {}{}",
-                        s.issues[o.issue].id,
-                        s.issues[o.issue].option_id(o.option),
-                        if o.red_line { " (red line)" } else { "" }
+                        "{} {} {}",
+                        party.id,
+                        j::verdict(round.verdicts[p]),
+                        u(round.utilities[p])
                     )
                 })
                 .collect();
-            let more = if objections.len() > 4 {
-                format!(" and {} more", objections.len() - 4)
-            } else {
-                String::new()
-            };
-            let _ = writeln!(out, "  {party} objects: {}{more}", list.join(", "));
+            let _ = writeln!(out, "Round {}: {}", n + 1, utilities.join("; "));
+            for (k, objections) in round.objections.iter().enumerate() {
+                if objections.is_empty() {
+                    continue;
+                }
+                let party = st.parties.get(k).map_or("?", |&p| s.parties[p].id.as_str());
+                let list: Vec<String> = objections
+                    .iter()
+                    .take(4)
+                    .map(|o| {
+                        format!(
+                            "{} -> {}{}",
+                            s.issues[o.issue].id,
+                            s.issues[o.issue].option_id(o.option),
+                            if o.red_line { " (red line)" } else { "" }
+                        )
+                    })
+                    .collect();
+                let more = if objections.len() > 4 {
+                    format!(" and {} more", objections.len() - 4)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "  {party} objects: {}{more}", list.join(", "));
+            }
+            let _ = writeln!(out, "  {}", detente_analysis::round_outcome(s, st, n));
         }
-        let _ = writeln!(out, "  {}", detente_analysis::round_outcome(s, &st, n));
+        let _ = writeln!(out, "\nEnd: {}\n", st.end.as_str().replace('_', " "));
+        for w in words {
+            let _ = writeln!(out, "{w}");
+        }
+        out
     }
-    let _ = writeln!(out, "\nEnd: {}\n", st.end.as_str().replace('_', " "));
-    for w in &words {
-        let _ = writeln!(out, "{w}");
-    }
-    Ok(out)
 }
 
 fn single_text_json(

@@ -12,14 +12,15 @@ use std::sync::Mutex;
 
 use detente_core::Scenario;
 use detente_sim::{
-    Deadline, Domain, EntryKind, Event, Mechanism, Observer, Progress, Reply, SessionConfig, Shard,
-    Termination, TournamentConfig, TournamentResult, TraceKeep,
+    Deadline, Domain, EntryKind, Event, Mechanism, Observer, Progress, Reply, SessionConfig,
+    SessionResult, Shard, Termination, TournamentConfig, TournamentResult, TraceKeep,
 };
 use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
 use crate::json::to_json;
+use crate::printer::Report;
 use crate::table::Table;
 
 fn sim_error(e: detente_sim::Error) -> BadInput {
@@ -148,7 +149,7 @@ pub struct SimulateArgs<'a> {
 }
 
 /// `detente simulate`.
-pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyhow::Result<String> {
+pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>) -> anyhow::Result<Session> {
     let (config, names, seed) = (&args.config, args.negotiators, args.seed);
     let counted = crate::load::parties(&whole, args.parties)?;
     let ids = |ps: &[usize]| ps.iter().map(|&p| whole.parties[p].id.clone()).collect::<Vec<_>>();
@@ -205,25 +206,65 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
     let result =
         detente_sim::run_observed(&domain, config, &mut negotiators, seed, keep, &mut [&mut bar])
             .map_err(sim_error)?;
-    let s = domain.scenario();
-    let trace = &result.trace;
-    let utilities_of =
-        |id: u64| -> Vec<f64> { (0..s.parties.len()).map(|p| domain.utility(p, id)).collect() };
     let trace_kept = match args.trace {
         TraceArg::None => "none",
         TraceArg::Summary => "summary",
         TraceArg::Full => "full",
     };
-    if as_json {
-        return Ok(to_json(&json!({
+    Ok(Session {
+        domain,
+        result,
+        config: *config,
+        seed,
+        names: names.to_vec(),
+        counted: ids(&counted),
+        left_out: ids(&left_out),
+        named: args.parties.is_some(),
+        discounted,
+        trace_kept,
+    })
+}
+
+/// `detente simulate`: one session's result on the scenario among the negotiating parties.
+pub struct Session {
+    domain: Domain,
+    result: SessionResult,
+    config: SessionConfig,
+    seed: u64,
+    /// The negotiators, one per negotiating party.
+    names: Vec<String>,
+    /// The negotiating parties' ids.
+    counted: Vec<String>,
+    /// The ids of the parties left out.
+    left_out: Vec<String>,
+    /// Whether the parties were named with `--parties`.
+    named: bool,
+    discounted: bool,
+    trace_kept: &'static str,
+}
+
+impl Session {
+    /// Each party's utility for outcome `id`.
+    fn utilities_of(&self, id: u64) -> Vec<f64> {
+        (0..self.domain.scenario().parties.len()).map(|p| self.domain.utility(p, id)).collect()
+    }
+}
+
+impl Report for Session {
+    fn json(&self) -> Value {
+        let Session { domain, result, config, seed, names, counted, trace_kept, .. } = self;
+        let s = domain.scenario();
+        let trace = &result.trace;
+        let utilities_of = |id: u64| self.utilities_of(id);
+        json!({
             "scenario": s.meta.name,
-            "parties": ids(&counted),
+            "parties": counted,
             "mechanism": config.mechanism.name(),
             "steps_limit": config.deadline.n_steps,
             "time_limit": config.deadline.time_limit,
             "seed": seed,
             "negotiators": s.parties.iter().zip(names).map(|(p, n)| json!({"party": p.id, "negotiator": n})).collect::<Vec<_>>(),
-            "termination": detente_sim::termination_json(&result.termination, &ids(&counted)),
+            "termination": detente_sim::termination_json(&result.termination, counted),
             "agreement": result.agreement.map(|id| j::outcome(s, &domain.decode(id))),
             "utilities": nums(&result.utilities),
             "reservations": s.parties.iter().map(|p| j::num(p.reservation)).collect::<Vec<_>>(),
@@ -241,145 +282,155 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>, as_json: bool) -> anyh
                 "utilities": entry.outcome.map(|id| nums(&utilities_of(id))),
                 "replies": trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-        })));
+        })
     }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}: {} on {}, seed {seed}; {}",
-        s.meta.name,
-        config.mechanism.name(),
-        match (config.deadline.n_steps, config.deadline.time_limit) {
-            (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
-            (None, Some(t)) => format!("{t} simulated seconds"),
-            (None, None) => String::new(),
-        },
-        detente_words::and_list(
-            &s.parties
-                .iter()
-                .zip(names)
-                .map(|(p, n)| format!("{} as {n}", p.id))
-                .collect::<Vec<_>>()
-        )
-    );
-    if !left_out.is_empty() {
+
+    fn text(&self) -> String {
+        let Session { domain, result, config, seed, names, left_out, named, discounted, .. } = self;
+        let s = domain.scenario();
+        let trace = &result.trace;
+        let utilities_of = |id: u64| self.utilities_of(id);
+        let mut out = String::new();
         let _ = writeln!(
             out,
-            "{} {} no part: {} (choose with --parties).",
-            detente_words::and_list(&ids(&left_out)),
-            detente_words::noun(left_out.len(), "takes", "take"),
-            if args.parties.is_some() {
-                "only the parties named negotiate".to_string()
-            } else {
-                "the principals negotiate".to_string()
-            }
+            "{}: {} on {}, seed {seed}; {}",
+            s.meta.name,
+            config.mechanism.name(),
+            match (config.deadline.n_steps, config.deadline.time_limit) {
+                (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
+                (None, Some(t)) => format!("{t} simulated seconds"),
+                (None, None) => String::new(),
+            },
+            detente_words::and_list(
+                &s.parties
+                    .iter()
+                    .zip(names)
+                    .map(|(p, n)| format!("{} as {n}", p.id))
+                    .collect::<Vec<_>>()
+            )
         );
-    }
-    if discounted {
-        let _ = writeln!(
-            out,
-            "Discount factors in the scenario are not applied: utilities do not shrink with time."
-        );
-    }
-    if !trace.entries.is_empty() {
-        let mut header = vec!["step".to_string(), "by".to_string()];
-        header.extend(s.parties.iter().map(|p| format!("u({})", p.id)));
-        header.push("replies".to_string());
-        let mut t = Table::new(header);
-        for (e, entry) in trace.entries.iter().enumerate() {
-            if trace.omitted > 0 && e == trace.omitted_at {
-                t.row(vec!["...".to_string(), format!("({} more)", trace.omitted)]);
-            }
-            let mut row = vec![
-                entry.step.to_string(),
-                entry
-                    .proposer
-                    .and_then(|p| s.parties.get(p as usize))
-                    .map_or_else(|| "mediator".to_string(), |p| p.id.clone()),
-            ];
-            match entry.outcome {
-                Some(id) => {
-                    row.extend(utilities_of(id).into_iter().map(detente_words::num));
+        if !left_out.is_empty() {
+            let _ = writeln!(
+                out,
+                "{} {} no part: {} (choose with --parties).",
+                detente_words::and_list(left_out),
+                detente_words::noun(left_out.len(), "takes", "take"),
+                if *named {
+                    "only the parties named negotiate".to_string()
+                } else {
+                    "the principals negotiate".to_string()
                 }
-                None => row.extend(s.parties.iter().map(|_| "-".to_string())),
-            }
-            row.push(
-                trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>().join(" "),
             );
-            t.row(row);
+        }
+        if *discounted {
+            let _ = writeln!(
+                out,
+                "Discount factors in the scenario are not applied: utilities do not shrink with time."
+            );
+        }
+        if !trace.entries.is_empty() {
+            let mut header = vec!["step".to_string(), "by".to_string()];
+            header.extend(s.parties.iter().map(|p| format!("u({})", p.id)));
+            header.push("replies".to_string());
+            let mut t = Table::new(header);
+            for (e, entry) in trace.entries.iter().enumerate() {
+                if trace.omitted > 0 && e == trace.omitted_at {
+                    t.row(vec!["...".to_string(), format!("({} more)", trace.omitted)]);
+                }
+                let mut row = vec![
+                    entry.step.to_string(),
+                    entry
+                        .proposer
+                        .and_then(|p| s.parties.get(p as usize))
+                        .map_or_else(|| "mediator".to_string(), |p| p.id.clone()),
+                ];
+                match entry.outcome {
+                    Some(id) => {
+                        row.extend(utilities_of(id).into_iter().map(detente_words::num));
+                    }
+                    None => row.extend(s.parties.iter().map(|_| "-".to_string())),
+                }
+                row.push(
+                    trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>().join(" "),
+                );
+                t.row(row);
+            }
+            out.push('\n');
+            out.push_str(&t.render("  "));
         }
         out.push('\n');
+        let mut t = Table::new(
+            ["party", "negotiator", "utility", "reservation", "advantage"]
+                .map(String::from)
+                .to_vec(),
+        );
+        for (p, party) in s.parties.iter().enumerate() {
+            let (u, r) = detente_words::distinct(result.utilities[p], party.reservation);
+            t.row(vec![
+                party.id.clone(),
+                names[p].clone(),
+                u,
+                r,
+                detente_words::signed(result.utilities[p] - party.reservation),
+            ]);
+        }
         out.push_str(&t.render("  "));
-    }
-    out.push('\n');
-    let mut t = Table::new(
-        ["party", "negotiator", "utility", "reservation", "advantage"].map(String::from).to_vec(),
-    );
-    for (p, party) in s.parties.iter().enumerate() {
-        let (u, r) = detente_words::distinct(result.utilities[p], party.reservation);
-        t.row(vec![
-            party.id.clone(),
-            names[p].clone(),
-            u,
-            r,
-            detente_words::signed(result.utilities[p] - party.reservation),
-        ]);
-    }
-    out.push_str(&t.render("  "));
-    out.push('\n');
-    let steps = detente_words::count(result.steps as usize, "step", "steps");
-    match (&result.termination, result.agreement) {
-        (Termination::Agreement, Some(id)) => {
-            let o = domain.decode(id);
-            let _ = writeln!(
-                out,
-                "Agreement after {steps} and {}:",
-                detente_words::count(result.n_offers as usize, "offer", "offers")
-            );
-            for (i, &k) in o.0.iter().enumerate() {
-                let _ = writeln!(out, "  {}: {}", s.issues[i].name, s.issues[i].option_label(k));
-            }
-            let reference = domain.reference();
-            let pareto = match (result.pareto_distance, &reference.frontier) {
-                (Some(d), _) => detente_words::num(d),
-                (None, None) => "unknown (the frontier is too large to list)".to_string(),
-                (None, Some(_)) => "none (no outcome is acceptable to every party)".to_string(),
-            };
-            let nash = match result.nash_distance {
-                Some(d) => detente_words::num(d),
-                None if !reference.nash_exact => {
-                    "unknown (the search for it stopped at its budget)".to_string()
+        out.push('\n');
+        let steps = detente_words::count(result.steps as usize, "step", "steps");
+        match (&result.termination, result.agreement) {
+            (Termination::Agreement, Some(id)) => {
+                let o = domain.decode(id);
+                let _ = writeln!(
+                    out,
+                    "Agreement after {steps} and {}:",
+                    detente_words::count(result.n_offers as usize, "offer", "offers")
+                );
+                for (i, &k) in o.0.iter().enumerate() {
+                    let _ =
+                        writeln!(out, "  {}: {}", s.issues[i].name, s.issues[i].option_label(k));
                 }
-                None => "none (no outcome is acceptable to every party)".to_string(),
-            };
-            let _ = writeln!(
-                out,
-                "Distance to the Pareto frontier {pareto}, to the Nash point {nash}."
-            );
+                let reference = domain.reference();
+                let pareto = match (result.pareto_distance, &reference.frontier) {
+                    (Some(d), _) => detente_words::num(d),
+                    (None, None) => "unknown (the frontier is too large to list)".to_string(),
+                    (None, Some(_)) => "none (no outcome is acceptable to every party)".to_string(),
+                };
+                let nash = match result.nash_distance {
+                    Some(d) => detente_words::num(d),
+                    None if !reference.nash_exact => {
+                        "unknown (the search for it stopped at its budget)".to_string()
+                    }
+                    None => "none (no outcome is acceptable to every party)".to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "Distance to the Pareto frontier {pareto}, to the Nash point {nash}."
+                );
+            }
+            (Termination::Deadline, _) => {
+                let _ = writeln!(
+                    out,
+                    "No agreement: the deadline passed after {steps}; every party keeps its reservation."
+                );
+            }
+            (Termination::EndedBy(p), _) => {
+                let _ = writeln!(
+                    out,
+                    "No agreement: {} ended the negotiation at step {}.",
+                    s.parties[*p].name, result.steps
+                );
+            }
+            (Termination::NegotiatorError { party, message }, _) => {
+                let _ = writeln!(
+                    out,
+                    "The session stopped: negotiator of {} failed: {message}.",
+                    s.parties[*party].name
+                );
+            }
+            (Termination::Agreement, None) => {}
         }
-        (Termination::Deadline, _) => {
-            let _ = writeln!(
-                out,
-                "No agreement: the deadline passed after {steps}; every party keeps its reservation."
-            );
-        }
-        (Termination::EndedBy(p), _) => {
-            let _ = writeln!(
-                out,
-                "No agreement: {} ended the negotiation at step {}.",
-                s.parties[*p].name, result.steps
-            );
-        }
-        (Termination::NegotiatorError { party, message }, _) => {
-            let _ = writeln!(
-                out,
-                "The session stopped: negotiator of {} failed: {message}.",
-                s.parties[*party].name
-            );
-        }
-        (Termination::Agreement, None) => {}
+        out
     }
-    Ok(out)
 }
 
 /// A progress bar on stderr when it is a terminal (nothing otherwise), redrawn when its
@@ -481,8 +532,7 @@ pub struct TournamentArgs<'a> {
 pub fn tournament(
     scenarios: Vec<Scenario>,
     args: &TournamentArgs<'_>,
-    as_json: bool,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Tournament> {
     if args.threads > detente_sim::MAX_THREADS {
         return Err(BadInput(format!(
             "--threads {}: at most {} (the result does not depend on the thread count)",
@@ -543,13 +593,7 @@ pub fn tournament(
         shard,
     };
     let result = detente_sim::tournament(&domains, &config, &progress_bar()).map_err(sim_error)?;
-    let text = output(&result, args.csv, args.out, as_json)?;
-    if as_json || notes.is_empty() {
-        return Ok(text);
-    }
-    // Which parties played, after the first line, when not every party did.
-    let (first, rest) = text.split_at(text.find('\n').map_or(text.len(), |i| i + 1));
-    Ok(format!("{first}{notes}{rest}"))
+    write_files(result, args.csv, args.out, notes)
 }
 
 /// The largest part file `tournament merge` reads: a part of the largest tournament
@@ -562,8 +606,7 @@ pub fn merge(
     partial: bool,
     csv: Option<&Path>,
     out: Option<&Path>,
-    as_json: bool,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Tournament> {
     let mut parts: Vec<TournamentResult> = vec![];
     let mut held = 0usize;
     for f in files {
@@ -605,7 +648,7 @@ pub fn merge(
         ))
         .into());
     }
-    output(&result, csv, out, as_json)
+    write_files(result, csv, out, String::new())
 }
 
 fn shard_names(indices: &[u32], count: u32) -> Vec<String> {
@@ -627,13 +670,21 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn output(
-    result: &TournamentResult,
+/// `detente tournament` (or `tournament merge`): the result, every session in it.
+pub struct Tournament {
+    result: TournamentResult,
+    /// Which parties played, one line per scenario where not every party did.
+    notes: String,
+}
+
+/// Writes the scores as CSV and the result as JSON (a part to merge later) where asked.
+fn write_files(
+    result: TournamentResult,
     csv: Option<&Path>,
     out: Option<&Path>,
-    as_json: bool,
-) -> anyhow::Result<String> {
-    let scores = detente_sim::scores(result);
+    notes: String,
+) -> anyhow::Result<Tournament> {
+    let scores = detente_sim::scores(&result);
     let spec = &result.spec;
     if let Some(path) = csv {
         let mut text = String::from(
@@ -668,122 +719,132 @@ fn output(
         }
         crate::output::write_file(path, text.as_bytes())?;
     }
-    if as_json || out.is_some() {
-        let text = to_json(&detente_sim::part_json(result));
-        if let Some(path) = out {
-            crate::output::write_file(path, text.as_bytes())?;
-        }
-        if as_json {
-            return Ok(text);
-        }
+    if let Some(path) = out {
+        let text = to_json(&detente_sim::part_json(&result));
+        crate::output::write_file(path, text.as_bytes())?;
     }
-    let mut text = format!(
-        "Tournament: {} on {}, {}; {} on {}, {}, seed {}\n",
-        detente_words::count(spec.negotiators.len(), "negotiator", "negotiators"),
-        detente_words::count(spec.scenarios.len(), "scenario", "scenarios"),
-        detente_words::count(result.total_sessions, "session", "sessions"),
-        spec.session.mechanism.name(),
-        match (spec.session.deadline.n_steps, spec.session.deadline.time_limit) {
-            (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
-            (None, Some(t)) => format!("{t} simulated seconds"),
-            (None, None) => "-".to_string(),
-        },
-        detente_words::count(spec.repetitions as usize, "repetition", "repetitions"),
-        spec.seed
-    );
-    let missing = result.shards.missing();
-    if !missing.is_empty() {
+    Ok(Tournament { result, notes })
+}
+
+impl Report for Tournament {
+    fn json(&self) -> Value {
+        detente_sim::part_json(&self.result)
+    }
+
+    fn text(&self) -> String {
+        let result = &self.result;
+        let scores = detente_sim::scores(result);
+        let spec = &result.spec;
+        let mut text = format!(
+            "Tournament: {} on {}, {}; {} on {}, {}, seed {}\n",
+            detente_words::count(spec.negotiators.len(), "negotiator", "negotiators"),
+            detente_words::count(spec.scenarios.len(), "scenario", "scenarios"),
+            detente_words::count(result.total_sessions, "session", "sessions"),
+            spec.session.mechanism.name(),
+            match (spec.session.deadline.n_steps, spec.session.deadline.time_limit) {
+                (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
+                (None, Some(t)) => format!("{t} simulated seconds"),
+                (None, None) => "-".to_string(),
+            },
+            detente_words::count(spec.repetitions as usize, "repetition", "repetitions"),
+            spec.seed
+        );
+        // Which parties played, after the first line, when not every party did.
+        text.push_str(&self.notes);
+        let missing = result.shards.missing();
+        if !missing.is_empty() {
+            let _ = writeln!(
+                text,
+                "PARTIAL: {} {} missing; these scores cover only {} of {} sessions.",
+                detente_words::and_list(&shard_names(&missing, result.shards.count)),
+                if missing.len() == 1 { "is" } else { "are" },
+                result.records.len(),
+                result.total_sessions
+            );
+        }
+        let opt = |x: Option<f64>| x.map_or("-".to_string(), detente_words::num);
+        let agreed = |sc: &detente_sim::Score| format!("{} of {}", sc.agreements, sc.appearances);
         let _ = writeln!(
             text,
-            "PARTIAL: {} {} missing; these scores cover only {} of {} sessions.",
-            detente_words::and_list(&shard_names(&missing, result.shards.count)),
-            if missing.len() == 1 { "is" } else { "are" },
-            result.records.len(),
-            result.total_sessions
+            "\nAcross scenarios, on a common scale (rescaled utility: 0 = reservation, 1 = best outcome):"
         );
-    }
-    let opt = |x: Option<f64>| x.map_or("-".to_string(), detente_words::num);
-    let agreed = |sc: &detente_sim::Score| format!("{} of {}", sc.agreements, sc.appearances);
-    let _ = writeln!(
-        text,
-        "\nAcross scenarios, on a common scale (rescaled utility: 0 = reservation, 1 = best outcome):"
-    );
-    let mut t = Table::new(
-        ["negotiator", "played", "rescaled utility", "agreements"].map(String::from).to_vec(),
-    );
-    for sc in &scores.overall {
-        t.row(vec![
-            sc.negotiator.clone(),
-            sc.appearances.to_string(),
-            opt(sc.mean_rescaled_utility),
-            agreed(sc),
-        ]);
-    }
-    text.push('\n');
-    text.push_str(&t.render("  "));
-    for (s, table) in spec.scenarios.iter().zip(&scores.by_scenario) {
-        let _ = writeln!(text, "\n{} (utilities in the scenario's own units):\n", s.name);
         let mut t = Table::new(
-            [
-                "negotiator",
-                "played",
-                "utility",
-                "advantage",
-                "rescaled",
-                "agreements",
-                "welfare",
-                "to Nash",
-                "to Pareto",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ["negotiator", "played", "rescaled utility", "agreements"].map(String::from).to_vec(),
         );
-        for sc in table {
+        for sc in &scores.overall {
             t.row(vec![
                 sc.negotiator.clone(),
                 sc.appearances.to_string(),
-                opt(sc.mean_utility),
-                sc.mean_advantage.map_or("-".to_string(), detente_words::signed),
                 opt(sc.mean_rescaled_utility),
                 agreed(sc),
-                opt(sc.mean_welfare),
-                opt(sc.mean_nash_distance),
-                opt(sc.mean_pareto_distance),
             ]);
         }
+        text.push('\n');
         text.push_str(&t.render("  "));
-    }
-    let best = scores
-        .overall
-        .iter()
-        .filter_map(|sc| sc.mean_rescaled_utility.map(|u| (u, sc)))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((u, best)) = best {
-        let ties: Vec<&str> = scores
+        for (s, table) in spec.scenarios.iter().zip(&scores.by_scenario) {
+            let _ = writeln!(text, "\n{} (utilities in the scenario's own units):\n", s.name);
+            let mut t = Table::new(
+                [
+                    "negotiator",
+                    "played",
+                    "utility",
+                    "advantage",
+                    "rescaled",
+                    "agreements",
+                    "welfare",
+                    "to Nash",
+                    "to Pareto",
+                ]
+                .map(String::from)
+                .to_vec(),
+            );
+            for sc in table {
+                t.row(vec![
+                    sc.negotiator.clone(),
+                    sc.appearances.to_string(),
+                    opt(sc.mean_utility),
+                    sc.mean_advantage.map_or("-".to_string(), detente_words::signed),
+                    opt(sc.mean_rescaled_utility),
+                    agreed(sc),
+                    opt(sc.mean_welfare),
+                    opt(sc.mean_nash_distance),
+                    opt(sc.mean_pareto_distance),
+                ]);
+            }
+            text.push_str(&t.render("  "));
+        }
+        let best = scores
             .overall
             .iter()
-            .filter(|sc| sc.mean_rescaled_utility == Some(u))
-            .map(|sc| sc.negotiator.as_str())
-            .collect();
-        if ties.len() > 1 {
-            let _ = writeln!(
-                text,
-                "\n{} gained most on the common scale (mean rescaled utility {} each).",
-                detente_words::and_list(&ties),
-                detente_words::num(u)
-            );
-        } else {
-            let _ = writeln!(
-                text,
-                "\n{} gained most on the common scale (mean rescaled utility {}), reaching agreement in {} of its {} appearances.",
-                best.negotiator,
-                detente_words::num(u),
-                best.agreements,
-                best.appearances
-            );
+            .filter_map(|sc| sc.mean_rescaled_utility.map(|u| (u, sc)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((u, best)) = best {
+            let ties: Vec<&str> = scores
+                .overall
+                .iter()
+                .filter(|sc| sc.mean_rescaled_utility == Some(u))
+                .map(|sc| sc.negotiator.as_str())
+                .collect();
+            if ties.len() > 1 {
+                let _ = writeln!(
+                    text,
+                    "\n{} gained most on the common scale (mean rescaled utility {} each).",
+                    detente_words::and_list(&ties),
+                    detente_words::num(u)
+                );
+            } else {
+                let _ = writeln!(
+                    text,
+                    "\n{} gained most on the common scale (mean rescaled utility {}), reaching agreement in {} of its {} appearances.",
+                    best.negotiator,
+                    detente_words::num(u),
+                    best.agreements,
+                    best.appearances
+                );
+            }
         }
+        text
     }
-    Ok(text)
 }
 
 #[cfg(test)]
