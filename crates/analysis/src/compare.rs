@@ -58,6 +58,21 @@ pub struct PartyChange {
     pub red_line_moves: Vec<RedLineMove>,
 }
 
+impl PartyChange {
+    /// The issues of the party's red lines that move from `before` to `after`, each once, in
+    /// issue order.
+    pub fn issues_moving(&self, before: RedLineState, after: RedLineState) -> Vec<usize> {
+        let mut issues: Vec<usize> = self
+            .red_line_moves
+            .iter()
+            .filter(|m| m.before == before && m.after == after)
+            .map(|m| m.issue)
+            .collect();
+        issues.dedup();
+        issues
+    }
+}
+
 /// Where red line `r` of party `p` on issue `i` stands under the term `t`: crossed however
 /// the open points are settled (a settled term breaks it, or it is on an open point every
 /// option of which breaks one of the party's red lines), at risk (on an open point some
@@ -330,5 +345,21 @@ mod tests {
         assert_eq!(Movement::between(Depends, Accepts), Movement::DependsToAccepts);
         assert_eq!(Movement::between(Rejects, Accepts), Movement::Joined);
         assert_eq!(Movement::between(Accepts, Rejects), Movement::Left);
+    }
+
+    #[test]
+    fn issues_whose_red_lines_move_one_way() {
+        let s = river();
+        let c = compare(&s, 0, 1);
+        use RedLineState::{AtRisk, Crossed, Kept};
+        assert_eq!(c.parties[1].issues_moving(Crossed, Kept), vec![0]);
+        assert!(c.parties[1].issues_moving(Kept, Crossed).is_empty());
+        assert_eq!(c.parties[0].issues_moving(Kept, AtRisk), vec![3]);
+        // Two red lines on one issue moving alike name the issue once.
+        let mut pc = c.parties[0].clone();
+        let mut second = pc.red_line_moves[0];
+        second.index = 1;
+        pc.red_line_moves.push(second);
+        assert_eq!(pc.issues_moving(Kept, AtRisk), vec![3]);
     }
 }

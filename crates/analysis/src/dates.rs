@@ -87,6 +87,55 @@ pub fn dated_after_as_of(s: &Scenario) -> Vec<DatedAfter> {
         .collect()
 }
 
+/// The proposal a report focuses on, "the latest draft": the latest by date as written
+/// (compared as text, so `2025-12` comes before `2025-12-03`; an undated proposal before
+/// any dated one), the last listed among equals. `None` when there is no proposal.
+pub fn latest_proposal(s: &Scenario) -> Option<usize> {
+    (0..s.proposals.len()).max_by(|&a, &b| {
+        let da = s.proposals[a].date.as_deref().unwrap_or("");
+        let db = s.proposals[b].date.as_deref().unwrap_or("");
+        da.cmp(db).then(a.cmp(&b))
+    })
+}
+
+/// Sources dated after `as_of` taken together: those surely after, or those possibly
+/// after, with the range of their dates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LateSources<'a> {
+    /// Whether these are surely after `as_of` (false: possibly).
+    pub certain: bool,
+    /// The earliest date among them, as written.
+    pub first: &'a str,
+    /// The latest date among them, as written.
+    pub last: &'a str,
+    /// The sources, by index, in file order.
+    pub sources: Vec<usize>,
+}
+
+/// The sources among `late` in at most two groups, those surely after `as_of` first, then
+/// those possibly after; a group with no source is left out.
+pub fn late_sources(late: &[DatedAfter]) -> Vec<LateSources<'_>> {
+    [true, false]
+        .into_iter()
+        .filter_map(|certain| {
+            let group: Vec<&DatedAfter> = late
+                .iter()
+                .filter(|d| matches!(d.kind, DatedKind::Source(_)) && d.certain == certain)
+                .collect();
+            let first = group.iter().map(|d| d.date.as_str()).min()?;
+            let last = group.iter().map(|d| d.date.as_str()).max()?;
+            let sources = group
+                .iter()
+                .filter_map(|d| match d.kind {
+                    DatedKind::Source(j) => Some(j),
+                    DatedKind::Proposal(_) => None,
+                })
+                .collect();
+            Some(LateSources { certain, first, last, sources })
+        })
+        .collect()
+}
+
 /// A date in words: `2025-12-23` as `23 Dec 2025`, `2025-12` as `Dec 2025`, `2025` as is;
 /// a date that cannot be read as written.
 pub fn date_words(date: &str) -> String {
@@ -163,5 +212,47 @@ mod tests {
                 DatedAfter { kind: DatedKind::Source(0), date: "2026-03".into(), certain: false },
             ]
         );
+    }
+
+    #[test]
+    fn the_latest_draft_is_the_last_dated_then_the_last_listed() {
+        let mut s = river();
+        assert_eq!(latest_proposal(&s), Some(1), "undated: the last listed");
+        s.proposals[0].date = Some("2025-12-03".into());
+        assert_eq!(latest_proposal(&s), Some(0), "a dated draft comes after an undated one");
+        s.proposals[1].date = Some("2025-12".into());
+        assert_eq!(latest_proposal(&s), Some(0), "a month comes before its days");
+        s.proposals[1].date = Some("2025-12-03".into());
+        assert_eq!(latest_proposal(&s), Some(1), "equal dates: the last listed");
+        s.proposals.clear();
+        assert_eq!(latest_proposal(&s), None);
+    }
+
+    #[test]
+    fn late_sources_group_by_certainty_with_their_range() {
+        let source = |j: usize, date: &str, certain: bool| DatedAfter {
+            kind: DatedKind::Source(j),
+            date: date.into(),
+            certain,
+        };
+        let late = vec![
+            DatedAfter { kind: DatedKind::Proposal(0), date: "2026-01".into(), certain: true },
+            source(0, "2026-02-01", true),
+            source(1, "2025-12", false),
+            source(2, "2026-01-05", true),
+        ];
+        assert_eq!(
+            late_sources(&late),
+            vec![
+                LateSources {
+                    certain: true,
+                    first: "2026-01-05",
+                    last: "2026-02-01",
+                    sources: vec![0, 2]
+                },
+                LateSources { certain: false, first: "2025-12", last: "2025-12", sources: vec![1] },
+            ]
+        );
+        assert!(late_sources(&late[..1]).is_empty());
     }
 }

@@ -40,6 +40,42 @@ pub struct PartyEvaluation {
     pub reasons: Vec<Reason>,
 }
 
+impl PartyEvaluation {
+    /// Whether some fill of the open points leaves the party below its reservation (its
+    /// worst utility is short of it by more than [`EPS`]).
+    pub fn may_fall_short(&self) -> bool {
+        falls_short(self.utility_min, self.reservation)
+    }
+
+    /// How many points cross the party's red lines however the open points are settled:
+    /// settled terms that break one, and open points every option of which does.
+    pub fn n_points_crossed(&self) -> usize {
+        self.points.iter().filter(|pt| !pt.red_lines_broken.is_empty()).count()
+            + self.reasons.iter().filter(|r| matches!(r, Reason::OpenRedLineCrossed { .. })).count()
+    }
+
+    /// Whether some way of settling the open point on `issue` would cross one of the party's
+    /// red lines (false for a settled point).
+    pub fn open_red_line(&self, issue: usize) -> bool {
+        self.reasons.iter().any(|r| {
+            matches!(*r, Reason::OpenRedLineAtRisk { issue: i } | Reason::OpenRedLineCrossed { issue: i } if i == issue)
+        })
+    }
+
+    /// Whether the party has nothing at stake on the open point on `issue`: no weight, and
+    /// no option there would cross one of its red lines.
+    pub fn no_stake_in_open(&self, issue: usize) -> bool {
+        self.points[issue].verdict == PointVerdict::Open
+            && self.points[issue].weight == 0.0
+            && !self.open_red_line(issue)
+    }
+}
+
+/// Whether `utility` falls short of `reservation` by more than [`EPS`].
+fn falls_short(utility: f64, reservation: f64) -> bool {
+    utility < reservation - EPS
+}
+
 /// A party's verdict on a proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Verdict {
@@ -250,7 +286,7 @@ pub(crate) fn evaluate_terms(s: &Scenario, p: usize, terms: &[Term]) -> PartyEva
     } else if utility_min < reservation - EPS {
         reasons.push(Reason::BelowReservation { shortfall: reservation - utility_min, certain });
     }
-    let short = utility_min < reservation - EPS;
+    let short = falls_short(utility_min, reservation);
     let risky = !at_risk.is_empty();
     reasons.extend(at_risk);
     let verdict = if broken || certain {
@@ -474,5 +510,27 @@ pub(crate) mod tests {
         assert_eq!(evaluate(&s, 0).parties[0].verdict, Verdict::Accepts);
         s.parties[0].reservation = s.utility(0, &o) + 2.0 * EPS;
         assert_eq!(evaluate(&s, 0).parties[0].verdict, Verdict::Rejects);
+    }
+
+    #[test]
+    fn what_a_party_s_evaluation_says_of_its_points() {
+        let mut s = river();
+        let e = evaluate(&s, 1);
+        let (up, low, com) = (&e.parties[0], &e.parties[1], &e.parties[2]);
+        // Upland: 0.37 to 0.57 against 0.45; fund-50m on the open compensation crosses a
+        // red line.
+        assert!(up.may_fall_short() && !low.may_fall_short());
+        assert!(up.open_red_line(3) && !up.open_red_line(2) && !low.open_red_line(3));
+        assert_eq!(up.n_points_crossed(), 0);
+        // The Commission has no stance on compensation; the others weigh it.
+        assert!(com.no_stake_in_open(3) && !low.no_stake_in_open(3) && !up.no_stake_in_open(3));
+        assert!(!com.no_stake_in_open(0), "a settled point is not open");
+        // The draft sets share at 35, below Lowland's red line at 40.
+        assert_eq!(evaluate(&s, 0).parties[1].n_points_crossed(), 1);
+        // Every compensation option forbidden: the open point counts as crossed.
+        s.stances[0][3].as_mut().unwrap().red_lines[0].kind = RedLineKind::Forbid(vec![0, 1, 2]);
+        let up = &evaluate(&s, 1).parties[0];
+        assert_eq!(up.n_points_crossed(), 1);
+        assert!(up.open_red_line(3));
     }
 }

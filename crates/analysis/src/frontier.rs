@@ -156,6 +156,30 @@ pub struct Frontier {
     pub max_welfare: Solution,
 }
 
+impl Frontier {
+    /// Whether the answer is exact: the whole frontier counted and every bargaining
+    /// solution proved.
+    pub fn exact(&self) -> bool {
+        matches!(self.size, FrontierSize::Exact(_))
+            && [&self.nash, &self.egalitarian, &self.kalai_smorodinsky, &self.max_welfare]
+                .iter()
+                .all(|sol| sol.exact)
+    }
+
+    /// Each party's gain over its disagreement utility at the Nash point (the first of its
+    /// ties); `None` when there is no Nash point.
+    pub fn nash_gains(&self) -> Option<Vec<f64>> {
+        let nash = self.nash.points.first()?;
+        Some(nash.utilities.iter().zip(&self.disagreement).map(|(u, d)| u - d).collect())
+    }
+
+    /// Whether `sol` puts the agreement at the Nash point's outcome (the first of its ties)
+    /// among its own ties; false when there is no Nash point.
+    pub fn agrees_with_nash(&self, sol: &Solution) -> bool {
+        self.nash.points.first().is_some_and(|n| sol.points.iter().any(|p| p.outcome == n.outcome))
+    }
+}
+
 /// Computes the frontier of the rational outcomes of `s` and its bargaining solutions.
 ///
 /// Never enumerates outcomes; see the module documentation for the semantics.
@@ -1208,11 +1232,24 @@ mod tests {
         assert_eq!(f.kalai_smorodinsky.points[0].utilities, vec![0.4, 0.6]);
         // Both have welfare 1.0.
         assert_eq!(f.max_welfare.points.len(), 2);
+        // Every solution is exact and agrees with Nash (the welfare maximum through a tie);
+        // Nash gives A 0.4 and B 0.05 above the disagreement point.
+        assert!(f.exact());
+        for sol in [&f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare] {
+            assert!(f.agrees_with_nash(sol));
+        }
+        let gains = f.nash_gains().unwrap();
+        assert!((gains[0] - 0.4).abs() < 1e-12 && (gains[1] - 0.05).abs() < 1e-12);
+        let mut other = f.max_welfare.clone();
+        other.points.retain(|p| p.outcome != f.nash.points[0].outcome);
+        assert_eq!(other.points.len(), 1);
+        assert!(!f.agrees_with_nash(&other));
         // Unreachable reservations: an empty frontier, empty solutions.
         let s = two_party([[0.5, 0.4, 0.0], [0.5, 0.6, 1.0]], [0.9, 0.9]);
         let f = frontier(&s, &FrontierOptions::default()).unwrap();
         assert_eq!(f.size, FrontierSize::Exact(0));
         assert!(f.nash.points.is_empty() && f.nash.exact);
+        assert!(f.nash_gains().is_none() && !f.agrees_with_nash(&f.max_welfare));
         let opts = FrontierOptions { max_points: 0, ..FrontierOptions::default() };
         let g = frontier(&s, &opts).unwrap();
         assert!(g.nash.points.is_empty() && g.kalai_smorodinsky.points.is_empty());

@@ -66,6 +66,32 @@ impl PartyGap {
     pub fn crossed_whatever(&self) -> bool {
         !self.red_lines_crossed.is_empty()
     }
+
+    /// The issues of its red lines crossed however the open points are settled, each once,
+    /// in issue order.
+    pub fn issues_crossed(&self) -> Vec<usize> {
+        issues_of(&self.red_lines_crossed)
+    }
+
+    /// The open issues of its red lines at risk, each once, in issue order.
+    pub fn issues_at_risk(&self) -> Vec<usize> {
+        issues_of(&self.red_lines_at_risk)
+    }
+}
+
+/// The issues of red lines listed as `(issue, red_line)` in issue order, each once.
+fn issues_of(red_lines: &[(usize, usize)]) -> Vec<usize> {
+    let mut issues: Vec<usize> = red_lines.iter().map(|&(i, _)| i).collect();
+    issues.dedup();
+    issues
+}
+
+impl Gap {
+    /// Whether a counted party has a red line crossed however the open points are settled:
+    /// then no way of settling them brings every counted party to accept.
+    pub fn blocked(&self) -> bool {
+        self.counted.iter().any(|&p| self.parties[p].crossed_whatever())
+    }
 }
 
 /// Fills weighed at most to make a total shortfall exact; beyond, the total is given as
@@ -88,6 +114,30 @@ pub fn counted_parties(s: &Scenario) -> Vec<usize> {
     let principals: Vec<usize> =
         (0..s.parties.len()).filter(|&p| s.parties[p].role == Role::Principal).collect();
     if principals.is_empty() { (0..s.parties.len()).collect() } else { principals }
+}
+
+/// Who the parties a question counts are, for saying so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whose {
+    /// Every party of the scenario.
+    Everyone,
+    /// Exactly the principals, in file order (not every party).
+    Principals,
+    /// Another choice of parties (named by the user).
+    Others,
+}
+
+/// Who `counted` (party indices, each at most once) are: every party, exactly the
+/// principals, or others.
+pub fn whose(s: &Scenario, counted: &[usize]) -> Whose {
+    let principals = (0..s.parties.len()).filter(|&p| s.parties[p].role == Role::Principal);
+    if counted.len() == s.parties.len() {
+        Whose::Everyone
+    } else if counted.iter().copied().eq(principals) {
+        Whose::Principals
+    } else {
+        Whose::Others
+    }
 }
 
 /// Measures the gap on proposal `proposal` (an index into `s.proposals`).
@@ -515,5 +565,43 @@ mod tests {
                 check(seed, n_parties, n_issues, n_options, open_chance);
             }
         }
+    }
+
+    #[test]
+    fn red_lines_by_issue_and_a_blocked_gap() {
+        let pg = PartyGap {
+            party: 0,
+            shortfall: 0.0,
+            shortfall_best: 0.0,
+            points: vec![],
+            red_lines_crossed: vec![(1, 0), (1, 2), (3, 0)],
+            red_lines_at_risk: vec![(2, 1)],
+        };
+        assert_eq!(pg.issues_crossed(), vec![1, 3]);
+        assert_eq!(pg.issues_at_risk(), vec![2]);
+        let s = river();
+        // The draft crosses Lowland's red line on share (35 < 40): a principal is blocked.
+        let g = gap(&s, 0);
+        assert_eq!(g.parties[1].issues_crossed(), vec![0]);
+        assert!(g.blocked());
+        // The markup leaves compensation open: Upland's red line there is at risk only.
+        let g = gap(&s, 1);
+        assert_eq!(g.parties[0].issues_at_risk(), vec![3]);
+        assert!(!g.blocked());
+    }
+
+    #[test]
+    fn whose_deal_in_one_rule() {
+        let mut s = river();
+        assert_eq!(whose(&s, &counted_parties(&s)), Whose::Principals);
+        assert_eq!(whose(&s, &[0, 1, 2]), Whose::Everyone);
+        assert_eq!(whose(&s, &[2, 0, 1]), Whose::Everyone);
+        assert_eq!(whose(&s, &[1, 0]), Whose::Others, "the principals, named out of order");
+        assert_eq!(whose(&s, &[0, 2]), Whose::Others);
+        for p in &mut s.parties {
+            p.role = Role::Stakeholder;
+        }
+        assert_eq!(whose(&s, &counted_parties(&s)), Whose::Everyone);
+        assert_eq!(whose(&s, &[0, 1]), Whose::Others);
     }
 }

@@ -94,7 +94,10 @@ mod solutions;
 pub mod testkit;
 
 pub use compare::{Comparison, Movement, PartyChange, PointChange, compare, red_line_state};
-pub use dates::{DatedAfter, DatedKind, date_words, dated_after_as_of};
+pub use dates::{
+    DatedAfter, DatedKind, LateSources, date_words, dated_after_as_of, late_sources,
+    latest_proposal,
+};
 pub use deadlock::{
     Constraint, DEFAULT_MAX_NODES, Deadlock, DeadlockOptions, constraints, deadlock,
 };
@@ -107,7 +110,7 @@ pub use frontier::{
     Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TIE, bargaining_scenario,
     frontier, spread,
 };
-pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, counted_parties, gap};
+pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, Whose, counted_parties, gap, whose};
 pub use mediate::{
     Change, DEFAULT_BUDGET, MediateOptions, Mediation, Objective, RedLineMove, RedLineState,
     Revision, mediate, mediation_words, narrow_words,

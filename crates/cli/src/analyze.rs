@@ -19,15 +19,6 @@ use crate::prose::{
 };
 use crate::table::Table;
 
-/// The proposal the report focuses on: the latest by date, the last listed among equals.
-pub fn latest_proposal(s: &Scenario) -> Option<usize> {
-    (0..s.proposals.len()).max_by(|&a, &b| {
-        let da = s.proposals[a].date.as_deref().unwrap_or("");
-        let db = s.proposals[b].date.as_deref().unwrap_or("");
-        da.cmp(db).then(a.cmp(&b))
-    })
-}
-
 /// `detente analyze`: every evaluation, the gap on the latest draft, what would narrow it,
 /// and whether any deal is possible for the principals.
 pub struct Analyze<'a> {
@@ -45,7 +36,7 @@ pub struct Analyze<'a> {
 /// `detente analyze`: the negotiation on one screen.
 pub fn analyze(s: &Scenario) -> anyhow::Result<Analyze<'_>> {
     let evals: Vec<_> = (0..s.proposals.len()).map(|j| analysis::evaluate(s, j)).collect();
-    let latest = latest_proposal(s);
+    let latest = analysis::latest_proposal(s);
     let gap = latest.map(|j| analysis::gap(s, j));
     // Whose deal: the principals (everyone when none is named), as `detente deadlock`.
     let counted = analysis::counted_parties(s);
@@ -127,7 +118,7 @@ impl Report for Analyze<'_> {
                 ),
                 None => String::new(),
             };
-            let everyone = g.counted.len() == s.parties.len();
+            let everyone = analysis::whose(s, &g.counted) == analysis::Whose::Everyone;
             let them =
                 if everyone { "every party".to_string() } else { counted_words(s, &g.counted) };
             let _ =
@@ -137,9 +128,8 @@ impl Report for Analyze<'_> {
                 if !pg.crossed_whatever() {
                     continue;
                 }
-                let mut issues: Vec<String> =
-                    pg.red_lines_crossed.iter().map(|&(i, _)| s.issues[i].id.clone()).collect();
-                issues.dedup();
+                let issues: Vec<String> =
+                    pg.issues_crossed().into_iter().map(|i| s.issues[i].id.clone()).collect();
                 let _ = writeln!(
                     out,
                     "  {}: {} ({}) {} crossed whatever the open points; shortfall {} besides.",
@@ -150,7 +140,7 @@ impl Report for Analyze<'_> {
                     range(pg.shortfall_best, pg.shortfall),
                 );
             }
-            let blocked = g.counted.iter().any(|&p| g.parties[p].crossed_whatever());
+            let blocked = g.blocked();
             let (lo, hi) = g.total_range;
             let total = if g.total_exact {
                 range(lo, hi)
@@ -183,18 +173,15 @@ impl Report for Analyze<'_> {
                 ["party", "red lines", "shortfall", "points making it"].map(String::from).to_vec(),
             );
             for pg in &g.parties {
-                let ids = |list: &[(usize, usize)]| {
-                    let mut ids: Vec<String> =
-                        list.iter().map(|&(i, _)| s.issues[i].id.clone()).collect();
-                    ids.dedup();
-                    ids.join(" ")
+                let ids = |issues: Vec<usize>| {
+                    issues.iter().map(|&i| s.issues[i].id.as_str()).collect::<Vec<_>>().join(" ")
                 };
                 let mut lines = vec![];
                 if !pg.red_lines_crossed.is_empty() {
-                    lines.push(format!("✗ {}", ids(&pg.red_lines_crossed)));
+                    lines.push(format!("✗ {}", ids(pg.issues_crossed())));
                 }
                 if !pg.red_lines_at_risk.is_empty() {
-                    lines.push(format!("? {}", ids(&pg.red_lines_at_risk)));
+                    lines.push(format!("? {}", ids(pg.issues_at_risk())));
                 }
                 let points: Vec<String> = pg
                     .points

@@ -162,7 +162,7 @@ impl Report for FrontierReport<'_> {
     fn json(&self) -> Value {
         let (args, s, b, f, listed) = (self, self.s, &self.b, &self.f, &self.listed);
         let (size, complete) = self.size();
-        let exact = complete && solutions(f).iter().all(|(_, _, sol)| sol.exact);
+        let exact = f.exact();
         let mut v = json!({
             "scenario": s.meta.name,
             "parties": b.parties.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
@@ -319,7 +319,7 @@ impl Report for FrontierReport<'_> {
 
 /// A few sentences on where the solutions put the agreement.
 fn frontier_words(s: &Scenario, f: &Frontier, ignore_red_lines: bool) -> String {
-    let Some(nash) = f.nash.points.first() else {
+    let Some(gains) = f.nash_gains() else {
         if !f.nash.exact {
             return "No rational outcome was found within the search budget; none is ruled out either.\n".to_string();
         }
@@ -329,7 +329,7 @@ fn frontier_words(s: &Scenario, f: &Frontier, ignore_red_lines: bool) -> String 
         return "No outcome gives every party at least its reservation while keeping every red line: there is nothing to bargain over (see `detente deadlock`; `--ignore-red-lines` shows the frontier without them).\n".to_string();
     };
     let mut out = String::new();
-    let same = |sol: &Solution| sol.points.iter().any(|p| p.outcome == nash.outcome);
+    let same = |sol: &Solution| f.agrees_with_nash(sol);
     let mut agree = vec![];
     if same(&f.egalitarian) {
         agree.push("the egalitarian point");
@@ -343,15 +343,9 @@ fn frontier_words(s: &Scenario, f: &Frontier, ignore_red_lines: bool) -> String 
     let gains: Vec<String> = s
         .parties
         .iter()
-        .enumerate()
-        .map(|(p, party)| {
-            // A gain is compared with none: never written 0.00 when there is one.
-            format!(
-                "{} {}",
-                party.name,
-                words::distinct(nash.utilities[p] - f.disagreement[p], 0.0).0
-            )
-        })
+        .zip(gains)
+        // A gain is compared with none: never written 0.00 when there is one.
+        .map(|(party, gain)| format!("{} {}", party.name, words::distinct(gain, 0.0).0))
         .collect();
     let _ = writeln!(
         out,

@@ -153,14 +153,7 @@ fn movement_sentence(s: &Scenario, pc: &analysis::PartyChange) -> Option<String>
     use analysis::RedLineState::{AtRisk, Crossed, Kept};
     let name = party_name(s, pc.party);
     let moved = |before, after| -> Vec<String> {
-        let mut ids: Vec<String> = pc
-            .red_line_moves
-            .iter()
-            .filter(|m| m.before == before && m.after == after)
-            .map(|m| s.issues[m.issue].id.clone())
-            .collect();
-        ids.dedup();
-        ids
+        pc.issues_moving(before, after).into_iter().map(|i| s.issues[i].id.clone()).collect()
     };
     let lines = |ids: &[String]| if ids.len() == 1 { "red line" } else { "red lines" };
     let them = |ids: &[String]| if ids.len() == 1 { "it" } else { "them" };

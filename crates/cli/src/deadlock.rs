@@ -166,7 +166,7 @@ impl Report for DeadlockReport<'_> {
 /// Whose deal a question is about, in words: `counting every party` or `counting the
 /// principals (Russia and Ukraine)` (or the parties named).
 pub fn deal_question(s: &Scenario, counted: &[usize]) -> String {
-    if counted.len() == s.parties.len() {
+    if analysis::whose(s, counted) == analysis::Whose::Everyone {
         "counting every party".to_string()
     } else {
         format!("counting {}", counted_words(s, counted))

@@ -14,16 +14,6 @@ use crate::prose::{
 };
 use crate::table::{Table, truncate};
 
-/// Whether some option of issue `i` crosses a red line of party `p`.
-fn open_risk(s: &Scenario, p: usize, i: usize) -> bool {
-    (0..s.issues[i].n_options()).any(|k| !s.allowed(p, i, k))
-}
-
-/// Whether party `p` has nothing at stake on issue `i`: no weight and no red line.
-fn no_stake(s: &Scenario, p: usize, i: usize) -> bool {
-    s.weight(p, i) == 0.0 && (0..s.issues[i].n_options()).all(|k| s.allowed(p, i, k))
-}
-
 /// `detente evaluate`: each proposal's evaluation, and what is dated after `as_of`.
 pub struct Evaluate<'a> {
     s: &'a Scenario,
@@ -86,8 +76,8 @@ impl Report for Evaluate<'_> {
                     row.push(match pt.verdict {
                         PointVerdict::Indifferent => "-".to_string(),
                         // No stance and no red line at stake: nothing to show.
-                        PointVerdict::Open if no_stake(s, pe.party, i) => "-".to_string(),
-                        PointVerdict::Open if open_risk(s, pe.party, i) => {
+                        PointVerdict::Open if pe.no_stake_in_open(i) => "-".to_string(),
+                        PointVerdict::Open if pe.open_red_line(i) => {
                             format!("?✗ {}", range(pt.value_min, pt.value_max))
                         }
                         PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use detente_analysis::{
     Change, MediateOptions, Mediation, Objective, RedLineState, Revision, SingleText,
-    SingleTextOptions,
+    SingleTextOptions, Whose,
 };
 use detente_core::{Scenario, Term};
 use detente_words::count;
@@ -137,13 +137,10 @@ pub fn run<'a>(
 /// The counted parties for a header: `russia, ukraine (the principals)`.
 fn counted_words(s: &Scenario, parties: &[usize]) -> String {
     let ids: Vec<&str> = parties.iter().map(|&p| s.parties[p].id.as_str()).collect();
-    let default = detente_analysis::counted_parties(s);
-    let which = if parties != default.as_slice() {
-        " (as named with --parties)"
-    } else if default.len() == s.parties.len() {
-        " (every party)"
-    } else {
-        " (the principals)"
+    let which = match detente_analysis::whose(s, parties) {
+        Whose::Everyone => " (every party)",
+        Whose::Principals => " (the principals)",
+        Whose::Others => " (as named with --parties)",
     };
     format!("{}{which}", ids.join(", "))
 }

@@ -5,7 +5,7 @@ use detente_analysis::date_words;
 use detente_analysis::{
     self as analysis, DatedAfter, DatedKind, PartyEvaluation, PointVerdict, Reason, Verdict,
 };
-use detente_core::{Role, Scenario, Term};
+use detente_core::{Scenario, Term};
 use detente_words::{and_list, count, num_with, range};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -83,7 +83,7 @@ pub fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
     }
     let (u, r) = utility_against(e.utility_min, e.utility_max, e.reservation);
     let util = format!("utility {u} against a reservation of {r}");
-    let short = e.utility_min < e.reservation - analysis::EPS;
+    let short = e.may_fall_short();
     match e.verdict {
         Verdict::Accepts => format!("{name} accepts ({util})."),
         Verdict::Rejects if !crossed.is_empty() => format!(
@@ -130,8 +130,7 @@ pub fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
 }
 
 pub fn verdict_cell(e: &PartyEvaluation) -> String {
-    let broken = e.points.iter().filter(|p| !p.red_lines_broken.is_empty()).count()
-        + e.reasons.iter().filter(|r| matches!(r, Reason::OpenRedLineCrossed { .. })).count();
+    let broken = e.n_points_crossed();
     let mut cell = format!("{} {}", verdict_word(e.verdict), range(e.utility_min, e.utility_max));
     if broken > 0 {
         let _ = write!(cell, " ✗{broken}");
@@ -173,19 +172,10 @@ pub fn dated_after_paragraph(s: &Scenario, late: &[DatedAfter]) -> String {
         line[..1].make_ascii_uppercase();
         let _ = writeln!(out, "{line}.");
     }
-    for certain in [true, false] {
-        let sources: Vec<&DatedAfter> = late
-            .iter()
-            .filter(|d| matches!(d.kind, DatedKind::Source(_)) && d.certain == certain)
-            .collect();
-        let (Some(first), Some(last)) = (
-            sources.iter().map(|d| d.date.as_str()).min(),
-            sources.iter().map(|d| d.date.as_str()).max(),
-        ) else {
-            continue;
-        };
-        let n = sources.len();
-        let ids: Vec<&str> = sources.iter().map(|d| dated_item(s, d).1).collect();
+    for group in analysis::late_sources(late) {
+        let (first, last) = (group.first, group.last);
+        let n = group.sources.len();
+        let ids: Vec<&str> = group.sources.iter().map(|&j| s.sources[j].id.as_str()).collect();
         let when = if first == last {
             format!("dated {}", date_words(first))
         } else {
@@ -197,7 +187,7 @@ pub fn dated_after_paragraph(s: &Scenario, late: &[DatedAfter]) -> String {
             n,
             count(s.sources.len(), "source of evidence", "sources of evidence"),
             detente_words::noun(n, "is", "are"),
-            if certain { "" } else { "possibly " },
+            if group.certain { "" } else { "possibly " },
             as_of_words(s),
             and_list(&ids)
         );
@@ -249,12 +239,9 @@ pub fn proposal_line(s: &Scenario, j: usize) -> String {
 /// they are the principals, else their names.
 pub fn counted_words(s: &Scenario, counted: &[usize]) -> String {
     let names: Vec<String> = counted.iter().map(|&p| s.parties[p].name.clone()).collect();
-    let principals: Vec<usize> =
-        (0..s.parties.len()).filter(|&p| s.parties[p].role == Role::Principal).collect();
-    if counted == principals.as_slice() {
-        format!("the principals ({})", and_list(&names))
-    } else {
-        and_list(&names)
+    match analysis::whose(s, counted) {
+        analysis::Whose::Principals => format!("the principals ({})", and_list(&names)),
+        _ => and_list(&names),
     }
 }
 

@@ -813,26 +813,8 @@ impl Report for Tournament {
             }
             text.push_str(&t.render("  "));
         }
-        let best = scores
-            .overall
-            .iter()
-            .filter_map(|sc| sc.mean_rescaled_utility.map(|u| (u, sc)))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((u, best)) = best {
-            let ties: Vec<&str> = scores
-                .overall
-                .iter()
-                .filter(|sc| sc.mean_rescaled_utility == Some(u))
-                .map(|sc| sc.negotiator.as_str())
-                .collect();
-            if ties.len() > 1 {
-                let _ = writeln!(
-                    text,
-                    "\n{} gained most on the common scale (mean rescaled utility {} each).",
-                    detente_words::and_list(&ties),
-                    detente_words::num(u)
-                );
-            } else {
+        if let Some((u, ties)) = scores.best_overall() {
+            if let [best] = ties[..] {
                 let _ = writeln!(
                     text,
                     "\n{} gained most on the common scale (mean rescaled utility {}), reaching agreement in {} of its {} appearances.",
@@ -840,6 +822,14 @@ impl Report for Tournament {
                     detente_words::num(u),
                     best.agreements,
                     best.appearances
+                );
+            } else {
+                let names: Vec<&str> = ties.iter().map(|sc| sc.negotiator.as_str()).collect();
+                let _ = writeln!(
+                    text,
+                    "\n{} gained most on the common scale (mean rescaled utility {} each).",
+                    detente_words::and_list(&names),
+                    detente_words::num(u)
                 );
             }
         }

@@ -418,6 +418,18 @@ pub struct Scores {
     pub overall: Vec<Score>,
 }
 
+impl Scores {
+    /// The negotiators that gained most across scenarios: the highest mean rescaled utility
+    /// and every negotiator with exactly it, in order; `None` when no negotiator has one.
+    pub fn best_overall(&self) -> Option<(f64, Vec<&Score>)> {
+        let best =
+            self.overall.iter().filter_map(|sc| sc.mean_rescaled_utility).max_by(f64::total_cmp)?;
+        let ties =
+            self.overall.iter().filter(|sc| sc.mean_rescaled_utility == Some(best)).collect();
+        Some((best, ties))
+    }
+}
+
 /// The sessions of the work list: per scenario, the offset of its first session.
 struct Plan {
     offsets: Vec<usize>,
@@ -801,5 +813,37 @@ mod tests {
         assert_eq!(sc.encode(&[1, 2]), Some(7));
         assert_eq!(sc.encode(&[2, 0]), None);
         assert_eq!(sc.issues[1].options.scale_value(4), Some(1.0));
+    }
+
+    #[test]
+    fn the_best_overall_names_every_tie() {
+        let score = |name: &str, rescaled: Option<f64>| Score {
+            negotiator: name.into(),
+            appearances: 2,
+            agreements: 1,
+            agreement_rate: 0.5,
+            mean_utility: None,
+            mean_advantage: None,
+            mean_rescaled_utility: rescaled,
+            rescaled_appearances: 2,
+            mean_welfare: None,
+            mean_nash_distance: None,
+            mean_pareto_distance: None,
+        };
+        let names = |best: Option<(f64, Vec<&Score>)>| {
+            best.map(|(u, ties)| (u, ties.iter().map(|sc| sc.negotiator.clone()).collect()))
+        };
+        let mut scores = Scores {
+            by_scenario: vec![],
+            overall: vec![score("a", Some(0.25)), score("b", None), score("c", Some(0.75))],
+        };
+        assert_eq!(names(scores.best_overall()), Some((0.75, vec!["c".to_string()])));
+        scores.overall.push(score("d", Some(0.75)));
+        assert_eq!(
+            names(scores.best_overall()),
+            Some((0.75, vec!["c".to_string(), "d".to_string()]))
+        );
+        scores.overall = vec![score("b", None)];
+        assert_eq!(names(scores.best_overall()), None);
     }
 }
