@@ -41,7 +41,7 @@ pub fn exercise_scenario(s: &Scenario) {
     }
 
     let _ = counted_parties(s);
-    for p in 0..s.proposals.len().min(MAX_PROPOSALS) {
+    for p in 0..s.proposals().len().min(MAX_PROPOSALS) {
         let _ = evaluate(s, p);
         let _ = gap(s, p);
         if p > 0 {
@@ -64,7 +64,7 @@ pub fn exercise_scenario(s: &Scenario) {
     if let Ok(aw) = detente_analysis::adjusted_winner::adjusted_winner_for(s) {
         let _ = detente_analysis::adjusted_winner::describe(&aw, ["a", "b"]);
     }
-    if !s.proposals.is_empty() {
+    if !s.proposals().is_empty() {
         let options = MediateOptions { budget: Some(MEDIATE_BUDGET), ..MediateOptions::default() };
         let _ = mediate(s, 0, &options);
         let _ = single_text(s, 0, &SingleTextOptions { max_rounds: 3, parties: None });
@@ -89,7 +89,7 @@ pub fn exercise_smp(input: &SmpInput, params: &SmpParams) {
             Err(e) => panic!("an imported KTAB input is rejected: {e}\n{toml}"),
         }
         let _ = detente_forecast::from_scenario(&s);
-        for p in 0..s.proposals.len().min(MAX_PROPOSALS) {
+        for p in 0..s.proposals().len().min(MAX_PROPOSALS) {
             let _ = evaluate(&s, p);
         }
     }

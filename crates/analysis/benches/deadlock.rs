@@ -15,7 +15,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use detente_analysis::testkit::{GenConfig, SplitMix64, max_min_utility, random_scenario};
 use detente_analysis::{DeadlockOptions, deadlock};
-use detente_core::{Outcome, RedLine, RedLineKind, Scenario};
+use detente_core::{Outcome, RedLine, RedLineKind, Scenario, ScenarioParts};
 
 const PARTIES: usize = 6;
 const ISSUES: usize = 30;
@@ -30,10 +30,9 @@ fn config(red_line_chance: f64) -> GenConfig {
     }
 }
 
-/// Rebuilds a scenario after its public fields were edited, re-checking its invariants.
-fn rebuilt(s: Scenario) -> Scenario {
-    Scenario::new(s.meta, s.parties, s.issues, s.stances, s.proposals, s.sources)
-        .expect("the edits keep the scenario valid")
+/// Rebuilds a scenario from edited parts, re-checking its invariants.
+fn rebuilt(parts: ScenarioParts) -> Scenario {
+    Scenario::from_parts(parts).expect("the edits keep the scenario valid")
 }
 
 /// (a) Red lines that leave a joint option on every issue, reservations a little below the
@@ -42,10 +41,10 @@ fn feasible(seed: u64) -> Scenario {
     let mut rng = SplitMix64::new(seed);
     let mut attempt = seed;
     loop {
-        let mut s = random_scenario(attempt, &config(0.15));
+        let s = random_scenario(attempt, &config(0.15));
         let joint: Option<Vec<usize>> = (0..ISSUES)
             .map(|i| {
-                let ok: Vec<usize> = (0..s.issues[i].n_options())
+                let ok: Vec<usize> = (0..s.issues()[i].n_options())
                     .filter(|&k| (0..PARTIES).all(|p| s.allowed(p, i, k)))
                     .collect();
                 (!ok.is_empty()).then(|| ok[rng.below(ok.len())])
@@ -53,10 +52,12 @@ fn feasible(seed: u64) -> Scenario {
             .collect();
         if let Some(joint) = joint {
             let x0 = Outcome::new(joint);
-            for p in 0..PARTIES {
-                s.parties[p].reservation = (s.utility(p, &x0) - 0.01).max(0.0);
+            let utilities: Vec<f64> = (0..PARTIES).map(|p| s.utility(p, &x0)).collect();
+            let mut parts = s.into_parts();
+            for (party, u) in parts.parties.iter_mut().zip(utilities) {
+                party.reservation = (u - 0.01).max(0.0);
             }
-            return s;
+            return rebuilt(parts);
         }
         attempt = attempt.wrapping_add(1_000_003);
     }
@@ -64,9 +65,9 @@ fn feasible(seed: u64) -> Scenario {
 
 /// (b) The feasible scenario with two red lines that leave one issue no option.
 fn red_lines(seed: u64) -> Scenario {
-    let mut s = feasible(seed);
+    let mut s = feasible(seed).into_parts();
     let issue = (0..ISSUES).find(|&i| !s.issues[i].is_scale()).unwrap_or(0);
-    let push = |s: &mut Scenario, p: usize, kind: RedLineKind| {
+    let push = |s: &mut ScenarioParts, p: usize, kind: RedLineKind| {
         if let Some(stance) = &mut s.stances[p][issue] {
             stance.red_lines.push(RedLine { kind, reason: Some("benchmark".into()) });
         }
@@ -87,20 +88,21 @@ fn red_lines(seed: u64) -> Scenario {
 /// leave every issue an option).
 fn reservations(seed: u64, red_line_chance: f64, margin: f64) -> Scenario {
     let mut attempt = seed;
-    let mut s = loop {
+    let s = loop {
         let s = random_scenario(attempt, &config(red_line_chance));
-        if (0..ISSUES)
-            .all(|i| (0..s.issues[i].n_options()).any(|k| (0..PARTIES).all(|p| s.allowed(p, i, k))))
-        {
+        if (0..ISSUES).all(|i| {
+            (0..s.issues()[i].n_options()).any(|k| (0..PARTIES).all(|p| s.allowed(p, i, k)))
+        }) {
             break s;
         }
         attempt = attempt.wrapping_add(1_000_003);
     };
     let level = max_min_utility(&s, 1e-7);
-    for p in &mut s.parties {
+    let mut parts = s.into_parts();
+    for p in &mut parts.parties {
         p.reservation = (level + margin).clamp(0.0, 1.0);
     }
-    s
+    rebuilt(parts)
 }
 
 fn bench(c: &mut Criterion) {

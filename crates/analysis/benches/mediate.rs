@@ -26,13 +26,14 @@ fn plan(seed: u64, margin: f64) -> Scenario {
         red_line_chance: 0.05,
         ..GenConfig::new(4, 28, 5)
     };
-    let mut s = random_scenario(seed, &cfg);
+    let s = random_scenario(seed, &cfg);
     let e = evaluate(&s, 0);
-    for (p, party) in s.parties.iter_mut().enumerate() {
+    let mut parts = s.into_parts();
+    for (p, party) in parts.parties.iter_mut().enumerate() {
         party.role = Role::Principal;
         party.reservation = (e.parties[p].utility_min + margin).clamp(0.0, 1.0);
     }
-    s
+    Scenario::from_parts(parts).expect("reservations in [0, 1] keep the plan valid")
 }
 
 fn bench(c: &mut Criterion) {

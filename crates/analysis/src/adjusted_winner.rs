@@ -487,15 +487,15 @@ pub fn adjusted_winner(
 /// two parties or a party puts no weight on any issue ([`ErrorKind::InvalidInput`]); every
 /// finite weight is taken exactly, however large or small.
 pub fn adjusted_winner_for(s: &Scenario) -> Result<AdjustedWinner, Error> {
-    if s.parties.len() != 2 {
+    if s.parties().len() != 2 {
         return Err(invalid(format!(
             "adjusted winner needs exactly two parties; the scenario has {}",
-            s.parties.len()
+            s.parties().len()
         )));
     }
     let mut points: [Vec<Rational>; 2] = [Vec::new(), Vec::new()];
     for (p, row) in points.iter_mut().enumerate() {
-        let weights = s.stances[p]
+        let weights = s.stances()[p]
             .iter()
             .map(|st| Rational::from_f64_decimal(st.as_ref().map_or(0.0, |st| st.weight)))
             .collect::<Result<Vec<_>, Error>>()?;
@@ -503,14 +503,14 @@ pub fn adjusted_winner_for(s: &Scenario) -> Result<AdjustedWinner, Error> {
         if sum.is_zero() {
             return Err(invalid(format!(
                 "party {} puts no weight on any issue, so it has no points to spread",
-                s.parties[p].id
+                s.parties()[p].id
             )));
         }
         let scale = Rational::from_integer(100).checked_div(&sum)?;
         *row = weights.iter().map(|w| w * &scale).collect();
     }
     let [a, b] = points;
-    adjusted_winner(s.issues.iter().map(|i| i.name.clone()).collect(), a, b)
+    adjusted_winner(s.issues().iter().map(|i| i.name.clone()).collect(), a, b)
 }
 
 /// A number for prose: `65`, `5/4 (1.25)` or `170/3 (about 56.67)`.

@@ -78,10 +78,10 @@ impl PartyChange {
 /// option of which breaks one of the party's red lines), at risk (on an open point some
 /// options of which break it), or kept. The one rule for compare, mediate and the gap.
 pub fn red_line_state(s: &Scenario, p: usize, i: usize, r: usize, t: Term) -> RedLineState {
-    let Some(line) = s.stances[p][i].as_ref().and_then(|st| st.red_lines.get(r)) else {
+    let Some(line) = s.stances()[p][i].as_ref().and_then(|st| st.red_lines.get(r)) else {
         return RedLineState::Kept;
     };
-    let issue = &s.issues[i];
+    let issue = &s.issues()[i];
     let rules_out = |k: usize| !line.allows(k, issue.scale_value(k));
     match t {
         Term::Set(k) if rules_out(k) => RedLineState::Crossed,
@@ -175,16 +175,16 @@ fn point_delta(before: &PointEvaluation, after: &PointEvaluation) -> (f64, f64) 
     }
 }
 
-/// Compares proposal `to` against proposal `from` (indices into `s.proposals`).
+/// Compares proposal `to` against proposal `from` (indices into `s.proposals()`).
 ///
 /// # Panics
 /// If `from` or `to` is out of range.
 pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
     let before = evaluate(s, from);
     let after = evaluate(s, to);
-    let terms_before = &s.proposals[from].terms;
-    let terms_after = &s.proposals[to].terms;
-    let changes = (0..s.issues.len())
+    let terms_before = &s.proposals()[from].terms;
+    let terms_after = &s.proposals()[to].terms;
+    let changes = (0..s.issues().len())
         .filter(|&i| terms_before[i] != terms_after[i])
         .map(|i| PointChange {
             issue: i,
@@ -208,9 +208,9 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
                 (lo + d_lo, hi + d_hi)
             });
             let p = b.party;
-            let red_line_moves: Vec<RedLineMove> = (0..s.issues.len())
+            let red_line_moves: Vec<RedLineMove> = (0..s.issues().len())
                 .flat_map(|i| {
-                    let n = s.stances[p][i].as_ref().map_or(0, |st| st.red_lines.len());
+                    let n = s.stances()[p][i].as_ref().map_or(0, |st| st.red_lines.len());
                     (0..n).map(move |r| (i, r))
                 })
                 .filter_map(|(i, r)| {
@@ -327,8 +327,7 @@ mod tests {
         assert_eq!(c.parties[0].movement, Movement::AcceptsToDepends);
         // A draft that crosses Upland's line on compensation, then the open markup: from
         // crossed to at risk, so not "now kept".
-        let mut s2 = s.clone();
-        s2.proposals[0].terms[3] = Term::Set(2);
+        let s2 = s.clone().edit(|s| s.proposals[0].terms[3] = Term::Set(2)).unwrap();
         let c = compare(&s2, 0, 1);
         assert!(c.parties[0].red_lines_now_kept.is_empty());
         assert_eq!(c.parties[0].red_line_moves[0].before, RedLineState::Crossed);

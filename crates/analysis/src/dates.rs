@@ -71,12 +71,13 @@ pub fn after(date: &str, as_of: &str) -> Option<bool> {
     }
 }
 
-/// Every proposal, then every source, dated after `s.meta.as_of` (none when the scenario
+/// Every proposal, then every source, dated after `s.meta().as_of` (none when the scenario
 /// has no `as_of`), in file order.
 pub fn dated_after_as_of(s: &Scenario) -> Vec<DatedAfter> {
-    let Some(as_of) = s.meta.as_of.as_deref() else { return vec![] };
-    let proposals = s.proposals.iter().enumerate().map(|(j, p)| (DatedKind::Proposal(j), &p.date));
-    let sources = s.sources.iter().enumerate().map(|(j, x)| (DatedKind::Source(j), &x.date));
+    let Some(as_of) = s.meta().as_of.as_deref() else { return vec![] };
+    let proposals =
+        s.proposals().iter().enumerate().map(|(j, p)| (DatedKind::Proposal(j), &p.date));
+    let sources = s.sources().iter().enumerate().map(|(j, x)| (DatedKind::Source(j), &x.date));
     proposals
         .chain(sources)
         .filter_map(|(kind, date)| {
@@ -91,9 +92,9 @@ pub fn dated_after_as_of(s: &Scenario) -> Vec<DatedAfter> {
 /// (compared as text, so `2025-12` comes before `2025-12-03`; an undated proposal before
 /// any dated one), the last listed among equals. `None` when there is no proposal.
 pub fn latest_proposal(s: &Scenario) -> Option<usize> {
-    (0..s.proposals.len()).max_by(|&a, &b| {
-        let da = s.proposals[a].date.as_deref().unwrap_or("");
-        let db = s.proposals[b].date.as_deref().unwrap_or("");
+    (0..s.proposals().len()).max_by(|&a, &b| {
+        let da = s.proposals()[a].date.as_deref().unwrap_or("");
+        let db = s.proposals()[b].date.as_deref().unwrap_or("");
         da.cmp(db).then(a.cmp(&b))
     })
 }
@@ -187,20 +188,24 @@ mod tests {
 
     #[test]
     fn lists_proposals_then_sources() {
-        let mut s = river();
+        let s = river();
         assert!(dated_after_as_of(&s).is_empty());
-        s.proposals[1].date = Some("2026-03-10".into());
-        s.proposals[0].date = Some("2026-03-01".into());
-        s.sources.push(Source {
-            id: "S1".into(),
-            title: "t".into(),
-            url: None,
-            date: Some("2026-03".into()),
-            outlet: None,
-            quality: None,
-        });
+        let s = s
+            .edit(|s| {
+                s.proposals[1].date = Some("2026-03-10".into());
+                s.proposals[0].date = Some("2026-03-01".into());
+                s.sources.push(Source {
+                    id: "S1".into(),
+                    title: "t".into(),
+                    url: None,
+                    date: Some("2026-03".into()),
+                    outlet: None,
+                    quality: None,
+                });
+            })
+            .unwrap();
         assert!(dated_after_as_of(&s).is_empty(), "no as_of, nothing is late");
-        s.meta.as_of = Some("2026-03-05".into());
+        let s = s.edit(|s| s.meta.as_of = Some("2026-03-05".into())).unwrap();
         assert_eq!(
             dated_after_as_of(&s),
             vec![
@@ -218,13 +223,13 @@ mod tests {
     fn the_latest_draft_is_the_last_dated_then_the_last_listed() {
         let mut s = river();
         assert_eq!(latest_proposal(&s), Some(1), "undated: the last listed");
-        s.proposals[0].date = Some("2025-12-03".into());
+        s = s.edit(|s| s.proposals[0].date = Some("2025-12-03".into())).unwrap();
         assert_eq!(latest_proposal(&s), Some(0), "a dated draft comes after an undated one");
-        s.proposals[1].date = Some("2025-12".into());
+        s = s.edit(|s| s.proposals[1].date = Some("2025-12".into())).unwrap();
         assert_eq!(latest_proposal(&s), Some(0), "a month comes before its days");
-        s.proposals[1].date = Some("2025-12-03".into());
+        s = s.edit(|s| s.proposals[1].date = Some("2025-12-03".into())).unwrap();
         assert_eq!(latest_proposal(&s), Some(1), "equal dates: the last listed");
-        s.proposals.clear();
+        s = s.edit(|s| s.proposals.clear()).unwrap();
         assert_eq!(latest_proposal(&s), None);
     }
 

@@ -94,9 +94,9 @@ pub struct Deadlock {
 /// explanations: red lines by issue, party and index, then reservations by party.
 pub fn constraints(s: &Scenario, parties: &[usize]) -> Vec<Constraint> {
     let mut out = Vec::new();
-    for issue in 0..s.issues.len() {
+    for issue in 0..s.issues().len() {
         for &party in parties {
-            if let Some(stance) = &s.stances[party][issue] {
+            if let Some(stance) = &s.stances()[party][issue] {
                 out.extend((0..stance.red_lines.len()).map(|red_line| Constraint::RedLine {
                     party,
                     issue,
@@ -108,7 +108,7 @@ pub fn constraints(s: &Scenario, parties: &[usize]) -> Vec<Constraint> {
     out.extend(
         parties
             .iter()
-            .filter(|&&p| s.parties[p].reservation > 0.0)
+            .filter(|&&p| s.parties()[p].reservation > 0.0)
             .map(|&party| Constraint::Reservation { party }),
     );
     out
@@ -121,12 +121,15 @@ pub fn constraints(s: &Scenario, parties: &[usize]) -> Vec<Constraint> {
 /// [`ErrorKind::Budget`] when `max_nodes` is spent.
 pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Error> {
     let parties: Vec<usize> = match &options.parties {
-        None => (0..s.parties.len()).collect(),
+        None => (0..s.parties().len()).collect(),
         Some(list) => {
-            if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
+            if let Some(&p) = list.iter().find(|&&p| p >= s.parties().len()) {
                 return Err(Error::new(
                     ErrorKind::UnknownParty,
-                    format!("party index {p} out of range (the scenario has {})", s.parties.len()),
+                    format!(
+                        "party index {p} out of range (the scenario has {})",
+                        s.parties().len()
+                    ),
                 ));
             }
             let mut seen = Vec::new();
@@ -227,7 +230,7 @@ fn red_line_conflict(s: &Scenario, all: &[Constraint]) -> Option<Vec<Constraint>
     if allowed_options(s, &red_lines).is_some() {
         return None;
     }
-    let issue = (0..s.issues.len()).find(|&i| {
+    let issue = (0..s.issues().len()).find(|&i| {
         let on: Vec<Constraint> = red_lines
             .iter()
             .copied()
@@ -289,7 +292,7 @@ mod tests {
     /// Every outcome, by brute force.
     fn outcomes(s: &Scenario) -> Vec<Outcome> {
         let mut all = vec![vec![]];
-        for issue in &s.issues {
+        for issue in s.issues() {
             all = all
                 .into_iter()
                 .flat_map(|o: Vec<usize>| {
@@ -308,11 +311,11 @@ mod tests {
         set.iter().all(|c| match *c {
             Constraint::RedLine { party, issue, red_line } => {
                 let k = o.option(issue);
-                s.stances[party][issue].as_ref().unwrap().red_lines[red_line]
-                    .allows(k, s.issues[issue].scale_value(k))
+                s.stances()[party][issue].as_ref().unwrap().red_lines[red_line]
+                    .allows(k, s.issues()[issue].scale_value(k))
             }
             Constraint::Reservation { party } => {
-                s.utility(party, o) >= s.parties[party].reservation - EPS
+                s.utility(party, o) >= s.parties()[party].reservation - EPS
             }
         })
     }
@@ -323,8 +326,8 @@ mod tests {
 
     fn acceptable(s: &Scenario, o: &Outcome, parties: &[usize]) -> bool {
         parties.iter().all(|&p| {
-            (0..s.issues.len()).all(|i| s.allowed(p, i, o.option(i)))
-                && s.utility(p, o) >= s.parties[p].reservation - EPS
+            (0..s.issues().len()).all(|i| s.allowed(p, i, o.option(i)))
+                && s.utility(p, o) >= s.parties()[p].reservation - EPS
         })
     }
 
@@ -365,7 +368,7 @@ mod tests {
             };
             let s = random_scenario(seed, &cfg);
             let all = outcomes(&s);
-            let parties: Vec<usize> = (0..s.parties.len()).collect();
+            let parties: Vec<usize> = (0..s.parties().len()).collect();
             let brute = all.iter().any(|o| acceptable(&s, o, &parties));
             for budget in [1, 2, 3, 5] {
                 let opts = DeadlockOptions { parties: None, max_nodes: Some(budget) };
@@ -393,19 +396,14 @@ mod tests {
     fn large_scenarios_end_within_the_budget() {
         use crate::testkit::{PlanConfig, random_plan};
         let cfg = PlanConfig { n_parties: 10, n_issues: 200, min_options: 3, max_options: 5 };
-        let mut s = random_plan(2, &cfg);
-        for p in &mut s.parties {
-            p.reservation = 0.62;
-        }
-        let s = Scenario::new(
-            s.meta.clone(),
-            s.parties.clone(),
-            s.issues.clone(),
-            s.stances.clone(),
-            vec![],
-            s.sources.clone(),
-        )
-        .unwrap();
+        let s = random_plan(2, &cfg)
+            .edit(|s| {
+                for p in &mut s.parties {
+                    p.reservation = 0.62;
+                }
+                s.proposals.clear();
+            })
+            .unwrap();
         let opts = DeadlockOptions { parties: None, max_nodes: Some(20_000) };
         match deadlock(&s, &opts) {
             Ok(d) => assert!(d.nodes <= 20_000 + 10_000),
@@ -427,20 +425,16 @@ mod tests {
 
     #[test]
     fn colliding_red_lines_make_a_conflict_within_the_issue() {
-        let mut s = river();
         // Upland now also forbids the joint board: Lowland requires board or commission.
-        if let Some(st) = &mut s.stances[0][1] {
-            st.red_lines.push(RedLine { kind: RedLineKind::Forbid(vec![1]), reason: None });
-        }
-        let s = Scenario::new(
-            s.meta.clone(),
-            s.parties.clone(),
-            s.issues.clone(),
-            s.stances.clone(),
-            vec![],
-            vec![],
-        )
-        .unwrap();
+        let s = river()
+            .edit(|s| {
+                if let Some(st) = &mut s.stances[0][1] {
+                    st.red_lines.push(RedLine { kind: RedLineKind::Forbid(vec![1]), reason: None });
+                }
+                s.proposals.clear();
+                s.sources.clear();
+            })
+            .unwrap();
         let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
         assert!(!d.feasible);
         assert_eq!(
@@ -461,9 +455,12 @@ mod tests {
 
     #[test]
     fn reservations_collide() {
-        let mut s = river();
-        s.parties[0].reservation = 0.8;
-        s.parties[1].reservation = 0.6;
+        let s = river()
+            .edit(|s| {
+                s.parties[0].reservation = 0.8;
+                s.parties[1].reservation = 0.6;
+            })
+            .unwrap();
         check_against_brute_force(&s, None);
         let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
         assert!(!d.feasible);
@@ -472,8 +469,7 @@ mod tests {
 
     #[test]
     fn unreachable_reservation_alone() {
-        let mut s = river();
-        s.parties[2].reservation = 1.0;
+        let s = river().edit(|s| s.parties[2].reservation = 1.0).unwrap();
         // The commission's best: commission-run and inspectors, but Upland forbids
         // commission-run. Its best with the red line kept is 1/3 * 0.8 + 2/3.
         let d = deadlock(&s, &DeadlockOptions::default()).unwrap();

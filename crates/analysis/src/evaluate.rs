@@ -185,21 +185,21 @@ impl PointVerdict {
     }
 }
 
-/// Evaluates proposal `proposal` (an index into `s.proposals`) for every party.
+/// Evaluates proposal `proposal` (an index into `s.proposals()`) for every party.
 ///
 /// # Panics
 /// If `proposal` is out of range.
 pub fn evaluate(s: &Scenario, proposal: usize) -> Evaluation {
-    let terms = &s.proposals[proposal].terms;
+    let terms = &s.proposals()[proposal].terms;
     Evaluation {
         proposal,
-        parties: (0..s.parties.len()).map(|p| evaluate_terms(s, p, terms)).collect(),
+        parties: (0..s.parties().len()).map(|p| evaluate_terms(s, p, terms)).collect(),
     }
 }
 
 /// Evaluates a list of terms (one per issue) for party `p`.
 pub(crate) fn evaluate_terms(s: &Scenario, p: usize, terms: &[Term]) -> PartyEvaluation {
-    let reservation = s.parties[p].reservation;
+    let reservation = s.parties()[p].reservation;
     let mut points = Vec::with_capacity(terms.len());
     let mut reasons = Vec::new();
     let mut at_risk = Vec::new();
@@ -459,8 +459,7 @@ pub(crate) mod tests {
 
     #[test]
     fn best_fill_short_is_certain() {
-        let mut s = river();
-        s.parties[0].reservation = 0.9;
+        let s = river().edit(|s| s.parties[0].reservation = 0.9).unwrap();
         let up = &evaluate(&s, 1).parties[0];
         assert_eq!(up.verdict, Verdict::Rejects);
         match up.reasons[0] {
@@ -474,9 +473,13 @@ pub(crate) mod tests {
 
     #[test]
     fn an_open_point_every_option_of_which_crosses_a_red_line_is_rejected() {
-        let mut s = river();
         // Upland forbids every compensation option: the markup leaves it open.
-        s.stances[0][3].as_mut().unwrap().red_lines[0].kind = RedLineKind::Forbid(vec![0, 1, 2]);
+        let s = river()
+            .edit(|s| {
+                s.stances[0][3].as_mut().unwrap().red_lines[0].kind =
+                    RedLineKind::Forbid(vec![0, 1, 2]);
+            })
+            .unwrap();
         let up = &evaluate(&s, 1).parties[0];
         assert_eq!(up.verdict, Verdict::Rejects);
         assert!(up.reasons.contains(&Reason::OpenRedLineCrossed { issue: 3 }));
@@ -485,11 +488,14 @@ pub(crate) mod tests {
 
     #[test]
     fn the_best_fill_must_keep_the_party_s_own_red_lines() {
-        let mut s = river();
         // Upland's favourite compensation ("none") is now one it forbids: its best fill
         // within its red lines is fund-10m (0.6), 0.37 + 0.12 = 0.49 < 0.52 <= 0.57.
-        s.stances[0][3].as_mut().unwrap().red_lines[0].kind = RedLineKind::Forbid(vec![0]);
-        s.parties[0].reservation = 0.52;
+        let s = river()
+            .edit(|s| {
+                s.stances[0][3].as_mut().unwrap().red_lines[0].kind = RedLineKind::Forbid(vec![0]);
+                s.parties[0].reservation = 0.52;
+            })
+            .unwrap();
         let up = &evaluate(&s, 1).parties[0];
         assert!(up.utility_max >= 0.52);
         assert_eq!(up.verdict, Verdict::Rejects);
@@ -504,12 +510,13 @@ pub(crate) mod tests {
 
     #[test]
     fn reservation_met_within_eps() {
-        let mut s = river();
+        let s = river();
         let o = Outcome::new(vec![3, 1, 1, 1]);
-        s.parties[0].reservation = s.utility(0, &o) + 0.5 * EPS;
-        assert_eq!(evaluate(&s, 0).parties[0].verdict, Verdict::Accepts);
-        s.parties[0].reservation = s.utility(0, &o) + 2.0 * EPS;
-        assert_eq!(evaluate(&s, 0).parties[0].verdict, Verdict::Rejects);
+        let u = s.utility(0, &o);
+        let near = s.clone().edit(|s| s.parties[0].reservation = u + 0.5 * EPS).unwrap();
+        assert_eq!(evaluate(&near, 0).parties[0].verdict, Verdict::Accepts);
+        let far = s.edit(|s| s.parties[0].reservation = u + 2.0 * EPS).unwrap();
+        assert_eq!(evaluate(&far, 0).parties[0].verdict, Verdict::Rejects);
     }
 
     #[test]
@@ -528,7 +535,12 @@ pub(crate) mod tests {
         // The draft sets share at 35, below Lowland's red line at 40.
         assert_eq!(evaluate(&s, 0).parties[1].n_points_crossed(), 1);
         // Every compensation option forbidden: the open point counts as crossed.
-        s.stances[0][3].as_mut().unwrap().red_lines[0].kind = RedLineKind::Forbid(vec![0, 1, 2]);
+        s = s
+            .edit(|s| {
+                s.stances[0][3].as_mut().unwrap().red_lines[0].kind =
+                    RedLineKind::Forbid(vec![0, 1, 2])
+            })
+            .unwrap();
         let up = &evaluate(&s, 1).parties[0];
         assert_eq!(up.n_points_crossed(), 1);
         assert!(up.open_red_line(3));

@@ -8,20 +8,20 @@ use crate::deadlock::{Constraint, Deadlock};
 use crate::search::{allowed_options, red_line_of};
 
 fn issue_ref(s: &Scenario, i: usize) -> String {
-    format!("{} ({})", s.issues[i].id, s.issues[i].name)
+    format!("{} ({})", s.issues()[i].id, s.issues()[i].name)
 }
 
 fn quoted_options(s: &Scenario, i: usize, options: &[usize]) -> String {
     options
         .iter()
-        .map(|&k| format!("{:?}", s.issues[i].option_label(k)))
+        .map(|&k| format!("{:?}", s.issues()[i].option_label(k)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// The options left on an issue: a range on a scale when they are contiguous.
 fn options_left(s: &Scenario, i: usize, options: &[usize]) -> String {
-    let issue = &s.issues[i];
+    let issue = &s.issues()[i];
     match options {
         [first, .., last] if issue.is_scale() && last - first + 1 == options.len() => {
             format!("{} to {}", issue.option_label(*first), issue.option_label(*last))
@@ -40,7 +40,7 @@ pub fn describe_constraint(s: &Scenario, c: &Constraint) -> String {
             let Some(r) = red_line_of(s, party, issue, red_line) else {
                 return "unknown constraint".to_string();
             };
-            let who = &s.parties[party].name;
+            let who = &s.parties()[party].name;
             let at = issue_ref(s, issue);
             let what = match &r.kind {
                 RedLineKind::Forbid(o) => {
@@ -50,7 +50,7 @@ pub fn describe_constraint(s: &Scenario, c: &Constraint) -> String {
                     format!("requires on {at}: one of {}", quoted_options(s, issue, o))
                 }
                 RedLineKind::Bounds { min, max } => {
-                    let unit = match &s.issues[issue].kind {
+                    let unit = match &s.issues()[issue].kind {
                         IssueKind::Scale { unit, .. } => format!(" {unit}"),
                         IssueKind::Discrete { .. } => String::new(),
                     };
@@ -70,7 +70,7 @@ pub fn describe_constraint(s: &Scenario, c: &Constraint) -> String {
                 None => format!("{who} {what}"),
             }
         }
-        Constraint::Reservation { party } => match s.parties.get(party) {
+        Constraint::Reservation { party } => match s.parties().get(party) {
             Some(p) => {
                 format!(
                     "{} needs a utility of at least {} (its reservation)",
@@ -86,12 +86,12 @@ pub fn describe_constraint(s: &Scenario, c: &Constraint) -> String {
 /// A few sentences on a deadlock result: which outcome works, or what collides and why.
 pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
     let names =
-        |ps: &[usize]| -> Vec<String> { ps.iter().map(|&p| s.parties[p].name.clone()).collect() };
+        |ps: &[usize]| -> Vec<String> { ps.iter().map(|&p| s.parties()[p].name.clone()).collect() };
     let mut out = Vec::new();
     if d.feasible {
         let Some(w) = &d.witness else { return out };
-        let terms: Vec<String> = (0..s.issues.len())
-            .map(|i| format!("{} {:?}", s.issues[i].id, s.issues[i].option_label(w.option(i))))
+        let terms: Vec<String> = (0..s.issues().len())
+            .map(|i| format!("{} {:?}", s.issues()[i].id, s.issues()[i].option_label(w.option(i))))
             .collect();
         let who = names(&d.parties);
         let all = match who.len() {
@@ -108,8 +108,8 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
             .parties
             .iter()
             .map(|&p| {
-                let (u, r) = distinct(s.utility(p, w), s.parties[p].reservation);
-                format!("{} {u} (reservation {r})", s.parties[p].name)
+                let (u, r) = distinct(s.utility(p, w), s.parties()[p].reservation);
+                format!("{} {u} (reservation {r})", s.parties()[p].name)
             })
             .collect();
         if !gains.is_empty() {
@@ -184,7 +184,7 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
         && let Some(allowed) = allowed_options(s, &red_lines)
     {
         let best = |p: usize| -> f64 {
-            (0..s.issues.len())
+            (0..s.issues().len())
                 .map(|i| {
                     allowed[i]
                         .iter()
@@ -199,19 +199,19 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
             "With these red lines kept, ".to_string()
         };
         if let [p] = reserving[..] {
-            let (most, r) = distinct(best(p), s.parties[p].reservation);
+            let (most, r) = distinct(best(p), s.parties()[p].reservation);
             out.push(format!(
                 "{prefix}{} can get at most {most}, below its reservation {r}.",
-                s.parties[p].name
+                s.parties()[p].name
             ));
         } else {
             let ups: Vec<String> = reserving
                 .iter()
-                .map(|&p| format!("{} up to {}", s.parties[p].name, num(best(p))))
+                .map(|&p| format!("{} up to {}", s.parties()[p].name, num(best(p))))
                 .collect();
             let needs: Vec<String> = reserving
                 .iter()
-                .map(|&p| format!("{} {}", s.parties[p].name, num(s.parties[p].reservation)))
+                .map(|&p| format!("{} {}", s.parties()[p].name, num(s.parties()[p].reservation)))
                 .collect();
             out.push(format!(
                 "{prefix}{} could each get enough on their own ({}), but no single outcome gives all of them their reservations ({}).",
@@ -220,7 +220,7 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
                 and_list(&needs)
             ));
             // Where they pull apart: what the best joint option on an issue costs them.
-            let mut pulls: Vec<(f64, usize)> = (0..s.issues.len())
+            let mut pulls: Vec<(f64, usize)> = (0..s.issues().len())
                 .map(|i| {
                     let tops: Vec<f64> = reserving
                         .iter()
@@ -252,12 +252,16 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
         .iter()
         .map(|c| match *c {
             Constraint::RedLine { party, issue, .. } => {
-                format!("{} gives up a red line on {}", s.parties[party].name, s.issues[issue].id)
+                format!(
+                    "{} gives up a red line on {}",
+                    s.parties()[party].name,
+                    s.issues()[issue].id
+                )
             }
             Constraint::Reservation { party } => format!(
                 "{} accepts less than {}",
-                s.parties[party].name,
-                num(s.parties[party].reservation)
+                s.parties()[party].name,
+                num(s.parties()[party].reservation)
             ),
         })
         .collect();
@@ -312,8 +316,7 @@ mod tests {
 
     #[test]
     fn explains_a_reservation_out_of_reach() {
-        let mut s = river();
-        s.parties[2].reservation = 1.0;
+        let s = river().edit(|s| s.parties[2].reservation = 1.0).unwrap();
         let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
         let text = explain(&s, &d);
         assert_eq!(

@@ -186,7 +186,7 @@ impl Frontier {
 pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Error> {
     let prep = Prepared::new(s);
     let n_outcomes =
-        s.issues.iter().try_fold(1u128, |acc, issue| acc.checked_mul(issue.n_options() as u128));
+        s.issues().iter().try_fold(1u128, |acc, issue| acc.checked_mul(issue.n_options() as u128));
     let ranges = utility_ranges(s);
     let disagreement: Vec<f64> = ranges
         .iter()
@@ -257,7 +257,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
     })
 }
 
-/// The scenario a bargaining question is asked on: only `parties` (indices into `s.parties`,
+/// The scenario a bargaining question is asked on: only `parties` (indices into `s.parties()`,
 /// in order, without repeats), and with every red line set aside when `ignore_red_lines`.
 /// Issues, stances and utilities are unchanged, so outcomes mean the same; proposals are
 /// left out (their authors may be gone). Errors: [`ErrorKind::UnknownParty`] for an index
@@ -267,9 +267,9 @@ pub fn bargaining_scenario(
     parties: &[usize],
     ignore_red_lines: bool,
 ) -> Result<Scenario, Error> {
-    let mut seen = vec![false; s.parties.len()];
+    let mut seen = vec![false; s.parties().len()];
     for &p in parties {
-        if p >= s.parties.len() || std::mem::replace(&mut seen[p], true) {
+        if p >= s.parties().len() || std::mem::replace(&mut seen[p], true) {
             return Err(Error::new(
                 ErrorKind::UnknownParty,
                 format!("party index {p} out of range or repeated"),
@@ -282,7 +282,7 @@ pub fn bargaining_scenario(
     let stances = parties
         .iter()
         .map(|&p| {
-            let mut row = s.stances[p].clone();
+            let mut row = s.stances()[p].clone();
             if ignore_red_lines {
                 row.iter_mut().flatten().for_each(|st| st.red_lines.clear());
             }
@@ -290,12 +290,12 @@ pub fn bargaining_scenario(
         })
         .collect();
     Scenario::new(
-        s.meta.clone(),
-        parties.iter().map(|&p| s.parties[p].clone()).collect(),
-        s.issues.clone(),
+        s.meta().clone(),
+        parties.iter().map(|&p| s.parties()[p].clone()).collect(),
+        s.issues().to_vec(),
         stances,
         vec![],
-        s.sources.clone(),
+        s.sources().to_vec(),
     )
     .map_err(|e| Error::new(ErrorKind::UnknownParty, e.to_string()))
 }
@@ -364,10 +364,10 @@ pub fn spread(points: &[FrontierPoint], n: usize) -> Vec<FrontierPoint> {
 /// The range of each party's utility over the whole outcome space, summed like
 /// [`Scenario::utility`] (exact by monotonicity of rounding).
 pub(crate) fn utility_ranges(s: &Scenario) -> Vec<(f64, f64)> {
-    (0..s.parties.len())
+    (0..s.parties().len())
         .map(|p| {
             let (mut lo, mut hi) = (s.bias(p), s.bias(p));
-            for i in 0..s.issues.len() {
+            for i in 0..s.issues().len() {
                 let c = s.contributions(p, i);
                 lo += c.iter().copied().fold(f64::INFINITY, f64::min);
                 hi += c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -517,11 +517,11 @@ pub(crate) struct Prepared {
 
 impl Prepared {
     pub(crate) fn new(s: &Scenario) -> Prepared {
-        let n_p = s.parties.len();
-        let n_i = s.issues.len();
+        let n_p = s.parties().len();
+        let n_i = s.issues().len();
         let mut levels = Vec::with_capacity(n_i);
         let mut empty = false;
-        for (i, issue) in s.issues.iter().enumerate() {
+        for (i, issue) in s.issues().iter().enumerate() {
             let allowed: Vec<usize> =
                 (0..issue.n_options()).filter(|&k| (0..n_p).all(|p| s.allowed(p, i, k))).collect();
             if allowed.is_empty() {
@@ -563,7 +563,7 @@ impl Prepared {
         Prepared {
             n_p,
             bias: (0..n_p).map(|p| s.bias(p)).collect(),
-            reservation: s.parties.iter().map(|p| p.reservation).collect(),
+            reservation: s.parties().iter().map(|p| p.reservation).collect(),
             levels,
             sufmax,
             sufabs,
@@ -884,7 +884,7 @@ mod tests {
 
     /// Every outcome, in lexicographic order.
     fn outcomes(s: &Scenario) -> Vec<Outcome> {
-        let sizes: Vec<usize> = s.issues.iter().map(|i| i.n_options()).collect();
+        let sizes: Vec<usize> = s.issues().iter().map(|i| i.n_options()).collect();
         let mut all = vec![];
         let mut cur = vec![0; sizes.len()];
         loop {
@@ -910,7 +910,7 @@ mod tests {
     }
 
     fn brute(s: &Scenario) -> Brute {
-        let n_p = s.parties.len();
+        let n_p = s.parties().len();
         let all = outcomes(s);
         let us: Vec<Vec<f64>> =
             all.iter().map(|o| (0..n_p).map(|p| s.utility(p, o)).collect()).collect();
@@ -925,7 +925,7 @@ mod tests {
             .zip(&us)
             .filter(|(o, u)| {
                 (0..n_p).all(|p| {
-                    u[p] >= s.parties[p].reservation
+                    u[p] >= s.parties()[p].reservation
                         && o.0.iter().enumerate().all(|(i, &k)| s.allowed(p, i, k))
                 })
             })
@@ -951,7 +951,7 @@ mod tests {
         let d: Vec<f64> = b
             .ranges
             .iter()
-            .zip(&s.parties)
+            .zip(s.parties())
             .map(|(&(lo, _), p)| if p.reservation >= lo { p.reservation } else { lo })
             .collect();
         let maxs: Vec<f64> = b.ranges.iter().map(|r| r.1).collect();
@@ -975,9 +975,9 @@ mod tests {
 
     /// Checks a point's outcome: rational, and utilities equal to the scenario's own sum.
     fn check_point(s: &Scenario, pt: &FrontierPoint) {
-        for p in 0..s.parties.len() {
+        for p in 0..s.parties().len() {
             assert_eq!(s.utility(p, &pt.outcome).to_bits(), pt.utilities[p].to_bits());
-            assert!(pt.utilities[p] >= s.parties[p].reservation);
+            assert!(pt.utilities[p] >= s.parties()[p].reservation);
             for (i, &k) in pt.outcome.0.iter().enumerate() {
                 assert!(s.allowed(p, i, k));
             }
@@ -1176,9 +1176,9 @@ mod tests {
     fn bargaining_scenarios_keep_outcomes_and_drop_red_lines_on_request() {
         let s = crate::evaluate::tests::river();
         let b = bargaining_scenario(&s, &[0, 1], true).unwrap();
-        assert_eq!(b.parties.len(), 2);
-        assert!(b.stances.iter().flatten().flatten().all(|st| st.red_lines.is_empty()));
-        let o = Outcome::new(vec![0; s.issues.len()]);
+        assert_eq!(b.parties().len(), 2);
+        assert!(b.stances().iter().flatten().flatten().all(|st| st.red_lines.is_empty()));
+        let o = Outcome::new(vec![0; s.issues().len()]);
         assert_eq!(b.utility(1, &o).to_bits(), s.utility(1, &o).to_bits());
         assert!(bargaining_scenario(&s, &[0, 0], false).is_err());
         assert!(bargaining_scenario(&s, &[7], false).is_err());

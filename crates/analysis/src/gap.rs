@@ -112,8 +112,8 @@ pub struct PointGap {
 /// The parties counted in gap totals: the principals, or everyone if none is a principal.
 pub fn counted_parties(s: &Scenario) -> Vec<usize> {
     let principals: Vec<usize> =
-        (0..s.parties.len()).filter(|&p| s.parties[p].role == Role::Principal).collect();
-    if principals.is_empty() { (0..s.parties.len()).collect() } else { principals }
+        (0..s.parties().len()).filter(|&p| s.parties()[p].role == Role::Principal).collect();
+    if principals.is_empty() { (0..s.parties().len()).collect() } else { principals }
 }
 
 /// Who the parties a question counts are, for saying so.
@@ -130,8 +130,8 @@ pub enum Whose {
 /// Who `counted` (party indices, each at most once) are: every party, exactly the
 /// principals, or others.
 pub fn whose(s: &Scenario, counted: &[usize]) -> Whose {
-    let principals = (0..s.parties.len()).filter(|&p| s.parties[p].role == Role::Principal);
-    if counted.len() == s.parties.len() {
+    let principals = (0..s.parties().len()).filter(|&p| s.parties()[p].role == Role::Principal);
+    if counted.len() == s.parties().len() {
         Whose::Everyone
     } else if counted.iter().copied().eq(principals) {
         Whose::Principals
@@ -150,7 +150,7 @@ pub fn gap(s: &Scenario, proposal: usize) -> Gap {
     let counted = counted_parties(s);
     let total = counted.iter().map(|&p| parties[p].shortfall).sum();
     let total_best = counted.iter().map(|&p| parties[p].shortfall_best).sum();
-    let mut points: Vec<PointGap> = (0..s.issues.len())
+    let mut points: Vec<PointGap> = (0..s.issues().len())
         .map(|i| {
             let by_party: Vec<(usize, f64)> = counted
                 .iter()
@@ -203,11 +203,11 @@ fn total_range(
     if short.len() <= 1 {
         return ((lower, upper), true);
     }
-    let terms = &s.proposals[proposal].terms;
+    let terms = &s.proposals()[proposal].terms;
     let open: Vec<usize> = (0..terms.len()).filter(|&i| terms[i] == Term::Open).collect();
     let n_fills = open
         .iter()
-        .try_fold(1u64, |n, &i| n.checked_mul(s.issues[i].n_options() as u64))
+        .try_fold(1u64, |n, &i| n.checked_mul(s.issues()[i].n_options() as u64))
         .filter(|&n| n <= MAX_FILLS);
     if n_fills.is_none() {
         return ((lower, upper), false);
@@ -236,7 +236,7 @@ fn total_range(
                     .zip(&digits)
                     .map(|(&i, &k)| s.contribution(p, i, k))
                     .sum::<f64>();
-                shortfall(s.parties[p].reservation, u)
+                shortfall(s.parties()[p].reservation, u)
             })
             .sum();
         lo = lo.min(total);
@@ -248,7 +248,7 @@ fn total_range(
                 return ((lo, hi), true);
             }
             digits[d] += 1;
-            if digits[d] < s.issues[open[d]].n_options() {
+            if digits[d] < s.issues()[open[d]].n_options() {
                 break;
             }
             digits[d] = 0;
@@ -295,11 +295,11 @@ fn party_gap(s: &Scenario, e: &PartyEvaluation) -> PartyGap {
                 red_lines_crossed.extend(pt.red_lines_broken.iter().map(|&r| (pt.issue, r)))
             }
             Term::Open => {
-                let n = s.issues[pt.issue].n_options();
+                let n = s.issues()[pt.issue].n_options();
                 let allowed = (0..n).filter(|&k| s.allowed(p, pt.issue, k)).count();
-                let ruling_out = s.stances[p][pt.issue].iter().flat_map(|st| {
+                let ruling_out = s.stances()[p][pt.issue].iter().flat_map(|st| {
                     st.red_lines.iter().enumerate().filter_map(|(r, line)| {
-                        let x = |k| s.issues[pt.issue].scale_value(k);
+                        let x = |k| s.issues()[pt.issue].scale_value(k);
                         (0..n).any(|k| !line.allows(k, x(k))).then_some((pt.issue, r))
                     })
                 });
@@ -374,10 +374,14 @@ mod tests {
     #[test]
     fn no_principal_counts_everyone() {
         let mut s = river();
-        for p in &mut s.parties {
-            p.role = Role::Stakeholder;
-        }
-        s.parties[2].reservation = 0.99;
+        s = s
+            .edit(|s| {
+                for p in &mut s.parties {
+                    p.role = Role::Stakeholder;
+                }
+            })
+            .unwrap();
+        s = s.edit(|s| s.parties[2].reservation = 0.99).unwrap();
         let g = gap(&s, 0);
         // Commission: dam 1/3 * 0.8 + mon 2/3 * 0.7.
         let u = 1.0 / 3.0 * 0.8 + 2.0 / 3.0 * 0.7;
@@ -398,7 +402,7 @@ mod tests {
             for (i, t) in terms.iter().enumerate() {
                 let options: Vec<usize> = match t {
                     Term::Set(k) => vec![*k],
-                    Term::Open => (0..s.issues[i].n_options()).collect(),
+                    Term::Open => (0..s.issues()[i].n_options()).collect(),
                 };
                 all = all
                     .into_iter()
@@ -422,9 +426,9 @@ mod tests {
                 ..GenConfig::new(n_parties, n_issues, n_options)
             };
             let s = random_scenario(seed, &cfg);
-            for j in 0..s.proposals.len() {
+            for j in 0..s.proposals().len() {
                 let e = evaluate(&s, j);
-                let all = fills(&s, &s.proposals[j].terms);
+                let all = fills(&s, &s.proposals()[j].terms);
                 for (p, pe) in e.parties.iter().enumerate() {
                     let us: Vec<f64> = all.iter().map(|o| s.utility(p, o)).collect();
                     let lo = us.iter().copied().fold(f64::INFINITY, f64::min);
@@ -432,8 +436,8 @@ mod tests {
                     assert!((pe.utility_min - lo).abs() < 1e-12);
                     assert!((pe.utility_max - hi).abs() < 1e-12);
                     let ok = |o: &Outcome| {
-                        (0..s.issues.len()).all(|i| s.allowed(p, i, o.option(i)))
-                            && s.utility(p, o) >= s.parties[p].reservation - EPS
+                        (0..s.issues().len()).all(|i| s.allowed(p, i, o.option(i)))
+                            && s.utility(p, o) >= s.parties()[p].reservation - EPS
                     };
                     match pe.verdict {
                         Verdict::Accepts => assert!(all.iter().all(ok)),
@@ -455,7 +459,7 @@ mod tests {
                         assert!((sum - pg.shortfall).abs() < 1e-12);
                     } else if pg.shortfall > 0.0 {
                         // Only when the party loses nothing anywhere.
-                        let best: f64 = (0..s.issues.len())
+                        let best: f64 = (0..s.issues().len())
                             .map(|i| {
                                 let top = s.values(pg.party, i).iter().copied().fold(0.0, f64::max);
                                 s.weight(pg.party, i) * top
@@ -471,11 +475,11 @@ mod tests {
                 for pg in &g.parties {
                     let p = pg.party;
                     let keeps =
-                        |o: &Outcome| (0..s.issues.len()).all(|i| s.allowed(p, i, o.option(i)));
+                        |o: &Outcome| (0..s.issues().len()).all(|i| s.allowed(p, i, o.option(i)));
                     assert_eq!(pg.crossed_whatever(), !all.iter().any(keeps));
                     for &(i, r) in &pg.red_lines_at_risk {
-                        let line = &s.stances[p][i].as_ref().unwrap().red_lines[r];
-                        let x = |o: &Outcome| s.issues[i].scale_value(o.option(i));
+                        let line = &s.stances()[p][i].as_ref().unwrap().red_lines[r];
+                        let x = |o: &Outcome| s.issues()[i].scale_value(o.option(i));
                         assert!(all.iter().any(|o| !line.allows(o.option(i), x(o))));
                         assert!(all.iter().any(|o| s.allowed(p, i, o.option(i))));
                     }
@@ -486,7 +490,7 @@ mod tests {
                     .map(|o| {
                         g.counted
                             .iter()
-                            .map(|&p| shortfall(s.parties[p].reservation, s.utility(p, o)))
+                            .map(|&p| shortfall(s.parties()[p].reservation, s.utility(p, o)))
                             .sum::<f64>()
                     })
                     .collect();
@@ -513,7 +517,7 @@ mod tests {
             let c = crate::compare(&s, 0, 1);
             // The change of utility over every way of settling the points open in either
             // draft (a point open in both settled the same way in both).
-            let (t0, t1) = (&s.proposals[0].terms, &s.proposals[1].terms);
+            let (t0, t1) = (&s.proposals()[0].terms, &s.proposals()[1].terms);
             let either: Vec<Term> = t0
                 .iter()
                 .zip(t1)
@@ -546,10 +550,10 @@ mod tests {
             for ch in &c.changes {
                 assert!(ch.before != ch.after);
             }
-            let n_same = (0..s.issues.len())
-                .filter(|&i| s.proposals[0].terms[i] == s.proposals[1].terms[i])
+            let n_same = (0..s.issues().len())
+                .filter(|&i| s.proposals()[0].terms[i] == s.proposals()[1].terms[i])
                 .count();
-            assert_eq!(c.changes.len() + n_same, s.issues.len());
+            assert_eq!(c.changes.len() + n_same, s.issues().len());
         }
 
         proptest! {
@@ -598,9 +602,13 @@ mod tests {
         assert_eq!(whose(&s, &[2, 0, 1]), Whose::Everyone);
         assert_eq!(whose(&s, &[1, 0]), Whose::Others, "the principals, named out of order");
         assert_eq!(whose(&s, &[0, 2]), Whose::Others);
-        for p in &mut s.parties {
-            p.role = Role::Stakeholder;
-        }
+        s = s
+            .edit(|s| {
+                for p in &mut s.parties {
+                    p.role = Role::Stakeholder;
+                }
+            })
+            .unwrap();
         assert_eq!(whose(&s, &counted_parties(&s)), Whose::Everyone);
         assert_eq!(whose(&s, &[0, 1]), Whose::Others);
     }

@@ -259,12 +259,12 @@ pub struct Mediation {
 
 /// Checks that `proposal` indexes one of the scenario's proposals.
 pub(crate) fn check_proposal(s: &Scenario, proposal: usize) -> Result<(), Error> {
-    if proposal >= s.proposals.len() {
+    if proposal >= s.proposals().len() {
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!(
                 "proposal index {proposal} out of range (the scenario has {})",
-                s.proposals.len()
+                s.proposals().len()
             ),
         ));
     }
@@ -275,10 +275,10 @@ pub(crate) fn check_proposal(s: &Scenario, proposal: usize) -> Result<(), Error>
 /// [`counted_parties`] when none are. An index out of range or an empty list is an error.
 pub(crate) fn resolve_parties(s: &Scenario, given: Option<&[usize]>) -> Result<Vec<usize>, Error> {
     let Some(list) = given else { return Ok(counted_parties(s)) };
-    if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
+    if let Some(&p) = list.iter().find(|&&p| p >= s.parties().len()) {
         return Err(Error::new(
             ErrorKind::UnknownParty,
-            format!("party index {p} out of range (the scenario has {})", s.parties.len()),
+            format!("party index {p} out of range (the scenario has {})", s.parties().len()),
         ));
     }
     let mut list = list.to_vec();
@@ -290,7 +290,7 @@ pub(crate) fn resolve_parties(s: &Scenario, given: Option<&[usize]>) -> Result<V
     Ok(list)
 }
 
-/// Searches the revisions of proposal `proposal` (an index into `s.proposals`) and ranks
+/// Searches the revisions of proposal `proposal` (an index into `s.proposals()`) and ranks
 /// them by `options.objective`.
 ///
 /// # Revisions
@@ -381,8 +381,8 @@ pub fn mediate(
         return Err(Error::new(ErrorKind::InvalidInput, "top must be at least 1"));
     }
     let parties = resolve_parties(s, options.parties.as_deref())?;
-    let terms = &s.proposals[proposal].terms;
-    let n = s.issues.len();
+    let terms = &s.proposals()[proposal].terms;
+    let n = s.issues().len();
     let k = options.max_changes.unwrap_or(n).min(n);
     let top = options.top;
     let mut budget = Budget {
@@ -468,7 +468,7 @@ pub fn mediate(
         let closest_stopped = budget.stopped;
         let left = budget.max.map(|m| m.saturating_sub(budget.used));
         // A deadlock node weighs every option of an issue for every counted party.
-        let per_node = (parties.len() as u64).max(1) * (s.issues.len() as u64).max(1);
+        let per_node = (parties.len() as u64).max(1) * (s.issues().len() as u64).max(1);
         let max_nodes = left.map(|w| w / per_node);
         budget.stopped = stopped_before || closest_stopped;
         match deadlock(s, &DeadlockOptions { parties: Some(parties.clone()), max_nodes }) {
@@ -665,8 +665,8 @@ fn violations(s: &Scenario, p: usize, i: usize, k: usize) -> usize {
 
 /// The red lines of party `p` an open issue `i` puts at risk (ruling out some option).
 fn at_risk(s: &Scenario, p: usize, i: usize) -> Vec<usize> {
-    let Some(stance) = &s.stances[p][i] else { return vec![] };
-    let issue = &s.issues[i];
+    let Some(stance) = &s.stances()[p][i] else { return vec![] };
+    let issue = &s.issues()[i];
     (0..stance.red_lines.len())
         .filter(|&r| {
             (0..issue.n_options()).any(|k| !stance.red_lines[r].allows(k, issue.scale_value(k)))
@@ -706,22 +706,22 @@ impl<'a> Engine<'a> {
         let n_p = parties.len();
         let dim = n_p + 1;
         let closest = matches!(goal, Goal::Closest);
-        let keep_c: Vec<Vec<f64>> = (0..s.issues.len())
+        let keep_c: Vec<Vec<f64>> = (0..s.issues().len())
             .map(|i| parties.iter().map(|&p| contribution(s, p, i, terms[i])).collect())
             .collect();
         let keep_v: Vec<usize> =
-            (0..s.issues.len()).map(|i| term_violations(s, parties, i, terms[i])).collect();
+            (0..s.issues().len()).map(|i| term_violations(s, parties, i, terms[i])).collect();
         let mut base = vec![0.0; dim];
-        for i in 0..s.issues.len() {
+        for i in 0..s.issues().len() {
             for q in 0..n_p {
                 base[q] += keep_c[i][q];
             }
             base[n_p] -= keep_v[i] as f64;
         }
-        let mut slots = Vec::with_capacity(s.issues.len());
-        for i in 0..s.issues.len() {
+        let mut slots = Vec::with_capacity(s.issues().len());
+        for i in 0..s.issues().len() {
             let keep_ok = closest || keep_v[i] == 0;
-            let opts: Vec<usize> = (0..s.issues[i].n_options())
+            let opts: Vec<usize> = (0..s.issues()[i].n_options())
                 .filter(|&o| terms[i] != Term::Set(o))
                 .filter(|&o| closest || parties.iter().all(|&p| s.allowed(p, i, o)))
                 .collect();
@@ -770,7 +770,7 @@ impl<'a> Engine<'a> {
         if n_forced > k {
             return None;
         }
-        let reservation = parties.iter().map(|&p| s.parties[p].reservation).collect();
+        let reservation = parties.iter().map(|&p| s.parties()[p].reservation).collect();
         let mut e = Engine {
             s,
             parties,
@@ -1220,11 +1220,11 @@ impl<'a> Engine<'a> {
     /// `evaluate` does, and the principals' red lines it breaks or puts at risk.
     fn exact(&self, changes: &[(usize, usize)]) -> (Vec<f64>, usize) {
         let n_p = self.n_p();
-        self.charge(self.s.issues.len() * (n_p + 1));
+        self.charge(self.s.issues().len() * (n_p + 1));
         let mut u = vec![0.0; n_p];
         let mut viol = 0;
         let mut next = changes.iter().peekable();
-        for i in 0..self.s.issues.len() {
+        for i in 0..self.s.issues().len() {
             match next.peek() {
                 Some(&&(issue, k)) if issue == i => {
                     next.next();
@@ -1312,7 +1312,7 @@ impl<'a> Engine<'a> {
             }
             let sub: Vec<(usize, usize)> =
                 (0..m).filter(|&x| (mask >> x) & 1 == 1).map(|x| changes[x]).collect();
-            let fixed = (0..self.s.issues.len())
+            let fixed = (0..self.s.issues().len())
                 .all(|i| self.keep_v[i] == 0 || sub.iter().any(|&(issue, _)| issue == i));
             fixed && {
                 let (u, _) = self.exact(&sub);
@@ -1333,8 +1333,8 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
             Change { issue, before: terms[issue], after: k }
         })
         .collect();
-    let before_e: Vec<_> = (0..s.parties.len()).map(|p| evaluate_terms(s, p, terms)).collect();
-    let after_e: Vec<_> = (0..s.parties.len()).map(|p| evaluate_terms(s, p, &after)).collect();
+    let before_e: Vec<_> = (0..s.parties().len()).map(|p| evaluate_terms(s, p, terms)).collect();
+    let after_e: Vec<_> = (0..s.parties().len()).map(|p| evaluate_terms(s, p, &after)).collect();
     let broken_or_risky = |t: &[Term], p: usize, i: usize| -> Vec<usize> {
         match t[i] {
             Term::Set(k) => s.red_lines_broken(p, i, k),
@@ -1344,7 +1344,7 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
     let mut now_kept = Vec::new();
     let mut broken = Vec::new();
     let mut risky = Vec::new();
-    for p in 0..s.parties.len() {
+    for p in 0..s.parties().len() {
         for (i, &term) in after.iter().enumerate() {
             if let Term::Set(k) = term {
                 let was = broken_or_risky(terms, p, i);
@@ -1395,9 +1395,9 @@ fn red_line_state(s: &Scenario, p: usize, i: usize, r: usize, t: Term) -> RedLin
 /// Every red line not kept under `before` or under `after`, with both states.
 pub(crate) fn red_line_moves(s: &Scenario, before: &[Term], after: &[Term]) -> Vec<RedLineMove> {
     let mut out = Vec::new();
-    for p in 0..s.parties.len() {
-        for i in 0..s.issues.len() {
-            let Some(stance) = &s.stances[p][i] else { continue };
+    for p in 0..s.parties().len() {
+        for i in 0..s.issues().len() {
+            let Some(stance) = &s.stances()[p][i] else { continue };
             for r in 0..stance.red_lines.len() {
                 let b = red_line_state(s, p, i, r, before[i]);
                 let a = red_line_state(s, p, i, r, after[i]);
@@ -1412,12 +1412,12 @@ pub(crate) fn red_line_moves(s: &Scenario, before: &[Term], after: &[Term]) -> V
 
 /// An issue for prose: `id (name)`.
 pub(crate) fn issue_ref(s: &Scenario, i: usize) -> String {
-    format!("{} ({})", s.issues[i].id, s.issues[i].name)
+    format!("{} ({})", s.issues()[i].id, s.issues()[i].name)
 }
 
 /// An option for prose: its id quoted, or the value with its unit on a scale.
 pub(crate) fn option_ref(s: &Scenario, i: usize, k: usize) -> String {
-    let issue = &s.issues[i];
+    let issue = &s.issues()[i];
     if issue.is_scale() { issue.option_label(k) } else { format!("{:?}", issue.option_id(k)) }
 }
 
@@ -1446,8 +1446,8 @@ pub(crate) fn red_lines_words(s: &Scenario, list: &[(usize, usize)]) -> String {
     let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
     for &(p, i) in list {
         match groups.last_mut() {
-            Some((q, issues)) if *q == p => issues.push(s.issues[i].id.clone()),
-            _ => groups.push((p, vec![s.issues[i].id.clone()])),
+            Some((q, issues)) if *q == p => issues.push(s.issues()[i].id.clone()),
+            _ => groups.push((p, vec![s.issues()[i].id.clone()])),
         }
     }
     let items: Vec<String> = groups
@@ -1461,7 +1461,7 @@ pub(crate) fn red_lines_words(s: &Scenario, list: &[(usize, usize)]) -> String {
             } else {
                 " red lines"
             };
-            format!("{}'s{lines} on {}", s.parties[*p].name, and_list(issues))
+            format!("{}'s{lines} on {}", s.parties()[*p].name, and_list(issues))
         })
         .collect();
     if items.len() > 1 && groups.iter().any(|g| g.1.len() > 1) {
@@ -1506,12 +1506,12 @@ pub(crate) fn stakes_words(s: &Scenario, r: &Revision, subject: &str) -> String 
         }
         parts.join(" and ")
     };
-    let moved: Vec<String> = (0..s.parties.len())
+    let moved: Vec<String> = (0..s.parties().len())
         .filter(|&p| r.verdicts_before[p] != r.verdicts_after[p])
         .map(|p| {
             format!(
                 "{} from {} to {}",
-                s.parties[p].name,
+                s.parties()[p].name,
                 r.verdicts_before[p].as_str(),
                 r.verdicts_after[p].as_str()
             )
@@ -1533,15 +1533,15 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
         .enumerate()
         .map(|(n, &p)| {
             let who = if n == 0 {
-                format!("{}'s utility", s.parties[p].name)
+                format!("{}'s utility", s.parties()[p].name)
             } else {
-                format!("{}'s", s.parties[p].name)
+                format!("{}'s", s.parties()[p].name)
             };
             format!(
                 "{who} is {} (before: {}; reservation {})",
                 range_words(r.utilities_after[p]),
                 range_words(r.utilities_before[p]),
-                num(s.parties[p].reservation)
+                num(s.parties()[p].reservation)
             )
         })
         .collect();
@@ -1566,8 +1566,8 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
         .iter()
         .filter_map(|&p| {
             let crossed: Vec<String> =
-                r.issues_crossing(p).map(|i| s.issues[i].id.clone()).collect();
-            let name = &s.parties[p].name;
+                r.issues_crossing(p).map(|i| s.issues()[i].id.clone()).collect();
+            let name = &s.parties()[p].name;
             let short = r.shortfalls[p];
             let short = if short > 0.0 {
                 Some(format!(
@@ -1594,13 +1594,13 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
     if !gaps.is_empty() {
         out.push(format!("Remaining gap: {}.", gaps.join("; ")));
     }
-    let others: Vec<usize> = (0..s.parties.len()).filter(|p| !parties.contains(p)).collect();
+    let others: Vec<usize> = (0..s.parties().len()).filter(|p| !parties.contains(p)).collect();
     if !others.is_empty() {
         let names = |v: Verdict| -> Vec<String> {
             others
                 .iter()
                 .filter(|&&p| r.verdicts_after[p] == v)
-                .map(|&p| s.parties[p].name.clone())
+                .map(|&p| s.parties()[p].name.clone())
                 .collect()
         };
         let (yes, maybe, no) =
@@ -1650,8 +1650,8 @@ pub fn narrow_words(s: &Scenario, m: &Mediation) -> Vec<String> {
 }
 
 fn words(s: &Scenario, m: &Mediation, deadlock_elsewhere: bool) -> Vec<String> {
-    let title = &s.proposals[m.proposal].title;
-    let names: Vec<String> = m.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
+    let title = &s.proposals()[m.proposal].title;
+    let names: Vec<String> = m.parties.iter().map(|&p| s.parties()[p].name.clone()).collect();
     let who = and_list(&names);
     let k = m.max_changes;
     let within = format!("within {}", count(k, "change", "changes"));
@@ -1787,7 +1787,7 @@ mod tests {
             let mut next = Vec::new();
             for r in out {
                 if r.len() < k {
-                    for o in 0..s.issues[i].n_options() {
+                    for o in 0..s.issues()[i].n_options() {
                         if term != Term::Set(o) {
                             let mut r2 = r.clone();
                             r2.push((i, o));
@@ -1837,7 +1837,7 @@ mod tests {
         let violations = parties
             .iter()
             .map(|&p| {
-                (0..s.issues.len())
+                (0..s.issues().len())
                     .map(|i| match t[i] {
                         Term::Set(k) => s.red_lines_broken(p, i, k).len(),
                         Term::Open => at_risk(s, p, i).len(),
@@ -1878,7 +1878,7 @@ mod tests {
         closest: bool,
     ) -> Vec<Cand> {
         let parties = counted_parties(s);
-        let terms = &s.proposals[proposal].terms;
+        let terms = &s.proposals()[proposal].terms;
         let judged: Vec<Judged> =
             all_revisions(s, terms, k).iter().map(|c| judge(s, terms, &parties, c)).collect();
         let mut out: Vec<Cand> = if closest {
@@ -1922,7 +1922,7 @@ mod tests {
     }
 
     fn check(s: &Scenario, objective: Objective, k: usize, top: usize) {
-        for j in 0..s.proposals.len() {
+        for j in 0..s.proposals().len() {
             let options = MediateOptions {
                 objective,
                 max_changes: Some(k),
@@ -1973,19 +1973,19 @@ mod tests {
             let Term::Set(k) = r.terms[i] else { panic!() };
             assert!(s.red_lines_broken(p, i, k).contains(&rl));
         }
-        for p in 0..s.parties.len() {
+        for p in 0..s.parties().len() {
             let e = evaluate_terms(s, p, &r.terms);
             assert_eq!(r.accepts[p], e.verdict == Verdict::Accepts);
             assert_eq!(r.utilities_after[p], (e.utility_min, e.utility_max));
-            let kept_all = (0..s.issues.len()).all(|i| match r.terms[i] {
+            let kept_all = (0..s.issues().len()).all(|i| match r.terms[i] {
                 Term::Set(k) => s.allowed(p, i, k),
                 Term::Open => at_risk(s, p, i).is_empty(),
             });
             let listed = r.red_lines_broken.iter().chain(&r.red_lines_at_risk).any(|t| t.0 == p);
             assert_eq!(kept_all, !listed);
         }
-        let terms = &s.proposals[proposal].terms;
-        let changed = (0..s.issues.len()).filter(|&i| r.terms[i] != terms[i]).count();
+        let terms = &s.proposals()[proposal].terms;
+        let changed = (0..s.issues().len()).filter(|&i| r.terms[i] != terms[i]).count();
         assert_eq!(changed, r.changes.len());
     }
 
@@ -2034,13 +2034,16 @@ mod tests {
 
     #[test]
     fn colliding_red_lines_give_the_closest_revision() {
-        let mut s = river();
-        if let Some(st) = &mut s.stances[0][1] {
-            st.red_lines.push(detente_core::RedLine {
-                kind: detente_core::RedLineKind::Forbid(vec![1]),
-                reason: None,
-            });
-        }
+        let s = river()
+            .edit(|s| {
+                if let Some(st) = &mut s.stances[0][1] {
+                    st.red_lines.push(detente_core::RedLine {
+                        kind: detente_core::RedLineKind::Forbid(vec![1]),
+                        reason: None,
+                    });
+                }
+            })
+            .unwrap();
         for objective in [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash] {
             let m =
                 mediate(&s, 0, &MediateOptions { objective, ..MediateOptions::default() }).unwrap();

@@ -74,10 +74,10 @@ impl<'a> Oracle<'a> {
             Constraint::RedLine { party, issue, red_line } => {
                 let k = o.option(issue);
                 red_line_of(s, party, issue, red_line)
-                    .is_none_or(|r| r.allows(k, s.issues[issue].scale_value(k)))
+                    .is_none_or(|r| r.allows(k, s.issues()[issue].scale_value(k)))
             }
             Constraint::Reservation { party } => {
-                s.utility(party, o) >= s.parties[party].reservation - EPS
+                s.utility(party, o) >= s.parties()[party].reservation - EPS
             }
         }
     }
@@ -124,27 +124,27 @@ pub(crate) fn red_line_of(
     issue: usize,
     red_line: usize,
 ) -> Option<&detente_core::RedLine> {
-    s.stances.get(party)?.get(issue)?.as_ref()?.red_lines.get(red_line)
+    s.stances().get(party)?.get(issue)?.as_ref()?.red_lines.get(red_line)
 }
 
 /// The options of each issue that keep every red line in `cons`; `None` if an issue has none.
 pub(crate) fn allowed_options(s: &Scenario, cons: &[Constraint]) -> Option<Vec<Vec<usize>>> {
-    let mut masks: Vec<Option<Vec<bool>>> = vec![None; s.issues.len()];
+    let mut masks: Vec<Option<Vec<bool>>> = vec![None; s.issues().len()];
     for c in cons {
         let Constraint::RedLine { party, issue, red_line } = *c else { continue };
         let Some(r) = red_line_of(s, party, issue, red_line) else { continue };
-        let n = s.issues[issue].n_options();
+        let n = s.issues()[issue].n_options();
         let mask = masks[issue].get_or_insert_with(|| vec![true; n]);
         for (k, m) in mask.iter_mut().enumerate() {
-            if *m && !r.allows(k, s.issues[issue].scale_value(k)) {
+            if *m && !r.allows(k, s.issues()[issue].scale_value(k)) {
                 *m = false;
             }
         }
     }
-    let mut allowed = Vec::with_capacity(s.issues.len());
+    let mut allowed = Vec::with_capacity(s.issues().len());
     for (i, mask) in masks.into_iter().enumerate() {
         let a: Vec<usize> = match mask {
-            None => (0..s.issues[i].n_options()).collect(),
+            None => (0..s.issues()[i].n_options()).collect(),
             Some(m) => (0..m.len()).filter(|&k| m[k]).collect(),
         };
         if a.is_empty() {
@@ -184,9 +184,9 @@ struct Search<'a> {
 impl<'a> Search<'a> {
     fn new(s: &'a Scenario, allowed: &[Vec<usize>], parties: Vec<usize>) -> Search<'a> {
         let n_p = parties.len();
-        let thr: Vec<f64> = parties.iter().map(|&p| s.parties[p].reservation - EPS).collect();
+        let thr: Vec<f64> = parties.iter().map(|&p| s.parties()[p].reservation - EPS).collect();
         let mut base = vec![0.0; n_p];
-        let mut outcome = vec![0; s.issues.len()];
+        let mut outcome = vec![0; s.issues().len()];
         let mut branches = Vec::new();
         for (i, options) in allowed.iter().enumerate() {
             let contrib = |k: usize| -> Vec<f64> {
@@ -219,7 +219,7 @@ impl<'a> Search<'a> {
         let o = Outcome::new(outcome.to_vec());
         self.parties
             .iter()
-            .all(|&p| self.s.utility(p, &o) >= self.s.parties[p].reservation - EPS)
+            .all(|&p| self.s.utility(p, &o) >= self.s.parties()[p].reservation - EPS)
             .then_some(o)
     }
 

@@ -35,7 +35,7 @@ pub struct Analyze<'a> {
 
 /// `detente analyze`: the negotiation on one screen.
 pub fn analyze(s: &Scenario) -> anyhow::Result<Analyze<'_>> {
-    let evals: Vec<_> = (0..s.proposals.len()).map(|j| analysis::evaluate(s, j)).collect();
+    let evals: Vec<_> = (0..s.proposals().len()).map(|j| analysis::evaluate(s, j)).collect();
     let latest = analysis::latest_proposal(s);
     let gap = latest.map(|j| analysis::gap(s, j));
     // Whose deal: the principals (everyone when none is named), as `detente deadlock`.
@@ -54,7 +54,7 @@ impl Report for Analyze<'_> {
             "scenario": json::scenario_header(s),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
             "dated_after_as_of": dated_after_json(s, late),
-            "latest": latest.map(|j| s.proposals[j].id.clone()),
+            "latest": latest.map(|j| s.proposals()[j].id.clone()),
             "gap": gap.as_ref().map(|g| json::gap(s, g)),
             "narrow_the_gap": narrow.as_ref().map(|n| crate::mediate::narrow_the_gap_json(s, n)),
             "deadlock": deadlock_json(s, d, counted, *max_nodes),
@@ -65,14 +65,14 @@ impl Report for Analyze<'_> {
         let Analyze { s, evals, latest, gap, counted, d, narrow, late, .. } = self;
         let (latest, s) = (*latest, *s);
         let mut out = String::new();
-        let _ = writeln!(out, "{}: {}", s.meta.name, s.meta.title);
+        let _ = writeln!(out, "{}: {}", s.meta().name, s.meta().title);
         let mut facts = vec![];
-        if let Some(d) = &s.meta.as_of {
+        if let Some(d) = &s.meta().as_of {
             facts.push(format!("as of {}", date_words(d)));
         }
-        facts.push(count(s.parties.len(), "party", "parties"));
-        facts.push(count(s.issues.len(), "point", "points"));
-        facts.push(count(s.proposals.len(), "proposal", "proposals"));
+        facts.push(count(s.parties().len(), "party", "parties"));
+        facts.push(count(s.issues().len(), "point", "points"));
+        facts.push(count(s.proposals().len(), "proposal", "proposals"));
         let _ = writeln!(out, "{}", facts.join(", "));
         out.push_str(&dated_after_paragraph(s, late));
         out.push('\n');
@@ -85,16 +85,16 @@ impl Report for Analyze<'_> {
             );
             // One row per party, one column per proposal (parties are few, ids short).
             let mut header = vec!["party".to_string(), "reservation".to_string()];
-            header.extend(evals.iter().map(|e| s.proposals[e.proposal].id.clone()));
+            header.extend(evals.iter().map(|e| s.proposals()[e.proposal].id.clone()));
             let mut t = Table::new(header);
-            if s.proposals.iter().any(|p| p.date.is_some()) {
+            if s.proposals().iter().any(|p| p.date.is_some()) {
                 let mut dates = vec!["(date)".to_string(), String::new()];
                 dates.extend(evals.iter().map(|e| {
-                    s.proposals[e.proposal].date.as_deref().map(date_words).unwrap_or_default()
+                    s.proposals()[e.proposal].date.as_deref().map(date_words).unwrap_or_default()
                 }));
                 t.row(dates);
             }
-            for (p, party) in s.parties.iter().enumerate() {
+            for (p, party) in s.parties().iter().enumerate() {
                 let mut row = vec![party.id.clone(), num(party.reservation)];
                 row.extend(evals.iter().map(|e| verdict_cell(&e.parties[p])));
                 t.row(row);
@@ -104,11 +104,11 @@ impl Report for Analyze<'_> {
         }
 
         if let (Some(j), Some(g)) = (latest, &gap) {
-            let prop = &s.proposals[j];
+            let prop = &s.proposals()[j];
             let late = prop
                 .date
                 .as_deref()
-                .zip(s.meta.as_of.as_deref())
+                .zip(s.meta().as_of.as_deref())
                 .and_then(|(d, as_of)| analysis::dates::after(d, as_of).map(|c| (d, c)));
             let when = match late {
                 Some((d, certain)) => format!(
@@ -129,7 +129,7 @@ impl Report for Analyze<'_> {
                     continue;
                 }
                 let issues: Vec<String> =
-                    pg.issues_crossed().into_iter().map(|i| s.issues[i].id.clone()).collect();
+                    pg.issues_crossed().into_iter().map(|i| s.issues()[i].id.clone()).collect();
                 let _ = writeln!(
                     out,
                     "  {}: {} ({}) {} crossed whatever the open points; shortfall {} besides.",
@@ -174,7 +174,7 @@ impl Report for Analyze<'_> {
             );
             for pg in &g.parties {
                 let ids = |issues: Vec<usize>| {
-                    issues.iter().map(|&i| s.issues[i].id.as_str()).collect::<Vec<_>>().join(" ")
+                    issues.iter().map(|&i| s.issues()[i].id.as_str()).collect::<Vec<_>>().join(" ")
                 };
                 let mut lines = vec![];
                 if !pg.red_lines_crossed.is_empty() {
@@ -187,10 +187,10 @@ impl Report for Analyze<'_> {
                     .points
                     .iter()
                     .take(3)
-                    .map(|&(i, share)| format!("{} {}", s.issues[i].id, num(share)))
+                    .map(|&(i, share)| format!("{} {}", s.issues()[i].id, num(share)))
                     .collect();
                 t.row(vec![
-                    s.parties[pg.party].id.clone(),
+                    s.parties()[pg.party].id.clone(),
                     if lines.is_empty() { "-".to_string() } else { lines.join("; ") },
                     range(pg.shortfall_best, pg.shortfall),
                     points.join(", "),
@@ -207,8 +207,8 @@ impl Report for Analyze<'_> {
                 .map(|pg| {
                     format!(
                         "{} {} ({})",
-                        s.issues[pg.issue].id,
-                        s.issues[pg.issue].name,
+                        s.issues()[pg.issue].id,
+                        s.issues()[pg.issue].name,
                         num(pg.share)
                     )
                 })

@@ -98,7 +98,7 @@ fn outcome_words(s: &Scenario, p: &FrontierPoint) -> String {
         .0
         .iter()
         .enumerate()
-        .map(|(i, &k)| format!("{}: {}", s.issues[i].name, s.issues[i].option_label(k)))
+        .map(|(i, &k)| format!("{}: {}", s.issues()[i].name, s.issues()[i].option_label(k)))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -164,11 +164,11 @@ impl Report for FrontierReport<'_> {
         let (size, complete) = self.size();
         let exact = f.exact();
         let mut v = json!({
-            "scenario": s.meta.name,
-            "parties": b.parties.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+            "scenario": s.meta().name,
+            "parties": b.parties().iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
             "red_lines_ignored": args.ignore_red_lines,
             "n_outcomes": n_outcomes_json(f.n_outcomes),
-            "reservations": b.parties.iter().map(|p| p.reservation).collect::<Vec<_>>(),
+            "reservations": b.parties().iter().map(|p| p.reservation).collect::<Vec<_>>(),
             "utility_ranges": f.utility_ranges.iter().map(|&(lo, hi)| json!([lo, hi])).collect::<Vec<_>>(),
             "disagreement": f.disagreement,
             "frontier_size": size,
@@ -187,18 +187,18 @@ impl Report for FrontierReport<'_> {
     fn text(&self) -> String {
         let (args, s, b, f, listed) = (self, self.s, &self.b, &self.f, &self.listed);
         let (size, complete) = self.size();
-        let all_counted = b.parties.len() == s.parties.len();
+        let all_counted = b.parties().len() == s.parties().len();
         let mut out = String::new();
         let _ = writeln!(
             out,
             "{}: {}, {}, {}",
-            s.meta.name,
-            words::count(s.parties.len(), "party", "parties"),
-            words::count(s.issues.len(), "issue", "issues"),
+            s.meta().name,
+            words::count(s.parties().len(), "party", "parties"),
+            words::count(s.issues().len(), "issue", "issues"),
             n_outcomes_words(f.n_outcomes)
         );
         if !all_counted {
-            let ids: Vec<&str> = b.parties.iter().map(|p| p.id.as_str()).collect();
+            let ids: Vec<&str> = b.parties().iter().map(|p| p.id.as_str()).collect();
             let _ = writeln!(out, "Parties counted: {}.", words::and_list(&ids));
         }
         if args.ignore_red_lines {
@@ -206,7 +206,8 @@ impl Report for FrontierReport<'_> {
             "RED LINES SET ASIDE: this is the frontier as if no party had a red line; a deal here may cross some (see `detente deadlock`).\n",
         );
         }
-        let has_red_lines = b.stances.iter().flatten().flatten().any(|st| !st.red_lines.is_empty());
+        let has_red_lines =
+            b.stances().iter().flatten().flatten().any(|st| !st.red_lines.is_empty());
         let _ = writeln!(
             out,
             "Pareto frontier of the rational outcomes (every party at or above its reservation{}): {}",
@@ -232,14 +233,14 @@ impl Report for FrontierReport<'_> {
             }
         );
         let mut header = vec![String::new()];
-        header.extend(b.parties.iter().map(|p| p.id.clone()));
+        header.extend(b.parties().iter().map(|p| p.id.clone()));
         let mut t = Table::new(header);
-        let reservations: Vec<f64> = b.parties.iter().map(|p| p.reservation).collect();
+        let reservations: Vec<f64> = b.parties().iter().map(|p| p.reservation).collect();
         let best: Vec<f64> = f.utility_ranges.iter().map(|&(_, hi)| hi).collect();
         let mut labels =
             vec!["reservation".to_string(), "disagreement".into(), "best possible".into()];
         let mut values: Vec<&[f64]> = vec![&reservations, &f.disagreement, &best];
-        let none = vec![f64::NAN; b.parties.len()];
+        let none = vec![f64::NAN; b.parties().len()];
         for (_, name, sol) in solutions(f) {
             let exact = if sol.exact { "" } else { ", not exact" };
             match sol.points.first() {
@@ -259,7 +260,7 @@ impl Report for FrontierReport<'_> {
                 }
             }
         }
-        for (label, cells) in labels.into_iter().zip(utility_columns(&values, b.parties.len())) {
+        for (label, cells) in labels.into_iter().zip(utility_columns(&values, b.parties().len())) {
             let mut row = vec![label];
             // A solution that does not exist has no utilities: `-`.
             row.extend(cells.into_iter().map(|c| if c == "NaN" { "-".to_string() } else { c }));
@@ -301,10 +302,10 @@ impl Report for FrontierReport<'_> {
             };
             let _ = writeln!(out, "\nFrontier points{how}:");
             let mut header = vec!["#".to_string()];
-            header.extend(b.parties.iter().map(|p| p.id.clone()));
+            header.extend(b.parties().iter().map(|p| p.id.clone()));
             let mut t = Table::new(header);
             let rows: Vec<&[f64]> = listed.iter().take(limit).map(|p| &p.utilities[..]).collect();
-            for (n, cells) in utility_columns(&rows, b.parties.len()).into_iter().enumerate() {
+            for (n, cells) in utility_columns(&rows, b.parties().len()).into_iter().enumerate() {
                 let mut row = vec![(n + 1).to_string()];
                 row.extend(cells);
                 t.row(row);
@@ -341,7 +342,7 @@ fn frontier_words(s: &Scenario, f: &Frontier, ignore_red_lines: bool) -> String 
         agree.push("the welfare maximum");
     }
     let gains: Vec<String> = s
-        .parties
+        .parties()
         .iter()
         .zip(gains)
         // A gain is compared with none: never written 0.00 when there is one.
@@ -371,7 +372,7 @@ fn plot_svg(
     listed: &[FrontierPoint],
     ignore_red_lines: bool,
 ) -> String {
-    let name = |p: usize| s.parties.get(p).map_or("?", |party| party.name.as_str());
+    let name = |p: usize| s.parties().get(p).map_or("?", |party| party.name.as_str());
     let pt = |p: &FrontierPoint| {
         (p.utilities.first().copied().unwrap_or(0.0), p.utilities.get(1).copied().unwrap_or(0.0))
     };
@@ -388,9 +389,9 @@ fn plot_svg(
         f.disagreement.first().copied().unwrap_or(0.0),
         f.disagreement.get(1).copied().unwrap_or(0.0),
     );
-    let mut title = format!("{}: Pareto frontier", s.meta.name);
-    if s.parties.len() > 2 {
-        let _ = write!(title, " (first two of {} parties)", s.parties.len());
+    let mut title = format!("{}: Pareto frontier", s.meta().name);
+    if s.parties().len() > 2 {
+        let _ = write!(title, " (first two of {} parties)", s.parties().len());
     }
     if ignore_red_lines {
         title.push_str(", red lines set aside");
@@ -419,7 +420,7 @@ pub fn divide_csv(file: &str, text: &str) -> anyhow::Result<Division> {
 /// `named`, else the counted parties by default).
 pub fn divide_scenario(s: &Scenario, parties: &[usize], named: bool) -> anyhow::Result<Division> {
     if parties.len() != 2 {
-        let ids: Vec<&str> = parties.iter().map(|&p| s.parties[p].id.as_str()).collect();
+        let ids: Vec<&str> = parties.iter().map(|&p| s.parties()[p].id.as_str()).collect();
         return Err(BadInput(if named {
             format!(
                 "--parties: Adjusted Winner divides between exactly two parties; {} named",
@@ -428,7 +429,7 @@ pub fn divide_scenario(s: &Scenario, parties: &[usize], named: bool) -> anyhow::
         } else {
             format!(
                 "{}: Adjusted Winner divides between exactly two parties, and this scenario counts {} ({}); name the two with --parties a,b",
-                s.meta.name,
+                s.meta().name,
                 ids.len(),
                 words::and_list(&ids)
             )
@@ -438,9 +439,9 @@ pub fn divide_scenario(s: &Scenario, parties: &[usize], named: bool) -> anyhow::
     let b = detente_analysis::bargaining_scenario(s, parties, false)
         .map_err(|e| BadInput(e.to_string()))?;
     let aw = adjusted_winner::adjusted_winner_for(&b)
-        .map_err(|e| BadInput(format!("{}: {e}", s.meta.name)))?;
-    let parties = [b.parties[0].id.clone(), b.parties[1].id.clone()];
-    Ok(Division { name: s.meta.name.clone(), aw, parties })
+        .map_err(|e| BadInput(format!("{}: {e}", s.meta().name)))?;
+    let parties = [b.parties()[0].id.clone(), b.parties()[1].id.clone()];
+    Ok(Division { name: s.meta().name.clone(), aw, parties })
 }
 
 /// `detente divide`: the Adjusted Winner division between two parties of a scenario or a

@@ -37,18 +37,18 @@ impl Report for Check<'_> {
     fn text(&self) -> String {
         use detente_words::count;
         let (arg, s) = (self.arg, self.s);
-        let n_stances = s.stances.iter().flatten().flatten().count();
+        let n_stances = s.stances().iter().flatten().flatten().count();
         let n_red =
-            s.stances.iter().flatten().flatten().map(|st| st.red_lines.len()).sum::<usize>();
+            s.stances().iter().flatten().flatten().map(|st| st.red_lines.len()).sum::<usize>();
         let mut out = format!(
             "{arg}: ok: scenario {} with {}, {}, {}, {}, {}, {}\n",
-            s.meta.name,
-            count(s.parties.len(), "party", "parties"),
-            count(s.issues.len(), "issue", "issues"),
+            s.meta().name,
+            count(s.parties().len(), "party", "parties"),
+            count(s.issues().len(), "issue", "issues"),
             count(n_stances, "stance", "stances"),
             count(n_red, "red line", "red lines"),
-            count(s.proposals.len(), "proposal", "proposals"),
-            count(s.sources.len(), "source", "sources"),
+            count(s.proposals().len(), "proposal", "proposals"),
+            count(s.sources().len(), "source", "sources"),
         );
         for (w, _) in &self.warnings {
             let _ = writeln!(out, "{arg}: warning: {w}");
@@ -61,7 +61,7 @@ impl Report for Check<'_> {
 /// in words and as JSON (`kind`, `message` and the details).
 fn check_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
     let mut out = vec![];
-    if !s.parties.iter().any(|p| p.role == detente_core::Role::Principal) {
+    if !s.parties().iter().any(|p| p.role == detente_core::Role::Principal) {
         let message = "no party is a principal, so every party counts in questions about a deal (deadlock, mediate, frontier, divide, simulate); mark the parties who must sign with role = \"principal\"".to_string();
         let v = json!({"kind": "no_principal", "message": message});
         out.push((message, v));
@@ -74,7 +74,7 @@ fn check_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
             "item": item,
             "id": id,
             "date": d.date,
-            "as_of": s.meta.as_of,
+            "as_of": s.meta().as_of,
             "certain": d.certain,
             "message": message,
         });

@@ -24,7 +24,7 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Compare<'_> {
 
 impl Report for Compare<'_> {
     fn json(&self) -> serde_json::Value {
-        json!({"scenario": self.s.meta.name, "comparison": json::comparison(self.s, &self.c)})
+        json!({"scenario": self.s.meta().name, "comparison": json::comparison(self.s, &self.c)})
     }
 
     fn text(&self) -> String {
@@ -43,11 +43,11 @@ impl Report for Compare<'_> {
                 detente_words::noun(c.changes.len(), "changes", "change")
             );
             let mut header = vec!["point".to_string(), "before".to_string(), "after".to_string()];
-            header.extend(s.parties.iter().map(|p| p.id.clone()));
+            header.extend(s.parties().iter().map(|p| p.id.clone()));
             let mut t = Table::new(header);
             for ch in &c.changes {
                 let mut row = vec![
-                    s.issues[ch.issue].id.clone(),
+                    s.issues()[ch.issue].id.clone(),
                     truncate(&term_cell(s, ch.issue, ch.before), 24),
                     truncate(&term_cell(s, ch.issue, ch.after), 24),
                 ];
@@ -62,7 +62,8 @@ impl Report for Compare<'_> {
                 let terms: Vec<usize> = vec![0, 1, 2];
                 out.push_str(&t.render_columns("  ", &terms));
                 out.push('\n');
-                let deltas: Vec<usize> = std::iter::once(0).chain(3..3 + s.parties.len()).collect();
+                let deltas: Vec<usize> =
+                    std::iter::once(0).chain(3..3 + s.parties().len()).collect();
                 out.push_str(&t.render_columns("  ", &deltas));
             }
         }
@@ -72,7 +73,7 @@ impl Report for Compare<'_> {
         );
         for pc in &c.parties {
             t.row(vec![
-                s.parties[pc.party].id.clone(),
+                s.parties()[pc.party].id.clone(),
                 verdict_cell(&pc.before),
                 verdict_cell(&pc.after),
                 signed_range(pc.delta_min, pc.delta_max),
@@ -98,10 +99,10 @@ impl Report for Compare<'_> {
                 && num(pc.delta_max) != num(0.0)
                 && pc.delta_max > 0.0
         });
-        let from_id = &s.proposals[from].id;
-        let to_id = &s.proposals[to].id;
-        let open = !s.proposals[from].open_issues().is_empty()
-            || !s.proposals[to].open_issues().is_empty();
+        let from_id = &s.proposals()[from].id;
+        let to_id = &s.proposals()[to].id;
+        let open = !s.proposals()[from].open_issues().is_empty()
+            || !s.proposals()[to].open_issues().is_empty();
         let verb = |who: &[String], one: &str, many: &str| {
             format!("{} {}", and_list(who), if who.len() == 1 { one } else { many })
         };
@@ -153,7 +154,7 @@ fn movement_sentence(s: &Scenario, pc: &analysis::PartyChange) -> Option<String>
     use analysis::RedLineState::{AtRisk, Crossed, Kept};
     let name = party_name(s, pc.party);
     let moved = |before, after| -> Vec<String> {
-        pc.issues_moving(before, after).into_iter().map(|i| s.issues[i].id.clone()).collect()
+        pc.issues_moving(before, after).into_iter().map(|i| s.issues()[i].id.clone()).collect()
     };
     let lines = |ids: &[String]| if ids.len() == 1 { "red line" } else { "red lines" };
     let them = |ids: &[String]| if ids.len() == 1 { "it" } else { "them" };

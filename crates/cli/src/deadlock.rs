@@ -55,7 +55,7 @@ pub fn deadlock_json(
             v
         }
         Err(why) => json!({
-            "parties": counted.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+            "parties": counted.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
             "decided": false,
             "deal_possible": null,
             "minimal": false,
@@ -87,7 +87,8 @@ pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
     }
     if d.feasible {
         if let Some(w) = &d.witness {
-            let names: Vec<String> = d.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
+            let names: Vec<String> =
+                d.parties.iter().map(|&p| s.parties()[p].name.clone()).collect();
             let _ = writeln!(
                 out,
                 "Yes. For example, {}{} this outcome:",
@@ -100,7 +101,10 @@ pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
             );
             let mut t = Table::new(vec!["point".to_string(), "term".to_string()]);
             for (i, &k) in w.0.iter().enumerate() {
-                t.row(vec![s.issues[i].id.clone(), truncate(&term_label(s, i, Term::Set(k)), 70)]);
+                t.row(vec![
+                    s.issues()[i].id.clone(),
+                    truncate(&term_label(s, i, Term::Set(k)), 70),
+                ]);
             }
             out.push_str(&t.render("  "));
         }
@@ -136,7 +140,7 @@ pub fn deadlock(
     parties: Option<Vec<usize>>,
     budget: Option<u64>,
 ) -> anyhow::Result<DeadlockReport<'_>> {
-    let counted: Vec<usize> = parties.clone().unwrap_or_else(|| (0..s.parties.len()).collect());
+    let counted: Vec<usize> = parties.clone().unwrap_or_else(|| (0..s.parties().len()).collect());
     let mut options = DeadlockOptions { parties, ..DeadlockOptions::default() };
     if budget.is_some() {
         options.max_nodes = budget;
@@ -149,7 +153,7 @@ impl Report for DeadlockReport<'_> {
     fn json(&self) -> serde_json::Value {
         let DeadlockReport { s, answer, counted, budget } = self;
         json!({
-            "scenario": s.meta.name,
+            "scenario": s.meta().name,
             "deadlock": deadlock_json(s, answer, counted, *budget),
         })
     }
@@ -157,7 +161,7 @@ impl Report for DeadlockReport<'_> {
     fn text(&self) -> String {
         let DeadlockReport { s, answer, counted, .. } = self;
         let mut out =
-            format!("Is any deal possible in {}, {}? ", s.meta.name, deal_question(s, counted));
+            format!("Is any deal possible in {}, {}? ", s.meta().name, deal_question(s, counted));
         deadlock_text(s, answer, &mut out);
         out
     }

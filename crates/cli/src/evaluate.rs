@@ -31,8 +31,8 @@ impl Report for Evaluate<'_> {
     fn json(&self) -> serde_json::Value {
         let Evaluate { s, evals, late } = self;
         json!({
-            "scenario": s.meta.name,
-            "as_of": s.meta.as_of,
+            "scenario": s.meta().name,
+            "as_of": s.meta().as_of,
             "dated_after_as_of": dated_after_json(s, late),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
         })
@@ -56,7 +56,7 @@ impl Report for Evaluate<'_> {
             );
             for pe in &e.parties {
                 t.row(vec![
-                    s.parties[pe.party].id.clone(),
+                    s.parties()[pe.party].id.clone(),
                     verdict_word(pe.verdict).to_string(),
                     range(pe.utility_min, pe.utility_max),
                     num(pe.reservation),
@@ -66,10 +66,10 @@ impl Report for Evaluate<'_> {
             out.push_str(&t.render("  "));
             out.push('\n');
             let mut header = vec!["point".to_string(), "term".to_string()];
-            header.extend(s.parties.iter().map(|p| p.id.clone()));
+            header.extend(s.parties().iter().map(|p| p.id.clone()));
             let mut t = Table::new(header);
-            for (i, issue) in s.issues.iter().enumerate() {
-                let term = s.proposals[e.proposal].terms[i];
+            for (i, issue) in s.issues().iter().enumerate() {
+                let term = s.proposals()[e.proposal].terms[i];
                 let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 22)];
                 for pe in &e.parties {
                     let pt = &pe.points[i];

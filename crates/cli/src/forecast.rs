@@ -101,7 +101,7 @@ fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
     };
     let keep = match parties {
         // Forecast counts every party: every actor pushes the outcome.
-        None => (0..s.parties.len()).collect(),
+        None => (0..s.parties().len()).collect(),
         Some(ids) => at_least_two(load::parties(&s, Some(ids))?)?,
     };
     let input = detente_forecast::from_scenario_parties(&s, &keep)
@@ -109,8 +109,8 @@ fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
     Ok(Source {
         input,
         params: SmpParams::default(),
-        name: s.meta.name.clone(),
-        n_all: s.parties.len(),
+        name: s.meta().name.clone(),
+        n_all: s.parties().len(),
     })
 }
 

@@ -29,9 +29,9 @@ pub fn num(x: f64) -> Value {
 pub fn term(s: &Scenario, issue_idx: usize, t: Term) -> Value {
     match t {
         Term::Open => Value::Null,
-        Term::Set(k) => match s.issues[issue_idx].scale_value(k) {
+        Term::Set(k) => match s.issues()[issue_idx].scale_value(k) {
             Some(x) => num(x),
-            None => json!(s.issues[issue_idx].option_id(k)),
+            None => json!(s.issues()[issue_idx].option_id(k)),
         },
     }
 }
@@ -40,7 +40,7 @@ pub fn term(s: &Scenario, issue_idx: usize, t: Term) -> Value {
 pub fn outcome(s: &Scenario, o: &Outcome) -> Value {
     let mut map = serde_json::Map::new();
     for (i, &k) in o.0.iter().enumerate() {
-        map.insert(s.issues[i].id.clone(), term(s, i, Term::Set(k)));
+        map.insert(s.issues()[i].id.clone(), term(s, i, Term::Set(k)));
     }
     Value::Object(map)
 }
@@ -68,13 +68,13 @@ pub fn movement(m: Movement) -> &'static str {
 }
 
 pub fn red_line(s: &Scenario, party: usize, issue: usize, red_line: usize) -> Value {
-    let reason = s.stances[party][issue]
+    let reason = s.stances()[party][issue]
         .as_ref()
         .and_then(|st| st.red_lines.get(red_line))
         .and_then(|r| r.reason.clone());
     json!({
-        "party": s.parties[party].id,
-        "issue": s.issues[issue].id,
+        "party": s.parties()[party].id,
+        "issue": s.issues()[issue].id,
         "index": red_line,
         "reason": reason,
     })
@@ -89,10 +89,10 @@ fn reason(s: &Scenario, party: usize, r: &Reason) -> Value {
             json!({"kind": "below_reservation", "shortfall": num(*shortfall), "certain": certain})
         }
         Reason::OpenRedLineAtRisk { issue } => {
-            json!({"kind": "open_red_line_at_risk", "issue": s.issues[*issue].id})
+            json!({"kind": "open_red_line_at_risk", "issue": s.issues()[*issue].id})
         }
         Reason::OpenRedLineCrossed { issue } => {
-            json!({"kind": "open_red_line_crossed", "issue": s.issues[*issue].id})
+            json!({"kind": "open_red_line_crossed", "issue": s.issues()[*issue].id})
         }
     }
 }
@@ -104,7 +104,7 @@ pub fn party_evaluation(s: &Scenario, e: &PartyEvaluation) -> Value {
         .iter()
         .map(|pt| {
             json!({
-                "issue": s.issues[pt.issue].id,
+                "issue": s.issues()[pt.issue].id,
                 "term": term(s, pt.issue, pt.term),
                 "weight": num(pt.weight),
                 "value": [num(pt.value_min), num(pt.value_max)],
@@ -115,7 +115,7 @@ pub fn party_evaluation(s: &Scenario, e: &PartyEvaluation) -> Value {
         })
         .collect();
     json!({
-        "party": s.parties[p].id,
+        "party": s.parties()[p].id,
         "verdict": verdict(e.verdict),
         "utility": [num(e.utility_min), num(e.utility_max)],
         "reservation": num(e.reservation),
@@ -126,14 +126,14 @@ pub fn party_evaluation(s: &Scenario, e: &PartyEvaluation) -> Value {
 }
 
 pub fn proposal_header(s: &Scenario, j: usize) -> Value {
-    let prop = &s.proposals[j];
+    let prop = &s.proposals()[j];
     json!({
         "id": prop.id,
         "title": prop.title,
-        "author": prop.author.map(|a| s.parties[a].id.clone()),
+        "author": prop.author.map(|a| s.parties()[a].id.clone()),
         "date": prop.date,
-        "amends": prop.amends.map(|a| s.proposals[a].id.clone()),
-        "open": prop.open_issues().iter().map(|&i| s.issues[i].id.clone()).collect::<Vec<_>>(),
+        "amends": prop.amends.map(|a| s.proposals()[a].id.clone()),
+        "open": prop.open_issues().iter().map(|&i| s.issues()[i].id.clone()).collect::<Vec<_>>(),
     })
 }
 
@@ -146,24 +146,24 @@ pub fn evaluation(s: &Scenario, e: &Evaluation) -> Value {
 
 pub fn gap(s: &Scenario, g: &Gap) -> Value {
     json!({
-        "proposal": s.proposals[g.proposal].id,
+        "proposal": s.proposals()[g.proposal].id,
         "total": num(g.total),
         "total_best": num(g.total_best),
         "total_range": [num(g.total_range.0), num(g.total_range.1)],
         "total_exact": g.total_exact,
-        "counted": g.counted.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+        "counted": g.counted.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
         "parties": g.parties.iter().map(|pg| json!({
-            "party": s.parties[pg.party].id,
+            "party": s.parties()[pg.party].id,
             "shortfall": num(pg.shortfall),
             "shortfall_best": num(pg.shortfall_best),
             "red_lines_crossed": pg.red_lines_crossed.iter().map(|&(i, j)| red_line(s, pg.party, i, j)).collect::<Vec<_>>(),
             "red_lines_at_risk": pg.red_lines_at_risk.iter().map(|&(i, j)| red_line(s, pg.party, i, j)).collect::<Vec<_>>(),
-            "points": pg.points.iter().map(|&(i, share)| json!({"issue": s.issues[i].id, "share": num(share)})).collect::<Vec<_>>(),
+            "points": pg.points.iter().map(|&(i, share)| json!({"issue": s.issues()[i].id, "share": num(share)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "points": g.points.iter().map(|pg| json!({
-            "issue": s.issues[pg.issue].id,
+            "issue": s.issues()[pg.issue].id,
             "share": num(pg.share),
-            "by_party": pg.by_party.iter().map(|&(p, share)| json!({"party": s.parties[p].id, "share": num(share)})).collect::<Vec<_>>(),
+            "by_party": pg.by_party.iter().map(|&(p, share)| json!({"party": s.parties()[p].id, "share": num(share)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "red_lines_broken": g.red_lines_broken.iter().map(|&(p, i, j)| red_line(s, p, i, j)).collect::<Vec<_>>(),
     })
@@ -174,15 +174,15 @@ pub fn constraint(s: &Scenario, c: &Constraint) -> Value {
     match *c {
         Constraint::RedLine { party, issue, red_line: j } => json!({
             "kind": "red_line",
-            "party": s.parties[party].id,
-            "issue": s.issues[issue].id,
+            "party": s.parties()[party].id,
+            "issue": s.issues()[issue].id,
             "index": j,
             "text": words,
         }),
         Constraint::Reservation { party } => json!({
             "kind": "reservation",
-            "party": s.parties[party].id,
-            "reservation": num(s.parties[party].reservation),
+            "party": s.parties()[party].id,
+            "reservation": num(s.parties()[party].reservation),
             "text": words,
         }),
     }
@@ -190,7 +190,7 @@ pub fn constraint(s: &Scenario, c: &Constraint) -> Value {
 
 pub fn deadlock(s: &Scenario, d: &Deadlock) -> Value {
     json!({
-        "parties": d.parties.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+        "parties": d.parties.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
         "deal_possible": d.feasible,
         "witness": d.witness.as_ref().map(|o| outcome(s, o)),
         "conflict": d.conflict.iter().map(|c| constraint(s, c)).collect::<Vec<_>>(),
@@ -205,15 +205,15 @@ pub fn comparison(s: &Scenario, c: &Comparison) -> Value {
         "from": proposal_header(s, c.from),
         "to": proposal_header(s, c.to),
         "changes": c.changes.iter().map(|ch| json!({
-            "issue": s.issues[ch.issue].id,
+            "issue": s.issues()[ch.issue].id,
             "before": term(s, ch.issue, ch.before),
             "after": term(s, ch.issue, ch.after),
             "deltas": ch.deltas.iter().enumerate().map(|(p, &(lo, hi))| json!({
-                "party": s.parties[p].id, "delta": [num(lo), num(hi)],
+                "party": s.parties()[p].id, "delta": [num(lo), num(hi)],
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "parties": c.parties.iter().map(|pc| json!({
-            "party": s.parties[pc.party].id,
+            "party": s.parties()[pc.party].id,
             "before": {"verdict": verdict(pc.before.verdict), "utility": [num(pc.before.utility_min), num(pc.before.utility_max)]},
             "after": {"verdict": verdict(pc.after.verdict), "utility": [num(pc.after.utility_min), num(pc.after.utility_max)]},
             "delta": [num(pc.delta_min), num(pc.delta_max)],
@@ -231,14 +231,14 @@ pub fn comparison(s: &Scenario, c: &Comparison) -> Value {
 
 pub fn scenario_header(s: &Scenario) -> Value {
     json!({
-        "name": s.meta.name,
-        "title": s.meta.title,
-        "as_of": s.meta.as_of,
-        "parties": s.parties.iter().map(|p| json!({
+        "name": s.meta().name,
+        "title": s.meta().title,
+        "as_of": s.meta().as_of,
+        "parties": s.parties().iter().map(|p| json!({
             "id": p.id, "name": p.name, "role": p.role.as_str(),
             "capability": num(p.capability), "reservation": num(p.reservation),
         })).collect::<Vec<_>>(),
-        "issues": s.issues.iter().map(|i| json!({"id": i.id, "name": i.name})).collect::<Vec<_>>(),
-        "proposals": (0..s.proposals.len()).map(|j| proposal_header(s, j)).collect::<Vec<_>>(),
+        "issues": s.issues().iter().map(|i| json!({"id": i.id, "name": i.name})).collect::<Vec<_>>(),
+        "proposals": (0..s.proposals().len()).map(|j| proposal_header(s, j)).collect::<Vec<_>>(),
     })
 }

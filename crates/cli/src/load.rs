@@ -170,10 +170,10 @@ pub fn scenario(arg: &str) -> Result<Scenario, LoadError> {
 /// The index of a proposal by id, or a message listing the ids there are.
 pub fn proposal(s: &Scenario, id: &str) -> Result<usize, BadInput> {
     s.proposal_index(id).ok_or_else(|| {
-        let ids: Vec<&str> = s.proposals.iter().map(|p| p.id.as_str()).collect();
+        let ids: Vec<&str> = s.proposals().iter().map(|p| p.id.as_str()).collect();
         BadInput(format!(
             "unknown proposal {id:?} in scenario {} (proposals: {})",
-            s.meta.name,
+            s.meta().name,
             if ids.is_empty() { "none".to_string() } else { ids.join(", ") }
         ))
     })
@@ -182,10 +182,10 @@ pub fn proposal(s: &Scenario, id: &str) -> Result<usize, BadInput> {
 /// The index of a party by id, or a message listing the ids there are.
 pub fn party(s: &Scenario, id: &str) -> Result<usize, BadInput> {
     s.party_index(id).ok_or_else(|| {
-        let ids: Vec<&str> = s.parties.iter().map(|p| p.id.as_str()).collect();
+        let ids: Vec<&str> = s.parties().iter().map(|p| p.id.as_str()).collect();
         BadInput(format!(
             "unknown party {id:?} in scenario {} (parties: {})",
-            s.meta.name,
+            s.meta().name,
             ids.join(", ")
         ))
     })
@@ -202,7 +202,7 @@ pub fn parties(s: &Scenario, ids: Option<&[String]>) -> Result<Vec<usize>, BadIn
     if ids.is_empty() || ids.iter().any(String::is_empty) {
         return Err(BadInput("--parties: name parties by id, separated by commas".to_string()));
     }
-    let mut named = vec![false; s.parties.len()];
+    let mut named = vec![false; s.parties().len()];
     let mut chosen = Vec::with_capacity(ids.len());
     for id in ids {
         let p = party(s, id)?;

@@ -410,7 +410,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let s = load::scenario(&scenario)?;
             let proposals = match proposal {
                 Some(id) => vec![load::proposal(&s, &id)?],
-                None => (0..s.proposals.len()).collect(),
+                None => (0..s.proposals().len()).collect(),
             };
             if proposals.is_empty() {
                 return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
@@ -600,8 +600,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     format!(
                         "wrote {} ({} parties, {} issues)\n",
                         path.display(),
-                        s.parties.len(),
-                        s.issues.len()
+                        s.parties().len(),
+                        s.issues().len()
                     )
                 }
             }

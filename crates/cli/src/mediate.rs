@@ -136,7 +136,7 @@ pub fn run<'a>(
 
 /// The counted parties for a header: `russia, ukraine (the principals)`.
 fn counted_words(s: &Scenario, parties: &[usize]) -> String {
-    let ids: Vec<&str> = parties.iter().map(|&p| s.parties[p].id.as_str()).collect();
+    let ids: Vec<&str> = parties.iter().map(|&p| s.parties()[p].id.as_str()).collect();
     let which = match detente_analysis::whose(s, parties) {
         Whose::Everyone => " (every party)",
         Whose::Principals => " (the principals)",
@@ -148,18 +148,18 @@ fn counted_words(s: &Scenario, parties: &[usize]) -> String {
 fn red_line_refs(s: &Scenario, list: &[(usize, usize, usize)]) -> Vec<Value> {
     list.iter()
         .map(|&(p, i, r)| {
-            let reason = s.stances[p][i]
+            let reason = s.stances()[p][i]
                 .as_ref()
                 .and_then(|st| st.red_lines.get(r))
                 .and_then(|x| x.reason.clone());
-            json!({"party": s.parties[p].id, "issue": s.issues[i].id, "index": r, "reason": reason})
+            json!({"party": s.parties()[p].id, "issue": s.issues()[i].id, "index": r, "reason": reason})
         })
         .collect()
 }
 
 fn change_json(s: &Scenario, c: &Change) -> Value {
     json!({
-        "issue": s.issues[c.issue].id,
+        "issue": s.issues()[c.issue].id,
         "before": j::term(s, c.issue, c.before),
         "after": j::term(s, c.issue, Term::Set(c.after)),
     })
@@ -168,7 +168,7 @@ fn change_json(s: &Scenario, c: &Change) -> Value {
 fn revision_json(s: &Scenario, r: &Revision) -> Value {
     json!({
         "changes": r.changes.iter().map(|c| change_json(s, c)).collect::<Vec<_>>(),
-        "parties": s.parties.iter().enumerate().map(|(p, party)| json!({
+        "parties": s.parties().iter().enumerate().map(|(p, party)| json!({
             "party": party.id,
             "utility_before": [j::num(r.utilities_before[p].0), j::num(r.utilities_before[p].1)],
             "utility_after": [j::num(r.utilities_after[p].0), j::num(r.utilities_after[p].1)],
@@ -192,7 +192,7 @@ fn revision_json(s: &Scenario, r: &Revision) -> Value {
 }
 
 fn change_words(s: &Scenario, c: &Change) -> String {
-    let issue = &s.issues[c.issue];
+    let issue = &s.issues()[c.issue];
     let before = match c.before {
         Term::Open => "(open)".to_string(),
         Term::Set(k) => issue.option_id(k),
@@ -209,7 +209,7 @@ fn u(x: (f64, f64)) -> String {
 /// when open points decide it), or `-` for none.
 fn gap_cell(s: &Scenario, r: &Revision, p: usize) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let crossed: Vec<String> = r.issues_crossing(p).map(|i| s.issues[i].id.clone()).collect();
+    let crossed: Vec<String> = r.issues_crossing(p).map(|i| s.issues()[i].id.clone()).collect();
     if !crossed.is_empty() {
         parts.push(format!("red line {}", crossed.join(" ")));
     }
@@ -229,8 +229,8 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
         .map(|m| {
             format!(
                 "{} on {}{}",
-                s.parties[m.party].id,
-                s.issues[m.issue].id,
+                s.parties()[m.party].id,
+                s.issues()[m.issue].id,
                 match m.before {
                     RedLineState::Crossed => " (already crossed)",
                     RedLineState::AtRisk => " (was open)",
@@ -244,12 +244,12 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
         "    red lines crossed: {}",
         if crossed.is_empty() { "none".to_string() } else { crossed.join(", ") }
     );
-    let moved: Vec<String> = (0..s.parties.len())
+    let moved: Vec<String> = (0..s.parties().len())
         .filter(|&p| r.verdicts_before[p] != r.verdicts_after[p])
         .map(|p| {
             format!(
                 "{} {} -> {}",
-                s.parties[p].id,
+                s.parties()[p].id,
                 j::verdict(r.verdicts_before[p]),
                 j::verdict(r.verdicts_after[p])
             )
@@ -266,7 +266,7 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
     let mut t = Table::new(
         ["party", "before", "after", "accepts", "remaining gap"].map(String::from).to_vec(),
     );
-    for (p, party) in s.parties.iter().enumerate() {
+    for (p, party) in s.parties().iter().enumerate() {
         t.row(vec![
             party.id.clone(),
             format!("{} {}", j::verdict(r.verdicts_before[p]), u(r.utilities_before[p])),
@@ -280,7 +280,7 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
         .red_lines
         .iter()
         .filter(|m| m.after == RedLineState::AtRisk)
-        .map(|m| format!("{} on {}", s.parties[m.party].id, s.issues[m.issue].id))
+        .map(|m| format!("{} on {}", s.parties()[m.party].id, s.issues()[m.issue].id))
         .collect();
     if !risky.is_empty() {
         let _ = writeln!(out, "    red lines open points put at risk: {}", risky.join(", "));
@@ -318,8 +318,8 @@ impl Report for Search<'_> {
         let _ = writeln!(
             out,
             "Mediating from {} ({}), objective {}, within {}; counted: {}",
-            s.proposals[from].id,
-            s.proposals[from].title,
+            s.proposals()[from].id,
+            s.proposals()[from].title,
             m.objective.as_str(),
             count(m.max_changes, "change", "changes"),
             counted_words(s, &m.parties)
@@ -364,9 +364,9 @@ impl Report for Search<'_> {
 }
 
 fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
-    let counted: Vec<String> = m.parties.iter().map(|&p| s.parties[p].id.clone()).collect();
+    let counted: Vec<String> = m.parties.iter().map(|&p| s.parties()[p].id.clone()).collect();
     json!({
-        "scenario": s.meta.name,
+        "scenario": s.meta().name,
         "from": j::proposal_header(s, m.proposal),
         "objective": m.objective.as_str(),
         "max_changes": m.max_changes,
@@ -417,14 +417,14 @@ impl Report for SingleTextReport<'_> {
         let (s, from) = (*s, *from);
         let mut out = format!(
             "Single negotiating text from {} ({}), at most {}; counted: {}\n\n",
-            s.proposals[from].id,
-            s.proposals[from].title,
+            s.proposals()[from].id,
+            s.proposals()[from].title,
             count(options.max_rounds, "revision", "revisions"),
             counted_words(s, &st.parties)
         );
         for (n, round) in st.rounds.iter().enumerate() {
             let utilities: Vec<String> = s
-                .parties
+                .parties()
                 .iter()
                 .enumerate()
                 .map(|(p, party)| {
@@ -441,15 +441,15 @@ impl Report for SingleTextReport<'_> {
                 if objections.is_empty() {
                     continue;
                 }
-                let party = st.parties.get(k).map_or("?", |&p| s.parties[p].id.as_str());
+                let party = st.parties.get(k).map_or("?", |&p| s.parties()[p].id.as_str());
                 let list: Vec<String> = objections
                     .iter()
                     .take(4)
                     .map(|o| {
                         format!(
                             "{} -> {}{}",
-                            s.issues[o.issue].id,
-                            s.issues[o.issue].option_id(o.option),
+                            s.issues()[o.issue].id,
+                            s.issues()[o.issue].option_id(o.option),
                             if o.red_line { " (red line)" } else { "" }
                         )
                     })
@@ -478,27 +478,27 @@ fn single_text_json(
     words: &[String],
 ) -> Value {
     json!({
-        "scenario": s.meta.name,
+        "scenario": s.meta().name,
         "procedure": "single-text",
         "from": j::proposal_header(s, st.proposal),
-        "principals": st.parties.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+        "principals": st.parties.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
         "rounds": st.rounds.iter().map(|round| json!({
-            "draft": round.draft.iter().enumerate().map(|(i, &t)| (s.issues[i].id.clone(), j::term(s, i, t))).collect::<serde_json::Map<_, _>>(),
-            "parties": s.parties.iter().enumerate().map(|(p, party)| json!({
+            "draft": round.draft.iter().enumerate().map(|(i, &t)| (s.issues()[i].id.clone(), j::term(s, i, t))).collect::<serde_json::Map<_, _>>(),
+            "parties": s.parties().iter().enumerate().map(|(p, party)| json!({
                 "party": party.id,
                 "utility": [j::num(round.utilities[p].0), j::num(round.utilities[p].1)],
                 "verdict": j::verdict(round.verdicts[p]),
             })).collect::<Vec<_>>(),
             "objections": round.objections.iter().flatten().map(|o| json!({
-                "party": s.parties[o.party].id,
-                "issue": s.issues[o.issue].id,
+                "party": s.parties()[o.party].id,
+                "issue": s.issues()[o.issue].id,
                 "option": j::term(s, o.issue, Term::Set(o.option)),
                 "gain": j::num(o.gain),
                 "red_line": o.red_line,
             })).collect::<Vec<_>>(),
             "revision": round.revision.as_ref().map(|c| change_json(s, c)),
         })).collect::<Vec<_>>(),
-        "parties": st.parties.iter().map(|&p| s.parties[p].id.clone()).collect::<Vec<_>>(),
+        "parties": st.parties.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
         "max_rounds": options.max_rounds,
         "end": st.end.as_str(),
         "explanation": words,
@@ -549,8 +549,8 @@ pub fn narrow_the_gap_text(s: &Scenario, n: &Narrow, out: &mut String) {
             return;
         }
     };
-    let id = &s.proposals[m.proposal].id;
-    let names: Vec<&str> = m.parties.iter().map(|&p| s.parties[p].name.as_str()).collect();
+    let id = &s.proposals()[m.proposal].id;
+    let names: Vec<&str> = m.parties.iter().map(|&p| s.parties()[p].name.as_str()).collect();
     let within = count(m.max_changes, "change", "changes");
     let (head, shown) = match (m.revisions.first(), &m.closest) {
         (Some(r), _) if m.feasible && r.changes.is_empty() => (

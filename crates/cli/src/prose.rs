@@ -20,23 +20,23 @@ pub fn verdict_word(v: Verdict) -> &'static str {
 pub fn term_cell(s: &Scenario, issue: usize, t: Term) -> String {
     match t {
         Term::Open => "(open)".to_string(),
-        Term::Set(k) => s.issues[issue].option_id(k),
+        Term::Set(k) => s.issues()[issue].option_id(k),
     }
 }
 
 pub fn term_label(s: &Scenario, issue: usize, t: Term) -> String {
     match t {
         Term::Open => "left open".to_string(),
-        Term::Set(k) => s.issues[issue].option_label(k),
+        Term::Set(k) => s.issues()[issue].option_label(k),
     }
 }
 
 pub fn party_name(s: &Scenario, p: usize) -> &str {
-    &s.parties[p].name
+    &s.parties()[p].name
 }
 
 pub fn red_line_reason(s: &Scenario, p: usize, i: usize, j: usize) -> Option<String> {
-    s.stances[p][i].as_ref().and_then(|st| st.red_lines.get(j)).and_then(|r| r.reason.clone())
+    s.stances()[p][i].as_ref().and_then(|st| st.red_lines.get(j)).and_then(|r| r.reason.clone())
 }
 
 /// A utility (a range when points are open) and the reservation it is compared with, in
@@ -57,7 +57,7 @@ pub fn utility_against(lo: f64, hi: f64, reservation: f64) -> (String, String) {
 /// One sentence on why a party takes its verdict.
 pub fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
     let name = party_name(s, e.party);
-    let id = |i: usize| s.issues[i].id.clone();
+    let id = |i: usize| s.issues()[i].id.clone();
     let mut crossed: Vec<String> = e
         .points
         .iter()
@@ -141,14 +141,14 @@ pub fn verdict_cell(e: &PartyEvaluation) -> String {
 /// The item a [`DatedAfter`] names: `("proposal", id)` or `("source", id)`.
 pub fn dated_item<'a>(s: &'a Scenario, d: &DatedAfter) -> (&'static str, &'a str) {
     match d.kind {
-        DatedKind::Proposal(j) => ("proposal", &s.proposals[j].id),
-        DatedKind::Source(j) => ("source", &s.sources[j].id),
+        DatedKind::Proposal(j) => ("proposal", &s.proposals()[j].id),
+        DatedKind::Source(j) => ("source", &s.sources()[j].id),
     }
 }
 
 /// The scenario's `as_of` in words (empty when it has none, and then nothing is late).
 pub fn as_of_words(s: &Scenario) -> String {
-    s.meta.as_of.as_deref().map(date_words).unwrap_or_default()
+    s.meta().as_of.as_deref().map(date_words).unwrap_or_default()
 }
 
 /// One item dated after `as_of`, in words: `proposal us-ua-20 is dated 23 Dec 2025, after
@@ -175,7 +175,7 @@ pub fn dated_after_paragraph(s: &Scenario, late: &[DatedAfter]) -> String {
     for group in analysis::late_sources(late) {
         let (first, last) = (group.first, group.last);
         let n = group.sources.len();
-        let ids: Vec<&str> = group.sources.iter().map(|&j| s.sources[j].id.as_str()).collect();
+        let ids: Vec<&str> = group.sources.iter().map(|&j| s.sources()[j].id.as_str()).collect();
         let when = if first == last {
             format!("dated {}", date_words(first))
         } else {
@@ -185,7 +185,7 @@ pub fn dated_after_paragraph(s: &Scenario, late: &[DatedAfter]) -> String {
             out,
             "{} of the {} {} {when}, {}after this scenario's as_of ({}): {}.",
             n,
-            count(s.sources.len(), "source of evidence", "sources of evidence"),
+            count(s.sources().len(), "source of evidence", "sources of evidence"),
             detente_words::noun(n, "is", "are"),
             if group.certain { "" } else { "possibly " },
             as_of_words(s),
@@ -205,13 +205,13 @@ pub fn dated_after_json(s: &Scenario, late: &[DatedAfter]) -> serde_json::Value 
 }
 
 pub fn proposal_line(s: &Scenario, j: usize) -> String {
-    let p = &s.proposals[j];
+    let p = &s.proposals()[j];
     let mut extra = vec![];
     if let Some(a) = p.author {
-        extra.push(format!("by {}", s.parties[a].name));
+        extra.push(format!("by {}", s.parties()[a].name));
     }
     if let Some(d) = &p.date {
-        match s.meta.as_of.as_deref().and_then(|as_of| analysis::dates::after(d, as_of)) {
+        match s.meta().as_of.as_deref().and_then(|as_of| analysis::dates::after(d, as_of)) {
             Some(certain) => extra.push(format!(
                 "{}, {}after the as_of date {}",
                 date_words(d),
@@ -222,7 +222,7 @@ pub fn proposal_line(s: &Scenario, j: usize) -> String {
         }
     }
     if let Some(a) = p.amends {
-        extra.push(format!("amends {}", s.proposals[a].id));
+        extra.push(format!("amends {}", s.proposals()[a].id));
     }
     let open = p.open_issues().len();
     if open > 0 {
@@ -238,7 +238,7 @@ pub fn proposal_line(s: &Scenario, j: usize) -> String {
 /// The parties a question counts, in words: `the principals (Russia and Ukraine)` when
 /// they are the principals, else their names.
 pub fn counted_words(s: &Scenario, counted: &[usize]) -> String {
-    let names: Vec<String> = counted.iter().map(|&p| s.parties[p].name.clone()).collect();
+    let names: Vec<String> = counted.iter().map(|&p| s.parties()[p].name.clone()).collect();
     match analysis::whose(s, counted) {
         analysis::Whose::Principals => format!("the principals ({})", and_list(&names)),
         _ => and_list(&names),

@@ -29,10 +29,10 @@ impl Report for Scenarios {
             "scenarios": self.rows.iter().map(|(sh, s)| json!({
                 "name": sh.name,
                 "file": sh.file,
-                "title": s.meta.title,
-                "parties": s.parties.len(),
-                "issues": s.issues.len(),
-                "proposals": s.proposals.len(),
+                "title": s.meta().title,
+                "parties": s.parties().len(),
+                "issues": s.issues().len(),
+                "proposals": s.proposals().len(),
             })).collect::<Vec<_>>(),
         })
     }
@@ -49,10 +49,10 @@ impl Report for Scenarios {
             };
             t.row(vec![
                 name,
-                s.parties.len().to_string(),
-                s.issues.len().to_string(),
-                s.proposals.len().to_string(),
-                s.meta.title.clone(),
+                s.parties().len().to_string(),
+                s.issues().len().to_string(),
+                s.proposals().len().to_string(),
+                s.meta().title.clone(),
             ]);
         }
         t.render("")

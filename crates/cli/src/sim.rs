@@ -152,7 +152,7 @@ pub struct SimulateArgs<'a> {
 pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>) -> anyhow::Result<Session> {
     let (config, names, seed) = (&args.config, args.negotiators, args.seed);
     let counted = crate::load::parties(&whole, args.parties)?;
-    let ids = |ps: &[usize]| ps.iter().map(|&p| whole.parties[p].id.clone()).collect::<Vec<_>>();
+    let ids = |ps: &[usize]| ps.iter().map(|&p| whole.parties()[p].id.clone()).collect::<Vec<_>>();
     if counted.len() < 2 {
         return Err(BadInput(format!(
             "{} alone cannot negotiate: a session needs at least two parties (name them with --parties)",
@@ -163,7 +163,7 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>) -> anyhow::Result<Sess
     if names.len() != counted.len() {
         let whose = if args.parties.is_some() {
             "the parties named with --parties"
-        } else if counted.len() < whole.parties.len() {
+        } else if counted.len() < whole.parties().len() {
             "the principals (choose others with --parties)"
         } else {
             "the parties"
@@ -194,13 +194,14 @@ pub fn simulate(whole: Scenario, args: &SimulateArgs<'_>) -> anyhow::Result<Sess
         .iter()
         .map(|n| detente_sim::negotiator(n).map_err(sim_error))
         .collect::<Result<Vec<_>, _>>()?;
-    let left_out: Vec<usize> = (0..whole.parties.len()).filter(|p| !counted.contains(p)).collect();
+    let left_out: Vec<usize> =
+        (0..whole.parties().len()).filter(|p| !counted.contains(p)).collect();
     let s = if left_out.is_empty() {
         whole.clone()
     } else {
         detente_sim::among(&whole, &counted).map_err(sim_error)?
     };
-    let discounted = s.parties.iter().any(|p| p.discount.is_some());
+    let discounted = s.parties().iter().any(|p| p.discount.is_some());
     let domain = Domain::new(Arc::new(s)).map_err(sim_error)?;
     let mut bar = StepBar(Bar::new("steps"));
     let result =
@@ -246,7 +247,7 @@ pub struct Session {
 impl Session {
     /// Each party's utility for outcome `id`.
     fn utilities_of(&self, id: u64) -> Vec<f64> {
-        (0..self.domain.scenario().parties.len()).map(|p| self.domain.utility(p, id)).collect()
+        (0..self.domain.scenario().parties().len()).map(|p| self.domain.utility(p, id)).collect()
     }
 }
 
@@ -257,17 +258,17 @@ impl Report for Session {
         let trace = &result.trace;
         let utilities_of = |id: u64| self.utilities_of(id);
         json!({
-            "scenario": s.meta.name,
+            "scenario": s.meta().name,
             "parties": counted,
             "mechanism": config.mechanism.name(),
             "steps_limit": config.deadline.n_steps,
             "time_limit": config.deadline.time_limit,
             "seed": seed,
-            "negotiators": s.parties.iter().zip(names).map(|(p, n)| json!({"party": p.id, "negotiator": n})).collect::<Vec<_>>(),
+            "negotiators": s.parties().iter().zip(names).map(|(p, n)| json!({"party": p.id, "negotiator": n})).collect::<Vec<_>>(),
             "termination": detente_sim::termination_json(&result.termination, counted),
             "agreement": result.agreement.map(|id| j::outcome(s, &domain.decode(id))),
             "utilities": nums(&result.utilities),
-            "reservations": s.parties.iter().map(|p| j::num(p.reservation)).collect::<Vec<_>>(),
+            "reservations": s.parties().iter().map(|p| j::num(p.reservation)).collect::<Vec<_>>(),
             "steps": result.steps,
             "offers": result.n_offers,
             "distance_to_pareto": opt_num(result.pareto_distance),
@@ -277,7 +278,7 @@ impl Report for Session {
             "trace": trace.entries.iter().enumerate().map(|(e, entry)| json!({
                 "step": entry.step,
                 "kind": entry_kind(entry.kind),
-                "proposer": entry.proposer.and_then(|p| s.parties.get(p as usize)).map(|p| p.id.clone()),
+                "proposer": entry.proposer.and_then(|p| s.parties().get(p as usize)).map(|p| p.id.clone()),
                 "outcome": entry.outcome.map(|id| j::outcome(s, &domain.decode(id))),
                 "utilities": entry.outcome.map(|id| nums(&utilities_of(id))),
                 "replies": trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>(),
@@ -294,7 +295,7 @@ impl Report for Session {
         let _ = writeln!(
             out,
             "{}: {} on {}, seed {seed}; {}",
-            s.meta.name,
+            s.meta().name,
             config.mechanism.name(),
             match (config.deadline.n_steps, config.deadline.time_limit) {
                 (Some(n), _) => detente_words::count(n as usize, "step", "steps"),
@@ -302,7 +303,7 @@ impl Report for Session {
                 (None, None) => String::new(),
             },
             detente_words::and_list(
-                &s.parties
+                &s.parties()
                     .iter()
                     .zip(names)
                     .map(|(p, n)| format!("{} as {n}", p.id))
@@ -330,7 +331,7 @@ impl Report for Session {
         }
         if !trace.entries.is_empty() {
             let mut header = vec!["step".to_string(), "by".to_string()];
-            header.extend(s.parties.iter().map(|p| format!("u({})", p.id)));
+            header.extend(s.parties().iter().map(|p| format!("u({})", p.id)));
             header.push("replies".to_string());
             let mut t = Table::new(header);
             for (e, entry) in trace.entries.iter().enumerate() {
@@ -341,14 +342,14 @@ impl Report for Session {
                     entry.step.to_string(),
                     entry
                         .proposer
-                        .and_then(|p| s.parties.get(p as usize))
+                        .and_then(|p| s.parties().get(p as usize))
                         .map_or_else(|| "mediator".to_string(), |p| p.id.clone()),
                 ];
                 match entry.outcome {
                     Some(id) => {
                         row.extend(utilities_of(id).into_iter().map(detente_words::num));
                     }
-                    None => row.extend(s.parties.iter().map(|_| "-".to_string())),
+                    None => row.extend(s.parties().iter().map(|_| "-".to_string())),
                 }
                 row.push(
                     trace.replies_of(e).iter().map(|&r| reply_str(r)).collect::<Vec<_>>().join(" "),
@@ -364,7 +365,7 @@ impl Report for Session {
                 .map(String::from)
                 .to_vec(),
         );
-        for (p, party) in s.parties.iter().enumerate() {
+        for (p, party) in s.parties().iter().enumerate() {
             let (u, r) = detente_words::distinct(result.utilities[p], party.reservation);
             t.row(vec![
                 party.id.clone(),
@@ -386,8 +387,12 @@ impl Report for Session {
                     detente_words::count(result.n_offers as usize, "offer", "offers")
                 );
                 for (i, &k) in o.0.iter().enumerate() {
-                    let _ =
-                        writeln!(out, "  {}: {}", s.issues[i].name, s.issues[i].option_label(k));
+                    let _ = writeln!(
+                        out,
+                        "  {}: {}",
+                        s.issues()[i].name,
+                        s.issues()[i].option_label(k)
+                    );
                 }
                 let reference = domain.reference();
                 let pareto = match (result.pareto_distance, &reference.frontier) {
@@ -417,14 +422,15 @@ impl Report for Session {
                 let _ = writeln!(
                     out,
                     "No agreement: {} ended the negotiation at step {}.",
-                    s.parties[*p].name, result.steps
+                    s.parties()[*p].name,
+                    result.steps
                 );
             }
             (Termination::NegotiatorError { party, message }, _) => {
                 let _ = writeln!(
                     out,
                     "The session stopped: negotiator of {} failed: {message}.",
-                    s.parties[*party].name
+                    s.parties()[*party].name
                 );
             }
             (Termination::Agreement, None) => {}
@@ -553,17 +559,17 @@ pub fn tournament(
     for whole in scenarios {
         let counted = crate::load::parties(&whole, args.parties)?;
         let ids =
-            |ps: &[usize]| ps.iter().map(|&p| whole.parties[p].id.clone()).collect::<Vec<_>>();
+            |ps: &[usize]| ps.iter().map(|&p| whole.parties()[p].id.clone()).collect::<Vec<_>>();
         if counted.len() < 2 {
             return Err(BadInput(format!(
                 "{}: {} alone cannot negotiate: a session needs at least two parties (name them with --parties)",
-                whole.meta.name,
+                whole.meta().name,
                 ids(&counted).join(", ")
             ))
             .into());
         }
         let left_out: Vec<usize> =
-            (0..whole.parties.len()).filter(|p| !counted.contains(p)).collect();
+            (0..whole.parties().len()).filter(|p| !counted.contains(p)).collect();
         if left_out.is_empty() {
             played.push(whole);
             continue;
@@ -571,7 +577,7 @@ pub fn tournament(
         let _ = writeln!(
             notes,
             "In {}, {} play ({}); {} {} not{}.",
-            whole.meta.name,
+            whole.meta().name,
             if args.parties.is_some() { "only the parties named" } else { "the principals" },
             detente_words::and_list(&ids(&counted)),
             detente_words::and_list(&ids(&left_out)),

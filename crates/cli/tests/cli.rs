@@ -1407,12 +1407,13 @@ fn mediate_parties_choose_whose_deal() {
 #[test]
 fn mediate_large_input_ends_at_its_budget() {
     let cfg = detente_analysis::testkit::GenConfig::new(10, 200, 5);
-    let mut s = detente_analysis::testkit::random_scenario(7, &cfg);
+    let mut parts = detente_analysis::testkit::random_scenario(7, &cfg).into_parts();
     // The generator may draw a red line forbidding nothing, which the file format refuses.
-    for st in s.stances.iter_mut().flatten().flatten() {
+    for st in parts.stances.iter_mut().flatten().flatten() {
         st.red_lines
             .retain(|r| !matches!(&r.kind, detente_core::RedLineKind::Forbid(v) if v.is_empty()));
     }
+    let s = detente_core::Scenario::from_parts(parts).unwrap();
     let dir = std::env::temp_dir().join(format!("detente-mediate-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("large.json");

@@ -621,6 +621,29 @@ impl Meta {
 /// have one term per issue and amend only earlier proposals.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    meta: Meta,
+    parties: Vec<Party>,
+    issues: Vec<Issue>,
+    stances: Vec<Vec<Option<Stance>>>,
+    proposals: Vec<Proposal>,
+    sources: Vec<Source>,
+    /// `values[p][i][k]`: party p's value of option k of issue i (0 when no stance).
+    values: Vec<Vec<Vec<f64>>>,
+    /// `weights[p][i]`: normalised weight (sums to 1 over issues, or all 0), or raw weight.
+    weights: Vec<Vec<f64>>,
+    /// `contributions[p][i][k] = weights[p][i] * values[p][i][k]`.
+    contributions: Vec<Vec<Vec<f64>>>,
+}
+
+/// The parts of a [`Scenario`], taken apart to be changed and checked again.
+///
+/// A scenario's fields are private so that what exists is valid and its derived tables
+/// (values, weights, contributions) cannot go stale. Code that must change a scenario (an
+/// importer, a revision, a test building a bad case) takes it apart with
+/// [`Scenario::into_parts`], changes the parts, and builds it again with
+/// [`Scenario::from_parts`], which checks every invariant as [`Scenario::new`] does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioParts {
     /// Descriptive fields.
     pub meta: Meta,
     /// The parties.
@@ -633,12 +656,6 @@ pub struct Scenario {
     pub proposals: Vec<Proposal>,
     /// The sources cited by the evidence.
     pub sources: Vec<Source>,
-    /// `values[p][i][k]`: party p's value of option k of issue i (0 when no stance).
-    values: Vec<Vec<Vec<f64>>>,
-    /// `weights[p][i]`: normalised weight (sums to 1 over issues, or all 0), or raw weight.
-    weights: Vec<Vec<f64>>,
-    /// `contributions[p][i][k] = weights[p][i] * values[p][i][k]`.
-    contributions: Vec<Vec<Vec<f64>>>,
 }
 
 impl Scenario {
@@ -697,6 +714,69 @@ impl Scenario {
             weights,
             contributions,
         })
+    }
+
+    /// Builds a scenario from its parts, checking every invariant as [`Scenario::new`] does.
+    pub fn from_parts(parts: ScenarioParts) -> Result<Scenario, Error> {
+        let ScenarioParts { meta, parties, issues, stances, proposals, sources } = parts;
+        Scenario::new(meta, parties, issues, stances, proposals, sources)
+    }
+
+    /// Takes the scenario apart (to change it and build it again with [`Scenario::from_parts`]).
+    pub fn into_parts(self) -> ScenarioParts {
+        ScenarioParts {
+            meta: self.meta,
+            parties: self.parties,
+            issues: self.issues,
+            stances: self.stances,
+            proposals: self.proposals,
+            sources: self.sources,
+        }
+    }
+
+    /// The scenario changed by `change` and checked again (as [`Scenario::from_parts`]): the
+    /// one way to change a scenario in place, so that no change skips the checks or leaves
+    /// the derived tables stale.
+    pub fn edit(self, change: impl FnOnce(&mut ScenarioParts)) -> Result<Scenario, Error> {
+        let mut parts = self.into_parts();
+        change(&mut parts);
+        Scenario::from_parts(parts)
+    }
+
+    /// Descriptive fields and the utility form.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// The parties.
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+
+    /// The issues.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// Every stance: `stances()[party_idx][issue_idx]`, `None` when no stance is recorded
+    /// (weight 0). One row per party, one slot per issue.
+    pub fn stances(&self) -> &[Vec<Option<Stance>>] {
+        &self.stances
+    }
+
+    /// Party `p`'s stance on issue `i`, if one is recorded.
+    pub fn stance(&self, p: usize, i: usize) -> Option<&Stance> {
+        self.stances[p][i].as_ref()
+    }
+
+    /// The proposals, each amending only earlier ones.
+    pub fn proposals(&self) -> &[Proposal] {
+        &self.proposals
+    }
+
+    /// The sources cited by the evidence.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     /// Index of the party with this id.
@@ -1025,10 +1105,10 @@ mod tests {
     #[test]
     fn scale_grid_and_red_lines() {
         let s = toy();
-        assert_eq!(s.issues[1].n_options(), 5);
-        assert_eq!(s.issues[1].scale_index(750.0), Some(3));
-        assert_eq!(s.issues[1].scale_index(700.0), None);
-        assert_eq!(s.issues[1].option_label(4), "1000 personnel");
+        assert_eq!(s.issues()[1].n_options(), 5);
+        assert_eq!(s.issues()[1].scale_index(750.0), Some(3));
+        assert_eq!(s.issues()[1].scale_index(700.0), None);
+        assert_eq!(s.issues()[1].option_label(4), "1000 personnel");
         assert!(!s.allowed(0, 1, 1));
         assert!(s.allowed(0, 1, 2));
         assert!(!s.allowed(1, 0, 0));
@@ -1077,6 +1157,19 @@ mod tests {
             Scenario::new(Meta::named("t"), vec![party], issues, vec![vec![None]], vec![], vec![])
                 .unwrap_err();
         assert_eq!(err.message(), "party a: only raw utilities may have a bias");
+    }
+
+    #[test]
+    fn an_edit_is_checked_again_and_refreshes_the_tables() {
+        let s = toy();
+        // A weight changed through the parts is seen by the utility (no stale table).
+        let heavier = s.clone().edit(|p| p.stances[0][0].as_mut().unwrap().weight = 1.0).unwrap();
+        assert_eq!(heavier.weight(0, 0), 0.5);
+        assert_eq!(heavier.stance(0, 0).unwrap().weight, 1.0);
+        // An edit that breaks an invariant is refused.
+        let err = s.clone().edit(|p| p.parties[0].reservation = 2.0).unwrap_err();
+        assert_eq!(err.message(), "party a: reservation must be in [0, 1]");
+        assert_eq!(Scenario::from_parts(s.clone().into_parts()).unwrap(), s);
     }
 
     #[test]

@@ -122,21 +122,21 @@ impl Ids {
 /// Fails when an issue is not a scale (or has `min == max`), a party has no stance on an
 /// issue, or the result breaks a range of [`SmpInput`] (e.g. weights summing above 100).
 pub fn from_scenario(scenario: &Scenario) -> Result<SmpInput, Error> {
-    from_scenario_parties(scenario, &(0..scenario.parties.len()).collect::<Vec<_>>())
+    from_scenario_parties(scenario, &(0..scenario.parties().len()).collect::<Vec<_>>())
 }
 
 /// [`from_scenario`] with only the parties at the indices `parties` as actors, in that
 /// order (the others need no stance). Fails as [`from_scenario`] does, and when an index
 /// names no party.
 pub fn from_scenario_parties(scenario: &Scenario, parties: &[usize]) -> Result<SmpInput, Error> {
-    if let Some(&p) = parties.iter().find(|&&p| p >= scenario.parties.len()) {
+    if let Some(&p) = parties.iter().find(|&&p| p >= scenario.parties().len()) {
         return Err(Error::new(
             ErrorKind::Unknown,
-            format!("party index {p}: the scenario has {} parties", scenario.parties.len()),
+            format!("party index {p}: the scenario has {} parties", scenario.parties().len()),
         ));
     }
     let mut bounds = Vec::new();
-    for issue in &scenario.issues {
+    for issue in scenario.issues() {
         match issue.kind {
             IssueKind::Scale { min, max, .. } if max > min => bounds.push((min, max)),
             IssueKind::Scale { .. } => {
@@ -158,11 +158,11 @@ pub fn from_scenario_parties(scenario: &Scenario, parties: &[usize]) -> Result<S
     }
     let mut positions = Vec::new();
     let mut salience = Vec::new();
-    for (p, party) in parties.iter().map(|&p| (p, &scenario.parties[p])) {
+    for (p, party) in parties.iter().map(|&p| (p, &scenario.parties()[p])) {
         let mut pos = Vec::new();
         let mut sal = Vec::new();
-        for (i, issue) in scenario.issues.iter().enumerate() {
-            let Some(stance) = &scenario.stances[p][i] else {
+        for (i, issue) in scenario.issues().iter().enumerate() {
+            let Some(stance) = &scenario.stances()[p][i] else {
                 return Err(Error::new(
                     ErrorKind::Unsupported,
                     format!("party {:?} has no stance on issue {:?}", party.id, issue.id),
@@ -189,14 +189,14 @@ pub fn from_scenario_parties(scenario: &Scenario, parties: &[usize]) -> Result<S
     let input = SmpInput {
         actors: parties
             .iter()
-            .map(|&p| &scenario.parties[p])
+            .map(|&p| &scenario.parties()[p])
             .map(|p| Actor {
                 name: p.id.clone(),
                 description: p.description.clone().unwrap_or_default(),
                 capability: p.capability,
             })
             .collect(),
-        dimensions: scenario.issues.iter().map(|i| i.id.clone()).collect(),
+        dimensions: scenario.issues().iter().map(|i| i.id.clone()).collect(),
         positions,
         salience,
     };
@@ -223,9 +223,9 @@ mod tests {
     #[test]
     fn round_trip() {
         let s = to_scenario(&toy()).unwrap();
-        assert_eq!(s.issues[0].n_options(), 10_001);
-        assert_eq!(s.parties[1].capability, 20.0);
-        assert_eq!(s.parties[0].description.as_deref(), Some("first"));
+        assert_eq!(s.issues()[0].n_options(), 10_001);
+        assert_eq!(s.parties()[1].capability, 20.0);
+        assert_eq!(s.parties()[0].description.as_deref(), Some("first"));
         assert_eq!(from_scenario(&s).unwrap(), toy());
     }
 
@@ -236,14 +236,14 @@ mod tests {
         input.actors[1].name = "Xi-Jinping".into();
         input.dimensions = vec!["Policy Position".into(), " ¿? ".into()];
         let s = to_scenario(&input).unwrap();
-        let ids: Vec<&str> = s.parties.iter().map(|p| p.id.as_str()).collect();
+        let ids: Vec<&str> = s.parties().iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["Xi-Jinping", "Xi-Jinping-2"]);
-        assert_eq!(s.parties[0].name, "Xi Jinping");
-        let ids: Vec<&str> = s.issues.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(s.parties()[0].name, "Xi Jinping");
+        let ids: Vec<&str> = s.issues().iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["Policy-Position", "dimension"]);
-        assert_eq!(s.issues[1].name, " ¿? ");
+        assert_eq!(s.issues()[1].name, " ¿? ");
         // Names that are ids stay as they are.
-        assert_eq!(to_scenario(&toy()).unwrap().parties[0].id, "a");
+        assert_eq!(to_scenario(&toy()).unwrap().parties()[0].id, "a");
         let mut ids = Ids::default();
         let many: HashSet<String> = (0..1000).map(|_| ids.id("x y", "actor")).collect();
         assert_eq!(many.len(), 1000);
@@ -290,9 +290,10 @@ mod tests {
 
     #[test]
     fn a_choice_of_parties_needs_stances_of_those_only() {
-        let mut s = to_scenario(&toy()).unwrap();
-        s.parties.push(Party::new("c", "C", Role::Mediator, 1.0, 0.0));
-        s.stances.push(vec![None, None]);
+        let mut parts = to_scenario(&toy()).unwrap().into_parts();
+        parts.parties.push(Party::new("c", "C", Role::Mediator, 1.0, 0.0));
+        parts.stances.push(vec![None, None]);
+        let s = Scenario::from_parts(parts).unwrap();
         assert_eq!(from_scenario(&s).unwrap_err().kind(), ErrorKind::Unsupported);
         let input = from_scenario_parties(&s, &[1, 0]).unwrap();
         assert_eq!(input.actors[0].name, "b");

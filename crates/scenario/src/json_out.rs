@@ -25,7 +25,7 @@ use detente_core::{IssueKind, Party, Preference, RedLineKind, Scenario, Term, Ut
 /// Whether a party's bias is written: when it is not 0 (or is -0, so that raw utilities
 /// keep their last bit), and only for raw utilities, where a bias is allowed.
 pub(crate) fn writes_bias(sc: &Scenario, p: &Party) -> bool {
-    sc.meta.utility == UtilityForm::Raw && (p.bias != 0.0 || p.bias.is_sign_negative())
+    sc.meta().utility == UtilityForm::Raw && (p.bias != 0.0 || p.bias.is_sign_negative())
 }
 
 /// A JSON value to print.
@@ -51,16 +51,16 @@ fn opt(fields: &mut Vec<(&'static str, J)>, key: &'static str, value: Option<&St
 /// The scenario as pretty JSON in format version 1.
 pub(crate) fn to_json(sc: &Scenario) -> String {
     let mut top: Vec<(&'static str, J)> = vec![("version", J::Num(1.0))];
-    let mut meta = vec![("name", s(&sc.meta.name)), ("title", s(&sc.meta.title))];
-    opt(&mut meta, "description", sc.meta.description.as_ref());
-    opt(&mut meta, "as_of", sc.meta.as_of.as_ref());
-    if sc.meta.utility != UtilityForm::default() {
-        meta.push(("utility", s(sc.meta.utility.as_str())));
+    let mut meta = vec![("name", s(&sc.meta().name)), ("title", s(&sc.meta().title))];
+    opt(&mut meta, "description", sc.meta().description.as_ref());
+    opt(&mut meta, "as_of", sc.meta().as_of.as_ref());
+    if sc.meta().utility != UtilityForm::default() {
+        meta.push(("utility", s(sc.meta().utility.as_str())));
     }
     top.push(("scenario", J::Obj(meta)));
 
     let parties = sc
-        .parties
+        .parties()
         .iter()
         .map(|p| {
             let mut f = vec![
@@ -83,7 +83,7 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
     top.push(("parties", J::Arr(parties)));
 
     let issues = sc
-        .issues
+        .issues()
         .iter()
         .map(|i| {
             let mut f = vec![("id", s(&i.id)), ("name", s(&i.name))];
@@ -112,9 +112,10 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
     top.push(("issues", J::Arr(issues)));
 
     let mut stances = Vec::new();
-    for (p, row) in sc.stances.iter().enumerate() {
+    for (p, row) in sc.stances().iter().enumerate() {
         for (i, st) in row.iter().enumerate() {
-            let (Some(st), Some(party), Some(issue)) = (st, sc.parties.get(p), sc.issues.get(i))
+            let (Some(st), Some(party), Some(issue)) =
+                (st, sc.parties().get(p), sc.issues().get(i))
             else {
                 continue;
             };
@@ -173,7 +174,7 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
                     .evidence
                     .iter()
                     .map(|e| {
-                        let id = sc.sources.get(e.source).map_or("", |x| x.id.as_str());
+                        let id = sc.sources().get(e.source).map_or("", |x| x.id.as_str());
                         let mut ef = vec![("source", s(id))];
                         opt(&mut ef, "note", e.note.as_ref());
                         J::Obj(ef)
@@ -187,15 +188,15 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
     top.push(("stances", J::Arr(stances)));
 
     let proposals = sc
-        .proposals
+        .proposals()
         .iter()
         .map(|p| {
             let mut f = vec![("id", s(&p.id)), ("title", s(&p.title))];
-            if let Some(a) = p.author.and_then(|a| sc.parties.get(a)) {
+            if let Some(a) = p.author.and_then(|a| sc.parties().get(a)) {
                 f.push(("author", s(&a.id)));
             }
             opt(&mut f, "date", p.date.as_ref());
-            let amended = p.amends.and_then(|a| sc.proposals.get(a));
+            let amended = p.amends.and_then(|a| sc.proposals().get(a));
             if let Some(a) = amended {
                 f.push(("amends", s(&a.id)));
             }
@@ -204,7 +205,7 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
             let mut open = Vec::new();
             for (i, t) in p.terms.iter().enumerate() {
                 let stated = amended.is_none() || p.stated.get(i).copied().unwrap_or(true);
-                let Some(issue) = sc.issues.get(i).filter(|_| stated) else { continue };
+                let Some(issue) = sc.issues().get(i).filter(|_| stated) else { continue };
                 match t {
                     Term::Set(k) => {
                         let v = match issue.scale_value(*k) {
@@ -226,7 +227,7 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
     top.push(("proposals", J::Arr(proposals)));
 
     let sources = sc
-        .sources
+        .sources()
         .iter()
         .map(|src| {
             let mut f = vec![("id", s(&src.id)), ("title", s(&src.title))];

@@ -48,7 +48,7 @@
 //! role = "principal"
 //! "#;
 //! let scenario = parse("toy.toml", text.as_bytes(), Format::Toml)?;
-//! assert_eq!(scenario.parties[0].reservation, 0.0); // the default
+//! assert_eq!(scenario.parties()[0].reservation, 0.0); // the default
 //!
 //! // JSON has the same structure, and round-trips.
 //! let json = to_json(&scenario);

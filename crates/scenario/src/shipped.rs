@@ -50,17 +50,17 @@ mod tests {
     #[test]
     fn tutorial_loads() {
         let s = load("tutorial").unwrap().unwrap();
-        assert_eq!(s.meta.name, "tutorial");
-        assert_eq!(s.parties.len(), 3);
-        assert_eq!(s.issues.len(), 4);
-        assert_eq!(s.proposals.len(), 2);
+        assert_eq!(s.meta().name, "tutorial");
+        assert_eq!(s.parties().len(), 3);
+        assert_eq!(s.issues().len(), 4);
+        assert_eq!(s.proposals().len(), 2);
     }
 
     /// Fails while `scenarios/ukraine-2025.toml` is invalid: the default must always load.
     #[test]
     fn default_loads() {
         match load(DEFAULT).unwrap() {
-            Ok(s) => assert_eq!(s.meta.name, DEFAULT),
+            Ok(s) => assert_eq!(s.meta().name, DEFAULT),
             Err(e) => panic!("{e}"),
         }
     }

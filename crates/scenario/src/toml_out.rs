@@ -37,16 +37,16 @@ use crate::json_out::writes_bias;
 /// The scenario as a TOML file in format version 1.
 pub(crate) fn to_toml(sc: &Scenario) -> String {
     let mut out = String::from("version = 1\n\n[scenario]\n");
-    line(&mut out, "name", &string(&sc.meta.name));
-    line(&mut out, "title", &string(&sc.meta.title));
-    opt_line(&mut out, "description", sc.meta.description.as_deref());
-    opt_line(&mut out, "as_of", sc.meta.as_of.as_deref());
-    if sc.meta.utility != UtilityForm::default() {
-        line(&mut out, "utility", &string(sc.meta.utility.as_str()));
+    line(&mut out, "name", &string(&sc.meta().name));
+    line(&mut out, "title", &string(&sc.meta().title));
+    opt_line(&mut out, "description", sc.meta().description.as_deref());
+    opt_line(&mut out, "as_of", sc.meta().as_of.as_deref());
+    if sc.meta().utility != UtilityForm::default() {
+        line(&mut out, "utility", &string(sc.meta().utility.as_str()));
     }
 
     header(&mut out, "Parties");
-    for p in &sc.parties {
+    for p in sc.parties() {
         out.push_str("[[parties]]\n");
         line(&mut out, "id", &string(&p.id));
         line(&mut out, "name", &string(&p.name));
@@ -64,7 +64,7 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
     }
 
     header(&mut out, "Issues");
-    for issue in &sc.issues {
+    for issue in sc.issues() {
         out.push_str("[[issues]]\n");
         line(&mut out, "id", &string(&issue.id));
         line(&mut out, "name", &string(&issue.name));
@@ -91,13 +91,14 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         out.push('\n');
     }
 
-    let n_stances = sc.stances.iter().flatten().flatten().count();
+    let n_stances = sc.stances().iter().flatten().flatten().count();
     if n_stances > 0 {
         header(&mut out, "Stances");
     }
-    for (p, row) in sc.stances.iter().enumerate() {
+    for (p, row) in sc.stances().iter().enumerate() {
         for (i, st) in row.iter().enumerate() {
-            let (Some(st), Some(party), Some(issue)) = (st, sc.parties.get(p), sc.issues.get(i))
+            let (Some(st), Some(party), Some(issue)) =
+                (st, sc.parties().get(p), sc.issues().get(i))
             else {
                 continue;
             };
@@ -158,7 +159,7 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
                     .evidence
                     .iter()
                     .map(|e| {
-                        let id = sc.sources.get(e.source).map_or("", |x| x.id.as_str());
+                        let id = sc.sources().get(e.source).map_or("", |x| x.id.as_str());
                         let mut f = vec![("source", string(id))];
                         if let Some(note) = &e.note {
                             f.push(("note", string(note)));
@@ -172,18 +173,18 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         }
     }
 
-    if !sc.proposals.is_empty() {
+    if !sc.proposals().is_empty() {
         header(&mut out, "Proposals");
     }
-    for p in &sc.proposals {
+    for p in sc.proposals() {
         out.push_str("[[proposals]]\n");
         line(&mut out, "id", &string(&p.id));
         line(&mut out, "title", &string(&p.title));
-        if let Some(a) = p.author.and_then(|a| sc.parties.get(a)) {
+        if let Some(a) = p.author.and_then(|a| sc.parties().get(a)) {
             line(&mut out, "author", &string(&a.id));
         }
         opt_line(&mut out, "date", p.date.as_deref());
-        let amended = p.amends.and_then(|a| sc.proposals.get(a));
+        let amended = p.amends.and_then(|a| sc.proposals().get(a));
         if let Some(a) = amended {
             line(&mut out, "amends", &string(&a.id));
         }
@@ -192,7 +193,7 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         let mut open = Vec::new();
         for (i, t) in p.terms.iter().enumerate() {
             let stated = amended.is_none() || p.stated.get(i).copied().unwrap_or(true);
-            let Some(issue) = sc.issues.get(i).filter(|_| stated) else { continue };
+            let Some(issue) = sc.issues().get(i).filter(|_| stated) else { continue };
             match t {
                 Term::Set(k) => {
                     let v = match issue.scale_value(*k) {
@@ -211,10 +212,10 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         out.push('\n');
     }
 
-    if !sc.sources.is_empty() {
+    if !sc.sources().is_empty() {
         header(&mut out, "Sources");
     }
-    for src in &sc.sources {
+    for src in sc.sources() {
         out.push_str("[[sources]]\n");
         line(&mut out, "id", &string(&src.id));
         line(&mut out, "title", &string(&src.title));

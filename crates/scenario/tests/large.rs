@@ -22,13 +22,13 @@ fn an_issue_of_many_options_in_toml_and_json() {
         ("big.json", large::options_json(OPTIONS), Format::Json),
     ] {
         let s = parse(file, text.as_bytes(), format).unwrap_or_else(|e| panic!("{file}: {e}"));
-        assert_eq!(s.issues[0].n_options(), OPTIONS, "{file}");
-        assert_eq!(s.issues[0].option_id(OPTIONS - 1), format!("o{}", OPTIONS - 1));
+        assert_eq!(s.issues()[0].n_options(), OPTIONS, "{file}");
+        assert_eq!(s.issues()[0].option_id(OPTIONS - 1), format!("o{}", OPTIONS - 1));
         assert_eq!(s.value(0, 0, OPTIONS - 1), 1.0);
         assert_eq!(s.value(1, 0, 0), 1.0);
-        let red = &s.stances[1][0].as_ref().unwrap().red_lines[0].kind;
+        let red = &s.stances()[1][0].as_ref().unwrap().red_lines[0].kind;
         assert!(matches!(red, RedLineKind::Forbid(list) if list.len() == OPTIONS / 2));
-        assert_eq!(s.proposals[0].terms, [Term::Set(OPTIONS - 1)]);
+        assert_eq!(s.proposals()[0].terms, [Term::Set(OPTIONS - 1)]);
         assert!(s.accepts(1, &Outcome::new(vec![OPTIONS - 1])));
         assert!(!s.accepts(1, &Outcome::new(vec![0])));
     }
@@ -38,8 +38,8 @@ fn an_issue_of_many_options_in_toml_and_json() {
 fn many_issues_and_proposal_terms() {
     let text = large::issues_toml(ISSUES);
     let s = parse("wide.toml", text.as_bytes(), Format::Toml).unwrap();
-    assert_eq!(s.issues.len(), ISSUES);
-    let (p, q) = (&s.proposals[0], &s.proposals[1]);
+    assert_eq!(s.issues().len(), ISSUES);
+    let (p, q) = (&s.proposals()[0], &s.proposals()[1]);
     assert_eq!(p.terms[0], Term::Set(0));
     assert_eq!(p.terms[ISSUES - 1], Term::Open);
     assert_eq!(q.terms[0], Term::Set(0)); // inherited
@@ -67,21 +67,21 @@ fn many_problems_are_each_located() {
 #[test]
 fn genius_dummy_issues_and_many_values() {
     let s = genius("dummies", &large::genius_folder(ISSUES, 2)).unwrap();
-    assert_eq!(s.issues.len(), ISSUES);
-    assert_eq!(s.issues[ISSUES - 2].id, format!("dummy_issue-{}", ISSUES - 1));
-    assert_eq!(s.issues[ISSUES - 1].id, "big");
+    assert_eq!(s.issues().len(), ISSUES);
+    assert_eq!(s.issues()[ISSUES - 2].id, format!("dummy_issue-{}", ISSUES - 1));
+    assert_eq!(s.issues()[ISSUES - 1].id, "big");
 
     let s = genius("big", &large::genius_folder(1, OPTIONS)).unwrap();
-    assert_eq!(s.issues[0].n_options(), OPTIONS);
+    assert_eq!(s.issues()[0].n_options(), OPTIONS);
     assert_eq!(s.value(0, 0, OPTIONS - 1), (OPTIONS - 1) as f64);
 }
 
 #[test]
 fn negmas_names_made_unique() {
     let s = negmas_json("same.json", large::negmas_same_names(ISSUES, OPTIONS).as_bytes()).unwrap();
-    assert_eq!(s.issues.len(), ISSUES);
-    assert_eq!(s.issues[ISSUES - 1].id, format!("same-{ISSUES}"));
-    let IssueKind::Discrete { options } = &s.issues[0].kind else { panic!() };
+    assert_eq!(s.issues().len(), ISSUES);
+    assert_eq!(s.issues()[ISSUES - 1].id, format!("same-{ISSUES}"));
+    let IssueKind::Discrete { options } = &s.issues()[0].kind else { panic!() };
     assert_eq!(options[OPTIONS - 1].id, format!("same-{OPTIONS}"));
-    assert_eq!(s.parties[1].id, "p-2");
+    assert_eq!(s.parties()[1].id, "p-2");
 }

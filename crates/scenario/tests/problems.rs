@@ -84,8 +84,8 @@ fn check(text: &str, kind: ProblemKind, expect: &[&str]) {
 #[test]
 fn base_is_valid() {
     let s = parse("t.toml", BASE.as_bytes(), Format::Toml).unwrap();
-    assert_eq!(s.parties[0].capability, 1.0);
-    assert_eq!(s.proposals[0].stated, [true, true]);
+    assert_eq!(s.parties()[0].capability, 1.0);
+    assert_eq!(s.proposals()[0].stated, [true, true]);
 }
 
 #[test]
@@ -575,23 +575,23 @@ fn amendments_resolve_in_any_order() {
          [[proposals]]\nid = \"p\"",
     )]);
     let s = parse("t.toml", text.as_bytes(), Format::Toml).unwrap();
-    let ids: Vec<&str> = s.proposals.iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> = s.proposals().iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["p", "m1", "m2"]);
     use detente_core::Term;
-    assert_eq!(s.proposals[0].terms, [Term::Set(0), Term::Set(2)]);
-    assert_eq!(s.proposals[1].amends, Some(0));
-    assert_eq!(s.proposals[1].terms, [Term::Open, Term::Set(2)]);
-    assert_eq!(s.proposals[1].stated, [true, false]);
-    assert_eq!(s.proposals[2].amends, Some(1));
-    assert_eq!(s.proposals[2].terms, [Term::Open, Term::Set(4)]);
-    assert_eq!(s.proposals[2].stated, [false, true]);
+    assert_eq!(s.proposals()[0].terms, [Term::Set(0), Term::Set(2)]);
+    assert_eq!(s.proposals()[1].amends, Some(0));
+    assert_eq!(s.proposals()[1].terms, [Term::Open, Term::Set(2)]);
+    assert_eq!(s.proposals()[1].stated, [true, false]);
+    assert_eq!(s.proposals()[2].amends, Some(1));
+    assert_eq!(s.proposals()[2].terms, [Term::Open, Term::Set(4)]);
+    assert_eq!(s.proposals()[2].stated, [false, true]);
 }
 
 #[test]
 fn local_dates_are_accepted_unquoted() {
     let text = edit(&[("title = \"P\"", "title = \"P\"\ndate = 2025-11-20")]);
     let s = parse("t.toml", text.as_bytes(), Format::Toml).unwrap();
-    assert_eq!(s.proposals[0].date.as_deref(), Some("2025-11-20"));
+    assert_eq!(s.proposals()[0].date.as_deref(), Some("2025-11-20"));
 }
 
 #[test]
@@ -605,9 +605,9 @@ fn raw_utilities_take_any_finite_number() {
         ("values = { x0 = 0.0, x1 = 1.0 }", "values = { x0 = -4.0, x1 = 12.5 }"),
     ]);
     let s = parse("t.toml", text.as_bytes(), Format::Toml).unwrap();
-    assert_eq!(s.meta.utility, detente_core::UtilityForm::Raw);
-    assert_eq!((s.parties[0].reservation, s.parties[0].bias), (-30.5, 2.5));
-    assert_eq!(s.parties[0].discount, Some(0.9));
+    assert_eq!(s.meta().utility, detente_core::UtilityForm::Raw);
+    assert_eq!((s.parties()[0].reservation, s.parties()[0].bias), (-30.5, 2.5));
+    assert_eq!(s.parties()[0].discount, Some(0.9));
     assert_eq!(s.value(0, 0, 1), 12.5);
     assert_eq!(s.weight(0, 0), 1.0); // as written, not normalised
     // A party whose weights are all 0 has the utility of its bias: allowed when raw.

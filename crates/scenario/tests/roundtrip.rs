@@ -48,12 +48,12 @@ fn a_byte_order_mark_is_ignored() {
 /// Every number of the model, bit for bit (f64 `==` would let -0.0 equal 0.0).
 fn same_bits(a: &Scenario, b: &Scenario) {
     assert_eq!(a, b);
-    for p in 0..a.parties.len() {
-        assert_eq!(a.parties[p].reservation.to_bits(), b.parties[p].reservation.to_bits());
-        assert_eq!(a.parties[p].bias.to_bits(), b.parties[p].bias.to_bits());
-        for i in 0..a.issues.len() {
+    for p in 0..a.parties().len() {
+        assert_eq!(a.parties()[p].reservation.to_bits(), b.parties()[p].reservation.to_bits());
+        assert_eq!(a.parties()[p].bias.to_bits(), b.parties()[p].bias.to_bits());
+        for i in 0..a.issues().len() {
             assert_eq!(a.weight(p, i).to_bits(), b.weight(p, i).to_bits());
-            for k in 0..a.issues[i].n_options() {
+            for k in 0..a.issues()[i].n_options() {
                 assert_eq!(a.value(p, i, k).to_bits(), b.value(p, i, k).to_bits());
             }
         }

@@ -63,7 +63,7 @@ pub fn among(s: &Scenario, parties: &[usize]) -> Result<Scenario, Error> {
     if parties.is_empty() {
         return bad("a negotiation needs at least one party".to_string());
     }
-    let mut seen = vec![false; s.parties.len()];
+    let mut seen = vec![false; s.parties().len()];
     for &p in parties {
         match seen.get_mut(p) {
             None => return bad(format!("party {p} is out of range")),
@@ -72,12 +72,12 @@ pub fn among(s: &Scenario, parties: &[usize]) -> Result<Scenario, Error> {
         }
     }
     Scenario::new(
-        s.meta.clone(),
-        parties.iter().map(|&p| s.parties[p].clone()).collect(),
-        s.issues.clone(),
-        parties.iter().map(|&p| s.stances[p].clone()).collect(),
+        s.meta().clone(),
+        parties.iter().map(|&p| s.parties()[p].clone()).collect(),
+        s.issues().to_vec(),
+        parties.iter().map(|&p| s.stances()[p].clone()).collect(),
         vec![],
-        s.sources.clone(),
+        s.sources().to_vec(),
     )
     .map_err(|e| Error::new(ErrorKind::InvalidConfig, e.to_string()))
 }
@@ -189,7 +189,7 @@ impl Domain {
 
     /// Prepares a scenario: fails only when it has more than `u64::MAX` outcomes.
     pub fn with_options(scenario: Arc<Scenario>, options: &DomainOptions) -> Result<Domain, Error> {
-        let radices: Vec<u64> = scenario.issues.iter().map(|i| i.n_options() as u64).collect();
+        let radices: Vec<u64> = scenario.issues().iter().map(|i| i.n_options() as u64).collect();
         let mut n_outcomes: u64 = 1;
         for &r in &radices {
             n_outcomes = n_outcomes.checked_mul(r).ok_or_else(|| {
@@ -201,12 +201,12 @@ impl Domain {
         }
         let tabulate = n_outcomes <= options.table_limit && n_outcomes <= u32::MAX as u64;
         let n_issues = radices.len();
-        let parties = (0..scenario.parties.len())
+        let parties = (0..scenario.parties().len())
             .map(|p| {
                 let contributions: Vec<Vec<f64>> =
                     (0..n_issues).map(|i| scenario.contributions(p, i).to_vec()).collect();
                 let has_red_lines =
-                    scenario.stances[p].iter().flatten().any(|s| !s.red_lines.is_empty());
+                    scenario.stances()[p].iter().flatten().any(|s| !s.red_lines.is_empty());
                 let allowed = has_red_lines.then(|| {
                     (0..n_issues)
                         .map(|i| {
@@ -251,7 +251,7 @@ impl Domain {
                 });
                 let mut view = PartyView {
                     bias,
-                    reservation: scenario.parties[p].reservation,
+                    reservation: scenario.parties()[p].reservation,
                     contributions,
                     allowed,
                     ladder,

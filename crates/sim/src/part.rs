@@ -285,7 +285,7 @@ fn read_scenario(at: At<'_>) -> Result<ScenarioSpec, Error> {
     })?;
     let issues = get(at, "issues", |a| list(a, read_issue))?;
     if issues.is_empty() {
-        return fail(&format!("{}.issues", at.path), "a scenario needs at least one issue");
+        return fail(&format!("{}.issues()", at.path), "a scenario needs at least one issue");
     }
     let outcomes = get(at, "outcomes", |a| {
         let claimed = a.u64()?;

@@ -211,12 +211,12 @@ impl ScenarioSpec {
         let s = d.scenario();
         let n = d.n_parties();
         ScenarioSpec {
-            name: s.meta.name.clone(),
-            parties: s.parties.iter().map(|p| p.id.clone()).collect(),
+            name: s.meta().name.clone(),
+            parties: s.parties().iter().map(|p| p.id.clone()).collect(),
             reservations: (0..n).map(|p| d.reservation(p)).collect(),
             best: (0..n).map(|p| d.best_outcome(p).map(|_| d.best_utility(p))).collect(),
             issues: s
-                .issues
+                .issues()
                 .iter()
                 .map(|issue| IssueSpec {
                     id: issue.id.clone(),

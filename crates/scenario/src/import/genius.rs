@@ -676,18 +676,18 @@ mod tests {
     #[test]
     fn reads_a_folder_as_negmas_does() {
         let s = genius("data/Toy", &files(SELLER)).unwrap();
-        assert_eq!(s.meta.name, "toy");
-        let ids: Vec<&str> = s.parties.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(s.meta().name, "toy");
+        let ids: Vec<&str> = s.parties().iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["buyer", "seller"]);
-        let issues: Vec<&str> = s.issues.iter().map(|i| i.name.as_str()).collect();
+        let issues: Vec<&str> = s.issues().iter().map(|i| i.name.as_str()).collect();
         assert_eq!(issues, ["Colour", "DUMMY_ISSUE", "Hours"]);
-        assert_eq!(s.issues[0].option_id(1), "blue-green");
-        assert_eq!(s.issues[0].option_label(1), "Blue & green");
-        assert_eq!(s.issues[2].option_label(0), "8");
-        assert_eq!(s.parties[0].reservation, -1.5);
-        assert_eq!(s.parties[0].discount, Some(0.9));
-        assert_eq!(s.parties[1].reservation, 0.0);
-        assert_eq!(s.parties[1].discount, None);
+        assert_eq!(s.issues()[0].option_id(1), "blue-green");
+        assert_eq!(s.issues()[0].option_label(1), "Blue & green");
+        assert_eq!(s.issues()[2].option_label(0), "8");
+        assert_eq!(s.parties()[0].reservation, -1.5);
+        assert_eq!(s.parties()[0].discount, Some(0.9));
+        assert_eq!(s.parties()[1].reservation, 0.0);
+        assert_eq!(s.parties()[1].discount, None);
         // The last evaluation of a value counts; the dummy adds 1; the weight's sign is
         // flipped into the values; raw evaluations are not divided by their maximum.
         let expected: f64 = 0.0 + 0.75 * 4.0 + 1.0 * 1.0 + -0.5 * (1.0 + -0.15 * 9.0);
@@ -759,7 +759,7 @@ mod tests {
         let most = detente_core::MAX_SCALE_POINTS;
         // Hours runs from 8: 8..=most+7 is exactly the most values, one more is refused.
         let s = genius("data/Toy", &wide(most + 7)).unwrap();
-        assert_eq!(s.issues[2].n_options(), most);
+        assert_eq!(s.issues()[2].n_options(), most);
         let err = genius("data/Toy", &wide(most + 8)).unwrap_err();
         assert!(err.to_string().contains(&format!("at most {most} values")), "{err}");
     }

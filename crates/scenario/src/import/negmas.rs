@@ -438,18 +438,18 @@ mod tests {
     #[test]
     fn reads_a_domain_exactly() {
         let s = negmas_json("toy.json", TOY.as_bytes()).unwrap();
-        assert_eq!(s.meta.name, "toy-domain");
-        assert_eq!(s.meta.title, "toy domain");
-        assert_eq!(s.meta.utility, detente_core::UtilityForm::Raw);
-        assert_eq!(s.issues[0].id, "price");
-        let ids: Vec<String> = (0..3).map(|k| s.issues[0].option_id(k)).collect();
+        assert_eq!(s.meta().name, "toy-domain");
+        assert_eq!(s.meta().title, "toy domain");
+        assert_eq!(s.meta().utility, detente_core::UtilityForm::Raw);
+        assert_eq!(s.issues()[0].id, "price");
+        let ids: Vec<String> = (0..3).map(|k| s.issues()[0].option_id(k)).collect();
         assert_eq!(ids, ["4.37", "3.98", "4.37-2"]);
-        assert_eq!(s.issues[0].option_label(2), "$4.37");
-        assert_eq!(s.issues[1].option_id(1), "60.5");
-        assert_eq!(s.parties[0].id, "buyer");
-        assert_eq!(s.parties[1].id, "buyer-2");
-        assert_eq!(s.parties[0].reservation, -20.0);
-        assert_eq!(s.parties[1].bias, 0.0);
+        assert_eq!(s.issues()[0].option_label(2), "$4.37");
+        assert_eq!(s.issues()[1].option_id(1), "60.5");
+        assert_eq!(s.parties()[0].id, "buyer");
+        assert_eq!(s.parties()[1].id, "buyer-2");
+        assert_eq!(s.parties()[0].reservation, -20.0);
+        assert_eq!(s.parties()[1].bias, 0.0);
         // Negative weights are flipped into the values, exactly.
         assert_eq!(s.weight(0, 1), 0.3);
         assert_eq!(s.value(0, 1, 1), 10.0);
