@@ -73,6 +73,7 @@ mod error;
 pub mod import;
 mod json_in;
 mod json_out;
+mod kit;
 pub mod shipped;
 mod sniff;
 mod toml_in;
@@ -159,7 +160,7 @@ pub fn parse(file: &str, bytes: &[u8], format: Format) -> Result<detente_core::S
         },
     };
     let lines = LineIndex::new(text);
-    let mut cx = validate::Cx::new(&lines);
+    let mut cx = kit::Cx::new(&lines);
     let scenario = validate::scenario(&mut cx, &root);
     problems.extend(cx.problems);
     match scenario {
