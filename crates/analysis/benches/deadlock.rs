@@ -13,9 +13,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use detente_analysis::testkit::{GenConfig, SplitMix64, max_min_utility, random_scenario};
+use detente_analysis::testkit::max_min_utility;
 use detente_analysis::{DeadlockOptions, deadlock};
+use detente_core::Rng;
 use detente_core::{Outcome, RedLine, RedLineKind, Scenario, ScenarioParts};
+use detente_testkit::{GenConfig, random_scenario};
 
 const PARTIES: usize = 6;
 const ISSUES: usize = 30;
@@ -38,7 +40,7 @@ fn rebuilt(parts: ScenarioParts) -> Scenario {
 /// (a) Red lines that leave a joint option on every issue, reservations a little below the
 /// utilities of one random outcome that keeps them all.
 fn feasible(seed: u64) -> Scenario {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Rng::new(seed);
     let mut attempt = seed;
     loop {
         let s = random_scenario(attempt, &config(0.15));
@@ -47,7 +49,7 @@ fn feasible(seed: u64) -> Scenario {
                 let ok: Vec<usize> = (0..s.issues()[i].n_options())
                     .filter(|&k| (0..PARTIES).all(|p| s.allowed(p, i, k)))
                     .collect();
-                (!ok.is_empty()).then(|| ok[rng.below(ok.len())])
+                (!ok.is_empty()).then(|| ok[rng.index(ok.len())])
             })
             .collect();
         if let Some(joint) = joint {

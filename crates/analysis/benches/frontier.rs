@@ -29,8 +29,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
-use detente_analysis::testkit::{PlanConfig, random_plan};
 use detente_analysis::{FrontierOptions, FrontierSize, frontier};
+use detente_testkit::{PlanConfig, random_plan};
 
 fn plan(n_parties: usize, n_issues: usize, min_options: usize, max_options: usize) -> PlanConfig {
     PlanConfig { n_parties, n_issues, min_options, max_options }

@@ -14,9 +14,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use detente_analysis::testkit::{GenConfig, random_scenario};
 use detente_analysis::{MediateOptions, Objective, evaluate, mediate};
 use detente_core::{Role, Scenario};
+use detente_testkit::{GenConfig, random_scenario};
 
 fn plan(seed: u64, margin: f64) -> Scenario {
     let cfg = GenConfig {

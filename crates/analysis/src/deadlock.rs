@@ -285,8 +285,8 @@ mod tests {
     use crate::EPS;
     use crate::evaluate::tests::river;
     use crate::search::Oracle;
-    use crate::testkit::{GenConfig, random_scenario};
     use detente_core::*;
+    use detente_testkit::{GenConfig, random_scenario};
     use proptest::prelude::*;
 
     /// Every outcome, by brute force.
@@ -394,7 +394,7 @@ mod tests {
     /// search (here a smaller one, for a debug build), with an answer or "not decided".
     #[test]
     fn large_scenarios_end_within_the_budget() {
-        use crate::testkit::{PlanConfig, random_plan};
+        use detente_testkit::{PlanConfig, random_plan};
         let cfg = PlanConfig { n_parties: 10, n_issues: 200, min_options: 3, max_options: 5 };
         let s = random_plan(2, &cfg)
             .edit(|s| {

@@ -878,8 +878,8 @@ impl Ord for Key {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::{GenConfig, random_raw_scenario, random_scenario};
     use detente_core::{Issue, Meta, Party, RedLineKind, Role, Stance, UtilityForm};
+    use detente_testkit::{GenConfig, random_raw_scenario, random_scenario};
     use proptest::prelude::*;
 
     /// Every outcome, in lexicographic order.
@@ -1084,7 +1084,7 @@ mod tests {
     /// frontier` sweeps seeds 1-20 with timings).
     #[test]
     fn large_plans_are_solved_exactly() {
-        use crate::testkit::{PlanConfig, random_plan};
+        use detente_testkit::{PlanConfig, random_plan};
         let cfg = PlanConfig { n_parties: 4, n_issues: 28, min_options: 3, max_options: 5 };
         for seed in [5, 9, 14] {
             let s = random_plan(seed, &cfg);
@@ -1141,7 +1141,7 @@ mod tests {
     /// work budget, here a small one), and the answer says which solutions are exact.
     #[test]
     fn many_parties_and_issues_return_and_say_not_exact() {
-        use crate::testkit::{PlanConfig, random_plan};
+        use detente_testkit::{PlanConfig, random_plan};
         let cfg = PlanConfig { n_parties: 10, n_issues: 200, min_options: 3, max_options: 5 };
         let s = random_plan(1, &cfg);
         let opts = FrontierOptions {

@@ -392,8 +392,8 @@ mod tests {
     mod props {
         use super::super::*;
         use crate::evaluate::{Verdict, evaluate};
-        use crate::testkit::{GenConfig, random_scenario};
         use detente_core::{Outcome, Term};
+        use detente_testkit::{GenConfig, random_scenario};
         use proptest::prelude::*;
 
         /// Every fill of the open points of a proposal.

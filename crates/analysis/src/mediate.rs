@@ -1777,7 +1777,7 @@ mod tests {
     use super::*;
     use crate::Reason;
     use crate::evaluate::tests::river;
-    use crate::testkit::{GenConfig, random_scenario};
+    use detente_testkit::{GenConfig, random_scenario};
     use proptest::prelude::*;
 
     /// Every revision with at most `k` changes, as `(issue, option)` lists in issue order.

@@ -440,7 +440,7 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::evaluate::tests::river;
-    use crate::testkit::{GenConfig, random_scenario};
+    use detente_testkit::{GenConfig, random_scenario};
 
     #[test]
     fn river_agrees_after_one_revision() {

@@ -1406,8 +1406,8 @@ fn mediate_parties_choose_whose_deal() {
 /// it is not exact, in words and in JSON.
 #[test]
 fn mediate_large_input_ends_at_its_budget() {
-    let cfg = detente_analysis::testkit::GenConfig::new(10, 200, 5);
-    let mut parts = detente_analysis::testkit::random_scenario(7, &cfg).into_parts();
+    let cfg = detente_testkit::GenConfig::new(10, 200, 5);
+    let mut parts = detente_testkit::random_scenario(7, &cfg).into_parts();
     // The generator may draw a red line forbidding nothing, which the file format refuses.
     for st in parts.stances.iter_mut().flatten().flatten() {
         st.red_lines

@@ -49,6 +49,10 @@
 
 use std::fmt;
 
+pub mod rng;
+
+pub use rng::{Rng, mix64};
+
 /// The largest number of grid points a scale issue may have.
 pub const MAX_SCALE_POINTS: usize = 100_001;
 

@@ -54,9 +54,9 @@ impl SmpInput {
     /// both with 2 decimals as in KTAB's examples; actors `A001, A002, ...`, dimensions
     /// `D1, D2, ...`.
     pub fn random(seed: u64, n_actors: usize, n_dims: usize) -> SmpInput {
-        let mut rng = crate::rng::SplitMix64::new(seed);
+        let mut rng = detente_core::Rng::new(seed);
         let mut two_decimals =
-            |lo: f64, hi: f64| ((lo + rng.next_f64() * (hi - lo)) * 100.0).round() / 100.0;
+            |lo: f64, hi: f64| ((lo + rng.unit() * (hi - lo)) * 100.0).round() / 100.0;
         let mut actors = Vec::with_capacity(n_actors);
         let mut positions = Vec::with_capacity(n_actors);
         let mut salience = Vec::with_capacity(n_actors);

@@ -54,7 +54,6 @@ pub mod ktab;
 mod model;
 mod params;
 mod pce;
-mod rng;
 mod work;
 
 pub use baseline::{compromise, weighted_median};

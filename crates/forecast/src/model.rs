@@ -12,8 +12,8 @@ use crate::params::{
     ThirdPartyCommit, VotingRule,
 };
 use crate::pce::{election_work, scalar_pce, vote};
-use crate::rng::SplitMix64;
 use crate::work::{CHALLENGE_LANE, Meter, OverBudget, TERM, product};
+use detente_core::Rng;
 
 /// The smallest expected gain for which an actor challenges anyone.
 const MIN_SIG_EU: f64 = 1e-5;
@@ -313,7 +313,7 @@ impl<'a> Model<'a> {
     /// The run; `Err` when the opening state alone passes the work budget.
     fn run(&self) -> Result<SmpRun, OverBudget> {
         let meter = Meter::new(self.params.max_work);
-        let mut rng = SplitMix64::new(self.params.seed);
+        let mut rng = Rng::new(self.params.seed);
         let mut state = State { pos: self.x0.clone(), ideal: self.x0.clone() };
         let mut derived = self.derive(&state, &meter)?;
         let mut rounds = vec![self.report(&state, &derived, &meter)?];
@@ -334,7 +334,7 @@ impl<'a> Model<'a> {
                 break Stop::Budget;
             }
             // A round past the budget is dropped whole: the run is the states before it.
-            let round = |rng: &mut SplitMix64| -> Result<_, OverBudget> {
+            let round = |rng: &mut Rng| -> Result<_, OverBudget> {
                 let next = self.step(&state, &derived, rng, &meter)?;
                 meter.charge(product(&[TERM, self.n as u64, self.k as u64]))?;
                 let change = self.change(&state, &next);
@@ -826,7 +826,7 @@ impl<'a> Model<'a> {
         &self,
         st: &State,
         der: &Derived,
-        rng: &mut SplitMix64,
+        rng: &mut Rng,
         meter: &Meter,
     ) -> Result<State, OverBudget> {
         let (n, k) = (self.n, self.k);
@@ -880,7 +880,7 @@ impl<'a> Model<'a> {
         let draws: Vec<f64> = match self.params.transitions {
             StateTransitions::Deterministic => Vec::new(),
             StateTransitions::Stochastic => {
-                queues.iter().map(|q| if q.is_empty() { 0.0 } else { rng.next_f64() }).collect()
+                queues.iter().map(|q| if q.is_empty() { 0.0 } else { rng.unit() }).collect()
             }
         };
         let sq_value: Vec<f64> = (0..n)

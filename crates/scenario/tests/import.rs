@@ -8,7 +8,7 @@ mod support;
 
 use std::path::Path;
 
-use detente_core::{Outcome, Scenario};
+use detente_core::{Outcome, Rng, Scenario};
 use detente_scenario::import::{genius, negmas_json};
 use detente_scenario::{Format, parse, to_json, to_toml};
 use serde_json::Value;
@@ -16,19 +16,6 @@ use serde_json::Value;
 /// Up to this many outcomes every outcome is checked; above, a seeded sample.
 const FULL: u64 = 200_000;
 const SAMPLE: usize = 5_000;
-
-/// SplitMix64: a small seeded generator, so the sample is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
 
 /// Every outcome when there are few, else `SAMPLE` seeded random ones.
 fn outcomes(sizes: &[usize], seed: u64) -> Vec<Outcome> {
@@ -45,12 +32,8 @@ fn outcomes(sizes: &[usize], seed: u64) -> Vec<Outcome> {
             })
             .collect()
     } else {
-        let mut rng = Rng(seed);
-        (0..SAMPLE)
-            .map(|_| {
-                Outcome::new(sizes.iter().map(|&n| (rng.next() % n as u64) as usize).collect())
-            })
-            .collect()
+        let mut rng = Rng::new(seed);
+        (0..SAMPLE).map(|_| Outcome::new(sizes.iter().map(|&n| rng.index(n)).collect())).collect()
     }
 }
 

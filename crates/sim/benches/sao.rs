@@ -21,15 +21,16 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use detente_analysis::testkit::{PlanConfig, SplitMix64, random_plan};
+use detente_core::Rng;
 use detente_core::{Issue, Meta, Party, Role, Scenario, Stance, UtilityForm};
 use detente_sim::{Domain, SessionConfig, Shard, TournamentConfig, negotiator, run, tournament};
+use detente_testkit::{PlanConfig, random_plan};
 
 /// A Car-A-like raw domain: 4 issues, opposed evaluations on a 1-10 scale scaled to
 /// `[0, 1]` as GENIUS does for evaluations divided by the issue's maximum.
 fn car() -> Scenario {
     let sizes = [5usize, 6, 8, 6];
-    let mut rng = SplitMix64::new(11);
+    let mut rng = Rng::new(11);
     let issues: Vec<Issue> = sizes
         .iter()
         .enumerate()

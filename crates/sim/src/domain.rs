@@ -594,7 +594,7 @@ fn build_table(v: &PartyView, radices: &[u64]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use detente_analysis::testkit::{GenConfig, random_scenario};
+    use detente_testkit::{GenConfig, random_scenario};
 
     fn domains(seed: u64) -> (Domain, Domain) {
         let s = Arc::new(random_scenario(seed, &GenConfig::new(2, 3, 4)));

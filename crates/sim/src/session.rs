@@ -1054,7 +1054,7 @@ fn difference(given: &Trace, rules: &Trace) -> Option<String> {
 mod tests {
     use std::sync::Arc;
 
-    use detente_analysis::testkit::{GenConfig, random_scenario};
+    use detente_testkit::{GenConfig, random_scenario};
 
     use super::*;
     use crate::negotiator;

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use detente_analysis::testkit::{GenConfig, random_scenario};
 use detente_sim::{
     Deadline, Domain, DomainOptions, EntryKind, HILL_CLIMBING, Mechanism, Reply, SAO,
     SessionConfig, Shard, Shards, TournamentConfig, VETO, merge, names, negotiator, part_json,
     read_part, replay, run, scores, tournament,
 };
+use detente_testkit::{GenConfig, random_scenario};
 use proptest::prelude::*;
 
 fn domain(seed: u64, n_parties: usize, n_issues: usize, tabulate: bool) -> Domain {

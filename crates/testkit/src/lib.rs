@@ -1,4 +1,6 @@
-//! Test helpers for detente: the one place tests find the peer data in `../shared`.
+//! Test helpers for detente: the one place tests find the peer data in `../shared`, and the
+//! seeded random scenarios of tests and benchmarks ([`random_scenario`], [`random_raw_scenario`],
+//! [`random_plan`]).
 //!
 //! The published cases, peer tools' answers and sourced data that tests check against live
 //! outside the workspace, in the `shared` folder beside it (`<workspace>/../shared`). They
@@ -18,8 +20,12 @@
 
 #![deny(missing_docs)]
 
+mod scenarios;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+pub use scenarios::{GenConfig, PlanConfig, random_plan, random_raw_scenario, random_scenario};
 
 /// The environment variable naming the shared folder, overriding `<workspace>/../shared`.
 pub const SHARED_VAR: &str = "DETENTE_SHARED";

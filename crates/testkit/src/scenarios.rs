@@ -1,0 +1,320 @@
+//! Seeded random scenarios for tests and benchmarks.
+//!
+//! The generators are deterministic: the same seed and configuration give the same scenario
+//! on every platform. Values are often on a coarse grid so that ties and utilities exactly
+//! at a reservation occur, which is where tolerance bugs hide. Every scenario they make
+//! keeps the rules of a scenario file (what `detente check` checks):
+//! `crates/scenario/tests/generated.rs` writes many of them out and reads them back.
+
+use detente_core::{
+    Issue, Meta, Party, Preference, Proposal, RedLineKind, Rng, Role, Scenario, Stance, Term,
+    UtilityForm,
+};
+
+/// What [`random_scenario`] generates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GenConfig {
+    /// Number of parties (at least 2: a negotiation needs two).
+    pub n_parties: usize,
+    /// Number of issues (at least 1).
+    pub n_issues: usize,
+    /// Options per issue (grid points for a scale issue), at least 1.
+    pub n_options: usize,
+    /// Chance that a stance has a red line (and, again, a second one).
+    pub red_line_chance: f64,
+    /// Reservations are drawn from `[0, reservation_max]`, `reservation_max` taken within
+    /// `[0, 1]` (the range of a reservation of normalised utilities).
+    pub reservation_max: f64,
+    /// Chance that an issue is a scale.
+    pub scale_chance: f64,
+    /// Chance that a party has no stance on an issue.
+    pub no_stance_chance: f64,
+    /// Number of proposals.
+    pub n_proposals: usize,
+    /// Chance that a proposal leaves a term open.
+    pub open_chance: f64,
+}
+
+impl GenConfig {
+    /// Defaults for everything but the sizes.
+    pub fn new(n_parties: usize, n_issues: usize, n_options: usize) -> GenConfig {
+        GenConfig {
+            n_parties,
+            n_issues,
+            n_options,
+            red_line_chance: 0.2,
+            reservation_max: 0.6,
+            scale_chance: 0.25,
+            no_stance_chance: 0.1,
+            n_proposals: 2,
+            open_chance: 0.25,
+        }
+    }
+}
+
+/// A number in `[0, 1]`: on a grid of tenths half of the time.
+fn value(rng: &mut Rng) -> f64 {
+    if rng.chance(0.5) { rng.index(11) as f64 / 10.0 } else { rng.unit() }
+}
+
+/// A random valid scenario; each stance's own red lines leave it at least one option.
+pub fn random_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
+    let mut rng = Rng::new(seed);
+    let n_options = cfg.n_options.max(1);
+    let parties: Vec<Party> = (0..cfg.n_parties.max(2))
+        .map(|p| {
+            let role = if p == 0 || rng.chance(0.7) { Role::Principal } else { Role::Mediator };
+            // Reservations of normalised utilities are in [0, 1].
+            let r = cfg.reservation_max.clamp(0.0, 1.0) * value(&mut rng);
+            Party::new(&format!("p{p}"), &format!("Party {p}"), role, 1.0, r)
+        })
+        .collect();
+    let issues: Vec<Issue> = (0..cfg.n_issues.max(1))
+        .map(|i| {
+            let (id, name) = (format!("i{i}"), format!("Issue {i}"));
+            if rng.chance(cfg.scale_chance) {
+                Issue::scale(&id, &name, "units", 0.0, 10.0 * (n_options - 1) as f64, 10.0)
+            } else {
+                let opts: Vec<String> = (0..n_options).map(|k| format!("o{k}")).collect();
+                let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+                Issue::discrete(&id, &name, &opts)
+            }
+        })
+        .collect();
+    let mut stances: Vec<Vec<Option<Stance>>> = (0..parties.len())
+        .map(|_| {
+            issues
+                .iter()
+                .map(|issue| {
+                    if rng.chance(cfg.no_stance_chance) {
+                        return None;
+                    }
+                    let weight = if rng.chance(0.5) { rng.index(5) as f64 } else { rng.unit() };
+                    let mut stance = if issue.is_scale() {
+                        let top = 10.0 * (n_options - 1) as f64;
+                        let ideal = if rng.chance(0.5) {
+                            10.0 * rng.index(n_options) as f64
+                        } else {
+                            top * rng.unit()
+                        };
+                        Stance::ideal(weight, ideal, 5.0 + 40.0 * rng.unit())
+                    } else {
+                        Stance::values(weight, (0..n_options).map(|_| value(&mut rng)).collect())
+                    };
+                    for _ in 0..2 {
+                        if !rng.chance(cfg.red_line_chance) {
+                            break;
+                        }
+                        // Keep one option the stance accepts: no red line rules it out.
+                        let keep = rng.index(n_options);
+                        let kind = if issue.is_scale() {
+                            let x = 10.0 * keep as f64;
+                            match rng.index(3) {
+                                0 => RedLineKind::Bounds { min: Some(x), max: None },
+                                1 => RedLineKind::Bounds { min: None, max: Some(x) },
+                                _ => RedLineKind::Bounds {
+                                    min: Some(x - 10.0 * rng.index(2) as f64),
+                                    max: Some(x + 10.0 * rng.index(2) as f64),
+                                },
+                            }
+                        } else {
+                            let others: Vec<usize> =
+                                (0..n_options).filter(|&k| k != keep && rng.chance(0.5)).collect();
+                            if rng.chance(0.5) {
+                                RedLineKind::Forbid(others)
+                            } else {
+                                let mut req = others;
+                                req.push(keep);
+                                req.sort_unstable();
+                                RedLineKind::Require(req)
+                            }
+                        };
+                        let pick_keep = stance
+                            .red_lines
+                            .iter()
+                            .all(|r| r.allows(keep, issue.scale_value(keep)));
+                        // Forbidding nothing is no red line (and a file refuses it).
+                        let empty = matches!(&kind, RedLineKind::Forbid(f) if f.is_empty());
+                        if pick_keep && !empty {
+                            stance = stance.with_red_line(kind, Some("a generated red line"));
+                        }
+                    }
+                    Some(stance)
+                })
+                .collect()
+        })
+        .collect();
+    // A party indifferent to everything (every weight 0) is refused by a scenario file:
+    // its first stance then weighs 1 (no draw is spent, so other scenarios stay the same).
+    for row in &mut stances {
+        if row.iter().flatten().all(|st| st.weight == 0.0)
+            && let Some(st) = row.iter_mut().flatten().next()
+        {
+            st.weight = 1.0;
+        }
+    }
+    let proposals = (0..cfg.n_proposals)
+        .map(|j| Proposal {
+            id: format!("d{j}"),
+            title: format!("Draft {j}"),
+            author: None,
+            date: None,
+            amends: None,
+            terms: (0..issues.len())
+                .map(|_| {
+                    if rng.chance(cfg.open_chance) {
+                        Term::Open
+                    } else {
+                        Term::Set(rng.index(n_options))
+                    }
+                })
+                .collect(),
+            stated: vec![true; issues.len()],
+            description: None,
+        })
+        .collect();
+    Scenario::new(Meta::named("random"), parties, issues, stances, proposals, vec![])
+        .expect("the generator builds valid scenarios")
+}
+
+/// The scenario of [`random_scenario`] turned raw ([`UtilityForm::Raw`]): weights in
+/// `[0, 3)`, discrete values on a grid in `[-5, 5]` (so negative values and ties occur), a
+/// bias in `[-2, 2]` for some parties, and each party's reservation placed in its utility
+/// range at a fraction drawn from `[0, reservation_max]` (or far below it, a third of the
+/// time).
+pub fn random_raw_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
+    let s = random_scenario(seed, cfg);
+    let mut rng = Rng::new(seed ^ 0x00ba_d5ee_d0ff_1ce5);
+    let mut meta = s.meta.clone();
+    meta.utility = UtilityForm::Raw;
+    let mut parties = s.parties.clone();
+    for p in &mut parties {
+        p.bias = if rng.chance(0.5) { rng.index(9) as f64 / 2.0 - 2.0 } else { 0.0 };
+        p.reservation = f64::MIN;
+    }
+    let stances: Vec<Vec<Option<Stance>>> = s
+        .stances
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|st| {
+                    st.clone().map(|mut st| {
+                        st.weight =
+                            if rng.chance(0.5) { rng.index(4) as f64 } else { 3.0 * rng.unit() };
+                        if let Preference::Values(v) = &mut st.preference {
+                            for x in v.iter_mut() {
+                                *x = if rng.chance(0.5) {
+                                    rng.index(21) as f64 / 2.0 - 5.0
+                                } else {
+                                    10.0 * rng.unit() - 5.0
+                                };
+                            }
+                        }
+                        st
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let raw = Scenario::new(meta, parties, s.issues.clone(), stances, s.proposals.clone(), vec![])
+        .expect("the raw variant is valid");
+    let mut parties = raw.parties.clone();
+    for (p, party) in parties.iter_mut().enumerate() {
+        let (mut lo, mut hi) = (raw.bias(p), raw.bias(p));
+        for i in 0..raw.issues.len() {
+            let c = raw.contributions(p, i);
+            lo += c.iter().copied().fold(f64::INFINITY, f64::min);
+            hi += c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        }
+        party.reservation = if rng.chance(1.0 / 3.0) {
+            lo - 1.0
+        } else {
+            lo + (hi - lo) * cfg.reservation_max * value(&mut rng)
+        };
+    }
+    Scenario::new(raw.meta, parties, raw.issues, raw.stances, raw.proposals, vec![])
+        .expect("the raw variant is valid")
+}
+
+/// What [`random_plan`] generates: a large plan shaped like NegMAS's random problems.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanConfig {
+    /// Number of parties (at least 2).
+    pub n_parties: usize,
+    /// Number of issues.
+    pub n_issues: usize,
+    /// Fewest options of an issue (at least 1).
+    pub min_options: usize,
+    /// Most options of an issue (at least `min_options`).
+    pub max_options: usize,
+}
+
+impl PlanConfig {
+    /// A configuration drawn from 2-6 parties, 20-40 issues and 2-6 options per issue
+    /// (`min_options` and `max_options` drawn within that range).
+    pub fn sample(seed: u64) -> PlanConfig {
+        let mut rng = Rng::new(seed ^ 0x9fa1_a2b3_c4d5_e6f7);
+        let a = 2 + rng.index(5);
+        let b = 2 + rng.index(5);
+        PlanConfig {
+            n_parties: 2 + rng.index(5),
+            n_issues: 20 + rng.index(21),
+            min_options: a.min(b),
+            max_options: a.max(b),
+        }
+    }
+}
+
+/// A large random plan: discrete issues with `min_options..=max_options` options, every
+/// party with a stance on every issue, weights uniform in `(0, 1)` (normalised by the
+/// scenario), values uniform in `[0, 1)`, reservations uniform in `[0.2, 0.4)` as in
+/// NegMAS's random problems; no red lines, no proposals. Deterministic in the seed.
+pub fn random_plan(seed: u64, cfg: &PlanConfig) -> Scenario {
+    let mut rng = Rng::new(seed);
+    let lo = cfg.min_options.max(1);
+    let hi = cfg.max_options.max(lo);
+    let issues: Vec<Issue> = (0..cfg.n_issues.max(1))
+        .map(|i| {
+            let n = lo + rng.index(hi - lo + 1);
+            let opts: Vec<String> = (0..n).map(|k| format!("o{k}")).collect();
+            let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+            Issue::discrete(&format!("i{i}"), &format!("Issue {i}"), &opts)
+        })
+        .collect();
+    let parties: Vec<Party> = (0..cfg.n_parties.max(2))
+        .map(|p| {
+            let r = 0.2 + 0.2 * rng.unit();
+            Party::new(&format!("p{p}"), &format!("Party {p}"), Role::Principal, 1.0, r)
+        })
+        .collect();
+    let stances = (0..parties.len())
+        .map(|_| {
+            issues
+                .iter()
+                .map(|issue| {
+                    let w = 1e-3 + rng.unit();
+                    Some(Stance::values(w, (0..issue.n_options()).map(|_| rng.unit()).collect()))
+                })
+                .collect()
+        })
+        .collect();
+    Scenario::new(Meta::named("plan"), parties, issues, stances, vec![], vec![])
+        .expect("the generator builds valid scenarios")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_valid() {
+        let cfg = GenConfig::new(3, 5, 4);
+        let a = random_scenario(42, &cfg);
+        let b = random_scenario(42, &cfg);
+        assert_eq!(a, b);
+        assert_eq!(a.parties.len(), 3);
+        assert_eq!(a.issues.len(), 5);
+        assert!(a.issues.iter().all(|i| i.n_options() == 4));
+        assert_ne!(random_scenario(43, &cfg), a);
+    }
+}
