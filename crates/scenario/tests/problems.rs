@@ -1,4 +1,6 @@
 //! One case per problem kind: a small file, and the exact problem lines it must produce.
+//! When a message changes on purpose, `UPDATE_EXPECT=1 cargo test -p detente-scenario --test
+//! problems` rewrites the expected lines in place (then `cargo fmt`, and review the diff).
 
 use detente_scenario::{Format, ProblemKind, parse};
 
@@ -61,7 +63,10 @@ fn edit(edits: &[(&str, &str)]) -> String {
     text
 }
 
-/// Parses as TOML (or JSON for `.json` names) and compares the rendered problems.
+/// Parses as TOML (or JSON for `.json` names) and compares the rendered problems with
+/// `expect`; with `UPDATE_EXPECT=1`, a case whose problems differ rewrites its `expect` in
+/// this file instead (review the diff, then run `cargo fmt`).
+#[track_caller]
 fn check_file(file: &str, text: &str, kind: ProblemKind, expect: &[&str]) {
     let format = Format::from_path(file).unwrap();
     let err = match parse(file, text.as_bytes(), format) {
@@ -69,16 +74,104 @@ fn check_file(file: &str, text: &str, kind: ProblemKind, expect: &[&str]) {
         Err(e) => e,
     };
     let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
-    if std::env::var("PRINT").is_ok() {
-        println!("CASE {lines:#?}");
-        return;
+    if lines != expect && std::env::var_os("UPDATE_EXPECT").is_some() {
+        expect::update(std::panic::Location::caller().line(), &lines);
+    } else {
+        assert_eq!(lines, expect, "\n{err}\n(refresh with UPDATE_EXPECT=1 if intended)");
     }
-    assert_eq!(lines, expect, "\n{err}");
     assert!(err.problems().iter().any(|p| p.kind == kind), "no {kind:?} in\n{err}");
 }
 
+#[track_caller]
 fn check(text: &str, kind: ProblemKind, expect: &[&str]) {
     check_file("t.toml", text, kind, expect);
+}
+
+/// Update-in-place expectations: the `expect` argument of a `check` call is rewritten in
+/// this file, found from the line of the call.
+mod expect {
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    /// The rewrites made so far by this test run: (line of the call in the compiled source,
+    /// lines the rewrite added), so that later calls are found where they now are.
+    static EDITS: Mutex<Vec<(u32, isize)>> = Mutex::new(Vec::new());
+
+    /// Rewrites the expectation of the call at `line` (of the compiled source) to `actual`.
+    pub fn update(line: u32, actual: &[String]) {
+        let mut edits = EDITS.lock().unwrap_or_else(|e| e.into_inner());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/problems.rs");
+        let text = std::fs::read_to_string(&path).expect("the test's source is readable");
+        let shift: isize = edits.iter().filter(|(l, _)| *l < line).map(|(_, d)| d).sum();
+        let now = usize::try_from(line as isize + shift).expect("a line number");
+        let (new, added) = rewrite(&text, now, actual)
+            .unwrap_or_else(|| panic!("no expectation found for the call at line {now}"));
+        std::fs::write(&path, new).expect("the test's source is writable");
+        edits.push((line, added));
+        eprintln!("updated the expectation of the call at line {now}");
+    }
+
+    /// `text` with the expectation of the call starting at 1-based `line` (the first `&[`
+    /// after the first `ProblemKind::` from that line) replaced by `actual`, and the number
+    /// of lines that added (negative when it removed some).
+    pub fn rewrite(text: &str, line: usize, actual: &[String]) -> Option<(String, isize)> {
+        let call = text.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
+        let kind = call + text.get(call..)?.find("ProblemKind::")?;
+        let open = kind + text.get(kind..)?.find("&[")?;
+        // The matching `]`, skipping string literals (problem paths hold brackets).
+        let mut close = None;
+        let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+        for (k, c) in text.get(open + 1..)?.char_indices() {
+            match (in_str, escaped, c) {
+                (true, true, _) => escaped = false,
+                (true, false, '\\') => escaped = true,
+                (true, false, '"') => in_str = false,
+                (true, false, _) => {}
+                (false, _, '"') => in_str = true,
+                (false, _, '[') => depth += 1,
+                (false, _, ']') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(open + 1 + k);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let close = close?;
+        let line_start = text.get(..open)?.rfind('\n').map_or(0, |k| k + 1);
+        let indent: String =
+            text.get(line_start..open)?.chars().take_while(|c| *c == ' ').collect();
+        let mut new = String::from("&[");
+        if !actual.is_empty() {
+            new.push('\n');
+            for l in actual {
+                new.push_str(&format!("{indent}    {l:?},\n"));
+            }
+            new.push_str(&indent);
+        }
+        new.push(']');
+        let old = text.get(open..=close)?;
+        let added = new.matches('\n').count() as isize - old.matches('\n').count() as isize;
+        Some((format!("{}{new}{}", text.get(..open)?, text.get(close + 1..)?), added))
+    }
+}
+
+#[test]
+fn expectations_update_in_place() {
+    let source = "fn t() {\n    check(\n        &edit(&[(\"a\", \"[b]\")]),\n        ProblemKind::Syntax,\n        &[\"old ] \\\" [x]\"],\n    );\n}\n";
+    let new = ["t.toml:1:1: a[0]: \"q\" ]".to_string(), "two".to_string()];
+    let (text, added) = expect::rewrite(source, 2, &new).unwrap();
+    assert_eq!(
+        text,
+        "fn t() {\n    check(\n        &edit(&[(\"a\", \"[b]\")]),\n        ProblemKind::Syntax,\n        &[\n            \"t.toml:1:1: a[0]: \\\"q\\\" ]\",\n            \"two\",\n        ],\n    );\n}\n"
+    );
+    assert_eq!(added, 3);
+    let (back, removed) = expect::rewrite(&text, 2, &[]).unwrap();
+    assert_eq!(back, source.replace("[\"old ] \\\" [x]\"]", "[]"));
+    assert_eq!(removed, -3);
+    assert!(expect::rewrite(source, 7, &new).is_none());
 }
 
 #[test]
