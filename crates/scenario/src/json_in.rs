@@ -21,15 +21,33 @@ const LINEAR_KEYS: usize = 16;
 
 /// Parses a JSON document. `Err` holds one syntax problem; `Ok` holds the tree and the
 /// duplicate-key problems found on the way.
+///
+/// A value spelled `NaN`, `Infinity` or `-Infinity` (as some writers print non-finite
+/// floats) is reported as [`ProblemKind::NotFinite`], saying so.
 pub(crate) fn parse(text: &str) -> Result<(Node, Vec<RawProblem>), RawProblem> {
     let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, duplicates: Vec::new() };
-    p.skip_ws();
-    let node = p.value(0)?;
-    p.skip_ws();
-    if p.pos < p.bytes.len() {
-        return Err(p.error_here("trailing characters after the top-level value"));
+    let parsed = (|| {
+        p.skip_ws();
+        let node = p.value(0)?;
+        p.skip_ws();
+        if p.pos < p.bytes.len() {
+            return Err(p.error_here("trailing characters after the top-level value"));
+        }
+        Ok(node)
+    })();
+    match parsed {
+        Ok(node) => Ok((node, p.duplicates)),
+        Err(mut problem) => {
+            let rest = text.get(problem.offset..).unwrap_or("");
+            let word = ["NaN", "Infinity", "-Infinity"].into_iter().find(|w| rest.starts_with(w));
+            if let Some(word) = word {
+                problem.kind = ProblemKind::NotFinite;
+                problem.message =
+                    format!("{word} is not a JSON number: every number must be finite");
+            }
+            Err(problem)
+        }
     }
-    Ok((node, p.duplicates))
 }
 
 struct Parser<'a> {

@@ -15,11 +15,19 @@ use crate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
 pub(crate) struct Cx<'a> {
     pub(crate) problems: Vec<RawProblem>,
     lines: &'a LineIndex<'a>,
+    /// What a table is called in messages: "a table" (scenario files, TOML or JSON alike) or
+    /// "an object" (JSON formats of other programs).
+    table: &'static str,
 }
 
 impl<'a> Cx<'a> {
     pub(crate) fn new(lines: &'a LineIndex<'a>) -> Cx<'a> {
-        Cx { problems: Vec::new(), lines }
+        Cx { problems: Vec::new(), lines, table: "a table" }
+    }
+
+    /// A context whose messages call tables "objects", for JSON formats of other programs.
+    pub(crate) fn objects(self) -> Cx<'a> {
+        Cx { table: "an object", ..self }
     }
 
     pub(crate) fn push(
@@ -157,7 +165,7 @@ pub(crate) fn open<'a>(
             node.span.start,
             path,
             ProblemKind::WrongType,
-            format!("must be a table, found {}", node.describe()),
+            format!("must be {}, found {}", cx.table, node.describe()),
         );
         return None;
     };
@@ -182,10 +190,17 @@ pub(crate) fn open_map<'a>(cx: &mut Cx<'_>, node: &'a Node, path: &str) -> Optio
             node.span.start,
             path,
             ProblemKind::WrongType,
-            format!("must be a table, found {}", node.describe()),
+            format!("must be {}, found {}", cx.table, node.describe()),
         );
     }
     t
+}
+
+/// Opens a table whose other fields are ignored (formats of other programs carry fields
+/// detente does not read).
+pub(crate) fn open_any<'a>(cx: &mut Cx<'_>, node: &'a Node, path: &str) -> Option<Tab<'a>> {
+    let entries = open_map(cx, node, path)?;
+    Some(Tab { entries, start: node.span.start, path: path.to_string() })
 }
 
 impl<'a> Tab<'a> {
@@ -284,25 +299,36 @@ impl<'a> Tab<'a> {
     /// An array field; `what` names the entries for the "at least one" message.
     pub(crate) fn array(&self, cx: &mut Cx<'_>, key: &str, required: Option<&str>) -> &'a [Node] {
         let Some(node) = self.field(cx, key, required.is_some()) else { return &[] };
-        let Kind::Array(items) = &node.kind else {
-            cx.push(
-                node.span.start,
-                &self.path(key),
-                ProblemKind::WrongType,
-                format!("must be an array, found {}", node.describe()),
-            );
-            return &[];
-        };
-        if let (true, Some(what)) = (items.is_empty(), required) {
-            cx.push(
-                node.span.start,
-                &self.path(key),
-                ProblemKind::Empty,
-                format!("needs at least one {what}, found none"),
-            );
-        }
-        items
+        items(cx, node, &self.path(key), required).unwrap_or(&[])
     }
+}
+
+/// The items of an array; with `required`, which names the items, an empty array is a
+/// problem too (the items are still returned). `None` when the node is not an array.
+pub(crate) fn items<'a>(
+    cx: &mut Cx<'_>,
+    node: &'a Node,
+    path: &str,
+    required: Option<&str>,
+) -> Option<&'a [Node]> {
+    let Kind::Array(items) = &node.kind else {
+        cx.push(
+            node.span.start,
+            path,
+            ProblemKind::WrongType,
+            format!("must be an array, found {}", node.describe()),
+        );
+        return None;
+    };
+    if let (true, Some(what)) = (items.is_empty(), required) {
+        cx.push(
+            node.span.start,
+            path,
+            ProblemKind::Empty,
+            format!("needs at least one {what}, found none"),
+        );
+    }
+    Some(items)
 }
 
 pub(crate) fn string(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String> {

@@ -650,6 +650,13 @@ fn json_problems_are_located() {
             "t.json:6:77: stances[0].values.x0: must be a finite number in [0, 1], found null",
         ],
     );
+    // Non-finite numbers as some writers spell them (as the NegMAS reader says too).
+    check_file(
+        "t.json",
+        "{\"version\": 1, \"scenario\": {\"name\": NaN}}",
+        ProblemKind::NotFinite,
+        &["t.json:1:37: NaN is not a JSON number: every number must be finite"],
+    );
     check_file(
         "t.json",
         "[1, 2]",

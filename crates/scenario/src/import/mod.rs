@@ -262,10 +262,6 @@ impl<'a> Problems<'a> {
         self.raw.push(RawProblem { offset, path: path.to_string(), kind, message: message.into() });
     }
 
-    fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-
     /// The located problems, in file order.
     fn located(self) -> Vec<Problem> {
         if self.raw.is_empty() {

@@ -1,11 +1,13 @@
 //! Reads a NegMAS plain JSON domain (`FORMAT.md` of the NegMAS exports) with the strict
-//! JSON reader of scenario files, so every problem has its place.
+//! JSON reader and the reading kit of scenario files, so every problem has its place and is
+//! worded as in a scenario file. Fields NegMAS writes that detente does not read are ignored.
 
-use super::{Domain, DomainIssue, DomainParty, Problems};
-use crate::error::{Error, ProblemKind, RawProblem, locate};
+use super::{Domain, DomainIssue, DomainParty};
+use crate::MIN_MAGNITUDE;
+use crate::error::{Error, LineIndex, ProblemKind, RawProblem, locate};
 use crate::json_in;
-use crate::tree::{Entry, Kind, Node, number_text};
-use crate::{MAX_MAGNITUDE, MIN_MAGNITUDE};
+use crate::kit::{Cx, Range, Tab, items, number, open_any, string};
+use crate::tree::{Kind, Node, number_text};
 
 pub(super) fn read(file: &str, bytes: &[u8]) -> Result<detente_core::Scenario, Error> {
     let text = crate::utf8(file, bytes)?;
@@ -20,151 +22,27 @@ pub(super) fn read(file: &str, bytes: &[u8]) -> Result<detente_core::Scenario, E
     }
     let (root, duplicates) = match json_in::parse(text) {
         Ok(parsed) => parsed,
-        Err(mut problem) => {
-            let rest = text.get(problem.offset..).unwrap_or("");
-            let word = ["NaN", "Infinity", "-Infinity"].into_iter().find(|w| rest.starts_with(w));
-            if let Some(word) = word {
-                problem.kind = ProblemKind::NotFinite;
-                problem.message =
-                    format!("{word} is not a JSON number: every number must be finite");
-            }
-            return Err(locate(file, text, vec![problem]));
-        }
+        Err(problem) => return Err(locate(file, text, vec![problem])),
     };
-    let mut pr = Problems::new(file, text);
-    pr.raw.extend(duplicates);
-    let domain = domain(&mut pr, &root, file);
+    let lines = LineIndex::new(text);
+    let mut cx = Cx::new(&lines).objects();
+    cx.problems.extend(duplicates);
+    let domain = domain(&mut cx, &root, file);
     match domain {
-        Some(d) if pr.is_empty() => d.build(file),
+        Some(d) if cx.problems.is_empty() => d.build(file),
         _ => {
-            if pr.is_empty() {
-                pr.push(0, "", ProblemKind::Internal, "internal error, please report: no domain");
+            if cx.problems.is_empty() {
+                cx.push(0, "", ProblemKind::Internal, "internal error, please report: no domain");
             }
-            Err(Error::new(pr.located()))
-        }
-    }
-}
-
-fn get<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Node> {
-    entries.iter().find(|e| e.key == key).map(|e| &e.value)
-}
-
-fn table<'a>(pr: &mut Problems<'_>, node: &'a Node, path: &str) -> Option<&'a [Entry]> {
-    let t = node.as_table();
-    if t.is_none() {
-        pr.push(
-            node.span.start,
-            path,
-            ProblemKind::WrongType,
-            format!("must be an object, found {}", node.describe()),
-        );
-    }
-    t
-}
-
-fn required<'a>(
-    pr: &mut Problems<'_>,
-    entries: &'a [Entry],
-    at: &Node,
-    path: &str,
-    key: &str,
-) -> Option<&'a Node> {
-    let v = get(entries, key);
-    if v.is_none() {
-        pr.push(at.span.start, path, ProblemKind::MissingField, format!("missing field {key:?}"));
-    }
-    v
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
-}
-
-fn array<'a>(pr: &mut Problems<'_>, node: &'a Node, path: &str, what: &str) -> Option<&'a [Node]> {
-    match &node.kind {
-        Kind::Array(items) if !items.is_empty() => Some(items),
-        Kind::Array(_) => {
-            pr.push(
-                node.span.start,
-                path,
-                ProblemKind::Empty,
-                format!("needs at least one {what}"),
-            );
-            None
-        }
-        _ => {
-            pr.push(
-                node.span.start,
-                path,
-                ProblemKind::WrongType,
-                format!("must be an array, found {}", node.describe()),
-            );
-            None
-        }
-    }
-}
-
-fn number(pr: &mut Problems<'_>, node: &Node, path: &str) -> Option<f64> {
-    match &node.kind {
-        Kind::Num(n) if n.value.is_finite() && n.value.abs() <= MAX_MAGNITUDE => Some(n.value),
-        Kind::Num(n) if n.value.is_finite() => {
-            pr.push(
-                node.span.start,
-                path,
-                ProblemKind::OutOfRange,
-                format!(
-                    "must be at most 1e9 in magnitude, found {} (larger numbers make utilities overflow or lose precision)",
-                    number_text(&n.text)
-                ),
-            );
-            None
-        }
-        Kind::Num(n) => {
-            pr.push(
-                node.span.start,
-                path,
-                ProblemKind::NotFinite,
-                format!("must be a finite number, found {}", number_text(&n.text)),
-            );
-            None
-        }
-        _ => {
-            pr.push(
-                node.span.start,
-                path,
-                ProblemKind::WrongType,
-                format!("must be a number, found {}", node.describe()),
-            );
-            None
-        }
-    }
-}
-
-fn string(pr: &mut Problems<'_>, node: &Node, path: &str) -> Option<String> {
-    match &node.kind {
-        Kind::Str(s) => Some(s.clone()),
-        _ => {
-            pr.push(
-                node.span.start,
-                path,
-                ProblemKind::WrongType,
-                format!("must be a string, found {}", node.describe()),
-            );
-            None
+            Err(locate(file, text, cx.problems))
         }
     }
 }
 
 /// A list of numbers with exactly `n` entries.
-fn numbers(
-    pr: &mut Problems<'_>,
-    node: &Node,
-    path: &str,
-    n: usize,
-    what: &str,
-) -> Option<Vec<f64>> {
+fn numbers(cx: &mut Cx<'_>, node: &Node, path: &str, n: usize, what: &str) -> Option<Vec<f64>> {
     let Kind::Array(items) = &node.kind else {
-        pr.push(
+        cx.push(
             node.span.start,
             path,
             ProblemKind::WrongType,
@@ -173,7 +51,7 @@ fn numbers(
         return None;
     };
     if items.len() != n {
-        pr.push(
+        cx.push(
             node.span.start,
             path,
             ProblemKind::Mismatch,
@@ -181,15 +59,18 @@ fn numbers(
         );
         return None;
     }
-    let out: Vec<Option<f64>> =
-        items.iter().enumerate().map(|(k, x)| number(pr, x, &format!("{path}[{k}]"))).collect();
+    let out: Vec<Option<f64>> = items
+        .iter()
+        .enumerate()
+        .map(|(k, x)| number(cx, x, &format!("{path}[{k}]"), Range::Any))
+        .collect();
     out.into_iter().collect()
 }
 
 /// Weights as a scenario file takes them: 0 or at least [`MIN_MAGNITUDE`] in magnitude
 /// (a smaller one would be refused when the imported scenario is read back).
 fn no_tiny_weights(
-    pr: &mut Problems<'_>,
+    cx: &mut Cx<'_>,
     node: &Node,
     path: &str,
     weights: Vec<f64>,
@@ -202,7 +83,7 @@ fn no_tiny_weights(
                 Kind::Num(n) => number_text(&n.text),
                 _ => w.to_string(),
             };
-            pr.push(
+            cx.push(
                 item.span.start,
                 &format!("{path}[{k}]"),
                 ProblemKind::OutOfRange,
@@ -216,22 +97,26 @@ fn no_tiny_weights(
     ok.then_some(weights)
 }
 
-fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
-    let top = table(pr, root, "")?;
-    let name = match get(top, "name") {
-        Some(n) => string(pr, n, "name"),
+/// A non-empty array; `None` (with the problem) when it is not one.
+fn non_empty<'a>(cx: &mut Cx<'_>, node: &'a Node, path: &str, what: &str) -> Option<&'a [Node]> {
+    items(cx, node, path, Some(what)).filter(|items| !items.is_empty())
+}
+
+fn domain(cx: &mut Cx<'_>, root: &Node, file: &str) -> Option<Domain> {
+    let top = open_any(cx, root, "")?;
+    let name = match top.get("name") {
+        Some(n) => string(cx, n, "name"),
         None => {
             let stem = std::path::Path::new(file).file_stem().and_then(|s| s.to_str());
             Some(stem.unwrap_or(file).to_string())
         }
     };
-    let issues = required(pr, top, root, "", "issues").and_then(|n| issues(pr, n));
+    let issues = top.req(cx, "issues").and_then(|n| issues(cx, n));
     let n_issues = issues.as_ref().map(Vec::len);
     let sizes: Option<Vec<usize>> =
         issues.as_ref().map(|is| is.iter().map(|i: &DomainIssue| i.values.len()).collect());
-    let parties = required(pr, top, root, "", "parties")
-        .and_then(|n| parties(pr, n, n_issues, sizes.as_deref()));
-    if let (Some(node), Some(sizes)) = (get(top, "n_outcomes"), &sizes) {
+    let parties = top.req(cx, "parties").and_then(|n| parties(cx, n, n_issues, sizes.as_deref()));
+    if let (Some(node), Some(sizes)) = (top.get("n_outcomes"), &sizes) {
         // Informational, so any size is read: a whole number written in digits, compared
         // with the product of the issues' sizes when both fit 128 bits.
         let product = sizes.iter().try_fold(1u128, |acc, &n| acc.checked_mul(n as u128));
@@ -240,7 +125,7 @@ fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
                 let stated = n.text.parse::<u128>().ok();
                 if stated.is_some() && product != stated {
                     let found = product.map_or("more than 2^128".to_string(), |p| p.to_string());
-                    pr.push(
+                    cx.push(
                         node.span.start,
                         "n_outcomes",
                         ProblemKind::Mismatch,
@@ -251,7 +136,7 @@ fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
                     );
                 }
                 if stated.is_none() && product.is_some() {
-                    pr.push(
+                    cx.push(
                         node.span.start,
                         "n_outcomes",
                         ProblemKind::Mismatch,
@@ -263,7 +148,7 @@ fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
                     );
                 }
             }
-            _ => pr.push(
+            _ => cx.push(
                 node.span.start,
                 "n_outcomes",
                 ProblemKind::WrongType,
@@ -279,21 +164,18 @@ fn domain(pr: &mut Problems<'_>, root: &Node, file: &str) -> Option<Domain> {
     })
 }
 
-fn issues(pr: &mut Problems<'_>, node: &Node) -> Option<Vec<DomainIssue>> {
-    let items = array(pr, node, "issues", "issue")?;
+fn issues(cx: &mut Cx<'_>, node: &Node) -> Option<Vec<DomainIssue>> {
+    let items = non_empty(cx, node, "issues", "issue")?;
     let mut out = Vec::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        let path = format!("issues[{i}]");
-        let Some(t) = table(pr, item, &path) else {
+        let Some(t) = open_any(cx, item, &format!("issues[{i}]")) else {
             ok = false;
             continue;
         };
-        let name =
-            required(pr, t, item, &path, "name").and_then(|n| string(pr, n, &join(&path, "name")));
-        let vpath = join(&path, "values");
-        let values =
-            required(pr, t, item, &path, "values").and_then(|n| array(pr, n, &vpath, "value"));
+        let name = t.req(cx, "name").and_then(|n| string(cx, n, &t.path("name")));
+        let vpath = t.path("values");
+        let values = t.req(cx, "values").and_then(|n| non_empty(cx, n, &vpath, "value"));
         let (Some(name), Some(values)) = (name, values) else {
             ok = false;
             continue;
@@ -305,7 +187,7 @@ fn issues(pr: &mut Problems<'_>, node: &Node) -> Option<Vec<DomainIssue>> {
                 Kind::Num(n) => labels.push(n.text.clone()),
                 _ => {
                     ok = false;
-                    pr.push(
+                    cx.push(
                         v.span.start,
                         &format!("{vpath}[{k}]"),
                         ProblemKind::WrongType,
@@ -320,14 +202,14 @@ fn issues(pr: &mut Problems<'_>, node: &Node) -> Option<Vec<DomainIssue>> {
 }
 
 fn parties(
-    pr: &mut Problems<'_>,
+    cx: &mut Cx<'_>,
     node: &Node,
     n_issues: Option<usize>,
     sizes: Option<&[usize]>,
 ) -> Option<Vec<DomainParty>> {
-    let items = array(pr, node, "parties", "party")?;
+    let items = non_empty(cx, node, "parties", "party")?;
     if items.len() == 1 {
-        pr.push(
+        cx.push(
             node.span.start,
             "parties",
             ProblemKind::TooFewParties,
@@ -337,27 +219,24 @@ fn parties(
     let mut out = Vec::new();
     let mut ok = true;
     for (p, item) in items.iter().enumerate() {
-        let path = format!("parties[{p}]");
-        let Some(t) = table(pr, item, &path) else {
+        let Some(t) = open_any(cx, item, &format!("parties[{p}]")) else {
             ok = false;
             continue;
         };
-        let name = match get(t, "name") {
-            Some(n) => string(pr, n, &join(&path, "name")),
+        let name = match t.get("name") {
+            Some(n) => string(cx, n, &t.path("name")),
             None => Some(format!("p{p}")),
         };
-        let bias = get(t, "bias").map_or(Some(0.0), |n| number(pr, n, &join(&path, "bias")));
-        let reserved = get(t, "reserved_value")
-            .map_or(Some(0.0), |n| number(pr, n, &join(&path, "reserved_value")));
-        let wpath = join(&path, "weights");
-        let weights = required(pr, t, item, &path, "weights").and_then(|n| match n_issues {
-            Some(n_issues) => numbers(pr, n, &wpath, n_issues, "one per issue")
-                .and_then(|w| no_tiny_weights(pr, n, &wpath, w)),
+        let bias = optional_number(cx, &t, "bias");
+        let reserved = optional_number(cx, &t, "reserved_value");
+        let wpath = t.path("weights");
+        let weights = t.req(cx, "weights").and_then(|n| match n_issues {
+            Some(n_issues) => numbers(cx, n, &wpath, n_issues, "one per issue")
+                .and_then(|w| no_tiny_weights(cx, n, &wpath, w)),
             None => None,
         });
-        let upath = join(&path, "value_utils");
-        let value_utils = required(pr, t, item, &path, "value_utils")
-            .and_then(|n| value_utils(pr, n, &upath, sizes?));
+        let upath = t.path("value_utils");
+        let value_utils = t.req(cx, "value_utils").and_then(|n| value_utils(cx, n, &upath, sizes?));
         match (name, weights, value_utils, bias, reserved) {
             (Some(name), Some(weights), Some(value_utils), Some(bias), Some(reserved)) => {
                 out.push(DomainParty {
@@ -376,14 +255,14 @@ fn parties(
     ok.then_some(out)
 }
 
-fn value_utils(
-    pr: &mut Problems<'_>,
-    node: &Node,
-    path: &str,
-    sizes: &[usize],
-) -> Option<Vec<Vec<f64>>> {
+/// A number field that is 0 when absent.
+fn optional_number(cx: &mut Cx<'_>, t: &Tab<'_>, key: &str) -> Option<f64> {
+    t.get(key).map_or(Some(0.0), |n| number(cx, n, &t.path(key), Range::Any))
+}
+
+fn value_utils(cx: &mut Cx<'_>, node: &Node, path: &str, sizes: &[usize]) -> Option<Vec<Vec<f64>>> {
     let Kind::Array(items) = &node.kind else {
-        pr.push(
+        cx.push(
             node.span.start,
             path,
             ProblemKind::WrongType,
@@ -392,7 +271,7 @@ fn value_utils(
         return None;
     };
     if items.len() != sizes.len() {
-        pr.push(
+        cx.push(
             node.span.start,
             path,
             ProblemKind::Mismatch,
@@ -405,7 +284,7 @@ fn value_utils(
         .zip(sizes)
         .enumerate()
         .map(|(i, (x, &n))| {
-            numbers(pr, x, &format!("{path}[{i}]"), n, &format!("one per value of issues[{i}]"))
+            numbers(cx, x, &format!("{path}[{i}]"), n, &format!("one per value of issues[{i}]"))
         })
         .collect();
     out.into_iter().collect()
@@ -500,7 +379,7 @@ mod tests {
             lines(&err),
             [
                 "toy.json:8:34: parties[0].weights: needs 2 numbers (one per issue), found 1",
-                "toy.json:10:73: parties[1].value_utils[1][1]: must be a number, found \"x\"",
+                "toy.json:10:73: parties[1].value_utils[1][1]: must be a finite number, found \"x\"",
                 "toy.json:12:17: n_outcomes: says 7 outcomes, but the issues make 6",
             ]
         );
@@ -529,11 +408,21 @@ mod tests {
                 "toy.json:8:40: parties[0].weights[1]: must be 0 or at least 1e-9 in magnitude, found -5e-324 (smaller weights lose precision when the weights are normalised)",
             ]
         );
+        let err = negmas_json("toy.json", b"[]").unwrap_err();
+        assert_eq!(lines(&err), ["toy.json:1:1: must be an object, found an array"]);
+        let err = negmas_json("toy.json", b"{\"issues\": [3]}").unwrap_err();
+        assert_eq!(
+            lines(&err),
+            [
+                "toy.json:1:1: missing field \"parties\"",
+                "toy.json:1:13: issues[0]: must be an object, found 3",
+            ]
+        );
         let err = negmas_json("toy.json", b"{\"issues\": [], \"parties\": 3}").unwrap_err();
         assert_eq!(
             lines(&err),
             [
-                "toy.json:1:12: issues: needs at least one issue",
+                "toy.json:1:12: issues: needs at least one issue, found none",
                 "toy.json:1:27: parties: must be an array, found 3",
             ]
         );
