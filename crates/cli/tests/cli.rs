@@ -32,6 +32,9 @@ fn stderr(o: &Output) -> String {
 fn golden(name: &str, actual: &str) {
     let path = manifest_dir().join("tests/golden").join(name);
     if std::env::var_os("UPDATE_EXPECT").is_some() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("golden folder made");
+        }
         std::fs::write(&path, actual).expect("golden file written");
         return;
     }
@@ -79,10 +82,41 @@ fn data(name: &str) -> String {
     Path::new("crates/cli/tests/data").join(name).to_string_lossy().into_owned()
 }
 
+/// Checks `analyze --json` against one golden file per top-level key (`<dir>/<key>.json`),
+/// so that each stays small enough to review. The per-issue points of each party's
+/// evaluation are pinned by `evaluate_tutorial.json`; here they are only counted (one per
+/// issue) and left out.
+fn analyze_json_golden(args: &[&str], dir: &str) {
+    let mut v = json(args);
+    let n_issues = v["scenario"]["issues"].as_array().expect("scenario.issues").len();
+    let mut keys = vec![];
+    for evaluation in v["evaluations"].as_array_mut().expect("evaluations") {
+        for party in evaluation["parties"].as_array_mut().expect("parties") {
+            let points = party.as_object_mut().and_then(|p| p.remove("points"));
+            let n = points.as_ref().and_then(|p| p.as_array()).map(Vec::len);
+            assert_eq!(n, Some(n_issues), "one point per issue: {party}");
+        }
+    }
+    for (key, value) in v.as_object().expect("an object") {
+        keys.push(key.clone());
+        let text = serde_json::to_string_pretty(value).expect("JSON") + "\n";
+        golden(&format!("{dir}/{key}.json"), &text);
+    }
+    let dir_path = manifest_dir().join("tests/golden").join(dir);
+    let mut files: Vec<String> = std::fs::read_dir(&dir_path)
+        .expect("the golden folder")
+        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> = keys.iter().map(|k| format!("{k}.json")).collect();
+    expected.sort();
+    assert_eq!(files, expected, "{dir}: one golden file per key, no stale ones");
+}
+
 #[test]
 fn analyze_tutorial() {
     ok_golden(&["analyze", "tutorial"], "analyze_tutorial.txt");
-    ok_golden(&["analyze", "tutorial", "--json"], "analyze_tutorial.json");
+    analyze_json_golden(&["analyze", "tutorial", "--json"], "analyze_tutorial");
 }
 
 #[test]
@@ -90,7 +124,7 @@ fn analyze_default_is_ukraine_2025() {
     let bare = ok_golden(&[], "analyze_ukraine_2025.txt");
     let named = stdout(&detente(&["analyze", "ukraine-2025"]));
     assert_eq!(bare, named);
-    ok_golden(&["analyze", "--json"], "analyze_ukraine_2025.json");
+    analyze_json_golden(&["analyze", "--json"], "analyze_ukraine_2025");
 }
 
 /// "What would narrow the gap" says what its list is, shows ranges, names the red line the
