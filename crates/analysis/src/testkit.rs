@@ -8,12 +8,13 @@ use detente_core::Scenario;
 /// oracle; reservations of `s` are ignored). Used to make instances that are just
 /// infeasible.
 pub fn max_min_utility(s: &Scenario, tol: f64) -> f64 {
-    let parties: Vec<usize> = (0..s.parties.len()).collect();
+    let parties: Vec<usize> = (0..s.parties().len()).collect();
     let at = |t: f64| -> bool {
-        let mut s = s.clone();
-        for p in &mut s.parties {
+        let mut parts = s.clone().into_parts();
+        for p in &mut parts.parties {
             p.reservation = t;
         }
+        let s = Scenario::from_parts(parts).expect("a common reservation keeps the scenario valid");
         let cons = crate::deadlock::constraints(&s, &parties);
         let mut oracle = crate::search::Oracle::new(&s, None);
         matches!(oracle.solve(&cons), Ok(Some(_)))

@@ -31,7 +31,7 @@ fn generated_scenarios_pass_check() {
     for (c, cfg) in configs.iter().enumerate() {
         for seed in 0..15 {
             let s = random_scenario(seed, cfg);
-            assert!(s.parties.iter().all(|p| (0.0..=1.0).contains(&p.reservation)));
+            assert!(s.parties().iter().all(|p| (0.0..=1.0).contains(&p.reservation)));
             reads_back(&format!("random_scenario({seed}, configs[{c}])"), &s);
             reads_back(
                 &format!("random_raw_scenario({seed}, configs[{c}])"),

@@ -185,15 +185,15 @@ pub fn random_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
 pub fn random_raw_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
     let s = random_scenario(seed, cfg);
     let mut rng = Rng::new(seed ^ 0x00ba_d5ee_d0ff_1ce5);
-    let mut meta = s.meta.clone();
+    let mut meta = s.meta().clone();
     meta.utility = UtilityForm::Raw;
-    let mut parties = s.parties.clone();
+    let mut parties = s.parties().to_vec();
     for p in &mut parties {
         p.bias = if rng.chance(0.5) { rng.index(9) as f64 / 2.0 - 2.0 } else { 0.0 };
         p.reservation = f64::MIN;
     }
     let stances: Vec<Vec<Option<Stance>>> = s
-        .stances
+        .stances()
         .iter()
         .map(|row| {
             row.iter()
@@ -216,12 +216,13 @@ pub fn random_raw_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
                 .collect()
         })
         .collect();
-    let raw = Scenario::new(meta, parties, s.issues.clone(), stances, s.proposals.clone(), vec![])
-        .expect("the raw variant is valid");
-    let mut parties = raw.parties.clone();
-    for (p, party) in parties.iter_mut().enumerate() {
+    let raw =
+        Scenario::new(meta, parties, s.issues().to_vec(), stances, s.proposals().to_vec(), vec![])
+            .expect("the raw variant is valid");
+    let mut parts = raw.clone().into_parts();
+    for (p, party) in parts.parties.iter_mut().enumerate() {
         let (mut lo, mut hi) = (raw.bias(p), raw.bias(p));
-        for i in 0..raw.issues.len() {
+        for i in 0..raw.issues().len() {
             let c = raw.contributions(p, i);
             lo += c.iter().copied().fold(f64::INFINITY, f64::min);
             hi += c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -232,8 +233,7 @@ pub fn random_raw_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
             lo + (hi - lo) * cfg.reservation_max * value(&mut rng)
         };
     }
-    Scenario::new(raw.meta, parties, raw.issues, raw.stances, raw.proposals, vec![])
-        .expect("the raw variant is valid")
+    Scenario::from_parts(parts).expect("the raw variant is valid")
 }
 
 /// What [`random_plan`] generates: a large plan shaped like NegMAS's random problems.
@@ -312,9 +312,9 @@ mod tests {
         let a = random_scenario(42, &cfg);
         let b = random_scenario(42, &cfg);
         assert_eq!(a, b);
-        assert_eq!(a.parties.len(), 3);
-        assert_eq!(a.issues.len(), 5);
-        assert!(a.issues.iter().all(|i| i.n_options() == 4));
+        assert_eq!(a.parties().len(), 3);
+        assert_eq!(a.issues().len(), 5);
+        assert!(a.issues().iter().all(|i| i.n_options() == 4));
         assert_ne!(random_scenario(43, &cfg), a);
     }
 }
