@@ -58,7 +58,6 @@ pub fn exercise_scenario(s: &Scenario) {
         max_bytes: 16 << 20,
         max_nodes: MAX_NODES,
         max_search_work: 100_000,
-        ..FrontierOptions::default()
     };
     let _ = frontier(s, &options);
     if let Ok(aw) = detente_analysis::adjusted_winner::adjusted_winner_for(s) {
@@ -67,7 +66,15 @@ pub fn exercise_scenario(s: &Scenario) {
     if !s.proposals().is_empty() {
         let options = MediateOptions { budget: Some(MEDIATE_BUDGET), ..MediateOptions::default() };
         let _ = mediate(s, 0, &options);
-        let _ = single_text(s, 0, &SingleTextOptions { max_rounds: 3, parties: None });
+        let _ = single_text(
+            s,
+            0,
+            &SingleTextOptions {
+                max_rounds: 3,
+                budget: Some(MEDIATE_BUDGET),
+                ..SingleTextOptions::default()
+            },
+        );
     }
 }
 

@@ -72,9 +72,6 @@ fn sweep() {
     if let Some(w) = env("FRONTIER_MAX_WORK") {
         options.max_work = w;
     }
-    if let Some(k) = env("FRONTIER_MAX_KS_POINTS") {
-        options.max_ks_points = k as usize;
-    }
     for n_p in parties {
         println!("{n_p} parties, 28 issues, 3-5 options");
         println!("{:>4} {:>9} {:>16} {:>6}", "seed", "time (s)", "frontier size", "exact");

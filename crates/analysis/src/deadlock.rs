@@ -14,7 +14,8 @@
 use detente_core::{Outcome, Scenario};
 
 use crate::error::{Error, ErrorKind};
-use crate::search::{Oracle, allowed_options};
+use crate::kit::Termination;
+use crate::search::{Oracle, Stopped, allowed_options};
 
 /// The default search budget of [`deadlock`], in nodes (a node whose bounds look at many
 /// option rows counts as one more node per 1,024 rows x parties): a few seconds.
@@ -26,9 +27,10 @@ pub struct DeadlockOptions {
     /// The parties whose consent is needed; `None` means all parties.
     pub parties: Option<Vec<usize>>,
     /// A search budget in nodes (default [`DEFAULT_MAX_NODES`]); `None` means unlimited.
-    /// Spending it before the question is decided is an error of kind
-    /// [`ErrorKind::Budget`], never a guessed answer; spending it after proving that no deal
-    /// exists gives the answer with `minimal: false` and no conflict.
+    /// Spending it is never an error and never a guessed answer: before the question is
+    /// decided it gives `decided: false`; after proving that no deal exists, the answer
+    /// with `minimal: false` and no conflict. Either way the termination is
+    /// [`Termination::BudgetReached`].
     pub max_nodes: Option<u64>,
 }
 
@@ -69,7 +71,11 @@ impl Constraint {
 /// The answer of [`deadlock`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Deadlock {
-    /// Whether some outcome is acceptable to every considered party.
+    /// Whether the search decided the question: false when the budget stopped it before it
+    /// found an acceptable outcome or proved there is none (then `feasible` is false, and
+    /// means "none found", and `minimal` is false).
+    pub decided: bool,
+    /// Whether some outcome is acceptable to every considered party (when `decided`).
     pub feasible: bool,
     /// Such an outcome, when feasible.
     pub witness: Option<Outcome>,
@@ -88,6 +94,15 @@ pub struct Deadlock {
     pub nodes: u64,
     /// The parties considered, in order, without repeats.
     pub parties: Vec<usize>,
+}
+
+impl Deadlock {
+    /// How the search ended: [`Termination::Exact`] with a witness,
+    /// [`Termination::Infeasible`] with a minimal conflict, [`Termination::BudgetReached`]
+    /// when the budget stopped it (undecided, or no deal proved without a minimal conflict).
+    pub fn termination(&self) -> Termination {
+        Termination::of(self.decided && (self.feasible || self.minimal), self.feasible)
+    }
 }
 
 /// Every constraint of the problem for these parties, in the preference order of
@@ -117,8 +132,8 @@ pub fn constraints(s: &Scenario, parties: &[usize]) -> Vec<Constraint> {
 /// Decides whether some complete outcome is acceptable to every considered party and, if
 /// none is, finds a minimal conflict among their red lines and reservations.
 ///
-/// Errors: [`ErrorKind::UnknownParty`] for a party index out of range,
-/// [`ErrorKind::Budget`] when `max_nodes` is spent.
+/// Errors: [`ErrorKind::UnknownParty`] for a party index out of range. Spending
+/// `max_nodes` is not an error: see [`Deadlock::termination`].
 pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Error> {
     let parties: Vec<usize> = match &options.parties {
         None => (0..s.parties().len()).collect(),
@@ -143,29 +158,36 @@ pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Err
     };
     let all = constraints(s, &parties);
     let mut oracle = Oracle::new(s, options.max_nodes);
-    let undecided = |e: Error| {
-        if e.kind() == ErrorKind::Budget {
-            Error::new(
-                ErrorKind::Budget,
-                format!("not decided within the budget of {} search nodes", oracle_budget(options)),
-            )
-        } else {
-            e
+    let first = match oracle.solve(&all) {
+        Ok(found) => found,
+        Err(Stopped) => {
+            return Ok(Deadlock {
+                decided: false,
+                feasible: false,
+                witness: None,
+                conflict: vec![],
+                relaxations: vec![],
+                minimal: false,
+                nodes: oracle.budget.nodes(),
+                parties,
+            });
         }
     };
-    if let Some(w) = oracle.solve(&all).map_err(undecided)? {
+    if let Some(w) = first {
         return Ok(Deadlock {
+            decided: true,
             feasible: true,
             witness: Some(w),
             conflict: vec![],
             relaxations: vec![],
             minimal: true,
-            nodes: oracle.nodes,
+            nodes: oracle.budget.nodes(),
             parties,
         });
     }
     // No deal exists (proved). Past here a spent budget only leaves the conflict unminimised.
     let not_minimal = |nodes: u64, parties: Vec<usize>| Deadlock {
+        decided: true,
         feasible: false,
         witness: None,
         conflict: vec![],
@@ -178,10 +200,8 @@ pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Err
         Some(c) => Ok(c),
         None => quick_xplain(&mut oracle, &mut Vec::new(), false, &all),
     };
-    let mut conflict = match conflict {
-        Ok(c) => c,
-        Err(e) if e.kind() == ErrorKind::Budget => return Ok(not_minimal(oracle.nodes, parties)),
-        Err(e) => return Err(e),
+    let Ok(mut conflict) = conflict else {
+        return Ok(not_minimal(oracle.budget.nodes(), parties));
     };
     // Check minimality constraint by constraint; each check's witness is the relaxation.
     let mut relaxations = Vec::with_capacity(conflict.len());
@@ -189,12 +209,8 @@ pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Err
     while j < conflict.len() {
         let rest: Vec<Constraint> =
             conflict.iter().enumerate().filter(|&(x, _)| x != j).map(|(_, c)| *c).collect();
-        let found = match oracle.solve(&rest) {
-            Ok(found) => found,
-            Err(e) if e.kind() == ErrorKind::Budget => {
-                return Ok(not_minimal(oracle.nodes, parties));
-            }
-            Err(e) => return Err(e),
+        let Ok(found) = oracle.solve(&rest) else {
+            return Ok(not_minimal(oracle.budget.nodes(), parties));
         };
         match found {
             Some(w) => {
@@ -208,18 +224,15 @@ pub fn deadlock(s: &Scenario, options: &DeadlockOptions) -> Result<Deadlock, Err
         }
     }
     Ok(Deadlock {
+        decided: true,
         feasible: false,
         witness: None,
         conflict,
         relaxations,
         minimal: true,
-        nodes: oracle.nodes,
+        nodes: oracle.budget.nodes(),
         parties,
     })
-}
-
-fn oracle_budget(options: &DeadlockOptions) -> u64 {
-    options.max_nodes.unwrap_or(u64::MAX)
 }
 
 /// When the red lines alone leave some issue without an option: a minimal set of that
@@ -261,7 +274,7 @@ fn quick_xplain(
     background: &mut Vec<Constraint>,
     changed: bool,
     cons: &[Constraint],
-) -> Result<Vec<Constraint>, Error> {
+) -> Result<Vec<Constraint>, Stopped> {
     if changed && oracle.solve(background)?.is_none() {
         return Ok(vec![]);
     }
@@ -372,18 +385,19 @@ mod tests {
             let brute = all.iter().any(|o| acceptable(&s, o, &parties));
             for budget in [1, 2, 3, 5] {
                 let opts = DeadlockOptions { parties: None, max_nodes: Some(budget) };
-                match deadlock(&s, &opts) {
-                    Ok(d) => {
-                        assert_eq!(d.feasible, brute);
-                        if !d.minimal {
-                            assert!(!d.feasible && d.conflict.is_empty());
-                        }
+                let d = deadlock(&s, &opts).unwrap();
+                if d.decided {
+                    assert_eq!(d.feasible, brute);
+                    if !d.minimal {
+                        assert!(!d.feasible && d.conflict.is_empty());
+                        assert_eq!(d.termination(), Termination::BudgetReached);
+                    } else {
+                        assert!(d.termination().is_exact());
                     }
-                    Err(e) => {
-                        assert_eq!(e.kind(), ErrorKind::Budget);
-                        assert!(e.message().starts_with("not decided"), "{e}");
-                        undecided += 1;
-                    }
+                } else {
+                    assert!(!d.feasible && !d.minimal && d.witness.is_none());
+                    assert_eq!(d.termination(), Termination::BudgetReached);
+                    undecided += 1;
                 }
             }
         }
@@ -405,10 +419,8 @@ mod tests {
             })
             .unwrap();
         let opts = DeadlockOptions { parties: None, max_nodes: Some(20_000) };
-        match deadlock(&s, &opts) {
-            Ok(d) => assert!(d.nodes <= 20_000 + 10_000),
-            Err(e) => assert_eq!(e.kind(), ErrorKind::Budget),
-        }
+        let d = deadlock(&s, &opts).unwrap();
+        assert!(d.nodes <= 20_000 + 10_000);
     }
 
     #[test]
@@ -484,12 +496,13 @@ mod tests {
         check_against_brute_force(&s, None);
     }
 
+    /// Spending the budget is an answer that says it is not exact, never an error.
     #[test]
-    fn budget_is_an_error() {
+    fn budget_is_not_an_error() {
         let s = random_scenario(7, &GenConfig { reservation_max: 0.9, ..GenConfig::new(4, 8, 4) });
-        let e = deadlock(&s, &DeadlockOptions { parties: None, max_nodes: Some(0) }).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Budget);
-        assert_eq!(e.message(), "not decided within the budget of 0 search nodes");
+        let d = deadlock(&s, &DeadlockOptions { parties: None, max_nodes: Some(0) }).unwrap();
+        assert!(!d.decided && !d.feasible && !d.minimal);
+        assert_eq!(d.termination(), Termination::BudgetReached);
         let e =
             deadlock(&s, &DeadlockOptions { parties: Some(vec![9]), max_nodes: None }).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownParty);

@@ -6,9 +6,6 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The search spent its node budget ([`crate::DeadlockOptions::max_nodes`]) without an
-    /// answer; no partial answer is given.
-    Budget,
     /// A party index given in the options is out of range.
     UnknownParty,
     /// A number too large for exact arithmetic to read (see
@@ -59,9 +56,9 @@ mod tests {
 
     #[test]
     fn message_and_kind() {
-        let e = Error::new(ErrorKind::Budget, "search budget of 10 nodes exceeded");
-        assert_eq!(e.kind(), ErrorKind::Budget);
-        assert_eq!(e.to_string(), "search budget of 10 nodes exceeded");
+        let e = Error::new(ErrorKind::UnknownParty, "party index 9 out of range");
+        assert_eq!(e.kind(), ErrorKind::UnknownParty);
+        assert_eq!(e.to_string(), "party index 9 out of range");
         fn is<T: Send + Sync + std::error::Error>() {}
         is::<Error>();
     }

@@ -44,6 +44,7 @@ use std::collections::BTreeMap;
 use detente_core::{Outcome, Scenario};
 
 use crate::error::{Error, ErrorKind};
+use crate::kit::{OptionRows, Termination};
 
 /// Points within this distance of a solution's optimum all belong to the solution.
 pub const TIE: f64 = 1e-12;
@@ -74,10 +75,6 @@ pub struct FrontierOptions {
     /// many issues or parties. Past it the solution is returned with `exact: false`.
     /// Default 500,000,000 (a few seconds per solution in a release build).
     pub max_search_work: u64,
-    /// Unused: Kalai-Smorodinsky no longer lists part of the frontier (it is found by
-    /// branch and bound, limited by `max_nodes`). Kept so that existing code compiles.
-    /// Default 1,000,000.
-    pub max_ks_points: usize,
 }
 
 impl Default for FrontierOptions {
@@ -88,7 +85,6 @@ impl Default for FrontierOptions {
             max_bytes: 512 << 20,
             max_nodes: 50_000_000,
             max_search_work: 500_000_000,
-            max_ks_points: 1_000_000,
         }
     }
 }
@@ -128,6 +124,13 @@ pub struct Solution {
 impl Solution {
     pub(crate) fn exact(points: Vec<FrontierPoint>) -> Solution {
         Solution { points, exact: true, note: None }
+    }
+
+    /// How its search ended: [`Termination::Exact`], [`Termination::Infeasible`] (exact, and
+    /// no rational outcome: the frontier is empty) or [`Termination::BudgetReached`] (not
+    /// exact).
+    pub fn termination(&self) -> Termination {
+        Termination::of(self.exact, !self.points.is_empty())
     }
 }
 
@@ -489,14 +492,6 @@ pub(crate) fn weakly_dominates(a: &[f64], b: &[f64]) -> bool {
     a.iter().zip(b).all(|(x, y)| x >= y)
 }
 
-/// The allowed, undominated options of one issue and their contribution vectors.
-pub(crate) struct Level {
-    /// Option indices of the issue.
-    pub(crate) options: Vec<usize>,
-    /// `c[j * n_p + p]`: what option `options[j]` adds to party `p`.
-    pub(crate) c: Vec<f64>,
-}
-
 /// Above this many allowed options the per-issue dominance filter is skipped (quadratic).
 const OPTION_DOMINANCE_CAP: usize = 512;
 
@@ -505,8 +500,9 @@ pub(crate) struct Prepared {
     pub(crate) n_p: usize,
     pub(crate) bias: Vec<f64>,
     pub(crate) reservation: Vec<f64>,
-    /// One per issue, in issue order.
-    pub(crate) levels: Vec<Level>,
+    /// The allowed, undominated options of each issue and their contribution rows (one
+    /// number per party), in issue order.
+    pub(crate) levels: Vec<OptionRows>,
     /// `sufmax[i * n_p + p]`: sum over issues `i..` of party `p`'s best kept contribution.
     pub(crate) sufmax: Vec<f64>,
     /// `sufabs[i * n_p + p]`: sum over issues `i..` of the largest `|contribution|`.
@@ -545,7 +541,7 @@ impl Prepared {
                     .collect()
             };
             let c = kept.iter().flat_map(|&k| vec_of(k)).collect();
-            levels.push(Level { options: kept, c });
+            levels.push(OptionRows { options: kept, c });
         }
         let mut sufmax = vec![0.0; (n_i + 1) * n_p];
         let mut sufabs = vec![0.0; (n_i + 1) * n_p];
@@ -1022,8 +1018,11 @@ mod tests {
         for (sol, want) in solutions(&g).into_iter().zip(&expected) {
             if sol.exact {
                 assert_eq!(&sorted(&sol.points), want);
+                let empty = want.is_empty();
+                assert_eq!(sol.termination() == Termination::Infeasible, empty);
             } else {
                 assert!(sol.note.is_some());
+                assert_eq!(sol.termination(), Termination::BudgetReached);
             }
         }
     }

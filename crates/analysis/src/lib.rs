@@ -85,6 +85,7 @@ mod evaluate;
 mod explain;
 mod frontier;
 mod gap;
+mod kit;
 mod mediate;
 pub mod rational;
 mod search;
@@ -111,6 +112,7 @@ pub use frontier::{
     frontier, spread,
 };
 pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, Whose, counted_parties, gap, whose};
+pub use kit::Termination;
 pub use mediate::{
     Change, DEFAULT_BUDGET, MediateOptions, Mediation, Objective, RedLineMove, RedLineState,
     Revision, mediate, mediation_words, narrow_words,

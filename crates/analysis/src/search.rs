@@ -19,12 +19,16 @@
 //!
 //! Pruning keeps a small slack so that floating-point error never prunes a true solution;
 //! every leaf is verified with [`Scenario::utility`], the same sum the callers check.
+//!
+//! The option rows, the budget and the multiplier step come from the search kit
+//! ([`crate::kit`]); the bound is this search's own. The budget limits nodes, where a node
+//! counts one more node per [`NODE_COST`] units of work its bounds look at.
 
 use detente_core::{Outcome, Scenario};
 
 use crate::EPS;
 use crate::deadlock::Constraint;
-use crate::error::{Error, ErrorKind};
+use crate::kit::{Budget, OptionRows, step};
 
 /// Bounds must fall this far below zero to prune: far above rounding error, far below `EPS`.
 const SLACK: f64 = 1e-11;
@@ -34,38 +38,35 @@ const ROOT_ITERS: usize = 300;
 const NODE_ITERS: usize = 6;
 /// Above this many kept options the dominance filter stops (it is quadratic).
 const DOMINANCE_CAP: usize = 512;
-/// A node counts one more node per this many option rows x parties its bounds look at.
-const NODE_COST: usize = 1024;
+/// A node counts one more node per this many units of work its bounds look at.
+pub(crate) const NODE_COST: usize = 1024;
 /// How many witnesses are remembered for reuse across calls.
 const WITNESS_CACHE: usize = 64;
 
-/// The oracle with its node budget and a cache of witnesses found so far.
+/// The budget stopped the search before it decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stopped;
+
+/// The oracle with its budget (over all calls) and a cache of witnesses found so far.
 pub(crate) struct Oracle<'a> {
     s: &'a Scenario,
-    /// Search nodes used so far, over all calls.
-    pub(crate) nodes: u64,
-    max_nodes: Option<u64>,
+    /// Nodes (each counting one more per [`NODE_COST`] units of work) and work, over all
+    /// calls; only the nodes are limited.
+    pub(crate) budget: Budget,
     witnesses: Vec<Outcome>,
 }
 
 impl<'a> Oracle<'a> {
     pub(crate) fn new(s: &'a Scenario, max_nodes: Option<u64>) -> Oracle<'a> {
-        Oracle { s, nodes: 0, max_nodes, witnesses: Vec::new() }
+        Oracle { s, budget: Budget::new(max_nodes, None), witnesses: Vec::new() }
     }
 
-    fn tick(nodes: &mut u64, max_nodes: Option<u64>) -> Result<(), Error> {
-        Self::tick_by(nodes, max_nodes, 1)
-    }
-
-    /// Counts `cost` nodes (a node whose bound looks at many option rows counts as several).
-    fn tick_by(nodes: &mut u64, max_nodes: Option<u64>, cost: u64) -> Result<(), Error> {
-        *nodes = nodes.saturating_add(cost);
-        match max_nodes {
-            Some(m) if *nodes > m => {
-                Err(Error::new(ErrorKind::Budget, format!("search budget of {m} nodes exceeded")))
-            }
-            _ => Ok(()),
-        }
+    /// Counts a node whose bounds look at `rows` units of work (one more node per
+    /// [`NODE_COST`] of them).
+    fn tick(budget: &Budget, rows: usize) -> Result<(), Stopped> {
+        budget.count_nodes(1 + (rows / NODE_COST) as u64);
+        budget.charge(1 + rows as u64);
+        if budget.spent() { Err(Stopped) } else { Ok(()) }
     }
 
     /// Whether the outcome satisfies the constraint.
@@ -83,9 +84,9 @@ impl<'a> Oracle<'a> {
     }
 
     /// An outcome satisfying every constraint in `cons`, or `None` when there is none.
-    pub(crate) fn solve(&mut self, cons: &[Constraint]) -> Result<Option<Outcome>, Error> {
+    pub(crate) fn solve(&mut self, cons: &[Constraint]) -> Result<Option<Outcome>, Stopped> {
         let s = self.s;
-        Self::tick(&mut self.nodes, self.max_nodes)?;
+        Self::tick(&self.budget, 0)?;
         if let Some(w) =
             self.witnesses.iter().find(|w| cons.iter().all(|c| Self::satisfies(s, w, c)))
         {
@@ -105,7 +106,7 @@ impl<'a> Oracle<'a> {
             Some(Outcome::new(allowed.iter().map(|a| a[0]).collect()))
         } else {
             let mut search = Search::new(s, &allowed, parties);
-            search.run(&mut self.nodes, self.max_nodes)?
+            search.run(&self.budget)?
         };
         if let Some(w) = &found {
             if self.witnesses.len() == WITNESS_CACHE {
@@ -155,11 +156,10 @@ pub(crate) fn allowed_options(s: &Scenario, cons: &[Constraint]) -> Option<Vec<V
     Some(allowed)
 }
 
-/// One issue still to decide: its options and their contributions, `c[j * n_parties + q]`.
+/// One issue still to decide: its options and their contributions per constrained party.
 struct Branch {
     issue: usize,
-    options: Vec<usize>,
-    c: Vec<f64>,
+    rows: OptionRows,
 }
 
 /// A branch-and-bound search over the issues with more than one useful option.
@@ -200,12 +200,12 @@ impl<'a> Search<'a> {
                 }
             } else {
                 let c = kept.iter().flat_map(|&k| contrib(k)).collect();
-                branches.push(Branch { issue: i, options: kept, c });
+                branches.push(Branch { issue: i, rows: OptionRows { options: kept, c } });
             }
         }
         let mut rows_from = vec![0; branches.len() + 1];
         for d in (0..branches.len()).rev() {
-            rows_from[d] = rows_from[d + 1] + branches[d].options.len() * n_p;
+            rows_from[d] = rows_from[d + 1] + branches[d].rows.len() * n_p;
         }
         Search { s, parties, thr, base, outcome, branches, pool: vec![], suffix: vec![], rows_from }
     }
@@ -229,24 +229,16 @@ impl<'a> Search<'a> {
         let n_p = self.n_parties();
         let mut sums = vec![0.0; n_p];
         for (d, b) in self.branches.iter().enumerate().skip(from) {
-            let mut best = (f64::NEG_INFINITY, 0);
-            for j in 0..b.options.len() {
-                let row = &b.c[j * n_p..(j + 1) * n_p];
-                let v: f64 = row.iter().zip(lambda).map(|(x, l)| x * l).sum();
-                if v > best.0 {
-                    best = (v, j);
-                }
-            }
+            let best = b.rows.argmax(lambda);
             pick[d] = best.1;
-            let row = &b.c[best.1 * n_p..(best.1 + 1) * n_p];
-            for (s, x) in sums.iter_mut().zip(row) {
+            for (s, x) in sums.iter_mut().zip(b.rows.row(best.1, n_p)) {
                 *s += x;
             }
         }
         sums
     }
 
-    fn run(&mut self, nodes: &mut u64, max_nodes: Option<u64>) -> Result<Option<Outcome>, Error> {
+    fn run(&mut self, budget: &Budget) -> Result<Option<Outcome>, Stopped> {
         let n_p = self.n_parties();
         // Each party's own optimistic bound first: cheap and often enough.
         for q in 0..n_p {
@@ -254,7 +246,7 @@ impl<'a> Search<'a> {
                 + self
                     .branches
                     .iter()
-                    .map(|b| (0..b.options.len()).map(|j| b.c[j * n_p + q]).fold(0.0, f64::max))
+                    .map(|b| (0..b.rows.len()).map(|j| b.rows.c[j * n_p + q]).fold(0.0, f64::max))
                     .sum::<f64>();
             if best < self.thr[q] - SLACK {
                 return Ok(None);
@@ -279,7 +271,7 @@ impl<'a> Search<'a> {
             if h.iter().all(|&x| x >= 0.0) {
                 let mut o = self.outcome.clone();
                 for (d, b) in self.branches.iter().enumerate() {
-                    o[b.issue] = b.options[pick[d]];
+                    o[b.issue] = b.rows.options[pick[d]];
                 }
                 if let Some(w) = self.verify(&o) {
                     return Ok(Some(w));
@@ -290,18 +282,17 @@ impl<'a> Search<'a> {
         }
         // Order: options by combined value, issues by how much is at stake.
         let key = |b: &Branch, j: usize| -> f64 {
-            b.c[j * n_p..(j + 1) * n_p].iter().zip(&best_lambda).map(|(x, l)| x * l).sum()
+            b.rows.row(j, n_p).iter().zip(&best_lambda).map(|(x, l)| x * l).sum()
         };
         for b in &mut self.branches {
-            let mut order: Vec<usize> = (0..b.options.len()).collect();
+            let mut order: Vec<usize> = (0..b.rows.len()).collect();
             order.sort_by(|&x, &y| key(b, y).total_cmp(&key(b, x)).then(x.cmp(&y)));
-            b.options = order.iter().map(|&j| b.options[j]).collect();
-            b.c = order.iter().flat_map(|&j| b.c[j * n_p..(j + 1) * n_p].to_vec()).collect();
+            b.rows.permute(&order, n_p);
         }
         let spread = |b: &Branch| -> f64 {
             (0..n_p)
                 .map(|q| {
-                    let col = (0..b.options.len()).map(|j| b.c[j * n_p + q]);
+                    let col = (0..b.rows.len()).map(|j| b.rows.c[j * n_p + q]);
                     let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
                         (lo.min(x), hi.max(x))
                     });
@@ -326,11 +317,7 @@ impl<'a> Search<'a> {
                 let mut suf = vec![0.0; self.branches.len() + 1];
                 for d in (0..self.branches.len()).rev() {
                     let b = &self.branches[d];
-                    let best = (0..b.options.len())
-                        .map(|j| {
-                            b.c[j * n_p..(j + 1) * n_p].iter().zip(lam).map(|(x, l)| x * l).sum()
-                        })
-                        .fold(f64::NEG_INFINITY, f64::max);
+                    let best = b.rows.argmax(lam).0;
                     suf[d] = suf[d + 1] + best;
                 }
                 suf
@@ -339,12 +326,9 @@ impl<'a> Search<'a> {
         let mut sums = self.base.clone();
         let mut outcome = self.outcome.clone();
         let mut scratch = vec![0; self.branches.len()];
-        let found =
-            self.dfs(0, &mut sums, &mut outcome, &best_lambda, &mut scratch, nodes, max_nodes)?;
-        Ok(found)
+        self.dfs(0, &mut sums, &mut outcome, &best_lambda, &mut scratch, budget)
     }
 
-    #[allow(clippy::too_many_arguments)] // the recursion's state, kept out of the struct
     fn dfs(
         &self,
         d: usize,
@@ -352,14 +336,13 @@ impl<'a> Search<'a> {
         outcome: &mut Vec<usize>,
         lambda: &[f64],
         scratch: &mut Vec<usize>,
-        nodes: &mut u64,
-        max_nodes: Option<u64>,
-    ) -> Result<Option<Outcome>, Error> {
+        budget: &Budget,
+    ) -> Result<Option<Outcome>, Stopped> {
         // A node whose bounds pass over many option rows counts as one node per
         // NODE_COST rows: the budget bounds time, not just the count of nodes.
         let n_p = self.n_parties();
         let rows = if n_p > 1 { NODE_ITERS * self.rows_from[d] } else { 0 };
-        Oracle::tick_by(nodes, max_nodes, 1 + (rows / NODE_COST) as u64)?;
+        Oracle::tick(budget, rows)?;
         if d == self.branches.len() {
             return Ok(self.verify(outcome));
         }
@@ -383,7 +366,7 @@ impl<'a> Search<'a> {
                     // The maximiser may be a witness: try it.
                     let mut o = outcome.clone();
                     for (e, b) in self.branches.iter().enumerate().skip(d) {
-                        o[b.issue] = b.options[scratch[e]];
+                        o[b.issue] = b.rows.options[scratch[e]];
                     }
                     if let Some(w) = self.verify(&o) {
                         return Ok(Some(w));
@@ -395,34 +378,18 @@ impl<'a> Search<'a> {
         }
         let b = &self.branches[d];
         let saved = sums.clone();
-        for j in 0..b.options.len() {
-            let row = &b.c[j * n_p..(j + 1) * n_p];
+        for j in 0..b.rows.len() {
+            let row = b.rows.row(j, n_p);
             for q in 0..n_p {
                 sums[q] = saved[q] + row[q];
             }
-            outcome[b.issue] = b.options[j];
-            if let Some(w) = self.dfs(d + 1, sums, outcome, &lam, scratch, nodes, max_nodes)? {
+            outcome[b.issue] = b.rows.options[j];
+            if let Some(w) = self.dfs(d + 1, sums, outcome, &lam, scratch, budget)? {
                 return Ok(Some(w));
             }
         }
         sums.copy_from_slice(&saved);
         Ok(None)
-    }
-}
-
-/// One multiplicative-weights step: parties with a deficit (`h < 0`) gain weight.
-pub(crate) fn step(lambda: &mut [f64], h: &[f64], eta: f64) {
-    for (l, &x) in lambda.iter_mut().zip(h) {
-        *l *= (-eta * x).exp();
-    }
-    let total: f64 = lambda.iter().sum();
-    if total > 0.0 && total.is_finite() {
-        for l in lambda.iter_mut() {
-            *l = (*l / total).max(1e-12);
-        }
-    } else {
-        let n = lambda.len() as f64;
-        lambda.iter_mut().for_each(|l| *l = 1.0 / n);
     }
 }
 
@@ -460,13 +427,5 @@ mod tests {
         let rows = [vec![0.5, 0.5], vec![0.5, 0.5], vec![0.2, 0.9], vec![0.1, 0.1], vec![0.6, 0.4]];
         let kept = undominated(&[0, 1, 2, 3, 4], &|k| rows[k].clone());
         assert_eq!(kept, vec![0, 2, 4]);
-    }
-
-    #[test]
-    fn step_moves_weight_to_the_party_in_deficit() {
-        let mut l = vec![0.5, 0.5];
-        step(&mut l, &[0.1, -0.1], 1.0);
-        assert!(l[1] > l[0]);
-        assert!((l[0] + l[1] - 1.0).abs() < 1e-12);
     }
 }

@@ -9,6 +9,8 @@ use detente_core::{Scenario, Term};
 use crate::EPS;
 use crate::error::{Error, ErrorKind};
 use crate::evaluate::{PartyEvaluation, Verdict, evaluate_terms};
+use crate::kit::{Budget, Termination};
+use crate::mediate::DEFAULT_BUDGET;
 use detente_words::{and_list, count};
 
 use crate::mediate::{
@@ -23,11 +25,16 @@ pub struct SingleTextOptions {
     /// The parties whose objections count and whose acceptance is sought (party indices,
     /// in any order); `None` means the principals (everyone if none is a principal).
     pub parties: Option<Vec<usize>>,
+    /// A work budget in steps, counted as the mediation search counts them (one step per
+    /// option or term weighed for one party); [`DEFAULT_BUDGET`] by default, `None` means
+    /// unlimited. Spending it ends the procedure with [`SingleTextEnd::BudgetReached`], a
+    /// record that says it is not exact, never an error.
+    pub budget: Option<u64>,
 }
 
 impl Default for SingleTextOptions {
     fn default() -> SingleTextOptions {
-        SingleTextOptions { max_rounds: 30, parties: None }
+        SingleTextOptions { max_rounds: 30, parties: None, budget: Some(DEFAULT_BUDGET) }
     }
 }
 
@@ -71,15 +78,18 @@ pub enum SingleTextEnd {
     Stuck,
     /// The round limit was reached.
     RoundLimit,
+    /// The work budget was reached before the mediator chose the next revision.
+    BudgetReached,
 }
 
 impl SingleTextEnd {
-    /// `agreed`, `stuck` or `round_limit`.
+    /// `agreed`, `stuck`, `round_limit` or `budget_reached`.
     pub fn as_str(self) -> &'static str {
         match self {
             SingleTextEnd::Agreed => "agreed",
             SingleTextEnd::Stuck => "stuck",
             SingleTextEnd::RoundLimit => "round_limit",
+            SingleTextEnd::BudgetReached => "budget_reached",
         }
     }
 }
@@ -96,6 +106,18 @@ pub struct SingleText {
     pub rounds: Vec<Round>,
     /// Why it ended.
     pub end: SingleTextEnd,
+    /// Work steps used (see [`SingleTextOptions::budget`]).
+    pub work: u64,
+    /// The work budget the call had.
+    pub budget: Option<u64>,
+}
+
+impl SingleText {
+    /// How the procedure ended: [`Termination::BudgetReached`] when the work budget stopped
+    /// it, else [`Termination::Exact`] (the record is exactly what the procedure does).
+    pub fn termination(&self) -> Termination {
+        Termination::of(self.end != SingleTextEnd::BudgetReached, true)
+    }
 }
 
 /// The draft's standing: (minus the principals' red lines broken or at risk, smallest
@@ -158,7 +180,7 @@ fn objections(s: &Scenario, p: usize, terms: &[Term]) -> Vec<Objection> {
 }
 
 /// Runs the single negotiating text procedure from proposal `proposal` (an index into
-/// `s.proposals()`).
+/// `s.proposals`).
 ///
 /// Each **round** starts from the current draft (the first is the proposal):
 ///
@@ -179,7 +201,9 @@ fn objections(s: &Scenario, p: usize, terms: &[Term]) -> Vec<Objection> {
 /// It stops when every principal accepts the draft ([`SingleTextEnd::Agreed`]), when no
 /// change improves it ([`SingleTextEnd::Stuck`]: the mediator cannot move the worst-off
 /// without crossing someone's red line), or after [`SingleTextOptions::max_rounds`]
-/// revisions ([`SingleTextEnd::RoundLimit`]). It is a procedure, not a search: it makes
+/// revisions ([`SingleTextEnd::RoundLimit`]), or when the work budget is reached before the
+/// mediator has chosen the next revision ([`SingleTextEnd::BudgetReached`], not exact:
+/// [`SingleTextOptions::budget`]). It is a procedure, not a search: it makes
 /// one change per round, greedily, and may stop where [`mediate`](crate::mediate()) would
 /// find a revision that works.
 ///
@@ -196,13 +220,21 @@ pub fn single_text(
         return Err(Error::new(ErrorKind::InvalidInput, "max_rounds must be at least 1"));
     }
     let parties = resolve_parties(s, options.parties.as_deref())?;
-    let mut draft = s.proposals()[proposal].terms.clone();
+    let mut draft = s.proposals[proposal].terms.clone();
     let mut rounds = Vec::new();
+    let budget = Budget::new(None, options.budget);
+    // Evaluating a draft weighs one term per issue for every party.
+    let eval_cost = (s.parties.len() * s.issues.len()) as u64;
+    // Stating objections weighs every option of every issue for every counted party.
+    let n_options: usize = s.issues.iter().map(|i| i.n_options()).sum();
+    let objections_cost = (parties.len() * n_options) as u64;
     let eval = |terms: &[Term]| -> Vec<PartyEvaluation> {
-        (0..s.parties().len()).map(|p| evaluate_terms(s, p, terms)).collect()
+        budget.charge(eval_cost);
+        (0..s.parties.len()).map(|p| evaluate_terms(s, p, terms)).collect()
     };
     let end = loop {
         let evals = eval(&draft);
+        budget.charge(objections_cost);
         let mut round = Round {
             draft: draft.clone(),
             utilities: evals.iter().map(|e| (e.utility_min, e.utility_max)).collect(),
@@ -223,10 +255,15 @@ pub fn single_text(
         issues.sort_unstable();
         issues.dedup();
         let mut best: Option<((f64, f64, f64), Change)> = None;
-        for &i in &issues {
-            for k in 0..s.issues()[i].n_options() {
+        let mut stopped = budget.spent();
+        'issues: for &i in &issues {
+            for k in 0..s.issues[i].n_options() {
                 if draft[i] == Term::Set(k) || !parties.iter().all(|&p| s.allowed(p, i, k)) {
                     continue;
+                }
+                if budget.spent() {
+                    stopped = true;
+                    break 'issues;
                 }
                 let mut next = draft.clone();
                 next[i] = Term::Set(k);
@@ -235,6 +272,10 @@ pub fn single_text(
                     best = Some((st, Change { issue: i, before: draft[i], after: k }));
                 }
             }
+        }
+        if stopped {
+            rounds.push(round);
+            break SingleTextEnd::BudgetReached;
         }
         match best {
             Some((st, change)) if improves(st, now) => {
@@ -248,7 +289,7 @@ pub fn single_text(
             }
         }
     };
-    Ok(SingleText { proposal, parties, rounds, end })
+    Ok(SingleText { proposal, parties, rounds, end, work: budget.work(), budget: options.budget })
 }
 
 /// What the mediator does at the end of round `n` (0-based) of `t`, in a few words:
@@ -258,17 +299,17 @@ pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
     match (&r.revision, n + 1 == t.rounds.len(), t.end) {
         (Some(c), _, _) => {
             // What the revision crosses and whose verdict it changes, with the change.
-            let crossed: Vec<String> = (0..s.parties().len())
+            let crossed: Vec<String> = (0..s.parties.len())
                 .filter(|&p| !s.red_lines_broken(p, c.issue, c.after).is_empty())
-                .map(|p| format!("{}'s red line on {}", s.parties()[p].name, s.issues()[c.issue].id))
+                .map(|p| format!("{}'s red line on {}", s.parties[p].name, s.issues[c.issue].id))
                 .collect();
             let moved: Vec<String> = match t.rounds.get(n + 1) {
-                Some(next) => (0..s.parties().len())
+                Some(next) => (0..s.parties.len())
                     .filter(|&p| r.verdicts[p] != next.verdicts[p])
                     .map(|p| {
                         format!(
                             "{} {} -> {}",
-                            s.parties()[p].id,
+                            s.parties[p].id,
                             r.verdicts[p].as_str(),
                             next.verdicts[p].as_str()
                         )
@@ -299,6 +340,10 @@ pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
             "the round limit ({}) is reached: the text stops",
             count(t.rounds.len() - 1, "revision", "revisions")
         ),
+        (None, true, SingleTextEnd::BudgetReached) => format!(
+            "not exact: the work budget ({} steps) is reached before the mediator chooses a revision: the text stops",
+            t.budget.unwrap_or(0)
+        ),
         (None, _, _) => "no revision".to_string(),
     }
 }
@@ -307,8 +352,8 @@ pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
 /// started, what each counted party objected to most, the revisions in order, and how it
 /// ended.
 pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
-    let title = &s.proposals()[t.proposal].title;
-    let names: Vec<String> = t.parties.iter().map(|&p| s.parties()[p].name.clone()).collect();
+    let title = &s.proposals[t.proposal].title;
+    let names: Vec<String> = t.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
     let mut out = Vec::new();
     let Some(first) = t.rounds.first() else { return out };
     let standings = |r: &Round| -> String {
@@ -318,7 +363,7 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
             .map(|&p| {
                 format!(
                     "{} {} ({})",
-                    s.parties()[p].name,
+                    s.parties[p].name,
                     range_words(r.utilities[p]),
                     r.verdicts[p].as_str()
                 )
@@ -346,7 +391,7 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
                 };
                 format!(
                     "{} objects to {}, most of all {} (it wants {}{why})",
-                    s.parties()[p].name,
+                    s.parties[p].name,
                     count(list.len(), "point", "points"),
                     issue_ref(s, o.issue),
                     option_ref(s, o.issue, o.option),
@@ -390,6 +435,12 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
             count(changes.len(), "revision", "revisions"),
             standings(last)
         ),
+        SingleTextEnd::BudgetReached => format!(
+            "Not exact: the work budget ({} steps) stops the text after {}, before every counted party accepts: {}.",
+            t.budget.unwrap_or(0),
+            count(changes.len(), "revision", "revisions"),
+            standings(last)
+        ),
     });
     if t.end != SingleTextEnd::Agreed {
         let blocking: Vec<String> = t
@@ -400,12 +451,12 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
                 let red: Vec<String> = list
                     .iter()
                     .filter(|o| o.red_line)
-                    .map(|o| s.issues()[o.issue].id.clone())
+                    .map(|o| s.issues[o.issue].id.clone())
                     .collect();
                 (!red.is_empty()).then(|| {
                     format!(
                         "{}'s red {} on {}",
-                        s.parties()[p].name,
+                        s.parties[p].name,
                         if red.len() == 1 { "line" } else { "lines" },
                         and_list(&red)
                     )
@@ -418,13 +469,13 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
         let short: Vec<String> = t
             .parties
             .iter()
-            .filter(|&&p| last.utilities[p].0 < s.parties()[p].reservation - EPS)
+            .filter(|&&p| last.utilities[p].0 < s.parties[p].reservation - EPS)
             .map(|&p| {
-                let lo = s.parties()[p].reservation - last.utilities[p].1;
-                let hi = s.parties()[p].reservation - last.utilities[p].0;
+                let lo = s.parties[p].reservation - last.utilities[p].1;
+                let hi = s.parties[p].reservation - last.utilities[p].0;
                 format!(
                     "{} is {} short of its reservation",
-                    s.parties()[p].name,
+                    s.parties[p].name,
                     detente_words::range(lo.max(0.0), hi)
                 )
             })
@@ -472,8 +523,8 @@ mod tests {
     #[test]
     fn zero_rounds_and_bad_parties_are_refused() {
         let s = river();
-        let e =
-            single_text(&s, 0, &SingleTextOptions { max_rounds: 0, parties: None }).unwrap_err();
+        let e = single_text(&s, 0, &SingleTextOptions { max_rounds: 0, ..Default::default() })
+            .unwrap_err();
         assert_eq!(e.message(), "max_rounds must be at least 1");
         let e = single_text(&s, 3, &SingleTextOptions::default()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
@@ -487,18 +538,34 @@ mod tests {
         assert!(words.last().unwrap().starts_with("Upland accepts the Draft as it stands"));
     }
 
+    /// A work budget stops the procedure with a record that says it is not exact, never an
+    /// error; the default budget lets the river case run to its agreement.
+    #[test]
+    fn budget_ends_the_text_not_exact() {
+        let s = river();
+        let t = single_text(&s, 0, &SingleTextOptions::default()).unwrap();
+        assert_eq!((t.end, t.termination()), (SingleTextEnd::Agreed, Termination::Exact));
+        assert!(t.work > 0);
+        let options = SingleTextOptions { budget: Some(1), ..Default::default() };
+        let t = single_text(&s, 0, &options).unwrap();
+        assert_eq!(t.end, SingleTextEnd::BudgetReached);
+        assert_eq!(t.termination(), Termination::BudgetReached);
+        assert_eq!(t.rounds.len(), 1);
+        assert!(t.rounds[0].revision.is_none());
+        let words = single_text_words(&s, &t);
+        assert!(words.iter().any(|w| w.starts_with("Not exact: the work budget (1 steps)")));
+        assert!(round_outcome(&s, &t, 0).starts_with("not exact: the work budget (1 steps)"));
+    }
+
     #[test]
     fn stuck_on_colliding_red_lines() {
-        let s = river()
-            .edit(|s| {
-                if let Some(st) = &mut s.stances[0][1] {
-                    st.red_lines.push(detente_core::RedLine {
-                        kind: detente_core::RedLineKind::Forbid(vec![1]),
-                        reason: None,
-                    });
-                }
-            })
-            .unwrap();
+        let mut s = river();
+        if let Some(st) = &mut s.stances[0][1] {
+            st.red_lines.push(detente_core::RedLine {
+                kind: detente_core::RedLineKind::Forbid(vec![1]),
+                reason: None,
+            });
+        }
         let t = single_text(&s, 0, &SingleTextOptions::default()).unwrap();
         assert_eq!(t.end, SingleTextEnd::Stuck);
         let words = single_text_words(&s, &t);
@@ -512,14 +579,14 @@ mod tests {
                 seed,
                 &GenConfig { red_line_chance: 0.3, ..GenConfig::new(3, 6, 4) },
             );
-            let t =
-                single_text(&s, 0, &SingleTextOptions { max_rounds: 10, parties: None }).unwrap();
+            let t = single_text(&s, 0, &SingleTextOptions { max_rounds: 10, ..Default::default() })
+                .unwrap();
             assert!(t.rounds.len() <= 11);
             for w in t.rounds.windows(2) {
                 let c = w[0].revision.expect("a revision between rounds");
                 assert!(t.parties.iter().all(|&p| s.allowed(p, c.issue, c.after)));
                 let evals = |d: &[Term]| -> Vec<PartyEvaluation> {
-                    (0..s.parties().len()).map(|p| evaluate_terms(&s, p, d)).collect()
+                    (0..s.parties.len()).map(|p| evaluate_terms(&s, p, d)).collect()
                 };
                 let a = standing(&t.parties, &evals(&w[0].draft));
                 let b = standing(&t.parties, &evals(&w[1].draft));

@@ -39,6 +39,7 @@ use crate::frontier::{
     FrontierOptions, FrontierPoint, Objectives, Prepared, Solution, TIE, best_of, sort_points,
     weakly_dominates, welfare,
 };
+use crate::kit::{Budget, OptionRows};
 use detente_core::Outcome;
 
 /// Multiplier iterations at the root.
@@ -69,14 +70,15 @@ pub(crate) fn solve_without_frontier(
         .map(|p| if obj.ks_active(p) { 1.0 / (obj.maxs[p] - obj.d[p]) } else { 0.0 })
         .collect();
     let g_nash: Vec<f64> = g_norm.iter().map(|&g| if g > 0.0 { g } else { 1.0 }).collect();
-    let budget = Budget { nodes: options.max_nodes, work: options.max_search_work };
-    let welfare_run = maximise(prep, obj.d, Goal::Welfare, &ones, &welfare, budget);
+    let budget = || budget_of(options);
+    let welfare_run = maximise(prep, obj.d, Goal::Welfare, &ones, &welfare, budget());
     let egal_run =
-        maximise(prep, obj.d, Goal::MinGain, &ones, &|u: &[f64]| obj.egalitarian(u), budget);
-    let nash_run = maximise(prep, obj.d, Goal::Nash, &g_nash, &|u: &[f64]| obj.nash(u), budget);
+        maximise(prep, obj.d, Goal::MinGain, &ones, &|u: &[f64]| obj.egalitarian(u), budget());
+    let nash_run = maximise(prep, obj.d, Goal::Nash, &g_nash, &|u: &[f64]| obj.nash(u), budget());
     let any_active = g_norm.iter().any(|&g| g > 0.0);
     let norm_run = any_active.then(|| {
-        maximise(prep, obj.d, Goal::MinGain, &g_norm, &|u: &[f64]| obj.min_normalised(u), budget)
+        let min_normalised = |u: &[f64]| obj.min_normalised(u);
+        maximise(prep, obj.d, Goal::MinGain, &g_norm, &min_normalised, budget())
     });
     let mut known = Vec::new();
     let ks = kalai_smorodinsky(
@@ -93,6 +95,12 @@ pub(crate) fn solve_without_frontier(
         max_welfare: welfare_run.solution("the welfare"),
         known,
     }
+}
+
+/// The budget of one solution's search: [`FrontierOptions::max_nodes`] nodes and
+/// [`FrontierOptions::max_search_work`] units of work.
+fn budget_of(options: &FrontierOptions) -> Budget {
+    Budget::new(Some(options.max_nodes), Some(options.max_search_work))
 }
 
 fn kalai_smorodinsky(
@@ -162,8 +170,7 @@ fn kalai_smorodinsky(
         }
         _ => m0,
     };
-    let budget = Budget { nodes: options.max_nodes, work: options.max_search_work };
-    let mut ks = KsSearch::new(prep, obj, &g_norm, m0, m1, s0, budget);
+    let mut ks = KsSearch::new(prep, obj, &g_norm, m0, m1, s0, budget_of(options));
     for pt in &certified {
         ks.offer_certified(pt);
     }
@@ -174,13 +181,14 @@ fn kalai_smorodinsky(
         let note = match points.first() {
             Some(p) => format!(
                 "the branch and bound on the spread stopped at its budget, after {} nodes and {} units of work (certificates included); the point given is the frontier point of smallest spread known ({}), an upper bound on the optimum",
-                ks.nodes,
-                ks.work,
+                ks.budget.nodes(),
+                ks.budget.work(),
                 obj.ks(&p.utilities)
             ),
             None => format!(
                 "the branch and bound on the spread stopped at its budget, after {} nodes and {} units of work; no frontier point is known",
-                ks.nodes, ks.work
+                ks.budget.nodes(),
+                ks.budget.work()
             ),
         };
         return Solution { points, exact: false, note: Some(note) };
@@ -234,20 +242,11 @@ struct KsSearch<'a> {
     seen: std::collections::HashSet<Vec<u64>>,
     /// Rational outcomes found dominated: whatever they dominate is dominated too.
     dominators: Vec<Vec<f64>>,
-    nodes: u64,
-    /// Work spent (option rows x parties evaluated), certificates included.
-    work: u64,
+    /// Nodes and work spent (option rows x parties evaluated), certificates included.
     budget: Budget,
     /// `rows_from[t]`: option rows x parties of the branches `t..` (the cost of a pass).
     rows_from: Vec<u64>,
     aborted: bool,
-}
-
-/// The budget of one search: nodes and work (option rows x parties evaluated).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Budget {
-    pub(crate) nodes: u64,
-    pub(crate) work: u64,
 }
 
 /// `rows_from[t]`: the option rows of the branches `t..` times `n_p` (what one separable
@@ -326,8 +325,6 @@ impl<'a> KsSearch<'a> {
             certified: vec![],
             seen: std::collections::HashSet::new(),
             dominators: vec![],
-            nodes: 0,
-            work: 0,
             budget,
             rows_from: vec![],
             aborted: false,
@@ -550,11 +547,10 @@ impl<'a> KsSearch<'a> {
         if self.aborted {
             return;
         }
-        self.nodes += 1;
+        self.budget.count_nodes(1);
         let n_p = self.n_p();
         let node_cost = 1 + (self.pool.len() * n_p) as u64;
-        if self.nodes > self.budget.nodes || !self.charge(node_cost) {
-            self.aborted = true;
+        if !self.charge(node_cost) {
             return;
         }
         let n_b = self.branches.len();
@@ -594,7 +590,7 @@ impl<'a> KsSearch<'a> {
             }
             self.picks[level] = j;
             self.dfs(t + 1, ps, &th, scratch);
-            if self.nodes > self.budget.nodes || self.work > self.budget.work {
+            if self.budget.spent() {
                 self.aborted = true;
             }
             if self.aborted {
@@ -614,8 +610,7 @@ impl<'a> KsSearch<'a> {
 
     /// Spends `w` units of work; false (and the search aborted) past the budget.
     fn charge(&mut self, w: u64) -> bool {
-        self.work = self.work.saturating_add(w);
-        if self.work > self.budget.work {
+        if !self.budget.spend(w) {
             self.aborted = true;
         }
         !self.aborted
@@ -645,7 +640,7 @@ impl<'a> KsSearch<'a> {
         if self.aborted {
             return;
         }
-        self.work = self.work.saturating_add((16 + picks.len() * self.prep.n_p) as u64);
+        self.budget.charge((16 + picks.len() * self.prep.n_p) as u64);
         let u = self.prep.utilities_of(&picks);
         if !u.iter().zip(&self.prep.reservation).all(|(u, r)| u >= r) {
             return;
@@ -670,7 +665,7 @@ impl<'a> KsSearch<'a> {
         self.seen.insert(key);
         let strictly = |a: &[f64], b: &[f64]| weakly_dominates(a, b) && a != b;
         let scan = (self.dominators.len() + self.certified.len()) * self.prep.n_p;
-        self.work = self.work.saturating_add(scan as u64);
+        self.budget.charge(scan as u64);
         if self.dominators.iter().any(|d| strictly(d, &u))
             || self.certified.iter().any(|c| strictly(&c.utilities, &u))
         {
@@ -680,13 +675,9 @@ impl<'a> KsSearch<'a> {
         let value = |y: &[f64]| -> f64 {
             self.act.iter().map(|&p| self.g[p] * (y[p] - u[p])).fold(f64::INFINITY, f64::min)
         };
-        let budget = Budget {
-            nodes: self.budget.nodes.saturating_sub(self.nodes),
-            work: self.budget.work.saturating_sub(self.work),
-        };
-        let run = maximise(self.prep, &u, Goal::MinGain, self.g, &value, budget);
-        self.nodes += run.nodes;
-        self.work = self.work.saturating_add(run.work);
+        let run = maximise(self.prep, &u, Goal::MinGain, self.g, &value, self.budget.left());
+        self.budget.count_nodes(run.nodes);
+        self.budget.charge(run.work);
         if !run.exact {
             self.aborted = true;
             return;
@@ -789,10 +780,12 @@ trait Rows {
         self.prep().n_p
     }
 
+    fn rows(&self, t: usize) -> &OptionRows {
+        &self.prep().levels[self.branches()[t].level]
+    }
+
     fn row(&self, t: usize, j: usize) -> &[f64] {
-        let n_p = self.n_p();
-        let lv = &self.prep().levels[self.branches()[t].level];
-        &lv.c[j * n_p..(j + 1) * n_p]
+        self.rows(t).row(j, self.n_p())
     }
 
     /// `sum over branches from.. of max_j w . c_j`, writing the maximisers to `pick`.
@@ -801,13 +794,7 @@ trait Rows {
         let mut total = 0.0;
         let mut sums = vec![0.0; n_p];
         for (t, slot) in pick.iter_mut().enumerate().skip(from) {
-            let mut best = (f64::NEG_INFINITY, 0);
-            for j in 0..self.branches()[t].picks.len() {
-                let v: f64 = self.row(t, j).iter().zip(w).map(|(c, l)| c * l).sum();
-                if v > best.0 {
-                    best = (v, j);
-                }
-            }
+            let best = self.rows(t).argmax(w);
             *slot = best.1;
             total += best.0;
             for (s, c) in sums.iter_mut().zip(self.row(t, best.1)) {
@@ -865,8 +852,6 @@ struct Search<'a> {
     pool: Vec<(Vec<f64>, Vec<f64>)>,
     best: f64,
     cands: Vec<(Vec<f64>, Vec<usize>, f64)>,
-    nodes: u64,
-    work: u64,
     budget: Budget,
     rows_from: Vec<u64>,
     aborted: bool,
@@ -920,8 +905,6 @@ impl<'a> Search<'a> {
             pool: vec![],
             best: f64::NEG_INFINITY,
             cands: vec![],
-            nodes: 0,
-            work: 0,
             budget,
             rows_from: vec![],
             aborted: false,
@@ -1043,7 +1026,7 @@ impl<'a> Search<'a> {
     }
 
     fn leaf(&mut self, picks: Vec<usize>) {
-        self.work = self.work.saturating_add((16 + picks.len() * self.prep.n_p) as u64);
+        self.budget.charge((16 + picks.len() * self.prep.n_p) as u64);
         let u = self.prep.utilities_of(&picks);
         if !u.iter().zip(&self.prep.reservation).all(|(u, r)| u >= r) {
             return;
@@ -1057,7 +1040,7 @@ impl<'a> Search<'a> {
             let floor = self.best - TIE;
             self.cands.retain(|c| c.2 >= floor);
         }
-        self.work = self.work.saturating_add((self.cands.len() * self.prep.n_p) as u64);
+        self.budget.charge((self.cands.len() * self.prep.n_p) as u64);
         if self.cands.iter().any(|c| weakly_dominates(&c.0, &u)) {
             return;
         }
@@ -1069,15 +1052,15 @@ impl<'a> Search<'a> {
         let n_p = self.n_p();
         // Setting up (suffix sums, two sorts of every option row) costs about 24 passes.
         let rows: usize = self.branches.iter().map(|b| b.picks.len()).sum();
-        self.work = self.work.saturating_add(24u64.saturating_mul((rows * n_p) as u64));
-        if self.work > self.budget.work {
+        self.budget.charge(24u64.saturating_mul((rows * n_p) as u64));
+        if self.budget.spent() {
             return Run {
                 points: vec![],
                 best: f64::NEG_INFINITY,
                 exact: false,
                 bound: f64::INFINITY,
                 nodes: 0,
-                work: self.work,
+                work: self.budget.work(),
             };
         }
         // Search order: issues with most at stake (scaled) first.
@@ -1114,10 +1097,10 @@ impl<'a> Search<'a> {
         let iters = if self.goal == Goal::Welfare { 1 } else { ROOT_ITERS };
         for it in 0..iters {
             // Past the budget, the first node stops the search: no need for more passes.
-            if it > 0 && self.work > self.budget.work {
+            if it > 0 && self.budget.spent() {
                 break;
             }
-            self.work = self.work.saturating_add(pass + leaf);
+            self.budget.charge(pass + leaf);
             let w = self.weights(&lambda);
             let (rest, sums) = self.lagrange(&w, 0, &mut pick);
             self.try_leaf(0, &pick.clone());
@@ -1170,8 +1153,8 @@ impl<'a> Search<'a> {
             best: self.best,
             exact: !self.aborted,
             bound: self.open_bound.max(self.best),
-            nodes: self.nodes,
-            work: self.work,
+            nodes: self.budget.nodes(),
+            work: self.budget.work(),
         }
     }
 
@@ -1218,7 +1201,7 @@ impl<'a> Search<'a> {
         if self.aborted {
             return;
         }
-        self.nodes += 1;
+        self.budget.count_nodes(1);
         let n_b = self.branches.len();
         if t == n_b {
             let picks = self.picks.clone();
@@ -1230,8 +1213,8 @@ impl<'a> Search<'a> {
             return;
         }
         let n_p = self.n_p();
-        self.work = self.work.saturating_add(1 + (self.pool.len() * n_p) as u64);
-        if self.nodes > self.budget.nodes || self.work > self.budget.work {
+        self.budget.charge(1 + (self.pool.len() * n_p) as u64);
+        if self.budget.spent() {
             self.aborted = true;
             self.open_bound = self.open_bound.max(bound);
             return;
@@ -1239,7 +1222,7 @@ impl<'a> Search<'a> {
         let mut lam = lambda.to_vec();
         if self.goal != Goal::Welfare && t + 1 < n_b {
             let leaf = (self.prep.n_issues() * n_p) as u64;
-            self.work = self.work.saturating_add(NODE_ITERS as u64 * (self.rows_from[t] + leaf));
+            self.budget.charge(NODE_ITERS as u64 * (self.rows_from[t] + leaf));
             for it in 0..NODE_ITERS {
                 let w = self.weights(&lam);
                 let (rest, sums) = self.lagrange(&w, t, scratch);
@@ -1264,7 +1247,7 @@ impl<'a> Search<'a> {
             self.picks[level] = j;
             self.dfs(t + 1, ps, &lam, scratch);
             // Leaves are not checked on their own: check after each child.
-            if self.nodes > self.budget.nodes || self.work > self.budget.work {
+            if self.budget.spent() {
                 self.aborted = true;
             }
             if self.aborted {

@@ -8,7 +8,7 @@ use serde_json::json;
 use std::fmt::Write as _;
 
 use crate::deadlock::{
-    DeadlockAnswer, deadlock_answer, deadlock_json, deadlock_text, deal_question,
+    deadlock_answer, deadlock_json, deadlock_text, deal_question,
 };
 use crate::json;
 use crate::mediate::Narrow;
@@ -27,7 +27,7 @@ pub struct Analyze<'a> {
     latest: Option<usize>,
     gap: Option<Gap>,
     counted: Vec<usize>,
-    d: DeadlockAnswer,
+    d: Deadlock,
     max_nodes: Option<u64>,
     narrow: Option<Narrow>,
     late: Vec<DatedAfter>,
@@ -238,7 +238,7 @@ impl Report for Analyze<'_> {
             "Is any deal possible under the red lines and reservations, {}? ",
             deal_question(s, counted)
         );
-        deadlock_text(s, d, &mut out);
+        deadlock_text(s, d, *max_nodes, &mut out);
         out
     }
 }

@@ -74,6 +74,7 @@ fn solution_json(s: &Scenario, sol: &Solution) -> Value {
         "outcome": first.map(|p| j::outcome(s, &p.outcome)),
         "ties": sol.points.iter().map(|p| point_json(s, p)).collect::<Vec<_>>(),
         "exact": sol.exact,
+        "termination": j::termination(sol.termination()),
         "note": sol.note,
     })
 }

@@ -23,60 +23,60 @@ pub fn explain_deadlock(s: &Scenario, d: &Deadlock, out: &mut String) {
     }
 }
 
-/// The deadlock answer, or the words saying it was not decided within the budget (an
-/// answer, not an error).
-pub type DeadlockAnswer = Result<Deadlock, String>;
+/// The deadlock answer; spending the budget is an answer that says so, not an error.
+pub fn deadlock_answer(s: &Scenario, options: &DeadlockOptions) -> anyhow::Result<Deadlock> {
+    analysis::deadlock(s, options).map_err(|e| BadInput(e.to_string()).into())
+}
 
-pub fn deadlock_answer(s: &Scenario, options: &DeadlockOptions) -> anyhow::Result<DeadlockAnswer> {
-    match analysis::deadlock(s, options) {
-        Ok(d) => Ok(Ok(d)),
-        Err(e) if e.kind() == analysis::ErrorKind::Budget => Ok(Err(e.to_string())),
-        Err(e) => Err(BadInput(e.to_string()).into()),
-    }
+/// Why an undecided answer is not decided, in words.
+fn undecided_why(d: &Deadlock, budget: Option<u64>) -> String {
+    format!(
+        "not exact: the search stopped at its budget of {} before finding a deal or proving there is none",
+        count(budget.unwrap_or(d.nodes) as usize, "node", "nodes")
+    )
 }
 
 /// The sentence for a proved deadlock whose minimal conflict was not found in the budget.
-pub const NOT_MINIMAL: &str = "No outcome keeps every counted party's red lines and reservation (proved), but the search for a minimal set of colliding constraints stopped at its budget.";
+pub const NOT_MINIMAL: &str = "No outcome keeps every counted party's red lines and reservation (proved), but the search for a minimal set of colliding constraints stopped at its budget (not exact).";
 
 pub fn deadlock_json(
     s: &Scenario,
-    d: &DeadlockAnswer,
+    d: &Deadlock,
     counted: &[usize],
     budget: Option<u64>,
 ) -> serde_json::Value {
-    match d {
-        Ok(d) => {
-            let mut v = json::deadlock(s, d);
-            v["decided"] = json!(true);
-            v["minimal"] = json!(d.minimal);
-            if !d.minimal {
-                v["explanation"] = json!([NOT_MINIMAL]);
-            }
-            v
+    if d.decided {
+        let mut v = json::deadlock(s, d);
+        v["decided"] = json!(true);
+        v["minimal"] = json!(d.minimal);
+        if !d.minimal {
+            v["explanation"] = json!([NOT_MINIMAL]);
         }
-        Err(why) => json!({
-            "parties": counted.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
-            "decided": false,
-            "deal_possible": null,
-            "minimal": false,
-            "witness": null,
-            "conflict": [],
-            "relaxations": [],
-            "explanation": [format!("Not decided: {why}.")],
-            "nodes": budget,
-        }),
+        return v;
     }
+    json!({
+        "parties": counted.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
+        "decided": false,
+        "deal_possible": null,
+        "minimal": false,
+        "witness": null,
+        "conflict": [],
+        "relaxations": [],
+        "explanation": [format!("Not decided ({}).", undecided_why(d, budget))],
+        "nodes": d.nodes,
+        "termination": json::termination(d.termination()),
+    })
 }
 
-pub fn deadlock_text(s: &Scenario, d: &DeadlockAnswer, out: &mut String) {
-    match d {
-        Ok(d) => deadlock_body(s, d, out),
-        Err(why) => {
-            let _ = writeln!(
-                out,
-                "Not decided: {why}; give a larger --budget to search further (the answer is not known either way)."
-            );
-        }
+pub fn deadlock_text(s: &Scenario, d: &Deadlock, budget: Option<u64>, out: &mut String) {
+    if d.decided {
+        deadlock_body(s, d, out);
+    } else {
+        let _ = writeln!(
+            out,
+            "Not decided ({}); give a larger --budget to search further (the answer is not known either way).",
+            undecided_why(d, budget)
+        );
     }
 }
 
@@ -129,7 +129,7 @@ pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
 /// `detente deadlock`: the answer for the counted parties within the node budget.
 pub struct DeadlockReport<'a> {
     s: &'a Scenario,
-    answer: DeadlockAnswer,
+    answer: Deadlock,
     counted: Vec<usize>,
     budget: Option<u64>,
 }
@@ -159,10 +159,10 @@ impl Report for DeadlockReport<'_> {
     }
 
     fn text(&self) -> String {
-        let DeadlockReport { s, answer, counted, .. } = self;
+        let DeadlockReport { s, answer, counted, budget } = self;
         let mut out =
             format!("Is any deal possible in {}, {}? ", s.meta().name, deal_question(s, counted));
-        deadlock_text(s, answer, &mut out);
+        deadlock_text(s, answer, *budget, &mut out);
         out
     }
 }

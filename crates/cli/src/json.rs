@@ -188,6 +188,12 @@ pub fn constraint(s: &Scenario, c: &Constraint) -> Value {
     }
 }
 
+/// How a search ended, one spelling for every search: `{ "kind": "exact" | "infeasible" |
+/// "budget_reached" }` (the shape of a session's `termination`).
+pub fn termination(t: detente_analysis::Termination) -> Value {
+    json!({ "kind": t.as_str() })
+}
+
 pub fn deadlock(s: &Scenario, d: &Deadlock) -> Value {
     json!({
         "parties": d.parties.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
@@ -197,6 +203,7 @@ pub fn deadlock(s: &Scenario, d: &Deadlock) -> Value {
         "relaxations": d.relaxations.iter().map(|o| outcome(s, o)).collect::<Vec<_>>(),
         "explanation": detente_analysis::explain(s, d),
         "nodes": d.nodes,
+        "termination": termination(d.termination()),
     })
 }
 

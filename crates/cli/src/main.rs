@@ -148,8 +148,8 @@ enum Command {
         /// Search: list the N best revisions (default 3, at most 100).
         #[arg(long, value_name = "N")]
         top: Option<usize>,
-        /// Search: the work budget in steps (default 1000000000, at most 1000000000000); when
-        /// it is reached the answer is the best found, marked not exact.
+        /// The work budget in steps, of either procedure (default 1000000000, at most
+        /// 1000000000000); when it is reached the answer is the best found, marked not exact.
         #[arg(long, value_name = "STEPS")]
         budget: Option<u64>,
         /// Single text: at most this many revisions (default 30, 1 to 1000).

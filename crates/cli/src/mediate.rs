@@ -64,7 +64,7 @@ pub struct Flags {
     pub max_changes: Option<usize>,
     /// `--top` (search).
     pub top: Option<usize>,
-    /// `--budget` (search).
+    /// `--budget` (both procedures).
     pub budget: Option<u64>,
     /// `--max-rounds` (single text).
     pub max_rounds: Option<usize>,
@@ -82,8 +82,14 @@ pub fn run<'a>(
         ("--objective", flags.objective.is_some()),
         ("--max-changes", flags.max_changes.is_some()),
         ("--top", flags.top.is_some()),
-        ("--budget", flags.budget.is_some()),
     ];
+    if flags.budget.is_some_and(|b| !(1..=MAX_BUDGET).contains(&b)) {
+        return Err(BadInput(format!(
+            "--budget must be between 1 and {MAX_BUDGET} steps (about an hour)"
+        ))
+        .into());
+    }
+    let budget = Some(flags.budget.unwrap_or(detente_analysis::DEFAULT_BUDGET));
     match procedure {
         Procedure::Search => {
             if flags.max_rounds.is_some() {
@@ -96,17 +102,11 @@ pub fn run<'a>(
             if !(1..=MAX_TOP).contains(&top) {
                 return Err(BadInput(format!("--top must be between 1 and {MAX_TOP}")).into());
             }
-            if flags.budget.is_some_and(|b| !(1..=MAX_BUDGET).contains(&b)) {
-                return Err(BadInput(format!(
-                    "--budget must be between 1 and {MAX_BUDGET} steps (about an hour)"
-                ))
-                .into());
-            }
             let options = MediateOptions {
                 objective: flags.objective.unwrap_or(ObjectiveArg::FewestChanges).objective(),
                 max_changes: flags.max_changes,
                 top,
-                budget: Some(flags.budget.unwrap_or(detente_analysis::DEFAULT_BUDGET)),
+                budget,
                 parties: Some(parties),
             };
             Ok(Box::new(mediate(s, from, &options)?))
@@ -128,7 +128,7 @@ pub fn run<'a>(
                     BadInput(format!("--max-rounds must be between 1 and {MAX_ROUNDS}")).into()
                 );
             }
-            let options = SingleTextOptions { max_rounds, parties: Some(parties) };
+            let options = SingleTextOptions { max_rounds, parties: Some(parties), budget };
             Ok(Box::new(single_text(s, from, &options)?))
         }
     }
@@ -375,6 +375,7 @@ fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {
         "feasible": m.feasible,
         "fewest_changes": m.fewest,
         "exact": m.exact,
+        "termination": j::termination(m.termination()),
         "note": m.note,
         "revisions": m.revisions.iter().map(|r| revision_json(s, r)).collect::<Vec<_>>(),
         "closest": m.closest.as_ref().map(|r| revision_json(s, r)),
@@ -501,6 +502,9 @@ fn single_text_json(
         "parties": st.parties.iter().map(|&p| s.parties()[p].id.clone()).collect::<Vec<_>>(),
         "max_rounds": options.max_rounds,
         "end": st.end.as_str(),
+        "termination": j::termination(st.termination()),
+        "work": st.work,
+        "budget": st.budget,
         "explanation": words,
     })
 }

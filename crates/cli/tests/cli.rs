@@ -458,8 +458,9 @@ fn deadlock_budget_says_what_is_known() {
     assert_eq!(v["deadlock"]["deal_possible"], false);
     assert_eq!(v["deadlock"]["minimal"], false);
     assert_eq!(v["deadlock"]["conflict"], serde_json::json!([]));
+    assert_eq!(v["deadlock"]["termination"]["kind"], "budget_reached");
     let text = stdout(&detente(&["deadlock", "ukraine-2025", "--budget", "1"]));
-    assert!(text.contains("stopped at its budget"), "{text}");
+    assert!(text.contains("stopped at its budget (not exact)"), "{text}");
     let o = detente(&["deadlock", "ukraine-2025", "--budget", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
@@ -1363,6 +1364,44 @@ fn mediate_on_the_tutorial() {
     bad_input_golden(&["mediate", "tutorial", "--from", "nope"], "mediate_unknown_proposal.stderr");
 }
 
+/// Every search reports its end with one `termination`; reaching a budget is an answer
+/// that says "not exact" (exit 0), the single text's included.
+#[test]
+fn searches_report_one_termination() {
+    let v = json(&["deadlock", "tutorial", "--json"]);
+    assert_eq!(v["deadlock"]["termination"]["kind"], "exact");
+    let v = json(&["deadlock", "ukraine-2025", "--json"]);
+    assert_eq!(v["deadlock"]["termination"]["kind"], "infeasible");
+    let base = ["mediate", "tutorial", "--from", "commission-draft", "--json"];
+    let v = json(&base);
+    assert_eq!(
+        v["termination"]["kind"],
+        if v["feasible"] == true { "exact" } else { "infeasible" }
+    );
+    let args: Vec<&str> = base.iter().chain(&["--budget", "1"]).copied().collect();
+    let v = json(&args);
+    assert_eq!(
+        (&v["exact"], &v["termination"]["kind"]),
+        (&serde_json::json!(false), &serde_json::json!("budget_reached"))
+    );
+    let st = ["--procedure", "single-text", "--budget", "1"];
+    let args: Vec<&str> = base.iter().chain(&st).copied().collect();
+    let v = json(&args);
+    assert_eq!(v["end"], "budget_reached");
+    assert_eq!(v["termination"]["kind"], "budget_reached");
+    assert_eq!(v["budget"], 1);
+    let args: Vec<&str> = base[..4].iter().chain(&st).copied().collect();
+    let o = detente(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Not exact: the work budget (1 steps) stops the text"),
+        "{}",
+        stdout(&o)
+    );
+    let v = json(&["frontier", "tutorial", "--json"]);
+    assert_eq!(v["nash"]["termination"]["kind"], "exact");
+}
+
 /// Flags of one procedure given to the other are refused, never ignored; so are limits
 /// that would run no round or list nothing.
 #[test]
@@ -1374,7 +1413,10 @@ fn mediate_refuses_flags_it_would_ignore() {
             &["--procedure", "single-text", "--top", "2", "--max-changes", "1"],
             "--max-changes and --top apply to --procedure search only",
         ),
-        (&["--procedure", "single-text", "--budget", "9"], "--budget applies to"),
+        (
+            &["--procedure", "single-text", "--budget", "0"],
+            "--budget must be between 1 and 1000000000000",
+        ),
         (&["--max-rounds", "3"], "--max-rounds applies to --procedure single-text only"),
         (
             &["--procedure", "single-text", "--max-rounds", "0"],

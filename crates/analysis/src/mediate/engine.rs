@@ -1,12 +1,13 @@
 //! The engine of [`mediate()`](super::mediate()): an exact branch and bound over change slots.
 
+#[cfg(test)]
 use std::cell::Cell;
 use std::cmp::Ordering;
 
 use detente_core::{Scenario, Term};
 
 use crate::EPS;
-use crate::search::step;
+use crate::kit::{Budget, OptionRows, step};
 
 /// Bounds must miss by this much to cut a subtree: far above rounding error, far below `EPS`.
 const TOL: f64 = 1e-9;
@@ -40,8 +41,9 @@ fn table_cells() -> usize {
 const POOL_TABLES: usize = 64;
 /// Minimality of a `FewestChanges` revision is checked over all its subsets up to this size.
 const MAX_SUBSET_CHECK: usize = 20;
-/// The work budget shared by the searches of one call.
-pub(super) struct Budget {
+/// The work budget shared by the searches of one call, in phases (each search of a phase
+/// gets what is left of the phase as its [`Budget`]).
+pub(super) struct CallBudget {
     /// Work steps used.
     pub(super) used: u64,
     /// Search nodes used.
@@ -90,11 +92,10 @@ struct Slot {
     issue: usize,
     /// Whether keeping the term is allowed (false: the issue must change).
     keep_ok: bool,
-    /// The options a change may pick.
-    opts: Vec<usize>,
-    /// `d[j * dim + q]`: what changing to `opts[j]` adds to coordinate `q` (the principals'
-    /// utilities, then minus the red lines broken or at risk) against keeping the term.
-    d: Vec<f64>,
+    /// The options a change may pick; `rows.row(j, dim)[q]` is what changing to
+    /// `rows.options[j]` adds to coordinate `q` (the principals' utilities, then minus the
+    /// red lines broken or at risk) against keeping the term.
+    rows: OptionRows,
 }
 
 /// Suffix tables for one linear functional `w` of the coordinates.
@@ -135,11 +136,9 @@ struct Engine<'a> {
     best: Vec<Cand>,
     /// The closest search's multipliers tuned at the root (warm start of every node).
     mu: Vec<f64>,
-    nodes: u64,
-    /// Work steps used (see [`MediateOptions::budget`]); a `Cell` so that the bounds,
-    /// which only read the engine, can count their work.
-    work: Cell<u64>,
-    max_work: Option<u64>,
+    /// Nodes and work steps (see [`MediateOptions::budget`](super::MediateOptions::budget)),
+    /// limited in work only.
+    budget: Budget,
     stopped: bool,
     done: bool,
 }
@@ -152,7 +151,7 @@ pub(super) fn run(
     goal: Goal,
     k: usize,
     top: usize,
-    budget: &mut Budget,
+    budget: &mut CallBudget,
 ) -> Vec<Cand> {
     if budget.stopped || top == 0 {
         return vec![];
@@ -170,8 +169,8 @@ pub(super) fn run(
         return vec![];
     };
     e.search();
-    budget.used += e.work.get();
-    budget.nodes += e.nodes;
+    budget.used += e.budget.work();
+    budget.nodes += e.budget.nodes();
     budget.stopped |= e.stopped || e.spent();
     e.best
 }
@@ -254,13 +253,13 @@ impl<'a> Engine<'a> {
                 let v: usize = parties.iter().map(|&p| violations(s, p, i, o)).sum();
                 d.push(keep_v[i] as f64 - v as f64);
             }
-            slots.push(Slot { issue: i, keep_ok, opts, d });
+            slots.push(Slot { issue: i, keep_ok, rows: OptionRows { options: opts, c: d } });
         }
         // Order: must-change first (issue order), then by what is at stake.
         let stake = |sl: &Slot| -> f64 {
             (0..dim)
                 .map(|q| {
-                    (0..sl.opts.len()).map(|j| sl.d[j * dim + q]).fold(0.0, f64::max)
+                    (0..sl.rows.options.len()).map(|j| sl.rows.c[j * dim + q]).fold(0.0, f64::max)
                         * if q == n_p { 10.0 } else { 1.0 }
                 })
                 .sum()
@@ -270,13 +269,12 @@ impl<'a> Engine<'a> {
         for sl in &mut slots {
             let key = |j: usize| -> f64 {
                 (0..dim)
-                    .map(|q| sl.d[j * dim + q] * if q == n_p { RED_LINE_WEIGHT } else { 1.0 })
+                    .map(|q| sl.rows.c[j * dim + q] * if q == n_p { RED_LINE_WEIGHT } else { 1.0 })
                     .sum()
             };
-            let mut order: Vec<usize> = (0..sl.opts.len()).collect();
+            let mut order: Vec<usize> = (0..sl.rows.len()).collect();
             order.sort_by(|&x, &y| key(y).total_cmp(&key(x)).then(x.cmp(&y)));
-            sl.opts = order.iter().map(|&j| sl.opts[j]).collect();
-            sl.d = order.iter().flat_map(|&j| sl.d[j * dim..(j + 1) * dim].to_vec()).collect();
+            sl.rows.permute(&order, dim);
         }
         slots.sort_by(|a, b| {
             a.keep_ok
@@ -306,9 +304,7 @@ impl<'a> Engine<'a> {
             keep_v,
             best: vec![],
             mu: vec![1.0; n_p],
-            nodes: 0,
-            work: Cell::new(0),
-            max_work,
+            budget: Budget::new(None, max_work),
             stopped: false,
             done: false,
         };
@@ -327,12 +323,12 @@ impl<'a> Engine<'a> {
     }
 
     fn charge(&self, steps: usize) {
-        self.work.set(self.work.get().saturating_add(steps as u64));
+        self.budget.charge(steps as u64);
     }
 
     /// Whether the work budget is spent.
     fn spent(&self) -> bool {
-        self.max_work.is_some_and(|m| self.work.get() > m)
+        self.budget.spent()
     }
 
     /// Stops the search when the work budget is spent; returns whether it did.
@@ -347,16 +343,8 @@ impl<'a> Engine<'a> {
     /// The best gain of slot `pos` under `w`, and the option index achieving it.
     fn best_gain(&self, pos: usize, w: &[f64]) -> (f64, usize) {
         let sl = &self.slots[pos];
-        self.charge(sl.opts.len().max(1) * self.dim);
-        let mut best = (f64::NEG_INFINITY, 0);
-        for j in 0..sl.opts.len() {
-            let g: f64 =
-                sl.d[j * self.dim..(j + 1) * self.dim].iter().zip(w).map(|(x, y)| x * y).sum();
-            if g > best.0 {
-                best = (g, j);
-            }
-        }
-        best
+        self.charge(sl.rows.len().max(1) * self.dim);
+        sl.rows.argmax(w)
     }
 
     fn table(&self, w: Vec<f64>) -> Table {
@@ -432,7 +420,7 @@ impl<'a> Engine<'a> {
         let mut sums = vec![0.0; dim];
         for &(g, pos, o) in forced.iter().chain(&picks) {
             value += g;
-            for (sum, x) in sums.iter_mut().zip(&self.slots[pos].d[o * dim..(o + 1) * dim]) {
+            for (sum, x) in sums.iter_mut().zip(&self.slots[pos].rows.c[o * dim..(o + 1) * dim]) {
                 *sum += x;
             }
         }
@@ -634,7 +622,7 @@ impl<'a> Engine<'a> {
             picks.push((pos, self.best_gain(pos, w).1));
         }
         let mut free: Vec<(f64, usize, usize)> = (self.n_forced..self.slots.len())
-            .filter(|&pos| !self.slots[pos].opts.is_empty())
+            .filter(|&pos| !self.slots[pos].rows.options.is_empty())
             .map(|pos| {
                 let (g, j) = self.best_gain(pos, w);
                 (g, pos, j)
@@ -647,7 +635,7 @@ impl<'a> Engine<'a> {
         let mut sums = vec![0.0; self.dim];
         for &(pos, j) in &picks {
             let sl = &self.slots[pos];
-            for (sum, x) in sums.iter_mut().zip(&sl.d[j * self.dim..(j + 1) * self.dim]) {
+            for (sum, x) in sums.iter_mut().zip(&sl.rows.c[j * self.dim..(j + 1) * self.dim]) {
                 *sum += x;
             }
         }
@@ -669,7 +657,7 @@ impl<'a> Engine<'a> {
         if self.done {
             return;
         }
-        self.nodes += 1;
+        self.budget.count_nodes(1);
         self.charge(self.dim * (2 + self.pool.len()) + chosen.len());
         if self.check() {
             return;
@@ -716,15 +704,15 @@ impl<'a> Engine<'a> {
         }
         let end = if j < self.n_forced { j + 1 } else { self.slots.len() };
         for pos in j..end {
-            for o in 0..self.slots[pos].opts.len() {
+            for o in 0..self.slots[pos].rows.options.len() {
                 let dim = self.dim;
-                for (xq, d) in x.iter_mut().zip(&self.slots[pos].d[o * dim..(o + 1) * dim]) {
+                for (xq, d) in x.iter_mut().zip(&self.slots[pos].rows.c[o * dim..(o + 1) * dim]) {
                     *xq += d;
                 }
                 chosen.push((pos, o));
                 self.dfs(pos + 1, x, chosen, &mu);
                 chosen.pop();
-                for (xq, d) in x.iter_mut().zip(&self.slots[pos].d[o * dim..(o + 1) * dim]) {
+                for (xq, d) in x.iter_mut().zip(&self.slots[pos].rows.c[o * dim..(o + 1) * dim]) {
                     *xq -= d;
                 }
                 if self.done {
@@ -771,7 +759,7 @@ impl<'a> Engine<'a> {
     fn try_revision(&mut self, picks: &[(usize, usize)]) {
         let mut changes: Vec<(usize, usize)> = picks
             .iter()
-            .map(|&(pos, j)| (self.slots[pos].issue, self.slots[pos].opts[j]))
+            .map(|&(pos, j)| (self.slots[pos].issue, self.slots[pos].rows.options[j]))
             .collect();
         changes.sort_unstable();
         let (u, viol) = self.exact(&changes);

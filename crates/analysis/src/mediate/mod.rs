@@ -10,11 +10,12 @@ use crate::deadlock::{Deadlock, DeadlockOptions, deadlock};
 use crate::error::{Error, ErrorKind};
 use crate::evaluate::{Verdict, evaluate_terms};
 use crate::gap::counted_parties;
+use crate::kit::Termination;
 
 mod engine;
 mod words;
 
-use engine::{Budget, Cand, Goal, at_risk, run};
+use engine::{CallBudget, Cand, Goal, at_risk, run};
 pub(crate) use words::{change_words, issue_ref, option_ref, range_words};
 pub use words::{mediation_words, narrow_words};
 
@@ -227,6 +228,15 @@ pub struct Mediation {
     pub budget: Option<u64>,
 }
 
+impl Mediation {
+    /// How the search ended: [`Termination::BudgetReached`] when the work budget stopped it
+    /// (`exact: false`), [`Termination::Infeasible`] when it proved that no revision within
+    /// `K` makes every counted party accept, else [`Termination::Exact`].
+    pub fn termination(&self) -> Termination {
+        Termination::of(self.exact, self.feasible)
+    }
+}
+
 /// Checks that `proposal` indexes one of the scenario's proposals.
 pub(crate) fn check_proposal(s: &Scenario, proposal: usize) -> Result<(), Error> {
     if proposal >= s.proposals.len() {
@@ -355,7 +365,7 @@ pub fn mediate(
     let n = s.issues.len();
     let k = options.max_changes.unwrap_or(n).min(n);
     let top = options.top;
-    let mut budget = Budget {
+    let mut budget = CallBudget {
         used: 0,
         nodes: 0,
         max: options.budget,
@@ -441,27 +451,24 @@ pub fn mediate(
         let per_node = (parties.len() as u64).max(1) * (s.issues.len() as u64).max(1);
         let max_nodes = left.map(|w| w / per_node);
         budget.stopped = stopped_before || closest_stopped;
-        match deadlock(s, &DeadlockOptions { parties: Some(parties.clone()), max_nodes }) {
-            Ok(d) => {
-                budget.used += d.nodes.saturating_mul(per_node);
-                budget.nodes += d.nodes;
-                if d.feasible {
-                    notes.push(format!(
-                        "a complete outcome every principal accepts exists, but no revision within {k} change{} reaches one",
-                        plural(k)
-                    ));
-                }
-                deadlock_result = Some(d);
-            }
-            Err(e) if e.kind() == ErrorKind::Budget => {
-                budget.used = budget.max.unwrap_or(budget.used);
-                budget.stopped = true;
+        let d = deadlock(s, &DeadlockOptions { parties: Some(parties.clone()), max_nodes })?;
+        if d.decided {
+            budget.used += d.nodes.saturating_mul(per_node);
+            budget.nodes += d.nodes;
+            if d.feasible {
                 notes.push(format!(
-                    "not exact: the work budget ({} steps) was reached before the deadlock analysis decided whether any complete outcome is acceptable to every counted party",
-                    budget.max.unwrap_or(0)
+                    "a complete outcome every principal accepts exists, but no revision within {k} change{} reaches one",
+                    plural(k)
                 ));
             }
-            Err(e) => return Err(e),
+            deadlock_result = Some(d);
+        } else {
+            budget.used = budget.max.unwrap_or(budget.used);
+            budget.stopped = true;
+            notes.push(format!(
+                "not exact: the work budget ({} steps) was reached before the deadlock analysis decided whether any complete outcome is acceptable to every counted party",
+                budget.max.unwrap_or(0)
+            ));
         }
         if options.objective == Objective::Nash && !budget.stopped {
             notes.push(format!(
@@ -890,9 +897,13 @@ mod tests {
         };
         let m = mediate(&s, 0, &options).unwrap();
         assert!(!m.exact);
+        assert_eq!(m.termination(), Termination::BudgetReached);
         assert!(
             m.note.as_ref().unwrap().contains("not exact: the work budget (5 steps) was reached")
         );
+        let exact = mediate(&s, 0, &MediateOptions { budget: None, ..options.clone() }).unwrap();
+        let want = if exact.feasible { Termination::Exact } else { Termination::Infeasible };
+        assert_eq!(exact.termination(), want);
         let e = mediate(&s, 9, &options).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
         let e = mediate(&s, 0, &MediateOptions { top: 0, ..options }).unwrap_err();
