@@ -220,17 +220,17 @@ pub fn single_text(
         return Err(Error::new(ErrorKind::InvalidInput, "max_rounds must be at least 1"));
     }
     let parties = resolve_parties(s, options.parties.as_deref())?;
-    let mut draft = s.proposals[proposal].terms.clone();
+    let mut draft = s.proposals()[proposal].terms.clone();
     let mut rounds = Vec::new();
     let budget = Budget::new(None, options.budget);
     // Evaluating a draft weighs one term per issue for every party.
-    let eval_cost = (s.parties.len() * s.issues.len()) as u64;
+    let eval_cost = (s.parties().len() * s.issues().len()) as u64;
     // Stating objections weighs every option of every issue for every counted party.
-    let n_options: usize = s.issues.iter().map(|i| i.n_options()).sum();
+    let n_options: usize = s.issues().iter().map(|i| i.n_options()).sum();
     let objections_cost = (parties.len() * n_options) as u64;
     let eval = |terms: &[Term]| -> Vec<PartyEvaluation> {
         budget.charge(eval_cost);
-        (0..s.parties.len()).map(|p| evaluate_terms(s, p, terms)).collect()
+        (0..s.parties().len()).map(|p| evaluate_terms(s, p, terms)).collect()
     };
     let end = loop {
         let evals = eval(&draft);
@@ -257,7 +257,7 @@ pub fn single_text(
         let mut best: Option<((f64, f64, f64), Change)> = None;
         let mut stopped = budget.spent();
         'issues: for &i in &issues {
-            for k in 0..s.issues[i].n_options() {
+            for k in 0..s.issues()[i].n_options() {
                 if draft[i] == Term::Set(k) || !parties.iter().all(|&p| s.allowed(p, i, k)) {
                     continue;
                 }
@@ -299,17 +299,17 @@ pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
     match (&r.revision, n + 1 == t.rounds.len(), t.end) {
         (Some(c), _, _) => {
             // What the revision crosses and whose verdict it changes, with the change.
-            let crossed: Vec<String> = (0..s.parties.len())
+            let crossed: Vec<String> = (0..s.parties().len())
                 .filter(|&p| !s.red_lines_broken(p, c.issue, c.after).is_empty())
-                .map(|p| format!("{}'s red line on {}", s.parties[p].name, s.issues[c.issue].id))
+                .map(|p| format!("{}'s red line on {}", s.parties()[p].name, s.issues()[c.issue].id))
                 .collect();
             let moved: Vec<String> = match t.rounds.get(n + 1) {
-                Some(next) => (0..s.parties.len())
+                Some(next) => (0..s.parties().len())
                     .filter(|&p| r.verdicts[p] != next.verdicts[p])
                     .map(|p| {
                         format!(
                             "{} {} -> {}",
-                            s.parties[p].id,
+                            s.parties()[p].id,
                             r.verdicts[p].as_str(),
                             next.verdicts[p].as_str()
                         )
@@ -352,8 +352,8 @@ pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
 /// started, what each counted party objected to most, the revisions in order, and how it
 /// ended.
 pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
-    let title = &s.proposals[t.proposal].title;
-    let names: Vec<String> = t.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
+    let title = &s.proposals()[t.proposal].title;
+    let names: Vec<String> = t.parties.iter().map(|&p| s.parties()[p].name.clone()).collect();
     let mut out = Vec::new();
     let Some(first) = t.rounds.first() else { return out };
     let standings = |r: &Round| -> String {
@@ -363,7 +363,7 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
             .map(|&p| {
                 format!(
                     "{} {} ({})",
-                    s.parties[p].name,
+                    s.parties()[p].name,
                     range_words(r.utilities[p]),
                     r.verdicts[p].as_str()
                 )
@@ -391,7 +391,7 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
                 };
                 format!(
                     "{} objects to {}, most of all {} (it wants {}{why})",
-                    s.parties[p].name,
+                    s.parties()[p].name,
                     count(list.len(), "point", "points"),
                     issue_ref(s, o.issue),
                     option_ref(s, o.issue, o.option),
@@ -451,12 +451,12 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
                 let red: Vec<String> = list
                     .iter()
                     .filter(|o| o.red_line)
-                    .map(|o| s.issues[o.issue].id.clone())
+                    .map(|o| s.issues()[o.issue].id.clone())
                     .collect();
                 (!red.is_empty()).then(|| {
                     format!(
                         "{}'s red {} on {}",
-                        s.parties[p].name,
+                        s.parties()[p].name,
                         if red.len() == 1 { "line" } else { "lines" },
                         and_list(&red)
                     )
@@ -469,13 +469,13 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
         let short: Vec<String> = t
             .parties
             .iter()
-            .filter(|&&p| last.utilities[p].0 < s.parties[p].reservation - EPS)
+            .filter(|&&p| last.utilities[p].0 < s.parties()[p].reservation - EPS)
             .map(|&p| {
-                let lo = s.parties[p].reservation - last.utilities[p].1;
-                let hi = s.parties[p].reservation - last.utilities[p].0;
+                let lo = s.parties()[p].reservation - last.utilities[p].1;
+                let hi = s.parties()[p].reservation - last.utilities[p].0;
                 format!(
                     "{} is {} short of its reservation",
-                    s.parties[p].name,
+                    s.parties()[p].name,
                     detente_words::range(lo.max(0.0), hi)
                 )
             })
@@ -559,13 +559,16 @@ mod tests {
 
     #[test]
     fn stuck_on_colliding_red_lines() {
-        let mut s = river();
-        if let Some(st) = &mut s.stances[0][1] {
-            st.red_lines.push(detente_core::RedLine {
-                kind: detente_core::RedLineKind::Forbid(vec![1]),
-                reason: None,
-            });
-        }
+        let s = river()
+            .edit(|s| {
+                if let Some(st) = &mut s.stances[0][1] {
+                    st.red_lines.push(detente_core::RedLine {
+                        kind: detente_core::RedLineKind::Forbid(vec![1]),
+                        reason: None,
+                    });
+                }
+            })
+            .unwrap();
         let t = single_text(&s, 0, &SingleTextOptions::default()).unwrap();
         assert_eq!(t.end, SingleTextEnd::Stuck);
         let words = single_text_words(&s, &t);
@@ -586,7 +589,7 @@ mod tests {
                 let c = w[0].revision.expect("a revision between rounds");
                 assert!(t.parties.iter().all(|&p| s.allowed(p, c.issue, c.after)));
                 let evals = |d: &[Term]| -> Vec<PartyEvaluation> {
-                    (0..s.parties.len()).map(|p| evaluate_terms(&s, p, d)).collect()
+                    (0..s.parties().len()).map(|p| evaluate_terms(&s, p, d)).collect()
                 };
                 let a = standing(&t.parties, &evals(&w[0].draft));
                 let b = standing(&t.parties, &evals(&w[1].draft));

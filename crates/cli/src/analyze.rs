@@ -7,9 +7,7 @@ use detente_words::{and_list, count, num, range};
 use serde_json::json;
 use std::fmt::Write as _;
 
-use crate::deadlock::{
-    deadlock_answer, deadlock_json, deadlock_text, deal_question,
-};
+use crate::deadlock::{deadlock_answer, deadlock_json, deadlock_text, deal_question};
 use crate::json;
 use crate::mediate::Narrow;
 use crate::printer::Report;
@@ -27,7 +25,7 @@ pub struct Analyze<'a> {
     latest: Option<usize>,
     gap: Option<Gap>,
     counted: Vec<usize>,
-    d: Deadlock,
+    d: detente_analysis::Deadlock,
     max_nodes: Option<u64>,
     narrow: Option<Narrow>,
     late: Vec<DatedAfter>,
@@ -62,7 +60,7 @@ impl Report for Analyze<'_> {
     }
 
     fn text(&self) -> String {
-        let Analyze { s, evals, latest, gap, counted, d, narrow, late, .. } = self;
+        let Analyze { s, evals, latest, gap, counted, d, max_nodes, narrow, late } = self;
         let (latest, s) = (*latest, *s);
         let mut out = String::new();
         let _ = writeln!(out, "{}: {}", s.meta().name, s.meta().title);

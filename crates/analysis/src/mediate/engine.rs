@@ -182,8 +182,8 @@ fn violations(s: &Scenario, p: usize, i: usize, k: usize) -> usize {
 
 /// The red lines of party `p` an open issue `i` puts at risk (ruling out some option).
 pub(super) fn at_risk(s: &Scenario, p: usize, i: usize) -> Vec<usize> {
-    let Some(stance) = &s.stances[p][i] else { return vec![] };
-    let issue = &s.issues[i];
+    let Some(stance) = &s.stances()[p][i] else { return vec![] };
+    let issue = &s.issues()[i];
     (0..stance.red_lines.len())
         .filter(|&r| {
             (0..issue.n_options()).any(|k| !stance.red_lines[r].allows(k, issue.scale_value(k)))
@@ -223,22 +223,22 @@ impl<'a> Engine<'a> {
         let n_p = parties.len();
         let dim = n_p + 1;
         let closest = matches!(goal, Goal::Closest);
-        let keep_c: Vec<Vec<f64>> = (0..s.issues.len())
+        let keep_c: Vec<Vec<f64>> = (0..s.issues().len())
             .map(|i| parties.iter().map(|&p| contribution(s, p, i, terms[i])).collect())
             .collect();
         let keep_v: Vec<usize> =
-            (0..s.issues.len()).map(|i| term_violations(s, parties, i, terms[i])).collect();
+            (0..s.issues().len()).map(|i| term_violations(s, parties, i, terms[i])).collect();
         let mut base = vec![0.0; dim];
-        for i in 0..s.issues.len() {
+        for i in 0..s.issues().len() {
             for q in 0..n_p {
                 base[q] += keep_c[i][q];
             }
             base[n_p] -= keep_v[i] as f64;
         }
-        let mut slots = Vec::with_capacity(s.issues.len());
-        for i in 0..s.issues.len() {
+        let mut slots = Vec::with_capacity(s.issues().len());
+        for i in 0..s.issues().len() {
             let keep_ok = closest || keep_v[i] == 0;
-            let opts: Vec<usize> = (0..s.issues[i].n_options())
+            let opts: Vec<usize> = (0..s.issues()[i].n_options())
                 .filter(|&o| terms[i] != Term::Set(o))
                 .filter(|&o| closest || parties.iter().all(|&p| s.allowed(p, i, o)))
                 .collect();
@@ -286,7 +286,7 @@ impl<'a> Engine<'a> {
         if n_forced > k {
             return None;
         }
-        let reservation = parties.iter().map(|&p| s.parties[p].reservation).collect();
+        let reservation = parties.iter().map(|&p| s.parties()[p].reservation).collect();
         let mut e = Engine {
             s,
             parties,
@@ -726,11 +726,11 @@ impl<'a> Engine<'a> {
     /// `evaluate` does, and the principals' red lines it breaks or puts at risk.
     fn exact(&self, changes: &[(usize, usize)]) -> (Vec<f64>, usize) {
         let n_p = self.n_p();
-        self.charge(self.s.issues.len() * (n_p + 1));
+        self.charge(self.s.issues().len() * (n_p + 1));
         let mut u = vec![0.0; n_p];
         let mut viol = 0;
         let mut next = changes.iter().peekable();
-        for i in 0..self.s.issues.len() {
+        for i in 0..self.s.issues().len() {
             match next.peek() {
                 Some(&&(issue, k)) if issue == i => {
                     next.next();
@@ -818,7 +818,7 @@ impl<'a> Engine<'a> {
             }
             let sub: Vec<(usize, usize)> =
                 (0..m).filter(|&x| (mask >> x) & 1 == 1).map(|x| changes[x]).collect();
-            let fixed = (0..self.s.issues.len())
+            let fixed = (0..self.s.issues().len())
                 .all(|i| self.keep_v[i] == 0 || sub.iter().any(|&(issue, _)| issue == i));
             fixed && {
                 let (u, _) = self.exact(&sub);

@@ -239,12 +239,12 @@ impl Mediation {
 
 /// Checks that `proposal` indexes one of the scenario's proposals.
 pub(crate) fn check_proposal(s: &Scenario, proposal: usize) -> Result<(), Error> {
-    if proposal >= s.proposals.len() {
+    if proposal >= s.proposals().len() {
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!(
                 "proposal index {proposal} out of range (the scenario has {})",
-                s.proposals.len()
+                s.proposals().len()
             ),
         ));
     }
@@ -255,10 +255,10 @@ pub(crate) fn check_proposal(s: &Scenario, proposal: usize) -> Result<(), Error>
 /// [`counted_parties`] when none are. An index out of range or an empty list is an error.
 pub(crate) fn resolve_parties(s: &Scenario, given: Option<&[usize]>) -> Result<Vec<usize>, Error> {
     let Some(list) = given else { return Ok(counted_parties(s)) };
-    if let Some(&p) = list.iter().find(|&&p| p >= s.parties.len()) {
+    if let Some(&p) = list.iter().find(|&&p| p >= s.parties().len()) {
         return Err(Error::new(
             ErrorKind::UnknownParty,
-            format!("party index {p} out of range (the scenario has {})", s.parties.len()),
+            format!("party index {p} out of range (the scenario has {})", s.parties().len()),
         ));
     }
     let mut list = list.to_vec();
@@ -361,8 +361,8 @@ pub fn mediate(
         return Err(Error::new(ErrorKind::InvalidInput, "top must be at least 1"));
     }
     let parties = resolve_parties(s, options.parties.as_deref())?;
-    let terms = &s.proposals[proposal].terms;
-    let n = s.issues.len();
+    let terms = &s.proposals()[proposal].terms;
+    let n = s.issues().len();
     let k = options.max_changes.unwrap_or(n).min(n);
     let top = options.top;
     let mut budget = CallBudget {
@@ -448,7 +448,7 @@ pub fn mediate(
         let closest_stopped = budget.stopped;
         let left = budget.max.map(|m| m.saturating_sub(budget.used));
         // A deadlock node weighs every option of an issue for every counted party.
-        let per_node = (parties.len() as u64).max(1) * (s.issues.len() as u64).max(1);
+        let per_node = (parties.len() as u64).max(1) * (s.issues().len() as u64).max(1);
         let max_nodes = left.map(|w| w / per_node);
         budget.stopped = stopped_before || closest_stopped;
         let d = deadlock(s, &DeadlockOptions { parties: Some(parties.clone()), max_nodes })?;
@@ -510,8 +510,8 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
             Change { issue, before: terms[issue], after: k }
         })
         .collect();
-    let before_e: Vec<_> = (0..s.parties.len()).map(|p| evaluate_terms(s, p, terms)).collect();
-    let after_e: Vec<_> = (0..s.parties.len()).map(|p| evaluate_terms(s, p, &after)).collect();
+    let before_e: Vec<_> = (0..s.parties().len()).map(|p| evaluate_terms(s, p, terms)).collect();
+    let after_e: Vec<_> = (0..s.parties().len()).map(|p| evaluate_terms(s, p, &after)).collect();
     let broken_or_risky = |t: &[Term], p: usize, i: usize| -> Vec<usize> {
         match t[i] {
             Term::Set(k) => s.red_lines_broken(p, i, k),
@@ -521,7 +521,7 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
     let mut now_kept = Vec::new();
     let mut broken = Vec::new();
     let mut risky = Vec::new();
-    for p in 0..s.parties.len() {
+    for p in 0..s.parties().len() {
         for (i, &term) in after.iter().enumerate() {
             if let Term::Set(k) = term {
                 let was = broken_or_risky(terms, p, i);
@@ -572,9 +572,9 @@ fn red_line_state(s: &Scenario, p: usize, i: usize, r: usize, t: Term) -> RedLin
 /// Every red line not kept under `before` or under `after`, with both states.
 pub(crate) fn red_line_moves(s: &Scenario, before: &[Term], after: &[Term]) -> Vec<RedLineMove> {
     let mut out = Vec::new();
-    for p in 0..s.parties.len() {
-        for i in 0..s.issues.len() {
-            let Some(stance) = &s.stances[p][i] else { continue };
+    for p in 0..s.parties().len() {
+        for i in 0..s.issues().len() {
+            let Some(stance) = &s.stances()[p][i] else { continue };
             for r in 0..stance.red_lines.len() {
                 let b = red_line_state(s, p, i, r, before[i]);
                 let a = red_line_state(s, p, i, r, after[i]);
@@ -603,7 +603,7 @@ mod tests {
             let mut next = Vec::new();
             for r in out {
                 if r.len() < k {
-                    for o in 0..s.issues[i].n_options() {
+                    for o in 0..s.issues()[i].n_options() {
                         if term != Term::Set(o) {
                             let mut r2 = r.clone();
                             r2.push((i, o));
@@ -653,7 +653,7 @@ mod tests {
         let violations = parties
             .iter()
             .map(|&p| {
-                (0..s.issues.len())
+                (0..s.issues().len())
                     .map(|i| match t[i] {
                         Term::Set(k) => s.red_lines_broken(p, i, k).len(),
                         Term::Open => at_risk(s, p, i).len(),
@@ -694,7 +694,7 @@ mod tests {
         closest: bool,
     ) -> Vec<Cand> {
         let parties = counted_parties(s);
-        let terms = &s.proposals[proposal].terms;
+        let terms = &s.proposals()[proposal].terms;
         let judged: Vec<Judged> =
             all_revisions(s, terms, k).iter().map(|c| judge(s, terms, &parties, c)).collect();
         let mut out: Vec<Cand> = if closest {
@@ -738,7 +738,7 @@ mod tests {
     }
 
     fn check(s: &Scenario, objective: Objective, k: usize, top: usize) {
-        for j in 0..s.proposals.len() {
+        for j in 0..s.proposals().len() {
             let options = MediateOptions {
                 objective,
                 max_changes: Some(k),
@@ -789,19 +789,19 @@ mod tests {
             let Term::Set(k) = r.terms[i] else { panic!() };
             assert!(s.red_lines_broken(p, i, k).contains(&rl));
         }
-        for p in 0..s.parties.len() {
+        for p in 0..s.parties().len() {
             let e = evaluate_terms(s, p, &r.terms);
             assert_eq!(r.accepts[p], e.verdict == Verdict::Accepts);
             assert_eq!(r.utilities_after[p], (e.utility_min, e.utility_max));
-            let kept_all = (0..s.issues.len()).all(|i| match r.terms[i] {
+            let kept_all = (0..s.issues().len()).all(|i| match r.terms[i] {
                 Term::Set(k) => s.allowed(p, i, k),
                 Term::Open => at_risk(s, p, i).is_empty(),
             });
             let listed = r.red_lines_broken.iter().chain(&r.red_lines_at_risk).any(|t| t.0 == p);
             assert_eq!(kept_all, !listed);
         }
-        let terms = &s.proposals[proposal].terms;
-        let changed = (0..s.issues.len()).filter(|&i| r.terms[i] != terms[i]).count();
+        let terms = &s.proposals()[proposal].terms;
+        let changed = (0..s.issues().len()).filter(|&i| r.terms[i] != terms[i]).count();
         assert_eq!(changed, r.changes.len());
     }
 
@@ -850,13 +850,16 @@ mod tests {
 
     #[test]
     fn colliding_red_lines_give_the_closest_revision() {
-        let mut s = river();
-        if let Some(st) = &mut s.stances[0][1] {
-            st.red_lines.push(detente_core::RedLine {
-                kind: detente_core::RedLineKind::Forbid(vec![1]),
-                reason: None,
-            });
-        }
+        let s = river()
+            .edit(|s| {
+                if let Some(st) = &mut s.stances[0][1] {
+                    st.red_lines.push(detente_core::RedLine {
+                        kind: detente_core::RedLineKind::Forbid(vec![1]),
+                        reason: None,
+                    });
+                }
+            })
+            .unwrap();
         for objective in [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash] {
             let m =
                 mediate(&s, 0, &MediateOptions { objective, ..MediateOptions::default() }).unwrap();

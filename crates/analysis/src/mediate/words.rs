@@ -7,12 +7,12 @@ use super::*;
 
 /// An issue for prose: `id (name)`.
 pub(crate) fn issue_ref(s: &Scenario, i: usize) -> String {
-    format!("{} ({})", s.issues[i].id, s.issues[i].name)
+    format!("{} ({})", s.issues()[i].id, s.issues()[i].name)
 }
 
 /// An option for prose: its id quoted, or the value with its unit on a scale.
 pub(crate) fn option_ref(s: &Scenario, i: usize, k: usize) -> String {
-    let issue = &s.issues[i];
+    let issue = &s.issues()[i];
     if issue.is_scale() { issue.option_label(k) } else { format!("{:?}", issue.option_id(k)) }
 }
 
@@ -41,8 +41,8 @@ pub(crate) fn red_lines_words(s: &Scenario, list: &[(usize, usize)]) -> String {
     let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
     for &(p, i) in list {
         match groups.last_mut() {
-            Some((q, issues)) if *q == p => issues.push(s.issues[i].id.clone()),
-            _ => groups.push((p, vec![s.issues[i].id.clone()])),
+            Some((q, issues)) if *q == p => issues.push(s.issues()[i].id.clone()),
+            _ => groups.push((p, vec![s.issues()[i].id.clone()])),
         }
     }
     let items: Vec<String> = groups
@@ -56,7 +56,7 @@ pub(crate) fn red_lines_words(s: &Scenario, list: &[(usize, usize)]) -> String {
             } else {
                 " red lines"
             };
-            format!("{}'s{lines} on {}", s.parties[*p].name, and_list(issues))
+            format!("{}'s{lines} on {}", s.parties()[*p].name, and_list(issues))
         })
         .collect();
     if items.len() > 1 && groups.iter().any(|g| g.1.len() > 1) {
@@ -101,12 +101,12 @@ pub(crate) fn stakes_words(s: &Scenario, r: &Revision, subject: &str) -> String 
         }
         parts.join(" and ")
     };
-    let moved: Vec<String> = (0..s.parties.len())
+    let moved: Vec<String> = (0..s.parties().len())
         .filter(|&p| r.verdicts_before[p] != r.verdicts_after[p])
         .map(|p| {
             format!(
                 "{} from {} to {}",
-                s.parties[p].name,
+                s.parties()[p].name,
                 r.verdicts_before[p].as_str(),
                 r.verdicts_after[p].as_str()
             )
@@ -128,15 +128,15 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
         .enumerate()
         .map(|(n, &p)| {
             let who = if n == 0 {
-                format!("{}'s utility", s.parties[p].name)
+                format!("{}'s utility", s.parties()[p].name)
             } else {
-                format!("{}'s", s.parties[p].name)
+                format!("{}'s", s.parties()[p].name)
             };
             format!(
                 "{who} is {} (before: {}; reservation {})",
                 range_words(r.utilities_after[p]),
                 range_words(r.utilities_before[p]),
-                num(s.parties[p].reservation)
+                num(s.parties()[p].reservation)
             )
         })
         .collect();
@@ -161,8 +161,8 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
         .iter()
         .filter_map(|&p| {
             let crossed: Vec<String> =
-                r.issues_crossing(p).map(|i| s.issues[i].id.clone()).collect();
-            let name = &s.parties[p].name;
+                r.issues_crossing(p).map(|i| s.issues()[i].id.clone()).collect();
+            let name = &s.parties()[p].name;
             let short = r.shortfalls[p];
             let short = if short > 0.0 {
                 Some(format!(
@@ -189,13 +189,13 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
     if !gaps.is_empty() {
         out.push(format!("Remaining gap: {}.", gaps.join("; ")));
     }
-    let others: Vec<usize> = (0..s.parties.len()).filter(|p| !parties.contains(p)).collect();
+    let others: Vec<usize> = (0..s.parties().len()).filter(|p| !parties.contains(p)).collect();
     if !others.is_empty() {
         let names = |v: Verdict| -> Vec<String> {
             others
                 .iter()
                 .filter(|&&p| r.verdicts_after[p] == v)
-                .map(|&p| s.parties[p].name.clone())
+                .map(|&p| s.parties()[p].name.clone())
                 .collect()
         };
         let (yes, maybe, no) =
@@ -245,8 +245,8 @@ pub fn narrow_words(s: &Scenario, m: &Mediation) -> Vec<String> {
 }
 
 fn words(s: &Scenario, m: &Mediation, deadlock_elsewhere: bool) -> Vec<String> {
-    let title = &s.proposals[m.proposal].title;
-    let names: Vec<String> = m.parties.iter().map(|&p| s.parties[p].name.clone()).collect();
+    let title = &s.proposals()[m.proposal].title;
+    let names: Vec<String> = m.parties.iter().map(|&p| s.parties()[p].name.clone()).collect();
     let who = and_list(&names);
     let k = m.max_changes;
     let within = format!("within {}", count(k, "change", "changes"));
