@@ -1,0 +1,627 @@
+//! The scenario: everything together, checked once, with its derived tables.
+
+use crate::{
+    Error, Issue, IssueKind, MAX_SCALE_POINTS, Outcome, Party, Preference, Proposal, RedLineKind,
+    Source, Stance, Term, scale_points,
+};
+
+/// How a party's stances add up to its utility.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum UtilityForm {
+    /// Weights normalised to sum to 1, values in `[0, 1]`: utilities in `[0, 1]`.
+    #[default]
+    Normalised,
+    /// Raw weights and values, plus each party's bias, summed left to right (GENIUS and
+    /// NegMAS semantics).
+    Raw,
+}
+
+impl UtilityForm {
+    /// The name used in files: `normalised` or `raw`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UtilityForm::Normalised => "normalised",
+            UtilityForm::Raw => "raw",
+        }
+    }
+
+    /// Reads the name used in files.
+    pub fn parse(s: &str) -> Option<UtilityForm> {
+        match s {
+            "normalised" => Some(UtilityForm::Normalised),
+            "raw" => Some(UtilityForm::Raw),
+            _ => None,
+        }
+    }
+}
+
+/// Scenario-wide settings and descriptions.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Meta {
+    /// How stances add up to utilities.
+    pub utility: UtilityForm,
+    /// Short name, e.g. `ukraine-2025`.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// The date the scenario describes the talks as of.
+    pub as_of: Option<String>,
+}
+
+impl Meta {
+    /// Meta with a name and the same title.
+    pub fn named(name: &str) -> Meta {
+        Meta { name: name.to_string(), title: name.to_string(), ..Meta::default() }
+    }
+}
+
+/// A whole negotiation: parties, issues, stances, proposals and sources.
+///
+/// Invariants (checked by [`Scenario::new`]): at least one party and one issue; ids unique;
+/// `stances[p][i]` exists for every party `p` and issue `i`; every index in range; every
+/// number finite; weights `>= 0`; values and reservations in `[0, 1]`; scale grids well formed
+/// with at most [`MAX_SCALE_POINTS`] points; preferences match their issue's kind; proposals
+/// have one term per issue and amend only earlier proposals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    meta: Meta,
+    parties: Vec<Party>,
+    issues: Vec<Issue>,
+    stances: Vec<Vec<Option<Stance>>>,
+    proposals: Vec<Proposal>,
+    sources: Vec<Source>,
+    /// `values[p][i][k]`: party p's value of option k of issue i (0 when no stance).
+    values: Vec<Vec<Vec<f64>>>,
+    /// `weights[p][i]`: normalised weight (sums to 1 over issues, or all 0), or raw weight.
+    weights: Vec<Vec<f64>>,
+    /// `contributions[p][i][k] = weights[p][i] * values[p][i][k]`.
+    contributions: Vec<Vec<Vec<f64>>>,
+}
+
+/// The parts of a [`Scenario`], taken apart to be changed and checked again.
+///
+/// A scenario's fields are private so that what exists is valid and its derived tables
+/// (values, weights, contributions) cannot go stale. Code that must change a scenario (an
+/// importer, a revision, a test building a bad case) takes it apart with
+/// [`Scenario::into_parts`], changes the parts, and builds it again with
+/// [`Scenario::from_parts`], which checks every invariant as [`Scenario::new`] does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioParts {
+    /// Descriptive fields.
+    pub meta: Meta,
+    /// The parties.
+    pub parties: Vec<Party>,
+    /// The issues.
+    pub issues: Vec<Issue>,
+    /// `stances[party_idx][issue_idx]`; `None` when no stance is recorded (weight 0).
+    pub stances: Vec<Vec<Option<Stance>>>,
+    /// The proposals, each amending only earlier ones.
+    pub proposals: Vec<Proposal>,
+    /// The sources cited by the evidence.
+    pub sources: Vec<Source>,
+}
+
+impl Scenario {
+    /// Builds a scenario, checking every invariant listed on [`Scenario`].
+    pub fn new(
+        meta: Meta,
+        parties: Vec<Party>,
+        issues: Vec<Issue>,
+        stances: Vec<Vec<Option<Stance>>>,
+        proposals: Vec<Proposal>,
+        sources: Vec<Source>,
+    ) -> Result<Scenario, Error> {
+        check(meta.utility, &parties, &issues, &stances, &proposals, &sources)?;
+        let mut values = Vec::with_capacity(parties.len());
+        let mut weights = Vec::with_capacity(parties.len());
+        for row in &stances {
+            let total: f64 = row.iter().flatten().map(|s| s.weight).sum();
+            weights.push(
+                row.iter()
+                    .map(|s| match (s, meta.utility) {
+                        (Some(s), UtilityForm::Raw) => s.weight,
+                        (Some(s), UtilityForm::Normalised) if total > 0.0 => s.weight / total,
+                        _ => 0.0,
+                    })
+                    .collect(),
+            );
+            values.push(
+                row.iter()
+                    .zip(&issues)
+                    .map(|(s, issue)| {
+                        (0..issue.n_options())
+                            .map(|k| match s {
+                                None => 0.0,
+                                Some(s) => preference_value(&s.preference, issue, k),
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            );
+        }
+        let contributions = values
+            .iter()
+            .zip(&weights)
+            .map(|(vp, wp): (&Vec<Vec<f64>>, &Vec<f64>)| {
+                vp.iter().zip(wp).map(|(vi, &w)| vi.iter().map(|&v| w * v).collect()).collect()
+            })
+            .collect();
+        Ok(Scenario {
+            meta,
+            parties,
+            issues,
+            stances,
+            proposals,
+            sources,
+            values,
+            weights,
+            contributions,
+        })
+    }
+
+    /// Builds a scenario from its parts, checking every invariant as [`Scenario::new`] does.
+    pub fn from_parts(parts: ScenarioParts) -> Result<Scenario, Error> {
+        let ScenarioParts { meta, parties, issues, stances, proposals, sources } = parts;
+        Scenario::new(meta, parties, issues, stances, proposals, sources)
+    }
+
+    /// Takes the scenario apart (to change it and build it again with [`Scenario::from_parts`]).
+    pub fn into_parts(self) -> ScenarioParts {
+        ScenarioParts {
+            meta: self.meta,
+            parties: self.parties,
+            issues: self.issues,
+            stances: self.stances,
+            proposals: self.proposals,
+            sources: self.sources,
+        }
+    }
+
+    /// The scenario changed by `change` and checked again (as [`Scenario::from_parts`]): the
+    /// one way to change a scenario in place, so that no change skips the checks or leaves
+    /// the derived tables stale.
+    pub fn edit(self, change: impl FnOnce(&mut ScenarioParts)) -> Result<Scenario, Error> {
+        let mut parts = self.into_parts();
+        change(&mut parts);
+        Scenario::from_parts(parts)
+    }
+
+    /// Descriptive fields and the utility form.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// The parties.
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+
+    /// The issues.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// Every stance: `stances()[party_idx][issue_idx]`, `None` when no stance is recorded
+    /// (weight 0). One row per party, one slot per issue.
+    pub fn stances(&self) -> &[Vec<Option<Stance>>] {
+        &self.stances
+    }
+
+    /// Party `p`'s stance on issue `i`, if one is recorded.
+    pub fn stance(&self, p: usize, i: usize) -> Option<&Stance> {
+        self.stances[p][i].as_ref()
+    }
+
+    /// The proposals, each amending only earlier ones.
+    pub fn proposals(&self) -> &[Proposal] {
+        &self.proposals
+    }
+
+    /// The sources cited by the evidence.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// Index of the party with this id.
+    pub fn party_index(&self, id: &str) -> Option<usize> {
+        self.parties.iter().position(|p| p.id == id)
+    }
+
+    /// Index of the issue with this id.
+    pub fn issue_index(&self, id: &str) -> Option<usize> {
+        self.issues.iter().position(|i| i.id == id)
+    }
+
+    /// Index of the proposal with this id.
+    pub fn proposal_index(&self, id: &str) -> Option<usize> {
+        self.proposals.iter().position(|p| p.id == id)
+    }
+
+    /// Party `p`'s value of option `k` of issue `i` (in `[0, 1]` for normalised utilities).
+    pub fn value(&self, p: usize, i: usize, k: usize) -> f64 {
+        self.values[p][i][k]
+    }
+
+    /// Party `p`'s values of every option of issue `i`.
+    pub fn values(&self, p: usize, i: usize) -> &[f64] {
+        &self.values[p][i]
+    }
+
+    /// Party `p`'s weight of issue `i`: normalised (a party's weights sum to 1, or are all
+    /// 0) for normalised utilities, as written for raw ones.
+    pub fn weight(&self, p: usize, i: usize) -> f64 {
+        self.weights[p][i]
+    }
+
+    /// `weight(p, i) * value(p, i, k)`: what option `k` of issue `i` adds to party `p`'s utility.
+    pub fn contribution(&self, p: usize, i: usize, k: usize) -> f64 {
+        self.contributions[p][i][k]
+    }
+
+    /// Party `p`'s contributions of every option of issue `i`.
+    pub fn contributions(&self, p: usize, i: usize) -> &[f64] {
+        &self.contributions[p][i]
+    }
+
+    /// The constant in party `p`'s utility (0 for normalised utilities).
+    pub fn bias(&self, p: usize) -> f64 {
+        self.parties[p].bias
+    }
+
+    /// Party `p`'s utility of an outcome: its bias plus the contributions of the chosen
+    /// options, added in issue order (in `[0, 1]` for normalised utilities).
+    pub fn utility(&self, p: usize, outcome: &Outcome) -> f64 {
+        let mut u = self.parties[p].bias;
+        for (i, &k) in outcome.0.iter().enumerate() {
+            u += self.contributions[p][i][k];
+        }
+        u
+    }
+
+    /// Whether option `k` of issue `i` keeps every red line of party `p`.
+    pub fn allowed(&self, p: usize, i: usize, k: usize) -> bool {
+        self.red_lines_broken(p, i, k).is_empty()
+    }
+
+    /// The red lines of party `p` on issue `i` that option `k` breaks (indices into the stance's list).
+    pub fn red_lines_broken(&self, p: usize, i: usize, k: usize) -> Vec<usize> {
+        let Some(stance) = &self.stances[p][i] else { return vec![] };
+        let x = self.issues[i].scale_value(k);
+        stance
+            .red_lines
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.allows(k, x))
+            .map(|(j, _)| j)
+            .collect()
+    }
+
+    /// Whether the outcome keeps every red line of party `p` and gives it at least its reservation.
+    pub fn accepts(&self, p: usize, outcome: &Outcome) -> bool {
+        outcome.0.iter().enumerate().all(|(i, &k)| self.allowed(p, i, k))
+            && self.utility(p, outcome) >= self.parties[p].reservation - 1e-12
+    }
+}
+
+fn preference_value(pref: &Preference, issue: &Issue, k: usize) -> f64 {
+    match pref {
+        Preference::Values(v) => v[k],
+        Preference::Ideal { ideal, tolerance } => {
+            let x = issue.scale_value(k).unwrap_or(*ideal);
+            (1.0 - (x - ideal).abs() / tolerance).max(0.0)
+        }
+    }
+}
+
+fn finite_in(x: f64, lo: f64, hi: f64) -> bool {
+    x.is_finite() && x >= lo && x <= hi
+}
+
+fn check(
+    form: UtilityForm,
+    parties: &[Party],
+    issues: &[Issue],
+    stances: &[Vec<Option<Stance>>],
+    proposals: &[Proposal],
+    sources: &[Source],
+) -> Result<(), Error> {
+    if parties.is_empty() {
+        return Err(Error::new("a scenario needs at least one party"));
+    }
+    if issues.is_empty() {
+        return Err(Error::new("a scenario needs at least one issue"));
+    }
+    unique(parties.iter().map(|p| p.id.as_str()), "party")?;
+    unique(issues.iter().map(|i| i.id.as_str()), "issue")?;
+    unique(proposals.iter().map(|p| p.id.as_str()), "proposal")?;
+    unique(sources.iter().map(|s| s.id.as_str()), "source")?;
+    for p in parties {
+        if p.discount.is_some_and(|d| !(d > 0.0 && d <= 1.0)) {
+            return Err(Error::new(format!("party {}: discount must be in (0, 1]", p.id)));
+        }
+        if !(p.capability.is_finite() && p.capability >= 0.0) {
+            return Err(Error::new(format!("party {}: capability must be finite and >= 0", p.id)));
+        }
+        match form {
+            UtilityForm::Normalised => {
+                if !finite_in(p.reservation, 0.0, 1.0) {
+                    return Err(Error::new(format!(
+                        "party {}: reservation must be in [0, 1]",
+                        p.id
+                    )));
+                }
+                if p.bias != 0.0 {
+                    return Err(Error::new(format!(
+                        "party {}: only raw utilities may have a bias",
+                        p.id
+                    )));
+                }
+            }
+            UtilityForm::Raw => {
+                if !p.reservation.is_finite() || !p.bias.is_finite() {
+                    return Err(Error::new(format!(
+                        "party {}: reservation and bias must be finite",
+                        p.id
+                    )));
+                }
+            }
+        }
+    }
+    for issue in issues {
+        match &issue.kind {
+            IssueKind::Discrete { options } => {
+                if options.is_empty() {
+                    return Err(Error::new(format!("issue {}: no options", issue.id)));
+                }
+                unique(options.iter().map(|o| o.id.as_str()), "option")?;
+            }
+            IssueKind::Scale { min, max, step, .. } => {
+                if scale_points(*min, *max, *step).is_none() {
+                    return Err(Error::new(format!(
+                        "issue {}: scale needs finite min <= max and a step > 0 dividing max - min into at most {} points",
+                        issue.id,
+                        MAX_SCALE_POINTS - 1
+                    )));
+                }
+            }
+        }
+    }
+    if stances.len() != parties.len() {
+        return Err(Error::new("one row of stances per party is needed"));
+    }
+    for (p, row) in stances.iter().enumerate() {
+        if row.len() != issues.len() {
+            return Err(Error::new(format!(
+                "party {}: one stance slot per issue is needed",
+                parties[p].id
+            )));
+        }
+        for (i, s) in row.iter().enumerate() {
+            let Some(s) = s else { continue };
+            let issue = &issues[i];
+            let at = || format!("party {} issue {}", parties[p].id, issue.id);
+            if !(s.weight.is_finite() && s.weight >= 0.0) {
+                return Err(Error::new(format!("{}: weight must be finite and >= 0", at())));
+            }
+            match (&s.preference, &issue.kind) {
+                (Preference::Values(v), IssueKind::Discrete { options }) => {
+                    if v.len() != options.len() {
+                        return Err(Error::new(format!(
+                            "{}: one value per option is needed",
+                            at()
+                        )));
+                    }
+                    let ok = |x: f64| match form {
+                        UtilityForm::Normalised => finite_in(x, 0.0, 1.0),
+                        UtilityForm::Raw => x.is_finite(),
+                    };
+                    if !v.iter().all(|&x| ok(x)) {
+                        return Err(Error::new(format!(
+                            "{}: values must be {}",
+                            at(),
+                            match form {
+                                UtilityForm::Normalised => "in [0, 1]",
+                                UtilityForm::Raw => "finite",
+                            }
+                        )));
+                    }
+                }
+                (Preference::Ideal { ideal, tolerance }, IssueKind::Scale { min, max, .. }) => {
+                    if !finite_in(*ideal, *min, *max) {
+                        return Err(Error::new(format!("{}: ideal outside the scale", at())));
+                    }
+                    if !(tolerance.is_finite() && *tolerance > 0.0) {
+                        return Err(Error::new(format!("{}: tolerance must be > 0", at())));
+                    }
+                }
+                _ => {
+                    return Err(Error::new(format!(
+                        "{}: preference does not match the issue's kind",
+                        at()
+                    )));
+                }
+            }
+            for r in &s.red_lines {
+                match &r.kind {
+                    RedLineKind::Forbid(o) | RedLineKind::Require(o) => {
+                        if o.iter().any(|&k| k >= issue.n_options()) {
+                            return Err(Error::new(format!("{}: red line names no option", at())));
+                        }
+                    }
+                    RedLineKind::Bounds { min, max } => {
+                        if !issue.is_scale() {
+                            return Err(Error::new(format!("{}: bounds need a scale issue", at())));
+                        }
+                        if min.is_some_and(|x| !x.is_finite())
+                            || max.is_some_and(|x| !x.is_finite())
+                        {
+                            return Err(Error::new(format!("{}: bounds must be finite", at())));
+                        }
+                    }
+                }
+            }
+            if s.evidence.iter().any(|e| e.source >= sources.len()) {
+                return Err(Error::new(format!("{}: evidence cites no source", at())));
+            }
+        }
+    }
+    for (j, prop) in proposals.iter().enumerate() {
+        if prop.terms.len() != issues.len() || prop.stated.len() != issues.len() {
+            return Err(Error::new(format!("proposal {}: one term per issue is needed", prop.id)));
+        }
+        if prop.author.is_some_and(|a| a >= parties.len()) {
+            return Err(Error::new(format!("proposal {}: author out of range", prop.id)));
+        }
+        if prop.amends.is_some_and(|a| a >= j) {
+            return Err(Error::new(format!(
+                "proposal {}: may amend only a proposal listed before it",
+                prop.id
+            )));
+        }
+        for (i, t) in prop.terms.iter().enumerate() {
+            if let Term::Set(k) = t
+                && *k >= issues[i].n_options()
+            {
+                return Err(Error::new(format!(
+                    "proposal {} issue {}: term out of range",
+                    prop.id, issues[i].id
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn unique<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> Result<(), Error> {
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(Error::new(format!("duplicate {what} id {id:?}")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::*;
+
+    fn toy() -> Scenario {
+        let parties = vec![
+            Party::new("a", "A", Role::Principal, 1.0, 0.5),
+            Party::new("b", "B", Role::Principal, 2.0, 0.0),
+        ];
+        let issues = vec![
+            Issue::discrete("x", "X", &["x0", "x1"]),
+            Issue::scale("army", "Army", "personnel", 0.0, 1000.0, 250.0),
+        ];
+        let stances = vec![
+            vec![
+                Some(Stance::values(3.0, vec![1.0, 0.0])),
+                Some(Stance::ideal(1.0, 1000.0, 500.0).with_red_line(
+                    RedLineKind::Bounds { min: Some(500.0), max: None },
+                    Some("needs a real army"),
+                )),
+            ],
+            vec![
+                Some(
+                    Stance::values(1.0, vec![0.0, 1.0])
+                        .with_red_line(RedLineKind::Forbid(vec![0]), None),
+                ),
+                None,
+            ],
+        ];
+        Scenario::new(Meta::named("toy"), parties, issues, stances, vec![], vec![]).unwrap()
+    }
+
+    #[test]
+    fn utility_is_normalised_weighted_sum() {
+        let s = toy();
+        // a: 0.75 * 1 + 0.25 * (1 - 250/500) = 0.875
+        let o = Outcome::new(vec![0, 3]);
+        assert!((s.utility(0, &o) - 0.875).abs() < 1e-12);
+        assert_eq!(s.utility(1, &o), 0.0);
+        assert_eq!(s.weight(1, 1), 0.0);
+        assert_eq!(s.weight(1, 0), 1.0);
+    }
+
+    #[test]
+    fn scale_grid_and_red_lines() {
+        let s = toy();
+        assert_eq!(s.issues()[1].n_options(), 5);
+        assert_eq!(s.issues()[1].scale_index(750.0), Some(3));
+        assert_eq!(s.issues()[1].scale_index(700.0), None);
+        assert_eq!(s.issues()[1].option_label(4), "1000 personnel");
+        assert!(!s.allowed(0, 1, 1));
+        assert!(s.allowed(0, 1, 2));
+        assert!(!s.allowed(1, 0, 0));
+        assert!(!s.accepts(1, &Outcome::new(vec![0, 4])));
+        assert!(s.accepts(1, &Outcome::new(vec![1, 0])));
+    }
+
+    #[test]
+    fn invariants_are_checked() {
+        let parties = vec![Party::new("a", "A", Role::Principal, 1.0, f64::NAN)];
+        let issues = vec![Issue::discrete("x", "X", &["x0"])];
+        let err =
+            Scenario::new(Meta::named("t"), parties, issues, vec![vec![None]], vec![], vec![])
+                .unwrap_err();
+        assert_eq!(err.message(), "party a: reservation must be in [0, 1]");
+        assert!(scale_points(0.0, 10.0, 3.0).is_none());
+        assert_eq!(scale_points(0.0, 10.0, 2.5), Some(5));
+        assert!(scale_points(0.0, 1e9, 1.0).is_none());
+    }
+
+    #[test]
+    fn raw_utilities_add_left_to_right_from_the_bias() {
+        let mut meta = Meta::named("raw");
+        meta.utility = UtilityForm::Raw;
+        let mut party = Party::new("a", "A", Role::Principal, 1.0, -3.0);
+        party.bias = 0.5;
+        let issues =
+            vec![Issue::discrete("x", "X", &["x0", "x1"]), Issue::discrete("y", "Y", &["y0"])];
+        let stances = vec![vec![
+            Some(Stance::values(0.1, vec![30.0, -2.0])),
+            Some(Stance::values(0.7, vec![0.3])),
+        ]];
+        let s = Scenario::new(meta, vec![party], issues, stances, vec![], vec![]).unwrap();
+        let expected: f64 = 0.5 + 0.1 * -2.0 + 0.7 * 0.3;
+        assert_eq!(s.utility(0, &Outcome::new(vec![1, 0])).to_bits(), expected.to_bits());
+        assert_eq!(s.weight(0, 0), 0.1);
+        assert!(s.accepts(0, &Outcome::new(vec![1, 0])));
+    }
+
+    #[test]
+    fn bias_needs_raw_utilities() {
+        let mut party = Party::new("a", "A", Role::Principal, 1.0, 0.0);
+        party.bias = 1.0;
+        let issues = vec![Issue::discrete("x", "X", &["x0"])];
+        let err =
+            Scenario::new(Meta::named("t"), vec![party], issues, vec![vec![None]], vec![], vec![])
+                .unwrap_err();
+        assert_eq!(err.message(), "party a: only raw utilities may have a bias");
+    }
+
+    #[test]
+    fn an_edit_is_checked_again_and_refreshes_the_tables() {
+        let s = toy();
+        // A weight changed through the parts is seen by the utility (no stale table).
+        let heavier = s.clone().edit(|p| p.stances[0][0].as_mut().unwrap().weight = 1.0).unwrap();
+        assert_eq!(heavier.weight(0, 0), 0.5);
+        assert_eq!(heavier.stance(0, 0).unwrap().weight, 1.0);
+        // An edit that breaks an invariant is refused.
+        let err = s.clone().edit(|p| p.parties[0].reservation = 2.0).unwrap_err();
+        assert_eq!(err.message(), "party a: reservation must be in [0, 1]");
+        assert_eq!(Scenario::from_parts(s.clone().into_parts()).unwrap(), s);
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<Scenario>();
+        is::<Error>();
+    }
+}
