@@ -53,7 +53,7 @@ fn feasible(seed: u64) -> Scenario {
             })
             .collect();
         if let Some(joint) = joint {
-            let x0 = Outcome::new(joint);
+            let x0 = Outcome::new(&s, joint).expect("one allowed option per issue");
             let utilities: Vec<f64> = (0..PARTIES).map(|p| s.utility(p, &x0)).collect();
             let mut parts = s.into_parts();
             for (party, u) in parts.parties.iter_mut().zip(utilities) {

@@ -317,7 +317,7 @@ mod tests {
                 })
                 .collect();
         }
-        all.into_iter().map(Outcome::new).collect()
+        all.into_iter().map(Outcome::new_unchecked).collect()
     }
 
     fn keeps(s: &Scenario, o: &Outcome, set: &[Constraint]) -> bool {
@@ -513,7 +513,7 @@ mod tests {
         let s = river();
         let d = deadlock(&s, &DeadlockOptions { parties: Some(vec![]), max_nodes: None }).unwrap();
         assert!(d.feasible);
-        assert_eq!(d.witness, Some(Outcome::new(vec![0; 4])));
+        assert_eq!(d.witness, Some(Outcome::new(&s, vec![0; 4]).unwrap()));
     }
 
     #[test]

@@ -397,7 +397,7 @@ pub(crate) mod tests {
         let s = river();
         let e = evaluate(&s, 0);
         assert_eq!(e.parties.len(), 3);
-        let o = Outcome::new(vec![3, 1, 1, 1]);
+        let o = Outcome::new(&s, vec![3, 1, 1, 1]).unwrap();
         for (p, pe) in e.parties.iter().enumerate() {
             assert_eq!(pe.utility_min, s.utility(p, &o));
             assert_eq!(pe.utility_min, pe.utility_max);
@@ -511,7 +511,7 @@ pub(crate) mod tests {
     #[test]
     fn reservation_met_within_eps() {
         let s = river();
-        let o = Outcome::new(vec![3, 1, 1, 1]);
+        let o = Outcome::new(&s, vec![3, 1, 1, 1]).unwrap();
         let u = s.utility(0, &o);
         let near = s.clone().edit(|s| s.parties[0].reservation = u + 0.5 * EPS).unwrap();
         assert_eq!(evaluate(&near, 0).parties[0].verdict, Verdict::Accepts);

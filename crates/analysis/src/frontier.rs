@@ -740,7 +740,7 @@ fn rebuild(prep: &Prepared, vals: &[f64], backs: &[Back]) -> Vec<FrontierPoint> 
             }
             FrontierPoint {
                 utilities: vals[t * n_p..(t + 1) * n_p].to_vec(),
-                outcome: Outcome::new(outcome),
+                outcome: Outcome::new_unchecked(outcome),
             }
         })
         .collect();
@@ -884,7 +884,7 @@ mod tests {
         let mut all = vec![];
         let mut cur = vec![0; sizes.len()];
         loop {
-            all.push(Outcome::new(cur.clone()));
+            all.push(Outcome::new_unchecked(cur.clone()));
             let mut i = sizes.len();
             loop {
                 if i == 0 {
@@ -922,7 +922,7 @@ mod tests {
             .filter(|(o, u)| {
                 (0..n_p).all(|p| {
                     u[p] >= s.parties()[p].reservation
-                        && o.0.iter().enumerate().all(|(i, &k)| s.allowed(p, i, k))
+                        && o.options().iter().enumerate().all(|(i, &k)| s.allowed(p, i, k))
                 })
             })
             .map(|(_, u)| u)
@@ -955,7 +955,10 @@ mod tests {
         let pts: Vec<FrontierPoint> = b
             .frontier
             .iter()
-            .map(|u| FrontierPoint { utilities: u.clone(), outcome: Outcome::new(vec![]) })
+            .map(|u| FrontierPoint {
+                utilities: u.clone(),
+                outcome: Outcome::new_unchecked(vec![]),
+            })
             .collect();
         [
             sorted(&best_of(&pts, |u| obj.nash(u), true)),
@@ -974,7 +977,7 @@ mod tests {
         for p in 0..s.parties().len() {
             assert_eq!(s.utility(p, &pt.outcome).to_bits(), pt.utilities[p].to_bits());
             assert!(pt.utilities[p] >= s.parties()[p].reservation);
-            for (i, &k) in pt.outcome.0.iter().enumerate() {
+            for (i, &k) in pt.outcome.options().iter().enumerate() {
                 assert!(s.allowed(p, i, k));
             }
         }
@@ -1177,7 +1180,7 @@ mod tests {
         let b = bargaining_scenario(&s, &[0, 1], true).unwrap();
         assert_eq!(b.parties().len(), 2);
         assert!(b.stances().iter().flatten().flatten().all(|st| st.red_lines.is_empty()));
-        let o = Outcome::new(vec![0; s.issues().len()]);
+        let o = Outcome::new_unchecked(vec![0; s.issues().len()]);
         assert_eq!(b.utility(1, &o).to_bits(), s.utility(1, &o).to_bits());
         assert!(bargaining_scenario(&s, &[0, 0], false).is_err());
         assert!(bargaining_scenario(&s, &[7], false).is_err());
@@ -1211,7 +1214,7 @@ mod tests {
         for sol in [&f.nash, &f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare] {
             assert!(sol.exact);
             assert_eq!(sol.points.len(), 1);
-            assert_eq!(sol.points[0].outcome, Outcome::new(vec![1]));
+            assert_eq!(sol.points[0].outcome, Outcome::new_unchecked(vec![1]));
         }
     }
 
@@ -1273,7 +1276,7 @@ mod tests {
         let f = frontier(&s, &FrontierOptions::default()).unwrap();
         assert_eq!(f.size, FrontierSize::Exact(1));
         assert_eq!(f.points[0].utilities, vec![1.0, 0.5]);
-        assert_eq!(f.points[0].outcome, Outcome::new(vec![0]));
+        assert_eq!(f.points[0].outcome, Outcome::new_unchecked(vec![0]));
         // The range ignores red lines.
         assert_eq!(f.utility_ranges[1], (0.5, 0.9));
     }
@@ -1336,11 +1339,11 @@ mod tests {
         let pts: Vec<FrontierPoint> = (0..=10)
             .map(|k| FrontierPoint {
                 utilities: vec![k as f64 / 10.0, 1.0 - k as f64 / 10.0],
-                outcome: Outcome::new(vec![k]),
+                outcome: Outcome::new_unchecked(vec![k]),
             })
             .collect();
         let sub = spread(&pts, 3);
-        let ks: Vec<usize> = sub.iter().map(|p| p.outcome.0[0]).collect();
+        let ks: Vec<usize> = sub.iter().map(|p| p.outcome.option(0)).collect();
         assert_eq!(ks, vec![0, 5, 10]);
         assert_eq!(spread(&pts, 20).len(), 11);
         assert!(spread(&pts, 0).is_empty());

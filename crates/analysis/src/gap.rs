@@ -415,7 +415,7 @@ mod tests {
                     })
                     .collect();
             }
-            all.into_iter().map(Outcome::new).collect()
+            all.into_iter().map(Outcome::new_unchecked).collect()
         }
 
         /// Checks evaluate, gap and compare on one random scenario against brute force.
@@ -524,7 +524,7 @@ mod tests {
                 .map(|(a, b)| if *a == Term::Open || *b == Term::Open { Term::Open } else { *a })
                 .collect();
             let settle = |terms: &[Term], o: &Outcome| {
-                Outcome::new(
+                Outcome::new_unchecked(
                     terms
                         .iter()
                         .enumerate()

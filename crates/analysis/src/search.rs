@@ -103,7 +103,7 @@ impl<'a> Oracle<'a> {
         parties.sort_unstable();
         parties.dedup();
         let found = if parties.is_empty() {
-            Some(Outcome::new(allowed.iter().map(|a| a[0]).collect()))
+            Some(Outcome::new_unchecked(allowed.iter().map(|a| a[0]).collect()))
         } else {
             let mut search = Search::new(s, &allowed, parties);
             search.run(&self.budget)?
@@ -216,7 +216,7 @@ impl<'a> Search<'a> {
 
     /// Verifies a complete outcome with the callers' own utility sum.
     fn verify(&self, outcome: &[usize]) -> Option<Outcome> {
-        let o = Outcome::new(outcome.to_vec());
+        let o = Outcome::new_unchecked(outcome.to_vec());
         self.parties
             .iter()
             .all(|&p| self.s.utility(p, &o) >= self.s.parties()[p].reservation - EPS)

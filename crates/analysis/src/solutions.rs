@@ -617,7 +617,7 @@ impl<'a> KsSearch<'a> {
     }
 
     fn outcome_of(&self, picks: &[usize]) -> Outcome {
-        Outcome::new(
+        Outcome::new_unchecked(
             picks.iter().enumerate().map(|(i, &j)| self.prep.levels[i].options[j]).collect(),
         )
     }
@@ -1138,7 +1138,7 @@ impl<'a> Search<'a> {
             .into_iter()
             .map(|(u, picks, _)| FrontierPoint {
                 utilities: u,
-                outcome: Outcome::new(
+                outcome: Outcome::new_unchecked(
                     picks
                         .iter()
                         .enumerate()

@@ -96,7 +96,7 @@ fn utility_columns(rows: &[&[f64]], n_parties: usize) -> Vec<Vec<String>> {
 
 fn outcome_words(s: &Scenario, p: &FrontierPoint) -> String {
     p.outcome
-        .0
+        .options()
         .iter()
         .enumerate()
         .map(|(i, &k)| format!("{}: {}", s.issues()[i].name, s.issues()[i].option_label(k)))

@@ -100,7 +100,7 @@ pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
                 }
             );
             let mut t = Table::new(vec!["point".to_string(), "term".to_string()]);
-            for (i, &k) in w.0.iter().enumerate() {
+            for (i, &k) in w.options().iter().enumerate() {
                 t.row(vec![
                     s.issues()[i].id.clone(),
                     truncate(&term_label(s, i, Term::Set(k)), 70),

@@ -39,7 +39,7 @@ pub fn term(s: &Scenario, issue_idx: usize, t: Term) -> Value {
 /// An outcome as an object issue id -> option id or scale value.
 pub fn outcome(s: &Scenario, o: &Outcome) -> Value {
     let mut map = serde_json::Map::new();
-    for (i, &k) in o.0.iter().enumerate() {
+    for (i, &k) in o.options().iter().enumerate() {
         map.insert(s.issues()[i].id.clone(), term(s, i, Term::Set(k)));
     }
     Value::Object(map)

@@ -386,7 +386,7 @@ impl Report for Session {
                     "Agreement after {steps} and {}:",
                     detente_words::count(result.n_offers as usize, "offer", "offers")
                 );
-                for (i, &k) in o.0.iter().enumerate() {
+                for (i, &k) in o.options().iter().enumerate() {
                     let _ = writeln!(
                         out,
                         "  {}: {}",

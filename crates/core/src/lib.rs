@@ -39,7 +39,7 @@
 //!     vec![Some(Stance::values(1.0, vec![0.0, 0.6, 1.0]))],
 //! ];
 //! let scenario = Scenario::new(Meta::named("toy"), parties, issues, stances, vec![], vec![])?;
-//! let even = Outcome::new(vec![1]);
+//! let even = Outcome::new(&scenario, vec![1])?;
 //! assert_eq!(scenario.utility(0, &even), 0.6);
 //! assert!(scenario.accepts(0, &even) && scenario.accepts(1, &even));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -274,8 +274,8 @@ impl Scenario {
     /// options, added in issue order (in `[0, 1]` for normalised utilities).
     pub fn utility(&self, p: usize, outcome: &Outcome) -> f64 {
         let mut u = self.parties[p].bias;
-        for (i, &k) in outcome.0.iter().enumerate() {
-            u += self.contributions[p][i][k];
+        for (c, &k) in self.contributions[p].iter().zip(outcome.options()) {
+            u += c[k];
         }
         u
     }
@@ -300,7 +300,7 @@ impl Scenario {
 
     /// Whether the outcome keeps every red line of party `p` and gives it at least its reservation.
     pub fn accepts(&self, p: usize, outcome: &Outcome) -> bool {
-        outcome.0.iter().enumerate().all(|(i, &k)| self.allowed(p, i, k))
+        outcome.options().iter().enumerate().all(|(i, &k)| self.allowed(p, i, k))
             && self.utility(p, outcome) >= self.parties[p].reservation - 1e-12
     }
 }
@@ -541,7 +541,7 @@ mod tests {
     fn utility_is_normalised_weighted_sum() {
         let s = toy();
         // a: 0.75 * 1 + 0.25 * (1 - 250/500) = 0.875
-        let o = Outcome::new(vec![0, 3]);
+        let o = Outcome::new(&s, vec![0, 3]).unwrap();
         assert!((s.utility(0, &o) - 0.875).abs() < 1e-12);
         assert_eq!(s.utility(1, &o), 0.0);
         assert_eq!(s.weight(1, 1), 0.0);
@@ -558,8 +558,8 @@ mod tests {
         assert!(!s.allowed(0, 1, 1));
         assert!(s.allowed(0, 1, 2));
         assert!(!s.allowed(1, 0, 0));
-        assert!(!s.accepts(1, &Outcome::new(vec![0, 4])));
-        assert!(s.accepts(1, &Outcome::new(vec![1, 0])));
+        assert!(!s.accepts(1, &Outcome::new(&s, vec![0, 4]).unwrap()));
+        assert!(s.accepts(1, &Outcome::new(&s, vec![1, 0]).unwrap()));
     }
 
     #[test]
@@ -589,9 +589,12 @@ mod tests {
         ]];
         let s = Scenario::new(meta, vec![party], issues, stances, vec![], vec![]).unwrap();
         let expected: f64 = 0.5 + 0.1 * -2.0 + 0.7 * 0.3;
-        assert_eq!(s.utility(0, &Outcome::new(vec![1, 0])).to_bits(), expected.to_bits());
+        assert_eq!(
+            s.utility(0, &Outcome::new(&s, vec![1, 0]).unwrap()).to_bits(),
+            expected.to_bits()
+        );
         assert_eq!(s.weight(0, 0), 0.1);
-        assert!(s.accepts(0, &Outcome::new(vec![1, 0])));
+        assert!(s.accepts(0, &Outcome::new(&s, vec![1, 0]).unwrap()));
     }
 
     #[test]
@@ -616,6 +619,18 @@ mod tests {
         let err = s.clone().edit(|p| p.parties[0].reservation = 2.0).unwrap_err();
         assert_eq!(err.message(), "party a: reservation must be in [0, 1]");
         assert_eq!(Scenario::from_parts(s.clone().into_parts()).unwrap(), s);
+    }
+
+    #[test]
+    fn an_outcome_fits_its_scenario() {
+        let s = toy();
+        assert_eq!(Outcome::new(&s, vec![1, 4]).unwrap().options(), &[1, 4]);
+        let short = Outcome::new(&s, vec![1]).unwrap_err();
+        assert_eq!(short.message(), "an outcome needs one option per issue (2), found 1");
+        let long = Outcome::new(&s, vec![1, 4, 0]).unwrap_err();
+        assert_eq!(long.message(), "an outcome needs one option per issue (2), found 3");
+        let out = Outcome::new(&s, vec![0, 5]).unwrap_err();
+        assert_eq!(out.message(), "issue army: option index 5 out of range (the issue has 5)");
     }
 
     #[test]

@@ -28,12 +28,12 @@ fn outcomes(sizes: &[usize], seed: u64) -> Vec<Outcome> {
                     o[i] = (idx % n as u64) as usize;
                     idx /= n as u64;
                 }
-                Outcome::new(o)
+                Outcome::new_unchecked(o)
             })
             .collect()
     } else {
         let mut rng = Rng::new(seed);
-        (0..SAMPLE).map(|_| Outcome::new(sizes.iter().map(|&n| rng.index(n)).collect())).collect()
+        (0..SAMPLE).map(|_| Outcome::new_unchecked(sizes.iter().map(|&n| rng.index(n)).collect())).collect()
     }
 }
 
@@ -45,7 +45,7 @@ fn sizes(s: &Scenario) -> Vec<usize> {
 fn oracle(export: &Value, p: usize, o: &Outcome) -> f64 {
     let party = &export["parties"][p];
     let mut u = party["bias"].as_f64().unwrap_or(0.0);
-    for (i, &k) in o.0.iter().enumerate() {
+    for (i, &k) in o.options().iter().enumerate() {
         let w = party["weights"][i].as_f64().unwrap();
         let v = party["value_utils"][i][k].as_f64().unwrap();
         u += w * v;

@@ -29,8 +29,8 @@ fn an_issue_of_many_options_in_toml_and_json() {
         let red = &s.stances()[1][0].as_ref().unwrap().red_lines[0].kind;
         assert!(matches!(red, RedLineKind::Forbid(list) if list.len() == OPTIONS / 2));
         assert_eq!(s.proposals()[0].terms, [Term::Set(OPTIONS - 1)]);
-        assert!(s.accepts(1, &Outcome::new(vec![OPTIONS - 1])));
-        assert!(!s.accepts(1, &Outcome::new(vec![0])));
+        assert!(s.accepts(1, &Outcome::new(&s, vec![OPTIONS - 1]).unwrap()));
+        assert!(!s.accepts(1, &Outcome::new(&s, vec![0]).unwrap()));
     }
 }
 

@@ -298,11 +298,11 @@ impl Domain {
 
     /// The id of an outcome, or `None` if it does not fit the issues.
     pub fn encode(&self, outcome: &Outcome) -> Option<OutcomeId> {
-        if outcome.0.len() != self.radices.len() {
+        if outcome.options().len() != self.radices.len() {
             return None;
         }
         let mut id = 0u64;
-        for (&k, &r) in outcome.0.iter().zip(&self.radices) {
+        for (&k, &r) in outcome.options().iter().zip(&self.radices) {
             if k as u64 >= r {
                 return None;
             }
@@ -315,7 +315,7 @@ impl Domain {
     pub fn decode(&self, id: OutcomeId) -> Outcome {
         let mut options = vec![0usize; self.radices.len()];
         self.decode_into(id, &mut options);
-        Outcome::new(options)
+        Outcome::new_unchecked(options)
     }
 
     fn decode_into(&self, mut id: OutcomeId, options: &mut [usize]) {
@@ -337,7 +337,7 @@ impl Domain {
             self.decode_into(id, &mut digits[..n]);
             additive(v, &digits[..n])
         } else {
-            additive(v, &self.decode(id).0)
+            additive(v, self.decode(id).options())
         }
     }
 
@@ -474,7 +474,7 @@ impl Domain {
     fn greedy_down(&self, p: usize, target: f64, order: &[usize]) -> OutcomeId {
         let v = &self.parties[p];
         let (best_id, best_u) = v.best.unwrap_or((0, v.bias));
-        let mut digits = self.decode(best_id).0;
+        let mut digits = self.decode(best_id).into_options();
         let mut u = best_u;
         for &i in order {
             let cur = v.contributions[i][digits[i]];
@@ -506,7 +506,7 @@ impl Domain {
             return id;
         }
         let i = movable[rng.below(movable.len() as u64) as usize];
-        let mut digits = self.decode(id).0;
+        let mut digits = self.decode(id).into_options();
         let r = self.radices[i];
         let step = 1 + rng.below(r - 1);
         digits[i] = ((digits[i] as u64 + step) % r) as usize;
@@ -644,7 +644,7 @@ mod tests {
                     let u = s.utility(p, &o);
                     assert_eq!(tab.utility(p, id).to_bits(), u.to_bits());
                     assert_eq!(approx.utility(p, id).to_bits(), u.to_bits());
-                    let allowed = o.0.iter().enumerate().all(|(i, &k)| s.allowed(p, i, k));
+                    let allowed = o.options().iter().enumerate().all(|(i, &k)| s.allowed(p, i, k));
                     assert_eq!(tab.allowed(p, id), allowed);
                 }
             }
@@ -703,7 +703,7 @@ mod tests {
         let mut rng = Rng::new(1);
         for id in 0..tab.n_outcomes() {
             let n = tab.neighbour(id, &mut rng);
-            let (a, b) = (tab.decode(id).0, tab.decode(n).0);
+            let (a, b) = (tab.decode(id).into_options(), tab.decode(n).into_options());
             assert_eq!(a.iter().zip(&b).filter(|(x, y)| x != y).count(), 1);
         }
     }

@@ -691,7 +691,7 @@ mod tests {
         // The last evaluation of a value counts; the dummy adds 1; the weight's sign is
         // flipped into the values; raw evaluations are not divided by their maximum.
         let expected: f64 = 0.0 + 0.75 * 4.0 + 1.0 * 1.0 + -0.5 * (1.0 + -0.15 * 9.0);
-        let u = s.utility(0, &Outcome::new(vec![0, 0, 1]));
+        let u = s.utility(0, &Outcome::new(&s, vec![0, 0, 1]).unwrap());
         assert_eq!(u.to_bits(), expected.to_bits());
         assert_eq!(s.weight(0, 2), 0.5);
     }

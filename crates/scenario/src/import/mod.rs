@@ -36,7 +36,7 @@
 //! let s = negmas_json("toy.json", json.as_bytes())?;
 //! assert_eq!(s.issues()[0].option_id(0), "4.37");
 //! assert_eq!(s.issues()[1].option_label(1), "60");
-//! let u = s.utility(0, &Outcome::new(vec![1, 0]));
+//! let u = s.utility(0, &Outcome::new(&s, vec![1, 0])?);
 //! assert_eq!(u.to_bits(), (0.5 + 0.7 * 100.0 + 0.3 * 30.0_f64).to_bits());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

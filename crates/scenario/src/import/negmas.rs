@@ -336,7 +336,7 @@ mod tests {
             let v0 = [0.0, 100.0, 5.0][k0];
             let v1 = [30.0, -10.0][k1];
             let expected: f64 = 0.25 + 0.7 * v0 + -0.3 * v1;
-            let u = s.utility(0, &Outcome::new(vec![k0, k1]));
+            let u = s.utility(0, &Outcome::new(&s, vec![k0, k1]).unwrap());
             assert_eq!(u.to_bits(), expected.to_bits());
         }
     }
