@@ -27,7 +27,7 @@ fn plan(seed: u64, margin: f64) -> Scenario {
         ..GenConfig::new(4, 28, 5)
     };
     let s = random_scenario(seed, &cfg);
-    let e = evaluate(&s, 0);
+    let e = evaluate(&s, 0).expect("the plan has a proposal");
     let mut parts = s.into_parts();
     for (p, party) in parts.parties.iter_mut().enumerate() {
         party.role = Role::Principal;

@@ -177,11 +177,11 @@ fn point_delta(before: &PointEvaluation, after: &PointEvaluation) -> (f64, f64) 
 
 /// Compares proposal `to` against proposal `from` (indices into `s.proposals()`).
 ///
-/// # Panics
-/// If `from` or `to` is out of range.
-pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
-    let before = evaluate(s, from);
-    let after = evaluate(s, to);
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) if `from` or `to` is out of range.
+pub fn compare(s: &Scenario, from: usize, to: usize) -> Result<Comparison, crate::Error> {
+    let before = evaluate(s, from)?;
+    let after = evaluate(s, to)?;
     let terms_before = &s.proposals()[from].terms;
     let terms_after = &s.proposals()[to].terms;
     let changes = (0..s.issues().len())
@@ -248,7 +248,7 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Comparison {
             }
         })
         .collect();
-    Comparison { from, to, changes, parties }
+    Ok(Comparison { from, to, changes, parties })
 }
 
 #[cfg(test)]
@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn markup_against_draft() {
         let s = river();
-        let c = compare(&s, 0, 1);
+        let c = compare(&s, 0, 1).unwrap();
         let issues: Vec<usize> = c.changes.iter().map(|x| x.issue).collect();
         assert_eq!(issues, vec![0, 2, 3]);
         assert_eq!(c.changes[0].before, Term::Set(3));
@@ -289,10 +289,10 @@ mod tests {
         assert!(low.red_lines_newly_broken.is_empty());
         assert_eq!(c.parties[2].movement, Movement::StillAccepts);
 
-        let back = compare(&s, 1, 0);
+        let back = compare(&s, 1, 0).unwrap();
         assert_eq!(back.parties[1].red_lines_newly_broken, vec![(0, 0)]);
         assert_eq!(back.parties[1].movement, Movement::Left);
-        let same = compare(&s, 1, 1);
+        let same = compare(&s, 1, 1).unwrap();
         assert!(same.changes.is_empty());
         assert_eq!(same.parties[0].movement, Movement::StillDepends);
     }
@@ -303,7 +303,7 @@ mod tests {
         // Draft -> markup: Lowland's share red line (min 40) goes from crossed (35) to kept
         // (50); Upland's compensation red line (no fund-50m) from kept (fund-10m) to at risk
         // (open).
-        let c = compare(&s, 0, 1);
+        let c = compare(&s, 0, 1).unwrap();
         assert_eq!(
             c.parties[1].red_line_moves,
             vec![RedLineMove {
@@ -328,7 +328,7 @@ mod tests {
         // A draft that crosses Upland's line on compensation, then the open markup: from
         // crossed to at risk, so not "now kept".
         let s2 = s.clone().edit(|s| s.proposals[0].terms[3] = Term::Set(2)).unwrap();
-        let c = compare(&s2, 0, 1);
+        let c = compare(&s2, 0, 1).unwrap();
         assert!(c.parties[0].red_lines_now_kept.is_empty());
         assert_eq!(c.parties[0].red_line_moves[0].before, RedLineState::Crossed);
         assert_eq!(c.parties[0].red_line_moves[0].after, RedLineState::AtRisk);
@@ -349,7 +349,7 @@ mod tests {
     #[test]
     fn issues_whose_red_lines_move_one_way() {
         let s = river();
-        let c = compare(&s, 0, 1);
+        let c = compare(&s, 0, 1).unwrap();
         use RedLineState::{AtRisk, Crossed, Kept};
         assert_eq!(c.parties[1].issues_moving(Crossed, Kept), vec![0]);
         assert!(c.parties[1].issues_moving(Kept, Crossed).is_empty());

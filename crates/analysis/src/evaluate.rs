@@ -187,14 +187,15 @@ impl PointVerdict {
 
 /// Evaluates proposal `proposal` (an index into `s.proposals()`) for every party.
 ///
-/// # Panics
-/// If `proposal` is out of range.
-pub fn evaluate(s: &Scenario, proposal: usize) -> Evaluation {
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) if `proposal` is out of range.
+pub fn evaluate(s: &Scenario, proposal: usize) -> Result<Evaluation, crate::Error> {
+    crate::mediate::check_proposal(s, proposal)?;
     let terms = &s.proposals()[proposal].terms;
-    Evaluation {
+    Ok(Evaluation {
         proposal,
         parties: (0..s.parties().len()).map(|p| evaluate_terms(s, p, terms)).collect(),
-    }
+    })
 }
 
 /// Evaluates a list of terms (one per issue) for party `p`.
@@ -395,7 +396,7 @@ pub(crate) mod tests {
     #[test]
     fn settled_proposal_matches_utility() {
         let s = river();
-        let e = evaluate(&s, 0);
+        let e = evaluate(&s, 0).unwrap();
         assert_eq!(e.parties.len(), 3);
         let o = Outcome::new(&s, vec![3, 1, 1, 1]).unwrap();
         for (p, pe) in e.parties.iter().enumerate() {
@@ -426,7 +427,7 @@ pub(crate) mod tests {
     #[test]
     fn open_point_gives_a_range() {
         let s = river();
-        let e = evaluate(&s, 1);
+        let e = evaluate(&s, 1).unwrap();
         let up = &e.parties[0];
         // share 50: 1 - 20/40 = 0.5; dam 0.5; inspectors 0.2; comp open in [0, 1].
         let base = 0.4 * 0.5 + 0.3 * 0.5 + 0.1 * 0.2;
@@ -460,7 +461,7 @@ pub(crate) mod tests {
     #[test]
     fn best_fill_short_is_certain() {
         let s = river().edit(|s| s.parties[0].reservation = 0.9).unwrap();
-        let up = &evaluate(&s, 1).parties[0];
+        let up = &evaluate(&s, 1).unwrap().parties[0];
         assert_eq!(up.verdict, Verdict::Rejects);
         match up.reasons[0] {
             Reason::BelowReservation { shortfall, certain } => {
@@ -480,7 +481,7 @@ pub(crate) mod tests {
                     RedLineKind::Forbid(vec![0, 1, 2]);
             })
             .unwrap();
-        let up = &evaluate(&s, 1).parties[0];
+        let up = &evaluate(&s, 1).unwrap().parties[0];
         assert_eq!(up.verdict, Verdict::Rejects);
         assert!(up.reasons.contains(&Reason::OpenRedLineCrossed { issue: 3 }));
         assert!(!up.reasons.contains(&Reason::OpenRedLineAtRisk { issue: 3 }));
@@ -496,7 +497,7 @@ pub(crate) mod tests {
                 s.parties[0].reservation = 0.52;
             })
             .unwrap();
-        let up = &evaluate(&s, 1).parties[0];
+        let up = &evaluate(&s, 1).unwrap().parties[0];
         assert!(up.utility_max >= 0.52);
         assert_eq!(up.verdict, Verdict::Rejects);
         match up.reasons[0] {
@@ -514,15 +515,35 @@ pub(crate) mod tests {
         let o = Outcome::new(&s, vec![3, 1, 1, 1]).unwrap();
         let u = s.utility(0, &o);
         let near = s.clone().edit(|s| s.parties[0].reservation = u + 0.5 * EPS).unwrap();
-        assert_eq!(evaluate(&near, 0).parties[0].verdict, Verdict::Accepts);
+        assert_eq!(evaluate(&near, 0).unwrap().parties[0].verdict, Verdict::Accepts);
         let far = s.edit(|s| s.parties[0].reservation = u + 2.0 * EPS).unwrap();
-        assert_eq!(evaluate(&far, 0).parties[0].verdict, Verdict::Rejects);
+        assert_eq!(evaluate(&far, 0).unwrap().parties[0].verdict, Verdict::Rejects);
+    }
+
+    #[test]
+    fn an_index_out_of_range_is_an_error_not_a_panic() {
+        let s = river();
+        let n = s.proposals().len();
+        for j in [n, n + 1, usize::MAX] {
+            let kind = |e: crate::Error| e.kind();
+            assert_eq!(evaluate(&s, j).map_err(kind).unwrap_err(), crate::ErrorKind::InvalidInput);
+            assert_eq!(
+                crate::gap(&s, j).map_err(kind).unwrap_err(),
+                crate::ErrorKind::InvalidInput
+            );
+            let to = crate::compare(&s, 0, j).map_err(kind).unwrap_err();
+            assert_eq!(to, crate::ErrorKind::InvalidInput);
+            let from = crate::compare(&s, j, 0).map_err(kind).unwrap_err();
+            assert_eq!(from, crate::ErrorKind::InvalidInput);
+        }
+        let message = evaluate(&s, n).unwrap_err().to_string();
+        assert_eq!(message, format!("proposal index {n} out of range (the scenario has {n})"));
     }
 
     #[test]
     fn what_a_party_s_evaluation_says_of_its_points() {
         let mut s = river();
-        let e = evaluate(&s, 1);
+        let e = evaluate(&s, 1).unwrap();
         let (up, low, com) = (&e.parties[0], &e.parties[1], &e.parties[2]);
         // Upland: 0.37 to 0.57 against 0.45; fund-50m on the open compensation crosses a
         // red line.
@@ -533,7 +554,7 @@ pub(crate) mod tests {
         assert!(com.no_stake_in_open(3) && !low.no_stake_in_open(3) && !up.no_stake_in_open(3));
         assert!(!com.no_stake_in_open(0), "a settled point is not open");
         // The draft sets share at 35, below Lowland's red line at 40.
-        assert_eq!(evaluate(&s, 0).parties[1].n_points_crossed(), 1);
+        assert_eq!(evaluate(&s, 0).unwrap().parties[1].n_points_crossed(), 1);
         // Every compensation option forbidden: the open point counts as crossed.
         s = s
             .edit(|s| {
@@ -541,7 +562,7 @@ pub(crate) mod tests {
                     RedLineKind::Forbid(vec![0, 1, 2])
             })
             .unwrap();
-        let up = &evaluate(&s, 1).parties[0];
+        let up = &evaluate(&s, 1).unwrap().parties[0];
         assert_eq!(up.n_points_crossed(), 1);
         assert!(up.open_red_line(3));
     }

@@ -142,10 +142,10 @@ pub fn whose(s: &Scenario, counted: &[usize]) -> Whose {
 
 /// Measures the gap on proposal `proposal` (an index into `s.proposals`).
 ///
-/// # Panics
-/// If `proposal` is out of range.
-pub fn gap(s: &Scenario, proposal: usize) -> Gap {
-    let evaluation = evaluate(s, proposal);
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) if `proposal` is out of range.
+pub fn gap(s: &Scenario, proposal: usize) -> Result<Gap, crate::Error> {
+    let evaluation = evaluate(s, proposal)?;
     let parties: Vec<PartyGap> = evaluation.parties.iter().map(|e| party_gap(s, e)).collect();
     let counted = counted_parties(s);
     let total = counted.iter().map(|&p| parties[p].shortfall).sum();
@@ -174,7 +174,7 @@ pub fn gap(s: &Scenario, proposal: usize) -> Gap {
             })
         })
         .collect();
-    Gap {
+    Ok(Gap {
         proposal,
         parties,
         total,
@@ -184,7 +184,7 @@ pub fn gap(s: &Scenario, proposal: usize) -> Gap {
         counted,
         points,
         red_lines_broken,
-    }
+    })
 }
 
 /// The lowest and highest total shortfall of the counted parties over every fill of the
@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn gap_on_open_markup() {
         let s = river();
-        let g = gap(&s, 1);
+        let g = gap(&s, 1).unwrap();
         // Upland: u_min = 0.37, u_max = 0.57, reservation 0.45.
         let up = &g.parties[0];
         assert!(close(up.shortfall, 0.45 - 0.37));
@@ -364,7 +364,7 @@ mod tests {
     #[test]
     fn gap_lists_broken_red_lines() {
         let s = river();
-        let g = gap(&s, 0);
+        let g = gap(&s, 0).unwrap();
         assert_eq!(g.red_lines_broken, vec![(1, 0, 0)]);
         // Lowland's utility 0.47 is above its reservation 0.35: the red line is the gap.
         assert_eq!(g.total, 0.0);
@@ -382,7 +382,7 @@ mod tests {
             })
             .unwrap();
         s = s.edit(|s| s.parties[2].reservation = 0.99).unwrap();
-        let g = gap(&s, 0);
+        let g = gap(&s, 0).unwrap();
         // Commission: dam 1/3 * 0.8 + mon 2/3 * 0.7.
         let u = 1.0 / 3.0 * 0.8 + 2.0 / 3.0 * 0.7;
         assert!(close(g.total, 0.99 - u));
@@ -427,7 +427,7 @@ mod tests {
             };
             let s = random_scenario(seed, &cfg);
             for j in 0..s.proposals().len() {
-                let e = evaluate(&s, j);
+                let e = evaluate(&s, j).unwrap();
                 let all = fills(&s, &s.proposals()[j].terms);
                 for (p, pe) in e.parties.iter().enumerate() {
                     let us: Vec<f64> = all.iter().map(|o| s.utility(p, o)).collect();
@@ -449,7 +449,7 @@ mod tests {
                     }
                     assert_eq!(pe.reasons.is_empty(), pe.verdict == Verdict::Accepts);
                 }
-                let g = gap(&s, j);
+                let g = gap(&s, j).unwrap();
                 for pg in &g.parties {
                     let pe = &e.parties[pg.party];
                     let want = (pe.reservation - pe.utility_min).max(0.0);
@@ -514,7 +514,7 @@ mod tests {
                     .sum();
                 assert!((by_points - with_shares).abs() < 1e-9);
             }
-            let c = crate::compare(&s, 0, 1);
+            let c = crate::compare(&s, 0, 1).unwrap();
             // The change of utility over every way of settling the points open in either
             // draft (a point open in both settled the same way in both).
             let (t0, t1) = (&s.proposals()[0].terms, &s.proposals()[1].terms);
@@ -585,11 +585,11 @@ mod tests {
         assert_eq!(pg.issues_at_risk(), vec![2]);
         let s = river();
         // The draft crosses Lowland's red line on share (35 < 40): a principal is blocked.
-        let g = gap(&s, 0);
+        let g = gap(&s, 0).unwrap();
         assert_eq!(g.parties[1].issues_crossed(), vec![0]);
         assert!(g.blocked());
         // The markup leaves compensation open: Upland's red line there is at risk only.
-        let g = gap(&s, 1);
+        let g = gap(&s, 1).unwrap();
         assert_eq!(g.parties[0].issues_at_risk(), vec![3]);
         assert!(!g.blocked());
     }

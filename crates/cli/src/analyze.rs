@@ -33,9 +33,11 @@ pub struct Analyze<'a> {
 
 /// `detente analyze`: the negotiation on one screen.
 pub fn analyze(s: &Scenario) -> anyhow::Result<Analyze<'_>> {
-    let evals: Vec<_> = (0..s.proposals().len()).map(|j| analysis::evaluate(s, j)).collect();
+    let evals = (0..s.proposals().len())
+        .map(|j| analysis::evaluate(s, j))
+        .collect::<Result<Vec<_>, _>>()?;
     let latest = analysis::latest_proposal(s);
-    let gap = latest.map(|j| analysis::gap(s, j));
+    let gap = latest.map(|j| analysis::gap(s, j)).transpose()?;
     // Whose deal: the principals (everyone when none is named), as `detente deadlock`.
     let counted = analysis::counted_parties(s);
     let options = DeadlockOptions { parties: Some(counted.clone()), ..DeadlockOptions::default() };

@@ -18,8 +18,8 @@ pub struct Compare<'a> {
 }
 
 /// `detente compare` from proposal `from` to proposal `to` (indices into the scenario's).
-pub fn compare(s: &Scenario, from: usize, to: usize) -> Compare<'_> {
-    Compare { s, c: analysis::compare(s, from, to) }
+pub fn compare(s: &Scenario, from: usize, to: usize) -> anyhow::Result<Compare<'_>> {
+    Ok(Compare { s, c: analysis::compare(s, from, to)? })
 }
 
 impl Report for Compare<'_> {

@@ -22,9 +22,9 @@ pub struct Evaluate<'a> {
 }
 
 /// `detente evaluate` on the proposals (indices into the scenario's).
-pub fn evaluate<'a>(s: &'a Scenario, proposals: &[usize]) -> Evaluate<'a> {
-    let evals = proposals.iter().map(|&j| analysis::evaluate(s, j)).collect();
-    Evaluate { s, evals, late: analysis::dated_after_as_of(s) }
+pub fn evaluate<'a>(s: &'a Scenario, proposals: &[usize]) -> anyhow::Result<Evaluate<'a>> {
+    let evals = proposals.iter().map(|&j| analysis::evaluate(s, j)).collect::<Result<_, _>>()?;
+    Ok(Evaluate { s, evals, late: analysis::dated_after_as_of(s) })
 }
 
 impl Report for Evaluate<'_> {

@@ -415,13 +415,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if proposals.is_empty() {
                 return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
             }
-            printer.print(&evaluate::evaluate(&s, &proposals))
+            printer.print(&evaluate::evaluate(&s, &proposals)?)
         }
         Command::Compare { scenario, from, to } => {
             let s = load::scenario(&scenario)?;
             let a = load::proposal(&s, &from)?;
             let b = load::proposal(&s, &to)?;
-            printer.print(&compare::compare(&s, a, b))
+            printer.print(&compare::compare(&s, a, b)?)
         }
         Command::Deadlock { scenario, parties, budget } => {
             let s = load::scenario(&scenario)?;

@@ -33,7 +33,9 @@ fn outcomes(sizes: &[usize], seed: u64) -> Vec<Outcome> {
             .collect()
     } else {
         let mut rng = Rng::new(seed);
-        (0..SAMPLE).map(|_| Outcome::new_unchecked(sizes.iter().map(|&n| rng.index(n)).collect())).collect()
+        (0..SAMPLE)
+            .map(|_| Outcome::new_unchecked(sizes.iter().map(|&n| rng.index(n)).collect()))
+            .collect()
     }
 }
 
