@@ -50,14 +50,14 @@
 //! let s = Scenario::new(Meta::named("toy"), parties, issues, stances, vec![draft], vec![])?;
 //!
 //! // An even split with the venue open: Alpha gets 0.45 or 0.7, so it depends.
-//! let e = evaluate(&s, 0);
+//! let e = evaluate(&s, 0)?;
 //! assert_eq!(e.parties[0].verdict, Verdict::Depends);
 //! assert!((e.parties[0].utility_min - 0.45).abs() < EPS);
 //! // Beta's red line is at risk on the open venue.
 //! assert!(e.parties[1].reasons.contains(&Reason::OpenRedLineAtRisk { issue: 1 }));
 //!
 //! // With the venue at its worst (b-city), Alpha falls 0.05 short of its reservation.
-//! let g = gap(&s, 0);
+//! let g = gap(&s, 0)?;
 //! assert!((g.parties[0].shortfall - 0.05).abs() < 1e-12);
 //!
 //! // Without Beta's red line, "even" in a-city works (0.7 and 0.45); with it, no deal.
