@@ -349,58 +349,54 @@ pub(crate) fn string(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<String>
 }
 
 pub(crate) fn number(cx: &mut Cx<'_>, node: &Node, path: &str, range: Range) -> Option<f64> {
-    let what = format!("must be a finite number{}", range.describe());
     let Kind::Num(n) = &node.kind else {
         cx.push(
             node.span.start,
             path,
             ProblemKind::WrongType,
-            format!("{what}, found {}", node.describe()),
+            format!("must be a finite number{}, found {}", range.describe(), node.describe()),
         );
         return None;
     };
-    if !n.value.is_finite() {
-        cx.push(
-            node.span.start,
-            path,
-            ProblemKind::NotFinite,
-            format!("{what}, found {}", number_text(&n.text)),
-        );
-        return None;
+    match number_problem(n.value, &n.text, range) {
+        Some((kind, message)) => {
+            cx.push(node.span.start, path, kind, message);
+            None
+        }
+        None => Some(n.value),
     }
-    if !range.contains(n.value) {
-        cx.push(
-            node.span.start,
-            path,
-            ProblemKind::OutOfRange,
-            format!("{what}, found {}", number_text(&n.text)),
-        );
-        return None;
+}
+
+/// What is wrong with a number read as `text` (its value `x`) that must lie in `range`
+/// within the limits of docs/scenario-format.md ("Numbers"), or `None` when it is fine: the
+/// one rule for scenario files and for what-if settings alike.
+pub(crate) fn number_problem(x: f64, text: &str, range: Range) -> Option<(ProblemKind, String)> {
+    let what = format!("must be a finite number{}", range.describe());
+    if !x.is_finite() {
+        return Some((ProblemKind::NotFinite, format!("{what}, found {}", number_text(text))));
     }
-    let x = n.value;
+    if !range.contains(x) {
+        return Some((ProblemKind::OutOfRange, format!("{what}, found {}", number_text(text))));
+    }
     let problem = if x.abs() > MAX_MAGNITUDE {
-        Some(format!(
+        format!(
             "must be at most 1e9 in magnitude, found {} (larger numbers make utilities overflow or lose precision)",
-            number_text(&n.text)
-        ))
+            number_text(text)
+        )
     } else if matches!(range, Range::Positive) && x < MIN_MAGNITUDE {
-        Some(format!(
+        format!(
             "must be at least 1e-9, found {} (a smaller tolerance or step loses precision)",
-            number_text(&n.text)
-        ))
+            number_text(text)
+        )
     } else if matches!(range, Range::Weight) && x != 0.0 && x < MIN_MAGNITUDE {
-        Some(format!(
+        format!(
             "must be 0 or at least 1e-9, found {} (smaller weights lose precision when the weights are normalised)",
-            number_text(&n.text)
-        ))
+            number_text(text)
+        )
     } else {
-        None
-    };
-    if let Some(message) = problem {
-        cx.push(node.span.start, path, ProblemKind::OutOfRange, message);
         return None;
-    }
-    Some(x)
+    };
+    Some((ProblemKind::OutOfRange, problem))
 }
 
 pub(crate) fn check_id(cx: &mut Cx<'_>, node: &Node, path: &str, s: &str, name: bool) {

@@ -1123,50 +1123,53 @@ fn term(cx: &mut Cx<'_>, node: &Node, path: &str, known: Known<'_>) -> Option<us
             }
             k
         }
-        IssueKind::Scale { min, max, step, .. } => {
+        IssueKind::Scale { .. } => {
             let x = number(cx, node, path, Range::Any)?;
             let found = match &node.kind {
                 Kind::Num(n) => number_text(&n.text),
                 _ => format_number(x),
             };
-            let tol = step * 1e-6;
-            if x < min - tol || x > max + tol {
-                cx.push(
-                    node.span.start,
-                    path,
-                    ProblemKind::Term,
-                    format!(
-                        "must be on the scale of issue {} [{}, {}], found {found}",
-                        issue.id,
-                        format_number(*min),
-                        format_number(*max)
-                    ),
-                );
-                return None;
+            match scale_term(issue, x, &found) {
+                Ok(k) => Some(k),
+                Err(message) => {
+                    cx.push(node.span.start, path, ProblemKind::Term, message);
+                    None
+                }
             }
-            let k = issue.scale_index(x);
-            if k.is_none() {
-                let below = ((x - min) / step).floor().max(0.0);
-                let lo = (min + below * step).min(*max);
-                let hi = (lo + step).min(*max);
-                cx.push(
-                    node.span.start,
-                    path,
-                    ProblemKind::Term,
-                    format!(
-                        "must be a grid value of issue {} ({} to {} in steps of {}), found {found}; nearest: {}, {}",
-                        issue.id,
-                        format_number(*min),
-                        format_number(*max),
-                        format_number(*step),
-                        format_number(lo),
-                        format_number(hi)
-                    ),
-                );
-            }
-            k
         }
     }
+}
+
+/// The grid point of scale issue `issue` at `x` (a finite number, written `found` in
+/// messages), or what is wrong: off the scale, or between grid points (naming the nearest
+/// two). The one rule for proposal terms in files and in what-if settings.
+pub(crate) fn scale_term(issue: &Issue, x: f64, found: &str) -> Result<usize, String> {
+    let IssueKind::Scale { min, max, step, .. } = &issue.kind else {
+        return Err(format!("issue {} is not a scale", issue.id));
+    };
+    let tol = step * 1e-6;
+    if x < min - tol || x > max + tol {
+        return Err(format!(
+            "must be on the scale of issue {} [{}, {}], found {found}",
+            issue.id,
+            format_number(*min),
+            format_number(*max)
+        ));
+    }
+    issue.scale_index(x).ok_or_else(|| {
+        let below = ((x - min) / step).floor().max(0.0);
+        let lo = (min + below * step).min(*max);
+        let hi = (lo + step).min(*max);
+        format!(
+            "must be a grid value of issue {} ({} to {} in steps of {}), found {found}; nearest: {}, {}",
+            issue.id,
+            format_number(*min),
+            format_number(*max),
+            format_number(*step),
+            format_number(lo),
+            format_number(hi)
+        )
+    })
 }
 
 #[cfg(test)]
