@@ -19,6 +19,7 @@ use crate::load;
 use crate::plot;
 use crate::printer::Report;
 use crate::table::Table;
+use crate::what_if::{self, Shown};
 
 /// The forecasting model asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +51,8 @@ pub struct ForecastArgs<'a> {
     pub max_work: Option<u64>,
     pub parties: Option<&'a [String]>,
     pub plot: Option<&'a Path>,
+    /// What-if settings (a scenario only).
+    pub set: &'a [String],
 }
 
 /// A forecast's input: the actors counted, the model's options, the scenario's name, and
@@ -59,19 +62,27 @@ struct Source {
     params: SmpParams,
     name: String,
     n_all: usize,
+    /// The what-if changes made to a scenario.
+    shown: Shown,
 }
 
 /// Reads a KTAB CSV or XML file, or a scenario whose issues are all scales, keeping only
 /// the actors `parties` names (party ids of a scenario, actor names of a KTAB file).
-fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
+fn source(arg: &str, parties: Option<&[String]>, set: &[String]) -> Result<Source, BadInput> {
     let loaded = load::named(arg).map_err(|e| BadInput(e.to_string()))?;
-    let s = match loaded {
-        load::Named::Scenario(s) => *s,
+    let (s, shown) = match loaded {
+        load::Named::Scenario(s) => what_if::apply(*s, set)?,
         load::Named::Other {
             name,
             bytes,
             kind: kind @ (InputKind::KtabCsv | InputKind::KtabXml),
         } => {
+            what_if::refuse(
+                set,
+                &format!(
+                    "a KTAB input is not a scenario: import it (`detente import ktab {arg}`) and change the scenario"
+                ),
+            )?;
             let text = load::utf8(&name, bytes)?;
             let (input, params, name) = if kind == InputKind::KtabCsv {
                 let (input, info) = detente_forecast::ktab::parse_csv(&name, &text)
@@ -85,7 +96,7 @@ fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
             };
             let n_all = input.n_actors();
             let Some(names) = parties else {
-                return Ok(Source { input, params, name, n_all });
+                return Ok(Source { input, params, name, n_all, shown: Shown::default() });
             };
             let keep = at_least_two(actors_named(&input, names)?)?;
             return Ok(Source {
@@ -93,6 +104,7 @@ fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
                 params: params.restrict(&keep),
                 name,
                 n_all,
+                shown: Shown::default(),
             });
         }
         load::Named::Other { kind, .. } => {
@@ -111,6 +123,7 @@ fn source(arg: &str, parties: Option<&[String]>) -> Result<Source, BadInput> {
         params: SmpParams::default(),
         name: s.meta().name.clone(),
         n_all: s.parties().len(),
+        shown,
     })
 }
 
@@ -201,11 +214,11 @@ fn stop_keyword(stop: Stop) -> &'static str {
 }
 
 /// `detente forecast`.
-pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<Forecast> {
+pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<(Forecast, Shown)> {
     // Flags a baseline would ignore are refused before the file is read.
     check_model_flags(args)?;
     let model = args.model;
-    let Source { input, mut params, name, n_all } = source(arg, args.parties)?;
+    let Source { input, mut params, name, n_all, shown } = source(arg, args.parties, args.set)?;
     if args.stochastic {
         params.transitions = StateTransitions::Stochastic;
     }
@@ -247,7 +260,9 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<Forecast> 
     }
     let compromise = detente_forecast::compromise(&input);
     let median = detente_forecast::weighted_median(&input);
-    Ok(Forecast { model, name, input, params, smp, forecast, compromise, median, names, n_all })
+    let report =
+        Forecast { model, name, input, params, smp, forecast, compromise, median, names, n_all };
+    Ok((report, shown))
 }
 
 /// `detente forecast`: the model's run (SMP) or the baseline's outcome, with both baselines
@@ -471,7 +486,7 @@ impl Report for Forecast {
 
 /// `detente import ktab`: a KTAB input as a scenario (positions as ideals, salience as weight).
 pub fn import_ktab(arg: &str) -> Result<(detente_core::Scenario, bool), BadInput> {
-    let Source { input, params, .. } = source(arg, None)?;
+    let Source { input, params, .. } = source(arg, None, &[])?;
     let s = detente_forecast::to_scenario(&input).map_err(|e| BadInput(format!("{arg}: {e}")))?;
     Ok((s, params != SmpParams::default()))
 }

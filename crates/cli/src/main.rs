@@ -24,6 +24,7 @@ mod prose;
 mod scenarios;
 mod sim;
 mod table;
+mod what_if;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,16 +54,22 @@ enum Command {
     Analyze {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: Option<String>,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
     },
     /// Validate a scenario file and report every problem with its place.
     Check {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
     },
     /// Would each party accept a proposal? Per party and per point.
     Evaluate {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// The proposal's id (default: every proposal).
         #[arg(long, short)]
         proposal: Option<String>,
@@ -71,6 +78,8 @@ enum Command {
     Compare {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// The proposal compared from.
         from: String,
         /// The proposal compared to.
@@ -80,6 +89,8 @@ enum Command {
     Deadlock {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// Count only these parties (comma-separated ids; default: the principals).
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
@@ -92,6 +103,8 @@ enum Command {
     Frontier {
         /// A scenario (file or shipped name), a GENIUS domain folder, or a NegMAS JSON domain.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// List at most N frontier points, highest welfare first, in the table and in JSON
         /// (N >= 1; the count and the solutions do not change).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
@@ -120,6 +133,8 @@ enum Command {
         /// A scenario (file or shipped name; points are the stance weights), or a CSV
         /// points table with a header `item,<party a>,<party b>`.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// The two parties who divide (comma-separated ids; default: the two principals,
         /// required when the scenario counts more than two parties).
         #[arg(long, value_delimiter = ',')]
@@ -130,6 +145,8 @@ enum Command {
     Mediate {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// The draft to revise.
         #[arg(long)]
         from: String,
@@ -161,6 +178,8 @@ enum Command {
     Forecast {
         /// A KTAB input (.csv or .xml) or a scenario (file or shipped name) whose issues are all scales.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// The model.
         #[arg(long, value_enum, default_value = "smp")]
         model: forecast::Model,
@@ -193,6 +212,8 @@ enum Command {
     Simulate {
         /// A scenario (file or shipped name), a GENIUS domain folder, or a NegMAS JSON domain.
         scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
         /// The parties that negotiate (comma-separated ids; default: the principals).
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
@@ -231,6 +252,9 @@ enum Command {
         /// Scenarios (files, shipped names, GENIUS folders or NegMAS JSON domains).
         #[arg(required = true)]
         scenarios: Vec<String>,
+        /// Refused: a tournament takes no what-if settings (docs/cli.md, "What-if").
+        #[arg(long = "set", value_name = "PATH=VALUE", hide = true)]
+        set: Vec<String>,
         // Help from the negotiator registry.
         #[arg(
             long,
@@ -379,21 +403,24 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let command = cli.command.unwrap_or(Command::Analyze { scenario: None });
+    let command = cli
+        .command
+        .unwrap_or(Command::Analyze { scenario: None, what_if: what_if::SetArgs::default() });
     // The one choice of output format: every command builds a report, this printer writes
     // it (text wrapped to the reader's width). Scenario files written by `import` are not
     // reports: `--json` chooses their format and they are never wrapped.
     let printer = Printer::from_flags(cli.json);
     let out = match command {
-        Command::Analyze { scenario } => {
+        Command::Analyze { scenario, what_if } => {
             let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
-            let s = load::scenario(name)?;
-            printer.print(&analyze::analyze(&s)?)
+            let (s, shown) = what_if::apply(load::scenario(name)?, &what_if.set)?;
+            printer.print(&shown.around(&analyze::analyze(&s)?))
         }
-        Command::Check { scenario } => match load::scenario(&scenario) {
+        Command::Check { scenario, what_if } => match load::scenario(&scenario) {
             Ok(s) => {
+                let (s, shown) = what_if::apply(s, &what_if.set)?;
                 let name = if scenario == load::STDIN { "<stdin>" } else { scenario.as_str() };
-                printer.print(&check::check(name, &s))
+                printer.print(&shown.around(&check::check(name, &s)))
             }
             Err(load::LoadError::Invalid(e)) if printer == Printer::Json => {
                 // Machines get the problems as JSON on stdout; the exit code still says "bad input".
@@ -406,8 +433,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Err(e) => return Err(e.into()),
         },
-        Command::Evaluate { scenario, proposal } => {
-            let s = load::scenario(&scenario)?;
+        Command::Evaluate { scenario, proposal, what_if } => {
+            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
             let proposals = match proposal {
                 Some(id) => vec![load::proposal(&s, &id)?],
                 None => (0..s.proposals().len()).collect(),
@@ -415,21 +442,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if proposals.is_empty() {
                 return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
             }
-            printer.print(&evaluate::evaluate(&s, &proposals)?)
+            printer.print(&shown.around(&evaluate::evaluate(&s, &proposals)?))
         }
-        Command::Compare { scenario, from, to } => {
-            let s = load::scenario(&scenario)?;
+        Command::Compare { scenario, from, to, what_if } => {
+            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
             let a = load::proposal(&s, &from)?;
             let b = load::proposal(&s, &to)?;
-            printer.print(&compare::compare(&s, a, b)?)
+            printer.print(&shown.around(&compare::compare(&s, a, b)?))
         }
-        Command::Deadlock { scenario, parties, budget } => {
-            let s = load::scenario(&scenario)?;
+        Command::Deadlock { scenario, what_if, parties, budget } => {
+            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
             let parties = load::parties(&s, parties.as_deref())?;
-            printer.print(&deadlock::deadlock(&s, Some(parties), budget)?)
+            printer.print(&shown.around(&deadlock::deadlock(&s, Some(parties), budget)?))
         }
         Command::Frontier {
             scenario,
+            what_if,
             max_points,
             sample,
             all,
@@ -440,7 +468,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(path) = &plot {
                 output::check_plot_path(path)?;
             }
-            let s = load::any(&scenario)?;
+            let (s, shown) = what_if::apply(load::any(&scenario)?, &what_if.set)?;
             let parties = load::parties(&s, parties.as_deref())?;
             let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
             let args = bargain::FrontierArgs {
@@ -451,10 +479,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 parties,
                 ignore_red_lines,
             };
-            printer.print(&bargain::frontier(&s, &args)?)
+            printer.print(&shown.around(&bargain::frontier(&s, &args)?))
         }
         Command::Forecast {
             scenario,
+            what_if,
             model,
             stochastic,
             seed,
@@ -474,11 +503,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 max_work,
                 parties: parties.as_deref(),
                 plot: plot.as_deref(),
+                set: &what_if.set,
             };
-            printer.print(&forecast::forecast(&scenario, &args)?)
+            let (report, shown) = forecast::forecast(&scenario, &args)?;
+            printer.print(&shown.around(&report))
         }
         Command::Simulate {
             scenario,
+            what_if,
             parties,
             mechanism,
             negotiators,
@@ -488,7 +520,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             trace,
         } => {
             let config = sim::session_config(mechanism, steps, time_limit)?;
-            let s = load::any(&scenario)?;
+            let (s, shown) = what_if::apply(load::any(&scenario)?, &what_if.set)?;
             let args = sim::SimulateArgs {
                 parties: parties.as_deref(),
                 config,
@@ -496,7 +528,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 trace,
             };
-            printer.print(&sim::simulate(s, &args)?)
+            printer.print(&shown.around(&sim::simulate(s, &args)?))
         }
         Command::Tournament {
             command: Some(TournamentCommand::Merge { parts, partial, csv, out }),
@@ -510,6 +542,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tournament {
             command: None,
             scenarios,
+            set,
             negotiators,
             parties,
             mechanism,
@@ -522,6 +555,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             csv,
             out,
         } => {
+            what_if::refuse(
+                &set,
+                "tournament takes no what-if settings: its parts record each scenario by its name and a summary, which cannot tell a changed scenario from the file, so parts of different what-ifs could be merged; write the change into a copy of the scenario file (and try it first with --set on simulate)",
+            )?;
             for path in csv.iter().chain(&out) {
                 output::check_output_path(path)?;
             }
@@ -542,6 +579,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Mediate {
             scenario,
+            what_if,
             from,
             parties,
             procedure,
@@ -551,14 +589,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             budget,
             max_rounds,
         } => {
-            let s = load::scenario(&scenario)?;
+            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
             let from = load::proposal(&s, &from)?;
             let parties = load::parties(&s, parties.as_deref())?;
             let flags = mediate::Flags { objective, max_changes, top, budget, max_rounds };
-            printer.print(&*mediate::run(&s, from, parties, procedure, &flags)?)
+            printer.print(&shown.around(&*mediate::run(&s, from, parties, procedure, &flags)?))
         }
-        Command::Divide { scenario, parties } => match load::named(&scenario)? {
+        Command::Divide { scenario, what_if, parties } => match load::named(&scenario)? {
             load::Named::Other { name, bytes, kind: detente_scenario::InputKind::PointsCsv } => {
+                what_if::refuse(
+                    &what_if.set,
+                    "a points table has no scenario to change (--set changes a scenario's estimates and terms)",
+                )?;
                 if parties.is_some() {
                     return Err(BadInput(
                         "--parties: a points table names its two parties in its header".to_string(),
@@ -569,9 +611,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             load::Named::Other { kind, .. } => return Err(load::not_for(&scenario, kind).into()),
             load::Named::Scenario(s) => {
+                let (s, shown) = what_if::apply(*s, &what_if.set)?;
                 let named = parties.is_some();
                 let parties = load::parties(&s, parties.as_deref())?;
-                printer.print(&bargain::divide_scenario(&s, &parties, named)?)
+                printer.print(&shown.around(&bargain::divide_scenario(&s, &parties, named)?))
             }
         },
         Command::Import { from } => {

@@ -1624,3 +1624,196 @@ fn without_a_principal_every_party_counts() {
     assert!(!text.contains("principals"), "{text}");
     assert!(text.contains("counting every party"), "{text}");
 }
+
+/// Runs with bytes on standard input.
+fn with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(args)
+        .current_dir(manifest_dir().join("../.."))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The verdict of a party on the first proposal evaluated.
+fn verdict(v: &serde_json::Value, party: &str) -> String {
+    v["evaluations"][0]["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["party"] == party)
+        .map(|p| p["verdict"].as_str().unwrap().to_string())
+        .unwrap()
+}
+
+/// What-if (`--set`): a setting flips a verdict, and the output says first what changed.
+#[test]
+fn what_if_flips_a_verdict_and_says_so() {
+    // Tutorial: the commission draft's 35% share crosses Lowland's red line (at least 40).
+    let base = &["evaluate", "tutorial", "-p", "commission-draft"];
+    let v = json(&[&base[..], &["--json"]].concat());
+    assert_eq!(verdict(&v, "lowland"), "rejects");
+    assert!(v.get("what_if").is_none(), "no what_if key without settings");
+    let args = [&base[..], &["--set", "commission-draft.share=40"]].concat();
+    let text = ok_golden(&args, "what_if_tutorial_share.txt");
+    assert!(text.starts_with("What-if: commission-draft.share 35 -> 40.\n\n"), "{text}");
+    let v = json(&[&args[..], &["--json"]].concat());
+    assert_eq!(verdict(&v, "lowland"), "accepts");
+    assert_eq!(
+        v["what_if"],
+        serde_json::json!([{ "path": "commission-draft.share", "from": 35.0, "to": 40.0 }])
+    );
+    // ukraine-2025: Russia accepts us-28 (0.85 against 0.60); at a reservation of 0.9 it
+    // rejects it.
+    let base = &["evaluate", "ukraine-2025", "-p", "us-28", "--json"];
+    assert_eq!(verdict(&json(base), "russia"), "accepts");
+    let v = json(&[&base[..], &["--set", "russia.reservation=0.9"]].concat());
+    assert_eq!(verdict(&v, "russia"), "rejects");
+    assert_eq!(v["what_if"][0]["from"], 0.6);
+    // A term inherited by an amendment changes there too, and the line says so.
+    let o = detente(&["evaluate", "tutorial", "--set", "commission-draft.dam=upland-only"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with(
+        "What-if: commission-draft.dam joint-board -> upland-only (inherited by lowland-markup).\n"
+    ));
+    // The deal question flips too: with Upland's reservation at 0.95, no deal is possible.
+    let v = json(&["deadlock", "tutorial", "--json"]);
+    assert_eq!(v["deadlock"]["deal_possible"], true);
+    let v = json(&["deadlock", "tutorial", "--json", "--set", "upland.reservation=0.95"]);
+    assert_eq!(v["deadlock"]["deal_possible"], false);
+}
+
+/// Settings apply in order; the last one on the same thing wins, and the change listed is
+/// the net one, from the file's value.
+#[test]
+fn what_if_repeated_settings_the_last_wins() {
+    let args = [
+        "evaluate",
+        "tutorial",
+        "-p",
+        "commission-draft",
+        "--json",
+        "--set",
+        "upland.reservation=0.9",
+        "--set",
+        "lowland.share.weight=1",
+        "--set",
+        "upland.reservation=0.5",
+    ];
+    let v = json(&args);
+    assert_eq!(
+        v["what_if"],
+        serde_json::json!([
+            { "path": "upland.reservation", "from": 0.45, "to": 0.5 },
+            { "path": "lowland.share.weight", "from": 5.0, "to": 1.0 },
+        ])
+    );
+    assert_eq!(verdict(&v, "upland"), "accepts");
+    let once = json(&[
+        "evaluate",
+        "tutorial",
+        "-p",
+        "commission-draft",
+        "--json",
+        "--set",
+        "lowland.share.weight=1",
+        "--set",
+        "upland.reservation=0.5",
+    ]);
+    assert_eq!(v["evaluations"], once["evaluations"]);
+}
+
+/// Unknown ids and bad values are bad input (exit 2), each naming its setting and what is
+/// wrong, with suggestions; every problem at once.
+#[test]
+fn what_if_bad_settings_exit_2_with_suggestions() {
+    bad_input_golden(
+        &[
+            "evaluate",
+            "ukraine-2025",
+            "--set",
+            "russia.SEC-1.weight=2",
+            "--set",
+            "rusia.reservation=0.5",
+        ],
+        "what_if_unknown_ids.stderr",
+    );
+    bad_input_golden(
+        &[
+            "analyze",
+            "tutorial",
+            "--set",
+            "upland.reservation=NaN",
+            "--set",
+            "upland.share.ideal=90",
+            "--set",
+            "commission-draft.dam=commission",
+            "--set",
+            "upland.reservation",
+        ],
+        "what_if_bad_values.stderr",
+    );
+    // Where there is no scenario to change, or the command takes no settings: refused.
+    let refused = [
+        vec!["divide", "crates/cli/tests/data/points.csv", "--set", "a.b=1"],
+        vec!["forecast", "crates/cli/tests/data/ktab-harbour.csv", "--set", "a.b=1"],
+        vec![
+            "tournament",
+            "tutorial",
+            "--negotiators",
+            "boulware,conceder",
+            "--set",
+            "upland.reservation=0.5",
+        ],
+    ];
+    for args in refused {
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.starts_with("detente: --set "), "{args:?}: {err}");
+    }
+}
+
+/// Every command that loads a scenario takes `--set` and says the change first, in text
+/// and in JSON.
+#[test]
+fn what_if_on_every_command() {
+    let set = ["--set", "upland.reservation=0.4"];
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["analyze", "tutorial"],
+        vec!["check", "tutorial"],
+        vec!["evaluate", "tutorial"],
+        vec!["compare", "tutorial", "commission-draft", "lowland-markup"],
+        vec!["deadlock", "tutorial"],
+        vec!["mediate", "tutorial", "--from", "commission-draft"],
+        vec!["mediate", "tutorial", "--from", "commission-draft", "--procedure", "single-text"],
+        vec!["frontier", "tutorial"],
+        vec!["divide", "tutorial"],
+        vec!["simulate", "tutorial", "--negotiators", "boulware,conceder"],
+    ];
+    for command in commands {
+        let args = [&command[..], &set[..]].concat();
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(
+            stdout(&o).starts_with("What-if: upland.reservation 0.45 -> 0.40.\n\n"),
+            "{args:?}: {}",
+            stdout(&o)
+        );
+        let v = json(&[&args[..], &["--json"]].concat());
+        assert_eq!(v["what_if"][0]["path"], "upland.reservation", "{args:?}");
+        assert!(json(&[&command[..], &["--json"]].concat()).get("what_if").is_none());
+    }
+    // forecast, on a scenario of scales (a KTAB input imported, read from stdin).
+    let scenario = stdout(&detente(&["import", "ktab", "crates/cli/tests/data/ktab-harbour.csv"]));
+    let o = with_stdin(&["forecast", "-", "--set", "MAYOR.capability=10"], scenario.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("What-if: MAYOR.capability 80.00 -> 10.00.\n\n"));
+    let before = with_stdin(&["forecast", "-"], scenario.as_bytes());
+    assert_ne!(stdout(&before), stdout(&o).split_once("\n\n").unwrap().1);
+}

@@ -264,6 +264,7 @@ fn documented_keys(doc: &str) -> BTreeMap<String, Vec<(String, bool)>> {
 /// The commands whose output is checked against each documented shape. Each command runs
 /// with `--json` from the project's root and must exit 0 (`check` of an invalid file: 2).
 const RUNS: &[(&str, &[&[&str]])] = &[
+    ("--set", &[&["evaluate", "tutorial", "--set", "lowland.reservation=0.5"]]),
     ("evaluate", &[&["evaluate", "tutorial"]]),
     ("compare", &[&["compare", "tutorial", "commission-draft", "lowland-markup"]]),
     ("deadlock", &[&["deadlock", "tutorial"], &["deadlock", "ukraine-2025"]]),

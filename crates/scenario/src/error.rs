@@ -36,17 +36,20 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// One problem of a scenario file, with its place.
+/// One problem of a scenario file, with its place, or of a what-if setting
+/// ([`crate::what_if`]).
 ///
 /// Displayed as `{file}:{line}:{column}: {path}: {message}`, or without the path when it is
-/// empty (syntax errors, whole-file problems).
+/// empty (syntax errors, whole-file problems). A problem of a setting has no line (`line`
+/// and `column` are 0, `file` is the flag as given, e.g. `--set russia.reservaton=0.5`)
+/// and is displayed as `{file}: {message}`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
     /// The file name given to [`crate::parse`].
     pub file: String,
-    /// Line, from 1.
+    /// Line, from 1 (0 for a problem of a what-if setting).
     pub line: usize,
-    /// Column, from 1, counted in characters.
+    /// Column, from 1, counted in characters (0 for a problem of a what-if setting).
     pub column: usize,
     /// The field path, e.g. `parties[2].reservation`; empty when the problem has no field.
     pub path: String,
@@ -58,6 +61,9 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}: {}", self.file, self.message);
+        }
         write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
@@ -303,6 +309,16 @@ mod tests {
         assert_eq!(p.to_string(), "f.toml:3:7: bad");
         let e = Error::new(vec![p.clone(), p]);
         assert_eq!(e.to_string(), "f.toml:3:7: bad\nf.toml:3:7: bad");
+        // A what-if setting's problem has no line: the flag as given, then the message.
+        let setting = Problem {
+            file: "--set a.b=1".into(),
+            line: 0,
+            column: 0,
+            path: "a.b".into(),
+            kind: ProblemKind::UnknownReference,
+            message: "unknown party".into(),
+        };
+        assert_eq!(setting.to_string(), "--set a.b=1: unknown party");
     }
 
     #[test]

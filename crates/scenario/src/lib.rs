@@ -12,7 +12,9 @@
 //!   as scenarios with raw utilities;
 //! - [`shipped`] holds the scenarios compiled into the program;
 //! - [`sniff`] tells a scenario from the other formats detente reads (NegMAS and GENIUS
-//!   domains, KTAB inputs, points tables), so that a program can say what to run.
+//!   domains, KTAB inputs, points tables), so that a program can say what to run;
+//! - [`what_if`] changes a scenario's estimates and terms by `PATH=VALUE` settings (the
+//!   command line's `--set`), checked like the file.
 //!
 //! Reading never panics, whatever the bytes. A rejected file gives an [`Error`] whose
 //! [`problems`](Error::problems) each print as `file:line:column: path: message`.
@@ -80,6 +82,7 @@ mod toml_in;
 mod toml_out;
 mod tree;
 mod validate;
+pub mod what_if;
 
 pub use error::{Error, Problem, ProblemKind};
 pub use sniff::{InputKind, sniff};
