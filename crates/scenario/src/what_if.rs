@@ -34,6 +34,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::HashMap;
+
 use detente_core::{IssueKind, Preference, Scenario, Term, UtilityForm, format_number};
 
 use crate::error::{Error, Problem, ProblemKind};
@@ -126,7 +128,7 @@ pub fn apply_texts<S: AsRef<str>>(s: Scenario, texts: &[S]) -> Result<WhatIf, Er
         Err(e) => {
             // Problems of well-formed settings name them; place each by its setting's text.
             for p in e.problems() {
-                let n = good.iter().find(|(_, s)| p.file == format!("--set {}", s.text));
+                let n = good.iter().find(|(_, s)| s.path == p.path && p.file == flag(&s.text));
                 problems.push((n.map_or(usize::MAX, |(n, _)| *n), p.clone()));
             }
         }
@@ -177,7 +179,7 @@ pub struct WhatIf {
 }
 
 /// What a setting changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Target {
     Reservation(usize),
     Capability(usize),
@@ -201,8 +203,10 @@ pub fn apply(s: Scenario, settings: &[Setting]) -> Result<WhatIf, Error> {
     }
     let mut problems = Vec::new();
     let mut resolved: Vec<(Target, Value, usize)> = Vec::with_capacity(settings.len());
+    let mut index = Index::new(&s);
     for (n, setting) in settings.iter().enumerate() {
-        let found = resolve(&s, &setting.path).and_then(|t| Ok((t, new_value(&s, t, setting)?)));
+        let found = resolve(&mut index, &setting.path)
+            .and_then(|t| Ok((t, new_value(&mut index, t, setting)?)));
         match found {
             Ok((target, value)) => resolved.push((target, value, n)),
             Err((kind, message)) => {
@@ -215,9 +219,10 @@ pub fn apply(s: Scenario, settings: &[Setting]) -> Result<WhatIf, Error> {
     }
     // One change per target, in the order of its first setting; the last setting wins.
     let mut changes: Vec<(Target, Change)> = Vec::new();
+    let mut seen: HashMap<Target, usize> = HashMap::new();
     for &(target, value, _) in &resolved {
-        match changes.iter_mut().find(|(t, _)| *t == target) {
-            Some((_, c)) => c.to = value,
+        match seen.get(&target) {
+            Some(&at) => changes[at].1.to = value,
             None => changes.push((
                 target,
                 Change {
@@ -228,6 +233,7 @@ pub fn apply(s: Scenario, settings: &[Setting]) -> Result<WhatIf, Error> {
                 },
             )),
         }
+        seen.entry(target).or_insert(changes.len() - 1);
     }
     let zero_weights = all_weights_zero(&s, &resolved, settings);
     if !zero_weights.is_empty() {
@@ -265,16 +271,19 @@ pub fn apply(s: Scenario, settings: &[Setting]) -> Result<WhatIf, Error> {
     Ok(WhatIf { scenario, changes })
 }
 
-/// A problem of the setting `text` (no line: `file` is the flag as given).
-fn setting_problem(text: &str, path: &str, kind: ProblemKind, message: String) -> Problem {
-    Problem {
-        file: format!("--set {text}"),
-        line: 0,
-        column: 0,
-        path: path.to_string(),
-        kind,
-        message,
+/// The flag as shown in messages: its first 200 characters, and `...` when it is longer.
+fn flag(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("--set {}...", &text[..at]),
+        None => format!("--set {text}"),
     }
+}
+
+/// A problem of the setting `text` (no line: `file` is the flag as given, its first 200
+/// characters and `...` when it is longer).
+fn setting_problem(text: &str, path: &str, kind: ProblemKind, message: String) -> Problem {
+    Problem { file: flag(text), line: 0, column: 0, path: path.to_string(), kind, message }
 }
 
 /// The settings that leave a party of a normalised scenario with stances but every weight
@@ -288,23 +297,26 @@ fn all_weights_zero(
     if s.meta().utility == UtilityForm::Raw {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    for p in 0..s.parties().len() {
-        let mut last = None;
-        let mut weights: Vec<Option<f64>> =
-            s.stances()[p].iter().map(|st| st.as_ref().map(|st| st.weight)).collect();
-        for &(target, value, n) in resolved {
-            if let (Target::Weight(q, i), Value::Number(w)) = (target, value)
-                && q == p
-            {
-                weights[i] = Some(w);
-                last = Some(n);
-            }
+    // Each party whose weights a setting changes: its weights after the settings, and the
+    // last setting of one.
+    let mut touched: HashMap<usize, (Vec<Option<f64>>, usize)> = HashMap::new();
+    let mut order = Vec::new();
+    for &(target, value, n) in resolved {
+        if let (Target::Weight(p, i), Value::Number(w)) = (target, value) {
+            let (weights, last) = touched.entry(p).or_insert_with(|| {
+                order.push(p);
+                (s.stances()[p].iter().map(|st| st.as_ref().map(|st| st.weight)).collect(), n)
+            });
+            weights[i] = Some(w);
+            *last = n;
         }
-        if let Some(n) = last
-            && weights.iter().all(|w| w.is_none_or(|w| w == 0.0))
-        {
-            let setting = &settings[n];
+    }
+    order.sort_unstable();
+    let mut out = Vec::new();
+    for p in order {
+        let Some((weights, n)) = touched.get(&p) else { continue };
+        if weights.iter().all(|w| w.is_none_or(|w| w == 0.0)) {
+            let setting = &settings[*n];
             out.push(setting_problem(
                 &setting.text,
                 &setting.path,
@@ -447,7 +459,8 @@ fn old_value(s: &Scenario, target: Target) -> Value {
 type Miss = (ProblemKind, String);
 
 /// The new value of a resolved target, read and checked like the file's.
-fn new_value(s: &Scenario, target: Target, setting: &Setting) -> Result<Value, Miss> {
+fn new_value(ix: &mut Index<'_>, target: Target, setting: &Setting) -> Result<Value, Miss> {
+    let s = ix.s;
     let text = setting.value.as_str();
     let raw = s.meta().utility == UtilityForm::Raw;
     let value_range = if raw { Range::Any } else { Range::Unit };
@@ -484,17 +497,17 @@ fn new_value(s: &Scenario, target: Target, setting: &Setting) -> Result<Value, M
             }
             IssueKind::Discrete { .. } => Err((ProblemKind::Internal, "not a scale".to_string())),
         },
-        Target::Term(_, i) => term(s, i, text).map(|term| Value::Term { issue: i, term }),
+        Target::Term(_, i) => term(ix, i, text).map(|term| Value::Term { issue: i, term }),
     }
 }
 
 /// A term on issue `i`: an option id, a grid value, or `open` (an option named `open`
 /// wins over the open term).
-fn term(s: &Scenario, i: usize, text: &str) -> Result<Term, Miss> {
-    let issue = &s.issues()[i];
+fn term(ix: &mut Index<'_>, i: usize, text: &str) -> Result<Term, Miss> {
+    let issue = &ix.s.issues()[i];
     match &issue.kind {
         IssueKind::Discrete { options } => {
-            if let Some(k) = options.iter().position(|o| o.id == text) {
+            if let Some(k) = ix.option(i, text) {
                 return Ok(Term::Set(k));
             }
             if text == OPEN {
@@ -577,20 +590,94 @@ fn after<'a>(path: &'a str, id: &str) -> Option<&'a str> {
     path.strip_prefix(id)?.strip_prefix('.')
 }
 
-/// What a path names in the scenario.
-fn resolve(s: &Scenario, path: &str) -> Result<Target, Miss> {
-    let mut r = Reading::default();
-    for (p, party) in s.parties().iter().enumerate() {
-        if let Some(rest) = after(path, &party.id) {
-            party_rest(s, p, rest, &mut r);
+/// Ids by name. Ids may hold dots, so a path's head is looked up at each length an id has:
+/// reading a path takes time bounded by its length and the ids' total length, not by the
+/// number of parties, issues or options times the number of settings.
+struct Ids<'s> {
+    by_id: HashMap<&'s str, usize>,
+    /// The lengths ids have, increasing.
+    lengths: Vec<usize>,
+}
+
+impl<'s> Ids<'s> {
+    fn new(ids: impl Iterator<Item = &'s str>) -> Ids<'s> {
+        let mut by_id = HashMap::new();
+        let mut lengths = Vec::new();
+        for (n, id) in ids.enumerate() {
+            by_id.entry(id).or_insert(n);
+            lengths.push(id.len());
+        }
+        lengths.sort_unstable();
+        lengths.dedup();
+        Ids { by_id, lengths }
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Every `(index, rest)` with `path` = `id.rest`, shortest id first.
+    fn heads<'p>(&self, path: &'p str) -> Vec<(usize, &'p str)> {
+        self.lengths
+            .iter()
+            .take_while(|&&l| l < path.len())
+            .filter_map(|&l| {
+                let rest = path.get(l..)?.strip_prefix('.')?;
+                Some((self.get(path.get(..l)?)?, rest))
+            })
+            .collect()
+    }
+}
+
+/// The scenario's ids, indexed once for every setting (options of an issue when first needed).
+struct Index<'s> {
+    s: &'s Scenario,
+    parties: Ids<'s>,
+    proposals: Ids<'s>,
+    issues: Ids<'s>,
+    options: HashMap<usize, Ids<'s>>,
+}
+
+impl<'s> Index<'s> {
+    fn new(s: &'s Scenario) -> Index<'s> {
+        Index {
+            s,
+            parties: Ids::new(s.parties().iter().map(|p| p.id.as_str())),
+            proposals: Ids::new(s.proposals().iter().map(|p| p.id.as_str())),
+            issues: Ids::new(s.issues().iter().map(|i| i.id.as_str())),
+            options: HashMap::new(),
         }
     }
-    for (j, proposal) in s.proposals().iter().enumerate() {
-        if let Some(rest) = after(path, &proposal.id) {
-            let issues: Vec<&str> = s.issues().iter().map(|i| i.id.as_str()).collect();
-            match s.issue_index(rest) {
+
+    /// The index of option `id` of discrete issue `i`.
+    fn option(&mut self, i: usize, id: &str) -> Option<usize> {
+        let s = self.s;
+        self.options
+            .entry(i)
+            .or_insert_with(|| {
+                let options = match &s.issues()[i].kind {
+                    IssueKind::Discrete { options } => options.as_slice(),
+                    IssueKind::Scale { .. } => &[],
+                };
+                Ids::new(options.iter().map(|o| o.id.as_str()))
+            })
+            .get(id)
+    }
+}
+
+/// What a path names in the scenario.
+fn resolve(ix: &mut Index<'_>, path: &str) -> Result<Target, Miss> {
+    let s = ix.s;
+    let mut r = Reading::default();
+    for (p, rest) in ix.parties.heads(path) {
+        party_rest(ix, p, rest, &mut r);
+    }
+    for (j, rest) in ix.proposals.heads(path) {
+        let proposal = &s.proposals()[j];
+        {
+            match ix.issues.get(rest) {
                 Some(i) => r.found.push(Target::Term(j, i)),
-                None => match issues.iter().find(|id| after(rest, id).is_some()) {
+                None => match ix.issues.heads(rest).first().map(|&(i, _)| &s.issues()[i].id) {
                     Some(id) => r.miss(
                         2,
                         ProblemKind::UnknownField,
@@ -600,17 +687,20 @@ fn resolve(s: &Scenario, path: &str) -> Result<Target, Miss> {
                             proposal.id
                         ),
                     ),
-                    None => r.miss(
-                        1,
-                        ProblemKind::UnknownReference,
-                        unknown(
-                            "issue",
-                            rest,
-                            &format!(" of proposal {}", proposal.id),
-                            &issues,
-                            "issues",
-                        ),
-                    ),
+                    None => {
+                        let issues: Vec<&str> = s.issues().iter().map(|i| i.id.as_str()).collect();
+                        r.miss(
+                            1,
+                            ProblemKind::UnknownReference,
+                            unknown(
+                                "issue",
+                                rest,
+                                &format!(" of proposal {}", proposal.id),
+                                &issues,
+                                "issues",
+                            ),
+                        )
+                    }
                 },
             }
         }
@@ -639,7 +729,7 @@ fn resolve(s: &Scenario, path: &str) -> Result<Target, Miss> {
             format!("a path is {shapes}, found {} with no \".\"", quote(path)),
         ));
     }
-    if ids.contains(&head) {
+    if ix.parties.get(head).is_some() || ix.proposals.get(head).is_some() {
         // `PARTY.` or `PROPOSAL.` with nothing after it.
         return Err((
             ProblemKind::UnknownField,
@@ -653,7 +743,8 @@ fn resolve(s: &Scenario, path: &str) -> Result<Target, Miss> {
 }
 
 /// The readings of `rest` after party `p`.
-fn party_rest(s: &Scenario, p: usize, rest: &str, r: &mut Reading) {
+fn party_rest(ix: &mut Index<'_>, p: usize, rest: &str, r: &mut Reading) {
+    let s = ix.s;
     let party = &s.parties()[p];
     match rest {
         "reservation" => return r.found.push(Target::Reservation(p)),
@@ -662,19 +753,18 @@ fn party_rest(s: &Scenario, p: usize, rest: &str, r: &mut Reading) {
         "discount" => return r.found.push(Target::Discount(p)),
         _ => {}
     }
-    let mut matched = false;
-    for (i, issue) in s.issues().iter().enumerate() {
-        let Some(field) = after(rest, &issue.id) else { continue };
-        matched = true;
+    let heads = ix.issues.heads(rest);
+    let matched = !heads.is_empty();
+    for (i, field) in heads {
+        let issue = &s.issues()[i];
         let target = match (field, &issue.kind) {
             ("weight", _) => Target::Weight(p, i),
             ("ideal", IssueKind::Scale { .. }) => Target::Ideal(p, i),
             ("tolerance", IssueKind::Scale { .. }) => Target::Tolerance(p, i),
-            (_, IssueKind::Discrete { options }) => {
-                match options.iter().position(|o| o.id == field) {
-                    Some(k) => Target::Value(p, i, k),
-                    None if STANCE_FIELDS.contains(&field) => {
-                        r.miss(
+            (_, IssueKind::Discrete { options }) => match ix.option(i, field) {
+                Some(k) => Target::Value(p, i, k),
+                None if STANCE_FIELDS.contains(&field) => {
+                    r.miss(
                             3,
                             ProblemKind::PreferenceMismatch,
                             format!(
@@ -682,26 +772,25 @@ fn party_rest(s: &Scenario, p: usize, rest: &str, r: &mut Reading) {
                                 issue.id, party.id, issue.id
                             ),
                         );
-                        continue;
-                    }
-                    None => {
-                        let mut known: Vec<&str> = vec!["weight"];
-                        known.extend(options.iter().map(|o| o.id.as_str()));
-                        r.miss(
-                            2,
-                            ProblemKind::UnknownReference,
-                            unknown(
-                                "field or option",
-                                field,
-                                &format!(" of issue {}", issue.id),
-                                &known,
-                                "weight and options",
-                            ),
-                        );
-                        continue;
-                    }
+                    continue;
                 }
-            }
+                None => {
+                    let mut known: Vec<&str> = vec!["weight"];
+                    known.extend(options.iter().map(|o| o.id.as_str()));
+                    r.miss(
+                        2,
+                        ProblemKind::UnknownReference,
+                        unknown(
+                            "field or option",
+                            field,
+                            &format!(" of issue {}", issue.id),
+                            &known,
+                            "weight and options",
+                        ),
+                    );
+                    continue;
+                }
+            },
             (_, IssueKind::Scale { .. }) => {
                 r.miss(
                     2,
@@ -734,7 +823,7 @@ fn party_rest(s: &Scenario, p: usize, rest: &str, r: &mut Reading) {
         return;
     }
     let issues: Vec<&str> = s.issues().iter().map(|i| i.id.as_str()).collect();
-    if s.issue_index(rest).is_some() {
+    if ix.issues.get(rest).is_some() {
         return r.miss(
             2,
             ProblemKind::UnknownField,
@@ -1063,6 +1152,38 @@ mod tests {
         let w = apply(tutorial(), &[]).unwrap();
         assert_eq!(w.scenario, tutorial());
         assert!(w.changes.is_empty());
+    }
+
+    #[test]
+    fn many_settings_take_linear_time() {
+        // 20,000 issues, one setting each, and a setting with a path of 100,000 dots: with a
+        // scan of every issue per setting this would be 4e8 comparisons (minutes in a debug
+        // build, seconds here).
+        const N: usize = 20_000;
+        let parties = vec![
+            detente_core::Party::new("a", "A", detente_core::Role::Principal, 1.0, 0.0),
+            detente_core::Party::new("b", "B", detente_core::Role::Principal, 1.0, 0.0),
+        ];
+        let issues: Vec<detente_core::Issue> = (0..N)
+            .map(|i| detente_core::Issue::discrete(&format!("i{i}"), "I", &["x", "y"]))
+            .collect();
+        let row = || vec![Some(detente_core::Stance::values(1.0, vec![1.0, 0.0])); N];
+        let s = Scenario::new(
+            detente_core::Meta::named("wide"),
+            parties,
+            issues,
+            vec![row(), row()],
+            vec![],
+            vec![],
+        )
+        .unwrap();
+        let texts: Vec<String> = (0..N).map(|i| format!("a.i{i}.y=0.5")).collect();
+        let w = apply_texts(s.clone(), &texts).unwrap();
+        assert_eq!(w.changes.len(), N);
+        assert_eq!(w.scenario.value(0, N - 1, 1), 0.5);
+        let dots = format!("a.{}=1", ".".repeat(100_000));
+        let e = apply_texts(s, &[dots]).unwrap_err();
+        assert!(e.problems()[0].file.len() < 300, "the flag is shown cut short");
     }
 
     #[test]
