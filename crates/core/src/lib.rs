@@ -56,6 +56,7 @@ pub mod rng;
 mod scenario;
 mod source;
 mod stance;
+mod uncertainty;
 
 pub use error::*;
 pub use issue::*;
@@ -66,3 +67,4 @@ pub use rng::{Rng, mix64};
 pub use scenario::*;
 pub use source::*;
 pub use stance::*;
+pub use uncertainty::*;

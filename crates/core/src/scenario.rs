@@ -1,8 +1,9 @@
 //! The scenario: everything together, checked once, with its derived tables.
 
 use crate::{
-    Error, Issue, IssueKind, MAX_SCALE_POINTS, Outcome, Party, Preference, Proposal, RedLineKind,
-    Source, Stance, Term, scale_points,
+    Error, Estimate, EstimateRange, Grade, Issue, IssueKind, MAX_SCALE_POINTS, Origin, Outcome,
+    Party, Preference, Proposal, RedLineKind, RedLineRef, Source, Spread, Stance, Term,
+    Uncertainty, scale_points,
 };
 
 /// How a party's stances add up to its utility.
@@ -63,7 +64,9 @@ impl Meta {
 /// `stances[p][i]` exists for every party `p` and issue `i`; every index in range; every
 /// number finite; weights `>= 0`; values and reservations in `[0, 1]`; scale grids well formed
 /// with at most [`MAX_SCALE_POINTS`] points; preferences match their issue's kind; proposals
-/// have one term per issue and amend only earlier proposals.
+/// have one term per issue and amend only earlier proposals; every stated range and doubt
+/// names an estimate or red line that exists, holds its point estimate and stays within the
+/// estimate's allowed values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     meta: Meta,
@@ -72,6 +75,10 @@ pub struct Scenario {
     stances: Vec<Vec<Option<Stance>>>,
     proposals: Vec<Proposal>,
     sources: Vec<Source>,
+    uncertainty: Uncertainty,
+    /// Red lines taken as not holding (a draw of their doubts), sorted; empty unless set by
+    /// [`Scenario::suspend_red_lines`].
+    suspended: Vec<RedLineRef>,
     /// `values[p][i][k]`: party p's value of option k of issue i (0 when no stance).
     values: Vec<Vec<Vec<f64>>>,
     /// `weights[p][i]`: normalised weight (sums to 1 over issues, or all 0), or raw weight.
@@ -101,10 +108,13 @@ pub struct ScenarioParts {
     pub proposals: Vec<Proposal>,
     /// The sources cited by the evidence.
     pub sources: Vec<Source>,
+    /// How sure the numbers are (no stated range or doubt by default).
+    pub uncertainty: Uncertainty,
 }
 
 impl Scenario {
-    /// Builds a scenario, checking every invariant listed on [`Scenario`].
+    /// Builds a scenario, checking every invariant listed on [`Scenario`]; its numbers have no
+    /// stated range (see [`Scenario::from_parts`] for one with an [`Uncertainty`]).
     pub fn new(
         meta: Meta,
         parties: Vec<Party>,
@@ -113,58 +123,77 @@ impl Scenario {
         proposals: Vec<Proposal>,
         sources: Vec<Source>,
     ) -> Result<Scenario, Error> {
-        check(meta.utility, &parties, &issues, &stances, &proposals, &sources)?;
-        let mut values = Vec::with_capacity(parties.len());
-        let mut weights = Vec::with_capacity(parties.len());
-        for row in &stances {
-            let total: f64 = row.iter().flatten().map(|s| s.weight).sum();
-            weights.push(
-                row.iter()
-                    .map(|s| match (s, meta.utility) {
-                        (Some(s), UtilityForm::Raw) => s.weight,
-                        (Some(s), UtilityForm::Normalised) if total > 0.0 => s.weight / total,
-                        _ => 0.0,
-                    })
-                    .collect(),
-            );
-            values.push(
-                row.iter()
-                    .zip(&issues)
-                    .map(|(s, issue)| {
-                        (0..issue.n_options())
-                            .map(|k| match s {
-                                None => 0.0,
-                                Some(s) => preference_value(&s.preference, issue, k),
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            );
-        }
-        let contributions = values
-            .iter()
-            .zip(&weights)
-            .map(|(vp, wp): (&Vec<Vec<f64>>, &Vec<f64>)| {
-                vp.iter().zip(wp).map(|(vi, &w)| vi.iter().map(|&v| w * v).collect()).collect()
-            })
-            .collect();
-        Ok(Scenario {
+        let uncertainty = Uncertainty::default();
+        Scenario::from_parts(ScenarioParts {
             meta,
             parties,
             issues,
             stances,
             proposals,
             sources,
-            values,
-            weights,
-            contributions,
+            uncertainty,
         })
     }
 
-    /// Builds a scenario from its parts, checking every invariant as [`Scenario::new`] does.
+    /// Builds a scenario from its parts, checking every invariant listed on [`Scenario`].
     pub fn from_parts(parts: ScenarioParts) -> Result<Scenario, Error> {
-        let ScenarioParts { meta, parties, issues, stances, proposals, sources } = parts;
-        Scenario::new(meta, parties, issues, stances, proposals, sources)
+        let ScenarioParts { meta, parties, issues, stances, proposals, sources, uncertainty } =
+            parts;
+        check(meta.utility, &parties, &issues, &stances, &proposals, &sources)?;
+        let mut s = Scenario {
+            meta,
+            parties,
+            issues,
+            stances,
+            proposals,
+            sources,
+            uncertainty: Uncertainty::default(),
+            suspended: vec![],
+            values: vec![],
+            weights: vec![],
+            contributions: vec![],
+        };
+        for p in 0..s.parties.len() {
+            s.values.push(vec![]);
+            s.weights.push(vec![]);
+            s.contributions.push(vec![]);
+            s.derive(p);
+        }
+        s.check_uncertainty(&uncertainty)?;
+        s.uncertainty = uncertainty;
+        Ok(s)
+    }
+
+    /// Computes party `p`'s derived tables (values, weights, contributions) from its stances.
+    fn derive(&mut self, p: usize) {
+        let row = &self.stances[p];
+        let total: f64 = row.iter().flatten().map(|s| s.weight).sum();
+        let form = self.meta.utility;
+        self.weights[p] = row
+            .iter()
+            .map(|s| match (s, form) {
+                (Some(s), UtilityForm::Raw) => s.weight,
+                (Some(s), UtilityForm::Normalised) if total > 0.0 => s.weight / total,
+                _ => 0.0,
+            })
+            .collect();
+        self.values[p] = row
+            .iter()
+            .zip(&self.issues)
+            .map(|(s, issue)| {
+                (0..issue.n_options())
+                    .map(|k| match s {
+                        None => 0.0,
+                        Some(s) => preference_value(&s.preference, issue, k),
+                    })
+                    .collect()
+            })
+            .collect();
+        self.contributions[p] = self.values[p]
+            .iter()
+            .zip(&self.weights[p])
+            .map(|(vi, &w)| vi.iter().map(|&v| w * v).collect())
+            .collect();
     }
 
     /// Takes the scenario apart (to change it and build it again with [`Scenario::from_parts`]).
@@ -176,6 +205,7 @@ impl Scenario {
             stances: self.stances,
             proposals: self.proposals,
             sources: self.sources,
+            uncertainty: self.uncertainty,
         }
     }
 
@@ -222,6 +252,11 @@ impl Scenario {
     /// The sources cited by the evidence.
     pub fn sources(&self) -> &[Source] {
         &self.sources
+    }
+
+    /// How sure the numbers are: stated ranges, doubts on red lines, widths by grade.
+    pub fn uncertainty(&self) -> &Uncertainty {
+        &self.uncertainty
     }
 
     /// Index of the party with this id.
@@ -285,7 +320,8 @@ impl Scenario {
         self.red_lines_broken(p, i, k).is_empty()
     }
 
-    /// The red lines of party `p` on issue `i` that option `k` breaks (indices into the stance's list).
+    /// The red lines of party `p` on issue `i` that option `k` breaks (indices into the
+    /// stance's list); a red line suspended by [`Scenario::suspend_red_lines`] breaks nothing.
     pub fn red_lines_broken(&self, p: usize, i: usize, k: usize) -> Vec<usize> {
         let Some(stance) = &self.stances[p][i] else { return vec![] };
         let x = self.issues[i].scale_value(k);
@@ -295,6 +331,13 @@ impl Scenario {
             .enumerate()
             .filter(|(_, r)| !r.allows(k, x))
             .map(|(j, _)| j)
+            .filter(|&index| {
+                self.suspended.is_empty()
+                    || self
+                        .suspended
+                        .binary_search(&RedLineRef { party: p, issue: i, index })
+                        .is_err()
+            })
             .collect()
     }
 
@@ -302,6 +345,276 @@ impl Scenario {
     pub fn accepts(&self, p: usize, outcome: &Outcome) -> bool {
         outcome.options().iter().enumerate().all(|(i, &k)| self.allowed(p, i, k))
             && self.utility(p, outcome) >= self.parties[p].reservation - 1e-12
+    }
+}
+
+/// What the numbers of a scenario may be, and how sure they are.
+impl Scenario {
+    /// The allowed values of an estimate (inclusive bounds; a tolerance must also stay above
+    /// 0): what [`Scenario::new`] accepts for it.
+    pub fn bounds(&self, e: Estimate) -> (f64, f64) {
+        let raw = self.meta.utility == UtilityForm::Raw;
+        match e {
+            Estimate::Weight { .. } | Estimate::Capability { .. } | Estimate::Tolerance { .. } => {
+                (0.0, f64::INFINITY)
+            }
+            Estimate::Value { .. } | Estimate::Reservation { .. } if raw => {
+                (f64::NEG_INFINITY, f64::INFINITY)
+            }
+            Estimate::Value { .. } | Estimate::Reservation { .. } => (0.0, 1.0),
+            Estimate::Ideal { issue, .. } => match self.issues[issue].kind {
+                IssueKind::Scale { min, max, .. } => (min, max),
+                IssueKind::Discrete { .. } => (0.0, 0.0),
+            },
+        }
+    }
+
+    /// The number the scenario holds for `e` (its point estimate), or `None` when `e` names
+    /// nothing in this scenario (a party, issue or option out of range, no stance, or a
+    /// field the stance does not have).
+    pub fn point(&self, e: Estimate) -> Option<f64> {
+        let party = self.parties.get(e.party())?;
+        let stance = match e.issue() {
+            Some(i) => Some(self.stances[e.party()].get(i)?.as_ref()?),
+            None => None,
+        };
+        match (e, stance.map(|s| &s.preference)) {
+            (Estimate::Reservation { .. }, _) => Some(party.reservation),
+            (Estimate::Capability { .. }, _) => Some(party.capability),
+            (Estimate::Weight { .. }, _) => stance.map(|s| s.weight),
+            (Estimate::Value { option, .. }, Some(Preference::Values(v))) => v.get(option).copied(),
+            (Estimate::Ideal { .. }, Some(Preference::Ideal { ideal, .. })) => Some(*ideal),
+            (Estimate::Tolerance { .. }, Some(Preference::Ideal { tolerance, .. })) => {
+                Some(*tolerance)
+            }
+            _ => None,
+        }
+    }
+
+    /// The grade that derives the ranges of party `p`'s estimates: its stance's grade on
+    /// issue `i` for the stance's numbers; for the party's reservation and capability
+    /// (`i = None`), the widest grade among its stances. A stance without a grade counts as
+    /// [`Uncertainty::ungraded`]; `None` when no grade applies.
+    pub fn grade_of(&self, p: usize, i: Option<usize>) -> Option<Grade> {
+        let graded = |s: &Stance| s.confidence.or(self.uncertainty.ungraded);
+        match i {
+            Some(i) => self.stances[p][i].as_ref().and_then(graded),
+            None => self.stances[p].iter().flatten().filter_map(graded).max(),
+        }
+    }
+
+    /// Every estimate of the scenario with its point estimate and range, in a fixed order
+    /// (party by party: reservation, capability, then each stance's weight and values, or
+    /// ideal and tolerance). A range stated in the file wins; otherwise the grade's widths
+    /// derive a triangular range around the point, cut to the estimate's allowed values.
+    pub fn estimates(&self) -> Vec<EstimateRange> {
+        let mut out = vec![];
+        for p in 0..self.parties.len() {
+            let mut list =
+                vec![Estimate::Reservation { party: p }, Estimate::Capability { party: p }];
+            for (i, st) in self.stances[p].iter().enumerate() {
+                let Some(st) = st else { continue };
+                list.push(Estimate::Weight { party: p, issue: i });
+                match &st.preference {
+                    Preference::Values(v) => {
+                        list.extend((0..v.len()).map(|option| Estimate::Value {
+                            party: p,
+                            issue: i,
+                            option,
+                        }))
+                    }
+                    Preference::Ideal { .. } => {
+                        list.push(Estimate::Ideal { party: p, issue: i });
+                        list.push(Estimate::Tolerance { party: p, issue: i });
+                    }
+                }
+            }
+            out.extend(list.into_iter().map(|e| self.estimate_range(e)));
+        }
+        out
+    }
+
+    /// One estimate with its point estimate and range (see [`Scenario::estimates`]).
+    ///
+    /// # Panics
+    /// If `e` names nothing in this scenario ([`Scenario::point`] is `None`).
+    pub fn estimate_range(&self, e: Estimate) -> EstimateRange {
+        let point = self.point(e).expect("an estimate of this scenario");
+        if let Some(spread) = self.uncertainty.stated(e) {
+            return EstimateRange { estimate: e, point, spread, origin: Origin::Stated };
+        }
+        let fixed = EstimateRange {
+            estimate: e,
+            point,
+            spread: Spread::Triangular { low: point, high: point },
+            origin: Origin::Fixed,
+        };
+        let Some(g) = self.grade_of(e.party(), e.issue()) else { return fixed };
+        let w = self.uncertainty.widths_of(g).of(e);
+        let relative = matches!(
+            e,
+            Estimate::Weight { .. } | Estimate::Tolerance { .. } | Estimate::Capability { .. }
+        ) || self.meta.utility == UtilityForm::Raw;
+        let half = match e {
+            Estimate::Ideal { .. } => {
+                let (lo, hi) = self.bounds(e);
+                w * (hi - lo)
+            }
+            _ if relative => w * point.abs(),
+            _ => w,
+        };
+        let (lo, hi) = self.bounds(e);
+        let (low, high) = ((point - half).max(lo), (point + half).min(hi));
+        if low == high {
+            return fixed;
+        }
+        EstimateRange {
+            estimate: e,
+            point,
+            spread: Spread::Triangular { low, high },
+            origin: Origin::Grade(g),
+        }
+    }
+
+    /// Sets estimates to new numbers in place (a draw, a what-if) and updates the derived
+    /// tables of the parties touched; nothing else changes (stated ranges stay as they are,
+    /// so a draw outside one is allowed).
+    ///
+    /// # Errors
+    /// If an estimate names nothing in this scenario or a number is not finite or outside
+    /// the estimate's allowed values ([`Scenario::bounds`]); the scenario is then unchanged.
+    pub fn set_estimates(&mut self, changes: &[(Estimate, f64)]) -> Result<(), Error> {
+        for &(e, x) in changes {
+            self.check_number(e, x)?;
+        }
+        let mut touched = vec![false; self.parties.len()];
+        for &(e, x) in changes {
+            let p = e.party();
+            touched[p] = true;
+            let st = e.issue().and_then(|i| self.stances[p][i].as_mut());
+            match (e, st) {
+                (Estimate::Reservation { .. }, _) => self.parties[p].reservation = x,
+                (Estimate::Capability { .. }, _) => self.parties[p].capability = x,
+                (Estimate::Weight { .. }, Some(st)) => st.weight = x,
+                (Estimate::Value { option, .. }, Some(st)) => {
+                    if let Preference::Values(v) = &mut st.preference {
+                        v[option] = x;
+                    }
+                }
+                (Estimate::Ideal { .. }, Some(st)) => {
+                    if let Preference::Ideal { ideal, .. } = &mut st.preference {
+                        *ideal = x;
+                    }
+                }
+                (Estimate::Tolerance { .. }, Some(st)) => {
+                    if let Preference::Ideal { tolerance, .. } = &mut st.preference {
+                        *tolerance = x;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for p in (0..touched.len()).filter(|&p| touched[p]) {
+            self.derive(p);
+        }
+        Ok(())
+    }
+
+    /// Takes exactly these red lines as not holding (a draw of their doubts); every other red
+    /// line holds. An empty list restores them all.
+    ///
+    /// # Errors
+    /// If a red line does not exist; the scenario is then unchanged.
+    pub fn suspend_red_lines(&mut self, red_lines: &[RedLineRef]) -> Result<(), Error> {
+        for r in red_lines {
+            self.red_line_exists(*r)?;
+        }
+        self.suspended.clear();
+        self.suspended.extend_from_slice(red_lines);
+        self.suspended.sort_unstable();
+        self.suspended.dedup();
+        Ok(())
+    }
+
+    /// The red lines taken as not holding (see [`Scenario::suspend_red_lines`]), sorted.
+    pub fn suspended_red_lines(&self) -> &[RedLineRef] {
+        &self.suspended
+    }
+
+    fn red_line_exists(&self, r: RedLineRef) -> Result<(), Error> {
+        let exists = self
+            .stances
+            .get(r.party)
+            .and_then(|row| row.get(r.issue))
+            .and_then(|st| st.as_ref())
+            .is_some_and(|st| r.index < st.red_lines.len());
+        if exists { Ok(()) } else { Err(Error::new(format!("no red line {r:?} in this scenario"))) }
+    }
+
+    fn check_number(&self, e: Estimate, x: f64) -> Result<(), Error> {
+        if self.point(e).is_none() {
+            return Err(Error::new(format!("{e:?} names nothing in this scenario")));
+        }
+        let (lo, hi) = self.bounds(e);
+        let positive = !matches!(e, Estimate::Tolerance { .. }) || x > 0.0;
+        if !(x.is_finite() && x >= lo && x <= hi && positive) {
+            return Err(Error::new(format!(
+                "{}: {} {x} is outside its allowed values",
+                self.estimate_name(e),
+                e.field()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Where an estimate lives, for messages: `party russia`, `party russia issue TER-01`,
+    /// `party russia issue TER-01 option keep`.
+    pub fn estimate_name(&self, e: Estimate) -> String {
+        let party = &self.parties[e.party()].id;
+        match e {
+            Estimate::Value { issue, option, .. } => format!(
+                "party {party} issue {} option {}",
+                self.issues[issue].id,
+                self.issues[issue].option_id(option)
+            ),
+            _ => match e.issue() {
+                Some(i) => format!("party {party} issue {}", self.issues[i].id),
+                None => format!("party {party}"),
+            },
+        }
+    }
+
+    fn check_uncertainty(&self, u: &Uncertainty) -> Result<(), Error> {
+        u.check_widths().map_err(Error::new)?;
+        let mut seen = std::collections::HashSet::new();
+        for r in &u.ranges {
+            let e = r.estimate;
+            let Some(point) = self.point(e) else {
+                return Err(Error::new(format!("a stated range names no estimate ({e:?})")));
+            };
+            let at = || format!("{}: {}", self.estimate_name(e), e.field());
+            if !seen.insert(e) {
+                return Err(Error::new(format!("{}: two ranges for one estimate", at())));
+            }
+            let (low, high) = (r.spread.low(), r.spread.high());
+            if !(low.is_finite() && high.is_finite() && low <= point && point <= high) {
+                return Err(Error::new(format!(
+                    "{}: the range needs finite low <= value <= high (low {low}, value {point}, high {high})",
+                    at()
+                )));
+            }
+            self.check_number(e, low).and(self.check_number(e, high)).map_err(|_| {
+                Error::new(format!("{}: the range {low} to {high} leaves the allowed values", at()))
+            })?;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for d in &u.doubts {
+            self.red_line_exists(d.red_line)?;
+            if !seen.insert(d.red_line) {
+                return Err(Error::new(format!("two doubts for one red line ({:?})", d.red_line)));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -638,5 +951,144 @@ mod tests {
         fn is<T: Send + Sync>() {}
         is::<Scenario>();
         is::<Error>();
+    }
+
+    #[test]
+    fn estimates_cover_every_number_with_ranges_from_grades_or_the_file() {
+        let s = toy();
+        let est = s.estimates();
+        // a: reservation, capability, weight x, 2 values, weight army, ideal, tolerance;
+        // b: reservation, capability, weight x, 2 values.
+        assert_eq!(est.len(), 8 + 5);
+        // Ungraded stances count as B: a's weight of x (3) spreads by 25% either side.
+        let w = s.estimate_range(Estimate::Weight { party: 0, issue: 0 });
+        assert_eq!(w.origin, Origin::Grade(Grade::B));
+        assert_eq!((w.spread.low(), w.spread.high()), (2.25, 3.75));
+        // Values are cut to [0, 1]: 1 - 0.1 to 1.
+        let v = s.estimate_range(Estimate::Value { party: 0, issue: 0, option: 0 });
+        assert_eq!((v.spread.low(), v.spread.high()), (0.9, 1.0));
+        // The ideal at the scale's top spreads 10% of the span below it only.
+        let i = s.estimate_range(Estimate::Ideal { party: 0, issue: 1 });
+        assert_eq!((i.spread.low(), i.spread.high()), (900.0, 1000.0));
+        // b's reservation 0 spreads to 0.1 above it.
+        let r = s.estimate_range(Estimate::Reservation { party: 1 });
+        assert_eq!((r.spread.low(), r.spread.high()), (0.0, 0.1));
+        // A stated range wins; with no grade for ungraded stances the others are fixed.
+        let stated = Spread::Uniform { low: 0.4, high: 0.7 };
+        let s = s
+            .edit(|p| {
+                p.uncertainty.ranges.push(StatedRange {
+                    estimate: Estimate::Reservation { party: 0 },
+                    spread: stated,
+                });
+                p.uncertainty.ungraded = None;
+            })
+            .unwrap();
+        let r = s.estimate_range(Estimate::Reservation { party: 0 });
+        assert_eq!((r.spread, r.origin), (stated, Origin::Stated));
+        let w = s.estimate_range(Estimate::Weight { party: 0, issue: 0 });
+        assert_eq!(w.origin, Origin::Fixed);
+        assert!(w.spread.is_point());
+        // A graded stance still spreads; the party's own numbers take its widest grade.
+        let s = s.edit(|p| p.stances[1][0].as_mut().unwrap().confidence = Some(Grade::C)).unwrap();
+        let c = s.estimate_range(Estimate::Capability { party: 1 });
+        assert_eq!(c.origin, Origin::Grade(Grade::C));
+        assert_eq!((c.spread.low(), c.spread.high()), (1.0, 3.0));
+    }
+
+    #[test]
+    fn stated_ranges_and_doubts_are_checked() {
+        let bad = |change: &dyn Fn(&mut ScenarioParts)| {
+            let mut parts = toy().into_parts();
+            change(&mut parts);
+            Scenario::from_parts(parts).unwrap_err().to_string()
+        };
+        let range = |estimate, low, high| StatedRange {
+            estimate,
+            spread: Spread::Triangular { low, high },
+        };
+        let res = Estimate::Reservation { party: 0 };
+        let e = bad(&|p| p.uncertainty.ranges.push(range(res, 0.6, 0.8)));
+        assert!(e.contains("party a: reservation: the range needs"), "{e}");
+        let e = bad(&|p| p.uncertainty.ranges.push(range(res, 0.2, 1.5)));
+        assert!(e.contains("leaves the allowed values"), "{e}");
+        let e = bad(&|p| p.uncertainty.ranges.extend([range(res, 0.4, 0.6); 2]));
+        assert!(e.contains("two ranges for one estimate"), "{e}");
+        let e = bad(&|p| {
+            p.uncertainty.ranges.push(range(Estimate::Ideal { party: 1, issue: 1 }, 0.0, 1.0))
+        });
+        assert!(e.contains("names no estimate"), "{e}");
+        let e = bad(&|p| {
+            p.uncertainty.ranges.push(range(
+                Estimate::Value { party: 0, issue: 0, option: 2 },
+                0.0,
+                1.0,
+            ))
+        });
+        assert!(e.contains("names no estimate"), "{e}");
+        let e = bad(&|p| {
+            p.uncertainty
+                .doubts
+                .push(Doubt { red_line: RedLineRef { party: 1, issue: 0, index: 1 }, holds: 0.5 })
+        });
+        assert!(e.contains("no red line"), "{e}");
+        let e = bad(&|p| {
+            p.uncertainty
+                .doubts
+                .push(Doubt { red_line: RedLineRef { party: 1, issue: 0, index: 0 }, holds: 1.5 })
+        });
+        assert!(e.contains("probability that a red line holds"), "{e}");
+    }
+
+    #[test]
+    fn setting_estimates_in_place_equals_building_again() {
+        let mut s = toy();
+        let changes = [
+            (Estimate::Weight { party: 0, issue: 0 }, 1.0),
+            (Estimate::Tolerance { party: 0, issue: 1 }, 250.0),
+            (Estimate::Value { party: 1, issue: 0, option: 0 }, 0.5),
+            (Estimate::Reservation { party: 1 }, 0.3),
+        ];
+        s.set_estimates(&changes).unwrap();
+        let built = toy()
+            .edit(|p| {
+                p.stances[0][0].as_mut().unwrap().weight = 1.0;
+                p.stances[0][1].as_mut().unwrap().preference =
+                    Preference::Ideal { ideal: 1000.0, tolerance: 250.0 };
+                p.stances[1][0].as_mut().unwrap().preference = Preference::Values(vec![0.5, 1.0]);
+                p.parties[1].reservation = 0.3;
+            })
+            .unwrap();
+        assert_eq!(s, built);
+        for (e, x) in changes {
+            assert_eq!(s.point(e), Some(x));
+        }
+        // Out of bounds, not finite, or naming nothing: an error, and nothing changes.
+        for (e, x) in [
+            (Estimate::Reservation { party: 0 }, 1.5),
+            (Estimate::Weight { party: 0, issue: 0 }, f64::NAN),
+            (Estimate::Tolerance { party: 0, issue: 1 }, 0.0),
+            (Estimate::Ideal { party: 0, issue: 1 }, 1250.0),
+            (Estimate::Weight { party: 1, issue: 1 }, 1.0),
+            (Estimate::Capability { party: 2 }, 1.0),
+        ] {
+            let before = s.clone();
+            assert!(s.set_estimates(&[(Estimate::Reservation { party: 0 }, 0.1), (e, x)]).is_err());
+            assert_eq!(s, before);
+        }
+    }
+
+    #[test]
+    fn a_suspended_red_line_breaks_nothing() {
+        let mut s = toy();
+        assert_eq!(s.red_lines_broken(1, 0, 0), vec![0]);
+        let r = RedLineRef { party: 1, issue: 0, index: 0 };
+        s.suspend_red_lines(&[r]).unwrap();
+        assert!(s.red_lines_broken(1, 0, 0).is_empty() && s.allowed(1, 0, 0));
+        assert_eq!(s.suspended_red_lines(), &[r]);
+        assert!(s.suspend_red_lines(&[RedLineRef { party: 0, issue: 0, index: 0 }]).is_err());
+        assert_eq!(s.suspended_red_lines(), &[r], "unchanged after an error");
+        s.suspend_red_lines(&[]).unwrap();
+        assert_eq!(s.red_lines_broken(1, 0, 0), vec![0]);
     }
 }

@@ -30,6 +30,17 @@ pub enum RedLineKind {
     },
 }
 
+/// Which red line: the `index`-th red line of party `party`'s stance on issue `issue`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RedLineRef {
+    /// Party index.
+    pub party: usize,
+    /// Issue index.
+    pub issue: usize,
+    /// Index into the stance's red lines.
+    pub index: usize,
+}
+
 /// A line a party will not cross on one issue.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedLine {

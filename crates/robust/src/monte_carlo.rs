@@ -1,0 +1,1 @@
+//! Monte Carlo over the estimates' ranges (not built yet).

@@ -1,0 +1,1 @@
+//! The exact values at which verdicts flip (not built yet).
