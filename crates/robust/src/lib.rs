@@ -4,12 +4,12 @@
 //! ([`detente_core::Scenario::estimates`]: stated in the file, or derived from the stance's
 //! confidence grade), and a red line may carry a probability that it holds. This crate turns
 //! those ranges into:
-//! - [`monte_carlo`](crate::monte_carlo): draws of every estimate and doubtful red line, each
+//! - [`monte_carlo`]: draws of every estimate and doubtful red line, each
 //!   draw analysed as the deterministic commands analyse the file (each party's verdict on
 //!   each proposal, the gap, whether any deal exists and which red lines collide), counted
 //!   into shares and quantiles; reproducible from `(scenario, seed, samples)` on any number
 //!   of threads and any split into shards.
-//! - [`sensitivity`](crate::sensitivity): for each verdict, the estimates that flip it and
+//! - [`sensitivity`]: for each verdict, the estimates that flip it and
 //!   the exact value at which they do.
 //!
 //! Pure: no I/O, no clock.
