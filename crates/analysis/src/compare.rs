@@ -1,6 +1,6 @@
 //! What one proposal changes against another: term by term and party by party.
 
-use detente_core::{Scenario, Term};
+use detente_core::{RedLineRef, Scenario, Term};
 
 use crate::evaluate::{PartyEvaluation, PointEvaluation, Verdict, evaluate};
 use crate::mediate::{RedLineMove, RedLineState};
@@ -48,12 +48,12 @@ pub struct PartyChange {
     pub delta_max: f64,
     /// How its verdict moves.
     pub movement: Movement,
-    /// Red lines, as `(issue, red_line)`, crossed in `to` (however its open points are
+    /// Red lines crossed in `to` (however its open points are
     /// settled) and not in `from`: kept or at risk there.
-    pub red_lines_newly_broken: Vec<(usize, usize)>,
-    /// Red lines, as `(issue, red_line)`, crossed in `from` and kept in `to` (a red line on
+    pub red_lines_newly_broken: Vec<RedLineRef>,
+    /// Red lines crossed in `from` and kept in `to` (a red line on
     /// a point `to` leaves open is at risk there, not kept: see `red_line_moves`).
-    pub red_lines_now_kept: Vec<(usize, usize)>,
+    pub red_lines_now_kept: Vec<RedLineRef>,
     /// Every red line of the party whose standing changes, in issue order.
     pub red_line_moves: Vec<RedLineMove>,
 }
@@ -66,7 +66,7 @@ impl PartyChange {
             .red_line_moves
             .iter()
             .filter(|m| m.before == before && m.after == after)
-            .map(|m| m.issue)
+            .map(|m| m.red_line.issue)
             .collect();
         issues.dedup();
         issues
@@ -217,9 +217,7 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Result<Comparison, crate
                     let before = red_line_state(s, p, i, r, terms_before[i]);
                     let after = red_line_state(s, p, i, r, terms_after[i]);
                     (before != after).then_some(RedLineMove {
-                        party: p,
-                        issue: i,
-                        index: r,
+                        red_line: RedLineRef { party: p, issue: i, index: r },
                         before,
                         after,
                     })
@@ -228,12 +226,12 @@ pub fn compare(s: &Scenario, from: usize, to: usize) -> Result<Comparison, crate
             let red_lines_newly_broken = red_line_moves
                 .iter()
                 .filter(|m| m.after == RedLineState::Crossed)
-                .map(|m| (m.issue, m.index))
+                .map(|m| m.red_line)
                 .collect();
             let red_lines_now_kept = red_line_moves
                 .iter()
                 .filter(|m| m.before == RedLineState::Crossed && m.after == RedLineState::Kept)
-                .map(|m| (m.issue, m.index))
+                .map(|m| m.red_line)
                 .collect();
             PartyChange {
                 party: b.party,
@@ -285,12 +283,15 @@ mod tests {
         assert!(close(up.delta_max, up.after.utility_max - up.before.utility_min));
         let low = &c.parties[1];
         assert_eq!(low.movement, Movement::Joined);
-        assert_eq!(low.red_lines_now_kept, vec![(0, 0)]);
+        assert_eq!(low.red_lines_now_kept, vec![RedLineRef { party: 1, issue: 0, index: 0 }]);
         assert!(low.red_lines_newly_broken.is_empty());
         assert_eq!(c.parties[2].movement, Movement::StillAccepts);
 
         let back = compare(&s, 1, 0).unwrap();
-        assert_eq!(back.parties[1].red_lines_newly_broken, vec![(0, 0)]);
+        assert_eq!(
+            back.parties[1].red_lines_newly_broken,
+            vec![RedLineRef { party: 1, issue: 0, index: 0 }]
+        );
         assert_eq!(back.parties[1].movement, Movement::Left);
         let same = compare(&s, 1, 1).unwrap();
         assert!(same.changes.is_empty());
@@ -307,9 +308,7 @@ mod tests {
         assert_eq!(
             c.parties[1].red_line_moves,
             vec![RedLineMove {
-                party: 1,
-                issue: 0,
-                index: 0,
+                red_line: RedLineRef { party: 1, issue: 0, index: 0 },
                 before: RedLineState::Crossed,
                 after: RedLineState::Kept
             }]
@@ -317,9 +316,7 @@ mod tests {
         assert_eq!(
             c.parties[0].red_line_moves,
             vec![RedLineMove {
-                party: 0,
-                issue: 3,
-                index: 0,
+                red_line: RedLineRef { party: 0, issue: 3, index: 0 },
                 before: RedLineState::Kept,
                 after: RedLineState::AtRisk
             }]
@@ -357,7 +354,7 @@ mod tests {
         // Two red lines on one issue moving alike name the issue once.
         let mut pc = c.parties[0].clone();
         let mut second = pc.red_line_moves[0];
-        second.index = 1;
+        second.red_line.index = 1;
         pc.red_line_moves.push(second);
         assert_eq!(pc.issues_moving(Kept, AtRisk), vec![3]);
     }

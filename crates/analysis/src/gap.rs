@@ -6,7 +6,7 @@
 //! option, `weight * (max_k value_k - value of the term)`, or for an open point
 //! `weight * (max_k value_k - min_k value_k)`.
 
-use detente_core::{Role, Scenario, Term};
+use detente_core::{RedLineRef, Role, Scenario, Term};
 
 use crate::EPS;
 use crate::evaluate::{PartyEvaluation, evaluate};
@@ -34,8 +34,8 @@ pub struct Gap {
     pub counted: Vec<usize>,
     /// One entry per issue with a positive share, by share (largest first), then issue.
     pub points: Vec<PointGap>,
-    /// Every red line a settled term breaks, as `(party, issue, red_line)`, for all parties.
-    pub red_lines_broken: Vec<(usize, usize, usize)>,
+    /// Every red line a settled term breaks, for all parties.
+    pub red_lines_broken: Vec<RedLineRef>,
 }
 
 /// One party's gap on a proposal.
@@ -51,13 +51,12 @@ pub struct PartyGap {
     /// first (then by issue). The shares sum to `shortfall`, unless the party loses nothing
     /// on any point (its reservation is above its best outcome): then there are none.
     pub points: Vec<(usize, f64)>,
-    /// Its red lines crossed however the open points are settled, as `(issue, red_line)`:
+    /// Its red lines crossed however the open points are settled:
     /// those a settled term breaks, and on an open point every option of which breaks one,
     /// the red lines there that rule out some option.
-    pub red_lines_crossed: Vec<(usize, usize)>,
-    /// Its red lines on open points that some options (not all) would break, as
-    /// `(issue, red_line)`.
-    pub red_lines_at_risk: Vec<(usize, usize)>,
+    pub red_lines_crossed: Vec<RedLineRef>,
+    /// Its red lines on open points that some options (not all) would break.
+    pub red_lines_at_risk: Vec<RedLineRef>,
 }
 
 impl PartyGap {
@@ -79,9 +78,9 @@ impl PartyGap {
     }
 }
 
-/// The issues of red lines listed as `(issue, red_line)` in issue order, each once.
-fn issues_of(red_lines: &[(usize, usize)]) -> Vec<usize> {
-    let mut issues: Vec<usize> = red_lines.iter().map(|&(i, _)| i).collect();
+/// The issues of these red lines in issue order, each once.
+fn issues_of(red_lines: &[RedLineRef]) -> Vec<usize> {
+    let mut issues: Vec<usize> = red_lines.iter().map(|r| r.issue).collect();
     issues.dedup();
     issues
 }
@@ -170,7 +169,11 @@ pub fn gap(s: &Scenario, proposal: usize) -> Result<Gap, crate::Error> {
         .iter()
         .flat_map(|e| {
             e.points.iter().flat_map(move |pt| {
-                pt.red_lines_broken.iter().map(move |&r| (e.party, pt.issue, r))
+                pt.red_lines_broken.iter().map(move |&index| RedLineRef {
+                    party: e.party,
+                    issue: pt.issue,
+                    index,
+                })
             })
         })
         .collect();
@@ -292,7 +295,11 @@ fn party_gap(s: &Scenario, e: &PartyEvaluation) -> PartyGap {
     for pt in &e.points {
         match pt.term {
             Term::Set(_) => {
-                red_lines_crossed.extend(pt.red_lines_broken.iter().map(|&r| (pt.issue, r)))
+                red_lines_crossed.extend(pt.red_lines_broken.iter().map(|&index| RedLineRef {
+                    party: p,
+                    issue: pt.issue,
+                    index,
+                }))
             }
             Term::Open => {
                 let n = s.issues()[pt.issue].n_options();
@@ -300,7 +307,11 @@ fn party_gap(s: &Scenario, e: &PartyEvaluation) -> PartyGap {
                 let ruling_out = s.stances()[p][pt.issue].iter().flat_map(|st| {
                     st.red_lines.iter().enumerate().filter_map(|(r, line)| {
                         let x = |k| s.issues()[pt.issue].scale_value(k);
-                        (0..n).any(|k| !line.allows(k, x(k))).then_some((pt.issue, r))
+                        (0..n).any(|k| !line.allows(k, x(k))).then_some(RedLineRef {
+                            party: p,
+                            issue: pt.issue,
+                            index: r,
+                        })
                     })
                 });
                 if allowed == 0 {
@@ -365,7 +376,7 @@ mod tests {
     fn gap_lists_broken_red_lines() {
         let s = river();
         let g = gap(&s, 0).unwrap();
-        assert_eq!(g.red_lines_broken, vec![(1, 0, 0)]);
+        assert_eq!(g.red_lines_broken, vec![RedLineRef { party: 1, issue: 0, index: 0 }]);
         // Lowland's utility 0.47 is above its reservation 0.35: the red line is the gap.
         assert_eq!(g.total, 0.0);
         assert!(g.points.is_empty());
@@ -477,7 +488,7 @@ mod tests {
                     let keeps =
                         |o: &Outcome| (0..s.issues().len()).all(|i| s.allowed(p, i, o.option(i)));
                     assert_eq!(pg.crossed_whatever(), !all.iter().any(keeps));
-                    for &(i, r) in &pg.red_lines_at_risk {
+                    for &RedLineRef { issue: i, index: r, .. } in &pg.red_lines_at_risk {
                         let line = &s.stances()[p][i].as_ref().unwrap().red_lines[r];
                         let x = |o: &Outcome| s.issues()[i].scale_value(o.option(i));
                         assert!(all.iter().any(|o| !line.allows(o.option(i), x(o))));
@@ -578,8 +589,10 @@ mod tests {
             shortfall: 0.0,
             shortfall_best: 0.0,
             points: vec![],
-            red_lines_crossed: vec![(1, 0), (1, 2), (3, 0)],
-            red_lines_at_risk: vec![(2, 1)],
+            red_lines_crossed: [(1, 0), (1, 2), (3, 0)]
+                .map(|(issue, index)| RedLineRef { party: 0, issue, index })
+                .to_vec(),
+            red_lines_at_risk: vec![RedLineRef { party: 0, issue: 2, index: 1 }],
         };
         assert_eq!(pg.issues_crossed(), vec![1, 3]);
         assert_eq!(pg.issues_at_risk(), vec![2]);

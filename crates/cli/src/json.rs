@@ -8,7 +8,7 @@ use detente_analysis::{
     Comparison, Constraint, Deadlock, Evaluation, Gap, Movement, PartyEvaluation, PointVerdict,
     Reason, Verdict,
 };
-use detente_core::{Outcome, Scenario, Term};
+use detente_core::{Outcome, RedLineRef, Scenario, Term};
 use serde_json::{Value, json};
 
 /// Pretty JSON with a trailing newline.
@@ -67,23 +67,25 @@ pub fn movement(m: Movement) -> &'static str {
     m.as_str()
 }
 
-pub fn red_line(s: &Scenario, party: usize, issue: usize, red_line: usize) -> Value {
-    let reason = s.stances()[party][issue]
-        .as_ref()
-        .and_then(|st| st.red_lines.get(red_line))
-        .and_then(|r| r.reason.clone());
+/// One red line as JSON: whose, on which issue, its index in the stance, and its reason.
+pub fn red_line(s: &Scenario, r: RedLineRef) -> Value {
     json!({
-        "party": s.parties()[party].id,
-        "issue": s.issues()[issue].id,
-        "index": red_line,
-        "reason": reason,
+        "party": s.parties()[r.party].id,
+        "issue": s.issues()[r.issue].id,
+        "index": r.index,
+        "reason": s.red_line(r).and_then(|l| l.reason.clone()),
     })
+}
+
+/// A list of red lines as JSON.
+pub fn red_lines(s: &Scenario, list: &[RedLineRef]) -> Vec<Value> {
+    list.iter().map(|&r| red_line(s, r)).collect()
 }
 
 fn reason(s: &Scenario, party: usize, r: &Reason) -> Value {
     match r {
         Reason::RedLineBroken { issue, red_line: j } => {
-            json!({"kind": "red_line_broken", "red_line": red_line(s, party, *issue, *j)})
+            json!({"kind": "red_line_broken", "red_line": red_line(s, RedLineRef { party, issue: *issue, index: *j })})
         }
         Reason::BelowReservation { shortfall, certain } => {
             json!({"kind": "below_reservation", "shortfall": num(*shortfall), "certain": certain})
@@ -109,7 +111,7 @@ pub fn party_evaluation(s: &Scenario, e: &PartyEvaluation) -> Value {
                 "weight": num(pt.weight),
                 "value": [num(pt.value_min), num(pt.value_max)],
                 "contribution": [num(pt.contribution_min), num(pt.contribution_max)],
-                "red_lines_broken": pt.red_lines_broken.iter().map(|&j| red_line(s, p, pt.issue, j)).collect::<Vec<_>>(),
+                "red_lines_broken": pt.red_lines_broken.iter().map(|&index| red_line(s, RedLineRef { party: p, issue: pt.issue, index })).collect::<Vec<_>>(),
                 "verdict": point_verdict(pt.verdict),
             })
         })
@@ -156,8 +158,8 @@ pub fn gap(s: &Scenario, g: &Gap) -> Value {
             "party": s.parties()[pg.party].id,
             "shortfall": num(pg.shortfall),
             "shortfall_best": num(pg.shortfall_best),
-            "red_lines_crossed": pg.red_lines_crossed.iter().map(|&(i, j)| red_line(s, pg.party, i, j)).collect::<Vec<_>>(),
-            "red_lines_at_risk": pg.red_lines_at_risk.iter().map(|&(i, j)| red_line(s, pg.party, i, j)).collect::<Vec<_>>(),
+            "red_lines_crossed": red_lines(s, &pg.red_lines_crossed),
+            "red_lines_at_risk": red_lines(s, &pg.red_lines_at_risk),
             "points": pg.points.iter().map(|&(i, share)| json!({"issue": s.issues()[i].id, "share": num(share)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "points": g.points.iter().map(|pg| json!({
@@ -165,7 +167,7 @@ pub fn gap(s: &Scenario, g: &Gap) -> Value {
             "share": num(pg.share),
             "by_party": pg.by_party.iter().map(|&(p, share)| json!({"party": s.parties()[p].id, "share": num(share)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "red_lines_broken": g.red_lines_broken.iter().map(|&(p, i, j)| red_line(s, p, i, j)).collect::<Vec<_>>(),
+        "red_lines_broken": red_lines(s, &g.red_lines_broken),
     })
 }
 
@@ -225,10 +227,10 @@ pub fn comparison(s: &Scenario, c: &Comparison) -> Value {
             "after": {"verdict": verdict(pc.after.verdict), "utility": [num(pc.after.utility_min), num(pc.after.utility_max)]},
             "delta": [num(pc.delta_min), num(pc.delta_max)],
             "movement": movement(pc.movement),
-            "red_lines_newly_broken": pc.red_lines_newly_broken.iter().map(|&(i, j)| red_line(s, pc.party, i, j)).collect::<Vec<_>>(),
-            "red_lines_now_kept": pc.red_lines_now_kept.iter().map(|&(i, j)| red_line(s, pc.party, i, j)).collect::<Vec<_>>(),
+            "red_lines_newly_broken": red_lines(s, &pc.red_lines_newly_broken),
+            "red_lines_now_kept": red_lines(s, &pc.red_lines_now_kept),
             "red_line_moves": pc.red_line_moves.iter().map(|m| json!({
-                "red_line": red_line(s, pc.party, m.issue, m.index),
+                "red_line": red_line(s, m.red_line),
                 "before": m.before.as_str(),
                 "after": m.after.as_str(),
             })).collect::<Vec<_>>(),

@@ -145,18 +145,6 @@ fn counted_words(s: &Scenario, parties: &[usize]) -> String {
     format!("{}{which}", ids.join(", "))
 }
 
-fn red_line_refs(s: &Scenario, list: &[(usize, usize, usize)]) -> Vec<Value> {
-    list.iter()
-        .map(|&(p, i, r)| {
-            let reason = s.stances()[p][i]
-                .as_ref()
-                .and_then(|st| st.red_lines.get(r))
-                .and_then(|x| x.reason.clone());
-            json!({"party": s.parties()[p].id, "issue": s.issues()[i].id, "index": r, "reason": reason})
-        })
-        .collect()
-}
-
 fn change_json(s: &Scenario, c: &Change) -> Value {
     json!({
         "issue": s.issues()[c.issue].id,
@@ -179,14 +167,14 @@ fn revision_json(s: &Scenario, r: &Revision) -> Value {
             "shortfall_best": j::num(r.shortfalls_best[p]),
         })).collect::<Vec<_>>(),
         "red_lines": r.red_lines.iter().map(|m| {
-            let mut v = red_line_refs(s, &[(m.party, m.issue, m.index)]).remove(0);
+            let mut v = j::red_line(s, m.red_line);
             v["before"] = json!(m.before.as_str());
             v["after"] = json!(m.after.as_str());
             v
         }).collect::<Vec<_>>(),
-        "red_lines_now_kept": red_line_refs(s, &r.red_lines_now_kept),
-        "red_lines_broken": red_line_refs(s, &r.red_lines_broken),
-        "red_lines_at_risk": red_line_refs(s, &r.red_lines_at_risk),
+        "red_lines_now_kept": j::red_lines(s, &r.red_lines_now_kept),
+        "red_lines_broken": j::red_lines(s, &r.red_lines_broken),
+        "red_lines_at_risk": j::red_lines(s, &r.red_lines_at_risk),
         "objective": j::num(r.objective),
     })
 }
@@ -229,8 +217,8 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
         .map(|m| {
             format!(
                 "{} on {}{}",
-                s.parties()[m.party].id,
-                s.issues()[m.issue].id,
+                s.parties()[m.red_line.party].id,
+                s.issues()[m.red_line.issue].id,
                 match m.before {
                     RedLineState::Crossed => " (already crossed)",
                     RedLineState::AtRisk => " (was open)",
@@ -280,7 +268,9 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
         .red_lines
         .iter()
         .filter(|m| m.after == RedLineState::AtRisk)
-        .map(|m| format!("{} on {}", s.parties()[m.party].id, s.issues()[m.issue].id))
+        .map(|m| {
+            format!("{} on {}", s.parties()[m.red_line.party].id, s.issues()[m.red_line.issue].id)
+        })
         .collect();
     if !risky.is_empty() {
         let _ = writeln!(out, "    red lines open points put at risk: {}", risky.join(", "));

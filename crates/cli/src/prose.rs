@@ -5,7 +5,7 @@ use detente_analysis::date_words;
 use detente_analysis::{
     self as analysis, DatedAfter, DatedKind, PartyEvaluation, PointVerdict, Reason, Verdict,
 };
-use detente_core::{Scenario, Term};
+use detente_core::{RedLineRef, Scenario, Term};
 use detente_words::{and_list, count, num_with, range};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -35,8 +35,8 @@ pub fn party_name(s: &Scenario, p: usize) -> &str {
     &s.parties()[p].name
 }
 
-pub fn red_line_reason(s: &Scenario, p: usize, i: usize, j: usize) -> Option<String> {
-    s.stances()[p][i].as_ref().and_then(|st| st.red_lines.get(j)).and_then(|r| r.reason.clone())
+pub fn red_line_reason(s: &Scenario, r: RedLineRef) -> Option<String> {
+    s.red_line(r).and_then(|l| l.reason.clone())
 }
 
 /// A utility (a range when points are open) and the reservation it is compared with, in
@@ -63,8 +63,9 @@ pub fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
         .iter()
         .filter(|pt| !pt.red_lines_broken.is_empty())
         .map(|pt| {
-            let reason =
-                pt.red_lines_broken.iter().find_map(|&j| red_line_reason(s, e.party, pt.issue, j));
+            let reason = pt.red_lines_broken.iter().find_map(|&index| {
+                red_line_reason(s, RedLineRef { party: e.party, issue: pt.issue, index })
+            });
             match reason {
                 Some(r) => format!("{} ({r})", id(pt.issue)),
                 None => id(pt.issue),

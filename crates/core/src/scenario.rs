@@ -2,7 +2,7 @@
 
 use crate::{
     Error, Estimate, EstimateRange, Grade, Issue, IssueKind, MAX_SCALE_POINTS, Origin, Outcome,
-    Party, Preference, Proposal, RedLineKind, RedLineRef, Source, Spread, Stance, Term,
+    Party, Preference, Proposal, RedLine, RedLineKind, RedLineRef, Source, Spread, Stance, Term,
     Uncertainty, scale_points,
 };
 
@@ -252,6 +252,11 @@ impl Scenario {
     /// The sources cited by the evidence.
     pub fn sources(&self) -> &[Source] {
         &self.sources
+    }
+
+    /// The red line `r` names, if it exists.
+    pub fn red_line(&self, r: RedLineRef) -> Option<&RedLine> {
+        self.stances.get(r.party)?.get(r.issue)?.as_ref()?.red_lines.get(r.index)
     }
 
     /// How sure the numbers are: stated ranges, doubts on red lines, widths by grade.
@@ -542,13 +547,11 @@ impl Scenario {
     }
 
     fn red_line_exists(&self, r: RedLineRef) -> Result<(), Error> {
-        let exists = self
-            .stances
-            .get(r.party)
-            .and_then(|row| row.get(r.issue))
-            .and_then(|st| st.as_ref())
-            .is_some_and(|st| r.index < st.red_lines.len());
-        if exists { Ok(()) } else { Err(Error::new(format!("no red line {r:?} in this scenario"))) }
+        if self.red_line(r).is_some() {
+            Ok(())
+        } else {
+            Err(Error::new(format!("no red line {r:?} in this scenario")))
+        }
     }
 
     fn check_number(&self, e: Estimate, x: f64) -> Result<(), Error> {

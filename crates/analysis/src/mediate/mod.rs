@@ -3,7 +3,7 @@
 //! holds the API and its types; the branch and bound is in `engine.rs`, the sentences in
 //! `words.rs`.
 
-use detente_core::{Scenario, Term};
+use detente_core::{RedLineRef, Scenario, Term};
 
 use crate::EPS;
 use crate::deadlock::{Deadlock, DeadlockOptions, deadlock};
@@ -115,12 +115,8 @@ impl RedLineState {
 /// A red line that a revision moves, or leaves at risk or crossed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RedLineMove {
-    /// The party whose red line it is.
-    pub party: usize,
-    /// The issue it is on.
-    pub issue: usize,
-    /// Its position among the stance's red lines.
-    pub index: usize,
+    /// The red line.
+    pub red_line: RedLineRef,
     /// On the proposal.
     pub before: RedLineState,
     /// On the revised draft.
@@ -157,11 +153,11 @@ pub struct Revision {
     pub accepts: Vec<bool>,
     /// Red lines (of every party) as `(party, issue, red_line)` that the proposal broke or
     /// put at risk and the revision keeps: the changed term allows it.
-    pub red_lines_now_kept: Vec<(usize, usize, usize)>,
+    pub red_lines_now_kept: Vec<RedLineRef>,
     /// Red lines (of every party) that a settled term of the revised draft breaks.
-    pub red_lines_broken: Vec<(usize, usize, usize)>,
+    pub red_lines_broken: Vec<RedLineRef>,
     /// Red lines (of every party) that an open point of the revised draft puts at risk.
-    pub red_lines_at_risk: Vec<(usize, usize, usize)>,
+    pub red_lines_at_risk: Vec<RedLineRef>,
     /// Each party's remaining gap on the revised draft: `max(0, reservation - utility_min)`
     /// (0 within `EPS`).
     pub shortfalls: Vec<f64>,
@@ -184,8 +180,8 @@ impl Revision {
     pub fn issues_crossing(&self, party: usize) -> impl Iterator<Item = usize> + '_ {
         self.red_lines
             .iter()
-            .filter(move |m| m.party == party && m.after == RedLineState::Crossed)
-            .map(|m| m.issue)
+            .filter(move |m| m.red_line.party == party && m.after == RedLineState::Crossed)
+            .map(|m| m.red_line.issue)
     }
 }
 
@@ -526,10 +522,15 @@ fn revision(s: &Scenario, terms: &[Term], c: &Cand, closest: bool) -> Revision {
             if let Term::Set(k) = term {
                 let was = broken_or_risky(terms, p, i);
                 let still = s.red_lines_broken(p, i, k);
-                now_kept.extend(was.iter().filter(|r| !still.contains(r)).map(|&r| (p, i, r)));
-                broken.extend(still.iter().map(|&r| (p, i, r)));
+                let at = |index| RedLineRef { party: p, issue: i, index };
+                now_kept.extend(was.iter().filter(|r| !still.contains(r)).map(|&r| at(r)));
+                broken.extend(still.iter().map(|&r| at(r)));
             } else {
-                risky.extend(at_risk(s, p, i).into_iter().map(|r| (p, i, r)));
+                risky.extend(at_risk(s, p, i).into_iter().map(|index| RedLineRef {
+                    party: p,
+                    issue: i,
+                    index,
+                }));
             }
         }
     }
@@ -579,7 +580,8 @@ pub(crate) fn red_line_moves(s: &Scenario, before: &[Term], after: &[Term]) -> V
                 let b = red_line_state(s, p, i, r, before[i]);
                 let a = red_line_state(s, p, i, r, after[i]);
                 if b != RedLineState::Kept || a != RedLineState::Kept {
-                    out.push(RedLineMove { party: p, issue: i, index: r, before: b, after: a });
+                    let red_line = RedLineRef { party: p, issue: i, index: r };
+                    out.push(RedLineMove { red_line, before: b, after: a });
                 }
             }
         }
@@ -780,12 +782,12 @@ mod tests {
     /// No revision claims to keep a red line it breaks; the rest of the report agrees with
     /// `evaluate`.
     fn honest(s: &Scenario, proposal: usize, r: &Revision) {
-        for &(p, i, rl) in &r.red_lines_now_kept {
+        for &RedLineRef { party: p, issue: i, index: rl } in &r.red_lines_now_kept {
             let Term::Set(k) = r.terms[i] else { panic!("an open point keeps no red line") };
             assert!(!s.red_lines_broken(p, i, k).contains(&rl));
             assert!(r.changes.iter().any(|c| c.issue == i));
         }
-        for &(p, i, rl) in &r.red_lines_broken {
+        for &RedLineRef { party: p, issue: i, index: rl } in &r.red_lines_broken {
             let Term::Set(k) = r.terms[i] else { panic!() };
             assert!(s.red_lines_broken(p, i, k).contains(&rl));
         }
@@ -797,7 +799,8 @@ mod tests {
                 Term::Set(k) => s.allowed(p, i, k),
                 Term::Open => at_risk(s, p, i).is_empty(),
             });
-            let listed = r.red_lines_broken.iter().chain(&r.red_lines_at_risk).any(|t| t.0 == p);
+            let listed =
+                r.red_lines_broken.iter().chain(&r.red_lines_at_risk).any(|t| t.party == p);
             assert_eq!(kept_all, !listed);
         }
         let terms = &s.proposals()[proposal].terms;
@@ -818,7 +821,7 @@ mod tests {
         let r = &m.revisions[0];
         assert_eq!(r.changes, vec![Change { issue: 0, before: Term::Set(3), after: 4 }]);
         assert!((r.objective - 0.17).abs() < 1e-12);
-        assert_eq!(r.red_lines_now_kept, vec![(1, 0, 0)]);
+        assert_eq!(r.red_lines_now_kept, vec![RedLineRef { party: 1, issue: 0, index: 0 }]);
         assert!(r.red_lines_broken.is_empty());
         assert_eq!(r.accepts, vec![true, true, true]);
         assert_eq!(r.verdicts_before[1], Verdict::Rejects);
@@ -833,9 +836,7 @@ mod tests {
         assert_eq!(
             r.red_lines,
             vec![RedLineMove {
-                party: 1,
-                issue: 0,
-                index: 0,
+                red_line: RedLineRef { party: 1, issue: 0, index: 0 },
                 before: RedLineState::Crossed,
                 after: RedLineState::Kept
             }]

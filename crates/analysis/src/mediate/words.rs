@@ -73,8 +73,9 @@ fn lines_where(
 ) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for m in &r.red_lines {
-        if keep(m.before, m.after) && !out.contains(&(m.party, m.issue)) {
-            out.push((m.party, m.issue));
+        let at = (m.red_line.party, m.red_line.issue);
+        if keep(m.before, m.after) && !out.contains(&at) {
+            out.push(at);
         }
     }
     out
