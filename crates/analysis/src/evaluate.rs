@@ -71,9 +71,9 @@ impl PartyEvaluation {
     }
 }
 
-/// Whether `utility` falls short of `reservation` by more than [`EPS`].
+/// Whether `utility` falls short of `reservation` (does not reach it, [`detente_core::reaches`]).
 fn falls_short(utility: f64, reservation: f64) -> bool {
-    utility < reservation - EPS
+    !detente_core::reaches(utility, reservation)
 }
 
 /// A party's verdict on a proposal.

@@ -122,8 +122,9 @@ pub use single_text::{
     single_text_words,
 };
 
-/// The tolerance of acceptance: a utility `u` reaches a reservation `r` when `u >= r - EPS`.
-pub const EPS: f64 = 1e-9;
+/// The tolerance of acceptance: a utility `u` reaches a reservation `r` when `u >= r - EPS`
+/// (the one rule, [`detente_core::reaches`]).
+pub const EPS: f64 = detente_core::RESERVATION_TOLERANCE;
 
 #[cfg(test)]
 mod tests {

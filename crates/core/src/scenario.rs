@@ -346,11 +346,26 @@ impl Scenario {
             .collect()
     }
 
-    /// Whether the outcome keeps every red line of party `p` and gives it at least its reservation.
+    /// Whether the outcome keeps every red line of party `p` and gives it at least its
+    /// reservation (by [`reaches`]).
     pub fn accepts(&self, p: usize, outcome: &Outcome) -> bool {
         outcome.options().iter().enumerate().all(|(i, &k)| self.allowed(p, i, k))
-            && self.utility(p, outcome) >= self.parties[p].reservation - 1e-12
+            && reaches(self.utility(p, outcome), self.parties[p].reservation)
     }
+}
+
+/// How far below a reservation a utility may fall and still reach it: room for rounding in
+/// sums of weights times values (far above it, far below any difference a person reads),
+/// not a margin of judgement.
+pub const RESERVATION_TOLERANCE: f64 = 1e-9;
+
+/// Whether `utility` reaches `reservation`: detente's one rule of "acceptable" by the
+/// numbers (`utility >= reservation - RESERVATION_TOLERANCE`), used by every verdict, gap,
+/// deadlock and mediation. Only where detente reproduces a peer's answers bit for bit (the
+/// frontier's rational outcomes and the simulated negotiators, NegMAS's `u >= reserved_value`)
+/// is the comparison exact, as the peer's.
+pub fn reaches(utility: f64, reservation: f64) -> bool {
+    utility >= reservation - RESERVATION_TOLERANCE
 }
 
 /// What the numbers of a scenario may be, and how sure they are.
