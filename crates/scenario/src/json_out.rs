@@ -20,12 +20,79 @@
 //!   ...
 //! ```
 
-use detente_core::{IssueKind, Party, Preference, RedLineKind, Scenario, Term, UtilityForm};
+use std::collections::HashMap;
+
+use detente_core::{
+    Estimate, Grade, IssueKind, Party, Preference, RedLineKind, RedLineRef, Scenario, Spread, Term,
+    UtilityForm, Widths,
+};
 
 /// Whether a party's bias is written: when it is not 0 (or is -0, so that raw utilities
 /// keep their last bit), and only for raw utilities, where a bias is allowed.
 pub(crate) fn writes_bias(sc: &Scenario, p: &Party) -> bool {
     sc.meta().utility == UtilityForm::Raw && (p.bias != 0.0 || p.bias.is_sign_negative())
+}
+
+/// The uncertainty a writer puts beside the numbers: each stated range by its estimate and
+/// each doubt by its red line, found in constant time (so writing stays linear).
+pub(crate) struct Stated {
+    ranges: HashMap<Estimate, Spread>,
+    doubts: HashMap<RedLineRef, f64>,
+}
+
+impl Stated {
+    pub(crate) fn new(sc: &Scenario) -> Stated {
+        let u = sc.uncertainty();
+        Stated {
+            ranges: u.ranges.iter().map(|r| (r.estimate, r.spread)).collect(),
+            doubts: u.doubts.iter().map(|d| (d.red_line, d.holds)).collect(),
+        }
+    }
+
+    /// The range stated for `e`, if any.
+    pub(crate) fn range(&self, e: Estimate) -> Option<Spread> {
+        self.ranges.get(&e).copied()
+    }
+
+    /// The probability that a red line holds, when the file doubts it.
+    pub(crate) fn holds(&self, party: usize, issue: usize, index: usize) -> Option<f64> {
+        self.doubts.get(&RedLineRef { party, issue, index }).copied()
+    }
+}
+
+/// A grade's name and the widths written for it (`("A", [("weight", 0.2)])`).
+pub(crate) type GradeWidths = (&'static str, Vec<(&'static str, f64)>);
+
+/// What `[uncertainty]` says, when it says anything: `ungraded` when it is not `B` (`"none"`
+/// for no grade), and per grade the widths that differ from the defaults (compared bit for
+/// bit, so that every number reads back exactly).
+pub(crate) fn uncertainty_fields(sc: &Scenario) -> (Option<&'static str>, Vec<GradeWidths>) {
+    let u = sc.uncertainty();
+    let ungraded = match u.ungraded {
+        Some(Grade::B) => None,
+        Some(g) => Some(g.as_str()),
+        None => Some("none"),
+    };
+    let mut grades = Vec::new();
+    for g in [Grade::A, Grade::B, Grade::C] {
+        let (w, d) = (u.widths_of(g), Widths::default_for(g));
+        let fields: Vec<(&'static str, f64)> = [
+            ("weight", w.weight, d.weight),
+            ("value", w.value, d.value),
+            ("ideal", w.ideal, d.ideal),
+            ("tolerance", w.tolerance, d.tolerance),
+            ("reservation", w.reservation, d.reservation),
+            ("capability", w.capability, d.capability),
+        ]
+        .into_iter()
+        .filter(|(_, x, default)| x.to_bits() != default.to_bits())
+        .map(|(k, x, _)| (k, x))
+        .collect();
+        if !fields.is_empty() {
+            grades.push((g.as_str(), fields));
+        }
+    }
+    (ungraded, grades)
 }
 
 /// A JSON value to print.
@@ -39,6 +106,17 @@ enum J {
 
 fn s(x: &str) -> J {
     J::Str(x.to_string())
+}
+
+/// An estimate: its number, or `{ "value", "low", "high" }` (and `"dist": "uniform"`) when a
+/// range is stated.
+fn estimate(x: f64, range: Option<Spread>) -> J {
+    let Some(sp) = range else { return J::Num(x) };
+    let mut f = vec![("value", J::Num(x)), ("low", J::Num(sp.low())), ("high", J::Num(sp.high()))];
+    if let Spread::Uniform { .. } = sp {
+        f.push(("dist", s(sp.name())));
+    }
+    J::Obj(f)
 }
 
 /// Pushes `key: value` when the value is present.
@@ -58,17 +136,36 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
         meta.push(("utility", s(sc.meta().utility.as_str())));
     }
     top.push(("scenario", J::Obj(meta)));
+    let (ungraded, grades) = uncertainty_fields(sc);
+    if ungraded.is_some() || !grades.is_empty() {
+        let mut f = Vec::new();
+        if let Some(g) = ungraded {
+            f.push(("ungraded", s(g)));
+        }
+        for (g, widths) in grades {
+            f.push((g, J::Obj(widths.into_iter().map(|(k, x)| (k, J::Num(x))).collect())));
+        }
+        top.push(("uncertainty", J::Obj(f)));
+    }
+    let stated = Stated::new(sc);
 
     let parties = sc
         .parties()
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(party, p)| {
             let mut f = vec![
                 ("id", s(&p.id)),
                 ("name", s(&p.name)),
                 ("role", s(p.role.as_str())),
-                ("capability", J::Num(p.capability)),
-                ("reservation", J::Num(p.reservation)),
+                (
+                    "capability",
+                    estimate(p.capability, stated.range(Estimate::Capability { party })),
+                ),
+                (
+                    "reservation",
+                    estimate(p.reservation, stated.range(Estimate::Reservation { party })),
+                ),
             ];
             if writes_bias(sc, p) {
                 f.push(("bias", J::Num(p.bias)));
@@ -119,30 +216,36 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
             else {
                 continue;
             };
+            let at = |e| stated.range(e);
             let mut f = vec![
                 ("party", s(&party.id)),
                 ("issue", s(&issue.id)),
-                ("weight", J::Num(st.weight)),
+                ("weight", estimate(st.weight, at(Estimate::Weight { party: p, issue: i }))),
             ];
             match &st.preference {
                 Preference::Values(v) => {
                     let map = v
                         .iter()
                         .enumerate()
-                        .map(|(k, x)| (issue.option_id(k), J::Num(*x)))
+                        .map(|(option, x)| {
+                            let e = Estimate::Value { party: p, issue: i, option };
+                            (issue.option_id(option), estimate(*x, at(e)))
+                        })
                         .collect();
                     f.push(("values", J::Map(map)));
                 }
                 Preference::Ideal { ideal, tolerance } => {
-                    f.push(("ideal", J::Num(*ideal)));
-                    f.push(("tolerance", J::Num(*tolerance)));
+                    f.push(("ideal", estimate(*ideal, at(Estimate::Ideal { party: p, issue: i }))));
+                    let e = Estimate::Tolerance { party: p, issue: i };
+                    f.push(("tolerance", estimate(*tolerance, at(e))));
                 }
             }
             if !st.red_lines.is_empty() {
                 let lines = st
                     .red_lines
                     .iter()
-                    .map(|r| {
+                    .enumerate()
+                    .map(|(index, r)| {
                         let mut rf = Vec::new();
                         let names = |o: &[usize]| {
                             J::Arr(o.iter().map(|&k| J::Str(issue.option_id(k))).collect())
@@ -158,6 +261,9 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
                                     rf.push(("max", J::Num(*m)));
                                 }
                             }
+                        }
+                        if let Some(h) = stated.holds(p, i, index) {
+                            rf.push(("holds", J::Num(h)));
                         }
                         opt(&mut rf, "reason", r.reason.as_ref());
                         J::Obj(rf)

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use detente_core::format_number;
+use detente_core::{Spread, format_number};
 
 use crate::error::{LineIndex, ProblemKind, RawProblem};
 use crate::tree::{Entry, Kind, Node, number_text, quote};
@@ -62,6 +62,8 @@ pub(crate) enum Range {
     Unit,
     /// `(0, 1]`, for discount factors.
     Discount,
+    /// `[0, 1)`, for shares that must leave something (the width of a tolerance).
+    Share,
     Within(f64, f64),
 }
 
@@ -74,6 +76,7 @@ impl Range {
             Range::Weight => x >= 0.0,
             Range::Unit => (0.0..=1.0).contains(&x),
             Range::Discount => x > 0.0 && x <= 1.0,
+            Range::Share => (0.0..1.0).contains(&x),
             Range::Within(lo, hi) => x >= lo && x <= hi,
         }
     }
@@ -86,6 +89,7 @@ impl Range {
             Range::Weight => " >= 0".to_string(),
             Range::Unit => " in [0, 1]".to_string(),
             Range::Discount => " in (0, 1]".to_string(),
+            Range::Share => " in [0, 1)".to_string(),
             Range::Within(lo, hi) => format!(" in [{}, {}]", format_number(lo), format_number(hi)),
         }
     }
@@ -256,6 +260,18 @@ impl<'a> Tab<'a> {
         number(cx, node, &self.path(key), range)
     }
 
+    /// An estimate field: a number or a range table (see [`estimate`]).
+    pub(crate) fn estimate(
+        &self,
+        cx: &mut Cx<'_>,
+        key: &str,
+        required: bool,
+        range: Range,
+    ) -> Option<(f64, Option<Spread>)> {
+        let node = self.field(cx, key, required)?;
+        estimate(cx, node, &self.path(key), range)
+    }
+
     pub(crate) fn date(&self, cx: &mut Cx<'_>, key: &str, day_only: bool) -> Option<String> {
         let node = self.get(key)?;
         let path = self.path(key);
@@ -397,6 +413,84 @@ pub(crate) fn number_problem(x: f64, text: &str, range: Range) -> Option<(Proble
         return None;
     };
     Some((ProblemKind::OutOfRange, problem))
+}
+
+/// The fields of a range table (docs/scenario-format.md, "Uncertainty").
+pub(crate) const RANGE: &[&str] = &["value", "low", "high", "dist"];
+
+/// An estimate: a number, or a range table `{ value, low, high, dist }` whose three numbers
+/// each keep `range` (so a range cannot leave the allowed values), with `low <= value <=
+/// high` and `dist` `"triangular"` (the default) or `"uniform"`. Returns the point estimate
+/// (`value`) and the stated spread, if any; every problem is located at the number or key
+/// at fault.
+pub(crate) fn estimate(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    path: &str,
+    range: Range,
+) -> Option<(f64, Option<Spread>)> {
+    if node.as_table().is_none() {
+        return number(cx, node, path, range).map(|x| (x, None));
+    }
+    let t = open(cx, node, path, RANGE)?;
+    let mut part = |key: &str| match t.get(key) {
+        Some(n) => number(cx, n, &t.path(key), range),
+        None => {
+            cx.push(
+                t.start,
+                &t.path,
+                ProblemKind::MissingField,
+                format!("missing field {key:?} (a range needs value, low and high)"),
+            );
+            None
+        }
+    };
+    let (value, low, high) = (part("value"), part("low"), part("high"));
+    let uniform = match t.get("dist") {
+        None => Some(false),
+        Some(d) => match string(cx, d, &t.path("dist")).as_deref() {
+            None => None,
+            Some("triangular") => Some(false),
+            Some("uniform") => Some(true),
+            Some(other) => {
+                cx.push(
+                    d.span.start,
+                    &t.path("dist"),
+                    ProblemKind::InvalidValue,
+                    format!("must be \"triangular\" or \"uniform\", found {}", quote(other)),
+                );
+                None
+            }
+        },
+    };
+    let (value, low, high) = (value?, low?, high?);
+    let mut ok = true;
+    for (key, x, wrong, rule) in
+        [("low", low, low > value, "<="), ("high", high, high < value, ">=")]
+    {
+        if wrong {
+            ok = false;
+            let at = t.get(key).map_or(t.start, |n| n.span.start);
+            let found = match t.get(key).map(|n| &n.kind) {
+                Some(Kind::Num(n)) => number_text(&n.text),
+                _ => format_number(x),
+            };
+            cx.push(
+                at,
+                &t.path(key),
+                ProblemKind::OutOfRange,
+                format!(
+                    "must be {rule} value ({}), found {found} (a range holds its value: low <= value <= high)",
+                    format_number(value)
+                ),
+            );
+        }
+    }
+    let uniform = uniform?;
+    ok.then_some(())?;
+    let spread =
+        if uniform { Spread::Uniform { low, high } } else { Spread::Triangular { low, high } };
+    Some((value, Some(spread)))
 }
 
 pub(crate) fn check_id(cx: &mut Cx<'_>, node: &Node, path: &str, s: &str, name: bool) {

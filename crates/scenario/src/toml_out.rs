@@ -30,9 +30,11 @@
 
 use std::fmt::Write as _;
 
-use detente_core::{IssueKind, Preference, RedLineKind, Scenario, Term, UtilityForm};
+use detente_core::{
+    Estimate, IssueKind, Preference, RedLineKind, Scenario, Spread, Term, UtilityForm,
+};
 
-use crate::json_out::writes_bias;
+use crate::json_out::{Stated, uncertainty_fields, writes_bias};
 
 /// The scenario as a TOML file in format version 1.
 pub(crate) fn to_toml(sc: &Scenario) -> String {
@@ -44,15 +46,30 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
     if sc.meta().utility != UtilityForm::default() {
         line(&mut out, "utility", &string(sc.meta().utility.as_str()));
     }
+    let (ungraded, grades) = uncertainty_fields(sc);
+    if ungraded.is_some() || !grades.is_empty() {
+        out.push_str("\n[uncertainty]\n");
+        if let Some(g) = ungraded {
+            line(&mut out, "ungraded", &string(g));
+        }
+        for (g, widths) in grades {
+            let fields: Vec<(&str, String)> =
+                widths.into_iter().map(|(k, x)| (k, number(x))).collect();
+            line(&mut out, g, &inline(&fields));
+        }
+    }
+    let stated = Stated::new(sc);
 
     header(&mut out, "Parties");
-    for p in sc.parties() {
+    for (party, p) in sc.parties().iter().enumerate() {
         out.push_str("[[parties]]\n");
         line(&mut out, "id", &string(&p.id));
         line(&mut out, "name", &string(&p.name));
         line(&mut out, "role", &string(p.role.as_str()));
-        line(&mut out, "capability", &number(p.capability));
-        line(&mut out, "reservation", &number(p.reservation));
+        let capability = stated.range(Estimate::Capability { party });
+        line(&mut out, "capability", &estimate(p.capability, capability));
+        let reservation = stated.range(Estimate::Reservation { party });
+        line(&mut out, "reservation", &estimate(p.reservation, reservation));
         if writes_bias(sc, p) {
             line(&mut out, "bias", &number(p.bias));
         }
@@ -105,19 +122,29 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
             out.push_str("[[stances]]\n");
             line(&mut out, "party", &string(&party.id));
             line(&mut out, "issue", &string(&issue.id));
-            line(&mut out, "weight", &number(st.weight));
+            let at = |e| stated.range(e);
+            line(
+                &mut out,
+                "weight",
+                &estimate(st.weight, at(Estimate::Weight { party: p, issue: i })),
+            );
             match &st.preference {
                 Preference::Values(v) => {
                     let fields: Vec<(String, String)> = v
                         .iter()
                         .enumerate()
-                        .map(|(k, x)| (key(&issue.option_id(k)), number(*x)))
+                        .map(|(option, x)| {
+                            let e = Estimate::Value { party: p, issue: i, option };
+                            (key(&issue.option_id(option)), estimate(*x, at(e)))
+                        })
                         .collect();
                     line(&mut out, "values", &inline_owned(&fields));
                 }
                 Preference::Ideal { ideal, tolerance } => {
-                    line(&mut out, "ideal", &number(*ideal));
-                    line(&mut out, "tolerance", &number(*tolerance));
+                    let e = Estimate::Ideal { party: p, issue: i };
+                    line(&mut out, "ideal", &estimate(*ideal, at(e)));
+                    let e = Estimate::Tolerance { party: p, issue: i };
+                    line(&mut out, "tolerance", &estimate(*tolerance, at(e)));
                 }
             }
             if !st.red_lines.is_empty() {
@@ -128,7 +155,8 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
                 let lines: Vec<String> = st
                     .red_lines
                     .iter()
-                    .map(|r| {
+                    .enumerate()
+                    .map(|(index, r)| {
                         let mut f: Vec<(&str, String)> = Vec::new();
                         match &r.kind {
                             RedLineKind::Forbid(o) => f.push(("forbid", names(o))),
@@ -141,6 +169,9 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
                                     f.push(("max", number(*m)));
                                 }
                             }
+                        }
+                        if let Some(h) = stated.holds(p, i, index) {
+                            f.push(("holds", number(h)));
                         }
                         if let Some(reason) = &r.reason {
                             f.push(("reason", string(reason)));
@@ -231,6 +262,17 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         out.pop();
     }
     out
+}
+
+/// An estimate: its number, or `{ value = .., low = .., high = .. }` (and `dist = "uniform"`)
+/// when a range is stated.
+fn estimate(x: f64, range: Option<Spread>) -> String {
+    let Some(sp) = range else { return number(x) };
+    let mut f = vec![("value", number(x)), ("low", number(sp.low())), ("high", number(sp.high()))];
+    if let Spread::Uniform { .. } = sp {
+        f.push(("dist", string(sp.name())));
+    }
+    inline(&f)
 }
 
 fn header(out: &mut String, title: &str) {

@@ -11,22 +11,22 @@ mod amend;
 use std::collections::HashMap;
 
 use detente_core::{
-    Evidence, Grade, Issue, IssueKind, IssueOption, Meta, Party, Preference, Proposal, Quality,
-    RedLine, RedLineKind, Role, Scenario, Source, Stance, Term, UtilityForm, format_number,
-    scale_points,
+    Doubt, Estimate, Evidence, Grade, Issue, IssueKind, IssueOption, Meta, Party, Preference,
+    Proposal, Quality, RedLine, RedLineKind, RedLineRef, Role, Scenario, ScenarioParts, Source,
+    Spread, Stance, StatedRange, Term, Uncertainty, UtilityForm, format_number, scale_points,
 };
 
 use crate::error::ProblemKind;
 use crate::kit::{
-    Cx, Ids, Range, Tab, check_id, key_path, listing, number, open, open_map, reference, register,
-    string,
+    Cx, Ids, Range, Tab, check_id, estimate, key_path, listing, number, open, open_map, reference,
+    register, string,
 };
 use crate::tree::{Kind, Node, number_text, quote};
 use crate::{MAX_PARTY_ISSUES, MAX_PARTY_OPTIONS, MAX_PROPOSAL_ISSUES, MIN_MAGNITUDE};
 use amend::{RawProposal, circles, resolve};
 
 const TOP: &[&str] =
-    &["version", "scenario", "parties", "issues", "stances", "proposals", "sources"];
+    &["version", "scenario", "uncertainty", "parties", "issues", "stances", "proposals", "sources"];
 const META: &[&str] = &["name", "title", "description", "as_of", "utility"];
 const PARTY: &[&str] =
     &["id", "name", "role", "capability", "reservation", "bias", "discount", "description"];
@@ -45,7 +45,9 @@ const STANCE: &[&str] = &[
     "summary",
     "evidence",
 ];
-const RED_LINE: &[&str] = &["forbid", "require", "min", "max", "reason"];
+const RED_LINE: &[&str] = &["forbid", "require", "min", "max", "holds", "reason"];
+const UNCERTAINTY: &[&str] = &["ungraded", "A", "B", "C"];
+const WIDTHS: &[&str] = &["weight", "value", "ideal", "tolerance", "reservation", "capability"];
 const EVIDENCE: &[&str] = &["source", "note"];
 const PROPOSAL: &[&str] =
     &["id", "title", "author", "date", "amends", "description", "terms", "open"];
@@ -130,6 +132,7 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
     let top = open(cx, root, "", TOP)?;
     version(cx, &top);
     let meta = meta(cx, &top);
+    let mut uncertainty = uncertainty(cx, &top);
     let mut read = Read {
         form: meta.utility,
         parties: Vec::new(),
@@ -141,19 +144,31 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
         sources: Vec::new(),
         source_ids: Ids::default(),
     };
-    parties(cx, &top, &mut read);
+    parties(cx, &top, &mut read, &mut uncertainty);
     issues(cx, &top, &mut read);
     sources(cx, &top, &mut read);
     if !size(cx, &top, &read) {
         return None;
     }
-    let stances = stances(cx, &top, &read);
+    let stances = stances(cx, &top, &read, &mut uncertainty);
     let proposals = proposals(cx, &top, &read);
     if !cx.problems.is_empty() {
         return None;
     }
     let proposals = proposals?;
-    match Scenario::new(meta, read.parties, read.issues, stances, proposals, read.sources) {
+    // One order whatever the order in the file, so that equal files give equal scenarios.
+    uncertainty.ranges.sort_by_key(|r| r.estimate);
+    uncertainty.doubts.sort_by_key(|d| d.red_line);
+    let parts = ScenarioParts {
+        meta,
+        parties: read.parties,
+        issues: read.issues,
+        stances,
+        proposals,
+        sources: read.sources,
+        uncertainty,
+    };
+    match Scenario::from_parts(parts) {
         Ok(s) => Some(s),
         Err(e) => {
             cx.push(
@@ -269,6 +284,49 @@ fn meta(cx: &mut Cx<'_>, top: &Tab<'_>) -> Meta {
     meta
 }
 
+/// Reads the `[uncertainty]` table: the grade that ungraded stances count as, and the widths
+/// of each grade (each field overrides the default width of its kind; the others stay).
+fn uncertainty(cx: &mut Cx<'_>, top: &Tab<'_>) -> Uncertainty {
+    let mut u = Uncertainty::default();
+    let Some(node) = top.get("uncertainty") else { return u };
+    let Some(t) = open(cx, node, "uncertainty", UNCERTAINTY) else { return u };
+    if let Some(g_node) = t.get("ungraded")
+        && let Some(g) = string(cx, g_node, &t.path("ungraded"))
+    {
+        match (g.as_str(), Grade::parse(&g)) {
+            ("none", _) => u.ungraded = None,
+            (_, Some(grade)) => u.ungraded = Some(grade),
+            (_, None) => cx.push(
+                g_node.span.start,
+                &t.path("ungraded"),
+                ProblemKind::InvalidValue,
+                format!("must be \"A\", \"B\", \"C\" or \"none\", found {}", quote(&g)),
+            ),
+        }
+    }
+    for grade in [Grade::A, Grade::B, Grade::C] {
+        let key = grade.as_str();
+        let Some(w_node) = t.get(key) else { continue };
+        let Some(w) = open(cx, w_node, &t.path(key), WIDTHS) else { continue };
+        let widths = &mut u.widths[grade as usize];
+        for (field, slot) in [
+            ("weight", &mut widths.weight),
+            ("value", &mut widths.value),
+            ("ideal", &mut widths.ideal),
+            ("tolerance", &mut widths.tolerance),
+            ("reservation", &mut widths.reservation),
+            ("capability", &mut widths.capability),
+        ] {
+            // A tolerance stays positive: its width is a share below 1.
+            let range = if field == "tolerance" { Range::Share } else { Range::NonNegative };
+            if let Some(x) = w.number(cx, field, false, range) {
+                *slot = x;
+            }
+        }
+    }
+    u
+}
+
 impl Read {
     /// The range of values and reservations: `[0, 1]` for normalised utilities, any finite
     /// number for raw ones.
@@ -280,7 +338,7 @@ impl Read {
     }
 }
 
-fn parties(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
+fn parties(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read, u: &mut Uncertainty) {
     let items = top.array(cx, "parties", Some("party"));
     if let ([_], Some(node)) = (items, top.get("parties")) {
         cx.push(
@@ -316,9 +374,18 @@ fn parties(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
                     ),
                 }
             }
-            party.capability = t.number(cx, "capability", false, Range::NonNegative).unwrap_or(1.0);
-            let range = read.value_range();
-            party.reservation = t.number(cx, "reservation", false, range).unwrap_or(0.0);
+            let capability = t.estimate(cx, "capability", false, Range::NonNegative);
+            party.capability = capability.map_or(1.0, |c| c.0);
+            let reservation = t.estimate(cx, "reservation", false, read.value_range());
+            party.reservation = reservation.map_or(0.0, |r| r.0);
+            for (e, x) in [
+                (Estimate::Capability { party: idx }, capability),
+                (Estimate::Reservation { party: idx }, reservation),
+            ] {
+                if let Some((_, Some(spread))) = x {
+                    u.ranges.push(StatedRange { estimate: e, spread });
+                }
+            }
             if let Some(bias) = t.entry("bias") {
                 match read.form {
                     UtilityForm::Raw => {
@@ -543,7 +610,39 @@ fn sources(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
     }
 }
 
-fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance>>> {
+/// One of a stance's numbers, named before the stance's party and issue are known.
+#[derive(Clone, Copy)]
+enum Slot {
+    Weight,
+    Value(usize),
+    Ideal,
+    Tolerance,
+}
+
+impl Slot {
+    fn estimate(self, party: usize, issue: usize) -> Estimate {
+        match self {
+            Slot::Weight => Estimate::Weight { party, issue },
+            Slot::Value(option) => Estimate::Value { party, issue, option },
+            Slot::Ideal => Estimate::Ideal { party, issue },
+            Slot::Tolerance => Estimate::Tolerance { party, issue },
+        }
+    }
+}
+
+/// The ranges stated for a stance's numbers and the doubts on its red lines (by index).
+#[derive(Default)]
+struct StanceDoubts {
+    ranges: Vec<(Slot, Spread)>,
+    holds: Vec<(usize, f64)>,
+}
+
+fn stances(
+    cx: &mut Cx<'_>,
+    top: &Tab<'_>,
+    read: &Read,
+    u: &mut Uncertainty,
+) -> Vec<Vec<Option<Stance>>> {
     let mut grid: Vec<Vec<Option<Stance>>> =
         vec![vec![None; read.issues.len()]; read.parties.len()];
     let mut first: HashMap<(usize, usize), usize> = HashMap::new();
@@ -558,10 +657,15 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
         let issue_idx = t
             .req(cx, "issue")
             .and_then(|n| reference(cx, &read.issue_ids, "issue", "issues", n, &t.path("issue")));
-        let weight = t.number(cx, "weight", true, Range::Weight);
+        let mut doubts = StanceDoubts::default();
+        let weight = t.estimate(cx, "weight", true, Range::Weight).map(|(w, spread)| {
+            doubts.ranges.extend(spread.map(|sp| (Slot::Weight, sp)));
+            w
+        });
         let issue = issue_idx.and_then(|i| read.known(i));
-        let preference = preference(cx, &t, issue, read.value_range());
-        let red_lines = red_lines(cx, &t, issue, party.and_then(|p| read.parties.get(p)));
+        let preference = preference(cx, &t, issue, read.value_range(), &mut doubts.ranges);
+        let red_lines =
+            red_lines(cx, &t, issue, party.and_then(|p| read.parties.get(p)), &mut doubts.holds);
         let mut confidence = None;
         if let Some(c_node) = t.get("confidence")
             && let Some(c) = string(cx, c_node, &t.path("confidence"))
@@ -602,6 +706,14 @@ fn stances(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Vec<Vec<Option<Stance
             (weight, preference, red_lines, grid.get_mut(p).and_then(|row| row.get_mut(i)))
         {
             *slot = Some(Stance { weight, preference, red_lines, evidence, confidence, summary });
+            let ranges = doubts.ranges.into_iter();
+            u.ranges.extend(
+                ranges.map(|(s, spread)| StatedRange { estimate: s.estimate(p, i), spread }),
+            );
+            u.doubts.extend(doubts.holds.into_iter().map(|(index, holds)| Doubt {
+                red_line: RedLineRef { party: p, issue: i, index },
+                holds,
+            }));
         }
     }
     for (p, (count, all_zero)) in weights.iter().enumerate() {
@@ -629,6 +741,7 @@ fn preference(
     t: &Tab<'_>,
     known: Option<Known<'_>>,
     range: Range,
+    ranges: &mut Vec<(Slot, Spread)>,
 ) -> Option<Preference> {
     let values = t.entry("values");
     let ideal = t.entry("ideal");
@@ -640,11 +753,11 @@ fn preference(
                 && let Some(map) = open_map(cx, &v.value, &t.path("values"))
             {
                 for e in map {
-                    number(cx, &e.value, &key_path(&t.path("values"), &e.key), range);
+                    estimate(cx, &e.value, &key_path(&t.path("values"), &e.key), range);
                 }
             }
-            t.number(cx, "ideal", false, Range::Any);
-            t.number(cx, "tolerance", false, Range::Positive);
+            t.estimate(cx, "ideal", false, Range::Any);
+            t.estimate(cx, "tolerance", false, Range::Positive);
             None
         }
         Some((issue, IssueKind::Discrete { options })) => {
@@ -681,9 +794,13 @@ fn preference(
             let known = known?;
             for e in map {
                 let epath = key_path(&vpath, &e.key);
-                let x = number(cx, &e.value, &epath, range);
+                let x = estimate(cx, &e.value, &epath, range);
                 match known.option_index(&e.key) {
                     Some(k) => {
+                        if let Some((_, Some(spread))) = x {
+                            ranges.push((Slot::Value(k), spread));
+                        }
+                        let x = x.map(|(x, _)| x);
                         if let (Some(slot), Some(g)) = (vals.get_mut(k), given.get_mut(k)) {
                             *slot = x;
                             *g = true;
@@ -741,10 +858,12 @@ fn preference(
                 );
             }
             let range = Range::Within(*min, *max);
-            let ideal = t.number(cx, "ideal", true, range);
-            let tolerance = t.number(cx, "tolerance", true, Range::Positive);
+            let ideal = t.estimate(cx, "ideal", true, range);
+            let tolerance = t.estimate(cx, "tolerance", true, Range::Positive);
             match (ok, ideal, tolerance) {
-                (true, Some(ideal), Some(tolerance)) => {
+                (true, Some((ideal, i)), Some((tolerance, t))) => {
+                    ranges.extend(i.map(|sp| (Slot::Ideal, sp)));
+                    ranges.extend(t.map(|sp| (Slot::Tolerance, sp)));
                     Some(Preference::Ideal { ideal, tolerance })
                 }
                 _ => None,
@@ -758,6 +877,7 @@ fn red_lines(
     t: &Tab<'_>,
     known: Option<Known<'_>>,
     party: Option<&Party>,
+    holds: &mut Vec<(usize, f64)>,
 ) -> Option<Vec<RedLine>> {
     let issue = known.map(|k| k.issue);
     let Some(node) = t.get("red_lines") else { return Some(Vec::new()) };
@@ -777,6 +897,11 @@ fn red_lines(
         let rpath = format!("{path}[{j}]");
         let Some(r) = open(cx, item, &rpath, RED_LINE) else { continue };
         let reason = r.string(cx, "reason", false);
+        // The probability that the red line holds; pushed with the index the red line gets
+        // (a red line with a problem gets none, and then no list is returned at all).
+        if let Some(h) = r.number(cx, "holds", false, Range::Unit) {
+            holds.push((out.len(), h));
+        }
         let forbid = r.entry("forbid");
         let require = r.entry("require");
         let has_bounds = r.get("min").is_some() || r.get("max").is_some();

@@ -837,3 +837,166 @@ fn too_large() {
     );
     assert_eq!(err.problems()[0].kind, ProblemKind::TooLarge);
 }
+
+// --- Uncertainty (docs/scenario-format.md, "Uncertainty") ------------------------------
+
+#[test]
+fn uncertainty_ranges_hold_their_value() {
+    // low > value, value > high: at the number at fault.
+    check(
+        &edit(&[("weight = 1\nvalues", "weight = { value = 1, low = 2, high = 3 }\nvalues")]),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:24:29: stances[0].weight.low: must be <= value (1), found 2 (a range holds its value: low <= value <= high)",
+        ],
+    );
+    check(
+        &edit(&[("ideal = 50", "ideal = { value = 50, low = 40, high = 45 }")]),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:31:40: stances[1].ideal.high: must be >= value (50), found 45 (a range holds its value: low <= value <= high)",
+        ],
+    );
+    // Both at once, in a value of an option.
+    check(
+        &edit(&[("x1 = 1.0", "x1 = { value = 0.5, low = 0.6, high = 0.4 }")]),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:25:48: stances[0].values.x1.low: must be <= value (0.5), found 0.6 (a range holds its value: low <= value <= high)",
+            "t.toml:25:60: stances[0].values.x1.high: must be >= value (0.5), found 0.4 (a range holds its value: low <= value <= high)",
+        ],
+    );
+}
+
+#[test]
+fn uncertainty_ranges_stay_in_the_allowed_values() {
+    // Each number of a range keeps the field's own rule, named at the number.
+    check(
+        &edit(&[("x1 = 1.0", "x1 = { value = 1.0, low = 0.5, high = 1.2 }")]),
+        ProblemKind::OutOfRange,
+        &["t.toml:25:60: stances[0].values.x1.high: must be a finite number in [0, 1], found 1.2"],
+    );
+    check(
+        &edit(&[("ideal = 50", "ideal = { value = 50, low = -10, high = 60 }")]),
+        ProblemKind::OutOfRange,
+        &["t.toml:31:29: stances[1].ideal.low: must be a finite number in [0, 100], found -10"],
+    );
+    check(
+        &edit(&[("tolerance = 50", "tolerance = { value = 50, low = 0, high = 60 }")]),
+        ProblemKind::OutOfRange,
+        &["t.toml:32:33: stances[1].tolerance.low: must be a finite number > 0, found 0"],
+    );
+    check(
+        &edit(&[(
+            "role = \"principal\"\n\n[[issues]]",
+            "role = \"principal\"\nreservation = { value = 0.5, low = 0.2, high = 1.5 }\ncapability = { value = 1, low = -1, high = nan }\n\n[[issues]]",
+        )]),
+        ProblemKind::NotFinite,
+        &[
+            "t.toml:10:48: parties[0].reservation.high: must be a finite number in [0, 1], found 1.5",
+            "t.toml:11:33: parties[0].capability.low: must be a finite number >= 0, found -1",
+            "t.toml:11:44: parties[0].capability.high: must be a finite number >= 0, found nan",
+        ],
+    );
+}
+
+#[test]
+fn uncertainty_range_tables_are_checked_like_every_table() {
+    // An unknown key (with a suggestion), a missing bound, an unknown or mistyped dist.
+    check(
+        &edit(&[("weight = 1\nvalues", "weight = { value = 1, lo = 0.5, high = 2 }\nvalues")]),
+        ProblemKind::UnknownField,
+        &[
+            "t.toml:24:10: stances[0].weight: missing field \"low\" (a range needs value, low and high)",
+            "t.toml:24:23: stances[0].weight.lo: unknown field \"lo\" (did you mean \"low\"?)",
+        ],
+    );
+    check(
+        &edit(&[("ideal = 50", "ideal = { value = 50, high = 60, dist = \"normal\" }")]),
+        ProblemKind::InvalidValue,
+        &[
+            "t.toml:31:9: stances[1].ideal: missing field \"low\" (a range needs value, low and high)",
+            "t.toml:31:41: stances[1].ideal.dist: must be \"triangular\" or \"uniform\", found \"normal\"",
+        ],
+    );
+    check(
+        &edit(&[("tolerance = 50", "tolerance = { value = 50, low = 40, high = 60, dist = 1 }")]),
+        ProblemKind::WrongType,
+        &["t.toml:32:55: stances[1].tolerance.dist: must be a string, found 1"],
+    );
+    // A stance on an unknown issue still has its ranges checked.
+    check(
+        &edit(&[(
+            "issue = \"x\"\nweight = 1",
+            "issue = \"y\"\nweight = { value = 1, low = 2, high = 3 }",
+        )]),
+        ProblemKind::UnknownReference,
+        &[
+            "t.toml:23:9: stances[0].issue: unknown issue \"y\" (issues: x, s)",
+            "t.toml:24:29: stances[0].weight.low: must be <= value (1), found 2 (a range holds its value: low <= value <= high)",
+        ],
+    );
+}
+
+#[test]
+fn uncertainty_red_lines_hold_with_a_probability() {
+    let text = edit(&[(
+        "tolerance = 50",
+        "tolerance = 50\nred_lines = [{ min = 10, holds = 1.5 }, { max = 90, holds = \"often\" }]",
+    )]);
+    check(
+        &text,
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:33:34: stances[1].red_lines[0].holds: must be a finite number in [0, 1], found 1.5",
+            "t.toml:33:61: stances[1].red_lines[1].holds: must be a finite number in [0, 1], found \"often\"",
+        ],
+    );
+    check(
+        &edit(&[(
+            "tolerance = 50",
+            "tolerance = 50\nred_lines = [{ min = 10, holds = -0.1 }, { max = 90, holds = nan }]",
+        )]),
+        ProblemKind::NotFinite,
+        &[
+            "t.toml:33:34: stances[1].red_lines[0].holds: must be a finite number in [0, 1], found -0.1",
+            "t.toml:33:62: stances[1].red_lines[1].holds: must be a finite number in [0, 1], found nan",
+        ],
+    );
+}
+
+#[test]
+fn uncertainty_table_widths_and_grades() {
+    let table = |body: &str| {
+        edit(&[("title = \"T\"\n", &format!("title = \"T\"\n\n[uncertainty]\n{body}\n"))])
+    };
+    check(
+        &table("A = { weight = -0.1, value = nan }\nB = { tolerance = 1 }\nC = { weigth = 0.3 }"),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:7:16: uncertainty.A.weight: must be a finite number >= 0, found -0.1",
+            "t.toml:7:30: uncertainty.A.value: must be a finite number >= 0, found nan",
+            "t.toml:8:19: uncertainty.B.tolerance: must be a finite number in [0, 1), found 1",
+            "t.toml:9:7: uncertainty.C.weigth: unknown field \"weigth\" (did you mean \"weight\"?)",
+        ],
+    );
+    check(
+        &table("ungraded = \"D\"\nD = { weight = 0.1 }\nA = 0.1"),
+        ProblemKind::InvalidValue,
+        &[
+            "t.toml:7:12: uncertainty.ungraded: must be \"A\", \"B\", \"C\" or \"none\", found \"D\"",
+            "t.toml:8:1: uncertainty.D: unknown field \"D\" (did you mean \"A\"?)",
+            "t.toml:9:5: uncertainty.A: must be a table, found 0.1",
+        ],
+    );
+    check_file(
+        "t.json",
+        "{\"version\": 1, \"scenario\": {\"name\": \"t\", \"title\": \"T\"},\n \"uncertainty\": {\"ungraded\": null, \"C\": {\"value\": -1}},\n \"parties\": [{\"id\": \"a\", \"name\": \"A\", \"role\": \"principal\", \"reservation\": {\"value\": 0.5, \"low\": 0.6, \"high\": 0.7}}, {\"id\": \"b\", \"name\": \"B\", \"role\": \"principal\"}],\n \"issues\": [{\"id\": \"x\", \"name\": \"X\", \"options\": [{\"id\": \"x0\", \"label\": \"X0\"}]}]}",
+        ProblemKind::OutOfRange,
+        &[
+            "t.json:2:30: uncertainty.ungraded: must be a string, found null",
+            "t.json:2:51: uncertainty.C.value: must be a finite number >= 0, found -1",
+            "t.json:3:97: parties[0].reservation.low: must be <= value (0.5), found 0.6 (a range holds its value: low <= value <= high)",
+        ],
+    );
+}

@@ -7,8 +7,8 @@
 //! `crates/scenario/tests/generated.rs` writes many of them out and reads them back.
 
 use detente_core::{
-    Issue, Meta, Party, Preference, Proposal, RedLineKind, Rng, Role, Scenario, Stance, Term,
-    UtilityForm,
+    Doubt, Estimate, Grade, Issue, Meta, Party, Preference, Proposal, RedLineKind, RedLineRef, Rng,
+    Role, Scenario, Spread, Stance, StatedRange, Term, UtilityForm,
 };
 
 /// What [`random_scenario`] generates.
@@ -33,6 +33,14 @@ pub struct GenConfig {
     pub n_proposals: usize,
     /// Chance that a proposal leaves a term open.
     pub open_chance: f64,
+    /// Chance that an estimate (weight, value, ideal, tolerance, reservation, capability) has
+    /// a range stated (triangular or uniform, now and then a single point). 0 by default.
+    pub range_chance: f64,
+    /// Chance that a red line has a doubt (a probability that it holds). 0 by default.
+    pub doubt_chance: f64,
+    /// Chance that a stance has a confidence grade, and (once per scenario) that the
+    /// scenario overrides the grade of ungraded stances and some widths. 0 by default.
+    pub grade_chance: f64,
 }
 
 impl GenConfig {
@@ -48,7 +56,15 @@ impl GenConfig {
             no_stance_chance: 0.1,
             n_proposals: 2,
             open_chance: 0.25,
+            range_chance: 0.0,
+            doubt_chance: 0.0,
+            grade_chance: 0.0,
         }
+    }
+
+    /// Whether the configuration asks for any uncertainty (ranges, doubts or grades).
+    fn uncertain(&self) -> bool {
+        self.range_chance > 0.0 || self.doubt_chance > 0.0 || self.grade_chance > 0.0
     }
 }
 
@@ -58,7 +74,16 @@ fn value(rng: &mut Rng) -> f64 {
 }
 
 /// A random valid scenario; each stance's own red lines leave it at least one option.
+///
+/// With `range_chance`, `doubt_chance` or `grade_chance` above 0, some estimates have
+/// stated ranges, some red lines doubts and some stances grades (drawn from a generator of
+/// their own, so the rest of the scenario is the one made without them).
 pub fn random_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
+    with_uncertainty(certain_scenario(seed, cfg), seed, cfg)
+}
+
+/// [`random_scenario`] without the uncertainty.
+fn certain_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
     let mut rng = Rng::new(seed);
     let n_options = cfg.n_options.max(1);
     let parties: Vec<Party> = (0..cfg.n_parties.max(2))
@@ -183,7 +208,7 @@ pub fn random_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
 /// range at a fraction drawn from `[0, reservation_max]` (or far below it, a third of the
 /// time).
 pub fn random_raw_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
-    let s = random_scenario(seed, cfg);
+    let s = certain_scenario(seed, cfg);
     let mut rng = Rng::new(seed ^ 0x00ba_d5ee_d0ff_1ce5);
     let mut meta = s.meta().clone();
     meta.utility = UtilityForm::Raw;
@@ -233,7 +258,86 @@ pub fn random_raw_scenario(seed: u64, cfg: &GenConfig) -> Scenario {
             lo + (hi - lo) * cfg.reservation_max * value(&mut rng)
         };
     }
-    Scenario::from_parts(parts).expect("the raw variant is valid")
+    let raw = Scenario::from_parts(parts).expect("the raw variant is valid");
+    with_uncertainty(raw, seed, cfg)
+}
+
+/// `s` with stated ranges, doubts and grades drawn as `cfg` asks, from a generator seeded
+/// apart from the scenario's own; `s` unchanged when `cfg` asks for none. Ranges keep the
+/// rules of a scenario file (within the allowed values, weights 0 or at least 1e-9) and come
+/// sorted by estimate, doubts by red line, as a file reads them.
+fn with_uncertainty(s: Scenario, seed: u64, cfg: &GenConfig) -> Scenario {
+    if !cfg.uncertain() {
+        return s;
+    }
+    let mut rng = Rng::new(seed ^ 0x0005_eed0_fd00_b7f0);
+    let raw = s.meta().utility == UtilityForm::Raw;
+    let mut parts = s.clone().into_parts();
+    for row in &mut parts.stances {
+        for st in row.iter_mut().flatten() {
+            if rng.chance(cfg.grade_chance) {
+                st.confidence = Some([Grade::A, Grade::B, Grade::C][rng.index(3)]);
+            }
+        }
+    }
+    let u = &mut parts.uncertainty;
+    if rng.chance(cfg.grade_chance) {
+        u.ungraded = [None, Some(Grade::A), Some(Grade::C)][rng.index(3)];
+        let w = &mut u.widths[rng.index(3)];
+        // Shares on a grid and off it; a tolerance's share stays below 1.
+        w.weight = rng.index(5) as f64 / 4.0;
+        w.value = 0.3 * rng.unit();
+        w.tolerance = 0.9 * rng.unit();
+    }
+    for e in s.estimates() {
+        if !rng.chance(cfg.range_chance) {
+            continue;
+        }
+        let point = e.point;
+        let (lo, hi) = s.bounds(e.estimate);
+        // How far below and above the point the range reaches: a share of the room there
+        // (of a span of 5 where the room is unbounded), on a grid of quarters half of the
+        // time, so that single points and ranges touching a bound occur.
+        let mut reach = |room: f64| {
+            let room = if room.is_finite() { room } else { 5.0 };
+            let share = if rng.chance(0.5) { rng.index(5) as f64 / 4.0 } else { rng.unit() };
+            room * share
+        };
+        let (mut low, high) = match e.estimate {
+            // Weights, capabilities and tolerances: a share of the number below it.
+            Estimate::Weight { .. } | Estimate::Capability { .. } | Estimate::Tolerance { .. } => {
+                (point - reach(point) * 0.9, point + reach(point.max(1.0)))
+            }
+            _ => (point - reach(point - lo), point + reach(hi - point)),
+        };
+        let (low_min, high_max) = if raw { (-1e6, 1e6) } else { (lo, hi) };
+        low = low.clamp(lo.max(low_min), point);
+        let high = high.clamp(point, hi.min(high_max));
+        // A weight is 0 or at least 1e-9 in a file.
+        if matches!(e.estimate, Estimate::Weight { .. }) && low < 1e-9 {
+            low = 0.0;
+        }
+        let spread = if rng.chance(0.5) {
+            Spread::Triangular { low, high }
+        } else {
+            Spread::Uniform { low, high }
+        };
+        u.ranges.push(StatedRange { estimate: e.estimate, spread });
+    }
+    u.ranges.sort_by_key(|r| r.estimate);
+    for (party, row) in s.stances().iter().enumerate() {
+        for (issue, st) in row.iter().enumerate() {
+            let Some(st) = st else { continue };
+            for index in 0..st.red_lines.len() {
+                if rng.chance(cfg.doubt_chance) {
+                    let holds =
+                        if rng.chance(0.5) { rng.index(11) as f64 / 10.0 } else { rng.unit() };
+                    u.doubts.push(Doubt { red_line: RedLineRef { party, issue, index }, holds });
+                }
+            }
+        }
+    }
+    Scenario::from_parts(parts).expect("the generator's ranges are valid")
 }
 
 /// What [`random_plan`] generates: a large plan shaped like NegMAS's random problems.
@@ -316,5 +420,27 @@ mod tests {
         assert_eq!(a.issues().len(), 5);
         assert!(a.issues().iter().all(|i| i.n_options() == 4));
         assert_ne!(random_scenario(43, &cfg), a);
+    }
+
+    #[test]
+    fn uncertainty_leaves_the_rest_of_the_scenario_as_it_was() {
+        for raw in [false, true] {
+            let make = if raw { random_raw_scenario } else { random_scenario };
+            let cfg = GenConfig { red_line_chance: 0.5, ..GenConfig::new(3, 5, 4) };
+            let plain = make(7, &cfg);
+            assert_eq!(plain.uncertainty(), &detente_core::Uncertainty::default());
+            let cfg = GenConfig { range_chance: 0.5, doubt_chance: 0.5, grade_chance: 1.0, ..cfg };
+            let uncertain = make(7, &cfg);
+            assert!(!uncertain.uncertainty().ranges.is_empty());
+            assert!(uncertain.stances().iter().flatten().flatten().all(|s| s.confidence.is_some()));
+            // Without its grades and uncertainty it is the plain scenario.
+            let back = uncertain
+                .edit(|p| {
+                    p.uncertainty = Default::default();
+                    p.stances.iter_mut().flatten().flatten().for_each(|s| s.confidence = None);
+                })
+                .unwrap();
+            assert_eq!(back, plain);
+        }
     }
 }
