@@ -40,6 +40,11 @@ pub fn exercise_scenario(s: &Scenario) {
         Err(e) => panic!("to_toml output is rejected: {e}\n{toml}"),
     }
 
+    // Every estimate's range, stated or derived from a grade, holds its point.
+    for e in s.estimates() {
+        let (low, high) = (e.spread.low(), e.spread.high());
+        assert!(low <= e.point && e.point <= high, "{e:?} does not hold its point");
+    }
     let _ = counted_parties(s);
     for p in 0..s.proposals().len().min(MAX_PROPOSALS) {
         let _ = evaluate(s, p);

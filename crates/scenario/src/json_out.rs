@@ -8,6 +8,10 @@
 //! amends another lists only the terms it states itself (set in `terms`, open in `open`),
 //! a proposal that amends nothing lists every term. Whole numbers are written without a
 //! fraction (`4`, not `4.0`); other numbers in the shortest form that reads back exactly.
+//! An estimate with a stated range is an object `{ "value", "low", "high" }` (with
+//! `"dist": "uniform"` when uniform), a doubtful red line has `"holds"` before `"reason"`,
+//! and `"uncertainty"` (after `"scenario"`) holds `ungraded` when it is not `"B"` and, per
+//! grade, the widths that differ from the defaults; it is left out when there is nothing.
 //!
 //! # Example
 //! ```text

@@ -1,5 +1,8 @@
 //! Scenario files: the TOML and JSON spellings of format version 1, read into a validated
 //! [`detente_core::Scenario`] with every problem reported at once, each with its place.
+//! Ranges on the estimates, doubts on red lines and `[uncertainty]` (the extension of
+//! version 1 for how sure the numbers are) are read into the scenario's
+//! [`detente_core::Uncertainty`] and written back by both writers.
 //!
 //! The format is described in `docs/scenario-format.md`. This crate does no file I/O:
 //! callers pass bytes and a file name (used only in messages).
@@ -220,7 +223,9 @@ fn spelling(bytes: &[u8]) -> Format {
 }
 
 /// Writes a scenario as pretty JSON (2-space indent, trailing newline) in format version 1;
-/// parsing it back gives an equal scenario.
+/// parsing it back gives an equal scenario, its uncertainty included (stated ranges as
+/// `{ "value", "low", "high" }`, doubts as `"holds"`, widths and `ungraded` in
+/// `"uncertainty"` where they differ from the defaults; nothing of it when there is none).
 ///
 /// A proposal that amends another lists only the terms it states itself; the others are
 /// inherited on reading. (A proposal built in code that amends nothing yet marks terms as

@@ -5,7 +5,10 @@
 //! `version = 1`, then `[scenario]`, `[[parties]]`, `[[issues]]` (options as an array of
 //! inline tables, one per line; a scale as one inline table), `[[stances]]` (values, red lines
 //! and evidence inline), `[[proposals]]` and `[[sources]]`, each section under a comment
-//! header. Optional fields are left out when absent, as in [`crate::to_json`].
+//! header. Optional fields are left out when absent, as in [`crate::to_json`]. Stated ranges
+//! are inline tables (`weight = { value = 4.0, low = 3.0, high = 6.0 }`), doubts `holds = P`
+//! in the red line's table, and `[uncertainty]` follows `[scenario]` when it says anything
+//! (as in [`crate::to_json`]).
 //!
 //! Strings are basic strings with every `"`, `\` and control character escaped; a string
 //! with a line break is written as a multi-line basic string (`"""`, breaks kept, everything

@@ -92,10 +92,11 @@ fn the_tutorial_reads_like_the_tutorial() {
     let toml = to_toml(&s);
     for line in [
         "description = \"\"\"\nUpland controls the dam; Lowland farms the delta.",
-        "[[parties]]\nid = \"upland\"\nname = \"Upland\"\nrole = \"principal\"\ncapability = 0.6\nreservation = 0.45\n",
+        "[[parties]]\nid = \"upland\"\nname = \"Upland\"\nrole = \"principal\"\ncapability = 0.6\nreservation = { value = 0.45, low = 0.35, high = 0.5 }\n",
         "scale = { unit = \"%\", min = 20.0, max = 80.0, step = 5.0 }\n",
         "options = [\n  { id = \"upland-only\", label = \"Upland operates the dam alone\" },\n",
-        "values = { upland-only = 1.0, joint-board = 0.5, commission-run = 0.0 }\n",
+        "values = { upland-only = 1.0, joint-board = { value = 0.5, low = 0.3, high = 0.6, dist = \"uniform\" }, commission-run = 0.0 }\n",
+        "red_lines = [{ forbid = [\"fund-50m\"], holds = 0.7, reason = \"a 50 million fund would admit liability for past droughts\" }]\n",
         "red_lines = [{ forbid = [\"commission-run\"], reason = \"Upland will not hand its dam to a foreign operator\" }]\n",
         "amends = \"commission-draft\"\nterms = { share = 50.0, monitoring = \"inspectors\" }\nopen = [\"compensation\"]\n",
     ] {

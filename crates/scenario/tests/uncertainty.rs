@@ -241,3 +241,92 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_fuzz_seeds_with_every_form_are_valid_and_alike() {
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
+    let toml = std::fs::read(seeds.join("scenario_toml/uncertainty.toml")).unwrap();
+    let json = std::fs::read(seeds.join("scenario_json/uncertainty.json")).unwrap();
+    let from_toml =
+        parse("uncertainty.toml", &toml, Format::Toml).unwrap_or_else(|e| panic!("{e}"));
+    let from_json =
+        parse("uncertainty.json", &json, Format::Json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_toml, from_json);
+    let u = from_toml.uncertainty();
+    assert!(u.ranges.len() >= 6 && u.doubts.len() == 2 && u.ungraded.is_none());
+}
+
+/// docs/scenario-format.md, "Uncertainty".
+fn doc_section() -> String {
+    let doc =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenario-format.md");
+    let doc = std::fs::read_to_string(doc).unwrap();
+    let start = doc.find("\n## Uncertainty\n").expect("the section");
+    let end = start + 1 + doc[start + 1..].find("\n## ").expect("a next section");
+    doc[start..end].to_string()
+}
+
+#[test]
+fn the_documented_default_widths_are_the_defaults() {
+    // The rows `| A | ... | 10% of the number | 0.05 of utility | 5% of the scale's span |`:
+    // weight (and tolerance, capability), value (and reservation), ideal.
+    let section = doc_section();
+    let first_number = |cell: &str| -> f64 {
+        let word = cell.split_whitespace().next().unwrap();
+        match word.strip_suffix('%') {
+            Some(p) => p.parse::<f64>().unwrap() / 100.0,
+            None => word.parse().unwrap(),
+        }
+    };
+    for g in [Grade::A, Grade::B, Grade::C] {
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", g.as_str())))
+            .unwrap_or_else(|| panic!("no row for grade {}", g.as_str()));
+        let cells: Vec<&str> = row.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let d = Widths::default_for(g);
+        let documented = [first_number(cells[2]), first_number(cells[3]), first_number(cells[4])];
+        assert_eq!(documented, [d.weight, d.value, d.ideal], "grade {}", g.as_str());
+        assert_eq!((d.tolerance, d.capability, d.reservation), (d.weight, d.weight, d.value));
+    }
+}
+
+#[test]
+fn the_documented_examples_read() {
+    let section = doc_section();
+    let blocks: Vec<&str> =
+        section.split("```toml\n").skip(1).map(|b| &b[..b.find("```").unwrap()]).collect();
+    assert_eq!(blocks.len(), 3, "the examples of stated ranges, doubts and [uncertainty]");
+    // The stated ranges, in place of the tutorial's numbers for Upland and its dam stance.
+    let tutorial = shipped::find("tutorial").unwrap().text;
+    let mut text = tutorial.to_string();
+    for (starts, key) in [
+        ("reservation = { value = 0.45", "reservation = "),
+        ("capability = 0.6", "capability = "),
+        ("weight = 3", "weight = "),
+        ("values = { upland-only", "values = "),
+    ] {
+        let old = tutorial.lines().find(|l| l.starts_with(starts)).unwrap();
+        let new = blocks[0].lines().find(|l| l.starts_with(key)).unwrap();
+        text = text.replacen(old, new, 1);
+    }
+    let s = read(&text);
+    let stated = |e| s.uncertainty().stated(e).unwrap();
+    assert_eq!(stated(Estimate::Capability { party: 0 }), Spread::Uniform { low: 0.4, high: 0.8 });
+    assert_eq!(
+        stated(Estimate::Weight { party: 0, issue: 1 }),
+        Spread::Triangular { low: 2.0, high: 5.0 }
+    );
+    // `[uncertainty]` in place of the file's.
+    let start = RANGES.find("[uncertainty]").unwrap();
+    let end = RANGES.find("[[parties]]").unwrap();
+    let text = format!("{}{}\n{}", &RANGES[..start], blocks[2], &RANGES[end..]);
+    let u = read(&text).uncertainty().clone();
+    assert_eq!(u.ungraded, None);
+    assert_eq!((u.widths[0].weight, u.widths[0].value, u.widths[2].reservation), (0.05, 0.02, 0.3));
+    // The doubtful red line, on a copy of the tutorial's stance.
+    let line = blocks[1].trim().replace("reason = \"...\"", "reason = \"doubt\"");
+    let from = tutorial.lines().find(|l| l.contains("forbid = [\"fund-50m\"]")).unwrap();
+    let s = read(&tutorial.replace(from, &line));
+    assert_eq!(s.uncertainty().holds(s.uncertainty().doubts[0].red_line), 0.8);
+}
