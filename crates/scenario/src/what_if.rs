@@ -36,7 +36,7 @@
 
 use std::collections::HashMap;
 
-use detente_core::{IssueKind, Preference, Scenario, Term, UtilityForm, format_number};
+use detente_core::{Estimate, IssueKind, Preference, Scenario, Term, UtilityForm, format_number};
 
 use crate::error::{Error, Problem, ProblemKind};
 use crate::kit::{Range, distance, listing, number_problem, suggest};
@@ -194,6 +194,21 @@ enum Target {
     Term(usize, usize),
 }
 
+impl Target {
+    /// The estimate a setting changes (`None` for a bias, a discount or a term).
+    fn estimate(self) -> Option<Estimate> {
+        Some(match self {
+            Target::Reservation(party) => Estimate::Reservation { party },
+            Target::Capability(party) => Estimate::Capability { party },
+            Target::Weight(party, issue) => Estimate::Weight { party, issue },
+            Target::Ideal(party, issue) => Estimate::Ideal { party, issue },
+            Target::Tolerance(party, issue) => Estimate::Tolerance { party, issue },
+            Target::Value(party, issue, option) => Estimate::Value { party, issue, option },
+            Target::Bias(_) | Target::Discount(_) | Target::Term(..) => return None,
+        })
+    }
+}
+
 /// Applies the settings in order to the scenario and checks the result again (as the file
 /// is checked): every setting's problem is reported at once, each naming the setting and
 /// the part that is wrong.
@@ -240,9 +255,17 @@ pub fn apply(s: Scenario, settings: &[Setting]) -> Result<WhatIf, Error> {
         return Err(Error::new(zero_weights));
     }
     let mut inherited: Vec<Vec<usize>> = Vec::new();
+    // A setting replaces the number as if the file wrote it alone: a range the file states
+    // for it no longer applies (it was a range around the old number), so it is dropped and
+    // the stance's grade gives the range, as for any number written alone.
+    let estimates: std::collections::HashSet<Estimate> =
+        resolved.iter().filter_map(|(t, _, _)| t.estimate()).collect();
     let edited = s.edit(|parts| {
         for &(target, value, _) in &resolved {
             set(parts, target, value);
+        }
+        if !estimates.is_empty() {
+            parts.uncertainty.ranges.retain(|r| !estimates.contains(&r.estimate));
         }
         inherited = changes
             .iter()
@@ -879,6 +902,28 @@ mod tests {
 
     fn ukraine() -> Scenario {
         shipped::load("ukraine-2025").unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_setting_replaces_a_stated_range_as_the_number_alone_would() {
+        // The tutorial states ranges for Upland's reservation (0.35 to 0.5) and its value of
+        // a joint board; setting the reservation outside its range is allowed and drops it.
+        let s = tutorial();
+        let reservation = Estimate::Reservation { party: 0 };
+        assert!(s.uncertainty().stated(reservation).is_some());
+        let n = s.uncertainty().ranges.len();
+        let changed = apply(s, &settings(&["upland.reservation=0.95"]).unwrap()).unwrap();
+        let s = changed.scenario;
+        assert_eq!(s.parties()[0].reservation, 0.95);
+        assert_eq!(s.uncertainty().stated(reservation), None);
+        assert_eq!(s.uncertainty().ranges.len(), n - 1);
+        // Its range now comes from the grade, around the new number.
+        let r = s.estimate_range(reservation);
+        assert_eq!(r.origin, detente_core::Origin::Grade(detente_core::Grade::C));
+        assert!(r.spread.low() < 0.95 && r.spread.high() == 1.0);
+        // A bias, a discount or a term drops nothing.
+        let changed = apply(tutorial(), &settings(&["commission-draft.dam=upland-only"]).unwrap());
+        assert_eq!(changed.unwrap().scenario.uncertainty().ranges.len(), n);
     }
 
     fn run(s: Scenario, texts: &[&str]) -> Result<WhatIf, Error> {
