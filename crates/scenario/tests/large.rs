@@ -6,9 +6,9 @@
 #[path = "support/large.rs"]
 mod large;
 
-use detente_core::{IssueKind, Outcome, RedLineKind, Term};
+use detente_core::{Estimate, IssueKind, Origin, Outcome, RedLineKind, Term};
 use detente_scenario::import::{genius, negmas_json};
-use detente_scenario::{Format, ProblemKind, parse};
+use detente_scenario::{Format, ProblemKind, parse, to_json, to_toml};
 
 // Sizes kept small enough for debug builds; at these sizes the quadratic walks these tests
 // guard against took seconds in release builds, and minutes in debug ones.
@@ -31,6 +31,29 @@ fn an_issue_of_many_options_in_toml_and_json() {
         assert_eq!(s.proposals()[0].terms, [Term::Set(OPTIONS - 1)]);
         assert!(s.accepts(1, &Outcome::new(&s, vec![OPTIONS - 1]).unwrap()));
         assert!(!s.accepts(1, &Outcome::new(&s, vec![0]).unwrap()));
+    }
+}
+
+#[test]
+fn many_stated_ranges_read_and_written() {
+    let text = large::ranges_toml(OPTIONS);
+    let s = parse("ranges.toml", text.as_bytes(), Format::Toml).unwrap();
+    let u = s.uncertainty();
+    assert_eq!((u.ranges.len(), u.doubts.len()), (OPTIONS, 1));
+    // Every estimate with its range, in time linear in their number (each stated range
+    // was once looked for among all of them: minutes at this size in a debug build).
+    let estimates = s.estimates();
+    // Per party: reservation, capability, its weight and its values.
+    assert_eq!(estimates.len(), 2 * (3 + OPTIONS));
+    assert!(estimates.iter().filter(|e| e.origin == Origin::Stated).count() == OPTIONS);
+    assert_eq!(
+        u.ranges[OPTIONS - 1].estimate,
+        Estimate::Value { party: 0, issue: 0, option: OPTIONS - 1 }
+    );
+    for (file, written, format) in
+        [("w.toml", to_toml(&s), Format::Toml), ("w.json", to_json(&s), Format::Json)]
+    {
+        assert_eq!(parse(file, written.as_bytes(), format).unwrap(), s, "{file}");
     }
 }
 

@@ -181,3 +181,20 @@ pub fn negmas_same_names(n: usize, values: usize) -> String {
     s.push_str("]}");
     s
 }
+
+/// [`options_toml`] with every value of party `a` a stated range (`{ value = v, low = 0.0,
+/// high = 1.0 }`) and its red line doubtful (`holds = 0.5`): `n` ranges to read and write.
+pub fn ranges_toml(n: usize) -> String {
+    let text = options_toml(n);
+    let at = text.find("values = { ").expect("party a's values") + "values = { ".len();
+    let end = at + text[at..].find(" }\n").expect("the end of the values");
+    let ranged: Vec<String> = text[at..end]
+        .split(", ")
+        .map(|kv| {
+            let (k, v) = kv.split_once(" = ").expect("key = value");
+            format!("{k} = {{ value = {v}, low = 0.0, high = 1.0 }}")
+        })
+        .collect();
+    let text = format!("{}{}{}", &text[..at], ranged.join(", "), &text[end..]);
+    text.replace("red_lines = [{ forbid = [", "red_lines = [{ holds = 0.5, forbid = [")
+}
