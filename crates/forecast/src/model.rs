@@ -11,8 +11,8 @@ use crate::params::{
     BargainModel, BigRAdjust, BigRRange, InterVecBargain, SmpParams, StateTransitions,
     ThirdPartyCommit, VotingRule,
 };
-use crate::pce::{election_work, scalar_pce, vote};
-use crate::work::{CHALLENGE_LANE, Meter, OverBudget, TERM, product};
+use crate::pce::{election_fixed_work, election_work, scalar_pce, vote};
+use crate::work::{CHALLENGE_LANE, CHECK_EVERY, Meter, OverBudget, TERM, product};
 use detente_core::Rng;
 
 /// The smallest expected gain for which an actor challenges anyone.
@@ -49,10 +49,14 @@ pub fn opening_work(n_actors: usize, n_dims: usize) -> u64 {
 /// ([`Model::best_challenge`]) and the new state's [`derive_work`] and election. A run
 /// stops before a round that would take it past the budget even at this.
 fn round_work(n: usize, k: usize) -> u64 {
-    let n64 = n as u64;
-    let challenges = product(&[n64, CHALLENGE_LANE, n64, n64.saturating_sub(1)]);
-    let views = product(&[n64, 4, n64]);
-    challenges.saturating_add(views).saturating_add(opening_work(n, k))
+    product(&[n as u64, challenge_work(n)]).saturating_add(opening_work(n, k))
+}
+
+/// The work of one actor's challenges ([`Model::best_challenge`]): `n` [`CHALLENGE_LANE`]s
+/// for each of `n - 1` third parties, and `4 n` units.
+fn challenge_work(n: usize) -> u64 {
+    let n = n as u64;
+    product(&[n, n.saturating_sub(1), CHALLENGE_LANE]).saturating_add(4 * n)
 }
 
 /// The work [`Model::derive`] counts besides its election.
@@ -391,10 +395,12 @@ impl<'a> Model<'a> {
         (t / self.sal_sq[i]).sqrt()
     }
 
-    /// [`derive_work`], and the election among the `n` positions.
+    /// [`derive_work`], and the election among the `n` positions, counted in one charge
+    /// before the work (and a Markov election's iterations as they run).
     fn derive(&self, st: &State, meter: &Meter) -> Result<Derived, OverBudget> {
         let (n, k) = (self.n, self.k);
-        meter.charge(derive_work(n, k))?;
+        let election = election_fixed_work(self.params.pce, n, n);
+        meter.charge(derive_work(n, k).saturating_add(election))?;
         let mut d = vec![0.0; n * n];
         for i in 0..n {
             let q = &st.ideal[i * k..(i + 1) * k];
@@ -410,14 +416,17 @@ impl<'a> Model<'a> {
         Ok(Derived { d, dt, risk, obj })
     }
 
-    /// The election among `m` options ([`scalar_pce`], its work counted).
+    /// The election among `m` options ([`scalar_pce`]: the caller counts
+    /// [`election_fixed_work`], the Markov iterations are counted on `meter`).
     fn pce(&self, u: &[f64], m: usize, meter: &Meter) -> Result<Vec<f64>, OverBudget> {
         let p = self.params;
         scalar_pce(p.voting_rule, p.victory_prob, p.pce, &self.cap, u, m, meter)
     }
 
     /// For `m` distinct positions, the distances that find them and each actor's (at most
-    /// `2 n m k` terms), the table of utilities (`n m`), and the election among them.
+    /// `2 n m k` terms), the table of utilities (`n m`), and the election among them. The
+    /// search for the distinct positions is counted a chunk of actors at a time (its length
+    /// is not known up front), the rest in one charge before it is done.
     fn report(&self, st: &State, der: &Derived, meter: &Meter) -> Result<Round, OverBudget> {
         let (n, k) = (self.n, self.k);
         let rows = |v: &[f64]| -> Vec<Vec<f64>> {
@@ -432,16 +441,35 @@ impl<'a> Model<'a> {
             }
             s.sqrt() < POS_TOL
         };
+        // Actor i compares itself with the representatives found before it, 2 k units each,
+        // and 1 unit more. Chunks of actors of at most about CHECK_EVERY units each.
         let mut reps: Vec<usize> = Vec::new();
-        for i in 0..n {
-            meter.charge(product(&[TERM, reps.len() as u64, k as u64]).saturating_add(1))?;
-            if !reps.iter().any(|&r| close(i, r)) {
-                reps.push(i);
+        let chunk = usize::try_from(CHECK_EVERY / product(&[TERM, n as u64, k as u64]).max(1))
+            .unwrap_or(usize::MAX)
+            .max(1);
+        let mut start = 0;
+        while start < n {
+            let end = start.saturating_add(chunk).min(n);
+            let before = reps.len();
+            for i in start..end {
+                if !reps.iter().any(|&r| close(i, r)) {
+                    reps.push(i);
+                }
             }
+            // The representatives found before the chunk are seen by each of its actors,
+            // one found at r in it by the actors after r.
+            let seen = product(&[before as u64, (end - start) as u64])
+                .saturating_add(reps[before..].iter().map(|&r| (end - 1 - r) as u64).sum());
+            meter.charge(product(&[TERM, seen, k as u64]).saturating_add((end - start) as u64))?;
+            start = end;
         }
         let m = reps.len();
         let (n64, m64) = (n as u64, m as u64);
-        meter.charge(product(&[TERM, n64, m64, k as u64]).saturating_add(product(&[n64, m64])))?;
+        meter.charge(
+            product(&[TERM, n64, m64, k as u64])
+                .saturating_add(product(&[n64, m64]))
+                .saturating_add(election_fixed_work(self.params.pce, n, m)),
+        )?;
         let mut u = vec![0.0; n * m];
         for i in 0..n {
             for (o, &r) in reps.iter().enumerate() {
@@ -600,19 +628,8 @@ impl<'a> Model<'a> {
     }
 
     /// Actor `i`'s best target and its probability of winning, if any gain is worth it:
-    /// `n` [`CHALLENGE_LANE`]s for each of `n - 1` third parties, and `4 n` units.
-    fn best_challenge(
-        &self,
-        der: &Derived,
-        i: usize,
-        meter: &Meter,
-    ) -> Result<Option<(usize, f64)>, OverBudget> {
-        let n = self.n as u64;
-        meter.charge(
-            n.saturating_mul(n.saturating_sub(1))
-                .saturating_mul(CHALLENGE_LANE)
-                .saturating_add(4 * n),
-        )?;
+    /// [`challenge_work`] units, counted by the caller.
+    fn best_challenge(&self, der: &Derived, i: usize) -> Option<(usize, f64)> {
         let view = self.view(der, i);
         let col_i = self.column(der, &view, i);
         let evals = self.challenges_by(der, &view, &col_i, i);
@@ -622,7 +639,7 @@ impl<'a> Model<'a> {
                 best = Some((j, p, eu));
             }
         }
-        Ok(best.filter(|&(_, _, eu)| eu > MIN_SIG_EU).map(|(j, p, _)| (j, p)))
+        best.filter(|&(_, _, eu)| eu > MIN_SIG_EU).map(|(j, p, _)| (j, p))
     }
 
     /// `probEduChlg(i, i, i, j)` for every `j` at once (the entry of `i` itself is
@@ -781,23 +798,20 @@ impl<'a> Model<'a> {
         out
     }
 
-    /// The bargains actor `i` proposes after choosing target `j` with probability `p`: `k`
-    /// units of work, and `n` [`CHALLENGE_LANE`]s and `4 n` units for a receiver's view.
-    fn bargains(
-        &self,
-        st: &State,
-        der: &Derived,
-        i: usize,
-        j: usize,
-        p: f64,
-        meter: &Meter,
-    ) -> Result<Vec<Bargain>, OverBudget> {
+    /// The work of the bargains one actor proposes ([`Model::bargains`]): `k` units, and
+    /// `n` [`CHALLENGE_LANE`]s and `4 n` units for a receiver's view.
+    fn bargain_work(&self) -> u64 {
         let receivers_view = self.params.bargain_model != BargainModel::InitOnlyInterp;
         let view_work =
             if receivers_view { product(&[CHALLENGE_LANE + 4, self.n as u64]) } else { 0 };
-        meter.charge(view_work.saturating_add(self.k as u64))?;
+        view_work.saturating_add(self.k as u64)
+    }
+
+    /// The bargains actor `i` proposes after choosing target `j` with probability `p`
+    /// ([`Model::bargain_work`], counted by the caller).
+    fn bargains(&self, st: &State, der: &Derived, i: usize, j: usize, p: f64) -> Vec<Bargain> {
         let mine = Bargain { init: i, recv: j, pos: self.interpolate(st, i, j, p) };
-        Ok(match self.params.bargain_model {
+        match self.params.bargain_model {
             BargainModel::InitOnlyInterp => vec![mine],
             BargainModel::InitRcvrInterp | BargainModel::PWCompInterp => {
                 let view = self.view(der, j);
@@ -817,11 +831,12 @@ impl<'a> Model<'a> {
                     vec![Bargain { init: i, recv: j, pos }]
                 }
             }
-        })
+        }
     }
 
     /// One round: challenges, bargains, queues, new positions and ideals, each step's work
-    /// counted before it is done.
+    /// counted in one charge before it is done (and Markov elections' iterations as they
+    /// run).
     fn step(
         &self,
         st: &State,
@@ -830,15 +845,18 @@ impl<'a> Model<'a> {
         meter: &Meter,
     ) -> Result<State, OverBudget> {
         let (n, k) = (self.n, self.k);
-        let targets = try_par_map(self.threads, n, |i| self.best_challenge(der, i, meter))?;
+        let (n64, k64) = (n as u64, k as u64);
+        meter.charge(product(&[n64, challenge_work(n)]))?;
+        let targets = par_map(self.threads, n, |i| self.best_challenge(der, i));
+        let proposers = targets.iter().filter(|t| t.is_some()).count() as u64;
+        meter.charge(product(&[proposers, self.bargain_work()]))?;
         let mut bargains = Vec::new();
         for (i, t) in targets.iter().enumerate() {
             if let Some((j, p)) = *t {
-                bargains.extend(self.bargains(st, der, i, j, p, meter)?);
+                bargains.extend(self.bargains(st, der, i, j, p));
             }
         }
         // The queues, the transposed utilities and the status quo's values.
-        let (n64, k64) = (n as u64, k as u64);
         meter.charge(product(&[2, n64, n64 + 1]).saturating_add(2 * bargains.len() as u64))?;
         // queues[a]: indices of the bargains involving a, in initiator order.
         let mut queues: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -851,8 +869,9 @@ impl<'a> Model<'a> {
         // voter (the loop over voters runs in SIMD lanes).
         let objt: Vec<f64> = (0..n * n).map(|xa| der.obj[(xa % n) * n + xa / n]).collect();
         let nf = n as f64;
-        let values: Vec<Vec<f64>> = try_par_map(self.threads, bargains.len(), |b| {
-            meter.charge(product(&[TERM, n64, n64 + 2 * k64]).saturating_add(3 * n64))?;
+        let value_work = product(&[TERM, n64, n64 + 2 * k64]).saturating_add(3 * n64);
+        meter.charge(product(&[bargains.len() as u64, value_work]))?;
+        let values: Vec<Vec<f64>> = par_map(self.threads, bargains.len(), |b| {
             let bg = &bargains[b];
             let side_u = |side: usize| -> Vec<f64> {
                 let pos = &bg.pos[side * k..(side + 1) * k];
@@ -875,8 +894,8 @@ impl<'a> Model<'a> {
                 }
             }
             t.iter_mut().for_each(|t| *t /= nf);
-            Ok(t)
-        })?;
+            t
+        });
         let draws: Vec<f64> = match self.params.transitions {
             StateTransitions::Deterministic => Vec::new(),
             StateTransitions::Stochastic => {
@@ -886,13 +905,20 @@ impl<'a> Model<'a> {
         let sq_value: Vec<f64> = (0..n)
             .map(|a| der.obj[a * n..(a + 1) * n].iter().fold(0.0, |t, x| t + x) / nf)
             .collect();
+        // Each actor with a queue: its table of utilities and the election among the status
+        // quo and its queue.
+        let choice_work = queues.iter().filter(|q| !q.is_empty()).fold(0u64, |w, q| {
+            let m = q.len() + 1;
+            let election = election_fixed_work(self.params.pce, n, m);
+            w.saturating_add(product(&[n64, m as u64])).saturating_add(election)
+        });
+        meter.charge(choice_work)?;
         let choices = try_par_map(self.threads, n, |me| {
             let queue = &queues[me];
             if queue.is_empty() {
                 return Ok(None);
             }
             let m = queue.len() + 1;
-            meter.charge(product(&[n64, m as u64]))?;
             let mut u = vec![0.0; n * m];
             for a in 0..n {
                 u[a * m] = sq_value[a];
@@ -989,6 +1015,26 @@ struct Threads {
     min_chunk: usize,
 }
 
+/// `(0..n).map(f).collect::<Vec<T>>()` computed on up to `threads` scoped threads over
+/// contiguous chunks; the result does not depend on the thread count.
+fn par_map<T: Send>(threads: Threads, n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = threads.count.min(n / threads.min_chunk).max(1);
+    if threads == 1 {
+        return (0..n).map(f).collect();
+    }
+    let chunk = n.div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                s.spawn(move || (start..(start + chunk).min(n)).map(f).collect::<Vec<T>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("worker threads do not panic")).collect()
+    })
+}
+
 /// `(0..n).map(f).collect::<Result<Vec<T>, E>>()` computed on up to `threads` scoped
 /// threads over contiguous chunks, each chunk stopping at its first error; the result does
 /// not depend on the thread count when `f` fails for an item whatever the order (as a
@@ -1028,7 +1074,7 @@ fn try_par_map<T: Send, E: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::PceModel;
+    use crate::params::{IdealAdjustment, PceModel};
 
     #[test]
     fn utility_and_rounding() {
@@ -1102,6 +1148,7 @@ mod tests {
         for count in [1, 2, 3, 7, 64, 200] {
             for min_chunk in [1, 8] {
                 let threads = Threads { count, min_chunk };
+                assert_eq!(par_map(threads, 100, |i| i * i), serial);
                 assert_eq!(try_par_map(threads, 100, |i| Ok::<_, ()>(i * i)), Ok(serial.clone()));
                 let failing = try_par_map(threads, 100, |i| if i >= 40 { Err(i) } else { Ok(i) });
                 assert!(failing.is_err());
@@ -1199,6 +1246,60 @@ mod tests {
         assert!(none.fractional_changes.is_empty());
         let one = run_smp(&input, &SmpParams { max_rounds: 1, ..SmpParams::default() }).unwrap();
         assert_eq!((one.rounds.len(), one.stop), (2, Stop::MaxRounds));
+    }
+
+    #[test]
+    fn batched_charges_count_what_one_charge_per_iteration_counted() {
+        // The work of these runs as counted when every inner iteration charged the meter on
+        // its own (main at e7e1081): charging a loop's work in one batch, and the
+        // representatives and Markov iterations a chunk at a time, changes no total. The
+        // 30 x 100 input takes 10 chunks of 3 actors to find its representatives.
+        use BargainModel::{InitOnlyInterp, InitRcvrInterp, PWCompInterp};
+        use PceModel::{Conditional, MarkovIncentive, MarkovUniform};
+        let det = StateTransitions::Deterministic;
+        let sto = StateTransitions::Stochastic;
+        let cases: [(u64, usize, usize, PceModel, BargainModel, StateTransitions, u64); 13] = [
+            (2, 12, 2, Conditional, InitOnlyInterp, det, 273_174),
+            (2, 12, 2, Conditional, InitRcvrInterp, det, 435_596),
+            (2, 12, 2, Conditional, PWCompInterp, det, 318_975),
+            (2, 12, 2, MarkovIncentive, InitOnlyInterp, det, 854_230),
+            (2, 12, 2, MarkovIncentive, InitRcvrInterp, det, 1_415_734),
+            (2, 12, 2, MarkovIncentive, PWCompInterp, det, 864_596),
+            (2, 12, 2, MarkovUniform, InitOnlyInterp, det, 759_657),
+            (2, 12, 2, MarkovUniform, InitRcvrInterp, det, 1_312_304),
+            (2, 12, 2, MarkovUniform, PWCompInterp, det, 807_137),
+            (5, 30, 100, Conditional, InitRcvrInterp, det, 6_887_396),
+            (5, 30, 100, MarkovIncentive, InitRcvrInterp, sto, 9_969_990),
+            (3, 9, 3, MarkovUniform, InitRcvrInterp, sto, 767_997),
+            (3, 9, 3, Conditional, PWCompInterp, sto, 160_365),
+        ];
+        assert_eq!(CHECK_EVERY / product(&[TERM, 30, 100]), 10);
+        for (seed, n, k, pce, bargain_model, transitions, work) in cases {
+            let input = SmpInput::random(seed, n, k);
+            // The last two with an ideal adjustment and third parties that do not commit.
+            let (ideal_adjustment, third_party_commit) = if seed == 3 {
+                let cell =
+                    |adjusting, reference, adjust| IdealAdjustment { adjusting, reference, adjust };
+                (vec![cell(0, 0, 0.7), cell(0, 1, 0.3)], ThirdPartyCommit::NoCommit)
+            } else {
+                (Vec::new(), ThirdPartyCommit::default())
+            };
+            let max_rounds = if n == 30 { 4 } else { 12 };
+            for threads in [1, 2] {
+                let params = SmpParams {
+                    pce,
+                    bargain_model,
+                    transitions,
+                    ideal_adjustment: ideal_adjustment.clone(),
+                    third_party_commit,
+                    max_rounds,
+                    threads,
+                    ..SmpParams::default()
+                };
+                let run = run_smp(&input, &params).unwrap();
+                assert_eq!(run.work, work, "{seed} {n} {k} {pce:?} {bargain_model:?} {threads}");
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! of KTAB's `kmodel` (§4 of the spec).
 
 use crate::params::{PceModel, VictoryProbModel, VotingRule};
-use crate::work::{Meter, OverBudget, TERM, Tally, product};
+use crate::work::{CHECK_EVERY, Meter, OverBudget, TERM, product};
 
 /// Coalition strength floor: `C(a, b) = 1e-8 + Σ_k max(0, v_k(a:b))`.
 const MIN_COALITION: f64 = 1e-8;
@@ -37,21 +37,15 @@ fn is_odd(rule: VotingRule) -> bool {
 
 /// Coalition strengths `c[a * m + b]` over `m` options from `n` voters with weights `w`
 /// and utilities `u[voter * m + option]`; `m²` units of work and `n × m × (m - 1) / 2`
-/// [`TERM`]s.
+/// [`TERM`]s, counted by the caller ([`election_work`]).
 ///
 /// Each strength sums its voters in order from the floor; the loop over the other option
 /// runs in SIMD lanes, and adding `max(v, 0)` is bit-identical to adding `v` when positive.
-pub(crate) fn coalitions(
-    rule: VotingRule,
-    w: &[f64],
-    u: &[f64],
-    m: usize,
-    work: &mut Tally<'_>,
-) -> Result<Vec<f64>, OverBudget> {
+pub(crate) fn coalitions(rule: VotingRule, w: &[f64], u: &[f64], m: usize) -> Vec<f64> {
     macro_rules! with_rule {
         ($($rule:ident),*) => {
             match rule {
-                $(VotingRule::$rule => coalitions_with(w, u, m, |w, a, b| vote(VotingRule::$rule, w, a, b), is_odd(VotingRule::$rule), work),)*
+                $(VotingRule::$rule => coalitions_with(w, u, m, |w, a, b| vote(VotingRule::$rule, w, a, b), is_odd(VotingRule::$rule)),)*
             }
         };
     }
@@ -65,16 +59,13 @@ fn coalitions_with(
     m: usize,
     vote: impl Fn(f64, f64, f64) -> f64,
     odd: bool,
-    work: &mut Tally<'_>,
-) -> Result<Vec<f64>, OverBudget> {
+) -> Vec<f64> {
     let n = w.len();
-    work.charge(product(&[m as u64, m as u64]))?;
     let mut c = vec![MIN_COALITION; m * m];
     // For option a: cab[b] = C(a, b), cba[b] = C(b, a), for b < a.
     let mut cab = vec![0.0; m];
     let mut cba = vec![0.0; m];
     for a in 1..m {
-        work.charge(product(&[TERM, n as u64, a as u64]))?;
         let (cab, cba) = (&mut cab[..a], &mut cba[..a]);
         cab.fill(MIN_COALITION);
         cba.fill(MIN_COALITION);
@@ -99,7 +90,7 @@ fn coalitions_with(
             c[b * m + a] = cba[b];
         }
     }
-    Ok(c)
+    c
 }
 
 /// The probability that a coalition of strength `cab` beats one of strength `cba`.
@@ -142,18 +133,17 @@ pub(crate) fn victory_matrix(model: VictoryProbModel, c: &[f64], m: usize) -> Ve
 }
 
 /// The PCE distribution over `m` options, from coalition strengths and victory
-/// probabilities: `m²` units of work (twice for [`PceModel::MarkovIncentive`]), and `m²`
-/// [`TERM`]s for each iteration of a Markov model.
+/// probabilities: `m²` units of work (twice for [`PceModel::MarkovIncentive`]), counted by
+/// the caller ([`election_fixed_work`]), and `m²` [`TERM`]s for each iteration of a Markov
+/// model, counted here on `meter` ([`markov_iterations`]).
 pub(crate) fn pce(
     model: PceModel,
     c: &[f64],
     v: &[f64],
     m: usize,
-    work: &mut Tally<'_>,
+    meter: &Meter,
 ) -> Result<Vec<f64>, OverBudget> {
-    let square = product(&[m as u64, m as u64]);
-    let step = square.saturating_mul(TERM);
-    work.charge(square)?;
+    let step = product(&[TERM, m as u64, m as u64]);
     Ok(match model {
         PceModel::Conditional => {
             let mut p: Vec<f64> =
@@ -173,8 +163,9 @@ pub(crate) fn pce(
             let mf = m as f64;
             let mut p = vec![1.0 / mf; m];
             let mut q = vec![0.0; m];
-            for _ in 0..MAX_MARKOV_ITERATIONS {
-                work.charge(step)?;
+            let (ps, qs) = (&mut p[..], &mut q[..]);
+            markov_iterations(meter, step, move || {
+                let (p, q) = (&mut *ps, &mut *qs);
                 for a in 0..m {
                     let mut s = 0.0;
                     for b in 0..m {
@@ -182,19 +173,16 @@ pub(crate) fn pce(
                     }
                     q[a] = s / mf;
                 }
-                let change = max_abs_diff(&p, &q);
+                let change = max_abs_diff(p, q);
                 for a in 0..m {
                     p[a] = (p[a] + q[a]) / 2.0;
                 }
-                if change <= 1e-6 {
-                    break;
-                }
-            }
+                change <= 1e-6
+            })?;
             p
         }
         PceModel::MarkovIncentive => {
             // chal[b * m + a]: probability that b is the challenger of a, given a.
-            work.charge(square)?;
             let mut chal = vec![0.0; m * m];
             for a in 0..m {
                 let mut total = 0.0;
@@ -212,8 +200,9 @@ pub(crate) fn pce(
             }
             let mut p = vec![1.0 / m as f64; m];
             let mut q = vec![0.0; m];
-            for _ in 0..MAX_MARKOV_ITERATIONS {
-                work.charge(step)?;
+            let (ps, qs, chal) = (&mut p[..], &mut q[..], &chal[..]);
+            markov_iterations(meter, step, move || {
+                let (p, q) = (&mut *ps, &mut *qs);
                 for a in 0..m {
                     let mut s = 0.0;
                     for b in 0..m {
@@ -229,10 +218,8 @@ pub(crate) fn pce(
                     change = change.max((next - p[a]).abs());
                     p[a] = next;
                 }
-                if change <= 1e-8 {
-                    break;
-                }
-            }
+                change <= 1e-8
+            })?;
             p
         }
     })
@@ -242,12 +229,38 @@ pub(crate) fn pce(
 /// work budget usually stops a run long before an election reaches it).
 const MAX_MARKOV_ITERATIONS: usize = 100_000;
 
+/// Runs `iteration` until it says it has settled, at most [`MAX_MARKOV_ITERATIONS`] times,
+/// and counts `step` units for every iteration run: once per block of iterations worth
+/// about [`CHECK_EVERY`] units (so the loop carries no counter of its own), and once for
+/// the last, partial block. The total is the same as one charge per iteration; `Err` once
+/// the meter is past its limit, at most a block after the iteration that passed it.
+fn markov_iterations(
+    meter: &Meter,
+    step: u64,
+    mut iteration: impl FnMut() -> bool,
+) -> Result<(), OverBudget> {
+    let block = usize::try_from(CHECK_EVERY / step.max(1)).unwrap_or(usize::MAX).max(1);
+    let mut done = 0;
+    while done < MAX_MARKOV_ITERATIONS {
+        let len = block.min(MAX_MARKOV_ITERATIONS - done);
+        let settled = (0..len).position(|_| iteration());
+        let ran = settled.map_or(len, |i| i + 1);
+        meter.charge(step.saturating_mul(ran as u64))?;
+        if settled.is_some() {
+            break;
+        }
+        done += ran;
+    }
+    Ok(())
+}
+
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
 }
 
-/// The work [`scalar_pce`] counts for `n` voters and `m` options before any iteration of a
-/// Markov model.
+/// The least work of an election among `m` options by `n` voters (any PCE model):
+/// [`coalitions`] (`m²` units and `n × m × (m - 1) / 2` [`TERM`]s), `m²` for the victory
+/// probabilities and `m²` for the PCE's first table.
 pub(crate) fn election_work(n: usize, m: usize) -> u64 {
     if m < 2 {
         return 0;
@@ -257,10 +270,21 @@ pub(crate) fn election_work(n: usize, m: usize) -> u64 {
     votes.saturating_add(product(&[3, m, m]))
 }
 
+/// The work of an election besides the iterations of a Markov model, which its caller
+/// counts before or after [`scalar_pce`]: [`election_work`], and `m²` more for
+/// [`PceModel::MarkovIncentive`]'s challengers.
+pub(crate) fn election_fixed_work(model: PceModel, n: usize, m: usize) -> u64 {
+    let challengers = match model {
+        PceModel::MarkovIncentive if m >= 2 => product(&[m as u64, m as u64]),
+        _ => 0,
+    };
+    election_work(n, m).saturating_add(challengers)
+}
+
 /// KTAB's `scalarPCE`: votes of voters with weights `w` on utilities
-/// `u[voter * m + option]`, coalitions, victory probabilities, then the PCE, with its work
-/// counted on `meter` ([`coalitions`], `m²` for the victory probabilities, [`pce`]): at
-/// least [`election_work`].
+/// `u[voter * m + option]`, coalitions, victory probabilities, then the PCE. The caller
+/// counts [`election_fixed_work`]; the iterations of a Markov model are counted here, on
+/// `meter` ([`pce`]).
 pub(crate) fn scalar_pce(
     rule: VotingRule,
     vpm: VictoryProbModel,
@@ -273,13 +297,9 @@ pub(crate) fn scalar_pce(
     if m == 1 {
         return Ok(vec![1.0]);
     }
-    let mut work = Tally::new(meter);
-    let c = coalitions(rule, w, u, m, &mut work)?;
-    work.charge(product(&[m as u64, m as u64]))?;
+    let c = coalitions(rule, w, u, m);
     let v = victory_matrix(vpm, &c, m);
-    let p = pce(model, &c, &v, m, &mut work)?;
-    work.flush()?;
-    Ok(p)
+    pce(model, &c, &v, m, meter)
 }
 
 #[cfg(test)]
@@ -341,18 +361,19 @@ mod tests {
             let p = scalar_pce(rule, VictoryProbModel::Linear, model, &w, &u, 3, &meter);
             (p, meter.used())
         };
-        // Conditional: the votes and three tables, nothing more.
-        let (p, used) = run(PceModel::Conditional, u64::MAX);
+        // Conditional: the votes and three tables, counted by the caller; nothing here.
+        assert_eq!(election_fixed_work(PceModel::Conditional, 3, 3), election_work(3, 3));
+        assert_eq!(election_work(3, 3), 2 * 3 * 3 + 27);
+        let (p, used) = run(PceModel::Conditional, 0);
         assert!(p.is_ok());
-        assert_eq!(used, election_work(3, 3));
-        assert_eq!(used, 2 * 3 * 3 + 27);
+        assert_eq!(used, 0);
+        assert_eq!(election_fixed_work(PceModel::MarkovIncentive, 3, 3), election_work(3, 3) + 9);
+        assert_eq!(election_fixed_work(PceModel::MarkovIncentive, 3, 1), 0);
         for model in [PceModel::MarkovUniform, PceModel::MarkovIncentive] {
+            // Each iteration counts 2 x 9 units.
             let (p, used) = run(model, u64::MAX);
-            // Each iteration counts 2 x 9 units, MarkovIncentive's challengers 9 more.
-            let setup =
-                election_work(3, 3) + if model == PceModel::MarkovIncentive { 9 } else { 0 };
-            let iterations = (used - setup) / 18;
-            assert_eq!(used, setup + 18 * iterations, "{model:?}");
+            let iterations = used / 18;
+            assert_eq!(used, 18 * iterations, "{model:?}");
             assert!(iterations > 3, "{model:?}: {iterations}");
             // One unit less and the election stops, past its budget; exactly enough and
             // it is the same.
@@ -362,11 +383,39 @@ mod tests {
     }
 
     #[test]
+    fn markov_iterations_are_counted_one_by_one_in_blocks() {
+        // Blocks of 3 iterations (step CHECK_EVERY / 3), 1 (step CHECK_EVERY or more) and
+        // many: whether the election settles inside a block, at its end or never, the count
+        // is the iterations run times the step, as one charge per iteration would make it.
+        for step in [CHECK_EVERY / 3, CHECK_EVERY, CHECK_EVERY + 1, 7] {
+            for settle in [1, 2, 3, 4, 5, 6, 7, 9_363, 9_364, 9_365, MAX_MARKOV_ITERATIONS + 1] {
+                let meter = Meter::new(u64::MAX);
+                let mut ran = 0;
+                let r = markov_iterations(&meter, step, || {
+                    ran += 1;
+                    ran == settle
+                });
+                assert_eq!(r, Ok(()));
+                assert_eq!(ran, settle.min(MAX_MARKOV_ITERATIONS), "{step} {settle}");
+                assert_eq!(meter.used(), step * ran as u64, "{step} {settle}");
+                // A budget one unit short fails, after at most one block more.
+                let meter = Meter::new(step * ran as u64 - 1);
+                let mut again = 0;
+                let r = markov_iterations(&meter, step, || {
+                    again += 1;
+                    again == settle
+                });
+                assert_eq!(r, Err(OverBudget), "{step} {settle}");
+                assert!(again as u64 * step <= step * ran as u64 + CHECK_EVERY.max(step));
+            }
+        }
+    }
+
+    #[test]
     fn conditional_pce_of_a_certain_cycle_is_uniform() {
         // Binary victories in a cycle 0 > 1 > 2 > 0: every product is 0.
         let v = [0.5, 1.0, 0.0, 0.0, 0.5, 1.0, 1.0, 0.0, 0.5];
-        let meter = Meter::new(u64::MAX);
-        let p = pce(PceModel::Conditional, &[1.0; 9], &v, 3, &mut Tally::new(&meter));
+        let p = pce(PceModel::Conditional, &[1.0; 9], &v, 3, &Meter::new(0));
         assert_eq!(p, Ok(vec![1.0 / 3.0; 3]));
     }
 

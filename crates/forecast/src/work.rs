@@ -6,12 +6,18 @@
 //! table is 1 unit, one [`TERM`] of an inner loop streaming through a table 2, one
 //! [`CHALLENGE_LANE`] 7.
 //!
+//! Work is charged in batches, never from inside a hot loop: the work of a loop is computed
+//! from its sizes and charged once, before it runs when its sizes are known up front (so a
+//! batch past the limit costs no time), and a loop whose length is only known as it runs
+//! (a Markov election's iterations, the search for a state's distinct positions) charges
+//! what it has done every [`CHECK_EVERY`] units or so and at its end. A batch counts exactly
+//! the units of its iterations, so a state's total is the same however its charges are cut.
+//!
 //! A run keeps a state only when the work counted up to the end of that state is within
-//! the limit. Charges are made before the work they count and are deterministic (they
-//! depend on the input and parameters only), so whether a state is kept does not depend
-//! on the thread count or on the order in which threads charge: a partial sum past the
-//! limit means the whole is past it, and the last charge of a state brings the count to
-//! its whole.
+//! the limit. Charges are deterministic (they depend on the input and parameters only), so
+//! whether a state is kept does not depend on the thread count or on the order in which
+//! threads charge: a partial sum past the limit means the whole is past it, and the last
+//! charge of a state brings the count to its whole.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,6 +29,10 @@ pub(crate) const TERM: u64 = 2;
 /// The units of one challenge lane: an actor weighing, with one third party, its
 /// challenge to one other actor (two votes, a utility and a division).
 pub(crate) const CHALLENGE_LANE: u64 = 7;
+
+/// How much work a loop whose length is not known up front does between two charges
+/// (about 65 microseconds): the most a run goes on past its limit before it notices.
+pub(crate) const CHECK_EVERY: u64 = 1 << 16;
 
 /// `a × b × c × ...`, saturating.
 pub(crate) fn product(factors: &[u64]) -> u64 {
@@ -60,35 +70,6 @@ impl Meter {
     }
 }
 
-/// Charges made in a tight loop, gathered and passed on to the meter in batches of at least
-/// [`Tally::BATCH`] units (and the rest by [`Tally::flush`]), so that the loop does not touch
-/// the shared counter on every iteration. Work past the limit is at most one batch.
-pub(crate) struct Tally<'a> {
-    meter: &'a Meter,
-    pending: u64,
-}
-
-impl<'a> Tally<'a> {
-    const BATCH: u64 = 1 << 16;
-
-    pub(crate) fn new(meter: &'a Meter) -> Tally<'a> {
-        Tally { meter, pending: 0 }
-    }
-
-    /// Counts `units` of work about to be done.
-    #[inline]
-    pub(crate) fn charge(&mut self, units: u64) -> Result<(), OverBudget> {
-        self.pending = self.pending.saturating_add(units);
-        if self.pending >= Self::BATCH { self.flush() } else { Ok(()) }
-    }
-
-    /// Passes the units gathered so far on to the meter.
-    pub(crate) fn flush(&mut self) -> Result<(), OverBudget> {
-        let units = std::mem::take(&mut self.pending);
-        self.meter.charge(units)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,20 +86,5 @@ mod tests {
         assert_eq!(m.charge(u64::MAX), Ok(()));
         assert_eq!(m.charge(5), Ok(()));
         assert_eq!(m.used(), u64::MAX);
-    }
-
-    #[test]
-    fn a_tally_passes_everything_on() {
-        let m = Meter::new(100_000);
-        let mut t = Tally::new(&m);
-        for _ in 0..1_000 {
-            t.charge(7).unwrap();
-        }
-        assert_eq!(m.used(), 0);
-        t.flush().unwrap();
-        assert_eq!(m.used(), 7_000);
-        let mut t = Tally::new(&m);
-        assert_eq!(t.charge(Tally::BATCH), Ok(()));
-        assert_eq!(t.charge(Tally::BATCH), Err(OverBudget));
     }
 }
