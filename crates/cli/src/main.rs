@@ -22,6 +22,7 @@ mod plot;
 mod printer;
 mod prose;
 mod scenarios;
+mod sensitivity;
 mod sim;
 mod table;
 mod what_if;
@@ -84,6 +85,24 @@ enum Command {
         from: String,
         /// The proposal compared to.
         to: String,
+    },
+    /// For each verdict, the estimates that flip it and the exact value at which they do,
+    /// most likely first (a tornado chart with --plot).
+    Sensitivity {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// The proposal's id (default: every proposal).
+        #[arg(long, short)]
+        proposal: Option<String>,
+        /// Only these parties' verdicts (comma-separated ids; default: every party).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
+        /// Also draw a tornado chart (of the proposal, or of the latest when none is
+        /// named) as an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
     },
     /// Is any complete outcome acceptable to all parties? If not, which constraints collide.
     Deadlock {
@@ -443,6 +462,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
             }
             printer.print(&shown.around(&evaluate::evaluate(&s, &proposals)?))
+        }
+        Command::Sensitivity { scenario, proposal, parties, plot, what_if } => {
+            if let Some(path) = &plot {
+                output::check_plot_path(path)?;
+            }
+            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let proposals = match &proposal {
+                Some(id) => vec![load::proposal(&s, id)?],
+                None => (0..s.proposals().len()).collect(),
+            };
+            let Some(&latest) = proposals.last() else {
+                return Err(BadInput(format!("{scenario}: the scenario has no proposals")).into());
+            };
+            // Each verdict is one party's own: every party unless some are named.
+            let parties = match parties {
+                Some(ids) => load::parties(&s, Some(&ids))?,
+                None => (0..s.parties().len()).collect(),
+            };
+            let charted = match proposal {
+                Some(_) => latest,
+                None => detente_analysis::latest_proposal(&s).unwrap_or(latest),
+            };
+            let plot = plot.as_deref().map(|path| (path, charted));
+            printer.print(&shown.around(&sensitivity::sensitivity(&s, &proposals, parties, plot)?))
         }
         Command::Compare { scenario, from, to, what_if } => {
             let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;

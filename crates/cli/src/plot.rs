@@ -296,6 +296,168 @@ pub fn trajectories_svg(
     svg
 }
 
+/// Where a verdict flips on a tornado bar.
+pub struct TornadoMark {
+    /// The threshold.
+    pub at: f64,
+    /// Its words, e.g. `below 0.52 accepts`.
+    pub label: String,
+}
+
+/// One bar of a tornado chart: an estimate's range, its point estimate and its thresholds.
+pub struct TornadoBar {
+    /// The estimate, e.g. `russia: weight SEC-01`.
+    pub label: String,
+    /// Its range.
+    pub low: f64,
+    /// Its range.
+    pub high: f64,
+    /// Its point estimate.
+    pub point: f64,
+    /// The probability that it lies past its likeliest threshold.
+    pub chance: f64,
+    /// Its thresholds.
+    pub marks: Vec<TornadoMark>,
+}
+
+/// A tornado chart: one bar per estimate, top to bottom in the order given, each drawn on a
+/// common axis of distance from its point estimate in widths of its range (so estimates of
+/// different units line up): the range as a bar, the point estimate on the centre line, each
+/// threshold as a red tick (clipped to the axis, with an arrow, when far outside the range),
+/// and the thresholds and the chance written to the right.
+pub fn tornado_svg(title: &str, bars: &[TornadoBar], note: Option<&str>) -> String {
+    const W: f64 = 960.0;
+    const LEFT: f64 = 250.0;
+    const PLOT: f64 = 360.0;
+    const ROW: f64 = 24.0;
+    const TOP: f64 = 70.0;
+    const REACH: f64 = 1.5;
+    let h = TOP + ROW * bars.len().max(1) as f64 + 60.0;
+    let x0 = LEFT + 10.0;
+    let sx = |u: f64| x0 + (u.clamp(-REACH, REACH) + REACH) / (2.0 * REACH) * PLOT;
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="{W}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
+        W / 2.0,
+        esc(title)
+    );
+    let bottom = TOP + ROW * bars.len().max(1) as f64;
+    // The axis: distance from the point estimate in widths of the range.
+    let _ = writeln!(
+        svg,
+        r#"<path d="M{x0} {bottom} L{} {bottom}" stroke="black" fill="none"/>"#,
+        x0 + PLOT
+    );
+    for t in [-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5] {
+        let x = sx(t);
+        let _ = writeln!(
+            svg,
+            r#"<path d="M{x:.1} {bottom} L{x:.1} {}" stroke="black"/><text x="{x:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            bottom + 5.0,
+            bottom + 18.0,
+            if t > 0.0 { format!("+{t}") } else { format!("{t}") }
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="{}" text-anchor="middle">distance from the point estimate, in widths of the estimate's range</text>"#,
+        x0 + PLOT / 2.0,
+        bottom + 36.0
+    );
+    let _ = writeln!(
+        svg,
+        r##"<text x="{x0}" y="{}" fill="#555">bar: the estimate's range; black: its point estimate; red: where a verdict flips</text>"##,
+        TOP - 22.0
+    );
+    let _ = writeln!(
+        svg,
+        r##"<path d="M{c:.1} {} L{c:.1} {bottom}" stroke="#999" stroke-dasharray="3 3"/>"##,
+        TOP - 8.0,
+        c = sx(0.0)
+    );
+    if let Some(note) = note {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{}" y="{}" text-anchor="middle" fill="#555">{}</text>"##,
+            x0 + PLOT / 2.0,
+            TOP + ROW / 2.0,
+            esc(note)
+        );
+    }
+    for (n, b) in bars.iter().enumerate() {
+        let y = TOP + ROW * n as f64 + ROW / 2.0;
+        let width = b.high - b.low;
+        let unit = if width > 0.0 {
+            width
+        } else {
+            b.marks.iter().map(|m| (m.at - b.point).abs()).fold(0.0, f64::max).max(1e-300)
+        };
+        let u = |x: f64| (x - b.point) / unit;
+        let _ = writeln!(
+            svg,
+            r#"<text x="{LEFT}" y="{:.1}" text-anchor="end">{}</text>"#,
+            y + 4.0,
+            esc(&b.label)
+        );
+        let (a, z) = (sx(u(b.low)), sx(u(b.high)));
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{a:.1}" y="{:.1}" width="{:.1}" height="12" fill="#9ecae1"><title>{}</title></rect>"##,
+            y - 6.0,
+            (z - a).max(1.0),
+            detente_words::range(b.low, b.high)
+        );
+        let c = sx(0.0);
+        let _ = writeln!(
+            svg,
+            r#"<path d="M{c:.1} {:.1} L{c:.1} {:.1}" stroke="black" stroke-width="2"><title>{}</title></path>"#,
+            y - 8.0,
+            y + 8.0,
+            detente_words::num(b.point)
+        );
+        for m in &b.marks {
+            let um = u(m.at);
+            let x = sx(um);
+            let _ = writeln!(
+                svg,
+                r##"<path d="M{x:.1} {:.1} L{x:.1} {:.1}" stroke="#d62728" stroke-width="3"><title>{}</title></path>"##,
+                y - 10.0,
+                y + 10.0,
+                esc(&m.label)
+            );
+            if um.abs() > REACH {
+                let d = if um > 0.0 { 6.0 } else { -6.0 };
+                let _ = writeln!(
+                    svg,
+                    r##"<path d="M{:.1} {:.1} L{:.1} {y:.1} L{:.1} {:.1} Z" fill="#d62728"/>"##,
+                    x + d * 0.3,
+                    y - 5.0,
+                    x + d * 1.3,
+                    x + d * 0.3,
+                    y + 5.0
+                );
+            }
+        }
+        let words: Vec<&str> = b.marks.iter().map(|m| m.label.as_str()).collect();
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}">{} (chance {})</text>"#,
+            x0 + PLOT + 16.0,
+            y + 4.0,
+            esc(&words.join("; ")),
+            detente_words::num(b.chance)
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1817,3 +1817,80 @@ fn what_if_on_every_command() {
     let before = with_stdin(&["forecast", "-"], scenario.as_bytes());
     assert_ne!(stdout(&before), stdout(&o).split_once("\n\n").unwrap().1);
 }
+
+#[test]
+fn sensitivity_tutorial() {
+    ok_golden(&["sensitivity", "tutorial"], "sensitivity_tutorial.txt");
+    ok_golden(
+        &["sensitivity", "tutorial", "-p", "lowland-markup", "--parties", "upland", "--json"],
+        "sensitivity_tutorial_upland.json",
+    );
+    // Unknown names and plot paths that cannot be written are refused before the work.
+    for args in [
+        &["sensitivity", "tutorial", "-p", "nope"][..],
+        &["sensitivity", "tutorial", "--parties", "nope"],
+        &["sensitivity", "tutorial", "--plot", "x.png"],
+        &["sensitivity", "tutorial", "--plot", "no-such-folder-xyz/x.svg"],
+    ] {
+        let o = detente(args);
+        assert_eq!(o.status.code(), Some(2), "detente {args:?}: {}", stdout(&o));
+        assert_eq!(stdout(&o), "");
+    }
+}
+
+#[test]
+fn sensitivity_ukraine_2025() {
+    ok_golden(
+        &["sensitivity", "ukraine-2025", "-p", "us-ua-20"],
+        "sensitivity_ukraine_us_ua_20.txt",
+    );
+}
+
+/// Every number `sensitivity` states, set with `--set`, gives the verdict it says: the
+/// words are true of the program itself.
+#[test]
+fn sensitivity_stated_numbers_flip_the_verdicts() {
+    let v = json(&["sensitivity", "tutorial", "--json"]);
+    let mut checked = 0;
+    for proposal in v["proposals"].as_array().unwrap() {
+        let id = proposal["proposal"]["id"].as_str().unwrap();
+        for verdict in proposal["verdicts"].as_array().unwrap() {
+            for flip in verdict["flips"].as_array().unwrap() {
+                let e = &flip["estimate"];
+                let party = e["party"].as_str().unwrap();
+                let path = match (e["field"].as_str().unwrap(), e["issue"].as_str()) {
+                    ("value", Some(issue)) => {
+                        format!("{party}.{issue}.{}", e["option"].as_str().unwrap())
+                    }
+                    (field, Some(issue)) => format!("{party}.{issue}.{field}"),
+                    (field, None) => format!("{party}.{field}"),
+                };
+                // The number as the words write it.
+                let words = flip["words"].as_str().unwrap();
+                let stated = words.rsplit(' ').next().unwrap();
+                assert_eq!(stated.parse::<f64>().unwrap(), flip["stated"].as_f64().unwrap());
+                let set = format!("{path}={stated}");
+                let after = json(&["evaluate", "tutorial", "-p", id, "--set", &set, "--json"]);
+                let parties = after["evaluations"][0]["parties"].as_array().unwrap();
+                let got = parties.iter().find(|p| p["party"] == party).unwrap();
+                assert_eq!(got["verdict"], flip["to"], "{id}: --set {set} ({words})");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} flips");
+}
+
+#[test]
+fn sensitivity_plot_is_a_tornado_of_the_latest_proposal() {
+    let dir = std::env::temp_dir().join(format!("detente-tornado-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("tornado.svg");
+    let o = detente(&["sensitivity", "tutorial", "--plot", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    // The latest proposal (lowland-markup, 10 Mar 2026) is the one charted.
+    assert!(text.contains("flips a verdict on lowland-markup"), "{text}");
+    golden("sensitivity_tutorial.svg", &text);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

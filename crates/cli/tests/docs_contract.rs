@@ -266,6 +266,7 @@ fn documented_keys(doc: &str) -> BTreeMap<String, Vec<(String, bool)>> {
 const RUNS: &[(&str, &[&[&str]])] = &[
     ("--set", &[&["evaluate", "tutorial", "--set", "lowland.reservation=0.5"]]),
     ("evaluate", &[&["evaluate", "tutorial"]]),
+    ("sensitivity", &[&["sensitivity", "tutorial"]]),
     ("compare", &[&["compare", "tutorial", "commission-draft", "lowland-markup"]]),
     ("deadlock", &[&["deadlock", "tutorial"], &["deadlock", "ukraine-2025"]]),
     ("analyze", &[&["analyze", "tutorial"]]),

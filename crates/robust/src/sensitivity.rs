@@ -48,6 +48,7 @@
 use detente_analysis::{EPS, Evaluation, Reason, Verdict};
 use detente_core::{
     Estimate, EstimateRange, IssueKind, Preference, RedLineRef, Scenario, Term, UtilityForm,
+    reaches,
 };
 use detente_words::{DECIMALS, and_list, num_with};
 
@@ -502,9 +503,9 @@ impl<'a> Model<'a> {
     fn verdict(&self, e: Estimate, x: f64) -> Verdict {
         let (lo, kept) = self.utilities(Some((e, x)));
         let r = if matches!(e, Estimate::Reservation { .. }) { x } else { self.reservation };
-        if self.broken || kept < r - EPS {
+        if self.broken || !reaches(kept, r) {
             Verdict::Rejects
-        } else if self.risky || lo < r - EPS {
+        } else if self.risky || !reaches(lo, r) {
             Verdict::Depends
         } else {
             Verdict::Accepts
