@@ -9,7 +9,7 @@ use detente_core::{Estimate, Origin, Scenario};
 use detente_robust::sensitivity::{
     self as sens, Flip, ProposalSensitivity, RedLineHold, VerdictSensitivity,
 };
-use detente_words::{count, num, range};
+use detente_words::{noun, num, range};
 use serde_json::{Value, json};
 
 use crate::json;
@@ -196,8 +196,8 @@ impl Report for Sensitivity<'_> {
                 "  (flips: the estimate past this value, all else as it stands, gives the verdict in `to`; chance: the probability under the estimate's range that it lies past the threshold; most likely first{})",
                 if more > 0 {
                     format!(
-                        ", at most {IN_TABLE} per verdict: {} more in --json",
-                        count(more, "flip", "flips")
+                        ", at most {IN_TABLE} per verdict: {more} more {} in --json",
+                        noun(more, "flip", "flips")
                     )
                 } else {
                     String::new()
