@@ -65,7 +65,7 @@ fn check_scenario(s: &Scenario, grid_points: usize) -> usize {
                 let what = format!("{} {e:?} {:?} {t} (point {x0})", s.meta().name, f.direction);
                 assert_ne!(f.to, v.verdict, "{what}");
                 // Just past the threshold the verdict is the new one, just short of it the
-                // old one. "Just" is a billionth (relative); where the utility is nearly flat
+                // old one. "Just" is at most a billionth (relative); where the utility is nearly flat
                 // in the estimate (a weight far past its range, where the utility barely
                 // moves) the double arithmetic of the evaluation blurs that, so a wider
                 // band is allowed there, never for a threshold inside the estimate's range.
@@ -86,12 +86,13 @@ fn check_scenario(s: &Scenario, grid_points: usize) -> usize {
                     Direction::FallsBelow | Direction::FallsTo => assert!(t <= x0, "{what}"),
                     Direction::RisesAbove | Direction::RisesTo => assert!(t >= x0, "{what}"),
                 }
-                if f.inside {
-                    assert!(sides(&mut scratch, 1e-9), "{what}");
-                } else {
-                    let ok = [1e-9, 1e-7, 1e-5].iter().any(|&rel| sides(&mut scratch, rel));
-                    assert!(ok, "{what}");
-                }
+                // Two thresholds of one estimate may lie closer than a billionth (a weight
+                // near 0 where the worst and the best kept utility cross the reservation
+                // within its tolerance of each other): nearer bands are tried first.
+                let near = [1e-9, 1e-11, 1e-13];
+                let ok = near.iter().any(|&rel| sides(&mut scratch, rel))
+                    || (!f.inside && [1e-7, 1e-5].iter().any(|&rel| sides(&mut scratch, rel)));
+                assert!(ok, "{what}");
                 // The number written in words flips the verdict when set.
                 let written: f64 = f.stated_words().parse().unwrap();
                 assert_eq!(written, f.stated, "{what}");
