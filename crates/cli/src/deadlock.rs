@@ -17,10 +17,15 @@ use crate::table::{Table, truncate};
 /// acceptable to ...: N constraints collide") restates the heading printed just above, so
 /// it is left out there; JSON keeps every sentence.
 pub fn explain_deadlock(s: &Scenario, d: &Deadlock, out: &mut String) {
-    let skip = usize::from(!d.feasible);
-    for line in analysis::explain(s, d).iter().skip(skip) {
+    for line in explanation_lines(s, d) {
         let _ = writeln!(out, "{line}");
     }
+}
+
+/// The sentences of [`explain_deadlock`], one a line (the pages show them too).
+pub fn explanation_lines(s: &Scenario, d: &Deadlock) -> Vec<String> {
+    let skip = usize::from(!d.feasible);
+    analysis::explain(s, d).into_iter().skip(skip).collect()
 }
 
 /// The deadlock answer; spending the budget is an answer that says so, not an error.
@@ -80,25 +85,41 @@ pub fn deadlock_text(s: &Scenario, d: &Deadlock, budget: Option<u64>, out: &mut 
     }
 }
 
-pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
+/// The first sentence of a decided answer: "Yes. For example, ... this outcome:", or "No.
+/// These N constraints collide; ..." (the pages show it too).
+pub fn answer_heading(s: &Scenario, d: &Deadlock) -> String {
     if !d.feasible && !d.minimal {
-        let _ = writeln!(out, "No. {NOT_MINIMAL}");
+        format!("No. {NOT_MINIMAL}")
+    } else if d.feasible {
+        let names: Vec<String> = d.parties.iter().map(|&p| s.parties()[p].name.clone()).collect();
+        format!(
+            "Yes. For example, {}{} this outcome:",
+            and_list(&names),
+            match names.len() {
+                1 => " accepts",
+                2 => " both accept",
+                _ => " all accept",
+            }
+        )
+    } else if d.conflict.len() == 1 {
+        "No. This constraint cannot be met; dropping it makes a deal possible:".to_string()
+    } else {
+        format!(
+            "No. These {} collide; dropping any one of them makes a deal possible:",
+            count(d.conflict.len(), "constraint", "constraints")
+        )
+    }
+}
+
+pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
+    if !d.feasible || d.witness.is_some() {
+        let _ = writeln!(out, "{}", answer_heading(s, d));
+    }
+    if !d.feasible && !d.minimal {
         return;
     }
     if d.feasible {
         if let Some(w) = &d.witness {
-            let names: Vec<String> =
-                d.parties.iter().map(|&p| s.parties()[p].name.clone()).collect();
-            let _ = writeln!(
-                out,
-                "Yes. For example, {}{} this outcome:",
-                and_list(&names),
-                match names.len() {
-                    1 => " accepts",
-                    2 => " both accept",
-                    _ => " all accept",
-                }
-            );
             let mut t = Table::new(vec!["point".to_string(), "term".to_string()]);
             for (i, &k) in w.options().iter().enumerate() {
                 t.row(vec![
@@ -109,15 +130,6 @@ pub fn deadlock_body(s: &Scenario, d: &Deadlock, out: &mut String) {
             out.push_str(&t.render("  "));
         }
     } else {
-        if d.conflict.len() == 1 {
-            out.push_str("No. This constraint cannot be met; dropping it makes a deal possible:\n");
-        } else {
-            let _ = writeln!(
-                out,
-                "No. These {} collide; dropping any one of them makes a deal possible:",
-                count(d.conflict.len(), "constraint", "constraints")
-            );
-        }
         for (n, c) in d.conflict.iter().enumerate() {
             let _ = writeln!(out, "  {}. {}", n + 1, analysis::describe_constraint(s, c));
         }

@@ -1,6 +1,6 @@
 //! `detente evaluate`: would each party accept a proposal, per party and per point.
 
-use detente_analysis::{self as analysis, DatedAfter, Evaluation, PointVerdict};
+use detente_analysis::{self as analysis, DatedAfter, Evaluation, PartyEvaluation, PointVerdict};
 use detente_core::Scenario;
 use detente_words::{num, range, signed_range};
 use serde_json::json;
@@ -25,6 +25,26 @@ pub struct Evaluate<'a> {
 pub fn evaluate<'a>(s: &'a Scenario, proposals: &[usize]) -> anyhow::Result<Evaluate<'a>> {
     let evals = proposals.iter().map(|&j| analysis::evaluate(s, j)).collect::<Result<_, _>>()?;
     Ok(Evaluate { s, evals, late: analysis::dated_after_as_of(s) })
+}
+
+/// The marks of [`point_cell`], in words.
+pub const POINT_LEGEND: &str = "✗ crosses a red line, ~ below the party's reservation, ? open (range of values), ?✗ open and some ways of settling it cross a red line, - no stance";
+
+/// A party's point `i` of an evaluation in a cell: its mark and the value of the term.
+pub fn point_cell(pe: &PartyEvaluation, i: usize) -> String {
+    let pt = &pe.points[i];
+    match pt.verdict {
+        PointVerdict::Indifferent => "-".to_string(),
+        // No stance and no red line at stake: nothing to show.
+        PointVerdict::Open if pe.no_stake_in_open(i) => "-".to_string(),
+        PointVerdict::Open if pe.open_red_line(i) => {
+            format!("?✗ {}", range(pt.value_min, pt.value_max))
+        }
+        PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),
+        PointVerdict::Accepts => format!("  {}", num(pt.value_min)),
+        PointVerdict::Objects => format!("~ {}", num(pt.value_min)),
+        PointVerdict::Rejects => format!("✗ {}", num(pt.value_min)),
+    }
 }
 
 impl Report for Evaluate<'_> {
@@ -72,26 +92,12 @@ impl Report for Evaluate<'_> {
                 let term = s.proposals()[e.proposal].terms[i];
                 let mut row = vec![issue.id.clone(), truncate(&term_cell(s, i, term), 22)];
                 for pe in &e.parties {
-                    let pt = &pe.points[i];
-                    row.push(match pt.verdict {
-                        PointVerdict::Indifferent => "-".to_string(),
-                        // No stance and no red line at stake: nothing to show.
-                        PointVerdict::Open if pe.no_stake_in_open(i) => "-".to_string(),
-                        PointVerdict::Open if pe.open_red_line(i) => {
-                            format!("?✗ {}", range(pt.value_min, pt.value_max))
-                        }
-                        PointVerdict::Open => format!("? {}", range(pt.value_min, pt.value_max)),
-                        PointVerdict::Accepts => format!("  {}", num(pt.value_min)),
-                        PointVerdict::Objects => format!("~ {}", num(pt.value_min)),
-                        PointVerdict::Rejects => format!("✗ {}", num(pt.value_min)),
-                    });
+                    row.push(point_cell(pe, i));
                 }
                 t.row(row);
             }
             out.push_str(&t.render("  "));
-            out.push_str(
-            "  (value of the term to each party: ✗ crosses a red line, ~ below the party's reservation, ? open (range of values), ?✗ open and some ways of settling it cross a red line, - no stance)\n\n",
-        );
+            let _ = write!(out, "  (value of the term to each party: {POINT_LEGEND})\n\n");
             for pe in &e.parties {
                 let _ = writeln!(out, "{}", verdict_sentence(s, pe));
             }

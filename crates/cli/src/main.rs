@@ -23,6 +23,7 @@ mod printer;
 mod prose;
 mod scenarios;
 mod sensitivity;
+mod serve;
 mod sim;
 mod table;
 mod what_if;
@@ -322,6 +323,9 @@ enum Command {
     },
     /// List the scenarios shipped inside the binary.
     Scenarios,
+    /// A local web dashboard and JSON API over the scenarios given (default: the shipped
+    /// ones), on 127.0.0.1 unless another --host is asked for.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -693,6 +697,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Scenarios => printer.print(&scenarios::scenarios()?),
+        Command::Serve(args) => return serve::run(&args),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;

@@ -1,0 +1,146 @@
+//! `detente serve`: a local web server over what the commands compute (issue 12).
+//!
+//! An edge like the CLI: the scenarios are read once at start ([`served`]); each request
+//! names one by its name, and no path from a request ever reaches the file system. The
+//! JSON API ([`api`]) answers with the very report values of the commands (`Report::json`,
+//! the bytes of `--json`); the pages ([`pages`]) are HTML rendered here with the CLI's words.
+//! Every computation runs on the blocking pool under a time limit ([`guard`]).
+//!
+//! One event-loop thread (tokio's current-thread runtime) does the network I/O, which is
+//! small for a local server; the computations run on at most [`guard::WORKERS`] blocking
+//! threads, so a busy server never starts more work than the machine has cores for.
+
+mod api;
+mod guard;
+mod pages;
+mod served;
+
+use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use crate::BadInput;
+
+/// The port served when `--port` is not given.
+pub const DEFAULT_PORT: u16 = 7878;
+
+/// The largest request body taken, in bytes (larger ones are refused with 413).
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// The flags of `detente serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Scenario files, folders of them (every scenario file in the folder), or shipped
+    /// names (default: the shipped scenarios). Read once, at start.
+    #[arg(value_name = "FILE|DIR")]
+    pub scenarios: Vec<String>,
+    /// The port to listen on (0: a free port, printed).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// The address to listen on; anything but a loopback address is reachable from other
+    /// machines and prints a warning.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Open the overview in the default browser once listening.
+    #[arg(long)]
+    pub open: bool,
+}
+
+/// The server's state: the scenarios served and the workers' permits.
+#[derive(Clone)]
+pub struct App {
+    served: Arc<served::Served>,
+    workers: Arc<tokio::sync::Semaphore>,
+}
+
+/// `detente serve`: reads the scenarios, listens, prints the URL and serves until stopped.
+pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    let served = served::load(&args.scenarios)?;
+    let ip = host(&args.host)?;
+    if !ip.is_loopback() {
+        eprintln!(
+            "detente: warning: listening on {ip}: anyone who can reach this address can read the scenarios served and make the server compute (there is no login); the default, 127.0.0.1, serves this machine only"
+        );
+    }
+    let listener = std::net::TcpListener::bind(SocketAddr::new(ip, args.port)).map_err(|e| {
+        BadInput(match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "--port {}: the port is in use on {ip} (choose another, or --port 0 for a free one)",
+                args.port
+            ),
+            _ => format!("--host {} --port {}: cannot listen: {e}", args.host, args.port),
+        })
+    })?;
+    listener.set_nonblocking(true)?;
+    let url = match listener.local_addr()? {
+        SocketAddr::V4(a) => format!("http://{a}/"),
+        SocketAddr::V6(a) => format!("http://[{}]:{}/", a.ip(), a.port()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "detente: serving {} at {url} (Ctrl-C stops)",
+        detente_words::count(served.len(), "scenario", "scenarios")
+    )?;
+    stdout.flush()?;
+    drop(stdout);
+    if args.open {
+        open_browser(&url);
+    }
+    let app = App {
+        served: Arc::new(served),
+        workers: Arc::new(tokio::sync::Semaphore::new(guard::WORKERS)),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .max_blocking_threads(guard::WORKERS)
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        axum::serve(listener, api::router(app)).await
+    })?;
+    Ok(())
+}
+
+/// The address `--host` names: an IP address, or `localhost`.
+fn host(h: &str) -> Result<IpAddr, BadInput> {
+    if h.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    h.parse().map_err(|_| {
+        BadInput(format!(
+            "--host {h:?}: not an IP address (e.g. 127.0.0.1, the default, or ::1; 0.0.0.0 listens on every interface)"
+        ))
+    })
+}
+
+/// Asks the desktop to open `url`; a failure is said, not fatal.
+fn open_browser(url: &str) {
+    let (program, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
+        ("open", &[])
+    } else if cfg!(windows) {
+        ("cmd", &["/C", "start", ""])
+    } else {
+        ("xdg-open", &[])
+    };
+    match std::process::Command::new(program).args(args).arg(url).spawn() {
+        // Reaped by a thread so that it does not linger as a zombie.
+        Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
+        Err(e) => eprintln!("detente: note: --open: cannot run {program}: {e}; open {url}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_ip_addresses_or_localhost() {
+        assert_eq!(host("localhost").unwrap(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert!(host("::1").unwrap().is_loopback());
+        assert!(!host("0.0.0.0").unwrap().is_loopback());
+        let e = host("example.org").unwrap_err().0;
+        assert!(e.starts_with("--host \"example.org\": not an IP address"), "{e}");
+    }
+}
