@@ -299,3 +299,180 @@ fn bad_arguments_are_refused_before_listening() {
     assert_eq!(code, 2);
     assert!(err.contains("no-such-file.toml: no such file"), "{err}");
 }
+
+/// Text as the pages write it in HTML.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The verdict cells `detente analyze --json` implies: `<td class="verdict"
+/// data-proposal="id" data-party="id"`, as the overview writes them.
+fn verdict_cells(scenario: &str) -> Vec<String> {
+    let (code, out, err) = detente(&["analyze", scenario, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut cells = vec![];
+    for e in v["evaluations"].as_array().unwrap() {
+        for pe in e["parties"].as_array().unwrap() {
+            cells.push(format!(
+                "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\"",
+                pe["verdict"].as_str().unwrap(),
+                e["proposal"]["id"].as_str().unwrap(),
+                pe["party"].as_str().unwrap()
+            ));
+        }
+    }
+    assert!(!cells.is_empty());
+    cells
+}
+
+#[test]
+fn the_pages_show_the_verdicts_and_words_of_the_cli() {
+    let server = Server::start(&[]);
+    for name in ["tutorial", "ukraine-2025"] {
+        let (status, html) = server.get(&format!("/scenarios/{name}"));
+        assert_eq!(status, 200, "{html}");
+        for cell in verdict_cells(name) {
+            assert!(html.contains(&cell), "{name}: no {cell}");
+        }
+        // Is any deal possible: the answer and the colliding constraints in the words of
+        // `detente deadlock`.
+        let (_, out, _) = detente(&["deadlock", name, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let d = &v["deadlock"];
+        for c in d["conflict"].as_array().unwrap() {
+            let text = esc(c["text"].as_str().unwrap());
+            assert!(html.contains(&format!("<li>{text}</li>")), "{name}: no {text}");
+        }
+        // The explanation, its first sentence left out after a "No." that says it, as the
+        // CLI's text does.
+        let skip = usize::from(d["deal_possible"] == false);
+        for line in d["explanation"].as_array().unwrap().iter().skip(skip) {
+            let line = esc(line.as_str().unwrap());
+            assert!(html.contains(&format!("<p>{line}</p>")), "{name}: no {line}");
+        }
+        let (class, answer) =
+            if d["deal_possible"] == true { ("yes", "Yes. For example") } else { ("no", "No. ") };
+        let said = format!("<p class=\"deal {class}\">{answer}");
+        assert!(html.contains(&said), "{name}: no {said}");
+        assert!(html.contains("<svg"), "{name}: the gap bars");
+    }
+    // A proposal: each party's point verdicts as `detente evaluate --json` gives them.
+    let (status, html) = server.get("/scenarios/tutorial/proposals/lowland-markup");
+    assert_eq!(status, 200, "{html}");
+    let (_, out, _) = detente(&["evaluate", "tutorial", "-p", "lowland-markup", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut shown = 0;
+    for pe in v["evaluations"][0]["parties"].as_array().unwrap() {
+        for pt in pe["points"].as_array().unwrap() {
+            let verdict = pt["verdict"].as_str().unwrap();
+            let cell = format!(
+                "data-party=\"{}\" data-issue=\"{}\" data-verdict=\"{verdict}\"",
+                pe["party"].as_str().unwrap(),
+                pt["issue"].as_str().unwrap()
+            );
+            assert!(html.contains(&cell), "no {cell}");
+            shown += 1;
+        }
+        let verdict = format!(
+            "<td class=\"{}\" data-proposal=\"lowland-markup\" data-party=\"{}\">",
+            pe["verdict"].as_str().unwrap(),
+            pe["party"].as_str().unwrap()
+        );
+        assert!(html.contains(&verdict), "no {verdict}");
+    }
+    assert_eq!(shown, 12, "3 parties x 4 points");
+    assert!(html.contains("Source ["), "the sources in the tooltips");
+    let (status, html) = server.get("/scenarios/tutorial/proposals/nope");
+    assert_eq!(status, 404);
+    assert!(html.contains("unknown proposal &quot;nope&quot; in scenario tutorial"), "{html}");
+    let (status, html) = server.get("/scenarios/..%2Fetc%2Fpasswd");
+    assert_eq!(status, 404);
+    assert!(html.contains("unknown scenario"), "{html}");
+}
+
+/// Debian's Chromium, if installed.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+}
+
+/// Runs headless Chromium on `url` with `args` (fresh profile, no network of its own), at
+/// most 90 s; its standard output.
+fn browse(browser: &str, args: &[&str], url: &str) -> String {
+    let profile = std::env::temp_dir().join(format!("detente-chromium-{}", std::process::id()));
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        out
+    });
+    for _ in 0..900 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&profile);
+    reader.join().unwrap()
+}
+
+#[test]
+fn a_real_browser_renders_the_verdict_table() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("DETENTE_REQUIRE_BROWSER").is_none(),
+            "DETENTE_REQUIRE_BROWSER is set but Chromium is not installed (apt-get install chromium)"
+        );
+        eprintln!(
+            "SKIPPED a_real_browser_renders_the_verdict_table: Chromium is not installed (apt-get install chromium)"
+        );
+        return;
+    };
+    let server = Server::start(&[]);
+    let url = format!("http://{}/scenarios/tutorial", server.addr);
+    let dom = browse(browser, &["--dump-dom"], &url);
+    assert!(dom.contains("<table class=\"verdicts\">"), "{dom}");
+    for cell in verdict_cells("tutorial") {
+        assert!(dom.contains(&cell), "the DOM has no {cell}:\n{dom}");
+    }
+    // Screenshots for review (not compared).
+    let shots = root().join("target/serve-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (file, path) in [
+        ("overview-ukraine-2025.png", "/scenarios/ukraine-2025"),
+        ("proposal-ukraine-2025.png", "/scenarios/ukraine-2025/proposals/us-28"),
+    ] {
+        let shot = shots.join(file);
+        let arg = format!("--screenshot={}", shot.display());
+        browse(
+            browser,
+            &[&arg, "--window-size=1280,1400"],
+            &format!("http://{}{path}", server.addr),
+        );
+        assert!(shot.exists(), "{}", shot.display());
+    }
+}

@@ -37,7 +37,6 @@ impl Refusal {
     }
 
     /// The message.
-    #[cfg(test)]
     pub fn message(&self) -> &str {
         self.body["error"].as_str().unwrap_or_default()
     }

@@ -13,6 +13,7 @@
 mod api;
 mod guard;
 mod pages;
+mod render;
 mod served;
 
 use std::io::Write as _;

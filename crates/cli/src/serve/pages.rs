@@ -3,12 +3,14 @@
 //! nothing is fetched from elsewhere).
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-use super::App;
+use super::guard::{self, Refusal};
+use super::{App, api, render};
 
 const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/app.js");
@@ -17,6 +19,8 @@ const SCRIPT: &str = include_str!("assets/app.js");
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(index))
+        .route("/scenarios/{name}", get(overview))
+        .route("/scenarios/{name}/proposals/{id}", get(proposal))
         .route("/assets/style.css", get(|| async { asset("text/css", STYLE) }))
         .route("/assets/app.js", get(|| async { asset("text/javascript", SCRIPT) }))
 }
@@ -82,6 +86,54 @@ async fn index(State(app): State<App>) -> Html<String> {
     }
     body.push_str("</ul>\n");
     Html(page("Scenarios", &body))
+}
+
+/// A page's refusal: its status and the message in a page.
+fn refused(r: &Refusal) -> Response {
+    let body = format!(
+        "<h1>{}</h1>\n<p>{}</p>\n<p><a href=\"/\">The scenarios served</a>.</p>\n",
+        r.status.canonical_reason().unwrap_or("Error"),
+        esc(r.message())
+    );
+    (r.status, Html(page("Error", &body))).into_response()
+}
+
+/// A page computed on a worker within the time limit.
+async fn computed(
+    app: &App,
+    work: impl FnOnce() -> anyhow::Result<(String, String)> + Send + 'static,
+) -> Response {
+    match guard::run(&app.workers, guard::TIME_LIMIT, work).await {
+        Ok((title, body)) => Html(page(&title, &body)).into_response(),
+        Err(r) => refused(&r),
+    }
+}
+
+/// Page 1, "Overview": `/scenarios/{name}`.
+async fn overview(State(app): State<App>, path: Result<Path<String>, PathRejection>) -> Response {
+    let Ok(Path(name)) = path else { return not_found("the path") };
+    let s = match api::scenario(&app, &name) {
+        Ok(s) => s,
+        Err(r) => return refused(&r),
+    };
+    computed(&app, move || render::overview(&name, &s)).await
+}
+
+/// Page 2, "A proposal": `/scenarios/{name}/proposals/{id}`.
+async fn proposal(
+    State(app): State<App>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let Ok(Path((name, id))) = path else { return not_found("the path") };
+    let s = match api::scenario(&app, &name) {
+        Ok(s) => s,
+        Err(r) => return refused(&r),
+    };
+    let j = match crate::load::proposal(&s, &id) {
+        Ok(j) => j,
+        Err(e) => return refused(&Refusal::new(StatusCode::NOT_FOUND, e.0)),
+    };
+    computed(&app, move || render::proposal(&name, &s, j)).await
 }
 
 /// A page's 404.
