@@ -11,7 +11,7 @@
 //! (that outcome is given as the relaxation). Among the many minimal conflicts it prefers
 //! red lines, listed first, over reservations: red lines are what a mediator can discuss.
 
-use detente_core::{Outcome, Scenario};
+use detente_core::{Outcome, RedLineRef, Scenario};
 
 use crate::error::{Error, ErrorKind};
 use crate::kit::Termination;
@@ -106,17 +106,22 @@ impl Deadlock {
 }
 
 /// Every constraint of the problem for these parties, in the preference order of
-/// explanations: red lines by issue, party and index, then reservations by party.
+/// explanations: red lines by issue, party and index (but those taken as not holding,
+/// [`Scenario::suspend_red_lines`]), then reservations by party.
 pub fn constraints(s: &Scenario, parties: &[usize]) -> Vec<Constraint> {
     let mut out = Vec::new();
     for issue in 0..s.issues().len() {
         for &party in parties {
             if let Some(stance) = &s.stances()[party][issue] {
-                out.extend((0..stance.red_lines.len()).map(|red_line| Constraint::RedLine {
-                    party,
-                    issue,
-                    red_line,
-                }));
+                out.extend(
+                    (0..stance.red_lines.len())
+                        .filter(|&index| {
+                            s.suspended_red_lines()
+                                .binary_search(&RedLineRef { party, issue, index })
+                                .is_err()
+                        })
+                        .map(|red_line| Constraint::RedLine { party, issue, red_line }),
+                );
             }
         }
     }
@@ -433,6 +438,31 @@ mod tests {
             assert!(s.accepts(p, &w));
         }
         check_against_brute_force(&s, None);
+    }
+
+    #[test]
+    fn red_lines_taken_as_not_holding_are_no_constraints() {
+        // The colliding case below; with one of the colliding red lines suspended (a Monte
+        // Carlo draw of its doubt) a deal exists, and the constraints leave it out.
+        let mut s = river()
+            .edit(|s| {
+                if let Some(st) = &mut s.stances[0][1] {
+                    st.red_lines.push(RedLine { kind: RedLineKind::Forbid(vec![1]), reason: None });
+                }
+                s.proposals.clear();
+                s.sources.clear();
+            })
+            .unwrap();
+        assert!(!deadlock(&s, &DeadlockOptions::default()).unwrap().feasible);
+        let held = RedLineRef { party: 0, issue: 1, index: 1 };
+        s.suspend_red_lines(&[held]).unwrap();
+        let all = constraints(&s, &[0, 1, 2]);
+        assert!(!all.contains(&Constraint::RedLine { party: 0, issue: 1, red_line: 1 }));
+        assert!(all.contains(&Constraint::RedLine { party: 0, issue: 1, red_line: 0 }));
+        let d = deadlock(&s, &DeadlockOptions::default()).unwrap();
+        assert!(d.feasible && d.decided);
+        s.suspend_red_lines(&[]).unwrap();
+        assert!(!deadlock(&s, &DeadlockOptions::default()).unwrap().feasible);
     }
 
     #[test]

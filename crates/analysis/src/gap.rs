@@ -307,11 +307,9 @@ fn party_gap(s: &Scenario, e: &PartyEvaluation) -> PartyGap {
                 let ruling_out = s.stances()[p][pt.issue].iter().flat_map(|st| {
                     st.red_lines.iter().enumerate().filter_map(|(r, line)| {
                         let x = |k| s.issues()[pt.issue].scale_value(k);
-                        (0..n).any(|k| !line.allows(k, x(k))).then_some(RedLineRef {
-                            party: p,
-                            issue: pt.issue,
-                            index: r,
-                        })
+                        let here = RedLineRef { party: p, issue: pt.issue, index: r };
+                        let holds = s.suspended_red_lines().binary_search(&here).is_err();
+                        (holds && (0..n).any(|k| !line.allows(k, x(k)))).then_some(here)
                     })
                 });
                 if allowed == 0 {
