@@ -12,10 +12,14 @@
 //! - [`sensitivity`]: for each verdict, the estimates that flip it and
 //!   the exact value at which they do.
 //!
+//! - [`part`]: a study's part (`--shard K/N`) as JSON, read back trusting nothing, and the
+//!   merge of parts into exactly one run's tally.
+//!
 //! Pure: no I/O, no clock.
 
 mod error;
 pub mod monte_carlo;
+pub mod part;
 pub mod sensitivity;
 
 pub use error::Error;

@@ -650,4 +650,4 @@ impl Tally {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,7 +7,7 @@ use detente_testkit::{GenConfig, random_scenario};
 
 /// Two principals, a mediator, three issues; `draft` and `new` settle everything, `open`
 /// leaves the border open.
-fn talks() -> Scenario {
+pub(crate) fn talks() -> Scenario {
     let parties = vec![
         Party::new("north", "North", Role::Principal, 1.0, 0.4),
         Party::new("south", "South", Role::Principal, 2.0, 0.5),
