@@ -1,3 +1,6 @@
+//! Tests of the Monte Carlo: against the deterministic analysis, exact enumeration and a
+//! closed form; the same tally on any thread count and from shards merged in any order.
+
 use super::*;
 use detente_analysis::{DeadlockOptions, deadlock, evaluate, gap};
 use detente_core::{
