@@ -41,6 +41,13 @@ pub struct PartyEvaluation {
 }
 
 impl PartyEvaluation {
+    /// How far the party's utility with every open point at its worst falls short of its
+    /// reservation (`reservation - utility_min`, 0 when within [`EPS`]): the party's
+    /// [`PartyGap::shortfall`](crate::PartyGap::shortfall), from the evaluation alone.
+    pub fn shortfall(&self) -> f64 {
+        crate::gap::shortfall(self.reservation, self.utility_min)
+    }
+
     /// Whether some fill of the open points leaves the party below its reservation (its
     /// worst utility is short of it by more than [`EPS`]).
     pub fn may_fall_short(&self) -> bool {

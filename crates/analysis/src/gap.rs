@@ -260,13 +260,13 @@ fn total_range(
     }
 }
 
-fn shortfall(reservation: f64, utility: f64) -> f64 {
+pub(crate) fn shortfall(reservation: f64, utility: f64) -> f64 {
     if reservation - utility > EPS { reservation - utility } else { 0.0 }
 }
 
 fn party_gap(s: &Scenario, e: &PartyEvaluation) -> PartyGap {
     let p = e.party;
-    let shortfall_worst = shortfall(e.reservation, e.utility_min);
+    let shortfall_worst = e.shortfall();
     let losses: Vec<f64> = e
         .points
         .iter()

@@ -21,6 +21,7 @@ mod output;
 mod plot;
 mod printer;
 mod prose;
+mod robust;
 mod scenarios;
 mod sensitivity;
 mod serve;
@@ -316,6 +317,42 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// How sure the verdicts are: Monte Carlo over the ranges of the estimates (and the
+    /// doubts on red lines), in parallel; `--shard K/N` runs one part and `robust merge`
+    /// combines parts into exactly one run's result.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Robust {
+        #[command(subcommand)]
+        command: Option<RobustCommand>,
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        #[arg(required = true)]
+        scenario: Option<String>,
+        /// Study only this proposal (default: every proposal).
+        #[arg(long, short)]
+        proposal: Option<String>,
+        /// Draws (default 10,000; at most 10,000,000).
+        #[arg(long, value_name = "N", default_value_t = robust::DEFAULT_SAMPLES)]
+        samples: u64,
+        /// The seed: draw k depends on it and k alone.
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        seed: u64,
+        /// Count only these parties (comma-separated ids; default: the principals).
+        #[arg(long, value_delimiter = ',')]
+        parties: Option<Vec<String>>,
+        /// Each draw's deadlock search: at most N nodes (default 100,000); past it the draw
+        /// counts as not exact.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        budget: Option<u64>,
+        /// Worker threads (0: all cores; at most 256); the result does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Run only part K of N (draws whose index is K modulo N), e.g. 0/4; --json writes
+        /// the part to merge.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
+    },
     /// Convert a peer's negotiation domain into a detente scenario file (TOML, or JSON with --json).
     Import {
         #[command(subcommand)]
@@ -345,6 +382,17 @@ enum TournamentCommand {
         /// Also write the merged result as JSON.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RobustCommand {
+    /// Combine the parts of a sharded study (written with --shard K/N --json) into exactly
+    /// the result of one run.
+    Merge {
+        /// The part files.
+        #[arg(required = true)]
+        parts: Vec<String>,
     },
 }
 
@@ -664,6 +712,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 printer.print(&shown.around(&bargain::divide_scenario(&s, &parties, named)?))
             }
         },
+        Command::Robust { command: Some(RobustCommand::Merge { parts }), .. } => {
+            printer.print(&robust::merge(&parts)?)
+        }
+        Command::Robust {
+            command: None,
+            scenario,
+            proposal,
+            samples,
+            seed,
+            parties,
+            budget,
+            threads,
+            shard,
+            what_if,
+        } => {
+            if shard.is_some() {
+                what_if::refuse(
+                    &what_if.set,
+                    "a shard takes no what-if settings: its part does not record them, so the merge could not say them; write the change into a copy of the scenario file",
+                )?;
+            }
+            let Some(scenario) = scenario else {
+                return Err(BadInput("robust: name a scenario".to_string()).into());
+            };
+            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let args = robust::RobustArgs {
+                proposal: proposal.as_deref(),
+                samples,
+                seed,
+                parties: parties.as_deref(),
+                budget,
+                threads,
+                shard: shard.as_deref(),
+            };
+            printer.print(&shown.around(&robust::robust(&s, &args)?))
+        }
         Command::Import { from } => {
             let (s, output) = match from {
                 ImportFrom::Genius { dir, output } => (load::genius(&dir)?, output),

@@ -1893,4 +1893,104 @@ fn sensitivity_plot_is_a_tornado_of_the_latest_proposal() {
     assert!(text.contains("flips a verdict on lowland-markup"), "{text}");
     golden("sensitivity_tutorial.svg", &text);
     std::fs::remove_dir_all(&dir).unwrap();
+fn robust_reports_shares_quantiles_and_collisions() {
+    ok_golden(&["robust", "tutorial", "--samples", "400", "--seed", "3"], "robust_tutorial.txt");
+    let v = json(&["robust", "tutorial", "--samples", "400", "--seed", "3", "--json"]);
+    assert_eq!(v["samples"], 400);
+    let p = &v["proposals"][0];
+    for party in p["parties"].as_array().unwrap() {
+        let total: u64 = ["accepts", "depends", "rejects"]
+            .iter()
+            .map(|k| party[k]["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, 400, "{party}");
+    }
+    let g = &p["gap"];
+    let q: Vec<f64> = ["min", "p5", "p25", "median", "p75", "p95", "max"]
+        .iter()
+        .map(|k| g[k].as_f64().unwrap())
+        .collect();
+    assert!(q.windows(2).all(|w| w[0] <= w[1]), "{g}");
+    // One proposal, other parties, one thread: the same draws, so the same counts.
+    let id = p["id"].as_str().unwrap();
+    let w = json(&[
+        "robust", "tutorial", "--samples", "400", "--seed", "3", "--proposal", id, "--threads",
+        "1", "--json",
+    ]);
+    assert_eq!(w["proposals"][0], v["proposals"][0]);
+    assert_eq!(w["deal"], v["deal"]);
+}
+
+#[test]
+fn robust_shards_merge_into_one_run_byte_for_byte() {
+    let dir = std::env::temp_dir().join(format!("detente-robust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = ["robust", "ukraine-2025", "--samples", "300", "--seed", "9"];
+    let run = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend(extra);
+        let o = detente(&a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let whole_text = run(&[]);
+    let whole_json = run(&["--json"]);
+    assert_eq!(run(&["--threads", "1"]), whole_text, "the result does not depend on threads");
+    assert_eq!(run(&["--threads", "4"]), whole_text);
+    let mut parts = vec![];
+    for k in 0..3 {
+        let shard = format!("{k}/3");
+        let part = dir.join(format!("part{k}.json"));
+        std::fs::write(&part, run(&["--shard", &shard, "--json"])).unwrap();
+        parts.push(part.to_str().unwrap().to_string());
+    }
+    assert!(run(&["--shard", "1/3"]).starts_with("Shard 1/3 of a robust study of ukraine-2025"));
+    for order in [[2, 0, 1], [1, 2, 0], [0, 1, 2]] {
+        let mut a = vec!["robust", "merge"];
+        a.extend(order.iter().map(|&j| parts[j].as_str()));
+        assert_eq!(stdout(&detente(&a)), whole_text, "merged {order:?}");
+        a.push("--json");
+        assert_eq!(stdout(&detente(&a)), whole_json, "merged {order:?}");
+    }
+    let clean = |o: Output| stderr(&o).replace(dir.to_str().unwrap(), "DIR");
+    let missing = detente(&["robust", "merge", &parts[2], &parts[0]]);
+    assert_eq!(missing.status.code(), Some(2));
+    golden("robust_merge_missing.stderr", &clean(missing));
+    let twice = detente(&["robust", "merge", &parts[0], &parts[1], &parts[0], &parts[2]]);
+    assert_eq!(twice.status.code(), Some(2));
+    golden("robust_merge_twice.stderr", &clean(twice));
+    // A part of another study (seed) is refused, naming what differs.
+    let other = dir.join("other.json");
+    let mut a = base.to_vec();
+    a[5] = "10";
+    a.extend(["--shard", "1/3", "--json"]);
+    std::fs::write(&other, stdout(&detente(&a))).unwrap();
+    let mixed = detente(&["robust", "merge", &parts[0], other.to_str().unwrap(), &parts[2]]);
+    assert_eq!(mixed.status.code(), Some(2));
+    golden("robust_merge_other.stderr", &clean(mixed));
+    // A malformed part is refused naming the file and the field.
+    let text = std::fs::read_to_string(&parts[1]).unwrap();
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, text.replacen("\"all_accept\": ", "\"all_accept\": -", 1)).unwrap();
+    let bad = detente(&["robust", "merge", &parts[0], broken.to_str().unwrap(), &parts[2]]);
+    assert_eq!(bad.status.code(), Some(2));
+    golden("robust_merge_bad.stderr", &clean(bad));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn robust_refuses_bad_flags_before_any_draw() {
+    bad_input_golden(&["robust", "tutorial", "--samples", "0"], "robust_samples_zero.stderr");
+    bad_input_golden(
+        &["robust", "tutorial", "--samples", "10000001"],
+        "robust_samples_huge.stderr",
+    );
+    bad_input_golden(&["robust", "tutorial", "--shard", "3/2"], "robust_shard_bad.stderr");
+    bad_input_golden(&["robust", "tutorial", "--threads", "257"], "robust_threads.stderr");
+    bad_input_golden(&["robust", "tutorial", "--proposal", "nope"], "robust_proposal.stderr");
+    bad_input_golden(
+        &["robust", "tutorial", "--shard", "0/2", "--set", "upland.reservation=0.5"],
+        "robust_shard_set.stderr",
+    );
+    bad_input_golden(&["robust", "merge", "crates/cli/tests/data/bad.json"], "robust_merge_not_part.stderr");
 }

@@ -286,6 +286,13 @@ const RUNS: &[(&str, &[&[&str]])] = &[
         "tournament",
         &[&["tournament", "tutorial", "--negotiators", "boulware,conceder", "--steps", "50"]],
     ),
+    (
+        "robust",
+        &[
+            &["robust", "ukraine-2025", "--samples", "50"],
+            &["robust", "tutorial", "--samples", "50", "--shard", "0/2"],
+        ],
+    ),
     ("divide", &[&["divide", "crates/cli/tests/data/points.csv"]]),
     ("scenarios", &[&["scenarios"]]),
 ];

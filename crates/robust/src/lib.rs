@@ -11,7 +11,6 @@
 //!   of threads and any split into shards.
 //! - [`sensitivity`]: for each verdict, the estimates that flip it and
 //!   the exact value at which they do.
-//!
 //! - [`part`]: a study's part (`--shard K/N`) as JSON, read back trusting nothing, and the
 //!   merge of parts into exactly one run's tally.
 //!

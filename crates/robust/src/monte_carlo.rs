@@ -8,7 +8,8 @@
 //! scenario with [`Scenario::set_estimates`] and [`Scenario::suspend_red_lines`] and
 //! analysed by the functions the deterministic commands use: for each proposal studied,
 //! each party's verdict ([`detente_analysis::evaluate`]), whether every counted party
-//! accepts, and the gap total (the counted parties' shortfalls, [`detente_analysis::gap`]);
+//! accepts, and the gap total (the counted parties' shortfalls, as [`detente_analysis::gap`]
+//! adds them up: [`detente_analysis::PartyEvaluation::shortfall`]);
 //! once per draw, whether any deal exists for the counted parties
 //! ([`detente_analysis::deadlock`], with a node budget per draw) and, if none does, the
 //! constraints of the minimal conflict.
@@ -23,7 +24,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use detente_analysis::{Constraint, DeadlockOptions, Verdict, deadlock, evaluate, gap};
+use detente_analysis::{Constraint, DeadlockOptions, Verdict, deadlock, evaluate};
 use detente_core::{Estimate, EstimateRange, Grade, Origin, RedLineRef, Rng, Scenario, mix64};
 
 use crate::Error;
@@ -505,8 +506,8 @@ fn one_draw(
             all &= e.parties[p].verdict == Verdict::Accepts;
         }
         pt.all_accept += u64::from(all);
-        let g = gap(s, pt.proposal)?;
-        pt.gaps.push(o.counted.iter().map(|&p| g.parties[p].shortfall).sum());
+        // The gap total: the counted parties' shortfalls (`gap`'s, from this evaluation).
+        pt.gaps.push(o.counted.iter().map(|&p| e.parties[p].shortfall()).sum());
     }
     let d = deadlock(s, deadlock_options)?;
     let deal = &mut tally.deal;
