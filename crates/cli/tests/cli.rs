@@ -1914,8 +1914,17 @@ fn robust_reports_shares_quantiles_and_collisions() {
     // One proposal, other parties, one thread: the same draws, so the same counts.
     let id = p["id"].as_str().unwrap();
     let w = json(&[
-        "robust", "tutorial", "--samples", "400", "--seed", "3", "--proposal", id, "--threads",
-        "1", "--json",
+        "robust",
+        "tutorial",
+        "--samples",
+        "400",
+        "--seed",
+        "3",
+        "--proposal",
+        id,
+        "--threads",
+        "1",
+        "--json",
     ]);
     assert_eq!(w["proposals"][0], v["proposals"][0]);
     assert_eq!(w["deal"], v["deal"]);
@@ -1992,5 +2001,8 @@ fn robust_refuses_bad_flags_before_any_draw() {
         &["robust", "tutorial", "--shard", "0/2", "--set", "upland.reservation=0.5"],
         "robust_shard_set.stderr",
     );
-    bad_input_golden(&["robust", "merge", "crates/cli/tests/data/bad.json"], "robust_merge_not_part.stderr");
+    bad_input_golden(
+        &["robust", "merge", "crates/cli/tests/data/bad.json"],
+        "robust_merge_not_part.stderr",
+    );
 }

@@ -576,7 +576,7 @@ pub fn merge_named(parts: &[(&str, &Part)]) -> Result<Part, Error> {
         .find(|d| d.1);
         if let Some((field, _)) = differs {
             return Err(Error::new(format!(
-                "{name} and {first_name} are parts of different studies (their {field} differ)"
+                "{name} and {first_name} are parts of different studies (they differ in {field})"
             )));
         }
     }
@@ -652,7 +652,7 @@ mod tests {
         let other = Part { study: study_of(&s, &o2), tally: run(&s, &o2, &|_, _| {}).unwrap() };
         let err = merge_named(&[("a", &parts[0]), ("b", &other)]).unwrap_err().to_string();
         assert!(
-            err.contains("b and a are parts of different studies (their seed differ)"),
+            err.contains("b and a are parts of different studies (they differ in seed)"),
             "{err}"
         );
         let err = merge_named(&[("a", &parts[0]), ("b", &parts[0])]).unwrap_err().to_string();
