@@ -323,7 +323,7 @@ fn inputs_words(i: &Inputs) -> String {
     } else {
         let _ = write!(
             out,
-            "{} may not hold, each in a share of the draws given by its doubt.",
+            "{} may not hold: each holds in a draw with the probability the file gives it.",
             count(i.doubts as usize, "red line", "red lines")
         );
     }

@@ -1893,6 +1893,9 @@ fn sensitivity_plot_is_a_tornado_of_the_latest_proposal() {
     assert!(text.contains("flips a verdict on lowland-markup"), "{text}");
     golden("sensitivity_tutorial.svg", &text);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn robust_reports_shares_quantiles_and_collisions() {
     ok_golden(&["robust", "tutorial", "--samples", "400", "--seed", "3"], "robust_tutorial.txt");
     let v = json(&["robust", "tutorial", "--samples", "400", "--seed", "3", "--json"]);
