@@ -164,36 +164,34 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Computes party `p`'s derived tables (values, weights, contributions) from its stances.
+    /// Computes party `p`'s derived tables (values, weights, contributions) from its stances,
+    /// in place (reusing the tables' memory: a Monte Carlo draw calls it for every party).
     fn derive(&mut self, p: usize) {
         let row = &self.stances[p];
         let total: f64 = row.iter().flatten().map(|s| s.weight).sum();
         let form = self.meta.utility;
-        self.weights[p] = row
-            .iter()
-            .map(|s| match (s, form) {
-                (Some(s), UtilityForm::Raw) => s.weight,
-                (Some(s), UtilityForm::Normalised) if total > 0.0 => s.weight / total,
-                _ => 0.0,
-            })
-            .collect();
-        self.values[p] = row
-            .iter()
-            .zip(&self.issues)
-            .map(|(s, issue)| {
-                (0..issue.n_options())
-                    .map(|k| match s {
-                        None => 0.0,
-                        Some(s) => preference_value(&s.preference, issue, k),
-                    })
-                    .collect()
-            })
-            .collect();
-        self.contributions[p] = self.values[p]
-            .iter()
-            .zip(&self.weights[p])
-            .map(|(vi, &w)| vi.iter().map(|&v| w * v).collect())
-            .collect();
+        let weights = &mut self.weights[p];
+        weights.clear();
+        weights.extend(row.iter().map(|s| match (s, form) {
+            (Some(s), UtilityForm::Raw) => s.weight,
+            (Some(s), UtilityForm::Normalised) if total > 0.0 => s.weight / total,
+            _ => 0.0,
+        }));
+        let values = &mut self.values[p];
+        values.resize_with(self.issues.len(), Vec::new);
+        for ((vi, s), issue) in values.iter_mut().zip(row).zip(&self.issues) {
+            vi.clear();
+            vi.extend((0..issue.n_options()).map(|k| match s {
+                None => 0.0,
+                Some(s) => preference_value(&s.preference, issue, k),
+            }));
+        }
+        let contributions = &mut self.contributions[p];
+        contributions.resize_with(self.issues.len(), Vec::new);
+        for ((ci, vi), &w) in contributions.iter_mut().zip(values.iter()).zip(weights.iter()) {
+            ci.clear();
+            ci.extend(vi.iter().map(|&v| w * v));
+        }
     }
 
     /// Takes the scenario apart (to change it and build it again with [`Scenario::from_parts`]).

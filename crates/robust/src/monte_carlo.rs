@@ -468,6 +468,7 @@ fn work(
     let mut suspended = Vec::with_capacity(draws.doubts.len());
     let deadlock_options =
         DeadlockOptions { parties: Some(o.counted.clone()), max_nodes: o.max_nodes };
+    let mut known = KnownConflicts::default();
     loop {
         let start = next.fetch_add(CHUNK, Ordering::Relaxed);
         if start >= total {
@@ -480,7 +481,7 @@ fn work(
             draws.draw(o.seed, k, &mut changes, &mut suspended);
             s.set_estimates(&changes)?;
             s.suspend_red_lines(&suspended)?;
-            one_draw(&s, o, &deadlock_options, &mut tally)?;
+            one_draw(&s, o, &deadlock_options, &mut known, &mut tally)?;
         }
         let d = done.fetch_add(end - start, Ordering::Relaxed) + (end - start);
         progress(d, total);
@@ -488,11 +489,52 @@ fn work(
     Ok(tally)
 }
 
+/// Conflicts of red lines alone, by the red lines suspended in the draw.
+///
+/// When the minimal conflict `deadlock` finds is made of red lines only, the red lines alone
+/// leave no outcome, and `deadlock` answers from the red lines alone (its first step finds
+/// the issue they empty and minimises on it, before any search): the same answer, constraint
+/// for constraint, in every draw with the same red lines suspended, whatever the numbers.
+/// A draw with a known set of suspended red lines takes the answer from here instead of
+/// searching again.
+#[derive(Default)]
+struct KnownConflicts {
+    known: Vec<(Vec<RedLineRef>, Vec<Collider>)>,
+}
+
+/// Sets of suspended red lines remembered at most (a study with many doubts searches on).
+const KNOWN_CONFLICTS: usize = 64;
+
+impl KnownConflicts {
+    fn get(&self, suspended: &[RedLineRef]) -> Option<&Vec<Collider>> {
+        self.known.iter().find(|(k, _)| k == suspended).map(|(_, c)| c)
+    }
+
+    fn remember(&mut self, suspended: &[RedLineRef], conflict: &[Collider]) {
+        let red_lines_only = conflict.iter().all(|c| matches!(c, Collider::RedLine(_)));
+        if red_lines_only && self.known.len() < KNOWN_CONFLICTS {
+            self.known.push((suspended.to_vec(), conflict.to_vec()));
+        }
+    }
+}
+
+/// Counts a minimal conflict met in a draw.
+fn count_conflict(deal: &mut DealTally, set: &[Collider]) {
+    deal.none += 1;
+    match deal.conflicts.get_mut(set) {
+        Some(n) => *n += 1,
+        None => {
+            deal.conflicts.insert(set.to_vec(), 1);
+        }
+    }
+}
+
 /// Analyses the scenario as drawn and counts it into `tally`.
 fn one_draw(
     s: &Scenario,
     o: &Options,
     deadlock_options: &DeadlockOptions,
+    known: &mut KnownConflicts,
     tally: &mut Tally,
 ) -> Result<(), Error> {
     tally.draws += 1;
@@ -509,17 +551,21 @@ fn one_draw(
         // The gap total: the counted parties' shortfalls (`gap`'s, from this evaluation).
         pt.gaps.push(o.counted.iter().map(|&p| e.parties[p].shortfall()).sum());
     }
-    let d = deadlock(s, deadlock_options)?;
     let deal = &mut tally.deal;
+    if let Some(set) = known.get(s.suspended_red_lines()) {
+        count_conflict(deal, set);
+        return Ok(());
+    }
+    let d = deadlock(s, deadlock_options)?;
     match (d.decided, d.feasible, d.minimal) {
         (false, _, _) => deal.undecided += 1,
         (true, true, _) => deal.exists += 1,
         (true, false, false) => deal.none_unexplained += 1,
         (true, false, true) => {
-            deal.none += 1;
             let mut set: Vec<Collider> = d.conflict.iter().map(Collider::of).collect();
             set.sort_unstable();
-            *deal.conflicts.entry(set).or_insert(0) += 1;
+            count_conflict(deal, &set);
+            known.remember(s.suspended_red_lines(), &set);
         }
     }
     Ok(())

@@ -324,3 +324,41 @@ fn fingerprints_tell_scenarios_apart() {
     let t = s.clone().edit(|p| p.uncertainty.ungraded = None).unwrap();
     assert_ne!(fingerprint(&s), fingerprint(&t));
 }
+
+#[test]
+fn remembered_conflicts_are_those_the_search_finds() {
+    // Doubts on three red lines: draws with the same red lines suspended and a conflict of
+    // red lines alone take it from memory; every draw's answer must be the search's own.
+    let s = talks()
+        .edit(|p| {
+            p.uncertainty.doubts = vec![
+                Doubt { red_line: RedLineRef { party: 0, issue: 0, index: 0 }, holds: 0.7 },
+                Doubt { red_line: RedLineRef { party: 0, issue: 1, index: 0 }, holds: 0.4 },
+                Doubt { red_line: RedLineRef { party: 1, issue: 0, index: 0 }, holds: 0.55 },
+            ]
+        })
+        .unwrap();
+    let n = 300;
+    let o = Options { threads: 1, ..Options::new(&s, n, 5) };
+    let t = run_quiet(&s, &o);
+    let draws = Draws::of(&s);
+    let options = DeadlockOptions { parties: Some(o.counted.clone()), max_nodes: o.max_nodes };
+    let (mut x, mut changes, mut suspended) = (s.clone(), vec![], vec![]);
+    let mut want = DealTally::default();
+    for k in 0..n {
+        draws.draw(o.seed, k, &mut changes, &mut suspended);
+        x.set_estimates(&changes).unwrap();
+        x.suspend_red_lines(&suspended).unwrap();
+        let d = deadlock(&x, &options).unwrap();
+        assert!(d.decided && d.minimal);
+        if d.feasible {
+            want.exists += 1;
+        } else {
+            let mut set: Vec<Collider> = d.conflict.iter().map(Collider::of).collect();
+            set.sort_unstable();
+            count_conflict(&mut want, &set);
+        }
+    }
+    assert!(want.conflicts.len() >= 2, "{want:?}");
+    assert_eq!(t.deal, want);
+}
