@@ -128,12 +128,20 @@ pub fn constraints(s: &Scenario, parties: &[usize]) -> Vec<Constraint> {
     out.extend(
         parties
             .iter()
-            .filter(|&&p| s.parties()[p].reservation > 0.0)
+            .filter(|&&p| s.parties()[p].reservation > worst_utility(s, p))
             .map(|&party| Constraint::Reservation { party }),
     );
     out
 }
 
+/// Party `p`'s lowest utility over every outcome (red lines aside): its bias plus its worst
+/// contribution on each issue. A reservation at or below it constrains nothing.
+fn worst_utility(s: &Scenario, p: usize) -> f64 {
+    s.bias(p)
+        + (0..s.issues().len())
+            .map(|i| s.contributions(p, i).iter().copied().reduce(f64::min).unwrap_or(0.0))
+            .sum::<f64>()
+}
 /// Decides whether some complete outcome is acceptable to every considered party and, if
 /// none is, finds a minimal conflict among their red lines and reservations.
 ///
@@ -304,7 +312,7 @@ mod tests {
     use crate::evaluate::tests::river;
     use crate::search::Oracle;
     use detente_core::*;
-    use detente_testkit::{GenConfig, random_scenario};
+    use detente_testkit::{GenConfig, random_raw_scenario, random_scenario};
     use proptest::prelude::*;
 
     /// Every outcome, by brute force.
@@ -566,10 +574,12 @@ mod tests {
             reservation_max in 0.3f64..1.0,
             red_line_chance in 0.0f64..0.5,
             subset in any::<bool>(),
+            raw in any::<bool>(),
         ) {
             let sizes = GenConfig::new(n_parties, n_issues, n_options);
             let cfg = GenConfig { reservation_max, red_line_chance, ..sizes };
-            let s = random_scenario(seed, &cfg);
+            // Raw scenarios carry biases and negative values: utility starts from the bias.
+            let s = if raw { random_raw_scenario(seed, &cfg) } else { random_scenario(seed, &cfg) };
             let parties = subset.then(|| vec![n_parties - 1, 0]);
             check_against_brute_force(&s, parties);
         }

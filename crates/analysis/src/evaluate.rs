@@ -212,10 +212,12 @@ pub(crate) fn evaluate_terms(s: &Scenario, p: usize, terms: &[Term]) -> PartyEva
     let mut reasons = Vec::new();
     let mut at_risk = Vec::new();
     let mut crossed_open = Vec::new();
-    let (mut utility_min, mut utility_max) = (0.0, 0.0);
+    // Utility starts from the party's bias (0 unless raw), as `Scenario::utility` adds it.
+    let bias = s.bias(p);
+    let (mut utility_min, mut utility_max) = (bias, bias);
     // The best utility with every open point at the party's best option that keeps its red
     // lines (any option where none does).
-    let mut best_kept = 0.0;
+    let mut best_kept = bias;
     for (i, &term) in terms.iter().enumerate() {
         let weight = s.weight(p, i);
         let point = match term {
@@ -572,5 +574,39 @@ pub(crate) mod tests {
         let up = &evaluate(&s, 1).unwrap().parties[0];
         assert_eq!(up.n_points_crossed(), 1);
         assert!(up.open_red_line(3));
+    }
+
+    /// On raw scenarios (a bias, negative values) a settled draft's utility is the party's
+    /// utility of that outcome, bias included, and the verdict follows it.
+    #[test]
+    fn raw_utilities_start_from_the_bias() {
+        use detente_core::{Outcome, Proposal};
+        use detente_testkit::{GenConfig, random_raw_scenario};
+        for seed in 0..40 {
+            let s = random_raw_scenario(seed, &GenConfig::new(3, 4, 3));
+            let options: Vec<usize> =
+                (0..s.issues().len()).map(|i| (seed as usize + i) % 3).collect();
+            let s = s
+                .edit(|p| {
+                    p.proposals.push(Proposal {
+                        id: "all-set".into(),
+                        title: "all set".into(),
+                        author: None,
+                        date: None,
+                        amends: None,
+                        terms: options.iter().map(|&k| Term::Set(k)).collect(),
+                        stated: vec![true; options.len()],
+                        description: None,
+                    })
+                })
+                .unwrap();
+            let o = Outcome::new(&s, options).unwrap();
+            let e = evaluate(&s, s.proposals().len() - 1).unwrap();
+            for p in 0..s.parties().len() {
+                let u = s.utility(p, &o);
+                assert!((e.parties[p].utility_min - u).abs() < 1e-9, "seed {seed} party {p}");
+                assert_eq!(e.parties[p].verdict == Verdict::Accepts, s.accepts(p, &o));
+            }
+        }
     }
 }

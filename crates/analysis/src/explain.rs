@@ -184,14 +184,16 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
         && let Some(allowed) = allowed_options(s, &red_lines)
     {
         let best = |p: usize| -> f64 {
-            (0..s.issues().len())
-                .map(|i| {
-                    allowed[i]
-                        .iter()
-                        .map(|&k| s.weight(p, i) * s.value(p, i, k))
-                        .fold(0.0, f64::max)
-                })
-                .sum()
+            s.bias(p)
+                + (0..s.issues().len())
+                    .map(|i| {
+                        allowed[i]
+                            .iter()
+                            .map(|&k| s.contribution(p, i, k))
+                            .reduce(f64::max)
+                            .unwrap_or(0.0)
+                    })
+                    .sum::<f64>()
         };
         let prefix = if red_lines.is_empty() {
             "Even with every red line dropped, ".to_string()

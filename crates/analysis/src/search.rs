@@ -185,7 +185,8 @@ impl<'a> Search<'a> {
     fn new(s: &'a Scenario, allowed: &[Vec<usize>], parties: Vec<usize>) -> Search<'a> {
         let n_p = parties.len();
         let thr: Vec<f64> = parties.iter().map(|&p| s.parties()[p].reservation - EPS).collect();
-        let mut base = vec![0.0; n_p];
+        // Utility starts from each party's bias (0 unless raw).
+        let mut base: Vec<f64> = parties.iter().map(|&p| s.bias(p)).collect();
         let mut outcome = vec![0; s.issues().len()];
         let mut branches = Vec::new();
         for (i, options) in allowed.iter().enumerate() {

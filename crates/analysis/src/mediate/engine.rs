@@ -228,7 +228,11 @@ impl<'a> Engine<'a> {
             .collect();
         let keep_v: Vec<usize> =
             (0..s.issues().len()).map(|i| term_violations(s, parties, i, terms[i])).collect();
+        // Utility starts from each party's bias (0 unless raw).
         let mut base = vec![0.0; dim];
+        for (q, &p) in parties.iter().enumerate() {
+            base[q] = s.bias(p);
+        }
         for i in 0..s.issues().len() {
             for q in 0..n_p {
                 base[q] += keep_c[i][q];
