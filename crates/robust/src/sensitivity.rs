@@ -488,7 +488,9 @@ impl<'a> Model<'a> {
     /// The worst utility and the best within the red lines, with `over` set, as the
     /// evaluation adds them (issue order; the best kept at most the best).
     fn utilities(&self, over: Option<(Estimate, f64)>) -> (f64, f64) {
-        let (mut lo, mut kept, mut hi) = (0.0, 0.0, 0.0);
+        // From the party's bias (0 unless raw), as the evaluation starts.
+        let bias = self.s.bias(self.p);
+        let (mut lo, mut kept, mut hi) = (bias, bias, bias);
         for i in 0..self.terms.len() {
             let w = self.weight(i, over);
             let (a, b, c) = self.select(i, over);
@@ -512,9 +514,11 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The other issues' sums for the worst and the best kept utility (current weights).
+    /// The party's bias and the other issues' sums for the worst and the best kept utility
+    /// (current weights).
     fn others(&self, i: usize) -> (f64, f64) {
-        let (mut lo, mut kept) = (0.0, 0.0);
+        let bias = self.s.bias(self.p);
+        let (mut lo, mut kept) = (bias, bias);
         for j in (0..self.terms.len()).filter(|&j| j != i) {
             let w = self.s.weight(self.p, j);
             let (a, b, _) = self.select(j, None);
