@@ -228,9 +228,9 @@ pub struct Widths {
 
 impl Widths {
     /// The default half-widths of grade `g` (docs/scenario-format.md, "Uncertainty"): A
-    /// narrow (the number translates an official text: 0.05 of utility, a tenth of a weight),
-    /// B twice as wide (one report), C four times as wide (weak or inferred: 0.2 of utility,
-    /// half a weight).
+    /// narrow (the number translates an official text: 0.05 of utility, 10% of a weight,
+    /// tolerance or capability), B one report (0.1 of utility, 25%), C weak or inferred (0.2
+    /// of utility, 50%).
     pub fn default_for(g: Grade) -> Widths {
         let (share, utility) = match g {
             Grade::A => (0.1, 0.05),
