@@ -15,7 +15,10 @@ use crate::prose::{
     counted_words, dated_after_json, dated_after_paragraph, party_name, verdict_cell,
     verdict_sentence,
 };
+use crate::robust::{percent, share_json};
 use crate::table::Table;
+use detente_robust::monte_carlo::{self, Inputs, Tally};
+use detente_robust::sensitivity::{self, ProposalSensitivity, VerdictSensitivity};
 
 /// `detente analyze`: every evaluation, the gap on the latest draft, what would narrow it,
 /// and whether any deal is possible for the principals.
@@ -29,10 +32,141 @@ pub struct Analyze<'a> {
     max_nodes: Option<u64>,
     narrow: Option<Narrow>,
     late: Vec<DatedAfter>,
+    /// `None` when there is no proposal to be sure of.
+    sure: Option<Sure>,
+}
+
+/// Draws behind each verdict's share in `analyze` (fewer than `robust`'s default: the share
+/// is a guide here, within about 0.016 at worst; `robust` says more).
+pub const DEFAULT_SAMPLES: u64 = 1_000;
+
+/// The most draws `analyze` takes (`robust` takes more, and splits into shards).
+const MAX_SAMPLES: u64 = 1_000_000;
+
+/// How sure each verdict is: the share of draws of the estimates' ranges giving it (a
+/// Monte Carlo study of every proposal, as `detente robust`), and its nearest flip (as
+/// `detente sensitivity`).
+struct Sure {
+    seed: u64,
+    inputs: Inputs,
+    tally: Tally,
+    /// One per proposal, every party.
+    flips: Vec<ProposalSensitivity>,
+}
+
+fn sure(s: &Scenario, samples: u64, seed: u64) -> anyhow::Result<Option<Sure>> {
+    if !(1..=MAX_SAMPLES).contains(&samples) {
+        return Err(crate::BadInput(format!(
+            "--samples {samples}: analyze takes 1 to {MAX_SAMPLES} draws (detente robust takes more)"
+        ))
+        .into());
+    }
+    if s.proposals().is_empty() {
+        return Ok(None);
+    }
+    let options = monte_carlo::Options::new(s, samples, seed);
+    let tally = monte_carlo::run(s, &options, &|_, _| {})?;
+    let everyone: Vec<usize> = (0..s.parties().len()).collect();
+    let flips = (0..s.proposals().len())
+        .map(|j| sensitivity::sensitivity(s, j, &everyone))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Sure { seed, inputs: Inputs::of(s), tally, flips }))
+}
+
+impl Sure {
+    /// How many draws gave party `p` the verdict `v` has on proposal `j`, of how many.
+    fn same(&self, j: usize, v: &VerdictSensitivity) -> (u64, u64) {
+        let counts = self.tally.proposals[j].verdicts[v.party];
+        (counts[monte_carlo::verdict_index(v.verdict)], self.tally.draws)
+    }
+
+    fn json(&self, s: &Scenario) -> serde_json::Value {
+        json!({
+            "samples": self.tally.draws,
+            "seed": self.seed,
+            "varying_estimates": self.inputs.varying(),
+            "doubtful_red_lines": self.inputs.doubts,
+            "proposals": self.flips.iter().map(|ps| json!({
+                "proposal": s.proposals()[ps.proposal].id,
+                "parties": ps.verdicts.iter().map(|v| {
+                    let (k, n) = self.same(ps.proposal, v);
+                    json!({
+                        "party": s.parties()[v.party].id,
+                        "verdict": json::verdict(v.verdict),
+                        "same_verdict": share_json(k, n),
+                        "red_lines_crossed": v.crossed.iter().map(|h| json!({
+                            "red_line": json::red_line(s, h.red_line),
+                            "holds": json::num(h.holds),
+                        })).collect::<Vec<_>>(),
+                        "nearest_flip": v.nearest().map(|f| json!({
+                            "party": s.parties()[f.estimate().party()].id,
+                            "estimate": sensitivity::estimate_words(s, f.estimate()),
+                            "field": f.estimate().field(),
+                            "issue": f.estimate().issue().map(|i| s.issues()[i].id.clone()),
+                            "point": json::num(f.range.point),
+                            "threshold": json::num(f.threshold),
+                            "direction": f.direction.as_str(),
+                            "to": json::verdict(f.to),
+                            "inside_range": f.inside,
+                            "beyond": json::num(f.beyond),
+                        })),
+                    })
+                }).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn text(&self, s: &Scenario, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "How sure is each verdict? The share of {} draws of the estimates' ranges (seed {}; {} \
+             estimates vary, from confidence grades and ranges in the file; `detente robust` says \
+             more) that give the verdict above, and its nearest flip (the estimate most likely to \
+             lie past the value that flips it; `detente sensitivity` lists them all):",
+            self.tally.draws,
+            self.seed,
+            self.inputs.varying()
+        );
+        for ps in &self.flips {
+            for v in &ps.verdicts {
+                let (k, n) = self.same(ps.proposal, v);
+                let head = format!(
+                    "- {}: {} {} (in {} of the draws)",
+                    s.proposals()[ps.proposal].id,
+                    party_name(s, v.party),
+                    v.verdict.as_str(),
+                    percent(k, n)
+                );
+                let tail = if !v.crossed.is_empty() {
+                    let issues: Vec<String> =
+                        v.crossed.iter().map(|h| s.issues()[h.red_line.issue].id.clone()).collect();
+                    let mut issues_once = issues.clone();
+                    issues_once.dedup();
+                    let doubt = v.crossed.iter().any(|h| h.holds < 1.0);
+                    format!(
+                        ": it crosses its red {} on {}{}",
+                        if issues_once.len() == 1 { "line" } else { "lines" },
+                        and_list(&issues_once),
+                        if doubt { ", which may not hold" } else { "; no estimate flips it" }
+                    )
+                } else if let Some(f) = v.nearest() {
+                    format!(
+                        "; {}{}",
+                        sensitivity::flip_words(s, f),
+                        if f.inside { "" } else { ", beyond its range" }
+                    )
+                } else {
+                    "; no estimate flips it within its allowed values".to_string()
+                };
+                let _ = writeln!(out, "{head}{tail}.");
+            }
+        }
+        out.push('\n');
+    }
 }
 
 /// `detente analyze`: the negotiation on one screen.
-pub fn analyze(s: &Scenario) -> anyhow::Result<Analyze<'_>> {
+pub fn analyze(s: &Scenario, samples: u64, seed: u64) -> anyhow::Result<Analyze<'_>> {
     let evals = (0..s.proposals().len())
         .map(|j| analysis::evaluate(s, j))
         .collect::<Result<Vec<_>, _>>()?;
@@ -44,12 +178,14 @@ pub fn analyze(s: &Scenario) -> anyhow::Result<Analyze<'_>> {
     let d = deadlock_answer(s, &options)?;
     let narrow = latest.map(|j| crate::mediate::narrow_the_gap(s, j));
     let late = analysis::dated_after_as_of(s);
-    Ok(Analyze { s, evals, latest, gap, counted, d, max_nodes: options.max_nodes, narrow, late })
+    let sure = sure(s, samples, seed)?;
+    let max_nodes = options.max_nodes;
+    Ok(Analyze { s, evals, latest, gap, counted, d, max_nodes, narrow, late, sure })
 }
 
 impl Report for Analyze<'_> {
     fn json(&self) -> serde_json::Value {
-        let Analyze { s, evals, latest, gap, counted, d, max_nodes, narrow, late } = self;
+        let Analyze { s, evals, latest, gap, counted, d, max_nodes, narrow, late, sure } = self;
         json!({
             "scenario": json::scenario_header(s),
             "evaluations": evals.iter().map(|e| json::evaluation(s, e)).collect::<Vec<_>>(),
@@ -58,11 +194,12 @@ impl Report for Analyze<'_> {
             "gap": gap.as_ref().map(|g| json::gap(s, g)),
             "narrow_the_gap": narrow.as_ref().map(|n| crate::mediate::narrow_the_gap_json(s, n)),
             "deadlock": deadlock_json(s, d, counted, *max_nodes),
+            "how_sure": sure.as_ref().map(|sure| sure.json(s)),
         })
     }
 
     fn text(&self) -> String {
-        let Analyze { s, evals, latest, gap, counted, d, max_nodes, narrow, late } = self;
+        let Analyze { s, evals, latest, gap, counted, d, max_nodes, narrow, late, sure } = self;
         let (latest, s) = (*latest, *s);
         let mut out = String::new();
         let _ = writeln!(out, "{}: {}", s.meta().name, s.meta().title);
@@ -101,6 +238,9 @@ impl Report for Analyze<'_> {
             }
             out.push_str(&t.render_fit("  ", 2));
             out.push('\n');
+            if let Some(sure) = sure {
+                sure.text(s, &mut out);
+            }
         }
 
         if let (Some(j), Some(g)) = (latest, &gap) {

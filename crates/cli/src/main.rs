@@ -57,6 +57,13 @@ enum Command {
     Analyze {
         /// A scenario file (.toml or .json) or the name of a shipped scenario.
         scenario: Option<String>,
+        /// Draws of the estimates' ranges behind each verdict's share (as `robust`; at most
+        /// 1,000,000).
+        #[arg(long, value_name = "N", default_value_t = analyze::DEFAULT_SAMPLES)]
+        samples: u64,
+        /// The seed of the draws.
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        seed: u64,
         #[command(flatten)]
         what_if: what_if::SetArgs,
     },
@@ -474,18 +481,21 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let command = cli
-        .command
-        .unwrap_or(Command::Analyze { scenario: None, what_if: what_if::SetArgs::default() });
+    let command = cli.command.unwrap_or(Command::Analyze {
+        scenario: None,
+        samples: analyze::DEFAULT_SAMPLES,
+        seed: 0,
+        what_if: what_if::SetArgs::default(),
+    });
     // The one choice of output format: every command builds a report, this printer writes
     // it (text wrapped to the reader's width). Scenario files written by `import` are not
     // reports: `--json` chooses their format and they are never wrapped.
     let printer = Printer::from_flags(cli.json);
     let out = match command {
-        Command::Analyze { scenario, what_if } => {
+        Command::Analyze { scenario, samples, seed, what_if } => {
             let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
             let (s, shown) = what_if::apply(load::scenario(name)?, &what_if.set)?;
-            printer.print(&shown.around(&analyze::analyze(&s)?))
+            printer.print(&shown.around(&analyze::analyze(&s, samples, seed)?))
         }
         Command::Check { scenario, what_if } => match load::scenario(&scenario) {
             Ok(s) => {

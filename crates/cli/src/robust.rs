@@ -203,7 +203,7 @@ pub struct Robust {
 }
 
 /// A share of `n` draws with its count and Monte Carlo standard error, in JSON.
-fn share_json(k: u64, n: u64) -> Value {
+pub(crate) fn share_json(k: u64, n: u64) -> Value {
     let p = k as f64 / n as f64;
     json!({"count": k, "share": jnum(p), "standard_error": jnum(standard_error(k, n))})
 }
@@ -237,7 +237,7 @@ fn share_cell(k: u64, n: u64) -> String {
 
 /// A share in a sentence, as a percentage: `83%`, `under 1%` or `over 99%` for shares that
 /// are not 0 or 1 but would print so.
-fn percent(k: u64, n: u64) -> String {
+pub(crate) fn percent(k: u64, n: u64) -> String {
     let x = 100.0 * k as f64 / n as f64;
     if k == 0 {
         "0%".to_string()
