@@ -16,6 +16,7 @@ use crate::prose::{
     verdict_sentence,
 };
 use crate::robust::{percent, share_json};
+use crate::sensitivity::{flip_json, holds_json};
 use crate::table::Table;
 use detente_robust::monte_carlo::{self, Inputs, Tally};
 use detente_robust::sensitivity::{self, ProposalSensitivity, VerdictSensitivity};
@@ -94,22 +95,8 @@ impl Sure {
                         "party": s.parties()[v.party].id,
                         "verdict": json::verdict(v.verdict),
                         "same_verdict": share_json(k, n),
-                        "red_lines_crossed": v.crossed.iter().map(|h| json!({
-                            "red_line": json::red_line(s, h.red_line),
-                            "holds": json::num(h.holds),
-                        })).collect::<Vec<_>>(),
-                        "nearest_flip": v.nearest().map(|f| json!({
-                            "party": s.parties()[f.estimate().party()].id,
-                            "estimate": sensitivity::estimate_words(s, f.estimate()),
-                            "field": f.estimate().field(),
-                            "issue": f.estimate().issue().map(|i| s.issues()[i].id.clone()),
-                            "point": json::num(f.range.point),
-                            "threshold": json::num(f.threshold),
-                            "direction": f.direction.as_str(),
-                            "to": json::verdict(f.to),
-                            "inside_range": f.inside,
-                            "beyond": json::num(f.beyond),
-                        })),
+                        "red_lines_crossed": v.crossed.iter().map(|h| holds_json(s, h)).collect::<Vec<_>>(),
+                        "nearest_flip": v.nearest().map(|f| flip_json(s, f)),
                     })
                 }).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),

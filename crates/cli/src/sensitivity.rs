@@ -81,7 +81,7 @@ fn estimate_json(s: &Scenario, e: Estimate) -> Value {
     })
 }
 
-fn flip_json(s: &Scenario, f: &Flip) -> Value {
+pub(crate) fn flip_json(s: &Scenario, f: &Flip) -> Value {
     let r = &f.range;
     let (origin, grade) = match r.origin {
         Origin::Stated => ("stated", None),
@@ -108,7 +108,7 @@ fn flip_json(s: &Scenario, f: &Flip) -> Value {
     })
 }
 
-fn holds_json(s: &Scenario, h: &RedLineHold) -> Value {
+pub(crate) fn holds_json(s: &Scenario, h: &RedLineHold) -> Value {
     json!({ "red_line": json::red_line(s, h.red_line), "holds": json::num(h.holds) })
 }
 
