@@ -200,6 +200,16 @@ enum Command {
         /// Single text: at most this many revisions (default 30, 1 to 1000).
         #[arg(long, value_name = "N")]
         max_rounds: Option<usize>,
+        /// Search: rank the revisions by the share of draws of the estimates' ranges in which
+        /// every counted party accepts, and keep those at or above P (0 to 1).
+        #[arg(long, value_name = "P")]
+        min_probability: Option<f64>,
+        /// With --min-probability: how many draws (default 1,000, at most 1,000,000).
+        #[arg(long, value_name = "N")]
+        samples: Option<u64>,
+        /// With --min-probability: the seed of the draws (default 0).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
     },
     /// Where positions will move and which outcome is likely: KTAB's Spatial Model of
     /// Politics, or the compromise and weighted-median baselines.
@@ -693,11 +703,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             top,
             budget,
             max_rounds,
+            min_probability,
+            samples,
+            seed,
         } => {
             let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
             let from = load::proposal(&s, &from)?;
             let parties = load::parties(&s, parties.as_deref())?;
-            let flags = mediate::Flags { objective, max_changes, top, budget, max_rounds };
+            let flags = mediate::Flags {
+                objective,
+                max_changes,
+                top,
+                budget,
+                max_rounds,
+                min_probability,
+                samples,
+                seed,
+            };
             printer.print(&shown.around(&*mediate::run(&s, from, parties, procedure, &flags)?))
         }
         Command::Divide { scenario, what_if, parties } => match load::named(&scenario)? {

@@ -68,6 +68,57 @@ pub struct Flags {
     pub budget: Option<u64>,
     /// `--max-rounds` (single text).
     pub max_rounds: Option<usize>,
+    /// `--min-probability` (search).
+    pub min_probability: Option<f64>,
+    /// `--samples` (with `--min-probability`).
+    pub samples: Option<u64>,
+    /// `--seed` (with `--min-probability`).
+    pub seed: Option<u64>,
+}
+
+/// Draws behind `--min-probability` by default (as `analyze`).
+pub const DEFAULT_SAMPLES: u64 = 1_000;
+/// The most draws `--min-probability` takes (`robust` takes more, in shards).
+pub const MAX_SAMPLES: u64 = 1_000_000;
+
+/// The revisions ranked by how likely every counted party is to accept them
+/// (`--min-probability`).
+struct Ranked {
+    min: f64,
+    samples: u64,
+    seed: u64,
+    /// `(rank by the objective, from 0; draws in which every counted party accepts)`, by
+    /// that share (largest first; ties in the objective's order), only those at or above
+    /// `min`.
+    kept: Vec<(usize, u64)>,
+    /// How many revisions the search listed.
+    of: usize,
+}
+
+fn rank(s: &Scenario, m: &Mediation, flags: &Flags) -> anyhow::Result<Option<Ranked>> {
+    let Some(min) = flags.min_probability else {
+        if flags.samples.is_some() || flags.seed.is_some() {
+            return Err(BadInput("--samples and --seed go with --min-probability".into()).into());
+        }
+        return Ok(None);
+    };
+    if !(0.0..=1.0).contains(&min) {
+        return Err(BadInput(format!("--min-probability {min}: a probability, 0 to 1")).into());
+    }
+    let samples = flags.samples.unwrap_or(DEFAULT_SAMPLES);
+    if !(1..=MAX_SAMPLES).contains(&samples) {
+        return Err(BadInput(format!(
+            "--samples {samples}: 1 to {MAX_SAMPLES} draws (detente robust takes more)"
+        ))
+        .into());
+    }
+    let seed = flags.seed.unwrap_or(0);
+    let drafts: Vec<Vec<Term>> = m.revisions.iter().map(|r| r.terms.clone()).collect();
+    let counts = detente_robust::drafts::all_accept(s, &drafts, &m.parties, samples, seed)?;
+    let mut kept: Vec<(usize, u64)> = counts.into_iter().enumerate().collect();
+    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    kept.retain(|&(_, k)| k as f64 >= min * samples as f64);
+    Ok(Some(Ranked { min, samples, seed, kept, of: m.revisions.len() }))
 }
 
 /// `detente mediate`: checks that every flag given belongs to the procedure, then runs it.
@@ -82,6 +133,7 @@ pub fn run<'a>(
         ("--objective", flags.objective.is_some()),
         ("--max-changes", flags.max_changes.is_some()),
         ("--top", flags.top.is_some()),
+        ("--min-probability", flags.min_probability.is_some()),
     ];
     if flags.budget.is_some_and(|b| !(1..=MAX_BUDGET).contains(&b)) {
         return Err(BadInput(format!(
@@ -109,7 +161,9 @@ pub fn run<'a>(
                 budget,
                 parties: Some(parties),
             };
-            Ok(Box::new(mediate(s, from, &options)?))
+            let mut search = mediate(s, from, &options)?;
+            search.ranked = rank(s, &search.m, flags)?;
+            Ok(Box::new(search))
         }
         Procedure::SingleText => {
             let given: Vec<&str> =
@@ -283,6 +337,7 @@ pub struct Search<'a> {
     from: usize,
     m: Mediation,
     words: Vec<String>,
+    ranked: Option<Ranked>,
 }
 
 /// `detente mediate` (the search).
@@ -293,16 +348,32 @@ pub fn mediate<'a>(
 ) -> anyhow::Result<Search<'a>> {
     let m = detente_analysis::mediate(s, from, options).map_err(|e| BadInput(e.to_string()))?;
     let words = detente_analysis::mediation_words(s, &m);
-    Ok(Search { s, from, m, words })
+    Ok(Search { s, from, m, words, ranked: None })
 }
 
 impl Report for Search<'_> {
     fn json(&self) -> Value {
-        mediation_json(self.s, &self.m, &self.words)
+        let mut v = mediation_json(self.s, &self.m, &self.words);
+        if let Some(r) = &self.ranked {
+            v["min_probability"] = json!(r.min);
+            v["samples"] = json!(r.samples);
+            v["seed"] = json!(r.seed);
+            v["revisions"] = r
+                .kept
+                .iter()
+                .map(|&(n, k)| {
+                    let mut rv = revision_json(self.s, &self.m.revisions[n]);
+                    rv["rank_by_objective"] = json!(n + 1);
+                    rv["all_accept"] = crate::robust::share_json(k, r.samples);
+                    rv
+                })
+                .collect();
+        }
+        v
     }
 
     fn text(&self) -> String {
-        let Search { s, from, m, words } = self;
+        let Search { s, from, m, words, ranked } = self;
         let (s, from) = (*s, *from);
         let mut out = String::new();
         let _ = writeln!(
@@ -326,10 +397,43 @@ impl Report for Search<'_> {
                 )
             }
         );
-        for (n, r) in m.revisions.iter().enumerate() {
-            let _ = writeln!(out, "  {}. {}:", n + 1, count(r.changes.len(), "change", "changes"));
+        let listed: Vec<(usize, Option<u64>)> = match ranked {
+            None => (0..m.revisions.len()).map(|n| (n, None)).collect(),
+            Some(r) => {
+                let _ = writeln!(
+                    out,
+                    "Ranked by the share of {} draws of the estimates' ranges (seed {}) in which every counted party accepts; kept: those at or above {} ({} of {}).\n",
+                    r.samples,
+                    r.seed,
+                    detente_words::num(r.min),
+                    r.kept.len(),
+                    r.of
+                );
+                r.kept.iter().map(|&(n, k)| (n, Some(k))).collect()
+            }
+        };
+        for (shown, &(n, k)) in listed.iter().enumerate() {
+            let r = &m.revisions[n];
+            let changes = count(r.changes.len(), "change", "changes");
+            match (k, ranked) {
+                (Some(k), Some(rk)) => {
+                    let _ = writeln!(
+                        out,
+                        "  {}. {changes} (every counted party accepts in {} of the draws; {} by the objective):",
+                        shown + 1,
+                        crate::robust::percent(k, rk.samples),
+                        ordinal(n + 1)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(out, "  {}. {changes}:", n + 1);
+                }
+            }
             revision_table(s, r, &mut out);
             out.push('\n');
+        }
+        if ranked.as_ref().is_some_and(|r| r.kept.is_empty() && r.of > 0) {
+            out.push_str("  No revision listed reaches that share.\n\n");
         }
         if m.revisions.is_empty() && !m.feasible {
             out.push_str(if m.exact {
@@ -351,6 +455,18 @@ impl Report for Search<'_> {
         }
         out
     }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ..., `11th`, `21st`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 fn mediation_json(s: &Scenario, m: &Mediation, words: &[String]) -> Value {

@@ -1404,6 +1404,70 @@ fn searches_report_one_termination() {
 
 /// Flags of one procedure given to the other are refused, never ignored; so are limits
 /// that would run no round or list nothing.
+/// `--min-probability` ranks the listed revisions by how likely every counted party is to
+/// accept them and keeps those at or above P.
+#[test]
+fn mediate_min_probability_ranks_and_keeps() {
+    let base = ["mediate", "tutorial", "--from", "lowland-markup", "--top", "5", "--json"];
+    let plain = json(&base);
+    let n = plain["revisions"].as_array().unwrap().len();
+    assert!(n >= 2, "{plain}");
+    let ranked = json(&[&base[..], &["--min-probability", "0", "--samples", "400"]].concat());
+    let list = ranked["revisions"].as_array().unwrap();
+    assert_eq!(list.len(), n, "P = 0 keeps every revision");
+    let shares: Vec<f64> =
+        list.iter().map(|r| r["all_accept"]["share"].as_f64().unwrap()).collect();
+    assert!(shares.windows(2).all(|w| w[0] >= w[1]), "ranked by share: {shares:?}");
+    let mut ranks: Vec<u64> =
+        list.iter().map(|r| r["rank_by_objective"].as_u64().unwrap()).collect();
+    ranks.sort_unstable();
+    assert_eq!(ranks, (1..=n as u64).collect::<Vec<_>>(), "each revision once");
+    for r in list {
+        let k = r["rank_by_objective"].as_u64().unwrap() as usize - 1;
+        assert_eq!(r["changes"], plain["revisions"][k]["changes"], "the same revision");
+    }
+    // Keeping only shares at or above P drops exactly those below it.
+    let cut = (shares[0] + shares[shares.len() - 1]) / 2.0;
+    let p = format!("{cut}");
+    let kept = json(&[&base[..], &["--min-probability", &p, "--samples", "400"]].concat());
+    let want = shares.iter().filter(|&&x| x >= cut).count();
+    assert_eq!(kept["revisions"].as_array().unwrap().len(), want);
+    assert_eq!(kept["min_probability"].as_f64(), Some(cut));
+    // The same seed gives the same shares; the text says the share and the objective's rank.
+    assert_eq!(
+        json(&[&base[..], &["--min-probability", "0", "--samples", "400"]].concat()),
+        ranked
+    );
+    let text = stdout(&detente(&[
+        "mediate",
+        "tutorial",
+        "--from",
+        "lowland-markup",
+        "--min-probability",
+        "0.5",
+    ]))
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ");
+    assert!(
+        text.contains("in which every counted party accepts; kept: those at or above 0.50"),
+        "{text}"
+    );
+    assert!(text.contains("by the objective):"), "{text}");
+    // Bad values are refused with the flag named.
+    for (args, want) in [
+        (&["--min-probability", "1.5"][..], "--min-probability 1.5: a probability, 0 to 1"),
+        (&["--min-probability", "0.5", "--samples", "0"], "--samples 0: 1 to 1000000 draws"),
+        (&["--samples", "10"], "--samples and --seed go with --min-probability"),
+        (&["--procedure", "single-text", "--min-probability", "0.5"], "--min-probability"),
+    ] {
+        let out =
+            detente(&[&["mediate", "tutorial", "--from", "lowland-markup"][..], args].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+    }
+}
+
 #[test]
 fn mediate_refuses_flags_it_would_ignore() {
     let base = ["mediate", "tutorial", "--from", "commission-draft"];

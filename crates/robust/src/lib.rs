@@ -16,6 +16,7 @@
 //!
 //! Pure: no I/O, no clock.
 
+pub mod drafts;
 mod error;
 pub mod monte_carlo;
 pub mod part;
