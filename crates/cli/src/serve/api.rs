@@ -193,7 +193,7 @@ async fn answer(
     let work = move || -> anyhow::Result<Value> {
         let s = &*s;
         Ok(match q.as_str() {
-            "analyze" => crate::analyze::analyze(s)?.json(),
+            "analyze" => crate::analyze::analyze(s, crate::analyze::DEFAULT_SAMPLES, 0)?.json(),
             "evaluate" => {
                 let proposals = match p.get("proposal") {
                     Some(id) => vec![load::proposal(s, &id)?],
