@@ -15,7 +15,7 @@ use crate::prose::{
     counted_words, dated_after_json, dated_after_paragraph, party_name, verdict_cell,
     verdict_sentence,
 };
-use crate::robust::{percent, share_json};
+use crate::robust::{inputs_words, percent, share_json};
 use crate::sensitivity::{flip_json, holds_json};
 use crate::table::Table;
 use detente_robust::monte_carlo::{self, Inputs, Tally};
@@ -106,13 +106,13 @@ impl Sure {
     fn text(&self, s: &Scenario, out: &mut String) {
         let _ = writeln!(
             out,
-            "How sure is each verdict? The share of {} draws of the estimates' ranges (seed {}; {} \
-             estimates vary, from confidence grades and ranges in the file; `detente robust` says \
-             more) that give the verdict above, and its nearest flip (the estimate most likely to \
-             lie past the value that flips it; `detente sensitivity` lists them all):",
+            "How sure is each verdict? The share of {} draws of the estimates' ranges (seed {}; \
+             `detente robust` says more) that give the verdict above, and its nearest flip (the \
+             estimate most likely to lie past the value that flips it; `detente sensitivity` lists \
+             them all). {}",
             self.tally.draws,
             self.seed,
-            self.inputs.varying()
+            inputs_words(&self.inputs).trim_end()
         );
         for ps in &self.flips {
             for v in &ps.verdicts {
@@ -125,16 +125,9 @@ impl Sure {
                     percent(k, n)
                 );
                 let tail = if !v.crossed.is_empty() {
-                    let issues: Vec<String> =
-                        v.crossed.iter().map(|h| s.issues()[h.red_line.issue].id.clone()).collect();
-                    let mut issues_once = issues.clone();
-                    issues_once.dedup();
-                    let doubt = v.crossed.iter().any(|h| h.holds < 1.0);
                     format!(
-                        ": it crosses its red {} on {}{}",
-                        if issues_once.len() == 1 { "line" } else { "lines" },
-                        and_list(&issues_once),
-                        if doubt { ", which may not hold" } else { "; no estimate flips it" }
+                        ": it crosses {}; no estimate flips it",
+                        sensitivity::red_lines_words(s, &v.crossed)
                     )
                 } else if let Some(f) = v.nearest() {
                     format!(

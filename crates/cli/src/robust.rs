@@ -291,7 +291,7 @@ fn counted_words(st: &Study) -> String {
 }
 
 /// Where the ranges come from, in words.
-fn inputs_words(i: &Inputs) -> String {
+pub(crate) fn inputs_words(i: &Inputs) -> String {
     let mut from = vec![];
     if i.stated > 0 {
         from.push(format!("{} stated in the file", i.stated));

@@ -753,6 +753,26 @@ pub fn flip_words(s: &Scenario, f: &Flip) -> String {
     )
 }
 
+/// Red lines of one party in words: `its red line on SEC-01`, `its red lines on TER-02 and
+/// TER-03 (which holds with probability 0.70)`; each issue once.
+pub fn red_lines_words(s: &Scenario, holds: &[RedLineHold]) -> String {
+    let mut issues: Vec<String> = vec![];
+    for h in holds {
+        let id = &s.issues()[h.red_line.issue].id;
+        let doubt = if h.holds < 1.0 {
+            format!(" (which holds with probability {})", detente_words::num(h.holds))
+        } else {
+            String::new()
+        };
+        let item = format!("{id}{doubt}");
+        if !issues.contains(&item) {
+            issues.push(item);
+        }
+    }
+    let noun = if holds.len() == 1 { "red line" } else { "red lines" };
+    format!("its {noun} on {}", and_list(&issues))
+}
+
 /// A verdict's sensitivity in one sentence, naming at most `most` flips (in rank):
 /// "Russia's verdict on us-ua-20 (rejects) flips to accept if its reservation falls below
 /// 0.52, or if its weight on SEC-01 falls below 2.10."; "Russia rejects us-ua-20: crosses its
@@ -760,27 +780,10 @@ pub fn flip_words(s: &Scenario, f: &Flip) -> String {
 pub fn sentence(s: &Scenario, v: &VerdictSensitivity, most: usize) -> String {
     let name = &s.parties()[v.party].name;
     let proposal = &s.proposals()[v.proposal].id;
-    let lines = |holds: &[RedLineHold]| -> String {
-        let mut issues: Vec<String> = vec![];
-        for h in holds {
-            let id = &s.issues()[h.red_line.issue].id;
-            let doubt = if h.holds < 1.0 {
-                format!(" (which holds with probability {})", detente_words::num(h.holds))
-            } else {
-                String::new()
-            };
-            let item = format!("{id}{doubt}");
-            if !issues.contains(&item) {
-                issues.push(item);
-            }
-        }
-        let noun = if holds.len() == 1 { "red line" } else { "red lines" };
-        format!("its {noun} on {}", and_list(&issues))
-    };
     if !v.crossed.is_empty() {
         return format!(
             "{name} rejects {proposal}: it crosses {}; no estimate flips it.",
-            lines(&v.crossed)
+            red_lines_words(s, &v.crossed)
         );
     }
     let mut out = format!("{name}'s verdict on {proposal} ({})", v.verdict.as_str());
@@ -815,7 +818,7 @@ pub fn sentence(s: &Scenario, v: &VerdictSensitivity, most: usize) -> String {
     if !v.at_risk.is_empty() && v.verdict == Verdict::Depends {
         out.push_str(&format!(
             "; no estimate makes it accept while settling an open point could cross {}",
-            lines(&v.at_risk)
+            red_lines_words(s, &v.at_risk)
         ));
     }
     out.push('.');
