@@ -10,6 +10,19 @@ pub struct IssueOption {
     pub id: String,
     /// What the option says.
     pub label: String,
+    /// Where the option lies on its issue's axis, when the issue's options are ordered
+    /// (`axis` in the file): either every option of an issue has a position or none has;
+    /// positions are finite and distinct. Only the order and the distances matter: the
+    /// spatial forecasting models map the axis onto 0-100 from its lowest to its highest
+    /// position.
+    pub position: Option<f64>,
+}
+
+impl IssueOption {
+    /// An option with no position on an axis.
+    pub fn new(id: &str, label: &str) -> IssueOption {
+        IssueOption { id: id.to_string(), label: label.to_string(), position: None }
+    }
 }
 
 /// Whether an issue has named options or a numeric scale.
@@ -54,10 +67,7 @@ impl Issue {
             name: name.to_string(),
             description: None,
             kind: IssueKind::Discrete {
-                options: options
-                    .iter()
-                    .map(|o| IssueOption { id: o.to_string(), label: o.to_string() })
-                    .collect(),
+                options: options.iter().map(|o| IssueOption::new(o, o)).collect(),
             },
         }
     }
@@ -77,6 +87,15 @@ impl Issue {
         match &self.kind {
             IssueKind::Discrete { options } => options.len(),
             IssueKind::Scale { min, max, step, .. } => scale_points(*min, *max, *step).unwrap_or(0),
+        }
+    }
+
+    /// The positions of the options on the issue's axis, when its options are ordered
+    /// (every option has a position); `None` for a scale or unordered options.
+    pub fn axis(&self) -> Option<Vec<f64>> {
+        match &self.kind {
+            IssueKind::Discrete { options } => options.iter().map(|o| o.position).collect(),
+            IssueKind::Scale { .. } => None,
         }
     }
 

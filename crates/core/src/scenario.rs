@@ -1,9 +1,9 @@
 //! The scenario: everything together, checked once, with its derived tables.
 
 use crate::{
-    Error, Estimate, EstimateRange, Grade, Issue, IssueKind, MAX_SCALE_POINTS, Origin, Outcome,
-    Party, Preference, Proposal, RedLine, RedLineKind, RedLineRef, Source, Spread, Stance, Term,
-    Uncertainty, scale_points,
+    Error, Estimate, EstimateRange, Grade, Issue, IssueKind, IssueOption, MAX_SCALE_POINTS, Origin,
+    Outcome, Party, Preference, Proposal, RedLine, RedLineKind, RedLineRef, Source, Spread, Stance,
+    Term, Uncertainty, scale_points,
 };
 
 /// How a party's stances add up to its utility.
@@ -714,6 +714,7 @@ fn check(
                     return Err(Error::new(format!("issue {}: no options", issue.id)));
                 }
                 unique(options.iter().map(|o| o.id.as_str()), "option")?;
+                check_axis(&issue.id, options)?;
             }
             IssueKind::Scale { min, max, step, .. } => {
                 if scale_points(*min, *max, *step).is_none() {
@@ -832,6 +833,35 @@ fn check(
     Ok(())
 }
 
+/// An issue's axis: every option placed or none, at finite and distinct positions.
+fn check_axis(issue: &str, options: &[IssueOption]) -> Result<(), Error> {
+    let placed = options.iter().filter(|o| o.position.is_some()).count();
+    if placed == 0 {
+        return Ok(());
+    }
+    if placed < options.len() {
+        return Err(Error::new(format!(
+            "issue {issue}: its axis places {placed} of {} options (place every option or none)",
+            options.len()
+        )));
+    }
+    let mut at: Vec<(f64, &str)> =
+        options.iter().map(|o| (o.position.unwrap_or(0.0), o.id.as_str())).collect();
+    if let Some((x, id)) = at.iter().find(|(x, _)| !x.is_finite()) {
+        return Err(Error::new(format!(
+            "issue {issue}: option {id:?} has a position that is not finite ({x})"
+        )));
+    }
+    at.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some(w) = at.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(Error::new(format!(
+            "issue {issue}: options {:?} and {:?} share the position {} on its axis",
+            w[0].1, w[1].1, w[0].0
+        )));
+    }
+    Ok(())
+}
+
 fn unique<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> Result<(), Error> {
     let mut seen = std::collections::HashSet::new();
     for id in ids {
@@ -846,6 +876,41 @@ fn unique<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> Result<(), Erro
 mod tests {
     use super::*;
     use crate::*;
+
+    #[test]
+    fn axes_place_every_option_at_distinct_finite_positions() {
+        let build = |positions: &[Option<f64>]| {
+            let mut issue = Issue::discrete("x", "X", &["a", "b"]);
+            if let IssueKind::Discrete { options } = &mut issue.kind {
+                for (o, &p) in options.iter_mut().zip(positions) {
+                    o.position = p;
+                }
+            }
+            let parties = vec![
+                Party::new("p", "P", Role::Principal, 1.0, 0.0),
+                Party::new("q", "Q", Role::Principal, 1.0, 0.0),
+            ];
+            Scenario::new(
+                Meta::named("t"),
+                parties,
+                vec![issue],
+                vec![vec![None], vec![None]],
+                vec![],
+                vec![],
+            )
+        };
+        assert_eq!(
+            build(&[Some(2.0), Some(-1.0)]).unwrap().issues()[0].axis(),
+            Some(vec![2.0, -1.0])
+        );
+        assert_eq!(build(&[None, None]).unwrap().issues()[0].axis(), None);
+        let e = build(&[Some(1.0), None]).unwrap_err();
+        assert!(e.message().contains("places 1 of 2 options"), "{}", e.message());
+        let e = build(&[Some(1.0), Some(f64::NAN)]).unwrap_err();
+        assert!(e.message().contains("not finite"), "{}", e.message());
+        let e = build(&[Some(1.0), Some(1.0)]).unwrap_err();
+        assert!(e.message().contains("share the position 1"), "{}", e.message());
+    }
 
     fn toy() -> Scenario {
         let parties = vec![

@@ -196,6 +196,18 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
                         .map(|o| J::Obj(vec![("id", s(&o.id)), ("label", s(&o.label))]))
                         .collect();
                     f.push(("options", J::Arr(opts)));
+                    if let Some(axis) = i.axis() {
+                        if crate::write_as_listed(&axis) {
+                            f.push(("axis", s(crate::validate::AXIS_LISTED)));
+                        } else {
+                            let map = options
+                                .iter()
+                                .zip(&axis)
+                                .map(|(o, &x)| (o.id.clone(), J::Num(x)))
+                                .collect();
+                            f.push(("axis", J::Map(map)));
+                        }
+                    }
                 }
                 IssueKind::Scale { unit, min, max, step } => f.push((
                     "scale",

@@ -255,6 +255,11 @@ pub fn to_toml(s: &detente_core::Scenario) -> String {
     toml_out::to_toml(s)
 }
 
+/// Whether an axis is the options in the order listed (0, 1, 2, ...), written `"listed"`.
+pub(crate) fn write_as_listed(axis: &[f64]) -> bool {
+    axis.iter().enumerate().all(|(k, &x)| x == k as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

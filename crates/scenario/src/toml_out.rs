@@ -97,6 +97,18 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
                     let _ = writeln!(out, "  {},", inline(&fields));
                 }
                 out.push_str("]\n");
+                if let Some(axis) = issue.axis() {
+                    if crate::write_as_listed(&axis) {
+                        line(&mut out, "axis", &string(crate::validate::AXIS_LISTED));
+                    } else {
+                        let fields: Vec<(String, String)> = options
+                            .iter()
+                            .zip(&axis)
+                            .map(|(o, &x)| (key(&o.id), number(x)))
+                            .collect();
+                        line(&mut out, "axis", &inline_owned(&fields));
+                    }
+                }
             }
             IssueKind::Scale { unit, min, max, step } => {
                 let fields = [

@@ -21,7 +21,7 @@ use crate::kit::{
     Cx, Ids, Range, Tab, check_id, estimate, key_path, listing, number, open, open_map, reference,
     register, string,
 };
-use crate::tree::{Kind, Node, number_text, quote};
+use crate::tree::{Entry, Kind, Node, number_text, quote};
 use crate::{MAX_PARTY_ISSUES, MAX_PARTY_OPTIONS, MAX_PROPOSAL_ISSUES, MIN_MAGNITUDE};
 use amend::{RawProposal, circles, resolve};
 
@@ -30,7 +30,7 @@ const TOP: &[&str] =
 const META: &[&str] = &["name", "title", "description", "as_of", "utility"];
 const PARTY: &[&str] =
     &["id", "name", "role", "capability", "reservation", "bias", "discount", "description"];
-const ISSUE: &[&str] = &["id", "name", "description", "options", "scale"];
+const ISSUE: &[&str] = &["id", "name", "description", "options", "axis", "scale"];
 const OPTION: &[&str] = &["id", "label"];
 const SCALE: &[&str] = &["unit", "min", "max", "step"];
 const STANCE: &[&str] = &[
@@ -420,6 +420,18 @@ fn issues(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
             issue.name = t.string(cx, "name", true).unwrap_or_default();
             issue.description = t.string(cx, "description", false);
             match (t.entry("options"), t.entry("scale")) {
+                (Some(_), Some(scale)) | (None, Some(scale))
+                    if t.entry("axis").is_some() && t.entry("options").is_none() =>
+                {
+                    let _ = scale;
+                    let axis = t.entry("axis").map_or(t.start, |e| e.key_span.start);
+                    cx.push(
+                        axis,
+                        &t.path("axis"),
+                        ProblemKind::Conflict,
+                        "an axis orders an issue's options; a scale issue is already ordered (drop `axis`)",
+                    );
+                }
                 (Some(_), Some(scale)) => cx.push(
                     scale.key_span.start,
                     &t.path("scale"),
@@ -433,9 +445,13 @@ fn issues(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
                     "missing field \"options\" or \"scale\" (an issue needs one of them)",
                 ),
                 (Some(options), None) => {
-                    if let Some((opts, index)) = options_of(cx, &t, &options.value, &issue.id) {
+                    if let Some((mut opts, index)) = options_of(cx, &t, &options.value, &issue.id) {
+                        let placed = match t.entry("axis") {
+                            Some(axis) => axis_of(cx, &t, axis, &issue.id, &mut opts, &index),
+                            None => true,
+                        };
                         issue.kind = IssueKind::Discrete { options: opts };
-                        info = IssueInfo { ok: true, options: index };
+                        info = IssueInfo { ok: placed, options: index };
                     }
                 }
                 (None, Some(scale)) => {
@@ -500,11 +516,112 @@ fn options_of(
             } else {
                 ids.insert(id.clone(), (options.len(), id_node.span.start));
             }
-            options.push(IssueOption { id, label: label.unwrap_or_default() });
+            options.push(IssueOption { id, label: label.unwrap_or_default(), position: None });
         }
     }
     let index = ids.into_iter().map(|(id, (k, _))| (id, k)).collect();
     (cx.problems.len() == n_before).then_some((options, index))
+}
+
+/// The word that orders an issue's options as they are listed (`axis = "listed"`).
+pub(crate) const AXIS_LISTED: &str = "listed";
+
+/// Reads an issue's `axis` onto its options: `"listed"` places them at 0, 1, 2, ... in the
+/// order listed; a table `{ option = position, ... }` places each by id, every option
+/// exactly once, at finite and distinct positions. Whether every problem was absent.
+fn axis_of(
+    cx: &mut Cx<'_>,
+    t: &Tab<'_>,
+    axis: &Entry,
+    issue_id: &str,
+    options: &mut [IssueOption],
+    index: &HashMap<String, usize>,
+) -> bool {
+    let path = t.path("axis");
+    let node = &axis.value;
+    let n_before = cx.problems.len();
+    match &node.kind {
+        Kind::Str(word) if word == AXIS_LISTED => {
+            for (k, o) in options.iter_mut().enumerate() {
+                o.position = Some(k as f64);
+            }
+            return true;
+        }
+        Kind::Table(entries) => {
+            // Where each option was placed, to find two options at one position.
+            let mut at: Vec<Option<(f64, usize)>> = vec![None; options.len()];
+            for e in entries {
+                let epath = key_path(&path, &e.key);
+                let Some(&k) = index.get(&e.key) else {
+                    let issue = Issue {
+                        id: issue_id.to_string(),
+                        name: String::new(),
+                        description: None,
+                        kind: IssueKind::Discrete { options: options.to_vec() },
+                    };
+                    unknown_option(cx, e.key_span.start, &epath, &issue, &e.key);
+                    continue;
+                };
+                if at[k].is_some() {
+                    // The JSON reader has reported the repeated key already; TOML refuses it.
+                    continue;
+                }
+                if let Some(x) = number(cx, &e.value, &epath, Range::Any) {
+                    at[k] = Some((x, e.value.span.start));
+                }
+            }
+            let missing: Vec<&str> = options
+                .iter()
+                .zip(&at)
+                .filter(|(_, a)| a.is_none())
+                .map(|(o, _)| o.id.as_str())
+                .collect();
+            if cx.problems.len() == n_before && !missing.is_empty() {
+                cx.push(
+                    node.span.start,
+                    &path,
+                    ProblemKind::MissingValue,
+                    format!(
+                        "the axis of issue {issue_id} places no position for {} (place every option, or write axis = \"{AXIS_LISTED}\")",
+                        listing(missing.iter().copied())
+                    ),
+                );
+            }
+            let mut placed: Vec<(f64, usize, usize)> =
+                at.iter().enumerate().filter_map(|(k, a)| a.map(|(x, o)| (x, o, k))).collect();
+            placed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for w in placed.windows(2) {
+                if w[0].0 == w[1].0 {
+                    cx.push(
+                        w[1].1,
+                        &key_path(&path, &options[w[1].2].id),
+                        ProblemKind::Conflict,
+                        format!(
+                            "options {} and {} of issue {issue_id} share the position {} (an axis orders its options: give each its own)",
+                            quote(&options[w[0].2].id),
+                            quote(&options[w[1].2].id),
+                            format_number(w[0].0)
+                        ),
+                    );
+                }
+            }
+            if cx.problems.len() == n_before {
+                for (o, a) in options.iter_mut().zip(&at) {
+                    o.position = a.map(|(x, _)| x);
+                }
+            }
+        }
+        _ => cx.push(
+            node.span.start,
+            &path,
+            ProblemKind::WrongType,
+            format!(
+                "must be \"{AXIS_LISTED}\" (the options in the order listed) or a table of a position per option, found {}",
+                node.describe()
+            ),
+        ),
+    }
+    cx.problems.len() == n_before
 }
 
 fn scale_of(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<IssueKind> {

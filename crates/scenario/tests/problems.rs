@@ -1000,3 +1000,72 @@ fn uncertainty_table_widths_and_grades() {
         ],
     );
 }
+
+#[test]
+fn axes() {
+    let axis =
+        |a: &str| edit(&[("label = \"X1\" }]\n", &format!("label = \"X1\" }}]\naxis = {a}\n"))]);
+    // Both spellings read: the order listed, and a position per option.
+    let s = parse("t.toml", axis("\"listed\"").as_bytes(), Format::Toml).unwrap();
+    assert_eq!(s.issues()[0].axis(), Some(vec![0.0, 1.0]));
+    let s = parse("t.toml", axis("{ x1 = -2.5, x0 = 7 }").as_bytes(), Format::Toml).unwrap();
+    assert_eq!(s.issues()[0].axis(), Some(vec![7.0, -2.5]));
+    assert_eq!(s.issues()[1].axis(), None);
+    check(
+        &axis("{ x0 = 0, x1 = 1, x2 = 2 }"),
+        ProblemKind::UnknownReference,
+        &["t.toml:15:26: issues[0].axis.x2: unknown option \"x2\" of issue x (options: x0, x1)"],
+    );
+    check(
+        &axis("{ x0 = 0 }"),
+        ProblemKind::MissingValue,
+        &[
+            "t.toml:15:8: issues[0].axis: the axis of issue x places no position for x1 (place every option, or write axis = \"listed\")",
+        ],
+    );
+    check(
+        &axis("{ x0 = nan, x1 = 1 }"),
+        ProblemKind::NotFinite,
+        &["t.toml:15:15: issues[0].axis.x0: must be a finite number, found nan"],
+    );
+    check(
+        &axis("{ x0 = 1e300, x1 = 1 }"),
+        ProblemKind::OutOfRange,
+        &[
+            "t.toml:15:15: issues[0].axis.x0: must be at most 1e9 in magnitude, found 1e300 (larger numbers make utilities overflow or lose precision)",
+        ],
+    );
+    check(
+        &axis("{ x0 = 1, x1 = 1.0 }"),
+        ProblemKind::Conflict,
+        &[
+            "t.toml:15:23: issues[0].axis.x1: options \"x0\" and \"x1\" of issue x share the position 1 (an axis orders its options: give each its own)",
+        ],
+    );
+    check(
+        &axis("\"reversed\""),
+        ProblemKind::WrongType,
+        &[
+            "t.toml:15:8: issues[0].axis: must be \"listed\" (the options in the order listed) or a table of a position per option, found \"reversed\"",
+        ],
+    );
+    check(
+        &edit(&[("step = 10 }\n", "step = 10 }\naxis = \"listed\"\n")]),
+        ProblemKind::Conflict,
+        &[
+            "t.toml:20:1: issues[1].axis: an axis orders an issue's options; a scale issue is already ordered (drop `axis`)",
+        ],
+    );
+    // JSON: a repeated option is a repeated key, reported once.
+    let s = parse("t.toml", BASE.as_bytes(), Format::Toml).unwrap();
+    let json = detente_scenario::to_json(&s).replacen(
+        "\"name\": \"X\",",
+        "\"name\": \"X\", \"axis\": {\"x0\": 0, \"x1\": 1, \"x0\": 2},",
+        1,
+    );
+    assert!(json.contains("\"axis\""), "{json}");
+    let err = parse("t.json", json.as_bytes(), Format::Json).unwrap_err();
+    let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].ends_with("duplicate key \"x0\""), "{lines:?}");
+}

@@ -188,3 +188,29 @@ proptest! {
         round_trips(&raw_scenario(&name, &label, values, bias, reservation));
     }
 }
+
+#[test]
+fn axes_round_trip() {
+    let mut s = parse("t.toml", shipped::find("tutorial").unwrap().text.as_bytes(), Format::Toml)
+        .unwrap()
+        .into_parts();
+    let mut discrete = s
+        .issues
+        .iter_mut()
+        .filter_map(|i| match &mut i.kind {
+            IssueKind::Discrete { options } => Some(options),
+            IssueKind::Scale { .. } => None,
+        })
+        .collect::<Vec<_>>();
+    // One axis in the order listed, one of any positions, one issue unordered.
+    for (k, o) in discrete[0].iter_mut().enumerate() {
+        o.position = Some(k as f64);
+    }
+    for (k, o) in discrete[1].iter_mut().enumerate() {
+        o.position = Some(0.1 - 3.7 * k as f64);
+    }
+    let s = Scenario::from_parts(s).unwrap();
+    assert!(to_toml(&s).contains("axis = \"listed\""));
+    assert!(to_json(&s).contains("\"axis\": \"listed\""));
+    round_trips(&s);
+}

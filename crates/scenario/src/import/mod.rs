@@ -147,6 +147,7 @@ impl Domain {
                     .map(|(k, v)| IssueOption {
                         id: unique(slug(v, true), &format!("v{}", k + 1), &mut option_ids),
                         label: v.clone(),
+                        position: None,
                     })
                     .collect();
                 Issue {
