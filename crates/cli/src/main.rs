@@ -21,6 +21,7 @@ mod output;
 mod plot;
 mod printer;
 mod prose;
+mod report;
 mod robust;
 mod scenarios;
 mod sensitivity;
@@ -380,6 +381,20 @@ enum Command {
     /// A local web dashboard and JSON API over the scenarios given (default: the shipped
     /// ones), on 127.0.0.1 unless another --host is asked for.
     Serve(serve::ServeArgs),
+    /// One self-contained HTML file to share: the overview, the heat map of a proposal, the
+    /// gap, the deadlock answer and the ranked revisions (readable printed and on a phone).
+    Report {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// The proposal shown (default: the latest draft).
+        #[arg(long, short)]
+        proposal: Option<String>,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -814,6 +829,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Scenarios => printer.print(&scenarios::scenarios()?),
         Command::Serve(args) => return serve::run(&args),
+        Command::Report { scenario, proposal, html, what_if } => {
+            output::check_output_path(&html)?;
+            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let j = report::proposal(&s, proposal.as_deref())?;
+            printer.print(&shown.around(&report::write(&s, j, shown.words(), &html)?))
+        }
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;

@@ -243,13 +243,13 @@ fn change_words(s: &Scenario, c: &Change) -> String {
 }
 
 /// A utility for a table: `0.50`, or `0.40 to 0.60`.
-fn u(x: (f64, f64)) -> String {
+pub fn u(x: (f64, f64)) -> String {
     detente_words::range(x.0, x.1)
 }
 
 /// Each party's remaining gap for a table: its crossed red lines, its shortfall (a range
 /// when open points decide it), or `-` for none.
-fn gap_cell(s: &Scenario, r: &Revision, p: usize) -> String {
+pub fn gap_cell(s: &Scenario, r: &Revision, p: usize) -> String {
     let mut parts: Vec<String> = Vec::new();
     let crossed: Vec<String> = r.issues_crossing(p).map(|i| s.issues()[i].id.clone()).collect();
     if !crossed.is_empty() {
@@ -261,11 +261,9 @@ fn gap_cell(s: &Scenario, r: &Revision, p: usize) -> String {
     if parts.is_empty() { "-".to_string() } else { parts.join(", ") }
 }
 
-/// One revision: the red lines it crosses and the verdicts it changes first, then the
-/// changes, then every party before and after.
-fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
-    let crossed: Vec<String> = r
-        .red_lines
+/// The red lines a revision crosses: `ukraine on TER-03 (was open)`.
+pub fn crossed_words(s: &Scenario, r: &Revision) -> Vec<String> {
+    r.red_lines
         .iter()
         .filter(|m| m.after == RedLineState::Crossed)
         .map(|m| {
@@ -280,13 +278,12 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
                 }
             )
         })
-        .collect();
-    let _ = writeln!(
-        out,
-        "    red lines crossed: {}",
-        if crossed.is_empty() { "none".to_string() } else { crossed.join(", ") }
-    );
-    let moved: Vec<String> = (0..s.parties().len())
+        .collect()
+}
+
+/// The verdicts a revision changes: `russia rejects -> accepts`.
+pub fn moved_words(s: &Scenario, r: &Revision) -> Vec<String> {
+    (0..s.parties().len())
         .filter(|&p| r.verdicts_before[p] != r.verdicts_after[p])
         .map(|p| {
             format!(
@@ -296,12 +293,30 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
                 j::verdict(r.verdicts_after[p])
             )
         })
-        .collect();
-    let _ = writeln!(
-        out,
-        "    verdicts changed: {}",
-        if moved.is_empty() { "none".to_string() } else { moved.join(", ") }
-    );
+        .collect()
+}
+
+/// The red lines a revision's open points put at risk: `russia on TER-02`.
+pub fn at_risk_words(s: &Scenario, r: &Revision) -> Vec<String> {
+    r.red_lines
+        .iter()
+        .filter(|m| m.after == RedLineState::AtRisk)
+        .map(|m| {
+            format!("{} on {}", s.parties()[m.red_line.party].id, s.issues()[m.red_line.issue].id)
+        })
+        .collect()
+}
+
+/// `none`, or the items joined by commas.
+pub fn or_none(items: &[String]) -> String {
+    if items.is_empty() { "none".to_string() } else { items.join(", ") }
+}
+
+/// One revision: the red lines it crosses and the verdicts it changes first, then the
+/// changes, then every party before and after.
+fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
+    let _ = writeln!(out, "    red lines crossed: {}", or_none(&crossed_words(s, r)));
+    let _ = writeln!(out, "    verdicts changed: {}", or_none(&moved_words(s, r)));
     for c in &r.changes {
         let _ = writeln!(out, "    {}", change_words(s, c));
     }
@@ -318,14 +333,7 @@ fn revision_table(s: &Scenario, r: &Revision, out: &mut String) {
         ]);
     }
     out.push_str(&t.render("    "));
-    let risky: Vec<String> = r
-        .red_lines
-        .iter()
-        .filter(|m| m.after == RedLineState::AtRisk)
-        .map(|m| {
-            format!("{} on {}", s.parties()[m.red_line.party].id, s.issues()[m.red_line.issue].id)
-        })
-        .collect();
+    let risky = at_risk_words(s, r);
     if !risky.is_empty() {
         let _ = writeln!(out, "    red lines open points put at risk: {}", risky.join(", "));
     }
@@ -349,6 +357,13 @@ pub fn mediate<'a>(
     let m = detente_analysis::mediate(s, from, options).map_err(|e| BadInput(e.to_string()))?;
     let words = detente_analysis::mediation_words(s, &m);
     Ok(Search { s, from, m, words, ranked: None })
+}
+
+impl Search<'_> {
+    /// The mediation and its words.
+    pub fn found(&self) -> (&Mediation, &[String]) {
+        (&self.m, &self.words)
+    }
 }
 
 impl Report for Search<'_> {
@@ -376,27 +391,8 @@ impl Report for Search<'_> {
         let Search { s, from, m, words, ranked } = self;
         let (s, from) = (*s, *from);
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "Mediating from {} ({}), objective {}, within {}; counted: {}",
-            s.proposals()[from].id,
-            s.proposals()[from].title,
-            m.objective.as_str(),
-            count(m.max_changes, "change", "changes"),
-            counted_words(s, &m.parties)
-        );
-        let _ = writeln!(
-            out,
-            "{}\n",
-            if m.exact {
-                "Exact: the search covered every revision within the limit.".to_string()
-            } else {
-                format!(
-                    "Not exact: the work budget ({} steps) was reached; what follows is the best found (see the note at the end).",
-                    m.budget.unwrap_or(0)
-                )
-            }
-        );
+        let _ = writeln!(out, "{}", search_heading(s, from, m));
+        let _ = writeln!(out, "{}\n", exact_words(m));
         let listed: Vec<(usize, Option<u64>)> = match ranked {
             None => (0..m.revisions.len()).map(|n| (n, None)).collect(),
             Some(r) => {
@@ -454,6 +450,31 @@ impl Report for Search<'_> {
             let _ = writeln!(out, "{w}");
         }
         out
+    }
+}
+
+/// What was searched: `Mediating from us-28 (...), objective fewest-changes, within 24
+/// changes; counted: russia, ukraine (the principals)`.
+pub fn search_heading(s: &Scenario, from: usize, m: &Mediation) -> String {
+    format!(
+        "Mediating from {} ({}), objective {}, within {}; counted: {}",
+        s.proposals()[from].id,
+        s.proposals()[from].title,
+        m.objective.as_str(),
+        count(m.max_changes, "change", "changes"),
+        counted_words(s, &m.parties)
+    )
+}
+
+/// Whether the search is exact, in a sentence.
+pub fn exact_words(m: &Mediation) -> String {
+    if m.exact {
+        "Exact: the search covered every revision within the limit.".to_string()
+    } else {
+        format!(
+            "Not exact: the work budget ({} steps) was reached; what follows is the best found (see the note at the end).",
+            m.budget.unwrap_or(0)
+        )
     }
 }
 

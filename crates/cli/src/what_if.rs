@@ -103,6 +103,11 @@ impl Shown {
         Said { shown: self, inner }
     }
 
+    /// The changes in a sentence, when there are any.
+    pub fn words(&self) -> Option<String> {
+        (!self.entries.is_empty()).then(|| self.line())
+    }
+
     /// `What-if: russia.reservation 0.60 -> 0.50; ...`.
     fn line(&self) -> String {
         let items: Vec<String> = self

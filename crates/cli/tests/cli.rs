@@ -2073,3 +2073,75 @@ fn robust_refuses_bad_flags_before_any_draw() {
         "robust_merge_not_part.stderr",
     );
 }
+
+#[test]
+fn report_is_one_self_contained_html_file() {
+    let dir = std::env::temp_dir().join(format!("detente-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tutorial.html");
+    let file = path.to_str().unwrap();
+    let o = detente(&["report", "tutorial", "--html", file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&path).unwrap();
+    // (Unwrapped: where the line wraps depends on the length of the path.)
+    assert_eq!(
+        stdout(&o).replace("\n  ", " "),
+        format!(
+            "wrote {file}: the report on lowland-markup (River Dara water-sharing talks (invented example)), {} bytes\n",
+            html.len()
+        )
+    );
+    golden("report_tutorial.html", &html);
+    // Self-contained: no script, no stylesheet, image or frame to fetch, and a policy that
+    // forbids fetching anything.
+    for fetch in ["<script", "<link", "<img", "<iframe", "src=", "url(", "@import"] {
+        assert!(!html.contains(fetch), "the report holds {fetch}");
+    }
+    assert!(html.contains("default-src 'none'; style-src 'unsafe-inline'"));
+    // The mediation lists the revisions `mediate` finds, each with its table of changes.
+    let m = json(&["mediate", "tutorial", "--from", "lowland-markup", "--json"]);
+    let revisions = m["revisions"].as_array().unwrap();
+    assert!(!revisions.is_empty());
+    for (n, r) in revisions.iter().enumerate() {
+        let changes = r["changes"].as_array().unwrap().len();
+        let s = if changes == 1 { "" } else { "s" };
+        let heading = format!("<h3>{}. {changes} change{s}</h3>", n + 1);
+        assert!(html.contains(&heading), "no {heading}");
+    }
+    let tables = revisions.len() + usize::from(!m["closest"].is_null());
+    assert_eq!(html.matches("<table class=\"changes\">").count(), tables);
+    // Another proposal, named; its section and link.
+    let o = detente(&["--json", "report", "tutorial", "-p", "commission-draft", "--html", file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["proposal"], "commission-draft");
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("<th><a href=\"#proposal\">commission-draft</a>"), "the link");
+    assert!(html.contains("Mediation: revisions of commission-draft"));
+    // Bad paths and names: exit 2 before any work, nothing written.
+    let missing = dir.join("no-such-folder/r.html");
+    for (args, said) in [
+        (
+            vec!["report", "tutorial", "--html", missing.to_str().unwrap()],
+            format!(
+                "detente: {}: cannot write: no such folder {}\n",
+                missing.display(),
+                dir.join("no-such-folder").display()
+            ),
+        ),
+        (
+            vec!["report", "tutorial", "--html", dir.to_str().unwrap()],
+            format!("detente: {}: is a folder; give a file name to write to\n", dir.display()),
+        ),
+        (
+            vec!["report", "tutorial", "-p", "nope", "--html", file],
+            "detente: unknown proposal \"nope\" in scenario tutorial (proposals: commission-draft, lowland-markup)\n".to_string(),
+        ),
+    ] {
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&o), said, "{args:?}");
+        assert_eq!(stdout(&o), "");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -295,6 +295,7 @@ const RUNS: &[(&str, &[&[&str]])] = &[
     ),
     ("divide", &[&["divide", "crates/cli/tests/data/points.csv"]]),
     ("scenarios", &[&["scenarios"]]),
+    ("report", &[&["report", "tutorial", "--html", "target/docs-contract-report.html"]]),
 ];
 
 fn all_keys(v: &Value, out: &mut BTreeSet<String>) {

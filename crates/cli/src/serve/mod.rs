@@ -12,8 +12,8 @@
 
 mod api;
 mod guard;
-mod pages;
-mod render;
+pub mod pages;
+pub mod render;
 mod served;
 
 use std::io::Write as _;

@@ -12,7 +12,8 @@ use axum::routing::get;
 use super::guard::{self, Refusal};
 use super::{App, api, render};
 
-const STYLE: &str = include_str!("assets/style.css");
+/// The one stylesheet (the report inlines it).
+pub const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/app.js");
 
 /// The routes of the pages and their assets.
