@@ -8,6 +8,7 @@
 //! (`detente | head`) ends quietly with 0.
 
 mod analyze;
+mod backtest;
 mod bargain;
 mod check;
 mod compare;
@@ -243,6 +244,26 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
         /// Also draw the positions round by round as an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+    },
+    /// Forecasts scored against real outcomes: every issue of a DEU file (EU legislative
+    /// decisions) forecast by each model, with the mean absolute error, the root mean square
+    /// error and the share within 10 points.
+    Backtest {
+        /// A DEU file (tab-separated: proposal, issue, p<actor> and s<actor> columns, out).
+        file: String,
+        /// The models (comma-separated; default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        model: Option<Vec<backtest::ModelArg>>,
+        /// The actors' capabilities.
+        #[arg(long, value_enum, default_value = "equal")]
+        capability: backtest::CapabilityArg,
+        /// Folds of the cross-validation by proposal of fitted models (2 to the number of
+        /// proposals).
+        #[arg(long, value_name = "K", default_value_t = 10)]
+        folds: usize,
+        /// Also draw each model's forecast against the outcome as an SVG file.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
     },
@@ -637,6 +658,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let (report, shown) = forecast::forecast(&scenario, &args)?;
             printer.print(&shown.around(&report))
+        }
+        Command::Backtest { file, model, capability, folds, plot } => {
+            if let Some(path) = &plot {
+                output::check_plot_path(path)?;
+            }
+            let args = backtest::BacktestArgs {
+                models: model.as_deref(),
+                capability,
+                folds,
+                plot: plot.as_deref(),
+            };
+            printer.print(&backtest::run(&file, &args)?)
         }
         Command::Simulate {
             scenario,

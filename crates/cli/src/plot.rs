@@ -296,6 +296,93 @@ pub fn trajectories_svg(
     svg
 }
 
+/// A scatter plot on 0-100 axes: one series of points per name (a colour each, legend at the
+/// right) and the diagonal `y = x`, where a perfect forecast lies.
+pub fn scatter_svg(
+    title: &str,
+    x_name: &str,
+    y_name: &str,
+    series: &[(&str, Vec<(f64, f64)>)],
+) -> String {
+    const W: f64 = 640.0;
+    const H: f64 = 520.0;
+    const M: f64 = 60.0;
+    const LEGEND: f64 = 140.0;
+    let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
+    let (left, right, top, bottom) = (M, W - LEGEND - 20.0, 40.0, H - M);
+    let sx = |x: f64| left + x.clamp(0.0, 100.0) / 100.0 * (right - left);
+    let sy = |y: f64| bottom - y.clamp(0.0, 100.0) / 100.0 * (bottom - top);
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="24" text-anchor="middle" font-size="14">{}</text>"#,
+        (left + right) / 2.0,
+        esc(title)
+    );
+    let _ = writeln!(
+        svg,
+        r#"<path d="M{left} {top} L{left} {bottom} L{right} {bottom}" stroke="black" fill="none"/>"#
+    );
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{top}" stroke="#999" stroke-dasharray="4 3"/>"##
+    );
+    for t in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{t}</text>"#,
+            left - 6.0,
+            sy(t) + 4.0
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{}" text-anchor="middle">{t}</text>"#,
+            sx(t),
+            bottom + 16.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+        (left + right) / 2.0,
+        bottom + 36.0,
+        esc(x_name)
+    );
+    let _ = writeln!(
+        svg,
+        r#"<text x="16" y="{}" text-anchor="middle" transform="rotate(-90 16 {})">{}</text>"#,
+        (top + bottom) / 2.0,
+        (top + bottom) / 2.0,
+        esc(y_name)
+    );
+    for (k, (name, points)) in series.iter().enumerate() {
+        let colour = palette[k % palette.len()];
+        let _ =
+            writeln!(svg, r#"<g fill="{colour}" fill-opacity="0.6"><title>{}</title>"#, esc(name));
+        for &(x, y) in points {
+            if x.is_finite() && y.is_finite() {
+                let _ = writeln!(svg, r#"<circle cx="{:.2}" cy="{:.2}" r="3"/>"#, sx(x), sy(y));
+            }
+        }
+        svg.push_str("</g>\n");
+        let ly = top + 10.0 + 18.0 * k as f64;
+        let _ = writeln!(
+            svg,
+            r#"<circle cx="{}" cy="{}" r="5" fill="{colour}"/>"#,
+            W - LEGEND,
+            ly - 4.0
+        );
+        let _ = writeln!(svg, r#"<text x="{}" y="{ly}">{}</text>"#, W - LEGEND + 12.0, esc(name));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// Where a verdict flips on a tornado bar.
 pub struct TornadoMark {
     /// The threshold.

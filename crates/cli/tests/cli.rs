@@ -2144,4 +2144,70 @@ fn report_is_one_self_contained_html_file() {
         assert_eq!(stdout(&o), "");
     }
     let _ = std::fs::remove_dir_all(&dir);
+fn backtest_scores_each_model_against_the_outcomes() {
+    let toy = data("deu-toy.tsv");
+    ok_golden(&["backtest", &toy], "backtest_toy.txt");
+    let v = json(&["backtest", &toy, "--json"]);
+    assert_eq!(v["issues_scored"], 5);
+    assert_eq!(v["skipped"][0]["reason"], "no outcome");
+    // The JSON's per-issue forecasts give back the headline MAE.
+    let issues = v["issues"].as_array().unwrap();
+    for (k, m) in v["models"].as_array().unwrap().iter().enumerate() {
+        let name = m["model"].as_str().unwrap();
+        let mae: f64 = issues
+            .iter()
+            .map(|i| {
+                (i["forecasts"][name].as_f64().unwrap() - i["outcome"].as_f64().unwrap()).abs()
+            })
+            .sum::<f64>()
+            / issues.len() as f64;
+        assert!((mae - m["mae"].as_f64().unwrap()).abs() < 1e-9, "model {k} {name}");
+    }
+    // One model, other capabilities.
+    let v = json(&["backtest", &toy, "--json", "--model", "median", "--capability", "voting"]);
+    assert_eq!(v["models"].as_array().unwrap().len(), 1);
+    assert_eq!(v["capability"], "voting");
+    let v = json(&["backtest", &toy, "--json", "--model", "compromise", "--capability", "line"]);
+    // d1i1: weights 4, 4, 3.5, 2.8, 0.02 times saliences 90, 60, 80, 40, 1 (0 counts as 1).
+    let w = [4.0 * 90.0, 4.0 * 60.0, 3.5 * 80.0, 2.8 * 40.0, 0.02];
+    let x = [100.0, 80.0, 0.0, 50.0, 100.0];
+    let want = w.iter().zip(&x).map(|(w, x)| w * x).sum::<f64>() / w.iter().sum::<f64>();
+    assert!((v["issues"][0]["forecasts"]["compromise"].as_f64().unwrap() - want).abs() < 1e-9);
+    // A plot, and bad input.
+    let dir = std::env::temp_dir().join(format!("detente-backtest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("b.svg");
+    let o = detente(&["backtest", &toy, "--plot", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.starts_with("<svg") && drawn.matches("<circle").count() >= 15);
+    std::fs::remove_dir_all(&dir).ok();
+    bad_input_golden(&["backtest", &data("deu-bad.tsv")], "backtest_bad.stderr");
+    for args in [
+        vec!["backtest", toy.as_str(), "--plot", "x.png"],
+        vec!["backtest", toy.as_str(), "--model", "median,median"],
+        vec!["backtest", toy.as_str(), "--model", "oracle"],
+        vec!["backtest", toy.as_str(), "--capability", "gdp"],
+        vec!["backtest", "no-such-file.tsv"],
+        vec!["backtest", "crates/cli/tests/data"],
+    ] {
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn backtest_reproduces_the_deu_baselines() {
+    let Some(shared) = detente_testkit::require_shared("the DEU III backtest baselines") else {
+        return;
+    };
+    let file = shared.join("peers/deu/deu3_half.tsv");
+    let v = json(&["backtest", file.to_str().unwrap(), "--json"]);
+    assert_eq!(v["issues_scored"], 180);
+    // ../shared/peers/deu/README.md: compromise 21.4, weighted median 26.1, SMP 23.0.
+    let mae = |k: usize| v["models"][k]["mae"].as_f64().unwrap();
+    assert_eq!(v["models"][0]["model"], "compromise");
+    assert!((mae(0) - 21.4).abs() < 0.05, "{}", mae(0));
+    assert!((mae(1) - 26.1).abs() < 0.05, "{}", mae(1));
+    assert!((mae(2) - 23.0).abs() < 0.05, "{}", mae(2));
 }

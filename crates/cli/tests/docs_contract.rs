@@ -281,6 +281,7 @@ const RUNS: &[(&str, &[&[&str]])] = &[
     ("mediate", &[&["mediate", "tutorial", "--from", "commission-draft"]]),
     ("frontier", &[&["frontier", "tutorial"]]),
     ("forecast", &[&["forecast", "crates/cli/tests/data/ktab-harbour.csv"]]),
+    ("backtest", &[&["backtest", "crates/cli/tests/data/deu-toy.tsv", "--folds", "2"]]),
     ("simulate", &[&["simulate", "tutorial", "--negotiators", "boulware,conceder"]]),
     (
         "tournament",

@@ -46,8 +46,10 @@
 
 #![deny(missing_docs)]
 
+pub mod backtest;
 mod baseline;
 mod convert;
+mod deu;
 mod error;
 mod input;
 pub mod ktab;
@@ -58,6 +60,7 @@ mod work;
 
 pub use baseline::{compromise, weighted_median};
 pub use convert::{SCALE_STEP, TOLERANCE, from_scenario, from_scenario_parties, to_scenario};
+pub use deu::{DeuFile, DeuIssue, MAX_DEU_ACTORS, SkippedRow, Stand, parse_deu};
 pub use error::{Error, ErrorKind, Location};
 pub use input::{Actor, MAX_CAPABILITY, SmpInput};
 pub use model::{

@@ -1,0 +1,395 @@
+//! Forecasts scored against real outcomes: every issue of a DEU file ([`crate::deu`]) is
+//! forecast by each model from the actors' positions, saliences and capabilities, and the
+//! forecasts are compared with the recorded outcomes (mean absolute error, root mean square
+//! error, share within 10 points).
+//!
+//! Each issue is one 0-100 dimension with the actors that took a position on it. A salience
+//! of 0 or an empty one counts as 1 (in DEU, 0 often means "not recorded"; the baselines of
+//! `../shared/peers/deu/README.md` use the same rule). Capabilities are equal, the file's
+//! weight line, or Council votes ([`Capability`]).
+//!
+//! A model with fitted parameters is scored by k-fold cross-validation **by proposal**:
+//! the proposals (not the issues, which share a proposal's actors and context) are dealt
+//! into k folds in file order (the i-th distinct proposal goes to fold `i mod k`); each
+//! fold's issues are forecast with the parameters fitted on the other folds. The headline
+//! score is that cross-validated one; the in-sample score (parameters fitted on every
+//! issue) is reported beside it, never instead.
+
+use crate::deu::{DeuFile, DeuIssue};
+use crate::error::{Error, ErrorKind};
+use crate::input::{Actor, SmpInput};
+use crate::params::SmpParams;
+
+/// How actors' capabilities are set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capability {
+    /// Every actor 1.
+    Equal,
+    /// The file's weight line (the derived copy's GDPs).
+    Line,
+    /// Council votes under the Nice Treaty (2004-2014) for the member states; the
+    /// Commission and the Parliament, which have no Council votes, each as much as the
+    /// largest state (29). See [`council_votes`].
+    Voting,
+}
+
+impl Capability {
+    /// The keyword (`equal`, `line`, `voting`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Capability::Equal => "equal",
+            Capability::Line => "line",
+            Capability::Voting => "voting",
+        }
+    }
+}
+
+/// The Council votes of a DEU actor under the Nice Treaty (weights of 2004-2014, Croatia's
+/// from 2013), and 29 for `com` and `ep` (an open choice: as much as the largest state).
+/// These are the votes, not their Shapley-Shubik power.
+pub fn council_votes(actor: &str) -> Option<f64> {
+    let v = match actor {
+        "de" | "fr" | "it" | "uk" | "com" | "ep" => 29,
+        "es" | "pl" => 27,
+        "ro" => 14,
+        "nl" => 13,
+        "be" | "cz" | "el" | "hu" | "pt" => 12,
+        "at" | "bu" | "se" => 10,
+        "dk" | "ie" | "lt" | "sk" | "fi" | "cr" => 7,
+        "cy" | "ee" | "lv" | "lu" | "si" => 4,
+        "mt" => 3,
+        _ => return None,
+    };
+    Some(f64::from(v))
+}
+
+/// A model the backtest can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BacktestModel {
+    /// Capability x salience weighted mean ([`crate::compromise`]).
+    Compromise,
+    /// Capability x salience weighted median ([`crate::weighted_median`]).
+    Median,
+    /// KTAB's SMP with its defaults, deterministic; the forecast is the last state's
+    /// expected outcome ([`crate::Round::expected`]).
+    Smp,
+}
+
+impl BacktestModel {
+    /// Every model, in the order reports list them.
+    pub const ALL: [BacktestModel; 3] =
+        [BacktestModel::Compromise, BacktestModel::Median, BacktestModel::Smp];
+
+    /// The keyword (`compromise`, `median`, `smp`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            BacktestModel::Compromise => "compromise",
+            BacktestModel::Median => "median",
+            BacktestModel::Smp => "smp",
+        }
+    }
+
+    /// Whether the model has parameters fitted by cross-validation.
+    pub fn is_fitted(self) -> bool {
+        false
+    }
+}
+
+/// One issue as the models see it: the actors that took a position, with capability and
+/// salience (0-100, an empty or 0 salience as 1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IssueActors {
+    /// Index into [`DeuFile::actors`] of each.
+    pub actors: Vec<usize>,
+    /// Positions, 0-100.
+    pub positions: Vec<f64>,
+    /// Capabilities, at least 0.
+    pub capabilities: Vec<f64>,
+    /// Saliences, in (0, 100].
+    pub saliences: Vec<f64>,
+}
+
+impl IssueActors {
+    /// The issue as a one-dimensional SMP input (actors named as in the file).
+    pub fn smp_input(&self, names: &[String]) -> SmpInput {
+        SmpInput {
+            actors: self
+                .actors
+                .iter()
+                .zip(&self.capabilities)
+                .map(|(&a, &c)| Actor {
+                    name: names[a].clone(),
+                    description: String::new(),
+                    capability: c,
+                })
+                .collect(),
+            dimensions: vec!["issue".into()],
+            positions: self.positions.iter().map(|&x| vec![x]).collect(),
+            salience: self.saliences.iter().map(|&s| vec![s]).collect(),
+        }
+    }
+}
+
+/// The actors of `issue` with their capabilities under `capability`.
+pub fn issue_actors(
+    file: &DeuFile,
+    issue: &DeuIssue,
+    capability: Capability,
+) -> Result<IssueActors, Error> {
+    let mut out = IssueActors {
+        actors: Vec::with_capacity(issue.stands.len()),
+        positions: Vec::with_capacity(issue.stands.len()),
+        capabilities: Vec::with_capacity(issue.stands.len()),
+        saliences: Vec::with_capacity(issue.stands.len()),
+    };
+    for st in &issue.stands {
+        let name = &file.actors[st.actor];
+        let c = match capability {
+            Capability::Equal => 1.0,
+            Capability::Line => {
+                let w = file.weights.as_ref().ok_or_else(|| {
+                    Error::new(ErrorKind::Missing, "capability line: the file has no weight line (its second line)")
+                })?;
+                w[st.actor].ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Missing,
+                        format!("capability line: actor {name:?} has no weight on the weight line (issue {}, line {})", issue.id, issue.line),
+                    )
+                })?
+            }
+            Capability::Voting => council_votes(name).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Unknown,
+                    format!("capability voting: actor {name:?} has no Council votes (the DEU actors are com, ep and the member states' codes)"),
+                )
+            })?,
+        };
+        out.actors.push(st.actor);
+        out.positions.push(st.position);
+        out.capabilities.push(c);
+        out.saliences.push(match st.salience {
+            Some(s) if s > 0.0 => s,
+            _ => 1.0,
+        });
+    }
+    Ok(out)
+}
+
+/// How forecasts compare with outcomes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scores {
+    /// Mean absolute error, in points of the 0-100 scale.
+    pub mae: f64,
+    /// Root mean square error.
+    pub rmse: f64,
+    /// Share of issues whose forecast is within 10 points of the outcome (at most 10 off).
+    pub within_10: f64,
+}
+
+/// The scores of `forecasts` against `outcomes` (same length, at least one).
+pub fn scores(forecasts: &[f64], outcomes: &[f64]) -> Scores {
+    let n = forecasts.len().max(1) as f64;
+    let (mut abs, mut sq, mut within) = (0.0, 0.0, 0usize);
+    for (f, o) in forecasts.iter().zip(outcomes) {
+        let e = (f - o).abs();
+        abs += e;
+        sq += e * e;
+        within += usize::from(e <= 10.0);
+    }
+    Scores { mae: abs / n, rmse: (sq / n).sqrt(), within_10: within as f64 / n }
+}
+
+/// One model's backtest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelResult {
+    /// The model.
+    pub model: BacktestModel,
+    /// The forecast of each issue (cross-validated for a fitted model), in
+    /// [`Backtest::issues`] order.
+    pub forecasts: Vec<f64>,
+    /// The headline scores (cross-validated for a fitted model).
+    pub scores: Scores,
+    /// For a fitted model: the scores with parameters fitted on every issue (in-sample,
+    /// optimistic), and those parameters.
+    pub in_sample: Option<(Scores, Vec<(String, f64)>)>,
+}
+
+/// The options of a backtest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BacktestParams {
+    /// The models, in report order.
+    pub models: Vec<BacktestModel>,
+    /// How capabilities are set.
+    pub capability: Capability,
+    /// Folds of the cross-validation by proposal (2 to the number of proposals).
+    pub folds: usize,
+}
+
+impl Default for BacktestParams {
+    fn default() -> Self {
+        BacktestParams {
+            models: BacktestModel::ALL.to_vec(),
+            capability: Capability::Equal,
+            folds: 10,
+        }
+    }
+}
+
+/// A backtest: the issues scored and each model's forecasts and scores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backtest {
+    /// Indices into [`DeuFile::issues`] of the issues scored (every one).
+    pub issues: Vec<usize>,
+    /// Outcomes, in the same order.
+    pub outcomes: Vec<f64>,
+    /// Each model's result, in [`BacktestParams::models`] order.
+    pub models: Vec<ModelResult>,
+    /// The cross-validation fold of each issue.
+    pub folds: Vec<usize>,
+}
+
+/// The fold of each issue: the i-th distinct proposal (in file order) goes to fold
+/// `i mod k`.
+pub fn proposal_folds(file: &DeuFile, k: usize) -> Vec<usize> {
+    let mut index = std::collections::HashMap::new();
+    file.issues
+        .iter()
+        .map(|i| {
+            let n = index.len();
+            *index.entry(i.proposal.as_str()).or_insert(n) % k.max(1)
+        })
+        .collect()
+}
+
+/// Forecasts every issue of `file` with each model and scores the forecasts.
+pub fn backtest(file: &DeuFile, params: &BacktestParams) -> Result<Backtest, Error> {
+    if file.issues.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Count,
+            "no issue to score (none has both an outcome and a position)",
+        ));
+    }
+    let n_proposals = {
+        let mut seen = std::collections::HashSet::new();
+        file.issues.iter().filter(|i| seen.insert(i.proposal.as_str())).count()
+    };
+    if params.models.iter().any(|m| m.is_fitted()) && !(2..=n_proposals).contains(&params.folds) {
+        return Err(Error::new(
+            ErrorKind::Params,
+            format!(
+                "folds: {} asked, between 2 and the {n_proposals} proposals needed",
+                params.folds
+            ),
+        ));
+    }
+    let prepared: Vec<IssueActors> = file
+        .issues
+        .iter()
+        .map(|i| issue_actors(file, i, params.capability))
+        .collect::<Result<_, _>>()?;
+    let outcomes: Vec<f64> = file.issues.iter().map(|i| i.outcome).collect();
+    let folds = proposal_folds(file, params.folds);
+    let smp_params = SmpParams::default();
+    let mut models = vec![];
+    for &model in &params.models {
+        let forecasts: Vec<f64> = match model {
+            BacktestModel::Compromise => prepared.iter().map(compromise_1d).collect(),
+            BacktestModel::Median => prepared.iter().map(median_1d).collect(),
+            BacktestModel::Smp => prepared
+                .iter()
+                .map(|a| smp_1d(a, &file.actors, &smp_params))
+                .collect::<Result<_, _>>()?,
+        };
+        let scores = scores(&forecasts, &outcomes);
+        models.push(ModelResult { model, forecasts, scores, in_sample: None });
+    }
+    Ok(Backtest { issues: (0..file.issues.len()).collect(), outcomes, models, folds })
+}
+
+/// The capability x salience weighted mean of one issue.
+pub fn compromise_1d(a: &IssueActors) -> f64 {
+    crate::compromise(&a.smp_input_unnamed())[0]
+}
+
+/// The capability x salience weighted (lower) median of one issue.
+pub fn median_1d(a: &IssueActors) -> f64 {
+    crate::weighted_median(&a.smp_input_unnamed())[0]
+}
+
+/// SMP's expected outcome on one issue (an issue with one actor: its position).
+fn smp_1d(a: &IssueActors, names: &[String], params: &SmpParams) -> Result<f64, Error> {
+    if a.actors.len() < 2 {
+        return Ok(a.positions[0]);
+    }
+    let run = crate::run_smp(&a.smp_input(names), params)?;
+    Ok(run.last().expected()[0])
+}
+
+impl IssueActors {
+    fn smp_input_unnamed(&self) -> SmpInput {
+        SmpInput {
+            actors: self
+                .capabilities
+                .iter()
+                .map(|&c| Actor { name: String::new(), description: String::new(), capability: c })
+                .collect(),
+            dimensions: vec![String::new()],
+            positions: self.positions.iter().map(|&x| vec![x]).collect(),
+            salience: self.saliences.iter().map(|&s| vec![s]).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deu::parse_deu;
+
+    const TOY: &str = "prnr\tisnr\tpcom\tpde\tpmt\tscom\tsde\tsmt\tout\n\
+                       \t\t5\t3\t1\t\t\t\t\n\
+                       a\ta1\t0\t100\t\t50\t0\t\t60\n\
+                       a\ta2\t20\t20\t80\t10\t10\t20\t40\n\
+                       b\tb1\t\t70\t\t\t40\t\t70\n";
+
+    #[test]
+    fn scores_are_mae_rmse_and_share_within_10() {
+        let s = scores(&[10.0, 50.0, 0.0], &[0.0, 50.0, 30.0]);
+        assert!((s.mae - 40.0 / 3.0).abs() < 1e-12);
+        assert!((s.rmse - (1000.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert!((s.within_10 - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn capabilities_and_saliences_follow_the_rules() {
+        let f = parse_deu("t.tsv", TOY).unwrap();
+        let a = issue_actors(&f, &f.issues[0], Capability::Equal).unwrap();
+        // de's salience 0 counts as 1.
+        assert_eq!(a.saliences, [50.0, 1.0]);
+        assert_eq!(a.capabilities, [1.0, 1.0]);
+        let a = issue_actors(&f, &f.issues[1], Capability::Line).unwrap();
+        assert_eq!(a.capabilities, [5.0, 3.0, 1.0]);
+        assert!(issue_actors(&f, &f.issues[1], Capability::Line).is_ok());
+        let mut g = f.clone();
+        g.weights.as_mut().unwrap()[2] = None;
+        let e = issue_actors(&g, &g.issues[1], Capability::Line).unwrap_err();
+        assert!(e.message().contains("actor \"mt\" has no weight"), "{e}");
+        let a = issue_actors(&f, &f.issues[1], Capability::Voting).unwrap();
+        assert_eq!(a.capabilities, [29.0, 29.0, 3.0]);
+    }
+
+    #[test]
+    fn baselines_forecast_each_issue() {
+        let f = parse_deu("t.tsv", TOY).unwrap();
+        let b = backtest(&f, &BacktestParams::default()).unwrap();
+        assert_eq!(b.outcomes, [60.0, 40.0, 70.0]);
+        let comp = &b.models[0];
+        // (50*0 + 1*100)/51; (10*20 + 10*20 + 20*80)/40; the one actor's position.
+        assert!((comp.forecasts[0] - 100.0 / 51.0).abs() < 1e-12);
+        assert!((comp.forecasts[1] - 50.0).abs() < 1e-12);
+        assert_eq!(comp.forecasts[2], 70.0);
+        assert_eq!(b.models[1].forecasts, [0.0, 20.0, 70.0]);
+        // SMP with one actor: its position.
+        assert_eq!(b.models[2].forecasts[2], 70.0);
+        assert_eq!(b.folds, [0, 0, 1]);
+    }
+}
