@@ -251,7 +251,7 @@ enum Command {
     /// decisions) forecast by each model, with the mean absolute error, the root mean square
     /// error and the share within 10 points.
     Backtest {
-        /// A DEU file (tab-separated: proposal, issue, p<actor> and s<actor> columns, out).
+        /// A DEU file (tab-separated: prnr, isnr, `pX` and `sX` per actor X, out).
         file: String,
         /// The models (comma-separated; default: all).
         #[arg(long, value_enum, value_delimiter = ',')]

@@ -1,4 +1,4 @@
-//! Forecasts scored against real outcomes: every issue of a DEU file ([`crate::deu`]) is
+//! Forecasts scored against real outcomes: every issue of a DEU file ([`crate::parse_deu`]) is
 //! forecast by each model from the actors' positions, saliences and capabilities, and the
 //! forecasts are compared with the recorded outcomes (mean absolute error, root mean square
 //! error, share within 10 points).
