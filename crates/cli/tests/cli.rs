@@ -2144,6 +2144,9 @@ fn report_is_one_self_contained_html_file() {
         assert_eq!(stdout(&o), "");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn backtest_scores_each_model_against_the_outcomes() {
     let toy = data("deu-toy.tsv");
     ok_golden(&["backtest", &toy], "backtest_toy.txt");
