@@ -82,60 +82,65 @@ impl Report for Compare<'_> {
         }
         out.push_str(&t.render("  "));
         out.push_str("  (verdict and utility; ✗n: n points cross a red line)\n\n");
-        // In words.
-        let names = |keep: &dyn Fn(&analysis::PartyChange) -> bool| -> Vec<String> {
-            c.parties
-                .iter()
-                .filter(|pc| keep(pc))
-                .map(|pc| party_name(s, pc.party).to_string())
-                .collect()
-        };
-        // A change that prints as 0.00 is no change.
-        let gainers = names(&|pc| num(pc.delta_min) != num(0.0) && pc.delta_min > 0.0);
-        let losers = names(&|pc| num(pc.delta_max) != num(0.0) && pc.delta_max < 0.0);
-        let mixed = names(&|pc| {
-            num(pc.delta_min) != num(0.0)
-                && pc.delta_min < 0.0
-                && num(pc.delta_max) != num(0.0)
-                && pc.delta_max > 0.0
-        });
-        let from_id = &s.proposals()[from].id;
-        let to_id = &s.proposals()[to].id;
-        let open = !s.proposals()[from].open_issues().is_empty()
-            || !s.proposals()[to].open_issues().is_empty();
-        let verb = |who: &[String], one: &str, many: &str| {
-            format!("{} {}", and_list(who), if who.len() == 1 { one } else { many })
-        };
-        let mut clauses = vec![];
-        let mut sure = vec![];
-        if !gainers.is_empty() {
-            sure.push(verb(&gainers, "gains", "gain"));
-        }
-        if !losers.is_empty() {
-            sure.push(verb(&losers, "loses", "lose"));
-        }
-        if !sure.is_empty() {
-            let surely = if open { ", however the open points are settled" } else { "" };
-            clauses.push(format!("{}{surely}", sure.join(" and ")));
-        }
-        if !mixed.is_empty() {
-            clauses.push(format!(
-                "{} or {}, as the open points are settled",
-                verb(&mixed, "gains", "gain"),
-                if mixed.len() == 1 { "loses" } else { "lose" }
-            ));
-        }
-        if clauses.is_empty() {
-            clauses.push("no party's utility changes".to_string());
-        }
-        let _ = writeln!(out, "Moving from {from_id} to {to_id}, {}.", clauses.join("; "));
-        for pc in &c.parties {
-            if let Some(line) = movement_sentence(s, pc) {
-                let _ = writeln!(out, "{line}");
-            }
+        for line in words(s, c) {
+            let _ = writeln!(out, "{line}");
         }
         out
     }
+}
+
+/// The comparison in words, one sentence a line: who gains and who loses, then each party
+/// whose verdict or red lines move (the last lines of `detente compare`).
+pub fn words(s: &Scenario, c: &Comparison) -> Vec<String> {
+    let (from, to) = (c.from, c.to);
+    let names = |keep: &dyn Fn(&analysis::PartyChange) -> bool| -> Vec<String> {
+        c.parties
+            .iter()
+            .filter(|pc| keep(pc))
+            .map(|pc| party_name(s, pc.party).to_string())
+            .collect()
+    };
+    // A change that prints as 0.00 is no change.
+    let gainers = names(&|pc| num(pc.delta_min) != num(0.0) && pc.delta_min > 0.0);
+    let losers = names(&|pc| num(pc.delta_max) != num(0.0) && pc.delta_max < 0.0);
+    let mixed = names(&|pc| {
+        num(pc.delta_min) != num(0.0)
+            && pc.delta_min < 0.0
+            && num(pc.delta_max) != num(0.0)
+            && pc.delta_max > 0.0
+    });
+    let from_id = &s.proposals()[from].id;
+    let to_id = &s.proposals()[to].id;
+    let open = !s.proposals()[from].open_issues().is_empty()
+        || !s.proposals()[to].open_issues().is_empty();
+    let verb = |who: &[String], one: &str, many: &str| {
+        format!("{} {}", and_list(who), if who.len() == 1 { one } else { many })
+    };
+    let mut clauses = vec![];
+    let mut sure = vec![];
+    if !gainers.is_empty() {
+        sure.push(verb(&gainers, "gains", "gain"));
+    }
+    if !losers.is_empty() {
+        sure.push(verb(&losers, "loses", "lose"));
+    }
+    if !sure.is_empty() {
+        let surely = if open { ", however the open points are settled" } else { "" };
+        clauses.push(format!("{}{surely}", sure.join(" and ")));
+    }
+    if !mixed.is_empty() {
+        clauses.push(format!(
+            "{} or {}, as the open points are settled",
+            verb(&mixed, "gains", "gain"),
+            if mixed.len() == 1 { "loses" } else { "lose" }
+        ));
+    }
+    if clauses.is_empty() {
+        clauses.push("no party's utility changes".to_string());
+    }
+    let mut out = vec![format!("Moving from {from_id} to {to_id}, {}.", clauses.join("; "))];
+    out.extend(c.parties.iter().filter_map(|pc| movement_sentence(s, pc)));
+    out
 }
 
 /// A verdict in words: `accepts`, `rejects`, `depends on the open points`.

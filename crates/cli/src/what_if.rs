@@ -109,7 +109,7 @@ impl Shown {
     }
 
     /// `What-if: russia.reservation 0.60 -> 0.50; ...`.
-    fn line(&self) -> String {
+    pub fn line(&self) -> String {
         let items: Vec<String> = self
             .entries
             .iter()

@@ -64,6 +64,27 @@ impl Server {
     fn get(&self, path: &str) -> (u16, String) {
         self.request(&format!("GET {path} HTTP/1.1"), b"")
     }
+
+    /// A GET's status, headers (lower case) and body.
+    fn get_with_headers(&self, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = vec![];
+        let _ = stream.read_to_end(&mut raw);
+        let text = String::from_utf8(raw).unwrap();
+        let (headers, body) = text.split_once("\r\n\r\n").unwrap();
+        let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
+        let headers = headers.to_ascii_lowercase();
+        let body = if headers.contains("transfer-encoding: chunked") {
+            unchunk(body)
+        } else {
+            body.to_string()
+        };
+        (status, headers, body)
+    }
 }
 
 impl Drop for Server {
@@ -459,12 +480,73 @@ fn a_real_browser_renders_the_verdict_table() {
     for cell in verdict_cells("tutorial") {
         assert!(dom.contains(&cell), "the DOM has no {cell}:\n{dom}");
     }
+    // Each tool page: the verdicts it shows are those of its command.
+    let dom = browse(
+        browser,
+        &["--dump-dom"],
+        &format!("http://{}/scenarios/ukraine-2025/compare?from=us-28&to=e3-markup", server.addr),
+    );
+    assert_compare_rows(
+        &dom,
+        &json_of(&["compare", "ukraine-2025", "us-28", "e3-markup"]),
+        "compare in a browser",
+    );
+    let dom = browse(
+        browser,
+        &["--dump-dom"],
+        &format!("http://{}/scenarios/tutorial/mediate?from=commission-draft", server.addr),
+    );
+    let m = json_of(&["mediate", "tutorial", "--from", "commission-draft"]);
+    for p in m["revisions"][0]["parties"].as_array().unwrap() {
+        let row = format!(
+            "<tr data-party=\"{}\" data-before=\"{}\" data-after=\"{}\">",
+            p["party"].as_str().unwrap(),
+            p["verdict_before"].as_str().unwrap(),
+            p["verdict_after"].as_str().unwrap()
+        );
+        assert!(revision_part(&dom, 1).contains(&row), "mediate in a browser: no {row}");
+    }
+    let dom = browse(
+        browser,
+        &["--dump-dom"],
+        &format!("http://{}/scenarios/tutorial/what-if?set=lowland.reservation%3D0.9", server.addr),
+    );
+    let a = json_of(&["analyze", "tutorial", "--set", "lowland.reservation=0.9"]);
+    for e in a["evaluations"].as_array().unwrap() {
+        for pe in e["parties"].as_array().unwrap() {
+            let cell = format!(
+                "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\"",
+                pe["verdict"].as_str().unwrap(),
+                e["proposal"]["id"].as_str().unwrap(),
+                pe["party"].as_str().unwrap()
+            );
+            assert!(dom.contains(&cell), "what-if in a browser: no {cell}");
+        }
+    }
+    let dom = browse(
+        browser,
+        &["--dump-dom"],
+        &format!("http://{}/scenarios/tutorial/frontier", server.addr),
+    );
+    assert!(dom.contains("<tr data-solution=\"nash\""), "frontier in a browser:\n{dom}");
+    assert!(dom.contains("<svg class=\"plot\""), "frontier in a browser:\n{dom}");
     // Screenshots for review (not compared).
     let shots = root().join("target/serve-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     for (file, path) in [
         ("overview-ukraine-2025.png", "/scenarios/ukraine-2025"),
         ("proposal-ukraine-2025.png", "/scenarios/ukraine-2025/proposals/us-28"),
+        ("compare-ukraine-2025.png", "/scenarios/ukraine-2025/compare?from=us-28&to=e3-markup"),
+        ("mediate-tutorial.png", "/scenarios/tutorial/mediate?from=commission-draft"),
+        (
+            "what-if-ukraine-2025.png",
+            "/scenarios/ukraine-2025/what-if?set=russia.reservation%3D0.9",
+        ),
+        ("frontier-tutorial.png", "/scenarios/tutorial/frontier"),
+        (
+            "frontier-3-tutorial.png",
+            "/scenarios/tutorial/frontier?parties=upland,lowland,commission",
+        ),
     ] {
         let shot = shots.join(file);
         let arg = format!("--screenshot={}", shot.display());
@@ -475,4 +557,336 @@ fn a_real_browser_renders_the_verdict_table() {
         );
         assert!(shot.exists(), "{}", shot.display());
     }
+}
+
+/// The JSON a command prints.
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let (code, out, err) = detente(&args);
+    assert_eq!(code, 0, "detente {args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The rows of the party table of a compare page must say what `compare --json` says.
+fn assert_compare_rows(html: &str, c: &serde_json::Value, what: &str) {
+    for pc in c["comparison"]["parties"].as_array().unwrap() {
+        let row = format!(
+            "<tr data-party=\"{}\" data-before=\"{}\" data-after=\"{}\" data-delta=\"{} {}\" data-movement=\"{}\">",
+            pc["party"].as_str().unwrap(),
+            pc["before"]["verdict"].as_str().unwrap(),
+            pc["after"]["verdict"].as_str().unwrap(),
+            pc["delta"][0],
+            pc["delta"][1],
+            pc["movement"].as_str().unwrap()
+        );
+        assert!(html.contains(&row), "{what}: no {row}");
+    }
+    for ch in c["comparison"]["changes"].as_array().unwrap() {
+        let row = format!("<tr data-issue=\"{}\">", ch["issue"].as_str().unwrap());
+        assert!(html.contains(&row), "{what}: no {row}");
+    }
+}
+
+#[test]
+fn the_compare_page_shows_the_numbers_of_compare() {
+    let server = Server::start(&[]);
+    for (name, from, to) in
+        [("tutorial", "commission-draft", "lowland-markup"), ("ukraine-2025", "us-28", "e3-markup")]
+    {
+        let (status, html) = server.get(&format!("/scenarios/{name}/compare?from={from}&to={to}"));
+        assert_eq!(status, 200, "{html}");
+        let c = json_of(&["compare", name, from, to]);
+        assert_compare_rows(&html, &c, name);
+        assert!(html.contains("<li>Moving from "), "{name}: the words of compare");
+    }
+    // Linked from the overview; by default the last proposal against the one it amends.
+    let (_, overview) = server.get("/scenarios/tutorial");
+    assert!(overview.contains("href=\"/scenarios/tutorial/compare\""), "{overview}");
+    let (status, html) = server.get("/scenarios/tutorial/compare");
+    assert_eq!(status, 200);
+    let c = json_of(&["compare", "tutorial", "commission-draft", "lowland-markup"]);
+    assert_compare_rows(&html, &c, "default");
+    let (status, html) = server.get("/scenarios/tutorial/compare?from=nope");
+    assert_eq!(status, 400);
+    assert!(html.contains("unknown proposal &quot;nope&quot; in scenario tutorial"), "{html}");
+    let (status, _) = server.get("/scenarios/tutorial/compare?from=a&from=b");
+    assert_eq!(status, 400);
+}
+
+/// The part of a page about revision `rank` (from 1) of a mediate page.
+fn revision_part(html: &str, rank: u64) -> &str {
+    let start = format!("<li class=\"revision\" data-rank=\"{rank}\">");
+    let at = html.find(&start).unwrap_or_else(|| panic!("no revision {rank}"));
+    let rest = &html[at..];
+    &rest[..rest.find("</li>").unwrap()]
+}
+
+/// An `href` as the pages write it, decoded enough to be requested again.
+fn unescape_href(href: &str) -> String {
+    href.replace("&amp;", "&")
+}
+
+#[test]
+fn the_mediate_page_lists_the_revisions_of_mediate_and_shows_them() {
+    let server = Server::start(&[]);
+    let (status, html) = server.get("/scenarios/tutorial/mediate?from=commission-draft");
+    assert_eq!(status, 200, "{html}");
+    let m = json_of(&["mediate", "tutorial", "--from", "commission-draft"]);
+    assert!(html.contains(&format!("data-exact=\"{}\"", m["exact"])), "{html}");
+    let revisions = m["revisions"].as_array().unwrap();
+    assert!(!revisions.is_empty());
+    for (k, r) in revisions.iter().enumerate() {
+        let part = revision_part(&html, k as u64 + 1);
+        for p in r["parties"].as_array().unwrap() {
+            let row = format!(
+                "<tr data-party=\"{}\" data-before=\"{}\" data-after=\"{}\">",
+                p["party"].as_str().unwrap(),
+                p["verdict_before"].as_str().unwrap(),
+                p["verdict_after"].as_str().unwrap()
+            );
+            assert!(part.contains(&row), "revision {}: no {row}", k + 1);
+        }
+    }
+    // How likely every counted party is to accept each: as `--min-probability 0` counts it,
+    // with its sample count.
+    let ranked =
+        json_of(&["mediate", "tutorial", "--from", "commission-draft", "--min-probability", "0"]);
+    for r in ranked["revisions"].as_array().unwrap() {
+        let part = revision_part(&html, r["rank_by_objective"].as_u64().unwrap());
+        let share = format!(
+            "data-count=\"{}\" data-samples=\"{}\"",
+            r["all_accept"]["count"], ranked["samples"]
+        );
+        assert!(part.contains(&share), "no {share} in {part}");
+        assert!(part.contains(" of 1000 draws"), "{part}");
+    }
+    // Clicking the first shows the revised draft in the overview: one more row, its
+    // verdicts those the search predicts.
+    let part = revision_part(&html, 1);
+    let link = part.split("<a class=\"show\" href=\"").nth(1).unwrap();
+    let link = unescape_href(&link[..link.find('"').unwrap()]);
+    assert!(link.contains("revise=commission-draft&change="), "{link}");
+    let (status, overview) = server.get(&link);
+    assert_eq!(status, 200, "{link}: {overview}");
+    for p in revisions[0]["parties"].as_array().unwrap() {
+        let cell = format!(
+            "<td class=\"{}\" data-proposal=\"commission-draft-revised\" data-party=\"{}\"",
+            p["verdict_after"].as_str().unwrap(),
+            p["party"].as_str().unwrap()
+        );
+        assert!(overview.contains(&cell), "no {cell}");
+    }
+    assert!(overview.contains("Revised draft: "), "the banner says which");
+    // And in the heat map, with every changed point's term.
+    let heat = link.replacen(
+        "/scenarios/tutorial?",
+        "/scenarios/tutorial/proposals/commission-draft-revised?",
+        1,
+    );
+    let (status, page) = server.get(&heat);
+    assert_eq!(status, 200, "{page}");
+    for c in revisions[0]["changes"].as_array().unwrap() {
+        assert!(page.contains(&format!("data-issue=\"{}\"", c["issue"].as_str().unwrap())));
+    }
+    // A revision is checked against the scenario, never a path.
+    for (q, words) in [
+        (
+            "revise=commission-draft&change=dam%3Dnowhere",
+            "change dam=nowhere: unknown option &quot;nowhere&quot;",
+        ),
+        ("revise=..%2F..%2Fetc%2Fpasswd", "revise: unknown proposal"),
+        ("change=dam%3Djoint-board", "change goes with revise"),
+    ] {
+        let (status, page) = server.get(&format!("/scenarios/tutorial?{q}"));
+        assert_eq!(status, 400, "{q}: {page}");
+        assert!(page.contains(words), "{q}: {page}");
+    }
+    // Ukraine: no revision is accepted; the closest is shown, and the search says if exact.
+    let (status, html) = server.get("/scenarios/ukraine-2025/mediate?from=us-28&max_changes=3");
+    assert_eq!(status, 200, "{html}");
+    let m = json_of(&["mediate", "ukraine-2025", "--from", "us-28", "--max-changes", "3"]);
+    assert!(html.contains(&format!("data-exact=\"{}\"", m["exact"])));
+    if m["revisions"].as_array().unwrap().is_empty() {
+        assert!(html.contains("The closest revision"), "{html}");
+    }
+}
+
+#[test]
+fn a_what_if_edit_changes_every_view_as_the_library_predicts() {
+    let server = Server::start(&[]);
+    let set = ["russia.reservation=0.9", "us-28.TER-03=contact-line"];
+    // The forms' fields become settings.
+    let (status, html) = server.get(
+        "/scenarios/ukraine-2025/what-if?reservation_party=russia&reservation=0.9&term_proposal=us-28&term_issue=TER-03&term=contact-line",
+    );
+    assert_eq!(status, 200, "{html}");
+    let a = json_of(&["analyze", "ukraine-2025", "--set", set[0], "--set", set[1]]);
+    let plain = json_of(&["analyze", "ukraine-2025"]);
+    let mut changed = 0;
+    for (e, e0) in
+        a["evaluations"].as_array().unwrap().iter().zip(plain["evaluations"].as_array().unwrap())
+    {
+        let j = e["proposal"]["id"].as_str().unwrap();
+        for (pe, pe0) in
+            e["parties"].as_array().unwrap().iter().zip(e0["parties"].as_array().unwrap())
+        {
+            let p = pe["party"].as_str().unwrap();
+            let cell = format!(
+                "<td class=\"{}\" data-proposal=\"{j}\" data-party=\"{p}\"",
+                pe["verdict"].as_str().unwrap()
+            );
+            assert!(html.contains(&cell), "no {cell}");
+            if pe["verdict"] != pe0["verdict"] {
+                changed += 1;
+                let row = format!(
+                    "<tr data-proposal=\"{j}\" data-party=\"{p}\" data-before=\"{}\" data-after=\"{}\">",
+                    pe0["verdict"].as_str().unwrap(),
+                    pe["verdict"].as_str().unwrap()
+                );
+                assert!(html.contains(&row), "no {row}");
+            }
+        }
+    }
+    assert!(changed > 0, "the edits change some verdict");
+    // Said first, the forms' edits in the order of the forms (a draft's term first).
+    assert!(
+        html.contains("What-if: us-28.TER-03 unilateral-withdrawal -&gt; contact-line; russia.reservation 0.60 -&gt; 0.90."),
+        "the edits said first"
+    );
+    // Every view carries the edits: the heat map, compare and the frontier.
+    let q = "set=us-28.TER-03%3Dcontact-line&set=russia.reservation%3D0.9";
+    assert!(html.contains(&format!(
+        "href=\"/scenarios/ukraine-2025/compare?{}\"",
+        q.replace('&', "&amp;")
+    )));
+    let (_, page) = server.get(&format!("/scenarios/ukraine-2025/proposals/us-28?{q}"));
+    let e = json_of(&["evaluate", "ukraine-2025", "-p", "us-28", "--set", set[0], "--set", set[1]]);
+    for pe in e["evaluations"][0]["parties"].as_array().unwrap() {
+        for pt in pe["points"].as_array().unwrap() {
+            let cell = format!(
+                "data-party=\"{}\" data-issue=\"{}\" data-verdict=\"{}\"",
+                pe["party"].as_str().unwrap(),
+                pt["issue"].as_str().unwrap(),
+                pt["verdict"].as_str().unwrap()
+            );
+            assert!(page.contains(&cell), "no {cell}");
+        }
+    }
+    let (_, page) =
+        server.get(&format!("/scenarios/ukraine-2025/compare?from=us-28&to=e3-markup&{q}"));
+    let c = json_of(&[
+        "compare",
+        "ukraine-2025",
+        "us-28",
+        "e3-markup",
+        "--set",
+        set[0],
+        "--set",
+        set[1],
+    ]);
+    assert_compare_rows(&page, &c, "compare with the edits");
+    // A bad edit is said on the page (400, never a 5xx), in the CLI's words.
+    let (status, html) = server.get("/scenarios/ukraine-2025/what-if?set=russia.reservation%3D2");
+    assert_eq!(status, 400, "{html}");
+    let (code, _, err) = detente(&["analyze", "ukraine-2025", "--set", "russia.reservation=2"]);
+    assert_eq!(code, 2);
+    let said = err.trim_end().strip_prefix("detente: --").unwrap();
+    assert!(
+        html.contains(&format!("<p class=\"error\" role=\"alert\">{}</p>", esc(said))),
+        "{html}"
+    );
+    assert!(html.contains("<form"), "the forms, to fix it");
+    for q in [
+        "set=x%3D1&set=",
+        "set=rusia.reservation%3D0.5",
+        "set=russia.reservation%3DNaN",
+        "set=russia.reservation%3D1e400",
+    ] {
+        let (status, html) = server.get(&format!("/scenarios/ukraine-2025/what-if?{q}"));
+        assert_eq!(status, 400, "{q}: {html}");
+        assert!(html.contains("class=\"error\""), "{q}: {html}");
+    }
+    // Edits are size-limited.
+    let long = format!("set={}", "x".repeat(400));
+    let (status, html) = server.get(&format!("/scenarios/ukraine-2025/what-if?{long}"));
+    assert_eq!(status, 400);
+    assert!(html.contains("longer than the 300 bytes"), "{html}");
+    let many = vec!["set=russia.reservation%3D0.5"; 65].join("&");
+    let (status, html) = server.get(&format!("/scenarios/ukraine-2025/what-if?{many}"));
+    assert_eq!(status, 400);
+    assert!(html.contains("more than 64 set parameters"), "{html}");
+}
+
+#[test]
+fn save_as_downloads_the_edited_scenario_and_writes_nothing() {
+    let server = Server::start(&[]);
+    let (status, headers, toml) =
+        server.get_with_headers("/scenarios/tutorial/scenario.toml?set=lowland.reservation%3D0.5");
+    assert_eq!(status, 200, "{toml}");
+    assert!(
+        headers.contains("content-disposition: attachment; filename=\"tutorial-edited.toml\""),
+        "{headers}"
+    );
+    let file = std::env::temp_dir().join(format!("detente-save-as-{}.toml", std::process::id()));
+    std::fs::write(&file, &toml).unwrap();
+    let saved = json_of(&["evaluate", file.to_str().unwrap()]);
+    let edited = json_of(&["evaluate", "tutorial", "--set", "lowland.reservation=0.5"]);
+    assert_eq!(saved["evaluations"], edited["evaluations"]);
+    let _ = std::fs::remove_file(&file);
+    let (status, _, body) =
+        server.get_with_headers("/scenarios/tutorial/scenario.toml?set=nope%3D1");
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn the_frontier_page_shows_the_solutions_of_frontier() {
+    let server = Server::start(&[]);
+    let (status, html) = server.get("/scenarios/tutorial/frontier");
+    assert_eq!(status, 200, "{html}");
+    let f = json_of(&["frontier", "tutorial", "--sample", "300"]);
+    assert_eq!(f["parties"].as_array().unwrap().len(), 2, "a scatter");
+    assert!(html.contains("<svg class=\"plot\""), "{html}");
+    assert!(html.contains("<polyline class=\"frontier\""), "{html}");
+    assert!(html.contains("class=\"reservation\""), "{html}");
+    for key in ["nash", "egalitarian", "kalai_smorodinsky", "max_welfare"] {
+        let u: Vec<String> =
+            f[key]["utilities"].as_array().unwrap().iter().map(|x| x.to_string()).collect();
+        let row = format!(
+            "<tr data-solution=\"{key}\" data-utilities=\"{}\" data-exact=\"{}\">",
+            u.join(" "),
+            f[key]["exact"]
+        );
+        assert!(html.contains(&row), "no {row}");
+    }
+    assert!(html.contains(&format!("data-exact=\"{}\"", f["exact"])));
+    // More parties: parallel coordinates.
+    let (status, html) =
+        server.get("/scenarios/tutorial/frontier?parties=upland,lowland,commission");
+    assert_eq!(status, 200, "{html}");
+    let f = json_of(&[
+        "frontier",
+        "tutorial",
+        "--sample",
+        "300",
+        "--parties",
+        "upland,lowland,commission",
+    ]);
+    assert!(html.contains("class=\"point-line\"") || f["frontier"].as_array().unwrap().is_empty());
+    // Ukraine: no rational outcome under the red lines, said; set aside, a frontier.
+    let (status, html) = server.get("/scenarios/ukraine-2025/frontier");
+    assert_eq!(status, 200);
+    assert!(html.contains("No rational outcome"), "{html}");
+    let (status, html) = server.get("/scenarios/ukraine-2025/frontier?ignore_red_lines=yes");
+    assert_eq!(status, 200);
+    let f = json_of(&["frontier", "ukraine-2025", "--sample", "300", "--ignore-red-lines"]);
+    let u: Vec<String> =
+        f["nash"]["utilities"].as_array().unwrap().iter().map(|x| x.to_string()).collect();
+    assert!(
+        html.contains(&format!("data-solution=\"nash\" data-utilities=\"{}\"", u.join(" "))),
+        "{html}"
+    );
+    let (status, html) = server.get("/scenarios/tutorial/frontier?parties=nobody");
+    assert_eq!(status, 400);
+    assert!(html.contains("unknown party &quot;nobody&quot;"), "{html}");
 }

@@ -42,8 +42,12 @@ impl Refusal {
     }
 
     /// A command's error as the CLI would say it (without `detente: `): bad input (the
-    /// CLI's exit 2) is 400, anything else an internal error (500, the CLI's exit 1).
+    /// CLI's exit 2) is 400 (404 for an unknown id in a page's path), anything else an
+    /// internal error (500, the CLI's exit 1).
     pub fn from_error(err: &anyhow::Error) -> Refusal {
+        if let Some(e) = err.downcast_ref::<super::pages::NotFound>() {
+            return Refusal::new(StatusCode::NOT_FOUND, e.to_string());
+        }
         let bad =
             err.downcast_ref::<BadInput>().is_some() || err.downcast_ref::<LoadError>().is_some();
         let status = if bad { StatusCode::BAD_REQUEST } else { StatusCode::INTERNAL_SERVER_ERROR };

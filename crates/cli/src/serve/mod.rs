@@ -15,6 +15,8 @@ mod guard;
 pub mod pages;
 pub mod render;
 mod served;
+mod tools;
+mod view;
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -3,14 +3,17 @@
 //! nothing is fetched from elsewhere).
 
 use axum::Router;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::guard::{self, Refusal};
-use super::{App, api, render};
+use detente_core::Scenario;
+
+use super::view::{self, View, Viewed};
+use super::{App, api, render, tools};
 
 /// The one stylesheet (the report inlines it).
 pub const STYLE: &str = include_str!("assets/style.css");
@@ -22,6 +25,11 @@ pub fn routes() -> Router<App> {
         .route("/", get(index))
         .route("/scenarios/{name}", get(overview))
         .route("/scenarios/{name}/proposals/{id}", get(proposal))
+        .route("/scenarios/{name}/compare", get(compare))
+        .route("/scenarios/{name}/mediate", get(mediate))
+        .route("/scenarios/{name}/what-if", get(what_if))
+        .route("/scenarios/{name}/frontier", get(frontier))
+        .route("/scenarios/{name}/scenario.toml", get(save_as))
         .route("/assets/style.css", get(|| async { asset("text/css", STYLE) }))
         .route("/assets/app.js", get(|| async { asset("text/javascript", SCRIPT) }))
 }
@@ -99,43 +107,206 @@ fn refused(r: &Refusal) -> Response {
     (r.status, Html(page("Error", &body))).into_response()
 }
 
-/// A page computed on a worker within the time limit.
-async fn computed(
+/// The query of a page request.
+type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// A page of scenario `name` in the view its query gives, with the page's own parameters
+/// `takes`: the view is applied and `body` renders on a worker within the time limit; the
+/// navigation and what the view changes are put above. `current`: the page's path after
+/// `/scenarios/{name}` (`None` for a proposal's page). Bad input is a 400 page with the
+/// CLI's message, an unknown scenario a 404 page.
+async fn show(
     app: &App,
-    work: impl FnOnce() -> anyhow::Result<(String, String)> + Send + 'static,
+    name: Option<String>,
+    query: Pairs,
+    takes: &[&str],
+    current: Option<&'static str>,
+    body: impl FnOnce(&str, &Scenario, &Viewed, &view::Query) -> anyhow::Result<(String, String)>
+    + Send
+    + 'static,
 ) -> Response {
+    let Some(name) = name else { return not_found("the path") };
+    let s = match api::scenario(app, &name) {
+        Ok(s) => s,
+        Err(r) => return refused(&r),
+    };
+    let q = match query {
+        Ok(Query(pairs)) => view::Query::read(pairs, takes),
+        Err(e) => {
+            Err(Refusal::new(StatusCode::BAD_REQUEST, format!("the query cannot be read: {e}")))
+        }
+    };
+    let q = match q {
+        Ok(q) => q,
+        Err(r) => return refused(&r),
+    };
+    let work = move || -> anyhow::Result<(StatusCode, String, String)> {
+        let viewed = match q.view.apply(&s) {
+            Ok(v) => v,
+            // On the what-if page a refused edit is said above its forms, to be fixed.
+            Err(e) if current == Some("/what-if") => {
+                let plain = View::default();
+                let b = tools::what_if_refused(&name, &s, &q.view, &e.0);
+                let top = render::nav(&name, &plain, current);
+                return Ok((StatusCode::BAD_REQUEST, "What-if".into(), format!("{top}{b}")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let (title, b) = body(&name, &s, &viewed, &q)?;
+        let revision = viewed.revision.map(|r| viewed.s.proposals()[r].id.as_str());
+        let top = format!(
+            "{}{}",
+            render::nav(&name, &q.view, current),
+            render::view_banner(&name, &q.view, viewed.what_if.as_deref(), revision)
+        );
+        Ok((StatusCode::OK, title, format!("{top}{b}")))
+    };
     match guard::run(&app.workers, guard::TIME_LIMIT, work).await {
-        Ok((title, body)) => Html(page(&title, &body)).into_response(),
+        Ok((status, title, body)) => (status, Html(page(&title, &body))).into_response(),
         Err(r) => refused(&r),
     }
 }
 
+/// The scenario name of a page's path (`None` when the path cannot be read).
+fn one(path: Result<Path<String>, PathRejection>) -> Option<String> {
+    path.ok().map(|Path(name)| name)
+}
+
 /// Page 1, "Overview": `/scenarios/{name}`.
-async fn overview(State(app): State<App>, path: Result<Path<String>, PathRejection>) -> Response {
-    let Ok(Path(name)) = path else { return not_found("the path") };
-    let s = match api::scenario(&app, &name) {
-        Ok(s) => s,
-        Err(r) => return refused(&r),
-    };
-    computed(&app, move || render::overview(&name, &s)).await
+async fn overview(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    show(&app, one(path), query, &[], Some(""), |name, _, v, q| {
+        render::overview(name, &v.s, &q.view)
+    })
+    .await
 }
 
 /// Page 2, "A proposal": `/scenarios/{name}/proposals/{id}`.
 async fn proposal(
     State(app): State<App>,
     path: Result<Path<(String, String)>, PathRejection>,
+    query: Pairs,
 ) -> Response {
-    let Ok(Path((name, id))) = path else { return not_found("the path") };
+    let (name, id) = match path {
+        Ok(Path(p)) => (Some(p.0), p.1),
+        Err(_) => (None, String::new()),
+    };
+    show(&app, name, query, &[], None, move |name, _, v, q| {
+        let j = crate::load::proposal(&v.s, &id).map_err(NotFound)?;
+        render::proposal(name, &v.s, &q.view, j)
+    })
+    .await
+}
+
+/// Page 3, "Compare": `/scenarios/{name}/compare[?from=A&to=B]`.
+async fn compare(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    show(&app, one(path), query, &["from", "to"], Some("/compare"), |name, _, v, q| {
+        tools::compare(name, v, &q.view, q.get("from"), q.get("to"))
+    })
+    .await
+}
+
+/// Page 4, "Mediate": `/scenarios/{name}/mediate[?from=ID&max_changes=K]`.
+async fn mediate(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    show(&app, one(path), query, &["from", "max_changes"], Some("/mediate"), |name, _, v, q| {
+        tools::mediate(name, v, &q.view, q.get("from"), q.get("max_changes"))
+    })
+    .await
+}
+
+/// Page 5, "What-if": `/scenarios/{name}/what-if[?set=PATH=VALUE...]`.
+async fn what_if(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    // The forms' fields become `set`s, so that the URL and the links carry the edits alike.
+    let query = query.map(|Query(pairs)| Query(tools::compose(pairs)));
+    show(&app, one(path), query, &[], Some("/what-if"), |name, served, v, q| {
+        tools::what_if(name, served, v, &q.view)
+    })
+    .await
+}
+
+/// Page 6, "Frontier": `/scenarios/{name}/frontier[?parties=a,b&ignore_red_lines=yes]`.
+async fn frontier(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    show(
+        &app,
+        one(path),
+        query,
+        &["parties", "ignore_red_lines"],
+        Some("/frontier"),
+        |name, _, v, q| {
+            tools::frontier(name, v, &q.view, q.get("parties"), q.get("ignore_red_lines"))
+        },
+    )
+    .await
+}
+
+/// "Save as": the scenario in this view as a TOML file to download (the server writes
+/// nothing): `/scenarios/{name}/scenario.toml?set=...`.
+async fn save_as(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    let Some(name) = one(path) else { return not_found("the path") };
     let s = match api::scenario(&app, &name) {
         Ok(s) => s,
         Err(r) => return refused(&r),
     };
-    let j = match crate::load::proposal(&s, &id) {
-        Ok(j) => j,
-        Err(e) => return refused(&Refusal::new(StatusCode::NOT_FOUND, e.0)),
+    let q = match query.map_err(|e| {
+        Refusal::new(StatusCode::BAD_REQUEST, format!("the query cannot be read: {e}"))
+    }) {
+        Ok(Query(pairs)) => view::Query::read(pairs, &[]),
+        Err(r) => Err(r),
     };
-    computed(&app, move || render::proposal(&name, &s, j)).await
+    let q = match q {
+        Ok(q) => q,
+        Err(r) => return refused(&r),
+    };
+    let file = format!("{}{}.toml", seg(&name), if q.view.is_plain() { "" } else { "-edited" });
+    let work =
+        move || -> anyhow::Result<String> { Ok(detente_scenario::to_toml(&q.view.apply(&s)?.s)) };
+    match guard::run(&app.workers, guard::TIME_LIMIT, work).await {
+        Ok(toml) => (
+            [
+                (header::CONTENT_TYPE, "application/toml".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            ],
+            toml,
+        )
+            .into_response(),
+        Err(r) => refused(&r),
+    }
 }
+
+/// An unknown id in a page's path: a 404 page with the CLI's message.
+#[derive(Debug)]
+pub struct NotFound(pub crate::BadInput);
+
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.0)
+    }
+}
+
+impl std::error::Error for NotFound {}
 
 /// A page's 404.
 pub fn not_found(path: &str) -> Response {

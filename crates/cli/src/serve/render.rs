@@ -2,7 +2,9 @@
 //! "Overview" (every proposal x party verdict, the gap per proposal, is any deal possible),
 //! "A proposal" (the heat map of points x parties) and the ranked revisions of a draft.
 //! The served pages and the shareable report (`detente report`) are made of the same
-//! pieces; only where a proposal's name links to differs ([`Links`]).
+//! pieces; only where a proposal's name links to differs ([`Links`]). The small pure pieces
+//! of the other pages (navigation, the view's banner, SVG plots) are here too; their bodies
+//! are in `tools`.
 
 use std::fmt::Write as _;
 
@@ -13,6 +15,7 @@ use detente_core::{RedLineRef, Scenario, Term};
 use detente_words::{count, num, range};
 
 use super::pages::{esc, seg};
+use super::view::View;
 use crate::deadlock::{answer_heading, deadlock_answer, deadlock_text, deal_question};
 use crate::evaluate::{POINT_LEGEND, point_cell};
 use crate::prose::{proposal_line, red_line_reason, term_label, verdict_cell, verdict_sentence};
@@ -23,8 +26,9 @@ pub const HINT: &str = "Hover or click a cell for the stance and its sources.";
 /// Where the name of a proposal links to.
 #[derive(Clone, Copy, Debug)]
 pub enum Links<'a> {
-    /// The served page of the proposal, in the scenario of this name.
-    Served(&'a str),
+    /// The served page of the proposal, in the scenario of this name, in this view (what-if
+    /// edits and a revision, kept by every link).
+    Served(&'a str, &'a View),
     /// One file: the proposal of this index to its section (`#proposal`), the others nowhere.
     Report(usize),
 }
@@ -34,13 +38,8 @@ impl Links<'_> {
     fn proposal(self, s: &Scenario, j: usize) -> String {
         let id = &s.proposals()[j].id;
         match self {
-            Links::Served(name) => {
-                format!(
-                    "<a href=\"/scenarios/{}/proposals/{}\">{}</a>",
-                    seg(name),
-                    seg(id),
-                    esc(id)
-                )
+            Links::Served(name, view) => {
+                format!("<a href=\"{}\">{}</a>", proposal_href(name, id, view), esc(id))
             }
             Links::Report(shown) if shown == j => format!("<a href=\"#proposal\">{}</a>", esc(id)),
             Links::Report(_) => esc(id),
@@ -49,11 +48,11 @@ impl Links<'_> {
 }
 
 /// The overview of a scenario: (title, body).
-pub fn overview(name: &str, s: &Scenario) -> anyhow::Result<(String, String)> {
+pub fn overview(name: &str, s: &Scenario, view: &View) -> anyhow::Result<(String, String)> {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", esc(&s.meta().title));
     let _ = writeln!(b, "<p>{}</p>", facts(name, s));
-    overview_sections(&mut b, s, Links::Served(name))?;
+    overview_sections(&mut b, s, Links::Served(name, view))?;
     b.push_str("<p id=\"detail\"></p>\n");
     Ok((s.meta().title.clone(), b))
 }
@@ -93,7 +92,7 @@ fn verdicts(b: &mut String, s: &Scenario, evals: &[Evaluation], links: Links) {
         b,
         "<p class=\"note\">The verdict and the utility (a range while points are open); ✗n: n points cross the party's red lines. {}</p>",
         match links {
-            Links::Served(_) => "Hover or click a cell for the reason.",
+            Links::Served(..) => "Hover or click a cell for the reason.",
             Links::Report(_) => "Hover over a cell for the reason.",
         }
     );
@@ -273,13 +272,18 @@ fn point_detail(s: &Scenario, pe: &analysis::PartyEvaluation, i: usize) -> Strin
 }
 
 /// One proposal: each party's verdict, then points x parties as a heat map: (title, body).
-pub fn proposal(name: &str, s: &Scenario, j: usize) -> anyhow::Result<(String, String)> {
+pub fn proposal(
+    name: &str,
+    s: &Scenario,
+    view: &View,
+    j: usize,
+) -> anyhow::Result<(String, String)> {
     let prop = &s.proposals()[j];
     let mut b = String::new();
     let _ = writeln!(
         b,
-        "<p><a href=\"/scenarios/{}\">{}</a></p>\n<h1>{}</h1>",
-        seg(name),
+        "<p><a href=\"{}\">{}</a></p>\n<h1>{}</h1>",
+        view.href(&format!("/scenarios/{}", seg(name)), &[]),
         esc(&s.meta().title),
         esc(&proposal_line(s, j))
     );
@@ -483,4 +487,290 @@ fn revision(b: &mut String, s: &Scenario, r: &Revision) {
         let _ =
             writeln!(b, "<p>Red lines open points put at risk: {}.</p>", esc(&risky.join(", ")));
     }
+}
+
+/// A link to a proposal's page in this view, ready for `href`.
+pub fn proposal_href(name: &str, id: &str, view: &View) -> String {
+    view.href(&format!("/scenarios/{}/proposals/{}", seg(name), seg(id)), &[])
+}
+
+/// The pages of a scenario, as (path after `/scenarios/{name}`, label).
+pub const PAGES: [(&str, &str); 5] = [
+    ("", "Overview"),
+    ("/compare", "Compare"),
+    ("/mediate", "Mediate"),
+    ("/what-if", "What-if"),
+    ("/frontier", "Frontier"),
+];
+
+/// The navigation between a scenario's pages, in this view (`current`: the path after
+/// `/scenarios/{name}` of the page shown, or `None` for a proposal's page).
+pub fn nav(name: &str, view: &View, current: Option<&str>) -> String {
+    let mut b = String::from("<nav class=\"pages\">");
+    for (path, label) in PAGES {
+        let href = view.href(&format!("/scenarios/{}{path}", seg(name)), &[]);
+        if current == Some(path) {
+            let _ = write!(b, "<a href=\"{href}\" aria-current=\"page\">{label}</a>");
+        } else {
+            let _ = write!(b, "<a href=\"{href}\">{label}</a>");
+        }
+    }
+    b.push_str("</nav>\n");
+    b
+}
+
+/// What a view changes, said above the page: the what-if edits (as `--set` says them) and
+/// the revised draft, with links back to the scenario as served and to the edited file.
+pub fn view_banner(
+    name: &str,
+    view: &View,
+    what_if: Option<&str>,
+    revision: Option<&str>,
+) -> String {
+    if view.is_plain() {
+        return String::new();
+    }
+    let mut b = String::from("<div class=\"view\">");
+    if let Some(line) = what_if {
+        let _ = write!(b, "<p>{}</p>", esc(line));
+    }
+    if let Some(id) = revision {
+        let _ = write!(
+            b,
+            "<p>Revised draft: <a href=\"{}\">{}</a> ({}), shown as one more proposal.</p>",
+            proposal_href(name, id, view),
+            esc(id),
+            esc(&view.changes.join(", "))
+        );
+    }
+    let _ = writeln!(
+        b,
+        "<p><a href=\"/scenarios/{}\">The scenario as served</a> · <a href=\"{}\" download>Save as TOML</a> (the edited scenario as a file, downloaded; nothing is written on the server)</p></div>",
+        seg(name),
+        view.href(&format!("/scenarios/{}/scenario.toml", seg(name)), &[])
+    );
+    b
+}
+
+/// The class of a change of utility: `gain`, `loss`, `mixed` (a range across 0) or `same`
+/// (printing as 0.00, as `compare` says no change).
+pub fn delta_class(lo: f64, hi: f64) -> &'static str {
+    let zero = |x: f64| num(x) == num(0.0);
+    if !zero(lo) && lo > 0.0 {
+        "gain"
+    } else if !zero(hi) && hi < 0.0 {
+        "loss"
+    } else if !zero(lo) && !zero(hi) && lo < 0.0 && hi > 0.0 {
+        "mixed"
+    } else {
+        "same"
+    }
+}
+
+/// A number for a `data-` attribute: as the JSON writes it (12 decimals at most).
+pub fn data_num(x: f64) -> String {
+    crate::json::num(x).to_string()
+}
+
+/// A marked point of a plot: a bargaining solution.
+pub struct Mark<'a> {
+    pub label: &'a str,
+    /// One utility per plotted party.
+    pub at: &'a [f64],
+    pub colour: &'a str,
+    /// Whether the search proved it.
+    pub exact: bool,
+}
+
+/// Two parties' utilities as a scatter (x: the first, y: the second, both 0 to 1 unless a
+/// point lies outside): the frontier points joined in x order, the reservations as dashed
+/// lines, and the marks, each with a `<title>` for hover.
+pub fn scatter_svg(
+    names: [&str; 2],
+    points: &[[f64; 2]],
+    reservations: [f64; 2],
+    marks: &[Mark<'_>],
+) -> String {
+    const W: f64 = 560.0;
+    const H: f64 = 420.0;
+    const L: f64 = 56.0;
+    const B: f64 = 44.0;
+    const T: f64 = 12.0;
+    const R: f64 = 16.0;
+    let mut lo = [0.0_f64, 0.0];
+    let mut hi = [1.0_f64, 1.0];
+    for p in points.iter().copied().chain(marks.iter().map(|m| [m.at[0], m.at[1]])) {
+        for k in 0..2 {
+            if p[k].is_finite() {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
+        }
+    }
+    let x = |u: f64| L + (u - lo[0]) / (hi[0] - lo[0]) * (W - L - R);
+    let y = |u: f64| H - B - (u - lo[1]) / (hi[1] - lo[1]) * (H - B - T);
+    let mut b = format!(
+        "<svg class=\"plot\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" aria-label=\"{} (x) and {} (y): utilities on the frontier\">",
+        esc(names[0]),
+        esc(names[1])
+    );
+    let _ = write!(
+        b,
+        "<rect x=\"{L}\" y=\"{T}\" width=\"{}\" height=\"{}\" fill=\"#fafbfc\" stroke=\"#d0d4da\"/>",
+        W - L - R,
+        H - B - T
+    );
+    for k in 0..=4 {
+        let t = k as f64 / 4.0;
+        let (u, v) = (lo[0] + t * (hi[0] - lo[0]), lo[1] + t * (hi[1] - lo[1]));
+        let _ = write!(
+            b,
+            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"middle\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\" text-anchor=\"end\">{}</text>",
+            x(u),
+            H - B + 16.0,
+            num(u),
+            L - 6.0,
+            y(v) + 4.0,
+            num(v)
+        );
+    }
+    let _ = write!(
+        b,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text><text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">{}</text>",
+        (L + W - R) / 2.0,
+        H - 8.0,
+        esc(names[0]),
+        (T + H - B) / 2.0,
+        (T + H - B) / 2.0,
+        esc(names[1])
+    );
+    // The reservations.
+    let _ = write!(
+        b,
+        "<line class=\"reservation\" x1=\"{0:.1}\" y1=\"{T}\" x2=\"{0:.1}\" y2=\"{1:.1}\"><title>{2}'s reservation {3}</title></line><line class=\"reservation\" x1=\"{L}\" y1=\"{4:.1}\" x2=\"{5:.1}\" y2=\"{4:.1}\"><title>{6}'s reservation {7}</title></line>",
+        x(reservations[0]),
+        H - B,
+        esc(names[0]),
+        num(reservations[0]),
+        y(reservations[1]),
+        W - R,
+        esc(names[1]),
+        num(reservations[1])
+    );
+    let mut sorted: Vec<[f64; 2]> = points.to_vec();
+    sorted.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    if sorted.len() > 1 {
+        let path: Vec<String> =
+            sorted.iter().map(|p| format!("{:.1},{:.1}", x(p[0]), y(p[1]))).collect();
+        let _ = write!(b, "<polyline class=\"frontier\" points=\"{}\"/>", path.join(" "));
+    }
+    for p in &sorted {
+        let _ = write!(
+            b,
+            "<circle class=\"point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"><title>{} {}, {} {}</title></circle>",
+            x(p[0]),
+            y(p[1]),
+            esc(names[0]),
+            num(p[0]),
+            esc(names[1]),
+            num(p[1])
+        );
+    }
+    for m in marks {
+        let _ = write!(
+            b,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"7\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}><title>{}: {} {}, {} {}{}</title></circle>",
+            x(m.at[0]),
+            y(m.at[1]),
+            m.colour,
+            if m.exact { "" } else { " stroke-dasharray=\"3 2\"" },
+            esc(m.label),
+            esc(names[0]),
+            num(m.at[0]),
+            esc(names[1]),
+            num(m.at[1]),
+            if m.exact { "" } else { " (not exact)" }
+        );
+    }
+    b.push_str("</svg>");
+    b
+}
+
+/// Several parties' utilities as parallel coordinates: one vertical axis per party (0 at
+/// the bottom, 1 at the top), each frontier point a grey line across them, each mark a
+/// coloured one, and each party's reservation a tick on its axis.
+pub fn parallel_svg(
+    names: &[&str],
+    points: &[Vec<f64>],
+    reservations: &[f64],
+    marks: &[Mark<'_>],
+) -> String {
+    let n = names.len().max(2);
+    let w = 120.0 * n as f64 + 40.0;
+    const H: f64 = 380.0;
+    const T: f64 = 16.0;
+    const B: f64 = 48.0;
+    let x = |k: usize| 60.0 + 120.0 * k as f64;
+    let y = |u: f64| H - B - u.clamp(0.0, 1.0) * (H - B - T);
+    let mut b = format!(
+        "<svg class=\"plot\" viewBox=\"0 0 {w} {H}\" width=\"{w}\" height=\"{H}\" role=\"img\" aria-label=\"utilities of {} on the frontier, one axis per party\">",
+        esc(&names.join(", "))
+    );
+    for (k, name) in names.iter().enumerate() {
+        let _ = write!(
+            b,
+            "<line class=\"axis\" x1=\"{0:.1}\" y1=\"{T}\" x2=\"{0:.1}\" y2=\"{1:.1}\"/><text x=\"{0:.1}\" y=\"{2:.1}\" text-anchor=\"middle\">{3}</text><text x=\"{4:.1}\" y=\"{5:.1}\" class=\"tick\" text-anchor=\"end\">0</text><text x=\"{4:.1}\" y=\"{6:.1}\" class=\"tick\" text-anchor=\"end\">1</text>",
+            x(k),
+            H - B,
+            H - B + 20.0,
+            esc(name),
+            x(k) - 4.0,
+            H - B + 4.0,
+            T + 4.0
+        );
+        if let Some(&r) = reservations.get(k) {
+            let _ = write!(
+                b,
+                "<line class=\"reservation\" x1=\"{0:.1}\" y1=\"{2:.1}\" x2=\"{1:.1}\" y2=\"{2:.1}\"><title>{3} reservation {4}</title></line>",
+                x(k) - 10.0,
+                x(k) + 10.0,
+                y(r),
+                esc(name),
+                num(r)
+            );
+        }
+    }
+    let line = |u: &[f64]| -> String {
+        u.iter()
+            .enumerate()
+            .map(|(k, &v)| format!("{:.1},{:.1}", x(k), y(v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for p in points {
+        let said: Vec<String> =
+            names.iter().zip(p).map(|(n, &v)| format!("{n} {}", num(v))).collect();
+        let _ = write!(
+            b,
+            "<polyline class=\"point-line\" points=\"{}\"><title>{}</title></polyline>",
+            line(p),
+            esc(&said.join(", "))
+        );
+    }
+    for m in marks {
+        let said: Vec<String> =
+            names.iter().zip(m.at).map(|(n, &v)| format!("{n} {}", num(v))).collect();
+        let _ = write!(
+            b,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}><title>{}: {}{}</title></polyline>",
+            line(m.at),
+            m.colour,
+            if m.exact { "" } else { " stroke-dasharray=\"4 3\"" },
+            esc(m.label),
+            esc(&said.join(", ")),
+            if m.exact { "" } else { " (not exact)" }
+        );
+    }
+    b.push_str("</svg>");
+    b
 }
