@@ -166,7 +166,7 @@ impl Scenario {
 
     /// Computes party `p`'s derived tables (values, weights, contributions) from its stances,
     /// in place (reusing the tables' memory: a Monte Carlo draw calls it for every party).
-    fn derive(&mut self, p: usize) {
+    pub(crate) fn derive(&mut self, p: usize) {
         let row = &self.stances[p];
         let total: f64 = row.iter().flatten().map(|s| s.weight).sum();
         let form = self.meta.utility;
@@ -516,35 +516,51 @@ impl Scenario {
         }
         let mut touched = vec![false; self.parties.len()];
         for &(e, x) in changes {
-            let p = e.party();
-            touched[p] = true;
-            let st = e.issue().and_then(|i| self.stances[p][i].as_mut());
-            match (e, st) {
-                (Estimate::Reservation { .. }, _) => self.parties[p].reservation = x,
-                (Estimate::Capability { .. }, _) => self.parties[p].capability = x,
-                (Estimate::Weight { .. }, Some(st)) => st.weight = x,
-                (Estimate::Value { option, .. }, Some(st)) => {
-                    if let Preference::Values(v) = &mut st.preference {
-                        v[option] = x;
-                    }
-                }
-                (Estimate::Ideal { .. }, Some(st)) => {
-                    if let Preference::Ideal { ideal, .. } = &mut st.preference {
-                        *ideal = x;
-                    }
-                }
-                (Estimate::Tolerance { .. }, Some(st)) => {
-                    if let Preference::Ideal { tolerance, .. } = &mut st.preference {
-                        *tolerance = x;
-                    }
-                }
-                _ => {}
+            touched[e.party()] = true;
+            if let Some(slot) = self.slot_mut(e) {
+                *slot = x;
             }
         }
         for p in (0..touched.len()).filter(|&p| touched[p]) {
             self.derive(p);
         }
         Ok(())
+    }
+
+    /// Where the scenario holds estimate `e` (`None` when `e` names nothing in it, as for
+    /// [`Scenario::point`]). Whoever writes through it calls [`Scenario::derive`] for the
+    /// party before the scenario is read again.
+    pub(crate) fn slot_mut(&mut self, e: Estimate) -> Option<&mut f64> {
+        let p = e.party();
+        let stance = match e.issue() {
+            Some(i) => self.stances.get_mut(p)?.get_mut(i)?.as_mut(),
+            None => None,
+        };
+        match (e, stance) {
+            (Estimate::Reservation { .. }, _) => Some(&mut self.parties.get_mut(p)?.reservation),
+            (Estimate::Capability { .. }, _) => Some(&mut self.parties.get_mut(p)?.capability),
+            (Estimate::Weight { .. }, Some(st)) => Some(&mut st.weight),
+            (Estimate::Value { option, .. }, Some(st)) => match &mut st.preference {
+                Preference::Values(v) => v.get_mut(option),
+                Preference::Ideal { .. } => None,
+            },
+            (Estimate::Ideal { .. }, Some(st)) => match &mut st.preference {
+                Preference::Ideal { ideal, .. } => Some(ideal),
+                Preference::Values(_) => None,
+            },
+            (Estimate::Tolerance { .. }, Some(st)) => match &mut st.preference {
+                Preference::Ideal { tolerance, .. } => Some(tolerance),
+                Preference::Values(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Sets the red lines taken as not holding without checking them: for a list checked
+    /// once against this scenario's structure (a [`crate::Sampler`]'s doubts), sorted.
+    pub(crate) fn set_suspended_checked(&mut self, sorted: impl Iterator<Item = RedLineRef>) {
+        self.suspended.clear();
+        self.suspended.extend(sorted);
     }
 
     /// Takes exactly these red lines as not holding (a draw of their doubts); every other red

@@ -144,23 +144,7 @@ impl Spread {
     /// of the distribution function), for the point estimate `point`; draws with a uniform
     /// `u` follow the spread. Always within `[low, high]`.
     pub fn quantile(self, point: f64, u: f64) -> f64 {
-        let (a, b) = (self.low(), self.high());
-        if a >= b {
-            return point;
-        }
-        let x = match self {
-            Spread::Uniform { .. } => a + u * (b - a),
-            Spread::Triangular { .. } => {
-                let c = point;
-                let at_mode = (c - a) / (b - a);
-                if u < at_mode {
-                    a + (u * (b - a) * (c - a)).sqrt()
-                } else {
-                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
-                }
-            }
-        };
-        x.clamp(a, b)
+        Quantile::new(self, point).at(u)
     }
 
     /// The probability that a draw is below `x` (the distribution function), for the point
@@ -351,6 +335,69 @@ pub enum Origin {
     Grade(Grade),
     /// No range: the estimate is taken as known (no grade, or a zero width).
     Fixed,
+}
+
+/// The quantile function of one range with its constants worked out once, to draw from it
+/// many times: [`Spread::quantile`] is `Quantile::new(spread, point).at(u)`, one formula.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Quantile {
+    /// A range of one point (or an empty one): always the point estimate.
+    Point(f64),
+    /// Uniform between `a` and `b`.
+    Uniform {
+        /// The lowest value.
+        a: f64,
+        /// The highest value.
+        b: f64,
+    },
+    /// Triangular between `a` and `b`, most likely at `c`; `at_mode` is the probability
+    /// below `c`.
+    Triangular {
+        /// The lowest value.
+        a: f64,
+        /// The highest value.
+        b: f64,
+        /// The mode (the point estimate).
+        c: f64,
+        /// `(c - a) / (b - a)`.
+        at_mode: f64,
+    },
+}
+
+impl Quantile {
+    /// The quantile function of `spread` around the point estimate `point`.
+    pub fn new(spread: Spread, point: f64) -> Quantile {
+        let (a, b) = (spread.low(), spread.high());
+        if a >= b {
+            return Quantile::Point(point);
+        }
+        match spread {
+            Spread::Uniform { .. } => Quantile::Uniform { a, b },
+            Spread::Triangular { .. } => {
+                Quantile::Triangular { a, b, c: point, at_mode: (point - a) / (b - a) }
+            }
+        }
+    }
+
+    /// The value below which a share `u` (in `[0, 1]`) of the draws falls.
+    #[inline]
+    pub fn at(self, u: f64) -> f64 {
+        match self {
+            Quantile::Point(x) => x,
+            Quantile::Uniform { a, b } => (a + u * (b - a)).clamp(a, b),
+            Quantile::Triangular { a, b, c, at_mode } => {
+                // One side or the other by a choice of numbers rather than of code: `u` is
+                // random, so a branch on it would mispredict half the time. `b - r` is
+                // `b + (-r)` exactly, so this is `a + sqrt(u (b-a) (c-a))` below the mode and
+                // `b - sqrt((1-u) (b-a) (b-c))` above it, to the last bit.
+                let below = u < at_mode;
+                let (base, share, side, sign) =
+                    if below { (a, u, c - a, 1.0) } else { (b, 1.0 - u, b - c, -1.0) };
+                let x = base + sign * (share * (b - a) * side).sqrt();
+                x.clamp(a, b)
+            }
+        }
+    }
 }
 
 /// One estimate with its point estimate and its range.

@@ -4,8 +4,8 @@
 //! a value, `Spread::quantile(point, u)` of a uniform `u`, and every doubtful red line
 //! ([`detente_core::Doubt`]) a coin: it holds when `u < holds`. Draw `k` takes its `u`s, in
 //! that fixed order, from `Rng::derive(seed, &[k])` and from nothing else, so a draw is the
-//! same on any thread and in any shard. The draw is applied to a per-thread copy of the
-//! scenario with [`Scenario::set_estimates`] and [`Scenario::suspend_red_lines`] and
+//! same on any thread and in any shard. The draw is made by a per-thread
+//! [`detente_core::Sampler`] (its own copy of the scenario, the ranges resolved once) and
 //! analysed by the functions the deterministic commands use: for each proposal studied,
 //! each party's verdict ([`detente_analysis::evaluate`]), whether every counted party
 //! accepts, and the gap total (the counted parties' shortfalls, as [`detente_analysis::gap`]
@@ -25,7 +25,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use detente_analysis::{Constraint, DeadlockOptions, Verdict, deadlock, evaluate};
-use detente_core::{Estimate, EstimateRange, Grade, Origin, RedLineRef, Rng, Scenario, mix64};
+use detente_core::{Grade, Origin, RedLineRef, Rng, Sampler, Scenario, mix64};
 
 use crate::Error;
 
@@ -323,58 +323,18 @@ pub fn fingerprint(s: &Scenario) -> u64 {
     h
 }
 
-/// The varying part of a scenario: what each draw sets.
-struct Draws {
-    varying: Vec<EstimateRange>,
-    doubts: Vec<(RedLineRef, f64)>,
-}
-
-impl Draws {
-    fn of(s: &Scenario) -> Draws {
-        let varying = s.estimates().into_iter().filter(|e| !e.spread.is_point()).collect();
-        let mut doubts: Vec<(RedLineRef, f64)> =
-            s.uncertainty().doubts.iter().map(|d| (d.red_line, d.holds)).collect();
-        doubts.sort_by_key(|d| d.0);
-        Draws { varying, doubts }
-    }
-
-    /// Draw `k`: the estimates' values into `changes`, the red lines that do not hold into
-    /// `suspended`.
-    fn draw(
-        &self,
-        seed: u64,
-        k: u64,
-        changes: &mut Vec<(Estimate, f64)>,
-        suspended: &mut Vec<RedLineRef>,
-    ) {
-        let mut rng = Rng::derive(seed, &[k]);
-        changes.clear();
-        suspended.clear();
-        for e in &self.varying {
-            let u = rng.unit();
-            changes.push((e.estimate, e.spread.quantile(e.point, u)));
-        }
-        for &(r, holds) in &self.doubts {
-            if rng.unit() >= holds {
-                suspended.push(r);
-            }
-        }
-    }
-}
-
 /// Runs the draws of `o.shard` on `o.threads` threads and counts them. `progress(done,
 /// total)` is called (from the worker threads) as draws finish.
 ///
 /// # Errors
-/// Bad options ([`check`]); an analysis error (not expected: every draw is checked by
-/// [`Scenario::set_estimates`]).
+/// Bad options ([`check`]); an analysis error (not expected: every draw keeps every number
+/// within its range, see [`Sampler`]).
 pub fn run(
     s: &Scenario,
     o: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Tally, Error> {
     check(s, o)?;
-    let draws = Draws::of(s);
     let total = o.shard.draws_of(o.samples);
     let threads = if o.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -386,7 +346,7 @@ pub fn run(
     let done = AtomicU64::new(0);
     let parts: Mutex<Vec<Result<Tally, Error>>> = Mutex::new(Vec::with_capacity(threads));
     let worker = || {
-        let result = work(s, o, &draws, total, &next, &done, progress);
+        let result = work(s, o, total, &next, &done, progress);
         match parts.lock() {
             Ok(mut p) => p.push(result),
             Err(poisoned) => poisoned.into_inner().push(result),
@@ -456,16 +416,13 @@ fn add(a: &mut Tally, b: Tally) {
 fn work(
     whole: &Scenario,
     o: &Options,
-    draws: &Draws,
     total: u64,
     next: &AtomicU64,
     done: &AtomicU64,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Tally, Error> {
-    let mut s = whole.clone();
+    let mut sampler = Sampler::new(whole);
     let mut tally = empty(whole, o);
-    let mut changes = Vec::with_capacity(draws.varying.len());
-    let mut suspended = Vec::with_capacity(draws.doubts.len());
     let deadlock_options =
         DeadlockOptions { parties: Some(o.counted.clone()), max_nodes: o.max_nodes };
     let mut known = KnownConflicts::default();
@@ -478,10 +435,8 @@ fn work(
         for j in start..end {
             // The j-th draw of the shard.
             let k = o.shard.index + j * o.shard.count;
-            draws.draw(o.seed, k, &mut changes, &mut suspended);
-            s.set_estimates(&changes)?;
-            s.suspend_red_lines(&suspended)?;
-            one_draw(&s, o, &deadlock_options, &mut known, &mut tally)?;
+            let s = sampler.draw(&mut Rng::derive(o.seed, &[k]));
+            one_draw(s, o, &deadlock_options, &mut known, &mut tally)?;
         }
         let d = done.fetch_add(end - start, Ordering::Relaxed) + (end - start);
         progress(d, total);
