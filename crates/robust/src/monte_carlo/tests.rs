@@ -4,7 +4,8 @@
 use super::*;
 use detente_analysis::{DeadlockOptions, deadlock, evaluate, gap};
 use detente_core::{
-    Doubt, Issue, Meta, Party, Proposal, RedLineKind, Role, Spread, Stance, StatedRange, Term,
+    Doubt, Estimate, Issue, Meta, Party, Proposal, RedLineKind, Role, Spread, Stance, StatedRange,
+    Term,
 };
 use detente_testkit::{GenConfig, random_scenario};
 
@@ -341,15 +342,12 @@ fn remembered_conflicts_are_those_the_search_finds() {
     let n = 300;
     let o = Options { threads: 1, ..Options::new(&s, n, 5) };
     let t = run_quiet(&s, &o);
-    let draws = Draws::of(&s);
+    let mut sampler = Sampler::new(&s);
     let options = DeadlockOptions { parties: Some(o.counted.clone()), max_nodes: o.max_nodes };
-    let (mut x, mut changes, mut suspended) = (s.clone(), vec![], vec![]);
     let mut want = DealTally::default();
     for k in 0..n {
-        draws.draw(o.seed, k, &mut changes, &mut suspended);
-        x.set_estimates(&changes).unwrap();
-        x.suspend_red_lines(&suspended).unwrap();
-        let d = deadlock(&x, &options).unwrap();
+        let x = sampler.draw(&mut Rng::derive(o.seed, &[k]));
+        let d = deadlock(x, &options).unwrap();
         assert!(d.decided && d.minimal);
         if d.feasible {
             want.exists += 1;
