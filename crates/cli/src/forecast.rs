@@ -33,7 +33,7 @@ pub enum Model {
 }
 
 impl Model {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Model::Smp => "smp",
             Model::Compromise => "compromise",
@@ -66,9 +66,23 @@ struct Source {
     shown: Shown,
 }
 
+/// A scenario forecast point by point (`crate::forecast_points`): the scenario, the
+/// counted parties, the what-if changes made.
+struct ByPoint {
+    scenario: detente_core::Scenario,
+    counted: Vec<usize>,
+    shown: Shown,
+}
+
 /// Reads a KTAB CSV or XML file, or a scenario whose issues are all scales, keeping only
-/// the actors `parties` names (party ids of a scenario, actor names of a KTAB file).
-fn source(arg: &str, parties: Option<&[String]>, set: &[String]) -> Result<Source, BadInput> {
+/// the actors `parties` names (party ids of a scenario, actor names of a KTAB file); a
+/// scenario with discrete points, or parties without a stance on some point, is forecast
+/// point by point (`Err(ByPoint)` in the `Ok`).
+fn source(
+    arg: &str,
+    parties: Option<&[String]>,
+    set: &[String],
+) -> Result<Result<Source, Box<ByPoint>>, BadInput> {
     let loaded = load::named(arg).map_err(|e| BadInput(e.to_string()))?;
     let (s, shown) = match loaded {
         load::Named::Scenario(s) => what_if::apply(*s, set)?,
@@ -96,16 +110,16 @@ fn source(arg: &str, parties: Option<&[String]>, set: &[String]) -> Result<Sourc
             };
             let n_all = input.n_actors();
             let Some(names) = parties else {
-                return Ok(Source { input, params, name, n_all, shown: Shown::default() });
+                return Ok(Ok(Source { input, params, name, n_all, shown: Shown::default() }));
             };
             let keep = at_least_two(actors_named(&input, names)?)?;
-            return Ok(Source {
+            return Ok(Ok(Source {
                 input: input.restrict(&keep),
                 params: params.restrict(&keep),
                 name,
                 n_all,
                 shown: Shown::default(),
-            });
+            }));
         }
         load::Named::Other { kind, .. } => {
             return Err(BadInput(load::not_for(arg, kind).to_string()));
@@ -116,15 +130,18 @@ fn source(arg: &str, parties: Option<&[String]>, set: &[String]) -> Result<Sourc
         None => (0..s.parties().len()).collect(),
         Some(ids) => at_least_two(load::parties(&s, Some(ids))?)?,
     };
+    if crate::forecast_points::by_point(&s, &keep) {
+        return Ok(Err(Box::new(ByPoint { scenario: s, counted: keep, shown })));
+    }
     let input = detente_forecast::from_scenario_parties(&s, &keep)
         .map_err(|e| BadInput(format!("{arg}: {e}")))?;
-    Ok(Source {
+    Ok(Ok(Source {
         input,
         params: SmpParams::default(),
         name: s.meta().name.clone(),
         n_all: s.parties().len(),
         shown,
-    })
+    }))
 }
 
 /// Refuses a choice of fewer than two actors.
@@ -204,7 +221,7 @@ fn contender_json(c: &Contender, names: &[String]) -> Value {
     })
 }
 
-fn stop_keyword(stop: Stop) -> &'static str {
+pub(crate) fn stop_keyword(stop: Stop) -> &'static str {
     match stop {
         Stop::Converged => "converged",
         Stop::MaxRounds => "max_rounds",
@@ -214,11 +231,15 @@ fn stop_keyword(stop: Stop) -> &'static str {
 }
 
 /// `detente forecast`.
-pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<(Forecast, Shown)> {
+pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<(Box<dyn Report>, Shown)> {
     // Flags a baseline would ignore are refused before the file is read.
     check_model_flags(args)?;
     let model = args.model;
-    let Source { input, mut params, name, n_all, shown } = source(arg, args.parties, args.set)?;
+    let Source { input, mut params, name, n_all, shown } =
+        match source(arg, args.parties, args.set)? {
+            Ok(source) => source,
+            Err(by_point) => return forecast_by_point(arg, args, *by_point),
+        };
     if args.stochastic {
         params.transitions = StateTransitions::Stochastic;
     }
@@ -262,7 +283,56 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<(Forecast,
     let median = detente_forecast::weighted_median(&input);
     let report =
         Forecast { model, name, input, params, smp, forecast, compromise, median, names, n_all };
-    Ok((report, shown))
+    Ok((Box::new(report), shown))
+}
+
+/// `detente forecast` of a scenario point by point (`crate::forecast_points`).
+fn forecast_by_point(
+    arg: &str,
+    args: &ForecastArgs<'_>,
+    by_point: ByPoint,
+) -> anyhow::Result<(Box<dyn Report>, Shown)> {
+    let ByPoint { scenario, counted, shown } = by_point;
+    let Some(index) = crate::forecast_points::spatial_index(args.model) else {
+        return Err(BadInput(format!(
+            "{arg}: --model {} does not run point by point yet (use smp, compromise or median)",
+            args.model.as_str()
+        ))
+        .into());
+    };
+    if args.plot.is_some() {
+        return Err(BadInput(format!(
+            "{arg}: --plot draws a joint run's positions round by round; this scenario is forecast point by point (it has discrete points, or parties without a stance on some point), which draws nothing"
+        ))
+        .into());
+    }
+    let mut params = SmpParams::default();
+    if args.stochastic {
+        params.transitions = StateTransitions::Stochastic;
+    }
+    check_seed(args, &params)?;
+    if let Some(seed) = args.seed {
+        params.seed = seed;
+    }
+    if let Some(r) = args.max_rounds {
+        params.max_rounds = r;
+    }
+    if let Some(w) = args.max_work {
+        params.max_work = w;
+    }
+    let points = detente_forecast::forecast_points(&scenario, &counted, &params).map_err(|e| {
+        let flag = if e.kind() == ErrorKind::Budget { " (--max-work)" } else { "" };
+        BadInput(format!("{arg}: {e}{flag}"))
+    })?;
+    let report = crate::forecast_points::PointsForecast {
+        model: args.model,
+        index,
+        scenario,
+        counted,
+        params,
+        points,
+    };
+    Ok((Box::new(report), shown))
 }
 
 /// `detente forecast`: the model's run (SMP) or the baseline's outcome, with both baselines
@@ -486,7 +556,15 @@ impl Report for Forecast {
 
 /// `detente import ktab`: a KTAB input as a scenario (positions as ideals, salience as weight).
 pub fn import_ktab(arg: &str) -> Result<(detente_core::Scenario, bool), BadInput> {
-    let Source { input, params, .. } = source(arg, None, &[])?;
+    let Source { input, params, .. } = match source(arg, None, &[])? {
+        Ok(source) => source,
+        // What the joint run would refuse (a discrete issue, a missing stance).
+        Err(by_point) => {
+            let e = detente_forecast::from_scenario(&by_point.scenario).err();
+            let e = e.map_or("a scenario forecast point by point".to_string(), |e| e.to_string());
+            return Err(BadInput(format!("{arg}: {e}")));
+        }
+    };
     let s = detente_forecast::to_scenario(&input).map_err(|e| BadInput(format!("{arg}: {e}")))?;
     Ok((s, params != SmpParams::default()))
 }

@@ -15,6 +15,7 @@ mod compare;
 mod deadlock;
 mod evaluate;
 mod forecast;
+mod forecast_points;
 mod json;
 mod load;
 mod mediate;
@@ -216,7 +217,8 @@ enum Command {
     /// Where positions will move and which outcome is likely: KTAB's Spatial Model of
     /// Politics, or the compromise and weighted-median baselines.
     Forecast {
-        /// A KTAB input (.csv or .xml) or a scenario (file or shipped name) whose issues are all scales.
+        /// A KTAB input (.csv or .xml) or a scenario (file or shipped name); a scenario with
+        /// discrete points is forecast point by point.
         scenario: String,
         #[command(flatten)]
         what_if: what_if::SetArgs,
@@ -657,7 +659,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 set: &what_if.set,
             };
             let (report, shown) = forecast::forecast(&scenario, &args)?;
-            printer.print(&shown.around(&report))
+            printer.print(&shown.around(report.as_ref()))
         }
         Command::Backtest { file, model, capability, folds, plot } => {
             if let Some(path) = &plot {

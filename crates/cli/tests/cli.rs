@@ -679,7 +679,70 @@ fn forecast_with_smp_and_baselines() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
     bad_input_golden(&["forecast", &data("ktab-bad.csv")], "forecast_bad_csv.stderr");
-    bad_input_golden(&["forecast", "tutorial"], "forecast_discrete.stderr");
+}
+
+#[test]
+fn forecast_point_by_point() {
+    // The tutorial: a scale, two axes (one listed, one by amounts) and an unordered point.
+    ok_golden(&["forecast", "tutorial"], "forecast_tutorial.txt");
+    let v = json(&["forecast", "tutorial", "--json"]);
+    assert_eq!(v["by_point"], true);
+    let kinds: Vec<&str> =
+        v["points"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["scale", "unordered", "axis", "axis"]);
+    // The compensation axis is by amounts (0, 10, 50): 10 million sits at 20 of 100.
+    assert_eq!(v["points"][3]["axis"]["fund-10m"], 20.0);
+    // --model chooses whose option is the forecast; the others are reported alike.
+    let m = json(&["forecast", "tutorial", "--model", "compromise", "--json"]);
+    for (a, b) in v["points"].as_array().unwrap().iter().zip(m["points"].as_array().unwrap()) {
+        assert_eq!(a["compromise"], b["compromise"]);
+        if a["model"] == "spatial" {
+            assert_eq!(b["forecast"], b["compromise"]["option"]);
+            assert_eq!(a["forecast"], a["smp"]["option"]);
+        }
+    }
+    // ukraine-2025: every point forecast, axes where the file orders options, the vote
+    // elsewhere, and the points where the models part said by id.
+    let v = json(&["forecast", "ukraine-2025", "--json"]);
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 24);
+    let of = |id: &str| points.iter().find(|p| p["issue"] == id).unwrap();
+    assert_eq!(of("TER-03")["kind"], "axis");
+    assert_eq!(of("TER-03")["axis"]["contact-line"], 0.0);
+    assert_eq!(of("TER-03")["axis"]["unilateral-withdrawal"], 100.0);
+    assert_eq!(of("SEC-03")["kind"], "scale");
+    assert_eq!(of("SEC-04")["kind"], "unordered");
+    for p in points {
+        // Every point has a forecast: no vote on ukraine-2025 ends in a tie.
+        assert!(p["forecast"].is_string(), "{p}");
+        let split = v["disagree"].as_array().unwrap().contains(&p["issue"]);
+        assert_eq!(split, !p["agree"].as_bool().unwrap(), "{p}");
+        if let Some(probs) = p["smp"]["probabilities"].as_object() {
+            let total: f64 = probs.values().map(|q| q.as_f64().unwrap()).sum();
+            assert!((total - 1.0).abs() < 1e-9, "{p}");
+        }
+    }
+    let text = stdout(&detente(&["forecast", "ukraine-2025"]));
+    assert!(text.contains("forecast point by point"), "{text}");
+    assert!(text.contains("The models disagree on "), "{text}");
+    // Counting fewer parties, and the flags a point-by-point forecast does not take.
+    let v = json(&["forecast", "ukraine-2025", "--parties", "russia,ukraine", "--json"]);
+    assert_eq!(v["parties"], serde_json::json!(["russia", "ukraine"]));
+    assert!(
+        v["points"].as_array().unwrap().iter().all(|p| p["parties"].as_array().unwrap().len() <= 2)
+    );
+    let err = refused(&["forecast", "tutorial", "--plot", "x.svg"]);
+    assert!(err.contains("forecast point by point"), "{err}");
+    let err = refused(&["forecast", "tutorial", "--max-work", "10"]);
+    assert!(err.contains("--max-work"), "{err}");
+    // The runs of a deterministic forecast are reproducible; a seed needs --stochastic.
+    assert_eq!(
+        json(&["forecast", "ukraine-2025", "--json"]),
+        json(&["forecast", "ukraine-2025", "--json"])
+    );
+    refused(&["forecast", "tutorial", "--seed", "3"]);
+    let a = json(&["forecast", "tutorial", "--stochastic", "--seed", "3", "--json"]);
+    assert_eq!(a["transitions"], "Stochastic");
 }
 
 /// Runs, expects exit 2 and nothing on stdout, and returns stderr.

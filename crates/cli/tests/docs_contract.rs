@@ -280,7 +280,14 @@ const RUNS: &[(&str, &[&[&str]])] = &[
     ),
     ("mediate", &[&["mediate", "tutorial", "--from", "commission-draft"]]),
     ("frontier", &[&["frontier", "tutorial"]]),
-    ("forecast", &[&["forecast", "crates/cli/tests/data/ktab-harbour.csv"]]),
+    (
+        "forecast",
+        &[
+            &["forecast", "crates/cli/tests/data/ktab-harbour.csv"],
+            &["forecast", "tutorial"],
+            &["forecast", "ukraine-2025"],
+        ],
+    ),
     ("backtest", &[&["backtest", "crates/cli/tests/data/deu-toy.tsv", "--folds", "2"]]),
     ("simulate", &[&["simulate", "tutorial", "--negotiators", "boulware,conceder"]]),
     (

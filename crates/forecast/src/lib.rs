@@ -9,6 +9,11 @@
 //! against. [`ktab`] reads KTAB's CSV and XML inputs; [`to_scenario`] and
 //! [`from_scenario`] convert to and from detente's [`detente_core::Scenario`].
 //!
+//! Scenarios with discrete points are forecast point by point ([`forecast_points`]): the
+//! spatial models on scales and on options ordered on an axis, each landing on the option
+//! nearest its position, and the weighted vote of [`discrete`] with its pairwise-majority
+//! check on unordered options.
+//!
 //! The model is deterministic by default; with [`StateTransitions::Stochastic`] bargains
 //! are drawn from the crate's own generator seeded by [`SmpParams::seed`], so a seed
 //! reproduces a run (KTAB's own stochastic runs are not reproducible). Work is spread over
@@ -50,17 +55,20 @@ pub mod backtest;
 mod baseline;
 mod convert;
 mod deu;
+pub mod discrete;
 mod error;
 mod input;
 pub mod ktab;
 mod model;
 mod params;
 mod pce;
+pub mod points;
 mod work;
 
 pub use baseline::{compromise, weighted_median};
 pub use convert::{SCALE_STEP, TOLERANCE, from_scenario, from_scenario_parties, to_scenario};
 pub use deu::{DeuFile, DeuIssue, MAX_DEU_ACTORS, SkippedRow, Stand, parse_deu};
+pub use discrete::{Vote, Voter, vote};
 pub use error::{Error, ErrorKind, Location};
 pub use input::{Actor, MAX_CAPABILITY, SmpInput};
 pub use model::{
@@ -71,6 +79,7 @@ pub use params::{
     KTAB_DEFAULT_SEED, PceModel, SmpParams, StateTransitions, ThirdPartyCommit, VictoryProbModel,
     VotingRule,
 };
+pub use points::{PointForecast, PointModel, SPATIAL_MODELS, Spatial, forecast_points, land};
 
 #[cfg(test)]
 mod tests {
