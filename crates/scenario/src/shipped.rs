@@ -65,6 +65,55 @@ mod tests {
         }
     }
 
+    /// Each discrete issue of a shipped scenario says in a comment, just after its options,
+    /// why its options are ordered on an axis (a comment then `axis = ...`) or why not
+    /// (`# No axis: ...`).
+    #[test]
+    fn every_axis_and_every_unordered_point_is_justified() {
+        for shipped in all() {
+            let s = load(shipped.name).unwrap().unwrap();
+            let lines: Vec<&str> = shipped.text.lines().collect();
+            for issue in s.issues().iter().filter(|i| !i.is_scale()) {
+                let at = lines
+                    .iter()
+                    .position(|l| *l == format!("id = \"{}\"", issue.id))
+                    .unwrap_or_else(|| panic!("{}: issue {}", shipped.name, issue.id));
+                let end = at + lines[at..].iter().position(|l| *l == "]").unwrap();
+                let next = lines[end + 1];
+                assert!(
+                    next.starts_with("# "),
+                    "{}: {} has no comment after its options",
+                    shipped.name,
+                    issue.id
+                );
+                let mut k = end + 1;
+                while lines[k].starts_with('#') {
+                    k += 1;
+                }
+                match issue.axis() {
+                    Some(_) => {
+                        assert!(lines[k].starts_with("axis = "), "{}: {}", shipped.name, issue.id)
+                    }
+                    None => assert!(
+                        next.starts_with("# No axis: ") && !lines[k].starts_with("axis"),
+                        "{}: {} is unordered without saying why",
+                        shipped.name,
+                        issue.id
+                    ),
+                }
+            }
+        }
+        // ukraine-2025 orders the points where an order is defensible.
+        let s = load(DEFAULT).unwrap().unwrap();
+        let n = s.issues().iter().filter(|i| i.axis().is_some()).count();
+        assert_eq!(n, 13);
+        let ter03 = &s.issues()[s.issue_index("TER-03").unwrap()];
+        let withdraw = ter03.option_index("unilateral-withdrawal").unwrap();
+        let keep = ter03.option_index("contact-line").unwrap();
+        let axis = ter03.axis().unwrap();
+        assert!(axis[keep] < axis[withdraw]);
+    }
+
     #[test]
     fn names() {
         assert_eq!(all()[0].name, DEFAULT);
