@@ -40,13 +40,39 @@ impl Server {
         Server { child, addr }
     }
 
+    /// A client of the server at `addr` (a thread of its own may hold one).
+    fn client(addr: &str) -> Client {
+        Client { addr: addr.to_string() }
+    }
+
+    /// One request; the status and the body.
+    fn request(&self, head: &str, body: &[u8]) -> (u16, String) {
+        Server::client(&self.addr).request(head, body)
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        self.request(&format!("GET {path} HTTP/1.1"), b"")
+    }
+
+    /// A GET's status, headers (lower case) and body.
+    fn get_with_headers(&self, path: &str) -> (u16, String, String) {
+        Server::client(&self.addr).get_with_headers(path)
+    }
+}
+
+/// Requests to a server, over a new connection each.
+struct Client {
+    addr: String,
+}
+
+impl Client {
     /// One request; the status and the body.
     fn request(&self, head: &str, body: &[u8]) -> (u16, String) {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let request = format!("{head}\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr);
-        stream.write_all(request.as_bytes()).unwrap();
-        // The server may answer (and close) before reading a refused body.
+        // The server may answer (and close) before reading a refused head or body.
+        let _ = stream.write_all(request.as_bytes());
         let _ = stream.write_all(body);
         let mut raw = vec![];
         let _ = stream.read_to_end(&mut raw);
@@ -59,10 +85,6 @@ impl Server {
             body.to_string()
         };
         (status, body)
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        self.request(&format!("GET {path} HTTP/1.1"), b"")
     }
 
     /// A GET's status, headers (lower case) and body.
@@ -257,6 +279,9 @@ fn a_body_over_the_limit_is_refused() {
     assert!(body.contains("larger than the 65536 bytes"), "{body}");
     // A small body on a GET route is not a reason to refuse; the server still answers.
     let (status, _) = server.request("GET /api/scenarios HTTP/1.1\r\nContent-Length: 2", b"{}");
+    assert_eq!(status, 200);
+    let (status, _) = server
+        .request("GET /api/scenarios HTTP/1.1\r\nTransfer-Encoding: chunked", &chunked(b"{}"));
     assert_eq!(status, 200);
 }
 
@@ -889,4 +914,76 @@ fn the_frontier_page_shows_the_solutions_of_frontier() {
     let (status, html) = server.get("/scenarios/tutorial/frontier?parties=nobody");
     assert_eq!(status, 400);
     assert!(html.contains("unknown party &quot;nobody&quot;"), "{html}");
+}
+
+/// A body in HTTP chunks of 8 KiB.
+fn chunked(body: &[u8]) -> Vec<u8> {
+    let mut out = vec![];
+    for c in body.chunks(8192) {
+        out.extend(format!("{:x}\r\n", c.len()).bytes());
+        out.extend(c);
+        out.extend(b"\r\n");
+    }
+    out.extend(b"0\r\n\r\n");
+    out
+}
+
+#[test]
+fn bad_requests_under_concurrency_get_4xx_and_the_server_keeps_serving() {
+    let mut server = Server::start(&[]);
+    let big = vec![b'x'; 200 * 1024];
+    let long_name = "n".repeat(60 * 1024);
+    // (request head, body, the statuses allowed)
+    let cases: Vec<(String, Vec<u8>, &[u16])> = vec![
+        (
+            format!(
+                "POST /api/scenarios/tutorial/analyze HTTP/1.1\r\nContent-Length: {}",
+                big.len()
+            ),
+            big.clone(),
+            &[413],
+        ),
+        (
+            format!("GET /api/scenarios HTTP/1.1\r\nContent-Length: {}", big.len()),
+            big.clone(),
+            &[413],
+        ),
+        // The same, in chunks of unstated length: refused once past the limit.
+        ("GET /api/scenarios HTTP/1.1\r\nTransfer-Encoding: chunked".into(), chunked(&big), &[413]),
+        ("GET /api/scenarios/nope/analyze HTTP/1.1".into(), vec![], &[404]),
+        ("GET /api/scenarios/nope/mediate?from=x HTTP/1.1".into(), vec![], &[404]),
+        (format!("GET /api/scenarios/{long_name}/deadlock HTTP/1.1"), vec![], &[404]),
+        ("GET /scenarios/nope HTTP/1.1".into(), vec![], &[404]),
+        ("GET /scenarios/ukraine-2025/proposals/nope HTTP/1.1".into(), vec![], &[404]),
+        ("GET /api/scenarios/tutorial/evaluate?proposal=nope HTTP/1.1".into(), vec![], &[400]),
+        ("GET /api/scenarios/tutorial/mediate?from=%ZZ HTTP/1.1".into(), vec![], &[400]),
+        ("DELETE /api/scenarios HTTP/1.1".into(), vec![], &[405]),
+        // A header larger than the server reads: refused by hyper before any handler.
+        (format!("GET /api/scenarios HTTP/1.1\r\nX-Big: {}", "h".repeat(1 << 20)), vec![], &[431]),
+    ];
+    let cases = std::sync::Arc::new(cases);
+    let addr = server.addr.clone();
+    let threads: Vec<_> = (0..40)
+        .map(|t| {
+            let (cases, addr) = (cases.clone(), addr.clone());
+            std::thread::spawn(move || {
+                let probe = Server::client(&addr);
+                let mut seen = vec![];
+                for k in 0..cases.len() * 2 {
+                    let (head, body, allowed) = &cases[(t + k) % cases.len()];
+                    let (status, _) = probe.request(head, body);
+                    assert!(allowed.contains(&status), "{}: {status}", &head[..head.len().min(80)]);
+                    seen.push(status);
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut n = 0;
+    for t in threads {
+        n += t.join().expect("every bad request got its 4xx").len();
+    }
+    assert_eq!(n, 40 * 2 * cases.len());
+    assert!(server.child.try_wait().unwrap().is_none(), "the server is still running");
+    assert_eq!(server.get("/api/scenarios/tutorial/deadlock").0, 200);
 }

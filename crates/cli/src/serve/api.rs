@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::HttpBody as _;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -32,21 +33,33 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Refuses a request whose stated body is larger than [`MAX_BODY`] before it is read.
+/// Refuses a request whose body is larger than [`MAX_BODY`]: at once when its stated length
+/// is, else (a body of unstated length, sent in chunks) once more than that has arrived,
+/// whether or not the route reads bodies, so that no route takes one past the limit.
 async fn limit_body(req: Request, next: Next) -> Response {
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than the {MAX_BODY} bytes the server takes"),
+        )
+        .into_response()
+    };
     let length = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if length.is_some_and(|n| n > MAX_BODY as u64) {
-        return Refusal::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than the {MAX_BODY} bytes the server takes"),
-        )
-        .into_response();
+    match length {
+        Some(n) if n > MAX_BODY as u64 => too_large(),
+        None if req.body().size_hint().exact() != Some(0) => {
+            let (parts, body) = req.into_parts();
+            match axum::body::to_bytes(body, MAX_BODY).await {
+                Ok(bytes) => next.run(Request::from_parts(parts, bytes.into())).await,
+                Err(_) => too_large(),
+            }
+        }
+        _ => next.run(req).await,
     }
-    next.run(req).await
 }
 
 async fn not_found(req: Request) -> Response {
