@@ -312,6 +312,23 @@ mod tests {
     }
 
     #[test]
+    fn a_tie_lands_on_the_option_listed_first() {
+        let s = toy();
+        // Options at 100 (c), 0 (a), 20 (b): 10 is as near a as b, 60 as near b as c.
+        let axis = [100.0, 0.0, 20.0];
+        assert_eq!(land(&s, 0, &axis, 10.0), 1);
+        assert_eq!(land(&s, 0, &axis, 60.0), 0);
+        assert_eq!(land(&s, 0, &axis, 10.5), 2);
+        // A party torn between its two best options stands between them.
+        let mut parts = s.into_parts();
+        parts.stances[0][0] = Some(Stance::values(1.0, vec![0.0, 1.0, 1.0]));
+        let s = Scenario::from_parts(parts).unwrap();
+        let f = forecast_points(&s, &[0, 1], &SmpParams::default()).unwrap();
+        let PointModel::Spatial(sp) = &f[0].model else { panic!() };
+        assert_eq!(sp.input.positions[0], vec![10.0]);
+    }
+
+    #[test]
     fn scales_land_on_the_nearest_grid_point() {
         let issue = Issue::scale("s", "S", "u", 20.0, 80.0, 5.0);
         let parties = vec![
