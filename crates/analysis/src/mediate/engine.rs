@@ -726,12 +726,13 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The principals' exact `utility_min` of the revision, summed in issue order as
-    /// `evaluate` does, and the principals' red lines it breaks or puts at risk.
+    /// The principals' exact `utility_min` of the revision, summed as `evaluate` does (from
+    /// the party's bias, then in issue order), and the principals' red lines it breaks or
+    /// puts at risk.
     fn exact(&self, changes: &[(usize, usize)]) -> (Vec<f64>, usize) {
         let n_p = self.n_p();
         self.charge(self.s.issues().len() * (n_p + 1));
-        let mut u = vec![0.0; n_p];
+        let mut u: Vec<f64> = self.parties.iter().map(|&p| self.s.bias(p)).collect();
         let mut viol = 0;
         let mut next = changes.iter().peekable();
         for i in 0..self.s.issues().len() {

@@ -353,15 +353,6 @@ pub fn mediate(
     options: &MediateOptions,
 ) -> Result<Mediation, Error> {
     check_proposal(s, proposal)?;
-    if s.meta().utility == detente_core::UtilityForm::Raw {
-        // The engine's bounds and objectives are proved against brute force on normalised
-        // utilities only: on raw ones (biases, negative values) the property test finds
-        // different rankings, so the search refuses rather than rank wrongly.
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            "mediate works on normalised utilities only; this scenario's are raw (imported): its rankings on raw utilities are not yet verified",
-        ));
-    }
     if options.top == 0 {
         return Err(Error::new(ErrorKind::InvalidInput, "top must be at least 1"));
     }
@@ -1047,11 +1038,37 @@ mod tests {
         );
     }
 
-    /// Raw utilities are refused, not ranked wrongly (see `mediate`).
-    #[test]
-    fn raw_utilities_are_refused() {
-        let s = random_raw_scenario(1, &GenConfig { n_proposals: 1, ..GenConfig::new(2, 3, 3) });
-        let e = mediate(&s, 0, &MediateOptions::default()).unwrap_err();
-        assert!(e.to_string().contains("normalised utilities only"), "{e}");
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Raw utilities (imported domains: a bias, values and reservations of any sign)
+        /// rank as the brute force does too.
+        #[test]
+        fn mediate_matches_brute_force_on_raw_utilities(
+            seed in any::<u64>(),
+            n_parties in 2usize..=4,
+            n_issues in 2usize..=5,
+            red_line_chance in 0.0f64..0.5,
+            k in 0usize..=4,
+            top in 1usize..=4,
+            objective in 0usize..3,
+            reservations in proptest::collection::vec(-6.0f64..6.0, 4),
+        ) {
+            let cfg = GenConfig {
+                open_chance: 0.3,
+                red_line_chance,
+                n_proposals: 2,
+                ..GenConfig::new(n_parties, n_issues, 3)
+            };
+            let s = random_raw_scenario(seed, &cfg)
+                .edit(|p| {
+                    for (party, &r) in p.parties.iter_mut().zip(&reservations) {
+                        party.reservation = r;
+                    }
+                })
+                .unwrap();
+            let objective =
+                [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash][objective];
+            check(&s, objective, k, top);
+        }
     }
 }
