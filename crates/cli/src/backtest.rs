@@ -26,6 +26,11 @@ pub enum ModelArg {
     Median,
     /// KTAB's Spatial Model of Politics (defaults, deterministic).
     Smp,
+    /// Bueno de Mesquita's expected utility model (docs/forecast-eum.md).
+    Eum,
+    /// detente's tempered compromise: weights capability x salience^gamma, gamma fitted by
+    /// cross-validation by proposal.
+    Tempered,
 }
 
 impl ModelArg {
@@ -34,6 +39,8 @@ impl ModelArg {
             ModelArg::Compromise => BacktestModel::Compromise,
             ModelArg::Median => BacktestModel::Median,
             ModelArg::Smp => BacktestModel::Smp,
+            ModelArg::Eum => BacktestModel::Eum,
+            ModelArg::Tempered => BacktestModel::Tempered,
         }
     }
 }
@@ -53,7 +60,7 @@ pub enum CapabilityArg {
 pub struct BacktestArgs<'a> {
     pub models: Option<&'a [ModelArg]>,
     pub capability: CapabilityArg,
-    pub folds: usize,
+    pub folds: Option<usize>,
     pub plot: Option<&'a Path>,
 }
 
@@ -196,7 +203,7 @@ impl crate::printer::Report for BacktestReport {
         json!({
             "file": file,
             "capability": params.capability.keyword(),
-            "folds": params.folds,
+            "folds": result.k,
             "proposals": self.n_proposals(),
             "issues_scored": result.issues.len(),
             "skipped": deu.skipped.iter().map(|s| json!({"line": s.line, "issue": s.id, "reason": s.reason})).collect::<Vec<_>>(),
@@ -242,7 +249,7 @@ impl crate::printer::Report for BacktestReport {
                 num(m.scores.rmse),
                 format!("{}%", num(100.0 * m.scores.within_10)),
                 if m.model.is_fitted() {
-                    format!("cross-validated, {} folds by proposal", params.folds)
+                    format!("cross-validated, {} folds by proposal", result.k)
                 } else {
                     "no parameter fitted".to_string()
                 },

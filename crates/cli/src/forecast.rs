@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use detente_forecast::{
-    Contender, ErrorKind, MAX_STORED_CELLS, SmpInput, SmpParams, SmpRun, StateTransitions, Stop,
+    Contender, ErrorKind, EumInput, EumParams, EumRun, MAX_STORED_CELLS, SmpInput, SmpParams,
+    SmpRun, StateTransitions, Stop, run_eum,
 };
 use detente_scenario::InputKind;
 use detente_words::{and_list, count, num};
@@ -30,6 +31,9 @@ pub enum Model {
     Compromise,
     /// Capability x salience weighted median of the positions.
     Median,
+    /// Bueno de Mesquita's expected utility model, one dimension at a time
+    /// (docs/forecast-eum.md).
+    Eum,
 }
 
 impl Model {
@@ -38,6 +42,7 @@ impl Model {
             Model::Smp => "smp",
             Model::Compromise => "compromise",
             Model::Median => "median",
+            Model::Eum => "eum",
         }
     }
 }
@@ -184,10 +189,15 @@ fn check_model_flags(args: &ForecastArgs<'_>) -> Result<(), BadInput> {
         let unused = [
             (args.stochastic, "--stochastic"),
             (args.seed.is_some(), "--seed"),
-            (args.max_rounds.is_some(), "--max-rounds"),
+            (args.max_rounds.is_some() && args.model != Model::Eum, "--max-rounds"),
             (args.max_work.is_some(), "--max-work"),
         ];
         if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
+            if args.model == Model::Eum {
+                return Err(BadInput(format!(
+                    "{flag} applies to --model smp only; the eum model is deterministic and takes --max-rounds only"
+                )));
+            }
             return Err(BadInput(format!(
                 "{flag} applies to --model smp only; the {} model is computed in one step, deterministically",
                 args.model.as_str()
@@ -260,16 +270,28 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<(Box<dyn R
             let flag = if e.kind() == ErrorKind::Budget { " (--max-work)" } else { "" };
             BadInput(format!("{arg}: {e}{flag}"))
         })?),
-        Model::Compromise | Model::Median => None,
+        Model::Compromise | Model::Median | Model::Eum => None,
+    };
+    let eum = match model {
+        Model::Eum => {
+            Some(eum_runs(&input, args.max_rounds).map_err(|e| BadInput(format!("{arg}: {e}")))?)
+        }
+        _ => None,
     };
     // Each state's positions (`[actor][dim]`) and win probabilities (per actor); the
     // baselines have the starting positions only, without probabilities.
-    let rounds: Vec<(&[Vec<f64>], &[f64])> = match &smp {
-        Some(run) => run.rounds.iter().map(|r| (&r.positions[..], &r.probabilities[..])).collect(),
-        None => vec![(&input.positions[..], &[][..])],
+    let rounds: Vec<(&[Vec<f64>], &[f64])> = match (&smp, &eum) {
+        (Some(run), _) => {
+            run.rounds.iter().map(|r| (&r.positions[..], &r.probabilities[..])).collect()
+        }
+        (None, Some(e)) => e.states.iter().map(|p| (&p[..], &[][..])).collect(),
+        (None, None) => vec![(&input.positions[..], &[][..])],
     };
     let forecast = match (&smp, model) {
         (Some(o), _) => o.last().expected(),
+        (None, Model::Eum) => {
+            eum.as_ref().map(|e| e.runs.iter().map(EumRun::forecast).collect()).unwrap_or_default()
+        }
         (None, Model::Median) => detente_forecast::weighted_median(&input),
         (None, _) => detente_forecast::compromise(&input),
     };
@@ -281,8 +303,19 @@ pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<(Box<dyn R
     }
     let compromise = detente_forecast::compromise(&input);
     let median = detente_forecast::weighted_median(&input);
-    let report =
-        Forecast { model, name, input, params, smp, forecast, compromise, median, names, n_all };
+    let report = Forecast {
+        model,
+        name,
+        input,
+        params,
+        smp,
+        eum,
+        forecast,
+        compromise,
+        median,
+        names,
+        n_all,
+    };
     Ok((Box::new(report), shown))
 }
 
@@ -335,6 +368,41 @@ fn forecast_by_point(
     Ok((Box::new(report), shown))
 }
 
+/// The expected utility model's runs, one per dimension, and the states as
+/// `[round][actor][dim]` (a dimension that stopped early keeps its last positions).
+struct EumRuns {
+    runs: Vec<EumRun>,
+    states: Vec<Vec<Vec<f64>>>,
+}
+
+/// Runs the expected utility model on each dimension (saliences divided by 100).
+fn eum_runs(input: &SmpInput, max_rounds: Option<usize>) -> Result<EumRuns, String> {
+    let mut params = EumParams::default();
+    if let Some(r) = max_rounds {
+        params.max_rounds = r;
+    }
+    let mut runs = vec![];
+    for (d, dim) in input.dimensions.iter().enumerate() {
+        let e = EumInput {
+            positions: input.positions.iter().map(|p| p[d]).collect(),
+            capabilities: input.actors.iter().map(|a| a.capability).collect(),
+            saliences: input.salience.iter().map(|s| s[d] / 100.0).collect(),
+        };
+        runs.push(run_eum(&e, &params).map_err(|e| format!("dimension {dim:?}: {e}"))?);
+    }
+    let n_rounds = runs.iter().map(|r| r.rounds.len()).max().unwrap_or(1);
+    let states = (0..n_rounds)
+        .map(|t| {
+            (0..input.n_actors())
+                .map(|a| {
+                    runs.iter().map(|r| r.rounds[t.min(r.rounds.len() - 1)].positions[a]).collect()
+                })
+                .collect()
+        })
+        .collect();
+    Ok(EumRuns { runs, states })
+}
+
 /// `detente forecast`: the model's run (SMP) or the baseline's outcome, with both baselines
 /// for comparison.
 pub struct Forecast {
@@ -343,6 +411,7 @@ pub struct Forecast {
     input: SmpInput,
     params: SmpParams,
     smp: Option<SmpRun>,
+    eum: Option<EumRuns>,
     forecast: Vec<f64>,
     compromise: Vec<f64>,
     median: Vec<f64>,
@@ -354,18 +423,19 @@ impl Forecast {
     /// Each state's positions (`[actor][dim]`) and win probabilities (per actor); the
     /// baselines have the starting positions only, without probabilities.
     fn rounds(&self) -> Vec<(&[Vec<f64>], &[f64])> {
-        match &self.smp {
-            Some(run) => {
+        match (&self.smp, &self.eum) {
+            (Some(run), _) => {
                 run.rounds.iter().map(|r| (&r.positions[..], &r.probabilities[..])).collect()
             }
-            None => vec![(&self.input.positions[..], &[][..])],
+            (None, Some(e)) => e.states.iter().map(|p| (&p[..], &[][..])).collect(),
+            (None, None) => vec![(&self.input.positions[..], &[][..])],
         }
     }
 }
 
 impl Report for Forecast {
     fn json(&self) -> Value {
-        let Forecast { model, name, input, params, smp, forecast, names, n_all, .. } = self;
+        let Forecast { model, name, input, params, smp, eum, forecast, names, n_all, .. } = self;
         let rounds = self.rounds();
         let rows = |p: &[Vec<f64>]| -> Vec<Vec<Value>> {
             p.iter().map(|r| r.iter().map(|&x| jnum(x)).collect()).collect()
@@ -383,6 +453,25 @@ impl Report for Forecast {
             "forecast": forecast.iter().map(|&x| jnum(x)).collect::<Vec<_>>(),
             "actors_in_file": n_all,
         });
+        if let Some(e) = eum {
+            v["eum"] = e
+                .runs
+                .iter()
+                .zip(&input.dimensions)
+                .map(|(r, d)| {
+                    let last = r.rounds.last();
+                    json!({
+                        "dimension": d,
+                        "stop": stop_keyword(r.stop),
+                        "rounds": r.rounds.len() - 1,
+                        "median": jnum(r.forecast()),
+                        "mean": jnum(last.map_or(0.0, |l| l.mean)),
+                        "work": r.work,
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into();
+        }
         if let Some(o) = &smp {
             let last = o.last();
             v["seed"] = json!(params.seed);
@@ -410,6 +499,7 @@ impl Report for Forecast {
             input,
             params,
             smp,
+            eum,
             forecast,
             compromise,
             median,
@@ -417,6 +507,8 @@ impl Report for Forecast {
             n_all,
         } = self;
         let rounds = self.rounds();
+        // The positions' end columns: the models that move them.
+        let moves = smp.is_some() || eum.is_some();
         let n = names.len();
         let counted = (n < *n_all).then(|| {
             format!(
@@ -466,7 +558,7 @@ impl Report for Forecast {
         let mut header = vec!["actor".to_string()];
         for d in &input.dimensions {
             header.push(format!("{d} (start)"));
-            if smp.is_some() {
+            if moves {
                 header.push(format!("{d} (end)"));
             }
         }
@@ -478,7 +570,7 @@ impl Report for Forecast {
             let mut row = vec![actor.clone()];
             for (&start, &end) in input.positions[a].iter().zip(&final_positions[a]) {
                 row.push(num(start));
-                if smp.is_some() {
+                if moves {
                     row.push(num(end));
                 }
             }
@@ -541,6 +633,28 @@ impl Report for Forecast {
             let _ = writeln!(
                 out,
                 "{when}{what}. The forecast above weights each distinct final position by its probability of winning."
+            );
+        }
+        None if *model == Model::Eum => {
+            let runs = eum.as_ref().map_or(&[][..], |e| &e.runs[..]);
+            let converged = runs.iter().filter(|r| r.stop == Stop::Converged).count();
+            let longest = runs.iter().map(|r| r.rounds.len() - 1).max().unwrap_or(0);
+            let how = if converged == runs.len() {
+                format!("the positions converged within {}", count(longest, "round", "rounds"))
+            } else {
+                let at = if runs.iter().any(|r| r.stop == Stop::Budget) {
+                    "the work budget".to_string()
+                } else {
+                    format!("--max-rounds {longest}")
+                };
+                format!(
+                    "the positions converged on {converged} of {} and were still moving on the others when the run stopped at {at}",
+                    count(runs.len(), "dimension", "dimensions"),
+                )
+            };
+            let _ = writeln!(
+                out,
+                "The expected utility model (Bueno de Mesquita's, in the variant of docs/forecast-eum.md) plays each dimension on its own: actors challenge, compromise or give in round by round; {how}. The forecast is the capability x salience weighted median of the last positions."
             );
         }
         None if *model == Model::Compromise => out.push_str(

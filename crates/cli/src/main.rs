@@ -262,9 +262,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "equal")]
         capability: backtest::CapabilityArg,
         /// Folds of the cross-validation by proposal of fitted models (2 to the number of
-        /// proposals).
-        #[arg(long, value_name = "K", default_value_t = 10)]
-        folds: usize,
+        /// proposals; default 10, or one per proposal when there are fewer).
+        #[arg(long, value_name = "K")]
+        folds: Option<usize>,
         /// Also draw each model's forecast against the outcome as an SVG file.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,

@@ -2277,3 +2277,29 @@ fn backtest_reproduces_the_deu_baselines() {
     assert!((mae(1) - 26.1).abs() < 0.05, "{}", mae(1));
     assert!((mae(2) - 23.0).abs() < 0.05, "{}", mae(2));
 }
+
+#[test]
+fn forecast_with_the_expected_utility_model() {
+    let harbour = data("ktab-harbour.csv");
+    ok_golden(&["forecast", &harbour, "--model", "eum"], "forecast_harbour_eum.txt");
+    let v = json(&["forecast", &harbour, "--model", "eum", "--json"]);
+    assert_eq!(v["model"], "eum");
+    let runs = v["eum"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    for (d, r) in runs.iter().enumerate() {
+        // The forecast is each dimension's weighted median of the last positions.
+        assert_eq!(v["forecast"][d], r["median"]);
+        assert!(["converged", "max_rounds", "budget"].contains(&r["stop"].as_str().unwrap()));
+    }
+    // --max-rounds 0: the opening positions, no round run.
+    let v = json(&["forecast", &harbour, "--model", "eum", "--max-rounds", "0", "--json"]);
+    assert_eq!(v["rounds"].as_array().unwrap().len(), 1);
+    assert_eq!(v["eum"][0]["stop"], "max_rounds");
+    for flag in [&["--stochastic"][..], &["--seed", "3"], &["--max-work", "5"]] {
+        let mut args = vec!["forecast", harbour.as_str(), "--model", "eum"];
+        args.extend_from_slice(flag);
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("applies to --model smp only"), "{}", stderr(&o));
+    }
+}

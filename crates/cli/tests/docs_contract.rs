@@ -286,6 +286,7 @@ const RUNS: &[(&str, &[&[&str]])] = &[
             &["forecast", "crates/cli/tests/data/ktab-harbour.csv"],
             &["forecast", "tutorial"],
             &["forecast", "ukraine-2025"],
+            &["forecast", "crates/cli/tests/data/ktab-harbour.csv", "--model", "eum"],
         ],
     ),
     ("backtest", &[&["backtest", "crates/cli/tests/data/deu-toy.tsv", "--folds", "2"]]),

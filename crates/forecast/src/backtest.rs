@@ -17,6 +17,7 @@
 
 use crate::deu::{DeuFile, DeuIssue};
 use crate::error::{Error, ErrorKind};
+use crate::eum::{EumInput, EumParams};
 use crate::input::{Actor, SmpInput};
 use crate::params::SmpParams;
 
@@ -73,12 +74,24 @@ pub enum BacktestModel {
     /// KTAB's SMP with its defaults, deterministic; the forecast is the last state's
     /// expected outcome ([`crate::Round::expected`]).
     Smp,
+    /// Bueno de Mesquita's expected utility model ([`crate::run_eum`], defaults); the
+    /// forecast is the weighted median of the last positions.
+    Eum,
+    /// detente's own: the compromise with each salience raised to a power `γ` in `[0, 1]`
+    /// fitted by cross-validation (weights `c_i s_i^γ`; `γ = 1` is the compromise model,
+    /// `γ = 0` ignores salience). See [`tempered`].
+    Tempered,
 }
 
 impl BacktestModel {
     /// Every model, in the order reports list them.
-    pub const ALL: [BacktestModel; 3] =
-        [BacktestModel::Compromise, BacktestModel::Median, BacktestModel::Smp];
+    pub const ALL: [BacktestModel; 5] = [
+        BacktestModel::Compromise,
+        BacktestModel::Median,
+        BacktestModel::Smp,
+        BacktestModel::Eum,
+        BacktestModel::Tempered,
+    ];
 
     /// The keyword (`compromise`, `median`, `smp`).
     pub fn keyword(self) -> &'static str {
@@ -86,12 +99,14 @@ impl BacktestModel {
             BacktestModel::Compromise => "compromise",
             BacktestModel::Median => "median",
             BacktestModel::Smp => "smp",
+            BacktestModel::Eum => "eum",
+            BacktestModel::Tempered => "tempered",
         }
     }
 
     /// Whether the model has parameters fitted by cross-validation.
     pub fn is_fitted(self) -> bool {
-        false
+        self == BacktestModel::Tempered
     }
 }
 
@@ -221,8 +236,9 @@ pub struct BacktestParams {
     pub models: Vec<BacktestModel>,
     /// How capabilities are set.
     pub capability: Capability,
-    /// Folds of the cross-validation by proposal (2 to the number of proposals).
-    pub folds: usize,
+    /// Folds of the cross-validation by proposal (2 to the number of proposals); `None`:
+    /// [`DEFAULT_FOLDS`], or every proposal its own fold when there are fewer.
+    pub folds: Option<usize>,
 }
 
 impl Default for BacktestParams {
@@ -230,7 +246,7 @@ impl Default for BacktestParams {
         BacktestParams {
             models: BacktestModel::ALL.to_vec(),
             capability: Capability::Equal,
-            folds: 10,
+            folds: None,
         }
     }
 }
@@ -246,7 +262,12 @@ pub struct Backtest {
     pub models: Vec<ModelResult>,
     /// The cross-validation fold of each issue.
     pub folds: Vec<usize>,
+    /// The number of folds.
+    pub k: usize,
 }
+
+/// The folds of the cross-validation when none are asked for.
+pub const DEFAULT_FOLDS: usize = 10;
 
 /// The fold of each issue: the i-th distinct proposal (in file order) goes to fold
 /// `i mod k`.
@@ -273,13 +294,18 @@ pub fn backtest(file: &DeuFile, params: &BacktestParams) -> Result<Backtest, Err
         let mut seen = std::collections::HashSet::new();
         file.issues.iter().filter(|i| seen.insert(i.proposal.as_str())).count()
     };
-    if params.models.iter().any(|m| m.is_fitted()) && !(2..=n_proposals).contains(&params.folds) {
+    let k = params.folds.unwrap_or(DEFAULT_FOLDS.min(n_proposals));
+    if params.models.iter().any(|m| m.is_fitted()) && !(2..=n_proposals).contains(&k) {
         return Err(Error::new(
             ErrorKind::Params,
-            format!(
-                "folds: {} asked, between 2 and the {n_proposals} proposals needed",
-                params.folds
-            ),
+            match params.folds {
+                Some(k) => {
+                    format!("folds: {k} asked, between 2 and the {n_proposals} proposals needed")
+                }
+                None => format!(
+                    "a fitted model is cross-validated by proposal, which needs at least 2 proposals (the file has {n_proposals})"
+                ),
+            },
         ));
     }
     let prepared: Vec<IssueActors> = file
@@ -288,10 +314,15 @@ pub fn backtest(file: &DeuFile, params: &BacktestParams) -> Result<Backtest, Err
         .map(|i| issue_actors(file, i, params.capability))
         .collect::<Result<_, _>>()?;
     let outcomes: Vec<f64> = file.issues.iter().map(|i| i.outcome).collect();
-    let folds = proposal_folds(file, params.folds);
+    let folds = proposal_folds(file, k);
     let smp_params = SmpParams::default();
+    let eum_params = EumParams::default();
     let mut models = vec![];
     for &model in &params.models {
+        if model == BacktestModel::Tempered {
+            models.push(tempered_cv(&prepared, &outcomes, &folds, k));
+            continue;
+        }
         let forecasts: Vec<f64> = match model {
             BacktestModel::Compromise => prepared.iter().map(compromise_1d).collect(),
             BacktestModel::Median => prepared.iter().map(median_1d).collect(),
@@ -299,11 +330,15 @@ pub fn backtest(file: &DeuFile, params: &BacktestParams) -> Result<Backtest, Err
                 .iter()
                 .map(|a| smp_1d(a, &file.actors, &smp_params))
                 .collect::<Result<_, _>>()?,
+            BacktestModel::Eum => {
+                prepared.iter().map(|a| eum_1d(a, &eum_params)).collect::<Result<_, _>>()?
+            }
+            BacktestModel::Tempered => unreachable!("fitted above"),
         };
         let scores = scores(&forecasts, &outcomes);
         models.push(ModelResult { model, forecasts, scores, in_sample: None });
     }
-    Ok(Backtest { issues: (0..file.issues.len()).collect(), outcomes, models, folds })
+    Ok(Backtest { issues: (0..file.issues.len()).collect(), outcomes, models, folds, k })
 }
 
 /// The capability x salience weighted mean of one issue.
@@ -314,6 +349,78 @@ pub fn compromise_1d(a: &IssueActors) -> f64 {
 /// The capability x salience weighted (lower) median of one issue.
 pub fn median_1d(a: &IssueActors) -> f64 {
     crate::weighted_median(&a.smp_input_unnamed())[0]
+}
+
+/// The expected utility model's forecast on one issue (saliences divided by 100; an issue
+/// with one actor: its position).
+pub fn eum_1d(a: &IssueActors, params: &EumParams) -> Result<f64, Error> {
+    if a.actors.len() < 2 {
+        return Ok(a.positions[0]);
+    }
+    let input = EumInput {
+        positions: a.positions.clone(),
+        capabilities: a.capabilities.clone(),
+        saliences: a.saliences.iter().map(|s| s / 100.0).collect(),
+    };
+    Ok(crate::eum::run_eum(&input, params)?.forecast())
+}
+
+/// The grid of `γ` the tempered model is fitted on: 0, 0.1, ..., 1.
+pub const TEMPERED_GRID: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+
+/// The tempered compromise of one issue: the mean of the positions weighted by
+/// `c_i s_i^γ` (the plain mean when every weight is 0).
+pub fn tempered(a: &IssueActors, gamma: f64) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for ((&x, &c), &s) in a.positions.iter().zip(&a.capabilities).zip(&a.saliences) {
+        let w = c * (s / 100.0).powf(gamma);
+        num += w * x;
+        den += w;
+    }
+    if den > 0.0 { num / den } else { a.positions.iter().sum::<f64>() / a.positions.len() as f64 }
+}
+
+/// The `γ` of [`TEMPERED_GRID`] with the least mean absolute error on the issues `train`
+/// (the smaller `γ` on a tie).
+fn fit_tempered(table: &[Vec<f64>], outcomes: &[f64], train: &[usize]) -> usize {
+    let mut best = (f64::INFINITY, 0);
+    for (g, row) in table.iter().enumerate() {
+        let err: f64 = train.iter().map(|&i| (row[i] - outcomes[i]).abs()).sum();
+        if err < best.0 {
+            best = (err, g);
+        }
+    }
+    best.1
+}
+
+/// The tempered model cross-validated by proposal: each fold forecast with the `γ` fitted
+/// on the others; in-sample, the `γ` fitted on every issue.
+fn tempered_cv(
+    prepared: &[IssueActors],
+    outcomes: &[f64],
+    folds: &[usize],
+    k: usize,
+) -> ModelResult {
+    // table[g][i]: issue i's forecast with the g-th γ.
+    let table: Vec<Vec<f64>> =
+        TEMPERED_GRID.iter().map(|&g| prepared.iter().map(|a| tempered(a, g)).collect()).collect();
+    let mut forecasts = vec![0.0; prepared.len()];
+    for f in 0..k {
+        let train: Vec<usize> = (0..prepared.len()).filter(|&i| folds[i] != f).collect();
+        let g = fit_tempered(&table, outcomes, &train);
+        for i in (0..prepared.len()).filter(|&i| folds[i] == f) {
+            forecasts[i] = table[g][i];
+        }
+    }
+    let all: Vec<usize> = (0..prepared.len()).collect();
+    let g = fit_tempered(&table, outcomes, &all);
+    let in_sample = scores(&table[g], outcomes);
+    ModelResult {
+        model: BacktestModel::Tempered,
+        scores: scores(&forecasts, outcomes),
+        forecasts,
+        in_sample: Some((in_sample, vec![("gamma".to_string(), TEMPERED_GRID[g])])),
+    }
 }
 
 /// SMP's expected outcome on one issue (an issue with one actor: its position).
@@ -391,5 +498,45 @@ mod tests {
         // SMP with one actor: its position.
         assert_eq!(b.models[2].forecasts[2], 70.0);
         assert_eq!(b.folds, [0, 0, 1]);
+    }
+
+    #[test]
+    fn the_tempered_model_is_scored_out_of_sample() {
+        // Two proposals; fitted on one, scored on the other. Issue a: the salient actor
+        // is right (γ = 1 best); issue b: the salient actor is wrong (γ = 0 best).
+        let text = "prnr\tisnr\tpcom\tpde\tscom\tsde\tout\n\
+                    a\ta1\t0\t100\t90\t10\t10\n\
+                    b\tb1\t0\t100\t90\t10\t50\n";
+        let f = parse_deu("t.tsv", text).unwrap();
+        let params = BacktestParams {
+            models: vec![BacktestModel::Tempered],
+            capability: Capability::Equal,
+            folds: Some(2),
+        };
+        let b = backtest(&f, &params).unwrap();
+        let m = &b.models[0];
+        // Issue a is forecast with b's γ (0: the plain mean 50), b with a's (1: 10).
+        assert!((m.forecasts[0] - 50.0).abs() < 1e-9, "{:?}", m.forecasts);
+        assert!((m.forecasts[1] - 10.0).abs() < 1e-9, "{:?}", m.forecasts);
+        assert!((m.scores.mae - 40.0).abs() < 1e-9);
+        // In-sample the best single γ does better, and is reported apart.
+        let (s, p) = m.in_sample.as_ref().unwrap();
+        assert!(s.mae <= m.scores.mae);
+        assert_eq!(p[0].0, "gamma");
+        // Folds must be between 2 and the number of proposals.
+        let e = backtest(&f, &BacktestParams { folds: Some(3), ..params }).unwrap_err();
+        assert!(e.message().contains("between 2 and the 2 proposals"), "{e}");
+    }
+
+    #[test]
+    fn eum_forecasts_each_issue() {
+        let f = parse_deu("t.tsv", TOY).unwrap();
+        let params =
+            BacktestParams { models: vec![BacktestModel::Eum], ..BacktestParams::default() };
+        let b = backtest(&f, &params).unwrap();
+        let x = &b.models[0].forecasts;
+        assert_eq!(x[2], 70.0);
+        // Between the extreme positions of each issue.
+        assert!((0.0..=100.0).contains(&x[0]) && (20.0..=80.0).contains(&x[1]), "{x:?}");
     }
 }

@@ -57,6 +57,7 @@ mod convert;
 mod deu;
 pub mod discrete;
 mod error;
+mod eum;
 mod input;
 pub mod ktab;
 mod model;
@@ -70,6 +71,10 @@ pub use convert::{SCALE_STEP, TOLERANCE, from_scenario, from_scenario_parties, t
 pub use deu::{DeuFile, DeuIssue, MAX_DEU_ACTORS, SkippedRow, Stand, parse_deu};
 pub use discrete::{Vote, Voter, vote};
 pub use error::{Error, ErrorKind, Location};
+pub use eum::{
+    DEFAULT_EUM_WORK, EumInput, EumParams, EumRound, EumRun, RoundDetail,
+    round_detail as eum_round_detail, run_eum,
+};
 pub use input::{Actor, MAX_CAPABILITY, SmpInput};
 pub use model::{
     Contender, MAX_ACTORS, MAX_STORED_CELLS, Round, SmpRun, Stop, opening_work, run_smp,
