@@ -17,7 +17,8 @@ pub struct SetArgs {
     /// wins)
     ///
     /// PATH is PARTY.reservation, .capability, .bias or .discount; PARTY.ISSUE.weight,
-    /// .ideal or .tolerance; PARTY.ISSUE.OPTION (the party's value of the option); or
+    /// .ideal or .tolerance; PARTY.ISSUE.OPTION (the party's value of the option);
+    /// PARTY.ISSUE.red_lines=none (the party drops its red lines on the issue); or
     /// PROPOSAL.ISSUE (VALUE: an option id, a grid value, or open). Checked like the file;
     /// see docs/cli.md, "What-if".
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -87,6 +88,8 @@ fn said(s: &Scenario, v: Value) -> (String, Json) {
         // Points on a scale are written as the scenario writes them (`100000`, `2.5`).
         Value::Scale(x) => (format_number(x), crate::json::num(x)),
         Value::Absent => ("none".to_string(), Json::Null),
+        Value::RedLines(0) => ("none".to_string(), json!(0)),
+        Value::RedLines(n) => (detente_words::count(n, "red line", "red lines"), json!(n)),
         Value::Term { issue, term } => (
             match term {
                 Term::Open => "open".to_string(),

@@ -624,6 +624,21 @@ fn the_compare_page_shows_the_numbers_of_compare() {
         let c = json_of(&["compare", name, from, to]);
         assert_compare_rows(&html, &c, name);
         assert!(html.contains("<li>Moving from "), "{name}: the words of compare");
+        // Each verdict with the share of analyze's draws that give it, and their count.
+        let a = json_of(&["analyze", name]);
+        for ps in a["how_sure"]["proposals"].as_array().unwrap() {
+            let j = ps["proposal"].as_str().unwrap();
+            if j != from && j != to {
+                continue;
+            }
+            for v in ps["parties"].as_array().unwrap() {
+                let said = format!(
+                    "data-count=\"{}\" data-samples=\"{}\">",
+                    v["same_verdict"]["count"], a["how_sure"]["samples"]
+                );
+                assert!(html.contains(&said), "{name} {j}: no {said}");
+            }
+        }
     }
     // Linked from the overview; by default the last proposal against the one it amends.
     let (_, overview) = server.get("/scenarios/tutorial");
@@ -986,4 +1001,58 @@ fn bad_requests_under_concurrency_get_4xx_and_the_server_keeps_serving() {
     assert_eq!(n, 40 * 2 * cases.len());
     assert!(server.child.try_wait().unwrap().is_none(), "the server is still running");
     assert_eq!(server.get("/api/scenarios/tutorial/deadlock").0, 200);
+}
+
+#[test]
+fn the_overview_says_how_sure_each_verdict_is() {
+    let server = Server::start(&[]);
+    for name in ["tutorial", "ukraine-2025"] {
+        let (status, html) = server.get(&format!("/scenarios/{name}"));
+        assert_eq!(status, 200, "{html}");
+        let a = json_of(&["analyze", name]);
+        let sure = &a["how_sure"];
+        let n = sure["samples"].as_u64().unwrap();
+        for ps in sure["proposals"].as_array().unwrap() {
+            for v in ps["parties"].as_array().unwrap() {
+                let cell = format!(
+                    "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\"",
+                    v["verdict"].as_str().unwrap(),
+                    ps["proposal"].as_str().unwrap(),
+                    v["party"].as_str().unwrap()
+                );
+                let at = html.find(&cell).unwrap_or_else(|| panic!("{name}: no {cell}"));
+                let td = &html[at..at + html[at..].find("</td>").unwrap()];
+                // Never a share without its count of draws.
+                let said =
+                    format!("data-count=\"{}\" data-samples=\"{n}\">", v["same_verdict"]["count"]);
+                assert!(td.contains(&said), "{name}: {td} lacks {said}");
+                assert!(td.contains(&format!(" of {n} draws</span>")), "{td}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_party_can_drop_a_red_line_on_the_what_if_page() {
+    let server = Server::start(&[]);
+    let (status, html) =
+        server.get("/scenarios/ukraine-2025/what-if?red_lines_party=russia&red_lines_issue=TER-03");
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("russia.TER-03.red_lines"), "the edit said");
+    let a = json_of(&["analyze", "ukraine-2025", "--set", "russia.TER-03.red_lines=none"]);
+    for e in a["evaluations"].as_array().unwrap() {
+        for pe in e["parties"].as_array().unwrap() {
+            let cell = format!(
+                "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\"",
+                pe["verdict"].as_str().unwrap(),
+                e["proposal"]["id"].as_str().unwrap(),
+                pe["party"].as_str().unwrap()
+            );
+            assert!(html.contains(&cell), "no {cell}");
+        }
+    }
+    // Is any deal possible now: the page says what deadlock says with the red lines dropped.
+    let d = json_of(&["deadlock", "ukraine-2025", "--set", "russia.TER-03.red_lines=none"]);
+    let answer = if d["deadlock"]["deal_possible"] == true { "deal yes" } else { "deal no" };
+    assert!(html.contains(&format!("<p class=\"{answer}\">")), "{answer}");
 }

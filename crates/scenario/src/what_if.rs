@@ -9,6 +9,7 @@
 //! | `PARTY.ISSUE.weight` | the weight of the party's stance on the issue |
 //! | `PARTY.ISSUE.ideal`, `PARTY.ISSUE.tolerance` | the stance's ideal point and tolerance (scale issues) |
 //! | `PARTY.ISSUE.OPTION` | the party's value of that option (discrete issues) |
+//! | `PARTY.ISSUE.red_lines` | `none`: the party drops its red lines on the issue |
 //! | `PROPOSAL.ISSUE` | the proposal's term: an option id, a grid value, or `open` |
 //!
 //! Ids may hold dots, so a path is read against the scenario's ids, not split blindly: the
@@ -47,7 +48,11 @@ use crate::validate::scale_term;
 const PARTY_FIELDS: &[&str] = &["reservation", "capability", "bias", "discount"];
 
 /// The fields of a stance a setting may change (besides the value of an option).
-const STANCE_FIELDS: &[&str] = &["weight", "ideal", "tolerance"];
+const STANCE_FIELDS: &[&str] = &["weight", "ideal", "tolerance", "red_lines"];
+
+/// The field of a stance's red lines, and the one value it may be set to.
+const RED_LINES: &str = "red_lines";
+const NONE: &str = "none";
 
 /// The word for an open term.
 const OPEN: &str = "open";
@@ -146,6 +151,8 @@ pub enum Value {
     Scale(f64),
     /// No value: a party without a discount.
     Absent,
+    /// How many red lines a party holds on an issue (a setting can only drop them all: 0).
+    RedLines(usize),
     /// A proposal's term on an issue (`issue`: its index among the scenario's issues).
     Term {
         /// The issue's index.
@@ -192,6 +199,8 @@ enum Target {
     Value(usize, usize, usize),
     /// Proposal, issue.
     Term(usize, usize),
+    /// Party, issue: the stance's red lines.
+    RedLines(usize, usize),
 }
 
 impl Target {
@@ -204,7 +213,9 @@ impl Target {
             Target::Ideal(party, issue) => Estimate::Ideal { party, issue },
             Target::Tolerance(party, issue) => Estimate::Tolerance { party, issue },
             Target::Value(party, issue, option) => Estimate::Value { party, issue, option },
-            Target::Bias(_) | Target::Discount(_) | Target::Term(..) => return None,
+            Target::Bias(_) | Target::Discount(_) | Target::Term(..) | Target::RedLines(..) => {
+                return None;
+            }
         })
     }
 }
@@ -410,6 +421,13 @@ fn set(parts: &mut detente_core::ScenarioParts, target: Target, value: Value) {
                 *v = x;
             }
         }
+        (Target::RedLines(p, i), _) => {
+            if let Some(st) = stance(parts, p, i) {
+                st.red_lines.clear();
+            }
+            // A doubt on a red line that is gone goes with it.
+            parts.uncertainty.doubts.retain(|d| (d.red_line.party, d.red_line.issue) != (p, i));
+        }
         (Target::Term(j, i), _) => {
             let Value::Term { term, .. } = value else { return };
             let inheritors = inheritors(&parts.proposals, j, i);
@@ -451,6 +469,7 @@ fn canonical(s: &Scenario, target: Target) -> String {
             format!("{}.{}.{}", party(p), issue(i), s.issues()[i].option_id(k))
         }
         Target::Term(j, i) => format!("{}.{}", s.proposals()[j].id, issue(i)),
+        Target::RedLines(p, i) => format!("{}.{}.{RED_LINES}", party(p), issue(i)),
     }
 }
 
@@ -476,6 +495,9 @@ fn old_value(s: &Scenario, target: Target) -> Value {
             _ => Value::Absent,
         },
         Target::Term(j, i) => Value::Term { issue: i, term: s.proposals()[j].terms[i] },
+        Target::RedLines(p, i) => {
+            Value::RedLines(s.stance(p, i).map_or(0, |st| st.red_lines.len()))
+        }
     }
 }
 
@@ -521,6 +543,28 @@ fn new_value(ix: &mut Index<'_>, target: Target, setting: &Setting) -> Result<Va
             IssueKind::Discrete { .. } => Err((ProblemKind::Internal, "not a scale".to_string())),
         },
         Target::Term(_, i) => term(ix, i, text).map(|term| Value::Term { issue: i, term }),
+        Target::RedLines(p, i) => {
+            if text != NONE {
+                return Err((
+                    ProblemKind::WrongType,
+                    format!(
+                        "red lines can only be dropped: {RED_LINES}={NONE} (to change one, edit the file), found {}",
+                        quote(text)
+                    ),
+                ));
+            }
+            if s.stance(p, i).is_none_or(|st| st.red_lines.is_empty()) {
+                return Err((
+                    ProblemKind::UnknownReference,
+                    format!(
+                        "party {} has no red line on issue {} to drop",
+                        s.parties()[p].id,
+                        s.issues()[i].id
+                    ),
+                ));
+            }
+            Ok(Value::RedLines(0))
+        }
     }
 }
 
@@ -782,10 +826,13 @@ fn party_rest(ix: &mut Index<'_>, p: usize, rest: &str, r: &mut Reading) {
         let issue = &s.issues()[i];
         let target = match (field, &issue.kind) {
             ("weight", _) => Target::Weight(p, i),
+            (RED_LINES, IssueKind::Scale { .. }) => Target::RedLines(p, i),
             ("ideal", IssueKind::Scale { .. }) => Target::Ideal(p, i),
             ("tolerance", IssueKind::Scale { .. }) => Target::Tolerance(p, i),
             (_, IssueKind::Discrete { options }) => match ix.option(i, field) {
                 Some(k) => Target::Value(p, i, k),
+                // An option named `red_lines` is that option.
+                None if field == RED_LINES => Target::RedLines(p, i),
                 None if STANCE_FIELDS.contains(&field) => {
                     r.miss(
                             3,
@@ -798,7 +845,7 @@ fn party_rest(ix: &mut Index<'_>, p: usize, rest: &str, r: &mut Reading) {
                     continue;
                 }
                 None => {
-                    let mut known: Vec<&str> = vec!["weight"];
+                    let mut known: Vec<&str> = vec!["weight", RED_LINES];
                     known.extend(options.iter().map(|o| o.id.as_str()));
                     r.miss(
                         2,
@@ -808,7 +855,7 @@ fn party_rest(ix: &mut Index<'_>, p: usize, rest: &str, r: &mut Reading) {
                             field,
                             &format!(" of issue {}", issue.id),
                             &known,
-                            "weight and options",
+                            "fields and options",
                         ),
                     );
                     continue;
@@ -1066,7 +1113,7 @@ mod tests {
         assert_eq!(
             err(tutorial(), &["upland.dam.wieght=1"]),
             [
-                "--set upland.dam.wieght=1: unknown field or option \"wieght\" of issue dam (did you mean \"weight\"?; weight and options: weight, upland-only, joint-board, commission-run)"
+                "--set upland.dam.wieght=1: unknown field or option \"wieght\" of issue dam (did you mean \"weight\"?; fields and options: weight, red_lines, upland-only, joint-board, commission-run)"
             ]
         );
         assert_eq!(
@@ -1151,7 +1198,7 @@ mod tests {
         assert_eq!(
             err(tutorial(), &["upland.share.joint-board=1"]),
             [
-                "--set upland.share.joint-board=1: unknown field \"joint-board\" of scale issue share (it has no options) (fields: weight, ideal, tolerance)"
+                "--set upland.share.joint-board=1: unknown field \"joint-board\" of scale issue share (it has no options) (fields: weight, ideal, tolerance, red_lines)"
             ]
         );
         let zero: Vec<String> =
@@ -1255,5 +1302,29 @@ mod tests {
                 "--set upland.dam.weight=1: is ambiguous: it names \"upland.dam.weight\" of a party and the term of proposal upland on issue dam.weight (ids with dots)"
             ]
         );
+    }
+
+    #[test]
+    fn a_party_drops_its_red_lines_on_an_issue() {
+        let s = ukraine();
+        let (p, i) = (s.party_index("russia").unwrap(), s.issue_index("TER-03").unwrap());
+        let before = s.stance(p, i).unwrap().red_lines.len();
+        assert!(before > 0);
+        let changed = apply_texts(s, &["russia.TER-03.red_lines=none"]).unwrap();
+        assert!(changed.scenario.stance(p, i).unwrap().red_lines.is_empty());
+        assert_eq!(changed.changes[0].path, "russia.TER-03.red_lines");
+        assert_eq!(changed.changes[0].from, Value::RedLines(before));
+        assert_eq!(changed.changes[0].to, Value::RedLines(0));
+        let e = err(ukraine(), &["russia.TER-03.red_lines=some"]).join("\n");
+        assert!(e.contains("red lines can only be dropped: red_lines=none"), "{e}");
+        let e = err(changed.scenario, &["russia.TER-03.red_lines=none"]).join("\n");
+        assert!(e.contains("party russia has no red line on issue TER-03 to drop"), "{e}");
+        let e = err(ukraine(), &["russia.TER-03.red_line=none"]).join("\n");
+        assert!(e.contains("did you mean \"red_lines\"?"), "{e}");
+        // A doubt on a red line dropped goes with it.
+        let s = tutorial();
+        assert_eq!(s.uncertainty().doubts.len(), 1);
+        let changed = apply_texts(s, &["upland.compensation.red_lines=none"]).unwrap();
+        assert!(changed.scenario.uncertainty().doubts.is_empty());
     }
 }

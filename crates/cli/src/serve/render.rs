@@ -19,6 +19,7 @@ use super::view::View;
 use crate::deadlock::{answer_heading, deadlock_answer, deadlock_text, deal_question};
 use crate::evaluate::{POINT_LEGEND, point_cell};
 use crate::prose::{proposal_line, red_line_reason, term_label, verdict_cell, verdict_sentence};
+use detente_robust::monte_carlo::{self, Tally};
 
 /// How to read a cell's details on a served page (the script shows them on click).
 pub const HINT: &str = "Hover or click a cell for the stance and its sources.";
@@ -48,11 +49,23 @@ impl Links<'_> {
 }
 
 /// The overview of a scenario: (title, body).
+/// Each verdict says how sure it is (the share of draws that give it).
 pub fn overview(name: &str, s: &Scenario, view: &View) -> anyhow::Result<(String, String)> {
+    let sure = shares(s)?;
+    overview_with(name, s, view, sure.as_ref())
+}
+
+/// The overview of a scenario, each verdict with its share of draws when `sure` is given.
+pub fn overview_with(
+    name: &str,
+    s: &Scenario,
+    view: &View,
+    sure: Option<&Tally>,
+) -> anyhow::Result<(String, String)> {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", esc(&s.meta().title));
     let _ = writeln!(b, "<p>{}</p>", facts(name, s));
-    overview_sections(&mut b, s, Links::Served(name, view))?;
+    overview_sections_sure(&mut b, s, Links::Served(name, view), sure)?;
     b.push_str("<p id=\"detail\"></p>\n");
     Ok((s.meta().title.clone(), b))
 }
@@ -71,18 +84,77 @@ pub fn facts(name: &str, s: &Scenario) -> String {
 
 /// The overview's sections: the verdicts, the gap bars, and whether any deal is possible.
 pub fn overview_sections(b: &mut String, s: &Scenario, links: Links) -> anyhow::Result<()> {
+    overview_sections_sure(b, s, links, None)
+}
+
+/// The draws behind the share of each verdict on the served overview (as `analyze`'s
+/// default, seed 0).
+pub const SURE_SAMPLES: u64 = crate::analyze::DEFAULT_SAMPLES;
+
+/// How many of [`SURE_SAMPLES`] draws of the estimates' ranges give each verdict (the Monte
+/// Carlo study of `detente analyze` and `robust`, on one thread: the server's workers are
+/// its threads); `None` without proposals. Only the verdicts are read, and they do not
+/// depend on the deadlock search each draw makes, so that search gets one node (the
+/// verdicts' counts are those of `analyze`, in a fraction of its time).
+pub fn shares(s: &Scenario) -> anyhow::Result<Option<Tally>> {
+    if s.proposals().is_empty() {
+        return Ok(None);
+    }
+    let options = monte_carlo::Options {
+        threads: 1,
+        max_nodes: Some(1),
+        ..monte_carlo::Options::new(s, SURE_SAMPLES, 0)
+    };
+    Ok(Some(monte_carlo::run(s, &options, &|_, _| {})?))
+}
+
+/// How many of [`SURE_SAMPLES`] draws give party `p` verdict `v` on proposal `j` (`None`
+/// when the study left the proposal out), as [`share_span`] writes it.
+pub fn share_of(t: &Tally, j: usize, p: usize, v: analysis::Verdict) -> Option<String> {
+    let pt = t.proposals.iter().find(|pt| pt.proposal == j)?;
+    Some(share_span(pt.verdicts[p][monte_carlo::verdict_index(v)], t.draws))
+}
+
+/// [`shares`] of some proposals only (indices, any order).
+pub fn shares_for(s: &Scenario, proposals: &[usize]) -> anyhow::Result<Tally> {
+    let mut proposals = proposals.to_vec();
+    proposals.sort_unstable();
+    proposals.dedup();
+    let options = monte_carlo::Options {
+        threads: 1,
+        max_nodes: Some(1),
+        proposals,
+        ..monte_carlo::Options::new(s, SURE_SAMPLES, 0)
+    };
+    Ok(monte_carlo::run(s, &options, &|_, _| {})?)
+}
+
+/// The overview's sections, each verdict with the share of draws that give it when `sure`
+/// is given.
+pub fn overview_sections_sure(
+    b: &mut String,
+    s: &Scenario,
+    links: Links,
+    sure: Option<&Tally>,
+) -> anyhow::Result<()> {
     let evals = (0..s.proposals().len())
         .map(|j| analysis::evaluate(s, j))
         .collect::<Result<Vec<_>, _>>()?;
     let gaps =
         (0..s.proposals().len()).map(|j| analysis::gap(s, j)).collect::<Result<Vec<_>, _>>()?;
-    verdicts(b, s, &evals, links);
+    verdicts(b, s, &evals, links, sure);
     gap_bars(b, s, &gaps, links);
     deal(b, s)
 }
 
 /// Proposals x parties: each cell the verdict and utility (the CLI's cell), coloured.
-fn verdicts(b: &mut String, s: &Scenario, evals: &[Evaluation], links: Links) {
+fn verdicts(
+    b: &mut String,
+    s: &Scenario,
+    evals: &[Evaluation],
+    links: Links,
+    sure: Option<&Tally>,
+) {
     b.push_str("<h2>Would each party sign?</h2>\n");
     if evals.is_empty() {
         b.push_str("<p>No proposals on the table.</p>\n");
@@ -114,19 +186,40 @@ fn verdicts(b: &mut String, s: &Scenario, evals: &[Evaluation], links: Links) {
         }
         b.push_str("</th>");
         for pe in &e.parties {
+            let share = sure.map(|t| {
+                let k = t.proposals[e.proposal].verdicts[pe.party]
+                    [monte_carlo::verdict_index(pe.verdict)];
+                share_span(k, t.draws)
+            });
             let _ = write!(
                 b,
-                "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\" title=\"{}\">{}</td>",
+                "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\" title=\"{}\">{}{}</td>",
                 crate::json::verdict(pe.verdict),
                 esc(&prop.id),
                 esc(&s.parties()[pe.party].id),
                 esc(&verdict_sentence(s, pe)),
-                esc(&verdict_cell(pe))
+                esc(&verdict_cell(pe)),
+                share.unwrap_or_default()
             );
         }
         b.push_str("</tr>\n");
     }
     b.push_str("</table></div>\n");
+    if let Some(t) = sure {
+        let _ = writeln!(
+            b,
+            "<p class=\"note\">Under each verdict, the share of {} draws of the estimates' ranges (seed 0) that give it, as <code>detente analyze</code> counts it (<code>detente robust</code> says more).</p>",
+            t.draws
+        );
+    }
+}
+
+/// The share of `n` draws that give a verdict, with its count: `97% of 1000 draws`.
+pub fn share_span(k: u64, n: u64) -> String {
+    format!(
+        "<br><span class=\"sure\" data-count=\"{k}\" data-samples=\"{n}\">{} of {n} draws</span>",
+        crate::robust::percent(k, n)
+    )
 }
 
 /// The gap per proposal as bars: the shortfall below the reservations as the open points

@@ -64,6 +64,7 @@ pub fn compare(
         None => s.proposals()[to].amends.unwrap_or(if to == 0 { 1 } else { 0 }),
     };
     let c = analysis::compare(s, from, to)?;
+    let sure = render::shares_for(s, &[from, to])?;
     let _ = writeln!(
         b,
         "<form method=\"get\" action=\"/scenarios/{}/compare\">{}<label>from <select name=\"from\">{}</select></label> <label>to <select name=\"to\">{}</select></label> <button>Compare</button></form>",
@@ -87,9 +88,11 @@ pub fn compare(
     b.push_str("</ul>\n<table class=\"moves\"><tr><th>party</th><th>before</th><th>after</th><th>change</th><th>movement</th></tr>\n");
     for pc in &c.parties {
         let movement = j::movement(pc.movement);
+        let share_before = render::share_of(&sure, from, pc.party, pc.before.verdict);
+        let share_after = render::share_of(&sure, to, pc.party, pc.after.verdict);
         let _ = writeln!(
             b,
-            "<tr data-party=\"{}\" data-before=\"{}\" data-after=\"{}\" data-delta=\"{} {}\" data-movement=\"{movement}\"><th>{}</th><td class=\"{}\">{}</td><td class=\"{}\">{}</td><td class=\"{} num\">{}</td><td>{}</td></tr>",
+            "<tr data-party=\"{}\" data-before=\"{}\" data-after=\"{}\" data-delta=\"{} {}\" data-movement=\"{movement}\"><th>{}</th><td class=\"{}\">{}{}</td><td class=\"{}\">{}{}</td><td class=\"{} num\">{}</td><td>{}</td></tr>",
             esc(&s.parties()[pc.party].id),
             j::verdict(pc.before.verdict),
             j::verdict(pc.after.verdict),
@@ -98,14 +101,20 @@ pub fn compare(
             esc(&s.parties()[pc.party].name),
             j::verdict(pc.before.verdict),
             esc(&verdict_cell(&pc.before)),
+            share_before.unwrap_or_default(),
             j::verdict(pc.after.verdict),
             esc(&verdict_cell(&pc.after)),
+            share_after.unwrap_or_default(),
             delta_class(pc.delta_min, pc.delta_max),
             esc(&signed_range(pc.delta_min, pc.delta_max)),
             esc(&movement.replace('_', " "))
         );
     }
-    b.push_str("</table>\n<p class=\"note\">The verdict and utility on each text (✗n: n points cross the party's red lines), and the change of utility.</p>\n");
+    let _ = writeln!(
+        b,
+        "</table>\n<p class=\"note\">The verdict and utility on each text (✗n: n points cross the party's red lines) with the share of {} draws of the estimates' ranges (seed 0) that give it, as <code>detente analyze</code> counts it; and the change of utility.</p>",
+        sure.draws
+    );
     let _ = writeln!(b, "<h2>What changed: {}</h2>", count(c.changes.len(), "point", "points"));
     if c.changes.is_empty() {
         b.push_str("<p>The two proposals set every point the same way.</p>\n");
@@ -340,6 +349,7 @@ const FORMS: &[(&[&str], &str)] = &[
     (&["reservation_party", "reservation"], "{0}.reservation={1}"),
     (&["weight_party", "weight_issue", "weight"], "{0}.{1}.weight={2}"),
     (&["value_party", "value_issue", "value_option", "value"], "{0}.{1}.{2}={3}"),
+    (&["red_lines_party", "red_lines_issue"], "{0}.{1}.red_lines=none"),
 ];
 
 /// Turns page 5's form fields into `set` parameters (a form with a blank field is no
@@ -381,6 +391,12 @@ fn what_if_forms(b: &mut String, name: &str, s: &Scenario, view: &View) {
     let parties = id_options(s.parties().iter().map(|p| p.id.as_str()));
     let issues = id_options(s.issues().iter().map(|i| i.id.as_str()));
     let proposals = id_options(s.proposals().iter().map(|p| p.id.as_str()));
+    // The points some party holds a red line on.
+    let red_issues = id_options(s.issues().iter().enumerate().filter_map(|(i, issue)| {
+        (0..s.parties().len())
+            .any(|p| s.stance(p, i).is_some_and(|st| !st.red_lines.is_empty()))
+            .then_some(issue.id.as_str())
+    }));
     let action = format!("/scenarios/{}/what-if", seg(name));
     let hidden = view.hidden();
     let _ = writeln!(
@@ -390,7 +406,8 @@ fn what_if_forms(b: &mut String, name: &str, s: &Scenario, view: &View) {
 <form method=\"get\" action=\"{action}\">{hidden}<p><strong>A party's reservation</strong></p><select name=\"reservation_party\">{parties}</select> <input name=\"reservation\" size=\"6\" placeholder=\"0 to 1\" maxlength=\"40\"> <button>Set</button></form>\
 <form method=\"get\" action=\"{action}\">{hidden}<p><strong>A party's weight on a point</strong></p><select name=\"weight_party\">{parties}</select> <select name=\"weight_issue\">{issues}</select> <input name=\"weight\" size=\"6\" placeholder=\"weight\" maxlength=\"40\"> <button>Set</button></form>\
 <form method=\"get\" action=\"{action}\">{hidden}<p><strong>A party's value of an option</strong></p><select name=\"value_party\">{parties}</select> <select name=\"value_issue\">{issues}</select> <input name=\"value_option\" size=\"14\" placeholder=\"option id\" maxlength=\"100\"> <input name=\"value\" size=\"6\" placeholder=\"0 to 1\" maxlength=\"40\"> <button>Set</button></form>\
-<form method=\"get\" action=\"{action}\">{hidden}<p><strong>Any setting</strong> (<code>PATH=VALUE</code>, as <code>detente --set</code>)</p><input name=\"set\" size=\"34\" placeholder=\"party.issue.weight=2\" maxlength=\"300\"> <button>Set</button></form>\
+<form method=\"get\" action=\"{action}\">{hidden}<p><strong>A party's red lines on a point</strong></p><select name=\"red_lines_party\">{parties}</select> <select name=\"red_lines_issue\">{red_issues}</select> <button>Drop them</button></form>\
+<form method=\"get\" action=\"{action}\">{hidden}<p><strong>Any setting</strong> (<code>PATH=VALUE</code>, as <code>detente --set</code>)</p><input name=\"set\" size=\"34\" placeholder=\"party.issue.red_lines=none\" maxlength=\"300\"> <button>Set</button></form>\
 </div>"
     );
 }
@@ -465,7 +482,8 @@ pub fn what_if(
             );
         }
     }
-    let (_, overview) = render::overview(name, s, view)?;
+    // Without the shares of draws (the overview has them): a what-if answers at once.
+    let (_, overview) = render::overview_with(name, s, view, None)?;
     b.push_str("<h2>The edited scenario</h2>\n");
     b.push_str(&overview.replacen("<h1>", "<h3 class=\"title\">", 1).replacen("</h1>", "</h3>", 1));
     Ok((format!("What-if: {}", s.meta().title), b))
