@@ -63,6 +63,7 @@ pub fn exercise_scenario(s: &Scenario) {
         max_bytes: 16 << 20,
         max_nodes: MAX_NODES,
         max_search_work: 100_000,
+        power: None,
     };
     let _ = frontier(s, &options);
     if let Ok(aw) = detente_analysis::adjusted_winner::adjusted_winner_for(s) {

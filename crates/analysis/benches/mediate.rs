@@ -49,6 +49,7 @@ fn bench(c: &mut Criterion) {
                     top: 1,
                     budget: None,
                     parties: None,
+                    power: None,
                 };
                 let m = mediate(s, 0, &options).expect("valid input");
                 assert!(m.exact);

@@ -85,46 +85,103 @@ pub struct PointsTable {
 /// procedure forms a few times that) and so the time and memory. Linear in the size of the
 /// text. Errors ([`ErrorKind::InvalidInput`]) are located `file:line:column: message`.
 pub fn read_points_csv(file: &str, text: &str) -> Result<PointsTable, Error> {
+    let t = read_table(file, text, Some(2))?;
+    let mut parties = t.parties.into_iter();
+    let mut points = t.points.into_iter();
+    let (Some(a), Some(b), Some(pa), Some(pb)) =
+        (parties.next(), parties.next(), points.next(), points.next())
+    else {
+        return Err(invalid(format!("{file}: expected two parties")));
+    };
+    Ok(PointsTable { items: t.items, parties: [a, b], points: [pa, pb] })
+}
+
+/// The most parties a valuations table may have.
+pub const MAX_PARTIES: usize = 1_000;
+
+/// A valuations table of any number of parties: the items and each party's points on them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValuationTable {
+    /// The item names, in file order.
+    pub items: Vec<String>,
+    /// The parties' names (header columns 2, 3, ..., without a `_points` suffix).
+    pub parties: Vec<String>,
+    /// `points[p][i]`: party `p`'s points on item `i`.
+    pub points: Vec<Vec<Rational>>,
+}
+
+/// Reads a valuations table: a header `item,<party>,<party>,...` (at least two parties, at
+/// most [`MAX_PARTIES`], each named once) and one row per item, with the cell rules and
+/// limits of [`read_points_csv`]. Linear in the size of the text; errors located
+/// `file:line:column: message`.
+pub fn read_valuations_csv(file: &str, text: &str) -> Result<ValuationTable, Error> {
+    read_table(file, text, None)
+}
+
+/// Reads a points table with `parties` party columns (any number from 2 when `None`).
+fn read_table(file: &str, text: &str, parties: Option<usize>) -> Result<ValuationTable, Error> {
     let at = |line: usize, col: usize, msg: String| invalid(format!("{file}:{line}:{col}: {msg}"));
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let expected = match parties {
+        Some(2) => "`item,<party a>,<party b>`".to_string(),
+        _ => "`item,<party>,<party>,...`".to_string(),
+    };
     let Some((h, header)) = lines.next() else {
-        return Err(at(1, 1, "empty file: expected a header `item,<party a>,<party b>`".into()));
+        return Err(at(1, 1, format!("empty file: expected a header {expected}")));
     };
     let cols: Vec<&str> = header.split(',').map(str::trim).collect();
-    if cols.len() != 3 {
-        return Err(at(
-            h + 1,
-            1,
-            format!("header: expected 3 columns `item,<party a>,<party b>`, found {}", cols.len()),
-        ));
+    match parties {
+        Some(n) if cols.len() != n + 1 => {
+            return Err(at(
+                h + 1,
+                1,
+                format!("header: expected {} columns {expected}, found {}", n + 1, cols.len()),
+            ));
+        }
+        None if cols.len() < 3 => {
+            return Err(at(
+                h + 1,
+                1,
+                format!("header: expected at least 3 columns {expected}, found {}", cols.len()),
+            ));
+        }
+        None if cols.len() > MAX_PARTIES + 1 => {
+            return Err(at(
+                h + 1,
+                1,
+                format!("header: more than {MAX_PARTIES} parties (the limit)"),
+            ));
+        }
+        _ => {}
     }
+    let width = cols.len();
     let party = |c: &str| c.trim_end_matches("_points").to_string();
-    let parties = [party(cols[1]), party(cols[2])];
-    if parties[0] == parties[1] {
-        return Err(at(
-            h + 1,
-            1,
-            format!("header: two columns name the same party {:?}", parties[0]),
-        ));
+    let names: Vec<String> = cols[1..].iter().map(|c| party(c)).collect();
+    let mut seen = std::collections::HashSet::new();
+    for name in &names {
+        if name.is_empty() {
+            return Err(at(h + 1, 1, "header: a party column has no name".into()));
+        }
+        if !seen.insert(name.as_str()) {
+            return Err(at(h + 1, 1, format!("header: two columns name the same party {name:?}")));
+        }
     }
-    if parties.iter().any(String::is_empty) {
-        return Err(at(h + 1, 1, "header: a party column has no name".into()));
-    }
-    let (mut items, mut a, mut b) = (vec![], vec![], vec![]);
+    let mut items = vec![];
+    let mut points: Vec<Vec<Rational>> = vec![vec![]; width - 1];
     for (n, line) in lines {
         if items.len() == MAX_ITEMS {
             return Err(at(n + 1, 1, format!("more than {MAX_ITEMS} items (the limit)")));
         }
         // Cells with their 1-based columns, found in one pass.
-        let mut cells: Vec<(usize, &str)> = Vec::with_capacity(3);
+        let mut cells: Vec<(usize, &str)> = Vec::with_capacity(width);
         let mut start = 0;
         for part in line.split(',') {
             let lead = part.len() - part.trim_start().len();
             cells.push((start + lead + 1, part.trim()));
             start += part.len() + 1;
         }
-        if cells.len() != 3 {
-            return Err(at(n + 1, 1, format!("expected 3 columns, found {}", cells.len())));
+        if cells.len() != width {
+            return Err(at(n + 1, 1, format!("expected {width} columns, found {}", cells.len())));
         }
         let num = |c: usize| -> Result<Rational, Error> {
             let (col, cell) = cells[c];
@@ -145,15 +202,15 @@ pub fn read_points_csv(file: &str, text: &str) -> Result<PointsTable, Error> {
                 _ => Err(too_big()),
             }
         };
-        let (xa, xb) = (num(1)?, num(2)?);
+        for (c, row) in points.iter_mut().enumerate() {
+            row.push(num(c + 1)?);
+        }
         items.push(cells[0].1.to_string());
-        a.push(xa);
-        b.push(xb);
     }
     if items.is_empty() {
         return Err(invalid(format!("{file}: no items below the header")));
     }
-    Ok(PointsTable { items, parties, points: [a, b] })
+    Ok(ValuationTable { items, parties: names, points })
 }
 
 /// A cell for an error message: as it is, or its start and length when it is long.

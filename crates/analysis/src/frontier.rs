@@ -75,6 +75,10 @@ pub struct FrontierOptions {
     /// many issues or parties. Past it the solution is returned with `exact: false`.
     /// Default 500,000,000 (a few seconds per solution in a release build).
     pub max_search_work: u64,
+    /// Bargaining powers, one per party, each `> 0` (any scale): the Nash point is then the
+    /// asymmetric (weighted) Nash solution, maximising `prod_p (u_p - d_p)^(n a_p)` with
+    /// `a` the powers scaled to sum 1 (equal powers: the symmetric product). `None`: equal.
+    pub power: Option<Vec<f64>>,
 }
 
 impl Default for FrontierOptions {
@@ -85,6 +89,7 @@ impl Default for FrontierOptions {
             max_bytes: 512 << 20,
             max_nodes: 50_000_000,
             max_search_work: 500_000_000,
+            power: None,
         }
     }
 }
@@ -203,7 +208,8 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         max_bytes: options.max_bytes,
     };
     let dp = pareto_dp(&prep, &prep.reservation, &|_| true, &limits);
-    let objectives = Objectives { d: &disagreement, maxs: &maxs };
+    let exponents = power_exponents(options.power.as_deref(), prep.n_p)?;
+    let objectives = Objectives { d: &disagreement, maxs: &maxs, power: exponents.as_deref() };
     if dp.complete {
         let pts = dp.points;
         let nash = Solution::exact(best_of(&pts, |u| objectives.nash(u), true));
@@ -386,11 +392,48 @@ pub(crate) struct Objectives<'a> {
     pub(crate) d: &'a [f64],
     /// Each party's best utility.
     pub(crate) maxs: &'a [f64],
+    /// The exponents of the weighted Nash product (`n` times the powers scaled to sum 1);
+    /// `None`: the symmetric product.
+    pub(crate) power: Option<&'a [f64]>,
+}
+
+/// The exponents `n a_p` of the weighted Nash product from powers (any positive scale), or
+/// `None` when there are none or all are equal (the symmetric product, computed as before).
+pub(crate) fn power_exponents(
+    power: Option<&[f64]>,
+    n_p: usize,
+) -> Result<Option<Vec<f64>>, Error> {
+    let Some(power) = power else { return Ok(None) };
+    if power.len() != n_p {
+        return Err(Error::new(
+            crate::ErrorKind::InvalidInput,
+            format!("{} bargaining powers for {n_p} parties", power.len()),
+        ));
+    }
+    if let Some(x) = power.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+        return Err(Error::new(
+            crate::ErrorKind::InvalidInput,
+            format!("a bargaining power must be a finite number > 0, found {x}"),
+        ));
+    }
+    if power.iter().all(|&x| x == power[0]) {
+        return Ok(None);
+    }
+    let total: f64 = power.iter().sum();
+    Ok(Some(power.iter().map(|&x| n_p as f64 * x / total).collect()))
+}
+
+/// The weighted Nash product `prod_p max(x_p, 0)^(e_p)` of gains `x`.
+pub(crate) fn weighted_product(x: impl Iterator<Item = f64>, e: &[f64]) -> f64 {
+    x.zip(e).fold(1.0, |acc, (x, &e)| acc * x.max(0.0).powf(e))
 }
 
 impl Objectives<'_> {
     pub(crate) fn nash(&self, u: &[f64]) -> f64 {
-        u.iter().zip(self.d).fold(1.0, |acc, (u, d)| acc * (u - d))
+        match self.power {
+            None => u.iter().zip(self.d).fold(1.0, |acc, (u, d)| acc * (u - d)),
+            Some(e) => weighted_product(u.iter().zip(self.d).map(|(u, d)| u - d), e),
+        }
     }
 
     pub(crate) fn egalitarian(&self, u: &[f64]) -> f64 {
@@ -951,7 +994,7 @@ mod tests {
             .map(|(&(lo, _), p)| if p.reservation >= lo { p.reservation } else { lo })
             .collect();
         let maxs: Vec<f64> = b.ranges.iter().map(|r| r.1).collect();
-        let obj = Objectives { d: &d, maxs: &maxs };
+        let obj = Objectives { d: &d, maxs: &maxs, power: None };
         let pts: Vec<FrontierPoint> = b
             .frontier
             .iter()
@@ -1046,6 +1089,52 @@ mod tests {
             let cfg = GenConfig { reservation_max, red_line_chance, n_proposals: 0, ..sizes };
             let s = if raw { random_raw_scenario(seed, &cfg) } else { random_scenario(seed, &cfg) };
             check_against_brute_force(&s);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// The weighted (asymmetric) Nash point, with the frontier listed and without it,
+        /// equals brute force: the frontier points of the largest weighted product.
+        #[test]
+        fn weighted_nash_matches_brute_force(
+            seed in any::<u64>(),
+            n_parties in 2usize..=4,
+            n_issues in 2usize..=4,
+            n_options in 2usize..=4,
+            reservation_max in 0.0f64..0.8,
+            powers in proptest::collection::vec(0.05f64..5.0, 4),
+            max_points in prop_oneof![Just(0usize), Just(1_000_000usize)],
+        ) {
+            let sizes = GenConfig::new(n_parties, n_issues, n_options);
+            let cfg = GenConfig { reservation_max, red_line_chance: 0.1, n_proposals: 0, ..sizes };
+            let s = random_scenario(seed, &cfg);
+            let power = powers[..n_parties].to_vec();
+            let b = brute(&s);
+            let d: Vec<f64> = b
+                .ranges
+                .iter()
+                .zip(s.parties())
+                .map(|(&(lo, _), p)| if p.reservation >= lo { p.reservation } else { lo })
+                .collect();
+            let e = power_exponents(Some(&power), n_parties).unwrap();
+            let maxs: Vec<f64> = b.ranges.iter().map(|r| r.1).collect();
+            let obj = Objectives { d: &d, maxs: &maxs, power: e.as_deref() };
+            let pts: Vec<FrontierPoint> = b
+                .frontier
+                .iter()
+                .map(|u| FrontierPoint { utilities: u.clone(), outcome: Outcome::new_unchecked(vec![]) })
+                .collect();
+            let want = sorted(&best_of(&pts, |u| obj.nash(u), true));
+            let opts = FrontierOptions { max_points, power: Some(power.clone()), ..FrontierOptions::default() };
+            let f = frontier(&s, &opts).unwrap();
+            prop_assert!(f.nash.exact, "{:?}", f.nash.note);
+            prop_assert_eq!(&sorted(&f.nash.points), &want);
+            f.nash.points.iter().for_each(|pt| check_point(&s, pt));
+            // Equal powers are the symmetric solution, to the bit.
+            let equal = FrontierOptions { max_points, power: Some(vec![2.0; n_parties]), ..FrontierOptions::default() };
+            let sym = FrontierOptions { max_points, ..FrontierOptions::default() };
+            prop_assert_eq!(frontier(&s, &equal).unwrap().nash, frontier(&s, &sym).unwrap().nash);
         }
     }
 

@@ -83,6 +83,7 @@ mod deadlock;
 mod error;
 mod evaluate;
 mod explain;
+pub mod fair;
 mod frontier;
 mod gap;
 mod kit;

@@ -74,7 +74,14 @@ pub(crate) fn solve_without_frontier(
     let welfare_run = maximise(prep, obj.d, Goal::Welfare, &ones, &welfare, budget());
     let egal_run =
         maximise(prep, obj.d, Goal::MinGain, &ones, &|u: &[f64]| obj.egalitarian(u), budget());
-    let nash_run = maximise(prep, obj.d, Goal::Nash, &g_nash, &|u: &[f64]| obj.nash(u), budget());
+    let nash_value = |u: &[f64]| obj.nash(u);
+    let nash_run = if prep.empty {
+        maximise(prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget())
+    } else {
+        let mut search = Search::new(prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget());
+        search.power = obj.power;
+        search.run()
+    };
     let any_active = g_norm.iter().any(|&g| g > 0.0);
     let norm_run = any_active.then(|| {
         let min_normalised = |u: &[f64]| obj.min_normalised(u);
@@ -856,6 +863,8 @@ struct Search<'a> {
     rows_from: Vec<u64>,
     aborted: bool,
     open_bound: f64,
+    /// `Nash`: the exponents of the weighted product (`None`: symmetric).
+    power: Option<&'a [f64]>,
 }
 
 fn maximise(
@@ -909,6 +918,7 @@ impl<'a> Search<'a> {
             rows_from: vec![],
             aborted: false,
             open_bound: f64::NEG_INFINITY,
+            power: None,
         }
     }
 
@@ -979,6 +989,12 @@ impl<'a> Search<'a> {
                     return f64::NEG_INFINITY;
                 }
                 let n = self.n_p() as f64;
+                if let Some(e) = self.power {
+                    // Weighted AM-GM with a_p = e_p / n: prod x_p^a_p <= s / prod (l_p / a_p)^a_p.
+                    let log_c: f64 =
+                        lambda.iter().zip(e).map(|(l, e)| (e / n) * (l / (e / n)).ln()).sum();
+                    return (n * (s.max(0.0).ln() - log_c)).exp();
+                }
                 let prod_l: f64 = lambda.iter().product();
                 (s.max(0.0) / n).powi(self.n_p() as i32) / prod_l
             }
@@ -1002,7 +1018,12 @@ impl<'a> Search<'a> {
                 .filter(|&p| self.g[p] > 0.0)
                 .map(|p| self.g[p] * (hi[p] - self.d[p]))
                 .fold(f64::INFINITY, f64::min),
-            Goal::Nash => (0..n_p).map(|p| (hi[p] - self.d[p]).max(0.0)).product(),
+            Goal::Nash => match self.power {
+                None => (0..n_p).map(|p| (hi[p] - self.d[p]).max(0.0)).product(),
+                Some(e) => {
+                    crate::frontier::weighted_product((0..n_p).map(|p| hi[p] - self.d[p]), e)
+                }
+            },
         };
         for (lambda, suf) in &self.pool {
             bound = bound.min(self.lambda_bound(lambda, ps, suf[t]));
@@ -1187,7 +1208,10 @@ impl<'a> Search<'a> {
             }
             Goal::Nash => {
                 // The bound is tight at lambda_p proportional to 1 / x_p: move halfway there.
-                let mut target: Vec<f64> = x.iter().map(|&x| 1.0 / x.max(1e-12)).collect();
+                let mut target: Vec<f64> = match self.power {
+                    None => x.iter().map(|&x| 1.0 / x.max(1e-12)).collect(),
+                    Some(e) => x.iter().zip(e).map(|(&x, e)| e / x.max(1e-12)).collect(),
+                };
                 normalise(&mut target);
                 for p in 0..n_p {
                     lambda[p] = (lambda[p] * target[p]).sqrt().max(1e-12);

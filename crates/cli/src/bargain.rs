@@ -30,6 +30,8 @@ pub struct FrontierArgs<'a> {
     pub parties: Vec<usize>,
     /// Set every red line aside.
     pub ignore_red_lines: bool,
+    /// Bargaining powers of the counted parties (in their order), for the Nash point.
+    pub power: Option<Vec<f64>>,
 }
 
 /// The four solutions with their names in output.
@@ -111,8 +113,12 @@ pub fn frontier<'a>(
 ) -> anyhow::Result<FrontierReport<'a>> {
     let b = detente_analysis::bargaining_scenario(s, &args.parties, args.ignore_red_lines)
         .map_err(|e| BadInput(e.to_string()))?;
-    let f = detente_analysis::frontier(&b, &FrontierOptions::default())
-        .map_err(|e| BadInput(e.to_string()))?;
+    let options = FrontierOptions { power: args.power.clone(), ..FrontierOptions::default() };
+    let f = detente_analysis::frontier(&b, &options).map_err(|e| BadInput(e.to_string()))?;
+    let power = args.power.as_ref().map(|x| {
+        let total: f64 = x.iter().sum();
+        x.iter().map(|x| x / total).collect()
+    });
     let listed: Vec<FrontierPoint> = match (args.sample, args.max_points) {
         (Some(n), _) => detente_analysis::spread(&f.points, n),
         (None, Some(n)) => f.points.iter().take(n).cloned().collect(),
@@ -133,6 +139,7 @@ pub fn frontier<'a>(
         sample: args.sample,
         all: args.all,
         ignore_red_lines: args.ignore_red_lines,
+        power,
     })
 }
 
@@ -147,6 +154,8 @@ pub struct FrontierReport<'a> {
     sample: Option<usize>,
     all: bool,
     ignore_red_lines: bool,
+    /// The bargaining powers scaled to sum 1, when given.
+    power: Option<Vec<f64>>,
 }
 
 impl FrontierReport<'_> {
@@ -178,6 +187,7 @@ impl Report for FrontierReport<'_> {
             "frontier": listed.iter().map(|p| p.utilities.clone()).collect::<Vec<_>>(),
             "frontier_outcomes": listed.iter().map(|p| j::outcome(s, &p.outcome)).collect::<Vec<_>>(),
             "exact": exact,
+            "power": self.power,
         });
         for (key, _, sol) in solutions(f) {
             v[key] = solution_json(s, sol);
@@ -201,6 +211,19 @@ impl Report for FrontierReport<'_> {
         if !all_counted {
             let ids: Vec<&str> = b.parties().iter().map(|p| p.id.as_str()).collect();
             let _ = writeln!(out, "Parties counted: {}.", words::and_list(&ids));
+        }
+        if let Some(power) = &self.power {
+            let each: Vec<String> = b
+                .parties()
+                .iter()
+                .zip(power)
+                .map(|(p, x)| format!("{} {}", p.id, words::num(*x)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Bargaining power: {}; the Nash point is the asymmetric Nash solution (the largest product of the gains, each raised to its party's power).",
+                words::and_list(&each)
+            );
         }
         if args.ignore_red_lines {
             out.push_str(
@@ -429,7 +452,7 @@ pub fn divide_scenario(s: &Scenario, parties: &[usize], named: bool) -> anyhow::
             )
         } else {
             format!(
-                "{}: Adjusted Winner divides between exactly two parties, and this scenario counts {} ({}); name the two with --parties a,b",
+                "{}: Adjusted Winner divides between exactly two parties, and this scenario counts {} ({}); name the two with --parties a,b, or divide among them with --method mnw or --method maximin",
                 s.meta().name,
                 ids.len(),
                 words::and_list(&ids)

@@ -215,6 +215,60 @@ pub fn parties(s: &Scenario, ids: Option<&[String]>) -> Result<Vec<usize>, BadIn
     Ok(chosen)
 }
 
+/// The bargaining powers of `--power` for the counted `parties` (in their order):
+/// `capability` (each party's capability in the scenario) or `a=0.5,b=0.3,...` naming every
+/// counted party once, each a finite number > 0 and at most 1e9 (any scale: only the ratios
+/// count).
+pub fn power(s: &Scenario, parties: &[usize], spec: &str) -> Result<Vec<f64>, BadInput> {
+    let id = |p: usize| s.parties()[p].id.as_str();
+    if spec == "capability" {
+        return parties
+            .iter()
+            .map(|&p| {
+                let c = s.parties()[p].capability;
+                if c.is_finite() && c > 0.0 {
+                    Ok(c)
+                } else {
+                    Err(BadInput(format!(
+                        "--power capability: party {:?} has capability {c}; a bargaining power must be > 0 (name the powers with --power a=0.5,b=0.3,...)",
+                        id(p)
+                    )))
+                }
+            })
+            .collect();
+    }
+    let mut power: Vec<Option<f64>> = vec![None; parties.len()];
+    for part in spec.split(',') {
+        let Some((name, value)) = part.split_once('=') else {
+            return Err(BadInput(format!(
+                "--power: expected `capability` or `party=number,...`, found {part:?}"
+            )));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        let p = party(s, name).map_err(|e| BadInput(format!("--power: {e}")))?;
+        let Some(k) = parties.iter().position(|&q| q == p) else {
+            return Err(BadInput(format!(
+                "--power: party {name:?} is not counted (see --parties)"
+            )));
+        };
+        let x: f64 = value.parse().ok().filter(|x: &f64| x.is_finite() && *x > 0.0 && *x <= 1e9).ok_or_else(|| {
+            BadInput(format!("--power: {name}={value}: a bargaining power must be a number > 0 and at most 1e9"))
+        })?;
+        if power[k].replace(x).is_some() {
+            return Err(BadInput(format!("--power: party {name:?} is named twice")));
+        }
+    }
+    let missing: Vec<&str> =
+        parties.iter().zip(&power).filter(|(_, x)| x.is_none()).map(|(&p, _)| id(p)).collect();
+    if !missing.is_empty() {
+        return Err(BadInput(format!(
+            "--power: every counted party needs a power; missing {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(power.into_iter().flatten().collect())
+}
+
 /// Reads every `.xml` file of a GENIUS folder, sorted by name.
 fn genius_files(dir: &str) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
     let entries = std::fs::read_dir(dir)

@@ -14,6 +14,7 @@ mod check;
 mod compare;
 mod deadlock;
 mod evaluate;
+mod fair;
 mod forecast;
 mod forecast_points;
 mod json;
@@ -158,18 +159,31 @@ enum Command {
         /// one (labelled as such), e.g. to see what a deadlocked case would trade.
         #[arg(long)]
         ignore_red_lines: bool,
+        /// Bargaining powers for an asymmetric Nash point: `capability` (the scenario's) or
+        /// `a=0.5,b=0.3,...` (every counted party, any scale).
+        #[arg(long, value_name = "capability|a=X,b=Y,...")]
+        power: Option<String>,
     },
-    /// Adjusted Winner: split divisible issues between two parties, exactly and envy-free.
+    /// Fair division: Adjusted Winner between two parties (divisible issues, exact and
+    /// envy-free), or indivisible items among any number of parties (maximum Nash welfare or
+    /// maximin), with a fairness report.
     Divide {
-        /// A scenario (file or shipped name; points are the stance weights), or a CSV
-        /// points table with a header `item,<party a>,<party b>`.
+        /// A scenario (file or shipped name; items are its issues, valued by the stance
+        /// weights), or a CSV points table with a header `item,<party>,<party>,...`.
         scenario: String,
         #[command(flatten)]
         what_if: what_if::SetArgs,
-        /// The two parties who divide (comma-separated ids; default: the two principals,
-        /// required when the scenario counts more than two parties).
+        /// The parties who divide (comma-separated ids; default: the principals; aw divides
+        /// between exactly two).
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
+        /// aw (Adjusted Winner, the default), mnw (maximum Nash welfare) or maximin.
+        #[arg(long, value_enum, default_value = "aw")]
+        method: fair::MethodArg,
+        /// mnw and maximin: the work budget of each search (the allocation, and each
+        /// party's maximin share; default 10000000, at most 1000000000000).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+        budget: Option<u64>,
     },
     /// Which revision of a draft narrows the gap most, with the fewest changes; or the
     /// single negotiating text procedure, round by round.
@@ -213,6 +227,10 @@ enum Command {
         /// With --min-probability: the seed of the draws (default 0).
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
+        /// With --objective nash: bargaining powers, `capability` (the scenario's) or
+        /// `a=0.5,b=0.3,...` (every counted party, any scale), for the asymmetric Nash product.
+        #[arg(long, value_name = "capability|a=X,b=Y,...")]
+        power: Option<String>,
     },
     /// Where positions will move and which outcome is likely: KTAB's Spatial Model of
     /// Politics, or the compromise and weighted-median baselines.
@@ -617,12 +635,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             plot,
             parties,
             ignore_red_lines,
+            power,
         } => {
             if let Some(path) = &plot {
                 output::check_plot_path(path)?;
             }
             let (s, shown) = what_if::apply(load::any(&scenario)?, &what_if.set)?;
             let parties = load::parties(&s, parties.as_deref())?;
+            let power = power.map(|spec| load::power(&s, &parties, &spec)).transpose()?;
             let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
             let args = bargain::FrontierArgs {
                 max_points: max_points.map(size),
@@ -631,6 +651,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 plot: plot.as_deref(),
                 parties,
                 ignore_red_lines,
+                power,
             };
             printer.print(&shown.around(&bargain::frontier(&s, &args)?))
         }
@@ -756,6 +777,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             min_probability,
             samples,
             seed,
+            power,
         } => {
             let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
             let from = load::proposal(&s, &from)?;
@@ -769,31 +791,68 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 min_probability,
                 samples,
                 seed,
+                power,
             };
             printer.print(&shown.around(&*mediate::run(&s, from, parties, procedure, &flags)?))
         }
-        Command::Divide { scenario, what_if, parties } => match load::named(&scenario)? {
-            load::Named::Other { name, bytes, kind: detente_scenario::InputKind::PointsCsv } => {
-                what_if::refuse(
-                    &what_if.set,
-                    "a points table has no scenario to change (--set changes a scenario's estimates and terms)",
-                )?;
-                if parties.is_some() {
-                    return Err(BadInput(
-                        "--parties: a points table names its two parties in its header".to_string(),
-                    )
-                    .into());
+        Command::Divide { scenario, what_if, parties, method, budget } => {
+            let aw = method == fair::MethodArg::Aw;
+            if aw && budget.is_some() {
+                return Err(BadInput(
+                    "--budget: Adjusted Winner is no search (the budget is for --method mnw or maximin)"
+                        .to_string(),
+                )
+                .into());
+            }
+            match load::named(&scenario)? {
+                load::Named::Other {
+                    name,
+                    bytes,
+                    kind: detente_scenario::InputKind::PointsCsv,
+                } => {
+                    what_if::refuse(
+                        &what_if.set,
+                        "a points table has no scenario to change (--set changes a scenario's estimates and terms)",
+                    )?;
+                    if parties.is_some() {
+                        return Err(BadInput(
+                            "--parties: a points table names its parties in its header".to_string(),
+                        )
+                        .into());
+                    }
+                    let text = load::utf8(&name, bytes)?;
+                    if !aw {
+                        printer.print(&fair::divide_csv(&name, &text, method, budget)?)
+                    } else {
+                        match fair::csv_parties(&name, &text) {
+                            Some(k) if k != 2 => {
+                                return Err(BadInput(format!(
+                                    "{name}: Adjusted Winner (the default method) divides between two parties, and this table has {k}: divide among them with --method mnw or --method maximin"
+                                ))
+                                .into());
+                            }
+                            _ => printer.print(&bargain::divide_csv(&name, &text)?),
+                        }
+                    }
                 }
-                printer.print(&bargain::divide_csv(&name, &load::utf8(&name, bytes)?)?)
+                load::Named::Other { kind, .. } => {
+                    return Err(load::not_for(&scenario, kind).into());
+                }
+                load::Named::Scenario(s) => {
+                    let (s, shown) = what_if::apply(*s, &what_if.set)?;
+                    let named = parties.is_some();
+                    let parties = load::parties(&s, parties.as_deref())?;
+                    if aw {
+                        printer
+                            .print(&shown.around(&bargain::divide_scenario(&s, &parties, named)?))
+                    } else {
+                        printer.print(
+                            &shown.around(&fair::divide_scenario(&s, &parties, method, budget)?),
+                        )
+                    }
+                }
             }
-            load::Named::Other { kind, .. } => return Err(load::not_for(&scenario, kind).into()),
-            load::Named::Scenario(s) => {
-                let (s, shown) = what_if::apply(*s, &what_if.set)?;
-                let named = parties.is_some();
-                let parties = load::parties(&s, parties.as_deref())?;
-                printer.print(&shown.around(&bargain::divide_scenario(&s, &parties, named)?))
-            }
-        },
+        }
         Command::Robust { command: Some(RobustCommand::Merge { parts }), .. } => {
             printer.print(&robust::merge(&parts)?)
         }

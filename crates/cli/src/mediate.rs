@@ -74,6 +74,8 @@ pub struct Flags {
     pub samples: Option<u64>,
     /// `--seed` (with `--min-probability`).
     pub seed: Option<u64>,
+    /// `--power` (with `--objective nash`).
+    pub power: Option<String>,
 }
 
 /// Draws behind `--min-probability` by default (as `analyze`).
@@ -154,12 +156,31 @@ pub fn run<'a>(
             if !(1..=MAX_TOP).contains(&top) {
                 return Err(BadInput(format!("--top must be between 1 and {MAX_TOP}")).into());
             }
+            let power = match &flags.power {
+                None => None,
+                Some(_) if flags.objective != Some(ObjectiveArg::Nash) => {
+                    return Err(BadInput(
+                        "--power applies to --objective nash only (the bargaining powers of the Nash product)"
+                            .to_string(),
+                    )
+                    .into());
+                }
+                Some(spec) => {
+                    let counted = crate::load::power(s, &parties, spec)?;
+                    let mut all = vec![1.0; s.parties().len()];
+                    for (&p, x) in parties.iter().zip(counted) {
+                        all[p] = x;
+                    }
+                    Some(all)
+                }
+            };
             let options = MediateOptions {
                 objective: flags.objective.unwrap_or(ObjectiveArg::FewestChanges).objective(),
                 max_changes: flags.max_changes,
                 top,
                 budget,
                 parties: Some(parties),
+                power,
             };
             let mut search = mediate(s, from, &options)?;
             search.ranked = rank(s, &search.m, flags)?;
@@ -654,6 +675,7 @@ fn narrow_with(s: &Scenario, from: usize, budget: u64) -> Narrow {
         top: 1,
         budget: Some(budget),
         parties: None,
+        power: None,
     };
     let m = detente_analysis::mediate(s, from, &options).map_err(|e| e.to_string())?;
     let words = detente_analysis::narrow_words(s, &m);

@@ -526,6 +526,103 @@ fn divide_by_adjusted_winner() {
 }
 
 #[test]
+fn frontier_with_bargaining_power() {
+    // More power to upland moves the Nash point its way; equal powers change nothing.
+    let sym = json(&["frontier", "tutorial", "--json"]);
+    let v = json(&["frontier", "tutorial", "--power", "upland=3,lowland=1", "--json"]);
+    assert_eq!(v["power"], serde_json::json!([0.75, 0.25]));
+    let (a, b) = (&sym["nash"]["utilities"], &v["nash"]["utilities"]);
+    assert!(b[0].as_f64().unwrap() > a[0].as_f64().unwrap(), "{a} {b}");
+    assert_eq!(v["egalitarian"], sym["egalitarian"]);
+    let eq = json(&["frontier", "tutorial", "--power", "upland=2,lowland=2", "--json"]);
+    assert_eq!(eq["nash"], sym["nash"]);
+    assert_eq!(sym["power"], serde_json::Value::Null);
+    let o = detente(&["frontier", "tutorial", "--power", "capability"]);
+    assert!(
+        stdout(&o).contains("Bargaining power: upland 0.60 and lowland 0.40"),
+        "{}",
+        stdout(&o)
+    );
+    for (args, says) in [
+        (
+            vec!["--power", "upland=1"],
+            "--power: every counted party needs a power; missing lowland",
+        ),
+        (vec!["--power", "upland=1,lowland=0"], "--power: lowland=0: a bargaining power must be"),
+        (vec!["--power", "upland=1,lowland=nan"], "a bargaining power must be"),
+        (vec!["--power", "upland=1,commission=1"], "--power: party \"commission\" is not counted"),
+        (vec!["--power", "uplnd=1"], "--power: unknown party \"uplnd\""),
+        (vec!["--power", "upland=1,upland=2"], "named twice"),
+        (vec!["--power", "strong"], "expected `capability` or `party=number,...`"),
+    ] {
+        let mut full =
+            vec!["mediate", "tutorial", "--from", "commission-draft", "--objective", "nash"];
+        full.extend(args.iter().copied());
+        let o = detente(&full);
+        assert_eq!(o.status.code(), Some(2), "{full:?}");
+        assert!(stderr(&o).contains(says), "{full:?}: {}", stderr(&o));
+        let mut full = vec!["frontier", "tutorial"];
+        full.extend(args.iter().copied());
+        let o = detente(&full);
+        assert_eq!(o.status.code(), Some(2), "{full:?}");
+        assert!(stderr(&o).contains(says), "{full:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn divide_indivisible_items_among_many() {
+    ok_golden(&["divide", &data("points-3.csv"), "--method", "mnw"], "divide_mnw.txt");
+    ok_golden(
+        &["divide", &data("points-3.csv"), "--method", "maximin", "--json"],
+        "divide_maximin.json",
+    );
+    // Adjusted Winner (the default) is for two parties: a table of three is sent to mnw.
+    let o = detente(&["divide", &data("points-3.csv")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("this table has 3: divide among them with --method mnw"));
+    // A scenario's counted parties, or the named ones; its issues are the items.
+    let v = json(&["divide", &data("three-principals.toml"), "--method", "mnw", "--json"]);
+    assert_eq!(v["parties"], serde_json::json!(["a", "b", "c"]));
+    assert_eq!(v["exact"], serde_json::json!(true));
+    assert_eq!(v["fairness"]["ef1"], serde_json::json!(true));
+    // A budget too small to prove anything: not exact, with a bound, and said so.
+    let v = json(&["divide", &data("points-3.csv"), "--method", "mnw", "--budget", "1", "--json"]);
+    assert_eq!(v["exact"], serde_json::json!(false));
+    assert_eq!(v["termination"]["kind"], serde_json::json!("budget_reached"));
+    assert!(v["bound"].as_f64().unwrap() >= v["nash_welfare"].as_f64().unwrap());
+    let o = detente(&["divide", &data("points-3.csv"), "--method", "mnw", "--budget", "1"]);
+    assert!(stdout(&o).contains("Not exact: the search stopped at its budget"), "{}", stdout(&o));
+    // Bad flags and cells: exit 2, named.
+    for (args, says) in [
+        (vec!["divide", "tutorial", "--budget", "5"], "--budget: Adjusted Winner is no search"),
+        (vec!["divide", "tutorial", "--method", "mnw", "--budget", "0"], "--budget"),
+        (vec!["divide", "tutorial", "--method", "nash"], "--method"),
+    ] {
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let dir = std::env::temp_dir().join(format!("detente-divide-n-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("bad.csv");
+    std::fs::write(&csv, "item,a,b,c\nx,1,2,3\ny,1,NaN,3\n").unwrap();
+    let o = detente(&["divide", csv.to_str().unwrap(), "--method", "maximin"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.csv:3:5: b: points must be a decimal number >= 0"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(&csv, "item,a,b,a\nx,1,2,3\n").unwrap();
+    let o = detente(&["divide", csv.to_str().unwrap(), "--method", "mnw"]);
+    assert!(stderr(&o).contains("bad.csv:1:1: header: two columns name the same party \"a\""));
+    std::fs::write(&csv, "item,a,b,c\nx,1,2\n").unwrap();
+    let o = detente(&["divide", csv.to_str().unwrap(), "--method", "mnw"]);
+    assert!(stderr(&o).contains("bad.csv:2:1: expected 4 columns, found 3"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn import_writes_a_scenario_that_reads_back() {
     let toml = ok_golden(&["import", "genius", &data("genius-fishing")], "import_fishing.toml");
     ok_golden(&["import", "json", &data("fishing.json"), "--json"], "import_fishing.json");

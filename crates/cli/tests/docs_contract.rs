@@ -302,7 +302,13 @@ const RUNS: &[(&str, &[&[&str]])] = &[
             &["robust", "tutorial", "--samples", "50", "--shard", "0/2"],
         ],
     ),
-    ("divide", &[&["divide", "crates/cli/tests/data/points.csv"]]),
+    (
+        "divide",
+        &[
+            &["divide", "crates/cli/tests/data/points.csv"],
+            &["divide", "crates/cli/tests/data/points-3.csv", "--method", "mnw"],
+        ],
+    ),
     ("scenarios", &[&["scenarios"]]),
     ("report", &[&["report", "tutorial", "--html", "target/docs-contract-report.html"]]),
 ];

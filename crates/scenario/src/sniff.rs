@@ -24,7 +24,7 @@ pub enum InputKind {
     KtabCsv,
     /// A KTAB SMP input in XML (root `<Scenario>`).
     KtabXml,
-    /// A points table for Adjusted Winner: a CSV whose header is `item,<party a>,<party b>`.
+    /// A points table for `divide`: a CSV whose header is `item,<party>,<party>,...`.
     PointsCsv,
 }
 
@@ -116,7 +116,7 @@ fn root_tag(text: &[u8]) -> Option<&str> {
     None
 }
 
-/// A CSV by its first line: `item,<a>,<b>` is a points table, `name, description, N, K` a
+/// A CSV by its first line: `item,<a>,<b>,...` is a points table, `name, description, N, K` a
 /// KTAB input; any other `.csv` file is taken for KTAB's (whose reader then says what is
 /// wrong with it).
 fn csv_kind(file: &str, text: &[u8]) -> Option<InputKind> {
@@ -126,7 +126,7 @@ fn csv_kind(file: &str, text: &[u8]) -> Option<InputKind> {
     let whole = |f: Option<&&str>| {
         f.is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
     };
-    if fields.len() == 3 && fields[0].eq_ignore_ascii_case("item") {
+    if fields.len() >= 3 && fields[0].eq_ignore_ascii_case("item") {
         return Some(InputKind::PointsCsv);
     }
     if fields.len() >= 4 && whole(fields.get(2)) && whole(fields.get(3)) {

@@ -141,6 +141,8 @@ struct Engine<'a> {
     budget: Budget,
     stopped: bool,
     done: bool,
+    /// `Nash`: the exponents of the weighted product, per counted party (`None`: symmetric).
+    power: Option<Vec<f64>>,
 }
 
 /// Runs one search; returns the ranked candidates (at most `top`).
@@ -152,6 +154,21 @@ pub(super) fn run(
     k: usize,
     top: usize,
     budget: &mut CallBudget,
+) -> Vec<Cand> {
+    run_weighted(s, terms, parties, goal, k, top, budget, None)
+}
+
+/// [`run`] with the exponents of a weighted Nash product (`Goal::Nash` only).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run_weighted(
+    s: &Scenario,
+    terms: &[Term],
+    parties: &[usize],
+    goal: Goal,
+    k: usize,
+    top: usize,
+    budget: &mut CallBudget,
+    power: Option<Vec<f64>>,
 ) -> Vec<Cand> {
     if budget.stopped || top == 0 {
         return vec![];
@@ -165,7 +182,7 @@ pub(super) fn run(
         budget.stopped = true;
         return vec![];
     }
-    let Some(mut e) = Engine::new(s, terms, parties, goal, k, top, max_work) else {
+    let Some(mut e) = Engine::new(s, terms, parties, goal, k, top, max_work, power) else {
         return vec![];
     };
     e.search();
@@ -211,6 +228,7 @@ fn term_violations(s: &Scenario, parties: &[usize], i: usize, t: Term) -> usize 
 }
 
 impl<'a> Engine<'a> {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         s: &'a Scenario,
         terms: &'a [Term],
@@ -219,6 +237,7 @@ impl<'a> Engine<'a> {
         k: usize,
         top: usize,
         max_work: Option<u64>,
+        power: Option<Vec<f64>>,
     ) -> Option<Engine<'a>> {
         let n_p = parties.len();
         let dim = n_p + 1;
@@ -311,6 +330,7 @@ impl<'a> Engine<'a> {
             budget: Budget::new(None, max_work),
             stopped: false,
             done: false,
+            power,
         };
         e.units = (0..dim)
             .map(|q| {
@@ -494,11 +514,28 @@ impl<'a> Engine<'a> {
                 }
                 let Some(k) = kth else { return false };
                 let t = k.0 * (1.0 - 1e-12);
+                let n = n_p as f64;
+                if let Some(e) = &self.power {
+                    let prod = crate::frontier::weighted_product(surplus_ub.iter().copied(), e);
+                    if prod < t {
+                        return true;
+                    }
+                    // Weighted AM-GM, a_q = e_q / n: prod x^a <= (l . x) / prod (l_q / a_q)^a_q.
+                    return self.pool.iter().any(|tb| {
+                        let lam = &tb.w[..n_p];
+                        if lam.iter().any(|&l| l <= 0.0) {
+                            return false;
+                        }
+                        let g = pooled(tb).max(0.0);
+                        let log_c: f64 =
+                            lam.iter().zip(e).map(|(l, e)| (e / n) * (l / (e / n)).ln()).sum();
+                        (n * (g.ln() - log_c)).exp() < t
+                    });
+                }
                 let prod: f64 = surplus_ub.iter().map(|&u| u.max(0.0)).product();
                 if prod < t {
                     return true;
                 }
-                let n = n_p as f64;
                 self.pool.iter().any(|tb| {
                     let lam = &tb.w[..n_p];
                     let g = pooled(tb).max(0.0);
@@ -789,7 +826,10 @@ impl<'a> Engine<'a> {
                 if !self.accepted(&u) {
                     return;
                 }
-                (surplus.iter().map(|&x| x.max(0.0)).product(), 0.0)
+                match &self.power {
+                    None => (surplus.iter().map(|&x| x.max(0.0)).product(), 0.0),
+                    Some(e) => (crate::frontier::weighted_product(surplus.iter().copied(), e), 0.0),
+                }
             }
             Goal::Closest => {
                 let short: f64 = surplus.iter().map(|&x| if -x > EPS { -x } else { 0.0 }).sum();

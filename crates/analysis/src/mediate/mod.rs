@@ -56,7 +56,7 @@ impl Objective {
 pub const DEFAULT_BUDGET: u64 = 1_000_000_000;
 
 /// What [`mediate`] searches.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MediateOptions {
     /// The objective.
     pub objective: Objective,
@@ -76,6 +76,10 @@ pub struct MediateOptions {
     /// The parties whose acceptance is sought (party indices, in any order); `None` means
     /// the principals (everyone if none is a principal: see [`counted_parties`]).
     pub parties: Option<Vec<usize>>,
+    /// `Nash`: bargaining powers, one per party of the scenario (by index; those of the
+    /// parties not counted are ignored), each `> 0`: the product of the counted parties'
+    /// surpluses each raised to `n a_q` (`a` their powers scaled to sum 1). `None`: equal.
+    pub power: Option<Vec<f64>>,
 }
 
 impl Default for MediateOptions {
@@ -86,6 +90,7 @@ impl Default for MediateOptions {
             top: 1,
             budget: Some(DEFAULT_BUDGET),
             parties: None,
+            power: None,
         }
     }
 }
@@ -415,7 +420,17 @@ pub fn mediate(
             let goal = Goal::MaxMin { floor: false, size: None, minimal: None, first: false };
             run(s, terms, &parties, goal, k, top, &mut budget)
         }
-        Objective::Nash => run(s, terms, &parties, Goal::Nash, k, top, &mut budget),
+        Objective::Nash => {
+            let power = match &options.power {
+                None => None,
+                Some(all) => {
+                    let counted: Vec<f64> =
+                        parties.iter().map(|&p| all.get(p).copied().unwrap_or(f64::NAN)).collect();
+                    crate::frontier::power_exponents(Some(&counted), parties.len())?
+                }
+            };
+            engine::run_weighted(s, terms, &parties, Goal::Nash, k, top, &mut budget, power)
+        }
     };
     if budget.stopped && notes.is_empty() {
         notes.push(format!(
@@ -747,6 +762,7 @@ mod tests {
                 top,
                 budget: None,
                 parties: None,
+                power: None,
             };
             let m = mediate(s, j, &options).unwrap();
             assert!(m.exact);
@@ -898,6 +914,7 @@ mod tests {
             top: 1,
             budget: Some(5),
             parties: None,
+            power: None,
         };
         let m = mediate(&s, 0, &options).unwrap();
         assert!(!m.exact);
@@ -986,6 +1003,69 @@ mod tests {
             let objective =
                 [Objective::FewestChanges, Objective::MaxMinSurplus, Objective::Nash][objective];
             check(&s, objective, k, top);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// `--objective nash` with bargaining powers: the best revision's weighted product
+        /// equals the brute force's largest among the revisions every counted party accepts.
+        #[test]
+        fn weighted_nash_matches_brute_force(
+            seed in any::<u64>(),
+            n_parties in 2usize..=4,
+            n_issues in 2usize..=5,
+            n_options in 2usize..=4,
+            k in 0usize..=3,
+            powers in proptest::collection::vec(0.05f64..5.0, 4),
+        ) {
+            let cfg = GenConfig {
+                open_chance: 0.3,
+                red_line_chance: 0.3,
+                n_proposals: 1,
+                reservation_max: 0.7,
+                ..GenConfig::new(n_parties, n_issues, n_options)
+            };
+            let s = random_scenario(seed, &cfg);
+            let power = powers[..n_parties].to_vec();
+            let options = MediateOptions {
+                objective: Objective::Nash,
+                max_changes: Some(k),
+                top: 1,
+                budget: None,
+                parties: None,
+                power: Some(power.clone()),
+            };
+            let m = mediate(&s, 0, &options).unwrap();
+            prop_assert!(m.exact);
+            let parties = counted_parties(&s);
+            let counted: Vec<f64> = parties.iter().map(|&p| power[p]).collect();
+            let e = crate::frontier::power_exponents(Some(&counted), parties.len()).unwrap();
+            let terms = &s.proposals()[0].terms;
+            let best = all_revisions(&s, terms, k)
+                .iter()
+                .map(|c| (c, judge(&s, terms, &parties, c)))
+                .filter(|(_, j)| j.accepted)
+                .map(|(c, _)| {
+                    let mut t = terms.to_vec();
+                    for &(i, o) in c {
+                        t[i] = Term::Set(o);
+                    }
+                    let u: Vec<f64> =
+                        parties.iter().map(|&p| evaluate_terms(&s, p, &t).surplus_min).collect();
+                    match &e {
+                        None => u.iter().map(|x| x.max(0.0)).product(),
+                        Some(e) => crate::frontier::weighted_product(u.into_iter(), e),
+                    }
+                })
+                .fold(f64::NEG_INFINITY, f64::max);
+            match m.revisions.first() {
+                None => prop_assert!(best == f64::NEG_INFINITY),
+                Some(r) => prop_assert!(
+                    (r.objective - best).abs() <= 1e-9 * best.abs().max(1e-300),
+                    "{} vs {best}", r.objective
+                ),
+            }
         }
     }
 

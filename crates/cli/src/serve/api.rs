@@ -246,6 +246,7 @@ async fn answer(
                     plot: None,
                     parties,
                     ignore_red_lines: false,
+                    power: None,
                 };
                 crate::bargain::frontier(s, &args)?.json()
             }

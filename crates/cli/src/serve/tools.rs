@@ -194,6 +194,7 @@ pub fn mediate(
         top: MEDIATE_TOP,
         budget: Some(analysis::DEFAULT_BUDGET),
         parties: Some(parties.clone()),
+        power: None,
     };
     let m = analysis::mediate(s, from, &options).map_err(|e| BadInput(e.to_string()))?;
     let words = analysis::mediation_words(s, &m);
@@ -543,6 +544,7 @@ pub fn frontier(
         plot: None,
         parties: counted.clone(),
         ignore_red_lines,
+        power: None,
     };
     let f = crate::printer::Report::json(&crate::bargain::frontier(s, &args)?);
     let title = format!("Frontier: {}", s.meta().title);
