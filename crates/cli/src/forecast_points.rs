@@ -23,6 +23,7 @@ pub fn spatial_index(model: Model) -> Option<usize> {
         Model::Smp => Some(0),
         Model::Compromise => Some(1),
         Model::Median => Some(2),
+        Model::Eum => Some(3),
         _ => None,
     }
 }
@@ -140,6 +141,9 @@ impl PointsForecast {
             let option = self.option(f, k);
             let part = match (m, &sp.smp) {
                 (0, None) => format!("{name} not run (one party stands on the point)"),
+                (3, _) if sp.eum.is_none() => {
+                    format!("{name} not run (one party stands on the point)")
+                }
                 (0, Some(run)) => {
                     let p = sp.probabilities(&self.scenario, f.issue);
                     let p = match &p[..] {
@@ -263,6 +267,10 @@ impl Report for PointsForecast {
                             v["smp"]["stop"] = json!(crate::forecast::stop_keyword(run.stop));
                             v["smp"]["work"] = json!(run.work);
                         }
+                        if let Some(run) = &sp.eum {
+                            v["eum"]["rounds"] = json!(run.rounds.len() - 1);
+                            v["eum"]["stop"] = json!(crate::forecast::stop_keyword(run.stop));
+                        }
                     }
                     PointModel::Vote(vote) => {
                         v["model"] = json!("vote");
@@ -363,7 +371,7 @@ impl Report for PointsForecast {
         out.push('\n');
         if scale + axis > 0 {
             out.push_str(
-                "Spatial points: a party stands at its ideal on a scale, at its best option's position on an axis (the mean of its best options' positions on a tie), with its weight on the point as a share of its total weight for salience and its capability; the point's axis runs from 0 (its lowest option) to 100 (its highest). Each model lands on the option nearest its position (on a tie, the option listed first; on a scale, the lower grid point). The SMP's position is its expected one (each final position weighted by its probability of winning); an option's probability is that of the final positions nearest it.\n\n",
+                "Spatial points: a party stands at its ideal on a scale, at its best option's position on an axis (the mean of its best options' positions on a tie), with its weight on the point as a share of its total weight for salience and its capability; the point's axis runs from 0 (its lowest option) to 100 (its highest). Each model lands on the option nearest its position (on a tie, the option listed first; on a scale, the lower grid point). The SMP's position is its expected one (each final position weighted by its probability of winning); an option's probability is that of the final positions nearest it. The expected utility model's (eum) is the weighted median of its last positions.\n\n",
             );
             for f in &self.points {
                 if let PointModel::Spatial(sp) = &f.model {

@@ -10,7 +10,9 @@
 //!   at least two parties stand on the point), the compromise and the weighted median run
 //!   on that one dimension, and each model's outcome is the option nearest its position
 //!   (on a tie, the option listed first; on a scale, the nearest grid point, the lower on
-//!   a tie). The SMP's outcome is its expected position (each distinct final position
+//!   a tie). The expected utility model ([`crate::run_eum`], saliences divided by 100, its
+//!   own budget and `max_rounds` from the parameters) runs beside them when at least two
+//!   parties stand on the point. The SMP's outcome is its expected position (each distinct final position
 //!   weighted by its probability of winning); each option's probability is the sum of the
 //!   probabilities of the final positions nearest to it.
 //! - A discrete point **without an axis** is forecast by the weighted vote of
@@ -23,6 +25,7 @@ use detente_core::{IssueKind, Preference, Scenario};
 
 use crate::discrete::{Vote, Voter, vote};
 use crate::error::{Error, ErrorKind};
+use crate::eum::{EumInput, EumParams, EumRun, run_eum};
 use crate::input::{Actor, SmpInput};
 use crate::model::{SmpRun, run_smp};
 use crate::params::SmpParams;
@@ -62,15 +65,18 @@ pub struct Spatial {
     pub options: Vec<f64>,
     /// The SMP's run; `None` when fewer than two parties stand on the point.
     pub smp: Option<SmpRun>,
+    /// The expected utility model's run; `None` when fewer than two parties stand on it.
+    pub eum: Option<EumRun>,
     /// Where each model puts the outcome, on 0-100: SMP (its expected position; the lone
-    /// party's position without a run), compromise, weighted median.
-    pub at: [f64; 3],
+    /// party's position without a run), compromise, weighted median, expected utility
+    /// model (the weighted median of its last positions; the lone party's position).
+    pub at: [f64; 4],
     /// The option each model lands on (a grid index for a scale), in the order of `at`.
-    pub lands: [usize; 3],
+    pub lands: [usize; 4],
 }
 
 /// The names of the spatial models, in the order of [`Spatial::at`].
-pub const SPATIAL_MODELS: [&str; 3] = ["smp", "compromise", "median"];
+pub const SPATIAL_MODELS: [&str; 4] = ["smp", "compromise", "median", "eum"];
 
 impl Spatial {
     /// Each option the SMP's final positions land on, with its probability (the sum of
@@ -196,9 +202,24 @@ pub fn forecast_points(
                 Some(run) => run.last().expected()[0],
                 None => positions[0],
             };
-            let at = [smp_at, compromise(&input)[0], weighted_median(&input)[0]];
+            let eum = if on.len() >= 2 {
+                let e = EumInput {
+                    positions: positions.clone(),
+                    capabilities: on.iter().map(|&p| scenario.parties()[p].capability).collect(),
+                    saliences: salience.iter().map(|s| s / 100.0).collect(),
+                };
+                let eum_params =
+                    EumParams { max_rounds: params.max_rounds, ..EumParams::default() };
+                Some(run_eum(&e, &eum_params).map_err(|e| {
+                    Error::new(e.kind(), format!("point {:?}: {}", issue.id, e.message()))
+                })?)
+            } else {
+                None
+            };
+            let eum_at = eum.as_ref().map_or(positions[0], EumRun::forecast);
+            let at = [smp_at, compromise(&input)[0], weighted_median(&input)[0], eum_at];
             let lands = at.map(|x| land(scenario, i, &options, x));
-            PointModel::Spatial(Box::new(Spatial { input, options, smp, at, lands }))
+            PointModel::Spatial(Box::new(Spatial { input, options, smp, eum, at, lands }))
         } else {
             let voters: Vec<Voter> = on
                 .iter()
@@ -307,7 +328,8 @@ mod tests {
         assert_eq!(f[1].model, PointModel::Nobody);
         let PointModel::Spatial(sp) = &f[0].model else { panic!() };
         assert!(sp.smp.is_none());
-        assert_eq!(sp.lands, [0, 0, 0]);
+        assert_eq!(sp.lands, [0, 0, 0, 0]);
+        assert!(sp.eum.is_none());
         assert!(forecast_points(&s, &[3], &SmpParams::default()).is_err());
     }
 
