@@ -798,6 +798,11 @@ fn forecast_point_by_point() {
             assert_eq!(a["forecast"], a["smp"]["option"]);
         }
     }
+    let e = json(&["forecast", "tutorial", "--model", "eum", "--json"]);
+    for p in e["points"].as_array().unwrap().iter().filter(|p| p["model"] == "spatial") {
+        assert_eq!(p["forecast"], p["eum"]["option"], "{p}");
+        assert!(p["eum"]["stop"].is_string(), "{p}");
+    }
     // ukraine-2025: every point forecast, axes where the file orders options, the vote
     // elsewhere, and the points where the models part said by id.
     let v = json(&["forecast", "ukraine-2025", "--json"]);
