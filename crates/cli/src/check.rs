@@ -80,6 +80,37 @@ fn check_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
         });
         out.push((message, v));
     }
+    // An event after `as_of` that no revision of one of its parties on its day follows:
+    // the default report ignores it, and the file may be missing what it changed.
+    if let Some(as_of) = s.meta().as_of.as_deref().and_then(detente_core::day) {
+        let h = s.history();
+        for e in &h.events {
+            if !detente_core::surely_after(&e.date, as_of) {
+                continue;
+            }
+            let revised = h.revisions.iter().any(|r| {
+                r.date == e.date && (e.parties.is_empty() || e.parties.contains(&r.party))
+            });
+            if revised {
+                continue;
+            }
+            let message = format!(
+                "event {:?} of {} is after as_of {} and no revision of its parties is dated that day: if it changed a stance, record the change as a revision (reports as of {} leave it out as later)",
+                e.title,
+                e.date,
+                s.meta().as_of.as_deref().unwrap_or(""),
+                s.meta().as_of.as_deref().unwrap_or(""),
+            );
+            let v = json!({
+                "kind": "event_without_revision",
+                "date": e.date,
+                "title": e.title,
+                "as_of": s.meta().as_of,
+                "message": message,
+            });
+            out.push((message, v));
+        }
+    }
     out
 }
 

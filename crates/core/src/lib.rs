@@ -48,6 +48,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod history;
 mod issue;
 mod outcome;
 mod party;
@@ -60,6 +61,7 @@ mod stance;
 mod uncertainty;
 
 pub use error::*;
+pub use history::*;
 pub use issue::*;
 pub use outcome::*;
 pub use party::*;

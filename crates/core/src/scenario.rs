@@ -1,9 +1,9 @@
 //! The scenario: everything together, checked once, with its derived tables.
 
 use crate::{
-    Error, Estimate, EstimateRange, Grade, Issue, IssueKind, IssueOption, MAX_SCALE_POINTS, Origin,
-    Outcome, Party, Preference, Proposal, RedLine, RedLineKind, RedLineRef, Source, Spread, Stance,
-    Term, Uncertainty, scale_points,
+    Error, Estimate, EstimateRange, Grade, History, Issue, IssueKind, IssueOption,
+    MAX_SCALE_POINTS, Origin, Outcome, Party, Preference, Proposal, RedLine, RedLineKind,
+    RedLineRef, Source, Spread, Stance, Term, Uncertainty, scale_points,
 };
 
 /// How a party's stances add up to its utility.
@@ -76,6 +76,8 @@ pub struct Scenario {
     proposals: Vec<Proposal>,
     sources: Vec<Source>,
     uncertainty: Uncertainty,
+    /// The dated record: revisions and events.
+    history: History,
     /// Red lines taken as not holding (a draw of their doubts), sorted; empty unless set by
     /// [`Scenario::suspend_red_lines`].
     suspended: Vec<RedLineRef>,
@@ -110,6 +112,9 @@ pub struct ScenarioParts {
     pub sources: Vec<Source>,
     /// How sure the numbers are (no stated range or doubt by default).
     pub uncertainty: Uncertainty,
+    /// The dated record: revisions of stances and reservations, and events (none by
+    /// default). The stances above are the first known state.
+    pub history: History,
 }
 
 impl Scenario {
@@ -132,14 +137,31 @@ impl Scenario {
             proposals,
             sources,
             uncertainty,
+            history: History::default(),
         })
     }
 
     /// Builds a scenario from its parts, checking every invariant listed on [`Scenario`].
     pub fn from_parts(parts: ScenarioParts) -> Result<Scenario, Error> {
-        let ScenarioParts { meta, parties, issues, stances, proposals, sources, uncertainty } =
-            parts;
-        check(meta.utility, &parties, &issues, &stances, &proposals, &sources)?;
+        check(
+            parts.meta.utility,
+            &parts.parties,
+            &parts.issues,
+            &parts.stances,
+            &parts.proposals,
+            &parts.sources,
+        )?;
+        crate::history::check(&parts)?;
+        let ScenarioParts {
+            meta,
+            parties,
+            issues,
+            stances,
+            proposals,
+            sources,
+            uncertainty,
+            history,
+        } = parts;
         let mut s = Scenario {
             meta,
             parties,
@@ -148,6 +170,7 @@ impl Scenario {
             proposals,
             sources,
             uncertainty: Uncertainty::default(),
+            history,
             suspended: vec![],
             values: vec![],
             weights: vec![],
@@ -204,6 +227,7 @@ impl Scenario {
             proposals: self.proposals,
             sources: self.sources,
             uncertainty: self.uncertainty,
+            history: self.history,
         }
     }
 
@@ -250,6 +274,11 @@ impl Scenario {
     /// The sources cited by the evidence.
     pub fn sources(&self) -> &[Source] {
         &self.sources
+    }
+
+    /// The dated record: revisions of stances and reservations, and events.
+    pub fn history(&self) -> &History {
+        &self.history
     }
 
     /// The red line `r` names, if it exists.
@@ -673,6 +702,108 @@ fn finite_in(x: f64, lo: f64, hi: f64) -> bool {
     x.is_finite() && x >= lo && x <= hi
 }
 
+/// One party's numbers.
+pub(crate) fn check_party(form: UtilityForm, p: &Party) -> Result<(), Error> {
+    if p.discount.is_some_and(|d| !(d > 0.0 && d <= 1.0)) {
+        return Err(Error::new(format!("party {}: discount must be in (0, 1]", p.id)));
+    }
+    if !(p.capability.is_finite() && p.capability >= 0.0) {
+        return Err(Error::new(format!("party {}: capability must be finite and >= 0", p.id)));
+    }
+    match form {
+        UtilityForm::Normalised => {
+            if !finite_in(p.reservation, 0.0, 1.0) {
+                return Err(Error::new(format!("party {}: reservation must be in [0, 1]", p.id)));
+            }
+            if p.bias != 0.0 {
+                return Err(Error::new(format!(
+                    "party {}: only raw utilities may have a bias",
+                    p.id
+                )));
+            }
+        }
+        UtilityForm::Raw => {
+            if !p.reservation.is_finite() || !p.bias.is_finite() {
+                return Err(Error::new(format!(
+                    "party {}: reservation and bias must be finite",
+                    p.id
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One stance's numbers against its issue (`at`: where, for messages).
+pub(crate) fn check_stance(
+    form: UtilityForm,
+    issue: &Issue,
+    s: &Stance,
+    n_sources: usize,
+    at: &str,
+) -> Result<(), Error> {
+    let at = || at.to_string();
+    if !(s.weight.is_finite() && s.weight >= 0.0) {
+        return Err(Error::new(format!("{}: weight must be finite and >= 0", at())));
+    }
+    match (&s.preference, &issue.kind) {
+        (Preference::Values(v), IssueKind::Discrete { options }) => {
+            if v.len() != options.len() {
+                return Err(Error::new(format!("{}: one value per option is needed", at())));
+            }
+            let ok = |x: f64| match form {
+                UtilityForm::Normalised => finite_in(x, 0.0, 1.0),
+                UtilityForm::Raw => x.is_finite(),
+            };
+            if !v.iter().all(|&x| ok(x)) {
+                return Err(Error::new(format!(
+                    "{}: values must be {}",
+                    at(),
+                    match form {
+                        UtilityForm::Normalised => "in [0, 1]",
+                        UtilityForm::Raw => "finite",
+                    }
+                )));
+            }
+        }
+        (Preference::Ideal { ideal, tolerance }, IssueKind::Scale { min, max, .. }) => {
+            if !finite_in(*ideal, *min, *max) {
+                return Err(Error::new(format!("{}: ideal outside the scale", at())));
+            }
+            if !(tolerance.is_finite() && *tolerance > 0.0) {
+                return Err(Error::new(format!("{}: tolerance must be > 0", at())));
+            }
+        }
+        _ => {
+            return Err(Error::new(format!(
+                "{}: preference does not match the issue's kind",
+                at()
+            )));
+        }
+    }
+    for r in &s.red_lines {
+        match &r.kind {
+            RedLineKind::Forbid(o) | RedLineKind::Require(o) => {
+                if o.iter().any(|&k| k >= issue.n_options()) {
+                    return Err(Error::new(format!("{}: red line names no option", at())));
+                }
+            }
+            RedLineKind::Bounds { min, max } => {
+                if !issue.is_scale() {
+                    return Err(Error::new(format!("{}: bounds need a scale issue", at())));
+                }
+                if min.is_some_and(|x| !x.is_finite()) || max.is_some_and(|x| !x.is_finite()) {
+                    return Err(Error::new(format!("{}: bounds must be finite", at())));
+                }
+            }
+        }
+    }
+    if s.evidence.iter().any(|e| e.source >= n_sources) {
+        return Err(Error::new(format!("{}: evidence cites no source", at())));
+    }
+    Ok(())
+}
+
 fn check(
     form: UtilityForm,
     parties: &[Party],
@@ -692,36 +823,7 @@ fn check(
     unique(proposals.iter().map(|p| p.id.as_str()), "proposal")?;
     unique(sources.iter().map(|s| s.id.as_str()), "source")?;
     for p in parties {
-        if p.discount.is_some_and(|d| !(d > 0.0 && d <= 1.0)) {
-            return Err(Error::new(format!("party {}: discount must be in (0, 1]", p.id)));
-        }
-        if !(p.capability.is_finite() && p.capability >= 0.0) {
-            return Err(Error::new(format!("party {}: capability must be finite and >= 0", p.id)));
-        }
-        match form {
-            UtilityForm::Normalised => {
-                if !finite_in(p.reservation, 0.0, 1.0) {
-                    return Err(Error::new(format!(
-                        "party {}: reservation must be in [0, 1]",
-                        p.id
-                    )));
-                }
-                if p.bias != 0.0 {
-                    return Err(Error::new(format!(
-                        "party {}: only raw utilities may have a bias",
-                        p.id
-                    )));
-                }
-            }
-            UtilityForm::Raw => {
-                if !p.reservation.is_finite() || !p.bias.is_finite() {
-                    return Err(Error::new(format!(
-                        "party {}: reservation and bias must be finite",
-                        p.id
-                    )));
-                }
-            }
-        }
+        check_party(form, p)?;
     }
     for issue in issues {
         match &issue.kind {
@@ -755,71 +857,8 @@ fn check(
         }
         for (i, s) in row.iter().enumerate() {
             let Some(s) = s else { continue };
-            let issue = &issues[i];
-            let at = || format!("party {} issue {}", parties[p].id, issue.id);
-            if !(s.weight.is_finite() && s.weight >= 0.0) {
-                return Err(Error::new(format!("{}: weight must be finite and >= 0", at())));
-            }
-            match (&s.preference, &issue.kind) {
-                (Preference::Values(v), IssueKind::Discrete { options }) => {
-                    if v.len() != options.len() {
-                        return Err(Error::new(format!(
-                            "{}: one value per option is needed",
-                            at()
-                        )));
-                    }
-                    let ok = |x: f64| match form {
-                        UtilityForm::Normalised => finite_in(x, 0.0, 1.0),
-                        UtilityForm::Raw => x.is_finite(),
-                    };
-                    if !v.iter().all(|&x| ok(x)) {
-                        return Err(Error::new(format!(
-                            "{}: values must be {}",
-                            at(),
-                            match form {
-                                UtilityForm::Normalised => "in [0, 1]",
-                                UtilityForm::Raw => "finite",
-                            }
-                        )));
-                    }
-                }
-                (Preference::Ideal { ideal, tolerance }, IssueKind::Scale { min, max, .. }) => {
-                    if !finite_in(*ideal, *min, *max) {
-                        return Err(Error::new(format!("{}: ideal outside the scale", at())));
-                    }
-                    if !(tolerance.is_finite() && *tolerance > 0.0) {
-                        return Err(Error::new(format!("{}: tolerance must be > 0", at())));
-                    }
-                }
-                _ => {
-                    return Err(Error::new(format!(
-                        "{}: preference does not match the issue's kind",
-                        at()
-                    )));
-                }
-            }
-            for r in &s.red_lines {
-                match &r.kind {
-                    RedLineKind::Forbid(o) | RedLineKind::Require(o) => {
-                        if o.iter().any(|&k| k >= issue.n_options()) {
-                            return Err(Error::new(format!("{}: red line names no option", at())));
-                        }
-                    }
-                    RedLineKind::Bounds { min, max } => {
-                        if !issue.is_scale() {
-                            return Err(Error::new(format!("{}: bounds need a scale issue", at())));
-                        }
-                        if min.is_some_and(|x| !x.is_finite())
-                            || max.is_some_and(|x| !x.is_finite())
-                        {
-                            return Err(Error::new(format!("{}: bounds must be finite", at())));
-                        }
-                    }
-                }
-            }
-            if s.evidence.iter().any(|e| e.source >= sources.len()) {
-                return Err(Error::new(format!("{}: evidence cites no source", at())));
-            }
+            let at = format!("party {} issue {}", parties[p].id, issues[i].id);
+            check_stance(form, &issues[i], s, sources.len(), &at)?;
         }
     }
     for (j, prop) in proposals.iter().enumerate() {

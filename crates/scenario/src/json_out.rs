@@ -27,8 +27,8 @@
 use std::collections::HashMap;
 
 use detente_core::{
-    Estimate, Grade, IssueKind, Party, Preference, RedLineKind, RedLineRef, Scenario, Spread, Term,
-    UtilityForm, Widths,
+    Estimate, Evidence, Grade, Issue, IssueKind, Party, Preference, RedLine, RedLineKind,
+    RedLineRef, Scenario, Spread, Term, UtilityForm, Widths,
 };
 
 /// Whether a party's bias is written: when it is not 0 (or is -0, so that raw utilities
@@ -127,6 +127,122 @@ fn estimate(x: f64, range: Option<Spread>) -> J {
 fn opt(fields: &mut Vec<(&'static str, J)>, key: &'static str, value: Option<&String>) {
     if let Some(v) = value {
         fields.push((key, s(v)));
+    }
+}
+
+/// A stance's red lines (`holds`: each one's stated doubt).
+fn red_lines(issue: &Issue, lines: &[RedLine], holds: impl Fn(usize) -> Option<f64>) -> J {
+    let lines = lines
+        .iter()
+        .enumerate()
+        .map(|(index, r)| {
+            let mut rf = Vec::new();
+            let names =
+                |o: &[usize]| J::Arr(o.iter().map(|&k| J::Str(issue.option_id(k))).collect());
+            match &r.kind {
+                RedLineKind::Forbid(o) => rf.push(("forbid", names(o))),
+                RedLineKind::Require(o) => rf.push(("require", names(o))),
+                RedLineKind::Bounds { min, max } => {
+                    if let Some(m) = min {
+                        rf.push(("min", J::Num(*m)));
+                    }
+                    if let Some(m) = max {
+                        rf.push(("max", J::Num(*m)));
+                    }
+                }
+            }
+            if let Some(h) = holds(index) {
+                rf.push(("holds", J::Num(h)));
+            }
+            opt(&mut rf, "reason", r.reason.as_ref());
+            J::Obj(rf)
+        })
+        .collect();
+    J::Arr(lines)
+}
+
+/// Evidence as `[{ source, note }]`.
+fn evidence(sc: &Scenario, ev: &[Evidence]) -> J {
+    J::Arr(
+        ev.iter()
+            .map(|e| {
+                let id = sc.sources().get(e.source).map_or("", |x| x.id.as_str());
+                let mut ef = vec![("source", s(id))];
+                opt(&mut ef, "note", e.note.as_ref());
+                J::Obj(ef)
+            })
+            .collect(),
+    )
+}
+
+/// The dated record, when there is one: `revisions`, then `events`.
+fn history(top: &mut Vec<(&'static str, J)>, sc: &Scenario) {
+    let h = sc.history();
+    if !h.revisions.is_empty() {
+        let revisions = h
+            .revisions
+            .iter()
+            .map(|r| {
+                let mut f = vec![("party", s(&sc.parties()[r.party].id))];
+                let issue = r.issue.and_then(|i| sc.issues().get(i));
+                if let Some(issue) = issue {
+                    f.push(("issue", s(&issue.id)));
+                }
+                f.push(("date", s(&r.date)));
+                if let Some(w) = r.weight {
+                    f.push(("weight", J::Num(w)));
+                }
+                match (&r.preference, issue) {
+                    (Some(Preference::Values(v)), Some(issue)) => {
+                        let map = v
+                            .iter()
+                            .enumerate()
+                            .map(|(k, x)| (issue.option_id(k), J::Num(*x)))
+                            .collect();
+                        f.push(("values", J::Map(map)));
+                    }
+                    (Some(Preference::Ideal { ideal, tolerance }), _) => {
+                        f.push(("ideal", J::Num(*ideal)));
+                        f.push(("tolerance", J::Num(*tolerance)));
+                    }
+                    _ => {}
+                }
+                if let (Some(lines), Some(issue)) = (&r.red_lines, issue) {
+                    f.push(("red_lines", red_lines(issue, lines, |_| None)));
+                }
+                if let Some(x) = r.reservation {
+                    f.push(("reservation", J::Num(x)));
+                }
+                opt(&mut f, "summary", r.summary.as_ref());
+                f.push(("evidence", evidence(sc, &r.evidence)));
+                J::Obj(f)
+            })
+            .collect();
+        top.push(("revisions", J::Arr(revisions)));
+    }
+    if !h.events.is_empty() {
+        let events = h
+            .events
+            .iter()
+            .map(|e| {
+                let mut f = vec![("date", s(&e.date)), ("title", s(&e.title))];
+                if !e.parties.is_empty() {
+                    f.push((
+                        "parties",
+                        J::Arr(e.parties.iter().map(|&p| s(&sc.parties()[p].id)).collect()),
+                    ));
+                }
+                if !e.issues.is_empty() {
+                    f.push((
+                        "issues",
+                        J::Arr(e.issues.iter().map(|&i| s(&sc.issues()[i].id)).collect()),
+                    ));
+                }
+                f.push(("evidence", evidence(sc, &e.evidence)));
+                J::Obj(f)
+            })
+            .collect();
+        top.push(("events", J::Arr(events)));
     }
 }
 
@@ -257,52 +373,14 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
                 }
             }
             if !st.red_lines.is_empty() {
-                let lines = st
-                    .red_lines
-                    .iter()
-                    .enumerate()
-                    .map(|(index, r)| {
-                        let mut rf = Vec::new();
-                        let names = |o: &[usize]| {
-                            J::Arr(o.iter().map(|&k| J::Str(issue.option_id(k))).collect())
-                        };
-                        match &r.kind {
-                            RedLineKind::Forbid(o) => rf.push(("forbid", names(o))),
-                            RedLineKind::Require(o) => rf.push(("require", names(o))),
-                            RedLineKind::Bounds { min, max } => {
-                                if let Some(m) = min {
-                                    rf.push(("min", J::Num(*m)));
-                                }
-                                if let Some(m) = max {
-                                    rf.push(("max", J::Num(*m)));
-                                }
-                            }
-                        }
-                        if let Some(h) = stated.holds(p, i, index) {
-                            rf.push(("holds", J::Num(h)));
-                        }
-                        opt(&mut rf, "reason", r.reason.as_ref());
-                        J::Obj(rf)
-                    })
-                    .collect();
-                f.push(("red_lines", J::Arr(lines)));
+                f.push(("red_lines", red_lines(issue, &st.red_lines, |k| stated.holds(p, i, k))));
             }
             if let Some(c) = st.confidence {
                 f.push(("confidence", s(c.as_str())));
             }
             opt(&mut f, "summary", st.summary.as_ref());
             if !st.evidence.is_empty() {
-                let ev = st
-                    .evidence
-                    .iter()
-                    .map(|e| {
-                        let id = sc.sources().get(e.source).map_or("", |x| x.id.as_str());
-                        let mut ef = vec![("source", s(id))];
-                        opt(&mut ef, "note", e.note.as_ref());
-                        J::Obj(ef)
-                    })
-                    .collect();
-                f.push(("evidence", J::Arr(ev)));
+                f.push(("evidence", evidence(sc, &st.evidence)));
             }
             stances.push(J::Obj(f));
         }
@@ -363,6 +441,7 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
         })
         .collect();
     top.push(("sources", J::Arr(sources)));
+    history(&mut top, sc);
 
     let mut out = String::new();
     write(&mut out, &J::Obj(top), 0);

@@ -34,7 +34,8 @@
 use std::fmt::Write as _;
 
 use detente_core::{
-    Estimate, IssueKind, Preference, RedLineKind, Scenario, Spread, Term, UtilityForm,
+    Estimate, Evidence, Issue, IssueKind, Preference, RedLine, RedLineKind, Scenario, Spread, Term,
+    UtilityForm,
 };
 
 use crate::json_out::{Stated, uncertainty_fields, writes_bias};
@@ -163,57 +164,15 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
                 }
             }
             if !st.red_lines.is_empty() {
-                let names = |o: &[usize]| {
-                    let ids: Vec<String> = o.iter().map(|&k| string(&issue.option_id(k))).collect();
-                    format!("[{}]", ids.join(", "))
-                };
-                let lines: Vec<String> = st
-                    .red_lines
-                    .iter()
-                    .enumerate()
-                    .map(|(index, r)| {
-                        let mut f: Vec<(&str, String)> = Vec::new();
-                        match &r.kind {
-                            RedLineKind::Forbid(o) => f.push(("forbid", names(o))),
-                            RedLineKind::Require(o) => f.push(("require", names(o))),
-                            RedLineKind::Bounds { min, max } => {
-                                if let Some(m) = min {
-                                    f.push(("min", number(*m)));
-                                }
-                                if let Some(m) = max {
-                                    f.push(("max", number(*m)));
-                                }
-                            }
-                        }
-                        if let Some(h) = stated.holds(p, i, index) {
-                            f.push(("holds", number(h)));
-                        }
-                        if let Some(reason) = &r.reason {
-                            f.push(("reason", string(reason)));
-                        }
-                        inline(&f)
-                    })
-                    .collect();
-                line(&mut out, "red_lines", &format!("[{}]", lines.join(", ")));
+                let text = red_lines(issue, &st.red_lines, |index| stated.holds(p, i, index));
+                line(&mut out, "red_lines", &text);
             }
             if let Some(c) = st.confidence {
                 line(&mut out, "confidence", &string(c.as_str()));
             }
             opt_line(&mut out, "summary", st.summary.as_deref());
             if !st.evidence.is_empty() {
-                let ev: Vec<String> = st
-                    .evidence
-                    .iter()
-                    .map(|e| {
-                        let id = sc.sources().get(e.source).map_or("", |x| x.id.as_str());
-                        let mut f = vec![("source", string(id))];
-                        if let Some(note) = &e.note {
-                            f.push(("note", string(note)));
-                        }
-                        inline(&f)
-                    })
-                    .collect();
-                line(&mut out, "evidence", &format!("[{}]", ev.join(", ")));
+                line(&mut out, "evidence", &evidence(sc, &st.evidence));
             }
             out.push('\n');
         }
@@ -273,10 +232,134 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         }
         out.push('\n');
     }
+    history(&mut out, sc);
     while out.ends_with("\n\n") {
         out.pop();
     }
     out
+}
+
+/// The dated record: `[[revisions]]`, then `[[events]]`.
+fn history(out: &mut String, sc: &Scenario) {
+    let h = sc.history();
+    if !h.revisions.is_empty() {
+        header(out, "Revisions");
+    }
+    for r in &h.revisions {
+        out.push_str("[[revisions]]\n");
+        line(out, "party", &string(&sc.parties()[r.party].id));
+        let issue = r.issue.and_then(|i| sc.issues().get(i));
+        if let Some(issue) = issue {
+            line(out, "issue", &string(&issue.id));
+        }
+        line(out, "date", &string(&r.date));
+        if let Some(w) = r.weight {
+            line(out, "weight", &number(w));
+        }
+        match (&r.preference, issue) {
+            (Some(Preference::Values(v)), Some(issue)) => {
+                let fields: Vec<(String, String)> = v
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| (key(&issue.option_id(k)), number(*x)))
+                    .collect();
+                line(out, "values", &inline_owned(&fields));
+            }
+            (Some(Preference::Ideal { ideal, tolerance }), _) => {
+                line(out, "ideal", &number(*ideal));
+                line(out, "tolerance", &number(*tolerance));
+            }
+            _ => {}
+        }
+        if let (Some(lines), Some(issue)) = (&r.red_lines, issue) {
+            line(out, "red_lines", &red_lines(issue, lines, |_| None));
+        }
+        if let Some(x) = r.reservation {
+            line(out, "reservation", &number(x));
+        }
+        opt_line(out, "summary", r.summary.as_deref());
+        line(out, "evidence", &evidence(sc, &r.evidence));
+        out.push('\n');
+    }
+    if !h.events.is_empty() {
+        header(out, "Events");
+    }
+    for e in &h.events {
+        out.push_str("[[events]]\n");
+        line(out, "date", &string(&e.date));
+        line(out, "title", &string(&e.title));
+        let ids = |v: Vec<&str>| {
+            let v: Vec<String> = v.into_iter().map(string).collect();
+            format!("[{}]", v.join(", "))
+        };
+        if !e.parties.is_empty() {
+            line(
+                out,
+                "parties",
+                &ids(e.parties.iter().map(|&p| sc.parties()[p].id.as_str()).collect()),
+            );
+        }
+        if !e.issues.is_empty() {
+            line(
+                out,
+                "issues",
+                &ids(e.issues.iter().map(|&i| sc.issues()[i].id.as_str()).collect()),
+            );
+        }
+        line(out, "evidence", &evidence(sc, &e.evidence));
+        out.push('\n');
+    }
+}
+
+/// A stance's red lines as an inline array (`holds`: each one's stated doubt).
+fn red_lines(issue: &Issue, lines: &[RedLine], holds: impl Fn(usize) -> Option<f64>) -> String {
+    let names = |o: &[usize]| {
+        let ids: Vec<String> = o.iter().map(|&k| string(&issue.option_id(k))).collect();
+        format!("[{}]", ids.join(", "))
+    };
+    let lines: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, r)| {
+            let mut f: Vec<(&str, String)> = Vec::new();
+            match &r.kind {
+                RedLineKind::Forbid(o) => f.push(("forbid", names(o))),
+                RedLineKind::Require(o) => f.push(("require", names(o))),
+                RedLineKind::Bounds { min, max } => {
+                    if let Some(m) = min {
+                        f.push(("min", number(*m)));
+                    }
+                    if let Some(m) = max {
+                        f.push(("max", number(*m)));
+                    }
+                }
+            }
+            if let Some(h) = holds(index) {
+                f.push(("holds", number(h)));
+            }
+            if let Some(reason) = &r.reason {
+                f.push(("reason", string(reason)));
+            }
+            inline(&f)
+        })
+        .collect();
+    format!("[{}]", lines.join(", "))
+}
+
+/// Evidence as an inline array of `{ source, note }`.
+fn evidence(sc: &Scenario, ev: &[Evidence]) -> String {
+    let ev: Vec<String> = ev
+        .iter()
+        .map(|e| {
+            let id = sc.sources().get(e.source).map_or("", |x| x.id.as_str());
+            let mut f = vec![("source", string(id))];
+            if let Some(note) = &e.note {
+                f.push(("note", string(note)));
+            }
+            inline(&f)
+        })
+        .collect();
+    format!("[{}]", ev.join(", "))
 }
 
 /// An estimate: its number, or `{ value = .., low = .., high = .. }` (and `dist = "uniform"`)

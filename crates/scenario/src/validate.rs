@@ -7,6 +7,7 @@
 //! resolved in dependency order once everything else is known to be sound.
 
 mod amend;
+mod history;
 
 use std::collections::HashMap;
 
@@ -25,8 +26,18 @@ use crate::tree::{Entry, Kind, Node, number_text, quote};
 use crate::{MAX_PARTY_ISSUES, MAX_PARTY_OPTIONS, MAX_PROPOSAL_ISSUES, MIN_MAGNITUDE};
 use amend::{RawProposal, circles, resolve};
 
-const TOP: &[&str] =
-    &["version", "scenario", "uncertainty", "parties", "issues", "stances", "proposals", "sources"];
+const TOP: &[&str] = &[
+    "version",
+    "scenario",
+    "uncertainty",
+    "parties",
+    "issues",
+    "stances",
+    "proposals",
+    "sources",
+    "revisions",
+    "events",
+];
 const META: &[&str] = &["name", "title", "description", "as_of", "utility"];
 const PARTY: &[&str] =
     &["id", "name", "role", "capability", "reservation", "bias", "discount", "description"];
@@ -152,6 +163,7 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
     }
     let stances = stances(cx, &top, &read, &mut uncertainty);
     let proposals = proposals(cx, &top, &read);
+    let history = history::history(cx, &top, &read, &stances);
     if !cx.problems.is_empty() {
         return None;
     }
@@ -167,6 +179,7 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
         proposals,
         sources: read.sources,
         uncertainty,
+        history,
     };
     match Scenario::from_parts(parts) {
         Ok(s) => Some(s),
@@ -1230,6 +1243,29 @@ fn proposals(cx: &mut Cx<'_>, top: &Tab<'_>, read: &Read) -> Option<Vec<Proposal
     let parent: Vec<Option<usize>> =
         raws.iter().map(|r| r.amends.and_then(|(_, resolved)| resolved)).collect();
     circles(cx, &raws, &parent);
+    // A proposal amends only one dated on or before it.
+    for (raw, p) in raws.iter().zip(&parent) {
+        let (Some(a), Some((node, _)), Some(date)) = (p, raw.amends, raw.proposal.date.as_deref())
+        else {
+            continue;
+        };
+        let Some(amended) = raws.get(*a) else { continue };
+        let Some(adate) = amended.proposal.date.as_deref() else { continue };
+        if let (Some((_, last)), Some((first, _))) =
+            (detente_core::date_span(date), detente_core::date_span(adate))
+            && first > last
+        {
+            cx.push(
+                node.span.start,
+                &key_path(&raw.path, "amends"),
+                ProblemKind::Date,
+                format!(
+                    "proposal {} of {date} amends {} of {adate}, a later one (a proposal amends an earlier one)",
+                    raw.proposal.id, amended.proposal.id
+                ),
+            );
+        }
+    }
     // A proposal that amends nothing settles or opens every issue.
     for (idx, node) in items.iter().enumerate() {
         let Some(raw) = raws.get(idx) else { continue };
