@@ -18,8 +18,15 @@ pub struct Check<'a> {
 }
 
 /// `detente check` on a valid file (`arg` as the user named it).
-pub fn check<'a>(arg: &'a str, s: &'a Scenario) -> Check<'a> {
-    Check { arg, s, warnings: check_warnings(s) }
+/// `full`: the file as written, every dated record in it (its warnings look at the whole
+/// record, `s` is the scenario as of the day).
+pub fn check<'a>(arg: &'a str, s: &'a Scenario, full: &Scenario) -> Check<'a> {
+    // The whole file, dated against the day asked (`--as-of`, else the file's as_of).
+    let day = s.meta().as_of.clone();
+    let whole = full.clone().edit(|p| p.meta.as_of = day).unwrap_or_else(|_| full.clone());
+    let mut warnings = check_warnings(&whole);
+    warnings.extend(history_warnings(&whole));
+    Check { arg, s, warnings }
 }
 
 impl Report for Check<'_> {
@@ -80,8 +87,13 @@ fn check_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
         });
         out.push((message, v));
     }
-    // An event after `as_of` that no revision of one of its parties on its day follows:
-    // the default report ignores it, and the file may be missing what it changed.
+    out
+}
+
+/// An event after `as_of` that no revision of one of its parties on its day follows: the
+/// default report leaves it out, and the file may be missing what it changed.
+fn history_warnings(s: &Scenario) -> Vec<(String, serde_json::Value)> {
+    let mut out = vec![];
     if let Some(as_of) = s.meta().as_of.as_deref().and_then(detente_core::day) {
         let h = s.history();
         for e in &h.events {

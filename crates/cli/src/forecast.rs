@@ -57,7 +57,7 @@ pub struct ForecastArgs<'a> {
     pub parties: Option<&'a [String]>,
     pub plot: Option<&'a Path>,
     /// What-if settings (a scenario only).
-    pub set: &'a [String],
+    pub set: &'a what_if::SetArgs,
 }
 
 /// A forecast's input: the actors counted, the model's options, the scenario's name, and
@@ -86,11 +86,12 @@ struct ByPoint {
 fn source(
     arg: &str,
     parties: Option<&[String]>,
-    set: &[String],
+    args: &what_if::SetArgs,
 ) -> Result<Result<Source, Box<ByPoint>>, BadInput> {
+    let set = &args.set;
     let loaded = load::named(arg).map_err(|e| BadInput(e.to_string()))?;
     let (s, shown) = match loaded {
-        load::Named::Scenario(s) => what_if::apply(*s, set)?,
+        load::Named::Scenario(s) => what_if::load(*s, args)?,
         load::Named::Other {
             name,
             bytes,
@@ -670,7 +671,7 @@ impl Report for Forecast {
 
 /// `detente import ktab`: a KTAB input as a scenario (positions as ideals, salience as weight).
 pub fn import_ktab(arg: &str) -> Result<(detente_core::Scenario, bool), BadInput> {
-    let Source { input, params, .. } = match source(arg, None, &[])? {
+    let Source { input, params, .. } = match source(arg, None, &what_if::SetArgs::default())? {
         Ok(source) => source,
         // What the joint run would refuse (a discrete issue, a missing stance).
         Err(by_point) => {

@@ -167,6 +167,69 @@ pub fn scenario(arg: &str) -> Result<Scenario, LoadError> {
     }
 }
 
+/// The scenario as known on a day (docs/cli.md, "As of a day"): `--as-of DATE` when given,
+/// else the file's `as_of`, else the file as written. What the day leaves out as later is
+/// said in one counted sentence (and as JSON) when there is any, or when `--as-of` was
+/// given.
+pub fn as_of(
+    s: Scenario,
+    flag: Option<&str>,
+) -> Result<(Scenario, Option<(String, serde_json::Value)>), BadInput> {
+    let Some(date) = flag.map(str::to_string).or_else(|| s.meta().as_of.clone()) else {
+        return Ok((s, None));
+    };
+    if detente_core::day(&date).is_none() {
+        return Err(BadInput(format!("--as-of {date}: not a day (write YYYY-MM-DD)")));
+    }
+    let (snap, later) = s.as_of(&date).map_err(|e| BadInput(format!("--as-of {date}: {e}")))?;
+    if later.is_empty() && flag.is_none() {
+        return Ok((snap, None));
+    }
+    let ids: Vec<String> = later.proposals.iter().map(|&j| s.proposals()[j].id.clone()).collect();
+    let mut items = vec![];
+    if !ids.is_empty() {
+        items.push(format!(
+            "{} ({})",
+            detente_words::count(ids.len(), "proposal", "proposals"),
+            ids.join(", ")
+        ));
+    }
+    if !later.revisions.is_empty() {
+        items.push(detente_words::count(later.revisions.len(), "revision", "revisions"));
+    }
+    if !later.events.is_empty() {
+        items.push(detente_words::count(later.events.len(), "event", "events"));
+    }
+    let whence = if flag.is_some() { "--as-of" } else { "the file's as_of" };
+    let day = detente_analysis::date_words(&date);
+    let words = if items.is_empty() {
+        format!("As of {day} ({whence}): nothing in the file is dated later.")
+    } else {
+        let last = [
+            later.proposals.iter().filter_map(|&j| s.proposals()[j].date.as_deref()).max(),
+            later.revisions.iter().map(|&j| s.history().revisions[j].date.as_str()).max(),
+            later.events.iter().map(|&j| s.history().events[j].date.as_str()).max(),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or("");
+        format!(
+            "As of {day} ({whence}): left out as later {}, dated up to {}.",
+            detente_words::and_list(&items),
+            detente_analysis::date_words(last)
+        )
+    };
+    let json = serde_json::json!({
+        "as_of": date,
+        "from_flag": flag.is_some(),
+        "proposals": ids,
+        "revisions": later.revisions.len(),
+        "events": later.events.len(),
+    });
+    Ok((snap, Some((words, json))))
+}
+
 /// The index of a proposal by id, or a message listing the ids there are.
 pub fn proposal(s: &Scenario, id: &str) -> Result<usize, BadInput> {
     s.proposal_index(id).ok_or_else(|| {

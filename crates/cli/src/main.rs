@@ -31,6 +31,7 @@ mod sensitivity;
 mod serve;
 mod sim;
 mod table;
+mod timeline;
 mod what_if;
 
 use std::io::Write;
@@ -116,6 +117,23 @@ enum Command {
         plot: Option<PathBuf>,
         #[command(flatten)]
         what_if: what_if::SetArgs,
+    },
+    /// The talks replayed from the scenario's dated record: at every dated step, each
+    /// party's verdict on the latest draft, the gap, whether any deal is possible, and what
+    /// changed since the step before and why.
+    Timeline {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// The first day shown (YYYY-MM-DD; default: the first dated record).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The last day shown (YYYY-MM-DD; default: the last dated record).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Also draw the gap and each party's utility of the latest draft over time, drafts
+        /// marked, as an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
     },
     /// Is any complete outcome acceptable to all parties? If not, which constraints collide.
     Deadlock {
@@ -560,14 +578,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let out = match command {
         Command::Analyze { scenario, samples, seed, what_if } => {
             let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
-            let (s, shown) = what_if::apply(load::scenario(name)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(name)?, &what_if)?;
             printer.print(&shown.around(&analyze::analyze(&s, samples, seed)?))
         }
         Command::Check { scenario, what_if } => match load::scenario(&scenario) {
-            Ok(s) => {
-                let (s, shown) = what_if::apply(s, &what_if.set)?;
+            Ok(full) => {
+                let (s, shown) = what_if::load(full.clone(), &what_if)?;
                 let name = if scenario == load::STDIN { "<stdin>" } else { scenario.as_str() };
-                printer.print(&shown.around(&check::check(name, &s)))
+                printer.print(&shown.around(&check::check(name, &s, &full)))
             }
             Err(load::LoadError::Invalid(e)) if printer == Printer::Json => {
                 // Machines get the problems as JSON on stdout; the exit code still says "bad input".
@@ -581,7 +599,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         },
         Command::Evaluate { scenario, proposal, what_if } => {
-            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let proposals = match proposal {
                 Some(id) => vec![load::proposal(&s, &id)?],
                 None => (0..s.proposals().len()).collect(),
@@ -595,7 +613,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(path) = &plot {
                 output::check_plot_path(path)?;
             }
-            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let proposals = match &proposal {
                 Some(id) => vec![load::proposal(&s, id)?],
                 None => (0..s.proposals().len()).collect(),
@@ -615,14 +633,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let plot = plot.as_deref().map(|path| (path, charted));
             printer.print(&shown.around(&sensitivity::sensitivity(&s, &proposals, parties, plot)?))
         }
+        Command::Timeline { scenario, from, to, plot } => {
+            if let Some(path) = &plot {
+                output::check_plot_path(path)?;
+            }
+            let s = load::scenario(&scenario)?;
+            let t = timeline::timeline(&s, from.as_deref(), to.as_deref())?;
+            if let Some(path) = &plot {
+                output::write_file(path, timeline::svg(&t).as_bytes())?;
+            }
+            printer.print(&t)
+        }
         Command::Compare { scenario, from, to, what_if } => {
-            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let a = load::proposal(&s, &from)?;
             let b = load::proposal(&s, &to)?;
             printer.print(&shown.around(&compare::compare(&s, a, b)?))
         }
         Command::Deadlock { scenario, what_if, parties, budget } => {
-            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let parties = load::parties(&s, parties.as_deref())?;
             printer.print(&shown.around(&deadlock::deadlock(&s, Some(parties), budget)?))
         }
@@ -640,7 +669,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(path) = &plot {
                 output::check_plot_path(path)?;
             }
-            let (s, shown) = what_if::apply(load::any(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::any(&scenario)?, &what_if)?;
             let parties = load::parties(&s, parties.as_deref())?;
             let power = power.map(|spec| load::power(&s, &parties, &spec)).transpose()?;
             let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
@@ -677,7 +706,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 max_work,
                 parties: parties.as_deref(),
                 plot: plot.as_deref(),
-                set: &what_if.set,
+                set: &what_if,
             };
             let (report, shown) = forecast::forecast(&scenario, &args)?;
             printer.print(&shown.around(report.as_ref()))
@@ -706,7 +735,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             trace,
         } => {
             let config = sim::session_config(mechanism, steps, time_limit)?;
-            let (s, shown) = what_if::apply(load::any(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::any(&scenario)?, &what_if)?;
             let args = sim::SimulateArgs {
                 parties: parties.as_deref(),
                 config,
@@ -779,7 +808,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             power,
         } => {
-            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let from = load::proposal(&s, &from)?;
             let parties = load::parties(&s, parties.as_deref())?;
             let flags = mediate::Flags {
@@ -839,7 +868,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     return Err(load::not_for(&scenario, kind).into());
                 }
                 load::Named::Scenario(s) => {
-                    let (s, shown) = what_if::apply(*s, &what_if.set)?;
+                    let (s, shown) = what_if::load(*s, &what_if)?;
                     let named = parties.is_some();
                     let parties = load::parties(&s, parties.as_deref())?;
                     if aw {
@@ -877,7 +906,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let Some(scenario) = scenario else {
                 return Err(BadInput("robust: name a scenario".to_string()).into());
             };
-            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let args = robust::RobustArgs {
                 proposal: proposal.as_deref(),
                 samples,
@@ -925,7 +954,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => return serve::run(&args),
         Command::Report { scenario, proposal, html, what_if } => {
             output::check_output_path(&html)?;
-            let (s, shown) = what_if::apply(load::scenario(&scenario)?, &what_if.set)?;
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let j = report::proposal(&s, proposal.as_deref())?;
             printer.print(&shown.around(&report::write(&s, j, shown.words(), &html)?))
         }

@@ -545,6 +545,143 @@ pub fn tornado_svg(title: &str, bars: &[TornadoBar], note: Option<&str>) -> Stri
     svg
 }
 
+/// One step of a timeline plot.
+pub struct TimelinePoint {
+    /// The day, in words (the x axis's label).
+    pub label: String,
+    /// The draft tabled that day, if one was.
+    pub draft: Option<String>,
+    /// Each party's utility of the latest draft (`None`: no draft yet).
+    pub utilities: Vec<Option<f64>>,
+    /// The gap (the counted parties' total shortfall, its highest).
+    pub gap: Option<f64>,
+}
+
+/// The timeline: each party's utility of the latest draft and the gap (dashed, black) on a
+/// 0-1 scale, one point a step (equally spaced, each labelled with its day), and a vertical
+/// line where a draft is tabled, named.
+pub fn timeline_svg(title: &str, parties: &[String], steps: &[TimelinePoint]) -> String {
+    const W: f64 = 760.0;
+    const H: f64 = 420.0;
+    const M: f64 = 60.0;
+    const LEGEND: f64 = 150.0;
+    const TOP: f64 = 50.0;
+    const BOTTOM: f64 = 330.0;
+    let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
+    let right = W - LEGEND - 10.0;
+    let n = steps.len().max(2) - 1;
+    let sx = |k: usize| M + k as f64 / n as f64 * (right - M);
+    let top_y = steps
+        .iter()
+        .flat_map(|st| st.gap.into_iter().chain(st.utilities.iter().flatten().copied()))
+        .fold(1.0f64, f64::max);
+    let sy = |y: f64| BOTTOM - y.clamp(0.0, top_y) / top_y * (BOTTOM - TOP);
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
+        (W - LEGEND) / 2.0,
+        esc(title)
+    );
+    let _ = writeln!(
+        svg,
+        r#"<path d="M{M} {TOP} L{M} {BOTTOM} L{right} {BOTTOM}" stroke="black" fill="none"/>"#
+    );
+    for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let y = t * top_y;
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            M - 6.0,
+            sy(y) + 4.0,
+            detente_words::num(y)
+        );
+    }
+    for (k, st) in steps.iter().enumerate() {
+        let x = sx(k);
+        let _ = writeln!(
+            svg,
+            r#"<text transform="translate({x:.1},{}) rotate(45)" font-size="10">{}</text>"#,
+            BOTTOM + 12.0,
+            esc(&st.label)
+        );
+        if let Some(d) = &st.draft {
+            let _ = writeln!(
+                svg,
+                r##"<line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{BOTTOM}" stroke="#999" stroke-dasharray="3 3"/>"##
+            );
+            let _ = writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{}" font-size="10">{}</text>"#,
+                x + 3.0,
+                TOP - 4.0,
+                esc(d)
+            );
+        }
+    }
+    let line = |svg: &mut String, ys: Vec<Option<f64>>, colour: &str, dash: &str, name: &str| {
+        // Breaks where there is no value (no draft yet).
+        let mut runs: Vec<Vec<String>> = vec![vec![]];
+        for (k, y) in ys.iter().enumerate() {
+            match y {
+                Some(y) => runs.last_mut().map(|r| r.push(format!("{:.2},{:.2}", sx(k), sy(*y)))),
+                None => {
+                    runs.push(vec![]);
+                    None
+                }
+            };
+        }
+        for run in runs.into_iter().filter(|r| !r.is_empty()) {
+            let _ = writeln!(
+                svg,
+                r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"{dash}><title>{}</title></polyline>"#,
+                run.join(" "),
+                esc(name)
+            );
+            for p in run {
+                let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+                let _ = writeln!(svg, r#"<circle cx="{x}" cy="{y}" r="2.5" fill="{colour}"/>"#);
+            }
+        }
+    };
+    for (p, name) in parties.iter().enumerate() {
+        let ys = steps.iter().map(|st| st.utilities.get(p).copied().flatten()).collect();
+        line(&mut svg, ys, palette[p % palette.len()], "", name);
+    }
+    let gap: Vec<Option<f64>> = steps.iter().map(|st| st.gap).collect();
+    line(&mut svg, gap, "black", r#" stroke-dasharray="6 3""#, "gap");
+    let mut legend: Vec<(&str, String, &str)> = parties
+        .iter()
+        .enumerate()
+        .map(|(p, name)| (palette[p % palette.len()], name.clone(), ""))
+        .collect();
+    legend.push(("black", "gap".to_string(), r#" stroke-dasharray="6 3""#));
+    for (k, (colour, name, dash)) in legend.iter().enumerate() {
+        let y = TOP + 14.0 * k as f64;
+        let _ = writeln!(
+            svg,
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="3"{dash}/>"#,
+            W - LEGEND,
+            y - 4.0,
+            W - LEGEND + 16.0,
+            y - 4.0
+        );
+        let _ = writeln!(svg, r#"<text x="{}" y="{y}">{}</text>"#, W - LEGEND + 22.0, esc(name));
+    }
+    let _ = writeln!(
+        svg,
+        r#"<text x="{M}" y="{}" font-size="10">utility of the latest draft (open points at each party's worst) and the gap</text>"#,
+        H - 8.0
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

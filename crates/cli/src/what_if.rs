@@ -23,12 +23,18 @@ pub struct SetArgs {
     /// see docs/cli.md, "What-if".
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// The scenario as known on this day, YYYY-MM-DD (default: the file's as_of): its
+    /// revisions up to then applied; later proposals, revisions and events left out
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// The changes made, as they are said: empty when no setting was given.
 #[derive(Debug, Default)]
 pub struct Shown {
     entries: Vec<Entry>,
+    /// What the day's snapshot left out as later, in a sentence and as JSON.
+    later: Option<(String, Json)>,
 }
 
 #[derive(Debug)]
@@ -37,6 +43,16 @@ struct Entry {
     from: (String, Json),
     to: (String, Json),
     inherited_by: Vec<String>,
+}
+
+/// The scenario as known on `--as-of` (else the file's `as_of`, [`crate::load::as_of`]),
+/// then changed by the `--set` settings; what was left out as later and the changes, as
+/// they are said.
+pub fn load(s: Scenario, args: &SetArgs) -> Result<(Scenario, Shown), BadInput> {
+    let (s, later) = crate::load::as_of(s, args.as_of.as_deref())?;
+    let (s, mut shown) = apply(s, &args.set)?;
+    shown.later = later;
+    Ok((s, shown))
 }
 
 /// The scenario changed by the settings (checked again), and the changes as they are said.
@@ -53,7 +69,7 @@ pub fn apply(s: Scenario, set: &[String]) -> Result<(Scenario, Shown), BadInput>
     let changed = what_if::apply_texts(s, set).map_err(bad)?;
     let s = changed.scenario;
     let entries = changed.changes.iter().map(|c| entry(&s, c)).collect();
-    Ok((s, Shown { entries }))
+    Ok((s, Shown { entries, later: None }))
 }
 
 /// Refuses settings where a command does not take them (`what`: why, in words).
@@ -154,19 +170,25 @@ pub struct Said<'a> {
 
 impl Report for Said<'_> {
     fn text(&self) -> String {
-        let text = self.inner.text();
-        if self.shown.entries.is_empty() {
-            return text;
+        let mut text = self.inner.text();
+        if !self.shown.entries.is_empty() {
+            text = format!("{}\n\n{text}", self.shown.line());
         }
-        format!("{}\n\n{text}", self.shown.line())
+        if let Some((later, _)) = &self.shown.later {
+            text = format!("{later}\n\n{text}");
+        }
+        text
     }
 
     fn json(&self) -> Json {
         let mut v = self.inner.json();
-        if !self.shown.entries.is_empty()
-            && let Json::Object(map) = &mut v
-        {
-            map.insert("what_if".to_string(), self.shown.json());
+        if let Json::Object(map) = &mut v {
+            if !self.shown.entries.is_empty() {
+                map.insert("what_if".to_string(), self.shown.json());
+            }
+            if let Some((_, later)) = &self.shown.later {
+                map.insert("left_out_as_later".to_string(), later.clone());
+            }
         }
         v
     }

@@ -136,10 +136,10 @@ fn analyze_narrow_section_says_what_it_is() {
     let start = text.find("What would narrow the gap").expect("the section");
     let end = text.find("Is any deal possible").expect("the deadlock section");
     let section = &text[start..end];
-    let head = "What would narrow the gap on us-ua-20: no revision within 3 changes is accepted by both Russia and\n  Ukraine; the closest revision:\n  red lines crossed: ukraine on TER-03 (was open)\n  verdicts changed: russia rejects -> depends, ukraine depends -> rejects\n";
+    let head = "What would narrow the gap on us-ua-20: no revision within 3 changes is accepted by both Russia and\n  Ukraine; the closest revision:\n  red lines crossed: russia on SEC-01 (already crossed), ukraine on TER-03 (was open)\n  verdicts changed: ukraine depends -> rejects\n";
     assert!(section.starts_with(head), "{section}");
-    assert!(section.contains("depends 0.44 to 0.73"), "{section}");
-    assert!(section.contains("0.00 to 0.16"), "{section}");
+    assert!(section.contains("depends 0.50 to 0.70"), "{section}");
+    assert!(section.contains("0.00 to 0.21"), "{section}");
     assert!(
         section.contains("No outcome at all is acceptable to Russia and Ukraine; the deadlock"),
         "{section}"
@@ -237,7 +237,7 @@ fn compare_says_exactly_what_moved() {
     assert!(!text.contains("no longer accepts"), "{text}");
     assert!(text.contains("Ukraine goes from accepts to depends on the open points"), "{text}");
     assert!(!text.contains("stops crossing"), "{text}");
-    assert!(text.contains("Russia still rejects: the new text no longer crosses its red lines on TER-02, TER-03 and SEC-02 but leaves them open"), "{text}");
+    assert!(text.contains("Russia still rejects: the new text no longer crosses its red lines on TER-01, TER-02, TER-03 and SEC-02 but leaves them open"), "{text}");
     let v = json(&["compare", "ukraine-2025", "e3-markup", "us-ua-20", "--json"]);
     let parties = v["comparison"]["parties"].as_array().expect("parties");
     assert_eq!(parties[1]["movement"], "accepts_to_depends");
@@ -1771,25 +1771,21 @@ fn mediate_on_ukraine_2025() {
     );
 }
 
-/// Whatever the scenario's dates, a proposal or source dated after `as_of` is named in the
-/// report and in `check` (a warning: exit 0).
+/// Whatever the scenario's dates, a proposal or source dated after `as_of` is named: in
+/// `check` (a warning: exit 0, the whole file checked), and in every report, which reads the
+/// scenario as of `as_of` and says that the proposal was left out as later.
 #[test]
 fn items_dated_after_as_of_are_named() {
-    let o = detente(&["check", "ukraine-2025"]);
+    let o = detente(&["check", "ukraine-2025", "--as-of", "2025-12-03"]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.starts_with("As of 3 Dec 2025 (--as-of): left out as later 1 proposal (us-ua-20), 11 revisions and 6 events, dated up to 7 Feb 2026."), "{text}");
     assert!(text.contains(
         "warning: proposal us-ua-20 is dated 23 Dec 2025, after this scenario's as_of (3 Dec 2025)"
-    ));
-    assert!(text.contains("warning: source S105 is dated 24 Dec 2025"));
-    let v = json(&["check", "ukraine-2025", "--json"]);
-    let warnings = v["warnings"].as_array().expect("warnings");
-    assert!(warnings.iter().any(|w| w["id"] == "us-ua-20"
-        && w["item"] == "proposal"
-        && w["kind"] == "dated_after_as_of"
-        && w["certain"] == true));
-    assert!(warnings.iter().all(|w| w["id"] != "us-28"));
-
+    ), "{text}");
+    assert!(text.contains("warning: source S105 is dated 24 Dec 2025"), "{text}");
+    // The file's as_of is its last dated report: nothing in it is later.
+    assert!(!stdout(&detente(&["check", "ukraine-2025"])).contains("warning"));
     // The tutorial, moved back to 5 Mar 2026: its mark-up (10 Mar) comes after.
     let dir = std::env::temp_dir().join(format!("detente-dates-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -1805,14 +1801,13 @@ fn items_dated_after_as_of_are_named() {
     assert!(check.contains("warning: proposal lowland-markup is dated 10 Mar 2026, after this scenario's as_of (5 Mar 2026)"), "{check}");
     assert!(!check.contains("commission-draft"));
     let analyze = words(&["analyze", &file]);
-    assert!(analyze.contains("Proposal lowland-markup is dated 10 Mar 2026, after this scenario's as_of (5 Mar 2026)."), "{analyze}");
-    let evaluate = words(&["evaluate", &file, "-p", "lowland-markup"]);
-    assert!(
-        evaluate.contains("(by Lowland, 10 Mar 2026, after the as_of date 5 Mar 2026"),
-        "{evaluate}"
-    );
+    assert!(analyze.starts_with("As of 5 Mar 2026 (the file's as_of): left out as later 1 proposal (lowland-markup), dated up to 10 Mar 2026."), "{analyze}");
+    let o = detente(&["evaluate", &file, "-p", "lowland-markup"]);
+    assert_eq!(o.status.code(), Some(2), "a proposal left out as later is unknown that day");
+    let evaluate = words(&["evaluate", &file, "-p", "lowland-markup", "--as-of", "2026-03-15"]);
+    assert!(evaluate.contains("(by Lowland, 10 Mar 2026,"), "{evaluate}");
     let v = json(&["evaluate", &file, "--json"]);
-    assert_eq!(v["dated_after_as_of"][0]["id"], "lowland-markup");
+    assert_eq!(v["left_out_as_later"]["proposals"][0], "lowland-markup");
     let _ = std::fs::remove_dir_all(&dir);
     // No warning when nothing is late.
     assert!(!stdout(&detente(&["check", "tutorial"])).contains("warning"));
@@ -2404,4 +2399,83 @@ fn forecast_with_the_expected_utility_model() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains("applies to --model smp only"), "{}", stderr(&o));
     }
+}
+
+/// `--as-of DAY` gives the scenario as known that day: the same answers as the snapshot of
+/// `timeline.toml` written by hand for that day, and one counted sentence on what it left out.
+#[test]
+fn as_of_matches_hand_built_snapshots() {
+    let full = data("timeline.toml");
+    for (day, snap) in
+        [("2025-12-10", "timeline-2025-12-10.toml"), ("2025-12-20", "timeline-2025-12-20.toml")]
+    {
+        for cmd in ["evaluate", "deadlock", "analyze"] {
+            let mut a = json(&[cmd, &full, "--as-of", day, "--json"]);
+            let later = a.as_object_mut().and_then(|m| m.remove("left_out_as_later"));
+            assert_eq!(later.as_ref().map(|l| &l["as_of"]), Some(&serde_json::json!(day)));
+            let b = json(&[cmd, &data(snap), "--json"]);
+            assert_eq!(a, b, "{cmd} as of {day}");
+        }
+    }
+    // Without the flag: the file's as_of (20 Dec), nothing later, nothing said.
+    let v = json(&["evaluate", &full, "--json"]);
+    assert!(v.get("left_out_as_later").is_none(), "{v}");
+    let o = detente(&["evaluate", &full, "--as-of", "2025-12-10"]);
+    let text = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.starts_with("As of 10 Dec 2025 (--as-of): left out as later 1 proposal (d2) and 2 revisions, dated up to 18 Dec 2025. "),
+        "{text}"
+    );
+    let o = detente(&["deadlock", &full, "--as-of", "2025-12"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--as-of 2025-12: not a day (write YYYY-MM-DD)"), "{}", stderr(&o));
+}
+
+#[test]
+fn timeline_replays_the_record() {
+    let file = data("timeline.toml");
+    ok_golden(&["timeline", &file], "timeline_toy.txt");
+    let v = json(&["timeline", &file, "--json"]);
+    golden("timeline_toy.json", &(serde_json::to_string_pretty(&v).unwrap() + "\n"));
+    let steps = v["steps"].as_array().unwrap();
+    let days: Vec<&str> = steps.iter().map(|s| s["date"].as_str().unwrap()).collect();
+    assert_eq!(days, ["2025-12-01", "2025-12-05", "2025-12-12", "2025-12-15", "2025-12-18"]);
+    // Each step is the scenario as of its day: the same verdicts as --as-of that day.
+    for st in steps {
+        let day = st["date"].as_str().unwrap();
+        let e = json(&[
+            "evaluate",
+            &file,
+            "--as-of",
+            day,
+            "-p",
+            st["proposal"].as_str().unwrap(),
+            "--json",
+        ]);
+        let verdicts: Vec<&serde_json::Value> = e["evaluations"][0]["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| &p["verdict"])
+            .collect();
+        let mine: Vec<&serde_json::Value> =
+            st["verdicts"].as_array().unwrap().iter().map(|p| &p["verdict"]).collect();
+        assert_eq!(verdicts, mine, "{day}");
+    }
+    let v = json(&["timeline", &file, "--from", "2025-12-12", "--to", "2025-12-15", "--json"]);
+    assert_eq!(v["steps"].as_array().unwrap().len(), 2);
+    let o = detente(&["timeline", &file, "--from", "2025-12-16", "--to", "2025-12-15"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = detente(&["timeline", &file, "--plot", "no/such/dir/t.svg"]);
+    assert_eq!(o.status.code(), Some(2));
+    let dir = std::env::temp_dir().join(format!("detente-timeline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("t.svg");
+    let o = detente(&["timeline", &file, "--plot", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg") && text.contains(">d2</text>") && text.contains(">gap</text>")
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -265,6 +265,8 @@ fn documented_keys(doc: &str) -> BTreeMap<String, Vec<(String, bool)>> {
 /// with `--json` from the project's root and must exit 0 (`check` of an invalid file: 2).
 const RUNS: &[(&str, &[&[&str]])] = &[
     ("--set", &[&["evaluate", "tutorial", "--set", "lowland.reservation=0.5"]]),
+    ("--as-of", &[&["evaluate", "ukraine-2025", "--as-of", "2025-12-03"]]),
+    ("timeline", &[&["timeline", "ukraine-2025"]]),
     ("evaluate", &[&["evaluate", "tutorial"]]),
     ("sensitivity", &[&["sensitivity", "tutorial"]]),
     ("compare", &[&["compare", "tutorial", "commission-draft", "lowland-markup"]]),
@@ -275,6 +277,7 @@ const RUNS: &[(&str, &[&[&str]])] = &[
         &[
             &["check", "scenarios/tutorial.toml"],
             &["check", "ukraine-2025"],
+            &["check", "ukraine-2025", "--as-of", "2025-12-03"],
             &["check", "crates/cli/tests/data/bad.toml"],
         ],
     ),

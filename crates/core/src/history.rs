@@ -52,7 +52,7 @@ pub fn surely_after(date: &str, d: Day) -> bool {
 /// A dated change to one party's stance on one issue, or to its reservation: from `date`
 /// on, the fields it gives replace the stance's (or the party's).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Revision {
+pub struct StanceRevision {
     /// Index of the party.
     pub party: usize,
     /// Index of the issue whose stance changes; `None` for a change of the party's
@@ -74,7 +74,7 @@ pub struct Revision {
     pub evidence: Vec<Evidence>,
 }
 
-impl Revision {
+impl StanceRevision {
     /// The names of the fields it changes, in a fixed order.
     pub fn changes(&self) -> Vec<&'static str> {
         let mut out = vec![];
@@ -103,7 +103,7 @@ impl Revision {
 /// A dated event of the talks (a meeting, a statement, a leak) with the parties involved
 /// and the points touched; it may change no number.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Event {
+pub struct TalksEvent {
     /// The day, `YYYY-MM-DD`.
     pub date: String,
     /// What happened, in a line.
@@ -120,9 +120,9 @@ pub struct Event {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct History {
     /// Dated changes of stances and reservations.
-    pub revisions: Vec<Revision>,
+    pub revisions: Vec<StanceRevision>,
     /// Dated events.
-    pub events: Vec<Event>,
+    pub events: Vec<TalksEvent>,
 }
 
 impl History {
@@ -222,7 +222,7 @@ impl Scenario {
 }
 
 /// Applies one revision to the parts, dropping the stated ranges and doubts it supersedes.
-fn apply(parts: &mut crate::ScenarioParts, r: &Revision) {
+fn apply(parts: &mut crate::ScenarioParts, r: &StanceRevision) {
     use crate::Estimate;
     let u = &mut parts.uncertainty;
     if let Some(x) = r.reservation
@@ -389,7 +389,7 @@ mod tests {
             sources: vec![source("S1", "2025-11-20"), source("S2", "2025-12-16")],
             uncertainty: Default::default(),
             history: History {
-                revisions: vec![Revision {
+                revisions: vec![StanceRevision {
                     party: 0,
                     issue: Some(0),
                     date: "2025-12-16".into(),
@@ -400,7 +400,7 @@ mod tests {
                     summary: Some("changed".into()),
                     evidence: vec![Evidence { source: 1, note: None }],
                 }],
-                events: vec![Event {
+                events: vec![TalksEvent {
                     date: "2025-12-02".into(),
                     title: "a meeting".into(),
                     parties: vec![0],

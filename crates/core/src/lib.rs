@@ -61,7 +61,7 @@ mod stance;
 mod uncertainty;
 
 pub use error::*;
-pub use history::*;
+pub use history::{Day, History, Later, StanceRevision, TalksEvent, date_span, day, surely_after};
 pub use issue::*;
 pub use outcome::*;
 pub use party::*;

@@ -2,7 +2,7 @@
 //! its sources) and `[[events]]` (meetings and statements, with the parties and points they
 //! touch), read with every problem located.
 
-use detente_core::{Event, Evidence, History, Revision, Stance, date_span, day};
+use detente_core::{Evidence, History, Stance, StanceRevision, TalksEvent, date_span, day};
 
 use super::{Read, evidence, preference, red_lines};
 use crate::error::ProblemKind;
@@ -144,7 +144,7 @@ pub(super) fn history(
             source_dates(cx, &t, read, d, &ev, "revision");
         }
         if let (Some(party), Some(date)) = (party, date) {
-            h.revisions.push(Revision {
+            h.revisions.push(StanceRevision {
                 party,
                 issue,
                 date,
@@ -182,11 +182,8 @@ pub(super) fn history(
                 "missing field \"evidence\" (an event cites at least one source)",
             );
         }
-        if let Some(d) = &date {
-            source_dates(cx, &t, read, d, &ev, "event");
-        }
         if let (Some(date), Some(title)) = (date, title) {
-            h.events.push(Event { date, title, parties, issues, evidence: ev });
+            h.events.push(TalksEvent { date, title, parties, issues, evidence: ev });
         }
     }
     h
@@ -213,8 +210,8 @@ fn ids(
     out
 }
 
-/// A dated entry's sources must not be later than it: a revision or event cannot rest on
-/// what was published after it (a source dated by month or year only is later when its
+/// A revision's sources must not be later than it: a stance cannot be known to change from
+/// what was published after the day (an event may be reported the day after it happened) (a source dated by month or year only is later when its
 /// first day is).
 fn source_dates(
     cx: &mut Cx<'_>,
