@@ -96,6 +96,11 @@ pub fn load(args: &[String]) -> anyhow::Result<Served> {
             found.push((s.meta().name.clone(), arg.clone(), s));
         }
     }
+    // Each scenario as known on its file's as_of, as every command reads it.
+    let found = found
+        .into_iter()
+        .map(|(name, file, s)| load::as_of(s, None).map(|(s, _)| (name, file, s)))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut by_name = BTreeMap::new();
     for (k, (name, file, _)) in found.iter().enumerate() {
         if let Some(&first) = by_name.get(name) {
