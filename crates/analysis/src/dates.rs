@@ -6,7 +6,7 @@
 //! `as_of` (`certain`), or when only some of its days do (`2025-12` against `2025-12-03`:
 //! it may be after). A date that cannot be read is left out.
 
-use detente_core::Scenario;
+use detente_core::{Scenario, date_span};
 
 /// What a dated item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,40 +28,11 @@ pub struct DatedAfter {
     pub certain: bool,
 }
 
-/// A day as `(year, month, day)`.
-type Day = (u32, u32, u32);
-
-/// A date as the first and last day it stands for.
-fn days(date: &str) -> Option<(Day, Day)> {
-    let parts: Vec<&str> = date.split('-').collect();
-    let n = |p: &str| -> Option<u32> {
-        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        p.parse().ok()
-    };
-    match parts.as_slice() {
-        [y] => {
-            let y = n(y)?;
-            Some(((y, 1, 1), (y, 12, 31)))
-        }
-        [y, m] => {
-            let (y, m) = (n(y)?, n(m)?);
-            (1..=12).contains(&m).then_some(((y, m, 1), (y, m, 31)))
-        }
-        [y, m, d] => {
-            let day = (n(y)?, n(m)?, n(d)?);
-            Some((day, day))
-        }
-        _ => None,
-    }
-}
-
 /// Whether `date` is after `as_of`: `Some(true)` surely, `Some(false)` possibly (a month or
 /// year that straddles it), `None` not (or a date that cannot be read).
 pub fn after(date: &str, as_of: &str) -> Option<bool> {
-    let (first, last) = days(date)?;
-    let (_, as_of_last) = days(as_of)?;
+    let (first, last) = date_span(date)?;
+    let (_, as_of_last) = date_span(as_of)?;
     if first > as_of_last {
         Some(true)
     } else if last > as_of_last {
@@ -144,7 +115,7 @@ pub fn date_words(date: &str) -> String {
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let parts: Vec<&str> = date.split('-').collect();
     let month = |m: &str| m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
-    match (parts.as_slice(), days(date)) {
+    match (parts.as_slice(), date_span(date)) {
         ([y], Some(_)) => (*y).to_string(),
         ([y, m], Some(_)) => match month(m) {
             Some(m) => format!("{m} {y}"),
