@@ -61,18 +61,8 @@ pub fn frontier_svg(
     let sx = |x: f64| M + (x - x0) / (x1 - x0) * (right - M);
     let sy = |y: f64| H - M - (y - y0) / (y1 - y0) * (H - 2.0 * M);
 
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(svg, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(
-        svg,
-        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
-        W / 2.0,
-        esc(title)
-    );
+    let mut svg = canvas(W, H);
+    heading(&mut svg, W / 2.0, title);
     // Axes with five ticks each.
     let _ = writeln!(
         svg,
@@ -223,18 +213,8 @@ pub fn trajectories_svg(
         r#" stroke-dasharray="8 3 2 3""#,
     ];
     let style = |a: usize| (palette[a % palette.len()], dashes[(a / palette.len()) % dashes.len()]);
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(svg, r#"<rect width="{W}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(
-        svg,
-        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
-        (W - LEGEND) / 2.0,
-        esc(title)
-    );
+    let mut svg = canvas(W, h);
+    heading(&mut svg, (W - LEGEND) / 2.0, title);
     let right = W - LEGEND - 10.0;
     for (d, dim) in dimensions.iter().enumerate() {
         let top = 40.0 + PANEL * d as f64 + 10.0;
@@ -312,12 +292,7 @@ pub fn scatter_svg(
     let (left, right, top, bottom) = (M, W - LEGEND - 20.0, 40.0, H - M);
     let sx = |x: f64| left + x.clamp(0.0, 100.0) / 100.0 * (right - left);
     let sy = |y: f64| bottom - y.clamp(0.0, 100.0) / 100.0 * (bottom - top);
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(svg, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let mut svg = canvas(W, H);
     let _ = writeln!(
         svg,
         r#"<text x="{}" y="24" text-anchor="middle" font-size="14">{}</text>"#,
@@ -422,18 +397,8 @@ pub fn tornado_svg(title: &str, bars: &[TornadoBar], note: Option<&str>) -> Stri
     let h = TOP + ROW * bars.len().max(1) as f64 + 60.0;
     let x0 = LEFT + 10.0;
     let sx = |u: f64| x0 + (u.clamp(-REACH, REACH) + REACH) / (2.0 * REACH) * PLOT;
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(svg, r#"<rect width="{W}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(
-        svg,
-        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
-        W / 2.0,
-        esc(title)
-    );
+    let mut svg = canvas(W, h);
+    heading(&mut svg, W / 2.0, title);
     let bottom = TOP + ROW * bars.len().max(1) as f64;
     // The axis: distance from the point estimate in widths of the range.
     let _ = writeln!(
@@ -576,18 +541,8 @@ pub fn timeline_svg(title: &str, parties: &[String], steps: &[TimelinePoint]) ->
         .flat_map(|st| st.gap.into_iter().chain(st.utilities.iter().flatten().copied()))
         .fold(1.0f64, f64::max);
     let sy = |y: f64| BOTTOM - y.clamp(0.0, top_y) / top_y * (BOTTOM - TOP);
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(svg, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(
-        svg,
-        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
-        (W - LEGEND) / 2.0,
-        esc(title)
-    );
+    let mut svg = canvas(W, H);
+    heading(&mut svg, (W - LEGEND) / 2.0, title);
     let _ = writeln!(
         svg,
         r#"<path d="M{M} {TOP} L{M} {BOTTOM} L{right} {BOTTOM}" stroke="black" fill="none"/>"#
@@ -680,6 +635,26 @@ pub fn timeline_svg(title: &str, parties: &[String], steps: &[TimelinePoint]) ->
     );
     svg.push_str("</svg>\n");
     svg
+}
+
+/// An SVG document `w` by `h` on a white background, left open for the plot's elements.
+fn canvas(w: f64, h: f64) -> String {
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    svg
+}
+
+/// A plot's title, centred on `x` at the top.
+fn heading(svg: &mut String, x: f64, title: &str) {
+    let _ = writeln!(
+        svg,
+        r#"<text x="{x}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
+        esc(title)
+    );
 }
 
 #[cfg(test)]
