@@ -386,14 +386,11 @@ impl Quantile {
             Quantile::Point(x) => x,
             Quantile::Uniform { a, b } => (a + u * (b - a)).clamp(a, b),
             Quantile::Triangular { a, b, c, at_mode } => {
-                // One side or the other by a choice of numbers rather than of code: `u` is
-                // random, so a branch on it would mispredict half the time. `b - r` is
-                // `b + (-r)` exactly, so this is `a + sqrt(u (b-a) (c-a))` below the mode and
-                // `b - sqrt((1-u) (b-a) (b-c))` above it, to the last bit.
-                let below = u < at_mode;
-                let (base, share, side, sign) =
-                    if below { (a, u, c - a, 1.0) } else { (b, 1.0 - u, b - c, -1.0) };
-                let x = base + sign * (share * (b - a) * side).sqrt();
+                let x = if u < at_mode {
+                    a + (u * (b - a) * (c - a)).sqrt()
+                } else {
+                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
+                };
                 x.clamp(a, b)
             }
         }
