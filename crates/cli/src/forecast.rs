@@ -85,11 +85,11 @@ struct ByPoint {
 /// point by point (`Err(ByPoint)` in the `Ok`).
 fn source(
     arg: &str,
+    loaded: load::Named,
     parties: Option<&[String]>,
     args: &what_if::SetArgs,
 ) -> Result<Result<Source, Box<ByPoint>>, BadInput> {
     let set = &args.set;
-    let loaded = load::named(arg).map_err(|e| BadInput(e.to_string()))?;
     let (s, shown) = match loaded {
         load::Named::Scenario(s) => what_if::load(*s, args)?,
         load::Named::Other {
@@ -245,9 +245,20 @@ pub(crate) fn stop_keyword(stop: Stop) -> &'static str {
 pub fn forecast(arg: &str, args: &ForecastArgs<'_>) -> anyhow::Result<(Box<dyn Report>, Shown)> {
     // Flags a baseline would ignore are refused before the file is read.
     check_model_flags(args)?;
+    let loaded = load::named(arg).map_err(|e| BadInput(e.to_string()))?;
+    forecast_named(arg, loaded, args)
+}
+
+/// `detente forecast` of what was read from `arg` (a scenario, or a KTAB input).
+pub fn forecast_named(
+    arg: &str,
+    loaded: load::Named,
+    args: &ForecastArgs<'_>,
+) -> anyhow::Result<(Box<dyn Report>, Shown)> {
+    check_model_flags(args)?;
     let model = args.model;
     let Source { input, mut params, name, n_all, shown } =
-        match source(arg, args.parties, args.set)? {
+        match source(arg, loaded, args.parties, args.set)? {
             Ok(source) => source,
             Err(by_point) => return forecast_by_point(arg, args, *by_point),
         };
@@ -671,15 +682,18 @@ impl Report for Forecast {
 
 /// `detente import ktab`: a KTAB input as a scenario (positions as ideals, salience as weight).
 pub fn import_ktab(arg: &str) -> Result<(detente_core::Scenario, bool), BadInput> {
-    let Source { input, params, .. } = match source(arg, None, &what_if::SetArgs::default())? {
-        Ok(source) => source,
-        // What the joint run would refuse (a discrete issue, a missing stance).
-        Err(by_point) => {
-            let e = detente_forecast::from_scenario(&by_point.scenario).err();
-            let e = e.map_or("a scenario forecast point by point".to_string(), |e| e.to_string());
-            return Err(BadInput(format!("{arg}: {e}")));
-        }
-    };
+    let loaded = load::named(arg).map_err(|e| BadInput(e.to_string()))?;
+    let Source { input, params, .. } =
+        match source(arg, loaded, None, &what_if::SetArgs::default())? {
+            Ok(source) => source,
+            // What the joint run would refuse (a discrete issue, a missing stance).
+            Err(by_point) => {
+                let e = detente_forecast::from_scenario(&by_point.scenario).err();
+                let e =
+                    e.map_or("a scenario forecast point by point".to_string(), |e| e.to_string());
+                return Err(BadInput(format!("{arg}: {e}")));
+            }
+        };
     let s = detente_forecast::to_scenario(&input).map_err(|e| BadInput(format!("{arg}: {e}")))?;
     Ok((s, params != SmpParams::default()))
 }

@@ -8,6 +8,7 @@
 //! (`detente | head`) ends quietly with 0.
 
 mod analyze;
+pub mod api;
 mod backtest;
 mod bargain;
 mod check;
@@ -527,7 +528,9 @@ impl std::fmt::Display for BadInput {
 
 impl std::error::Error for BadInput {}
 
-fn main() -> ExitCode {
+/// The command line: parses the process's arguments, runs the command, prints, and returns
+/// the exit code (the binary `detente` is this function).
+pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,0 +1,522 @@
+//! The commands as functions, for the Python bindings (crates/python): each takes a loaded
+//! scenario and the command's options and returns the JSON text that `--json` prints, built
+//! by the very report values the CLI prints (so an answer from Python equals the CLI's,
+//! which crates/python/tests checks against the binary). Each function does here what its
+//! arm of `run` in `main.rs` does; options are the flags' values, named choices (`--model`,
+//! `--objective`, ...) as the flags spell them.
+//!
+//! Errors are [`Error`]s: bad input (exit 2 in the CLI) with the message the CLI prints,
+//! every problem of a file located; or an internal error (exit 1).
+
+use std::path::PathBuf;
+
+pub use detente_core::Scenario;
+
+use crate::printer::Report;
+use crate::{BadInput, bargain, compare, deadlock, evaluate, forecast, load, mediate, sim};
+use crate::{analyze, json, robust, scenarios, what_if};
+
+/// What went wrong, as the CLI would say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Which kind of error.
+    pub kind: ErrorKind,
+    /// The message (for a file's problems, one located problem a line).
+    pub message: String,
+}
+
+/// The kinds of [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A file is not a valid scenario (or domain): every problem, located.
+    Invalid,
+    /// Anything else that is the user's to fix (a name, a flag, an unreadable file).
+    BadInput,
+    /// Not the user's fault: a bug (exit 1 in the CLI).
+    Internal,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<anyhow::Error> for Error {
+    fn from(err: anyhow::Error) -> Error {
+        // As `main` says it, and with the exit code's distinction.
+        if let Some(load::LoadError::Invalid(problems)) = err.downcast_ref::<load::LoadError>() {
+            return Error { kind: ErrorKind::Invalid, message: problems.to_string() };
+        }
+        let bad = err.downcast_ref::<BadInput>().is_some()
+            || err.downcast_ref::<load::LoadError>().is_some();
+        let kind = if bad { ErrorKind::BadInput } else { ErrorKind::Internal };
+        Error { kind, message: format!("{err:#}") }
+    }
+}
+
+impl From<load::LoadError> for Error {
+    fn from(err: load::LoadError) -> Error {
+        anyhow::Error::from(err).into()
+    }
+}
+
+impl From<BadInput> for Error {
+    fn from(err: BadInput) -> Error {
+        Error { kind: ErrorKind::BadInput, message: err.0 }
+    }
+}
+
+/// Results of this module.
+pub type Result<T> = std::result::Result<T, Error>;
+
+fn bad(message: String) -> Error {
+    Error { kind: ErrorKind::BadInput, message }
+}
+
+/// The JSON text `--json` prints for a report.
+fn text(report: &dyn Report) -> String {
+    json::to_json(&report.json())
+}
+
+/// A named choice as its flag spells it (`--objective nash`), or bad input listing the
+/// choices.
+fn choice<T: clap::ValueEnum>(flag: &str, value: &str) -> Result<T> {
+    T::from_str(value, false).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        bad(format!("{flag} {value:?}: expected one of {}", names.join(", ")))
+    })
+}
+
+/// `--set PATH=VALUE` (repeatable) and `--as-of DATE`: the what-if settings of every command
+/// that takes a scenario.
+#[derive(Debug, Clone, Default)]
+pub struct WhatIf {
+    /// The settings, as `--set` takes them.
+    pub set: Vec<String>,
+    /// `--as-of`.
+    pub as_of: Option<String>,
+}
+
+impl WhatIf {
+    fn args(&self) -> what_if::SetArgs {
+        what_if::SetArgs { set: self.set.clone(), as_of: self.as_of.clone() }
+    }
+}
+
+/// A scenario file, a shipped scenario's name, a GENIUS domain folder or a NegMAS JSON
+/// domain, as `frontier`, `simulate` and `tournament` read them.
+pub fn load(arg: &str) -> Result<Scenario> {
+    Ok(load::any(arg)?)
+}
+
+/// A NegMAS plain JSON domain (`detente import json`).
+pub fn negmas_json(file: &str) -> Result<Scenario> {
+    Ok(load::negmas_json(file)?)
+}
+
+/// A GENIUS domain folder (`detente import genius`).
+pub fn genius(dir: &str) -> Result<Scenario> {
+    Ok(load::genius(dir)?)
+}
+
+/// A scenario in the file format's JSON form, its problems located in `name`.
+pub fn parse_json(name: &str, text: &str) -> Result<Scenario> {
+    detente_scenario::parse(name, text.as_bytes(), detente_scenario::Format::Json)
+        .map_err(|e| Error { kind: ErrorKind::Invalid, message: e.to_string() })
+}
+
+/// The scenario in the file format's JSON form (`detente import ... --json`).
+pub fn to_json(s: &Scenario) -> String {
+    detente_scenario::to_json(s)
+}
+
+/// The shipped scenarios (`detente scenarios --json`).
+pub fn scenarios() -> Result<String> {
+    Ok(text(&scenarios::scenarios()?))
+}
+
+/// `detente analyze`.
+pub fn analyze(s: &Scenario, w: &WhatIf, samples: u64, seed: u64) -> Result<String> {
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    Ok(text(&shown.around(&analyze::analyze(&s, samples, seed)?)))
+}
+
+/// `detente evaluate [-p ID]`.
+pub fn evaluate(s: &Scenario, w: &WhatIf, name: &str, proposal: Option<&str>) -> Result<String> {
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let proposals = match proposal {
+        Some(id) => vec![load::proposal(&s, id)?],
+        None => (0..s.proposals().len()).collect(),
+    };
+    if proposals.is_empty() {
+        return Err(bad(format!("{name}: the scenario has no proposals")));
+    }
+    Ok(text(&shown.around(&evaluate::evaluate(&s, &proposals)?)))
+}
+
+/// The gap on a proposal (default: the latest draft), as `analyze` reports it under `gap`
+/// (`null` when the scenario has no proposal).
+pub fn gap(s: &Scenario, w: &WhatIf, proposal: Option<&str>) -> Result<String> {
+    let (s, _) = what_if::load(s.clone(), &w.args())?;
+    let j = match proposal {
+        Some(id) => Some(load::proposal(&s, id)?),
+        None => detente_analysis::latest_proposal(&s),
+    };
+    let value = match j {
+        None => serde_json::Value::Null,
+        Some(j) => json::gap(&s, &detente_analysis::gap(&s, j).map_err(anyhow::Error::from)?),
+    };
+    Ok(json::to_json(&value))
+}
+
+/// `detente compare A B`.
+pub fn compare(s: &Scenario, w: &WhatIf, from: &str, to: &str) -> Result<String> {
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let a = load::proposal(&s, from)?;
+    let b = load::proposal(&s, to)?;
+    Ok(text(&shown.around(&compare::compare(&s, a, b)?)))
+}
+
+/// `detente deadlock [--parties ...] [--budget N]`.
+pub fn deadlock(
+    s: &Scenario,
+    w: &WhatIf,
+    parties: Option<&[String]>,
+    budget: Option<u64>,
+) -> Result<String> {
+    if budget == Some(0) {
+        return Err(bad("--budget 0: search at least 1 node".to_string()));
+    }
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let parties = load::parties(&s, parties)?;
+    Ok(text(&shown.around(&deadlock::deadlock(&s, Some(parties), budget)?)))
+}
+
+/// The options of `detente mediate` (each `None`: the flag's default).
+#[derive(Debug, Clone, Default)]
+pub struct Mediate {
+    /// `--parties`.
+    pub parties: Option<Vec<String>>,
+    /// `--procedure` (`search` or `single-text`).
+    pub procedure: Option<String>,
+    /// `--objective` (`fewest-changes`, `max-min-surplus` or `nash`).
+    pub objective: Option<String>,
+    /// `--max-changes`.
+    pub max_changes: Option<usize>,
+    /// `--top`.
+    pub top: Option<usize>,
+    /// `--budget`.
+    pub budget: Option<u64>,
+    /// `--max-rounds`.
+    pub max_rounds: Option<usize>,
+    /// `--min-probability`.
+    pub min_probability: Option<f64>,
+    /// `--samples`.
+    pub samples: Option<u64>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// `--power`.
+    pub power: Option<String>,
+}
+
+/// `detente mediate --from ID`.
+pub fn mediate(s: &Scenario, w: &WhatIf, from: &str, o: &Mediate) -> Result<String> {
+    let procedure = match &o.procedure {
+        Some(p) => choice::<mediate::Procedure>("--procedure", p)?,
+        None => mediate::Procedure::Search,
+    };
+    let objective =
+        o.objective.as_deref().map(|x| choice::<mediate::ObjectiveArg>("--objective", x));
+    let objective = objective.transpose()?;
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let from = load::proposal(&s, from)?;
+    let parties = load::parties(&s, o.parties.as_deref())?;
+    let flags = mediate::Flags {
+        objective,
+        max_changes: o.max_changes,
+        top: o.top,
+        budget: o.budget,
+        max_rounds: o.max_rounds,
+        min_probability: o.min_probability,
+        samples: o.samples,
+        seed: o.seed,
+        power: o.power.clone(),
+    };
+    Ok(text(&shown.around(&*mediate::run(&s, from, parties, procedure, &flags)?)))
+}
+
+/// The options of `detente frontier`.
+#[derive(Debug, Clone, Default)]
+pub struct Frontier {
+    /// `--parties`.
+    pub parties: Option<Vec<String>>,
+    /// `--max-points` (at least 1).
+    pub max_points: Option<u64>,
+    /// `--sample` (at least 1).
+    pub sample: Option<u64>,
+    /// `--all`.
+    pub all: bool,
+    /// `--ignore-red-lines`.
+    pub ignore_red_lines: bool,
+    /// `--power`.
+    pub power: Option<String>,
+}
+
+/// `detente frontier`.
+pub fn frontier(s: &Scenario, w: &WhatIf, o: &Frontier) -> Result<String> {
+    for (flag, n) in [("--max-points", o.max_points), ("--sample", o.sample)] {
+        if n == Some(0) {
+            return Err(bad(format!("{flag} 0: give at least 1")));
+        }
+    }
+    if o.max_points.is_some() && (o.sample.is_some() || o.all) {
+        return Err(bad("--max-points cannot be used with --sample or --all".to_string()));
+    }
+    if o.sample.is_some() && o.all {
+        return Err(bad("--sample cannot be used with --all".to_string()));
+    }
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let parties = load::parties(&s, o.parties.as_deref())?;
+    let power = o.power.as_deref().map(|spec| load::power(&s, &parties, spec)).transpose()?;
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let args = bargain::FrontierArgs {
+        max_points: o.max_points.map(size),
+        sample: o.sample.map(size),
+        all: o.all,
+        plot: None,
+        parties,
+        ignore_red_lines: o.ignore_red_lines,
+        power,
+    };
+    Ok(text(&shown.around(&bargain::frontier(&s, &args)?)))
+}
+
+/// The options of `detente forecast`.
+#[derive(Debug, Clone, Default)]
+pub struct Forecast {
+    /// `--model` (`smp`, `compromise`, `median` or `eum`; default `smp`).
+    pub model: Option<String>,
+    /// `--stochastic`.
+    pub stochastic: bool,
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// `--max-rounds`.
+    pub max_rounds: Option<usize>,
+    /// `--max-work`.
+    pub max_work: Option<u64>,
+    /// `--parties`.
+    pub parties: Option<Vec<String>>,
+}
+
+/// `detente forecast` of a scenario (`name`: how messages name it).
+pub fn forecast(s: &Scenario, w: &WhatIf, name: &str, o: &Forecast) -> Result<String> {
+    let model = match &o.model {
+        Some(m) => choice::<forecast::Model>("--model", m)?,
+        None => forecast::Model::Smp,
+    };
+    let set = w.args();
+    let args = forecast::ForecastArgs {
+        model,
+        seed: o.seed,
+        stochastic: o.stochastic,
+        max_rounds: o.max_rounds,
+        max_work: o.max_work,
+        parties: o.parties.as_deref(),
+        plot: None,
+        set: &set,
+    };
+    let loaded = load::Named::Scenario(Box::new(s.clone()));
+    let (report, shown) = forecast::forecast_named(name, loaded, &args)?;
+    Ok(text(&shown.around(report.as_ref())))
+}
+
+/// The options of `detente simulate`.
+#[derive(Debug, Clone, Default)]
+pub struct Simulate {
+    /// `--negotiators` (one per negotiating party).
+    pub negotiators: Vec<String>,
+    /// `--parties`.
+    pub parties: Option<Vec<String>>,
+    /// `--mechanism` (`sao`, `hill-climbing` or `veto`; default `sao`).
+    pub mechanism: Option<String>,
+    /// `--steps`.
+    pub steps: Option<u32>,
+    /// `--time-limit`.
+    pub time_limit: Option<f64>,
+    /// `--seed`.
+    pub seed: u64,
+    /// `--trace` (`none`, `summary` or `full`; default `summary`).
+    pub trace: Option<String>,
+}
+
+/// `detente simulate`.
+pub fn simulate(s: &Scenario, w: &WhatIf, o: &Simulate) -> Result<String> {
+    if o.negotiators.is_empty() {
+        return Err(bad("--negotiators: name one negotiator per negotiating party".to_string()));
+    }
+    let mechanism = match &o.mechanism {
+        Some(m) => choice::<sim::MechanismArg>("--mechanism", m)?,
+        None => sim::MechanismArg::Sao,
+    };
+    let trace = match &o.trace {
+        Some(t) => choice::<sim::TraceArg>("--trace", t)?,
+        None => sim::TraceArg::Summary,
+    };
+    let config = sim::session_config(mechanism, o.steps, o.time_limit)?;
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let args = sim::SimulateArgs {
+        parties: o.parties.as_deref(),
+        config,
+        negotiators: &o.negotiators,
+        seed: o.seed,
+        trace,
+    };
+    Ok(text(&shown.around(&sim::simulate(s, &args)?)))
+}
+
+/// The options of `detente tournament`.
+#[derive(Debug, Clone, Default)]
+pub struct Tournament {
+    /// `--negotiators`.
+    pub negotiators: Vec<String>,
+    /// `--parties`.
+    pub parties: Option<Vec<String>>,
+    /// `--mechanism` (default `sao`).
+    pub mechanism: Option<String>,
+    /// `--steps`.
+    pub steps: Option<u32>,
+    /// `--time-limit`.
+    pub time_limit: Option<f64>,
+    /// `--repetitions` (default 1).
+    pub repetitions: Option<u32>,
+    /// `--seed`.
+    pub seed: u64,
+    /// `--threads` (0: all cores).
+    pub threads: usize,
+    /// `--shard K/N`.
+    pub shard: Option<String>,
+    /// `--out FILE`: the full result (a part to merge, with a shard).
+    pub out: Option<PathBuf>,
+    /// `--csv FILE`.
+    pub csv: Option<PathBuf>,
+}
+
+/// `detente tournament` over loaded scenarios.
+pub fn tournament(scenarios: Vec<Scenario>, o: &Tournament) -> Result<String> {
+    if o.negotiators.is_empty() {
+        return Err(bad("--negotiators: name the negotiators to play".to_string()));
+    }
+    if scenarios.is_empty() {
+        return Err(bad("tournament: name at least one scenario".to_string()));
+    }
+    for path in o.csv.iter().chain(&o.out) {
+        crate::output::check_output_path(path)?;
+    }
+    let mechanism = match &o.mechanism {
+        Some(m) => choice::<sim::MechanismArg>("--mechanism", m)?,
+        None => sim::MechanismArg::Sao,
+    };
+    let session = sim::session_config(mechanism, o.steps, o.time_limit)?;
+    let args = sim::TournamentArgs {
+        negotiators: o.negotiators.clone(),
+        parties: o.parties.as_deref(),
+        session,
+        repetitions: o.repetitions.unwrap_or(1),
+        seed: o.seed,
+        threads: o.threads,
+        shard: o.shard.as_deref(),
+        csv: o.csv.as_deref(),
+        out: o.out.as_deref(),
+    };
+    Ok(text(&sim::tournament(scenarios, &args)?))
+}
+
+/// `detente tournament merge PART... [--partial] [--out FILE]`.
+pub fn tournament_merge(parts: &[String], partial: bool, out: Option<&PathBuf>) -> Result<String> {
+    if let Some(path) = out {
+        crate::output::check_output_path(path)?;
+    }
+    Ok(text(&sim::merge(parts, partial, None, out.map(PathBuf::as_path))?))
+}
+
+/// The options of `detente robust`.
+#[derive(Debug, Clone, Default)]
+pub struct Robust {
+    /// `--proposal`.
+    pub proposal: Option<String>,
+    /// `--samples` (default 10,000).
+    pub samples: Option<u64>,
+    /// `--seed`.
+    pub seed: u64,
+    /// `--parties`.
+    pub parties: Option<Vec<String>>,
+    /// `--budget`.
+    pub budget: Option<u64>,
+    /// `--threads` (0: all cores).
+    pub threads: usize,
+    /// `--shard K/N` (the JSON is then a part to merge).
+    pub shard: Option<String>,
+}
+
+/// `detente robust`.
+pub fn robust(s: &Scenario, w: &WhatIf, o: &Robust) -> Result<String> {
+    if o.budget == Some(0) {
+        return Err(bad("--budget 0: search at least 1 node".to_string()));
+    }
+    if o.shard.is_some() {
+        what_if::refuse(
+            &w.set,
+            "a shard takes no what-if settings: its part does not record them, so the merge could not say them; write the change into a copy of the scenario file",
+        )?;
+    }
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let args = robust::RobustArgs {
+        proposal: o.proposal.as_deref(),
+        samples: o.samples.unwrap_or(robust::DEFAULT_SAMPLES),
+        seed: o.seed,
+        parties: o.parties.as_deref(),
+        budget: o.budget,
+        threads: o.threads,
+        shard: o.shard.as_deref(),
+    };
+    Ok(text(&shown.around(&robust::robust(&s, &args)?)))
+}
+
+/// `detente robust merge PART...`.
+pub fn robust_merge(parts: &[String]) -> Result<String> {
+    Ok(text(&robust::merge(parts)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_choice_names_the_flag_and_the_choices() {
+        let s = load("tutorial").unwrap();
+        let o = Mediate { objective: Some("most".into()), ..Mediate::default() };
+        let e = mediate(&s, &WhatIf::default(), "x", &o).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadInput);
+        assert!(e.message.contains("--objective \"most\": expected one of fewest-changes"), "{e}");
+    }
+
+    #[test]
+    fn a_file_problem_is_located() {
+        let e = parse_json("<dict>", "{\"format\": 1, \"parties\": 3}").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(e.message.starts_with("<dict>:1:"), "{e}");
+    }
+
+    #[test]
+    fn a_scenario_written_and_read_is_the_same() {
+        let s = load("ukraine-2025").unwrap();
+        let again = parse_json("<dict>", &to_json(&s)).unwrap();
+        assert_eq!(to_json(&again), to_json(&s));
+    }
+}
