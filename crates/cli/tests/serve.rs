@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+mod cdp;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -1055,4 +1057,156 @@ fn a_party_can_drop_a_red_line_on_the_what_if_page() {
     let d = json_of(&["deadlock", "ukraine-2025", "--set", "russia.TER-03.red_lines=none"]);
     let answer = if d["deadlock"]["deal_possible"] == true { "deal yes" } else { "deal no" };
     assert!(html.contains(&format!("<p class=\"{answer}\">")), "{answer}");
+}
+
+/// Chromium, or None when it is not installed and the test may skip (it may not in CI).
+fn browser_or_skip(test: &str) -> Option<&'static str> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("DETENTE_REQUIRE_BROWSER").is_none(),
+            "DETENTE_REQUIRE_BROWSER is set but Chromium is not installed (apt-get install chromium)"
+        );
+        eprintln!("SKIPPED {test}: Chromium is not installed (apt-get install chromium)");
+    }
+    found
+}
+
+/// Where the browser tests save their screenshots for review (not compared).
+fn screenshots() -> PathBuf {
+    let dir = root().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The links of a page to other pages of the server (`href="/..."`), without fragments.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|h| h.starts_with('/') && !h.starts_with("//") && !h.starts_with("/assets/"))
+        .map(|h| h.split('#').next().unwrap_or(h).replace("&amp;", "&"))
+        .collect()
+}
+
+/// A page's kind: its path with the ids past the scenario's name made `*`, and its
+/// parameters' names (`/scenarios/tutorial/proposals/*`).
+fn kind(path: &str) -> String {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let segments: Vec<&str> = path
+        .split('/')
+        .enumerate()
+        .map(|(i, s)| if i >= 4 && i % 2 == 0 { "*" } else { s })
+        .collect();
+    let keys: Vec<&str> = query.split('&').filter_map(|kv| kv.split('=').next()).collect();
+    format!("{}?{}", segments.join("/"), keys.join("&"))
+}
+
+/// Every kind of page the server links to from its index (one page of each kind and
+/// scenario), found by following the links, at most `limit`.
+fn crawl(server: &Server, limit: usize) -> Vec<String> {
+    let mut pages = vec!["/".to_string()];
+    let mut kinds = std::collections::BTreeSet::from([kind("/")]);
+    let mut k = 0;
+    while k < pages.len() && pages.len() < limit {
+        let (status, html) = server.get(&pages[k]);
+        assert_eq!(status, 200, "{}: {html}", pages[k]);
+        for link in links(&html) {
+            if pages.len() < limit && kinds.insert(kind(&link)) {
+                pages.push(link);
+            }
+        }
+        k += 1;
+    }
+    pages
+}
+
+#[test]
+fn the_browser_checks_catch_console_errors_and_outside_requests() {
+    let Some(browser) =
+        browser_or_skip("the_browser_checks_catch_console_errors_and_outside_requests")
+    else {
+        return;
+    };
+    // A page that does everything the pages must not: the checks below must see it all.
+    let file = std::env::temp_dir().join(format!("detente-bad-page-{}.html", std::process::id()));
+    std::fs::write(
+        &file,
+        "<!DOCTYPE html><html><body><p>bad</p><img src=\"http://detente.invalid/x.png\">\
+<script>console.error('an error'); fetch('https://fonts.example.invalid/f.css').catch(function () {}); notDefined();</script></body></html>",
+    )
+    .unwrap();
+    let mut b = cdp::Browser::start(browser, 800, 600);
+    b.visit(&format!("file://{}", file.display()));
+    let seen = std::mem::take(&mut b.seen);
+    let _ = std::fs::remove_file(&file);
+    assert!(seen.console.iter().any(|c| c.contains("an error")), "{seen:?}");
+    assert!(seen.console.iter().any(|c| c.contains("notDefined")), "{seen:?}");
+    let outside: Vec<&String> = seen.requests.iter().filter(|u| !cdp::local(u)).collect();
+    assert_eq!(outside.len(), 2, "{seen:?}");
+    assert!(!seen.log.is_empty(), "the failed loads are logged: {seen:?}");
+}
+
+#[test]
+fn every_page_loads_in_a_real_browser_with_no_console_error_or_outside_request() {
+    let test = "every_page_loads_in_a_real_browser_with_no_console_error_or_outside_request";
+    let Some(browser) = browser_or_skip(test) else { return };
+    // One scenario (every kind of page, each a browser load of a few seconds in debug).
+    let server = Server::start(&["tutorial"]);
+    let pages = crawl(&server, 20);
+    assert!(pages.len() >= 3, "the index, the overview, a proposal at least: {pages:?}");
+    let shots = screenshots();
+    let mut b = cdp::Browser::start(browser, 1280, 900);
+    for page in &pages {
+        let url = format!("http://{}{page}", server.addr);
+        b.visit(&url);
+        let seen = &b.seen;
+        assert!(seen.console.is_empty(), "{page}: console: {:?}", seen.console);
+        assert!(seen.log.is_empty(), "{page}: browser log: {:?}", seen.log);
+        assert!(seen.requests.contains(&url), "{page}: {:?}", seen.requests);
+        let outside: Vec<&String> = seen.requests.iter().filter(|u| !cdp::local(u)).collect();
+        assert!(outside.is_empty(), "{page}: requests leaving the machine: {outside:?}");
+        let name: String = page
+            .trim_matches('/')
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .collect();
+        let name = if name.is_empty() { "index".to_string() } else { name };
+        b.screenshot(&shots.join(format!("{name}.png")));
+    }
+}
+
+#[test]
+fn the_report_opens_offline_in_a_real_browser_on_a_screen_a_phone_and_paper() {
+    let test = "the_report_opens_offline_in_a_real_browser_on_a_screen_a_phone_and_paper";
+    let Some(browser) = browser_or_skip(test) else { return };
+    let shots = screenshots();
+    for name in ["tutorial", "ukraine-2025"] {
+        let file = shots.join(format!("report-{name}.html"));
+        let (code, _, err) = detente(&["report", name, "--html", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let url = format!("file://{}", file.canonicalize().unwrap().display());
+        for (width, suffix) in [(1280, "screen"), (390, "phone")] {
+            let mut b = cdp::Browser::start(browser, width, 900);
+            if width < 600 {
+                b.phone(width);
+            }
+            b.visit(&url);
+            let seen = &b.seen;
+            assert!(seen.console.is_empty() && seen.log.is_empty(), "{name}: {seen:?}");
+            assert_eq!(seen.requests, std::slice::from_ref(&url), "{name}: only the file itself");
+            // The verdicts and the heat map are there, and nothing is wider than the screen
+            // (wide tables scroll in their own box).
+            let cells = b.eval("document.querySelectorAll('table.heat td[data-verdict]').length");
+            assert!(cells.as_u64().unwrap() >= 12, "{name}: {cells}");
+            let fits = b.eval("document.documentElement.scrollWidth <= window.innerWidth");
+            assert_eq!(fits, true, "{name} on a {suffix}: the page is wider than the screen");
+            b.screenshot(&shots.join(format!("report-{name}-{suffix}.png")));
+            if width > 600 {
+                let pdf = shots.join(format!("report-{name}.pdf"));
+                b.pdf(&pdf);
+                assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"), "{}", pdf.display());
+            }
+        }
+    }
 }

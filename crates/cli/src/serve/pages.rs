@@ -72,7 +72,7 @@ pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{} · detente</title><link rel=\"stylesheet\" href=\"/assets/style.css\">\
+<title>{} · detente</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/style.css\">\
 <script src=\"/assets/app.js\" defer></script></head>\n<body>\
 <header><a href=\"/\">detente</a></header>\n<main>\n{body}</main></body></html>\n",
         esc(title)
