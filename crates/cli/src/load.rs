@@ -81,7 +81,7 @@ fn not_a_scenario(arg: &str, kind: InputKind, any: bool) -> LoadError {
 }
 
 /// Whether a folder holds a file of a GENIUS domain (an `.xml` file that sniffs as one).
-fn is_genius_folder(dir: &Path) -> bool {
+pub fn is_genius_folder(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
         entries.flatten().map(|e| e.path()).any(|p| {
             p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml"))

@@ -307,6 +307,46 @@ fn pages_and_their_assets_are_served() {
 }
 
 #[test]
+fn negmas_and_genius_domains_are_served_as_frontier_reads_them() {
+    let data =
+        |f: &str| root().join("crates/cli/tests/data").join(f).to_string_lossy().into_owned();
+    for (arg, folder) in [(data("fishing.json"), false), (data("genius-fishing"), true)] {
+        let server = Server::start(&[&arg]);
+        let (status, body) = server.get("/api/scenarios");
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let name = v["default"].as_str().unwrap().to_string();
+        let (status, body) = server.get(&format!("/api/scenarios/{name}/frontier"));
+        assert_eq!(status, 200, "{arg}: {body}");
+        assert_eq!(body, stdout_of(&["frontier", &arg, "--json"]), "{arg}");
+        let (status, html) = server.get(&format!("/scenarios/{name}"));
+        assert_eq!(status, 200, "{arg}: {html}");
+        assert!(html.contains("No proposals on the table."), "{arg}");
+        drop(server);
+        // In a folder of scenarios, a NegMAS domain is served too.
+        if !folder {
+            let dir = std::env::temp_dir().join(format!("detente-serve-nm-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::copy(&arg, dir.join("fishing.json")).unwrap();
+            std::fs::copy(root().join("scenarios/tutorial.toml"), dir.join("t.toml")).unwrap();
+            let server = Server::start(&[dir.to_str().unwrap()]);
+            let (_, body) = server.get("/api/scenarios");
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["scenarios"].as_array().unwrap().len(), 2, "{body}");
+            drop(server);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+/// What a command prints on stdout (it must succeed).
+fn stdout_of(args: &[&str]) -> String {
+    let (code, out, err) = detente(args);
+    assert_eq!(code, 0, "detente {args:?}: {err}");
+    out
+}
+
+#[test]
 fn a_folder_serves_every_scenario_in_it() {
     let dir = std::env::temp_dir().join(format!("detente-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -441,149 +481,6 @@ fn the_pages_show_the_verdicts_and_words_of_the_cli() {
     let (status, html) = server.get("/scenarios/..%2Fetc%2Fpasswd");
     assert_eq!(status, 404);
     assert!(html.contains("unknown scenario"), "{html}");
-}
-
-/// Debian's Chromium, if installed.
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser"]
-        .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
-}
-
-/// Runs headless Chromium on `url` with `args` (fresh profile, no network of its own), at
-/// most 90 s; its standard output.
-fn browse(browser: &str, args: &[&str], url: &str) -> String {
-    let profile = std::env::temp_dir().join(format!("detente-chromium-{}", std::process::id()));
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        out
-    });
-    for _ in 0..900 {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&profile);
-    reader.join().unwrap()
-}
-
-#[test]
-fn a_real_browser_renders_the_verdict_table() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("DETENTE_REQUIRE_BROWSER").is_none(),
-            "DETENTE_REQUIRE_BROWSER is set but Chromium is not installed (apt-get install chromium)"
-        );
-        eprintln!(
-            "SKIPPED a_real_browser_renders_the_verdict_table: Chromium is not installed (apt-get install chromium)"
-        );
-        return;
-    };
-    let server = Server::start(&[]);
-    let url = format!("http://{}/scenarios/tutorial", server.addr);
-    let dom = browse(browser, &["--dump-dom"], &url);
-    assert!(dom.contains("<table class=\"verdicts\">"), "{dom}");
-    for cell in verdict_cells("tutorial") {
-        assert!(dom.contains(&cell), "the DOM has no {cell}:\n{dom}");
-    }
-    // Each tool page: the verdicts it shows are those of its command.
-    let dom = browse(
-        browser,
-        &["--dump-dom"],
-        &format!("http://{}/scenarios/ukraine-2025/compare?from=us-28&to=e3-markup", server.addr),
-    );
-    assert_compare_rows(
-        &dom,
-        &json_of(&["compare", "ukraine-2025", "us-28", "e3-markup"]),
-        "compare in a browser",
-    );
-    let dom = browse(
-        browser,
-        &["--dump-dom"],
-        &format!("http://{}/scenarios/tutorial/mediate?from=commission-draft", server.addr),
-    );
-    let m = json_of(&["mediate", "tutorial", "--from", "commission-draft"]);
-    for p in m["revisions"][0]["parties"].as_array().unwrap() {
-        let row = format!(
-            "<tr data-party=\"{}\" data-before=\"{}\" data-after=\"{}\">",
-            p["party"].as_str().unwrap(),
-            p["verdict_before"].as_str().unwrap(),
-            p["verdict_after"].as_str().unwrap()
-        );
-        assert!(revision_part(&dom, 1).contains(&row), "mediate in a browser: no {row}");
-    }
-    let dom = browse(
-        browser,
-        &["--dump-dom"],
-        &format!("http://{}/scenarios/tutorial/what-if?set=lowland.reservation%3D0.9", server.addr),
-    );
-    let a = json_of(&["analyze", "tutorial", "--set", "lowland.reservation=0.9"]);
-    for e in a["evaluations"].as_array().unwrap() {
-        for pe in e["parties"].as_array().unwrap() {
-            let cell = format!(
-                "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\"",
-                pe["verdict"].as_str().unwrap(),
-                e["proposal"]["id"].as_str().unwrap(),
-                pe["party"].as_str().unwrap()
-            );
-            assert!(dom.contains(&cell), "what-if in a browser: no {cell}");
-        }
-    }
-    let dom = browse(
-        browser,
-        &["--dump-dom"],
-        &format!("http://{}/scenarios/tutorial/frontier", server.addr),
-    );
-    assert!(dom.contains("<tr data-solution=\"nash\""), "frontier in a browser:\n{dom}");
-    assert!(dom.contains("<svg class=\"plot\""), "frontier in a browser:\n{dom}");
-    // Screenshots for review (not compared).
-    let shots = root().join("target/serve-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    for (file, path) in [
-        ("overview-ukraine-2025.png", "/scenarios/ukraine-2025"),
-        ("proposal-ukraine-2025.png", "/scenarios/ukraine-2025/proposals/us-28"),
-        ("compare-ukraine-2025.png", "/scenarios/ukraine-2025/compare?from=us-28&to=e3-markup"),
-        ("mediate-tutorial.png", "/scenarios/tutorial/mediate?from=commission-draft"),
-        (
-            "what-if-ukraine-2025.png",
-            "/scenarios/ukraine-2025/what-if?set=russia.reservation%3D0.9",
-        ),
-        ("frontier-tutorial.png", "/scenarios/tutorial/frontier"),
-        (
-            "frontier-3-tutorial.png",
-            "/scenarios/tutorial/frontier?parties=upland,lowland,commission",
-        ),
-    ] {
-        let shot = shots.join(file);
-        let arg = format!("--screenshot={}", shot.display());
-        browse(
-            browser,
-            &[&arg, "--window-size=1280,1400"],
-            &format!("http://{}{path}", server.addr),
-        );
-        assert!(shot.exists(), "{}", shot.display());
-    }
 }
 
 /// The JSON a command prints.
@@ -1059,6 +956,15 @@ fn a_party_can_drop_a_red_line_on_the_what_if_page() {
     assert!(html.contains(&format!("<p class=\"{answer}\">")), "{answer}");
 }
 
+// ---- In a real browser: Debian's Chromium, driven over the DevTools protocol (tests/cdp).
+
+/// Debian's Chromium, if installed.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+}
+
 /// Chromium, or None when it is not installed and the test may skip (it may not in CI).
 fn browser_or_skip(test: &str) -> Option<&'static str> {
     let found = chromium();
@@ -1079,6 +985,18 @@ fn screenshots() -> PathBuf {
     dir
 }
 
+/// A file name for a page's screenshot: its path and query, made safe.
+fn shot_name(page: &str) -> String {
+    let name: String = page
+        .trim_matches('/')
+        .trim_start_matches("scenarios/")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    let name = if name.is_empty() { "index".to_string() } else { name };
+    format!("{}.png", &name[..name.len().min(120)])
+}
+
 /// The links of a page to other pages of the server (`href="/..."`), without fragments.
 fn links(html: &str) -> Vec<String> {
     html.split("href=\"")
@@ -1089,31 +1007,37 @@ fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// A page's kind: its path with the ids past the scenario's name made `*`, and its
-/// parameters' names (`/scenarios/tutorial/proposals/*`).
+/// A page's kind: its path with the ids past the scenario's name made `*`
+/// (`/scenarios/*/proposals/*`); the query (a view, the page's own choices) is not part of it.
 fn kind(path: &str) -> String {
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let segments: Vec<&str> = path
-        .split('/')
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    path.split('/')
         .enumerate()
-        .map(|(i, s)| if i >= 4 && i % 2 == 0 { "*" } else { s })
-        .collect();
-    let keys: Vec<&str> = query.split('&').filter_map(|kv| kv.split('=').next()).collect();
-    format!("{}?{}", segments.join("/"), keys.join("&"))
+        .map(|(i, s)| if i >= 2 && i % 2 == 0 { "*" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
-/// Every kind of page the server links to from its index (one page of each kind and
-/// scenario), found by following the links, at most `limit`.
-fn crawl(server: &Server, limit: usize) -> Vec<String> {
-    let mut pages = vec!["/".to_string()];
-    let mut kinds = std::collections::BTreeSet::from([kind("/")]);
+/// One page of every kind the pages of scenario `name` link to (HTML pages only: a
+/// download, such as "save as", is no page to load), found by following the links from its
+/// overview, besides those `known`.
+fn crawl(server: &Server, name: &str, known: &[String]) -> Vec<String> {
+    let home = format!("/scenarios/{name}");
+    let mut kinds: std::collections::BTreeSet<String> = known.iter().map(|p| kind(p)).collect();
+    let mut pages = vec![home.clone()];
+    kinds.insert(kind(&home));
     let mut k = 0;
-    while k < pages.len() && pages.len() < limit {
-        let (status, html) = server.get(&pages[k]);
+    while k < pages.len() {
+        let (status, headers, html) = server.get_with_headers(&pages[k]);
         assert_eq!(status, 200, "{}: {html}", pages[k]);
+        assert!(headers.contains("content-type: text/html"), "{}: {headers}", pages[k]);
         for link in links(&html) {
-            if pages.len() < limit && kinds.insert(kind(&link)) {
-                pages.push(link);
+            if link.starts_with(&format!("{home}/")) && !kinds.contains(&kind(&link)) {
+                let (_, headers, _) = server.get_with_headers(&link);
+                kinds.insert(kind(&link));
+                if headers.contains("content-type: text/html") {
+                    pages.push(link);
+                }
             }
         }
         k += 1;
@@ -1121,13 +1045,18 @@ fn crawl(server: &Server, limit: usize) -> Vec<String> {
     pages
 }
 
+/// A NegMAS domain to serve: the repository's own (a NegMAS JSON domain of two parties).
+fn negmas_domain() -> String {
+    let file = root().join("crates/cli/tests/data/fishing.json");
+    assert!(file.exists(), "{}", file.display());
+    file.to_string_lossy().into_owned()
+}
+
 #[test]
-fn the_browser_checks_catch_console_errors_and_outside_requests() {
-    let Some(browser) =
-        browser_or_skip("the_browser_checks_catch_console_errors_and_outside_requests")
-    else {
-        return;
-    };
+#[allow(clippy::disallowed_methods)] // the CLI's tests may read the clock
+fn the_browser_checks_catch_console_errors_outside_requests_and_pages_that_never_load() {
+    let test = "the_browser_checks_catch_console_errors_outside_requests_and_pages_that_never_load";
+    let Some(browser) = browser_or_skip(test) else { return };
     // A page that does everything the pages must not: the checks below must see it all.
     let file = std::env::temp_dir().join(format!("detente-bad-page-{}.html", std::process::id()));
     std::fs::write(
@@ -1145,16 +1074,142 @@ fn the_browser_checks_catch_console_errors_and_outside_requests() {
     let outside: Vec<&String> = seen.requests.iter().filter(|u| !cdp::local(u)).collect();
     assert_eq!(outside.len(), 2, "{seen:?}");
     assert!(!seen.log.is_empty(), "the failed loads are logged: {seen:?}");
+    // A server that never answers: the visit fails within its limit, saying so (it once
+    // waited forever for a load event that never came).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let held: Vec<TcpStream> = silent.incoming().take(8).flatten().collect();
+        std::thread::sleep(Duration::from_secs(60));
+        drop(held);
+    });
+    b.load_limit = Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    let e = b.try_visit(&format!("http://{addr}/")).unwrap_err();
+    assert!(e.contains("not loaded within 2s"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(2 + 30), "{:?}", started.elapsed());
+    // A download (save as) is no page: said at once, with the browser's reason.
+    let server = Server::start(&["tutorial"]);
+    b.load_limit = cdp::LOAD_LIMIT;
+    let e = b
+        .try_visit(&format!("http://{}/scenarios/tutorial/scenario.toml", server.addr))
+        .unwrap_err();
+    assert!(e.contains("did not load it as a page"), "{e}");
+    // And the browser still works after both.
+    b.visit(&format!("http://{}/", server.addr));
+    assert!(b.dom().contains("tutorial"));
+}
+
+/// What a page must show, checked in the browser's DOM: (page, check).
+type Check = (String, Box<dyn Fn(&str)>);
+
+/// The pages whose numbers the browser test compares with the CLI's `--json`: the verdicts
+/// of the overview, compare and mediate, a what-if edit's verdicts, the frontier.
+fn checks() -> Vec<Check> {
+    let mut checks: Vec<Check> = vec![];
+    let cells = verdict_cells("tutorial");
+    checks.push((
+        "/scenarios/tutorial".into(),
+        Box::new(move |dom: &str| {
+            assert!(dom.contains("<table class=\"verdicts\">"), "{dom}");
+            for cell in &cells {
+                assert!(dom.contains(cell), "the overview in a browser has no {cell}");
+            }
+        }),
+    ));
+    let c = json_of(&["compare", "ukraine-2025", "us-28", "e3-markup"]);
+    checks.push((
+        "/scenarios/ukraine-2025/compare?from=us-28&to=e3-markup".into(),
+        Box::new(move |dom: &str| assert_compare_rows(dom, &c, "compare in a browser")),
+    ));
+    let m = json_of(&["mediate", "tutorial", "--from", "commission-draft"]);
+    checks.push((
+        "/scenarios/tutorial/mediate?from=commission-draft".into(),
+        Box::new(move |dom: &str| {
+            for p in m["revisions"][0]["parties"].as_array().unwrap() {
+                let row = format!(
+                    "<tr data-party=\"{}\" data-before=\"{}\" data-after=\"{}\">",
+                    p["party"].as_str().unwrap(),
+                    p["verdict_before"].as_str().unwrap(),
+                    p["verdict_after"].as_str().unwrap()
+                );
+                assert!(revision_part(dom, 1).contains(&row), "mediate in a browser: no {row}");
+            }
+        }),
+    ));
+    // A what-if edit: the verdicts the library predicts for the edited scenario, and they
+    // differ from the scenario's as served.
+    let edited = json_of(&["analyze", "tutorial", "--set", "lowland.reservation=0.9"]);
+    let cells = |a: &serde_json::Value| -> Vec<String> {
+        let mut cells = vec![];
+        for e in a["evaluations"].as_array().unwrap() {
+            for pe in e["parties"].as_array().unwrap() {
+                cells.push(format!(
+                    "<td class=\"{}\" data-proposal=\"{}\" data-party=\"{}\"",
+                    pe["verdict"].as_str().unwrap(),
+                    e["proposal"]["id"].as_str().unwrap(),
+                    pe["party"].as_str().unwrap()
+                ));
+            }
+        }
+        cells
+    };
+    let (after, before) = (cells(&edited), verdict_cells("tutorial"));
+    assert_ne!(after, before, "the edit must change a verdict for the check to mean anything");
+    checks.push((
+        "/scenarios/tutorial/what-if?set=lowland.reservation%3D0.9".into(),
+        Box::new(move |dom: &str| {
+            for cell in &after {
+                assert!(dom.contains(cell), "what-if in a browser: no {cell}");
+            }
+        }),
+    ));
+    checks.push((
+        "/scenarios/tutorial/frontier?parties=upland,lowland,commission".into(),
+        Box::new(|dom: &str| {
+            assert!(dom.contains("<tr data-solution=\"nash\""), "frontier in a browser:\n{dom}");
+            assert!(dom.contains("<svg class=\"plot\""), "frontier in a browser:\n{dom}");
+        }),
+    ));
+    checks
 }
 
 #[test]
-fn every_page_loads_in_a_real_browser_with_no_console_error_or_outside_request() {
-    let test = "every_page_loads_in_a_real_browser_with_no_console_error_or_outside_request";
+#[allow(clippy::disallowed_methods)] // the CLI's tests may read the clock
+fn every_page_loads_in_a_real_browser_with_the_numbers_of_the_cli_and_nothing_from_outside() {
+    let test =
+        "every_page_loads_in_a_real_browser_with_the_numbers_of_the_cli_and_nothing_from_outside";
     let Some(browser) = browser_or_skip(test) else { return };
-    // One scenario (every kind of page, each a browser load of a few seconds in debug).
-    let server = Server::start(&["tutorial"]);
-    let pages = crawl(&server, 20);
-    assert!(pages.len() >= 3, "the index, the overview, a proposal at least: {pages:?}");
+    let started = std::time::Instant::now();
+    // The shipped scenarios and a NegMAS domain: every kind of page of each.
+    let negmas = negmas_domain();
+    let server = Server::start(&["ukraine-2025", "tutorial", &negmas]);
+    let checks = checks();
+    let mut pages: Vec<String> = vec!["/".into()];
+    pages.extend(checks.iter().map(|(p, _)| p.clone()));
+    for name in ["tutorial", "ukraine-2025", "fishing"] {
+        let known: Vec<String> = pages
+            .iter()
+            .filter(|p| p.starts_with(&format!("/scenarios/{name}")))
+            .cloned()
+            .collect();
+        for page in crawl(&server, name, &known) {
+            if !pages.contains(&page) {
+                pages.push(page);
+            }
+        }
+    }
+    for name in ["tutorial", "ukraine-2025", "fishing"] {
+        let kinds: Vec<String> = pages
+            .iter()
+            .filter(|p| p.starts_with(&format!("/scenarios/{name}")))
+            .map(|p| kind(p))
+            .collect();
+        for page in ["", "/compare", "/mediate", "/what-if", "/frontier"] {
+            let want = kind(&format!("/scenarios/{name}{page}"));
+            assert!(kinds.contains(&want), "{name}: no {want} among {kinds:?}");
+        }
+    }
     let shots = screenshots();
     let mut b = cdp::Browser::start(browser, 1280, 900);
     for page in &pages {
@@ -1166,14 +1221,12 @@ fn every_page_loads_in_a_real_browser_with_no_console_error_or_outside_request()
         assert!(seen.requests.contains(&url), "{page}: {:?}", seen.requests);
         let outside: Vec<&String> = seen.requests.iter().filter(|u| !cdp::local(u)).collect();
         assert!(outside.is_empty(), "{page}: requests leaving the machine: {outside:?}");
-        let name: String = page
-            .trim_matches('/')
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
-            .collect();
-        let name = if name.is_empty() { "index".to_string() } else { name };
-        b.screenshot(&shots.join(format!("{name}.png")));
+        if let Some((_, check)) = checks.iter().find(|(p, _)| p == page) {
+            check(&b.dom());
+        }
+        b.screenshot(&shots.join(shot_name(page)));
     }
+    eprintln!("{test}: {} pages in {:?}", pages.len(), started.elapsed());
 }
 
 #[test]
@@ -1181,15 +1234,17 @@ fn the_report_opens_offline_in_a_real_browser_on_a_screen_a_phone_and_paper() {
     let test = "the_report_opens_offline_in_a_real_browser_on_a_screen_a_phone_and_paper";
     let Some(browser) = browser_or_skip(test) else { return };
     let shots = screenshots();
+    let mut b = cdp::Browser::start(browser, 1280, 900);
     for name in ["tutorial", "ukraine-2025"] {
         let file = shots.join(format!("report-{name}.html"));
         let (code, _, err) = detente(&["report", name, "--html", file.to_str().unwrap()]);
         assert_eq!(code, 0, "{err}");
         let url = format!("file://{}", file.canonicalize().unwrap().display());
         for (width, suffix) in [(1280, "screen"), (390, "phone")] {
-            let mut b = cdp::Browser::start(browser, width, 900);
             if width < 600 {
                 b.phone(width);
+            } else {
+                b.screen();
             }
             b.visit(&url);
             let seen = &b.seen;

@@ -33,8 +33,9 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// The flags of `detente serve`.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
-    /// Scenario files, folders of them (every scenario file in the folder), or shipped
-    /// names (default: the shipped scenarios). Read once, at start.
+    /// Scenario files, folders of them (every scenario file in the folder), shipped names,
+    /// NegMAS JSON domains or GENIUS domain folders (default: the shipped scenarios). Read
+    /// once, at start.
     #[arg(value_name = "FILE|DIR")]
     pub scenarios: Vec<String>,
     /// The port to listen on (0: a free port, printed).

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use detente_core::Scenario;
+use detente_scenario::InputKind;
 
 use crate::BadInput;
 use crate::load::{self, Named};
@@ -61,10 +62,12 @@ pub fn cut(name: &str) -> String {
     }
 }
 
-/// Reads the scenarios named on the command line: files, shipped names, and folders (every
-/// `.toml` and `.json` file in them that holds a detente scenario; files of another format
-/// are skipped with a note). None named: the shipped scenarios. A file that is not a valid
-/// scenario, an empty folder or two scenarios of the same name are bad input (exit 2).
+/// Reads the scenarios named on the command line: files, shipped names, NegMAS JSON domains,
+/// GENIUS domain folders (read as `frontier`, `simulate` and `tournament` read them), and
+/// folders of scenarios (every `.toml` and `.json` file in them that holds a detente
+/// scenario or a NegMAS domain; files of another format are skipped with a note). None
+/// named: the shipped scenarios. A file that is not a valid scenario or domain, an empty
+/// folder or two scenarios of the same name are bad input (exit 2).
 pub fn load(args: &[String]) -> anyhow::Result<Served> {
     let mut found: Vec<(String, String, Scenario)> = vec![];
     if args.is_empty() {
@@ -74,11 +77,15 @@ pub fn load(args: &[String]) -> anyhow::Result<Served> {
     }
     for arg in args {
         let path = Path::new(arg);
-        if arg != load::STDIN && path.is_dir() {
+        if arg != load::STDIN && path.is_dir() && !load::is_genius_folder(path) {
             let before = found.len();
             for file in scenario_files(arg)? {
                 match load::named(&file)? {
                     Named::Scenario(s) => found.push((s.meta().name.clone(), file, *s)),
+                    Named::Other { kind: InputKind::NegmasJson, .. } => {
+                        let s = load::any(&file)?;
+                        found.push((s.meta().name.clone(), file, s));
+                    }
                     Named::Other { kind, .. } => eprintln!(
                         "detente: note: {file}: skipped, this is {}, not a detente scenario",
                         kind.describe()
@@ -92,7 +99,7 @@ pub fn load(args: &[String]) -> anyhow::Result<Served> {
                 .into());
             }
         } else {
-            let s = load::scenario(arg)?;
+            let s = load::any(arg)?;
             found.push((s.meta().name.clone(), arg.clone(), s));
         }
     }
