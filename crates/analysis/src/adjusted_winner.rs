@@ -54,6 +54,7 @@
 use std::cmp::Ordering;
 
 use detente_core::Scenario;
+use detente_words::possessive;
 
 use crate::error::{Error, ErrorKind};
 use crate::rational::Rational;
@@ -611,21 +612,21 @@ impl Step {
         let item = |i: usize| items.get(i).map_or("?", String::as_str);
         match self {
             Step::Win { item: i, party, points } => format!(
-                "Winner phase: {} gets {} ({} points against {}'s {}).",
+                "Winner phase: {} gets {} ({} points against {} {}).",
                 parties[*party],
                 item(*i),
                 approx(&points[*party]),
-                parties[1 - party],
+                possessive(parties[1 - party]),
                 approx(&points[1 - party])
             ),
             Step::Tie { item: i, party, points, rule } => match rule {
                 TieRule::FewerPoints { non_tied } => format!(
-                    "Tie on {} ({} points each): it goes to {}, who has fewer points from the items not tied ({} against {}'s {}).",
+                    "Tie on {} ({} points each): it goes to {}, who has fewer points from the items not tied ({} against {} {}).",
                     item(*i),
                     approx(points),
                     parties[*party],
                     approx(&non_tied[*party]),
-                    parties[1 - party],
+                    possessive(parties[1 - party]),
                     approx(&non_tied[1 - party])
                 ),
                 TieRule::Level { non_tied } => format!(
@@ -650,11 +651,11 @@ impl Step {
                     .map(|(i, r)| format!("{} (ratio {})", item(*i), ratio_text(r)))
                     .collect();
                 format!(
-                    "{} is ahead, so its items move to {} in increasing order of the ratio of {}'s points to {}'s: {}.",
+                    "{} is ahead, so its items move to {} in increasing order of the ratio of {} points to {}: {}.",
                     parties[*from],
                     parties[1 - from],
-                    parties[*from],
-                    parties[1 - from],
+                    possessive(parties[*from]),
+                    possessive(parties[1 - from]),
                     join(&list)
                 )
             }
@@ -743,13 +744,13 @@ pub fn describe(aw: &AdjustedWinner, parties: [&str; 2]) -> Vec<String> {
     ));
     let other = [&total[0] - &aw.totals[0], &total[1] - &aw.totals[1]];
     out.push(format!(
-        "It is envy-free: {} values {}'s share at {} points and its own at {}; {} values {}'s share at {} and its own at {}; each has at least half of its points, so neither would swap.",
+        "It is envy-free: {} values {} share at {} points and its own at {}; {} values {} share at {} and its own at {}; each has at least half of its points, so neither would swap.",
         parties[0],
-        parties[1],
+        possessive(parties[1]),
         approx(&other[0]),
         approx(&aw.totals[0]),
         parties[1],
-        parties[0],
+        possessive(parties[0]),
         approx(&other[1]),
         approx(&aw.totals[1])
     ));

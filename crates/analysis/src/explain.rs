@@ -2,7 +2,7 @@
 
 use detente_core::{IssueKind, RedLineKind, Scenario, format_number};
 
-use detente_words::{and_list, count, distinct, num};
+use detente_words::{and_list, count, distinct, num, possessive};
 
 use crate::deadlock::{Constraint, Deadlock};
 use crate::search::{allowed_options, red_line_of};
@@ -149,7 +149,7 @@ pub fn explain(s: &Scenario, d: &Deadlock) -> Vec<String> {
         let mut owners: Vec<usize> = on.iter().map(Constraint::party).collect();
         owners.sort_unstable();
         owners.dedup();
-        let whose: Vec<String> = names(&owners).iter().map(|n| format!("{n}'s")).collect();
+        let whose: Vec<String> = names(&owners).iter().map(|n| possessive(n)).collect();
         match allowed_options(s, &on) {
             None if owners.len() == 1 => out.push(format!(
                 "No option of {} keeps all of {} red lines.",

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::evaluate::{PartyEvaluation, Verdict, evaluate_terms};
 use crate::kit::{Budget, Termination};
 use crate::mediate::DEFAULT_BUDGET;
-use detente_words::{and_list, count};
+use detente_words::{and_list, count, possessive};
 
 use crate::mediate::{
     Change, change_words, check_proposal, issue_ref, option_ref, range_words, resolve_parties,
@@ -301,7 +301,7 @@ pub fn round_outcome(s: &Scenario, t: &SingleText, n: usize) -> String {
             // What the revision crosses and whose verdict it changes, with the change.
             let crossed: Vec<String> = (0..s.parties().len())
                 .filter(|&p| !s.red_lines_broken(p, c.issue, c.after).is_empty())
-                .map(|p| format!("{}'s red line on {}", s.parties()[p].name, s.issues()[c.issue].id))
+                .map(|p| format!("{} red line on {}", possessive(&s.parties()[p].name), s.issues()[c.issue].id))
                 .collect();
             let moved: Vec<String> = match t.rounds.get(n + 1) {
                 Some(next) => (0..s.parties().len())
@@ -455,8 +455,8 @@ pub fn single_text_words(s: &Scenario, t: &SingleText) -> Vec<String> {
                     .collect();
                 (!red.is_empty()).then(|| {
                     format!(
-                        "{}'s red {} on {}",
-                        s.parties()[p].name,
+                        "{} red {} on {}",
+                        possessive(&s.parties()[p].name),
                         if red.len() == 1 { "line" } else { "lines" },
                         and_list(&red)
                     )

@@ -6,7 +6,7 @@ use detente_analysis::{
     self as analysis, DatedAfter, DatedKind, PartyEvaluation, PointVerdict, Reason, Verdict,
 };
 use detente_core::{RedLineRef, Scenario, Term};
-use detente_words::{and_list, count, num_with, range};
+use detente_words::{and_list, count, num_with, possessive, range};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -99,7 +99,8 @@ pub fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
             format!("{name} rejects: it gets less than its reservation ({util}).")
         }
         Verdict::Depends if !short => format!(
-            "{name}'s answer depends on the open points: it accepts unless {} is settled across its red lines ({util}, enough however they are settled).",
+            "{} answer depends on the open points: it accepts unless {} is settled across its red lines ({util}, enough however they are settled).",
+            possessive(name),
             if at_risk.len() == 1 {
                 at_risk[0].clone()
             } else {
@@ -122,7 +123,8 @@ pub fn verdict_sentence(s: &Scenario, e: &PartyEvaluation) -> String {
                 )
             };
             format!(
-                "{name}'s answer depends on how {} {} settled: its utility is {u} against a reservation of {r}{risk}.",
+                "{} answer depends on how {} {} settled: its utility is {u} against a reservation of {r}{risk}.",
+                possessive(name),
                 if open.is_empty() { "the open points".to_string() } else { and_list(&open) },
                 if open.len() == 1 { "is" } else { "are" },
             )

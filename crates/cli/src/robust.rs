@@ -13,7 +13,7 @@ use detente_analysis::{Whose, whose};
 use detente_core::Scenario;
 use detente_robust::monte_carlo::{self as mc, Collider, Inputs, Options, Shard, Tally};
 use detente_robust::part::{self, Part, PartyLabel, Study};
-use detente_words::{and_list, count, num, num_with};
+use detente_words::{and_list, count, num, num_with, possessive};
 use serde_json::{Value, json};
 
 use crate::BadInput;
@@ -261,12 +261,16 @@ fn collider_words(st: &Study, c: &Collider) -> String {
         Collider::RedLine(r) => {
             let issue = st.issues.get(r.issue).map_or("?", String::as_str);
             if r.index == 0 {
-                format!("{}'s red line on {issue}", party_name(st, r.party))
+                format!("{} red line on {issue}", possessive(party_name(st, r.party)))
             } else {
-                format!("{}'s red line {} on {issue}", party_name(st, r.party), r.index + 1)
+                format!(
+                    "{} red line {} on {issue}",
+                    possessive(party_name(st, r.party)),
+                    r.index + 1
+                )
             }
         }
-        Collider::Reservation(p) => format!("{}'s reservation", party_name(st, p)),
+        Collider::Reservation(p) => format!("{} reservation", possessive(party_name(st, p))),
     }
 }
 

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use detente_analysis::{self as analysis, DeadlockOptions, Verdict, date_words};
 use detente_core::{Scenario, day};
-use detente_words::{and_list, count, num};
+use detente_words::{and_list, count, num, possessive};
 use serde_json::{Value, json};
 
 use crate::BadInput;
@@ -156,10 +156,10 @@ fn on(s: &Scenario, date: &str, counted: &[usize]) -> anyhow::Result<Step> {
 fn constraint_words(s: &Scenario, c: &detente_analysis::Constraint) -> String {
     match *c {
         detente_analysis::Constraint::RedLine { party, issue, .. } => {
-            format!("{}'s red line on {}", s.parties()[party].name, s.issues()[issue].id)
+            format!("{} red line on {}", possessive(&s.parties()[party].name), s.issues()[issue].id)
         }
         detente_analysis::Constraint::Reservation { party } => {
-            format!("{}'s reservation", s.parties()[party].name)
+            format!("{} reservation", possessive(&s.parties()[party].name))
         }
     }
 }

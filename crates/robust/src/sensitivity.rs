@@ -50,7 +50,7 @@ use detente_core::{
     Estimate, EstimateRange, IssueKind, Preference, RedLineRef, Scenario, Term, UtilityForm,
     reaches,
 };
-use detente_words::{DECIMALS, and_list, num_with};
+use detente_words::{DECIMALS, and_list, num_with, possessive};
 
 use crate::Error;
 
@@ -786,7 +786,7 @@ pub fn sentence(s: &Scenario, v: &VerdictSensitivity, most: usize) -> String {
             red_lines_words(s, &v.crossed)
         );
     }
-    let mut out = format!("{name}'s verdict on {proposal} ({})", v.verdict.as_str());
+    let mut out = format!("{} verdict on {proposal} ({})", possessive(name), v.verdict.as_str());
     if v.flips.is_empty() {
         out.push_str(" flips with no estimate within its allowed values");
     } else {

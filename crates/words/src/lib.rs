@@ -107,6 +107,13 @@ fn join_with<S: AsRef<str>>(items: &[S], last: &str) -> String {
     }
 }
 
+/// The possessive of a name: `Russia's`, `Ukraine's`, and `the United States'` for a name
+/// ending in a lower-case `s` (a plural-looking name takes the apostrophe alone; an
+/// abbreviation such as `US` keeps `'s`).
+pub fn possessive(name: &str) -> String {
+    if name.ends_with('s') { format!("{name}'") } else { format!("{name}'s") }
+}
+
 /// Joins items as `a`, `a and b`, `a, b and c`.
 pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     join_with(items, "and")
@@ -178,6 +185,13 @@ fn is_table_row(line: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn possessives() {
+        assert_eq!(possessive("Russia"), "Russia's");
+        assert_eq!(possessive("United States"), "United States'");
+        assert_eq!(possessive("US"), "US's");
+    }
 
     #[test]
     fn numbers_and_ranges() {

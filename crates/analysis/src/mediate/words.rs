@@ -1,7 +1,7 @@
 //! The words of a mediation: sentences a mediator could read aloud.
 
 use detente_core::Scenario;
-use detente_words::{and_list, count, noun, num, range};
+use detente_words::{and_list, count, noun, num, possessive, range};
 
 use super::*;
 
@@ -56,7 +56,7 @@ pub(crate) fn red_lines_words(s: &Scenario, list: &[(usize, usize)]) -> String {
             } else {
                 " red lines"
             };
-            format!("{}'s{lines} on {}", s.parties()[*p].name, and_list(issues))
+            format!("{}{lines} on {}", possessive(&s.parties()[*p].name), and_list(issues))
         })
         .collect();
     if items.len() > 1 && groups.iter().any(|g| g.1.len() > 1) {
@@ -129,9 +129,9 @@ fn revision_words(s: &Scenario, parties: &[usize], r: &Revision, out: &mut Vec<S
         .enumerate()
         .map(|(n, &p)| {
             let who = if n == 0 {
-                format!("{}'s utility", s.parties()[p].name)
+                format!("{} utility", possessive(&s.parties()[p].name))
             } else {
-                format!("{}'s", s.parties()[p].name)
+                possessive(&s.parties()[p].name)
             };
             format!(
                 "{who} is {} (before: {}; reservation {})",
@@ -276,7 +276,8 @@ fn words(s: &Scenario, m: &Mediation, deadlock_elsewhere: bool) -> Vec<String> {
                 if n == 0 { "is the draft itself" } else { "follows" }
             )),
             Objective::Nash => out.push(format!(
-                "{within}, the revision of the {title} with the largest product of {who}'s surpluses ({}) {}.",
+                "{within}, the revision of the {title} with the largest product of {} surpluses ({}) {}.",
+                possessive(&who),
                 num(r.objective),
                 if n == 0 { "is the draft itself" } else { "follows" }
             )),

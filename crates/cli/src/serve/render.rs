@@ -12,7 +12,7 @@ use detente_analysis::{
     self as analysis, DeadlockOptions, Evaluation, Gap, MediateOptions, PointVerdict, Revision,
 };
 use detente_core::{RedLineRef, Scenario, Term};
-use detente_words::{count, num, range};
+use detente_words::{count, num, possessive, range};
 
 use super::pages::{esc, seg};
 use super::view::View;
@@ -740,14 +740,14 @@ pub fn scatter_svg(
     // The reservations.
     let _ = write!(
         b,
-        "<line class=\"reservation\" x1=\"{0:.1}\" y1=\"{T}\" x2=\"{0:.1}\" y2=\"{1:.1}\"><title>{2}'s reservation {3}</title></line><line class=\"reservation\" x1=\"{L}\" y1=\"{4:.1}\" x2=\"{5:.1}\" y2=\"{4:.1}\"><title>{6}'s reservation {7}</title></line>",
+        "<line class=\"reservation\" x1=\"{0:.1}\" y1=\"{T}\" x2=\"{0:.1}\" y2=\"{1:.1}\"><title>{2} reservation {3}</title></line><line class=\"reservation\" x1=\"{L}\" y1=\"{4:.1}\" x2=\"{5:.1}\" y2=\"{4:.1}\"><title>{6} reservation {7}</title></line>",
         x(reservations[0]),
         H - B,
-        esc(names[0]),
+        esc(&possessive(names[0])),
         num(reservations[0]),
         y(reservations[1]),
         W - R,
-        esc(names[1]),
+        esc(&possessive(names[1])),
         num(reservations[1])
     );
     let mut sorted: Vec<[f64; 2]> = points.to_vec();
