@@ -32,8 +32,14 @@
 //!   (converged), after `max_rounds` rounds, or before a round past the work budget.
 //!   The forecast is the weighted median of the last positions.
 //!
-//! The probabilities are computed from sorted positions and prefix sums (`O(log n)` a
-//! pair), so a round costs `O(n² log n)`.
+//! A round of [`run_eum`] ([`Workspace::round`]) computes exactly what [`round_detail`]
+//! computes, to the bit, with less work: the probabilities, which depend on the two
+//! positions only, once for each pair of **distinct** positions (from sorted positions and
+//! prefix sums, the midpoints' places found by a sweep: `O(1)` a pair), and each actor's
+//! utilities of success and failure (two `powf` each) once per distinct position of its
+//! rival; the buffers are kept from round to round. A round costs `O(n²)` and `2 n m`
+//! `powf` for `m` distinct positions (DEU issues hold a few distinct positions among 27
+//! actors).
 
 use crate::error::{Error, ErrorKind};
 use crate::model::{MAX_ACTORS, Stop};
@@ -326,13 +332,237 @@ pub fn round_detail(input: &EumInput, x: &[f64], scale: f64, params: &EumParams)
         })
         .collect();
     let eu = expected_utilities(input, x, scale, mu, &p, &risk, params);
+    let (next, moves) = offers(x, &eu.concat(), n);
+    RoundDetail { median: mu, probability: p, eu_neutral, risk, eu, next, moves }
+}
+
+/// The buffers of [`run_eum`]'s rounds, kept from round to round. [`Workspace::round`]
+/// computes the positions [`round_detail`] computes, to the bit: every value it uses is
+/// computed by the same operations on the same numbers, only once where `round_detail`
+/// computes it again (the tests check this on random inputs with ties).
+struct Workspace {
+    /// `c_i s_i`.
+    weight: Vec<f64>,
+    /// The actors sorted by position (stably, as [`Votes::new`] sorts them).
+    order: Vec<usize>,
+    /// `W[k]` and `WX[k]` of [`Votes`]: the weight and weight x position of the first `k`
+    /// sorted actors.
+    w: Vec<f64>,
+    wx: Vec<f64>,
+    /// The distinct positions, ascending (`==` decides: `-0` and `0` are one).
+    value: Vec<f64>,
+    /// `start[g]`: the number of actors below the `g`-th distinct position (one entry
+    /// more than `value`, the last `n`).
+    start: Vec<usize>,
+    /// Each actor's distinct position.
+    group: Vec<usize>,
+    /// `P` between distinct positions, `m x m` for `m` distinct positions.
+    p: Vec<f64>,
+    /// `EU[i][j]` of the first pass (every `r = 1`) and of the second, `n x n`.
+    neutral: Vec<f64>,
+    eu: Vec<f64>,
+    /// One actor's utilities against each distinct position (success, failure, better,
+    /// worse).
+    us: Vec<f64>,
+    uf: Vec<f64>,
+    ub: Vec<f64>,
+    uw: Vec<f64>,
+    /// Each actor's exposure and risk exponent.
+    exposure: Vec<f64>,
+    risk: Vec<f64>,
+}
+
+impl Workspace {
+    fn new(input: &EumInput) -> Workspace {
+        let n = input.positions.len();
+        Workspace {
+            weight: input.capabilities.iter().zip(&input.saliences).map(|(c, s)| c * s).collect(),
+            order: Vec::with_capacity(n),
+            w: Vec::with_capacity(n + 1),
+            wx: Vec::with_capacity(n + 1),
+            value: Vec::with_capacity(n),
+            start: Vec::with_capacity(n + 1),
+            group: vec![0; n],
+            p: Vec::new(),
+            neutral: vec![0.0; n * n],
+            eu: vec![0.0; n * n],
+            us: Vec::with_capacity(n),
+            uf: Vec::with_capacity(n),
+            ub: Vec::with_capacity(n),
+            uw: Vec::with_capacity(n),
+            exposure: Vec::with_capacity(n),
+            risk: Vec::with_capacity(n),
+        }
+    }
+
+    /// Sorts the positions, groups the equal ones and sums the weights (as [`Votes::new`]).
+    fn sort(&mut self, x: &[f64]) {
+        let n = x.len();
+        self.order.clear();
+        self.order.extend(0..n);
+        self.order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+        self.w.clear();
+        self.wx.clear();
+        self.w.push(0.0);
+        self.wx.push(0.0);
+        self.value.clear();
+        self.start.clear();
+        for (k, &i) in self.order.iter().enumerate() {
+            self.w.push(self.w[k] + self.weight[i]);
+            self.wx.push(self.wx[k] + self.weight[i] * x[i]);
+            if self.value.last() != Some(&x[i]) {
+                self.value.push(x[i]);
+                self.start.push(k);
+            }
+            self.group[i] = self.value.len() - 1;
+        }
+        self.start.push(n);
+    }
+
+    /// `P` between every two distinct positions, as [`Votes::probability`] computes it:
+    /// [`Votes::split`] once for each pair, its indices found by a sweep instead of binary
+    /// searches (the same indices: every one is the start of a distinct position).
+    fn probabilities(&mut self) {
+        let m = self.value.len();
+        let n = *self.start.last().unwrap_or(&0);
+        self.p.clear();
+        self.p.resize(m * m, 0.5);
+        let range = |w: &[f64], wx: &[f64], lo: usize, hi: usize| (w[hi] - w[lo], wx[hi] - wx[lo]);
+        for ga in 0..m {
+            let a = self.value[ga];
+            let ia = self.start[ga + 1]; // actors with x <= a
+            // The first distinct positions at or above the midpoint, and above it.
+            let (mut at, mut above) = (ga, ga);
+            for gb in ga + 1..m {
+                let b = self.value[gb];
+                let d = b - a;
+                let mid = 0.5 * (a + b);
+                while at < m && self.value[at] < mid {
+                    at += 1;
+                }
+                while above < m && self.value[above] <= mid {
+                    above += 1;
+                }
+                let ib = self.start[gb]; // actors with x < b
+                let im_lo = self.start[at].max(ia);
+                let im_hi = self.start[above].min(ib).max(im_lo);
+                let (w, wx) = (&self.w[..], &self.wx[..]);
+                let (w_left, _) = range(w, wx, 0, ia);
+                let (w_right, _) = range(w, wx, ib, n);
+                let (w1, wx1) = range(w, wx, ia, im_lo);
+                let (w2, wx2) = range(w, wx, im_hi, ib);
+                let for_a = (d * w_left + 2.0 * (mid * w1 - wx1)).max(0.0);
+                let for_b = (d * w_right + 2.0 * (wx2 - mid * w2)).max(0.0);
+                let total = for_a + for_b;
+                if total > 0.0 {
+                    self.p[ga * m + gb] = for_a / total;
+                    self.p[gb * m + ga] = for_b / total;
+                }
+            }
+        }
+    }
+
+    /// `i`'s utilities of success, failure, a better and a worse status quo against each
+    /// distinct position, with risk exponent `r` (as [`expected_utilities`]).
+    fn utilities(&mut self, xi: f64, d_mu: f64, scale: f64, r: f64, q: f64) {
+        self.us.clear();
+        self.uf.clear();
+        self.ub.clear();
+        self.uw.clear();
+        for &xj in &self.value {
+            let d = (xi - xj).abs() / scale;
+            self.us.push(u(0.5 - 0.5 * d, r));
+            self.uf.push(u(0.5 + 0.5 * d, r));
+            if q < 1.0 {
+                self.ub.push(u(0.5 - 0.25 * (d_mu + d), r));
+                self.uw.push(u(0.5 + 0.25 * (d_mu + d), r));
+            }
+        }
+    }
+
+    /// `EU_ij` from the utilities of [`Workspace::utilities`] for `i` (as
+    /// [`expected_utilities`]).
+    #[inline]
+    fn eu_of(&self, s_j: f64, p_ij: f64, g: usize, usq: f64, params: &EumParams) -> f64 {
+        let (us, uf) = (self.us[g], self.uf[g]);
+        let mut e = s_j * (p_ij * us + (1.0 - p_ij) * uf) + (1.0 - s_j) * us - params.q * usq;
+        if params.q < 1.0 {
+            let (ub, uw) = (self.ub[g], self.uw[g]);
+            e -= (1.0 - params.q) * (params.t * ub + (1.0 - params.t) * uw);
+        }
+        e
+    }
+
+    /// One round from positions `x` with weighted median `mu`: the positions after it.
+    fn round(
+        &mut self,
+        input: &EumInput,
+        x: &[f64],
+        mu: f64,
+        scale: f64,
+        params: &EumParams,
+    ) -> Vec<f64> {
+        let n = x.len();
+        self.sort(x);
+        self.probabilities();
+        let m = self.value.len();
+        // First pass, every r = 1.
+        let mut neutral = std::mem::take(&mut self.neutral);
+        for i in 0..n {
+            let d_mu = (x[i] - mu).abs() / scale;
+            self.utilities(x[i], d_mu, scale, 1.0, params.q);
+            let usq = u(0.5, 1.0);
+            let row = &self.p[self.group[i] * m..(self.group[i] + 1) * m];
+            for j in 0..n {
+                if i != j {
+                    let g = self.group[j];
+                    neutral[i * n + j] = self.eu_of(input.saliences[j], row[g], g, usq, params);
+                }
+            }
+        }
+        self.exposure.clear();
+        self.exposure.extend(
+            (0..n).map(|i| (0..n).filter(|&j| j != i).map(|j| neutral[j * n + i]).sum::<f64>()),
+        );
+        self.neutral = neutral;
+        let hi = self.exposure.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = self.exposure.iter().copied().fold(f64::INFINITY, f64::min);
+        self.risk.clear();
+        self.risk.extend(self.exposure.iter().map(|&e| {
+            let big_r = if hi > lo { (2.0 * e - hi - lo) / (hi - lo) } else { 0.0 };
+            (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+        }));
+        // Second pass, with the r_i.
+        for i in 0..n {
+            let ri = self.risk[i];
+            let d_mu = (x[i] - mu).abs() / scale;
+            self.utilities(x[i], d_mu, scale, ri, params.q);
+            let usq = u(0.5, ri);
+            let gi = self.group[i];
+            for j in 0..n {
+                let e = if i == j {
+                    0.0
+                } else {
+                    let g = self.group[j];
+                    self.eu_of(input.saliences[j], self.p[gi * m + g], g, usq, params)
+                };
+                self.eu[i * n + j] = e;
+            }
+        }
+        offers(x, &self.eu, n).0
+    }
+}
+
+/// The positions after the offers, from `EU` (`n x n`, row = challenger), and who moved
+/// towards whose proposal.
+fn offers(x: &[f64], eu: &[f64], n: usize) -> (Vec<f64>, Vec<(usize, usize)>) {
     let mut next = x.to_vec();
     let mut moves = vec![];
     for j in 0..n {
         // The proposals j does not refuse: (distance moved, proposer, new position).
         let mut best: Option<(f64, usize, f64)> = None;
         for i in 0..n {
-            let (eij, eji) = (eu[i][j], eu[j][i]);
+            let (eij, eji) = (eu[i * n + j], eu[j * n + i]);
             if i == j || eij <= 0.0 || x[i] == x[j] {
                 continue;
             }
@@ -347,7 +577,7 @@ pub fn round_detail(input: &EumInput, x: &[f64], scale: f64, params: &EumParams)
                 x[i]
             };
             let moved = (to - x[j]).abs();
-            if best.is_none_or(|(m, _, _)| moved < m) {
+            if best.is_none_or(|(b, _, _)| moved < b) {
                 best = Some((moved, i, to));
             }
         }
@@ -356,7 +586,7 @@ pub fn round_detail(input: &EumInput, x: &[f64], scale: f64, params: &EumParams)
             moves.push((j, i));
         }
     }
-    RoundDetail { median: mu, probability: p, eu_neutral, risk, eu, next, moves }
+    (next, moves)
 }
 
 /// The work of one round on `n` actors, in pair-units.
@@ -388,16 +618,19 @@ pub fn run_eum(input: &EumInput, params: &EumParams) -> Result<EumRun, Error> {
     }
     let cost = round_work(input.positions.len());
     let mut stop = Stop::MaxRounds;
+    let mut ws = Workspace::new(input);
     for _ in 0..params.max_rounds {
         if work.saturating_add(cost) > params.max_work {
             stop = Stop::Budget;
             break;
         }
         work += cost;
-        let x = &rounds[rounds.len() - 1].positions;
-        let d = round_detail(input, x, scale, params);
-        let moved = x.iter().zip(&d.next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-        rounds.push(state(d.next));
+        let last = &rounds[rounds.len() - 1];
+        // The median of the positions is the last state's (`round_detail` computes it again).
+        let (x, mu) = (&last.positions, last.median);
+        let next = ws.round(input, x, mu, scale, params);
+        let moved = x.iter().zip(&next).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        rounds.push(state(next));
         if moved <= CONVERGED * scale {
             stop = Stop::Converged;
             break;
@@ -436,6 +669,60 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_workspace_round_is_round_detail_to_the_bit() {
+        let mut rng = detente_core::Rng::new(11);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for case in 0..60 {
+            let n = [2usize, 3, 5, 12, 40][case % 5];
+            // Half the cases on a few points (ties, and -0 beside 0), half spread out.
+            let ties = case % 2 == 0;
+            let positions: Vec<f64> = (0..n)
+                .map(|i| match (ties, i % 7) {
+                    (true, 0) => -0.0,
+                    (true, _) => (rng.unit() * 4.0).floor() * 25.0,
+                    (false, _) => rng.unit() * 100.0,
+                })
+                .collect();
+            let capabilities: Vec<f64> =
+                (0..n).map(|i| if i % 5 == 3 { 0.0 } else { 1.0 + rng.unit() * 9.0 }).collect();
+            let saliences: Vec<f64> =
+                (0..n).map(|i| if i % 6 == 4 { 0.0 } else { rng.unit() }).collect();
+            let input = EumInput { positions, capabilities, saliences };
+            if input.validate().is_err() {
+                continue;
+            }
+            let params = match case % 3 {
+                0 => EumParams::default(),
+                1 => EumParams { q: 0.7, t: 0.3, ..EumParams::default() },
+                _ => EumParams { q: 0.0, t: 1.0, ..EumParams::default() },
+            };
+            let weight: Vec<f64> =
+                input.capabilities.iter().zip(&input.saliences).map(|(c, s)| c * s).collect();
+            let mut ws = Workspace::new(&input);
+            let mut x = input.positions.clone();
+            for _ in 0..8 {
+                let (mu, _) = median_and_mean(&x, &weight);
+                let want = round_detail(&input, &x, 100.0, &params);
+                let got = ws.round(&input, &x, mu, 100.0, &params);
+                assert_eq!(bits(&got), bits(&want.next), "case {case}, positions {x:?}");
+                x = got;
+            }
+        }
+        // And whole runs: the positions of every round are those of round_detail.
+        let input = EumInput {
+            positions: (0..30).map(|i| f64::from((i * 37) % 11) * 9.0).collect(),
+            capabilities: (0..30).map(|i| f64::from(1 + i % 4)).collect(),
+            saliences: (0..30).map(|i| f64::from(1 + i % 9) / 10.0).collect(),
+        };
+        let run = run_eum(&input, &EumParams::default()).unwrap();
+        assert!(run.rounds.len() > 2);
+        for pair in run.rounds.windows(2) {
+            let want = round_detail(&input, &pair[0].positions, 90.0, &EumParams::default());
+            assert_eq!(bits(&pair[1].positions), bits(&want.next));
         }
     }
 
