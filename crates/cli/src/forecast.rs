@@ -103,6 +103,7 @@ fn source(
                     "a KTAB input is not a scenario: import it (`detente import ktab {arg}`) and change the scenario"
                 ),
             )?;
+            what_if::refuse_as_of(args, "a KTAB input")?;
             let text = load::utf8(&name, bytes)?;
             let (input, params, name) = if kind == InputKind::KtabCsv {
                 let (input, info) = detente_forecast::ktab::parse_csv(&name, &text)

@@ -846,6 +846,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         &what_if.set,
                         "a points table has no scenario to change (--set changes a scenario's estimates and terms)",
                     )?;
+                    what_if::refuse_as_of(&what_if, "a points table")?;
                     if parties.is_some() {
                         return Err(BadInput(
                             "--parties: a points table names its parties in its header".to_string(),

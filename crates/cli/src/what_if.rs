@@ -80,6 +80,16 @@ pub fn refuse(set: &[String], what: &str) -> Result<(), BadInput> {
     }
 }
 
+/// Refuses `--as-of` on an input without a dated record (`what`: the input, in words).
+pub fn refuse_as_of(args: &SetArgs, what: &str) -> Result<(), BadInput> {
+    match &args.as_of {
+        None => Ok(()),
+        Some(day) => Err(BadInput(format!(
+            "--as-of {day}: {what} has no dated record to read as of a day (--as-of reads a scenario's dated proposals, revisions and events)"
+        ))),
+    }
+}
+
 fn entry(s: &Scenario, c: &Change) -> Entry {
     // Two estimates compared in one sentence print with as many decimals as tell them apart.
     let (from, to) = match (c.from, c.to) {
@@ -256,6 +266,10 @@ mod tests {
     fn refusal_names_the_first_setting() {
         assert!(refuse(&[], "no").is_ok());
         let e = refuse(&["a.b=1".to_string()], "not here").unwrap_err();
+        assert!(refuse_as_of(&SetArgs::default(), "a table").is_ok());
+        let dated = SetArgs { as_of: Some("2025-01-01".to_string()), ..SetArgs::default() };
+        let e2 = refuse_as_of(&dated, "a table").unwrap_err();
+        assert!(e2.0.starts_with("--as-of 2025-01-01: a table has no dated record"), "{}", e2.0);
         assert_eq!(e.0, "--set a.b=1: not here");
     }
 }

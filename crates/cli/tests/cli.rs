@@ -778,6 +778,39 @@ fn forecast_with_smp_and_baselines() {
     bad_input_golden(&["forecast", &data("ktab-bad.csv")], "forecast_bad_csv.stderr");
 }
 
+/// A KTAB input and a points table have no dated record: `--as-of` is refused on them (it
+/// was silently ignored on a KTAB input), as `--set` is.
+#[test]
+fn as_of_is_refused_on_inputs_without_dates() {
+    let ktab = data("ktab-harbour.csv");
+    let o = detente(&["forecast", &ktab, "--as-of", "2025-01-01"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "detente: --as-of 2025-01-01: a KTAB input has no dated record to read as of a day (--as-of reads a scenario's dated proposals, revisions and events)\n"
+    );
+    let o = detente(&["forecast", &ktab, "--set", "a.capability=1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("detente: --set a.capability=1: a KTAB input is not a scenario")
+    );
+    let o = detente(&["divide", &data("points.csv"), "--as-of", "2025-01-01"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("detente: --as-of 2025-01-01: a points table has no dated record"),
+        "{}",
+        stderr(&o)
+    );
+    // On a scenario it applies.
+    let o = detente(&["forecast", "ukraine-2025", "--as-of", "2025-12-03"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("As of 3 Dec 2025 (--as-of): left out as later"),
+        "{}",
+        stdout(&o)
+    );
+}
+
 #[test]
 fn forecast_point_by_point() {
     // The tutorial: a scale, two axes (one listed, one by amounts) and an unordered point.
