@@ -533,10 +533,10 @@ impl Workspace {
             (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
         }));
         // Second pass, with the r_i.
-        for i in 0..n {
+        for (i, &xi) in x.iter().enumerate() {
             let ri = self.risk[i];
-            let d_mu = (x[i] - mu).abs() / scale;
-            self.utilities(x[i], d_mu, scale, ri, params.q);
+            let d_mu = (xi - mu).abs() / scale;
+            self.utilities(xi, d_mu, scale, ri, params.q);
             let usq = u(0.5, ri);
             let gi = self.group[i];
             for j in 0..n {
