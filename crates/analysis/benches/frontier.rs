@@ -21,6 +21,15 @@
 //! ```text
 //! FRONTIER_SWEEP=1 cargo bench -p detente-analysis --bench frontier
 //! ```
+//!
+//! With `FRONTIER_HARD=<cases>` set (what `bench/frontier/run` sets; it prints the table),
+//! one `frontier()` call is timed per case and seed and one line printed for each:
+//! `row <family> <parties> <issues> <seed> <wall s> <cpu s> <NEKW flags> <nash points>`.
+//! `<cases>` is a comma-separated list of `family:parties:issues`, the family `easy`
+//! (`random_plan`: independent random values, 3-5 options) or `opposed` (`opposed_plan`:
+//! opposed values, 3-5 options, reservations in `[0.3, 0.6)`); `FRONTIER_SEEDS=a-b` (default
+//! `1-5`) chooses the seeds. `FRONTIER_PROBE=<cases>` times the Nash search alone (nodes,
+//! work, the product found), for work on that search.
 
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
@@ -30,7 +39,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
 use detente_analysis::{FrontierOptions, FrontierSize, frontier};
-use detente_testkit::{PlanConfig, random_plan};
+use detente_testkit::{PlanConfig, opposed_plan, random_plan};
 
 fn plan(n_parties: usize, n_issues: usize, min_options: usize, max_options: usize) -> PlanConfig {
     PlanConfig { n_parties, n_issues, min_options, max_options }
@@ -108,9 +117,103 @@ fn sweep() {
     }
 }
 
+/// This thread's CPU time in seconds (Linux: `/proc/thread-self/schedstat`), NaN elsewhere.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse::<f64>().ok()))
+        .map_or(f64::NAN, |ns| ns * 1e-9)
+}
+
+/// The hard-instance table's rows (see the module documentation).
+#[allow(clippy::disallowed_methods)] // a benchmark reads the clock
+fn hard(cases: &str) {
+    let seeds = std::env::var("FRONTIER_SEEDS").unwrap_or_else(|_| "1-5".into());
+    let (first, last) = match seeds.split_once('-') {
+        Some((a, b)) => (a.trim().parse().unwrap_or(1), b.trim().parse().unwrap_or(5)),
+        None => {
+            let n = seeds.trim().parse().unwrap_or(1);
+            (n, n)
+        }
+    };
+    let options = FrontierOptions::default();
+    for case in cases.split(',').filter(|c| !c.trim().is_empty()) {
+        let parts: Vec<&str> = case.trim().split(':').collect();
+        let [family, n_p, n_i] = parts[..] else {
+            panic!("FRONTIER_HARD: a case is family:parties:issues, not {case:?}")
+        };
+        let (n_p, n_i): (usize, usize) =
+            (n_p.parse().expect("parties"), n_i.parse().expect("issues"));
+        for seed in first..=last {
+            let cfg = plan(n_p, n_i, 3, 5);
+            let s = match family {
+                "easy" => random_plan(seed, &cfg),
+                "opposed" => opposed_plan(seed, &cfg, (0.3, 0.6)),
+                other => panic!("FRONTIER_HARD: unknown family {other:?} (easy, opposed)"),
+            };
+            let (t, c) = (Instant::now(), cpu_seconds());
+            let f = frontier(&s, &options).expect("no error");
+            let (wall, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+            let flags: String = [
+                (&f.nash, 'N'),
+                (&f.egalitarian, 'E'),
+                (&f.kalai_smorodinsky, 'K'),
+                (&f.max_welfare, 'W'),
+            ]
+            .iter()
+            .map(|(sol, c)| if sol.exact { *c } else { '-' })
+            .collect();
+            println!(
+                "row {family} {n_p} {n_i} {seed} {wall:.6} {cpu:.6} {flags} {}",
+                f.nash.points.len()
+            );
+        }
+    }
+}
+
+/// The Nash search alone on each case and seed (`FRONTIER_PROBE=<cases>`, as `FRONTIER_HARD`):
+/// time, nodes, work, whether exact, the product found and the note.
+#[allow(clippy::disallowed_methods)] // a benchmark reads the clock
+fn probe(cases: &str) {
+    let seeds = std::env::var("FRONTIER_SEEDS").unwrap_or_else(|_| "1-5".into());
+    let (first, last) = seeds
+        .split_once('-')
+        .map_or((1, 5), |(a, b)| (a.trim().parse().unwrap_or(1), b.trim().parse().unwrap_or(5)));
+    let options = FrontierOptions::default();
+    for case in cases.split(',').filter(|c| !c.trim().is_empty()) {
+        let parts: Vec<&str> = case.trim().split(':').collect();
+        let [family, n_p, n_i] = parts[..] else { panic!("a case is family:parties:issues") };
+        let (n_p, n_i): (usize, usize) = (n_p.parse().unwrap(), n_i.parse().unwrap());
+        for seed in first..=last {
+            let cfg = plan(n_p, n_i, 3, 5);
+            let s = match family {
+                "easy" => random_plan(seed, &cfg),
+                _ => opposed_plan(seed, &cfg, (0.3, 0.6)),
+            };
+            let t = Instant::now();
+            let (sol, product, nodes, work) =
+                detente_analysis::testkit::nash_search(&s, &options).expect("no error");
+            let wall = t.elapsed().as_secs_f64();
+            println!(
+                "{family} {n_p}x{n_i} seed {seed}: {wall:.3} s, {nodes} nodes, {work} work, exact {}, product {product:.6e} {}",
+                sol.exact,
+                sol.note.unwrap_or_default()
+            );
+        }
+    }
+}
+
 criterion_group!(benches, bench);
 
 fn main() {
+    if let Ok(cases) = std::env::var("FRONTIER_PROBE") {
+        probe(&cases);
+        return;
+    }
+    if let Ok(cases) = std::env::var("FRONTIER_HARD") {
+        hard(&cases);
+        return;
+    }
     if std::env::var_os("FRONTIER_SWEEP").is_some() {
         sweep();
         return;

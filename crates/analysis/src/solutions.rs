@@ -104,6 +104,36 @@ pub(crate) fn solve_without_frontier(
     }
 }
 
+/// The Nash search alone (see [`crate::testkit::nash_search`]): its solution, nodes and work.
+pub(crate) fn nash_only(
+    s: &detente_core::Scenario,
+    options: &FrontierOptions,
+) -> Result<(Solution, f64, u64, u64), crate::Error> {
+    let prep = Prepared::new(s);
+    let ranges = crate::frontier::utility_ranges(s);
+    let d: Vec<f64> = ranges
+        .iter()
+        .zip(&prep.reservation)
+        .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
+        .collect();
+    let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
+    let exponents = crate::frontier::power_exponents(options.power.as_deref(), prep.n_p)?;
+    let obj = Objectives { d: &d, maxs: &maxs, power: exponents.as_deref() };
+    let g_nash: Vec<f64> = (0..prep.n_p)
+        .map(|p| if obj.ks_active(p) { 1.0 / (obj.maxs[p] - obj.d[p]) } else { 1.0 })
+        .collect();
+    let nash_value = |u: &[f64]| obj.nash(u);
+    let run = if prep.empty {
+        maximise(&prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget_of(options))
+    } else {
+        let mut search =
+            Search::new(&prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget_of(options));
+        search.power = obj.power;
+        search.run()
+    };
+    Ok((run.solution("the Nash product"), run.best, run.nodes, run.work))
+}
+
 /// The budget of one solution's search: [`FrontierOptions::max_nodes`] nodes and
 /// [`FrontierOptions::max_search_work`] units of work.
 fn budget_of(options: &FrontierOptions) -> Budget {

@@ -30,6 +30,16 @@ pub fn max_min_utility(s: &Scenario, tol: f64) -> f64 {
     lo
 }
 
+/// The Nash solution of `s` as [`crate::frontier()`] computes it when the frontier is too
+/// large to list (the branch and bound, without listing the frontier first), the product it
+/// found, and the nodes and work its search spent. For benchmarks of the search itself.
+pub fn nash_search(
+    s: &Scenario,
+    options: &crate::FrontierOptions,
+) -> Result<(crate::Solution, f64, u64, u64), crate::Error> {
+    crate::solutions::nash_only(s, options)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

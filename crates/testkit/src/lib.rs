@@ -1,6 +1,6 @@
 //! Test helpers for detente: the one place tests find the peer data in `../shared`, and the
 //! seeded random scenarios of tests and benchmarks ([`random_scenario`], [`random_raw_scenario`],
-//! [`random_plan`]).
+//! [`random_plan`], and [`opposed_plan`], the hard instances of the bargaining searches).
 //!
 //! The published cases, peer tools' answers and sourced data that tests check against live
 //! outside the workspace, in the `shared` folder beside it (`<workspace>/../shared`). They
@@ -25,7 +25,9 @@ mod scenarios;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-pub use scenarios::{GenConfig, PlanConfig, random_plan, random_raw_scenario, random_scenario};
+pub use scenarios::{
+    GenConfig, PlanConfig, opposed_plan, random_plan, random_raw_scenario, random_scenario,
+};
 
 /// The environment variable naming the shared folder, overriding `<workspace>/../shared`.
 pub const SHARED_VAR: &str = "DETENTE_SHARED";

@@ -406,6 +406,55 @@ pub fn random_plan(seed: u64, cfg: &PlanConfig) -> Scenario {
         .expect("the generator builds valid scenarios")
 }
 
+/// A hard random plan, shaped like [`random_plan`] but with **opposed values**: on each
+/// issue the parties are split at random into two sides of equal size (one more on the
+/// second side when their number is odd), the first side values the options `v` and the
+/// second `1 - v` (`v` uniform in `[0, 1)` per option), so whatever one side gains on an
+/// issue the other loses; weights are independent, uniform in `(0, 1)`, so trades across
+/// issues remain. With two parties this is NegMAS's `random_2p_opp` shape (party 1's values
+/// are `1 - party 0's`). Reservations are uniform in `[reservations.0, reservations.1)`
+/// (kept within `[0, 1]`): high ones leave few rational outcomes, and a Nash product over
+/// many parties small. No red lines, no proposals. Deterministic in the seed.
+pub fn opposed_plan(seed: u64, cfg: &PlanConfig, reservations: (f64, f64)) -> Scenario {
+    let mut rng = Rng::new(seed ^ 0x0bb0_5ed0_0a1e_5eed);
+    let lo = cfg.min_options.max(1);
+    let hi = cfg.max_options.max(lo);
+    let n_p = cfg.n_parties.max(2);
+    let (r_lo, r_hi) = (reservations.0.clamp(0.0, 1.0), reservations.1.clamp(0.0, 1.0));
+    let r_hi = r_hi.max(r_lo);
+    let parties: Vec<Party> = (0..n_p)
+        .map(|p| {
+            let r = r_lo + (r_hi - r_lo) * rng.unit();
+            Party::new(&format!("p{p}"), &format!("Party {p}"), Role::Principal, 1.0, r)
+        })
+        .collect();
+    let mut issues = Vec::new();
+    let mut stances: Vec<Vec<Option<Stance>>> = vec![Vec::new(); n_p];
+    for i in 0..cfg.n_issues.max(1) {
+        let n = lo + rng.index(hi - lo + 1);
+        let opts: Vec<String> = (0..n).map(|k| format!("o{k}")).collect();
+        let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+        issues.push(Issue::discrete(&format!("i{i}"), &format!("Issue {i}"), &opts));
+        let v: Vec<f64> = (0..n).map(|_| rng.unit()).collect();
+        // A uniform random order of the parties (Fisher-Yates); the first half is side A.
+        let mut order: Vec<usize> = (0..n_p).collect();
+        for k in (1..n_p).rev() {
+            order.swap(k, rng.index(k + 1));
+        }
+        let mut flipped = vec![false; n_p];
+        for &p in &order[n_p / 2..] {
+            flipped[p] = true;
+        }
+        for (p, row) in stances.iter_mut().enumerate() {
+            let w = 1e-3 + rng.unit();
+            let values = v.iter().map(|&x| if flipped[p] { 1.0 - x } else { x }).collect();
+            row.push(Some(Stance::values(w, values)));
+        }
+    }
+    Scenario::new(Meta::named("opposed"), parties, issues, stances, vec![], vec![])
+        .expect("the generator builds valid scenarios")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,6 +469,31 @@ mod tests {
         assert_eq!(a.issues().len(), 5);
         assert!(a.issues().iter().all(|i| i.n_options() == 4));
         assert_ne!(random_scenario(43, &cfg), a);
+    }
+
+    #[test]
+    fn opposed_plans_split_every_issue_into_two_opposed_sides() {
+        let cfg = PlanConfig { n_parties: 5, n_issues: 12, min_options: 3, max_options: 5 };
+        let s = opposed_plan(3, &cfg, (0.3, 0.6));
+        assert_eq!(s, opposed_plan(3, &cfg, (0.3, 0.6)));
+        assert_ne!(s, opposed_plan(4, &cfg, (0.3, 0.6)));
+        assert_eq!((s.parties().len(), s.issues().len()), (5, 12));
+        assert!(s.parties().iter().all(|p| (0.3..0.6).contains(&p.reservation)));
+        for i in 0..12 {
+            let n = s.issues()[i].n_options();
+            assert!((3..=5).contains(&n));
+            let vals = |p: usize| match &s.stance(p, i).unwrap().preference {
+                Preference::Values(v) => v.clone(),
+                other => panic!("a discrete stance, not {other:?}"),
+            };
+            // Two sides of 2 and 3 parties: values equal within a side, complementary across.
+            let side_a: Vec<usize> = (0..5).filter(|&p| vals(p) == vals(0)).collect();
+            let side_b: Vec<usize> = (0..5).filter(|&p| vals(p) != vals(0)).collect();
+            assert!(side_a.len() + side_b.len() == 5 && [2, 3].contains(&side_a.len()));
+            for &q in &side_b {
+                assert!(vals(q).iter().zip(vals(0)).all(|(a, b)| (a + b - 1.0).abs() < 1e-12));
+            }
+        }
     }
 
     #[test]
