@@ -18,6 +18,7 @@ mod evaluate;
 mod fair;
 mod forecast;
 mod forecast_points;
+mod ingest;
 mod json;
 mod load;
 mod mediate;
@@ -435,6 +436,24 @@ enum Command {
     Import {
         #[command(subcommand)]
         from: ImportFrom,
+    },
+    /// Candidate evidence from a news article (plain text): each sentence that names a
+    /// party and a point (by names and aliases), with its quotes, speaker and a suggested
+    /// reading from keywords; printed as TOML to confirm, or appended unconfirmed with
+    /// --write. Never changes the scenario by itself.
+    Ingest {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        /// The article: a plain-text file (UTF-8).
+        article: String,
+        /// The article's day (YYYY-MM-DD): dates the sentences that name no day, and
+        /// "yesterday" or a weekday in the text.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Append the candidates to the scenario file (TOML) as unconfirmed: every command
+        /// ignores them until confirmed.
+        #[arg(long)]
+        write: bool,
     },
     /// List the scenarios shipped inside the binary.
     Scenarios,
@@ -953,6 +972,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 }
             }
+        }
+        Command::Ingest { scenario, article, date, write } => {
+            let s = load::scenario(&scenario)?;
+            printer.print(&ingest::ingest(&scenario, s, &article, date.as_deref(), write)?)
         }
         Command::Scenarios => printer.print(&scenarios::scenarios()?),
         Command::Serve(args) => return serve::run(&args),

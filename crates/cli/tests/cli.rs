@@ -2512,3 +2512,152 @@ fn timeline_replays_the_record() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `ingest` on a small hand-written article against the shipped scenario's aliases: the
+/// text (golden) and the JSON (golden) of the candidates, the TOML to confirm included.
+#[test]
+fn ingest_proposes_candidates_from_an_article() {
+    let article = data("article.txt");
+    ok_golden(&["ingest", "ukraine-2025", &article, "--date", "2025-12-03"], "ingest_article.txt");
+    let v = json(&["ingest", "ukraine-2025", &article, "--date", "2025-12-03", "--json"]);
+    golden("ingest_article.json", &(serde_json::to_string_pretty(&v).unwrap() + "\n"));
+    let c = v["candidates"].as_array().unwrap();
+    // "on Tuesday" in an article of Wednesday 3 December is the 2nd.
+    assert_eq!(
+        (c[1]["date"].as_str(), c[1]["date_from"].as_str()),
+        (Some("2025-12-02"), Some("text"))
+    );
+    assert_eq!(c[1]["speaker"]["name"], "Yuri Ushakov");
+    assert_eq!(c[2]["speaker"]["from"], "pronoun");
+}
+
+/// Bad input to `ingest`: each a located message on stderr, exit 2.
+#[test]
+fn ingest_refuses_bad_input() {
+    let article = data("article.txt");
+    for (args, name) in [
+        (vec!["ingest", "ukraine-2025", "no/such/article.txt"], "ingest_missing.stderr"),
+        (vec!["ingest", "ukraine-2025", &data("article-latin1.txt")], "ingest_not_utf8.stderr"),
+        (vec!["ingest", "ukraine-2025", &data("article-empty.txt")], "ingest_empty.stderr"),
+        (
+            vec!["ingest", "ukraine-2025", &article, "--date", "2025-13-01"],
+            "ingest_bad_date.stderr",
+        ),
+        (vec!["ingest", "ukraine-2025", &article, "--write"], "ingest_write_shipped.stderr"),
+    ] {
+        bad_input_golden(&args, name);
+    }
+}
+
+/// The seed article of `../shared` (issue 15): the Donbas red line, Putin's partial agreement,
+/// and the meeting's date and participants come out; `--write` appends them unconfirmed, and
+/// an unconfirmed candidate changes no command's output until it is confirmed.
+#[test]
+fn ingest_reads_the_seed_article() {
+    let Some(shared) = detente_testkit::require_shared("the seed article of ingest") else {
+        return;
+    };
+    let seed = shared.join("data/ukraine-2025/seed-article.txt");
+    let seed = seed.to_str().unwrap();
+    let v = json(&["ingest", "ukraine-2025", seed, "--date", "2025-12-03", "--json"]);
+    let c = v["candidates"].as_array().unwrap();
+    let has = |x: &serde_json::Value, key: &str, value: &str| {
+        x[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str() == Some(value) || p["party"] == value || p["issue"] == value)
+    };
+    let cue = |x: &serde_json::Value, kind: &str, words: &str| {
+        x["cues"].as_array().unwrap().iter().any(|q| q["suggests"] == kind && q["words"] == words)
+    };
+    // The Donbas red line: Russia (Ushakov, from "He"), on TER-03, restated, as a condition.
+    let donbas = c
+        .iter()
+        .find(|x| x["sentence"].as_str().unwrap().starts_with("He reiterated"))
+        .expect("the Donbas sentence");
+    assert!(has(donbas, "issues", "TER-03") && has(donbas, "parties", "russia"), "{donbas}");
+    assert_eq!(donbas["speaker"]["name"], "Yuri Ushakov");
+    assert_eq!(donbas["speaker"]["party"], "russia");
+    assert_eq!(donbas["reading"], "holds");
+    assert_eq!(donbas["red_line"], true);
+    assert!(cue(donbas, "red_line", "unless") && cue(donbas, "holds", "reiterated"), "{donbas}");
+    // Putin's partial agreement: agreed with some, dissatisfied with others.
+    let partial = c
+        .iter()
+        .find(|x| x["quotes"].as_array().unwrap().iter().any(|q| q == "several elements"))
+        .expect("Putin's partial agreement");
+    assert_eq!(partial["speaker"]["name"], "Ushakov");
+    assert!(has(partial, "parties", "russia") && has(partial, "plan", "proposal"), "{partial}");
+    assert!(
+        cue(partial, "softens", "agreed") && cue(partial, "hardens", "dissatisfied"),
+        "{partial}"
+    );
+    // The meeting: its participants and its day (the text names none: the article's).
+    let meeting = c
+        .iter()
+        .find(|x| x["kind"] == "meeting" && x["sentence"].as_str().unwrap().contains("five-hour"))
+        .expect("the meeting");
+    let who: Vec<(&str, &str)> = meeting["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["party"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("Russian President Vladimir Putin", "russia"),
+            ("US Special Envoy Steve Witkoff", "us"),
+            ("Jared Kushner", "us")
+        ]
+    );
+    assert_eq!(
+        (meeting["date"].as_str(), meeting["date_from"].as_str()),
+        (Some("2025-12-03"), Some("article"))
+    );
+    assert!(v["note"].as_str().unwrap().contains("suggestions from keywords"));
+
+    // --write: appended unconfirmed; every command's output is unchanged.
+    let dir = std::env::temp_dir().join(format!("detente-ingest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ukraine.toml");
+    let original =
+        std::fs::read_to_string(manifest_dir().join("../../scenarios/ukraine-2025.toml")).unwrap();
+    std::fs::write(&file, &original).unwrap();
+    let f = file.to_str().unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["analyze", f, "--json", "--samples", "200"],
+        vec!["check", f],
+        vec!["check", f, "--json"],
+        vec!["evaluate", f, "--json"],
+        vec!["deadlock", f, "--json"],
+        vec!["timeline", f, "--json"],
+        vec!["evaluate", f, "--as-of", "2025-12-20", "--json"],
+        vec!["compare", f, "us-28", "e3-markup", "--json"],
+    ];
+    let before: Vec<String> = commands.iter().map(|a| stdout(&detente(a))).collect();
+    let o = detente(&["ingest", f, seed, "--date", "2025-12-03", "--write"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains(&format!("Appended to {f} as unconfirmed candidates")));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.starts_with(&original) && written.contains("candidate = true"));
+    for (args, b) in commands.iter().zip(&before) {
+        assert_eq!(
+            &stdout(&detente(args)),
+            b,
+            "an unconfirmed candidate changed `{}`",
+            args.join(" ")
+        );
+    }
+    // The same article again: refused, the file untouched.
+    let o = detente(&["ingest", f, seed, "--date", "2025-12-03", "--write"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already in the file"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+    // Confirmed (every `candidate = true` deleted): one more source and the events count.
+    std::fs::write(&file, written.replace("candidate = true\n", "")).unwrap();
+    let check = stdout(&detente(&["check", f]));
+    assert!(before[1].contains("83 sources") && check.contains("84 sources"), "{check}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -267,6 +267,10 @@ const RUNS: &[(&str, &[&[&str]])] = &[
     ("--set", &[&["evaluate", "tutorial", "--set", "lowland.reservation=0.5"]]),
     ("--as-of", &[&["evaluate", "ukraine-2025", "--as-of", "2025-12-03"]]),
     ("timeline", &[&["timeline", "ukraine-2025"]]),
+    (
+        "ingest",
+        &[&["ingest", "ukraine-2025", "crates/cli/tests/data/article.txt", "--date", "2025-12-03"]],
+    ),
     ("evaluate", &[&["evaluate", "tutorial"]]),
     ("sensitivity", &[&["sensitivity", "tutorial"]]),
     ("compare", &[&["compare", "tutorial", "commission-draft", "lowland-markup"]]),

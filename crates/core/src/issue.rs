@@ -57,6 +57,9 @@ pub struct Issue {
     pub description: Option<String>,
     /// Options or scale.
     pub kind: IssueKind,
+    /// Other names and keywords the news uses for it ("Donbas", "Donetsk"), for
+    /// `detente ingest`; no analysis reads them.
+    pub aliases: Vec<String>,
 }
 
 impl Issue {
@@ -69,6 +72,7 @@ impl Issue {
             kind: IssueKind::Discrete {
                 options: options.iter().map(|o| IssueOption::new(o, o)).collect(),
             },
+            aliases: Vec::new(),
         }
     }
 
@@ -79,6 +83,7 @@ impl Issue {
             name: name.to_string(),
             description: None,
             kind: IssueKind::Scale { unit: unit.to_string(), min, max, step },
+            aliases: Vec::new(),
         }
     }
 

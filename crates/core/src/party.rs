@@ -61,6 +61,9 @@ pub struct Party {
     pub discount: Option<f64>,
     /// Free text: who this party stands for.
     pub description: Option<String>,
+    /// Other names the news uses for it ("the Kremlin", "Ushakov"), for `detente ingest`;
+    /// no analysis reads them.
+    pub aliases: Vec<String>,
 }
 
 impl Party {
@@ -75,6 +78,7 @@ impl Party {
             bias: 0.0,
             discount: None,
             description: None,
+            aliases: Vec::new(),
         }
     }
 }

@@ -131,6 +131,13 @@ fn opt(fields: &mut Vec<(&'static str, J)>, key: &'static str, value: Option<&St
 }
 
 /// A stance's red lines (`holds`: each one's stated doubt).
+/// `"aliases": [...]`, when there are any.
+fn aliases(fields: &mut Vec<(&'static str, J)>, list: &[String]) {
+    if !list.is_empty() {
+        fields.push(("aliases", J::Arr(list.iter().map(|a| s(a)).collect())));
+    }
+}
+
 fn red_lines(issue: &Issue, lines: &[RedLine], holds: impl Fn(usize) -> Option<f64>) -> J {
     let lines = lines
         .iter()
@@ -294,6 +301,7 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
                 f.push(("discount", J::Num(d)));
             }
             opt(&mut f, "description", p.description.as_ref());
+            aliases(&mut f, &p.aliases);
             J::Obj(f)
         })
         .collect();
@@ -305,6 +313,7 @@ pub(crate) fn to_json(sc: &Scenario) -> String {
         .map(|i| {
             let mut f = vec![("id", s(&i.id)), ("name", s(&i.name))];
             opt(&mut f, "description", i.description.as_ref());
+            aliases(&mut f, &i.aliases);
             match &i.kind {
                 IssueKind::Discrete { options } => {
                     let opts = options

@@ -76,6 +76,7 @@
 
 mod error;
 pub mod import;
+pub mod ingest;
 mod json_in;
 mod json_out;
 mod kit;

@@ -81,6 +81,7 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
             line(&mut out, "discount", &number(d));
         }
         opt_line(&mut out, "description", p.description.as_deref());
+        aliases(&mut out, &p.aliases);
         out.push('\n');
     }
 
@@ -90,6 +91,7 @@ pub(crate) fn to_toml(sc: &Scenario) -> String {
         line(&mut out, "id", &string(&issue.id));
         line(&mut out, "name", &string(&issue.name));
         opt_line(&mut out, "description", issue.description.as_deref());
+        aliases(&mut out, &issue.aliases);
         match &issue.kind {
             IssueKind::Discrete { options } => {
                 out.push_str("options = [\n");
@@ -385,6 +387,14 @@ fn line(out: &mut String, key: &str, value: &str) {
     let _ = writeln!(out, "{key} = {value}");
 }
 
+/// `aliases = [...]`, when there are any.
+fn aliases(out: &mut String, list: &[String]) {
+    if !list.is_empty() {
+        let items: Vec<String> = list.iter().map(|a| string(a)).collect();
+        line(out, "aliases", &format!("[{}]", items.join(", ")));
+    }
+}
+
 fn opt_line(out: &mut String, key: &str, value: Option<&str>) {
     if let Some(v) = value {
         line(out, key, &string(v));
@@ -428,7 +438,7 @@ fn number(x: f64) -> String {
 }
 
 /// A string value: a multi-line basic string when it has a line feed, else a basic string.
-fn string(x: &str) -> String {
+pub(crate) fn string(x: &str) -> String {
     if !x.contains('\n') {
         return basic(x);
     }
@@ -454,7 +464,7 @@ fn basic(x: &str) -> String {
     out
 }
 
-fn escape(out: &mut String, c: char) {
+pub(crate) fn escape(out: &mut String, c: char) {
     match c {
         '"' => out.push_str("\\\""),
         '\\' => out.push_str("\\\\"),

@@ -19,8 +19,8 @@ use detente_core::{
 
 use crate::error::ProblemKind;
 use crate::kit::{
-    Cx, Ids, Range, Tab, check_id, estimate, key_path, listing, number, open, open_map, reference,
-    register, string,
+    Cx, Ids, Range, Tab, check_id, estimate, items, key_path, listing, number, open, open_map,
+    reference, register, string,
 };
 use crate::tree::{Entry, Kind, Node, number_text, quote};
 use crate::{MAX_PARTY_ISSUES, MAX_PARTY_OPTIONS, MAX_PROPOSAL_ISSUES, MIN_MAGNITUDE};
@@ -39,9 +39,18 @@ const TOP: &[&str] = &[
     "events",
 ];
 const META: &[&str] = &["name", "title", "description", "as_of", "utility"];
-const PARTY: &[&str] =
-    &["id", "name", "role", "capability", "reservation", "bias", "discount", "description"];
-const ISSUE: &[&str] = &["id", "name", "description", "options", "axis", "scale"];
+const PARTY: &[&str] = &[
+    "id",
+    "name",
+    "role",
+    "capability",
+    "reservation",
+    "bias",
+    "discount",
+    "description",
+    "aliases",
+];
+const ISSUE: &[&str] = &["id", "name", "description", "aliases", "options", "axis", "scale"];
 const OPTION: &[&str] = &["id", "label"];
 const SCALE: &[&str] = &["unit", "min", "max", "step"];
 const STANCE: &[&str] = &[
@@ -62,7 +71,7 @@ const WIDTHS: &[&str] = &["weight", "value", "ideal", "tolerance", "reservation"
 const EVIDENCE: &[&str] = &["source", "note"];
 const PROPOSAL: &[&str] =
     &["id", "title", "author", "date", "amends", "description", "terms", "open"];
-const SOURCE: &[&str] = &["id", "title", "url", "date", "outlet", "quality"];
+const SOURCE: &[&str] = &["id", "title", "url", "date", "outlet", "quality", "candidate"];
 
 /// What is known about an issue once read: whether it is sound enough to check stances and
 /// terms against, and its options' indices by id (found in constant time, so that reading
@@ -119,6 +128,9 @@ struct Read {
     issue_ids: Ids,
     sources: Vec<Source>,
     source_ids: Ids,
+    /// Sources marked `candidate = true` (proposed by `detente ingest`, not yet confirmed):
+    /// checked, cited only by candidate events, and left out of the scenario.
+    candidate_source_ids: Ids,
 }
 
 impl Read {
@@ -154,6 +166,7 @@ pub(crate) fn scenario(cx: &mut Cx<'_>, root: &Node) -> Option<Scenario> {
         issue_ids: Ids::default(),
         sources: Vec::new(),
         source_ids: Ids::default(),
+        candidate_source_ids: Ids::default(),
     };
     parties(cx, &top, &mut read, &mut uncertainty);
     issues(cx, &top, &mut read);
@@ -415,9 +428,41 @@ fn parties(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read, u: &mut Uncertainty)
             }
             party.discount = t.number(cx, "discount", false, Range::Discount);
             party.description = t.string(cx, "description", false);
+            party.aliases = aliases(cx, &t);
         }
         read.parties.push(party);
     }
+}
+
+/// The longest alias, in bytes (a name or a keyword, not a paragraph).
+const MAX_ALIAS: usize = 100;
+
+/// A party's or an issue's `aliases`: other names the news uses for it, each a non-empty
+/// string of at most [`MAX_ALIAS`] bytes, listed once.
+fn aliases(cx: &mut Cx<'_>, t: &Tab<'_>) -> Vec<String> {
+    let Some(node) = t.get("aliases") else { return vec![] };
+    let path = t.path("aliases");
+    let Some(list) = items(cx, node, &path, None) else { return vec![] };
+    let mut out: Vec<String> = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for (k, n) in list.iter().enumerate() {
+        let at = format!("{path}[{k}]");
+        let Some(a) = string(cx, n, &at) else { continue };
+        let problem = if a.trim().is_empty() {
+            Some("an alias is a name or a keyword, found an empty string".to_string())
+        } else if a.len() > MAX_ALIAS {
+            Some(format!("an alias is at most {MAX_ALIAS} bytes, found {}", a.len()))
+        } else if !seen.insert(a.to_lowercase()) {
+            Some(format!("alias {} is listed twice", quote(&a)))
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => cx.push(n.span.start, &at, ProblemKind::InvalidValue, message),
+            None => out.push(a),
+        }
+    }
+    out
 }
 
 fn issues(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
@@ -432,6 +477,7 @@ fn issues(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
             }
             issue.name = t.string(cx, "name", true).unwrap_or_default();
             issue.description = t.string(cx, "description", false);
+            issue.aliases = aliases(cx, &t);
             match (t.entry("options"), t.entry("scale")) {
                 (Some(_), Some(scale)) | (None, Some(scale))
                     if t.entry("axis").is_some() && t.entry("options").is_none() =>
@@ -571,6 +617,7 @@ fn axis_of(
                         name: String::new(),
                         description: None,
                         kind: IssueKind::Discrete { options: options.to_vec() },
+                        aliases: Vec::new(),
                     };
                     unknown_option(cx, e.key_span.start, &epath, &issue, &e.key);
                     continue;
@@ -702,7 +749,31 @@ fn scale_of(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<IssueKind> {
     Some(IssueKind::Scale { unit, min, max, step })
 }
 
+/// Whether a table is marked `candidate = true`: proposed by `detente ingest` and not yet
+/// confirmed by the analyst (docs/scenario-format.md, "Candidates from the news"). Checked
+/// like the rest, then left out of the scenario.
+fn candidate(cx: &mut Cx<'_>, t: &Tab<'_>) -> bool {
+    let Some(node) = t.get("candidate") else { return false };
+    match node.kind {
+        Kind::Bool(b) => b,
+        _ => {
+            cx.push(
+                node.span.start,
+                &t.path("candidate"),
+                ProblemKind::WrongType,
+                format!(
+                    "must be true (an unconfirmed candidate) or false, found {}",
+                    node.describe()
+                ),
+            );
+            false
+        }
+    }
+}
+
 fn sources(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
+    // Every source's id, confirmed or candidate, for duplicates.
+    let mut all = Ids::default();
     for (idx, node) in top.array(cx, "sources", None).iter().enumerate() {
         let path = format!("sources[{idx}]");
         let mut source = Source {
@@ -713,9 +784,19 @@ fn sources(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
             outlet: None,
             quality: None,
         };
+        let mut is_candidate = false;
         if let Some(t) = open(cx, node, &path, SOURCE) {
+            is_candidate = candidate(cx, &t);
             if let Some((id, id_node)) = t.id(cx, "id") {
-                register(cx, &mut read.source_ids, "source", &id, id_node, &t.path("id"), idx);
+                if register(cx, &mut all, "source", &id, id_node, &t.path("id"), idx) {
+                    let ids = if is_candidate {
+                        &mut read.candidate_source_ids
+                    } else {
+                        &mut read.source_ids
+                    };
+                    ids.map.insert(id.clone(), (read.sources.len(), id_node.span.start));
+                    ids.order.push(id.clone());
+                }
                 source.id = id;
             }
             source.title = t.string(cx, "title", true).unwrap_or_default();
@@ -736,7 +817,9 @@ fn sources(cx: &mut Cx<'_>, top: &Tab<'_>, read: &mut Read) {
                 }
             }
         }
-        read.sources.push(source);
+        if !is_candidate {
+            read.sources.push(source);
+        }
     }
 }
 
@@ -1181,11 +1264,34 @@ fn any_allowed(issue: &Issue, red_lines: &[RedLine]) -> bool {
 }
 
 fn evidence(cx: &mut Cx<'_>, t: &Tab<'_>, read: &Read) -> Vec<Evidence> {
+    evidence_of(cx, t, read, false)
+}
+
+/// The evidence of a table; `candidate`: whether it may cite candidate sources (a candidate
+/// event, whose evidence is checked and then left out with it).
+fn evidence_of(cx: &mut Cx<'_>, t: &Tab<'_>, read: &Read, candidate: bool) -> Vec<Evidence> {
     let mut out = Vec::new();
     for (k, item) in t.array(cx, "evidence", None).iter().enumerate() {
         let epath = format!("{}[{k}]", t.path("evidence"));
         let Some(e) = open(cx, item, &epath, EVIDENCE) else { continue };
         let source = e.req(cx, "source").and_then(|n| {
+            if let Kind::Str(id) = &n.kind
+                && read.source_ids.get(id).is_none()
+                && let Some(&(j, _)) = read.candidate_source_ids.get(id)
+            {
+                if !candidate {
+                    cx.push(
+                        n.span.start,
+                        &e.path("source"),
+                        ProblemKind::UnknownReference,
+                        format!(
+                            "source {} is an unconfirmed candidate: confirm it first (delete its `candidate = true`)",
+                            quote(id)
+                        ),
+                    );
+                }
+                return candidate.then_some(j);
+            }
             reference(cx, &read.source_ids, "source", "sources", n, &e.path("source"))
         });
         let note = e.string(cx, "note", false);

@@ -270,7 +270,7 @@ fn unknown_field() {
         ProblemKind::UnknownField,
         &[
             "t.toml:10:1: parties[0].reservaton: unknown field \"reservaton\" (did you mean \"reservation\"?)",
-            "t.toml:11:1: parties[0].colour: unknown field \"colour\" (fields: id, name, role, capability, reservation, bias, discount, description)",
+            "t.toml:11:1: parties[0].colour: unknown field \"colour\" (fields: id, name, role, capability, reservation, bias, discount, description, aliases)",
         ],
     );
 }

@@ -155,6 +155,7 @@ impl Domain {
                     name: issue.name.clone(),
                     description: None,
                     kind: IssueKind::Discrete { options },
+                    aliases: Vec::new(),
                 }
             })
             .collect();

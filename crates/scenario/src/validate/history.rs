@@ -4,7 +4,7 @@
 
 use detente_core::{Evidence, History, Stance, StanceRevision, TalksEvent, date_span, day};
 
-use super::{Read, evidence, preference, red_lines};
+use super::{Read, candidate, evidence, evidence_of, preference, red_lines};
 use crate::error::ProblemKind;
 use crate::kit::{Cx, Range, Tab, items, open, reference};
 use crate::tree::Kind;
@@ -22,7 +22,7 @@ pub(super) const REVISION: &[&str] = &[
     "summary",
     "evidence",
 ];
-pub(super) const EVENT: &[&str] = &["date", "title", "parties", "issues", "evidence"];
+pub(super) const EVENT: &[&str] = &["date", "title", "parties", "issues", "evidence", "candidate"];
 
 /// Reads `revisions` and `events` (`stances`: the stances read, to check that a revision
 /// names one).
@@ -160,6 +160,7 @@ pub(super) fn history(
     for (idx, node) in top.array(cx, "events", None).iter().enumerate() {
         let path = format!("events[{idx}]");
         let Some(t) = open(cx, node, &path, EVENT) else { continue };
+        let is_candidate = candidate(cx, &t);
         let date = if t.get("date").is_none() {
             t.req(cx, "date");
             None
@@ -173,7 +174,7 @@ pub(super) fn history(
         let issues = ids(cx, &t, "issues", |cx, n, p| {
             reference(cx, &read.issue_ids, "issue", "issues", n, p)
         });
-        let ev = evidence(cx, &t, read);
+        let ev = evidence_of(cx, &t, read, is_candidate);
         if t.get("evidence").is_none() {
             cx.push(
                 t.start,
@@ -181,6 +182,10 @@ pub(super) fn history(
                 ProblemKind::MissingField,
                 "missing field \"evidence\" (an event cites at least one source)",
             );
+        }
+        // An unconfirmed candidate is checked, then left out: no command sees it.
+        if is_candidate {
+            continue;
         }
         if let (Some(date), Some(title)) = (date, title) {
             h.events.push(TalksEvent { date, title, parties, issues, evidence: ev });
@@ -368,5 +373,80 @@ evidence = [{ source = "S1" }]
         let p = problems(&format!("{BASE}{nothing}"));
         assert!(p.iter().any(|x| x.contains("a revision changes nothing")), "{p:?}");
         assert!(p.iter().any(|x| x.contains("missing field \"evidence\"")), "{p:?}");
+    }
+
+    const CANDIDATES: &str = r#"
+[[sources]]
+id = "ART"
+title = "An article"
+date = "2025-12-17"
+candidate = true
+
+[[events]]
+candidate = true
+date = "2025-12-17"
+title = "A said no"
+parties = ["a"]
+issues = ["land"]
+evidence = [{ source = "ART", note = "\u201cno\u201d" }]
+"#;
+
+    #[test]
+    fn unconfirmed_candidates_are_checked_and_left_out() {
+        let plain = parse("toy.toml", format!("{BASE}{HISTORY}").as_bytes(), Format::Toml).unwrap();
+        let with = format!("{BASE}{HISTORY}{CANDIDATES}");
+        let s = parse("toy.toml", with.as_bytes(), Format::Toml).unwrap();
+        assert_eq!(s, plain, "an unconfirmed candidate (and its source) changes nothing");
+        // Confirming the event alone cites a source that is still a candidate.
+        let half = with.replacen(
+            "candidate = true
+date",
+            "date",
+            1,
+        );
+        let p = problems(&half);
+        assert!(
+            p.iter().any(|x| x.contains(
+                "events[1].evidence[0].source: source \"ART\" is an unconfirmed candidate"
+            )),
+            "{p:?}"
+        );
+        // Confirming both: one more source and one more event.
+        let both = with.replace("candidate = true\n", "");
+        let s = parse("toy.toml", both.as_bytes(), Format::Toml).unwrap();
+        assert_eq!((s.sources().len(), s.history().events.len()), (2, 2));
+        // A candidate is checked like the rest: an unknown party is located.
+        let bad = with.replace("parties = [\"a\"]\nissues", "parties = [\"z\"]\nissues");
+        let p = problems(&bad);
+        assert!(p.iter().any(|x| x.contains("events[1].parties[0]: unknown party \"z\"")), "{p:?}");
+        let p = problems(&with.replacen("candidate = true", "candidate = \"yes\"", 1));
+        assert!(p.iter().any(|x| x.contains("sources[1].candidate: must be true")), "{p:?}");
+    }
+
+    #[test]
+    fn aliases_read_round_trip_and_are_checked() {
+        let text = BASE
+            .replacen(
+                "name = \"A\"\n",
+                "name = \"A\"\naliases = [\"the Kremlin\", \"Ushakov\"]\n",
+                1,
+            )
+            .replacen("name = \"Land\"\n", "name = \"Land\"\naliases = [\"Donbas\"]\n", 1);
+        let s = parse("toy.toml", text.as_bytes(), Format::Toml).unwrap();
+        assert_eq!(s.parties()[0].aliases, ["the Kremlin", "Ushakov"]);
+        assert_eq!(s.issues()[0].aliases, ["Donbas"]);
+        assert_eq!(parse_auto("toy.json", to_json(&s).as_bytes()).unwrap(), s);
+        assert_eq!(parse_auto("toy.toml", to_toml(&s).as_bytes()).unwrap(), s);
+        let bad = text.replace("\"Ushakov\"]", "\"ushakov\", \"USHAKOV\", \" \"]");
+        let p = problems(&bad);
+        assert!(
+            p.iter()
+                .any(|x| x.contains("parties[0].aliases[2]: alias \"USHAKOV\" is listed twice")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|x| x.contains("parties[0].aliases[3]: an alias is a name or a keyword")),
+            "{p:?}"
+        );
     }
 }
