@@ -433,6 +433,7 @@ pub fn tournament(scenarios: Vec<Scenario>, o: &Tournament) -> Result<String> {
         shard: o.shard.as_deref(),
         csv: o.csv.as_deref(),
         out: o.out.as_deref(),
+        progress: false,
     };
     Ok(text(&sim::tournament(scenarios, &args)?))
 }

@@ -256,6 +256,36 @@ pub fn forecast_named(
     loaded: load::Named,
     args: &ForecastArgs<'_>,
 ) -> anyhow::Result<(Box<dyn Report>, Shown)> {
+    let (forecasted, shown) = forecasted(arg, loaded, args)?;
+    let report: Box<dyn Report> = match forecasted {
+        Forecasted::Joint(f) => f,
+        Forecasted::Points(p) => p,
+    };
+    Ok((report, shown))
+}
+
+/// A forecast: a joint run of the dimensions, or point by point.
+pub enum Forecasted {
+    Joint(Box<Forecast>),
+    Points(Box<crate::forecast_points::PointsForecast>),
+}
+
+impl Forecasted {
+    /// The report, as the command prints it.
+    pub fn report(&self) -> &dyn Report {
+        match self {
+            Forecasted::Joint(f) => f.as_ref(),
+            Forecasted::Points(p) => p.as_ref(),
+        }
+    }
+}
+
+/// [`forecast_named`], the forecast as it is (the server draws its rounds).
+pub fn forecasted(
+    arg: &str,
+    loaded: load::Named,
+    args: &ForecastArgs<'_>,
+) -> anyhow::Result<(Forecasted, Shown)> {
     check_model_flags(args)?;
     let model = args.model;
     let Source { input, mut params, name, n_all, shown } =
@@ -291,15 +321,6 @@ pub fn forecast_named(
         }
         _ => None,
     };
-    // Each state's positions (`[actor][dim]`) and win probabilities (per actor); the
-    // baselines have the starting positions only, without probabilities.
-    let rounds: Vec<(&[Vec<f64>], &[f64])> = match (&smp, &eum) {
-        (Some(run), _) => {
-            run.rounds.iter().map(|r| (&r.positions[..], &r.probabilities[..])).collect()
-        }
-        (None, Some(e)) => e.states.iter().map(|p| (&p[..], &[][..])).collect(),
-        (None, None) => vec![(&input.positions[..], &[][..])],
-    };
     let forecast = match (&smp, model) {
         (Some(o), _) => o.last().expected(),
         (None, Model::Eum) => {
@@ -308,12 +329,6 @@ pub fn forecast_named(
         (None, Model::Median) => detente_forecast::weighted_median(&input),
         (None, _) => detente_forecast::compromise(&input),
     };
-    if let Some(path) = args.plot {
-        let traj: Vec<Vec<Vec<f64>>> = rounds.iter().map(|(p, _)| p.to_vec()).collect();
-        let title = format!("{name}: {} positions by round", model.as_str());
-        let svg = plot::trajectories_svg(&title, &names, &input.dimensions, &traj);
-        crate::output::write_file(path, svg.as_bytes())?;
-    }
     let compromise = detente_forecast::compromise(&input);
     let median = detente_forecast::weighted_median(&input);
     let report = Forecast {
@@ -329,7 +344,10 @@ pub fn forecast_named(
         names,
         n_all,
     };
-    Ok((Box::new(report), shown))
+    if let Some(path) = args.plot {
+        crate::output::write_file(path, report.plot().as_bytes())?;
+    }
+    Ok((Forecasted::Joint(Box::new(report)), shown))
 }
 
 /// `detente forecast` of a scenario point by point (`crate::forecast_points`).
@@ -337,7 +355,7 @@ fn forecast_by_point(
     arg: &str,
     args: &ForecastArgs<'_>,
     by_point: ByPoint,
-) -> anyhow::Result<(Box<dyn Report>, Shown)> {
+) -> anyhow::Result<(Forecasted, Shown)> {
     let ByPoint { scenario, counted, shown } = by_point;
     let Some(index) = crate::forecast_points::spatial_index(args.model) else {
         return Err(BadInput(format!(
@@ -378,7 +396,7 @@ fn forecast_by_point(
         params,
         points,
     };
-    Ok((Box::new(report), shown))
+    Ok((Forecasted::Points(Box::new(report)), shown))
 }
 
 /// The expected utility model's runs, one per dimension, and the states as
@@ -433,6 +451,13 @@ pub struct Forecast {
 }
 
 impl Forecast {
+    /// The positions round by round, one panel per dimension (`--plot`'s picture).
+    pub fn plot(&self) -> String {
+        let traj: Vec<Vec<Vec<f64>>> = self.rounds().iter().map(|(p, _)| p.to_vec()).collect();
+        let title = format!("{}: {} positions by round", self.name, self.model.as_str());
+        plot::trajectories_svg(&title, &self.names, &self.input.dimensions, &traj)
+    }
+
     /// Each state's positions (`[actor][dim]`) and win probabilities (per actor); the
     /// baselines have the starting positions only, without probabilities.
     fn rounds(&self) -> Vec<(&[Vec<f64>], &[f64])> {

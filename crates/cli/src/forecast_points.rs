@@ -64,6 +64,66 @@ fn kind(s: &Scenario, f: &PointForecast) -> &'static str {
 }
 
 impl PointsForecast {
+    /// The model whose rounds [`PointsForecast::rounds_plot`] draws: the expected utility
+    /// model when asked for, else the SMP (the baselines are computed in one step).
+    pub fn rounds_model(&self) -> &'static str {
+        if self.model == Model::Eum { "eum" } else { "smp" }
+    }
+
+    /// The positions round by round on every point that model moved (two parties or more
+    /// on a scale or an ordered axis): one panel per point, one line per counted party (a
+    /// party with no stance on a point has no line in its panel), a point that stopped
+    /// earlier keeping its last positions. `None` when no point has a run.
+    pub fn rounds_plot(&self) -> Option<(usize, String)> {
+        let eum = self.model == Model::Eum;
+        // Per point: its id and its states, `[round][its actor]`.
+        let mut runs: Vec<(&PointForecast, String, Vec<Vec<f64>>)> = vec![];
+        for f in &self.points {
+            let PointModel::Spatial(sp) = &f.model else { continue };
+            let states: Vec<Vec<f64>> = match (&sp.smp, &sp.eum) {
+                (_, Some(e)) if eum => e.rounds.iter().map(|r| r.positions.clone()).collect(),
+                (Some(r), _) if !eum => r
+                    .rounds
+                    .iter()
+                    .map(|r| {
+                        r.positions.iter().map(|p| p.first().copied().unwrap_or(f64::NAN)).collect()
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            runs.push((f, self.scenario.issues()[f.issue].id.clone(), states));
+        }
+        if runs.is_empty() {
+            return None;
+        }
+        let n_rounds = runs.iter().map(|(_, _, st)| st.len()).max().unwrap_or(1);
+        let rounds: Vec<Vec<Vec<f64>>> = (0..n_rounds)
+            .map(|t| {
+                self.counted
+                    .iter()
+                    .map(|party| {
+                        runs.iter()
+                            .map(|(f, _, st)| {
+                                let at = f.parties.iter().position(|q| q == party);
+                                let state = &st[t.min(st.len() - 1)];
+                                at.and_then(|a| state.get(a).copied()).unwrap_or(f64::NAN)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let actors: Vec<String> =
+            self.counted.iter().map(|&p| self.scenario.parties()[p].id.clone()).collect();
+        let points: Vec<String> = runs.iter().map(|(_, id, _)| id.clone()).collect();
+        let title = format!(
+            "{}: {} positions by round, point by point",
+            self.scenario.meta().name,
+            self.rounds_model()
+        );
+        Some((points.len(), crate::plot::trajectories_svg(&title, &actors, &points, &rounds)))
+    }
+
     fn option(&self, f: &PointForecast, k: usize) -> String {
         self.scenario.issues()[f.issue].option_id(k)
     }

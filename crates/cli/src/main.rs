@@ -811,6 +811,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 shard: shard.as_deref(),
                 csv: csv.as_deref(),
                 out: out.as_deref(),
+                progress: true,
             };
             printer.print(&sim::tournament(loaded, &args)?)
         }

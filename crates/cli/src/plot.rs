@@ -183,7 +183,8 @@ pub fn frontier_svg(
 }
 
 /// One line per actor per dimension: position (0-100) against round, one panel per
-/// dimension, stacked, with a legend naming every actor. The picture is as tall as the
+/// dimension, stacked, with a legend naming every actor (a position that is not a number,
+/// an actor without one on that dimension, draws nothing). The picture is as tall as the
 /// panels or the legend, whichever is taller, so that no actor is cut off; lines differ by
 /// colour and, past ten actors, by dash pattern, and each names its actor on hover.
 pub fn trajectories_svg(
@@ -247,9 +248,15 @@ pub fn trajectories_svg(
                 .iter()
                 .enumerate()
                 .filter_map(|(r, pos)| {
-                    pos.get(a).and_then(|p| p.get(d)).map(|&y| format!("{:.2},{:.2}", sx(r), sy(y)))
+                    pos.get(a)
+                        .and_then(|p| p.get(d))
+                        .filter(|y| y.is_finite())
+                        .map(|&y| format!("{:.2},{:.2}", sx(r), sy(y)))
                 })
                 .collect();
+            if pts.is_empty() {
+                continue;
+            }
             let (colour, dash) = style(a);
             let _ = writeln!(
                 svg,
@@ -637,6 +644,188 @@ pub fn timeline_svg(title: &str, parties: &[String], steps: &[TimelinePoint]) ->
     svg
 }
 
+/// One entry of a session for [`session_svg`]: its step, who made it (`None`: the mediator)
+/// and each party's utility of the outcome on the table.
+pub struct SessionOffer {
+    pub step: u32,
+    pub by: Option<usize>,
+    pub utilities: Vec<f64>,
+}
+
+/// The most offers [`session_svg`] marks one by one; past it, every k-th is marked (the
+/// lines still pass through every offer).
+pub const MAX_MARKED_OFFERS: usize = 1_000;
+
+/// A negotiation session as NegMAS's session plot shows it: against the step, each party's
+/// utility (a colour per party) of the offers it made (solid, each offer marked) and of the
+/// offers it received (dashed), a mediator's texts counting as every party's own; each
+/// party's reservation dotted in its colour; and the agreement, when there is one, as a
+/// vertical line with a ring on every party's utility of it. Utilities are in the
+/// scenario's own units (the y axis spans them and the reservations, and 0).
+pub fn session_svg(
+    title: &str,
+    parties: &[String],
+    reservations: &[f64],
+    offers: &[SessionOffer],
+    agreement: Option<(u32, &[f64])>,
+    last_step: u32,
+) -> String {
+    const W: f64 = 760.0;
+    const H: f64 = 440.0;
+    const M: f64 = 60.0;
+    const LEGEND: f64 = 170.0;
+    const TOP: f64 = 50.0;
+    const BOTTOM: f64 = 380.0;
+    let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+        "#17becf",
+    ];
+    let colour = |p: usize| palette[p % palette.len()];
+    let finite = |x: &f64| x.is_finite();
+    let (lo, hi) = offers
+        .iter()
+        .flat_map(|o| o.utilities.iter().copied())
+        .chain(reservations.iter().copied())
+        .filter(finite)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let (lo, hi) =
+        if lo.is_finite() { (lo.min(0.0), hi.max(lo.min(0.0) + 1e-9)) } else { (0.0, 1.0) };
+    let right = W - LEGEND - 10.0;
+    let n = f64::from(last_step.max(1));
+    let sx = |step: u32| M + f64::from(step) / n * (right - M);
+    let sy = |y: f64| BOTTOM - (y.clamp(lo, hi) - lo) / (hi - lo) * (BOTTOM - TOP);
+    let mut svg = canvas(W, H);
+    heading(&mut svg, (W - LEGEND) / 2.0, title);
+    let _ = writeln!(
+        svg,
+        r#"<path d="M{M} {TOP} L{M} {BOTTOM} L{right} {BOTTOM}" stroke="black" fill="none"/>"#
+    );
+    for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let y = lo + t * (hi - lo);
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            M - 6.0,
+            sy(y) + 4.0,
+            detente_words::num(y)
+        );
+    }
+    for step in [0, last_step / 2, last_step] {
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{}" text-anchor="middle">step {step}</text>"#,
+            sx(step),
+            BOTTOM + 16.0
+        );
+    }
+    for (p, name) in parties.iter().enumerate() {
+        if let Some(&r) = reservations.get(p).filter(|r| r.is_finite()) {
+            let _ = writeln!(
+                svg,
+                r#"<line x1="{M}" y1="{y:.2}" x2="{right}" y2="{y:.2}" stroke="{}" stroke-dasharray="1 3"><title>reservation of {}</title></line>"#,
+                colour(p),
+                esc(name),
+                y = sy(r)
+            );
+        }
+        // Its own offers (and the mediator's texts), then the offers it received.
+        for (own, dash, width, whose) in [
+            (true, "", 1.5, "its own offers"),
+            (false, r#" stroke-dasharray="5 3""#, 1.0, "the offers it received"),
+        ] {
+            let pts: Vec<String> = offers
+                .iter()
+                .filter(|o| o.by.is_none_or(|q| q == p) == own)
+                .filter_map(|o| o.utilities.get(p).filter(|u| u.is_finite()).map(|&u| (o.step, u)))
+                .map(|(step, u)| format!("{:.2},{:.2}", sx(step), sy(u)))
+                .collect();
+            if !pts.is_empty() {
+                let _ = writeln!(
+                    svg,
+                    r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="{width}"{dash}><title>{}: {whose}</title></polyline>"#,
+                    pts.join(" "),
+                    colour(p),
+                    esc(name)
+                );
+            }
+        }
+    }
+    let every = offers.len().div_ceil(MAX_MARKED_OFFERS).max(1);
+    for o in offers.iter().step_by(every) {
+        let (on, fill) = match o.by {
+            Some(p) => (vec![p], colour(p)),
+            None => ((0..parties.len()).collect(), "#777"),
+        };
+        for p in on {
+            if let Some(&u) = o.utilities.get(p).filter(|u| u.is_finite()) {
+                let _ = writeln!(
+                    svg,
+                    r#"<circle cx="{:.2}" cy="{:.2}" r="2.5" fill="{fill}"/>"#,
+                    sx(o.step),
+                    sy(u)
+                );
+            }
+        }
+    }
+    if let Some((step, utilities)) = agreement {
+        let x = sx(step);
+        let _ = writeln!(
+            svg,
+            r#"<line x1="{x:.2}" y1="{TOP}" x2="{x:.2}" y2="{BOTTOM}" stroke="black" stroke-dasharray="2 3"/>"#
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.2}" y="{}" text-anchor="middle">agreement</text>"#,
+            x,
+            TOP - 6.0
+        );
+        for (p, &u) in utilities.iter().enumerate().filter(|(_, u)| u.is_finite()) {
+            let _ = writeln!(
+                svg,
+                r#"<circle cx="{x:.2}" cy="{:.2}" r="6" fill="none" stroke="{}" stroke-width="2"><title>{}: {}</title></circle>"#,
+                sy(u),
+                colour(p),
+                esc(&parties[p.min(parties.len().saturating_sub(1))]),
+                detente_words::num(u)
+            );
+        }
+    }
+    let mut legend: Vec<(String, &str, &str)> =
+        parties.iter().enumerate().map(|(p, name)| (name.clone(), colour(p), "")).collect();
+    legend.push(("its own offers".to_string(), "#555", ""));
+    legend.push(("offers it received".to_string(), "#555", r#" stroke-dasharray="5 3""#));
+    legend.push(("reservation".to_string(), "#555", r#" stroke-dasharray="1 3""#));
+    if offers.iter().any(|o| o.by.is_none()) {
+        legend.push(("the mediator's texts (dots)".to_string(), "#777", ""));
+    }
+    if agreement.is_some() {
+        legend.push(("agreement".to_string(), "black", r#" stroke-dasharray="2 3""#));
+    }
+    for (k, (name, c, dash)) in legend.iter().enumerate() {
+        let y = TOP + 14.0 * k as f64;
+        let _ = writeln!(
+            svg,
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{c}" stroke-width="3"{dash}/>"#,
+            W - LEGEND,
+            y - 4.0,
+            W - LEGEND + 16.0,
+            y - 4.0
+        );
+        let _ = writeln!(svg, r#"<text x="{}" y="{y}">{}</text>"#, W - LEGEND + 22.0, esc(name));
+    }
+    let note = if every > 1 {
+        format!(
+            "each party's utility of the offers; dots: every {every}th of the {} offers, in its maker's colour",
+            offers.len()
+        )
+    } else {
+        "each party's utility of the offers; dots: each offer, in its maker's colour".to_string()
+    };
+    let _ = writeln!(svg, r#"<text x="{M}" y="{}" font-size="10">{}</text>"#, H - 10.0, esc(&note));
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// An SVG document `w` by `h` on a white background, left open for the plot's elements.
 fn canvas(w: f64, h: f64) -> String {
     let mut svg = String::new();
@@ -711,6 +900,50 @@ mod tests {
             assert!(y + 4.0 <= height, "{a}: legend row at {y}, picture {height} high");
             assert!(svg.contains(&format!("<title>{}</title></polyline>", esc(a))));
         }
+    }
+
+    #[test]
+    fn a_session_has_each_partys_lines_its_offers_marked_and_the_agreement_ringed() {
+        let offer = |step, by, u: [f64; 2]| SessionOffer { step, by, utilities: u.to_vec() };
+        let offers = [
+            offer(0, Some(0), [1.0, 0.2]),
+            offer(1, Some(1), [0.3, 0.9]),
+            offer(2, Some(0), [0.8, 0.5]),
+        ];
+        let parties = ["a <1>".to_string(), "b".to_string()];
+        let svg = session_svg("t", &parties, &[0.4, 0.3], &offers, Some((2, &[0.8, 0.5])), 9);
+        // Per party: its own offers and those it received.
+        assert_eq!(svg.matches("<polyline").count(), 4);
+        assert!(svg.contains("<title>a &lt;1&gt;: its own offers</title>"));
+        // Each offer marked once, on its maker's line; each party's utility of the
+        // agreement ringed.
+        assert_eq!(svg.matches(r#"r="2.5""#).count(), 3);
+        assert_eq!(svg.matches(r#"r="6""#).count(), 2);
+        assert!(svg.contains(">agreement</text>"));
+        assert!(svg.contains(">step 9</text>"));
+        assert!(!svg.contains("NaN") && svg.ends_with("</svg>\n"));
+        // No agreement, no ring; a mediator's texts are every party's own, marked in grey
+        // on every line.
+        let texts = [offer(0, None, [0.5, 0.5]), offer(1, None, [0.6, 0.4])];
+        let svg = session_svg("t", &parties, &[0.4, 0.3], &texts, None, 1);
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert_eq!(svg.matches(r##"r="2.5" fill="#777""##).count(), 4);
+        assert!(!svg.contains(r#"r="6""#));
+    }
+
+    #[test]
+    fn a_long_session_marks_at_most_a_thousand_offers() {
+        let offers: Vec<SessionOffer> = (0..10_000)
+            .map(|k| SessionOffer {
+                step: k,
+                by: Some(k as usize % 2),
+                utilities: vec![f64::from(k) / 1e4, 1.0],
+            })
+            .collect();
+        let svg = session_svg("t", &["a".into(), "b".into()], &[0.0, 0.0], &offers, None, 9_999);
+        let marks = svg.matches(r#"r="2.5""#).count();
+        assert!(marks <= MAX_MARKED_OFFERS, "{marks}");
+        assert!(svg.contains("every 10th of the 10000 offers"));
     }
 
     #[test]

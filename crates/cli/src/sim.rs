@@ -249,6 +249,97 @@ impl Session {
     fn utilities_of(&self, id: u64) -> Vec<f64> {
         (0..self.domain.scenario().parties().len()).map(|p| self.domain.utility(p, id)).collect()
     }
+
+    /// The session as NegMAS's session plot shows it: each party's utility of every offer
+    /// kept in the trace, step by step, the offers marked by their makers, the reservations
+    /// and the agreement ([`crate::plot::session_svg`]).
+    pub fn plot(&self) -> String {
+        let s = self.domain.scenario();
+        let offers: Vec<crate::plot::SessionOffer> = self
+            .result
+            .trace
+            .entries
+            .iter()
+            .filter_map(|e| {
+                e.outcome.map(|id| crate::plot::SessionOffer {
+                    step: e.step,
+                    by: e.proposer.map(|p| p as usize),
+                    utilities: self.utilities_of(id),
+                })
+            })
+            .collect();
+        let agreement = self.result.agreement.map(|id| self.utilities_of(id));
+        let last = self.result.steps.saturating_sub(1);
+        // The agreement is the last entry of the trace (the offer accepted).
+        let agreed_at = self.result.trace.entries.last().map_or(last, |e| e.step);
+        let parties: Vec<String> =
+            s.parties().iter().zip(&self.names).map(|(p, n)| format!("{} ({n})", p.id)).collect();
+        let reservations: Vec<f64> = s.parties().iter().map(|p| p.reservation).collect();
+        let title = format!(
+            "{}: {} on {}, seed {}",
+            s.meta().name,
+            self.config.mechanism.name(),
+            detente_words::and_list(&self.names),
+            self.seed
+        );
+        crate::plot::session_svg(
+            &title,
+            &parties,
+            &reservations,
+            &offers,
+            agreement.as_deref().map(|u| (agreed_at, u)),
+            self.config.deadline.n_steps.unwrap_or(last + 1).max(1) - 1,
+        )
+    }
+
+    /// How the session ended, in the words of the text output: a line, or the agreement's
+    /// line, its terms (one a line) and the distances to the frontier and the Nash point.
+    pub fn ending(&self) -> Vec<String> {
+        let Session { domain, result, .. } = self;
+        let s = domain.scenario();
+        let mut out = vec![];
+        let steps = detente_words::count(result.steps as usize, "step", "steps");
+        match (&result.termination, result.agreement) {
+            (Termination::Agreement, Some(id)) => {
+                let o = domain.decode(id);
+                out.push(format!(
+                    "Agreement after {steps} and {}:",
+                    detente_words::count(result.n_offers as usize, "offer", "offers")
+                ));
+                for (i, &k) in o.options().iter().enumerate() {
+                    out.push(format!("  {}: {}", s.issues()[i].name, s.issues()[i].option_label(k)));
+                }
+                let reference = domain.reference();
+                let pareto = match (result.pareto_distance, &reference.frontier) {
+                    (Some(d), _) => detente_words::num(d),
+                    (None, None) => "unknown (the frontier is too large to list)".to_string(),
+                    (None, Some(_)) => "none (no outcome is acceptable to every party)".to_string(),
+                };
+                let nash = match result.nash_distance {
+                    Some(d) => detente_words::num(d),
+                    None if !reference.nash_exact => {
+                        "unknown (the search for it stopped at its budget)".to_string()
+                    }
+                    None => "none (no outcome is acceptable to every party)".to_string(),
+                };
+                out.push(format!("Distance to the Pareto frontier {pareto}, to the Nash point {nash}."));
+            }
+            (Termination::Deadline, _) => out.push(format!(
+                "No agreement: the deadline passed after {steps}; every party keeps its reservation."
+            )),
+            (Termination::EndedBy(p), _) => out.push(format!(
+                "No agreement: {} ended the negotiation at step {}.",
+                s.parties()[*p].name,
+                result.steps
+            )),
+            (Termination::NegotiatorError { party, message }, _) => out.push(format!(
+                "The session stopped: negotiator of {} failed: {message}.",
+                s.parties()[*party].name
+            )),
+            (Termination::Agreement, None) => {}
+        }
+        out
+    }
 }
 
 impl Report for Session {
@@ -377,63 +468,9 @@ impl Report for Session {
         }
         out.push_str(&t.render("  "));
         out.push('\n');
-        let steps = detente_words::count(result.steps as usize, "step", "steps");
-        match (&result.termination, result.agreement) {
-            (Termination::Agreement, Some(id)) => {
-                let o = domain.decode(id);
-                let _ = writeln!(
-                    out,
-                    "Agreement after {steps} and {}:",
-                    detente_words::count(result.n_offers as usize, "offer", "offers")
-                );
-                for (i, &k) in o.options().iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "  {}: {}",
-                        s.issues()[i].name,
-                        s.issues()[i].option_label(k)
-                    );
-                }
-                let reference = domain.reference();
-                let pareto = match (result.pareto_distance, &reference.frontier) {
-                    (Some(d), _) => detente_words::num(d),
-                    (None, None) => "unknown (the frontier is too large to list)".to_string(),
-                    (None, Some(_)) => "none (no outcome is acceptable to every party)".to_string(),
-                };
-                let nash = match result.nash_distance {
-                    Some(d) => detente_words::num(d),
-                    None if !reference.nash_exact => {
-                        "unknown (the search for it stopped at its budget)".to_string()
-                    }
-                    None => "none (no outcome is acceptable to every party)".to_string(),
-                };
-                let _ = writeln!(
-                    out,
-                    "Distance to the Pareto frontier {pareto}, to the Nash point {nash}."
-                );
-            }
-            (Termination::Deadline, _) => {
-                let _ = writeln!(
-                    out,
-                    "No agreement: the deadline passed after {steps}; every party keeps its reservation."
-                );
-            }
-            (Termination::EndedBy(p), _) => {
-                let _ = writeln!(
-                    out,
-                    "No agreement: {} ended the negotiation at step {}.",
-                    s.parties()[*p].name,
-                    result.steps
-                );
-            }
-            (Termination::NegotiatorError { party, message }, _) => {
-                let _ = writeln!(
-                    out,
-                    "The session stopped: negotiator of {} failed: {message}.",
-                    s.parties()[*party].name
-                );
-            }
-            (Termination::Agreement, None) => {}
+        for line in self.ending() {
+            out.push_str(&line);
+            out.push('\n');
         }
         out
     }
@@ -532,6 +569,9 @@ pub struct TournamentArgs<'a> {
     pub shard: Option<&'a str>,
     pub csv: Option<&'a Path>,
     pub out: Option<&'a Path>,
+    /// Whether to draw the sessions' progress on stderr when it is a terminal (not in the
+    /// server, whose terminal is not the user's).
+    pub progress: bool,
 }
 
 /// `detente tournament`.
@@ -598,7 +638,12 @@ pub fn tournament(
         threads: args.threads,
         shard,
     };
-    let result = detente_sim::tournament(&domains, &config, &progress_bar()).map_err(sim_error)?;
+    let result = if args.progress {
+        detente_sim::tournament(&domains, &config, &progress_bar())
+    } else {
+        detente_sim::tournament(&domains, &config, &|_| {})
+    }
+    .map_err(sim_error)?;
     write_files(result, args.csv, args.out, notes)
 }
 
@@ -732,17 +777,19 @@ fn write_files(
     Ok(Tournament { result, notes })
 }
 
-impl Report for Tournament {
-    fn json(&self) -> Value {
-        detente_sim::part_json(&self.result)
+impl Tournament {
+    /// The scores: per scenario, and across scenarios on the common scale.
+    pub fn scores(&self) -> detente_sim::Scores {
+        detente_sim::scores(&self.result)
     }
 
-    fn text(&self) -> String {
+    /// The first lines of the text output: what was played, which parties played where not
+    /// every party did, and what is missing from a partial merge.
+    pub fn heading(&self) -> Vec<String> {
         let result = &self.result;
-        let scores = detente_sim::scores(result);
         let spec = &result.spec;
-        let mut text = format!(
-            "Tournament: {} on {}, {}; {} on {}, {}, seed {}\n",
+        let mut lines = vec![format!(
+            "Tournament: {} on {}, {}; {} on {}, {}, seed {}",
             detente_words::count(spec.negotiators.len(), "negotiator", "negotiators"),
             detente_words::count(spec.scenarios.len(), "scenario", "scenarios"),
             detente_words::count(result.total_sessions, "session", "sessions"),
@@ -754,19 +801,58 @@ impl Report for Tournament {
             },
             detente_words::count(spec.repetitions as usize, "repetition", "repetitions"),
             spec.seed
-        );
-        // Which parties played, after the first line, when not every party did.
-        text.push_str(&self.notes);
+        )];
+        lines.extend(self.notes.lines().map(str::to_string));
         let missing = result.shards.missing();
         if !missing.is_empty() {
-            let _ = writeln!(
-                text,
+            lines.push(format!(
                 "PARTIAL: {} {} missing; these scores cover only {} of {} sessions.",
                 detente_words::and_list(&shard_names(&missing, result.shards.count)),
                 if missing.len() == 1 { "is" } else { "are" },
                 result.records.len(),
                 result.total_sessions
-            );
+            ));
+        }
+        lines
+    }
+
+    /// Who gained most on the common scale, in a sentence; `None` when no negotiator has a
+    /// rescaled utility.
+    pub fn best_words(&self) -> Option<String> {
+        let scores = self.scores();
+        let (u, ties) = scores.best_overall()?;
+        Some(if let [best] = ties[..] {
+            format!(
+                "{} gained most on the common scale (mean rescaled utility {}), reaching agreement in {} of its {} appearances.",
+                best.negotiator,
+                detente_words::num(u),
+                best.agreements,
+                best.appearances
+            )
+        } else {
+            let names: Vec<&str> = ties.iter().map(|sc| sc.negotiator.as_str()).collect();
+            format!(
+                "{} gained most on the common scale (mean rescaled utility {} each).",
+                detente_words::and_list(&names),
+                detente_words::num(u)
+            )
+        })
+    }
+}
+
+impl Report for Tournament {
+    fn json(&self) -> Value {
+        detente_sim::part_json(&self.result)
+    }
+
+    fn text(&self) -> String {
+        let result = &self.result;
+        let scores = detente_sim::scores(result);
+        let spec = &result.spec;
+        let mut text = String::new();
+        for line in self.heading() {
+            text.push_str(&line);
+            text.push('\n');
         }
         let opt = |x: Option<f64>| x.map_or("-".to_string(), detente_words::num);
         let agreed = |sc: &detente_sim::Score| format!("{} of {}", sc.agreements, sc.appearances);
@@ -819,25 +905,8 @@ impl Report for Tournament {
             }
             text.push_str(&t.render("  "));
         }
-        if let Some((u, ties)) = scores.best_overall() {
-            if let [best] = ties[..] {
-                let _ = writeln!(
-                    text,
-                    "\n{} gained most on the common scale (mean rescaled utility {}), reaching agreement in {} of its {} appearances.",
-                    best.negotiator,
-                    detente_words::num(u),
-                    best.agreements,
-                    best.appearances
-                );
-            } else {
-                let names: Vec<&str> = ties.iter().map(|sc| sc.negotiator.as_str()).collect();
-                let _ = writeln!(
-                    text,
-                    "\n{} gained most on the common scale (mean rescaled utility {} each).",
-                    detente_words::and_list(&names),
-                    detente_words::num(u)
-                );
-            }
+        if let Some(line) = self.best_words() {
+            let _ = writeln!(text, "\n{line}");
         }
         text
     }

@@ -1205,7 +1205,16 @@ fn every_page_loads_in_a_real_browser_with_the_numbers_of_the_cli_and_nothing_fr
             .filter(|p| p.starts_with(&format!("/scenarios/{name}")))
             .map(|p| kind(p))
             .collect();
-        for page in ["", "/compare", "/mediate", "/what-if", "/frontier"] {
+        for page in [
+            "",
+            "/compare",
+            "/mediate",
+            "/what-if",
+            "/frontier",
+            "/forecast",
+            "/simulate",
+            "/tournament",
+        ] {
             let want = kind(&format!("/scenarios/{name}{page}"));
             assert!(kinds.contains(&want), "{name}: no {want} among {kinds:?}");
         }
@@ -1264,4 +1273,276 @@ fn the_report_opens_offline_in_a_real_browser_on_a_screen_a_phone_and_paper() {
             }
         }
     }
+}
+
+/// The NegMAS domain imported as a scenario file (`detente import json`), for the commands
+/// that read scenarios only (forecast): the scenario the server serves for it.
+fn negmas_imported() -> Removed {
+    let file = std::env::temp_dir().join(format!("detente-fishing-{}.toml", std::process::id()));
+    std::fs::write(&file, stdout_of(&["import", "json", &negmas_domain()])).unwrap();
+    Removed(file)
+}
+
+/// A file removed when dropped.
+struct Removed(PathBuf);
+
+impl Removed {
+    fn arg(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn forecast_simulate_and_tournament_answer_the_json_of_their_commands() {
+    let negmas = negmas_domain();
+    let imported = negmas_imported();
+    let server = Server::start(&["tutorial", "ukraine-2025", &negmas]);
+    let cases: [(&str, &[&str]); 10] = [
+        ("/api/scenarios/tutorial/forecast", &["forecast", "tutorial"]),
+        (
+            "/api/scenarios/ukraine-2025/forecast?model=eum&max_rounds=20",
+            &["forecast", "ukraine-2025", "--model", "eum", "--max-rounds", "20"],
+        ),
+        (
+            "/api/scenarios/tutorial/forecast?stochastic=yes&seed=7&max_rounds=5&parties=upland,lowland",
+            &[
+                "forecast",
+                "tutorial",
+                "--stochastic",
+                "--seed",
+                "7",
+                "--max-rounds",
+                "5",
+                "--parties",
+                "upland,lowland",
+            ],
+        ),
+        (
+            "/api/scenarios/fishing/forecast?model=median",
+            &["forecast", imported.arg(), "--model", "median"],
+        ),
+        (
+            "/api/scenarios/tutorial/simulate?negotiators=boulware,conceder",
+            &["simulate", "tutorial", "--negotiators", "boulware,conceder"],
+        ),
+        (
+            "/api/scenarios/ukraine-2025/simulate?negotiators=aspiration,tit-for-tat&seed=3&steps=60&trace=full&mechanism=sao",
+            &[
+                "simulate",
+                "ukraine-2025",
+                "--negotiators",
+                "aspiration,tit-for-tat",
+                "--seed",
+                "3",
+                "--steps",
+                "60",
+                "--trace",
+                "full",
+                "--mechanism",
+                "sao",
+            ],
+        ),
+        (
+            "/api/scenarios/fishing/simulate?negotiators=linear,nash&mechanism=veto",
+            &["simulate", &negmas, "--negotiators", "linear,nash", "--mechanism", "veto"],
+        ),
+        (
+            "/api/scenarios/tutorial/tournament?negotiators=boulware,conceder,linear&seed=2",
+            &["tournament", "tutorial", "--negotiators", "boulware,conceder,linear", "--seed", "2"],
+        ),
+        // (ukraine-2025's tournament differs: `detente tournament` reads the file as
+        // written, not as known on its as_of as the server and every other command do.)
+        (
+            "/api/scenarios/tutorial/tournament?negotiators=boulware,random&repetitions=3&steps=50",
+            &[
+                "tournament",
+                "tutorial",
+                "--negotiators",
+                "boulware,random",
+                "--repetitions",
+                "3",
+                "--steps",
+                "50",
+            ],
+        ),
+        (
+            "/api/scenarios/fishing/tournament?negotiators=hardliner,conceder&mechanism=hill-climbing",
+            &[
+                "tournament",
+                &negmas,
+                "--negotiators",
+                "hardliner,conceder",
+                "--mechanism",
+                "hill-climbing",
+            ],
+        ),
+    ];
+    for (path, args) in cases {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 200, "{path}: {body}");
+        let mut args = args.to_vec();
+        args.push("--json");
+        assert_eq!(body, stdout_of(&args), "{path} against detente {args:?}");
+        // Decided by (scenario, parameters, seed): the same again.
+        assert_eq!(server.get(path).1, body, "{path} twice");
+    }
+}
+
+#[test]
+fn forecast_simulate_and_tournament_refuse_bad_parameters_and_sizes_too_large() {
+    let server = Server::start(&["tutorial"]);
+    let eight = "boulware,linear,conceder,aspiration,tit-for-tat,random,hardliner,nash";
+    let cases = [
+        ("forecast?max_rounds=1001", "max_rounds 1001: the server runs at most 1000 rounds"),
+        (
+            "forecast?model=oracle",
+            "model: invalid value \"oracle\": smp, compromise, median or eum",
+        ),
+        ("forecast?seed=7", "--seed applies to stochastic runs only"),
+        ("forecast?stochastic=maybe", "stochastic: invalid value \"maybe\": yes or no"),
+        ("forecast?parties=upland", "--parties: name at least 2 actors"),
+        ("forecast?max_work=5", "unknown parameter \"max_work\""),
+        ("simulate", "simulate: the parameter negotiators is required"),
+        (
+            "simulate?negotiators=boulware,conceder&steps=10001",
+            "steps 10001: the server runs sessions of at most 10000 steps",
+        ),
+        (
+            "simulate?negotiators=boulware,conceder&steps=99999999999",
+            "steps: invalid value \"99999999999\": not a whole number",
+        ),
+        ("simulate?negotiators=boulware,conceder&seed=-1", "seed: invalid value \"-1\""),
+        ("simulate?negotiators=boulware,oracle", "oracle"),
+        ("simulate?negotiators=boulware", "1 negotiator given for 2 parties"),
+        (
+            "simulate?negotiators=boulware,conceder&mechanism=auction",
+            "mechanism: invalid value \"auction\"",
+        ),
+        ("simulate?negotiators=boulware,conceder&trace=all", "trace: invalid value \"all\""),
+        ("tournament", "tournament: the parameter negotiators is required"),
+        (
+            "tournament?negotiators=boulware,conceder&repetitions=251",
+            "the tournament asks for 1004 sessions",
+        ),
+        (
+            "tournament?negotiators=boulware,conceder&repetitions=100&steps=10000",
+            "the tournament asks for 400 sessions of 10000 steps",
+        ),
+        ("tournament?negotiators=boulware,conceder&repetitions=0", "at least one repetition"),
+        (
+            "tournament?negotiators=boulware,conceder&repetitions=4294967296",
+            "repetitions: invalid value",
+        ),
+        ("tournament?negotiators=boulware,conceder&parties=upland,nobody", "nobody"),
+    ];
+    for (q, words) in cases {
+        let (status, body) = server.get(&format!("/api/scenarios/tutorial/{q}"));
+        assert_eq!(status, 400, "{q}: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(v["error"].as_str().unwrap().contains(words), "{q}: {body}");
+    }
+    // The pages refuse them alike, in a page.
+    let (status, page) =
+        server.get(&format!("/scenarios/tutorial/tournament?negotiators={eight}&repetitions=20"));
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("the tournament asks for 1280 sessions"), "{page}");
+    let (status, page) = server.get("/scenarios/tutorial/simulate?steps=20000");
+    assert_eq!(status, 400, "{page}");
+    let (status, page) = server.get("/scenarios/tutorial/forecast?trace=full");
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("unknown parameter"), "{page}");
+}
+
+#[test]
+fn the_forecast_simulate_and_tournament_pages_show_the_numbers_of_the_cli() {
+    let negmas = negmas_domain();
+    let server = Server::start(&["tutorial", "ukraine-2025", &negmas]);
+    // Linked from the index and from every page of a scenario.
+    let (_, index) = server.get("/");
+    for name in ["tutorial", "ukraine-2025", "fishing"] {
+        for page in ["forecast", "simulate", "tournament"] {
+            assert!(index.contains(&format!("href=\"/scenarios/{name}/{page}\"")), "{name} {page}");
+        }
+    }
+    let (_, overview) = server.get("/scenarios/tutorial/compare");
+    assert!(overview.contains("href=\"/scenarios/tutorial/forecast\">Forecast</a>"), "{overview}");
+    // Forecast: each point's forecast, and the positions round by round.
+    let imported = negmas_imported();
+    for (name, arg) in
+        [("tutorial", "tutorial"), ("ukraine-2025", "ukraine-2025"), ("fishing", imported.arg())]
+    {
+        let (status, html) = server.get(&format!("/scenarios/{name}/forecast"));
+        assert_eq!(status, 200, "{html}");
+        let f = json_of(&["forecast", arg]);
+        for pt in f["points"].as_array().unwrap() {
+            let row = format!(
+                "<tr data-issue=\"{}\" data-forecast=\"{}\">",
+                esc(pt["issue"].as_str().unwrap()),
+                esc(pt["forecast"].as_str().unwrap_or("-"))
+            );
+            assert!(html.contains(&row), "{name}: no {row}");
+        }
+        let moved =
+            f["points"].as_array().unwrap().iter().any(|p| p["smp"]["rounds"].as_u64().is_some());
+        assert_eq!(html.contains("smp positions by round, point by point"), moved, "{name}");
+    }
+    // Simulate: each party's utility, the session drawn, how it ended.
+    let (status, html) =
+        server.get("/scenarios/tutorial/simulate?negotiators=boulware,conceder&seed=4");
+    assert_eq!(status, 200, "{html}");
+    let sim = json_of(&[
+        "simulate",
+        "tutorial",
+        "--negotiators",
+        "boulware,conceder",
+        "--seed",
+        "4",
+        "--trace",
+        "full",
+    ]);
+    for (p, u) in
+        sim["parties"].as_array().unwrap().iter().zip(sim["utilities"].as_array().unwrap())
+    {
+        let row = format!("<tr data-party=\"{}\" data-utility=\"{u}\">", p.as_str().unwrap());
+        assert!(html.contains(&row), "no {row}");
+    }
+    let offers =
+        sim["trace"].as_array().unwrap().iter().filter(|e| !e["outcome"].is_null()).count();
+    assert!(html.matches("<circle").count() >= offers, "every offer marked");
+    assert_eq!(html.contains(">agreement</text>"), !sim["agreement"].is_null());
+    assert!(html.contains("<polyline"), "a line per party");
+    // The default negotiators: one per counted party, from the registry, named on the page.
+    let (status, html) = server.get("/scenarios/ukraine-2025/simulate");
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("value=\"boulware,linear\""), "{html}");
+    // Tournament: each negotiator's row as the command's scores.
+    let (status, html) = server
+        .get("/scenarios/fishing/tournament?negotiators=boulware,conceder,linear&repetitions=2");
+    assert_eq!(status, 200, "{html}");
+    let t = json_of(&[
+        "tournament",
+        &negmas,
+        "--negotiators",
+        "boulware,conceder,linear",
+        "--repetitions",
+        "2",
+    ]);
+    for sc in t["scenario_scores"][0]["scores"].as_array().unwrap() {
+        let row = format!(
+            "<tr data-negotiator=\"{}\" data-agreements=\"{}\" data-utility=\"{}\">",
+            sc["negotiator"].as_str().unwrap(),
+            sc["agreements"],
+            sc["mean_utility"]
+        );
+        assert!(html.contains(&row), "no {row}");
+    }
+    let (status, html) = server.get("/scenarios/tutorial/tournament");
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Tournament: 8 negotiators on 1 scenario, 64 sessions"), "{html}");
 }

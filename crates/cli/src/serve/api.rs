@@ -65,7 +65,7 @@ async fn limit_body(req: Request, next: Next) -> Response {
 async fn not_found(req: Request) -> Response {
     let path = req.uri().path();
     if path.starts_with("/api/") {
-        let routes = "GET /api/scenarios, GET /api/scenarios/{name}/analyze, evaluate, compare, deadlock, mediate, frontier";
+        let routes = "GET /api/scenarios, GET /api/scenarios/{name}/analyze, evaluate, compare, deadlock, mediate, frontier, forecast, simulate, tournament";
         Refusal::new(
             StatusCode::NOT_FOUND,
             format!(
@@ -186,11 +186,14 @@ async fn answer(
         "deadlock" => &["parties"],
         "mediate" => &["from", "max_changes", "parties"],
         "frontier" => &["parties"],
+        "forecast" => super::play::FORECAST_TAKES,
+        "simulate" => super::play::SIMULATE_TAKES,
+        "tournament" => super::play::TOURNAMENT_TAKES,
         _ => {
             return Err(Refusal::new(
                 StatusCode::NOT_FOUND,
                 format!(
-                    "no such question {:?} (questions: analyze, evaluate, compare, deadlock, mediate, frontier)",
+                    "no such question {:?} (questions: analyze, evaluate, compare, deadlock, mediate, frontier, forecast, simulate, tournament)",
                     super::served::cut(&q)
                 ),
             ));
@@ -201,6 +204,7 @@ async fn answer(
     let (from, to) = match q.as_str() {
         "compare" => (Some(p.need("from", "compare")?), Some(p.need("to", "compare")?)),
         "mediate" => (Some(p.need("from", "mediate")?), None),
+        "simulate" | "tournament" => (Some(p.need("negotiators", &q)?), None),
         _ => (None, None),
     };
     let work = move || -> anyhow::Result<Value> {
@@ -227,6 +231,11 @@ async fn answer(
                 let parties = load::parties(s, party_ids(p.get("parties")).as_deref())?;
                 crate::deadlock::deadlock(s, Some(parties), None)?.json()
             }
+            "forecast" => super::play::forecast(s, &|k| p.get(k))?.report().json(),
+            "simulate" => {
+                super::play::simulate(s, &|k| p.get(k), crate::sim::TraceArg::Summary)?.json()
+            }
+            "tournament" => super::play::tournament(s, &|k| p.get(k))?.json(),
             "mediate" => {
                 let from = load::proposal(s, from.as_deref().unwrap_or_default())?;
                 let parties = load::parties(s, party_ids(p.get("parties")).as_deref())?;

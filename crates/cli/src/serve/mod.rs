@@ -13,6 +13,7 @@
 mod api;
 mod guard;
 pub mod pages;
+mod play;
 pub mod render;
 mod served;
 mod tools;

@@ -13,7 +13,7 @@ use super::guard::{self, Refusal};
 use detente_core::Scenario;
 
 use super::view::{self, View, Viewed};
-use super::{App, api, render, tools};
+use super::{App, api, play, render, tools};
 
 /// The one stylesheet (the report inlines it).
 pub const STYLE: &str = include_str!("assets/style.css");
@@ -29,6 +29,9 @@ pub fn routes() -> Router<App> {
         .route("/scenarios/{name}/mediate", get(mediate))
         .route("/scenarios/{name}/what-if", get(what_if))
         .route("/scenarios/{name}/frontier", get(frontier))
+        .route("/scenarios/{name}/forecast", get(forecast))
+        .route("/scenarios/{name}/simulate", get(simulate))
+        .route("/scenarios/{name}/tournament", get(tournament))
         .route("/scenarios/{name}/scenario.toml", get(save_as))
         .route("/assets/style.css", get(|| async { asset("text/css", STYLE) }))
         .route("/assets/app.js", get(|| async { asset("text/javascript", SCRIPT) }))
@@ -83,9 +86,9 @@ async fn index(State(app): State<App>) -> Html<String> {
     let mut body = String::from("<h1>Scenarios</h1>\n<ul class=\"scenarios\">\n");
     for e in app.served.entries() {
         let s = &e.s;
+        let at = seg(&e.name);
         body.push_str(&format!(
-            "<li><a href=\"/scenarios/{}\">{}</a>: {} ({}, {}, {})</li>\n",
-            seg(&e.name),
+            "<li><a href=\"/scenarios/{at}\">{}</a>: {} ({}, {}, {}); <a href=\"/scenarios/{at}/forecast\">forecast</a>, <a href=\"/scenarios/{at}/simulate\">simulate</a>, <a href=\"/scenarios/{at}/tournament\">tournament</a></li>\n",
             esc(&e.name),
             esc(&s.meta().title),
             detente_words::count(s.parties().len(), "party", "parties"),
@@ -255,6 +258,42 @@ async fn frontier(
             tools::frontier(name, v, &q.view, q.get("parties"), q.get("ignore_red_lines"))
         },
     )
+    .await
+}
+
+/// Page 7, "Forecast": `/scenarios/{name}/forecast[?model=M&stochastic=yes&seed=N&max_rounds=R&parties=a,b]`.
+async fn forecast(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    show(&app, one(path), query, play::FORECAST_TAKES, Some("/forecast"), |name, _, v, q| {
+        play::forecast_page(name, v, &q.view, q)
+    })
+    .await
+}
+
+/// Page 7, "Simulate": `/scenarios/{name}/simulate[?negotiators=a,b&mechanism=M&steps=N&seed=S&parties=a,b]`.
+async fn simulate(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    show(&app, one(path), query, play::SIMULATE_PAGE_TAKES, Some("/simulate"), |name, _, v, q| {
+        play::simulate_page(name, v, &q.view, q)
+    })
+    .await
+}
+
+/// Page 7, "Tournament": `/scenarios/{name}/tournament[?negotiators=a,b&mechanism=M&steps=N&repetitions=R&seed=S&parties=a,b]`.
+async fn tournament(
+    State(app): State<App>,
+    path: Result<Path<String>, PathRejection>,
+    query: Pairs,
+) -> Response {
+    show(&app, one(path), query, play::TOURNAMENT_TAKES, Some("/tournament"), |name, _, v, q| {
+        play::tournament_page(name, v, &q.view, q)
+    })
     .await
 }
 

@@ -588,12 +588,15 @@ pub fn proposal_href(name: &str, id: &str, view: &View) -> String {
 }
 
 /// The pages of a scenario, as (path after `/scenarios/{name}`, label).
-pub const PAGES: [(&str, &str); 5] = [
+pub const PAGES: [(&str, &str); 8] = [
     ("", "Overview"),
     ("/compare", "Compare"),
     ("/mediate", "Mediate"),
     ("/what-if", "What-if"),
     ("/frontier", "Frontier"),
+    ("/forecast", "Forecast"),
+    ("/simulate", "Simulate"),
+    ("/tournament", "Tournament"),
 ];
 
 /// The navigation between a scenario's pages, in this view (`current`: the path after
