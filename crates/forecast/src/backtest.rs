@@ -19,6 +19,7 @@ use crate::deu::{DeuFile, DeuIssue};
 use crate::error::{Error, ErrorKind};
 use crate::eum::{EumInput, EumParams};
 use crate::input::{Actor, SmpInput};
+use crate::model::{Threads, try_par_map};
 use crate::params::SmpParams;
 
 /// How actors' capabilities are set.
@@ -282,8 +283,15 @@ pub fn proposal_folds(file: &DeuFile, k: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Forecasts every issue of `file` with each model and scores the forecasts.
+/// Forecasts every issue of `file` with each model and scores the forecasts. The issues
+/// are forecast on the machine's cores (the SMP and EUM runs; the result does not depend
+/// on the number of threads).
 pub fn backtest(file: &DeuFile, params: &BacktestParams) -> Result<Backtest, Error> {
+    backtest_on(file, params, crate::model::cores())
+}
+
+/// [`backtest`] on up to `threads` threads.
+fn backtest_on(file: &DeuFile, params: &BacktestParams, threads: usize) -> Result<Backtest, Error> {
     if file.issues.is_empty() {
         return Err(Error::new(
             ErrorKind::Count,
@@ -315,8 +323,14 @@ pub fn backtest(file: &DeuFile, params: &BacktestParams) -> Result<Backtest, Err
         .collect::<Result<_, _>>()?;
     let outcomes: Vec<f64> = file.issues.iter().map(|i| i.outcome).collect();
     let folds = proposal_folds(file, k);
-    let smp_params = SmpParams::default();
+    // The issues are spread over the threads, each run on one (a run's result is the same
+    // on any number of threads; an issue's run is too short to share).
+    let smp_params = SmpParams { threads: 1, ..SmpParams::default() };
     let eum_params = EumParams::default();
+    let threads = Threads { count: threads, min_chunk: 8 };
+    let each = |f: &(dyn Fn(&IssueActors) -> Result<f64, Error> + Sync)| {
+        try_par_map(threads, prepared.len(), |i| f(&prepared[i]))
+    };
     let mut models = vec![];
     for &model in &params.models {
         if model == BacktestModel::Tempered {
@@ -326,13 +340,8 @@ pub fn backtest(file: &DeuFile, params: &BacktestParams) -> Result<Backtest, Err
         let forecasts: Vec<f64> = match model {
             BacktestModel::Compromise => prepared.iter().map(compromise_1d).collect(),
             BacktestModel::Median => prepared.iter().map(median_1d).collect(),
-            BacktestModel::Smp => prepared
-                .iter()
-                .map(|a| smp_1d(a, &file.actors, &smp_params))
-                .collect::<Result<_, _>>()?,
-            BacktestModel::Eum => {
-                prepared.iter().map(|a| eum_1d(a, &eum_params)).collect::<Result<_, _>>()?
-            }
+            BacktestModel::Smp => each(&|a| smp_1d(a, &file.actors, &smp_params))?,
+            BacktestModel::Eum => each(&|a| eum_1d(a, &eum_params))?,
             BacktestModel::Tempered => unreachable!("fitted above"),
         };
         let scores = scores(&forecasts, &outcomes);
@@ -526,6 +535,28 @@ mod tests {
         // Folds must be between 2 and the number of proposals.
         let e = backtest(&f, &BacktestParams { folds: Some(3), ..params }).unwrap_err();
         assert!(e.message().contains("between 2 and the 2 proposals"), "{e}");
+    }
+
+    #[test]
+    fn the_threads_change_no_forecast() {
+        // 40 issues of 20 proposals, 6 actors with varied positions and saliences.
+        let mut text =
+            String::from("prnr\tisnr\tpa\tpb\tpc\tpd\tpe\tpf\tsa\tsb\tsc\tsd\tse\tsf\tout\n");
+        let mut rng = detente_core::Rng::new(3);
+        for i in 0..40 {
+            text.push_str(&format!("p{}\ti{i}", i / 2));
+            for _ in 0..12 {
+                text.push_str(&format!("\t{}", (rng.unit() * 10.0).floor() * 10.0));
+            }
+            text.push_str(&format!("\t{}\n", (rng.unit() * 100.0).floor()));
+        }
+        let f = parse_deu("t.tsv", &text).unwrap();
+        let params = BacktestParams::default();
+        let one = backtest_on(&f, &params, 1).unwrap();
+        for threads in [2, 3, 7] {
+            assert_eq!(backtest_on(&f, &params, threads).unwrap(), one, "{threads} threads");
+        }
+        assert_eq!(backtest(&f, &params).unwrap(), one);
     }
 
     #[test]
