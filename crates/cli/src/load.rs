@@ -167,14 +167,63 @@ pub fn scenario(arg: &str) -> Result<Scenario, LoadError> {
     }
 }
 
+/// What a day's snapshot left out as later: the counted sentence, the JSON, and each item
+/// with its date (for the report's and the dashboard's list).
+#[derive(Clone, Debug)]
+pub struct LeftOut {
+    /// One counted sentence ("As of 3 Dec 2025 (--as-of): left out as later ...").
+    pub words: String,
+    /// `left_out_as_later` of the JSON.
+    pub json: serde_json::Value,
+    /// Each proposal, revision and event left out, by date (file order among equals).
+    pub items: Vec<LaterItem>,
+}
+
+/// One thing left out as later.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaterItem {
+    /// `proposal`, `revision` or `event`.
+    pub kind: &'static str,
+    /// What it is, in a line: a proposal's id and title, a revision's party, point and
+    /// fields, an event's title.
+    pub what: String,
+    /// Its date as written.
+    pub date: String,
+}
+
+/// The things `later` names in the full scenario `s`, by date.
+fn later_items(s: &Scenario, later: &detente_core::Later) -> Vec<LaterItem> {
+    let mut items = vec![];
+    for &j in &later.proposals {
+        let p = &s.proposals()[j];
+        items.push(LaterItem {
+            kind: "proposal",
+            what: format!("{} ({})", p.id, p.title),
+            date: p.date.clone().unwrap_or_default(),
+        });
+    }
+    for &j in &later.revisions {
+        let r = &s.history().revisions[j];
+        let on = r.issue.map(|i| format!(" on {}", s.issues()[i].id)).unwrap_or_default();
+        items.push(LaterItem {
+            kind: "revision",
+            what: format!("{}{on}: {}", s.parties()[r.party].id, r.changes().join(", ")),
+            date: r.date.clone(),
+        });
+    }
+    for &j in &later.events {
+        let e = &s.history().events[j];
+        items.push(LaterItem { kind: "event", what: e.title.clone(), date: e.date.clone() });
+    }
+    items.sort_by_key(|x| detente_core::date_span(&x.date).map(|d| d.0));
+    items
+}
+
 /// The scenario as known on a day (docs/cli.md, "As of a day"): `--as-of DATE` when given,
 /// else the file's `as_of`, else the file as written. What the day leaves out as later is
-/// said in one counted sentence (and as JSON) when there is any, or when `--as-of` was
-/// given.
-pub fn as_of(
-    s: Scenario,
-    flag: Option<&str>,
-) -> Result<(Scenario, Option<(String, serde_json::Value)>), BadInput> {
+/// said in one counted sentence (and as JSON, each item with its date) when there is any,
+/// or when `--as-of` was given.
+pub fn as_of(s: Scenario, flag: Option<&str>) -> Result<(Scenario, Option<LeftOut>), BadInput> {
     let Some(date) = flag.map(str::to_string).or_else(|| s.meta().as_of.clone()) else {
         return Ok((s, None));
     };
@@ -186,37 +235,30 @@ pub fn as_of(
         return Ok((snap, None));
     }
     let ids: Vec<String> = later.proposals.iter().map(|&j| s.proposals()[j].id.clone()).collect();
-    let mut items = vec![];
+    let mut counted = vec![];
     if !ids.is_empty() {
-        items.push(format!(
+        counted.push(format!(
             "{} ({})",
             detente_words::count(ids.len(), "proposal", "proposals"),
             ids.join(", ")
         ));
     }
     if !later.revisions.is_empty() {
-        items.push(detente_words::count(later.revisions.len(), "revision", "revisions"));
+        counted.push(detente_words::count(later.revisions.len(), "revision", "revisions"));
     }
     if !later.events.is_empty() {
-        items.push(detente_words::count(later.events.len(), "event", "events"));
+        counted.push(detente_words::count(later.events.len(), "event", "events"));
     }
+    let items = later_items(&s, &later);
     let whence = if flag.is_some() { "--as-of" } else { "the file's as_of" };
     let day = detente_analysis::date_words(&date);
-    let words = if items.is_empty() {
+    let words = if counted.is_empty() {
         format!("As of {day} ({whence}): nothing in the file is dated later.")
     } else {
-        let last = [
-            later.proposals.iter().filter_map(|&j| s.proposals()[j].date.as_deref()).max(),
-            later.revisions.iter().map(|&j| s.history().revisions[j].date.as_str()).max(),
-            later.events.iter().map(|&j| s.history().events[j].date.as_str()).max(),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or("");
+        let last = items.iter().map(|x| x.date.as_str()).max().unwrap_or("");
         format!(
             "As of {day} ({whence}): left out as later {}, dated up to {}.",
-            detente_words::and_list(&items),
+            detente_words::and_list(&counted),
             detente_analysis::date_words(last)
         )
     };
@@ -226,8 +268,12 @@ pub fn as_of(
         "proposals": ids,
         "revisions": later.revisions.len(),
         "events": later.events.len(),
+        "items": items
+            .iter()
+            .map(|x| serde_json::json!({ "kind": x.kind, "what": x.what, "date": x.date }))
+            .collect::<Vec<_>>(),
     });
-    Ok((snap, Some((words, json))))
+    Ok((snap, Some(LeftOut { words, json, items })))
 }
 
 /// The index of a proposal by id, or a message listing the ids there are.

@@ -984,7 +984,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::check_output_path(&html)?;
             let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
             let j = report::proposal(&s, proposal.as_deref())?;
-            printer.print(&shown.around(&report::write(&s, j, shown.words(), &html)?))
+            let w = report::write(&s, j, shown.words(), shown.later(), &html)?;
+            printer.print(&shown.around(&w))
         }
     };
     let mut stdout = std::io::stdout().lock();

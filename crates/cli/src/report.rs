@@ -70,15 +70,22 @@ pub fn write<'a>(
     s: &'a Scenario,
     j: usize,
     what_if: Option<String>,
+    later: Option<&crate::load::LeftOut>,
     path: &'a Path,
 ) -> anyhow::Result<Written<'a>> {
-    let page = html(s, j, what_if.as_deref())?;
+    let page = html(s, j, what_if.as_deref(), later)?;
     crate::output::write_file(path, page.as_bytes())?;
     Ok(Written { s, path, proposal: j, bytes: page.len() })
 }
 
-/// The whole file.
-pub fn html(s: &Scenario, j: usize, what_if: Option<&str>) -> anyhow::Result<String> {
+/// The whole file; `later`: what the day (the file's `as_of` or `--as-of`) left out as
+/// later, said under the title.
+pub fn html(
+    s: &Scenario,
+    j: usize,
+    what_if: Option<&str>,
+    later: Option<&crate::load::LeftOut>,
+) -> anyhow::Result<String> {
     let title = &s.meta().title;
     let id = &s.proposals()[j].id;
     let mut b = String::new();
@@ -88,6 +95,9 @@ pub fn html(s: &Scenario, j: usize, what_if: Option<&str>) -> anyhow::Result<Str
         esc(title)
     );
     let _ = writeln!(b, "<h1>{}</h1>\n<p>{}</p>", esc(title), render::facts(&s.meta().name, s));
+    if let Some(later) = later {
+        b.push_str(&render::left_out(later));
+    }
     if let Some(w) = what_if {
         let _ = writeln!(b, "<p class=\"what-if\">{}</p>", esc(w));
     }

@@ -34,7 +34,7 @@ pub struct SetArgs {
 pub struct Shown {
     entries: Vec<Entry>,
     /// What the day's snapshot left out as later, in a sentence and as JSON.
-    later: Option<(String, Json)>,
+    later: Option<crate::load::LeftOut>,
 }
 
 #[derive(Debug)]
@@ -132,6 +132,11 @@ impl Shown {
         Said { shown: self, inner }
     }
 
+    /// What the day's snapshot left out as later, when it is said.
+    pub fn later(&self) -> Option<&crate::load::LeftOut> {
+        self.later.as_ref()
+    }
+
     /// The changes in a sentence, when there are any.
     pub fn words(&self) -> Option<String> {
         (!self.entries.is_empty()).then(|| self.line())
@@ -184,8 +189,8 @@ impl Report for Said<'_> {
         if !self.shown.entries.is_empty() {
             text = format!("{}\n\n{text}", self.shown.line());
         }
-        if let Some((later, _)) = &self.shown.later {
-            text = format!("{later}\n\n{text}");
+        if let Some(later) = &self.shown.later {
+            text = format!("{}\n\n{text}", later.words);
         }
         text
     }
@@ -196,8 +201,8 @@ impl Report for Said<'_> {
             if !self.shown.entries.is_empty() {
                 map.insert("what_if".to_string(), self.shown.json());
             }
-            if let Some((_, later)) = &self.shown.later {
-                map.insert("left_out_as_later".to_string(), later.clone());
+            if let Some(later) = &self.shown.later {
+                map.insert("left_out_as_later".to_string(), later.json.clone());
             }
         }
         v

@@ -2661,3 +2661,37 @@ fn ingest_reads_the_seed_article() {
     assert!(before[1].contains("83 sources") && check.contains("84 sources"), "{check}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What the day left out as later is said with each item's date: in the JSON of every
+/// command, and in the report's HTML under its title (not only in the text printed).
+#[test]
+fn the_report_says_what_the_day_left_out_with_dates() {
+    let file = data("timeline.toml");
+    let v = json(&["evaluate", &file, "--as-of", "2025-12-10", "--json"]);
+    let items = &v["left_out_as_later"]["items"];
+    assert_eq!(
+        items[0],
+        serde_json::json!({"kind": "revision", "what": "a on land: red_lines", "date": "2025-12-12"}),
+        "{items}"
+    );
+    let kinds: Vec<&str> =
+        items.as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["revision", "proposal", "revision"]);
+    let dir = std::env::temp_dir().join(format!("detente-report-later-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("r.html");
+    let h = html.to_str().unwrap();
+    let o = detente(&["report", &file, "--as-of", "2025-12-10", "--html", h]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("As of 10 Dec 2025 (--as-of): left out as later 1 proposal (d2)")
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<div class=\"left-out\"><p>As of 10 Dec 2025 (--as-of): left out as later 1 proposal (d2)"), "{page}");
+    assert!(page.contains("<li>15 Dec 2025, proposal: d2 (Second draft)</li>"), "{page}");
+    // On the file's as_of nothing is later: nothing is said.
+    let o = detente(&["report", &file, "--html", h]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!std::fs::read_to_string(&html).unwrap().contains("left-out"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

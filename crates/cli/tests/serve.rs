@@ -1546,3 +1546,36 @@ fn the_forecast_simulate_and_tournament_pages_show_the_numbers_of_the_cli() {
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Tournament: 8 negotiators on 1 scenario, 64 sessions"), "{html}");
 }
+
+/// A scenario served as known on its file's `as_of` says on every page what that day left
+/// out as later, each item with its date (as `report` and the commands' JSON do).
+#[test]
+fn the_pages_say_what_the_files_as_of_left_out() {
+    let dir = std::env::temp_dir().join(format!("detente-serve-later-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(root().join("crates/cli/tests/data/timeline.toml")).unwrap();
+    let file = dir.join("t.toml");
+    std::fs::write(&file, text.replace("as_of = \"2025-12-20\"", "as_of = \"2025-12-10\""))
+        .unwrap();
+    let server = Server::start(&[file.to_str().unwrap()]);
+    for path in ["/scenarios/timeline-toy", "/scenarios/timeline-toy/compare"] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains(
+                "As of 10 Dec 2025 (the file&#39;s as_of): left out as later 1 proposal (d2)"
+            ) || body.contains(
+                "As of 10 Dec 2025 (the file's as_of): left out as later 1 proposal (d2)"
+            ),
+            "{path}: {body}"
+        );
+        assert!(body.contains("<li>15 Dec 2025, proposal: d2 (Second draft)</li>"), "{path}");
+    }
+    drop(server);
+    // The file's own as_of leaves nothing out: nothing is said.
+    let server = Server::start(&["crates/cli/tests/data/timeline.toml"]);
+    let (_, body) = server.get("/scenarios/timeline-toy");
+    assert!(!body.contains("left-out"), "{body}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

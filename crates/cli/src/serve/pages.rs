@@ -133,6 +133,13 @@ async fn show(
         Ok(s) => s,
         Err(r) => return refused(&r),
     };
+    // What the file's as_of left out as later, said above every page of the scenario.
+    let later = app
+        .served
+        .get(&name)
+        .and_then(|e| e.later.as_ref())
+        .map(render::left_out)
+        .unwrap_or_default();
     let q = match query {
         Ok(Query(pairs)) => view::Query::read(pairs, takes),
         Err(e) => {
@@ -151,14 +158,14 @@ async fn show(
                 let plain = View::default();
                 let b = tools::what_if_refused(&name, &s, &q.view, &e.0);
                 let top = render::nav(&name, &plain, current);
-                return Ok((StatusCode::BAD_REQUEST, "What-if".into(), format!("{top}{b}")));
+                return Ok((StatusCode::BAD_REQUEST, "What-if".into(), format!("{top}{later}{b}")));
             }
             Err(e) => return Err(e.into()),
         };
         let (title, b) = body(&name, &s, &viewed, &q)?;
         let revision = viewed.revision.map(|r| viewed.s.proposals()[r].id.as_str());
         let top = format!(
-            "{}{}",
+            "{}{later}{}",
             render::nav(&name, &q.view, current),
             render::view_banner(&name, &q.view, viewed.what_if.as_deref(), revision)
         );

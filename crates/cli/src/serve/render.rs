@@ -70,6 +70,28 @@ pub fn overview_with(
     Ok((s.meta().title.clone(), b))
 }
 
+/// What the day's snapshot left out as later (the file's `as_of`, or `--as-of` in the
+/// report): the counted sentence and, collapsed, each proposal, revision and event with its
+/// date.
+pub fn left_out(later: &crate::load::LeftOut) -> String {
+    let mut b = format!("<div class=\"left-out\"><p>{}</p>", esc(&later.words));
+    if !later.items.is_empty() {
+        b.push_str("<details><summary>What is later, by date</summary><ul>");
+        for x in &later.items {
+            let _ = write!(
+                b,
+                "<li>{}, {}: {}</li>",
+                esc(&analysis::date_words(&x.date)),
+                x.kind,
+                esc(&x.what)
+            );
+        }
+        b.push_str("</ul></details>");
+    }
+    b.push_str("</div>\n");
+    b
+}
+
 /// What a scenario is, in a line: its name, date and sizes.
 pub fn facts(name: &str, s: &Scenario) -> String {
     let mut facts = vec![esc(name)];

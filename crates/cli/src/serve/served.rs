@@ -16,6 +16,8 @@ pub struct Entry {
     pub name: String,
     pub file: String,
     pub s: Arc<Scenario>,
+    /// What the file's `as_of` left out as later, said on every page.
+    pub later: Option<load::LeftOut>,
 }
 
 /// The scenarios served, in the order given, each name once.
@@ -106,12 +108,12 @@ pub fn load(args: &[String]) -> anyhow::Result<Served> {
     // Each scenario as known on its file's as_of, as every command reads it.
     let found = found
         .into_iter()
-        .map(|(name, file, s)| load::as_of(s, None).map(|(s, _)| (name, file, s)))
+        .map(|(name, file, s)| load::as_of(s, None).map(|(s, later)| (name, file, s, later)))
         .collect::<Result<Vec<_>, _>>()?;
     let mut by_name = BTreeMap::new();
-    for (k, (name, file, _)) in found.iter().enumerate() {
+    for (k, (name, file, _, _)) in found.iter().enumerate() {
         if let Some(&first) = by_name.get(name) {
-            let first: &(String, String, Scenario) = &found[first];
+            let first: &(String, String, Scenario, Option<load::LeftOut>) = &found[first];
             return Err(BadInput(format!(
                 "two scenarios are named {name:?}: {} and {file}; serve one of them (a scenario is addressed by its name)",
                 first.1
@@ -124,8 +126,10 @@ pub fn load(args: &[String]) -> anyhow::Result<Served> {
         Some(_) => detente_scenario::shipped::DEFAULT.to_string(),
         None => found.first().map(|f| f.0.clone()).unwrap_or_default(),
     };
-    let entries =
-        found.into_iter().map(|(name, file, s)| Entry { name, file, s: Arc::new(s) }).collect();
+    let entries = found
+        .into_iter()
+        .map(|(name, file, s, later)| Entry { name, file, s: Arc::new(s), later })
+        .collect();
     Ok(Served { entries, by_name, default })
 }
 
