@@ -124,6 +124,23 @@ impl PointsForecast {
         Some((points.len(), crate::plot::trajectories_svg(&title, &actors, &points, &rounds)))
     }
 
+    /// Each forecast point in the words of the text output (where each model lands, how
+    /// likely, whether the SMP converged, where the models disagree): `(point id, words)`.
+    pub fn point_words(&self) -> Vec<(String, String)> {
+        let s = &self.scenario;
+        self.points
+            .iter()
+            .filter_map(|f| {
+                let line = match &f.model {
+                    PointModel::Spatial(sp) => self.spatial_line(f, sp),
+                    PointModel::Vote(v) => self.vote_line(f, v),
+                    PointModel::Nobody => return None,
+                };
+                Some((s.issues()[f.issue].id.clone(), line))
+            })
+            .collect()
+    }
+
     fn option(&self, f: &PointForecast, k: usize) -> String {
         self.scenario.issues()[f.issue].option_id(k)
     }

@@ -1107,16 +1107,18 @@ type Check = (String, Box<dyn Fn(&str)>);
 /// of the overview, compare and mediate, a what-if edit's verdicts, the frontier.
 fn checks() -> Vec<Check> {
     let mut checks: Vec<Check> = vec![];
-    let cells = verdict_cells("tutorial");
-    checks.push((
-        "/scenarios/tutorial".into(),
-        Box::new(move |dom: &str| {
-            assert!(dom.contains("<table class=\"verdicts\">"), "{dom}");
-            for cell in &cells {
-                assert!(dom.contains(cell), "the overview in a browser has no {cell}");
-            }
-        }),
-    ));
+    for name in ["tutorial", "ukraine-2025"] {
+        let cells = verdict_cells(name);
+        checks.push((
+            format!("/scenarios/{name}"),
+            Box::new(move |dom: &str| {
+                assert!(dom.contains("<table class=\"verdicts\">"), "{dom}");
+                for cell in &cells {
+                    assert!(dom.contains(cell), "the overview in a browser has no {cell}");
+                }
+            }),
+        ));
+    }
     let c = json_of(&["compare", "ukraine-2025", "us-28", "e3-markup"]);
     checks.push((
         "/scenarios/ukraine-2025/compare?from=us-28&to=e3-markup".into(),
@@ -1492,6 +1494,12 @@ fn the_forecast_simulate_and_tournament_pages_show_the_numbers_of_the_cli() {
             f["points"].as_array().unwrap().iter().any(|p| p["smp"]["rounds"].as_u64().is_some());
         assert_eq!(html.contains("smp positions by round, point by point"), moved, "{name}");
     }
+    // A search stopped short says so, in the words of `detente forecast`.
+    let (status, html) = server.get("/scenarios/tutorial/forecast?max_rounds=3");
+    assert_eq!(status, 200, "{html}");
+    let text = stdout_of(&["forecast", "tutorial", "--max-rounds", "3"]);
+    assert!(text.contains("1.00, not converged"), "{text}");
+    assert!(html.contains("1.00, not converged"), "{html}");
     // Simulate: each party's utility, the session drawn, how it ended.
     let (status, html) =
         server.get("/scenarios/tutorial/simulate?negotiators=boulware,conceder&seed=4");

@@ -341,6 +341,11 @@ pub fn forecast_page(
                 );
             }
             b.push_str("</table></div>\n<p class=\"note\">Each model's option, with where it puts the outcome on the point's 0-100 line in brackets; on an unordered point the capability x salience weighted vote decides.</p>\n");
+            b.push_str("<h2>In words</h2>\n<ul class=\"sentences\">\n");
+            for (id, line) in p.point_words() {
+                let _ = writeln!(b, "<li data-issue=\"{}\">{}</li>", esc(&id), esc(&line));
+            }
+            b.push_str("</ul>\n");
             match p.rounds_plot() {
                 None => b.push_str("<p>No point has positions that move round by round (the spatial models run on scales and ordered options held by two parties or more).</p>\n"),
                 Some((n, svg)) => {
@@ -370,6 +375,8 @@ pub fn forecast_page(
             b.push_str("</table>\n<h2>Positions round by round</h2>\n<div class=\"scroll\">");
             b.push_str(&r.plot());
             b.push_str("</div>\n");
+            // The command's words: the actors' start and end, whether the run converged.
+            let _ = writeln!(b, "<h2>In words</h2>\n<pre class=\"words\">{}</pre>", esc(&r.text()));
         }
     }
     Ok((title, b))
