@@ -137,7 +137,7 @@ pub fn robust(s: &Scenario, args: &RobustArgs<'_>) -> anyhow::Result<Robust> {
     };
     let study = Study {
         scenario: s.meta().name.clone(),
-        fingerprint: mc::fingerprint(s),
+        fingerprint: s.fingerprint(),
         parties: s
             .parties()
             .iter()

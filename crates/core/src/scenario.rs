@@ -395,6 +395,23 @@ pub fn reaches(utility: f64, reservation: f64) -> bool {
     utility >= reservation - RESERVATION_TOLERANCE
 }
 
+impl Scenario {
+    /// A 64-bit hash of the scenario's whole description (every party, issue, stance,
+    /// proposal, source and the history), for telling apart the parts of a sharded study or
+    /// tournament run on different scenarios: equal scenarios give equal fingerprints in
+    /// the same build; any difference, even in a summary, almost surely changes it.
+    pub fn fingerprint(&self) -> u64 {
+        let text = format!("{self:?}");
+        let mut h = crate::rng::mix64(text.len() as u64);
+        for chunk in text.as_bytes().chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            h = crate::rng::mix64(h ^ u64::from_le_bytes(word));
+        }
+        h
+    }
+}
+
 /// What the numbers of a scenario may be, and how sure they are.
 impl Scenario {
     /// The allowed values of an estimate (inclusive bounds; a tolerance must also stay above

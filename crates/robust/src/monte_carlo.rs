@@ -25,7 +25,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use detente_analysis::{Constraint, DeadlockOptions, Verdict, deadlock, evaluate};
-use detente_core::{Grade, Origin, RedLineRef, Rng, Sampler, Scenario, mix64};
+use detente_core::{Grade, Origin, RedLineRef, Rng, Sampler, Scenario};
 
 use crate::Error;
 
@@ -308,19 +308,6 @@ pub fn check(s: &Scenario, o: &Options) -> Result<(), Error> {
         )));
     }
     Ok(())
-}
-
-/// A fingerprint of everything in the scenario (for telling parts of different studies
-/// apart): a 64-bit hash of its full description.
-pub fn fingerprint(s: &Scenario) -> u64 {
-    let text = format!("{s:?}");
-    let mut h = mix64(text.len() as u64);
-    for chunk in text.as_bytes().chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = mix64(h ^ u64::from_le_bytes(word));
-    }
-    h
 }
 
 /// Runs the draws of `o.shard` on `o.threads` threads and counts them. `progress(done,

@@ -43,7 +43,7 @@ pub struct PartyLabel {
 pub struct Study {
     /// The scenario's name.
     pub scenario: String,
-    /// [`crate::monte_carlo::fingerprint`] of the scenario.
+    /// [`Scenario::fingerprint`](detente_core::Scenario::fingerprint) of the scenario.
     pub fingerprint: u64,
     /// Every party, in order.
     pub parties: Vec<PartyLabel>,
@@ -598,12 +598,12 @@ pub fn merge_named(parts: &[(&str, &Part)]) -> Result<Part, Error> {
 mod tests {
     use super::*;
     use crate::monte_carlo::tests::talks;
-    use crate::monte_carlo::{Options, fingerprint, run};
+    use crate::monte_carlo::{Options, run};
 
     fn study_of(s: &detente_core::Scenario, o: &Options) -> Study {
         Study {
             scenario: s.meta().name.clone(),
-            fingerprint: fingerprint(s),
+            fingerprint: s.fingerprint(),
             parties: s
                 .parties()
                 .iter()

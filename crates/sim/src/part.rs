@@ -62,6 +62,7 @@ fn overall_json(sc: &Score) -> Value {
 fn scenario_json(sc: &ScenarioSpec) -> Value {
     json!({
         "name": sc.name,
+        "fingerprint": format!("{:016x}", sc.fingerprint),
         "parties": sc.parties.len(),
         "party_ids": sc.parties,
         "reservations": sc.reservations,
@@ -116,6 +117,7 @@ pub fn to_json(result: &TournamentResult) -> Value {
         best: vec![],
         issues: vec![],
         outcomes: 0,
+        fingerprint: 0,
     };
     json!({
         "tournament": {
@@ -261,6 +263,13 @@ fn read_issue(at: At<'_>) -> Result<IssueSpec, Error> {
 
 fn read_scenario(at: At<'_>) -> Result<ScenarioSpec, Error> {
     let name = get(at, "name", |a| a.str().map(str::to_string))?;
+    let fingerprint = get(at, "fingerprint", |a| {
+        let s = a.str()?;
+        match u64::from_str_radix(s, 16) {
+            Ok(x) if s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(x),
+            _ => fail(a.path, "expected 16 hexadecimal digits"),
+        }
+    })?;
     let n = get(at, "parties", |x| x.usize())?;
     let parties = get(at, "party_ids", |a| {
         let ids = list(a, |p| p.str().map(str::to_string))?;
@@ -298,7 +307,7 @@ fn read_scenario(at: At<'_>) -> Result<ScenarioSpec, Error> {
             None => fail(a.path, "is not the product of the issues' option counts"),
         }
     })?;
-    Ok(ScenarioSpec { name, parties, reservations, best, issues, outcomes })
+    Ok(ScenarioSpec { name, parties, reservations, best, issues, outcomes, fingerprint })
 }
 
 fn read_spec(at: At<'_>) -> Result<TournamentSpec, Error> {
@@ -591,6 +600,7 @@ mod tests {
             best: vec![None, None],
             issues: vec![],
             outcomes: 1,
+            fingerprint: 0,
         };
         let cases = [
             (Termination::Agreement, json!({"kind": "agreement"})),

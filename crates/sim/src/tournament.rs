@@ -203,6 +203,9 @@ pub struct ScenarioSpec {
     pub issues: Vec<IssueSpec>,
     /// The number of outcomes.
     pub outcomes: u64,
+    /// [`Scenario::fingerprint`](detente_core::Scenario::fingerprint) of the scenario played,
+    /// so that parts of tournaments on different contents under the same names never merge.
+    pub fingerprint: u64,
 }
 
 impl ScenarioSpec {
@@ -231,6 +234,7 @@ impl ScenarioSpec {
                 })
                 .collect(),
             outcomes: d.n_outcomes(),
+            fingerprint: s.fingerprint(),
         }
     }
 
@@ -801,6 +805,7 @@ mod tests {
                 issue("price", OptionsSpec::Scale { min: 0.0, max: 1.0, step: 0.25 }),
             ],
             outcomes: 10,
+            fingerprint: 0,
         };
         // raw units (30 at best) and normalised ones (0.75 at best) meet on one scale
         assert_eq!(sc.rescaled(0, 30.0), Some(1.0));

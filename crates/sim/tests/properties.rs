@@ -190,6 +190,24 @@ fn merge_refuses_parts_of_different_tournaments() {
         e.message(),
         "part 2 and part 1 come from different tournaments (their seeds differ)"
     );
+    // the other shard of the same tournament on a scenario of the same name and shape whose
+    // description differs (here only in a word) is refused, by its fingerprint
+    let edited = detente_core::Scenario::clone(d[0].scenario())
+        .edit(|p| p.meta.description = Some("edited".into()));
+    let edited = vec![Arc::new(Domain::new(Arc::new(edited.expect("valid"))).expect("domain"))];
+    let c = tournament(
+        &edited,
+        &TournamentConfig { shard: Shard { index: 1, count: 2 }, ..config.clone() },
+        &|_| {},
+    )
+    .expect("runs");
+    assert_eq!(c.spec.scenarios[0].name, a.spec.scenarios[0].name);
+    assert_ne!(c.spec.scenarios[0].fingerprint, a.spec.scenarios[0].fingerprint);
+    let e = merge(&[a.clone(), c]).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "part 2 and part 1 come from different tournaments (their scenarios differ)"
+    );
     // a shard given twice is refused, by name
     let e = merge(&[a.clone(), a.clone()]).unwrap_err();
     assert_eq!(e.message(), "shard 0/2 is given twice (part 1 and part 2)");

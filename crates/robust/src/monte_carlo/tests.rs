@@ -321,9 +321,9 @@ fn bad_options_are_refused_before_any_draw() {
 #[test]
 fn fingerprints_tell_scenarios_apart() {
     let s = talks();
-    assert_eq!(fingerprint(&s), fingerprint(&talks()));
+    assert_eq!(s.fingerprint(), talks().fingerprint());
     let t = s.clone().edit(|p| p.uncertainty.ungraded = None).unwrap();
-    assert_ne!(fingerprint(&s), fingerprint(&t));
+    assert_ne!(s.fingerprint(), t.fingerprint());
 }
 
 #[test]
