@@ -64,3 +64,4 @@ else
   echo "seed.sh: no ../shared/peers beside the project; seeding from the project's data only" >&2
 fi
 for d in "$corpus"/*/; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done
+copy article "$root"/crates/cli/tests/data/article*.txt "$shared"/data/ukraine-2025/seed-article.txt "$fuzz"/seeds/article/*

@@ -216,6 +216,35 @@ pub fn tournament_part(data: &[u8]) {
     let _ = detente_sim::merge(&[part.clone(), part]);
 }
 
+/// Target `article`: a news article, read by `detente_scenario::ingest::read_article`
+/// against the shipped default scenario's aliases (as `detente ingest` does), dated; the
+/// TOML of its candidates (what `--write` appends) must make the file read back as the same
+/// scenario (unconfirmed candidates change nothing), and confirmed, read at all.
+pub fn article(data: &[u8]) {
+    use detente_scenario::ingest::{candidates_toml, read_article};
+    static BASE: std::sync::OnceLock<(&'static str, Scenario)> = std::sync::OnceLock::new();
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (file, s) = BASE.get_or_init(|| {
+        let shipped = detente_scenario::shipped::all()
+            .iter()
+            .find(|x| x.name == detente_scenario::shipped::DEFAULT)
+            .expect("the default scenario is shipped");
+        let s = parse("base.toml", shipped.text.as_bytes(), Format::Toml).expect("it reads");
+        (shipped.text, s)
+    });
+    let Ok(a) = read_article("fuzz.txt", text, s, Some((2025, 12, 3))) else { return };
+    let toml = candidates_toml(&a, s, "fuzz.txt");
+    let with = format!("{file}{toml}");
+    match parse("with.toml", with.as_bytes(), Format::Toml) {
+        Ok(back) => assert_eq!(&back, s, "unconfirmed candidates changed the scenario:\n{toml}"),
+        Err(e) => panic!("the candidates' TOML is refused: {e}\n{toml}"),
+    }
+    let confirmed = with.replace("candidate = true\n", "");
+    if let Err(e) = parse("confirmed.toml", confirmed.as_bytes(), Format::Toml) {
+        panic!("the confirmed candidates are refused: {e}\n{toml}");
+    }
+}
+
 /// A target's body.
 pub type Target = fn(&[u8]);
 
@@ -229,4 +258,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("ktab_xml", ktab_xml),
     ("points_csv", points_csv),
     ("tournament_part", tournament_part),
+    ("article", article),
 ];

@@ -48,6 +48,7 @@ fn project_seeds(target: &str) -> Vec<Vec<u8>> {
         }
         "ktab_csv" => named(&["ktab-bad.csv", "ktab-harbour.csv"]),
         "points_csv" => named(&["points.csv", "points-bad.csv"]),
+        "article" => named(&["article.txt", "article-empty.txt", "article-latin1.txt"]),
         _ => vec![],
     }
 }
