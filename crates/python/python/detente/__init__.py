@@ -352,6 +352,10 @@ class Scenario:
     def __repr__(self) -> str:
         return f"Scenario({self.name!r})"
 
+    def __reduce__(self):
+        # Pickled as the file format's JSON text and its name (e.g. to a Dask worker).
+        return (_unpickle, (_detente.to_json(self._s), self.name))
+
     # The questions.
 
     def analyze(self, samples: int = 1000, seed: int = 0, *, set=None, as_of=None) -> Result:
@@ -516,6 +520,10 @@ class Scenario:
             ),
             RobustResult,
         )
+
+
+def _unpickle(text: str, name: str) -> Scenario:
+    return Scenario(_detente.parse_json(name, text))
 
 
 def _scenario(x: Union[Scenario, PathLike]) -> Any:
