@@ -632,6 +632,18 @@ impl Prepared {
         })
     }
 
+    /// The option positions within each level of `outcome`, `None` if one of its options is
+    /// not kept.
+    pub(crate) fn picks_of(&self, outcome: &Outcome) -> Option<Vec<usize>> {
+        let options = outcome.options();
+        (options.len() == self.levels.len()).then_some(())?;
+        self.levels
+            .iter()
+            .zip(options)
+            .map(|(lv, o)| lv.options.iter().position(|x| x == o))
+            .collect()
+    }
+
     /// The exact utilities of an outcome given by its option positions within each level,
     /// summed in issue order from the bias.
     pub(crate) fn utilities_of(&self, picks: &[usize]) -> Vec<f64> {
@@ -1168,6 +1180,91 @@ mod tests {
                 prop_assert!(n <= b.frontier.len());
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+        /// Opposed values (half the parties value each issue's options `v`, the others
+        /// `1 - v`) with high reservations, where the Nash search once stopped far from the
+        /// optimum: without the listing, the Nash point, weighted or not, is exact and equals
+        /// brute force, and so are the other three solutions.
+        #[test]
+        fn nash_on_opposed_values_matches_brute_force(
+            seed in any::<u64>(),
+            n_parties in 2usize..=5,
+            n_issues in 2usize..=6,
+            reservation in 0.0f64..0.6,
+            powers in proptest::collection::vec(0.05f64..5.0, 5),
+            weighted in any::<bool>(),
+        ) {
+            use detente_testkit::{PlanConfig, opposed_plan};
+            let cfg = PlanConfig { n_parties, n_issues, min_options: 2, max_options: 4 };
+            let s = opposed_plan(seed, &cfg, (reservation, reservation + 0.1));
+            let b = brute(&s);
+            let power = weighted.then(|| powers[..n_parties].to_vec());
+            let d: Vec<f64> = b
+                .ranges
+                .iter()
+                .zip(s.parties())
+                .map(|(&(lo, _), p)| if p.reservation >= lo { p.reservation } else { lo })
+                .collect();
+            let e = power_exponents(power.as_deref(), n_parties).unwrap();
+            let maxs: Vec<f64> = b.ranges.iter().map(|r| r.1).collect();
+            let obj = Objectives { d: &d, maxs: &maxs, power: e.as_deref() };
+            let pts: Vec<FrontierPoint> = b
+                .frontier
+                .iter()
+                .map(|u| FrontierPoint { utilities: u.clone(), outcome: Outcome::new_unchecked(vec![]) })
+                .collect();
+            let want = sorted(&best_of(&pts, |u| obj.nash(u), true));
+            let opts = FrontierOptions { max_points: 0, power: power.clone(), ..FrontierOptions::default() };
+            let f = frontier(&s, &opts).unwrap();
+            prop_assert!(f.nash.exact, "{:?}", f.nash.note);
+            prop_assert_eq!(&sorted(&f.nash.points), &want);
+            f.nash.points.iter().for_each(|pt| check_point(&s, pt));
+            if power.is_none() {
+                let expected = brute_solutions(&s, &b);
+                for (sol, want) in solutions(&f).into_iter().zip(&expected) {
+                    prop_assert!(sol.exact, "{:?}", sol.note);
+                    prop_assert_eq!(&sorted(&sol.points), want);
+                }
+            }
+        }
+    }
+
+    /// The Nash search starts from the other searches' points: when its budget stops it, it
+    /// still gives a point (the best known, "not exact") whenever another solution found a
+    /// rational outcome. It once gave none on opposed values though such outcomes existed.
+    #[test]
+    fn a_stopped_nash_search_still_gives_the_best_point_known() {
+        use detente_testkit::{PlanConfig, opposed_plan};
+        let cfg = PlanConfig { n_parties: 5, n_issues: 14, min_options: 3, max_options: 5 };
+        let mut checked = 0;
+        for seed in 1..=12 {
+            let s = opposed_plan(seed, &cfg, (0.4, 0.55));
+            for max_nodes in [1, 3, 30] {
+                let opts =
+                    FrontierOptions { max_points: 0, max_nodes, ..FrontierOptions::default() };
+                let f = frontier(&s, &opts).unwrap();
+                let product = |p: &FrontierPoint| -> f64 {
+                    p.utilities.iter().zip(&f.disagreement).map(|(u, d)| u - d).product()
+                };
+                let others = [&f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare];
+                let Some(best_other) =
+                    others.iter().flat_map(|sol| sol.points.iter()).map(product).reduce(f64::max)
+                else {
+                    continue;
+                };
+                checked += 1;
+                let nash = f.nash.points.first().expect("a Nash point whenever another has one");
+                check_point(&s, nash);
+                assert!(product(nash) >= best_other, "seed {seed}, {max_nodes} nodes");
+                if !f.nash.exact {
+                    assert!(f.nash.note.as_deref().is_some_and(|n| n.contains("at most")));
+                }
+            }
+        }
+        assert!(checked > 10, "only {checked} runs found a rational outcome");
     }
 
     /// 28 issues of 3 to 5 options, 4 parties: the frontier is far too large to list, and

@@ -15,7 +15,10 @@
 //!   issue by issue (Lagrangian bound);
 //! - Nash, `prod_p x_p <= (sum_p lambda_p x_p / n)^n / prod_p lambda_p` for `lambda > 0`
 //!   and `x >= 0` (the arithmetic-geometric mean inequality), with the same separable
-//!   maximisation, and `prod_p max(x_p)`.
+//!   maximisation, and `prod_p max(x_p)`; its multipliers come from the concave relaxation
+//!   solved by Frank-Wolfe steps carried from parent to child (`solutions/nash.rs`), its
+//!   incumbent from the welfare and egalitarian points and a local search from each new
+//!   best outcome, and its slack is relative (products of many gains are tiny).
 //!
 //! Multipliers are tuned at the root and refined for a few steps at each node that
 //! survives; each maximiser met on the way is tried as an outcome, so good incumbents come
@@ -41,6 +44,8 @@ use crate::frontier::{
 };
 use crate::kit::{Budget, OptionRows};
 use detente_core::Outcome;
+
+mod nash;
 
 /// Multiplier iterations at the root.
 const ROOT_ITERS: usize = 60;
@@ -75,13 +80,8 @@ pub(crate) fn solve_without_frontier(
     let egal_run =
         maximise(prep, obj.d, Goal::MinGain, &ones, &|u: &[f64]| obj.egalitarian(u), budget());
     let nash_value = |u: &[f64]| obj.nash(u);
-    let nash_run = if prep.empty {
-        maximise(prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget())
-    } else {
-        let mut search = Search::new(prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget());
-        search.power = obj.power;
-        search.run()
-    };
+    let seeds: Vec<&FrontierPoint> = welfare_run.points.iter().chain(&egal_run.points).collect();
+    let mut nash_run = nash(prep, obj, &g_nash, &nash_value, &seeds, budget());
     let any_active = g_norm.iter().any(|&g| g > 0.0);
     let norm_run = any_active.then(|| {
         let min_normalised = |u: &[f64]| obj.min_normalised(u);
@@ -95,6 +95,20 @@ pub(crate) fn solve_without_frontier(
         [Some(&welfare_run), Some(&egal_run), Some(&nash_run), norm_run.as_ref()],
         &mut known,
     );
+    if !nash_run.exact {
+        // The Kalai-Smorodinsky search ran after the Nash search: a point of its with a
+        // larger product is a better (still unproved) answer.
+        let better: Vec<FrontierPoint> = ks
+            .points
+            .iter()
+            .filter(|p| nash_value(&p.utilities) > nash_run.best)
+            .cloned()
+            .collect();
+        if let Some(top) = better.iter().map(|p| nash_value(&p.utilities)).reduce(f64::max) {
+            nash_run.best = top;
+            nash_run.points = best_of(&better, nash_value, true);
+        }
+    }
     Solutions {
         nash: nash_run.solution("the Nash product"),
         egalitarian: egal_run.solution("the smallest gain"),
@@ -102,6 +116,25 @@ pub(crate) fn solve_without_frontier(
         max_welfare: welfare_run.solution("the welfare"),
         known,
     }
+}
+
+/// The Nash search, its incumbent seeded with `seeds` (rational outcomes found by the other
+/// searches).
+fn nash(
+    prep: &Prepared,
+    obj: &Objectives<'_>,
+    g_nash: &[f64],
+    value: &dyn Fn(&[f64]) -> f64,
+    seeds: &[&FrontierPoint],
+    budget: Budget,
+) -> Run {
+    if prep.empty {
+        return maximise(prep, obj.d, Goal::Nash, g_nash, value, budget);
+    }
+    let mut search = Search::new(prep, obj.d, Goal::Nash, g_nash, value, budget);
+    search.power = obj.power;
+    search.seeds = seeds.iter().filter_map(|p| prep.picks_of(&p.outcome)).collect();
+    search.run()
 }
 
 /// The Nash search alone (see [`crate::testkit::nash_search`]): its solution, nodes and work.
@@ -123,14 +156,13 @@ pub(crate) fn nash_only(
         .map(|p| if obj.ks_active(p) { 1.0 / (obj.maxs[p] - obj.d[p]) } else { 1.0 })
         .collect();
     let nash_value = |u: &[f64]| obj.nash(u);
-    let run = if prep.empty {
-        maximise(&prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget_of(options))
-    } else {
-        let mut search =
-            Search::new(&prep, obj.d, Goal::Nash, &g_nash, &nash_value, budget_of(options));
-        search.power = obj.power;
-        search.run()
-    };
+    // Seeded as in `solve_without_frontier`, with the welfare and egalitarian points.
+    let ones = vec![1.0; prep.n_p];
+    let welfare_run = maximise(&prep, obj.d, Goal::Welfare, &ones, &welfare, budget_of(options));
+    let egal = |u: &[f64]| obj.egalitarian(u);
+    let egal_run = maximise(&prep, obj.d, Goal::MinGain, &ones, &egal, budget_of(options));
+    let seeds: Vec<&FrontierPoint> = welfare_run.points.iter().chain(&egal_run.points).collect();
+    let run = nash(&prep, &obj, &g_nash, &nash_value, &seeds, budget_of(options));
     Ok((run.solution("the Nash product"), run.best, run.nodes, run.work))
 }
 
@@ -895,6 +927,10 @@ struct Search<'a> {
     open_bound: f64,
     /// `Nash`: the exponents of the weighted product (`None`: symmetric).
     power: Option<&'a [f64]>,
+    /// Outcomes (level positions) tried first, each improved by a local search.
+    seeds: Vec<Vec<usize>>,
+    /// Whether [`Search::polish`] is running (a leaf it reaches does not start another).
+    polishing: bool,
 }
 
 fn maximise(
@@ -949,6 +985,8 @@ impl<'a> Search<'a> {
             aborted: false,
             open_bound: f64::NEG_INFINITY,
             power: None,
+            seeds: vec![],
+            polishing: false,
         }
     }
 
@@ -992,9 +1030,14 @@ impl<'a> Search<'a> {
         suf
     }
 
-    /// A slack far above the rounding error of a bound of magnitude `x`.
+    /// A slack far above the rounding error of a bound of magnitude `x`: for the Nash
+    /// product relative to the numbers compared (products of many small gains are far below
+    /// any absolute slack), for the sums within `1e-9` of their magnitude and at least `1e-9`.
     fn tol(&self, x: f64) -> f64 {
-        TIE + 1e-9 * (1.0 + x.abs() + self.best.abs())
+        match self.goal {
+            Goal::Nash => TIE + 1e-9 * (x.abs() + self.best.abs()),
+            _ => TIE + 1e-9 * (1.0 + x.abs() + self.best.abs()),
+        }
     }
 
     /// The weights of multipliers `mu`: `mu_p g_p` for `MinGain` (with `mu` in the simplex,
@@ -1086,7 +1129,8 @@ impl<'a> Search<'a> {
         if v.is_nan() || v < self.best - TIE {
             return;
         }
-        if v > self.best {
+        let improved = v > self.best;
+        if improved {
             self.best = v;
             let floor = self.best - TIE;
             self.cands.retain(|c| c.2 >= floor);
@@ -1096,7 +1140,74 @@ impl<'a> Search<'a> {
             return;
         }
         self.cands.retain(|c| !weakly_dominates(&u, &c.0));
-        self.cands.push((u, picks, v));
+        self.cands.push((u, picks.clone(), v));
+        if improved && self.goal == Goal::Nash && !self.polishing {
+            self.polishing = true;
+            self.polish(picks);
+            self.polishing = false;
+        }
+    }
+
+    /// A local search from the rational outcome `picks` for the Nash goal: while changing
+    /// one issue's option raises the (weighted) product, the best such change is made; the
+    /// outcome reached is evaluated exactly as a leaf. Decisions use running sums (any
+    /// outcome tried is fine); only the leaf's exact value counts.
+    fn polish(&mut self, mut picks: Vec<usize>) {
+        let n_p = self.n_p();
+        let ones = vec![1.0; n_p];
+        let e = self.power.unwrap_or(&ones);
+        let d = self.d;
+        let mut u = self.prep.utilities_of(&picks);
+        let log_gain = |u: &[f64]| -> f64 {
+            let mut total = 0.0;
+            for p in 0..n_p {
+                let x = u[p] - d[p];
+                if x <= 0.0 {
+                    return f64::NEG_INFINITY;
+                }
+                total += e[p] * x.ln();
+            }
+            total
+        };
+        let mut cur = log_gain(&u);
+        if cur.is_finite() {
+            let rows: usize = self.prep.levels.iter().map(|lv| lv.len()).sum();
+            let mut trial = vec![0.0; n_p];
+            for _ in 0..64 {
+                if !self.budget.spend((rows * n_p) as u64) {
+                    break;
+                }
+                let mut moved = false;
+                for (i, lv) in self.prep.levels.iter().enumerate() {
+                    let old = picks[i];
+                    let (mut best_j, mut best_v) = (old, cur);
+                    for j in 0..lv.len() {
+                        if j == old {
+                            continue;
+                        }
+                        for p in 0..n_p {
+                            trial[p] = u[p] - lv.c[old * n_p + p] + lv.c[j * n_p + p];
+                        }
+                        let v = log_gain(&trial);
+                        if v > best_v + 1e-12 {
+                            (best_j, best_v) = (j, v);
+                        }
+                    }
+                    if best_j != old {
+                        for p in 0..n_p {
+                            u[p] += lv.c[best_j * n_p + p] - lv.c[old * n_p + p];
+                        }
+                        picks[i] = best_j;
+                        cur = best_v;
+                        moved = true;
+                    }
+                }
+                if !moved {
+                    break;
+                }
+            }
+        }
+        self.leaf(picks);
     }
 
     fn run(&mut self) -> Run {
@@ -1135,6 +1246,12 @@ impl<'a> Search<'a> {
         self.branches = branches;
         self.suffixes();
         self.rows_from = rows_from(&self.branches, n_p);
+        for seed in std::mem::take(&mut self.seeds) {
+            self.leaf(seed.clone());
+            self.polishing = true;
+            self.polish(seed);
+            self.polishing = false;
+        }
         let n_b = self.branches.len();
         let mut pick = vec![0; n_b];
         let pass = self.rows_from[0];
@@ -1166,6 +1283,15 @@ impl<'a> Search<'a> {
             let x: Vec<f64> = (0..n_p).map(|p| root[p] + sums[p] - self.d[p]).collect();
             self.update(&mut lambda, &x, it);
         }
+        let mut relaxed = None;
+        if self.goal == Goal::Nash
+            && let Some((rel, l, b)) = self.nash_root(&root, &mut pick)
+        {
+            if b < best_b {
+                best_lambda = l;
+            }
+            relaxed = Some(rel);
+        }
         let key_w = self.weights(&best_lambda);
         if self.goal != Goal::Welfare {
             let suf = self.suffix_of(&key_w);
@@ -1181,7 +1307,11 @@ impl<'a> Search<'a> {
         }
         let mut ps = root;
         let mut scratch = vec![0; n_b];
-        self.dfs(0, &mut ps, &best_lambda, &mut scratch);
+        if self.goal == Goal::Nash {
+            self.nash_dfs(0, &mut ps, &best_lambda, relaxed, &mut scratch);
+        } else {
+            self.dfs(0, &mut ps, &best_lambda, &mut scratch);
+        }
         let mut cands = std::mem::take(&mut self.cands);
         let floor = self.best - TIE;
         cands.retain(|c| c.2 >= floor);

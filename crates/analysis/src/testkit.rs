@@ -31,8 +31,9 @@ pub fn max_min_utility(s: &Scenario, tol: f64) -> f64 {
 }
 
 /// The Nash solution of `s` as [`crate::frontier()`] computes it when the frontier is too
-/// large to list (the branch and bound, without listing the frontier first), the product it
-/// found, and the nodes and work its search spent. For benchmarks of the search itself.
+/// large to list (the branch and bound, without listing the frontier first, seeded with the
+/// max-welfare and egalitarian points as there), the product it found, and the nodes and
+/// work the Nash search itself spent. For benchmarks of the search.
 pub fn nash_search(
     s: &Scenario,
     options: &crate::FrontierOptions,
