@@ -1194,8 +1194,9 @@ impl<'a> Search<'a> {
                         }
                     }
                     if best_j != old {
-                        for p in 0..n_p {
-                            u[p] += lv.c[best_j * n_p + p] - lv.c[old * n_p + p];
+                        let (new, was) = (lv.row(best_j, n_p), lv.row(old, n_p));
+                        for ((u, a), b) in u.iter_mut().zip(new).zip(was) {
+                            *u += a - b;
                         }
                         picks[i] = best_j;
                         cur = best_v;

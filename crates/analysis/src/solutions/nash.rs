@@ -118,15 +118,14 @@ impl Search<'_> {
             if g <= 0.0 {
                 break;
             }
-            for p in 0..n_p {
-                rel.x[p] += g * (y[p] - rel.x[p]);
+            for (x, y) in rel.x.iter_mut().zip(&y) {
+                *x += g * (y - *x);
             }
             for (tt, &j) in scratch.iter().enumerate().skip(t) {
                 let level = self.branches[tt].level;
                 let row = self.prep.levels[level].row(j, n_p);
-                for p in 0..n_p {
-                    let slot = &mut rel.m[level * n_p + p];
-                    *slot += g * (row[p] - *slot);
+                for (slot, c) in rel.m[level * n_p..(level + 1) * n_p].iter_mut().zip(row) {
+                    *slot += g * (c - *slot);
                 }
             }
             if !improved && gap_small {
@@ -236,10 +235,11 @@ impl Search<'_> {
             self.picks[level] = j;
             let child = rel.as_ref().map(|r| {
                 let mut c = r.clone();
-                for p in 0..n_p {
-                    c.x[p] += row[p] - r.m[level * n_p + p];
-                    c.m[level * n_p + p] = row[p];
+                let mix = &r.m[level * n_p..(level + 1) * n_p];
+                for ((x, c), m) in c.x.iter_mut().zip(&row).zip(mix) {
+                    *x += c - m;
                 }
+                c.m[level * n_p..(level + 1) * n_p].copy_from_slice(&row);
                 c
             });
             self.nash_dfs(t + 1, ps, &lam, child, scratch);
@@ -261,7 +261,7 @@ impl Search<'_> {
         root: &[f64],
         scratch: &mut [usize],
     ) -> Option<(Relaxed, Vec<f64>, f64)> {
-        if !(self.best > 0.0) {
+        if self.best.is_nan() || self.best <= 0.0 {
             return None;
         }
         let picks = self.cands.iter().max_by(|a, b| a.2.total_cmp(&b.2))?.1.clone();
