@@ -685,10 +685,20 @@ impl Report for Forecast {
                 } else {
                     format!("--max-rounds {longest}")
                 };
-                format!(
-                    "the positions converged on {converged} of {} and were still moving on the others when the run stopped at {at}",
-                    count(runs.len(), "dimension", "dimensions"),
-                )
+                let left = runs.len() - converged;
+                if converged == 0 {
+                    format!(
+                        "the positions were still moving (not converged) when {} stopped at {at}",
+                        if runs.len() == 1 { "the run" } else { "every dimension's run" }
+                    )
+                } else {
+                    format!(
+                        "the positions converged on {converged} of {} and were still moving on the {} when {} stopped at {at}",
+                        count(runs.len(), "dimension", "dimensions"),
+                        if left == 1 { "other" } else { "others" },
+                        if left == 1 { "its run" } else { "their runs" },
+                    )
+                }
             };
             let _ = writeln!(
                 out,

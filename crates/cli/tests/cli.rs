@@ -811,6 +811,20 @@ fn as_of_is_refused_on_inputs_without_dates() {
     );
 }
 
+/// An EUM run that stops at --max-rounds on the only dimension says so, without "the others".
+#[test]
+fn eum_says_when_its_only_run_did_not_converge() {
+    let o =
+        detente(&["forecast", &data("ktab-harbour.csv"), "--model", "eum", "--max-rounds", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o).replace("\n  ", " ");
+    assert!(
+        text.contains("the positions were still moving (not converged) when every dimension's run stopped at --max-rounds 1."),
+        "{text}"
+    );
+    assert!(!text.contains("on the others"), "{text}");
+}
+
 #[test]
 fn forecast_point_by_point() {
     // The tutorial: a scale, two axes (one listed, one by amounts) and an unordered point.
