@@ -794,7 +794,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             what_if::refuse(
                 &set,
-                "tournament takes no what-if settings: its parts record each scenario by its name and a summary, which cannot tell a changed scenario from the file, so parts of different what-ifs could be merged; write the change into a copy of the scenario file (and try it first with --set on simulate)",
+                "tournament takes no what-if settings (it may play several scenarios, and a setting names one); write the change into a copy of the scenario file (and try it first with --set on simulate)",
             )?;
             for path in csv.iter().chain(&out) {
                 output::check_output_path(path)?;

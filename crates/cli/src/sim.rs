@@ -597,6 +597,8 @@ pub fn tournament(
     let mut played = Vec::with_capacity(scenarios.len());
     let mut notes = String::new();
     for whole in scenarios {
+        // Each scenario as known on its file's as_of, as every command reads it.
+        let (whole, _) = crate::load::as_of(whole, None)?;
         let counted = crate::load::parties(&whole, args.parties)?;
         let ids =
             |ps: &[usize]| ps.iter().map(|&p| whole.parties()[p].id.clone()).collect::<Vec<_>>();

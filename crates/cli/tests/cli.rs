@@ -1306,6 +1306,35 @@ fn simulate_holds_memory_bounded_for_any_deadline() {
 }
 
 #[test]
+fn tournament_reads_each_scenario_as_of_its_file_like_every_command() {
+    // ukraine-2025 revises Ukraine's reservation after some of its proposals: the
+    // tournament must play the scenario analyze reads (as of the file's as_of), not the
+    // file's undated numbers.
+    let t = json(&[
+        "tournament",
+        "ukraine-2025",
+        "--negotiators",
+        "boulware",
+        "--steps",
+        "5",
+        "--json",
+    ]);
+    let a = json(&["analyze", "ukraine-2025", "--json"]);
+    let sc = &t["tournament"]["scenarios"][0];
+    let ids = sc["party_ids"].as_array().unwrap();
+    assert!(!ids.is_empty());
+    for (id, r) in ids.iter().zip(sc["reservations"].as_array().unwrap()) {
+        let analyzed = a["evaluations"][0]["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| &p["party"] == id)
+            .unwrap();
+        assert_eq!(r, &analyzed["reservation"], "{id}");
+    }
+}
+
+#[test]
 fn tournament_shards_merge_into_one_run() {
     let dir = std::env::temp_dir().join(format!("detente-tournament-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
