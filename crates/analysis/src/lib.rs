@@ -15,6 +15,8 @@
 //! - [`deadlock()`]: whether some complete outcome keeps every red line and reservation; if
 //!   none does, a minimal set of colliding constraints, put in words by [`explain()`] and
 //!   [`describe_constraint`].
+//! - [`improve()`]: the packages of changes that make every counted party at least as well
+//!   off as a draft and someone better off, ranked by the gains, exact or labelled not.
 //! - [`frontier()`]: the exact Pareto frontier of the rational outcomes and the Nash,
 //!   egalitarian, Kalai-Smorodinsky and max-welfare solutions (NegMAS's semantics, to the
 //!   last bit), by a dynamic programme over the issues instead of enumeration; when the
@@ -115,8 +117,9 @@ pub use frontier::{
 pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, Whose, counted_parties, gap, whose};
 pub use kit::Termination;
 pub use mediate::{
-    Change, DEFAULT_BUDGET, MediateOptions, Mediation, Objective, RedLineMove, RedLineState,
-    Revision, mediate, mediation_words, narrow_words,
+    Blocked, Change, DEFAULT_BUDGET, Gains, ImproveOptions, Improvement, Improvements,
+    MediateOptions, Mediation, Objective, RedLineMove, RedLineState, Revision, improve,
+    improvement_words, mediate, mediation_words, narrow_words,
 };
 pub use single_text::{
     Objection, Round, SingleText, SingleTextEnd, SingleTextOptions, round_outcome, single_text,

@@ -67,6 +67,20 @@ pub(super) enum Goal {
     Nash,
     /// Fewest red lines broken or at risk, then the smallest total shortfall.
     Closest,
+    /// The sum of the surpluses, every principal accepting (`improve`'s welfare).
+    Welfare,
+}
+
+/// What a ranked search measures its surpluses from, besides its goal.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Measure {
+    /// `Nash`: the exponents of the weighted product, per counted party (`None`: symmetric).
+    pub(super) power: Option<Vec<f64>>,
+    /// `improve`: surpluses are gains over the draft itself (its `utility_min` per counted
+    /// party) instead of over the reservations; a gain within `EPS` of 0 counts as 0, and a
+    /// revision enters the ranking only when some counted party gains (or, when the draft
+    /// breaks a counted party's red line, always: every revision repairs it).
+    pub(super) improve: bool,
 }
 
 /// A scored revision: changes as `(issue, option)` in issue order; a larger score is better
@@ -143,6 +157,8 @@ struct Engine<'a> {
     done: bool,
     /// `Nash`: the exponents of the weighted product, per counted party (`None`: symmetric).
     power: Option<Vec<f64>>,
+    /// Gains over the draft (see [`Measure::improve`]).
+    improve: bool,
 }
 
 /// Runs one search; returns the ranked candidates (at most `top`).
@@ -155,12 +171,12 @@ pub(super) fn run(
     top: usize,
     budget: &mut CallBudget,
 ) -> Vec<Cand> {
-    run_weighted(s, terms, parties, goal, k, top, budget, None)
+    run_measured(s, terms, parties, goal, k, top, budget, Measure::default())
 }
 
-/// [`run`] with the exponents of a weighted Nash product (`Goal::Nash` only).
+/// [`run`] with what the surpluses are measured from and how (`Measure`).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn run_weighted(
+pub(super) fn run_measured(
     s: &Scenario,
     terms: &[Term],
     parties: &[usize],
@@ -168,7 +184,7 @@ pub(super) fn run_weighted(
     k: usize,
     top: usize,
     budget: &mut CallBudget,
-    power: Option<Vec<f64>>,
+    measure: Measure,
 ) -> Vec<Cand> {
     if budget.stopped || top == 0 {
         return vec![];
@@ -182,7 +198,7 @@ pub(super) fn run_weighted(
         budget.stopped = true;
         return vec![];
     }
-    let Some(mut e) = Engine::new(s, terms, parties, goal, k, top, max_work, power) else {
+    let Some(mut e) = Engine::new(s, terms, parties, goal, k, top, max_work, measure) else {
         return vec![];
     };
     e.search();
@@ -237,7 +253,7 @@ impl<'a> Engine<'a> {
         k: usize,
         top: usize,
         max_work: Option<u64>,
-        power: Option<Vec<f64>>,
+        measure: Measure,
     ) -> Option<Engine<'a>> {
         let n_p = parties.len();
         let dim = n_p + 1;
@@ -309,7 +325,11 @@ impl<'a> Engine<'a> {
         if n_forced > k {
             return None;
         }
-        let reservation = parties.iter().map(|&p| s.parties()[p].reservation).collect();
+        let reservation = if measure.improve {
+            base[..n_p].to_vec()
+        } else {
+            parties.iter().map(|&p| s.parties()[p].reservation).collect()
+        };
         let mut e = Engine {
             s,
             parties,
@@ -330,7 +350,8 @@ impl<'a> Engine<'a> {
             budget: Budget::new(None, max_work),
             stopped: false,
             done: false,
-            power,
+            power: measure.power,
+            improve: measure.improve,
         };
         e.units = (0..dim)
             .map(|q| {
@@ -493,12 +514,16 @@ impl<'a> Engine<'a> {
             return true;
         }
         let kth = self.kth();
+        // Gains within EPS of 0 count as 0 (`improve`): a score may exceed the raw sums by
+        // that much per party.
+        let snap = if self.improve { EPS } else { 0.0 };
         let surplus_ub: Vec<f64> = (0..n_p)
-            .map(|q| self.bound(&self.units[q], j, b, x[q]) - self.reservation[q] + TOL)
+            .map(|q| self.bound(&self.units[q], j, b, x[q]) - self.reservation[q] + TOL + snap)
             .collect();
         let pooled = |t: &Table| -> f64 {
             self.bound(t, j, b, Self::dot(&t.w, x)) - Self::dot(&t.w[..n_p], &self.reservation)
                 + TOL
+                + snap * t.w[..n_p].iter().sum::<f64>()
         };
         match self.goal {
             Goal::MaxMin { floor, .. } => {
@@ -542,6 +567,13 @@ impl<'a> Engine<'a> {
                     let denom: f64 = lam.iter().product();
                     denom > 0.0 && (g / n).powi(n_p as i32) / denom < t
                 })
+            }
+            Goal::Welfare => {
+                if surplus_ub.iter().any(|&u| u < -EPS) {
+                    return true;
+                }
+                let Some(k) = kth else { return false };
+                surplus_ub.iter().sum::<f64>() < k.0 || self.pool.iter().any(|tb| pooled(tb) < k.0)
             }
             Goal::Closest => {
                 let Some(k) = kth else { return false };
@@ -618,7 +650,7 @@ impl<'a> Engine<'a> {
                     self.pool.push(t);
                 }
             }
-            Goal::MaxMin { .. } | Goal::Nash => {
+            Goal::MaxMin { .. } | Goal::Nash | Goal::Welfare => {
                 let mut lambda = vec![1.0 / n_p as f64; n_p];
                 let mut best = (f64::INFINITY, lambda.clone());
                 for it in 0..ROOT_ITERS {
@@ -640,6 +672,14 @@ impl<'a> Engine<'a> {
                         self.try_revision(&picks);
                     }
                     step(&mut lambda, &h, 2.0 / ((it + 1) as f64).sqrt());
+                }
+                if let Goal::Welfare = self.goal {
+                    // The sum of the gains, bounded directly.
+                    let mut ones = vec![1.0; n_p];
+                    ones.push(0.0);
+                    let t = self.table(ones);
+                    self.pool.push(t);
+                    return;
                 }
                 let mut uniform = vec![1.0 / n_p as f64; n_p];
                 uniform.push(0.0);
@@ -727,6 +767,23 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        if self.improve
+            && matches!(self.goal, Goal::MaxMin { .. } | Goal::Nash)
+            && self.kth().is_some_and(|k| k.0 <= 0.0)
+        {
+            // A party that cannot gain more than EPS here scores every revision of the
+            // subtree 0, as the `top`-th: only fewer changes (or as many, earlier in order)
+            // can rank higher.
+            let n_p = self.n_p();
+            let stuck = (0..n_p)
+                .any(|q| self.bound(&self.units[q], j, b, x[q]) - self.reservation[q] + TOL <= EPS);
+            if stuck {
+                cap = self.best[self.top - 1].changes.len();
+                if depth > cap {
+                    return;
+                }
+            }
+        }
         let size = match self.goal {
             Goal::MaxMin { size, .. } => size,
             _ => None,
@@ -806,34 +863,49 @@ impl<'a> Engine<'a> {
         changes.sort_unstable();
         let (u, viol) = self.exact(&changes);
         let surplus: Vec<f64> = u.iter().zip(&self.reservation).map(|(u, r)| u - r).collect();
-        let score = match self.goal {
-            Goal::MaxMin { floor, minimal, size, .. } => {
-                if size.is_some_and(|m| m != changes.len()) || floor && !self.accepted(&u) {
-                    return;
-                }
-                if let Some(m) = minimal
-                    && changes.len() > m
-                    && self.has_accepted_subset(&changes)
-                {
-                    return;
-                }
-                if self.check() {
-                    return; // minimality was not checked to the end
-                }
-                (surplus.iter().copied().fold(f64::INFINITY, f64::min), 0.0)
+        let score = if self.improve {
+            match self.gain_score(&u, &surplus) {
+                Some(x) => (x, 0.0),
+                None => return,
             }
-            Goal::Nash => {
-                if !self.accepted(&u) {
-                    return;
+        } else {
+            match self.goal {
+                Goal::MaxMin { floor, minimal, size, .. } => {
+                    if size.is_some_and(|m| m != changes.len()) || floor && !self.accepted(&u) {
+                        return;
+                    }
+                    if let Some(m) = minimal
+                        && changes.len() > m
+                        && self.has_accepted_subset(&changes)
+                    {
+                        return;
+                    }
+                    if self.check() {
+                        return; // minimality was not checked to the end
+                    }
+                    (surplus.iter().copied().fold(f64::INFINITY, f64::min), 0.0)
                 }
-                match &self.power {
-                    None => (surplus.iter().map(|&x| x.max(0.0)).product(), 0.0),
-                    Some(e) => (crate::frontier::weighted_product(surplus.iter().copied(), e), 0.0),
+                Goal::Nash => {
+                    if !self.accepted(&u) {
+                        return;
+                    }
+                    match &self.power {
+                        None => (surplus.iter().map(|&x| x.max(0.0)).product(), 0.0),
+                        Some(e) => {
+                            (crate::frontier::weighted_product(surplus.iter().copied(), e), 0.0)
+                        }
+                    }
                 }
-            }
-            Goal::Closest => {
-                let short: f64 = surplus.iter().map(|&x| if -x > EPS { -x } else { 0.0 }).sum();
-                (-(viol as f64), -short)
+                Goal::Welfare => {
+                    if !self.accepted(&u) {
+                        return;
+                    }
+                    (surplus.iter().sum(), 0.0)
+                }
+                Goal::Closest => {
+                    let short: f64 = surplus.iter().map(|&x| if -x > EPS { -x } else { 0.0 }).sum();
+                    (-(viol as f64), -short)
+                }
             }
         };
         let cand = Cand { changes, score };
@@ -848,6 +920,29 @@ impl<'a> Engine<'a> {
         if let Goal::MaxMin { first: true, .. } = self.goal {
             self.done = true;
         }
+    }
+
+    /// `improve`'s score of a revision from its gains over the draft (`surplus`), or `None`
+    /// when it is no improvement: someone loses more than `EPS`, or nobody gains and no red
+    /// line of a counted party is repaired. Gains within `EPS` of 0 count as 0.
+    fn gain_score(&self, u: &[f64], surplus: &[f64]) -> Option<f64> {
+        if !self.accepted(u) {
+            return None;
+        }
+        let gains: Vec<f64> =
+            surplus.iter().map(|&g| if g.abs() <= EPS { 0.0 } else { g }).collect();
+        if self.n_forced == 0 && gains.iter().all(|&g| g <= 0.0) {
+            return None;
+        }
+        Some(match self.goal {
+            Goal::MaxMin { .. } => gains.iter().copied().fold(f64::INFINITY, f64::min),
+            Goal::Nash => match &self.power {
+                None => gains.iter().product(),
+                Some(e) => crate::frontier::weighted_product(gains.iter().copied(), e),
+            },
+            Goal::Welfare => gains.iter().sum(),
+            Goal::Closest => return None,
+        })
     }
 
     /// Whether some proper subset of the changes is accepted by every principal (red lines

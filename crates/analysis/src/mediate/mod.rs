@@ -13,9 +13,13 @@ use crate::gap::counted_parties;
 use crate::kit::Termination;
 
 mod engine;
+mod improve;
 mod words;
 
 use engine::{CallBudget, Cand, Goal, at_risk, run};
+pub use improve::{
+    Blocked, Gains, ImproveOptions, Improvement, Improvements, improve, improvement_words,
+};
 pub(crate) use words::{change_words, issue_ref, option_ref, range_words};
 pub use words::{mediation_words, narrow_words};
 
@@ -429,7 +433,8 @@ pub fn mediate(
                     crate::frontier::power_exponents(Some(&counted), parties.len())?
                 }
             };
-            engine::run_weighted(s, terms, &parties, Goal::Nash, k, top, &mut budget, power)
+            let measure = engine::Measure { power, improve: false };
+            engine::run_measured(s, terms, &parties, Goal::Nash, k, top, &mut budget, measure)
         }
     };
     if budget.stopped && notes.is_empty() {
