@@ -119,7 +119,7 @@ pub use kit::Termination;
 pub use mediate::{
     Blocked, Change, DEFAULT_BUDGET, Gains, ImproveOptions, Improvement, Improvements,
     MediateOptions, Mediation, Objective, RedLineMove, RedLineState, Revision, improve,
-    improvement_words, mediate, mediation_words, narrow_words,
+    improvement_words, improves, mediate, mediation_words, narrow_words,
 };
 pub use single_text::{
     Objection, Round, SingleText, SingleTextEnd, SingleTextOptions, round_outcome, single_text,

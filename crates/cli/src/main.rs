@@ -19,6 +19,7 @@ mod fair;
 mod forecast;
 mod forecast_points;
 mod ingest;
+mod improve;
 mod json;
 mod load;
 mod mediate;
@@ -251,6 +252,47 @@ enum Command {
         /// `a=0.5,b=0.3,...` (every counted party, any scale), for the asymmetric Nash product.
         #[arg(long, value_name = "capability|a=X,b=Y,...")]
         power: Option<String>,
+    },
+    /// Improve an agreed deal: the packages of changes to a draft that make every counted
+    /// party at least as well off and someone better off, ranked by the gains.
+    Improve {
+        /// A scenario file (.toml or .json) or the name of a shipped scenario.
+        scenario: String,
+        #[command(flatten)]
+        what_if: what_if::SetArgs,
+        /// The draft to improve (any proposal, accepted or not).
+        #[arg(long)]
+        from: String,
+        /// The parties who must be no worse off (comma-separated ids; default: the principals).
+        #[arg(long, value_delimiter = ',', value_name = "a,b,...")]
+        parties: Option<Vec<String>>,
+        /// What to rank the packages by, over the counted parties' gains (default nash).
+        #[arg(long, value_enum)]
+        objective: Option<improve::ObjectiveArg>,
+        /// At most this many changes (1 to the number of points; default: every point).
+        #[arg(long, value_name = "K")]
+        max_changes: Option<usize>,
+        /// List the N best packages (default 3, at most 100).
+        #[arg(long, value_name = "N")]
+        top: Option<usize>,
+        /// The work budget in steps (default 1000000000, at most 1000000000000); when it is
+        /// reached the answer is the best found, marked not exact.
+        #[arg(long, value_name = "STEPS")]
+        budget: Option<u64>,
+        /// With --objective nash: bargaining powers, `capability` (the scenario's) or
+        /// `a=0.5,b=0.3,...` (every counted party, any scale), for the weighted product.
+        #[arg(long, value_name = "capability|a=X,b=Y,...")]
+        power: Option<String>,
+        /// Rank the packages by the share of draws of the estimates' ranges in which they
+        /// still improve the draft, and keep those at or above P (0 to 1).
+        #[arg(long, value_name = "P")]
+        min_probability: Option<f64>,
+        /// With --min-probability: how many draws (default 1,000, at most 1,000,000).
+        #[arg(long, value_name = "N")]
+        samples: Option<u64>,
+        /// With --min-probability: the seed of the draws (default 0).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
     },
     /// Where positions will move and which outcome is likely: KTAB's Spatial Model of
     /// Politics, or the compromise and weighted-median baselines.
@@ -846,6 +888,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 power,
             };
             printer.print(&shown.around(&*mediate::run(&s, from, parties, procedure, &flags)?))
+        }
+        Command::Improve {
+            scenario,
+            what_if,
+            from,
+            parties,
+            objective,
+            max_changes,
+            top,
+            budget,
+            power,
+            min_probability,
+            samples,
+            seed,
+        } => {
+            let (s, shown) = what_if::load(load::scenario(&scenario)?, &what_if)?;
+            let from = load::proposal(&s, &from)?;
+            let parties = load::parties(&s, parties.as_deref())?;
+            let flags = improve::Flags {
+                objective,
+                max_changes,
+                top,
+                budget,
+                power,
+                min_probability,
+                samples,
+                seed,
+            };
+            printer.print(&shown.around(&*improve::run(&s, from, parties, &flags)?))
         }
         Command::Divide { scenario, what_if, parties, method, budget } => {
             let aw = method == fair::MethodArg::Aw;

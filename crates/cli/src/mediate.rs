@@ -210,7 +210,7 @@ pub fn run<'a>(
 }
 
 /// The counted parties for a header: `russia, ukraine (the principals)`.
-fn counted_words(s: &Scenario, parties: &[usize]) -> String {
+pub fn counted_words(s: &Scenario, parties: &[usize]) -> String {
     let ids: Vec<&str> = parties.iter().map(|&p| s.parties()[p].id.as_str()).collect();
     let which = match detente_analysis::whose(s, parties) {
         Whose::Everyone => " (every party)",
@@ -228,7 +228,7 @@ fn change_json(s: &Scenario, c: &Change) -> Value {
     })
 }
 
-fn revision_json(s: &Scenario, r: &Revision) -> Value {
+pub fn revision_json(s: &Scenario, r: &Revision) -> Value {
     json!({
         "changes": r.changes.iter().map(|c| change_json(s, c)).collect::<Vec<_>>(),
         "parties": s.parties().iter().enumerate().map(|(p, party)| json!({

@@ -2703,6 +2703,155 @@ fn ingest_reads_the_seed_article() {
     let check = stdout(&detente(&["check", f]));
     assert!(before[1].contains("83 sources") && check.contains("84 sources"), "{check}");
     let _ = std::fs::remove_dir_all(&dir);
+/// `improve` on the tutorial: Lowland's mark-up leaves the compensation open, which puts
+/// Upland's red line at risk; the best package settles it and moves the share, gaining both
+/// principals 0.10 and costing no one.
+#[test]
+fn improve_on_the_tutorial() {
+    let text =
+        ok_golden(&["improve", "tutorial", "--from", "lowland-markup"], "improve_tutorial.txt");
+    assert!(text.contains("Changing share and compensation gains Upland 0.10 and Lowland 0.10"));
+    ok_golden(
+        &["--json", "improve", "tutorial", "--from", "lowland-markup", "--top", "1"],
+        "improve_tutorial.json",
+    );
+    // Every objective and --max-changes 1: the share alone cannot settle the open point.
+    for objective in ["nash", "egalitarian", "welfare"] {
+        let v = json(&[
+            "--json",
+            "improve",
+            "tutorial",
+            "--from",
+            "lowland-markup",
+            "--objective",
+            objective,
+            "--max-changes",
+            "1",
+        ]);
+        assert_eq!(v["objective"], objective);
+        assert_eq!(v["max_changes"], 1);
+        assert_eq!(v["exact"], true);
+        for p in v["packages"].as_array().unwrap() {
+            assert_eq!(p["changes"].as_array().unwrap().len(), 1);
+            for row in p["parties"].as_array().unwrap() {
+                if row["counted"] == true {
+                    assert!(row["gain"].as_f64().unwrap() >= 0.0);
+                }
+            }
+        }
+    }
+    // The commission draft crosses Lowland's red line and every repair costs Upland.
+    let v = json(&["--json", "improve", "tutorial", "--from", "commission-draft"]);
+    let words = v["explanation"].to_string();
+    assert!(words.contains("so an improvement must repair it"), "{words}");
+    assert!(words.contains("every package that repairs those red lines costs one of them"));
+    assert!(words.contains("This is proved"), "{words}");
+    assert_eq!(v["termination"]["kind"], "infeasible");
+}
+
+/// `improve` on the default scenario. Between the principals no draft can be improved:
+/// every draft crosses a Donetsk (TER-03) red line of one of them and no option of TER-03
+/// keeps both (as `deadlock` and `mediate` find). Among the parties who accept the E3
+/// mark-up (Ukraine, the United States, Europe), the best package gains all three and
+/// costs none of them; Russia, not counted, is shown with its own change.
+#[test]
+fn improve_on_ukraine_2025() {
+    let text = ok_golden(
+        &[
+            "improve",
+            "ukraine-2025",
+            "--from",
+            "e3-markup",
+            "--parties",
+            "ukraine,us,europe",
+            "--top",
+            "1",
+        ],
+        "improve_ukraine_e3.txt",
+    );
+    assert!(text.contains("(not counted)"));
+    let v = json(&[
+        "--json",
+        "improve",
+        "ukraine-2025",
+        "--from",
+        "e3-markup",
+        "--parties",
+        "ukraine,us,europe",
+        "--top",
+        "1",
+    ]);
+    let words = v["explanation"].to_string();
+    let says = "gains Ukraine 0.09, United States 0.02 and Europe (E3/EU) 0.03 and costs no one";
+    assert!(words.contains(says), "{words}");
+    let v = json(&["--json", "improve", "ukraine-2025", "--from", "us-ua-20"]);
+    assert_eq!(v["blocked"]["kind"], "no_repair");
+    assert_eq!(v["blocked"]["issue"], "TER-03");
+    assert_eq!(v["termination"]["kind"], "infeasible");
+    assert_eq!(v["packages"], serde_json::json!([]));
+    // Bargaining power weighs the product; capability is the scenario's.
+    let v = json(&[
+        "--json",
+        "improve",
+        "ukraine-2025",
+        "--from",
+        "e3-markup",
+        "--parties",
+        "ukraine,us,europe",
+        "--power",
+        "ukraine=2,us=1,europe=1",
+        "--top",
+        "1",
+    ]);
+    assert_eq!(v["power"]["ukraine"], 0.5);
+    assert_eq!(v["exact"], true);
+    // How often the best package stays an improvement over the estimates' ranges.
+    let v = json(&[
+        "--json",
+        "improve",
+        "ukraine-2025",
+        "--from",
+        "e3-markup",
+        "--parties",
+        "ukraine,us,europe",
+        "--top",
+        "2",
+        "--min-probability",
+        "0",
+        "--samples",
+        "50",
+    ]);
+    assert_eq!(v["samples"], 50);
+    let first = &v["packages"][0];
+    assert!(first["rank_by_objective"].as_u64().is_some());
+    assert!(first["improves"]["share"].as_f64().is_some());
+}
+
+#[test]
+fn improve_refuses_bad_input() {
+    bad_input_golden(&["improve", "tutorial", "--from", "nope"], "improve_unknown_proposal.stderr");
+    let base = ["improve", "tutorial", "--from", "lowland-markup"];
+    let refused: [(&[&str], &str); 10] = [
+        (&["--max-changes", "0"], "--max-changes 0: must be between 1 and 4"),
+        (&["--max-changes", "1000000"], "--max-changes 1000000: must be between 1 and 4"),
+        (&["--max-changes", "99999999999999999999999"], "--max-changes"),
+        (&["--parties", "upland,nobody"], "unknown party \"nobody\""),
+        (&["--parties", "upland,upland"], "named twice"),
+        (
+            &["--objective", "welfare", "--power", "capability"],
+            "--power applies to --objective nash only",
+        ),
+        (&["--power", "upland=1"], "missing lowland"),
+        (&["--seed", "3"], "--samples and --seed go with --min-probability"),
+        (&["--min-probability", "2"], "--min-probability 2: a probability, 0 to 1"),
+        (&["--top", "0"], "--top must be between 1 and 100"),
+    ];
+    for (extra, message) in refused {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let o = detente(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
 }
 
 /// What the day left out as later is said with each item's date: in the JSON of every

@@ -286,6 +286,13 @@ const RUNS: &[(&str, &[&[&str]])] = &[
         ],
     ),
     ("mediate", &[&["mediate", "tutorial", "--from", "commission-draft"]]),
+    (
+        "improve",
+        &[
+            &["improve", "ukraine-2025", "--from", "us-ua-20", "--max-changes", "2"],
+            &["improve", "tutorial", "--from", "lowland-markup", "--min-probability", "0"],
+        ],
+    ),
     ("frontier", &[&["frontier", "tutorial"]]),
     (
         "forecast",

@@ -48,6 +48,46 @@ pub fn all_accept(
     Ok(tally.proposals.iter().map(|t| t.all_accept).collect())
 }
 
+/// For each revised draft, how many of `samples` draws of the estimates' ranges (draw `k`
+/// from `(seed, k)` alone, as [`monte_carlo::run`] draws them) keep it an improvement on
+/// `draft` for every party in `counted`, by [`detente_analysis::improves`]: in that draw,
+/// every counted party keeps its red lines (those in doubt as the draw has them) and is at
+/// least as well off as on `draft`, and someone is better off.
+///
+/// # Errors
+/// A draft with the wrong number of terms or a term out of range, a party out of range, no
+/// draws or more than [`monte_carlo::MAX_SAMPLES`].
+pub fn all_improve(
+    s: &Scenario,
+    draft: &[Term],
+    revised: &[Vec<Term>],
+    counted: &[usize],
+    samples: u64,
+    seed: u64,
+) -> Result<Vec<u64>, Error> {
+    if samples == 0 || samples > monte_carlo::MAX_SAMPLES {
+        return Err(Error::new(format!(
+            "samples: {samples} (must be 1 to {})",
+            monte_carlo::MAX_SAMPLES
+        )));
+    }
+    for r in revised {
+        detente_analysis::improves(s, counted, draft, r)?;
+    }
+    let mut counts = vec![0u64; revised.len()];
+    if revised.is_empty() {
+        return Ok(counts);
+    }
+    let mut sampler = detente_core::Sampler::new(s);
+    for k in 0..samples {
+        let drawn = sampler.draw(&mut detente_core::Rng::derive(seed, &[k]));
+        for (n, r) in revised.iter().enumerate() {
+            counts[n] += u64::from(detente_analysis::improves(drawn, counted, draft, r)?);
+        }
+    }
+    Ok(counts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +126,30 @@ mod tests {
                 counted.iter().all(|&p| e.parties[p].verdict == detente_analysis::Verdict::Accepts);
             assert_eq!(k, if all { 50 } else { 0 }, "draft {j}");
         }
+    }
+
+    #[test]
+    fn an_improvement_holds_in_every_draw_of_a_certain_scenario_and_in_some_of_an_uncertain_one() {
+        let s = tutorial();
+        let counted = detente_analysis::counted_parties(&s);
+        let options = detente_analysis::ImproveOptions {
+            parties: Some(counted.clone()),
+            ..Default::default()
+        };
+        let m = detente_analysis::improve(&s, 1, &options).unwrap();
+        assert!(!m.packages.is_empty());
+        let draft = &s.proposals()[1].terms;
+        let revised: Vec<Vec<Term>> = m.packages.iter().map(|p| p.revision.terms.clone()).collect();
+        let got = all_improve(&s, draft, &revised, &counted, 200, 3).unwrap();
+        assert_eq!(got, all_improve(&s, draft, &revised, &counted, 200, 3).unwrap());
+        assert!(got.iter().all(|&k| k <= 200));
+        // Its own draft never improves on itself.
+        assert_eq!(
+            all_improve(&s, draft, std::slice::from_ref(draft), &counted, 50, 0).unwrap(),
+            vec![0]
+        );
+        assert!(all_improve(&s, draft, &revised, &counted, 0, 0).is_err());
+        assert!(all_improve(&s, draft, &[vec![Term::Open]], &counted, 10, 0).is_err());
     }
 
     #[test]

@@ -326,6 +326,60 @@ pub fn improve(
     })
 }
 
+/// Whether the draft `after` improves on the draft `before` for the counted `parties`, by the
+/// rule of [`improve()`]: for every counted party it keeps every red line and its
+/// `utility_min` is at least as high (within `EPS`), and some counted party gains more than
+/// `EPS` or has a red line repaired (one that `before` breaks or puts at risk). The rule a
+/// Monte Carlo study applies in each draw to the packages [`improve()`] lists.
+///
+/// Errors: [`ErrorKind::InvalidInput`] for drafts of the wrong length or with an option out
+/// of range; [`ErrorKind::UnknownParty`] for a party out of range.
+pub fn improves(
+    s: &Scenario,
+    parties: &[usize],
+    before: &[Term],
+    after: &[Term],
+) -> Result<bool, Error> {
+    let n = s.issues().len();
+    let fits = |t: &[Term]| {
+        t.len() == n
+            && t.iter().enumerate().all(|(i, x)| match *x {
+                Term::Set(k) => k < s.issues()[i].n_options(),
+                Term::Open => true,
+            })
+    };
+    if !fits(before) || !fits(after) {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("a draft needs one term per issue ({n}), each an option of its issue"),
+        ));
+    }
+    if let Some(&p) = parties.iter().find(|&&p| p >= s.parties().len()) {
+        return Err(Error::new(
+            ErrorKind::UnknownParty,
+            format!("party index {p} out of range (the scenario has {})", s.parties().len()),
+        ));
+    }
+    let keeps = |p: usize, t: &[Term]| {
+        (0..n).all(|i| match t[i] {
+            Term::Set(k) => s.red_lines_broken(p, i, k).is_empty(),
+            Term::Open => at_risk(s, p, i).is_empty(),
+        })
+    };
+    let mut strict = false;
+    for &p in parties {
+        if !keeps(p, after) {
+            return Ok(false);
+        }
+        let g = evaluate_terms(s, p, after).utility_min - evaluate_terms(s, p, before).utility_min;
+        if g < -EPS {
+            return Ok(false);
+        }
+        strict |= g > EPS || !keeps(p, before);
+    }
+    Ok(strict)
+}
+
 /// A gain for prose: 2 decimals, or more when a gain above 0 would print as 0.
 fn gain(g: f64) -> String {
     distinct(g, 0.0).0
@@ -385,15 +439,20 @@ pub fn improvement_words(s: &Scenario, m: &Improvements) -> Vec<String> {
         .collect();
     if !not_accepting.is_empty() {
         out.push(format!(
-            "On the {title} as it stands, {}: the packages below improve on it as it is, and each says whose verdict it changes.",
-            and_list(&not_accepting)
+            "On the {title} as it stands, {}{}.",
+            and_list(&not_accepting),
+            if m.packages.is_empty() {
+                ""
+            } else {
+                ": the packages below improve on it as it is, and each says whose verdict it changes"
+            }
         ));
     }
     if !m.repairs.is_empty() {
         let mut pairs: Vec<(usize, usize)> = m.repairs.iter().map(|r| (r.party, r.issue)).collect();
         pairs.dedup();
         out.push(format!(
-            "The {title} crosses or puts at risk {}, so every package repairs {} (a package that leaves a red line crossed is no improvement for its party), and must still cost no one utility.",
+            "The {title} crosses or puts at risk {}, so an improvement must repair {} (a package that leaves a red line crossed is no improvement for its party) and still cost no one utility.",
             red_lines_words(s, &pairs),
             if m.repairs.len() == 1 { "it" } else { "them" }
         ));
@@ -448,10 +507,20 @@ pub fn improvement_words(s: &Scenario, m: &Improvements) -> Vec<String> {
         }
     } else {
         match &m.blocked {
-            Some(Blocked::NoRepair { issue }) => out.push(format!(
-                "No package improves the {title}: its term on {} crosses a red line of {who}, and no other option of it keeps every red line of {who}. This is proved.",
-                issue_ref(s, *issue)
-            )),
+            Some(Blocked::NoRepair { issue }) => {
+                let mut whose: Vec<String> = m
+                    .repairs
+                    .iter()
+                    .filter(|r| r.issue == *issue)
+                    .map(|r| s.parties()[r.party].name.clone())
+                    .collect();
+                whose.dedup();
+                out.push(format!(
+                    "No package improves the {title}: its term on {} crosses or puts at risk a red line of {}, and no other option of it keeps every red line of {who}. This is proved.",
+                    issue_ref(s, *issue),
+                    and_list(&whose)
+                ));
+            }
             Some(Blocked::TooManyRepairs { issues }) => {
                 let ids: Vec<String> = issues.iter().map(|&i| s.issues()[i].id.clone()).collect();
                 out.push(format!(
@@ -463,7 +532,9 @@ pub fn improvement_words(s: &Scenario, m: &Improvements) -> Vec<String> {
             }
             None if m.exact => out.push(format!(
                 "No package of {within} makes {who} all at least as well off as the {title} and one of them better off{}. This is proved: the search covered every package of {within} ({} nodes).",
-                if m.max_changes == s.issues().len() {
+                if !m.repairs.is_empty() {
+                    ": every package that repairs those red lines costs one of them"
+                } else if m.max_changes == s.issues().len() {
                     ": the draft is Pareto optimal for them under their red lines"
                 } else {
                     ""

@@ -18,7 +18,7 @@ mod words;
 
 use engine::{CallBudget, Cand, Goal, at_risk, run};
 pub use improve::{
-    Blocked, Gains, ImproveOptions, Improvement, Improvements, improve, improvement_words,
+    Blocked, Gains, ImproveOptions, Improvement, Improvements, improve, improvement_words, improves,
 };
 pub(crate) use words::{change_words, issue_ref, option_ref, range_words};
 pub use words::{mediation_words, narrow_words};

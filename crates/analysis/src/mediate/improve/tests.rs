@@ -68,6 +68,7 @@ fn brute(
         }
         let g: Vec<f64> = raw.iter().map(|&g| if g.abs() <= EPS { 0.0 } else { g }).collect();
         if draft_keeps && g.iter().all(|&x| x <= 0.0) {
+            assert!(!improves(s, parties, terms, &t).unwrap());
             continue;
         }
         let score = match objective {
@@ -118,6 +119,7 @@ fn check(s: &Scenario, objective: Gains, k: usize, top: usize, power: Option<Vec
         assert_eq!(listed(&m), want_lists, "{objective:?} k {k} top {top} proposal {j}");
         for (p, w) in m.packages.iter().zip(&want) {
             assert_eq!(p.objective.to_bits(), w.1.to_bits(), "{objective:?} proposal {j}");
+            assert!(improves(s, &parties, &s.proposals()[j].terms, &p.revision.terms).unwrap());
             for &q in &parties {
                 assert!(p.gains[q] >= 0.0);
                 assert!(p.revision.accepts[q] || p.revision.verdicts_after[q] != Verdict::Accepts);
@@ -251,8 +253,9 @@ fn river_improvements_say_who_gains_and_that_no_one_loses() {
     let m = improve(&s, 0, &ImproveOptions { budget: None, ..Default::default() }).unwrap();
     assert!(m.packages.is_empty() && m.exact && !m.repairs.is_empty());
     let words = improvement_words(&s, &m);
-    assert!(words.iter().any(|w| w.contains("so every package repairs it")), "{words:?}");
+    assert!(words.iter().any(|w| w.contains("so an improvement must repair it")), "{words:?}");
     assert!(words.iter().any(|w| w.starts_with("No package of at most 4 changes")), "{words:?}");
+    assert!(words.iter().any(|w| w.contains("every package that repairs those red lines costs")));
     // Upland and the Commission: the compensation matters to Upland only.
     let options = ImproveOptions { parties: Some(vec![0, 2]), budget: None, ..Default::default() };
     let m = improve(&s, 0, &options).unwrap();
