@@ -1,3 +1,6 @@
+//! The property tests of `improve` against a brute-force oracle on small random scenarios,
+//! and its words on the river case.
+
 use super::*;
 use crate::evaluate::tests::river;
 use crate::gap::counted_parties;
