@@ -13,7 +13,9 @@ use std::path::PathBuf;
 pub use detente_core::Scenario;
 
 use crate::printer::Report;
-use crate::{BadInput, bargain, compare, deadlock, evaluate, forecast, load, mediate, sim};
+use crate::{
+    BadInput, bargain, compare, deadlock, evaluate, forecast, improve, load, mediate, sim,
+};
 use crate::{analyze, json, robust, scenarios, what_if};
 
 /// What went wrong, as the CLI would say it.
@@ -249,6 +251,50 @@ pub fn mediate(s: &Scenario, w: &WhatIf, from: &str, o: &Mediate) -> Result<Stri
         power: o.power.clone(),
     };
     Ok(text(&shown.around(&*mediate::run(&s, from, parties, procedure, &flags)?)))
+}
+
+/// The options of `detente improve` (each `None`: the flag's default).
+#[derive(Debug, Clone, Default)]
+pub struct Improve {
+    /// `--parties`.
+    pub parties: Option<Vec<String>>,
+    /// `--objective` (`nash`, `egalitarian` or `welfare`).
+    pub objective: Option<String>,
+    /// `--max-changes`.
+    pub max_changes: Option<usize>,
+    /// `--top`.
+    pub top: Option<usize>,
+    /// `--budget`.
+    pub budget: Option<u64>,
+    /// `--power`.
+    pub power: Option<String>,
+    /// `--min-probability`.
+    pub min_probability: Option<f64>,
+    /// `--samples`.
+    pub samples: Option<u64>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+}
+
+/// `detente improve --from ID`.
+pub fn improve(s: &Scenario, w: &WhatIf, from: &str, o: &Improve) -> Result<String> {
+    let objective =
+        o.objective.as_deref().map(|x| choice::<improve::ObjectiveArg>("--objective", x));
+    let objective = objective.transpose()?;
+    let (s, shown) = what_if::load(s.clone(), &w.args())?;
+    let from = load::proposal(&s, from)?;
+    let parties = load::parties(&s, o.parties.as_deref())?;
+    let flags = improve::Flags {
+        objective,
+        max_changes: o.max_changes,
+        top: o.top,
+        budget: o.budget,
+        power: o.power.clone(),
+        min_probability: o.min_probability,
+        samples: o.samples,
+        seed: o.seed,
+    };
+    Ok(text(&shown.around(&*improve::run(&s, from, parties, &flags)?)))
 }
 
 /// The options of `detente frontier`.
@@ -505,6 +551,20 @@ mod tests {
         let e = mediate(&s, &WhatIf::default(), "x", &o).unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadInput);
         assert!(e.message.contains("--objective \"most\": expected one of fewest-changes"), "{e}");
+    }
+
+    #[test]
+    fn improve_is_the_command_as_json() {
+        let s = load("tutorial").unwrap();
+        let o = Improve { top: Some(1), ..Improve::default() };
+        let v: serde_json::Value =
+            serde_json::from_str(&improve(&s, &WhatIf::default(), "lowland-markup", &o).unwrap())
+                .unwrap();
+        assert_eq!(v["objective"], "nash");
+        assert_eq!(v["packages"].as_array().unwrap().len(), 1);
+        let o = Improve { max_changes: Some(0), ..Improve::default() };
+        let e = improve(&s, &WhatIf::default(), "lowland-markup", &o).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadInput);
     }
 
     #[test]
