@@ -2703,6 +2703,8 @@ fn ingest_reads_the_seed_article() {
     let check = stdout(&detente(&["check", f]));
     assert!(before[1].contains("83 sources") && check.contains("84 sources"), "{check}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `improve` on the tutorial: Lowland's mark-up leaves the compensation open, which puts
 /// Upland's red line at risk; the best package settles it and moves the share, gaining both
 /// principals 0.10 and costing no one.
