@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
-use crate::mediate::{MAX_BUDGET, MAX_SAMPLES, MAX_TOP, counted_words, revision_json};
+use crate::mediate::{MAX_BUDGET, MAX_TOP, Ranked, counted_words, revision_json};
 use crate::printer::Report;
 use crate::table::Table;
 
@@ -46,20 +46,6 @@ pub struct Flags {
     pub min_probability: Option<f64>,
     pub samples: Option<u64>,
     pub seed: Option<u64>,
-}
-
-/// Draws behind `--min-probability` by default (as `mediate`).
-const DEFAULT_SAMPLES: u64 = crate::mediate::DEFAULT_SAMPLES;
-
-/// The packages ranked by how often they stay improvements over the estimates' ranges.
-struct Ranked {
-    min: f64,
-    samples: u64,
-    seed: u64,
-    /// `(rank by the objective, from 0; draws in which it improves the draft)`, by that count
-    /// (largest first; ties in the objective's order), only those at or above `min`.
-    kept: Vec<(usize, u64)>,
-    of: usize,
 }
 
 /// `detente improve`: checks the flags, runs the search, and studies the packages over the
@@ -123,31 +109,11 @@ pub fn run<'a>(
 }
 
 fn rank(s: &Scenario, m: &Improvements, flags: &Flags) -> anyhow::Result<Option<Ranked>> {
-    let Some(min) = flags.min_probability else {
-        if flags.samples.is_some() || flags.seed.is_some() {
-            return Err(BadInput("--samples and --seed go with --min-probability".into()).into());
-        }
-        return Ok(None);
-    };
-    if !(0.0..=1.0).contains(&min) {
-        return Err(BadInput(format!("--min-probability {min}: a probability, 0 to 1")).into());
-    }
-    let samples = flags.samples.unwrap_or(DEFAULT_SAMPLES);
-    if !(1..=MAX_SAMPLES).contains(&samples) {
-        return Err(BadInput(format!(
-            "--samples {samples}: 1 to {MAX_SAMPLES} draws (detente robust takes more)"
-        ))
-        .into());
-    }
-    let seed = flags.seed.unwrap_or(0);
-    let revised: Vec<Vec<Term>> = m.packages.iter().map(|p| p.revision.terms.clone()).collect();
-    let draft = &s.proposals()[m.proposal].terms;
-    let counts =
-        detente_robust::drafts::all_improve(s, draft, &revised, &m.parties, samples, seed)?;
-    let mut kept: Vec<(usize, u64)> = counts.into_iter().enumerate().collect();
-    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    kept.retain(|&(_, k)| k as f64 >= min * samples as f64);
-    Ok(Some(Ranked { min, samples, seed, kept, of: m.packages.len() }))
+    Ranked::by_draws(flags.min_probability, flags.samples, flags.seed, |samples, seed| {
+        let revised: Vec<Vec<Term>> = m.packages.iter().map(|p| p.revision.terms.clone()).collect();
+        let draft = &s.proposals()[m.proposal].terms;
+        Ok(detente_robust::drafts::all_improve(s, draft, &revised, &m.parties, samples, seed)?)
+    })
 }
 
 /// `detente improve`: the search and its words.

@@ -83,44 +83,63 @@ pub const DEFAULT_SAMPLES: u64 = 1_000;
 /// The most draws `--min-probability` takes (`robust` takes more, in shards).
 pub const MAX_SAMPLES: u64 = 1_000_000;
 
-/// The revisions ranked by how likely every counted party is to accept them
-/// (`--min-probability`).
-struct Ranked {
-    min: f64,
-    samples: u64,
-    seed: u64,
-    /// `(rank by the objective, from 0; draws in which every counted party accepts)`, by
-    /// that share (largest first; ties in the objective's order), only those at or above
-    /// `min`.
-    kept: Vec<(usize, u64)>,
-    /// How many revisions the search listed.
-    of: usize,
+/// Drafts ranked by a count over draws of the estimates' ranges (`--min-probability`):
+/// for `mediate`, the draws in which every counted party accepts a revision; for
+/// `improve`, those in which a package still improves the draft.
+pub(crate) struct Ranked {
+    pub(crate) min: f64,
+    pub(crate) samples: u64,
+    pub(crate) seed: u64,
+    /// `(rank by the objective, from 0; draws counted)`, by that count (largest first; ties
+    /// in the objective's order), only those at or above `min`.
+    pub(crate) kept: Vec<(usize, u64)>,
+    /// How many drafts the search listed.
+    pub(crate) of: usize,
+}
+
+impl Ranked {
+    /// Checks `--min-probability`, `--samples` and `--seed` (`None` without the first),
+    /// then counts with `count(samples, seed)` (one count per draft, in the objective's
+    /// order) and keeps those at or above the probability.
+    pub(crate) fn by_draws(
+        min_probability: Option<f64>,
+        samples: Option<u64>,
+        seed: Option<u64>,
+        count: impl FnOnce(u64, u64) -> anyhow::Result<Vec<u64>>,
+    ) -> anyhow::Result<Option<Ranked>> {
+        let Some(min) = min_probability else {
+            if samples.is_some() || seed.is_some() {
+                return Err(
+                    BadInput("--samples and --seed go with --min-probability".into()).into()
+                );
+            }
+            return Ok(None);
+        };
+        if !(0.0..=1.0).contains(&min) {
+            return Err(BadInput(format!("--min-probability {min}: a probability, 0 to 1")).into());
+        }
+        let samples = samples.unwrap_or(DEFAULT_SAMPLES);
+        if !(1..=MAX_SAMPLES).contains(&samples) {
+            return Err(BadInput(format!(
+                "--samples {samples}: 1 to {MAX_SAMPLES} draws (detente robust takes more)"
+            ))
+            .into());
+        }
+        let seed = seed.unwrap_or(0);
+        let counts = count(samples, seed)?;
+        let of = counts.len();
+        let mut kept: Vec<(usize, u64)> = counts.into_iter().enumerate().collect();
+        kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        kept.retain(|&(_, k)| k as f64 >= min * samples as f64);
+        Ok(Some(Ranked { min, samples, seed, kept, of }))
+    }
 }
 
 fn rank(s: &Scenario, m: &Mediation, flags: &Flags) -> anyhow::Result<Option<Ranked>> {
-    let Some(min) = flags.min_probability else {
-        if flags.samples.is_some() || flags.seed.is_some() {
-            return Err(BadInput("--samples and --seed go with --min-probability".into()).into());
-        }
-        return Ok(None);
-    };
-    if !(0.0..=1.0).contains(&min) {
-        return Err(BadInput(format!("--min-probability {min}: a probability, 0 to 1")).into());
-    }
-    let samples = flags.samples.unwrap_or(DEFAULT_SAMPLES);
-    if !(1..=MAX_SAMPLES).contains(&samples) {
-        return Err(BadInput(format!(
-            "--samples {samples}: 1 to {MAX_SAMPLES} draws (detente robust takes more)"
-        ))
-        .into());
-    }
-    let seed = flags.seed.unwrap_or(0);
-    let drafts: Vec<Vec<Term>> = m.revisions.iter().map(|r| r.terms.clone()).collect();
-    let counts = detente_robust::drafts::all_accept(s, &drafts, &m.parties, samples, seed)?;
-    let mut kept: Vec<(usize, u64)> = counts.into_iter().enumerate().collect();
-    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    kept.retain(|&(_, k)| k as f64 >= min * samples as f64);
-    Ok(Some(Ranked { min, samples, seed, kept, of: m.revisions.len() }))
+    Ranked::by_draws(flags.min_probability, flags.samples, flags.seed, |samples, seed| {
+        let drafts: Vec<Vec<Term>> = m.revisions.iter().map(|r| r.terms.clone()).collect();
+        Ok(detente_robust::drafts::all_accept(s, &drafts, &m.parties, samples, seed)?)
+    })
 }
 
 /// `detente mediate`: checks that every flag given belongs to the procedure, then runs it.
