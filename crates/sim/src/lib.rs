@@ -20,6 +20,9 @@
 //!   parallel, shardable ([`Shard`]); [`merge`] joins shards, [`scores`] ranks negotiators
 //!   per scenario and across scenarios on a common (rescaled) scale; [`part_json`] and
 //!   [`read_part`] write and read back (checking every field) the tournament JSON.
+//!   [`tournament_each`] scores the sessions as they finish and keeps no record (memory
+//!   independent of their number), handing each on in index order, e.g. to [`PartText`],
+//!   which writes a part's text session by session.
 //!
 //! The crate does no I/O, reads no clock (time is simulated: steps and a step duration)
 //! and draws randomness only from its own seeded [`Rng`], so the same scenario,
@@ -110,7 +113,7 @@ pub use negotiators::{
     Aspiration, Builtin, Hardliner, NashSeeker, RandomNegotiator, TimeBased, TitForTat, builtins,
     concession, names, negotiator,
 };
-pub use part::{read_part, termination_json, to_json as part_json};
+pub use part::{PartText, read_part, termination_json, to_json as part_json};
 pub use rng::{Rng, mix64};
 pub use session::{
     Deadline, EntryKind, Event, MAX_STEPS, Observer, Reply, Session, SessionConfig, SessionResult,
@@ -120,7 +123,7 @@ pub use session::{
 pub use tournament::{
     IssueSpec, MAX_SESSIONS, MAX_THREADS, OptionsSpec, Progress, ScenarioSpec, Score, Scores,
     SessionPlace, SessionRecord, Shard, Shards, TournamentConfig, TournamentResult, TournamentSpec,
-    merge, merge_named, scores, tournament,
+    TournamentSummary, merge, merge_named, scores, tournament, tournament_each,
 };
 
 /// What went wrong, for callers that match on it.
@@ -183,6 +186,8 @@ mod tests {
         is::<Domain>();
         is::<SessionResult>();
         is::<TournamentResult>();
+        is::<TournamentSummary>();
+        is::<PartText>();
         is::<Error>();
         fn send<T: Send>() {}
         send::<Box<dyn Negotiator>>();

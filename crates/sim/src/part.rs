@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::tournament::{IssueSpec, OptionsSpec, ScenarioSpec, Shards};
 use crate::{
     Deadline, Error, ErrorKind, Score, SessionConfig, SessionRecord, Termination, TournamentResult,
-    TournamentSpec, names, scores,
+    TournamentSpec, TournamentSummary, names,
 };
 
 /// Rounds to 12 decimals, as every number detente prints for machines.
@@ -109,17 +109,17 @@ pub fn termination_json(t: &Termination, party_ids: &[String]) -> Value {
 /// and every session.
 pub fn to_json(result: &TournamentResult) -> Value {
     let spec = &result.spec;
-    let sc = scores(result);
-    let empty = ScenarioSpec {
-        name: String::new(),
-        parties: vec![],
-        reservations: vec![],
-        best: vec![],
-        issues: vec![],
-        outcomes: 0,
-        fingerprint: 0,
-    };
-    json!({
+    let mut part = head_json(&result.summary());
+    let sessions = result.records.iter().map(|r| session_json(spec, r)).collect();
+    part.insert("sessions".to_string(), Value::Array(sessions));
+    Value::Object(part)
+}
+
+/// Everything of a part but its sessions.
+fn head_json(summary: &TournamentSummary) -> Map<String, Value> {
+    let spec = &summary.spec;
+    let sc = &summary.scores;
+    let head = json!({
         "tournament": {
             "negotiators": spec.negotiators,
             "scenarios": spec.scenarios.iter().map(scenario_json).collect::<Vec<_>>(),
@@ -130,34 +130,151 @@ pub fn to_json(result: &TournamentResult) -> Value {
             "repetitions": spec.repetitions,
             "seed": spec.seed,
         },
-        "total_sessions": result.total_sessions,
-        "complete": result.is_complete(),
-        "shards": { "count": result.shards.count, "held": result.shards.held },
-        "missing_shards": result.shards.missing(),
+        "total_sessions": summary.total_sessions,
+        "complete": summary.is_complete(),
+        "shards": { "count": summary.shards.count, "held": summary.shards.held },
+        "missing_shards": summary.shards.missing(),
         "scores": sc.overall.iter().map(overall_json).collect::<Vec<_>>(),
         "scenario_scores": spec.scenarios.iter().zip(&sc.by_scenario).map(|(s, table)| json!({
             "scenario": s.name,
             "scores": table.iter().map(score_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "sessions": result.records.iter().map(|r| {
-            let s = spec.scenarios.get(r.scenario).unwrap_or(&empty);
-            json!({
-                "index": r.index,
-                "scenario": r.scenario,
-                "combination": r.combination,
-                "negotiators": r.negotiators,
-                "repetition": r.repetition,
-                "seed": r.seed,
-                "termination": termination_json(&r.termination, &s.parties),
-                "agreement": r.agreement.map(|id| agreement_json(s, id)),
-                "utilities": r.utilities,
-                "reservations": r.reservations,
-                "steps": r.steps,
-                "distance_to_pareto": r.pareto_distance,
-                "distance_to_nash": r.nash_distance,
-            })
-        }).collect::<Vec<_>>(),
+    });
+    match head {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// One session record of a part.
+fn session_json(spec: &TournamentSpec, r: &SessionRecord) -> Value {
+    let empty = ScenarioSpec {
+        name: String::new(),
+        parties: vec![],
+        reservations: vec![],
+        best: vec![],
+        issues: vec![],
+        outcomes: 0,
+        fingerprint: 0,
+    };
+    let s = spec.scenarios.get(r.scenario).unwrap_or(&empty);
+    json!({
+        "index": r.index,
+        "scenario": r.scenario,
+        "combination": r.combination,
+        "negotiators": r.negotiators,
+        "repetition": r.repetition,
+        "seed": r.seed,
+        "termination": termination_json(&r.termination, &s.parties),
+        "agreement": r.agreement.map(|id| agreement_json(s, id)),
+        "utilities": r.utilities,
+        "reservations": r.reservations,
+        "steps": r.steps,
+        "distance_to_pareto": r.pareto_distance,
+        "distance_to_nash": r.nash_distance,
     })
+}
+
+/// How deep a session sits in a part: in the list `sessions` of the top object.
+const SESSION_INDENT: &str = "    ";
+
+/// The text of a tournament part, written session by session: exactly
+/// `serde_json::to_string_pretty(&part_json(result))` of the result whose sessions were
+/// pushed (in index order), without building a JSON value of the whole part (a session's
+/// value lives only while [`PartText::session`] writes it). The sessions' text is what the
+/// part holds: about 600 bytes a session.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use detente_core::*;
+/// # use detente_sim::*;
+/// # let parties = vec![
+/// #     Party::new("a", "A", Role::Principal, 1.0, 0.2),
+/// #     Party::new("b", "B", Role::Principal, 1.0, 0.2),
+/// # ];
+/// # let issues = vec![Issue::discrete("share", "A's share", &["0", "1", "2", "3"])];
+/// # let stances = vec![
+/// #     vec![Some(Stance::values(1.0, vec![0.0, 0.3, 0.7, 1.0]))],
+/// #     vec![Some(Stance::values(1.0, vec![1.0, 0.7, 0.3, 0.0]))],
+/// # ];
+/// # let s = Scenario::new(Meta::named("split"), parties, issues, stances, vec![], vec![])?;
+/// let domains = [Arc::new(Domain::new(Arc::new(s))?)];
+/// let config = TournamentConfig {
+///     negotiators: vec!["linear".into(), "hardliner".into()],
+///     session: SessionConfig::sao(20),
+///     repetitions: 2,
+///     seed: 3,
+///     threads: 2,
+///     shard: Shard { index: 1, count: 2 },
+/// };
+/// // Each session's text is written on the thread that ran it, and kept in index order.
+/// let mut text = PartText::new();
+/// let summary =
+///     tournament_each(&domains, &config, &|_| {}, &PartText::session, &mut |_, t| text.push(&t))?;
+/// let part = text.finish(&summary);
+/// let result = tournament(&domains, &config, &|_| {})?;
+/// assert_eq!(part, serde_json::to_string_pretty(&part_json(&result))?);
+/// assert_eq!(read_part(&part)?, result);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct PartText {
+    /// The sessions' text so far, separated by `,\n`.
+    sessions: String,
+}
+
+impl PartText {
+    /// No session yet.
+    pub fn new() -> PartText {
+        PartText::default()
+    }
+
+    /// A session's text as it stands in a part (pretty, indented to its depth).
+    pub fn session(spec: &TournamentSpec, record: &SessionRecord) -> String {
+        let pretty = serde_json::to_string_pretty(&session_json(spec, record)).unwrap_or_default();
+        let mut text = String::with_capacity(pretty.len() + pretty.len() / 8);
+        text.push_str(SESSION_INDENT);
+        // A JSON string holds no raw newline: every newline starts a line of the value.
+        for (k, line) in pretty.split('\n').enumerate() {
+            if k > 0 {
+                text.push('\n');
+                text.push_str(SESSION_INDENT);
+            }
+            text.push_str(line);
+        }
+        text
+    }
+
+    /// Appends the next session's text (from [`PartText::session`], in index order).
+    pub fn push(&mut self, session: &str) {
+        if !self.sessions.is_empty() {
+            self.sessions.push_str(",\n");
+        }
+        self.sessions.push_str(session);
+    }
+
+    /// The whole part: `summary`'s identity, shards and scores, and the sessions pushed
+    /// (those it counts). The sessions' text is not copied: the rest is put around it.
+    pub fn finish(self, summary: &TournamentSummary) -> String {
+        let mut head = head_json(summary);
+        head.insert("sessions".to_string(), Value::Array(vec![]));
+        let head = serde_json::to_string_pretty(&Value::Object(head)).unwrap_or_default();
+        // The key at the top level: two spaces after a newline, which no nested key and no
+        // string (without raw newlines) has.
+        let key = "\n  \"sessions\": []";
+        match head.find(key) {
+            Some(at) if !self.sessions.is_empty() => {
+                let (before, after) = head.split_at(at + key.len() - 1);
+                let mut text = self.sessions;
+                text.reserve_exact(before.len() + after.len() + 4);
+                text.insert_str(0, &format!("{before}\n"));
+                text.push_str("\n  ");
+                text.push_str(after);
+                text
+            }
+            _ => head,
+        }
+    }
 }
 
 /// A field being read: its value and its path for messages.

@@ -13,9 +13,14 @@
 //! A tournament has at most [`MAX_SESSIONS`] sessions.
 //!
 //! # Parallelism, shards and merging
-//! [`tournament`] runs the sessions of its shard (those whose index `i` has `i % n == k`
-//! for shard `k/n`) on `threads` scoped threads pulling from a shared counter, and returns
-//! their records sorted by index. [`merge`] checks that parts come from the same
+//! [`tournament_each`] runs the sessions of its shard (those whose index `i` has
+//! `i % n == k` for shard `k/n`) on `threads` scoped threads pulling from a shared counter,
+//! and scores them as they finish, in index order (a session finished early waits for
+//! those before it, and workers pause rather than run more than a few thousand sessions
+//! ahead), so its memory does not depend on the number of sessions and its scores not on
+//! the number of threads; each record is handed on, in index order, to whatever the caller
+//! keeps of it (the JSON of a part, written on the worker threads). [`tournament`] keeps
+//! the records, sorted by index. [`merge`] checks that parts come from the same
 //! tournament and split it the same way, refuses a shard given twice, and takes the union
 //! of their records: merging the `n` shards, in any order, gives exactly the result of one
 //! unsharded run, and merging some of them gives a result that names the missing shards
@@ -31,17 +36,17 @@
 //! below 0 an agreement worse than no agreement). A party with `b <= r` (nothing to gain)
 //! has no rescaled utility, and its appearances are left out of the rescaled means.
 
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::{
     Domain, Error, ErrorKind, OutcomeId, Rng, SessionConfig, Termination, TraceKeep, negotiator,
     run_with,
 };
 
-/// The most sessions a tournament may have: every session's record is kept (about 200
-/// bytes) and written to its part (about 700 bytes of JSON), so larger ones are refused.
+/// The most sessions a tournament may have: its part holds every session (about 700 bytes
+/// of JSON each, [`crate::PartText`]), and merging reads the parts back, so larger ones are
+/// refused.
 pub const MAX_SESSIONS: u64 = 100_000;
 
 /// The most worker threads a tournament runs on (more are refused).
@@ -369,6 +374,40 @@ impl TournamentResult {
     pub fn is_complete(&self) -> bool {
         self.shards.missing().is_empty()
     }
+
+    /// The result without its records: what [`tournament_each`] returns for the same run.
+    pub fn summary(&self) -> TournamentSummary {
+        TournamentSummary {
+            spec: self.spec.clone(),
+            total_sessions: self.total_sessions,
+            shards: self.shards.clone(),
+            sessions: self.records.len(),
+            scores: scores(self),
+        }
+    }
+}
+
+/// A tournament (or some of its shards) counted and scored, without its records: what
+/// [`tournament_each`] returns, in memory that does not grow with the sessions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TournamentSummary {
+    /// What tournament this is.
+    pub spec: TournamentSpec,
+    /// The number of sessions of the whole tournament.
+    pub total_sessions: usize,
+    /// The shards held ([`Shards::all`] for a whole tournament).
+    pub shards: Shards,
+    /// The sessions held: every session of the held shards.
+    pub sessions: usize,
+    /// Their scores, as [`scores`] gives them.
+    pub scores: Scores,
+}
+
+impl TournamentSummary {
+    /// Whether every session of the tournament is held.
+    pub fn is_complete(&self) -> bool {
+        self.shards.missing().is_empty()
+    }
 }
 
 /// Progress of a running tournament, passed to the callback after each session.
@@ -495,17 +534,23 @@ fn spec(domains: &[Arc<Domain>], config: &TournamentConfig) -> TournamentSpec {
     }
 }
 
-/// Runs the sessions of `config.shard` of the tournament on `domains`, calling `progress`
-/// (from worker threads) after each session.
-///
-/// Errors for an unknown negotiator, no negotiators, zero repetitions, more than
-/// [`MAX_SESSIONS`] sessions, a bad session configuration or a shard with `count == 0` or
-/// `index >= count`; all before any session runs.
-pub fn tournament(
-    domains: &[Arc<Domain>],
-    config: &TournamentConfig,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Result<TournamentResult, Error> {
+/// How far the workers may run ahead of the first session not yet kept: a session finished
+/// out of order waits (with what `prepare` made of it) until the ones before it are kept,
+/// and at most this many wait, so a tournament's memory does not grow with its sessions.
+const WINDOW: usize = 4096;
+
+/// A tournament checked and laid out, before any session runs.
+struct Layout {
+    spec: TournamentSpec,
+    plan: Plan,
+    counts: Vec<usize>,
+    /// The indices of the sessions of the shard, ascending.
+    work: Vec<usize>,
+    threads: usize,
+}
+
+/// Checks a tournament's settings and lays out its work list; errors as [`tournament`].
+fn layout(domains: &[Arc<Domain>], config: &TournamentConfig) -> Result<Layout, Error> {
     let bad = |m: &str| Err(Error::new(ErrorKind::InvalidConfig, m));
     if config.negotiators.is_empty() {
         return bad("a tournament needs at least one negotiator");
@@ -531,8 +576,7 @@ pub fn tournament(
     }
     let spec = spec(domains, config);
     let counts: Vec<usize> = domains.iter().map(|d| d.n_parties()).collect();
-    let k = config.negotiators.len();
-    let plan = plan_of(&counts, k, config.repetitions as usize)?;
+    let plan = plan_of(&counts, config.negotiators.len(), config.repetitions as usize)?;
     if config.shard.count as usize > plan.total.max(1) {
         return Err(Error::new(
             ErrorKind::InvalidConfig,
@@ -552,23 +596,129 @@ pub fn tournament(
         config.threads
     }
     .clamp(1, work.len().clamp(1, MAX_THREADS));
+    Ok(Layout { spec, plan, counts, work, threads })
+}
+
+/// Runs the sessions of `config.shard` of the tournament on `domains` and returns their
+/// records sorted by index, calling `progress` (from worker threads) after each session.
+///
+/// Errors for an unknown negotiator, no negotiators, zero repetitions, more than
+/// [`MAX_SESSIONS`] sessions, a bad session configuration or a shard with `count == 0` or
+/// `index >= count`; all before any session runs.
+pub fn tournament(
+    domains: &[Arc<Domain>],
+    config: &TournamentConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<TournamentResult, Error> {
+    let mut records = Vec::new();
+    let summary = tournament_each(domains, config, progress, &|_, _| (), &mut |r, ()| {
+        records.push(r);
+    })?;
+    let TournamentSummary { spec, total_sessions, shards, .. } = summary;
+    Ok(TournamentResult { spec, total_sessions, shards, records })
+}
+
+/// Runs the sessions of `config.shard` of the tournament on `domains` and scores them as
+/// they finish, keeping no record: each record goes to `prepare` on the worker thread that
+/// ran it (for work that may run in parallel, such as writing its JSON with
+/// [`PartText::session`](crate::PartText::session)), then, with what `prepare` made of it,
+/// to `keep`, one at a time and in index order. The scores are summed in index order, as
+/// [`scores`] sums them, so they are those of [`tournament`] bit for bit whatever the
+/// number of threads; at most a few thousand finished sessions wait for those before them
+/// (workers pause rather than run further ahead), so the memory does not grow with the
+/// number of sessions. `progress` is called from the worker threads after each session.
+///
+/// Errors as [`tournament`], before any session runs; a session that fails (it does not
+/// with a checked configuration) stops the tournament with the error of the first such
+/// session in index order.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use detente_core::*;
+/// # use detente_sim::*;
+/// # let parties = vec![
+/// #     Party::new("a", "A", Role::Principal, 1.0, 0.2),
+/// #     Party::new("b", "B", Role::Principal, 1.0, 0.2),
+/// # ];
+/// # let issues = vec![Issue::discrete("share", "A's share", &["0", "1", "2", "3"])];
+/// # let stances = vec![
+/// #     vec![Some(Stance::values(1.0, vec![0.0, 0.3, 0.7, 1.0]))],
+/// #     vec![Some(Stance::values(1.0, vec![1.0, 0.7, 0.3, 0.0]))],
+/// # ];
+/// # let s = Scenario::new(Meta::named("split"), parties, issues, stances, vec![], vec![])?;
+/// let domains = [Arc::new(Domain::new(Arc::new(s))?)];
+/// let config = TournamentConfig {
+///     negotiators: vec!["boulware".into(), "conceder".into()],
+///     session: SessionConfig::sao(20),
+///     repetitions: 3,
+///     seed: 5,
+///     threads: 2,
+///     shard: Shard::ALL,
+/// };
+/// // The agreements, counted in index order while the sessions run on two threads.
+/// let mut kept = vec![];
+/// let summary = tournament_each(&domains, &config, &|_| {}, &|_, r| r.agreement.is_some(), &mut |r, agreed| {
+///     kept.push((r.index, agreed));
+/// })?;
+/// assert_eq!(kept.len(), 2 * 2 * 3);
+/// assert!(kept.iter().enumerate().all(|(i, &(index, _))| index == i));
+/// let whole = tournament(&domains, &config, &|_| {})?;
+/// assert_eq!(summary, whole.summary());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn tournament_each<T: Send>(
+    domains: &[Arc<Domain>],
+    config: &TournamentConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+    prepare: &(dyn Fn(&TournamentSpec, &SessionRecord) -> T + Sync),
+    keep: &mut (dyn FnMut(SessionRecord, T) + Send),
+) -> Result<TournamentSummary, Error> {
+    let Layout { spec, plan, counts, work, threads } = layout(domains, config)?;
+    let k = config.negotiators.len();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Result<SessionRecord, Error>>> =
-        Mutex::new(Vec::with_capacity(work.len()));
+    let stop = AtomicBool::new(false);
+    let order = Mutex::new(InOrder {
+        next: 0,
+        waiting: (0..WINDOW.min(work.len())).map(|_| None).collect(),
+        tally: Tally::new(&spec),
+        keep,
+        error: None,
+    });
+    let moved = Condvar::new();
+    let lock = || order.lock().unwrap_or_else(|p| p.into_inner());
     let worker = || {
-        let mut local = Vec::new();
         loop {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
             let j = next.fetch_add(1, Ordering::Relaxed);
             let Some(&i) = work.get(j) else { break };
+            {
+                let mut o = lock();
+                while j >= o.next + WINDOW && !stop.load(Ordering::Relaxed) {
+                    o = moved.wait(o).unwrap_or_else(|p| p.into_inner());
+                }
+            }
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
             let at = place(&plan, &counts, k, &spec, i);
-            local.push(run_one(domains, config, at, i));
+            let finished = run_one(domains, config, at, i).map(|r| {
+                let t = prepare(&spec, &r);
+                (r, t)
+            });
             let d = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress { done: d, total: work.len() });
-        }
-        match results.lock() {
-            Ok(mut r) => r.extend(local),
-            Err(poisoned) => poisoned.into_inner().extend(local),
+            let mut o = lock();
+            let slot = j % o.waiting.len();
+            o.waiting[slot] = Some(finished);
+            if o.keep_ready(&spec) {
+                if o.error.is_some() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                moved.notify_all();
+            }
         }
     };
     std::thread::scope(|s| {
@@ -577,14 +727,53 @@ pub fn tournament(
         }
         worker();
     });
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    let mut records = Vec::with_capacity(results.len());
-    for r in results.drain(..) {
-        records.push(r?);
+    let o = order.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = o.error {
+        return Err(e);
     }
-    records.sort_by_key(|r| r.index);
+    let scores = o.tally.scores(&spec.negotiators);
     let shards = if config.shard.count == 1 { Shards::all() } else { Shards::one(config.shard) };
-    Ok(TournamentResult { spec, total_sessions: plan.total, shards, records })
+    Ok(TournamentSummary {
+        total_sessions: plan.total,
+        shards,
+        sessions: o.tally.sessions,
+        scores,
+        spec,
+    })
+}
+
+/// The sessions finished, kept in the order of the work list.
+struct InOrder<'a, T> {
+    /// The position in the work list of the next session to keep.
+    next: usize,
+    /// The sessions finished and not yet kept: position `j` waits in slot `j % len`
+    /// (`next <= j < next + len`, as the workers wait for the window).
+    waiting: Vec<Option<Result<(SessionRecord, T), Error>>>,
+    tally: Tally,
+    keep: &'a mut (dyn FnMut(SessionRecord, T) + Send),
+    /// The error of the first session that failed.
+    error: Option<Error>,
+}
+
+impl<T> InOrder<'_, T> {
+    /// Keeps the sessions now next in order; whether any was.
+    fn keep_ready(&mut self, spec: &TournamentSpec) -> bool {
+        let mut moved = false;
+        while self.error.is_none() {
+            let slot = self.next % self.waiting.len();
+            match self.waiting[slot].take() {
+                None => break,
+                Some(Ok((r, t))) => {
+                    self.tally.add(spec, &r);
+                    (self.keep)(r, t);
+                }
+                Some(Err(e)) => self.error = Some(e),
+            }
+            self.next += 1;
+            moved = true;
+        }
+        moved
+    }
 }
 
 fn run_one(
@@ -715,22 +904,35 @@ struct Acc {
     pareto: (usize, f64),
 }
 
-/// Scores per scenario and per negotiator (in the order of the names), and across
-/// scenarios on the rescaled scale; sums run over the records in index order, so equal
-/// results give bit-identical scores.
-pub fn scores(result: &TournamentResult) -> Scores {
-    let k = result.spec.negotiators.len();
-    let mut by_scenario = vec![vec![Acc::default(); k]; result.spec.scenarios.len()];
-    let mut overall = vec![Acc::default(); k];
-    for r in &result.records {
-        let Some(sc) = result.spec.scenarios.get(r.scenario) else { continue };
+/// The scores of sessions added one by one: per scenario and negotiator, and per negotiator
+/// across scenarios. Adding the same records in the same order gives bit-identical scores.
+struct Tally {
+    by_scenario: Vec<Vec<Acc>>,
+    overall: Vec<Acc>,
+    /// The sessions added.
+    sessions: usize,
+}
+
+impl Tally {
+    fn new(spec: &TournamentSpec) -> Tally {
+        let k = spec.negotiators.len();
+        Tally {
+            by_scenario: vec![vec![Acc::default(); k]; spec.scenarios.len()],
+            overall: vec![Acc::default(); k],
+            sessions: 0,
+        }
+    }
+
+    fn add(&mut self, spec: &TournamentSpec, r: &SessionRecord) {
+        self.sessions += 1;
+        let Some(sc) = spec.scenarios.get(r.scenario) else { return };
         let welfare: f64 = r.utilities.iter().sum();
         for (p, &j) in r.negotiators.iter().enumerate() {
             let (Some(&u), Some(&res)) = (r.utilities.get(p), r.reservations.get(p)) else {
                 continue;
             };
             let rescaled = sc.rescaled(p, u);
-            for a in [&mut by_scenario[r.scenario][j], &mut overall[j]] {
+            for a in [&mut self.by_scenario[r.scenario][j], &mut self.overall[j]] {
                 a.n += 1;
                 a.agreements += usize::from(r.agreement.is_some());
                 a.utility += u;
@@ -751,29 +953,43 @@ pub fn scores(result: &TournamentResult) -> Scores {
             }
         }
     }
-    let names = &result.spec.negotiators;
-    let mean = |x: f64, n: usize| if n == 0 { 0.0 } else { x / n as f64 };
-    let opt = |(n, x): (usize, f64)| (n > 0).then(|| x / n as f64);
-    let score = |name: &String, a: Acc, raw: bool| Score {
-        negotiator: name.clone(),
-        appearances: a.n,
-        agreements: a.agreements,
-        agreement_rate: mean(a.agreements as f64, a.n),
-        mean_utility: (raw && a.n > 0).then(|| a.utility / a.n as f64),
-        mean_advantage: (raw && a.n > 0).then(|| a.advantage / a.n as f64),
-        mean_rescaled_utility: opt(a.rescaled),
-        rescaled_appearances: a.rescaled.0,
-        mean_welfare: (raw && a.n > 0).then(|| a.welfare / a.n as f64),
-        mean_nash_distance: if raw { opt(a.nash) } else { None },
-        mean_pareto_distance: if raw { opt(a.pareto) } else { None },
-    };
-    Scores {
-        by_scenario: by_scenario
-            .into_iter()
-            .map(|accs| names.iter().zip(accs).map(|(n, a)| score(n, a, true)).collect())
-            .collect(),
-        overall: names.iter().zip(overall).map(|(n, a)| score(n, a, false)).collect(),
+
+    fn scores(&self, names: &[String]) -> Scores {
+        let mean = |x: f64, n: usize| if n == 0 { 0.0 } else { x / n as f64 };
+        let opt = |(n, x): (usize, f64)| (n > 0).then(|| x / n as f64);
+        let score = |name: &String, a: &Acc, raw: bool| Score {
+            negotiator: name.clone(),
+            appearances: a.n,
+            agreements: a.agreements,
+            agreement_rate: mean(a.agreements as f64, a.n),
+            mean_utility: (raw && a.n > 0).then(|| a.utility / a.n as f64),
+            mean_advantage: (raw && a.n > 0).then(|| a.advantage / a.n as f64),
+            mean_rescaled_utility: opt(a.rescaled),
+            rescaled_appearances: a.rescaled.0,
+            mean_welfare: (raw && a.n > 0).then(|| a.welfare / a.n as f64),
+            mean_nash_distance: if raw { opt(a.nash) } else { None },
+            mean_pareto_distance: if raw { opt(a.pareto) } else { None },
+        };
+        Scores {
+            by_scenario: self
+                .by_scenario
+                .iter()
+                .map(|accs| names.iter().zip(accs).map(|(n, a)| score(n, a, true)).collect())
+                .collect(),
+            overall: names.iter().zip(&self.overall).map(|(n, a)| score(n, a, false)).collect(),
+        }
     }
+}
+
+/// Scores per scenario and per negotiator (in the order of the names), and across
+/// scenarios on the rescaled scale; sums run over the records in index order, so equal
+/// results give bit-identical scores.
+pub fn scores(result: &TournamentResult) -> Scores {
+    let mut tally = Tally::new(&result.spec);
+    for r in &result.records {
+        tally.add(&result.spec, r);
+    }
+    tally.scores(&result.spec.negotiators)
 }
 
 #[cfg(test)]

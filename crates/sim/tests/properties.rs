@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use detente_sim::{
-    Deadline, Domain, DomainOptions, EntryKind, HILL_CLIMBING, Mechanism, Reply, SAO,
+    Deadline, Domain, DomainOptions, EntryKind, HILL_CLIMBING, Mechanism, PartText, Reply, SAO,
     SessionConfig, Shard, Shards, TournamentConfig, VETO, merge, names, negotiator, part_json,
-    read_part, replay, run, scores, tournament,
+    read_part, replay, run, scores, tournament, tournament_each,
 };
 use detente_testkit::{GenConfig, random_scenario};
 use proptest::prelude::*;
@@ -115,6 +115,28 @@ proptest! {
         }
         let merged = merge(&parts).expect("merges");
         prop_assert_eq!(&merged, &one);
+        // Scored as the sessions finish and written session by session on the worker
+        // threads: the summary and the part's text of the records kept, whatever the
+        // threads, for the whole and for each shard.
+        for (c, want) in std::iter::once((config.clone(), &one)).chain(parts.iter().map(|p| {
+            let shard = Shard { index: p.shards.held[0], count: p.shards.count };
+            (TournamentConfig { shard, ..config.clone() }, p)
+        })) {
+            let pretty = serde_json::to_string_pretty(&part_json(want)).expect("writes");
+            for threads in [1, 2, 3] {
+                let c = TournamentConfig { threads, ..c.clone() };
+                let mut text = PartText::new();
+                let mut indices = vec![];
+                let summary = tournament_each(&domains, &c, &|_| {}, &PartText::session, &mut |r, t| {
+                    indices.push(r.index);
+                    text.push(&t);
+                })
+                .expect("runs");
+                prop_assert_eq!(&summary, &want.summary());
+                prop_assert_eq!(&indices, &want.records.iter().map(|r| r.index).collect::<Vec<_>>());
+                prop_assert_eq!(text.finish(&summary), pretty.clone());
+            }
+        }
         prop_assert_eq!(scores(&merged), scores(&one));
         // Through the part format: written, read back (every field checked) and merged in
         // any order, the shards give exactly the bytes of one run.
@@ -280,4 +302,33 @@ fn tournaments_beyond_the_most_sessions_are_refused_before_any_work() {
     assert_eq!(8 * 12_500, detente_sim::MAX_SESSIONS);
     let just_over = TournamentConfig { repetitions: 12_501, ..config };
     assert!(tournament(&d, &just_over, &|_| panic!("no session runs")).is_err());
+}
+
+/// More sessions than the workers may run ahead of the first one not kept: they pause and
+/// resume, every session is kept once and in order, and the scores are those of one thread.
+#[test]
+fn a_long_tournament_keeps_its_sessions_in_order_on_many_threads() {
+    let d = vec![Arc::new(domain(7, 2, 2, true))];
+    let config = TournamentConfig {
+        negotiators: vec!["conceder".into(), "random".into(), "hardliner".into()],
+        session: SessionConfig::sao(12),
+        repetitions: 1_000,
+        seed: 9,
+        threads: 1,
+        shard: Shard::ALL,
+    };
+    let one = tournament(&d, &config, &|_| {}).expect("runs");
+    assert_eq!(one.records.len(), 9_000);
+    for threads in [2, 8] {
+        let c = TournamentConfig { threads, ..config.clone() };
+        let mut kept = 0usize;
+        let summary = tournament_each(&d, &c, &|_| {}, &|_, r| r.index, &mut |r, index| {
+            assert_eq!((r.index, index), (kept, kept));
+            assert_eq!(r, one.records[kept]);
+            kept += 1;
+        })
+        .expect("runs");
+        assert_eq!(kept, 9_000);
+        assert_eq!(summary, one.summary());
+    }
 }
