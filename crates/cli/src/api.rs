@@ -80,7 +80,7 @@ fn bad(message: String) -> Error {
 
 /// The JSON text `--json` prints for a report.
 fn text(report: &dyn Report) -> String {
-    json::to_json(&report.json())
+    report.json_text()
 }
 
 /// A named choice as its flag spells it (`--objective nash`), or bad input listing the
@@ -480,6 +480,7 @@ pub fn tournament(scenarios: Vec<Scenario>, o: &Tournament) -> Result<String> {
         csv: o.csv.as_deref(),
         out: o.out.as_deref(),
         progress: false,
+        json: true,
     };
     Ok(text(&sim::tournament(scenarios, &args)?))
 }
@@ -489,7 +490,7 @@ pub fn tournament_merge(parts: &[String], partial: bool, out: Option<&PathBuf>) 
     if let Some(path) = out {
         crate::output::check_output_path(path)?;
     }
-    Ok(text(&sim::merge(parts, partial, None, out.map(PathBuf::as_path))?))
+    Ok(text(&sim::merge(parts, partial, None, out.map(PathBuf::as_path), true)?))
 }
 
 /// The options of `detente robust`.

@@ -816,7 +816,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for path in csv.iter().chain(&out) {
                 output::check_output_path(path)?;
             }
-            printer.print(&sim::merge(&parts, partial, csv.as_deref(), out.as_deref())?)
+            let json = printer == Printer::Json;
+            sim::merge(&parts, partial, csv.as_deref(), out.as_deref(), json)?.print(printer)
         }
         Command::Tournament {
             command: None,
@@ -854,8 +855,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 csv: csv.as_deref(),
                 out: out.as_deref(),
                 progress: true,
+                json: printer == Printer::Json,
             };
-            printer.print(&sim::tournament(loaded, &args)?)
+            sim::tournament(loaded, &args)?.print(printer)
         }
         Command::Mediate {
             scenario,

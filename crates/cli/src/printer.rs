@@ -11,6 +11,11 @@ pub trait Report {
     fn text(&self) -> String;
     /// The JSON shape documented in `docs/cli.md`.
     fn json(&self) -> Value;
+    /// [`Report::json`] as the JSON printer writes it: pretty, with a trailing newline. A
+    /// report whose JSON is large (a tournament's sessions) writes its text directly.
+    fn json_text(&self) -> String {
+        crate::json::to_json(&self.json())
+    }
 }
 
 /// The printer chosen from the flags.
@@ -35,7 +40,7 @@ impl Printer {
     pub fn print(self, report: &dyn Report) -> String {
         match self {
             Printer::Text { width } => detente_words::wrap(&report.text(), width),
-            Printer::Json => crate::json::to_json(&report.json()),
+            Printer::Json => report.json_text(),
         }
     }
 }

@@ -12,8 +12,9 @@ use std::sync::Mutex;
 
 use detente_core::Scenario;
 use detente_sim::{
-    Deadline, Domain, EntryKind, Event, Mechanism, Observer, Progress, Reply, SessionConfig,
-    SessionResult, Shard, Termination, TournamentConfig, TournamentResult, TraceKeep,
+    Deadline, Domain, EntryKind, Event, Mechanism, Observer, PartText, Progress, Reply,
+    SessionConfig, SessionResult, Shard, Termination, TournamentConfig, TournamentResult,
+    TournamentSummary, TraceKeep,
 };
 use serde_json::{Value, json};
 
@@ -572,6 +573,10 @@ pub struct TournamentArgs<'a> {
     /// Whether to draw the sessions' progress on stderr when it is a terminal (not in the
     /// server, whose terminal is not the user's).
     pub progress: bool,
+    /// Whether the report's JSON will be asked for (`--json`, the server, the bindings): only
+    /// then, or with `--out`, is the text of every session kept; otherwise the sessions are
+    /// scored as they finish and nothing of them is kept.
+    pub json: bool,
 }
 
 /// `detente tournament`.
@@ -640,25 +645,44 @@ pub fn tournament(
         threads: args.threads,
         shard,
     };
-    let result = if args.progress {
-        detente_sim::tournament(&domains, &config, &progress_bar())
+    let bar = args.progress.then(progress_bar);
+    let progress: &(dyn Fn(Progress) + Sync) = match &bar {
+        Some(bar) => bar,
+        None => &|_| {},
+    };
+    let (summary, part) = if args.json || args.out.is_some() {
+        // Each session's JSON is written on the thread that ran it; the part keeps its text.
+        let mut text = PartText::new();
+        let summary = detente_sim::tournament_each(
+            &domains,
+            &config,
+            progress,
+            &PartText::session,
+            &mut |_, session| text.push(&session),
+        )
+        .map_err(sim_error)?;
+        let part = part_text(text, &summary);
+        (summary, Some(part))
     } else {
-        detente_sim::tournament(&domains, &config, &|_| {})
-    }
-    .map_err(sim_error)?;
-    write_files(result, args.csv, args.out, notes)
+        let summary =
+            detente_sim::tournament_each(&domains, &config, progress, &|_, _| (), &mut |_, ()| {})
+                .map_err(sim_error)?;
+        (summary, None)
+    };
+    write_files(summary, part, args.csv, args.out, notes)
 }
 
 /// The largest part file `tournament merge` reads: a part of the largest tournament
 /// ([`detente_sim::MAX_SESSIONS`] sessions) is far smaller.
 pub const MAX_PART_BYTES: u64 = 1 << 30;
 
-/// `detente tournament merge`.
+/// `detente tournament merge`; `json` as [`TournamentArgs::json`].
 pub fn merge(
     files: &[String],
     partial: bool,
     csv: Option<&Path>,
     out: Option<&Path>,
+    json: bool,
 ) -> anyhow::Result<Tournament> {
     let mut parts: Vec<TournamentResult> = vec![];
     let mut held = 0usize;
@@ -701,7 +725,16 @@ pub fn merge(
         ))
         .into());
     }
-    write_files(result, csv, out, String::new())
+    let summary = result.summary();
+    let part = (json || out.is_some()).then(|| {
+        let mut text = PartText::new();
+        for r in &result.records {
+            text.push(&PartText::session(&result.spec, r));
+        }
+        part_text(text, &summary)
+    });
+    drop(result);
+    write_files(summary, part, csv, out, String::new())
 }
 
 fn shard_names(indices: &[u32], count: u32) -> Vec<String> {
@@ -723,22 +756,34 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// `detente tournament` (or `tournament merge`): the result, every session in it.
+/// The part's text as `--json` prints it (and `--out` writes it).
+fn part_text(text: PartText, summary: &TournamentSummary) -> String {
+    let mut part = text.finish(summary);
+    part.push('\n');
+    part
+}
+
+/// `detente tournament` (or `tournament merge`): the sessions counted and scored, and the
+/// part's JSON text when it was asked for.
 pub struct Tournament {
-    result: TournamentResult,
+    summary: TournamentSummary,
+    /// The JSON text (a part, as `--json` prints it, with its trailing newline), when kept
+    /// ([`TournamentArgs::json`]).
+    part: Option<String>,
     /// Which parties played, one line per scenario where not every party did.
     notes: String,
 }
 
-/// Writes the scores as CSV and the result as JSON (a part to merge later) where asked.
+/// Writes the scores as CSV and the part (to merge later) where asked.
 fn write_files(
-    result: TournamentResult,
+    summary: TournamentSummary,
+    part: Option<String>,
     csv: Option<&Path>,
     out: Option<&Path>,
     notes: String,
 ) -> anyhow::Result<Tournament> {
-    let scores = detente_sim::scores(&result);
-    let spec = &result.spec;
+    let scores = &summary.scores;
+    let spec = &summary.spec;
     if let Some(path) = csv {
         let mut text = String::from(
             "scenario,negotiator,appearances,agreements,agreement_rate,mean_utility,mean_advantage,mean_rescaled_utility,rescaled_appearances,mean_welfare,mean_distance_to_nash,mean_distance_to_pareto\n",
@@ -772,23 +817,31 @@ fn write_files(
         }
         crate::output::write_file(path, text.as_bytes())?;
     }
-    if let Some(path) = out {
-        let text = to_json(&detente_sim::part_json(&result));
-        crate::output::write_file(path, text.as_bytes())?;
+    if let (Some(path), Some(part)) = (out, &part) {
+        crate::output::write_file(path, part.as_bytes())?;
     }
-    Ok(Tournament { result, notes })
+    Ok(Tournament { summary, part, notes })
 }
 
 impl Tournament {
+    /// The report as `printer` writes it, the JSON text moved out rather than copied (it
+    /// holds every session).
+    pub fn print(self, printer: crate::printer::Printer) -> String {
+        match (printer, self.part) {
+            (crate::printer::Printer::Json, Some(part)) => part,
+            (_, part) => printer.print(&Tournament { part, ..self }),
+        }
+    }
+
     /// The scores: per scenario, and across scenarios on the common scale.
     pub fn scores(&self) -> detente_sim::Scores {
-        detente_sim::scores(&self.result)
+        self.summary.scores.clone()
     }
 
     /// The first lines of the text output: what was played, which parties played where not
     /// every party did, and what is missing from a partial merge.
     pub fn heading(&self) -> Vec<String> {
-        let result = &self.result;
+        let result = &self.summary;
         let spec = &result.spec;
         let mut lines = vec![format!(
             "Tournament: {} on {}, {}; {} on {}, {}, seed {}",
@@ -811,7 +864,7 @@ impl Tournament {
                 "PARTIAL: {} {} missing; these scores cover only {} of {} sessions.",
                 detente_words::and_list(&shard_names(&missing, result.shards.count)),
                 if missing.len() == 1 { "is" } else { "are" },
-                result.records.len(),
+                result.sessions,
                 result.total_sessions
             ));
         }
@@ -821,8 +874,7 @@ impl Tournament {
     /// Who gained most on the common scale, in a sentence; `None` when no negotiator has a
     /// rescaled utility.
     pub fn best_words(&self) -> Option<String> {
-        let scores = self.scores();
-        let (u, ties) = scores.best_overall()?;
+        let (u, ties) = self.summary.scores.best_overall()?;
         Some(if let [best] = ties[..] {
             format!(
                 "{} gained most on the common scale (mean rescaled utility {}), reaching agreement in {} of its {} appearances.",
@@ -843,14 +895,22 @@ impl Tournament {
 }
 
 impl Report for Tournament {
+    /// The part, read back from its text (kept when [`TournamentArgs::json`] asked for it;
+    /// `null` otherwise, which no caller asks for).
     fn json(&self) -> Value {
-        detente_sim::part_json(&self.result)
+        self.part.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+    }
+
+    fn json_text(&self) -> String {
+        match &self.part {
+            Some(text) => text.clone(),
+            None => to_json(&self.json()),
+        }
     }
 
     fn text(&self) -> String {
-        let result = &self.result;
-        let scores = detente_sim::scores(result);
-        let spec = &result.spec;
+        let scores = &self.summary.scores;
+        let spec = &self.summary.spec;
         let mut text = String::new();
         for line in self.heading() {
             text.push_str(&line);

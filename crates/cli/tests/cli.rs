@@ -1357,12 +1357,27 @@ fn tournament_shards_merge_into_one_run() {
         stdout(&detente(&a))
     };
     assert!(whole.contains("\"complete\": true"));
-    let one_thread = {
+    // Scored as they finish and written on the worker threads: the same bytes on any number
+    // of threads, whether printed (--json, text, --csv) or written as a part (--out).
+    let text = stdout(&detente(&base));
+    let csv_of = |threads: &str| {
+        let path = dir.join(format!("threads{threads}.csv"));
+        let out = dir.join(format!("threads{threads}.json"));
         let mut a = base.to_vec();
-        a.extend(["--json", "--threads", "1"]);
-        stdout(&detente(&a))
+        a.extend(["--threads", threads, "--csv", path.to_str().unwrap()]);
+        a.extend(["--out", out.to_str().unwrap()]);
+        let printed = stdout(&detente(&a));
+        let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+        (printed, read(&path), read(&out))
     };
-    assert_eq!(whole, one_thread, "the result does not depend on the thread count");
+    let (_, csv_one, _) = csv_of("1");
+    for threads in ["1", "2", "3", "0"] {
+        let mut a = base.to_vec();
+        a.extend(["--json", "--threads", threads]);
+        assert_eq!(stdout(&detente(&a)), whole, "--json on {threads} threads");
+        let (printed, csv, out) = csv_of(threads);
+        assert_eq!((&printed, &csv, &out), (&text, &csv_one, &whole), "{threads} threads");
+    }
     let mut parts = vec![];
     for k in 0..3 {
         let part = dir.join(format!("part{k}.json"));
@@ -1478,6 +1493,17 @@ fn tournament_shards_merge_into_one_run() {
         &["tournament", "tutorial", "--negotiators", "boulware", "--shard", "3/2"],
         "tournament_bad_shard.stderr",
     );
+}
+
+/// The JSON of a small tournament, byte for byte as written before its sessions were scored
+/// as they finish (the golden was written by that build): an agreement and deadlines.
+#[test]
+fn tournament_json_keeps_its_bytes() {
+    let base = ["tournament", "tutorial", "--negotiators", "conceder,hardliner", "--steps", "10"];
+    for threads in ["1", "2"] {
+        let a = [&base[..], &["--seed", "3", "--json", "--threads", threads]].concat();
+        golden("tournament_small.json", &stdout(&detente(&a)));
+    }
 }
 
 /// Whose deal: a tournament's sessions are played by each scenario's principals, as

@@ -203,6 +203,7 @@ pub fn tournament(s: &Scenario, get: Get) -> anyhow::Result<crate::sim::Tourname
         csv: None,
         out: None,
         progress: false,
+        json: true,
     };
     crate::sim::tournament(vec![s.clone()], &args)
 }
