@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 
 use crate::BadInput;
 use crate::json as j;
-use crate::mediate::{MAX_BUDGET, MAX_TOP, Ranked, counted_words, revision_json};
+use crate::mediate::{
+    MAX_BUDGET, MAX_TOP, Ranked, check_max_changes, counted_words, revision_json,
+};
 use crate::printer::Report;
 use crate::table::Table;
 
@@ -56,15 +58,7 @@ pub fn run<'a>(
     parties: Vec<usize>,
     flags: &Flags,
 ) -> anyhow::Result<Box<dyn Report + 'a>> {
-    let n = s.issues().len();
-    if let Some(k) = flags.max_changes
-        && !(1..=n).contains(&k)
-    {
-        return Err(BadInput(format!(
-            "--max-changes {k}: must be between 1 and {n} (the scenario's points); a package of no change improves nothing"
-        ))
-        .into());
-    }
+    check_max_changes(s, flags.max_changes)?;
     let top = flags.top.unwrap_or(3);
     if !(1..=MAX_TOP).contains(&top) {
         return Err(BadInput(format!("--top must be between 1 and {MAX_TOP}")).into());

@@ -225,7 +225,8 @@ enum Command {
         /// Search: what to rank by (default fewest-changes: every counted party accepts).
         #[arg(long, value_enum)]
         objective: Option<mediate::ObjectiveArg>,
-        /// Search: at most this many changes (default: as many as there are points).
+        /// Search: at most this many changes (at least 1; default, or more than there are
+        /// points: every point).
         #[arg(long, value_name = "K")]
         max_changes: Option<usize>,
         /// Search: list the N best revisions (default 3, at most 100).
@@ -269,7 +270,8 @@ enum Command {
         /// What to rank the packages by, over the counted parties' gains (default nash).
         #[arg(long, value_enum)]
         objective: Option<improve::ObjectiveArg>,
-        /// At most this many changes (1 to the number of points; default: every point).
+        /// At most this many changes (at least 1; default, or more than there are points:
+        /// every point).
         #[arg(long, value_name = "K")]
         max_changes: Option<usize>,
         /// List the N best packages (default 3, at most 100).

@@ -142,6 +142,19 @@ fn rank(s: &Scenario, m: &Mediation, flags: &Flags) -> anyhow::Result<Option<Ran
     })
 }
 
+/// `--max-changes K` of `mediate` and `improve`: at least 1 (a revision of no change is the
+/// draft itself); a K above the scenario's points searches every point, and the output
+/// gives the limit searched (`max_changes`, "within 4 changes").
+pub fn check_max_changes(s: &Scenario, k: Option<usize>) -> Result<(), BadInput> {
+    match k {
+        Some(0) => Err(BadInput(format!(
+            "--max-changes 0: must be at least 1 (a revision of no change is the draft itself; a K of {} or more, the scenario's points, searches every point)",
+            s.issues().len()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `detente mediate`: checks that every flag given belongs to the procedure, then runs it.
 pub fn run<'a>(
     s: &'a Scenario,
@@ -171,6 +184,7 @@ pub fn run<'a>(
                 )
                 .into());
             }
+            check_max_changes(s, flags.max_changes)?;
             let top = flags.top.unwrap_or(3);
             if !(1..=MAX_TOP).contains(&top) {
                 return Err(BadInput(format!("--top must be between 1 and {MAX_TOP}")).into());

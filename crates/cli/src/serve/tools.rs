@@ -187,6 +187,7 @@ pub fn mediate(
             ))
         })?),
     };
+    crate::mediate::check_max_changes(s, max_changes)?;
     let parties = crate::load::parties(s, None)?;
     let options = MediateOptions {
         objective: Objective::FewestChanges,
