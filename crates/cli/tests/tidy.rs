@@ -75,6 +75,37 @@ fn model_crates_do_no_io() {
     assert!(hits.is_empty(), "I/O in model code: {hits:?}");
 }
 
+#[test]
+fn the_room_reads_no_clock_and_prints_nothing() {
+    // crates/room does storage I/O (its database), and only that: times come from the
+    // caller, nothing is printed, randomness comes from the operating system's generator
+    // (tokens, salts), never a seeded or thread-local one.
+    let mut files = vec![];
+    rust_files(&workspace().join("crates/room/src"), &mut files);
+    assert!(!files.is_empty(), "crates/room/src has sources");
+    let banned = [
+        "println!",
+        "eprintln!",
+        "print!(",
+        "std::io::stdin",
+        "Instant::now",
+        "SystemTime",
+        "thread_rng",
+        "rand::",
+        "detente_core::Rng",
+    ];
+    let mut hits = vec![];
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        for b in banned {
+            if text.contains(b) {
+                hits.push(format!("{}: {b}", f.display()));
+            }
+        }
+    }
+    assert!(hits.is_empty(), "clock, printing or a seeded generator in the room: {hits:?}");
+}
+
 /// The names of a crate's normal (not dev, not build) dependencies, from its Cargo.toml.
 fn dependencies(krate: &str) -> Vec<String> {
     let path = workspace().join("crates").join(krate).join("Cargo.toml");
@@ -96,7 +127,7 @@ fn dependencies(krate: &str) -> Vec<String> {
 fn dependencies_point_one_way() {
     // ARCHITECTURE.md: which detente crates each crate may use, and where the edge-only
     // dependencies (argument parsing, `anyhow`, serde) may appear.
-    let allowed: [(&str, &[&str]); 10] = [
+    let allowed: [(&str, &[&str]); 11] = [
         ("core", &[]),
         ("words", &[]),
         ("testkit", &["detente-core"]),
@@ -115,8 +146,11 @@ fn dependencies_point_one_way() {
                 "detente-forecast",
                 "detente-sim",
                 "detente-robust",
+                "detente-room",
             ],
         ),
+        // The room (`detente serve --multi-user`): its model, access and storage.
+        ("room", &["detente-core", "detente-scenario", "detente-analysis"]),
         // The Python bindings answer through the CLI's library (`detente_cli::api`).
         ("python", &["detente-cli"]),
     ];
@@ -132,6 +166,11 @@ fn dependencies_point_one_way() {
             if krate != "cli" && edge.contains(&dep.as_str()) {
                 wrong.push(format!("{krate} depends on {dep}: only the CLI may"));
             }
+            // The databases and the password hash belong to the room, which does the
+            // storage I/O; no other crate touches them.
+            if krate != "room" && ["rusqlite", "postgres", "argon2"].contains(&dep.as_str()) {
+                wrong.push(format!("{krate} depends on {dep}: only the room may"));
+            }
             if ["core", "words", "analysis"].contains(&krate) && dep.starts_with("serde") {
                 wrong.push(format!("{krate} depends on {dep}: core types carry no serde"));
             }
@@ -141,4 +180,5 @@ fn dependencies_point_one_way() {
     // The rule is read from the manifests, not assumed: the CLI's own list is there.
     assert!(dependencies("cli").iter().any(|d| d == "anyhow"));
     assert!(dependencies("cli").iter().any(|d| d == "axum"));
+    assert!(dependencies("room").iter().any(|d| d == "rusqlite"));
 }

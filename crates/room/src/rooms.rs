@@ -1,0 +1,472 @@
+//! [`Rooms`]: the operations of the room, each one transaction, each asking
+//! [`crate::access`] first.
+
+use std::path::Path;
+
+use detente_core::{Proposal, Scenario, Term};
+
+use crate::access::{self, Action, Resource, Role, Session};
+use crate::error::{Error, ErrorKind};
+use crate::inputs::PartyInputs;
+use crate::model::{AuditEntry, MAX_ID, RoomId, Skeleton, quote, settlement};
+use crate::postgres::PgStore;
+use crate::secret::{self, HashCost, Secret};
+use crate::sqlite::SqliteStore;
+use crate::store::Tx;
+use crate::view::{self, MediatorView, PartyView, ViewOptions};
+
+/// The longest session accepted, in seconds (a week).
+pub const MAX_SESSION_SECONDS: i64 = 7 * 24 * 3600;
+
+/// A new room: its id and the tokens to hand out, each shown only here.
+#[derive(Debug)]
+pub struct Created {
+    /// The room's id.
+    pub room: RoomId,
+    /// The mediator's token.
+    pub mediator: Secret,
+    /// One invitation per party of the skeleton, in its order: (party id, token).
+    pub invitations: Vec<(String, Secret)>,
+}
+
+/// A bidding as one who may see it sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BiddingView {
+    /// Its number in the room.
+    pub id: i64,
+    /// The scale point bid on.
+    pub point: String,
+    /// The side whose offers rise (it wants the value low).
+    pub low: String,
+    /// The side whose demands fall (it wants the value high).
+    pub high: String,
+    /// The settlement once the offers crossed; `None`: not yet crossed.
+    pub settlement: Option<f64>,
+    /// The viewer's own offers, oldest first (empty for the mediator).
+    pub own_offers: Vec<f64>,
+    /// How many offers each side made (what the mediator sees; empty for a party).
+    pub offer_counts: Vec<(String, i64)>,
+}
+
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// The rooms of one store.
+pub struct Rooms {
+    backend: Backend,
+    cost: HashCost,
+}
+
+impl Rooms {
+    /// Rooms in `DIR/detente-room.sqlite` (created if needed).
+    pub fn sqlite(dir: &Path) -> Result<Rooms, Error> {
+        Ok(Rooms { backend: Backend::Sqlite(SqliteStore::open(dir)?), cost: HashCost::Standard })
+    }
+
+    /// Rooms in a PostgreSQL database (`postgres://user@host:port/db`).
+    pub fn postgres(url: &str) -> Result<Rooms, Error> {
+        Ok(Rooms { backend: Backend::Postgres(PgStore::open(url)?), cost: HashCost::Standard })
+    }
+
+    /// The same rooms, hashing new tokens at this cost (tests use [`HashCost::Fast`]).
+    pub fn with_hash_cost(mut self, cost: HashCost) -> Rooms {
+        self.cost = cost;
+        self
+    }
+
+    fn tx<T>(&mut self, mut f: impl FnMut(&mut Tx) -> Result<T, Error>) -> Result<T, Error> {
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.with_tx(&mut f),
+            Backend::Postgres(p) => p.with_tx(&mut f),
+        }
+    }
+
+    /// Creates a room from a scenario's skeleton (its private numbers dropped), with one
+    /// invitation per party and a mediator's token.
+    pub fn create(&mut self, scenario: &Scenario, now: i64) -> Result<Created, Error> {
+        let skeleton = Skeleton::from_scenario(scenario)?;
+        let room = RoomId::from_random(&secret::random::<16>()?);
+        let mediator = secret::token()?;
+        let mut hashes = vec![("mediator".to_string(), secret::hash(&mediator, self.cost)?)];
+        let mut invitations = vec![];
+        for p in skeleton.scenario().parties() {
+            let t = secret::token()?;
+            hashes.push((Role::Party(p.id.clone()).principal(), secret::hash(&t, self.cost)?));
+            invitations.push((p.id.clone(), t));
+        }
+        let text = skeleton.to_json();
+        let what = format!(
+            "created the room from {} with {} parties",
+            quote(&skeleton.scenario().meta().name),
+            invitations.len()
+        );
+        self.tx(|tx| {
+            tx.insert_room(&room, &text, now)?;
+            for (principal, hash) in &hashes {
+                tx.insert_credential(&room, principal, hash)?;
+            }
+            tx.append_audit(&room, now, "mediator", &what)
+        })?;
+        Ok(Created { room, mediator, invitations })
+    }
+
+    /// Signs in to a room as `who` (`mediator` or a party's id) with its token: a session
+    /// token valid for `ttl` seconds (1 to [`MAX_SESSION_SECONDS`]). An unknown room, an
+    /// unknown `who` and a wrong token give the same not-found error.
+    pub fn sign_in(
+        &mut self,
+        room: &str,
+        who: &str,
+        token: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<(Secret, Session), Error> {
+        if !(1..=MAX_SESSION_SECONDS).contains(&ttl) {
+            return Err(Error::invalid(format!(
+                "session length: {ttl} s, expected 1 to {MAX_SESSION_SECONDS}"
+            )));
+        }
+        let room = RoomId::parse(room)?;
+        if who.len() > MAX_ID {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                format!("who: longer than {MAX_ID} bytes"),
+            ));
+        }
+        let role = if who == "mediator" { Role::Mediator } else { Role::Party(who.to_string()) };
+        let principal = role.principal();
+        let refused = || Error::not_found("no such room, or a wrong token for it");
+        if !secret::well_formed(token) {
+            return Err(refused());
+        }
+        let stored = self.tx(|tx| tx.credential(&room, &principal))?;
+        match stored {
+            Some(hash) if secret::verify(token, &hash) => {}
+            _ => return Err(refused()),
+        }
+        let session_token = secret::token()?;
+        let digest = secret::digest(session_token.expose());
+        let expires = now.saturating_add(ttl);
+        self.tx(|tx| {
+            tx.delete_expired(&room, now)?;
+            tx.insert_session(&digest, &room, &principal, expires)?;
+            tx.append_audit(&room, now, &principal, "signed in")
+        })?;
+        Ok((session_token, Session { room, role, expires }))
+    }
+
+    /// The session of a session token, if it is live at `now`.
+    pub fn session(&mut self, token: &str, now: i64) -> Result<Session, Error> {
+        let refused = || Error::not_found("no such session: sign in");
+        if !secret::well_formed(token) {
+            return Err(refused());
+        }
+        let digest = secret::digest(token);
+        let row = self.tx(|tx| tx.session(&digest))?.ok_or_else(refused)?;
+        if now >= row.expires {
+            self.tx(|tx| tx.delete_session(&digest))?;
+            return Err(Error::new(ErrorKind::Expired, "the session has expired: sign in again"));
+        }
+        let room = RoomId::parse(&row.room)?;
+        let role = Role::from_principal(&row.principal)
+            .ok_or_else(|| Error::storage(format!("stored principal {}", quote(&row.principal))))?;
+        Ok(Session { room, role, expires: row.expires })
+    }
+
+    /// Ends a session.
+    pub fn sign_out(&mut self, token: &str, now: i64) -> Result<(), Error> {
+        let s = self.session(token, now)?;
+        let digest = secret::digest(token);
+        self.tx(|tx| {
+            tx.delete_session(&digest)?;
+            tx.append_audit(&s.room, now, &s.role.principal(), "signed out")
+        })
+    }
+
+    /// Locks the room for a change (see `Tx::lock_room`) and reads its skeleton.
+    fn lock(tx: &mut Tx, room: &RoomId) -> Result<Skeleton, Error> {
+        if !tx.lock_room(room)? {
+            return Err(Error::not_found("no such room"));
+        }
+        Self::load_skeleton(tx, room)
+    }
+
+    fn load_skeleton(tx: &mut Tx, room: &RoomId) -> Result<Skeleton, Error> {
+        let text = tx.skeleton(room)?.ok_or_else(|| Error::not_found("no such room"))?;
+        Skeleton::from_json(&text)
+    }
+
+    /// The room's skeleton: parties, points, options, drafts.
+    pub fn skeleton(&mut self, s: &Session) -> Result<Skeleton, Error> {
+        let g = access::authorize(s, &Resource::Skeleton, Action::Read)?;
+        self.tx(|tx| Self::load_skeleton(tx, g.room()))
+    }
+
+    /// The session's party's inputs (none before it enters them).
+    pub fn my_inputs(&mut self, s: &Session) -> Result<Option<PartyInputs>, Error> {
+        let g = access::own(s, false, Action::Read)?;
+        self.tx(|tx| {
+            let skeleton = Self::load_skeleton(tx, g.room())?;
+            tx.inputs(&g)?.map(|t| PartyInputs::from_json(&skeleton, t.as_bytes())).transpose()
+        })
+    }
+
+    /// Sets the session's party's inputs from their wire format (see [`PartyInputs`]).
+    pub fn set_my_inputs(&mut self, s: &Session, body: &[u8], now: i64) -> Result<(), Error> {
+        let g = access::own(s, false, Action::Write)?;
+        self.tx(|tx| {
+            let skeleton = Self::lock(tx, g.room())?;
+            let inputs = PartyInputs::from_json(&skeleton, body)?;
+            tx.put_inputs(&g, &inputs.to_json(&skeleton).to_string(), now)?;
+            tx.append_audit(g.room(), now, &s.role.principal(), "changed its inputs")
+        })
+    }
+
+    /// The session's party's view: its inputs, the drafts' ids and its own verdicts.
+    pub fn party_view(&mut self, s: &Session) -> Result<PartyView, Error> {
+        let g = access::own(s, false, Action::Read)?;
+        access::authorize(s, &Resource::Verdicts(g.party().to_string()), Action::Read)?;
+        let (skeleton, inputs) = self.tx(|tx| {
+            let skeleton = Self::load_skeleton(tx, g.room())?;
+            let inputs = tx
+                .inputs(&g)?
+                .map(|t| PartyInputs::from_json(&skeleton, t.as_bytes()))
+                .transpose()?;
+            Ok((skeleton, inputs))
+        })?;
+        let p = skeleton.party(g.party())?;
+        view::party_view(&skeleton, p, inputs)
+    }
+
+    /// The mediator's view (see [`MediatorView`]).
+    pub fn mediator_view(
+        &mut self,
+        s: &Session,
+        options: &ViewOptions,
+    ) -> Result<MediatorView, Error> {
+        let g = access::assemble(s)?;
+        let (skeleton, rows) =
+            self.tx(|tx| Ok((Self::load_skeleton(tx, g.room())?, tx.all_inputs(&g)?)))?;
+        let mut inputs = vec![];
+        for (party, body) in rows {
+            let p = skeleton.party(&party)?;
+            inputs.push((p, PartyInputs::from_json(&skeleton, body.as_bytes())?));
+        }
+        inputs.sort_by_key(|(p, _)| *p);
+        view::mediator_view(&skeleton, &inputs, options)
+    }
+
+    /// The audit trail, oldest first.
+    pub fn audit(&mut self, s: &Session) -> Result<Vec<AuditEntry>, Error> {
+        let g = access::authorize(s, &Resource::Audit, Action::Read)?;
+        self.tx(|tx| tx.audit(&g))
+    }
+
+    /// Adds a draft (the mediator): `terms` gives (point id, option id) for the points it
+    /// settles; the others are open.
+    pub fn add_draft(
+        &mut self,
+        s: &Session,
+        id: &str,
+        title: &str,
+        terms: &[(&str, &str)],
+        now: i64,
+    ) -> Result<(), Error> {
+        let g = access::authorize(s, &Resource::Skeleton, Action::Write)?;
+        if id.is_empty() || id.len() > MAX_ID || title.len() > 1000 {
+            return Err(Error::invalid("draft: id of 1 to 128 bytes and a title of at most 1000"));
+        }
+        self.tx(|tx| {
+            let skeleton = Self::lock(tx, g.room())?;
+            let sk = skeleton.scenario();
+            if sk.proposal_index(id).is_some() {
+                return Err(Error::new(ErrorKind::Conflict, format!("draft {} exists", quote(id))));
+            }
+            let mut t = vec![Term::Open; sk.issues().len()];
+            for (point, option) in terms {
+                let i = skeleton.issue(point)?;
+                let issue = &sk.issues()[i];
+                let k = match issue.option_index(option) {
+                    Some(k) => k,
+                    None => {
+                        option.parse::<f64>().ok().and_then(|x| issue.scale_index(x)).ok_or_else(
+                            || {
+                                Error::invalid(format!(
+                                    "draft: no option {} on point {}",
+                                    quote(option),
+                                    quote(point)
+                                ))
+                            },
+                        )?
+                    }
+                };
+                t[i] = Term::Set(k);
+            }
+            let n = t.len();
+            let draft = Proposal {
+                id: id.to_string(),
+                title: title.to_string(),
+                author: None,
+                date: None,
+                amends: None,
+                terms: t,
+                stated: vec![true; n],
+                description: None,
+            };
+            let next = sk
+                .clone()
+                .edit(|parts| parts.proposals.push(draft))
+                .map_err(|e| Error::invalid(format!("draft: {e}")))?;
+            let next = Skeleton::from_scenario(&next)?;
+            let text = next.to_json();
+            // The stored form must read back: the scenario format's rules (ids of letters,
+            // digits, '-', '_' and '.') decide, as for a draft written in a file.
+            Skeleton::from_json(&text).map_err(|e| {
+                Error::invalid(format!("draft: {}", e.message().trim_start_matches("storage: ")))
+            })?;
+            tx.set_skeleton(&g, &text)?;
+            tx.append_audit(g.room(), now, "mediator", &format!("added draft {}", quote(id)))
+        })
+    }
+
+    /// Opens a blind bidding on a scale point between two parties (the mediator): `low`
+    /// wants the value low (its offers rise), `high` wants it high (its demands fall).
+    pub fn open_bidding(
+        &mut self,
+        s: &Session,
+        point: &str,
+        low: &str,
+        high: &str,
+        now: i64,
+    ) -> Result<i64, Error> {
+        let resource = Resource::Bidding { low: low.to_string(), high: high.to_string() };
+        let g = access::authorize(s, &resource, Action::Write)?;
+        self.tx(|tx| {
+            let skeleton = Self::lock(tx, g.room())?;
+            let i = skeleton.issue(point)?;
+            if !skeleton.scenario().issues()[i].is_scale() {
+                return Err(Error::invalid(format!(
+                    "bidding: point {} is not a scale",
+                    quote(point)
+                )));
+            }
+            skeleton.party(low)?;
+            skeleton.party(high)?;
+            if low == high {
+                return Err(Error::invalid("bidding: the two sides must be different parties"));
+            }
+            let id = tx.insert_bidding(&g, point, low, high, now)?;
+            let what = format!(
+                "opened bidding {id} on {} between {} (low) and {} (high)",
+                quote(point),
+                quote(low),
+                quote(high)
+            );
+            tx.append_audit(g.room(), now, "mediator", &what)?;
+            Ok(id)
+        })
+    }
+
+    fn find_bidding(
+        tx: &mut Tx,
+        room: &RoomId,
+        id: i64,
+    ) -> Result<crate::store::BiddingRow, Error> {
+        tx.biddings(room)?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or_else(|| Error::not_found(format!("no bidding {id}")))
+    }
+
+    /// A party's sealed offer in a bidding; the bidding as the party may see it after:
+    /// settled if the offers crossed, else only "not yet crossed". An offer must be on the
+    /// point's scale and may not take back a concession (the low side's offers never fall,
+    /// the high side's never rise), so that offers cannot probe the other side's.
+    pub fn offer(
+        &mut self,
+        s: &Session,
+        bidding: i64,
+        value: f64,
+        now: i64,
+    ) -> Result<BiddingView, Error> {
+        let g = access::own(s, true, Action::Write)?;
+        self.tx(|tx| {
+            let skeleton = Self::lock(tx, g.room())?;
+            let b = Self::find_bidding(tx, g.room(), bidding)?;
+            let resource = Resource::Bidding { low: b.low.clone(), high: b.high.clone() };
+            access::authorize(s, &resource, Action::Read)?;
+            let is_low = g.party() == b.low;
+            if b.settlement.is_some() {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    format!("bidding {bidding} is settled"),
+                ));
+            }
+            let issue = &skeleton.scenario().issues()[skeleton.issue(&b.issue)?];
+            if !value.is_finite() || issue.scale_index(value).is_none() {
+                return Err(Error::invalid(format!(
+                    "offer: {value} is not a point of the scale of {}",
+                    quote(&b.issue)
+                )));
+            }
+            if let Some(&(last, _)) = tx.own_offers(&g, bidding)?.last()
+                && ((is_low && value < last) || (!is_low && value > last))
+            {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    format!("offer: {value} takes back your last offer of {last}"),
+                ));
+            }
+            tx.insert_offer(&g, bidding, value, now)?;
+            tx.append_audit(
+                g.room(),
+                now,
+                &s.role.principal(),
+                &format!("made a sealed offer in bidding {bidding}"),
+            )?;
+            let low = tx.sealed_latest(g.room(), bidding, &b.low)?;
+            let high = tx.sealed_latest(g.room(), bidding, &b.high)?;
+            if let (Some(l), Some(h)) = (low, high)
+                && let Some(x) = settlement(issue, l, h)
+            {
+                tx.settle(g.room(), bidding, x)?;
+                tx.append_audit(
+                    g.room(),
+                    now,
+                    "room",
+                    &format!("bidding {bidding} settled at {x}"),
+                )?;
+            }
+            Self::bidding_in(tx, s, bidding)
+        })
+    }
+
+    fn bidding_in(tx: &mut Tx, s: &Session, bidding: i64) -> Result<BiddingView, Error> {
+        let b = Self::find_bidding(tx, &s.room, bidding)?;
+        let resource = Resource::Bidding { low: b.low.clone(), high: b.high.clone() };
+        let g = access::authorize(s, &resource, Action::Read)?;
+        let (own_offers, offer_counts) = match &s.role {
+            Role::Party(_) => {
+                let pg = access::own(s, true, Action::Read)?;
+                (tx.own_offers(&pg, bidding)?.into_iter().map(|(v, _)| v).collect(), vec![])
+            }
+            Role::Mediator => (vec![], tx.offer_counts(&g, bidding)?),
+        };
+        Ok(BiddingView {
+            id: b.id,
+            point: b.issue,
+            low: b.low,
+            high: b.high,
+            settlement: b.settlement,
+            own_offers,
+            offer_counts,
+        })
+    }
+
+    /// A bidding as the session may see it.
+    pub fn bidding(&mut self, s: &Session, bidding: i64) -> Result<BiddingView, Error> {
+        self.tx(|tx| Self::bidding_in(tx, s, bidding))
+    }
+}

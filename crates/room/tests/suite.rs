@@ -1,0 +1,726 @@
+//! The room's test suite, run against both backends: SQLite (a fresh file per test) and
+//! PostgreSQL (the URL in `DETENTE_TEST_POSTGRES`; without it the PostgreSQL half skips
+//! with a message, unless `DETENTE_REQUIRE_POSTGRES=1`, as CI sets, where it fails).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use detente_analysis::{
+    DeadlockOptions, FrontierOptions, MediateOptions, bargaining_scenario, counted_parties,
+    deadlock, evaluate, frontier, mediate,
+};
+use detente_core::{IssueKind, Preference, RedLineKind, Rng, Scenario};
+use detente_room::*;
+
+const NOW: i64 = 1_764_000_000;
+const HOUR: i64 = 3600;
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+fn sqlite() -> Rooms {
+    let dir = std::env::temp_dir().join(format!(
+        "detente-room-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Rooms::sqlite(&dir).unwrap().with_hash_cost(HashCost::Fast)
+}
+
+fn postgres_url(test: &str) -> Option<String> {
+    match std::env::var("DETENTE_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("DETENTE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "DETENTE_REQUIRE_POSTGRES=1 but DETENTE_TEST_POSTGRES is not set"
+            );
+            eprintln!(
+                "SKIPPED {test} on PostgreSQL: DETENTE_TEST_POSTGRES is not set (a postgres:// \
+                 URL of a throwaway database; .ci/run starts one)"
+            );
+            None
+        }
+    }
+}
+
+fn postgres(test: &str) -> Option<Rooms> {
+    postgres_url(test).map(|url| Rooms::postgres(&url).unwrap().with_hash_cost(HashCost::Fast))
+}
+
+/// Each test twice: `NAME::sqlite` and `NAME::postgres`.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(super::sqlite, "sqlite");
+            }
+            #[test]
+            fn postgres() {
+                if super::postgres_url(stringify!($name)).is_some() {
+                    super::$name(|| super::postgres("").unwrap(), "postgres");
+                }
+            }
+        }
+    )*};
+}
+
+both!(
+    every_operation_by_every_role,
+    tokens_open_only_their_own_room_and_party,
+    serialised_views_hold_no_other_partys_numbers,
+    mediator_view_is_the_analysis_of_the_full_scenario,
+    blind_bidding_reveals_only_a_crossing,
+    sessions_expire,
+    audit_trail_is_append_only,
+    bad_input_is_refused_and_changes_nothing,
+);
+
+fn shipped(name: &str) -> Scenario {
+    detente_scenario::shipped::load(name).unwrap().unwrap()
+}
+
+/// A room of `scenario` with every party and the mediator signed in.
+struct Fixture {
+    created: Created,
+    mediator: Session,
+    parties: Vec<(String, Session)>,
+}
+
+fn fixture(rooms: &mut Rooms, scenario: &Scenario) -> Fixture {
+    let created = rooms.create(scenario, NOW).unwrap();
+    let room = created.room.as_str().to_string();
+    let (_, mediator) =
+        rooms.sign_in(&room, "mediator", created.mediator.expose(), NOW, HOUR).unwrap();
+    let parties = created
+        .invitations
+        .iter()
+        .map(|(id, t)| (id.clone(), rooms.sign_in(&room, id, t.expose(), NOW, HOUR).unwrap().1))
+        .collect();
+    Fixture { created, mediator, parties }
+}
+
+fn kind<T: std::fmt::Debug>(r: Result<T, Error>) -> Option<ErrorKind> {
+    r.err().map(|e| e.kind())
+}
+
+#[test]
+fn the_access_table_is_as_documented() {
+    // An oracle written apart from `decide`: every (role, resource, action) allowed, listed.
+    let roles =
+        [Role::Mediator, Role::Party("a".into()), Role::Party("b".into()), Role::Party("c".into())];
+    let parties = ["a", "b", "c"];
+    let mut resources = vec![Resource::Skeleton, Resource::MediatorView, Resource::Audit];
+    for p in parties {
+        resources.push(Resource::Inputs(p.into()));
+        resources.push(Resource::Verdicts(p.into()));
+        resources.push(Resource::Offers(p.into()));
+    }
+    resources.push(Resource::Bidding { low: "a".into(), high: "b".into() });
+    let allowed = |role: &Role, res: &Resource, act: Action| -> bool {
+        let me = match role {
+            Role::Party(p) => Some(p.as_str()),
+            Role::Mediator => None,
+        };
+        match res {
+            Resource::Skeleton => act == Action::Read || me.is_none(),
+            Resource::MediatorView | Resource::Audit => act == Action::Read && me.is_none(),
+            Resource::Inputs(p) | Resource::Offers(p) => me == Some(p.as_str()),
+            Resource::Verdicts(p) => act == Action::Read && me == Some(p.as_str()),
+            Resource::Bidding { .. } => match act {
+                Action::Write => me.is_none(),
+                Action::Read => me != Some("c"),
+            },
+        }
+    };
+    let mut n = 0;
+    for role in &roles {
+        for res in &resources {
+            for act in [Action::Read, Action::Write] {
+                assert_eq!(
+                    decide(role, res, act),
+                    allowed(role, res, act),
+                    "{role:?} {res:?} {act:?}"
+                );
+                n += 1;
+            }
+        }
+    }
+    assert_eq!(n, 4 * 13 * 2);
+}
+
+fn every_operation_by_every_role(open: fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let tutorial = shipped("tutorial");
+    let f = fixture(&mut rooms, &tutorial);
+    // Each party enters the analyst's numbers.
+    for (p, (id, s)) in f.parties.iter().enumerate() {
+        let skeleton = rooms.skeleton(s).unwrap();
+        let body = PartyInputs::of(&tutorial, p).to_json(&skeleton).to_string();
+        rooms.set_my_inputs(s, body.as_bytes(), NOW).unwrap();
+        assert_eq!(rooms.my_inputs(s).unwrap(), Some(PartyInputs::of(&tutorial, p)), "{id}");
+    }
+    let bidding = rooms.open_bidding(&f.mediator, "share", "upland", "lowland", NOW).unwrap();
+    let m = &f.mediator;
+    use ErrorKind::Forbidden;
+    // The mediator: no inputs, no offers, no party view.
+    assert_eq!(kind(rooms.my_inputs(m)), Some(Forbidden));
+    assert_eq!(kind(rooms.set_my_inputs(m, b"{}", NOW)), Some(Forbidden));
+    assert_eq!(kind(rooms.party_view(m)), Some(Forbidden));
+    assert_eq!(kind(rooms.offer(m, bidding, 50.0, NOW)), Some(Forbidden));
+    assert!(rooms.skeleton(m).is_ok());
+    assert!(rooms.mediator_view(m, &ViewOptions::default()).is_ok());
+    assert!(rooms.audit(m).is_ok());
+    assert!(rooms.bidding(m, bidding).is_ok());
+    assert!(
+        rooms.add_draft(m, "m-1", "The mediator's text", &[("dam", "joint-board")], NOW).is_ok()
+    );
+    for (id, s) in &f.parties {
+        let side = id == "upland" || id == "lowland";
+        assert!(rooms.skeleton(s).is_ok());
+        assert_eq!(rooms.party_view(s).unwrap().party, *id);
+        assert_eq!(kind(rooms.mediator_view(s, &ViewOptions::default())), Some(Forbidden), "{id}");
+        assert_eq!(kind(rooms.audit(s)), Some(Forbidden), "{id}");
+        assert_eq!(kind(rooms.add_draft(s, "x", "x", &[], NOW)), Some(Forbidden), "{id}");
+        assert_eq!(
+            kind(rooms.open_bidding(s, "share", "upland", "lowland", NOW)),
+            Some(Forbidden),
+            "{id}"
+        );
+        assert_eq!(kind(rooms.bidding(s, bidding)), (!side).then_some(Forbidden), "{id}");
+        let value = if id == "upland" { 30.0 } else { 70.0 };
+        assert_eq!(kind(rooms.offer(s, bidding, value, NOW)), (!side).then_some(Forbidden), "{id}");
+    }
+    // A refused operation leaves no trace but the refusal: the trail has only what was done.
+    let trail = rooms.audit(m).unwrap();
+    assert_eq!(trail.iter().filter(|e| e.what == "made a sealed offer in bidding 1").count(), 2);
+    assert_eq!(trail.iter().filter(|e| e.what.starts_with("added draft")).count(), 1);
+}
+
+fn tokens_open_only_their_own_room_and_party(open: fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let tutorial = shipped("tutorial");
+    let one = rooms.create(&tutorial, NOW).unwrap();
+    let two = rooms.create(&tutorial, NOW).unwrap();
+    assert_ne!(one.room, two.room);
+    let up1 = one.invitations[0].1.expose();
+    // Room one's token does not open room two, as the same party or the mediator.
+    assert_eq!(
+        kind(rooms.sign_in(two.room.as_str(), "upland", up1, NOW, HOUR)),
+        Some(ErrorKind::NotFound)
+    );
+    assert_eq!(
+        kind(rooms.sign_in(two.room.as_str(), "mediator", one.mediator.expose(), NOW, HOUR)),
+        Some(ErrorKind::NotFound)
+    );
+    // Upland's invitation does not sign in as Lowland or as the mediator.
+    assert_eq!(
+        kind(rooms.sign_in(one.room.as_str(), "lowland", up1, NOW, HOUR)),
+        Some(ErrorKind::NotFound)
+    );
+    assert_eq!(
+        kind(rooms.sign_in(one.room.as_str(), "mediator", up1, NOW, HOUR)),
+        Some(ErrorKind::NotFound)
+    );
+    // The right one does, and its session is of room one only.
+    let (token, s) = rooms.sign_in(one.room.as_str(), "upland", up1, NOW, HOUR).unwrap();
+    assert_eq!(s.room(), &one.room);
+    assert_eq!(rooms.session(token.expose(), NOW).unwrap(), s);
+    // The store keeps no token: only argon2 hashes and session digests.
+    assert!(rooms.party_view(&s).unwrap().inputs.is_none());
+}
+
+/// Inputs for every party with numbers no other party has: values, weights, ideals,
+/// tolerances, bounds and reservations drawn at full precision, reasons tagged by party.
+fn distinctive(s: &Scenario, seed: u64) -> Vec<PartyInputs> {
+    let mut rng = Rng::new(seed);
+    (0..s.parties().len())
+        .map(|p| {
+            let mut inputs = PartyInputs::of(s, p);
+            inputs.reservation = 0.05 + 0.2 * rng.unit();
+            for (i, st) in inputs.stances.iter_mut().enumerate() {
+                let Some(st) = st else { continue };
+                st.weight = 1.0 + 5.0 * rng.unit();
+                let issue = &s.issues()[i];
+                match (&mut st.preference, &issue.kind) {
+                    (Preference::Values(vs), _) => vs.iter_mut().for_each(|v| *v = rng.unit()),
+                    (Preference::Ideal { ideal, tolerance }, IssueKind::Scale { min, max, .. }) => {
+                        *ideal = min + (max - min) * rng.unit();
+                        *tolerance = (max - min) * (0.2 + rng.unit());
+                    }
+                    _ => {}
+                }
+                for r in &mut st.red_lines {
+                    if let RedLineKind::Bounds { min, max } = &mut r.kind {
+                        let IssueKind::Scale { min: lo, max: hi, .. } = issue.kind else {
+                            continue;
+                        };
+                        *min = min.map(|_| lo + (hi - lo) * 0.3 * rng.unit());
+                        *max = max.map(|_| hi - (hi - lo) * 0.3 * rng.unit());
+                    }
+                    r.reason = Some(format!("secret reason of {}", s.parties()[p].id));
+                }
+            }
+            inputs
+        })
+        .collect()
+}
+
+/// Every number of a party's inputs as JSON writes it, and its reasons.
+fn fingerprints(inputs: &PartyInputs) -> Vec<String> {
+    let mut out = vec![serde_json::json!(inputs.reservation).to_string()];
+    for st in inputs.stances.iter().flatten() {
+        out.push(serde_json::json!(st.weight).to_string());
+        match &st.preference {
+            Preference::Values(vs) => {
+                out.extend(vs.iter().map(|v| serde_json::json!(v).to_string()))
+            }
+            Preference::Ideal { ideal, tolerance } => {
+                out.push(serde_json::json!(ideal).to_string());
+                out.push(serde_json::json!(tolerance).to_string());
+            }
+        }
+        for r in &st.red_lines {
+            if let RedLineKind::Bounds { min, max } = r.kind {
+                out.extend(min.iter().chain(max.iter()).map(|x| serde_json::json!(x).to_string()));
+            }
+            out.extend(r.reason.clone());
+        }
+    }
+    // Whole numbers (0, 1) are everywhere; only the distinctive ones say whose they are.
+    out.retain(|x| x.len() > 6);
+    out
+}
+
+fn serialised_views_hold_no_other_partys_numbers(open: fn() -> Rooms, _: &str) {
+    for name in ["tutorial", "ukraine-2025"] {
+        let mut rooms = open();
+        let s = shipped(name);
+        let f = fixture(&mut rooms, &s);
+        let skeleton = rooms.skeleton(&f.mediator).unwrap();
+        let inputs = distinctive(&s, 17);
+        for ((_, session), inp) in f.parties.iter().zip(&inputs) {
+            rooms
+                .set_my_inputs(session, inp.to_json(&skeleton).to_string().as_bytes(), NOW)
+                .unwrap();
+        }
+        let all: Vec<Vec<String>> = inputs.iter().map(fingerprints).collect();
+        assert!(all.iter().all(|f| f.len() > 3), "{name}: distinctive numbers drawn");
+        for (p, (id, session)) in f.parties.iter().enumerate() {
+            let view = rooms.party_view(session).unwrap();
+            let text = view.to_json(&skeleton).to_string();
+            // Its own numbers are there (the view is not empty) ...
+            assert!(all[p].iter().any(|x| text.contains(x.as_str())), "{name}: {id} sees its own");
+            // ... and no other party's.
+            for (q, theirs) in all.iter().enumerate().filter(|(q, _)| *q != p) {
+                for x in theirs {
+                    assert!(
+                        !text.contains(x.as_str()),
+                        "{name}: {id}'s view holds {x} of party {q}"
+                    );
+                }
+            }
+            let own = rooms.my_inputs(session).unwrap().unwrap().to_json(&skeleton).to_string();
+            for x in all.iter().enumerate().filter(|(q, _)| *q != p).flat_map(|(_, t)| t) {
+                assert!(!own.contains(x.as_str()));
+            }
+        }
+        let options = ViewOptions { mediate_budget: 5_000_000, ..ViewOptions::default() };
+        let text = rooms.mediator_view(&f.mediator, &options).unwrap().to_json().to_string();
+        for x in all.iter().flatten() {
+            assert!(!text.contains(x.as_str()), "{name}: the mediator's view holds {x}");
+        }
+        let trail: String =
+            rooms.audit(&f.mediator).unwrap().iter().map(|e| e.what.clone()).collect();
+        for x in all.iter().flatten() {
+            assert!(!trail.contains(x.as_str()), "{name}: the audit trail holds {x}");
+        }
+    }
+}
+
+fn mediator_view_is_the_analysis_of_the_full_scenario(open: fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let s = shipped("tutorial");
+    let f = fixture(&mut rooms, &s);
+    let skeleton = rooms.skeleton(&f.mediator).unwrap();
+    // Before anyone enters: waiting, no verdicts.
+    let v = rooms.mediator_view(&f.mediator, &ViewOptions::default()).unwrap();
+    assert_eq!(v.deal, Deal::Waiting);
+    assert!(v.drafts.iter().all(|d| d.parties.iter().all(|p| p.verdict.is_none())));
+    for (p, (_, session)) in f.parties.iter().enumerate() {
+        let body = PartyInputs::of(&s, p).to_json(&skeleton).to_string();
+        rooms.set_my_inputs(session, body.as_bytes(), NOW).unwrap();
+    }
+    let options = ViewOptions::default();
+    let v = rooms.mediator_view(&f.mediator, &options).unwrap();
+    assert!(v.waiting.is_empty());
+    // The oracle: the analysis crate on the analyst's own file, as `detente` runs it.
+    for (d, dv) in v.drafts.iter().enumerate() {
+        let e = evaluate(&s, d).unwrap();
+        assert_eq!(dv.draft, s.proposals()[d].id);
+        for (pv, pe) in dv.parties.iter().zip(&e.parties) {
+            assert_eq!(pv.verdict, Some(pe.verdict), "{} {}", dv.draft, pv.party);
+        }
+    }
+    let counted = counted_parties(&s);
+    let dl = deadlock(
+        &s,
+        &DeadlockOptions {
+            parties: Some(counted.clone()),
+            max_nodes: Some(options.deadlock_nodes),
+        },
+    )
+    .unwrap();
+    assert!(dl.decided);
+    assert_eq!(v.deal == Deal::Exists, dl.feasible);
+    let last = s.proposals().len() - 1;
+    let m = mediate(
+        &s,
+        last,
+        &MediateOptions {
+            top: options.top,
+            budget: Some(options.mediate_budget),
+            parties: Some(counted.clone()),
+            ..MediateOptions::default()
+        },
+    )
+    .unwrap();
+    let r = v.revisions.as_ref().unwrap();
+    assert_eq!((r.feasible, r.exact, r.revisions.len()), (m.feasible, m.exact, m.revisions.len()));
+    for (rv, mr) in r.revisions.iter().zip(&m.revisions) {
+        let points: Vec<&str> = rv.changes.iter().map(|c| c.point.as_str()).collect();
+        let expect: Vec<&str> =
+            mr.changes.iter().map(|c| s.issues()[c.issue].id.as_str()).collect();
+        assert_eq!(points, expect);
+        let to: Vec<String> =
+            mr.changes.iter().map(|c| s.issues()[c.issue].option_id(c.after)).collect();
+        assert_eq!(rv.changes.iter().map(|c| c.to.clone()).collect::<Vec<_>>(), to);
+    }
+    let fr =
+        frontier(&bargaining_scenario(&s, &counted, false).unwrap(), &FrontierOptions::default())
+            .unwrap();
+    let nash = v.nash.as_ref().unwrap();
+    let expect: Vec<String> = fr.nash.points[0]
+        .outcome
+        .options()
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| s.issues()[i].option_id(k))
+        .collect();
+    assert_eq!(nash.terms.iter().map(|(_, o)| o.clone()).collect::<Vec<_>>(), expect);
+    assert_eq!(nash.exact, fr.nash.exact);
+    // A party's own verdicts are the same as in the full analysis.
+    for (p, (_, session)) in f.parties.iter().enumerate() {
+        let pv = rooms.party_view(session).unwrap();
+        for (d, (id, pe)) in pv.verdicts.iter().enumerate() {
+            assert_eq!(*id, s.proposals()[d].id);
+            assert_eq!(*pe, evaluate(&s, d).unwrap().parties[p]);
+        }
+    }
+    // A red line that collides: Upland forbids every share above 25, Lowland keeps its
+    // minimum of 40. The mediator learns the point, not whose line or where it lies.
+    let upland = &f.parties[0].1;
+    let mut tight = PartyInputs::of(&s, 0);
+    let share = s.issue_index("share").unwrap();
+    if let Some(st) = &mut tight.stances[share] {
+        st.red_lines = vec![detente_core::RedLine {
+            kind: RedLineKind::Bounds { min: None, max: Some(25.0) },
+            reason: None,
+        }];
+    }
+    rooms.set_my_inputs(upland, tight.to_json(&skeleton).to_string().as_bytes(), NOW).unwrap();
+    let v = rooms.mediator_view(&f.mediator, &options).unwrap();
+    match &v.deal {
+        Deal::None { points, minimal, .. } => {
+            assert_eq!(points, &vec!["share".to_string()]);
+            assert!(minimal);
+        }
+        other => panic!("expected no deal, got {other:?}"),
+    }
+    assert!(v.nash.is_none());
+}
+
+fn blind_bidding_reveals_only_a_crossing(open: fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let f = fixture(&mut rooms, &shipped("tutorial"));
+    let (upland, lowland) = (&f.parties[0].1, &f.parties[1].1);
+    let m = &f.mediator;
+    assert_eq!(
+        kind(rooms.open_bidding(m, "dam", "upland", "lowland", NOW)),
+        Some(ErrorKind::InvalidInput)
+    );
+    assert_eq!(
+        kind(rooms.open_bidding(m, "share", "upland", "upland", NOW)),
+        Some(ErrorKind::InvalidInput)
+    );
+    assert_eq!(
+        kind(rooms.open_bidding(m, "share", "upland", "nobody", NOW)),
+        Some(ErrorKind::NotFound)
+    );
+    let b = rooms.open_bidding(m, "share", "upland", "lowland", NOW).unwrap();
+    let v = rooms.offer(upland, b, 30.0, NOW).unwrap();
+    assert_eq!((v.settlement, v.own_offers.clone()), (None, vec![30.0]));
+    let v = rooms.offer(lowland, b, 70.0, NOW + 1).unwrap();
+    // Lowland learns only that they have not crossed: its own offer, nothing of Upland's.
+    assert_eq!(
+        (v.settlement, v.own_offers.clone(), v.offer_counts.clone()),
+        (None, vec![70.0], vec![])
+    );
+    assert!(!format!("{v:?}").contains("30"));
+    // No taking back a concession, no offer off the grid or off the scale.
+    assert_eq!(kind(rooms.offer(upland, b, 25.0, NOW)), Some(ErrorKind::Conflict));
+    assert_eq!(kind(rooms.offer(lowland, b, 75.0, NOW)), Some(ErrorKind::Conflict));
+    assert_eq!(kind(rooms.offer(upland, b, 47.0, NOW)), Some(ErrorKind::InvalidInput));
+    assert_eq!(kind(rooms.offer(upland, b, 85.0, NOW)), Some(ErrorKind::InvalidInput));
+    assert_eq!(kind(rooms.offer(upland, b, f64::NAN, NOW)), Some(ErrorKind::InvalidInput));
+    assert_eq!(kind(rooms.offer(upland, 99, 40.0, NOW)), Some(ErrorKind::NotFound));
+    // The mediator sees how many offers, not their amounts.
+    let mv = rooms.bidding(m, b).unwrap();
+    assert_eq!(mv.offer_counts, vec![("lowland".to_string(), 1), ("upland".to_string(), 1)]);
+    assert!(mv.own_offers.is_empty() && mv.settlement.is_none());
+    assert_eq!(rooms.offer(upland, b, 45.0, NOW + 2).unwrap().settlement, None);
+    assert_eq!(rooms.offer(lowland, b, 55.0, NOW + 3).unwrap().settlement, None);
+    // Upland's 60 crosses Lowland's 55: split the difference, 57.5, to the nearest grid
+    // point, half-way between 55 (index 7 of 20, 25, ...) and 60 (index 8): the even
+    // index, 60.
+    let v = rooms.offer(upland, b, 60.0, NOW + 4).unwrap();
+    assert_eq!(v.settlement, Some(60.0));
+    assert_eq!(rooms.bidding(lowland, b).unwrap().settlement, Some(60.0));
+    assert_eq!(rooms.bidding(m, b).unwrap().settlement, Some(60.0));
+    assert_eq!(kind(rooms.offer(lowland, b, 55.0, NOW)), Some(ErrorKind::Conflict));
+    let trail = rooms.audit(m).unwrap();
+    let offers: Vec<&AuditEntry> =
+        trail.iter().filter(|e| e.what.contains("sealed offer")).collect();
+    assert_eq!(offers.len(), 5);
+    assert!(offers.iter().all(|e| !e.what.contains("30") && !e.what.contains("70")));
+    assert_eq!(trail.last().unwrap().what, "bidding 1 settled at 60");
+    assert_eq!(trail.last().unwrap().who, "room");
+}
+
+fn sessions_expire(open: fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let c = rooms.create(&shipped("tutorial"), NOW).unwrap();
+    let room = c.room.as_str();
+    let t = c.invitations[1].1.expose();
+    assert_eq!(kind(rooms.sign_in(room, "lowland", t, NOW, 0)), Some(ErrorKind::InvalidInput));
+    assert_eq!(
+        kind(rooms.sign_in(room, "lowland", t, NOW, MAX_SESSION_SECONDS + 1)),
+        Some(ErrorKind::InvalidInput)
+    );
+    let (token, s) = rooms.sign_in(room, "lowland", t, NOW, 60).unwrap();
+    assert_eq!(s.expires(), NOW + 60);
+    assert_eq!(
+        rooms.session(token.expose(), NOW + 59).unwrap().role(),
+        &Role::Party("lowland".into())
+    );
+    assert_eq!(kind(rooms.session(token.expose(), NOW + 60)), Some(ErrorKind::Expired));
+    // An expired session is dropped: afterwards it is unknown.
+    assert_eq!(kind(rooms.session(token.expose(), NOW + 61)), Some(ErrorKind::NotFound));
+    let (token, _) = rooms.sign_in(room, "lowland", t, NOW, 60).unwrap();
+    rooms.sign_out(token.expose(), NOW + 1).unwrap();
+    assert_eq!(kind(rooms.session(token.expose(), NOW + 2)), Some(ErrorKind::NotFound));
+    for bad in ["", "x", &"A".repeat(64), &"0".repeat(10_000), "' OR '1'='1"] {
+        assert_eq!(kind(rooms.session(bad, NOW)), Some(ErrorKind::NotFound), "{bad}");
+    }
+}
+
+fn audit_trail_is_append_only(open: fn() -> Rooms, backend: &str) {
+    let mut rooms = open();
+    let f = fixture(&mut rooms, &shipped("tutorial"));
+    rooms.set_my_inputs(&f.parties[0].1, br#"{"reservation": 0.3}"#, NOW + 5).unwrap();
+    let trail = rooms.audit(&f.mediator).unwrap();
+    let who: Vec<&str> = trail.iter().map(|e| e.who.as_str()).collect();
+    assert_eq!(
+        who,
+        [
+            "mediator",
+            "mediator",
+            "party:upland",
+            "party:lowland",
+            "party:commission",
+            "party:upland"
+        ]
+    );
+    assert_eq!(trail[0].what, "created the room from \"tutorial\" with 3 parties");
+    assert_eq!(trail.last().unwrap().what, "changed its inputs");
+    assert_eq!(trail.last().unwrap().at, NOW + 5);
+    assert!(trail.windows(2).all(|w| w[0].seq < w[1].seq));
+    // The database itself refuses to change or delete an entry.
+    let room = f.created.room.as_str();
+    match backend {
+        "sqlite" => {
+            // The suite's SQLite files are under the temp dir; find this room's.
+            let dir = std::fs::read_dir(std::env::temp_dir())
+                .unwrap()
+                .flatten()
+                .map(|e| e.path().join(SQLITE_FILE))
+                .filter(|p| p.exists())
+                .find(|p| {
+                    rusqlite::Connection::open(p)
+                        .and_then(|c| {
+                            c.query_row("SELECT COUNT(*) FROM rooms WHERE id = ?1", [room], |r| {
+                                r.get::<_, i64>(0)
+                            })
+                        })
+                        .is_ok_and(|n| n == 1)
+                })
+                .unwrap();
+            let c = rusqlite::Connection::open(dir).unwrap();
+            let e = c.execute("UPDATE audit SET what = 'x' WHERE room = ?1", [room]).unwrap_err();
+            assert!(e.to_string().contains("append-only"), "{e}");
+            let e = c.execute("DELETE FROM audit WHERE room = ?1", [room]).unwrap_err();
+            assert!(e.to_string().contains("append-only"), "{e}");
+        }
+        _ => {
+            let mut c =
+                postgres::Client::connect(&postgres_url("").unwrap(), postgres::NoTls).unwrap();
+            let e = c.execute("UPDATE audit SET what = 'x' WHERE room = $1", &[&room]).unwrap_err();
+            assert!(format!("{e:?}").contains("append-only"), "{e:?}");
+            let e = c.execute("DELETE FROM audit WHERE room = $1", &[&room]).unwrap_err();
+            assert!(format!("{e:?}").contains("append-only"), "{e:?}");
+        }
+    }
+    assert_eq!(rooms.audit(&f.mediator).unwrap(), trail);
+}
+
+fn bad_input_is_refused_and_changes_nothing(open: fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let s = shipped("tutorial");
+    let f = fixture(&mut rooms, &s);
+    let (m, upland) = (&f.mediator, &f.parties[0].1);
+    let before = rooms.audit(m).unwrap();
+    let sql = "'; DROP TABLE rooms; --";
+    use ErrorKind::*;
+    assert_eq!(
+        kind(rooms.sign_in(
+            "0123456789abcdef0123456789abcdef",
+            "upland",
+            &"0".repeat(64),
+            NOW,
+            HOUR
+        )),
+        Some(NotFound)
+    );
+    assert_eq!(kind(rooms.sign_in(sql, "upland", &"0".repeat(64), NOW, HOUR)), Some(InvalidInput));
+    assert_eq!(
+        kind(rooms.sign_in(f.created.room.as_str(), sql, &"0".repeat(64), NOW, HOUR)),
+        Some(NotFound)
+    );
+    assert_eq!(
+        kind(rooms.sign_in(f.created.room.as_str(), &"x".repeat(10_000), "t", NOW, HOUR)),
+        Some(TooLarge)
+    );
+    assert_eq!(
+        kind(rooms.sign_in(f.created.room.as_str(), "upland", sql, NOW, HOUR)),
+        Some(NotFound)
+    );
+    for body in [&b"{"[..], b"null", b"\xff\xfe", br#"{"stances": {"dam": {"weight": 1e999}}}"#] {
+        assert_eq!(kind(rooms.set_my_inputs(upland, body, NOW)), Some(InvalidInput), "{body:?}");
+    }
+    let big = vec![b' '; MAX_INPUTS_BYTES + 1];
+    assert_eq!(kind(rooms.set_my_inputs(upland, &big, NOW)), Some(TooLarge));
+    assert_eq!(kind(rooms.open_bidding(m, sql, "upland", "lowland", NOW)), Some(NotFound));
+    assert_eq!(kind(rooms.open_bidding(m, "share", sql, "lowland", NOW)), Some(NotFound));
+    assert_eq!(kind(rooms.bidding(m, 7)), Some(NotFound));
+    assert_eq!(kind(rooms.add_draft(m, "d", "t", &[(sql, "x")], NOW)), Some(NotFound));
+    assert_eq!(kind(rooms.add_draft(m, "d", "t", &[("dam", sql)], NOW)), Some(InvalidInput));
+    assert_eq!(kind(rooms.add_draft(m, "", "t", &[], NOW)), Some(InvalidInput));
+    assert_eq!(kind(rooms.add_draft(m, &s.proposals()[0].id, "t", &[], NOW)), Some(Conflict));
+    let o = ViewOptions { from: Some(sql.into()), ..ViewOptions::default() };
+    assert_eq!(kind(rooms.mediator_view(m, &o)), Some(NotFound));
+    // Nothing refused left a trace.
+    assert_eq!(rooms.audit(m).unwrap(), before);
+    // SQL metacharacters in text are text: stored and read back as given.
+    // A draft's id follows the scenario format's rule; its title is free text.
+    let e = rooms.add_draft(m, sql, sql, &[("share", "45")], NOW).unwrap_err();
+    assert_eq!(e.kind(), InvalidInput);
+    assert!(e.message().contains("proposals[2].id: invalid id"), "{e}");
+    rooms.add_draft(m, "m-1", sql, &[("share", "45")], NOW).unwrap();
+    let k = rooms.skeleton(upland).unwrap();
+    let d = &k.scenario().proposals()[k.draft("m-1").unwrap()];
+    assert_eq!(d.title.as_str(), sql);
+    assert_eq!(d.terms[0], detente_core::Term::Set(5));
+    let body = format!(
+        r#"{{"reservation": 0.2, "stances": {{"share": {{"weight": 2, "ideal": 35, "tolerance": 30, "red_lines": [{{"max": 60, "reason": {sql:?}}}]}}}}}}"#
+    );
+    rooms.set_my_inputs(upland, body.as_bytes(), NOW).unwrap();
+    let back = rooms.my_inputs(upland).unwrap().unwrap();
+    assert_eq!(back.stances[0].as_ref().unwrap().red_lines[0].reason.as_deref(), Some(sql));
+    assert_eq!(rooms.audit(m).unwrap().len(), before.len() + 2);
+}
+
+#[test]
+fn sqlite_keeps_every_change_across_a_reopen() {
+    let dir = std::env::temp_dir().join(format!("detente-room-reopen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = shipped("tutorial");
+    let (room, token) = {
+        let mut rooms = Rooms::sqlite(&dir).unwrap().with_hash_cost(HashCost::Fast);
+        let c = rooms.create(&s, NOW).unwrap();
+        let (_, up) = rooms
+            .sign_in(c.room.as_str(), "upland", c.invitations[0].1.expose(), NOW, HOUR)
+            .unwrap();
+        rooms.set_my_inputs(&up, br#"{"reservation": 0.25}"#, NOW).unwrap();
+        (c.room, c.invitations[0].1.clone())
+    };
+    assert!(dir.join(SQLITE_FILE).exists());
+    let mut rooms = Rooms::sqlite(&dir).unwrap();
+    let (_, up) = rooms.sign_in(room.as_str(), "upland", token.expose(), NOW, HOUR).unwrap();
+    assert_eq!(rooms.my_inputs(&up).unwrap().unwrap().reservation, 0.25);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Several parties editing at once, each through its own connection (as several server
+/// processes would): every change is kept, each party's inputs are its last, the trail
+/// has every change once.
+fn concurrent_writers_lose_nothing(open_same: impl Fn() -> Rooms + Sync) {
+    let s = shipped("ukraine-2025");
+    let mut rooms = open_same();
+    let c = rooms.create(&s, NOW).unwrap();
+    let (_, m) =
+        rooms.sign_in(c.room.as_str(), "mediator", c.mediator.expose(), NOW, HOUR).unwrap();
+    const EDITS: usize = 8;
+    std::thread::scope(|scope| {
+        for (id, token) in &c.invitations {
+            let (open_same, room) = (&open_same, c.room.as_str());
+            scope.spawn(move || {
+                let mut mine = open_same();
+                let (_, me) = mine.sign_in(room, id, token.expose(), NOW, HOUR).unwrap();
+                for k in 0..EDITS {
+                    let body = format!(r#"{{"reservation": 0.{k}1}}"#);
+                    mine.set_my_inputs(&me, body.as_bytes(), NOW + k as i64).unwrap();
+                }
+                assert_eq!(mine.my_inputs(&me).unwrap().unwrap().reservation, 0.71);
+            });
+        }
+    });
+    let trail = rooms.audit(&m).unwrap();
+    let n = trail.iter().filter(|e| e.what == "changed its inputs").count();
+    assert_eq!(n, EDITS * c.invitations.len());
+    assert_eq!(
+        rooms
+            .mediator_view(&m, &ViewOptions { mediate_budget: 1_000_000, ..ViewOptions::default() })
+            .unwrap()
+            .entered
+            .len(),
+        4
+    );
+}
+
+#[test]
+fn concurrent_writers_lose_nothing_sqlite() {
+    let dir = std::env::temp_dir().join(format!("detente-room-concurrent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    concurrent_writers_lose_nothing(|| Rooms::sqlite(&dir).unwrap().with_hash_cost(HashCost::Fast));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn concurrent_writers_lose_nothing_postgres() {
+    if postgres_url("concurrent_writers_lose_nothing").is_some() {
+        concurrent_writers_lose_nothing(|| postgres("").unwrap());
+    }
+}
