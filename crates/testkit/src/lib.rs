@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 pub use scenarios::{
     GenConfig, PlanConfig, opposed_plan, random_plan, random_raw_scenario, random_scenario,
+    zero_sum_plan,
 };
 
 /// The environment variable naming the shared folder, overriding `<workspace>/../shared`.

@@ -455,6 +455,41 @@ pub fn opposed_plan(seed: u64, cfg: &PlanConfig, reservations: (f64, f64)) -> Sc
         .expect("the generator builds valid scenarios")
 }
 
+/// A zero-sum random plan: two parties, discrete issues with `min_options..=max_options`
+/// options, party 0 valuing the options `v` (uniform in `[0, 1)` per option) and party 1
+/// `1 - v`, both with the same weight on each issue (uniform in `(0, 1)`), so that the two
+/// utilities sum to 1 at every outcome (up to rounding) and every rational outcome is on the
+/// Pareto frontier: the max-welfare point ties with every other. Reservations are uniform
+/// in `[reservations.0, reservations.1)` (kept within `[0, 1]`). `n_parties` is ignored. No
+/// red lines, no proposals. Deterministic in the seed.
+pub fn zero_sum_plan(seed: u64, cfg: &PlanConfig, reservations: (f64, f64)) -> Scenario {
+    let mut rng = Rng::new(seed ^ 0x2e50_5a3d_0b1a_7e11);
+    let lo = cfg.min_options.max(1);
+    let hi = cfg.max_options.max(lo);
+    let (r_lo, r_hi) = (reservations.0.clamp(0.0, 1.0), reservations.1.clamp(0.0, 1.0));
+    let r_hi = r_hi.max(r_lo);
+    let parties: Vec<Party> = (0..2)
+        .map(|p| {
+            let r = r_lo + (r_hi - r_lo) * rng.unit();
+            Party::new(&format!("p{p}"), &format!("Party {p}"), Role::Principal, 1.0, r)
+        })
+        .collect();
+    let mut issues = Vec::new();
+    let mut stances: Vec<Vec<Option<Stance>>> = vec![Vec::new(); 2];
+    for i in 0..cfg.n_issues.max(1) {
+        let n = lo + rng.index(hi - lo + 1);
+        let opts: Vec<String> = (0..n).map(|k| format!("o{k}")).collect();
+        let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+        issues.push(Issue::discrete(&format!("i{i}"), &format!("Issue {i}"), &opts));
+        let v: Vec<f64> = (0..n).map(|_| rng.unit()).collect();
+        let w = 1e-3 + rng.unit();
+        stances[0].push(Some(Stance::values(w, v.clone())));
+        stances[1].push(Some(Stance::values(w, v.iter().map(|x| 1.0 - x).collect())));
+    }
+    Scenario::new(Meta::named("zero-sum"), parties, issues, stances, vec![], vec![])
+        .expect("the generator builds valid scenarios")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
