@@ -26,8 +26,10 @@
 //! one `frontier()` call is timed per case and seed and one line printed for each:
 //! `row <family> <parties> <issues> <seed> <wall s> <cpu s> <NEKW flags> <nash points>`.
 //! `<cases>` is a comma-separated list of `family:parties:issues`, the family `easy`
-//! (`random_plan`: independent random values, 3-5 options) or `opposed` (`opposed_plan`:
-//! opposed values, 3-5 options, reservations in `[0.3, 0.6)`); `FRONTIER_SEEDS=a-b` (default
+//! (`random_plan`: independent random values, 3-5 options), `opposed` (`opposed_plan`:
+//! opposed values, 3-5 options, reservations in `[0.3, 0.6)`) or `zerosum` (`zero_sum_plan`:
+//! two parties whose utilities sum to 1, 3-5 options, reservations in `[0, 0.3)`; the
+//! parties given are ignored); `FRONTIER_SEEDS=a-b` (default
 //! `1-5`) chooses the seeds. `FRONTIER_PROBE=<cases>` times the Nash search alone (nodes,
 //! work, the product found), for work on that search.
 
@@ -39,7 +41,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
 use detente_analysis::{FrontierOptions, FrontierSize, frontier};
-use detente_testkit::{PlanConfig, opposed_plan, random_plan};
+use detente_testkit::{PlanConfig, opposed_plan, random_plan, zero_sum_plan};
 
 fn plan(n_parties: usize, n_issues: usize, min_options: usize, max_options: usize) -> PlanConfig {
     PlanConfig { n_parties, n_issues, min_options, max_options }
@@ -149,7 +151,10 @@ fn hard(cases: &str) {
             let s = match family {
                 "easy" => random_plan(seed, &cfg),
                 "opposed" => opposed_plan(seed, &cfg, (0.3, 0.6)),
-                other => panic!("FRONTIER_HARD: unknown family {other:?} (easy, opposed)"),
+                "zerosum" => zero_sum_plan(seed, &cfg, (0.0, 0.3)),
+                other => {
+                    panic!("FRONTIER_HARD: unknown family {other:?} (easy, opposed, zerosum)")
+                }
             };
             let (t, c) = (Instant::now(), cpu_seconds());
             let f = frontier(&s, &options).expect("no error");
@@ -164,9 +169,20 @@ fn hard(cases: &str) {
             .map(|(sol, c)| if sol.exact { *c } else { '-' })
             .collect();
             println!(
-                "row {family} {n_p} {n_i} {seed} {wall:.6} {cpu:.6} {flags} {}",
-                f.nash.points.len()
+                "row {family} {n_p} {n_i} {seed} {wall:.6} {cpu:.6} {flags} {} ties {} {} {} {}",
+                f.nash.points.len(),
+                f.nash.points.len(),
+                f.egalitarian.points.len(),
+                f.kalai_smorodinsky.points.len(),
+                f.max_welfare.points.len(),
             );
+            if std::env::var_os("FRONTIER_NOTES").is_some() {
+                for sol in [&f.nash, &f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare] {
+                    if let Some(note) = &sol.note {
+                        println!("  note: {note}");
+                    }
+                }
+            }
         }
     }
 }
@@ -188,6 +204,7 @@ fn probe(cases: &str) {
             let cfg = plan(n_p, n_i, 3, 5);
             let s = match family {
                 "easy" => random_plan(seed, &cfg),
+                "zerosum" => zero_sum_plan(seed, &cfg, (0.0, 0.3)),
                 _ => opposed_plan(seed, &cfg, (0.3, 0.6)),
             };
             let t = Instant::now();

@@ -115,20 +115,67 @@ pub enum FrontierSize {
     AtLeast(usize),
 }
 
-/// A bargaining solution: every frontier point attaining the optimum (within [`TIE`]).
+/// At most this many tied points of a solution are listed; the others are counted (or
+/// bounded) in [`Solution::ties`]. A zero-sum game ties every outcome at max welfare.
+pub const MAX_LISTED_TIES: usize = 16;
+
+/// How many frontier points attain a solution's optimum (within [`TIE`]): a range, exact
+/// when both ends meet. Every point listed in [`Solution::points`] is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TieCount {
+    /// At least this many (the points listed, or the whole count when it is exact).
+    pub at_least: u128,
+    /// At most this many; `None` when the bound exceeds `u128::MAX`. The upper end counts
+    /// every outcome the search could not rule out (it may count outcomes twice that have
+    /// the same utilities, or that another tie dominates).
+    pub at_most: Option<u128>,
+}
+
+impl TieCount {
+    /// Exactly `n`.
+    pub fn exact(n: usize) -> TieCount {
+        TieCount { at_least: n as u128, at_most: Some(n as u128) }
+    }
+
+    /// Whether the count is exact.
+    pub fn is_exact(&self) -> bool {
+        self.at_most == Some(self.at_least)
+    }
+}
+
+/// A bargaining solution: the frontier points attaining the optimum (within [`TIE`]), all
+/// of them when there are at most [`MAX_LISTED_TIES`], else that many and a count.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solution {
-    /// All tied points, in descending welfare; empty if the frontier is empty.
+    /// Tied points, in descending welfare (at most [`MAX_LISTED_TIES`], every one on the
+    /// frontier when `exact`); empty if the frontier is empty.
     pub points: Vec<FrontierPoint>,
-    /// Whether the points are exactly the solution.
+    /// Whether the points are exactly the solution (or, when more are tied than listed,
+    /// proved ties of the optimum, with the others counted or bounded in `ties`).
     pub exact: bool,
     /// When not exact: what the points are, the bound on the optimum, and why.
     pub note: Option<String>,
+    /// How many frontier points are tied at the optimum (exact when all are listed).
+    pub ties: TieCount,
 }
 
 impl Solution {
-    pub(crate) fn exact(points: Vec<FrontierPoint>) -> Solution {
-        Solution { points, exact: true, note: None }
+    /// Exactly these points, listed up to [`MAX_LISTED_TIES`] and counted.
+    pub(crate) fn exact(mut points: Vec<FrontierPoint>) -> Solution {
+        let ties = TieCount::exact(points.len());
+        points.truncate(MAX_LISTED_TIES);
+        Solution { points, exact: true, note: None, ties }
+    }
+
+    /// Not proved: the best points found and why (no tie is proved, so the count is 0 to
+    /// unbounded).
+    pub(crate) fn inexact(points: Vec<FrontierPoint>, note: String) -> Solution {
+        Solution {
+            points,
+            exact: false,
+            note: Some(note),
+            ties: TieCount { at_least: 0, at_most: None },
+        }
     }
 
     /// How its search ended: [`Termination::Exact`], [`Termination::Infeasible`] (exact, and

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use detente_analysis::adjusted_winner::{self, AdjustedWinner};
 use detente_analysis::rational::Rational;
-use detente_analysis::{Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution};
+use detente_analysis::{
+    Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TieCount,
+};
 use detente_core::Scenario;
 use serde_json::{Value, json};
 
@@ -69,12 +71,32 @@ fn point_json(s: &Scenario, p: &FrontierPoint) -> Value {
     json!({"utilities": p.utilities, "outcome": j::outcome(s, &p.outcome)})
 }
 
+/// A count in JSON: an integer when it fits in 64 bits, else its digits as a string.
+fn count_json(n: u128) -> Value {
+    u64::try_from(n).map_or_else(|_| json!(n.to_string()), |n| json!(n))
+}
+
+/// How many frontier points tie, in words: "3", "between 1 and 2999999", "at least 1".
+fn tie_count_words(t: &TieCount) -> String {
+    match t.at_most {
+        Some(m) if m == t.at_least => format!("{m}"),
+        Some(m) => format!("between {} and {m}", t.at_least),
+        None => format!("at least {}", t.at_least),
+    }
+}
+
 fn solution_json(s: &Scenario, sol: &Solution) -> Value {
     let first = sol.points.first();
     json!({
         "utilities": first.map(|p| p.utilities.clone()),
         "outcome": first.map(|p| j::outcome(s, &p.outcome)),
         "ties": sol.points.iter().map(|p| point_json(s, p)).collect::<Vec<_>>(),
+        "tie_count": {
+            "at_least": count_json(sol.ties.at_least),
+            "at_most": sol.ties.at_most.map(count_json),
+            "exact": sol.ties.is_exact(),
+            "listed": sol.points.len(),
+        },
         "exact": sol.exact,
         "termination": j::termination(sol.termination()),
         "note": sol.note,
@@ -273,7 +295,10 @@ impl Report for FrontierReport<'_> {
                     values.push(&none);
                 }
                 Some(p) => {
-                    labels.push(if sol.points.len() > 1 {
+                    let counted = sol.exact && sol.ties.at_most != Some(1);
+                    labels.push(if counted {
+                        format!("{name} (1 of {} ties)", tie_count_words(&sol.ties))
+                    } else if sol.points.len() > 1 {
                         format!("{name} (1 of {} ties{exact})", sol.points.len())
                     } else if sol.exact {
                         name.to_string()
@@ -296,6 +321,19 @@ impl Report for FrontierReport<'_> {
         for (_, name, sol) in solutions(f) {
             if let Some(p) = sol.points.first() {
                 let _ = writeln!(out, "{name}: {}", outcome_words(s, p));
+            }
+            let listed = sol.points.len() as u128;
+            if sol.exact && sol.ties.at_most != Some(listed) {
+                let _ = writeln!(
+                    out,
+                    "  ({} frontier points tie at the optimum{}; {listed} listed)",
+                    tie_count_words(&sol.ties),
+                    if sol.ties.is_exact() {
+                        ""
+                    } else {
+                        ": counted, not listed, the upper end counting every outcome the search could not rule out"
+                    }
+                );
             }
             if !sol.exact {
                 let _ = writeln!(

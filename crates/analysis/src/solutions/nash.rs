@@ -169,6 +169,9 @@ impl Search<'_> {
             self.open_bound = self.open_bound.max(bound);
             return;
         }
+        if self.defer_or_count(t, ps, lambda, rel.as_ref(), bound) {
+            return;
+        }
         let mut lam = lambda.to_vec();
         let mut rel = rel.filter(|r| r.x.iter().all(|&x| x > 0.0));
         if t + 1 < n_b {
@@ -215,6 +218,9 @@ impl Search<'_> {
                         lam = l;
                     }
                 }
+            }
+            if self.defer_or_count(t, ps, &lam, rel.as_ref(), bound) {
+                return;
             }
         }
         // Children best first under the node's multipliers.
