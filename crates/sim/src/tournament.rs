@@ -1067,4 +1067,71 @@ mod tests {
         scores.overall = vec![score("b", None)];
         assert_eq!(names(scores.best_overall()), None);
     }
+
+    /// Sessions finished out of order are kept in order, each once, and scored as they are
+    /// kept; the first failure in index order stops the keeping, whatever finished after it.
+    #[test]
+    fn sessions_are_kept_in_index_order_and_the_first_failure_stops_them() {
+        let spec = TournamentSpec {
+            negotiators: vec!["boulware".into()],
+            scenarios: vec![ScenarioSpec {
+                name: "s".into(),
+                parties: vec!["a".into(), "b".into()],
+                reservations: vec![0.0, 0.0],
+                best: vec![Some(1.0), Some(1.0)],
+                issues: vec![],
+                outcomes: 1,
+                fingerprint: 0,
+            }],
+            session: SessionConfig::sao(10),
+            repetitions: 8,
+            seed: 0,
+        };
+        let record = |index: usize| SessionRecord {
+            index,
+            scenario: 0,
+            combination: 0,
+            negotiators: vec![0, 0],
+            repetition: index as u32,
+            seed: 0,
+            termination: Termination::Deadline,
+            agreement: None,
+            utilities: vec![0.0, 0.0],
+            reservations: vec![0.0, 0.0],
+            steps: 10,
+            pareto_distance: None,
+            nash_distance: None,
+        };
+        let mut kept = vec![];
+        let mut keep = |r: SessionRecord, tag: usize| kept.push((r.index, tag));
+        let mut order = InOrder {
+            next: 0,
+            waiting: (0..4).map(|_| None).collect(),
+            tally: Tally::new(&spec),
+            keep: &mut keep,
+            error: None,
+        };
+        let finish = |o: &mut InOrder<'_, usize>, j: usize, ok: bool| {
+            let slot = j % o.waiting.len();
+            o.waiting[slot] = Some(if ok {
+                Ok((record(j), 10 * j))
+            } else {
+                Err(Error::new(ErrorKind::InvalidConfig, format!("session {j} failed")))
+            });
+            o.keep_ready(&spec)
+        };
+        assert!(!finish(&mut order, 2, true)); // waits for 0 and 1
+        assert!(!finish(&mut order, 1, true));
+        assert!(finish(&mut order, 0, true)); // 0, 1 and 2 kept
+        assert_eq!(order.next, 3);
+        assert!(!finish(&mut order, 5, false)); // a later failure waits its turn
+        assert!(!finish(&mut order, 4, true));
+        assert!(finish(&mut order, 3, true)); // 3 and 4 kept, then 5 fails
+        assert_eq!(order.error.as_ref().map(Error::message), Some("session 5 failed"));
+        assert!(!finish(&mut order, 6, true)); // nothing is kept after the failure
+        assert_eq!(order.tally.sessions, 5);
+        assert_eq!(order.tally.scores(&spec.negotiators).overall[0].appearances, 10);
+        drop(order);
+        assert_eq!(kept, vec![(0, 0), (1, 10), (2, 20), (3, 30), (4, 40)]);
+    }
 }
