@@ -32,7 +32,9 @@ pub struct Error {
 }
 
 impl Error {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+    /// An error of this kind with this message (lowercase, no trailing period): for the
+    /// server, which refuses in the room's terms what it checks itself (a CSRF token).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error { kind, message: message.into() }
     }
 

@@ -102,6 +102,22 @@ pub(crate) fn digest(token: &str) -> String {
     hex(&h.finalize())
 }
 
+/// The CSRF token of a session: a digest of the session token under its own label, so a
+/// page can carry it in a form without carrying the session, and another site, which cannot
+/// read the page, cannot forge a change (the server checks it on every change signed in by
+/// the session cookie).
+pub fn csrf_token(session: &str) -> String {
+    digest(&format!("detente csrf\n{session}"))
+}
+
+/// Whether `presented` is the CSRF token of `session` (compared in constant time).
+pub fn csrf_matches(session: &str, presented: Option<&str>) -> bool {
+    let Some(presented) = presented else { return false };
+    let expected = csrf_token(session);
+    expected.len() == presented.len()
+        && expected.bytes().zip(presented.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +138,11 @@ mod tests {
         assert_ne!(digest("abc"), digest("abd"));
         assert_eq!(hex(&[0, 15, 255]), "000fff");
         assert!(!well_formed("ABC") && !well_formed(&"g".repeat(64)));
+        let c = csrf_token(t.expose());
+        assert!(csrf_matches(t.expose(), Some(&c)));
+        assert!(!csrf_matches(t.expose(), None));
+        assert!(!csrf_matches(t.expose(), Some(&csrf_token("other"))));
+        assert!(!csrf_matches(t.expose(), Some(&c[..10])));
+        assert_ne!(c, digest(t.expose()));
     }
 }
