@@ -27,6 +27,7 @@ pub fn router(app: App) -> Router {
         .route("/api/scenarios", get(list))
         .route("/api/scenarios/{name}/{question}", get(question))
         .merge(pages::routes())
+        .merge(super::room::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(limit_body))

@@ -15,6 +15,7 @@ mod guard;
 pub mod pages;
 mod play;
 pub mod render;
+mod room;
 mod served;
 mod tools;
 mod view;
@@ -49,6 +50,21 @@ pub struct ServeArgs {
     /// Open the overview in the default browser once listening.
     #[arg(long)]
     pub open: bool,
+    /// Also serve confidential negotiation rooms (docs/security.md), kept in --data's SQLite
+    /// file or in --database.
+    #[arg(long)]
+    pub multi_user: bool,
+    /// With --multi-user: the folder of the rooms' SQLite file (created if needed).
+    #[arg(long, value_name = "DIR", requires = "multi_user")]
+    pub data: Option<std::path::PathBuf>,
+    /// With --multi-user: keep the rooms in this PostgreSQL database instead
+    /// (postgres://user@host:port/db, no TLS: loopback or a private network).
+    #[arg(long, value_name = "URL", requires = "multi_user", conflicts_with = "data")]
+    pub database: Option<String>,
+    /// With --multi-user: create a room from this scenario (file or shipped name) at start
+    /// and print its id, the mediator's token and one invitation per party.
+    #[arg(long, value_name = "FILE|NAME", requires = "multi_user")]
+    pub new_room: Option<String>,
 }
 
 /// The server's state: the scenarios served and the workers' permits.
@@ -56,13 +72,20 @@ pub struct ServeArgs {
 pub struct App {
     served: Arc<served::Served>,
     workers: Arc<tokio::sync::Semaphore>,
+    /// The rooms, with `--multi-user`.
+    rooms: Option<room::Shared>,
 }
 
 /// `detente serve`: reads the scenarios, listens, prints the URL and serves until stopped.
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let served = served::load(&args.scenarios)?;
+    let rooms = open_rooms(args)?;
     let ip = host(&args.host)?;
-    if !ip.is_loopback() {
+    if !ip.is_loopback() && rooms.is_some() {
+        eprintln!(
+            "detente: warning: listening on {ip} with rooms: tokens, sessions and every party's inputs cross the network in clear; TLS belongs in a reverse proxy in front of this server (docs/security.md), and the scenarios served are readable by anyone who can reach it"
+        );
+    } else if !ip.is_loopback() {
         eprintln!(
             "detente: warning: listening on {ip}: anyone who can reach this address can read the scenarios served and make the server compute (there is no login); the default, 127.0.0.1, serves this machine only"
         );
@@ -82,6 +105,20 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         SocketAddr::V6(a) => format!("http://[{}]:{}/", a.ip(), a.port()),
     };
     let mut stdout = std::io::stdout().lock();
+    if let (Some(rooms), Some(scenario)) = (&rooms, &args.new_room) {
+        let s = crate::load::scenario(scenario)?;
+        let mut store = rooms.lock().map_err(|_| anyhow::anyhow!("the room store is poisoned"))?;
+        let created = store.create(&s, room::now()).map_err(|e| room_error(&e))?;
+        writeln!(
+            stdout,
+            "detente: room {} created from {scenario}; hand each its token:",
+            created.room
+        )?;
+        writeln!(stdout, "  mediator {}", created.mediator.expose())?;
+        for (party, token) in &created.invitations {
+            writeln!(stdout, "  {party} {}", token.expose())?;
+        }
+    }
     writeln!(
         stdout,
         "detente: serving {} at {url} (Ctrl-C stops)",
@@ -95,6 +132,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     let app = App {
         served: Arc::new(served),
         workers: Arc::new(tokio::sync::Semaphore::new(guard::WORKERS)),
+        rooms,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -106,6 +144,37 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         axum::serve(listener, api::router(app)).await
     })?;
     Ok(())
+}
+
+/// The rooms of `--multi-user`: `--database`'s PostgreSQL, or `--data`'s SQLite file.
+fn open_rooms(args: &ServeArgs) -> anyhow::Result<Option<room::Shared>> {
+    if !args.multi_user {
+        return Ok(None);
+    }
+    let rooms = match (&args.data, &args.database) {
+        (_, Some(url)) => detente_room::Rooms::postgres(url),
+        (Some(dir), None) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| BadInput(format!("--data {}: {e}", dir.display())))?;
+            detente_room::Rooms::sqlite(dir)
+        }
+        (None, None) => {
+            return Err(BadInput(
+                "--multi-user needs --data DIR (a SQLite file there) or --database postgres://..."
+                    .into(),
+            )
+            .into());
+        }
+    };
+    Ok(Some(Arc::new(std::sync::Mutex::new(rooms.map_err(|e| room_error(&e))?))))
+}
+
+/// A room error at start: bad input (exit 2) but for the storage's own failures.
+fn room_error(e: &detente_room::Error) -> anyhow::Error {
+    match e.kind() {
+        detente_room::ErrorKind::Storage => anyhow::anyhow!("{e}"),
+        _ => BadInput(e.to_string()).into(),
+    }
 }
 
 /// The address `--host` names: an IP address, or `localhost`.

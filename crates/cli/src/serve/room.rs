@@ -1,0 +1,452 @@
+//! The confidential room over HTTP (`detente serve --multi-user`, issue 17): the routes of
+//! `crates/room`'s operations, as JSON (docs/api.md, "The room"; docs/security.md).
+//!
+//! A user signs in to a room with its token and gets a session, sent back as an `HttpOnly`,
+//! `SameSite=Strict` cookie scoped to the room's path, and in the answer for clients that
+//! send it as `Authorization: Bearer`. A request that changes something and is signed in by
+//! the cookie must carry the session's CSRF token in `X-Detente-CSRF` (a page's form, as a
+//! hidden field `csrf`): another site's page cannot read it, so it cannot forge the change.
+//! Access is the room's: every route calls one operation of `detente_room::Rooms`, which asks
+//! `detente_room::decide`; no route names a party, so no route can ask for another party's
+//! inputs. Each operation does storage I/O, so it runs on the blocking pool ([`guard::run`])
+//! under the server's time limit, one at a time behind the store's lock.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use detente_room::{ErrorKind, Role, Rooms, Session, ViewOptions};
+use serde_json::{Value, json};
+
+use super::App;
+use super::guard::{self, Refusal};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "detente_session";
+
+/// The header that carries the CSRF token of a cookie-signed change.
+pub const CSRF_HEADER: &str = "x-detente-csrf";
+
+/// A session's length when sign-in does not say (8 hours).
+pub const DEFAULT_MINUTES: i64 = 8 * 60;
+
+/// The rooms served, behind one lock (one connection to the store).
+pub type Shared = Arc<Mutex<Rooms>>;
+
+/// The room's routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/rooms/{room}/sign-in", post(sign_in))
+        .route("/rooms/{room}/sign-out", post(sign_out))
+        .route("/rooms/{room}/api/skeleton", get(skeleton))
+        .route("/rooms/{room}/api/inputs", get(inputs).put(set_inputs))
+        .route("/rooms/{room}/api/me", get(me))
+        .route("/rooms/{room}/api/mediator", get(mediator))
+        .route("/rooms/{room}/api/audit", get(audit))
+        .route("/rooms/{room}/api/drafts", post(add_draft))
+        .route("/rooms/{room}/api/biddings", post(open_bidding))
+        .route("/rooms/{room}/api/biddings/{id}", get(bidding))
+        .route("/rooms/{room}/api/biddings/{id}/offers", post(offer))
+}
+
+/// The clock: the room's model takes time from its caller, and the server is that caller.
+#[allow(clippy::disallowed_methods)] // the server reads the clock for sessions and the audit trail
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A room error as an HTTP answer.
+fn refusal(e: &detente_room::Error) -> Refusal {
+    let status = match e.kind() {
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Expired => StatusCode::UNAUTHORIZED,
+        ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    Refusal::new(status, e.message())
+}
+
+fn bad(message: impl Into<String>) -> Refusal {
+    Refusal::new(StatusCode::BAD_REQUEST, message)
+}
+
+/// The rooms, or 404 when the server was not started with `--multi-user`.
+fn shared(app: &App) -> Result<Shared, Refusal> {
+    app.rooms.clone().ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            "no rooms here: the server serves rooms with --multi-user (docs/security.md)",
+        )
+    })
+}
+
+/// Runs `work` with the rooms on a worker, under the time limit.
+async fn with_rooms<T: Send + 'static>(
+    app: &App,
+    work: impl FnOnce(&mut Rooms) -> Result<T, detente_room::Error> + Send + 'static,
+) -> Result<T, Refusal> {
+    let rooms = shared(app)?;
+    let out = guard::run(&app.workers, guard::TIME_LIMIT, move || {
+        let mut rooms = rooms.lock().map_err(|_| anyhow::anyhow!("the room store is poisoned"))?;
+        Ok(work(&mut rooms))
+    })
+    .await?;
+    out.map_err(|e| refusal(&e))
+}
+
+/// How a request is signed in: the session token and whether it came in the cookie.
+struct Credentials {
+    token: String,
+    by_cookie: bool,
+    csrf: Option<String>,
+}
+
+fn credentials(headers: &HeaderMap) -> Result<Credentials, Refusal> {
+    let csrf = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(token) = auth.strip_prefix("Bearer ")
+    {
+        return Ok(Credentials { token: token.trim().to_string(), by_cookie: false, csrf });
+    }
+    for cookie in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        for pair in cookie.split(';') {
+            if let Some(token) = pair.trim().strip_prefix(&format!("{COOKIE}=")) {
+                return Ok(Credentials { token: token.to_string(), by_cookie: true, csrf });
+            }
+        }
+    }
+    Err(Refusal::new(StatusCode::UNAUTHORIZED, "not signed in: POST /rooms/ROOM/sign-in first"))
+}
+
+/// The live session of the request for the room in its path; `change`: the request changes
+/// something, so a cookie-signed one must carry the CSRF token.
+fn session_for(
+    rooms: &mut Rooms,
+    room: &str,
+    cred: &Credentials,
+    change: bool,
+) -> Result<Session, detente_room::Error> {
+    let s = rooms.session(&cred.token, now())?;
+    if s.room().as_str() != room {
+        // A session of another room opens nothing here, and says nothing of this one.
+        return Err(detente_room::Error::new(ErrorKind::NotFound, "no such session: sign in"));
+    }
+    if change && cred.by_cookie && !detente_room::csrf_matches(&cred.token, cred.csrf.as_deref()) {
+        return Err(detente_room::Error::new(
+            ErrorKind::Forbidden,
+            "a change signed in by the session cookie needs the session's CSRF token in X-Detente-CSRF",
+        ));
+    }
+    Ok(s)
+}
+
+/// Runs a signed-in operation and answers its JSON.
+async fn op(
+    app: App,
+    room: String,
+    headers: HeaderMap,
+    change: bool,
+    work: impl FnOnce(&mut Rooms, &Session) -> Result<Value, detente_room::Error> + Send + 'static,
+) -> Response {
+    if let Err(r) = shared(&app) {
+        return r.into_response();
+    }
+    let cred = match credentials(&headers) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let answer = with_rooms(&app, move |rooms| {
+        let s = session_for(rooms, &room, &cred, change)?;
+        work(rooms, &s)
+    })
+    .await;
+    match answer {
+        Ok(v) => guard::json_response(StatusCode::OK, &v),
+        Err(r) => r.into_response(),
+    }
+}
+
+fn body_json(body: &Bytes) -> Result<Value, Refusal> {
+    serde_json::from_slice(body).map_err(|e| bad(format!("the body is not JSON: {e}")))
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> Result<&'a str, Refusal> {
+    v.get(key).and_then(Value::as_str).ok_or_else(|| bad(format!("{key}: expected text")))
+}
+
+/// `POST /rooms/{room}/sign-in` with `{"who", "token", "minutes"?}`.
+async fn sign_in(State(app): State<App>, Path(room): Path<String>, body: Bytes) -> Response {
+    if let Err(r) = shared(&app) {
+        return r.into_response();
+    }
+    let parsed = body_json(&body).and_then(|v| {
+        let who = text(&v, "who")?.to_string();
+        let token = text(&v, "token")?.to_string();
+        let minutes = match v.get("minutes") {
+            None => DEFAULT_MINUTES,
+            Some(m) => m.as_i64().ok_or_else(|| bad("minutes: expected a whole number"))?,
+        };
+        Ok((who, token, minutes))
+    });
+    let (who, token, minutes) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let path = format!("/rooms/{room}/");
+    let answer = with_rooms(&app, move |rooms| {
+        let (session, s) = rooms.sign_in(&room, &who, &token, now(), minutes.saturating_mul(60))?;
+        Ok((session, s))
+    })
+    .await;
+    match answer {
+        Ok((session, s)) => {
+            let (role, party) = match s.role() {
+                Role::Mediator => ("mediator", None),
+                Role::Party(p) => ("party", Some(p.clone())),
+            };
+            let body = json!({
+                "room": s.room().as_str(),
+                "role": role,
+                "party": party,
+                "expires": s.expires(),
+                "session": session.expose(),
+                "csrf": detente_room::csrf_token(session.expose()),
+            });
+            let cookie = format!(
+                "{COOKIE}={}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={}",
+                session.expose(),
+                minutes.saturating_mul(60)
+            );
+            let mut response = guard::json_response(StatusCode::OK, &body);
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(r) => r.into_response(),
+    }
+}
+
+/// `POST /rooms/{room}/sign-out`.
+async fn sign_out(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = shared(&app) {
+        return r.into_response();
+    }
+    let cred = match credentials(&headers) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let answer = with_rooms(&app, move |rooms| {
+        session_for(rooms, &room, &cred, true)?;
+        rooms.sign_out(&cred.token, now())
+    })
+    .await;
+    match answer {
+        Ok(()) => guard::json_response(StatusCode::OK, &json!({"signed_out": true})),
+        Err(r) => r.into_response(),
+    }
+}
+
+/// `GET /rooms/{room}/api/skeleton`: parties, points, options and drafts, in the scenario
+/// format's JSON (no stance, every reservation 0).
+async fn skeleton(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    op(app, room, headers, false, |rooms, s| {
+        let k = rooms.skeleton(s)?;
+        serde_json::from_str(&detente_scenario::to_json(k.scenario()))
+            .map_err(|e| detente_room::Error::new(ErrorKind::Storage, format!("skeleton: {e}")))
+    })
+    .await
+}
+
+/// `GET /rooms/{room}/api/inputs`: the signed-in party's inputs (`null` before it enters any).
+async fn inputs(State(app): State<App>, Path(room): Path<String>, headers: HeaderMap) -> Response {
+    op(app, room, headers, false, |rooms, s| {
+        let k = rooms.skeleton(s)?;
+        Ok(rooms.my_inputs(s)?.map_or(Value::Null, |i| i.to_json(&k)))
+    })
+    .await
+}
+
+/// `PUT /rooms/{room}/api/inputs`: sets the signed-in party's inputs (their wire format).
+async fn set_inputs(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    op(app, room, headers, true, move |rooms, s| {
+        rooms.set_my_inputs(s, &body, now())?;
+        let k = rooms.skeleton(s)?;
+        Ok(rooms.my_inputs(s)?.map_or(Value::Null, |i| i.to_json(&k)))
+    })
+    .await
+}
+
+/// `GET /rooms/{room}/api/me`: the signed-in party's view.
+async fn me(State(app): State<App>, Path(room): Path<String>, headers: HeaderMap) -> Response {
+    op(app, room, headers, false, |rooms, s| {
+        let v = rooms.party_view(s)?;
+        let k = rooms.skeleton(s)?;
+        Ok(v.to_json(&k))
+    })
+    .await
+}
+
+/// `GET /rooms/{room}/api/mediator`: the mediator's view.
+async fn mediator(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    op(app, room, headers, false, |rooms, s| {
+        Ok(rooms.mediator_view(s, &ViewOptions::default())?.to_json())
+    })
+    .await
+}
+
+/// `GET /rooms/{room}/api/audit`: the audit trail.
+async fn audit(State(app): State<App>, Path(room): Path<String>, headers: HeaderMap) -> Response {
+    op(app, room, headers, false, |rooms, s| {
+        let trail = rooms.audit(s)?;
+        Ok(trail
+            .iter()
+            .map(|e| json!({"seq": e.seq, "at": e.at, "who": e.who, "what": e.what}))
+            .collect())
+    })
+    .await
+}
+
+/// `POST /rooms/{room}/api/drafts` with `{"id", "title", "terms": {point: option}}`.
+async fn add_draft(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let parsed = body_json(&body).and_then(|v| {
+        let id = text(&v, "id")?.to_string();
+        let title = text(&v, "title")?.to_string();
+        let mut terms = vec![];
+        if let Some(t) = v.get("terms") {
+            let t = t.as_object().ok_or_else(|| bad("terms: expected an object"))?;
+            for (point, option) in t {
+                let option = match option {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return Err(bad(format!("terms.{point:?}: expected an option id"))),
+                };
+                terms.push((point.clone(), option));
+            }
+        }
+        Ok((id, title, terms))
+    });
+    let (id, title, terms) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    op(app, room, headers, true, move |rooms, s| {
+        let t: Vec<(&str, &str)> = terms.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        rooms.add_draft(s, &id, &title, &t, now())?;
+        Ok(json!({"draft": id}))
+    })
+    .await
+}
+
+/// `POST /rooms/{room}/api/biddings` with `{"point", "low", "high"}`.
+async fn open_bidding(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let parsed = body_json(&body).and_then(|v| {
+        Ok((
+            text(&v, "point")?.to_string(),
+            text(&v, "low")?.to_string(),
+            text(&v, "high")?.to_string(),
+        ))
+    });
+    let (point, low, high) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    op(app, room, headers, true, move |rooms, s| {
+        let id = rooms.open_bidding(s, &point, &low, &high, now())?;
+        Ok(json!({"bidding": id}))
+    })
+    .await
+}
+
+fn bidding_json(b: &detente_room::BiddingView) -> Value {
+    json!({
+        "bidding": b.id,
+        "point": b.point,
+        "low": b.low,
+        "high": b.high,
+        "state": if b.settlement.is_some() { "settled" } else { "not yet crossed" },
+        "settlement": b.settlement,
+        "own_offers": b.own_offers,
+        "offer_counts": b.offer_counts.iter().map(|(p, n)| json!({"party": p, "offers": n})).collect::<Vec<_>>(),
+    })
+}
+
+fn bidding_id(id: &str) -> Result<i64, Refusal> {
+    id.parse::<i64>().map_err(|_| {
+        Refusal::new(StatusCode::NOT_FOUND, format!("no bidding {:?}", super::served::cut(id)))
+    })
+}
+
+/// `GET /rooms/{room}/api/biddings/{id}`.
+async fn bidding(
+    State(app): State<App>,
+    Path((room, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let id = match bidding_id(&id) {
+        Ok(id) => id,
+        Err(r) => return r.into_response(),
+    };
+    op(app, room, headers, false, move |rooms, s| Ok(bidding_json(&rooms.bidding(s, id)?))).await
+}
+
+/// `POST /rooms/{room}/api/biddings/{id}/offers` with `{"value"}`.
+async fn offer(
+    State(app): State<App>,
+    Path((room, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let parsed = bidding_id(&id).and_then(|id| {
+        let v = body_json(&body)?;
+        let value = v
+            .get("value")
+            .and_then(Value::as_f64)
+            .ok_or_else(|| bad("value: expected a number"))?;
+        Ok((id, value))
+    });
+    let (id, value) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    op(app, room, headers, true, move |rooms, s| {
+        Ok(bidding_json(&rooms.offer(s, id, value, now())?))
+    })
+    .await
+}

@@ -1,0 +1,380 @@
+//! The confidential room over HTTP (`detente serve --multi-user`), tried as its users
+//! would: the built binary on 127.0.0.1 and a free port, every route by every role, each
+//! refusal checked (docs/security.md).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A running `detente serve --multi-user` with one new room, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    room: String,
+    /// (who, token): the mediator first, then each party.
+    tokens: Vec<(String, String)>,
+    data: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+impl Server {
+    fn start(scenario: &str, tag: &str) -> Server {
+        let data =
+            std::env::temp_dir().join(format!("detente-room-http-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_detente"))
+            .args(["serve", "--multi-user", "--data"])
+            .arg(&data)
+            .args(["--new-room", scenario, "--port", "0"])
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (mut room, mut tokens, mut addr) = (String::new(), vec![], String::new());
+        let mut line = String::new();
+        while addr.is_empty() && out.read_line(&mut line).unwrap_or(0) > 0 {
+            if let Some(rest) = line.strip_prefix("detente: room ") {
+                room = rest.split_whitespace().next().unwrap_or_default().to_string();
+            } else if let Some(rest) = line.strip_prefix("  ") {
+                let mut w = rest.split_whitespace();
+                let (who, token) = (w.next().unwrap_or_default(), w.next().unwrap_or_default());
+                tokens.push((who.to_string(), token.to_string()));
+            } else if let Some(rest) = line.split("http://").nth(1) {
+                addr = rest.split('/').next().unwrap_or_default().to_string();
+            }
+            line.clear();
+        }
+        // Built before any check, so that a failing check still stops the server (Drop).
+        let server = Server { child, addr, room, tokens, data };
+        assert!(!server.addr.is_empty(), "the server ended before listening");
+        assert_eq!(server.room.len(), 32, "the room's id is printed");
+        server
+    }
+
+    fn token(&self, who: &str) -> &str {
+        &self.tokens.iter().find(|(w, _)| w == who).unwrap().1
+    }
+
+    /// One request; status, headers (lower case) and body.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+        let mut raw = vec![];
+        let _ = stream.read_to_end(&mut raw);
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, head.to_lowercase(), body.to_string())
+    }
+
+    /// Signs in as `who`; the session as (cookie header, csrf, bearer header).
+    fn sign_in(&self, who: &str) -> User {
+        let body = json!({"who": who, "token": self.token(who)}).to_string();
+        let (status, head, answer) =
+            self.request("POST", &format!("/rooms/{}/sign-in", self.room), &[], body.as_bytes());
+        assert_eq!(status, 200, "{who}: {answer}");
+        let v: Value = serde_json::from_str(&answer).unwrap();
+        assert!(head.contains("set-cookie: detente_session="), "{head}");
+        assert!(head.contains("httponly") && head.contains("samesite=strict"), "{head}");
+        User {
+            who: who.to_string(),
+            session: v["session"].as_str().unwrap().to_string(),
+            csrf: v["csrf"].as_str().unwrap().to_string(),
+        }
+    }
+}
+
+struct User {
+    who: String,
+    session: String,
+    csrf: String,
+}
+
+impl User {
+    fn cookie(&self) -> String {
+        format!("detente_session={}", self.session)
+    }
+}
+
+/// A request by a user signed in by cookie, with its CSRF token.
+fn by(server: &Server, u: &User, method: &str, route: &str, body: &str) -> (u16, String) {
+    let cookie = u.cookie();
+    let path = format!("/rooms/{}/{route}", server.room);
+    let (s, _, b) = server.request(
+        method,
+        &path,
+        &[("Cookie", &cookie), ("X-Detente-CSRF", &u.csrf)],
+        body.as_bytes(),
+    );
+    (s, b)
+}
+
+#[test]
+fn every_route_by_every_role_is_allowed_or_refused_as_the_table_says() {
+    let server = Server::start("tutorial", "roles");
+    let who: Vec<String> = server.tokens.iter().map(|(w, _)| w.clone()).collect();
+    assert_eq!(who, ["mediator", "upland", "lowland", "commission"]);
+    let users: Vec<User> = who.iter().map(|w| server.sign_in(w)).collect();
+    let m = &users[0];
+    let inputs = json!({"reservation": 0.25, "stances": {"share": {"weight": 2, "ideal": 35, "tolerance": 30}}}).to_string();
+    let (s, b) = by(
+        &server,
+        m,
+        "POST",
+        "api/biddings",
+        r#"{"point": "share", "low": "upland", "high": "lowland"}"#,
+    );
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(serde_json::from_str::<Value>(&b).unwrap(), json!({"bidding": 1}));
+    for u in &users {
+        let mediator = u.who == "mediator";
+        let side = u.who == "upland" || u.who == "lowland";
+        let expect = |allowed: bool| if allowed { 200 } else { 403 };
+        let cases: Vec<(&str, &str, String, u16)> = vec![
+            ("GET", "api/skeleton", String::new(), 200),
+            ("GET", "api/inputs", String::new(), expect(!mediator)),
+            ("PUT", "api/inputs", inputs.clone(), expect(!mediator)),
+            ("GET", "api/me", String::new(), expect(!mediator)),
+            ("GET", "api/mediator", String::new(), expect(mediator)),
+            ("GET", "api/audit", String::new(), expect(mediator)),
+            (
+                "POST",
+                "api/drafts",
+                format!(r#"{{"id": "d-{}", "title": "t"}}"#, u.who),
+                expect(mediator),
+            ),
+            (
+                "POST",
+                "api/biddings",
+                r#"{"point": "share", "low": "upland", "high": "lowland"}"#.into(),
+                expect(mediator),
+            ),
+            ("GET", "api/biddings/1", String::new(), expect(mediator || side)),
+            (
+                "POST",
+                "api/biddings/1/offers",
+                format!(r#"{{"value": {}}}"#, if u.who == "upland" { 30 } else { 70 }),
+                expect(side),
+            ),
+        ];
+        for (method, route, body, status) in cases {
+            let (s, b) = by(&server, u, method, route, &body);
+            assert_eq!(s, status, "{} {method} {route}: {b}", u.who);
+            if s == 403 {
+                assert!(b.contains("may not"), "{b}");
+            }
+        }
+    }
+    // Not signed in: 401; another room's path: 404.
+    let (s, _, _) =
+        server.request("GET", &format!("/rooms/{}/api/skeleton", server.room), &[], b"");
+    assert_eq!(s, 401);
+    let other = "0123456789abcdef0123456789abcdef";
+    let (s, _, b) = server.request(
+        "GET",
+        &format!("/rooms/{other}/api/skeleton"),
+        &[("Cookie", &users[1].cookie())],
+        b"",
+    );
+    assert_eq!(s, 404, "{b}");
+    // A change by cookie without the CSRF token is refused; by bearer it needs none.
+    let path = format!("/rooms/{}/api/inputs", server.room);
+    let (s, _, b) =
+        server.request("PUT", &path, &[("Cookie", &users[1].cookie())], inputs.as_bytes());
+    assert_eq!(s, 403, "{b}");
+    assert!(b.contains("CSRF"), "{b}");
+    let (s, _, _) = server.request(
+        "PUT",
+        &path,
+        &[("Cookie", &users[1].cookie()), ("X-Detente-CSRF", &users[2].csrf)],
+        inputs.as_bytes(),
+    );
+    assert_eq!(s, 403, "another session's CSRF token");
+    let bearer = format!("Bearer {}", users[1].session);
+    let (s, _, _) = server.request("PUT", &path, &[("Authorization", &bearer)], inputs.as_bytes());
+    assert_eq!(s, 200);
+    // Signed out, the session opens nothing.
+    let (s, _) = by(&server, &users[3], "POST", "sign-out", "");
+    assert_eq!(s, 200);
+    let (s, _) = by(&server, &users[3], "GET", "api/skeleton", "");
+    assert_eq!(s, 404);
+}
+
+#[test]
+fn a_partys_answers_never_hold_another_partys_numbers() {
+    let server = Server::start("tutorial", "numbers");
+    let users: Vec<User> =
+        ["mediator", "upland", "lowland", "commission"].iter().map(|w| server.sign_in(w)).collect();
+    // Distinctive numbers per party, entered over HTTP.
+    let secret = |k: usize| -> Vec<String> {
+        vec![format!("0.1234{k}71"), format!("3.5{k}1919"), format!("41.7{k}3")]
+    };
+    for (k, u) in users[1..].iter().enumerate() {
+        let [r, w, ideal] = <[String; 3]>::try_from(secret(k)).unwrap();
+        let body = format!(
+            r#"{{"reservation": {r}, "stances": {{"share": {{"weight": {w}, "ideal": {ideal}, "tolerance": 30, "red_lines": [{{"min": 2{k}.5, "reason": "secret of {who}"}}]}}}}}}"#,
+            who = u.who
+        );
+        let (s, b) = by(&server, u, "PUT", "api/inputs", &body);
+        assert_eq!(s, 200, "{b}");
+    }
+    for (k, u) in users[1..].iter().enumerate() {
+        for route in ["api/inputs", "api/me", "api/skeleton"] {
+            let (s, b) = by(&server, u, "GET", route, "");
+            assert_eq!(s, 200);
+            for (j, other) in users[1..].iter().enumerate().filter(|(j, _)| *j != k) {
+                for x in secret(j).iter().chain([&format!("secret of {}", other.who)]) {
+                    assert!(
+                        !b.contains(x.as_str()),
+                        "{}'s {route} holds {x} of {}",
+                        u.who,
+                        other.who
+                    );
+                }
+            }
+        }
+    }
+    for route in ["api/mediator", "api/audit", "api/skeleton"] {
+        let (s, b) = by(&server, &users[0], "GET", route, "");
+        assert_eq!(s, 200, "{b}");
+        for (j, u) in users[1..].iter().enumerate() {
+            for x in secret(j).iter().chain([&format!("secret of {}", u.who)]) {
+                assert!(!b.contains(x.as_str()), "the mediator's {route} holds {x}");
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_requests_get_4xx_never_5xx() {
+    let server = Server::start("tutorial", "bad");
+    let u = server.sign_in("upland");
+    let m = server.sign_in("mediator");
+    let sql = "'; DROP TABLE rooms; --";
+    let room = server.room.clone();
+    let cases: Vec<(&User, &str, String, String)> = vec![
+        (&u, "PUT", "api/inputs".into(), "{".into()),
+        (&u, "PUT", "api/inputs".into(), "[1, 2]".into()),
+        (&u, "PUT", "api/inputs".into(), format!(r#"{{"stances": {{"{sql}": {{}}}}}}"#)),
+        (
+            &u,
+            "PUT",
+            "api/inputs".into(),
+            format!(
+                r#"{{"stances": {{"share": {{"weight": 1, "ideal": 30, "tolerance": 5, "red_lines": [{{"min": 40, "reason": "{sql}"}}]}}}}}}"#
+            ),
+        ),
+        (&u, "GET", "api/biddings/999".into(), String::new()),
+        (&u, "GET", format!("api/biddings/{sql}"), String::new()),
+        (&u, "POST", "api/biddings/1/offers".into(), r#"{"value": "x"}"#.into()),
+        (&m, "POST", "api/drafts".into(), format!(r#"{{"id": "{sql}", "title": "{sql}"}}"#)),
+        (
+            &m,
+            "POST",
+            "api/drafts".into(),
+            format!(r#"{{"id": "ok-1", "title": "{sql}", "terms": {{"share": "45"}}}}"#),
+        ),
+        (&m, "POST", "api/drafts".into(), r#"{"id": 3}"#.into()),
+        (
+            &m,
+            "POST",
+            "api/biddings".into(),
+            format!(r#"{{"point": "{sql}", "low": "upland", "high": "lowland"}}"#),
+        ),
+        (&m, "GET", "api/nothing".into(), String::new()),
+    ];
+    for (user, method, route, body) in &cases {
+        let (s, b) = by(&server, user, method, &route.replace(' ', "%20"), body);
+        assert!((200..500).contains(&s), "{method} {route} {body}: {s} {b}");
+        if s >= 400 && s != 404 {
+            assert!(b.contains("\"error\""), "{b}");
+        }
+    }
+    // A body over the server's limit: 413.
+    let big = "x".repeat(70 * 1024);
+    let (s, _) = by(&server, &u, "PUT", "api/inputs", &big);
+    assert_eq!(s, 413);
+    // Malformed sign-ins.
+    for body in ["{", r#"{"who": "upland"}"#, &format!(r#"{{"who": "{sql}", "token": "{sql}"}}"#)] {
+        let (s, _, b) =
+            server.request("POST", &format!("/rooms/{room}/sign-in"), &[], body.as_bytes());
+        assert!(s == 400 || s == 404, "{body}: {s} {b}");
+    }
+    // The room still works: the SQL in text fields was text.
+    let (s, b) = by(&server, &u, "GET", "api/inputs", "");
+    assert_eq!(s, 200);
+    assert!(b.contains("DROP TABLE rooms"), "{b}");
+}
+
+#[test]
+fn rooms_need_a_store_and_are_not_served_without_multi_user() {
+    let out = Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(["serve", "--multi-user", "--port", "0"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--multi-user needs --data DIR"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(["serve", "--data", "target/x", "--port", "0"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--data alone is a usage error");
+    // A plain dashboard has no rooms: 404 with the reason.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(["serve", "tutorial", "--port", "0"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    let req = format!(
+        "GET /rooms/0123456789abcdef0123456789abcdef/api/skeleton HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(raw.starts_with("HTTP/1.1 404"), "{raw}");
+    assert!(raw.contains("--multi-user"), "{raw}");
+}
