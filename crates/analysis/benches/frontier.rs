@@ -30,8 +30,11 @@
 //! opposed values, 3-5 options, reservations in `[0.3, 0.6)`) or `zerosum` (`zero_sum_plan`:
 //! two parties whose utilities sum to 1, 3-5 options, reservations in `[0, 0.3)`; the
 //! parties given are ignored); `FRONTIER_SEEDS=a-b` (default
-//! `1-5`) chooses the seeds. `FRONTIER_PROBE=<cases>` times the Nash search alone (nodes,
-//! work, the product found), for work on that search.
+//! `1-5`) chooses the seeds. With `FRONTIER_PER_SOLUTION=1`, each row is followed by
+//! `per-solution <family> <parties> <issues> <seed> <welfare s> <egalitarian s> <Nash s>`:
+//! the CPU time of each of those searches alone (the Nash search without its seeds).
+//! `FRONTIER_PROBE=<cases>` times the Nash search alone (nodes, work, the product found),
+//! for work on that search.
 
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
@@ -127,6 +130,21 @@ fn cpu_seconds() -> f64 {
         .map_or(f64::NAN, |ns| ns * 1e-9)
 }
 
+/// The CPU seconds of `f`, repeated until at least 50 ms were spent (or 50 times): the
+/// thread's CPU clock ticks in milliseconds.
+fn cpu_of(f: &dyn Fn()) -> f64 {
+    let c = cpu_seconds();
+    let mut n = 0;
+    while n < 50 {
+        f();
+        n += 1;
+        if cpu_seconds() - c >= 0.05 {
+            break;
+        }
+    }
+    (cpu_seconds() - c) / n as f64
+}
+
 /// The hard-instance table's rows (see the module documentation).
 #[allow(clippy::disallowed_methods)] // a benchmark reads the clock
 fn hard(cases: &str) {
@@ -176,6 +194,18 @@ fn hard(cases: &str) {
                 f.kalai_smorodinsky.points.len(),
                 f.max_welfare.points.len(),
             );
+            if std::env::var_os("FRONTIER_PER_SOLUTION").is_some() {
+                let search = detente_analysis::testkit::solution_search;
+                let w = cpu_of(&|| drop(search(&s, &options, "welfare")));
+                let e = cpu_of(&|| drop(search(&s, &options, "egalitarian")));
+                let n = cpu_of(&|| drop(detente_analysis::testkit::nash_search(&s, &options)));
+                // The Nash search alone: its seeds (the welfare and egalitarian points) are
+                // found again inside `nash_search`.
+                println!(
+                    "per-solution {family} {n_p} {n_i} {seed} {w:.6} {e:.6} {:.6}",
+                    (n - w - e).max(0.0)
+                );
+            }
             if std::env::var_os("FRONTIER_NOTES").is_some() {
                 for sol in [&f.nash, &f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare] {
                     if let Some(note) = &sol.note {

@@ -180,6 +180,49 @@ pub(crate) fn nash_only(
     Ok((run.solution("the Nash product"), run.best, run.nodes, run.work))
 }
 
+/// The welfare or the egalitarian search alone (see [`crate::testkit::solution_search`]).
+pub(crate) fn search_only(
+    s: &detente_core::Scenario,
+    options: &FrontierOptions,
+    which: &str,
+) -> Result<Vec<Solution>, crate::Error> {
+    let prep = Prepared::new(s);
+    let ranges = crate::frontier::utility_ranges(s);
+    let d: Vec<f64> = ranges
+        .iter()
+        .zip(&prep.reservation)
+        .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
+        .collect();
+    let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
+    let obj = Objectives { d: &d, maxs: &maxs, power: None };
+    let ones = vec![1.0; prep.n_p];
+    let egal = |u: &[f64]| obj.egalitarian(u);
+    Ok(match which {
+        "welfare" => vec![
+            maximise(
+                &prep,
+                &d,
+                Goal::Welfare,
+                &ones,
+                &welfare,
+                budget_of(options),
+                MAX_LISTED_TIES,
+            )
+            .solution("the welfare"),
+        ],
+        "egalitarian" => vec![
+            maximise(&prep, &d, Goal::MinGain, &ones, &egal, budget_of(options), MAX_LISTED_TIES)
+                .solution("the smallest gain"),
+        ],
+        other => {
+            return Err(crate::Error::new(
+                crate::ErrorKind::InvalidInput,
+                format!("no search named {other:?} (welfare, egalitarian)"),
+            ));
+        }
+    })
+}
+
 /// The budget of one solution's search: [`FrontierOptions::max_nodes`] nodes and
 /// [`FrontierOptions::max_search_work`] units of work.
 fn budget_of(options: &FrontierOptions) -> Budget {

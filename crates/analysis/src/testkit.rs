@@ -41,6 +41,17 @@ pub fn nash_search(
     crate::solutions::nash_only(s, options)
 }
 
+/// One search of [`crate::frontier()`] alone, as it runs when the frontier is too large to
+/// list, for benchmarks: `which` is `welfare` or `egalitarian` (one solution in the vector;
+/// another name is an error).
+pub fn solution_search(
+    s: &Scenario,
+    options: &crate::FrontierOptions,
+    which: &str,
+) -> Result<Vec<crate::Solution>, crate::Error> {
+    crate::solutions::search_only(s, options, which)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
