@@ -389,7 +389,7 @@ pub struct Simulate {
     pub negotiators: Vec<String>,
     /// `--parties`.
     pub parties: Option<Vec<String>>,
-    /// `--mechanism` (`sao`, `hill-climbing` or `veto`; default `sao`).
+    /// `--mechanism` (`sao`, `hill-climbing`, `veto` or `negmas-sao`; default `sao`).
     pub mechanism: Option<String>,
     /// `--steps`.
     pub steps: Option<u32>,

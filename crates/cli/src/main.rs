@@ -361,7 +361,8 @@ enum Command {
         /// The parties that negotiate (comma-separated ids; default: the principals).
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
-        /// The mechanism: sao (alternating offers), hill-climbing (single text) or veto.
+        /// The mechanism: sao (alternating offers), hill-climbing (single text), veto, or
+        /// negmas-sao (NegMAS's alternating offers, for the -negmas negotiators).
         #[arg(long, value_enum, default_value = "sao")]
         mechanism: sim::MechanismArg,
         // Help from the negotiator registry.
@@ -412,7 +413,7 @@ enum Command {
         /// scenario's principals, everyone when it names none).
         #[arg(long, value_delimiter = ',')]
         parties: Option<Vec<String>>,
-        /// The mechanism: sao, hill-climbing or veto.
+        /// The mechanism: sao, hill-climbing, veto or negmas-sao.
         #[arg(long, value_enum, default_value = "sao")]
         mechanism: sim::MechanismArg,
         /// Deadline in steps (default 100 unless --time-limit is given; at most 1e9).

@@ -38,6 +38,9 @@ pub enum MechanismArg {
     HillClimbing,
     /// Mediated single text, moving unless vetoed.
     Veto,
+    /// NegMAS's SAO: its turns and its relative time (alias `sao-negmas`).
+    #[value(alias = "sao-negmas")]
+    NegmasSao,
 }
 
 impl MechanismArg {
@@ -46,6 +49,7 @@ impl MechanismArg {
             MechanismArg::Sao => &detente_sim::SAO,
             MechanismArg::HillClimbing => &detente_sim::HILL_CLIMBING,
             MechanismArg::Veto => &detente_sim::VETO,
+            MechanismArg::NegmasSao => &detente_sim::NEGMAS_SAO,
         }
     }
 }

@@ -6,10 +6,13 @@
 //! - [`Negotiator`]: the strategy trait (two required methods); the built-ins are created
 //!   by name with [`negotiator()`] from one table, [`builtins`] ([`names`] lists them:
 //!   `boulware`, `linear`, `conceder`, `aspiration`, `tit-for-tat`, `random`, `hardliner`,
-//!   `nash`).
+//!   `nash`, and NegMAS's time-based negotiators `boulware-negmas`, `linear-negmas`,
+//!   `conceder-negmas`, `aspiration-negmas`).
 //! - [`Mechanism`]: the rules of a session as a trait, driven by one session runner through
-//!   a [`Session`]; the built-ins are [`SAO`] and the mediated single-text
-//!   [`HILL_CLIMBING`] and [`VETO`] ([`mechanism()`] finds them by name).
+//!   a [`Session`]; the built-ins are [`SAO`], the mediated single-text
+//!   [`HILL_CLIMBING`] and [`VETO`], and [`NEGMAS_SAO`], NegMAS's SAO (its turns and its
+//!   relative time), with which the `-negmas` negotiators play sessions equal to NegMAS's
+//!   ([`mechanism()`] finds them by name).
 //! - [`run`] (and [`run_with`], keeping a bounded [`TraceKeep`] summary of the trace, and
 //!   [`run_observed`], telling [`Observer`]s every [`Event`]): one session under a
 //!   [`SessionConfig`], ending with one [`Termination`]; the trace is one observer
@@ -105,13 +108,14 @@ use std::fmt;
 
 pub use domain::{Domain, DomainOptions, OutcomeId, Reference, among};
 pub use mechanism::{
-    Ending, HILL_CLIMBING, Mechanism, SAO, Sao, SingleText, Stop, VETO, Votes, mechanism,
-    mechanisms,
+    Ending, HILL_CLIMBING, Mechanism, NEGMAS_SAO, NegmasSao, SAO, Sao, SingleText, Stop, VETO,
+    Votes, mechanism, mechanisms,
 };
 pub use negotiator::{Action, Negotiator, Nmi, Response, Vote};
 pub use negotiators::{
-    Aspiration, Builtin, Hardliner, NashSeeker, RandomNegotiator, TimeBased, TitForTat, builtins,
-    concession, names, negotiator,
+    Aspiration, Builtin, Hardliner, NEGMAS_ASPIRATION_TOLERANCE, NEGMAS_TB_TOLERANCE, NashSeeker,
+    NegmasTimeBased, RandomNegotiator, TimeBased, TitForTat, builtins, concession, names,
+    negotiator,
 };
 pub use part::{PartText, read_part, termination_json, to_json as part_json};
 pub use rng::{Rng, mix64};

@@ -21,6 +21,21 @@
 //! others respond to an offer within the proposer's turn, and the turn then passes to the
 //! next proposer in order.
 //!
+//! # NegMAS's SAO (`negmas-sao`)
+//! The protocol of NegMAS 0.16's `SAOMechanism` (defaults, `n_steps` deadline) as observed
+//! by running it: the parties take **turns** in ring order `0, 1, ..., n - 1, 0, ...`, and
+//! one step is one pass of the ring. On its turn a party first responds to the standing
+//! offer, if there is one; when it accepts and every party but the proposer now has, the
+//! offer is agreed; when it accepts and others have yet to, the turn passes on without an
+//! offer; when it rejects, it makes its own offer, which stands from then on (party 0's first
+//! turn only offers). The relative time a party sees in step `s` is NegMAS's
+//! `(s + 1) / (n + 1)`, with `n` the most steps the deadline allows
+//! ([`Deadline::max_steps`](crate::Deadline::max_steps)), so it never reaches 1. So with two
+//! parties a party answers the other's offer at the next step's time, and the last offer of
+//! the last step is never answered. With the time-based `-negmas` negotiators a session
+//! equals NegMAS's step by step (`crates/python/tests/test_negmas_sessions.py` checks it
+//! against NegMAS live).
+//!
 //! # Mediated single text
 //! A mediator holds one text (an outcome), starting from a uniformly random one. Each step
 //! it proposes a random neighbour of the text (one issue changed, see
@@ -181,6 +196,73 @@ impl Mechanism for Sao {
     }
 }
 
+/// NegMAS's stochastic alternating offers (`negmas-sao`, alias `sao-negmas`; see the module
+/// documentation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NegmasSao;
+
+impl NegmasSao {
+    /// The relative time of step `step` under a deadline of at most `n` steps: NegMAS's
+    /// `(step + 1) / (n + 1)`.
+    pub fn relative_time(step: u32, n: u64) -> f64 {
+        (f64::from(step) + 1.0) / (n as f64 + 1.0)
+    }
+}
+
+impl Mechanism for NegmasSao {
+    fn name(&self) -> &'static str {
+        "negmas-sao"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["sao-negmas"]
+    }
+
+    fn run(&self, s: &mut Session<'_>) -> Result<Ending, Stop> {
+        let n = s.n_parties();
+        let max_steps = s.deadline().max_steps();
+        // the standing offer and how many parties other than its proposer accepted it
+        let mut standing: Option<OutcomeId> = None;
+        let mut accepted = 0usize;
+        let mut step = 0u32;
+        loop {
+            if s.start_step(step).is_none() {
+                return Ok(Ending::Deadline);
+            }
+            let t = NegmasSao::relative_time(step, max_steps);
+            for p in 0..n {
+                if let Some(id) = standing {
+                    match s.respond(p, id, step, t)? {
+                        Response::Accept => {
+                            accepted += 1;
+                            if accepted + 1 >= n {
+                                return Ok(Ending::Agreement(id));
+                            }
+                            continue;
+                        }
+                        Response::Reject => {}
+                        Response::End => return Ok(Ending::EndedBy(p)),
+                    }
+                }
+                let offer = match s.propose(p, step, t)? {
+                    Action::Offer(id) => Some(id),
+                    Action::End => None,
+                };
+                s.record(TraceEntry {
+                    step,
+                    kind: EntryKind::Offer,
+                    proposer: Some(p as u32),
+                    outcome: offer,
+                });
+                let Some(id) = offer else { return Ok(Ending::EndedBy(p)) };
+                standing = Some(id);
+                accepted = 0;
+            }
+            step += 1;
+        }
+    }
+}
+
 /// The votes on one mediator proposal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Votes {
@@ -277,6 +359,9 @@ impl Mechanism for SingleText {
 /// Stochastic alternating offers (`sao`).
 pub static SAO: Sao = Sao;
 
+/// NegMAS's stochastic alternating offers (`negmas-sao`).
+pub static NEGMAS_SAO: NegmasSao = NegmasSao;
+
 /// Mediated single text moving on unanimous preference (`hill-climbing`, alias `st`,
 /// NegMAS's single-text name): every party prefers the proposal.
 pub static HILL_CLIMBING: SingleText = SingleText {
@@ -288,14 +373,155 @@ pub static HILL_CLIMBING: SingleText = SingleText {
 /// Mediated single text moving unless vetoed (`veto`): no party vetoes the proposal.
 pub static VETO: SingleText = SingleText { name: "veto", aliases: &[], moves: |v| v.veto == 0 };
 
-static MECHANISMS: [&dyn Mechanism; 3] = [&SAO, &HILL_CLIMBING, &VETO];
+static MECHANISMS: [&dyn Mechanism; 4] = [&SAO, &HILL_CLIMBING, &VETO, &NEGMAS_SAO];
 
-/// The built-in mechanisms: [`SAO`], [`HILL_CLIMBING`], [`VETO`].
+/// The built-in mechanisms: [`SAO`], [`HILL_CLIMBING`], [`VETO`], [`NEGMAS_SAO`].
 pub fn mechanisms() -> &'static [&'static dyn Mechanism] {
     &MECHANISMS
 }
 
-/// A built-in mechanism by name or alias (`sao`, `hill-climbing` or `st`, `veto`).
+/// A built-in mechanism by name or alias (`sao`, `hill-climbing` or `st`, `veto`,
+/// `negmas-sao` or `sao-negmas`).
 pub fn mechanism(name: &str) -> Option<&'static dyn Mechanism> {
     MECHANISMS.iter().copied().find(|m| m.name() == name || m.aliases().contains(&name))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use detente_testkit::{GenConfig, random_scenario};
+
+    use super::*;
+    use crate::{
+        Deadline, Domain, Negotiator, Nmi, Reply, Rng, SessionConfig, Termination, negotiator,
+        replay, run,
+    };
+
+    /// What a scripted party was asked: `('P' | 'R', party, step, relative time)`.
+    type Calls = Arc<Mutex<Vec<(char, usize, u32, f64)>>>;
+
+    /// Offers outcome `offer` each turn and answers with `answers` in turn (then rejects),
+    /// writing down every call.
+    struct Scripted {
+        offer: OutcomeId,
+        answers: Vec<Response>,
+        calls: Calls,
+    }
+
+    impl Negotiator for Scripted {
+        fn propose(&mut self, nmi: &Nmi, _: &mut Rng) -> Action {
+            self.calls.lock().unwrap().push(('P', nmi.party, nmi.step, nmi.relative_time));
+            Action::Offer(self.offer)
+        }
+
+        fn respond(&mut self, nmi: &Nmi, _: OutcomeId, _: &mut Rng) -> Response {
+            self.calls.lock().unwrap().push(('R', nmi.party, nmi.step, nmi.relative_time));
+            if self.answers.is_empty() { Response::Reject } else { self.answers.remove(0) }
+        }
+    }
+
+    fn domain(n_parties: usize) -> Domain {
+        let cfg = GenConfig { red_line_chance: 0.0, ..GenConfig::new(n_parties, 2, 3) };
+        Domain::new(Arc::new(random_scenario(4, &cfg))).expect("domain")
+    }
+
+    fn config(n: u32) -> SessionConfig {
+        SessionConfig { mechanism: &NEGMAS_SAO, deadline: Deadline::steps(n) }
+    }
+
+    #[test]
+    fn negmas_sao_turns_and_relative_time_are_negmas_s() {
+        // Two parties that never agree, 4 steps: NegMAS's order (recorded from NegMAS 0.16
+        // with a ToughNegotiator and a LinearTBNegotiator): P0, R1 P1, then each step R0 P0 R1
+        // P1, at time (s + 1) / 5; the last offer is not answered.
+        let d = domain(2);
+        let calls: Calls = Arc::default();
+        let mut negs: Vec<Box<dyn Negotiator>> = (0..2)
+            .map(|p| {
+                Box::new(Scripted { offer: p as u64, answers: vec![], calls: calls.clone() })
+                    as Box<dyn Negotiator>
+            })
+            .collect();
+        let r = run(&d, &config(4), &mut negs, 1).expect("runs");
+        assert_eq!((r.termination.clone(), r.steps, r.n_offers), (Termination::Deadline, 4, 8));
+        let mut want = vec![];
+        for s in 0..4u32 {
+            let t = (s as f64 + 1.0) / 5.0;
+            if s > 0 {
+                want.push(('R', 0, s, t));
+            }
+            want.extend([('P', 0, s, t), ('R', 1, s, t), ('P', 1, s, t)]);
+        }
+        assert_eq!(*calls.lock().unwrap(), want);
+        assert_eq!(r.trace.replies_of(r.trace.entries.len() - 1), &[Reply::None, Reply::None]);
+        assert_eq!(replay(&d, &r.trace).expect("replays"), r);
+        // the formula itself, and the deadline's most steps when only a time limit is given
+        assert_eq!(NegmasSao::relative_time(0, 10), 1.0 / 11.0);
+        assert_eq!(NegmasSao::relative_time(9, 10), 10.0 / 11.0);
+        let by_time = Deadline { n_steps: None, time_limit: Some(7.5), step_duration: 1.0 };
+        assert_eq!(by_time.max_steps(), 8);
+    }
+
+    #[test]
+    fn negmas_sao_passes_an_offer_round_the_ring() {
+        // Three parties: party 1 accepts party 0's first offer, party 2 rejects and counters;
+        // party 0 accepts the counter, party 1 rejects and counters, ...: the acceptances
+        // of an offer count only until someone rejects it.
+        let d = domain(3);
+        let calls: Calls = Arc::default();
+        let answers = [
+            vec![Response::Accept, Response::Accept],
+            vec![Response::Accept, Response::Reject, Response::Accept],
+            vec![Response::Reject, Response::Accept],
+        ];
+        let mut negs: Vec<Box<dyn Negotiator>> = answers
+            .iter()
+            .enumerate()
+            .map(|(p, a)| {
+                Box::new(Scripted { offer: p as u64, answers: a.clone(), calls: calls.clone() })
+                    as Box<dyn Negotiator>
+            })
+            .collect();
+        let r = run(&d, &config(10), &mut negs, 1).expect("runs");
+        let order: Vec<(char, usize, u32)> =
+            calls.lock().unwrap().iter().map(|&(k, p, s, _)| (k, p, s)).collect();
+        assert_eq!(
+            order,
+            [
+                ('P', 0, 0),
+                ('R', 1, 0), // accepts 0's offer
+                ('R', 2, 0), // rejects it
+                ('P', 2, 0),
+                ('R', 0, 1), // accepts 2's offer
+                ('R', 1, 1), // rejects it
+                ('P', 1, 1),
+                ('R', 2, 1), // accepts 1's offer
+                ('R', 0, 2), // accepts it: agreed
+            ]
+        );
+        assert_eq!(
+            (r.termination.clone(), r.agreement, r.steps),
+            (Termination::Agreement, Some(1), 3)
+        );
+        assert_eq!(replay(&d, &r.trace).expect("replays"), r);
+    }
+
+    #[test]
+    fn negmas_sao_sessions_are_deterministic_and_replay() {
+        let d = domain(2);
+        let names = ["boulware-negmas", "linear-negmas", "conceder-negmas", "aspiration-negmas"];
+        for a in names {
+            for b in names {
+                let play = |seed| {
+                    let mut negs = vec![negotiator(a).unwrap(), negotiator(b).unwrap()];
+                    run(&d, &config(50), &mut negs, seed).expect("runs")
+                };
+                let r = play(1);
+                // nothing is drawn: another seed gives the same session
+                assert_eq!(play(2).trace.entries, r.trace.entries, "{a} {b}");
+                assert_eq!(replay(&d, &r.trace).expect("replays"), r, "{a} {b}");
+            }
+        }
+    }
 }

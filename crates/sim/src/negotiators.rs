@@ -6,6 +6,10 @@
 //! | `linear` | [`TimeBased`] `e = 1` | same | same |
 //! | `conceder` | [`TimeBased`] `e = 4` | same | same |
 //! | `aspiration` | [`Aspiration`] `e = 0.25` | the least outcome worth `target(t)` (deterministic) | `u >= target(t)` |
+//! | `boulware-negmas` | [`NegmasTimeBased`] `e = 0.25` | the least rational outcome worth `target(t) - tol` (deterministic) | `u >= target(t) - tol` |
+//! | `linear-negmas` | [`NegmasTimeBased`] `e = 1` | same | same |
+//! | `conceder-negmas` | [`NegmasTimeBased`] `e = 4` | same | same |
+//! | `aspiration-negmas` | [`NegmasTimeBased`] `e = 0.25`, NegMAS's `AspirationNegotiator` tolerance | same | same |
 //! | `tit-for-tat` | [`TitForTat`] | the least outcome worth `max - mirrored concession` | `u >=` its target |
 //! | `random` | [`RandomNegotiator`] | a uniform acceptable outcome | an acceptable offer with probability 1/2 |
 //! | `hardliner` | [`Hardliner`] | its best outcome, always | only its best utility |
@@ -29,14 +33,42 @@
 //! (holds firm, concedes at the end), `e = 1` Linear, `e > 1` Conceder (concedes early). Note `t` reaches `1` only at
 //! the deadline itself: in the last step of an `n`-step session `t = (n - 1) / n`.
 //!
-//! # Differences from NegMAS (0.16)
-//! - NegMAS's time-based negotiators (`BoulwareTBNegotiator`, `LinearTBNegotiator`,
-//!   `ConcederTBNegotiator`) use the curve `max - (max - r) * t^x` with `x = 4, 1, 0.25`:
-//!   the same curves as ours with `e = 1/x`. NegMAS chooses its offer among outcomes near
-//!   the target and may consider an opponent model; ours is uniform in the band
-//!   `[target, target + band]`, `band = 1%` of the party's utility range.
-//! - NegMAS's `AspirationNegotiator` draws its offers from a presorted list, as ours does;
-//!   ours is fully deterministic (the least outcome at or above the aspiration level).
+//! # NegMAS-compatible negotiators
+//! `boulware-negmas`, `linear-negmas`, `conceder-negmas` and `aspiration-negmas`
+//! ([`NegmasTimeBased`]) behave as NegMAS 0.16's `BoulwareTBNegotiator`,
+//! `LinearTBNegotiator`, `ConcederTBNegotiator` and `AspirationNegotiator` (their NegMAS
+//! class names name them too), as observed by running NegMAS as a black box on the shared
+//! domains (`crates/python/tests/test_negmas_sessions.py` checks it against NegMAS live):
+//! - the same curve, `target(t) = r + (max - r) * (1 - t^(1/e))` with `r = max(reserved
+//!   value, worst utility)`, at NegMAS's relative time (the `negmas-sao` mechanism gives it:
+//!   `(step + 1) / (n + 1)`);
+//! - NegMAS widens the band by a tolerance `tol`, in utility units: `1.01e-4` for the
+//!   time-based negotiators (their `eps`, `1e-4`, plus `1e-6`) and `1.001e-3` for
+//!   `AspirationNegotiator` (its `tolerance`, `1e-3`, plus `1e-6`), both found by experiment;
+//! - the offer is the least outcome worth at least `max(target(t) - tol, reserved value)`
+//!   (never one below the reserved value; its best outcome when none is), deterministic;
+//! - an offer is accepted when it is acceptable (`u >= reserved value`) and worth at least
+//!   `target(t) - tol` (NegMAS accepts an offer worth at least what it would offer itself,
+//!   which is the same rule);
+//! - among outcomes of exactly the same utility ours takes the lowest id. NegMAS takes
+//!   the first in the order of NumPy's (unstable) sort, which changes with the processor's
+//!   vector instructions (`NPY_DISABLE_CPU_FEATURES` changes its choices), and it cycles
+//!   through outcomes whose utilities differ by less than about `1e-6` when asked for the
+//!   same level again: where such ties decide an offer, no reimplementation can follow
+//!   NegMAS on every machine, and sessions may part there.
+//!
+//! NegMAS uses no opponent model in these negotiators: they never look at the offers they
+//! receive except to accept or reject them.
+//!
+//! # Differences from NegMAS (0.16) of the other negotiators
+//! - `boulware`, `linear` and `conceder` use NegMAS's curves (`max - (max - r) * t^x` with
+//!   `x = 4, 1, 0.25`, the same as ours with `e = 1/x`), but offer a uniformly random
+//!   outcome in the band `[target, target + band]`, `band = 1%` of the party's utility range,
+//!   where NegMAS offers the least outcome at or above (a tolerance below) the target, and
+//!   under `sao` the relative time is `step / n` where NegMAS's is `(step + 1) / (n + 1)`.
+//!   The `-negmas` variants above follow NegMAS.
+//! - `aspiration` offers the least outcome at or above its aspiration level, as
+//!   `aspiration-negmas` does, but without NegMAS's tolerance.
 //! - `tit-for-tat` is NegMAS's `NaiveTitForTatNegotiator` idea (concede what the opponent
 //!   conceded, measured in my own utility) without its kindness term: two of them never
 //!   concede to each other.
@@ -48,7 +80,8 @@
 //!   and insists on the exact Nash bargaining outcome; NegMAS has no direct equivalent.
 //!   With no rational outcome it behaves as `hardliner`.
 //! - NegMAS class names (`BoulwareTBNegotiator`, `AspirationNegotiator`, ...) are accepted
-//!   as aliases, case-insensitively.
+//!   as aliases, case-insensitively; the time-based ones and `AspirationNegotiator` name the
+//!   `-negmas` variants.
 
 use crate::{Action, Error, ErrorKind, Negotiator, Nmi, OutcomeId, Response, Rng};
 
@@ -88,28 +121,28 @@ impl std::fmt::Debug for Builtin {
     }
 }
 
-const BUILTINS: [Builtin; 8] = [
+const BUILTINS: [Builtin; 12] = [
     Builtin {
         name: "boulware",
-        aliases: &["boulwaretbnegotiator"],
+        aliases: &[],
         summary: "concedes late (time-based, e = 0.25)",
         make: || Box::new(TimeBased::boulware()),
     },
     Builtin {
         name: "linear",
-        aliases: &["lineartbnegotiator"],
+        aliases: &[],
         summary: "concedes steadily (time-based, e = 1)",
         make: || Box::new(TimeBased::linear()),
     },
     Builtin {
         name: "conceder",
-        aliases: &["concedertbnegotiator"],
+        aliases: &[],
         summary: "concedes early (time-based, e = 4)",
         make: || Box::new(TimeBased::conceder()),
     },
     Builtin {
         name: "aspiration",
-        aliases: &["aspirationnegotiator"],
+        aliases: &[],
         summary: "the Boulware curve, offering deterministically",
         make: || Box::new(Aspiration::default()),
     },
@@ -136,6 +169,30 @@ const BUILTINS: [Builtin; 8] = [
         aliases: &["nash-seeker"],
         summary: "insists on the Nash bargaining outcome",
         make: || Box::new(NashSeeker::default()),
+    },
+    Builtin {
+        name: "boulware-negmas",
+        aliases: &["boulwaretbnegotiator"],
+        summary: "NegMAS's BoulwareTBNegotiator (use with --mechanism negmas-sao)",
+        make: || Box::new(NegmasTimeBased::boulware()),
+    },
+    Builtin {
+        name: "linear-negmas",
+        aliases: &["lineartbnegotiator"],
+        summary: "NegMAS's LinearTBNegotiator (use with --mechanism negmas-sao)",
+        make: || Box::new(NegmasTimeBased::linear()),
+    },
+    Builtin {
+        name: "conceder-negmas",
+        aliases: &["concedertbnegotiator"],
+        summary: "NegMAS's ConcederTBNegotiator (use with --mechanism negmas-sao)",
+        make: || Box::new(NegmasTimeBased::conceder()),
+    },
+    Builtin {
+        name: "aspiration-negmas",
+        aliases: &["aspirationnegotiator"],
+        summary: "NegMAS's AspirationNegotiator (use with --mechanism negmas-sao)",
+        make: || Box::new(NegmasTimeBased::aspiration()),
     },
 ];
 
@@ -170,7 +227,8 @@ pub fn names() -> &'static [&'static str] {
 /// assert!(negotiator("BoulwareTBNegotiator").is_ok());
 /// assert_eq!(negotiator("nope").err().unwrap().to_string(),
 ///     "unknown negotiator \"nope\" (known: boulware, linear, conceder, aspiration, \
-///      tit-for-tat, random, hardliner, nash)");
+///      tit-for-tat, random, hardliner, nash, boulware-negmas, linear-negmas, \
+///      conceder-negmas, aspiration-negmas)");
 /// ```
 pub fn negotiator(name: &str) -> Result<Box<dyn Negotiator>, Error> {
     let key = name.to_ascii_lowercase().replace('_', "-");
@@ -314,6 +372,80 @@ impl Negotiator for Aspiration {
 
     fn respond(&mut self, nmi: &Nmi, offer: OutcomeId, _rng: &mut Rng) -> Response {
         accept_if(nmi.acceptable(offer) && nmi.utility(offer) >= self.target(nmi))
+    }
+}
+
+/// The tolerance, in utility units, by which NegMAS 0.16's time-based negotiators
+/// (`BoulwareTBNegotiator`, `LinearTBNegotiator`, `ConcederTBNegotiator`) widen their band
+/// below the target: their `eps` (`1e-4`) plus `1e-6`, found by experiment (see the module
+/// documentation).
+pub const NEGMAS_TB_TOLERANCE: f64 = 1.01e-4;
+
+/// The tolerance of NegMAS 0.16's `AspirationNegotiator`: its `tolerance` (`1e-3`) plus
+/// `1e-6`, found by experiment.
+pub const NEGMAS_ASPIRATION_TOLERANCE: f64 = 1.001e-3;
+
+/// A time-based negotiator as NegMAS 0.16 plays it (see the module documentation, "NegMAS-
+/// compatible negotiators"): the curve `target(t) = r + (max - r) * (1 - t^(1/e))`, the
+/// level `target(t) - tolerance`; it offers the least outcome worth at least the level and
+/// the reserved value (ties by lowest id; its best outcome when none is), and accepts an
+/// acceptable offer worth at least the level. Deterministic: it draws nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NegmasTimeBased {
+    /// The concession exponent `e` (NegMAS's exponent is `1/e`): `0.25` Boulware, `1`
+    /// Linear, `4` Conceder.
+    pub exponent: f64,
+    /// How far below the target (utility units) offers and acceptances reach.
+    pub tolerance: f64,
+}
+
+impl NegmasTimeBased {
+    /// NegMAS's `BoulwareTBNegotiator`: `e = 0.25`.
+    pub fn boulware() -> NegmasTimeBased {
+        NegmasTimeBased { exponent: 0.25, tolerance: NEGMAS_TB_TOLERANCE }
+    }
+
+    /// NegMAS's `LinearTBNegotiator`: `e = 1`.
+    pub fn linear() -> NegmasTimeBased {
+        NegmasTimeBased { exponent: 1.0, tolerance: NEGMAS_TB_TOLERANCE }
+    }
+
+    /// NegMAS's `ConcederTBNegotiator`: `e = 4`.
+    pub fn conceder() -> NegmasTimeBased {
+        NegmasTimeBased { exponent: 4.0, tolerance: NEGMAS_TB_TOLERANCE }
+    }
+
+    /// NegMAS's `AspirationNegotiator` with its defaults: the Boulware curve (`e = 0.25`)
+    /// and its own tolerance.
+    pub fn aspiration() -> NegmasTimeBased {
+        NegmasTimeBased { exponent: 0.25, tolerance: NEGMAS_ASPIRATION_TOLERANCE }
+    }
+
+    /// The level at the negotiator's current time: `target(t) - tolerance`. Offers and
+    /// acceptances are judged against it.
+    pub fn level(&self, nmi: &Nmi) -> f64 {
+        let d = nmi.domain;
+        let target = concession(
+            nmi.relative_time,
+            self.exponent,
+            d.best_utility(nmi.party),
+            d.concession_floor(nmi.party),
+        );
+        target - self.tolerance
+    }
+}
+
+impl Negotiator for NegmasTimeBased {
+    fn propose(&mut self, nmi: &Nmi, _rng: &mut Rng) -> Action {
+        let floor = self.level(nmi).max(nmi.reservation());
+        match nmi.domain.closest_at_least(nmi.party, floor) {
+            Some(id) => Action::Offer(id),
+            None => Action::End,
+        }
+    }
+
+    fn respond(&mut self, nmi: &Nmi, offer: OutcomeId, _rng: &mut Rng) -> Response {
+        accept_if(nmi.acceptable(offer) && nmi.utility(offer) >= self.level(nmi))
     }
 }
 
@@ -512,6 +644,97 @@ mod tests {
         let nmi = at(&d, 0, 1.0);
         assert_eq!(TimeBased::conceder().respond(&nmi, 2, &mut rng), Response::Reject);
         assert_eq!(TimeBased::conceder().respond(&nmi, 3, &mut rng), Response::Accept);
+    }
+
+    /// The NegMAS-compatible negotiators against a brute-force scan of every outcome: the
+    /// level from the scanned best and worst utilities, the offer the least (then lowest id)
+    /// allowed outcome worth at least the level and the reservation, and every response.
+    #[test]
+    fn negmas_time_based_offer_the_least_outcome_above_their_level_as_a_scan_finds() {
+        use detente_testkit::{GenConfig, random_scenario};
+        let variants = [
+            ("boulware-negmas", 0.25, NEGMAS_TB_TOLERANCE),
+            ("linear-negmas", 1.0, NEGMAS_TB_TOLERANCE),
+            ("conceder-negmas", 4.0, NEGMAS_TB_TOLERANCE),
+            ("aspiration-negmas", 0.25, NEGMAS_ASPIRATION_TOLERANCE),
+        ];
+        let mut checked = 0;
+        for seed in 0..30 {
+            // coarse values make exact ties, red lines make outcomes not allowed
+            let cfg = GenConfig { reservation_max: 0.8, ..GenConfig::new(2, 3, 4) };
+            let d = Domain::new(Arc::new(random_scenario(seed, &cfg))).expect("domain");
+            let s = d.scenario().clone();
+            for p in 0..2 {
+                let allowed: Vec<u64> =
+                    (0..d.n_outcomes()).filter(|&id| d.allowed(p, id)).collect();
+                if allowed.is_empty() {
+                    continue;
+                }
+                let u = |id: u64| s.utility(p, &d.decode(id));
+                let max = allowed.iter().map(|&id| u(id)).fold(f64::NEG_INFINITY, f64::max);
+                let worst = allowed.iter().map(|&id| u(id)).fold(f64::INFINITY, f64::min);
+                let rv = s.parties()[p].reservation;
+                let r = rv.max(worst);
+                for (name, e, tol) in variants {
+                    for k in 0..=20 {
+                        let t = k as f64 / 20.0;
+                        let target =
+                            if max <= r { max } else { r + (max - r) * (1.0 - t.powf(1.0 / e)) };
+                        let level = target - tol;
+                        let floor = level.max(rv);
+                        let best = *allowed
+                            .iter()
+                            .filter(|&&id| u(id) >= floor)
+                            .min_by(|&&a, &&b| u(a).total_cmp(&u(b)).then(a.cmp(&b)))
+                            .unwrap_or(&d.best_outcome(p).expect("allowed"));
+                        let nmi = at(&d, p, t);
+                        let mut neg = negotiator(name).expect("listed");
+                        // deterministic: the generator does not matter
+                        for rng_seed in [1, 2] {
+                            let got = neg.propose(&nmi, &mut Rng::new(rng_seed));
+                            assert_eq!(
+                                got,
+                                Action::Offer(best),
+                                "{name} seed {seed} party {p} t {t}"
+                            );
+                        }
+                        for id in 0..d.n_outcomes() {
+                            let accept = d.allowed(p, id) && u(id) >= rv && u(id) >= level;
+                            let want = if accept { Response::Accept } else { Response::Reject };
+                            assert_eq!(neg.respond(&nmi, id, &mut Rng::new(seed)), want, "{name}");
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn negmas_names_name_the_negmas_compatible_variants() {
+        let pairs = [
+            ("BoulwareTBNegotiator", NegmasTimeBased::boulware()),
+            ("LinearTBNegotiator", NegmasTimeBased::linear()),
+            ("ConcederTBNegotiator", NegmasTimeBased::conceder()),
+            ("AspirationNegotiator", NegmasTimeBased::aspiration()),
+        ];
+        let d = split(0.25);
+        for (name, neg) in pairs {
+            let b = builtins()
+                .iter()
+                .find(|b| b.answers_to(&name.to_ascii_lowercase()))
+                .expect("an alias");
+            assert!(b.name.ends_with("-negmas"), "{name} names {}", b.name);
+            // the same offers as the variant made directly
+            for t in [0.1, 0.5, 0.9] {
+                let nmi = at(&d, 0, t);
+                assert_eq!(
+                    negotiator(name).expect("known").propose(&nmi, &mut Rng::new(1)),
+                    neg.clone().propose(&nmi, &mut Rng::new(1))
+                );
+            }
+        }
     }
 
     #[test]
