@@ -541,6 +541,156 @@ pub fn robust_merge(parts: &[String]) -> Result<String> {
     Ok(text(&robust::merge(parts)?))
 }
 
+/// Each party's utility as tables, for converting a scenario to another tool's objects
+/// (the Python package's `detente.negmas.to_negmas`): JSON `{"issues": [{"id", "options":
+/// [option id | scale value]}], "parties": [{"id", "bias", "reservation": number | null,
+/// "contributions": [[c per option] per issue], "allowed": [[bool per option] per issue] |
+/// null}]}`. A party's utility of an outcome is its `bias` plus the contributions of the
+/// outcome's options added in issue order, bit for bit [`Scenario::utility`]; numbers are
+/// written exactly (shortest round trip). `reservation` is `null` when it is not finite (a
+/// NegMAS domain without a reserved value); `allowed` is `null` when the party has no red
+/// line, else whether each option keeps its red lines.
+pub fn utility_tables(s: &Scenario) -> String {
+    use serde_json::{Value, json};
+    let issues: Vec<Value> = s
+        .issues()
+        .iter()
+        .map(|issue| {
+            let options: Vec<Value> = (0..issue.n_options())
+                .map(|k| match issue.scale_value(k) {
+                    Some(x) => json!(x),
+                    None => json!(issue.option_id(k)),
+                })
+                .collect();
+            json!({ "id": issue.id, "options": options })
+        })
+        .collect();
+    let parties: Vec<Value> = s
+        .parties()
+        .iter()
+        .enumerate()
+        .map(|(p, party)| {
+            let n = s.issues().len();
+            let contributions: Vec<&[f64]> = (0..n).map(|i| s.contributions(p, i)).collect();
+            let allowed: Vec<Vec<bool>> = (0..n)
+                .map(|i| (0..s.issues()[i].n_options()).map(|k| s.allowed(p, i, k)).collect())
+                .collect();
+            let any_red_line = allowed.iter().flatten().any(|&a| !a);
+            json!({
+                "id": party.id,
+                "bias": s.bias(p),
+                "reservation": party.reservation.is_finite().then_some(party.reservation),
+                "contributions": contributions,
+                "allowed": any_red_line.then_some(allowed),
+            })
+        })
+        .collect();
+    json::to_json(&json!({ "issues": issues, "parties": parties }))
+}
+
+/// A built-in negotiator (see `detente simulate --help`) playing one party of a scenario
+/// move by move, for a host that runs the session itself (the Python package's
+/// `detente.negmas.DetenteNegotiator`, inside NegMAS's SAO mechanism). Outcomes are
+/// indices in the mixed radix of the scenario's issues (issue 0 most significant, options
+/// in file order), which is NegMAS's order of outcomes (`itertools.product` over the
+/// issues' values).
+pub struct Player {
+    domain: std::sync::Arc<detente_sim::Domain>,
+    party: usize,
+    negotiator: Box<dyn detente_sim::Negotiator>,
+    rng: detente_sim::Rng,
+    started: bool,
+}
+
+impl std::fmt::Debug for Player {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Player").field("party", &self.party).finish_non_exhaustive()
+    }
+}
+
+/// The moment a [`Player`] is asked to move: the step (from 0), the relative time in
+/// `[0, 1]` and the step deadline, if any.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moment {
+    /// The current step, from 0.
+    pub step: u32,
+    /// The relative time, in `[0, 1]` (clamped).
+    pub relative_time: f64,
+    /// The most steps, if the deadline is one of steps.
+    pub n_steps: Option<u32>,
+}
+
+/// What the negotiator of `party` may know at `at` (the relative time clamped to `[0, 1]`,
+/// NaN read as 0).
+fn nmi(domain: &detente_sim::Domain, party: usize, at: Moment) -> detente_sim::Nmi<'_> {
+    let t = if at.relative_time.is_nan() { 0.0 } else { at.relative_time.clamp(0.0, 1.0) };
+    detente_sim::Nmi { domain, party, step: at.step, relative_time: t, n_steps: at.n_steps }
+}
+
+/// A [`Player`] for party `party` (its id) of `s`, playing the built-in negotiator named
+/// `negotiator`; `seed` seeds its generator as a session's seed does (`Rng::derive(seed,
+/// [1, p])`).
+pub fn player(s: &Scenario, party: &str, negotiator: &str, seed: u64) -> Result<Player> {
+    let p = s.parties().iter().position(|x| x.id == party).ok_or_else(|| {
+        let ids: Vec<&str> = s.parties().iter().map(|x| x.id.as_str()).collect();
+        bad(format!("party {party:?}: not a party of the scenario (parties: {})", ids.join(", ")))
+    })?;
+    let negotiator = detente_sim::negotiator(negotiator).map_err(|e| bad(e.to_string()))?;
+    let domain =
+        detente_sim::Domain::new(std::sync::Arc::new(s.clone())).map_err(|e| bad(e.to_string()))?;
+    let rng = detente_sim::Rng::derive(seed, &[1, p as u64]);
+    Ok(Player { domain: std::sync::Arc::new(domain), party: p, negotiator, rng, started: false })
+}
+
+impl Player {
+    /// The number of outcomes.
+    pub fn n_outcomes(&self) -> u64 {
+        self.domain.n_outcomes()
+    }
+
+    fn start(&mut self, at: Moment) {
+        if !self.started {
+            self.started = true;
+            let domain = self.domain.clone();
+            self.negotiator.on_start(&nmi(&domain, self.party, at));
+        }
+    }
+
+    /// The negotiator's offer at `at` (an outcome index), or `None` when it ends the
+    /// negotiation. An index outside the outcome space (a negotiator's failure) is an
+    /// internal error.
+    pub fn propose(&mut self, at: Moment) -> Result<Option<u64>> {
+        self.start(at);
+        let domain = self.domain.clone();
+        match self.negotiator.propose(&nmi(&domain, self.party, at), &mut self.rng) {
+            detente_sim::Action::Offer(id) if id < domain.n_outcomes() => Ok(Some(id)),
+            detente_sim::Action::Offer(id) => Err(Error {
+                kind: ErrorKind::Internal,
+                message: format!("the negotiator offered outcome {id}, outside the space"),
+            }),
+            detente_sim::Action::End => Ok(None),
+        }
+    }
+
+    /// The negotiator's answer to outcome `offer` at `at`: `"accept"`, `"reject"` or
+    /// `"end"`; an index outside the outcome space is bad input.
+    pub fn respond(&mut self, offer: u64, at: Moment) -> Result<&'static str> {
+        if offer >= self.domain.n_outcomes() {
+            return Err(bad(format!(
+                "outcome {offer} is outside the outcome space of {} outcomes",
+                self.domain.n_outcomes()
+            )));
+        }
+        self.start(at);
+        let domain = self.domain.clone();
+        Ok(match self.negotiator.respond(&nmi(&domain, self.party, at), offer, &mut self.rng) {
+            detente_sim::Response::Accept => "accept",
+            detente_sim::Response::Reject => "reject",
+            detente_sim::Response::End => "end",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,6 +723,49 @@ mod tests {
         let e = parse_json("<dict>", "{\"format\": 1, \"parties\": 3}").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Invalid);
         assert!(e.message.starts_with("<dict>:1:"), "{e}");
+    }
+
+    #[test]
+    fn utility_tables_add_up_to_the_scenario_s_utilities() {
+        let s = load("tutorial").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&utility_tables(&s)).unwrap();
+        let issues = v["issues"].as_array().unwrap();
+        assert_eq!(issues.len(), s.issues().len());
+        for (p, party) in v["parties"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(party["id"], s.parties()[p].id.as_str());
+            // every outcome of the first two issues, the others at option 0
+            let n0 = s.issues()[0].n_options();
+            let n1 = s.issues()[1].n_options();
+            for (a, b) in (0..n0).flat_map(|a| (0..n1).map(move |b| (a, b))) {
+                let mut options = vec![0; s.issues().len()];
+                options[0] = a;
+                options[1] = b;
+                let mut u = party["bias"].as_f64().unwrap();
+                for (i, &k) in options.iter().enumerate() {
+                    u += party["contributions"][i][k].as_f64().unwrap();
+                }
+                let o = detente_core::Outcome::new(&s, options).unwrap();
+                assert_eq!(u.to_bits(), s.utility(p, &o).to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn a_player_moves_as_the_negotiator_in_a_session() {
+        let s = load("tutorial").unwrap();
+        let party = s.parties()[0].id.clone();
+        let mut a = player(&s, &party, "linear-negmas", 7).unwrap();
+        let at = |k: u32| Moment { step: k, relative_time: k as f64 / 10.0, n_steps: Some(10) };
+        let first = a.propose(at(0)).unwrap().unwrap();
+        assert!(first < a.n_outcomes());
+        // deterministic: another player makes the same moves
+        let mut b = player(&s, &party, "linear-negmas", 8).unwrap();
+        assert_eq!(b.propose(at(0)).unwrap(), Some(first));
+        assert_eq!(a.respond(first, at(1)).unwrap(), b.respond(first, at(1)).unwrap());
+        assert_eq!(a.respond(first, at(0)).unwrap(), "accept"); // its own best offer
+        assert_eq!(a.respond(u64::MAX, at(1)).unwrap_err().kind, ErrorKind::BadInput);
+        assert_eq!(player(&s, "nobody", "linear", 0).unwrap_err().kind, ErrorKind::BadInput);
+        assert_eq!(player(&s, &party, "nope", 0).unwrap_err().kind, ErrorKind::BadInput);
     }
 
     #[test]

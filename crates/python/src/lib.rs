@@ -358,6 +358,84 @@ fn simulate(
     run(py, move || api::simulate(&s, &w, &o))
 }
 
+/// Each party's utility as tables (`api::utility_tables`), for `detente.negmas.to_negmas`.
+#[pyfunction]
+fn utility_tables(py: Python<'_>, scenario: &Scenario) -> PyResult<String> {
+    let s = scenario.inner.clone();
+    run(py, move || Ok(api::utility_tables(&s)))
+}
+
+/// A built-in negotiator playing one party, move by move (`api::Player`): what
+/// `detente.negmas.DetenteNegotiator` asks inside NegMAS's SAO mechanism. Each move takes
+/// microseconds, so it runs on the caller's thread, holding the GIL, a panic caught.
+#[pyclass(module = "detente._detente", frozen)]
+struct Player {
+    inner: std::sync::Mutex<api::Player>,
+}
+
+impl Player {
+    fn call<T>(&self, f: impl FnOnce(&mut api::Player) -> api::Result<T>) -> PyResult<T> {
+        let mut player = self
+            .inner
+            .lock()
+            .map_err(|_| InternalError::new_err("the negotiator failed in an earlier move"))?;
+        match catch_unwind(AssertUnwindSafe(|| f(&mut player))) {
+            Ok(result) => result.map_err(to_py),
+            Err(panic) => Err(InternalError::new_err(panic_message(&*panic))),
+        }
+    }
+}
+
+#[pymethods]
+impl Player {
+    /// A built-in negotiator (`negotiator`, as `simulate` names them) for party `party` (its
+    /// id) of `scenario`, its generator seeded by `seed` as a session's is.
+    #[new]
+    #[pyo3(signature = (scenario, party, negotiator, seed=0))]
+    fn new(
+        py: Python<'_>,
+        scenario: &Scenario,
+        party: String,
+        negotiator: String,
+        seed: u64,
+    ) -> PyResult<Player> {
+        let s = scenario.inner.clone();
+        let p = run(py, move || api::player(&s, &party, &negotiator, seed))?;
+        Ok(Player { inner: std::sync::Mutex::new(p) })
+    }
+
+    /// The number of outcomes (indices run from 0).
+    #[getter]
+    fn n_outcomes(&self) -> PyResult<u64> {
+        self.call(|p| Ok(p.n_outcomes()))
+    }
+
+    /// The offer (an outcome index) at `step` and `relative_time`, or `None` to end.
+    #[pyo3(signature = (step, relative_time, n_steps=None))]
+    fn propose(
+        &self,
+        step: u32,
+        relative_time: f64,
+        n_steps: Option<u32>,
+    ) -> PyResult<Option<u64>> {
+        let at = api::Moment { step, relative_time, n_steps };
+        self.call(|p| p.propose(at))
+    }
+
+    /// The answer to outcome `offer`: `"accept"`, `"reject"` or `"end"`.
+    #[pyo3(signature = (offer, step, relative_time, n_steps=None))]
+    fn respond(
+        &self,
+        offer: u64,
+        step: u32,
+        relative_time: f64,
+        n_steps: Option<u32>,
+    ) -> PyResult<&'static str> {
+        let at = api::Moment { step, relative_time, n_steps };
+        self.call(|p| p.respond(offer, at))
+    }
+}
+
 /// `detente tournament --json` over loaded scenarios.
 #[pyfunction]
 #[pyo3(signature = (scenarios, negotiators, parties=None, mechanism=None, steps=None,
@@ -463,6 +541,8 @@ fn _detente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", py.get_type::<InputError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add_class::<Scenario>()?;
+    m.add_class::<Player>()?;
+    m.add_function(wrap_pyfunction!(utility_tables, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(negmas_json, m)?)?;
     m.add_function(wrap_pyfunction!(genius, m)?)?;

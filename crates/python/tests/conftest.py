@@ -63,3 +63,26 @@ def shared():
             pytest.fail(f"the shared folder {d} is missing and DETENTE_REQUIRE_SHARED=1")
         pytest.skip(f"the shared folder {d} is missing (peer data): skipped")
     return Path(d)
+
+
+def negmas_problem(path):
+    """A NegMAS problem (outcome space and linear additive utility functions) built from a
+    NegMAS plain JSON domain with NegMAS's public classes (negmas must be installed)."""
+    from negmas import make_issue, make_os
+    from negmas.preferences import LinearAdditiveUtilityFunction
+
+    d = json.loads(Path(path).read_text())
+    issues = [make_issue([str(v) for v in i["values"]], name=i["name"]) for i in d["issues"]]
+    space = make_os(issues, name=d["name"])
+    ufuns = [
+        LinearAdditiveUtilityFunction(
+            values=[dict(zip(map(str, i["values"]), u)) for i, u in zip(d["issues"], p["value_utils"])],
+            weights=p["weights"],
+            bias=p.get("bias", 0.0),
+            outcome_space=space,
+            reserved_value=p["reserved_value"],
+            name=p["name"],
+        )
+        for p in d["parties"]
+    ]
+    return space, ufuns

@@ -133,3 +133,20 @@ def robust(
 def robust_merge(parts: List[str]) -> str: ...
 def _panic_for_test() -> str: ...
 def _sleep_for_test(seconds: float) -> None: ...
+
+def utility_tables(scenario: Scenario) -> str:
+    """Each party's utility as tables (bias, contributions per issue and option, red lines),
+    JSON; used by ``detente.negmas.to_negmas``."""
+
+class Player:
+    """A built-in negotiator playing one party of a scenario move by move (used by
+    ``detente.negmas.DetenteNegotiator``). Outcomes are indices in the mixed radix of the
+    issues (issue 0 most significant), NegMAS's order of outcomes."""
+
+    def __init__(self, scenario: Scenario, party: str, negotiator: str, seed: int = 0) -> None: ...
+    @property
+    def n_outcomes(self) -> int: ...
+    def propose(self, step: int, relative_time: float, n_steps: Optional[int] = None) -> Optional[int]:
+        """The offer (an outcome index), or ``None`` to end the negotiation."""
+    def respond(self, offer: int, step: int, relative_time: float, n_steps: Optional[int] = None) -> str:
+        """``"accept"``, ``"reject"`` or ``"end"``."""
