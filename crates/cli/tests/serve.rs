@@ -1552,7 +1552,7 @@ fn the_forecast_simulate_and_tournament_pages_show_the_numbers_of_the_cli() {
     }
     let (status, html) = server.get("/scenarios/tutorial/tournament");
     assert_eq!(status, 200, "{html}");
-    assert!(html.contains("Tournament: 8 negotiators on 1 scenario, 64 sessions"), "{html}");
+    assert!(html.contains("Tournament: 12 negotiators on 1 scenario, 144 sessions"), "{html}");
 }
 
 /// A scenario served as known on its file's `as_of` says on every page what that day left
