@@ -13,6 +13,9 @@
 //! a problem is reported with the path of the field, e.g.
 //! `sessions[3].negotiators[2]: negotiator 9 does not exist (3 negotiators)`.
 
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::tournament::{IssueSpec, OptionsSpec, ScenarioSpec, Shards};
@@ -647,17 +650,34 @@ fn read_shards(at: At<'_>) -> Result<Shards, Error> {
 }
 
 /// Reads a tournament part written by [`to_json`], checking every field; the scores in it
-/// are ignored (they follow from the sessions). Errors (kind [`ErrorKind::InvalidPart`])
-/// name the field at fault, or the line and column of a JSON syntax error.
+/// are ignored (they follow from the sessions). The sessions are read one at a time from
+/// the text: the memory is the records read, not a JSON value of the whole part. Errors
+/// (kind [`ErrorKind::InvalidPart`]) name the field at fault, or the line and column of a
+/// JSON syntax error.
 pub fn read_part(text: &str) -> Result<TournamentResult, Error> {
-    let v: Value = serde_json::from_str(text).map_err(|e| {
+    let not_json = |e: serde_json::Error| {
         Error::new(
             ErrorKind::InvalidPart,
             format!("line {} column {}: not JSON: {e}", e.line(), e.column()),
         )
-    })?;
-    let top = At { v: &v, path: "" };
-    top.object()?;
+    };
+    // The top object's fields, each left as its text (checked JSON): the sessions are read
+    // one at a time, so that no value of the whole part is built.
+    let fields: HashMap<String, &RawValue> = match serde_json::from_str(text) {
+        Ok(fields) => fields,
+        Err(e) if e.is_data() => {
+            // Not an object; a syntax error, if any, is the thing to say.
+            serde_json::from_str::<Value>(text).map_err(not_json)?;
+            return fail("", "expected an object");
+        }
+        Err(e) => return Err(not_json(e)),
+    };
+    let mut head = Map::new();
+    for (key, raw) in fields.iter().filter(|(key, _)| key.as_str() != "sessions") {
+        head.insert(key.clone(), serde_json::from_str(raw.get()).map_err(not_json)?);
+    }
+    let head = Value::Object(head);
+    let top = At { v: &head, path: "" };
     let spec = get(top, "tournament", read_spec)?;
     let total = match spec.total_sessions() {
         Ok(t) => t,
@@ -675,31 +695,31 @@ pub fn read_part(text: &str) -> Result<TournamentResult, Error> {
         );
     }
     let expected = shards.sessions_of(total);
-    let records = get(top, "sessions", |a| {
-        let items = a.array()?;
-        if items.len() != expected {
-            return fail(
-                a.path,
-                format!("the shards held have {expected} sessions; {} are given", items.len()),
-            );
+    let Some(sessions) = fields.get("sessions") else {
+        return fail("sessions", "missing");
+    };
+    let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(sessions.get()) else {
+        return fail("sessions", "expected a list");
+    };
+    if items.len() != expected {
+        return fail(
+            "sessions",
+            format!("the shards held have {expected} sessions; {} are given", items.len()),
+        );
+    }
+    let mut records: Vec<SessionRecord> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("sessions[{i}]");
+        let v: Value = serde_json::from_str(item.get()).map_err(not_json)?;
+        let r = read_session(At { v: &v, path: &path }, &spec, total)?;
+        if !shards.contains(r.index) {
+            return fail(&path, format!("session {} is not in the shards held", r.index));
         }
-        let mut records = Vec::with_capacity(items.len());
-        for (i, v) in items.iter().enumerate() {
-            let path = format!("sessions[{i}]");
-            let r = read_session(At { v, path: &path }, &spec, total)?;
-            if !shards.contains(r.index) {
-                return fail(&path, format!("session {} is not in the shards held", r.index));
-            }
-            if records.last().is_some_and(|last: &SessionRecord| last.index >= r.index) {
-                return fail(
-                    &path,
-                    "sessions must be in ascending order of index, without repeats",
-                );
-            }
-            records.push(r);
+        if records.last().is_some_and(|last| last.index >= r.index) {
+            return fail(&path, "sessions must be in ascending order of index, without repeats");
         }
-        Ok(records)
-    })?;
+        records.push(r);
+    }
     let shards = if shards.missing().is_empty() { Shards::all() } else { shards };
     Ok(TournamentResult { spec, total_sessions: total, shards, records })
 }
@@ -733,5 +753,18 @@ mod tests {
             assert_eq!(v, want);
             assert_eq!(read_termination(At { v: &v, path: "termination" }, &sc), Ok(t));
         }
+    }
+
+    /// The part is read field by field from its text: what is not an object, and JSON
+    /// syntax anywhere, are reported as from a value of the whole text.
+    #[test]
+    fn a_part_that_is_not_an_object_or_not_json_is_refused_so() {
+        let message = |text: &str| read_part(text).map(|_| ()).unwrap_err().message().to_string();
+        assert_eq!(message("[1, 2]"), "the part: expected an object");
+        assert_eq!(message("\"x\""), "the part: expected an object");
+        let syntax = "line 1 column 5: not JSON: expected value at line 1 column 5";
+        assert_eq!(message("[1, x]"), syntax);
+        assert_eq!(message("{\"a\": }"), syntax.replace('5', "7"));
+        assert_eq!(message("{\"sessions\": [1], \"sessions\": 3}"), "tournament: missing");
     }
 }
