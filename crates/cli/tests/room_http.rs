@@ -22,13 +22,17 @@ struct Server {
     /// (who, token): the mediator first, then each party.
     tokens: Vec<(String, String)>,
     data: PathBuf,
+    /// Keep the data folder when dropped (for a restart on it).
+    keep: bool,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data);
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.data);
+        }
     }
 }
 
@@ -37,17 +41,29 @@ impl Server {
         let data =
             std::env::temp_dir().join(format!("detente-room-http-{}-{tag}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
+        let server = Server::spawn(data, &["--new-room", scenario], String::new(), vec![]);
+        assert_eq!(server.room.len(), 32, "the room's id is printed");
+        server
+    }
+
+    /// A new server on the data of a stopped one (no new room): its room and tokens.
+    fn restart(prev: &Server) -> Server {
+        Server::spawn(prev.data.clone(), &[], prev.room.clone(), prev.tokens.clone())
+    }
+
+    fn spawn(data: PathBuf, extra: &[&str], room: String, tokens: Vec<(String, String)>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_detente"))
             .args(["serve", "--multi-user", "--data"])
             .arg(&data)
-            .args(["--new-room", scenario, "--port", "0"])
+            .args(extra)
+            .args(["--port", "0"])
             .current_dir(root())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
-        let (mut room, mut tokens, mut addr) = (String::new(), vec![], String::new());
+        let (mut room, mut tokens, mut addr) = (room, tokens, String::new());
         let mut line = String::new();
         while addr.is_empty() && out.read_line(&mut line).unwrap_or(0) > 0 {
             if let Some(rest) = line.strip_prefix("detente: room ") {
@@ -62,9 +78,8 @@ impl Server {
             line.clear();
         }
         // Built before any check, so that a failing check still stops the server (Drop).
-        let server = Server { child, addr, room, tokens, data };
+        let server = Server { child, addr, room, tokens, data, keep: false };
         assert!(!server.addr.is_empty(), "the server ended before listening");
-        assert_eq!(server.room.len(), 32, "the room's id is printed");
         server
     }
 
@@ -377,4 +392,96 @@ fn rooms_need_a_store_and_are_not_served_without_multi_user() {
     let _ = child.wait();
     assert!(raw.starts_with("HTTP/1.1 404"), "{raw}");
     assert!(raw.contains("--multi-user"), "{raw}");
+}
+
+/// A request with a bearer session; the status, or `None` when the connection failed (the
+/// server is gone).
+fn bearer(
+    addr: &str,
+    session: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {session}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(body.as_bytes()).ok()?;
+    let mut raw = vec![];
+    stream.read_to_end(&mut raw).ok()?;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
+#[test]
+fn a_server_killed_in_the_middle_of_writes_keeps_every_acknowledged_change() {
+    let mut first = Server::start("tutorial", "crash");
+    first.keep = true;
+    let parties = ["upland", "lowland", "commission"];
+    let users: Vec<User> = parties.iter().map(|p| first.sign_in(p)).collect();
+    let mediator = first.sign_in("mediator");
+    let room = first.room.clone();
+    // Each party writes reservations 0.00001, 0.00002, ... as fast as the server answers,
+    // remembering the last one acknowledged (200), until the server dies under it.
+    const MOST: u64 = 20_000;
+    let acked: Vec<u64> = std::thread::scope(|scope| {
+        let writers: Vec<_> = users
+            .iter()
+            .map(|u| {
+                let (addr, room) = (first.addr.clone(), room.clone());
+                scope.spawn(move || {
+                    let mut last = 0;
+                    for k in 1..=MOST {
+                        let body = format!(r#"{{"reservation": {}}}"#, k as f64 / 100_000.0);
+                        let path = format!("/rooms/{room}/api/inputs");
+                        match bearer(&addr, &u.session, "PUT", &path, &body) {
+                            Some((200, _)) => last = k,
+                            _ => break,
+                        }
+                    }
+                    last
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(400));
+        let _ = first.child.kill(); // SIGKILL: no chance to finish anything
+        let _ = first.child.wait();
+        writers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    eprintln!("changes acknowledged before the kill, per party: {acked:?}");
+    assert!(acked.iter().all(|&k| k > 0 && k < MOST), "killed in the middle: {acked:?}");
+    // The same data, a new server: the room, the sessions and every acknowledged change.
+    let second = Server::restart(&first);
+    let mut stored = vec![];
+    for (u, &k) in users.iter().zip(&acked) {
+        let path = format!("/rooms/{room}/api/inputs");
+        let (s, b) = bearer(&second.addr, &u.session, "GET", &path, "").unwrap();
+        assert_eq!(s, 200, "{b}");
+        let v: Value = serde_json::from_str(&b).unwrap();
+        let r = (v["reservation"].as_f64().unwrap() * 100_000.0).round() as u64;
+        // Acknowledged: there. At most the one write in flight at the kill beyond it.
+        assert!(r == k || r == k + 1, "{}: acknowledged {k}, stored {r}", u.who);
+        stored.push(r);
+    }
+    let path = format!("/rooms/{room}/api/audit");
+    let (s, b) = bearer(&second.addr, &mediator.session, "GET", &path, "").unwrap();
+    assert_eq!(s, 200);
+    let trail: Value = serde_json::from_str(&b).unwrap();
+    for (u, &r) in users.iter().zip(&stored) {
+        let n = trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["who"] == format!("party:{}", u.who) && e["what"] == "changed its inputs")
+            .count() as u64;
+        // Each change and its audit entry are one transaction: as many entries as changes
+        // stored, none half-written.
+        assert_eq!(n, r, "{}: {n} audit entries for {r} stored changes", u.who);
+    }
 }
