@@ -1182,6 +1182,13 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Whether a node of bound `bound` holds no point within [`TIE`] of the best value: an
+    /// infeasible node (`bound` is minus infinity, whose slack would be infinite) or a bound
+    /// below the best by more than the slack.
+    fn cannot_reach(&self, bound: f64) -> bool {
+        bound == f64::NEG_INFINITY || bound < self.best - self.tol(bound)
+    }
+
     /// The weights of multipliers `mu`: `mu_p g_p` for `MinGain` (with `mu` in the simplex,
     /// `min_p g_p x_p <= sum_p mu_p g_p x_p`), `mu` itself for `Nash`.
     fn weights(&self, mu: &[f64]) -> Vec<f64> {
@@ -1463,7 +1470,7 @@ impl<'a> Search<'a> {
                 self.open_bound = self.open_bound.max(d.bound);
                 continue;
             }
-            if d.bound < self.best - self.tol(d.bound) {
+            if self.cannot_reach(d.bound) {
                 continue;
             }
             self.picks = d.picks;
@@ -1679,7 +1686,7 @@ impl<'a> Search<'a> {
             return;
         }
         let bound = self.static_bound(t, ps);
-        if bound < self.best - self.tol(bound) {
+        if self.cannot_reach(bound) {
             return;
         }
         let n_p = self.n_p();
@@ -1703,7 +1710,7 @@ impl<'a> Search<'a> {
                 let b = self.lambda_bound(&w, ps, rest);
                 let tail = scratch.clone();
                 self.try_leaf(t, &tail);
-                if b < self.best - self.tol(b) {
+                if self.cannot_reach(b) {
                     return;
                 }
                 tight = tight.min(b);
@@ -1857,6 +1864,26 @@ mod tests {
             }
         }
         assert!(many >= 10, "only {many} solutions had more ties than listed");
+    }
+
+    /// An infeasible node (bound minus infinity) is pruned whatever the best value: its
+    /// slack, relative to the bound, is infinite, and `bound < best - slack` never held, so
+    /// every subtree no completion of which is rational was walked to its leaves.
+    #[test]
+    fn an_infeasible_node_is_pruned() {
+        let s = zero_sum(1, 4);
+        let prep = Prepared::new(&s);
+        let d = vec![0.0; 2];
+        let ones = vec![1.0; 2];
+        for goal in [Goal::Welfare, Goal::MinGain, Goal::Nash] {
+            let budget = Budget::new(None, None);
+            let mut search = Search::new(&prep, &d, goal, &ones, &welfare, budget);
+            for best in [f64::NEG_INFINITY, 0.0, 0.5, 1.0] {
+                search.best = best;
+                assert!(search.cannot_reach(f64::NEG_INFINITY), "{goal:?}, best {best}");
+                assert!(!search.cannot_reach(1.0), "{goal:?}, best {best}");
+            }
+        }
     }
 
     /// The tie pass of each goal, its listing frozen early (at 3 points) and counting

@@ -83,7 +83,7 @@ impl Search<'_> {
             let b = self.lambda_bound(&lam, ps, rest);
             let tail = scratch.to_vec();
             self.try_leaf(t, &tail);
-            if b < self.best - self.tol(b) {
+            if self.cannot_reach(b) {
                 return None;
             }
             let improved = best.as_ref().is_none_or(|(bb, _)| b < *bb);
@@ -159,7 +159,7 @@ impl Search<'_> {
             return;
         }
         let mut bound = self.static_bound(t, ps);
-        if bound < self.best - self.tol(bound) {
+        if self.cannot_reach(bound) {
             return;
         }
         let n_p = self.n_p();
@@ -188,7 +188,7 @@ impl Search<'_> {
                     let b = self.lambda_bound(&w, ps, rest);
                     let tail = scratch.clone();
                     self.try_leaf(t, &tail);
-                    if b < self.best - self.tol(b) {
+                    if self.cannot_reach(b) {
                         return;
                     }
                     bound = bound.min(b);
