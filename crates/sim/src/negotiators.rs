@@ -48,17 +48,18 @@
 //! - the offer is the least outcome worth at least `max(target(t) - tol, reserved value)`
 //!   (never one below the reserved value; its best outcome when none is), deterministic;
 //! - an offer is accepted when it is acceptable (`u >= reserved value`) and worth at least
-//!   `target(t) - tol` (NegMAS accepts an offer worth at least what it would offer itself,
-//!   which is the same rule);
+//!   `target(t) - tol` (every answer NegMAS gave in the recorded sessions fits this rule;
+//!   it is also "worth at least what it would offer itself");
 //! - among outcomes of exactly the same utility ours takes the lowest id. NegMAS takes
 //!   the first in the order of NumPy's (unstable) sort, which changes with the processor's
-//!   vector instructions (`NPY_DISABLE_CPU_FEATURES` changes its choices), and it cycles
-//!   through outcomes whose utilities differ by less than about `1e-6` when asked for the
-//!   same level again: where such ties decide an offer, no reimplementation can follow
-//!   NegMAS on every machine, and sessions may part there.
+//!   vector instructions (`NPY_DISABLE_CPU_FEATURES` changes its choices), and its inverter
+//!   is documented to cycle through outcomes whose utilities differ by less than about
+//!   `1e-6` when asked again (one offer in random_2p_1e5 was 1.3e-6 above the least):
+//!   where such ties decide an offer, no reimplementation can follow NegMAS on every
+//!   machine, and sessions may part there.
 //!
-//! NegMAS uses no opponent model in these negotiators: they never look at the offers they
-//! receive except to accept or reject them.
+//! These negotiators use no opponent model, in NegMAS as here: they never look at the
+//! offers they receive except to accept or reject them.
 //!
 //! # Differences from NegMAS (0.16) of the other negotiators
 //! - `boulware`, `linear` and `conceder` use NegMAS's curves (`max - (max - r) * t^x` with
