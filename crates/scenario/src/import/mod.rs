@@ -59,8 +59,9 @@ use crate::error::{Error, Problem, ProblemKind, RawProblem, locate};
 ///
 /// Read: `name` (optional), `issues` (each `name` and `values`, strings or numbers), and
 /// `parties` (each `name`, `weights` and `value_utils`, one per issue, and optional `bias` and
-/// `reserved_value`, 0 when absent); `n_outcomes`, when present, must be the product of the
-/// issues' sizes. Other keys are ignored. `NaN` and `Infinity` (which Python writes) are
+/// `reserved_value`, 0 when absent); `n_outcomes`, when present, is a whole number of any size
+/// (in digits or with an exponent: `1e19`, `9.2e+18`) that must be the product of the issues'
+/// sizes (compared exactly whenever the product has at most 10,000 digits). Other keys are ignored. `NaN` and `Infinity` (which Python writes) are
 /// rejected: every number must be finite.
 pub fn negmas_json(file: &str, bytes: &[u8]) -> Result<Scenario, Error> {
     negmas::read(file, bytes)

@@ -117,44 +117,7 @@ fn domain(cx: &mut Cx<'_>, root: &Node, file: &str) -> Option<Domain> {
         issues.as_ref().map(|is| is.iter().map(|i: &DomainIssue| i.values.len()).collect());
     let parties = top.req(cx, "parties").and_then(|n| parties(cx, n, n_issues, sizes.as_deref()));
     if let (Some(node), Some(sizes)) = (top.get("n_outcomes"), &sizes) {
-        // Informational, so any size is read: a whole number written in digits, compared
-        // with the product of the issues' sizes when both fit 128 bits.
-        let product = sizes.iter().try_fold(1u128, |acc, &n| acc.checked_mul(n as u128));
-        match &node.kind {
-            Kind::Num(n) if !n.text.is_empty() && n.text.bytes().all(|b| b.is_ascii_digit()) => {
-                let stated = n.text.parse::<u128>().ok();
-                if stated.is_some() && product != stated {
-                    let found = product.map_or("more than 2^128".to_string(), |p| p.to_string());
-                    cx.push(
-                        node.span.start,
-                        "n_outcomes",
-                        ProblemKind::Mismatch,
-                        format!(
-                            "says {} outcomes, but the issues make {found}",
-                            number_text(&n.text)
-                        ),
-                    );
-                }
-                if stated.is_none() && product.is_some() {
-                    cx.push(
-                        node.span.start,
-                        "n_outcomes",
-                        ProblemKind::Mismatch,
-                        format!(
-                            "says {} outcomes, but the issues make {}",
-                            number_text(&n.text),
-                            product.unwrap_or(0)
-                        ),
-                    );
-                }
-            }
-            _ => cx.push(
-                node.span.start,
-                "n_outcomes",
-                ProblemKind::WrongType,
-                format!("must be a whole number >= 0, found {}", node.describe()),
-            ),
-        }
+        check_n_outcomes(cx, node, sizes);
     }
     Some(Domain {
         name: name?,
@@ -162,6 +125,145 @@ fn domain(cx: &mut Cx<'_>, root: &Node, file: &str) -> Option<Domain> {
         issues: issues?,
         parties: parties?,
     })
+}
+
+/// The most digits of the product of the issues' sizes computed exactly to check
+/// `n_outcomes` (10^10,000 outcomes; the work is quadratic in the digits, a few
+/// milliseconds here). Past it the count is read and not compared.
+const MAX_COUNT_DIGITS: usize = 10_000;
+
+/// `n_outcomes` is informational, so any size is read, written in digits or with an exponent
+/// and a fraction (`1e19`, `9.2e+18`, `1.0E19`: Python writes large floats so), as long as it
+/// is a whole number >= 0; it is compared exactly with the product of the issues' sizes
+/// whenever that has at most [`MAX_COUNT_DIGITS`] digits.
+fn check_n_outcomes(cx: &mut Cx<'_>, node: &Node, sizes: &[usize]) {
+    let stated = match &node.kind {
+        Kind::Num(n) => whole_number(&n.text, MAX_COUNT_DIGITS + 1).map(|w| (w, &n.text)),
+        _ => None,
+    };
+    let Some((stated, text)) = stated else {
+        cx.push(
+            node.span.start,
+            "n_outcomes",
+            ProblemKind::WrongType,
+            format!("must be a whole number >= 0, found {}", node.describe()),
+        );
+        return;
+    };
+    let Some(product) = product_digits(sizes, MAX_COUNT_DIGITS) else { return };
+    if stated.as_deref() != Some(product.as_str()) {
+        cx.push(
+            node.span.start,
+            "n_outcomes",
+            ProblemKind::Mismatch,
+            format!(
+                "says {} outcomes, but the issues make {}",
+                number_text(text),
+                number_text(&product)
+            ),
+        );
+    }
+}
+
+/// The whole number a JSON number's `text` denotes, as its decimal digits without leading
+/// zeros (`"0"` for zero): `Some(Some(digits))`, or `Some(None)` when it has more than `cap`
+/// digits (not written out); `None` when it is not a whole number >= 0.
+fn whole_number(text: &str, cap: usize) -> Option<Option<String>> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    // The exponent, saturated far beyond any count that could be compared.
+    let shift: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let (sign, digits) = match e.strip_prefix('-') {
+                Some(d) => (-1, d),
+                None => (1, e.strip_prefix('+').unwrap_or(e)),
+            };
+            if digits.is_empty() || !all_digits(digits) {
+                return None;
+            }
+            let magnitude = digits
+                .trim_start_matches('0')
+                .parse::<i64>()
+                .unwrap_or(if digits.trim_start_matches('0').is_empty() { 0 } else { i64::MAX / 4 })
+                .min(i64::MAX / 4);
+            sign * magnitude
+        }
+    };
+    let digits: String = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Some(Some("0".to_string()));
+    }
+    if negative {
+        return None;
+    }
+    let significant = digits.trim_end_matches('0');
+    // The value is `significant` times 10^zeros.
+    let zeros = (digits.len() - significant.len()) as i64 + shift - frac.len() as i64;
+    if zeros < 0 {
+        return None;
+    }
+    let length = significant.len() as i64 + zeros;
+    if length > cap as i64 {
+        return Some(None);
+    }
+    Some(Some(format!("{significant}{}", "0".repeat(zeros as usize))))
+}
+
+/// The product of `sizes` in decimal digits, `None` when it has more than `cap` digits.
+fn product_digits(sizes: &[usize], cap: usize) -> Option<String> {
+    const BASE: u64 = 1_000_000_000;
+    if sizes.contains(&0) {
+        return Some("0".to_string());
+    }
+    let estimate: f64 = sizes.iter().map(|&k| (k as f64).log10()).sum();
+    if estimate > cap as f64 + 1.0 {
+        return None;
+    }
+    // Little-endian limbs of 9 digits; sizes multiplied together while they fit 32 bits.
+    let mut limbs: Vec<u64> = vec![1];
+    let times = |m: u64, limbs: &mut Vec<u64>| {
+        let mut carry = 0u128;
+        for limb in limbs.iter_mut() {
+            let x = u128::from(*limb) * u128::from(m) + carry;
+            *limb = (x % u128::from(BASE)) as u64;
+            carry = x / u128::from(BASE);
+        }
+        while carry > 0 {
+            limbs.push((carry % u128::from(BASE)) as u64);
+            carry /= u128::from(BASE);
+        }
+    };
+    let mut group: u64 = 1;
+    for &k in sizes {
+        let k = k as u64;
+        if k >= 1 << 32 {
+            times(k, &mut limbs);
+        } else if group * k >= 1 << 32 {
+            times(group, &mut limbs);
+            group = k;
+        } else {
+            group *= k;
+        }
+    }
+    times(group, &mut limbs);
+    let mut out = limbs.last().map_or(String::new(), |x| x.to_string());
+    for limb in limbs.iter().rev().skip(1) {
+        out.push_str(&format!("{limb:09}"));
+    }
+    (out.len() <= cap).then_some(out)
 }
 
 fn issues(cx: &mut Cx<'_>, node: &Node) -> Option<Vec<DomainIssue>> {
@@ -366,6 +468,79 @@ mod tests {
             "{err}"
         );
         assert!(negmas_json("big.json", json("6.5").as_bytes()).is_err());
+    }
+
+    /// Issue 14: a count past 2^63 written with an exponent, as Python writes a float
+    /// (`9.2e+18`), was refused with "must be a whole number >= 0". Any whole number is read
+    /// and compared exactly; a fraction or a negative number is not a count.
+    #[test]
+    fn counts_with_an_exponent_are_whole_numbers() {
+        // 2^64 outcomes: 64 issues of 2 values; then 10^19 and 10^40: 19 and 40 issues of 10.
+        let domain = |n_issues: usize, n_values: usize, n: &str| {
+            let values: Vec<String> = (0..n_values).map(|v| v.to_string()).collect();
+            let issue = format!(r#"{{"name": "i", "values": [{}]}}"#, values.join(", "));
+            let issues: Vec<String> =
+                (0..n_issues).map(|i| issue.replace("\"i\"", &format!("\"i{i}\""))).collect();
+            let party = format!(
+                r#"{{"name": "p", "weights": [{}], "value_utils": [{}]}}"#,
+                vec!["1"; n_issues].join(", "),
+                vec![format!("[{}]", values.join(", ")); n_issues].join(", ")
+            );
+            format!(
+                r#"{{"issues": [{}], "parties": [{party}, {party}], "n_outcomes": {n}}}"#,
+                issues.join(", ")
+            )
+        };
+        for n in [
+            "1e19",
+            "1E19",
+            "1e+19",
+            "1.0e19",
+            "10000000000000000000",
+            "0.1e20",
+            "10000000000000000000.0",
+        ] {
+            let r = negmas_json("big.json", domain(19, 10, n).as_bytes());
+            assert!(r.is_ok(), "{n}: {:?}", r.err().map(|e| e.to_string()));
+        }
+        assert!(negmas_json("big.json", domain(40, 10, "1e40").as_bytes()).is_ok());
+        assert!(
+            negmas_json("big.json", domain(40, 10, &format!("1{}", "0".repeat(40))).as_bytes())
+                .is_ok()
+        );
+        assert!(
+            negmas_json("big.json", domain(64, 2, "1.8446744073709551616e19").as_bytes()).is_ok()
+        );
+        let err = negmas_json("big.json", domain(19, 10, "9.2e+18").as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "n_outcomes: says 9.2e+18 outcomes, but the issues make 10000000000000000000"
+            ),
+            "{err}"
+        );
+        let err = negmas_json("big.json", domain(40, 10, "1e41").as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "n_outcomes: says 1e41 outcomes, but the issues make a number of 41 digits"
+            ),
+            "{err}"
+        );
+        let err = negmas_json("big.json", domain(2, 10, "1e999999999999999999999").as_bytes())
+            .unwrap_err();
+        assert!(err.to_string().ends_with("but the issues make 100"), "{err}");
+        for bad in ["1.5", "-1e19", "1e-3", "\"1e19\""] {
+            let err = negmas_json("big.json", domain(2, 10, bad).as_bytes()).unwrap_err();
+            assert!(
+                err.to_string().contains("n_outcomes: must be a whole number >= 0, found"),
+                "{bad}: {err}"
+            );
+        }
+        for zero_or_hundred in ["100", "1e2", "100.000", "0.001e5"] {
+            assert!(
+                negmas_json("big.json", domain(2, 10, zero_or_hundred).as_bytes()).is_ok(),
+                "{zero_or_hundred}"
+            );
+        }
     }
 
     #[test]
