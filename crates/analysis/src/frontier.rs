@@ -24,15 +24,21 @@
 //! monotone, so a partial vector that another weakly dominates stays weakly dominated
 //! whatever the completion: after each issue only the non-dominated, distinct partial
 //! vectors are kept (a sort and sweep for 2 parties, a sweep with a 2-d staircase for 3,
-//! a welfare-ordered filter beyond), and partial vectors that cannot reach some
+//! beyond a k-d tree over all of an issue's candidates asked once per candidate, see
+//! `dominance`), and partial vectors that cannot reach some
 //! reservation even with the best remaining options are dropped (with a slack far above
 //! rounding error; the last issue checks rationality exactly). Back-pointers per level
 //! rebuild the outcomes. Per issue, options whose contribution vector another allowed
 //! option weakly dominates are dropped first.
 //!
-//! When the frontier has more than [`FrontierOptions::max_points`] points (or the filter
-//! spends [`FrontierOptions::max_work`]), the listing stops and each solution is computed
-//! exactly without it (see `solutions.rs`): branch and bound for the optimum, the tie set
+//! The points are kept compactly ([`FrontierPoints`]: one flat array of utilities, the
+//! outcomes as packed option indices). When the last issue leaves more than
+//! [`FrontierOptions::max_points`] points, they are counted exactly and the first
+//! `max_points` listed; when an earlier issue does (or the programme spends
+//! [`FrontierOptions::max_work`] or [`FrontierOptions::max_bytes`]), the count is bounded
+//! (below by the points known, above by the partial points kept times the outcomes of the
+//! issues left, which every frontier point passes through). In both cases the listing stops
+//! and each solution is computed exactly without it (see `solutions.rs`): branch and bound for the optimum, the tie set
 //! as the non-dominated part of the outcomes reaching it, and Kalai-Smorodinsky by a branch
 //! and bound on the spread itself, restricted to a small polytope of normalised gains around
 //! the diagonal, whose candidate leaves are certified Pareto-optimal one by one (no rational
@@ -46,6 +52,11 @@ use detente_core::{Outcome, Scenario};
 use crate::error::{Error, ErrorKind};
 use crate::kit::{OptionRows, Termination};
 
+mod dominance;
+mod points;
+
+pub use points::FrontierPoints;
+
 /// Points within this distance of a solution's optimum all belong to the solution.
 pub const TIE: f64 = 1e-12;
 
@@ -55,7 +66,8 @@ pub const TIE: f64 = 1e-12;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrontierOptions {
     /// The most partial points kept per issue by the frontier programme before the listing
-    /// stops; the solutions are still computed exactly. Default 1,000,000.
+    /// stops (on the last issue the points are still counted exactly, and this many listed);
+    /// the solutions are still computed exactly. Default 1,000,000.
     pub max_points: usize,
     /// The most elementary steps (candidate vectors made plus dominance comparisons) the
     /// frontier programme may spend before the listing stops (about a third of a second for
@@ -106,7 +118,8 @@ pub struct FrontierPoint {
 /// How many points the frontier has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrontierSize {
-    /// Exactly this many (every one is listed).
+    /// Exactly this many (every one is listed when they are at most
+    /// [`FrontierOptions::max_points`]).
     Exact(usize),
     /// At least this many: a true lower bound, the number of distinct points known to be on
     /// the frontier (those listed when the listing stopped on the last issue, the exact
@@ -198,9 +211,14 @@ pub struct Frontier {
     pub disagreement: Vec<f64>,
     /// How many points the frontier has.
     pub size: FrontierSize,
-    /// The whole frontier in descending welfare when `size` is exact; otherwise every point
-    /// known to be on it (as many as `size` says), in the same order.
-    pub points: Vec<FrontierPoint>,
+    /// An upper bound on the number of points (equal to the count when `size` is exact);
+    /// `None` when none is known within 128 bits.
+    pub size_at_most: Option<u128>,
+    /// The whole frontier in descending welfare when `size` is exact and within
+    /// [`FrontierOptions::max_points`] (see [`Frontier::listed_all`]); otherwise points known
+    /// to be on it, in the same order: the first `max_points` of the frontier when its count
+    /// is exact, else every point known (as many as `size` says).
+    pub points: FrontierPoints,
     /// Maximises the product of gains over the disagreement point.
     pub nash: Solution,
     /// Maximises the smallest gain over the disagreement point (NegMAS's "kalai").
@@ -212,6 +230,11 @@ pub struct Frontier {
 }
 
 impl Frontier {
+    /// Whether [`Frontier::points`] is the whole frontier.
+    pub fn listed_all(&self) -> bool {
+        self.size == FrontierSize::Exact(self.points.len())
+    }
+
     /// Whether the answer is exact: the whole frontier counted and every bargaining
     /// solution proved.
     pub fn exact(&self) -> bool {
@@ -259,15 +282,16 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
     let objectives = Objectives { d: &disagreement, maxs: &maxs, power: exponents.as_deref() };
     if dp.complete {
         let pts = dp.points;
-        let nash = Solution::exact(best_of(&pts, |u| objectives.nash(u), true));
-        let egalitarian = Solution::exact(best_of(&pts, |u| objectives.egalitarian(u), true));
-        let kalai_smorodinsky = Solution::exact(best_of(&pts, |u| objectives.ks(u), false));
-        let max_welfare = Solution::exact(best_of(&pts, welfare, true));
+        let nash = Solution::exact(best_listed(&pts, |u| objectives.nash(u), true));
+        let egalitarian = Solution::exact(best_listed(&pts, |u| objectives.egalitarian(u), true));
+        let kalai_smorodinsky = Solution::exact(best_listed(&pts, |u| objectives.ks(u), false));
+        let max_welfare = Solution::exact(best_listed(&pts, welfare, true));
         return Ok(Frontier {
             n_outcomes,
             utility_ranges: ranges,
             disagreement,
             size: FrontierSize::Exact(pts.len()),
+            size_at_most: Some(pts.len() as u128),
             points: pts,
             nash,
             egalitarian,
@@ -276,15 +300,6 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         });
     }
     let sol = crate::solutions::solve_without_frontier(&prep, &objectives, options);
-    let mut known: Vec<&[f64]> = dp.points.iter().map(|p| p.utilities.as_slice()).collect();
-    for sol in [&sol.nash, &sol.egalitarian, &sol.kalai_smorodinsky, &sol.max_welfare] {
-        if sol.exact {
-            known.extend(sol.points.iter().map(|p| p.utilities.as_slice()));
-        }
-    }
-    known.extend(sol.known.iter().map(|p| p.utilities.as_slice()));
-    known.sort_by(|a, b| lex_cmp(a, b));
-    known.dedup();
     // Every known point once, with an outcome reaching it, in the frontier's order.
     let mut points: Vec<FrontierPoint> = dp
         .points
@@ -293,19 +308,23 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
             [&sol.nash, &sol.egalitarian, &sol.kalai_smorodinsky, &sol.max_welfare]
                 .into_iter()
                 .filter(|s| s.exact)
-                .flat_map(|s| s.points.iter()),
+                .flat_map(|s| s.points.iter().cloned()),
         )
-        .chain(sol.known.iter())
-        .cloned()
+        .chain(sol.known.iter().cloned())
         .collect();
     sort_points(&mut points);
     points.dedup_by(|a, b| a.utilities == b.utilities);
+    let (size, size_at_most) = match dp.count {
+        Some(n) => (FrontierSize::Exact(n), Some(n as u128)),
+        None => (FrontierSize::AtLeast(points.len()), dp.at_most),
+    };
     Ok(Frontier {
         n_outcomes,
         utility_ranges: ranges,
         disagreement,
-        size: FrontierSize::AtLeast(known.len()),
-        points,
+        size,
+        size_at_most,
+        points: FrontierPoints::from_points(prep.n_p, prep.n_issues(), prep.max_options(), &points),
         nash: sol.nash,
         egalitarian: sol.egalitarian,
         kalai_smorodinsky: sol.kalai_smorodinsky,
@@ -550,6 +569,21 @@ pub(crate) fn best_of(
     }
 }
 
+/// Every listed point within [`TIE`] of the best value of `f` (largest if `maximise`).
+fn best_listed(
+    points: &FrontierPoints,
+    f: impl Fn(&[f64]) -> f64,
+    maximise: bool,
+) -> Vec<FrontierPoint> {
+    let vals: Vec<f64> = (0..points.len()).map(|i| f(points.utilities(i))).collect();
+    let (best, near): (f64, fn(f64, f64) -> bool) = if maximise {
+        (vals.iter().copied().fold(f64::NEG_INFINITY, f64::max), |v, best| v >= best - TIE)
+    } else {
+        (vals.iter().copied().fold(f64::INFINITY, f64::min), |v, best| v <= best + TIE)
+    };
+    (0..points.len()).filter(|&i| near(vals[i], best)).map(|i| points.get(i)).collect()
+}
+
 /// Descending welfare, then descending utilities, then ascending outcome.
 pub(crate) fn sort_points(points: &mut [FrontierPoint]) {
     points.sort_by(|a, b| {
@@ -661,6 +695,11 @@ impl Prepared {
         self.levels.len()
     }
 
+    /// One more than the largest option index kept (at least 1).
+    pub(crate) fn max_options(&self) -> usize {
+        self.levels.iter().flat_map(|lv| lv.options.iter()).map(|&k| k + 1).max().unwrap_or(1)
+    }
+
     /// A bound on the rounding error of summing `x` and the issues `from..` for party `p`,
     /// against `target`: far above the true error, far below any meaningful difference.
     #[inline]
@@ -709,9 +748,14 @@ impl Prepared {
 pub(crate) struct DpOut {
     /// The non-dominated accepted points in descending welfare (all of them if `complete`,
     /// otherwise the ones certified when the programme stopped on the last issue).
-    pub(crate) points: Vec<FrontierPoint>,
+    pub(crate) points: FrontierPoints,
     /// Whether `points` is the whole answer.
     pub(crate) complete: bool,
+    /// The number of non-dominated accepted points, when known (it is when `complete`, and
+    /// when only `max_points` stopped the listing on the last issue).
+    pub(crate) count: Option<usize>,
+    /// An upper bound on that number (`None`: unknown or past 128 bits).
+    pub(crate) at_most: Option<u128>,
 }
 
 /// The limits of [`pareto_dp`] (see [`FrontierOptions`]).
@@ -723,10 +767,11 @@ pub(crate) struct DpLimits {
 }
 
 /// The bytes one candidate vector of `n_p` utilities costs while an issue is filtered: the
-/// vector, its back-pointer, its place in the sort order and its welfare, and room for the
-/// kept copy.
+/// vector, its back-pointer, its place in the sort order and its welfare, room for the kept
+/// copy, and for 4 parties or more its share of the k-d tree.
 fn candidate_bytes(n_p: usize) -> usize {
-    16 * n_p + 32
+    let tree = if n_p >= 4 { dominance::tree_bytes(1 << 20, n_p) >> 20 } else { 0 };
+    16 * n_p + 32 + tree
 }
 
 /// Back-pointers of one level: the parent's index and the option (index into the level).
@@ -748,9 +793,16 @@ pub(crate) fn pareto_dp(
     let DpLimits { max_points, max_work, max_bytes } = *limits;
     let n_p = prep.n_p;
     let n_i = prep.n_issues();
+    let empty = || FrontierPoints::new(n_p, n_i, prep.max_options());
     if prep.empty {
-        return DpOut { points: vec![], complete: true };
+        return DpOut { points: empty(), complete: true, count: Some(0), at_most: Some(0) };
     }
+    // `rest[i]`: the outcomes of the kept options of the issues `i..` (saturated: `None`).
+    let mut rest: Vec<Option<u128>> = vec![Some(1); n_i + 1];
+    for i in (0..n_i).rev() {
+        rest[i] = rest[i + 1].and_then(|r| r.checked_mul(prep.levels[i].options.len() as u128));
+    }
+    let bound = |m: usize, from: usize| rest[from].and_then(|r| r.checked_mul(m as u128));
     let mut vals = prep.bias.clone();
     let mut backs: Vec<Back> = Vec::with_capacity(n_i);
     let mut work: u64 = 0;
@@ -763,7 +815,7 @@ pub(crate) fn pareto_dp(
         let k = lv.options.len();
         let last = i + 1 == n_i;
         // Budgets first, allocation after: the candidates of this issue must fit both.
-        let stop = DpOut { points: vec![], complete: false };
+        let stop = DpOut { points: empty(), complete: false, count: None, at_most: bound(m, i) };
         let Some(cand) = m.checked_mul(k) else { return stop };
         work = work.saturating_add(cand as u64);
         if work > max_work {
@@ -795,75 +847,97 @@ pub(crate) fn pareto_dp(
                 }
             }
         }
-        let (kept, done) = nd_filter(&cv, n_p, max_points, &mut work, max_work);
+        let n_cand = cpar.len();
+        let Filtered { kept, done, count } = nd_filter(&cv, n_p, max_points, &mut work, max_work);
+        let back = Back {
+            parent: kept.iter().map(|&t| cpar[t]).collect(),
+            option: kept.iter().map(|&t| copt[t]).collect(),
+        };
         if !done {
+            // The frontier's points pass through this issue's non-dominated partial points.
+            let at_most = bound(count.unwrap_or(n_cand), i + 1);
             if last {
-                // Every kept point is certified: nothing later in the sweep dominates it.
-                let back = Back {
-                    parent: kept.iter().map(|&t| cpar[t]).collect(),
-                    option: kept.iter().map(|&t| copt[t]).collect(),
-                };
+                // Every kept point is certified: no candidate dominates it.
                 let fin: Vec<f64> =
                     kept.iter().flat_map(|&t| cv[t * n_p..(t + 1) * n_p].to_vec()).collect();
+                drop(cv);
                 backs.push(back);
-                return DpOut { points: rebuild(prep, &fin, &backs), complete: false };
+                return DpOut {
+                    points: rebuild(prep, &fin, &backs),
+                    complete: false,
+                    count,
+                    at_most,
+                };
             }
-            return DpOut { points: vec![], complete: false };
+            return DpOut { points: empty(), complete: false, count: None, at_most };
         }
         back_bytes += kept.len() * 8;
         let mut next = Vec::with_capacity(kept.len() * n_p);
         for &t in &kept {
             next.extend_from_slice(&cv[t * n_p..(t + 1) * n_p]);
         }
-        backs.push(Back {
-            parent: kept.iter().map(|&t| cpar[t]).collect(),
-            option: kept.iter().map(|&t| copt[t]).collect(),
-        });
+        backs.push(back);
         vals = next;
         if vals.is_empty() {
-            return DpOut { points: vec![], complete: true };
+            return DpOut { points: empty(), complete: true, count: Some(0), at_most: Some(0) };
         }
     }
-    DpOut { points: rebuild(prep, &vals, &backs), complete: true }
+    let n = vals.len() / n_p;
+    DpOut {
+        points: rebuild(prep, &vals, &backs),
+        complete: true,
+        count: Some(n),
+        at_most: Some(n as u128),
+    }
 }
 
 /// The points of the last level with their outcomes, in descending welfare.
-fn rebuild(prep: &Prepared, vals: &[f64], backs: &[Back]) -> Vec<FrontierPoint> {
+fn rebuild(prep: &Prepared, vals: &[f64], backs: &[Back]) -> FrontierPoints {
     let n_p = prep.n_p;
     let n_i = backs.len();
     let m = vals.len() / n_p;
-    let mut points: Vec<FrontierPoint> = (0..m)
-        .map(|t| {
-            let mut outcome = vec![0; n_i];
-            let mut at = t;
-            for i in (0..n_i).rev() {
-                outcome[i] = prep.levels[i].options[backs[i].option[at] as usize];
-                at = backs[i].parent[at] as usize;
-            }
-            FrontierPoint {
-                utilities: vals[t * n_p..(t + 1) * n_p].to_vec(),
-                outcome: Outcome::new_unchecked(outcome),
-            }
-        })
-        .collect();
-    sort_points(&mut points);
-    points
+    let mut level_order = FrontierPoints::new(n_p, n_i, prep.max_options());
+    level_order.reserve(m);
+    let mut outcome = vec![0; n_i];
+    for t in 0..m {
+        let mut at = t;
+        for i in (0..n_i).rev() {
+            outcome[i] = prep.levels[i].options[backs[i].option[at] as usize];
+            at = backs[i].parent[at] as usize;
+        }
+        level_order.push(&vals[t * n_p..(t + 1) * n_p], outcome.iter().copied());
+    }
+    let w: Vec<f64> = (0..m).map(|t| welfare(level_order.utilities(t))).collect();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| {
+        fcmp(w[b], w[a])
+            .then_with(|| lex_cmp(level_order.utilities(b), level_order.utilities(a)))
+            .then_with(|| level_order.outcome(a).cmp(&level_order.outcome(b)))
+    });
+    level_order.select(&order)
 }
 
-/// The indices of the non-dominated, first-of-equal vectors of `cv` (stride `n_p`), and
-/// whether the filter finished within `max_points` kept and `max_work` steps (if not, the
-/// indices returned are the ones kept so far: none of them is dominated by any vector).
-fn nd_filter(
-    cv: &[f64],
-    n_p: usize,
-    max_points: usize,
-    work: &mut u64,
-    max_work: u64,
-) -> (Vec<usize>, bool) {
+/// What [`nd_filter`] kept.
+struct Filtered {
+    /// The indices of the vectors kept (none of them is dominated by any vector).
+    kept: Vec<usize>,
+    /// Whether `kept` is every non-dominated, first-of-equal vector.
+    done: bool,
+    /// How many non-dominated, first-of-equal vectors there are, when the filter finished
+    /// (more than `kept` when past `max_points`).
+    count: Option<usize>,
+}
+
+/// The indices of the non-dominated, first-of-equal vectors of `cv` (stride `n_p`): all of
+/// them when the filter finishes within `max_points` kept and `max_work` steps; past
+/// `max_points`, the first `max_points` and their exact count; past `max_work`, the ones
+/// certified so far.
+fn nd_filter(cv: &[f64], n_p: usize, max_points: usize, work: &mut u64, max_work: u64) -> Filtered {
     let n = cv.len() / n_p;
     let at = |t: usize| &cv[t * n_p..(t + 1) * n_p];
     let mut order: Vec<usize> = (0..n).collect();
     let mut kept = Vec::new();
+    let mut count = 0usize;
     match n_p {
         2 => {
             order.sort_unstable_by(|&a, &b| lex_cmp(at(b), at(a)).then(a.cmp(&b)));
@@ -872,10 +946,10 @@ fn nd_filter(
                 let v = at(t);
                 if v[1] > best {
                     best = v[1];
-                    if kept.len() == max_points {
-                        return (kept, false);
+                    if count < max_points {
+                        kept.push(t);
                     }
-                    kept.push(t);
+                    count += 1;
                 }
             }
         }
@@ -900,53 +974,42 @@ fn nd_filter(
                     stair.remove(&key);
                 }
                 stair.insert(Key(v[1]), v[2]);
-                if kept.len() == max_points {
-                    return (kept, false);
+                if count < max_points {
+                    kept.push(t);
                 }
-                kept.push(t);
+                count += 1;
             }
         }
         _ => {
-            let w: Vec<f64> = (0..n).map(|t| welfare(at(t))).collect();
-            order.sort_unstable_by(|&a, &b| {
-                fcmp(w[b], w[a]).then_with(|| lex_cmp(at(b), at(a))).then(a.cmp(&b))
-            });
-            let mut flat: Vec<f64> = Vec::new();
-            let mut last_hit = 0usize;
-            for t in order {
-                let v = at(t);
-                let m = kept.len();
-                if m > 0 {
-                    // The last dominator often dominates again.
-                    let h = last_hit.min(m - 1);
-                    if weakly_dominates(&flat[h * n_p..(h + 1) * n_p], v) {
-                        continue;
-                    }
-                    *work += m as u64;
-                    if *work > max_work {
-                        return (kept, false);
-                    }
-                    let hit = if n_p == 4 {
-                        let (a, b, c, d) = (v[0], v[1], v[2], v[3]);
-                        flat.chunks_exact(4)
-                            .position(|x| (x[0] >= a) & (x[1] >= b) & (x[2] >= c) & (x[3] >= d))
-                    } else {
-                        flat.chunks_exact(n_p).position(|x| weakly_dominates(x, v))
-                    };
-                    if let Some(q) = hit {
-                        last_hit = q;
-                        continue;
+            // Every vector asked once of a k-d tree over all of them (see `dominance`), the
+            // survivors then put in the sweep's order.
+            let mut tree = dominance::Tree::new(cv, n_p, work);
+            let mut stopped = false;
+            for t in 0..n {
+                match tree.beaten(t as u32, work, max_work) {
+                    Some(true) => {}
+                    Some(false) => kept.push(t),
+                    None => {
+                        stopped = true;
+                        break;
                     }
                 }
-                if kept.len() == max_points {
-                    return (kept, false);
-                }
-                flat.extend_from_slice(v);
-                kept.push(t);
             }
+            let w: Vec<f64> = kept.iter().map(|&t| welfare(at(t))).collect();
+            let mut order: Vec<usize> = (0..kept.len()).collect();
+            order.sort_unstable_by(|&a, &b| {
+                let (x, y) = (kept[a], kept[b]);
+                fcmp(w[b], w[a]).then_with(|| lex_cmp(at(y), at(x))).then(x.cmp(&y))
+            });
+            let mut kept: Vec<usize> = order.into_iter().map(|a| kept[a]).collect();
+            if stopped {
+                return Filtered { count: None, kept, done: false };
+            }
+            count = kept.len();
+            kept.truncate(max_points);
         }
     }
-    (kept, true)
+    Filtered { kept, done: count <= max_points, count: Some(count) }
 }
 
 /// A finite `f64` ordered numerically, for the staircase.
@@ -1090,11 +1153,12 @@ mod tests {
         let f = frontier(s, &FrontierOptions::default()).unwrap();
         assert_eq!(f.utility_ranges, b.ranges);
         assert_eq!(f.size, FrontierSize::Exact(b.frontier.len()));
-        assert_eq!(sorted(&f.points), b.frontier);
-        for w in f.points.windows(2) {
+        assert!(f.listed_all() && f.size_at_most == Some(b.frontier.len() as u128));
+        assert_eq!(sorted(&f.points.to_vec()), b.frontier);
+        for w in f.points.to_vec().windows(2) {
             assert!(welfare(&w[0].utilities) >= welfare(&w[1].utilities));
         }
-        f.points.iter().for_each(|pt| check_point(s, pt));
+        f.points.iter().for_each(|pt| check_point(s, &pt));
         let expected = brute_solutions(s, &b);
         for (sol, want) in solutions(&f).into_iter().zip(&expected) {
             assert!(sol.exact);
@@ -1105,12 +1169,17 @@ mod tests {
             let opts = FrontierOptions { max_points, ..FrontierOptions::default() };
             let g = frontier(s, &opts).unwrap();
             if b.frontier.len() > max_points {
-                let FrontierSize::AtLeast(n) = g.size else { panic!("expected a capped size") };
-                assert!(n <= b.frontier.len());
-                for pt in &g.points {
+                // Counted exactly when only the listing's cap stopped it on the last issue,
+                // else a lower bound; the upper bound holds; every point listed is on it.
+                match g.size {
+                    FrontierSize::Exact(n) => assert_eq!(n, b.frontier.len()),
+                    FrontierSize::AtLeast(n) => assert!(n <= b.frontier.len()),
+                }
+                for pt in g.points.iter() {
                     assert!(b.frontier.contains(&pt.utilities));
                 }
             }
+            assert!(g.size_at_most.is_none_or(|hi| hi >= b.frontier.len() as u128));
             for (sol, want) in solutions(&g).into_iter().zip(&expected) {
                 assert!(sol.exact, "{:?}", sol.note);
                 assert_eq!(&sorted(&sol.points), want);
@@ -1363,8 +1432,8 @@ mod tests {
         assert_eq!(f.n_outcomes, Some(100_001u128 * 100_001));
         assert!(matches!(f.size, FrontierSize::AtLeast(_)));
         assert!(!f.max_welfare.exact && f.max_welfare.note.is_some());
-        for pt in &f.points {
-            check_point(&s, pt);
+        for pt in f.points.iter() {
+            check_point(&s, &pt);
         }
         // A small byte budget stops the listing before the first big allocation too.
         let opts = FrontierOptions { max_bytes: 1 << 20, max_nodes: 1000, ..opts };
@@ -1394,6 +1463,54 @@ mod tests {
         if let FrontierSize::AtLeast(n) = f.size {
             assert_eq!(n, f.points.len());
         }
+    }
+
+    /// Issue 14: many parties. Two domains written by `bench/frontier/domain.py` (our own
+    /// seeded generator, NegMAS's plain JSON), 6 parties x 7 issues and 4 parties x 12
+    /// issues: the whole frontier is listed, every point equal to brute-force enumeration
+    /// bit for bit, with its outcome, counted exactly; with the listing capped the count
+    /// stays exact and the first points of the frontier in its order are listed.
+    #[test]
+    fn many_party_domains_are_listed_as_brute_force_lists_them() {
+        let files: [(&str, &[u8]); 2] = [
+            ("random_6p_7i.json", include_bytes!("../test_data/random_6p_7i.json")),
+            ("random_4p_12i.json", include_bytes!("../test_data/random_4p_12i.json")),
+        ];
+        let mut exact_counts = 0;
+        for (name, bytes) in files {
+            let s = detente_scenario::import::negmas_json(name, bytes).unwrap();
+            let b = brute(&s);
+            assert!(b.frontier.len() > 100, "{name}: {} points", b.frontier.len());
+            check_against_brute_force(&s);
+            let f = frontier(&s, &FrontierOptions::default()).unwrap();
+            let cap = b.frontier.len() / 3;
+            let g =
+                frontier(&s, &FrontierOptions { max_points: cap, ..FrontierOptions::default() })
+                    .unwrap();
+            let n = b.frontier.len();
+            match g.size {
+                // The cap stopped the last issue: counted, the first `cap` points listed
+                // (with those the solutions' searches certified, which may be all).
+                FrontierSize::Exact(count) => {
+                    assert_eq!(count, n, "{name}");
+                    assert_eq!(g.size_at_most, Some(n as u128));
+                    let listed: Vec<Vec<f64>> = g.points.iter().map(|p| p.utilities).collect();
+                    for i in 0..cap {
+                        assert!(listed.contains(&f.points.get(i).utilities), "{name}: {i}");
+                    }
+                    exact_counts += 1;
+                }
+                // The cap stopped an earlier issue: bounded on both sides.
+                FrontierSize::AtLeast(lo) => {
+                    assert!(lo <= n && g.size_at_most.is_some_and(|hi| hi >= n as u128));
+                }
+            }
+            g.points.iter().for_each(|pt| check_point(&s, &pt));
+            // The listing is compact: 8 bytes a party and one byte an issue per point.
+            let n_p = s.parties().len();
+            assert_eq!(f.points.heap_bytes(), f.points.len() * (8 * n_p + s.issues().len()));
+        }
+        assert!(exact_counts > 0);
     }
 
     #[test]
@@ -1508,8 +1625,8 @@ mod tests {
         let s = Scenario::new(Meta::named("t"), parties, issues, stances, vec![], vec![]).unwrap();
         let f = frontier(&s, &FrontierOptions::default()).unwrap();
         assert_eq!(f.size, FrontierSize::Exact(1));
-        assert_eq!(f.points[0].utilities, vec![1.0, 0.5]);
-        assert_eq!(f.points[0].outcome, Outcome::new_unchecked(vec![0]));
+        assert_eq!(f.points.get(0).utilities, vec![1.0, 0.5]);
+        assert_eq!(f.points.get(0).outcome, Outcome::new_unchecked(vec![0]));
         // The range ignores red lines.
         assert_eq!(f.utility_ranges[1], (0.5, 0.9));
     }

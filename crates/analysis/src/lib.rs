@@ -111,8 +111,8 @@ pub use evaluate::{
 };
 pub use explain::{describe_constraint, explain};
 pub use frontier::{
-    Frontier, FrontierOptions, FrontierPoint, FrontierSize, MAX_LISTED_TIES, Solution, TIE,
-    TieCount, bargaining_scenario, frontier, spread,
+    Frontier, FrontierOptions, FrontierPoint, FrontierPoints, FrontierSize, MAX_LISTED_TIES,
+    Solution, TIE, TieCount, bargaining_scenario, frontier, spread,
 };
 pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, Whose, counted_parties, gap, whose};
 pub use kit::Termination;

@@ -523,10 +523,10 @@ impl Domain {
         self.reference.get_or_init(|| match frontier(&self.scenario, &self.frontier_options) {
             Ok(f) => Reference {
                 frontier: match f.size {
-                    FrontierSize::Exact(_) => {
-                        Some(f.points.iter().map(|pt| pt.utilities.clone()).collect())
+                    FrontierSize::Exact(_) if f.listed_all() => {
+                        Some(f.points.iter().map(|pt| pt.utilities).collect())
                     }
-                    FrontierSize::AtLeast(_) => None,
+                    FrontierSize::Exact(_) | FrontierSize::AtLeast(_) => None,
                 },
                 nash: if f.nash.exact {
                     f.nash
