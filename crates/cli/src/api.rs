@@ -334,6 +334,7 @@ pub fn frontier(s: &Scenario, w: &WhatIf, o: &Frontier) -> Result<String> {
     let args = bargain::FrontierArgs {
         max_points: o.max_points.map(size),
         sample: o.sample.map(size),
+        seed: 0,
         all: o.all,
         plot: None,
         parties,

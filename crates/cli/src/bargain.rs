@@ -7,7 +7,7 @@ use std::path::Path;
 use detente_analysis::adjusted_winner::{self, AdjustedWinner};
 use detente_analysis::rational::Rational;
 use detente_analysis::{
-    Frontier, FrontierOptions, FrontierPoint, FrontierSize, Solution, TieCount,
+    Frontier, FrontierOptions, FrontierPoint, FrontierPoints, FrontierSize, Solution, TieCount,
 };
 use detente_core::Scenario;
 use serde_json::{Value, json};
@@ -23,8 +23,10 @@ use detente_words as words;
 pub struct FrontierArgs<'a> {
     /// List at most this many points, highest welfare first (at least 1).
     pub max_points: Option<usize>,
-    /// List a well-spread sample of this many points (at least 1).
+    /// List this many points drawn uniformly at random without replacement (at least 1).
     pub sample: Option<usize>,
+    /// The seed of the sample.
+    pub seed: u64,
     /// List every point in the table.
     pub all: bool,
     pub plot: Option<&'a Path>,
@@ -34,6 +36,28 @@ pub struct FrontierArgs<'a> {
     pub ignore_red_lines: bool,
     /// Bargaining powers of the counted parties (in their order), for the Nash point.
     pub power: Option<Vec<f64>>,
+}
+
+/// How many times its default work the frontier programme may spend when the listing is
+/// asked for (`--all`, `--max-points`).
+const LISTING_WORK: u64 = 100;
+
+/// `k` distinct indices below `m` drawn uniformly at random without replacement (every set of
+/// `k` equally likely; Floyd's algorithm on the seeded generator), ascending; all of them when
+/// `k >= m`.
+fn uniform_sample(m: usize, k: usize, seed: u64) -> Vec<usize> {
+    if k >= m {
+        return (0..m).collect();
+    }
+    let mut rng = detente_core::Rng::new(seed);
+    let mut chosen = std::collections::BTreeSet::new();
+    for j in m - k..m {
+        let t = rng.index(j + 1);
+        if !chosen.insert(t) {
+            chosen.insert(j);
+        }
+    }
+    chosen.into_iter().collect()
 }
 
 /// The four solutions with their names in output.
@@ -135,15 +159,20 @@ pub fn frontier<'a>(
 ) -> anyhow::Result<FrontierReport<'a>> {
     let b = detente_analysis::bargaining_scenario(s, &args.parties, args.ignore_red_lines)
         .map_err(|e| BadInput(e.to_string()))?;
-    let options = FrontierOptions { power: args.power.clone(), ..FrontierOptions::default() };
+    let mut options = FrontierOptions { power: args.power.clone(), ..FrontierOptions::default() };
+    if args.all || args.max_points.is_some() {
+        // Asked for the listing: the frontier programme may spend 100 times its default
+        // work (a minute or so in a release build) before the count becomes a bound.
+        options.max_work = options.max_work.saturating_mul(LISTING_WORK);
+    }
     let f = detente_analysis::frontier(&b, &options).map_err(|e| BadInput(e.to_string()))?;
     let power = args.power.as_ref().map(|x| {
         let total: f64 = x.iter().sum();
         x.iter().map(|x| x / total).collect()
     });
-    let listed: Vec<FrontierPoint> = match (args.sample, args.max_points) {
-        (Some(n), _) => detente_analysis::spread(&f.points, n),
-        (None, Some(n)) => f.points.iter().take(n).cloned().collect(),
+    let listed: FrontierPoints = match (args.sample, args.max_points) {
+        (Some(n), _) => f.points.select(&uniform_sample(f.points.len(), n, args.seed)),
+        (None, Some(n)) => f.points.select(&(0..n.min(f.points.len())).collect::<Vec<_>>()),
         (None, None) => f.points.clone(),
     };
     if let Some(path) = args.plot {
@@ -159,6 +188,7 @@ pub fn frontier<'a>(
         listed,
         max_points: args.max_points,
         sample: args.sample,
+        seed: args.seed,
         all: args.all,
         ignore_red_lines: args.ignore_red_lines,
         power,
@@ -171,9 +201,10 @@ pub struct FrontierReport<'a> {
     s: &'a Scenario,
     b: Scenario,
     f: Frontier,
-    listed: Vec<FrontierPoint>,
+    listed: FrontierPoints,
     max_points: Option<usize>,
     sample: Option<usize>,
+    seed: u64,
     all: bool,
     ignore_red_lines: bool,
     /// The bargaining powers scaled to sum 1, when given.
@@ -181,10 +212,10 @@ pub struct FrontierReport<'a> {
 }
 
 impl FrontierReport<'_> {
-    /// The frontier's size and whether it is complete.
+    /// The frontier's size (or its lower bound) and whether every point is listed.
     fn size(&self) -> (usize, bool) {
         match self.f.size {
-            FrontierSize::Exact(n) => (n, true),
+            FrontierSize::Exact(n) => (n, self.f.listed_all()),
             FrontierSize::AtLeast(n) => (n, false),
         }
     }
@@ -204,10 +235,12 @@ impl Report for FrontierReport<'_> {
             "utility_ranges": f.utility_ranges.iter().map(|&(lo, hi)| json!([lo, hi])).collect::<Vec<_>>(),
             "disagreement": f.disagreement,
             "frontier_size": size,
+            "frontier_size_exact": matches!(f.size, FrontierSize::Exact(_)),
+            "frontier_size_at_most": f.size_at_most.map(|n| n_outcomes_json(Some(n))),
             "frontier_complete": complete,
             "frontier_sampled": args.sample.is_some(),
-            "frontier": listed.iter().map(|p| p.utilities.clone()).collect::<Vec<_>>(),
-            "frontier_outcomes": listed.iter().map(|p| j::outcome(s, &p.outcome)).collect::<Vec<_>>(),
+            "frontier": (0..listed.len()).map(|i| listed.utilities(i).to_vec()).collect::<Vec<_>>(),
+            "frontier_outcomes": (0..listed.len()).map(|i| j::outcome(s, &listed.outcome(i))).collect::<Vec<_>>(),
             "exact": exact,
             "power": self.power,
         });
@@ -266,6 +299,21 @@ impl Report for FrontierReport<'_> {
             },
             if complete {
                 words::count(size, "point", "points")
+            } else if matches!(f.size, FrontierSize::Exact(_)) {
+                format!(
+                    "exactly {} (counted; the first {} in descending welfare are known)",
+                    words::count(size, "point", "points"),
+                    f.points.len()
+                )
+            } else if let Some(hi) = f.size_at_most {
+                format!(
+                    "between {size} and {hi} points (not exact: the listing stopped at its budget; {})",
+                    match size {
+                        0 => "no point is known to be on it",
+                        1 => "the one listed is on it",
+                        _ => "those listed are on it",
+                    }
+                )
             } else {
                 format!(
                     "at least {} (not exact: the listing stopped at its budget; {})",
@@ -350,8 +398,13 @@ impl Report for FrontierReport<'_> {
                 listed.len().min(10)
             };
             let what = if complete { "" } else { " known" };
-            let how = if args.sample.is_some() && listed.len() < size {
-                format!(", a well-spread sample of {} of the {size}{what}", listed.len())
+            let how = if args.sample.is_some() && listed.len() < f.points.len() {
+                let known = f.points.len();
+                format!(
+                    ", {} drawn uniformly at random of the {known}{what} (seed {})",
+                    listed.len(),
+                    args.seed
+                )
             } else if limit < size {
                 let more = if args.max_points.is_some() {
                     ""
@@ -366,7 +419,7 @@ impl Report for FrontierReport<'_> {
             let mut header = vec!["#".to_string()];
             header.extend(b.parties().iter().map(|p| p.id.clone()));
             let mut t = Table::new(header);
-            let rows: Vec<&[f64]> = listed.iter().take(limit).map(|p| &p.utilities[..]).collect();
+            let rows: Vec<&[f64]> = (0..limit).map(|i| listed.utilities(i)).collect();
             for (n, cells) in utility_columns(&rows, b.parties().len()).into_iter().enumerate() {
                 let mut row = vec![(n + 1).to_string()];
                 row.extend(cells);
@@ -428,17 +481,12 @@ fn frontier_words(s: &Scenario, f: &Frontier, ignore_red_lines: bool) -> String 
     out
 }
 
-fn plot_svg(
-    s: &Scenario,
-    f: &Frontier,
-    listed: &[FrontierPoint],
-    ignore_red_lines: bool,
-) -> String {
+fn plot_svg(s: &Scenario, f: &Frontier, listed: &FrontierPoints, ignore_red_lines: bool) -> String {
     let name = |p: usize| s.parties().get(p).map_or("?", |party| party.name.as_str());
     let pt = |p: &FrontierPoint| {
         (p.utilities.first().copied().unwrap_or(0.0), p.utilities.get(1).copied().unwrap_or(0.0))
     };
-    let points: Vec<(f64, f64)> = listed.iter().map(pt).collect();
+    let points: Vec<(f64, f64)> = listed.iter().map(|p| pt(&p)).collect();
     let colours = ["#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
     let markers: Vec<plot::Marker<'_>> = solutions(f)
         .iter()

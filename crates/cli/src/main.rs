@@ -163,10 +163,14 @@ enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
               conflicts_with_all = ["sample", "all"])]
         max_points: Option<u64>,
-        /// List a well-spread sample of N frontier points instead of all of them (N >= 1).
+        /// List N frontier points drawn uniformly at random without replacement (every set of
+        /// N points equally likely), in the frontier's order, instead of all of them (N >= 1).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
               conflicts_with = "all")]
         sample: Option<u64>,
+        /// The seed of `--sample` (default 0): (scenario, seed) decides the sample.
+        #[arg(long, value_name = "S", requires = "sample")]
+        seed: Option<u64>,
         /// List every frontier point in the table (default: the first 10).
         #[arg(long)]
         all: bool,
@@ -727,6 +731,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             what_if,
             max_points,
             sample,
+            seed,
             all,
             plot,
             parties,
@@ -743,6 +748,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let args = bargain::FrontierArgs {
                 max_points: max_points.map(size),
                 sample: sample.map(size),
+                seed: seed.unwrap_or(0),
                 all,
                 plot: plot.as_deref(),
                 parties,

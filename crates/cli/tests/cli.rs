@@ -405,6 +405,82 @@ fn frontier_lists_the_first_n_points_and_refuses_silly_flags() {
     }
 }
 
+/// Issue 14: `--sample K --seed S` draws K frontier points uniformly at random without
+/// replacement, listed in the frontier's order: the same (scenario, seed), the same sample;
+/// every point drawn is on the frontier; another seed, another sample. On a 6-party domain of
+/// our generator (`bench/frontier/domain.py`), whose 1,369 points are all listed and counted.
+#[test]
+fn frontier_samples_uniformly_by_seed_on_six_parties() {
+    let file = manifest_dir().join("../analysis/test_data/random_6p_7i.json");
+    let file = file.to_str().unwrap();
+    let all = json(&["frontier", file, "--json", "--all"]);
+    assert_eq!(all["frontier_size"], 1369);
+    assert_eq!(all["frontier_size_exact"], true);
+    assert_eq!(all["frontier_complete"], true);
+    let every = all["frontier"].as_array().unwrap();
+    assert_eq!(every.len(), 1369);
+    let a = json(&["frontier", file, "--json", "--sample", "50", "--seed", "7"]);
+    let b = json(&["frontier", file, "--json", "--sample", "50", "--seed", "7"]);
+    let c = json(&["frontier", file, "--json", "--sample", "50", "--seed", "8"]);
+    assert_eq!(a, b);
+    assert_ne!(a["frontier"], c["frontier"]);
+    assert_eq!(a["frontier_sampled"], true);
+    assert_eq!(a["frontier_size"], 1369);
+    let drawn = a["frontier"].as_array().unwrap();
+    assert_eq!(drawn.len(), 50);
+    // In the frontier's order, each once.
+    let at: Vec<usize> =
+        drawn.iter().map(|p| every.iter().position(|q| q == p).expect("on the frontier")).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    // The default seed is 0; the text says how the points were drawn.
+    assert_eq!(
+        json(&["frontier", file, "--json", "--sample", "50", "--seed", "0"]),
+        json(&["frontier", file, "--json", "--sample", "50"])
+    );
+    let text = stdout(&detente(&["frontier", file, "--sample", "3", "--seed", "7"]));
+    assert!(text.contains("3 drawn uniformly at random of the 1369 (seed 7)"), "{text}");
+    let o = detente(&["frontier", file, "--seed", "7"]);
+    assert_eq!(o.status.code(), Some(2), "--seed without --sample");
+}
+
+/// Issue 14: a NegMAS domain whose `n_outcomes` (10^19, past 2^63) is written with an
+/// exponent, as Python writes a float, is read (it was refused as "must be a whole number").
+#[test]
+fn frontier_reads_a_negmas_count_written_with_an_exponent() {
+    let dir = std::env::temp_dir().join(format!("detente-n-outcomes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let values: Vec<String> = (0..10).map(|v| format!("\"v{v}\"")).collect();
+    let issues: Vec<String> = (0..19)
+        .map(|i| format!(r#"{{"name": "i{i}", "values": [{}]}}"#, values.join(", ")))
+        .collect();
+    let party = |p: usize| {
+        let utils: Vec<String> = (0..19)
+            .map(|i| {
+                let row: Vec<String> = (0..10)
+                    .map(|v| format!("{}", ((v * 7 + i * 3 + p * 5) % 10) as f64 / 9.0))
+                    .collect();
+                format!("[{}]", row.join(", "))
+            })
+            .collect();
+        format!(
+            r#"{{"name": "p{p}", "weights": [{}], "value_utils": [{}], "reserved_value": 0.0}}"#,
+            vec!["0.05"; 19].join(", "),
+            utils.join(", ")
+        )
+    };
+    let text = format!(
+        r#"{{"issues": [{}], "parties": [{}, {}], "n_outcomes": 1e+19}}"#,
+        issues.join(", "),
+        party(0),
+        party(1)
+    );
+    let path = dir.join("big.json");
+    std::fs::write(&path, text).unwrap();
+    let v = json(&["frontier", path.to_str().unwrap(), "--json"]);
+    assert_eq!(v["n_outcomes"], serde_json::json!(10_000_000_000_000_000_000u64));
+    assert_eq!(v["frontier_size_exact"], true);
+}
+
 /// Whose deal: the principals by default, `--parties` to choose; `--ignore-red-lines` sets
 /// the red lines aside and says so in text, JSON and plot.
 #[test]

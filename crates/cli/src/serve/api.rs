@@ -252,6 +252,7 @@ async fn answer(
                 let args = crate::bargain::FrontierArgs {
                     max_points: None,
                     sample: None,
+                    seed: 0,
                     all: false,
                     plot: None,
                     parties,

@@ -511,7 +511,7 @@ const SOLUTIONS: [(&str, &str, &str); 4] = [
     ("max_welfare", "max welfare", "#ff7f0e"),
 ];
 
-/// The points a frontier page plots at most (a well-spread sample, as `--sample`).
+/// The points a frontier page plots at most (a uniform sample with seed 0, as `--sample`).
 pub const FRONTIER_SAMPLE: usize = 300;
 
 /// Page 6: the frontier of the counted parties and the four bargaining solutions, from the
@@ -541,6 +541,7 @@ pub fn frontier(
     let args = crate::bargain::FrontierArgs {
         max_points: None,
         sample: Some(FRONTIER_SAMPLE),
+        seed: 0,
         all: false,
         plot: None,
         parties: counted.clone(),
