@@ -16,13 +16,14 @@ const HOUR: i64 = 3600;
 
 static N: AtomicUsize = AtomicUsize::new(0);
 
-fn sqlite() -> Rooms {
-    let dir = std::env::temp_dir().join(format!(
-        "detente-room-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
+/// The scratch folder of one test's SQLite files (removed when the test passes).
+fn scratch(test: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("detente-room-test-{}-{test}", std::process::id()))
+}
+
+/// A store in a fresh SQLite file under `parent`.
+fn sqlite_in(parent: &std::path::Path) -> Rooms {
+    let dir = parent.join(N.fetch_add(1, Ordering::SeqCst).to_string());
     std::fs::create_dir_all(&dir).unwrap();
     Rooms::sqlite(&dir).unwrap().with_hash_cost(HashCost::Fast)
 }
@@ -54,12 +55,15 @@ macro_rules! both {
         mod $name {
             #[test]
             fn sqlite() {
-                super::$name(super::sqlite, "sqlite");
+                let parent = super::scratch(stringify!($name));
+                let _ = std::fs::remove_dir_all(&parent);
+                super::$name(&|| super::sqlite_in(&parent), "sqlite");
+                std::fs::remove_dir_all(&parent).unwrap();
             }
             #[test]
             fn postgres() {
                 if super::postgres_url(stringify!($name)).is_some() {
-                    super::$name(|| super::postgres("").unwrap(), "postgres");
+                    super::$name(&|| super::postgres("").unwrap(), "postgres");
                 }
             }
         }
@@ -150,7 +154,7 @@ fn the_access_table_is_as_documented() {
     assert_eq!(n, 4 * 13 * 2);
 }
 
-fn every_operation_by_every_role(open: fn() -> Rooms, _: &str) {
+fn every_operation_by_every_role(open: &dyn Fn() -> Rooms, _: &str) {
     let mut rooms = open();
     let tutorial = shipped("tutorial");
     let f = fixture(&mut rooms, &tutorial);
@@ -198,7 +202,7 @@ fn every_operation_by_every_role(open: fn() -> Rooms, _: &str) {
     assert_eq!(trail.iter().filter(|e| e.what.starts_with("added draft")).count(), 1);
 }
 
-fn tokens_open_only_their_own_room_and_party(open: fn() -> Rooms, _: &str) {
+fn tokens_open_only_their_own_room_and_party(open: &dyn Fn() -> Rooms, _: &str) {
     let mut rooms = open();
     let tutorial = shipped("tutorial");
     let one = rooms.create(&tutorial, NOW).unwrap();
@@ -293,7 +297,7 @@ fn fingerprints(inputs: &PartyInputs) -> Vec<String> {
     out
 }
 
-fn serialised_views_hold_no_other_partys_numbers(open: fn() -> Rooms, _: &str) {
+fn serialised_views_hold_no_other_partys_numbers(open: &dyn Fn() -> Rooms, _: &str) {
     for name in ["tutorial", "ukraine-2025"] {
         let mut rooms = open();
         let s = shipped(name);
@@ -339,7 +343,7 @@ fn serialised_views_hold_no_other_partys_numbers(open: fn() -> Rooms, _: &str) {
     }
 }
 
-fn mediator_view_is_the_analysis_of_the_full_scenario(open: fn() -> Rooms, _: &str) {
+fn mediator_view_is_the_analysis_of_the_full_scenario(open: &dyn Fn() -> Rooms, _: &str) {
     let mut rooms = open();
     let s = shipped("tutorial");
     let f = fixture(&mut rooms, &s);
@@ -441,7 +445,7 @@ fn mediator_view_is_the_analysis_of_the_full_scenario(open: fn() -> Rooms, _: &s
     assert!(v.nash.is_none());
 }
 
-fn blind_bidding_reveals_only_a_crossing(open: fn() -> Rooms, _: &str) {
+fn blind_bidding_reveals_only_a_crossing(open: &dyn Fn() -> Rooms, _: &str) {
     let mut rooms = open();
     let f = fixture(&mut rooms, &shipped("tutorial"));
     let (upland, lowland) = (&f.parties[0].1, &f.parties[1].1);
@@ -498,7 +502,7 @@ fn blind_bidding_reveals_only_a_crossing(open: fn() -> Rooms, _: &str) {
     assert_eq!(trail.last().unwrap().who, "room");
 }
 
-fn sessions_expire(open: fn() -> Rooms, _: &str) {
+fn sessions_expire(open: &dyn Fn() -> Rooms, _: &str) {
     let mut rooms = open();
     let c = rooms.create(&shipped("tutorial"), NOW).unwrap();
     let room = c.room.as_str();
@@ -525,7 +529,7 @@ fn sessions_expire(open: fn() -> Rooms, _: &str) {
     }
 }
 
-fn audit_trail_is_append_only(open: fn() -> Rooms, backend: &str) {
+fn audit_trail_is_append_only(open: &dyn Fn() -> Rooms, backend: &str) {
     let mut rooms = open();
     let f = fixture(&mut rooms, &shipped("tutorial"));
     rooms.set_my_inputs(&f.parties[0].1, br#"{"reservation": 0.3}"#, NOW + 5).unwrap();
@@ -551,11 +555,11 @@ fn audit_trail_is_append_only(open: fn() -> Rooms, backend: &str) {
     match backend {
         "sqlite" => {
             // The suite's SQLite files are under the temp dir; find this room's.
-            let dir = std::fs::read_dir(std::env::temp_dir())
+            // This test's SQLite files are under its scratch folder; find this room's.
+            let dir = std::fs::read_dir(scratch("audit_trail_is_append_only"))
                 .unwrap()
                 .flatten()
                 .map(|e| e.path().join(SQLITE_FILE))
-                .filter(|p| p.exists())
                 .find(|p| {
                     rusqlite::Connection::open(p)
                         .and_then(|c| {
@@ -584,7 +588,7 @@ fn audit_trail_is_append_only(open: fn() -> Rooms, backend: &str) {
     assert_eq!(rooms.audit(&f.mediator).unwrap(), trail);
 }
 
-fn bad_input_is_refused_and_changes_nothing(open: fn() -> Rooms, _: &str) {
+fn bad_input_is_refused_and_changes_nothing(open: &dyn Fn() -> Rooms, _: &str) {
     let mut rooms = open();
     let s = shipped("tutorial");
     let f = fixture(&mut rooms, &s);
