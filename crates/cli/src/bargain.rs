@@ -221,9 +221,10 @@ impl FrontierReport<'_> {
     }
 }
 
-impl Report for FrontierReport<'_> {
-    fn json(&self) -> Value {
-        let (args, s, b, f, listed) = (self, self.s, &self.b, &self.f, &self.listed);
+impl FrontierReport<'_> {
+    /// The JSON object but its two long lists (`frontier`, `frontier_outcomes`).
+    fn json_head(&self) -> serde_json::Map<String, Value> {
+        let (args, s, b, f) = (self, self.s, &self.b, &self.f);
         let (size, complete) = self.size();
         let exact = f.exact();
         let mut v = json!({
@@ -239,15 +240,45 @@ impl Report for FrontierReport<'_> {
             "frontier_size_at_most": f.size_at_most.map(|n| n_outcomes_json(Some(n))),
             "frontier_complete": complete,
             "frontier_sampled": args.sample.is_some(),
-            "frontier": (0..listed.len()).map(|i| listed.utilities(i).to_vec()).collect::<Vec<_>>(),
-            "frontier_outcomes": (0..listed.len()).map(|i| j::outcome(s, &listed.outcome(i))).collect::<Vec<_>>(),
             "exact": exact,
             "power": self.power,
         });
         for (key, _, sol) in solutions(f) {
             v[key] = solution_json(s, sol);
         }
-        v
+        match v {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    /// The listed points, one element a point: their utilities and their outcomes.
+    fn json_lists(&self) -> [j::LongList<'_>; 2] {
+        let (s, listed) = (self.s, &self.listed);
+        [
+            j::LongList {
+                key: "frontier",
+                len: listed.len(),
+                item: Box::new(move |i| json!(listed.utilities(i))),
+            },
+            j::LongList {
+                key: "frontier_outcomes",
+                len: listed.len(),
+                item: Box::new(move |i| j::outcome(s, &listed.outcome(i))),
+            },
+        ]
+    }
+}
+
+impl Report for FrontierReport<'_> {
+    fn json(&self) -> Value {
+        j::with_lists(self.json_head(), &self.json_lists())
+    }
+
+    /// [`Report::json`]'s text, the points written one by one (a listing of 10^5 points
+    /// holds its text, not a JSON value of every point).
+    fn json_text(&self) -> String {
+        j::to_json_with_lists(self.json_head(), &self.json_lists())
     }
 
     fn text(&self) -> String {
@@ -635,6 +666,53 @@ impl Report for Division {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_json_text_is_the_json_value_written_point_by_point() {
+        // The points written one by one, with and without the what-if changes put around
+        // them, read as the whole value written at once (sorted keys, pretty, same numbers).
+        // The settings, `--as-of`, `--ignore-red-lines` and `--sample`.
+        type Case = (&'static [&'static str], Option<&'static str>, bool, Option<usize>);
+        let cases: [Case; 4] = [
+            (&[], None, true, None),
+            (&["russia.reservation=0.5"], Some("2025-11-21"), true, None),
+            (&["russia.reservation=0.1"], None, false, Some(7)),
+            (&[], None, false, None),
+        ];
+        for (set, as_of, ignore_red_lines, sample) in cases {
+            let args = crate::what_if::SetArgs {
+                set: set.iter().map(|x| x.to_string()).collect(),
+                as_of: as_of.map(str::to_string),
+            };
+            let (s, shown) =
+                crate::what_if::load(crate::load::any("ukraine-2025").expect("shipped"), &args)
+                    .expect("valid settings");
+            let flags = FrontierArgs {
+                max_points: None,
+                sample,
+                seed: 3,
+                all: true,
+                plot: None,
+                parties: crate::load::parties(&s, Some(&["ukraine".into(), "us".into()]))
+                    .expect("two parties"),
+                ignore_red_lines,
+                power: None,
+            };
+            let report = frontier(&s, &flags).expect("a frontier");
+            let said = shown.around(&report);
+            let text = said.json_text();
+            assert_eq!(text, j::to_json(&said.json()), "{set:?} {as_of:?}");
+            let v: Value = serde_json::from_str(&text).expect("JSON");
+            let listed = v["frontier"].as_array().expect("a list").len();
+            assert_eq!(listed, report.listed.len());
+            assert_eq!(v["frontier_outcomes"].as_array().expect("a list").len(), listed);
+            assert_eq!(v.get("what_if").is_some(), !set.is_empty());
+            assert_eq!(v.get("left_out_as_later").is_some(), as_of.is_some());
+            if ignore_red_lines {
+                assert!(listed > 100, "{listed} points");
+            }
+        }
+    }
 
     #[test]
     fn utility_columns_tell_compared_numbers_apart() {

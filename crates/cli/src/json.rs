@@ -18,6 +18,135 @@ pub fn to_json(v: &serde_json::Value) -> String {
     s
 }
 
+/// A long list in a JSON object, given element by element: `len` elements, the `i`th of which
+/// is `item(i)`. [`to_json_with_lists`] writes it without building a value of the whole list.
+pub struct LongList<'a> {
+    /// Its key in the object.
+    pub key: &'static str,
+    /// How many elements it has.
+    pub len: usize,
+    /// The element at an index below `len`.
+    pub item: Box<dyn Fn(usize) -> Value + 'a>,
+}
+
+/// The object `head` with each of `lists` set at its key, as one value (what
+/// [`to_json_with_lists`] writes).
+pub fn with_lists(mut head: serde_json::Map<String, Value>, lists: &[LongList<'_>]) -> Value {
+    for l in lists {
+        head.insert(l.key.to_string(), Value::Array((0..l.len).map(&l.item).collect()));
+    }
+    Value::Object(head)
+}
+
+/// How deep an element of a list at the top level of an object sits.
+const ELEMENT_INDENT: &str = "    ";
+
+/// [`to_json`] of [`with_lists`]`(head, lists)`, byte for byte, written element by element:
+/// an element's value lives only while its text is written, so the memory is that of the
+/// text. The same splice as a tournament part's sessions (`detente_sim::PartText`): the head
+/// is written with `null` at each list's key, and a key at the top level is the only text
+/// with two spaces and a quote after a newline (no nested key has so few, and a JSON string
+/// holds no raw newline).
+pub fn to_json_with_lists(
+    mut head: serde_json::Map<String, Value>,
+    lists: &[LongList<'_>],
+) -> String {
+    for l in lists {
+        head.insert(l.key.to_string(), Value::Null);
+    }
+    let text = to_json(&Value::Object(head));
+    // Where each list's `null` stands, in the order of the text.
+    let mut at: Vec<(usize, &LongList<'_>)> = lists
+        .iter()
+        .filter_map(|l| {
+            let key = format!("\n  {}: null", Value::String(l.key.to_string()));
+            text.find(&key).map(|i| (i + key.len() - "null".len(), l))
+        })
+        .collect();
+    at.sort_by_key(|&(i, _)| i);
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (i, l) in at {
+        out.push_str(&text[from..i]);
+        from = i + "null".len();
+        if l.len == 0 {
+            out.push_str("[]");
+            continue;
+        }
+        out.push_str("[\n");
+        for k in 0..l.len {
+            if k > 0 {
+                out.push_str(",\n");
+            }
+            out.push_str(ELEMENT_INDENT);
+            let element = serde_json::to_string_pretty(&(l.item)(k)).unwrap_or_default();
+            for (n, line) in element.split('\n').enumerate() {
+                if n > 0 {
+                    out.push('\n');
+                    out.push_str(ELEMENT_INDENT);
+                }
+                out.push_str(line);
+            }
+        }
+        out.push_str("\n  ]");
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+/// The JSON text of an object (pretty, as [`to_json`] writes it) with `key` set to `value`,
+/// in the place the sorted keys give it: what [`to_json`] would write of the object with the
+/// key inserted, without reading the text back into a value. Text that is not an object is
+/// returned unchanged.
+pub fn insert_key(text: &str, key: &str, value: &Value) -> String {
+    if text == "{}\n" {
+        let mut map = serde_json::Map::new();
+        map.insert(key.to_string(), value.clone());
+        return to_json(&Value::Object(map));
+    }
+    let Some(end) = text.strip_suffix("\n}\n").map(str::len) else {
+        return text.to_string();
+    };
+    if !text.starts_with("{\n") {
+        return text.to_string();
+    }
+    let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
+    let entry = format!("  {}: {}", Value::String(key.to_string()), pretty.replace('\n', "\n  "));
+    // The entries at the top level: where each starts (after its newline) and its key.
+    let starts: Vec<(usize, String)> = text
+        .match_indices("\n  \"")
+        .map(|(i, _)| i + 1)
+        .filter_map(|i| {
+            let mut keys = serde_json::Deserializer::from_str(&text[i + 2..]).into_iter::<String>();
+            keys.next().and_then(Result::ok).map(|k| (i, k))
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len() + entry.len() + 2);
+    match starts.iter().position(|(_, k)| k.as_str() >= key) {
+        Some(n) if starts[n].1 == key => {
+            // Replaces the entry: up to the next one's `,\n`, or to the closing brace.
+            let (i, stop) = (starts[n].0, starts.get(n + 1).map_or(end, |&(j, _)| j - 2));
+            out.push_str(&text[..i]);
+            out.push_str(&entry);
+            out.push_str(&text[stop..]);
+        }
+        Some(n) => {
+            let i = starts[n].0;
+            out.push_str(&text[..i]);
+            out.push_str(&entry);
+            out.push_str(",\n");
+            out.push_str(&text[i..]);
+        }
+        None => {
+            out.push_str(&text[..end]);
+            out.push_str(",\n");
+            out.push_str(&entry);
+            out.push_str(&text[end..]);
+        }
+    }
+    out
+}
+
 /// Rounds to 12 decimals so that the output does not carry float noise.
 pub fn num(x: f64) -> Value {
     let r = (x * 1e12).round() / 1e12;
@@ -250,4 +379,57 @@ pub fn scenario_header(s: &Scenario) -> Value {
         "issues": s.issues().iter().map(|i| json!({"id": i.id, "name": i.name})).collect::<Vec<_>>(),
         "proposals": (0..s.proposals().len()).map(|j| proposal_header(s, j)).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head() -> serde_json::Map<String, Value> {
+        let v = json!({
+            "b": [1.5, {"x": null, "y": []}],
+            "m": {},
+            "q": "a \"quoted\"\nline",
+            "z": {"frontier": null, "w": [[]]},
+        });
+        match v {
+            Value::Object(map) => map,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn lists_are_written_as_the_whole_value_is() {
+        let element = |i: usize| match i % 4 {
+            0 => json!([0.25, 1e-13, i]),
+            1 => json!({"issue": "TER-01", "nested": {"k": [i, "v"]}, "empty": {}}),
+            2 => json!([]),
+            _ => json!("a string\twith \"escapes\""),
+        };
+        for (n_a, n_f) in [(0, 0), (1, 0), (0, 3), (5, 9)] {
+            let lists = [
+                LongList { key: "frontier", len: n_f, item: Box::new(element) },
+                LongList { key: "a", len: n_a, item: Box::new(|i| json!(i)) },
+            ];
+            let want = to_json(&with_lists(head(), &lists));
+            assert_eq!(to_json_with_lists(head(), &lists), want, "{n_a} {n_f}");
+        }
+        let only = [LongList { key: "frontier", len: 2, item: Box::new(|i| json!([i])) }];
+        let empty = serde_json::Map::new();
+        assert_eq!(to_json_with_lists(empty.clone(), &only), to_json(&with_lists(empty, &only)));
+    }
+
+    #[test]
+    fn a_key_is_inserted_where_the_sorted_keys_put_it() {
+        let value = json!({"path": "russia.reservation", "list": [1, {"a": []}]});
+        for key in ["a", "b", "c", "m", "n", "q", "zz", "z"] {
+            let mut want = head();
+            want.insert(key.to_string(), value.clone());
+            let got = insert_key(&to_json(&Value::Object(head())), key, &value);
+            assert_eq!(got, to_json(&Value::Object(want)), "{key}");
+        }
+        assert_eq!(insert_key("{}\n", "k", &json!(1)), "{\n  \"k\": 1\n}\n");
+        assert_eq!(insert_key("[\n  1\n]\n", "k", &json!(1)), "[\n  1\n]\n");
+        assert_eq!(insert_key("null\n", "k", &json!(1)), "null\n");
+    }
 }

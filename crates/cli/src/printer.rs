@@ -12,7 +12,8 @@ pub trait Report {
     /// The JSON shape documented in `docs/cli.md`.
     fn json(&self) -> Value;
     /// [`Report::json`] as the JSON printer writes it: pretty, with a trailing newline. A
-    /// report whose JSON is large (a tournament's sessions) writes its text directly.
+    /// report whose JSON is large (a tournament's sessions, a frontier's points) writes its text
+    /// directly ([`crate::json::to_json_with_lists`]); it must be the same text.
     fn json_text(&self) -> String {
         crate::json::to_json(&self.json())
     }

@@ -207,6 +207,19 @@ impl Report for Said<'_> {
         }
         v
     }
+
+    /// The inner report's text with the changes inserted (a report that writes its own
+    /// text keeps doing so).
+    fn json_text(&self) -> String {
+        let mut text = self.inner.json_text();
+        if !self.shown.entries.is_empty() {
+            text = crate::json::insert_key(&text, "what_if", &self.shown.json());
+        }
+        if let Some(later) = &self.shown.later {
+            text = crate::json::insert_key(&text, "left_out_as_later", &later.json);
+        }
+        text
+    }
 }
 
 #[cfg(test)]
