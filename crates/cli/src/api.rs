@@ -306,6 +306,8 @@ pub struct Frontier {
     pub max_points: Option<u64>,
     /// `--sample` (at least 1).
     pub sample: Option<u64>,
+    /// `--seed` of `--sample` (default 0; only with `sample`).
+    pub seed: Option<u64>,
     /// `--all`.
     pub all: bool,
     /// `--ignore-red-lines`.
@@ -327,6 +329,9 @@ pub fn frontier(s: &Scenario, w: &WhatIf, o: &Frontier) -> Result<String> {
     if o.sample.is_some() && o.all {
         return Err(bad("--sample cannot be used with --all".to_string()));
     }
+    if o.seed.is_some() && o.sample.is_none() {
+        return Err(bad("--seed is the seed of --sample: give --sample N too".to_string()));
+    }
     let (s, shown) = what_if::load(s.clone(), &w.args())?;
     let parties = load::parties(&s, o.parties.as_deref())?;
     let power = o.power.as_deref().map(|spec| load::power(&s, &parties, spec)).transpose()?;
@@ -334,7 +339,7 @@ pub fn frontier(s: &Scenario, w: &WhatIf, o: &Frontier) -> Result<String> {
     let args = bargain::FrontierArgs {
         max_points: o.max_points.map(size),
         sample: o.sample.map(size),
-        seed: 0,
+        seed: o.seed.unwrap_or(0),
         all: o.all,
         plot: None,
         parties,

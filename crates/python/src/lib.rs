@@ -294,7 +294,7 @@ fn mediate(
 /// `detente frontier --json`.
 #[pyfunction]
 #[pyo3(signature = (scenario, parties=None, max_points=None, sample=None, all=false,
-    ignore_red_lines=false, power=None, set=None, as_of=None))]
+    ignore_red_lines=false, power=None, set=None, as_of=None, seed=None))]
 #[allow(clippy::too_many_arguments)]
 fn frontier(
     py: Python<'_>,
@@ -307,9 +307,10 @@ fn frontier(
     power: Option<String>,
     set: Option<Vec<String>>,
     as_of: Option<String>,
+    seed: Option<u64>,
 ) -> PyResult<String> {
     let (s, w) = (scenario.inner.clone(), what_if(set, as_of));
-    let o = api::Frontier { parties, max_points, sample, all, ignore_red_lines, power };
+    let o = api::Frontier { parties, max_points, sample, seed, all, ignore_red_lines, power };
     run(py, move || api::frontier(&s, &w, &o))
 }
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import detente
-from detente import Scenario
+from detente import InputError, Scenario
 
 SCENARIOS = {
     "ukraine-2025": {"proposals": ["us-28", "e3-markup", "us-ua-20"]},
@@ -102,6 +102,24 @@ def test_frontier_options_equal_the_cli(s, name, cli):
     )
     assert got.data == want
     assert got.points.shape[0] <= 3
+
+
+def test_frontier_sample_seed_equals_the_cli(cli):
+    # 219 frontier points between Ukraine and the US with the red lines set aside: a sample
+    # of 5 depends on its seed.
+    s = Scenario.load("ukraine-2025")
+    args = ["--parties", "ukraine,us", "--ignore-red-lines", "--sample", "5"]
+    drawn = {}
+    for seed in (None, 0, 7, 2**64 - 1):
+        got = s.frontier(["ukraine", "us"], sample=5, seed=seed, ignore_red_lines=True)
+        seed_args = [] if seed is None else ["--seed", str(seed)]
+        assert got.data == cli("frontier", "ukraine-2025", *args, *seed_args)
+        assert got.data["frontier_sampled"] and len(got.data["frontier"]) == 5
+        drawn[seed] = got.data["frontier"]
+    assert drawn[None] == drawn[0]
+    assert drawn[7] != drawn[0]
+    with pytest.raises(InputError, match="--seed"):
+        s.frontier(seed=3)
 
 
 @pytest.mark.parametrize("model", ["smp", "compromise", "median"])

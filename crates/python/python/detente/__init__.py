@@ -431,6 +431,7 @@ class Scenario:
         *,
         max_points: Optional[int] = None,
         sample: Optional[int] = None,
+        seed: Optional[int] = None,
         all: bool = False,
         ignore_red_lines: bool = False,
         power: Optional[str] = None,
@@ -439,10 +440,11 @@ class Scenario:
     ) -> FrontierResult:
         """``detente frontier``: the Pareto frontier of the rational outcomes (every point
         is listed unless ``max_points`` or ``sample`` is given, as in the CLI's JSON) and
-        the bargaining solutions."""
+        the bargaining solutions. ``seed`` is the seed of ``sample`` (default 0, as
+        ``--seed``): (scenario, seed) decides the points drawn."""
         return _load(
             _detente.frontier(
-                self._s, _ids(parties), max_points, sample, all, ignore_red_lines, power, _sets(set), as_of
+                self._s, _ids(parties), max_points, sample, all, ignore_red_lines, power, _sets(set), as_of, seed
             ),
             FrontierResult,
         )

@@ -77,6 +77,7 @@ def frontier(
     power: Optional[str] = None,
     set: Optional[List[str]] = None,
     as_of: Optional[str] = None,
+    seed: Optional[int] = None,
 ) -> str: ...
 def forecast(
     scenario: Scenario,
