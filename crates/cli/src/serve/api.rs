@@ -14,7 +14,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use detente_core::Scenario;
-use serde_json::Value;
 
 use super::guard::{self, Refusal};
 use super::{App, MAX_BODY, pages};
@@ -159,7 +158,7 @@ async fn question(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     match answer(app, path, query).await {
-        Ok(v) => guard::json_response(StatusCode::OK, &v),
+        Ok(text) => guard::json_text_response(StatusCode::OK, text),
         Err(r) => r.into_response(),
     }
 }
@@ -176,7 +175,7 @@ async fn answer(
     app: App,
     path: Result<Path<(String, String)>, PathRejection>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Value, Refusal> {
+) -> Result<String, Refusal> {
     let Path((name, q)) =
         path.map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, format!("bad path: {e}")))?;
     let s = scenario(&app, &name)?;
@@ -208,10 +207,14 @@ async fn answer(
         "simulate" | "tournament" => (Some(p.need("negotiators", &q)?), None),
         _ => (None, None),
     };
-    let work = move || -> anyhow::Result<Value> {
+    // The text as the command's printer writes it: a report with large lists (a frontier's
+    // points) writes them one by one, never as a JSON value a point.
+    let work = move || -> anyhow::Result<String> {
         let s = &*s;
         Ok(match q.as_str() {
-            "analyze" => crate::analyze::analyze(s, crate::analyze::DEFAULT_SAMPLES, 0)?.json(),
+            "analyze" => {
+                crate::analyze::analyze(s, crate::analyze::DEFAULT_SAMPLES, 0)?.json_text()
+            }
             "evaluate" => {
                 let proposals = match p.get("proposal") {
                     Some(id) => vec![load::proposal(s, &id)?],
@@ -221,22 +224,22 @@ async fn answer(
                     let name = &s.meta().name;
                     return Err(BadInput(format!("{name}: the scenario has no proposals")).into());
                 }
-                crate::evaluate::evaluate(s, &proposals)?.json()
+                crate::evaluate::evaluate(s, &proposals)?.json_text()
             }
             "compare" => {
                 let a = load::proposal(s, from.as_deref().unwrap_or_default())?;
                 let b = load::proposal(s, to.as_deref().unwrap_or_default())?;
-                crate::compare::compare(s, a, b)?.json()
+                crate::compare::compare(s, a, b)?.json_text()
             }
             "deadlock" => {
                 let parties = load::parties(s, party_ids(p.get("parties")).as_deref())?;
-                crate::deadlock::deadlock(s, Some(parties), None)?.json()
+                crate::deadlock::deadlock(s, Some(parties), None)?.json_text()
             }
-            "forecast" => super::play::forecast(s, &|k| p.get(k))?.report().json(),
+            "forecast" => super::play::forecast(s, &|k| p.get(k))?.report().json_text(),
             "simulate" => {
-                super::play::simulate(s, &|k| p.get(k), crate::sim::TraceArg::Summary)?.json()
+                super::play::simulate(s, &|k| p.get(k), crate::sim::TraceArg::Summary)?.json_text()
             }
-            "tournament" => super::play::tournament(s, &|k| p.get(k))?.json(),
+            "tournament" => super::play::tournament(s, &|k| p.get(k))?.json_text(),
             "mediate" => {
                 let from = load::proposal(s, from.as_deref().unwrap_or_default())?;
                 let parties = load::parties(s, party_ids(p.get("parties")).as_deref())?;
@@ -245,7 +248,7 @@ async fn answer(
                     ..Default::default()
                 };
                 let procedure = crate::mediate::Procedure::Search;
-                crate::mediate::run(s, from, parties, procedure, &flags)?.json()
+                crate::mediate::run(s, from, parties, procedure, &flags)?.json_text()
             }
             _ => {
                 let parties = load::parties(s, party_ids(p.get("parties")).as_deref())?;
@@ -259,7 +262,7 @@ async fn answer(
                     ignore_red_lines: false,
                     power: None,
                 };
-                crate::bargain::frontier(s, &args)?.json()
+                crate::bargain::frontier(s, &args)?.json_text()
             }
         })
     };

@@ -77,8 +77,13 @@ impl IntoResponse for Refusal {
 
 /// A JSON answer: the bytes `--json` prints.
 pub fn json_response(status: StatusCode, v: &Value) -> Response {
+    json_text_response(status, crate::json::to_json(v))
+}
+
+/// A JSON answer already written as text (`Report::json_text`).
+pub fn json_text_response(status: StatusCode, text: String) -> Response {
     let headers = [(axum::http::header::CONTENT_TYPE, "application/json")];
-    (status, headers, crate::json::to_json(v)).into_response()
+    (status, headers, text).into_response()
 }
 
 /// Runs `work` on a worker within `limit`.
