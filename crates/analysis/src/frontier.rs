@@ -266,12 +266,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
     let n_outcomes =
         s.issues().iter().try_fold(1u128, |acc, issue| acc.checked_mul(issue.n_options() as u128));
     let ranges = utility_ranges(s);
-    let disagreement: Vec<f64> = ranges
-        .iter()
-        .zip(&prep.reservation)
-        .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
-        .collect();
-    let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
+    let (disagreement, maxs) = disagreement_and_maxima(&ranges, &prep.reservation);
     let limits = DpLimits {
         max_points: options.max_points,
         max_work: options.max_work,
@@ -434,6 +429,16 @@ pub fn spread(points: &[FrontierPoint], n: usize) -> Vec<FrontierPoint> {
         count += 1;
     }
     points.iter().zip(&chosen).filter(|(_, c)| **c).map(|(p, _)| p.clone()).collect()
+}
+
+/// The disagreement point, `max(reservation, min)` per party (the module documentation), and
+/// each party's best possible utility, from the ranges of [`utility_ranges`].
+pub(crate) fn disagreement_and_maxima(
+    ranges: &[(f64, f64)],
+    reservation: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
+    let d = ranges.iter().zip(reservation).map(|(&(lo, _), &r)| if r >= lo { r } else { lo });
+    (d.collect(), ranges.iter().map(|r| r.1).collect())
 }
 
 /// The range of each party's utility over the whole outcome space, summed like

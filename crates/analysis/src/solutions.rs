@@ -156,12 +156,7 @@ pub(crate) fn nash_only(
 ) -> Result<(Solution, f64, u64, u64), crate::Error> {
     let prep = Prepared::new(s);
     let ranges = crate::frontier::utility_ranges(s);
-    let d: Vec<f64> = ranges
-        .iter()
-        .zip(&prep.reservation)
-        .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
-        .collect();
-    let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
+    let (d, maxs) = crate::frontier::disagreement_and_maxima(&ranges, &prep.reservation);
     let exponents = crate::frontier::power_exponents(options.power.as_deref(), prep.n_p)?;
     let obj = Objectives { d: &d, maxs: &maxs, power: exponents.as_deref() };
     let g_nash: Vec<f64> = (0..prep.n_p)
@@ -188,12 +183,7 @@ pub(crate) fn search_only(
 ) -> Result<Vec<Solution>, crate::Error> {
     let prep = Prepared::new(s);
     let ranges = crate::frontier::utility_ranges(s);
-    let d: Vec<f64> = ranges
-        .iter()
-        .zip(&prep.reservation)
-        .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
-        .collect();
-    let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
+    let (d, maxs) = crate::frontier::disagreement_and_maxima(&ranges, &prep.reservation);
     let obj = Objectives { d: &d, maxs: &maxs, power: None };
     let ones = vec![1.0; prep.n_p];
     let egal = |u: &[f64]| obj.egalitarian(u);
@@ -1901,12 +1891,8 @@ mod tests {
                 let front = brute_frontier(&s);
                 let n_p = s.parties().len();
                 let ranges = crate::frontier::utility_ranges(&s);
-                let d: Vec<f64> = ranges
-                    .iter()
-                    .zip(&prep.reservation)
-                    .map(|(&(lo, _), &r)| if r >= lo { r } else { lo })
-                    .collect();
-                let maxs: Vec<f64> = ranges.iter().map(|r| r.1).collect();
+                let (d, maxs) =
+                    crate::frontier::disagreement_and_maxima(&ranges, &prep.reservation);
                 let obj = Objectives { d: &d, maxs: &maxs, power: None };
                 let ones = vec![1.0; n_p];
                 let nash_value = |u: &[f64]| obj.nash(u);
