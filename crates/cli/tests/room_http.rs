@@ -485,3 +485,125 @@ fn a_server_killed_in_the_middle_of_writes_keeps_every_acknowledged_change() {
         assert_eq!(n, r, "{}: {n} audit entries for {r} stored changes", u.who);
     }
 }
+
+/// Signs in with a token given here (not the one the server printed): status and answer.
+fn sign_in_with(server: &Server, room: &str, who: &str, token: &str) -> (u16, Value) {
+    let body = json!({"who": who, "token": token}).to_string();
+    let (s, _, b) = server.request("POST", &format!("/rooms/{room}/sign-in"), &[], body.as_bytes());
+    (s, serde_json::from_str(&b).unwrap_or(Value::Null))
+}
+
+#[test]
+fn reissuing_an_invitation_ends_the_old_token_and_keeps_the_inputs() {
+    let mut first = Server::start("tutorial", "reissue");
+    first.keep = true;
+    let room = first.room.clone();
+    let old_mediator = first.token("mediator").to_string();
+    let (m, up, low) =
+        (first.sign_in("mediator"), first.sign_in("upland"), first.sign_in("lowland"));
+    let (s, b) = by(&first, &up, "PUT", "api/inputs", r#"{"reservation": 0.375}"#);
+    assert_eq!(s, 200, "{b}");
+    // A party may not reissue a token, its own or another's, nor the mediator's.
+    for who in ["upland", "lowland", "mediator"] {
+        let (s, b) = by(&first, &low, "POST", &format!("api/invitations/{who}"), "");
+        assert_eq!(s, 403, "{who}: {b}");
+        assert!(b.contains("party lowland may not change the"), "{b}");
+    }
+    let (s, _) = by(&first, &m, "POST", "api/invitations/nobody", "");
+    assert_eq!(s, 404);
+    // By cookie, a reissue is a change: it needs the CSRF token.
+    let path = format!("/rooms/{room}/api/invitations/upland");
+    let (s, _, b) = first.request("POST", &path, &[("Cookie", &m.cookie())], b"");
+    assert_eq!(s, 403, "{b}");
+    // The mediator reissues Upland's invitation.
+    let (s, b) = by(&first, &m, "POST", "api/invitations/upland", "");
+    assert_eq!(s, 200, "{b}");
+    let v: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!((v["who"].as_str(), v["sessions_ended"].as_u64()), (Some("upland"), Some(1)));
+    let token = v["token"].as_str().unwrap().to_string();
+    assert_eq!(token.len(), 64);
+    assert_ne!(token, first.token("upland"));
+    // The old session and the old token open nothing; the new token signs in and finds
+    // Upland's inputs; Lowland's session is untouched.
+    let (s, _) = by(&first, &up, "GET", "api/inputs", "");
+    assert_eq!(s, 404);
+    assert_eq!(sign_in_with(&first, &room, "upland", first.token("upland")).0, 404);
+    let (s, v) = sign_in_with(&first, &room, "upland", &token);
+    assert_eq!(s, 200, "{v}");
+    let up = User {
+        who: "upland".into(),
+        session: v["session"].as_str().unwrap().into(),
+        csrf: v["csrf"].as_str().unwrap().into(),
+    };
+    let (s, b) = by(&first, &up, "GET", "api/inputs", "");
+    assert_eq!(
+        (s, serde_json::from_str::<Value>(&b).unwrap()["reservation"].as_f64()),
+        (200, Some(0.375))
+    );
+    assert_eq!(by(&first, &low, "GET", "api/me", "").0, 200);
+    assert_eq!(sign_in_with(&first, &room, "lowland", &token).0, 404, "upland's token as lowland");
+    let (_, trail) = by(&first, &m, "GET", "api/audit", "");
+    assert!(
+        trail.contains("reissued the invitation of party \\\"upland\\\"; 1 session ended"),
+        "{trail}"
+    );
+    assert!(!trail.contains(&token));
+    // A second room on the same data: room one's mediator session opens nothing of it, and
+    // room one's Upland token does not sign in there.
+    let data = first.data.clone();
+    drop(first);
+    let mut second = Server::spawn(data, &["--new-room", "tutorial"], String::new(), vec![]);
+    second.keep = true;
+    let room2 = second.room.clone();
+    assert_ne!(room2, room);
+    let path = format!("/rooms/{room2}/api/invitations/upland");
+    let bearer = format!("Bearer {}", m.session);
+    let (s, _, b) = second.request("POST", &path, &[("Authorization", &bearer)], b"");
+    assert_eq!(s, 404, "room one's mediator in room two: {b}");
+    assert_eq!(sign_in_with(&second, &room2, "upland", &token).0, 404);
+    let m2 = second.sign_in("mediator");
+    let path = format!("/rooms/{room}/api/invitations/upland");
+    let (s, _, b) =
+        second.request("POST", &path, &[("Authorization", &format!("Bearer {}", m2.session))], b"");
+    assert_eq!(s, 404, "room two's mediator in room one: {b}");
+    assert_eq!(sign_in_with(&second, &room, "upland", &token).0, 200, "room one unchanged");
+    // The operator's way for a mediator that lost its token: a new one printed at start.
+    let data = second.data.clone();
+    drop(second);
+    let bad = Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(["serve", "--multi-user", "--data"])
+        .arg(&data)
+        .args(["--reissue-mediator", "0123456789abcdef0123456789abcdef", "--port", "0"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--reissue-mediator: no such room"), "{err}");
+    let third = Server::spawn(data, &["--reissue-mediator", &room], String::new(), vec![]);
+    assert_eq!(third.room, room);
+    let new = third.token("mediator").to_string();
+    assert_eq!(new.len(), 64);
+    let bearer = format!("Bearer {}", m.session);
+    let (s, _, _) = third.request(
+        "GET",
+        &format!("/rooms/{room}/api/audit"),
+        &[("Authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(s, 404, "the mediator's session ended with its old token");
+    assert_eq!(sign_in_with(&third, &room, "mediator", &old_mediator).0, 404);
+    let (s, v) = sign_in_with(&third, &room, "mediator", &new);
+    assert_eq!(s, 200, "{v}");
+    let bearer = format!("Bearer {}", v["session"].as_str().unwrap());
+    let (s, _, trail) = third.request(
+        "GET",
+        &format!("/rooms/{room}/api/audit"),
+        &[("Authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(s, 200);
+    let trail: Value = serde_json::from_str(&trail).unwrap();
+    let last = trail.as_array().unwrap().iter().rev().find(|e| e["who"] == "operator").unwrap();
+    assert_eq!(last["what"], "reissued the mediator's token; 1 session ended");
+}

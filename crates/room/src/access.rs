@@ -65,6 +65,9 @@ pub enum Resource {
     },
     /// A party's sealed offers.
     Offers(String),
+    /// The token of one holder (the mediator or a party): reissuing it (write); nobody
+    /// reads a token, the room keeps only its hash.
+    Invitation(Role),
 }
 
 /// Reading or changing.
@@ -87,6 +90,7 @@ pub enum Action {
 /// | the audit trail | the mediator | nobody (appended by the room itself) |
 /// | a bidding between X and Y | the mediator, X, Y | the mediator (opening it) |
 /// | sealed offers of party X | X | X |
+/// | the token of the mediator or of party X | nobody | the mediator (reissuing it) |
 pub fn decide(role: &Role, resource: &Resource, action: Action) -> bool {
     use Action::*;
     let is = |id: &String| matches!(role, Role::Party(p) if p == id);
@@ -104,6 +108,8 @@ pub fn decide(role: &Role, resource: &Resource, action: Action) -> bool {
         (Resource::Bidding { low, high }, Read) => mediator || is(low) || is(high),
         (Resource::Bidding { .. }, Write) => mediator,
         (Resource::Offers(x), _) => is(x),
+        (Resource::Invitation(_), Read) => false,
+        (Resource::Invitation(_), Write) => mediator,
     }
 }
 
@@ -164,6 +170,8 @@ fn forbidden(role: &Role, resource: &Resource, action: Action) -> Error {
         Resource::Audit => "the audit trail".to_string(),
         Resource::Bidding { low, high } => format!("the bidding between {low} and {high}"),
         Resource::Offers(x) => format!("the sealed offers of party {x}"),
+        Resource::Invitation(Role::Mediator) => "the mediator's token".to_string(),
+        Resource::Invitation(Role::Party(x)) => format!("the invitation of party {x}"),
     };
     Error::new(ErrorKind::Forbidden, format!("{who} may not {verb} {what}"))
 }

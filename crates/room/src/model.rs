@@ -148,7 +148,8 @@ pub struct AuditEntry {
     pub seq: i64,
     /// When, in seconds since the Unix epoch, as the caller gave it.
     pub at: i64,
-    /// Who: `mediator`, `party:ID`, or `room` (a settlement the room reached itself).
+    /// Who: `mediator`, `party:ID`, `room` (a settlement the room reached itself) or
+    /// `operator` (whoever runs the store, reissuing a token outside the room's roles).
     pub who: String,
     /// What, in words.
     pub what: String,

@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS credentials (room TEXT NOT NULL REFERENCES rooms(id),
   hash TEXT NOT NULL, PRIMARY KEY (room, principal));
 CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, room TEXT NOT NULL REFERENCES rooms(id),
   principal TEXT NOT NULL, expires BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_holder ON sessions (room, principal);
 CREATE TABLE IF NOT EXISTS inputs (room TEXT NOT NULL REFERENCES rooms(id), party TEXT NOT NULL,
   body TEXT NOT NULL, updated BIGINT NOT NULL, PRIMARY KEY (room, party));
 CREATE TABLE IF NOT EXISTS audit (seq BIGSERIAL PRIMARY KEY, room TEXT NOT NULL REFERENCES rooms(id),
@@ -49,10 +50,21 @@ impl PgStore {
     pub(crate) fn open(url: &str) -> Result<PgStore, Error> {
         let mut client = Client::connect(url, NoTls)
             .map_err(|e| Error::storage(format!("cannot connect to the database: {e}")))?;
-        let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock(7471)", &[])?;
-        tx.batch_execute(SCHEMA)?;
-        tx.commit()?;
+        // The schema's statements lock its tables (an index's, a trigger's), the sessions
+        // before the audit trail as every operation does; a deadlock with another server's
+        // operation all the same is tried again.
+        for tried in 1.. {
+            let mut tx = client.transaction()?;
+            let done = tx
+                .execute("SELECT pg_advisory_xact_lock(7471)", &[])
+                .and_then(|_| tx.batch_execute(SCHEMA))
+                .and_then(|()| tx.commit());
+            match done {
+                Ok(()) => break,
+                Err(e) if is_conflict(&e) && tried < TRIES => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok(PgStore { client })
     }
 

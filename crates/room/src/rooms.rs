@@ -29,6 +29,18 @@ pub struct Created {
     pub invitations: Vec<(String, Secret)>,
 }
 
+/// A token reissued: the holder's new token, shown only here, and how many of the holder's
+/// sessions ended with the old one.
+#[derive(Debug)]
+pub struct Reissued {
+    /// `mediator` or the party's id.
+    pub who: String,
+    /// The new token; the old one no longer signs in.
+    pub token: Secret,
+    /// How many live or expired sessions of the holder were ended.
+    pub sessions_ended: u64,
+}
+
 /// A bidding as one who may see it sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BiddingView {
@@ -51,6 +63,14 @@ pub struct BiddingView {
 enum Backend {
     Sqlite(SqliteStore),
     Postgres(PgStore),
+}
+
+/// The holder a sign-in or a reissue names: `mediator`, or a party's id.
+fn holder(who: &str) -> Result<Role, Error> {
+    if who.len() > MAX_ID {
+        return Err(Error::new(ErrorKind::TooLarge, format!("who: longer than {MAX_ID} bytes")));
+    }
+    Ok(if who == "mediator" { Role::Mediator } else { Role::Party(who.to_string()) })
 }
 
 /// The rooms of one store.
@@ -129,32 +149,90 @@ impl Rooms {
             )));
         }
         let room = RoomId::parse(room)?;
-        if who.len() > MAX_ID {
-            return Err(Error::new(
-                ErrorKind::TooLarge,
-                format!("who: longer than {MAX_ID} bytes"),
-            ));
-        }
-        let role = if who == "mediator" { Role::Mediator } else { Role::Party(who.to_string()) };
+        let role = holder(who)?;
         let principal = role.principal();
         let refused = || Error::not_found("no such room, or a wrong token for it");
         if !secret::well_formed(token) {
             return Err(refused());
         }
         let stored = self.tx(|tx| tx.credential(&room, &principal))?;
-        match stored {
-            Some(hash) if secret::verify(token, &hash) => {}
+        let verified = match stored {
+            Some(hash) if secret::verify(token, &hash) => hash,
             _ => return Err(refused()),
-        }
+        };
         let session_token = secret::token()?;
         let digest = secret::digest(session_token.expose());
         let expires = now.saturating_add(ttl);
         self.tx(|tx| {
+            // The token was checked outside the transaction (argon2 is slow): if it was
+            // reissued since, the old one opens no session.
+            if !tx.lock_room(&room)?
+                || tx.credential(&room, &principal)?.as_deref() != Some(verified.as_str())
+            {
+                return Err(refused());
+            }
             tx.delete_expired(&room, now)?;
             tx.insert_session(&digest, &room, &principal, expires)?;
             tx.append_audit(&room, now, &principal, "signed in")
         })?;
         Ok((session_token, Session { room, role, expires }))
+    }
+
+    /// A new token for `who` (`mediator` or a party's id) of the session's room, asked by
+    /// the mediator (a party may not): the old token stops signing in at once and every
+    /// session opened with it ends, the mediator's own included when it reissues its own;
+    /// the holder's inputs and offers stay. One audit entry.
+    pub fn reissue(&mut self, s: &Session, who: &str, now: i64) -> Result<Reissued, Error> {
+        let role = holder(who)?;
+        let g = access::authorize(s, &Resource::Invitation(role.clone()), Action::Write)?;
+        self.reissue_in(g.room(), role, "mediator", now)
+    }
+
+    /// [`Rooms::reissue`] by whoever operates the store, outside the room's roles: for a
+    /// mediator that lost its own token (the operator can read the database anyway, so this
+    /// grants nothing it does not have). Audited as by `operator`.
+    pub fn reissue_as_operator(
+        &mut self,
+        room: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<Reissued, Error> {
+        let room = RoomId::parse(room)?;
+        self.reissue_in(&room, holder(who)?, "operator", now)
+    }
+
+    fn reissue_in(
+        &mut self,
+        room: &RoomId,
+        role: Role,
+        by: &str,
+        now: i64,
+    ) -> Result<Reissued, Error> {
+        let token = secret::token()?;
+        let hash = secret::hash(&token, self.cost)?;
+        let principal = role.principal();
+        let whom = match &role {
+            Role::Mediator => "the mediator's token".to_string(),
+            Role::Party(p) => format!("the invitation of party {}", quote(p)),
+        };
+        let sessions_ended = self.tx(|tx| {
+            let skeleton = Self::lock(tx, room)?;
+            if let Role::Party(p) = &role {
+                skeleton.party(p)?;
+            }
+            if !tx.set_credential(room, &principal, &hash)? {
+                return Err(Error::not_found(format!("no holder {}", quote(&principal))));
+            }
+            let n = tx.delete_sessions_of(room, &principal)?;
+            let ended = if n == 1 { "1 session".to_string() } else { format!("{n} sessions") };
+            tx.append_audit(room, now, by, &format!("reissued {whom}; {ended} ended"))?;
+            Ok(n)
+        })?;
+        let who = match role {
+            Role::Mediator => "mediator".to_string(),
+            Role::Party(p) => p,
+        };
+        Ok(Reissued { who, token, sessions_ended })
     }
 
     /// The session of a session token, if it is live at `now`.

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS credentials (room TEXT NOT NULL REFERENCES rooms(id),
   hash TEXT NOT NULL, PRIMARY KEY (room, principal));
 CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, room TEXT NOT NULL REFERENCES rooms(id),
   principal TEXT NOT NULL, expires INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_holder ON sessions (room, principal);
 CREATE TABLE IF NOT EXISTS inputs (room TEXT NOT NULL REFERENCES rooms(id), party TEXT NOT NULL,
   body TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (room, party));
 CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL REFERENCES rooms(id),

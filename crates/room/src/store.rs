@@ -149,6 +149,20 @@ impl Tx<'_> {
         rows.into_iter().next().map(|mut r| r.swap_remove(0).text()).transpose()
     }
 
+    /// Replaces the hash of a holder's token; whether the holder exists.
+    pub(crate) fn set_credential(
+        &mut self,
+        room: &RoomId,
+        principal: &str,
+        hash: &str,
+    ) -> Result<bool, Error> {
+        let n = self.sql.exec(
+            "UPDATE credentials SET hash = $1 WHERE room = $2 AND principal = $3",
+            &[P::T(hash), P::T(room.as_str()), P::T(principal)],
+        )?;
+        Ok(n == 1)
+    }
+
     pub(crate) fn insert_session(
         &mut self,
         digest: &str,
@@ -181,6 +195,18 @@ impl Tx<'_> {
     pub(crate) fn delete_session(&mut self, digest: &str) -> Result<(), Error> {
         self.sql.exec("DELETE FROM sessions WHERE digest = $1", &[P::T(digest)])?;
         Ok(())
+    }
+
+    /// Ends every session of one holder in a room (its token was reissued); how many.
+    pub(crate) fn delete_sessions_of(
+        &mut self,
+        room: &RoomId,
+        principal: &str,
+    ) -> Result<u64, Error> {
+        self.sql.exec(
+            "DELETE FROM sessions WHERE room = $1 AND principal = $2",
+            &[P::T(room.as_str()), P::T(principal)],
+        )
     }
 
     /// Drops the sessions of a room that ended before `now` (at every sign-in).

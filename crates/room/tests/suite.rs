@@ -79,6 +79,7 @@ both!(
     sessions_expire,
     audit_trail_is_append_only,
     bad_input_is_refused_and_changes_nothing,
+    reissuing_a_token_ends_the_old_one_and_keeps_the_inputs,
 );
 
 fn shipped(name: &str) -> Scenario {
@@ -122,6 +123,9 @@ fn the_access_table_is_as_documented() {
         resources.push(Resource::Offers(p.into()));
     }
     resources.push(Resource::Bidding { low: "a".into(), high: "b".into() });
+    for r in &roles {
+        resources.push(Resource::Invitation(r.clone()));
+    }
     let allowed = |role: &Role, res: &Resource, act: Action| -> bool {
         let me = match role {
             Role::Party(p) => Some(p.as_str()),
@@ -136,6 +140,7 @@ fn the_access_table_is_as_documented() {
                 Action::Write => me.is_none(),
                 Action::Read => me != Some("c"),
             },
+            Resource::Invitation(_) => act == Action::Write && me.is_none(),
         }
     };
     let mut n = 0;
@@ -151,7 +156,7 @@ fn the_access_table_is_as_documented() {
             }
         }
     }
-    assert_eq!(n, 4 * 13 * 2);
+    assert_eq!(n, 4 * 17 * 2);
 }
 
 fn every_operation_by_every_role(open: &dyn Fn() -> Rooms, _: &str) {
@@ -727,4 +732,85 @@ fn concurrent_writers_lose_nothing_postgres() {
     if postgres_url("concurrent_writers_lose_nothing").is_some() {
         concurrent_writers_lose_nothing(|| postgres("").unwrap());
     }
+}
+
+fn reissuing_a_token_ends_the_old_one_and_keeps_the_inputs(open: &dyn Fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let s = shipped("tutorial");
+    let f = fixture(&mut rooms, &s);
+    let other = fixture(&mut rooms, &s);
+    let room = f.created.room.as_str();
+    let old = f.created.invitations[0].1.clone();
+    // Upland has inputs and a second session.
+    rooms.set_my_inputs(&f.parties[0].1, br#"{"reservation": 0.375}"#, NOW).unwrap();
+    let (second, _) = rooms.sign_in(room, "upland", old.expose(), NOW, HOUR).unwrap();
+    let before = rooms.audit(&f.mediator).unwrap().len();
+    // A party may not reissue anyone's token, not even its own; nothing changes.
+    use ErrorKind::*;
+    let lowland = &f.parties[1].1;
+    for who in ["upland", "lowland", "mediator"] {
+        let e = rooms.reissue(lowland, who, NOW).unwrap_err();
+        assert_eq!(e.kind(), Forbidden, "{who}");
+        assert!(e.message().starts_with("party lowland may not change the"), "{e}");
+    }
+    assert_eq!(kind(rooms.reissue(&f.mediator, "nobody", NOW)), Some(NotFound));
+    assert_eq!(kind(rooms.reissue(&f.mediator, &"x".repeat(MAX_ID + 1), NOW)), Some(TooLarge));
+    assert!(rooms.sign_in(room, "upland", old.expose(), NOW, HOUR).is_ok());
+    let (third, _) = rooms.sign_in(room, "upland", old.expose(), NOW, HOUR).unwrap();
+    assert_eq!(rooms.audit(&f.mediator).unwrap().len(), before + 2, "two sign-ins only");
+    // The mediator reissues Upland's invitation.
+    let r = rooms.reissue(&f.mediator, "upland", NOW + 10).unwrap();
+    assert_eq!(r.who, "upland");
+    assert_eq!(r.sessions_ended, 4, "the fixture's, the second, and the two just opened");
+    assert_ne!(r.token, old);
+    // The old token signs in no more; the sessions opened with it are gone.
+    assert_eq!(kind(rooms.sign_in(room, "upland", old.expose(), NOW + 11, HOUR)), Some(NotFound));
+    for t in [&second, &third] {
+        assert_eq!(kind(rooms.session(t.expose(), NOW + 11)), Some(NotFound));
+    }
+    // The new token does, and the inputs are still there.
+    let (_, up) = rooms.sign_in(room, "upland", r.token.expose(), NOW + 12, HOUR).unwrap();
+    assert_eq!(rooms.my_inputs(&up).unwrap().unwrap().reservation, 0.375);
+    // The new token opens neither another holder nor the same party of another room.
+    assert_eq!(kind(rooms.sign_in(room, "lowland", r.token.expose(), NOW, HOUR)), Some(NotFound));
+    let room2 = other.created.room.as_str();
+    assert_eq!(kind(rooms.sign_in(room2, "upland", r.token.expose(), NOW, HOUR)), Some(NotFound));
+    // Room two's Upland is untouched: its old token and session still work.
+    let up2 = other.created.invitations[0].1.expose();
+    assert!(rooms.sign_in(room2, "upland", up2, NOW + 13, HOUR).is_ok());
+    assert!(rooms.party_view(&other.parties[0].1).is_ok());
+    // The other parties' sessions in room one are untouched.
+    assert!(rooms.party_view(lowland).is_ok());
+    // One audit entry, by the mediator, naming the holder and no token.
+    let trail = rooms.audit(&f.mediator).unwrap();
+    let entry = trail.iter().find(|e| e.what.starts_with("reissued")).unwrap();
+    assert_eq!(
+        (entry.who.as_str(), entry.what.as_str(), entry.at),
+        ("mediator", "reissued the invitation of party \"upland\"; 4 sessions ended", NOW + 10)
+    );
+    assert_eq!(trail.iter().filter(|e| e.what.starts_with("reissued")).count(), 1);
+    let text: String = trail.iter().map(|e| e.what.clone()).collect();
+    assert!(!text.contains(r.token.expose()) && !text.contains(old.expose()));
+    // The mediator may reissue its own token: its sessions end with the old one.
+    let r = rooms.reissue(&f.mediator, "mediator", NOW + 20).unwrap();
+    assert_eq!((r.who.as_str(), r.sessions_ended), ("mediator", 1));
+    let old_m = f.created.mediator.expose();
+    assert_eq!(kind(rooms.sign_in(room, "mediator", old_m, NOW + 21, HOUR)), Some(NotFound));
+    rooms.sign_in(room, "mediator", r.token.expose(), NOW + 21, HOUR).unwrap();
+    // The operator's way, for a mediator that lost its token: no session needed.
+    let r = rooms.reissue_as_operator(room, "mediator", NOW + 30).unwrap();
+    assert!(rooms.sign_in(room, "mediator", r.token.expose(), NOW + 31, HOUR).is_ok());
+    assert_eq!(
+        kind(rooms.reissue_as_operator("0123456789abcdef0123456789abcdef", "mediator", NOW)),
+        Some(NotFound)
+    );
+    assert_eq!(kind(rooms.reissue_as_operator("nope", "mediator", NOW)), Some(InvalidInput));
+    assert_eq!(kind(rooms.reissue_as_operator(room, "nobody", NOW)), Some(NotFound));
+    let (_, m) = rooms.sign_in(room, "mediator", r.token.expose(), NOW + 32, HOUR).unwrap();
+    let trail = rooms.audit(&m).unwrap();
+    let last = trail.iter().rev().find(|e| e.what.starts_with("reissued")).unwrap();
+    assert_eq!(
+        (last.who.as_str(), last.what.as_str()),
+        ("operator", "reissued the mediator's token; 1 session ended")
+    );
 }

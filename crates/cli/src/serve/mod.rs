@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// and print its id, the mediator's token and one invitation per party.
     #[arg(long, value_name = "FILE|NAME", requires = "multi_user")]
     pub new_room: Option<String>,
+    /// With --multi-user: give the mediator of this room a new token at start and print it
+    /// (for a mediator that lost its own; the old token and its sessions end).
+    #[arg(long, value_name = "ROOM", requires = "multi_user")]
+    pub reissue_mediator: Option<String>,
 }
 
 /// The server's state: the scenarios served and the workers' permits.
@@ -118,6 +122,21 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         for (party, token) in &created.invitations {
             writeln!(stdout, "  {party} {}", token.expose())?;
         }
+    }
+    if let (Some(rooms), Some(room)) = (&rooms, &args.reissue_mediator) {
+        let mut store = rooms.lock().map_err(|_| anyhow::anyhow!("the room store is poisoned"))?;
+        let r = store.reissue_as_operator(room, "mediator", room::now()).map_err(|e| {
+            match e.kind() {
+                detente_room::ErrorKind::Storage => anyhow::anyhow!("{e}"),
+                _ => BadInput(format!("--reissue-mediator: {e}")).into(),
+            }
+        })?;
+        writeln!(
+            stdout,
+            "detente: room {room} has a new mediator's token (the old one and its {} no longer work):",
+            detente_words::count(r.sessions_ended as usize, "session", "sessions")
+        )?;
+        writeln!(stdout, "  mediator {}", r.token.expose())?;
     }
     writeln!(
         stdout,

@@ -51,6 +51,7 @@ pub fn routes() -> Router<App> {
         .route("/rooms/{room}/api/biddings", post(open_bidding))
         .route("/rooms/{room}/api/biddings/{id}", get(bidding))
         .route("/rooms/{room}/api/biddings/{id}/offers", post(offer))
+        .route("/rooms/{room}/api/invitations/{who}", post(reissue))
 }
 
 /// The clock: the room's model takes time from its caller, and the server is that caller.
@@ -447,6 +448,20 @@ async fn offer(
     };
     op(app, room, headers, true, move |rooms, s| {
         Ok(bidding_json(&rooms.offer(s, id, value, now())?))
+    })
+    .await
+}
+
+/// `POST /rooms/{room}/api/invitations/{who}` (the mediator; `who`: a party's id or
+/// `mediator`): a new token for `who`; the old one and its sessions end at once.
+async fn reissue(
+    State(app): State<App>,
+    Path((room, who)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    op(app, room, headers, true, move |rooms, s| {
+        let r = rooms.reissue(s, &who, now())?;
+        Ok(json!({"who": r.who, "token": r.token.expose(), "sessions_ended": r.sessions_ended}))
     })
     .await
 }
