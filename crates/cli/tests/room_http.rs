@@ -22,6 +22,8 @@ struct Server {
     /// (who, token): the mediator first, then each party.
     tokens: Vec<(String, String)>,
     data: PathBuf,
+    /// The PostgreSQL database served instead of `data`'s SQLite file (`--database`).
+    database: Option<String>,
     /// Keep the data folder when dropped (for a restart on it).
     keep: bool,
 }
@@ -38,23 +40,50 @@ impl Drop for Server {
 
 impl Server {
     fn start(scenario: &str, tag: &str) -> Server {
+        Server::start_on(scenario, tag, None)
+    }
+
+    /// A server with a new room, on a SQLite file of its own or on the PostgreSQL database
+    /// at `database`.
+    fn start_on(scenario: &str, tag: &str, database: Option<String>) -> Server {
         let data =
             std::env::temp_dir().join(format!("detente-room-http-{}-{tag}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
-        let server = Server::spawn(data, &["--new-room", scenario], String::new(), vec![]);
+        let server =
+            Server::spawn_on(data, database, &["--new-room", scenario], String::new(), vec![]);
         assert_eq!(server.room.len(), 32, "the room's id is printed");
         server
     }
 
-    /// A new server on the data of a stopped one (no new room): its room and tokens.
+    /// A new server on the store of a stopped one (no new room): its room and tokens.
     fn restart(prev: &Server) -> Server {
-        Server::spawn(prev.data.clone(), &[], prev.room.clone(), prev.tokens.clone())
+        Server::spawn_on(
+            prev.data.clone(),
+            prev.database.clone(),
+            &[],
+            prev.room.clone(),
+            prev.tokens.clone(),
+        )
     }
 
     fn spawn(data: PathBuf, extra: &[&str], room: String, tokens: Vec<(String, String)>) -> Server {
+        Server::spawn_on(data, None, extra, room, tokens)
+    }
+
+    fn spawn_on(
+        data: PathBuf,
+        database: Option<String>,
+        extra: &[&str],
+        room: String,
+        tokens: Vec<(String, String)>,
+    ) -> Server {
+        let store = match &database {
+            Some(url) => ["--database".to_string(), url.clone()],
+            None => ["--data".to_string(), data.display().to_string()],
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_detente"))
-            .args(["serve", "--multi-user", "--data"])
-            .arg(&data)
+            .args(["serve", "--multi-user"])
+            .args(&store)
             .args(extra)
             .args(["--port", "0"])
             .current_dir(root())
@@ -78,7 +107,7 @@ impl Server {
             line.clear();
         }
         // Built before any check, so that a failing check still stops the server (Drop).
-        let server = Server { child, addr, room, tokens, data, keep: false };
+        let server = Server { child, addr, room, tokens, data, database, keep: false };
         assert!(!server.addr.is_empty(), "the server ended before listening");
         server
     }
@@ -419,9 +448,44 @@ fn bearer(
     Some((status, body.to_string()))
 }
 
+/// The URL of the throwaway PostgreSQL database of `DETENTE_TEST_POSTGRES`; without it the
+/// test skips with a message, unless `DETENTE_REQUIRE_POSTGRES=1` (as `.ci/run` sets), where
+/// it fails (as crates/room/tests/suite.rs).
+fn postgres_url(test: &str) -> Option<String> {
+    match std::env::var("DETENTE_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("DETENTE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "DETENTE_REQUIRE_POSTGRES=1 but DETENTE_TEST_POSTGRES is not set"
+            );
+            eprintln!(
+                "SKIPPED {test}: DETENTE_TEST_POSTGRES is not set (a postgres:// URL of a \
+                 throwaway database; .ci/run starts one)"
+            );
+            None
+        }
+    }
+}
+
 #[test]
 fn a_server_killed_in_the_middle_of_writes_keeps_every_acknowledged_change() {
-    let mut first = Server::start("tutorial", "crash");
+    killed_in_the_middle_of_writes(None);
+}
+
+#[test]
+fn a_server_killed_in_the_middle_of_writes_keeps_every_acknowledged_change_on_postgres() {
+    if let Some(url) = postgres_url("the crash test on PostgreSQL") {
+        killed_in_the_middle_of_writes(Some(url));
+    }
+}
+
+/// Three parties write as fast as the server answers until it is killed with SIGKILL; a new
+/// server on the same store (`database`'s PostgreSQL, or a SQLite file) has every
+/// acknowledged change, nothing half-written, and one audit entry per change.
+fn killed_in_the_middle_of_writes(database: Option<String>) {
+    let tag = if database.is_some() { "crash-postgres" } else { "crash" };
+    let mut first = Server::start_on("tutorial", tag, database);
     first.keep = true;
     let parties = ["upland", "lowland", "commission"];
     let users: Vec<User> = parties.iter().map(|p| first.sign_in(p)).collect();
