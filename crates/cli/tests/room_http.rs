@@ -671,3 +671,44 @@ fn reissuing_an_invitation_ends_the_old_token_and_keeps_the_inputs() {
     let last = trail.as_array().unwrap().iter().rev().find(|e| e["who"] == "operator").unwrap();
     assert_eq!(last["what"], "reissued the mediator's token; 1 session ended");
 }
+
+#[test]
+fn the_mediators_drafts_past_its_budget_get_429_saying_when() {
+    let server = Server::start("tutorial", "budget");
+    let (m, up) = (server.sign_in("mediator"), server.sign_in("upland"));
+    // The default budget, 20 drafts in any 24 hours: the tutorial's two, then 18 more.
+    for k in 1..=18 {
+        let body = format!(
+            r#"{{"id": "m-{k}", "title": "t", "terms": {{"share": "{}"}}}}"#,
+            20 + 5 * (k % 13)
+        );
+        let (s, b) = by(&server, &m, "POST", "api/drafts", &body);
+        assert_eq!(s, 200, "draft {k}: {b}");
+    }
+    let (s, head, b) = server.request(
+        "POST",
+        &format!("/rooms/{}/api/drafts", server.room),
+        &[("Cookie", &m.cookie()), ("X-Detente-CSRF", &m.csrf)],
+        br#"{"id": "m-19", "title": "t"}"#,
+    );
+    assert_eq!(s, 429, "{b}");
+    let v: Value = serde_json::from_str(&b).unwrap();
+    let error = v["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("the mediator's budget of drafts (20 in any 24 hours) is spent"),
+        "{error}"
+    );
+    assert!(error.contains(" UTC, in 2"), "{error}");
+    let retry: i64 = head
+        .lines()
+        .find_map(|l| l.strip_prefix("retry-after: "))
+        .and_then(|x| x.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no retry-after: {head}"));
+    assert!((86_000..=86_400).contains(&retry), "{retry}");
+    assert!(v["retry_at"].as_i64().is_some(), "{b}");
+    // The draft was not added; the parties' changes are not budgeted.
+    let (_, b) = by(&server, &m, "GET", "api/skeleton", "");
+    assert!(!b.contains("m-19") && b.contains("m-18"));
+    let (s, _) = by(&server, &up, "PUT", "api/inputs", r#"{"reservation": 0.3}"#);
+    assert_eq!(s, 200);
+}

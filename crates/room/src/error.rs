@@ -20,6 +20,9 @@ pub enum ErrorKind {
     /// The request conflicts with the room's state, e.g. an offer on a settled bidding
     /// or an offer that takes back a concession (HTTP 409).
     Conflict,
+    /// A budget of the room is spent for now, e.g. the mediator's drafts
+    /// ([`crate::DraftBudget`]); [`Error::retry_at`] says when it is not (HTTP 429).
+    TooMany,
     /// The storage failed (HTTP 500): the change was not made.
     Storage,
 }
@@ -29,13 +32,20 @@ pub enum ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    retry_at: Option<i64>,
 }
 
 impl Error {
     /// An error of this kind with this message (lowercase, no trailing period): for the
     /// server, which refuses in the room's terms what it checks itself (a CSRF token).
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into() }
+        Error { kind, message: message.into(), retry_at: None }
+    }
+
+    /// A [`ErrorKind::TooMany`] error: the budget is spent until `at` (seconds since the
+    /// Unix epoch).
+    pub(crate) fn too_many(message: impl Into<String>, at: i64) -> Error {
+        Error { kind: ErrorKind::TooMany, message: message.into(), retry_at: Some(at) }
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Error {
@@ -58,6 +68,12 @@ impl Error {
     /// The message, lowercase, without a trailing period.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// For a [`ErrorKind::TooMany`] error: when the request may be made again, in seconds
+    /// since the Unix epoch.
+    pub fn retry_at(&self) -> Option<i64> {
+        self.retry_at
     }
 }
 

@@ -48,7 +48,7 @@ mod view;
 pub use access::{Action, Resource, Role, Session, decide};
 pub use error::{Error, ErrorKind};
 pub use inputs::{MAX_INPUTS_BYTES, MAX_REASON, MAX_WEIGHT, PartyInputs};
-pub use model::{AuditEntry, MAX_ID, RoomId, Skeleton, settlement};
+pub use model::{AuditEntry, DraftBudget, MAX_ID, RoomId, Skeleton, settlement};
 pub use rooms::{BiddingView, Created, MAX_SESSION_SECONDS, Reissued, Rooms};
 pub use secret::{HashCost, Secret, csrf_matches, csrf_token};
 pub use sqlite::FILE as SQLITE_FILE;

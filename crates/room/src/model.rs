@@ -155,6 +155,96 @@ pub struct AuditEntry {
     pub what: String,
 }
 
+/// The mediator's budget of drafts: at most `drafts` drafts in a room in any `window`
+/// seconds (a sliding window), the drafts the room was created with counted as added at its
+/// creation. Each draft asks every party's verdict on it, a yes/no question about the
+/// party's numbers, so the budget bounds how fast the mediator can probe them; it does not
+/// stop a patient mediator (docs/security.md, "By inference").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DraftBudget {
+    /// Drafts allowed in any window (at least 1).
+    pub drafts: usize,
+    /// The window, in seconds (at least 1).
+    pub window: i64,
+}
+
+impl DraftBudget {
+    /// The budget of a server: 20 drafts in any 24 hours.
+    pub const DEFAULT: DraftBudget = DraftBudget { drafts: 20, window: 24 * 3600 };
+
+    /// The earliest time, `now` or later, at which one more draft fits the budget, given
+    /// when the room's drafts were added (any order; times after `now`, from a clock set
+    /// back, count as recent).
+    pub fn next_allowed(&self, added: &[i64], now: i64) -> i64 {
+        let mut recent: Vec<i64> =
+            added.iter().copied().filter(|&t| t > now - self.window).collect();
+        if recent.len() < self.drafts.max(1) {
+            return now;
+        }
+        // Newest first: the draft whose leaving the window frees a place is the
+        // `drafts`-th newest; it leaves when the window has moved past it.
+        recent.sort_unstable_by(|a, b| b.cmp(a));
+        (recent[self.drafts.max(1) - 1] + self.window).max(now)
+    }
+
+    /// Leave to add one more draft at `now`, or a [`crate::ErrorKind::TooMany`] error
+    /// saying when the next one fits.
+    pub fn check(&self, added: &[i64], now: i64) -> Result<(), Error> {
+        let at = self.next_allowed(added, now);
+        if at <= now {
+            return Ok(());
+        }
+        Err(Error::too_many(
+            format!(
+                "the mediator's budget of drafts ({} in any {}) is spent (each draft asks every party's verdict; docs/security.md): the next draft may be added at {} UTC, in {}",
+                self.drafts,
+                span(self.window),
+                utc(at),
+                span(at - now)
+            ),
+            at,
+        ))
+    }
+}
+
+/// A length of time in words, rounded up to the minute past a minute: `24 hours`,
+/// `3 h 12 min`, `40 s`.
+pub(crate) fn span(secs: i64) -> String {
+    let secs = secs.max(0);
+    if secs < 60 {
+        return format!("{secs} s");
+    }
+    let minutes = (secs + 59) / 60;
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (1, 0) => "1 hour".to_string(),
+        (h, 0) => format!("{h} hours"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// A time in seconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS` (UTC, the proleptic
+/// Gregorian calendar).
+pub(crate) fn utc(t: i64) -> String {
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, eras of 400 years).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// The crossing rule of blind bidding on a scale point.
 ///
 /// The `low` side's offer is the most it will concede (a payer's highest payment, the
@@ -194,6 +284,66 @@ mod tests {
         }
         assert_eq!(quote("a\nb"), "\"a\\nb\"");
         assert_eq!(quote(&"x".repeat(50)), format!("{:?}...", "x".repeat(40)));
+    }
+
+    #[test]
+    fn utc_times_are_those_of_another_calendar() {
+        // Each pair as Python's datetime.fromtimestamp(t, timezone.utc) writes it.
+        for (t, text) in [
+            (0, "1970-01-01 00:00:00"),
+            (1_764_000_000, "2025-11-24 16:00:00"),
+            (951_782_400, "2000-02-29 00:00:00"),
+            (4_102_444_800, "2100-01-01 00:00:00"),
+            (-86_400, "1969-12-31 00:00:00"),
+            (1_709_211_661, "2024-02-29 13:01:01"),
+            (253_402_300_799, "9999-12-31 23:59:59"),
+        ] {
+            assert_eq!(utc(t), text, "{t}");
+        }
+        assert_eq!(
+            [span(0), span(40), span(60), span(61), span(3600), span(86_400), span(11_520)],
+            ["0 s", "40 s", "1 min", "2 min", "1 hour", "24 hours", "3 h 12 min"]
+        );
+    }
+
+    #[test]
+    fn the_draft_budget_frees_a_place_when_the_window_passes_a_draft() {
+        // A brute-force oracle: the first second from `now` at which fewer than `drafts`
+        // of the added times lie in the window ending then.
+        let oracle = |b: &DraftBudget, added: &[i64], now: i64| -> i64 {
+            (now..)
+                .find(|x| added.iter().filter(|&&t| t > x - b.window).count() < b.drafts)
+                .unwrap()
+        };
+        // Every list of up to four times in 0..7 (each digit of `code` in base 8 a time,
+        // 7 none), every `now` from 3 to 9 (times after it: a clock set back), budgets of 1
+        // to 3 drafts in windows of 1 to 6 seconds.
+        let mut cases = 0;
+        for code in 0..8usize.pow(4) {
+            let added: Vec<i64> = (0..4)
+                .map(|d| (code / 8usize.pow(d)) % 8)
+                .filter(|&t| t < 7)
+                .map(|t| t as i64)
+                .collect();
+            for (drafts, window, now) in
+                (1..=3).flat_map(|d| (1..=6).flat_map(move |w| (3..=9).map(move |n| (d, w, n))))
+            {
+                let b = DraftBudget { drafts, window };
+                let want = oracle(&b, &added, now);
+                assert_eq!(b.next_allowed(&added, now), want, "{b:?} {added:?} {now}");
+                assert_eq!(b.check(&added, now).is_ok(), want == now);
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, 4096 * 3 * 6 * 7);
+        let b = DraftBudget { drafts: 2, window: 24 * 3600 };
+        let e = b.check(&[1_764_000_000, 1_764_000_100], 1_764_000_200).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::TooMany);
+        assert_eq!(e.retry_at(), Some(1_764_086_400));
+        assert_eq!(
+            e.message(),
+            "the mediator's budget of drafts (2 in any 24 hours) is spent (each draft asks every party's verdict; docs/security.md): the next draft may be added at 2025-11-25 16:00:00 UTC, in 23 h 57 min"
+        );
     }
 
     #[test]

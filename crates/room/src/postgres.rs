@@ -26,6 +26,8 @@ CREATE OR REPLACE FUNCTION detente_audit_append_only() RETURNS trigger LANGUAGE 
   $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;
 CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
   FOR EACH ROW EXECUTE FUNCTION detente_audit_append_only();
+CREATE TABLE IF NOT EXISTS drafts_added (room TEXT NOT NULL REFERENCES rooms(id), draft TEXT NOT NULL,
+  at BIGINT NOT NULL, PRIMARY KEY (room, draft));
 CREATE TABLE IF NOT EXISTS biddings (room TEXT NOT NULL REFERENCES rooms(id), id BIGINT NOT NULL,
   issue TEXT NOT NULL, low TEXT NOT NULL, high TEXT NOT NULL, settlement DOUBLE PRECISION,
   opened BIGINT NOT NULL, PRIMARY KEY (room, id));

@@ -8,7 +8,7 @@ use detente_core::{Proposal, Scenario, Term};
 use crate::access::{self, Action, Resource, Role, Session};
 use crate::error::{Error, ErrorKind};
 use crate::inputs::PartyInputs;
-use crate::model::{AuditEntry, MAX_ID, RoomId, Skeleton, quote, settlement};
+use crate::model::{AuditEntry, DraftBudget, MAX_ID, RoomId, Skeleton, quote, settlement};
 use crate::postgres::PgStore;
 use crate::secret::{self, HashCost, Secret};
 use crate::sqlite::SqliteStore;
@@ -77,17 +77,35 @@ fn holder(who: &str) -> Result<Role, Error> {
 pub struct Rooms {
     backend: Backend,
     cost: HashCost,
+    budget: DraftBudget,
 }
 
 impl Rooms {
     /// Rooms in `DIR/detente-room.sqlite` (created if needed).
     pub fn sqlite(dir: &Path) -> Result<Rooms, Error> {
-        Ok(Rooms { backend: Backend::Sqlite(SqliteStore::open(dir)?), cost: HashCost::Standard })
+        Ok(Rooms::on(Backend::Sqlite(SqliteStore::open(dir)?)))
     }
 
     /// Rooms in a PostgreSQL database (`postgres://user@host:port/db`).
     pub fn postgres(url: &str) -> Result<Rooms, Error> {
-        Ok(Rooms { backend: Backend::Postgres(PgStore::open(url)?), cost: HashCost::Standard })
+        Ok(Rooms::on(Backend::Postgres(PgStore::open(url)?)))
+    }
+
+    fn on(backend: Backend) -> Rooms {
+        Rooms { backend, cost: HashCost::Standard, budget: DraftBudget::DEFAULT }
+    }
+
+    /// The same rooms, with this budget of the mediator's drafts (the default:
+    /// [`DraftBudget::DEFAULT`]). Errors for a budget of no draft or no time.
+    pub fn with_draft_budget(mut self, budget: DraftBudget) -> Result<Rooms, Error> {
+        if budget.drafts == 0 || budget.window <= 0 {
+            return Err(Error::invalid(format!(
+                "draft budget: {} drafts in {} s, expected at least 1 draft in at least 1 s",
+                budget.drafts, budget.window
+            )));
+        }
+        self.budget = budget;
+        Ok(self)
     }
 
     /// The same rooms, hashing new tokens at this cost (tests use [`HashCost::Fast`]).
@@ -107,6 +125,16 @@ impl Rooms {
     /// invitation per party and a mediator's token.
     pub fn create(&mut self, scenario: &Scenario, now: i64) -> Result<Created, Error> {
         let skeleton = Skeleton::from_scenario(scenario)?;
+        let drafts: Vec<String> =
+            skeleton.scenario().proposals().iter().map(|p| p.id.clone()).collect();
+        if drafts.len() > self.budget.drafts {
+            return Err(Error::invalid(format!(
+                "a room starts with at most {} drafts (the mediator's budget of drafts; docs/security.md), and {} has {}",
+                self.budget.drafts,
+                quote(&skeleton.scenario().meta().name),
+                drafts.len()
+            )));
+        }
         let room = RoomId::from_random(&secret::random::<16>()?);
         let mediator = secret::token()?;
         let mut hashes = vec![("mediator".to_string(), secret::hash(&mediator, self.cost)?)];
@@ -126,6 +154,9 @@ impl Rooms {
             tx.insert_room(&room, &text, now)?;
             for (principal, hash) in &hashes {
                 tx.insert_credential(&room, principal, hash)?;
+            }
+            for d in &drafts {
+                tx.insert_draft_added(&room, d, now)?;
             }
             tx.append_audit(&room, now, "mediator", &what)
         })?;
@@ -343,7 +374,8 @@ impl Rooms {
     }
 
     /// Adds a draft (the mediator): `terms` gives (point id, option id) for the points it
-    /// settles; the others are open.
+    /// settles; the others are open. Refused with [`ErrorKind::TooMany`] past the
+    /// mediator's budget of drafts ([`DraftBudget`]), saying when the next one fits.
     pub fn add_draft(
         &mut self,
         s: &Session,
@@ -356,8 +388,10 @@ impl Rooms {
         if id.is_empty() || id.len() > MAX_ID || title.len() > 1000 {
             return Err(Error::invalid("draft: id of 1 to 128 bytes and a title of at most 1000"));
         }
+        let budget = self.budget;
         self.tx(|tx| {
             let skeleton = Self::lock(tx, g.room())?;
+            budget.check(&tx.drafts_added_since(g.room(), now - budget.window)?, now)?;
             let sk = skeleton.scenario();
             if sk.proposal_index(id).is_some() {
                 return Err(Error::new(ErrorKind::Conflict, format!("draft {} exists", quote(id))));
@@ -405,6 +439,7 @@ impl Rooms {
                 Error::invalid(format!("draft: {}", e.message().trim_start_matches("storage: ")))
             })?;
             tx.set_skeleton(&g, &text)?;
+            tx.insert_draft_added(g.room(), id, now)?;
             tx.append_audit(g.room(), now, "mediator", &format!("added draft {}", quote(id)))
         })
     }

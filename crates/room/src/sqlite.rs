@@ -29,6 +29,8 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE IF NOT EXISTS drafts_added (room TEXT NOT NULL REFERENCES rooms(id), draft TEXT NOT NULL,
+  at INTEGER NOT NULL, PRIMARY KEY (room, draft));
 CREATE TABLE IF NOT EXISTS biddings (room TEXT NOT NULL REFERENCES rooms(id), id INTEGER NOT NULL,
   issue TEXT NOT NULL, low TEXT NOT NULL, high TEXT NOT NULL, settlement REAL, opened INTEGER NOT NULL,
   PRIMARY KEY (room, id));

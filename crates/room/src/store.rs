@@ -124,6 +124,37 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Notes when a draft was added (the mediator's budget of drafts counts them).
+    pub(crate) fn insert_draft_added(
+        &mut self,
+        room: &RoomId,
+        draft: &str,
+        at: i64,
+    ) -> Result<(), Error> {
+        self.sql.exec(
+            "INSERT INTO drafts_added (room, draft, at) VALUES ($1, $2, $3)",
+            &[P::T(room.as_str()), P::T(draft), P::I(at)],
+        )?;
+        Ok(())
+    }
+
+    /// When the room's drafts added after `since` were added.
+    pub(crate) fn drafts_added_since(
+        &mut self,
+        room: &RoomId,
+        since: i64,
+    ) -> Result<Vec<i64>, Error> {
+        let rows = self.sql.query(
+            "SELECT at FROM drafts_added WHERE room = $1 AND at > $2",
+            &[P::T(room.as_str()), P::I(since)],
+        )?;
+        rows.iter()
+            .map(|r| {
+                r.first().map_or(Err(Error::storage("drafts_added: one column expected")), V::int)
+            })
+            .collect()
+    }
+
     pub(crate) fn insert_credential(
         &mut self,
         room: &RoomId,

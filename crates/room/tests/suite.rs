@@ -80,6 +80,7 @@ both!(
     audit_trail_is_append_only,
     bad_input_is_refused_and_changes_nothing,
     reissuing_a_token_ends_the_old_one_and_keeps_the_inputs,
+    the_mediators_drafts_are_budgeted,
 );
 
 fn shipped(name: &str) -> Scenario {
@@ -813,4 +814,59 @@ fn reissuing_a_token_ends_the_old_one_and_keeps_the_inputs(open: &dyn Fn() -> Ro
         (last.who.as_str(), last.what.as_str()),
         ("operator", "reissued the mediator's token; 1 session ended")
     );
+}
+
+fn the_mediators_drafts_are_budgeted(open: &dyn Fn() -> Rooms, _: &str) {
+    use ErrorKind::*;
+    let budget = DraftBudget { drafts: 4, window: HOUR };
+    let mut rooms = open().with_draft_budget(budget).unwrap();
+    // The tutorial's two drafts count as added at the room's creation.
+    let s = shipped("tutorial");
+    let f = fixture(&mut rooms, &s);
+    let m = &f.mediator;
+    let share = |k: usize| [("share", ["40", "45", "50", "55", "60", "65", "70"][k])];
+    rooms.add_draft(m, "m-1", "t", &share(0), NOW + 10).unwrap();
+    rooms.add_draft(m, "m-2", "t", &share(1), NOW + 20).unwrap();
+    let before = rooms.audit(m).unwrap();
+    let e = rooms.add_draft(m, "m-3", "t", &share(2), NOW + 30).unwrap_err();
+    assert_eq!(e.kind(), TooMany);
+    // A place frees when the window passes the creation's drafts.
+    assert_eq!(e.retry_at(), Some(NOW + HOUR));
+    assert_eq!(
+        e.message(),
+        "the mediator's budget of drafts (4 in any 1 hour) is spent (each draft asks every \
+         party's verdict; docs/security.md): the next draft may be added at 2025-11-24 17:00:00 \
+         UTC, in 1 hour"
+    );
+    // A refusal changes nothing and leaves no trace.
+    assert_eq!(rooms.audit(m).unwrap(), before);
+    assert!(rooms.skeleton(m).unwrap().draft("m-3").is_err());
+    assert_eq!(kind(rooms.add_draft(m, "m-3", "t", &share(2), NOW + HOUR - 1)), Some(TooMany));
+    // A party is refused as before (403), not told of the budget.
+    assert_eq!(kind(rooms.add_draft(&f.parties[0].1, "p", "t", &[], NOW + 30)), Some(Forbidden));
+    // At NOW + HOUR the two places of the creation's drafts are free, and no more.
+    rooms.add_draft(m, "m-3", "t", &share(2), NOW + HOUR).unwrap();
+    rooms.add_draft(m, "m-4", "t", &share(3), NOW + HOUR).unwrap();
+    let e = rooms.add_draft(m, "m-5", "t", &share(4), NOW + HOUR).unwrap_err();
+    assert_eq!(e.retry_at(), Some(NOW + 10 + HOUR));
+    assert_eq!(rooms.skeleton(m).unwrap().scenario().proposals().len(), 6);
+    let added = rooms.audit(m).unwrap().iter().filter(|e| e.what.starts_with("added")).count();
+    assert_eq!(added, 4);
+    // The budget is the room's: another room's mediator has its own.
+    let g = fixture(&mut rooms, &s);
+    rooms.add_draft(&g.mediator, "m-1", "t", &share(0), NOW + 30).unwrap();
+    // Nothing else is budgeted: a party changes its inputs, the mediator reads its view.
+    for k in 0..10 {
+        let body = format!(r#"{{"reservation": 0.{k}}}"#);
+        rooms.set_my_inputs(&f.parties[0].1, body.as_bytes(), NOW + 40).unwrap();
+        assert!(rooms.mediator_view(m, &ViewOptions::default()).is_ok());
+    }
+    // A room cannot start with more drafts than the budget; a budget of nothing is refused.
+    let mut one = open().with_draft_budget(DraftBudget { drafts: 1, window: HOUR }).unwrap();
+    let e = one.create(&s, NOW).unwrap_err();
+    assert_eq!(e.kind(), InvalidInput);
+    assert!(e.message().starts_with("a room starts with at most 1 drafts"), "{e}");
+    assert!(open().with_draft_budget(DraftBudget { drafts: 0, window: HOUR }).is_err());
+    assert!(open().with_draft_budget(DraftBudget { drafts: 3, window: 0 }).is_err());
+    assert_eq!(DraftBudget::DEFAULT, DraftBudget { drafts: 20, window: 24 * HOUR });
 }

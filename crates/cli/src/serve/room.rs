@@ -71,9 +71,26 @@ fn refusal(e: &detente_room::Error) -> Refusal {
         ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
         ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::TooMany => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    Refusal::new(status, e.message())
+    let mut r = Refusal::new(status, e.message());
+    if let Some(at) = e.retry_at() {
+        r.body["retry_at"] = json!(at);
+    }
+    r
+}
+
+/// A refusal as an answer; one with `retry_at` (a spent budget) also says `Retry-After`.
+fn refused(r: Refusal) -> Response {
+    let retry = r.body.get("retry_at").and_then(Value::as_i64);
+    let mut response = r.into_response();
+    if let Some(at) = retry
+        && let Ok(v) = HeaderValue::from_str(&(at - now()).max(1).to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 fn bad(message: impl Into<String>) -> Refusal {
@@ -172,7 +189,7 @@ async fn op(
     .await;
     match answer {
         Ok(v) => guard::json_response(StatusCode::OK, &v),
-        Err(r) => r.into_response(),
+        Err(r) => refused(r),
     }
 }
 
