@@ -266,16 +266,28 @@ impl Rooms {
         Ok(Reissued { who, token, sessions_ended })
     }
 
-    /// The session of a session token, if it is live at `now`.
+    /// The session of a session token, if it is live at `now`. Every call (every
+    /// authenticated request) also ends the expired sessions of the token's room, as a
+    /// sign-in does, so that no session outlives its end in the store by more than the
+    /// room's next request.
     pub fn session(&mut self, token: &str, now: i64) -> Result<Session, Error> {
         let refused = || Error::not_found("no such session: sign in");
         if !secret::well_formed(token) {
             return Err(refused());
         }
         let digest = secret::digest(token);
-        let row = self.tx(|tx| tx.session(&digest))?.ok_or_else(refused)?;
+        let row = self
+            .tx(|tx| {
+                let row = tx.session(&digest)?;
+                if let Some(r) = &row {
+                    // The session's own row too, when it has expired: read above, it is
+                    // answered as expired below.
+                    tx.delete_expired(&RoomId::parse(&r.room)?, now)?;
+                }
+                Ok(row)
+            })?
+            .ok_or_else(refused)?;
         if now >= row.expires {
-            self.tx(|tx| tx.delete_session(&digest))?;
             return Err(Error::new(ErrorKind::Expired, "the session has expired: sign in again"));
         }
         let room = RoomId::parse(&row.room)?;

@@ -240,7 +240,8 @@ impl Tx<'_> {
         )
     }
 
-    /// Drops the sessions of a room that ended before `now` (at every sign-in).
+    /// Drops the sessions of a room that ended by `now` (at every sign-in and every lookup
+    /// of a session of the room).
     pub(crate) fn delete_expired(&mut self, room: &RoomId, now: i64) -> Result<(), Error> {
         self.sql.exec(
             "DELETE FROM sessions WHERE room = $1 AND expires <= $2",

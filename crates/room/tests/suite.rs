@@ -81,6 +81,7 @@ both!(
     bad_input_is_refused_and_changes_nothing,
     reissuing_a_token_ends_the_old_one_and_keeps_the_inputs,
     the_mediators_drafts_are_budgeted,
+    expired_sessions_end_at_any_request_of_their_room,
 );
 
 fn shipped(name: &str) -> Scenario {
@@ -869,4 +870,32 @@ fn the_mediators_drafts_are_budgeted(open: &dyn Fn() -> Rooms, _: &str) {
     assert!(open().with_draft_budget(DraftBudget { drafts: 0, window: HOUR }).is_err());
     assert!(open().with_draft_budget(DraftBudget { drafts: 3, window: 0 }).is_err());
     assert_eq!(DraftBudget::DEFAULT, DraftBudget { drafts: 20, window: 24 * HOUR });
+}
+
+fn expired_sessions_end_at_any_request_of_their_room(open: &dyn Fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let s = shipped("tutorial");
+    // Two rooms alike: in each, Upland signs in for a minute, Lowland for an hour.
+    let mut sessions = vec![];
+    for _ in 0..2 {
+        let c = rooms.create(&s, NOW).unwrap();
+        let room = c.room.as_str().to_string();
+        let (short, _) =
+            rooms.sign_in(&room, "upland", c.invitations[0].1.expose(), NOW, 60).unwrap();
+        let (long, _) =
+            rooms.sign_in(&room, "lowland", c.invitations[1].1.expose(), NOW, HOUR).unwrap();
+        sessions.push((short, long));
+    }
+    // Past Upland's minute, a request of Lowland in room one ends Upland's session there:
+    // it is gone, not merely expired.
+    let (one, two) = (&sessions[0], &sessions[1]);
+    assert!(rooms.session(one.1.expose(), NOW + 100).is_ok());
+    assert_eq!(kind(rooms.session(one.0.expose(), NOW + 101)), Some(ErrorKind::NotFound));
+    // Room two had no request since: its expired session is still stored, and the first
+    // request that finds it says it expired, and ends it.
+    assert_eq!(kind(rooms.session(two.0.expose(), NOW + 102)), Some(ErrorKind::Expired));
+    assert_eq!(kind(rooms.session(two.0.expose(), NOW + 103)), Some(ErrorKind::NotFound));
+    // A live session is never ended by it.
+    assert!(rooms.session(two.1.expose(), NOW + HOUR - 1).is_ok());
+    assert!(rooms.session(one.1.expose(), NOW + HOUR - 1).is_ok());
 }
