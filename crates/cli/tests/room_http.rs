@@ -712,3 +712,118 @@ fn the_mediators_drafts_past_its_budget_get_429_saying_when() {
     let (s, _) = by(&server, &up, "PUT", "api/inputs", r#"{"reservation": 0.3}"#);
     assert_eq!(s, 200);
 }
+
+#[test]
+fn bodies_are_read_into_their_types_and_errors_name_the_field() {
+    let server = Server::start("tutorial", "bodies");
+    let (m, up) = (server.sign_in("mediator"), server.sign_in("upland"));
+    let (s, b) = by(
+        &server,
+        &m,
+        "POST",
+        "api/biddings",
+        r#"{"point": "share", "low": "upland", "high": "lowland"}"#,
+    );
+    assert_eq!(s, 200, "{b}");
+    let room = server.room.clone();
+    // (route, user, body, the start of the error)
+    let cases: Vec<(&str, Option<&User>, &str, &str)> = vec![
+        ("sign-in", None, r#"{"who": "upland"}"#, "the body: missing field `token`"),
+        (
+            "sign-in",
+            None,
+            r#"{"who": 3, "token": "x"}"#,
+            "who: invalid type: integer `3`, expected a string",
+        ),
+        (
+            "sign-in",
+            None,
+            r#"{"who": "upland", "token": "x", "minutes": 1.5}"#,
+            "minutes: invalid type: floating point `1.5`, expected i64",
+        ),
+        (
+            "sign-in",
+            None,
+            r#"{"who": "upland", "token": "x", "role": "mediator"}"#,
+            "role: unknown field `role`, expected one of `who`, `token`, `minutes`",
+        ),
+        (
+            "sign-in",
+            None,
+            r#"{"who": "upland", "token": "x"} {}"#,
+            "the body is not JSON: trailing characters",
+        ),
+        ("sign-in", None, "{", "the body is not JSON: EOF while parsing an object"),
+        (
+            "api/drafts",
+            Some(&m),
+            r#"{"id": 3, "title": "t"}"#,
+            "id: invalid type: integer `3`, expected a string",
+        ),
+        (
+            "api/drafts",
+            Some(&m),
+            r#"{"id": "d", "title": "t", "terms": {"dam": true}}"#,
+            "terms.dam: expected an option id (text, or a number on a scale)",
+        ),
+        (
+            "api/drafts",
+            Some(&m),
+            r#"{"id": "d", "title": "t", "terms": ["dam"]}"#,
+            "terms: invalid type: sequence, expected a map",
+        ),
+        (
+            "api/drafts",
+            Some(&m),
+            r#"{"id": "d", "title": "t", "author": "me"}"#,
+            "author: unknown field `author`",
+        ),
+        ("api/drafts", Some(&m), "[1]", "the body: expected a JSON object"),
+        (
+            "api/biddings",
+            Some(&m),
+            r#"{"point": "share", "low": "upland"}"#,
+            "the body: missing field `high`",
+        ),
+        (
+            "api/biddings/1/offers",
+            Some(&up),
+            r#"{"value": "x"}"#,
+            "value: invalid type: string \"x\", expected f64",
+        ),
+        (
+            "api/biddings/1/offers",
+            Some(&up),
+            r#"{"value": 30, "secret": 1}"#,
+            "secret: unknown field `secret`, expected `value`",
+        ),
+    ];
+    for (route, user, body, start) in cases {
+        let (s, b) = match user {
+            Some(u) => by(&server, u, "POST", route, body),
+            None => {
+                let (s, _, b) =
+                    server.request("POST", &format!("/rooms/{room}/{route}"), &[], body.as_bytes());
+                (s, b)
+            }
+        };
+        assert_eq!(s, 400, "{route} {body}: {b}");
+        let error =
+            serde_json::from_str::<Value>(&b).unwrap()["error"].as_str().unwrap().to_string();
+        assert!(error.starts_with(start), "{route} {body}: {error}");
+    }
+    // Nothing refused was done; well-formed bodies, a number for a scale's option
+    // included, still are.
+    let (_, trail) = by(&server, &m, "GET", "api/audit", "");
+    assert!(!trail.contains("added draft") && !trail.contains("sealed offer"), "{trail}");
+    let (s, b) = by(
+        &server,
+        &m,
+        "POST",
+        "api/drafts",
+        r#"{"id": "d", "title": "t", "terms": {"share": 45, "dam": "joint-board"}}"#,
+    );
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = by(&server, &up, "POST", "api/biddings/1/offers", r#"{"value": 30}"#);
+    assert_eq!(s, 200, "{b}");
+}

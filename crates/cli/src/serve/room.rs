@@ -193,12 +193,74 @@ async fn op(
     }
 }
 
-fn body_json(body: &Bytes) -> Result<Value, Refusal> {
-    serde_json::from_slice(body).map_err(|e| bad(format!("the body is not JSON: {e}")))
+/// A route's JSON body read into its type: a JSON object, with no field the type does not
+/// have; every error names the field (`terms.dam: expected an option id ...`).
+fn body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Refusal> {
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| bad(format!("the body is not JSON: {e}")))?;
+    if !v.is_object() {
+        // Not even as a list of the fields in order, which serde would read into a struct.
+        return Err(bad("the body: expected a JSON object"));
+    }
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        if e.path().iter().next().is_none() {
+            bad(format!("the body: {}", e.inner()))
+        } else {
+            bad(format!("{}: {}", e.path(), e.inner()))
+        }
+    })
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> Result<&'a str, Refusal> {
-    v.get(key).and_then(Value::as_str).ok_or_else(|| bad(format!("{key}: expected text")))
+/// The body of a sign-in.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    who: String,
+    token: String,
+    minutes: Option<i64>,
+}
+
+/// The body of a new draft: the option of each point it settles.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewDraft {
+    id: String,
+    title: String,
+    #[serde(default)]
+    terms: std::collections::BTreeMap<String, OptionId>,
+}
+
+/// An option's id, or a point of a scale written as a number.
+#[derive(serde::Deserialize)]
+#[serde(try_from = "Value")]
+struct OptionId(String);
+
+impl TryFrom<Value> for OptionId {
+    type Error = String;
+
+    fn try_from(v: Value) -> Result<OptionId, String> {
+        match v {
+            Value::String(s) => Ok(OptionId(s)),
+            Value::Number(n) => Ok(OptionId(n.to_string())),
+            _ => Err("expected an option id (text, or a number on a scale)".to_string()),
+        }
+    }
+}
+
+/// The body of a new bidding.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewBidding {
+    point: String,
+    low: String,
+    high: String,
+}
+
+/// The body of a sealed offer.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Offer {
+    value: f64,
 }
 
 /// `POST /rooms/{room}/sign-in` with `{"who", "token", "minutes"?}`.
@@ -206,19 +268,11 @@ async fn sign_in(State(app): State<App>, Path(room): Path<String>, body: Bytes) 
     if let Err(r) = shared(&app) {
         return r.into_response();
     }
-    let parsed = body_json(&body).and_then(|v| {
-        let who = text(&v, "who")?.to_string();
-        let token = text(&v, "token")?.to_string();
-        let minutes = match v.get("minutes") {
-            None => DEFAULT_MINUTES,
-            Some(m) => m.as_i64().ok_or_else(|| bad("minutes: expected a whole number"))?,
-        };
-        Ok((who, token, minutes))
-    });
-    let (who, token, minutes) = match parsed {
+    let SignIn { who, token, minutes } = match self::body(&body) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
+    let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
     let path = format!("/rooms/{room}/");
     let answer = with_rooms(&app, move |rooms| {
         let (session, s) = rooms.sign_in(&room, &who, &token, now(), minutes.saturating_mul(60))?;
@@ -358,29 +412,12 @@ async fn add_draft(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let parsed = body_json(&body).and_then(|v| {
-        let id = text(&v, "id")?.to_string();
-        let title = text(&v, "title")?.to_string();
-        let mut terms = vec![];
-        if let Some(t) = v.get("terms") {
-            let t = t.as_object().ok_or_else(|| bad("terms: expected an object"))?;
-            for (point, option) in t {
-                let option = match option {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => return Err(bad(format!("terms.{point:?}: expected an option id"))),
-                };
-                terms.push((point.clone(), option));
-            }
-        }
-        Ok((id, title, terms))
-    });
-    let (id, title, terms) = match parsed {
+    let NewDraft { id, title, terms } = match self::body(&body) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
     op(app, room, headers, true, move |rooms, s| {
-        let t: Vec<(&str, &str)> = terms.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let t: Vec<(&str, &str)> = terms.iter().map(|(a, b)| (a.as_str(), b.0.as_str())).collect();
         rooms.add_draft(s, &id, &title, &t, now())?;
         Ok(json!({"draft": id}))
     })
@@ -394,14 +431,7 @@ async fn open_bidding(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let parsed = body_json(&body).and_then(|v| {
-        Ok((
-            text(&v, "point")?.to_string(),
-            text(&v, "low")?.to_string(),
-            text(&v, "high")?.to_string(),
-        ))
-    });
-    let (point, low, high) = match parsed {
+    let NewBidding { point, low, high } = match self::body(&body) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
@@ -451,14 +481,7 @@ async fn offer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let parsed = bidding_id(&id).and_then(|id| {
-        let v = body_json(&body)?;
-        let value = v
-            .get("value")
-            .and_then(Value::as_f64)
-            .ok_or_else(|| bad("value: expected a number"))?;
-        Ok((id, value))
-    });
+    let parsed = bidding_id(&id).and_then(|id| Ok((id, self::body::<Offer>(&body)?.value)));
     let (id, value) = match parsed {
         Ok(p) => p,
         Err(r) => return r.into_response(),
