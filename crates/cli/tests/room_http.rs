@@ -234,6 +234,8 @@ fn every_route_by_every_role_is_allowed_or_refused_as_the_table_says() {
                 format!(r#"{{"value": {}}}"#, if u.who == "upland" { 30 } else { 70 }),
                 expect(side),
             ),
+            // Last: reissuing the mediator's own token ends the mediator's session.
+            ("POST", "api/invitations/mediator", String::new(), expect(mediator)),
         ];
         for (method, route, body, status) in cases {
             let (s, b) = by(&server, u, method, route, &body);
@@ -243,6 +245,8 @@ fn every_route_by_every_role_is_allowed_or_refused_as_the_table_says() {
             }
         }
     }
+    // The mediator's session ended with its old token.
+    assert_eq!(by(&server, m, "GET", "api/audit", "").0, 404);
     // Not signed in: 401; another room's path: 404.
     let (s, _, _) =
         server.request("GET", &format!("/rooms/{}/api/skeleton", server.room), &[], b"");
