@@ -150,8 +150,10 @@ impl PartyInputs {
         json!({ "reservation": self.reservation, "stances": stances })
     }
 
-    /// The skeleton with these inputs as party `p`'s (and no other party's numbers).
-    pub(crate) fn scenario(&self, skeleton: &Skeleton, p: usize) -> Result<Scenario, Error> {
+    /// The skeleton with these inputs as party `p`'s (and no other party's numbers): the
+    /// scenario a party's own verdicts are computed from, and its pages worded from (its red
+    /// lines' reasons, its reservation).
+    pub fn scenario(&self, skeleton: &Skeleton, p: usize) -> Result<Scenario, Error> {
         assemble(skeleton, &[(p, self)])
     }
 }

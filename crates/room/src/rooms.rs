@@ -594,4 +594,20 @@ impl Rooms {
     pub fn bidding(&mut self, s: &Session, bidding: i64) -> Result<BiddingView, Error> {
         self.tx(|tx| Self::bidding_in(tx, s, bidding))
     }
+
+    /// Every bidding of the room the session may see, oldest first: all of them for the
+    /// mediator, those it is a side of for a party (each as [`Rooms::bidding`] shows it).
+    pub fn biddings(&mut self, s: &Session) -> Result<Vec<BiddingView>, Error> {
+        access::authorize(s, &Resource::Skeleton, Action::Read)?;
+        self.tx(|tx| {
+            let mut seen = vec![];
+            for b in tx.biddings(&s.room)? {
+                let resource = Resource::Bidding { low: b.low, high: b.high };
+                if access::decide(&s.role, &resource, Action::Read) {
+                    seen.push(Self::bidding_in(tx, s, b.id)?);
+                }
+            }
+            Ok(seen)
+        })
+    }
 }

@@ -507,6 +507,19 @@ fn blind_bidding_reveals_only_a_crossing(open: &dyn Fn() -> Rooms, _: &str) {
     assert!(offers.iter().all(|e| !e.what.contains("30") && !e.what.contains("70")));
     assert_eq!(trail.last().unwrap().what, "bidding 1 settled at 60");
     assert_eq!(trail.last().unwrap().who, "room");
+    // The list of biddings: every one for the mediator, a party's own sides only, each as
+    // `bidding` shows it to that viewer.
+    let b2 = rooms.open_bidding(m, "share", "lowland", "commission", NOW + 5).unwrap();
+    let commission = &f.parties[2].1;
+    for (s, expect) in
+        [(m, vec![b, b2]), (upland, vec![b]), (lowland, vec![b, b2]), (commission, vec![b2])]
+    {
+        let listed = rooms.biddings(s).unwrap();
+        assert_eq!(listed.iter().map(|v| v.id).collect::<Vec<_>>(), expect);
+        for v in listed {
+            assert_eq!(v, rooms.bidding(s, v.id).unwrap());
+        }
+    }
 }
 
 fn sessions_expire(open: &dyn Fn() -> Rooms, _: &str) {
