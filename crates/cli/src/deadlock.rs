@@ -35,9 +35,15 @@ pub fn deadlock_answer(s: &Scenario, options: &DeadlockOptions) -> anyhow::Resul
 
 /// Why an undecided answer is not decided, in words.
 fn undecided_why(d: &Deadlock, budget: Option<u64>) -> String {
+    undecided_words(budget.unwrap_or(d.nodes))
+}
+
+/// Why a search of `nodes` nodes left the deal question undecided, in words (the room's
+/// pages say it so too).
+pub fn undecided_words(nodes: u64) -> String {
     format!(
         "not exact: the search stopped at its budget of {} before finding a deal or proving there is none",
-        count(budget.unwrap_or(d.nodes) as usize, "node", "nodes")
+        count(nodes as usize, "node", "nodes")
     )
 }
 

@@ -520,14 +520,25 @@ pub fn search_heading(s: &Scenario, from: usize, m: &Mediation) -> String {
     )
 }
 
-/// Whether the search is exact, in a sentence.
+/// Whether the search is exact, in a sentence (with a pointer to the note at the end).
 pub fn exact_words(m: &Mediation) -> String {
+    let words = exact_sentence(m.exact, m.budget);
     if m.exact {
+        words
+    } else {
+        format!("{} (see the note at the end).", words.trim_end_matches('.'))
+    }
+}
+
+/// Whether a search of revisions within `budget` steps is exact, in a sentence (the pages'
+/// words; the CLI's add where the note is).
+pub fn exact_sentence(exact: bool, budget: Option<u64>) -> String {
+    if exact {
         "Exact: the search covered every revision within the limit.".to_string()
     } else {
         format!(
-            "Not exact: the work budget ({} steps) was reached; what follows is the best found (see the note at the end).",
-            m.budget.unwrap_or(0)
+            "Not exact: the work budget ({} steps) was reached; what follows is the best found.",
+            budget.unwrap_or(0)
         )
     }
 }

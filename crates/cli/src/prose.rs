@@ -16,6 +16,23 @@ pub fn verdict_word(v: Verdict) -> &'static str {
     json::verdict(v)
 }
 
+/// What each verdict means, for pages that show verdicts without utilities (the room's
+/// mediator): `depends` explained.
+pub const VERDICT_MEANINGS: [(&str, &str); 3] = [
+    (
+        "accepts",
+        "no settled term crosses the party's red lines and, however the open points are settled, it gets at least its reservation",
+    ),
+    (
+        "rejects",
+        "a settled term crosses one of its red lines, every option of an open point does, or even the best way of settling the open points leaves it below its reservation",
+    ),
+    (
+        "depends",
+        "the draft leaves points open, and how they are settled decides: some ways keep the party's red lines and reservation, others do not",
+    ),
+];
+
 /// The term on an issue in words for a table cell: option id, scale value, or `(open)`.
 pub fn term_cell(s: &Scenario, issue: usize, t: Term) -> String {
     match t {

@@ -533,15 +533,7 @@ pub fn mediation(b: &mut String, s: &Scenario, from: usize, h: &str) -> anyhow::
         revision(b, s, r);
     }
     if m.revisions.is_empty() && !m.feasible {
-        let _ = writeln!(
-            b,
-            "<p>{}</p>",
-            if m.exact {
-                "No revision within the limit makes every counted party accept."
-            } else {
-                "No revision every counted party accepts was found within the budget."
-            }
-        );
+        let _ = writeln!(b, "<p>{}</p>", no_revision_words(m.exact));
     }
     if let Some(c) = &m.closest {
         let _ = writeln!(
@@ -554,6 +546,16 @@ pub fn mediation(b: &mut String, s: &Scenario, from: usize, h: &str) -> anyhow::
         let _ = writeln!(b, "<p>{}</p>", esc(w));
     }
     Ok(())
+}
+
+/// Why no revision is listed, in a sentence: none exists within the limit (`exact`), or
+/// none was found within the budget.
+pub fn no_revision_words(exact: bool) -> &'static str {
+    if exact {
+        "No revision within the limit makes every counted party accept."
+    } else {
+        "No revision every counted party accepts was found within the budget."
+    }
 }
 
 /// How many revisions the mediation lists (as `detente mediate`'s `--top`).

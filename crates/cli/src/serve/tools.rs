@@ -220,14 +220,7 @@ pub fn mediate(
         "<p class=\"exact {}\" data-exact=\"{}\">{}</p>",
         if m.exact { "yes" } else { "no" },
         m.exact,
-        if m.exact {
-            "Exact: the search covered every revision within the limit.".to_string()
-        } else {
-            format!(
-                "Not exact: the work budget ({} steps) was reached; what follows is the best found.",
-                m.budget.unwrap_or(0)
-            )
-        }
+        crate::mediate::exact_sentence(m.exact, m.budget)
     );
     let listed: Vec<(&str, &Revision)> = if m.revisions.is_empty() {
         m.closest.iter().map(|r| ("The closest revision (no revision is accepted)", r)).collect()
