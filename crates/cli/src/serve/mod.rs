@@ -16,6 +16,7 @@ pub mod pages;
 mod play;
 pub mod render;
 mod room;
+mod room_pages;
 mod served;
 mod tools;
 mod view;
@@ -122,6 +123,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         for (party, token) in &created.invitations {
             writeln!(stdout, "  {party} {}", token.expose())?;
         }
+        // The path alone: the URL is the next line's (and a reader may take the first URL).
+        writeln!(
+            stdout,
+            "detente: each signs in on the room's page, /rooms/{}/ here",
+            created.room
+        )?;
     }
     if let (Some(rooms), Some(room)) = (&rooms, &args.reissue_mediator) {
         let mut store = rooms.lock().map_err(|_| anyhow::anyhow!("the room store is poisoned"))?;

@@ -37,7 +37,8 @@ pub fn routes() -> Router<App> {
         .route("/assets/app.js", get(|| async { asset("text/javascript", SCRIPT) }))
 }
 
-fn asset(kind: &'static str, text: &'static str) -> Response {
+/// An embedded asset, with its type.
+pub fn asset(kind: &'static str, text: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], text).into_response()
 }
 
@@ -72,10 +73,15 @@ pub fn seg(text: &str) -> String {
 
 /// A whole page around `body`.
 pub fn page(title: &str, body: &str) -> String {
+    page_with(title, "", body)
+}
+
+/// A whole page around `body`, with more in its head (a page's own stylesheet).
+pub fn page_with(title: &str, head: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{} · detente</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/style.css\">\
+<title>{} · detente</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/style.css\">{head}\
 <script src=\"/assets/app.js\" defer></script></head>\n<body>\
 <header><a href=\"/\">detente</a></header>\n<main>\n{body}</main></body></html>\n",
         esc(title)

@@ -52,6 +52,7 @@ pub fn routes() -> Router<App> {
         .route("/rooms/{room}/api/biddings/{id}", get(bidding))
         .route("/rooms/{room}/api/biddings/{id}/offers", post(offer))
         .route("/rooms/{room}/api/invitations/{who}", post(reissue))
+        .merge(super::room_pages::routes())
 }
 
 /// The clock: the room's model takes time from its caller, and the server is that caller.
@@ -63,7 +64,7 @@ pub fn now() -> i64 {
 }
 
 /// A room error as an HTTP answer.
-fn refusal(e: &detente_room::Error) -> Refusal {
+pub(super) fn refusal(e: &detente_room::Error) -> Refusal {
     let status = match e.kind() {
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
@@ -98,7 +99,7 @@ fn bad(message: impl Into<String>) -> Refusal {
 }
 
 /// The rooms, or 404 when the server was not started with `--multi-user`.
-fn shared(app: &App) -> Result<Shared, Refusal> {
+pub(super) fn shared(app: &App) -> Result<Shared, Refusal> {
     app.rooms.clone().ok_or_else(|| {
         Refusal::new(
             StatusCode::NOT_FOUND,
@@ -108,7 +109,7 @@ fn shared(app: &App) -> Result<Shared, Refusal> {
 }
 
 /// Runs `work` with the rooms on a worker, under the time limit.
-async fn with_rooms<T: Send + 'static>(
+pub(super) async fn with_rooms<T: Send + 'static>(
     app: &App,
     work: impl FnOnce(&mut Rooms) -> Result<T, detente_room::Error> + Send + 'static,
 ) -> Result<T, Refusal> {
@@ -121,14 +122,28 @@ async fn with_rooms<T: Send + 'static>(
     out.map_err(|e| refusal(&e))
 }
 
-/// How a request is signed in: the session token and whether it came in the cookie.
-struct Credentials {
-    token: String,
+/// How a request is signed in: the session token, whether it came in the cookie, and the
+/// CSRF token it carries (the header's, or a form's field: [`Credentials::with_form_csrf`]).
+pub(super) struct Credentials {
+    pub(super) token: String,
     by_cookie: bool,
     csrf: Option<String>,
 }
 
-fn credentials(headers: &HeaderMap) -> Result<Credentials, Refusal> {
+impl Credentials {
+    /// The same credentials with the CSRF token a page's form carries in its `csrf` field
+    /// (a form cannot set a header): [`session_for`] checks it as it checks the header's.
+    pub(super) fn with_form_csrf(self, csrf: Option<String>) -> Credentials {
+        Credentials { csrf, ..self }
+    }
+}
+
+/// The session cookie of `token` for `room`, lasting `seconds` (0: the cookie is removed).
+pub(super) fn session_cookie(room: &str, token: &str, seconds: i64) -> String {
+    format!("{COOKIE}={token}; Path=/rooms/{room}/; HttpOnly; SameSite=Strict; Max-Age={seconds}")
+}
+
+pub(super) fn credentials(headers: &HeaderMap) -> Result<Credentials, Refusal> {
     let csrf = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
         && let Some(token) = auth.strip_prefix("Bearer ")
@@ -146,8 +161,9 @@ fn credentials(headers: &HeaderMap) -> Result<Credentials, Refusal> {
 }
 
 /// The live session of the request for the room in its path; `change`: the request changes
-/// something, so a cookie-signed one must carry the CSRF token.
-fn session_for(
+/// something, so a cookie-signed one must carry the CSRF token (one check for the header of
+/// the JSON routes and the field of the pages' forms).
+pub(super) fn session_for(
     rooms: &mut Rooms,
     room: &str,
     cred: &Credentials,
@@ -161,7 +177,7 @@ fn session_for(
     if change && cred.by_cookie && !detente_room::csrf_matches(&cred.token, cred.csrf.as_deref()) {
         return Err(detente_room::Error::new(
             ErrorKind::Forbidden,
-            "a change signed in by the session cookie needs the session's CSRF token in X-Detente-CSRF",
+            "a change signed in by the session cookie needs the session's CSRF token (in X-Detente-CSRF, or a form's csrf field)",
         ));
     }
     Ok(s)
@@ -273,7 +289,7 @@ async fn sign_in(State(app): State<App>, Path(room): Path<String>, body: Bytes) 
         Err(r) => return r.into_response(),
     };
     let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
-    let path = format!("/rooms/{room}/");
+    let cookie_room = room.clone();
     let answer = with_rooms(&app, move |rooms| {
         let (session, s) = rooms.sign_in(&room, &who, &token, now(), minutes.saturating_mul(60))?;
         Ok((session, s))
@@ -293,11 +309,7 @@ async fn sign_in(State(app): State<App>, Path(room): Path<String>, body: Bytes) 
                 "session": session.expose(),
                 "csrf": detente_room::csrf_token(session.expose()),
             });
-            let cookie = format!(
-                "{COOKIE}={}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={}",
-                session.expose(),
-                minutes.saturating_mul(60)
-            );
+            let cookie = session_cookie(&cookie_room, session.expose(), minutes.saturating_mul(60));
             let mut response = guard::json_response(StatusCode::OK, &body);
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, v);

@@ -355,6 +355,83 @@ impl Browser {
     }
 }
 
+// Driving forms and sessions: the room's page tests (tests/room_pages.rs) use these, the
+// dashboard's (tests/serve.rs) do not.
+#[allow(dead_code)]
+impl Browser {
+    /// Runs `expression` in the page, which must navigate (submit a form, follow a link),
+    /// and waits for the next page's load event and a moment after, as [`Browser::visit`]
+    /// does; panics when the expression throws or no page loads within
+    /// [`Browser::load_limit`].
+    pub fn submit(&mut self, expression: &str) {
+        self.seen = Seen::default();
+        let limit = self.load_limit;
+        let deadline = Instant::now() + limit;
+        self.next_id += 1;
+        let id = self.next_id;
+        let params = json!({ "expression": expression, "returnByValue": true });
+        let text = json!({ "id": id, "method": "Runtime.evaluate", "params": params }).to_string();
+        send_text(&mut self.ws, &text).unwrap_or_else(|e| panic!("cannot send: {e}"));
+        // The answer and the load event may come in either order.
+        let (mut answered, mut loaded) = (false, false);
+        while !(answered && loaded) {
+            let m = match self.next_message(deadline) {
+                Ok(Some(m)) => m,
+                Ok(None) => panic!(
+                    "{expression}: no page loaded within {limit:?} (requests: {:?}, console: {:?})",
+                    self.seen.requests, self.seen.console
+                ),
+                Err(e) => panic!("{expression}: {e}"),
+            };
+            if m["id"] == id {
+                let thrown = &m["result"]["exceptionDetails"];
+                assert!(m.get("error").is_none() && thrown.is_null(), "{expression}: {m}");
+                answered = true;
+            }
+            loaded |= m["method"] == "Page.loadEventFired";
+        }
+        let end = Instant::now() + SETTLE_LIMIT;
+        while Instant::now() < end {
+            let quiet = (Instant::now() + Duration::from_millis(300)).min(end);
+            match self.next_message(quiet) {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    /// The value of the cookie `name` the browser would send to `url` (`HttpOnly` ones
+    /// included: the protocol sees them, a page's script does not).
+    pub fn cookie(&mut self, url: &str, name: &str) -> Option<String> {
+        let v = self.call("Network.getCookies", json!({ "urls": [url] }));
+        v["cookies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["value"].as_str())
+            .map(str::to_string)
+    }
+
+    /// Sets the cookie `name` for `url` (its path: the URL's), `HttpOnly` and
+    /// `SameSite=Strict`, as a server's sign-in sets it: to act as another user of a site
+    /// without signing in again.
+    pub fn set_cookie(&mut self, url: &str, name: &str, value: &str) {
+        let path = url.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
+        let v = self.call(
+            "Network.setCookie",
+            json!({ "name": name, "value": value, "url": url, "path": path, "httpOnly": true, "sameSite": "Strict" }),
+        );
+        assert!(v["success"] != false, "Network.setCookie: {v}");
+    }
+
+    /// Forgets every cookie.
+    pub fn clear_cookies(&mut self) {
+        self.call("Network.clearBrowserCookies", json!({}));
+    }
+}
+
 /// The time left until `deadline` (zero once past).
 fn left(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
