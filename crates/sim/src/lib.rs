@@ -117,7 +117,7 @@ pub use negotiators::{
     NegmasTimeBased, RandomNegotiator, TimeBased, TitForTat, builtins, concession, names,
     negotiator,
 };
-pub use part::{PartText, read_part, termination_json, to_json as part_json};
+pub use part::{PartFrame, PartText, read_part, termination_json, to_json as part_json};
 pub use rng::{Rng, mix64};
 pub use session::{
     Deadline, EntryKind, Event, MAX_STEPS, Observer, Reply, Session, SessionConfig, SessionResult,

@@ -178,14 +178,12 @@ fn session_json(spec: &TournamentSpec, r: &SessionRecord) -> Value {
     })
 }
 
-/// How deep a session sits in a part: in the list `sessions` of the top object.
-const SESSION_INDENT: &str = "    ";
-
 /// The text of a tournament part, written session by session: exactly
 /// `serde_json::to_string_pretty(&part_json(result))` of the result whose sessions were
-/// pushed (in index order), without building a JSON value of the whole part (a session's
-/// value lives only while [`PartText::session`] writes it). The sessions' text is what the
-/// part holds: about 600 bytes a session.
+/// pushed (in index order), without building a JSON value of the part or of any session
+/// ([`PartText::write_session`] writes a session's text directly). It holds the sessions'
+/// text, about 650 bytes a session; a caller that writes the part elsewhere (a file, a
+/// stream) writes each session where it wants and puts a [`PartFrame`] around them.
 ///
 /// ```
 /// # use std::sync::Arc;
@@ -222,7 +220,7 @@ const SESSION_INDENT: &str = "    ";
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct PartText {
-    /// The sessions' text so far, separated by `,\n`.
+    /// The sessions' text so far, separated by [`PartFrame::SEPARATOR`].
     sessions: String,
 }
 
@@ -232,33 +230,150 @@ impl PartText {
         PartText::default()
     }
 
-    /// A session's text as it stands in a part (pretty, indented to its depth).
+    /// A session's text as it stands in a part (pretty, indented to its depth), as
+    /// [`PartText::write_session`] writes it.
     pub fn session(spec: &TournamentSpec, record: &SessionRecord) -> String {
-        let pretty = serde_json::to_string_pretty(&session_json(spec, record)).unwrap_or_default();
-        let mut text = String::with_capacity(pretty.len() + pretty.len() / 8);
-        text.push_str(SESSION_INDENT);
-        // A JSON string holds no raw newline: every newline starts a line of the value.
-        for (k, line) in pretty.split('\n').enumerate() {
-            if k > 0 {
-                text.push('\n');
-                text.push_str(SESSION_INDENT);
+        let mut text = Vec::with_capacity(768);
+        PartText::write_session(spec, record, &mut text);
+        // Only JSON text, from strings and numbers, was written.
+        String::from_utf8(text).unwrap_or_default()
+    }
+
+    /// Appends a session's text as it stands in a part (pretty, indented to its depth) to
+    /// `out`: the bytes `serde_json::to_string_pretty` writes of its JSON value, indented
+    /// to its place in the list `sessions`, written field by field (the keys in their sorted
+    /// order) without building the value.
+    pub fn write_session(spec: &TournamentSpec, r: &SessionRecord, out: &mut Vec<u8>) {
+        let s = spec.scenarios.get(r.scenario);
+        let mut w = Pretty { out, depth: 2 };
+        w.indent();
+        w.open('{');
+        w.key("agreement");
+        match (r.agreement, s) {
+            (None, _) => w.raw("null"),
+            (Some(id), Some(sc)) => {
+                // A JSON object's keys are sorted (the last of equal ids wins, as in a map).
+                let mut terms: Vec<(&str, &IssueSpec, usize)> = sc
+                    .issues
+                    .iter()
+                    .zip(sc.decode(id))
+                    .map(|(issue, k)| (issue.id.as_str(), issue, k))
+                    .collect();
+                terms.sort_by(|a, b| a.0.cmp(b.0));
+                terms.dedup_by(|later, earlier| {
+                    let same = later.0 == earlier.0;
+                    if same {
+                        std::mem::swap(later, earlier);
+                    }
+                    same
+                });
+                w.list('{', '}', terms.len(), |w, n| {
+                    let (key, issue, k) = terms[n];
+                    w.string(key);
+                    w.raw(": ");
+                    match &issue.options {
+                        OptionsSpec::Discrete(ids) => w.string(&ids[k]),
+                        OptionsSpec::Scale { .. } => w.opt_f64(issue.options.scale_value(k)),
+                    }
+                });
             }
-            text.push_str(line);
+            (Some(_), None) => w.raw("{}"),
         }
-        text
+        w.key("combination");
+        w.number(r.combination as u64);
+        w.key("distance_to_nash");
+        w.opt_f64(r.nash_distance);
+        w.key("distance_to_pareto");
+        w.opt_f64(r.pareto_distance);
+        w.key("index");
+        w.number(r.index as u64);
+        w.key("negotiators");
+        w.list('[', ']', r.negotiators.len(), |w, n| w.number(r.negotiators[n] as u64));
+        w.key("repetition");
+        w.number(u64::from(r.repetition));
+        w.key("reservations");
+        w.list('[', ']', r.reservations.len(), |w, n| w.opt_f64(Some(r.reservations[n])));
+        w.key("scenario");
+        w.number(r.scenario as u64);
+        w.key("seed");
+        w.number(r.seed);
+        w.key("steps");
+        w.number(u64::from(r.steps));
+        w.key("termination");
+        let parties = s.map_or(&[][..], |sc| &sc.parties[..]);
+        let party = |p: &usize| parties.get(*p).map(String::as_str);
+        let (kind, message, who) = match &r.termination {
+            Termination::Agreement => ("agreement", None, None),
+            Termination::Deadline => ("deadline", None, None),
+            Termination::EndedBy(p) => ("ended", None, Some(party(p))),
+            Termination::NegotiatorError { party: p, message } => {
+                ("error", Some(message.as_str()), Some(party(p)))
+            }
+        };
+        let fields = 1 + usize::from(message.is_some()) + usize::from(who.is_some());
+        w.list('{', '}', fields, |w, n| match n {
+            0 => {
+                w.raw("\"kind\": ");
+                w.string(kind);
+            }
+            1 if message.is_some() => {
+                w.raw("\"message\": ");
+                w.string(message.unwrap_or_default());
+            }
+            _ => {
+                w.raw("\"party\": ");
+                match who.flatten() {
+                    Some(id) => w.string(id),
+                    None => w.raw("null"),
+                }
+            }
+        });
+        w.key("utilities");
+        w.list('[', ']', r.utilities.len(), |w, n| w.opt_f64(Some(r.utilities[n])));
+        w.close('}');
     }
 
     /// Appends the next session's text (from [`PartText::session`], in index order).
     pub fn push(&mut self, session: &str) {
         if !self.sessions.is_empty() {
-            self.sessions.push_str(",\n");
+            self.sessions.push_str(PartFrame::SEPARATOR);
         }
         self.sessions.push_str(session);
     }
 
     /// The whole part: `summary`'s identity, shards and scores, and the sessions pushed
-    /// (those it counts). The sessions' text is not copied: the rest is put around it.
+    /// (those it counts), in their [`PartFrame`]. The sessions' text is not copied: the rest
+    /// is put around it.
     pub fn finish(self, summary: &TournamentSummary) -> String {
+        let frame = PartFrame::new(summary);
+        let mut text = self.sessions;
+        text.reserve_exact(frame.before.len() + frame.after.len());
+        text.insert_str(0, &frame.before);
+        text.push_str(&frame.after);
+        text
+    }
+}
+
+/// What a tournament part's text has around its sessions: the part is [`PartFrame::before`],
+/// the sessions' text (each as [`PartText::write_session`] writes it) separated by
+/// [`PartFrame::SEPARATOR`], then [`PartFrame::after`]; exactly
+/// `serde_json::to_string_pretty(&part_json(result))` (no trailing newline). So a part can be
+/// written to a file or a stream as its sessions finish, its scores (which come before the
+/// sessions in the sorted keys) put in front at the end, without holding the sessions'
+/// text in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartFrame {
+    before: String,
+    after: String,
+}
+
+impl PartFrame {
+    /// Between two sessions' text.
+    pub const SEPARATOR: &'static str = ",\n";
+
+    /// The frame of the part that `summary` counts and scores: when it counts no session,
+    /// `before` is the whole part and `after` is empty.
+    pub fn new(summary: &TournamentSummary) -> PartFrame {
         let mut head = head_json(summary);
         head.insert("sessions".to_string(), Value::Array(vec![]));
         let head = serde_json::to_string_pretty(&Value::Object(head)).unwrap_or_default();
@@ -266,16 +381,108 @@ impl PartText {
         // string (without raw newlines) has.
         let key = "\n  \"sessions\": []";
         match head.find(key) {
-            Some(at) if !self.sessions.is_empty() => {
+            Some(at) if summary.sessions > 0 => {
                 let (before, after) = head.split_at(at + key.len() - 1);
-                let mut text = self.sessions;
-                text.reserve_exact(before.len() + after.len() + 4);
-                text.insert_str(0, &format!("{before}\n"));
-                text.push_str("\n  ");
-                text.push_str(after);
-                text
+                PartFrame { before: format!("{before}\n"), after: format!("\n  {after}") }
             }
-            _ => head,
+            _ => PartFrame { before: head, after: String::new() },
+        }
+    }
+
+    /// The text before the first session.
+    pub fn before(&self) -> &str {
+        &self.before
+    }
+
+    /// The text after the last session.
+    pub fn after(&self) -> &str {
+        &self.after
+    }
+}
+
+/// Writes pretty JSON as `serde_json::to_string_pretty` does (two spaces an indent level),
+/// value by value, its leaves (numbers and strings) by `serde_json` itself.
+struct Pretty<'a> {
+    out: &'a mut Vec<u8>,
+    /// The depth of the value being written.
+    depth: usize,
+}
+
+impl Pretty<'_> {
+    fn raw(&mut self, text: &str) {
+        self.out.extend_from_slice(text.as_bytes());
+    }
+
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.out.extend_from_slice(b"  ");
+        }
+    }
+
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket as u8);
+        self.depth += 1;
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.depth -= 1;
+        self.out.push(b'\n');
+        self.indent();
+        self.out.push(bracket as u8);
+    }
+
+    /// The first key of an object opened opens its first line; a later one follows a comma.
+    fn key(&mut self, key: &str) {
+        if self.out.last() != Some(&b'{') {
+            self.out.push(b',');
+        }
+        self.out.push(b'\n');
+        self.indent();
+        self.string(key);
+        self.raw(": ");
+    }
+
+    /// A list or an object of `len` elements, each written by `item(self, n)` after its
+    /// indentation (an object's items write their key): `[]` or `{}` when empty.
+    fn list(
+        &mut self,
+        open: char,
+        close: char,
+        len: usize,
+        mut item: impl FnMut(&mut Self, usize),
+    ) {
+        self.open(open);
+        for n in 0..len {
+            if n > 0 {
+                self.out.push(b',');
+            }
+            self.out.push(b'\n');
+            self.indent();
+            item(self, n);
+        }
+        if len == 0 {
+            self.depth -= 1;
+            self.out.push(close as u8);
+        } else {
+            self.close(close);
+        }
+    }
+
+    fn string(&mut self, s: &str) {
+        let _ = serde_json::to_writer(&mut *self.out, s);
+    }
+
+    fn number(&mut self, x: u64) {
+        let _ = serde_json::to_writer(&mut *self.out, &x);
+    }
+
+    /// A number, or `null` (also for a number that is not finite, as `json!` makes it).
+    fn opt_f64(&mut self, x: Option<f64>) {
+        match x {
+            Some(x) if x.is_finite() => {
+                let _ = serde_json::to_writer(&mut *self.out, &x);
+            }
+            _ => self.raw("null"),
         }
     }
 }
@@ -752,6 +959,89 @@ mod tests {
             let v = termination_json(&t, &sc.parties);
             assert_eq!(v, want);
             assert_eq!(read_termination(At { v: &v, path: "termination" }, &sc), Ok(t));
+        }
+    }
+
+    /// A session's text as the JSON value of it, pretty, indented to its depth: what
+    /// [`PartText::write_session`] must write.
+    fn via_value(spec: &TournamentSpec, r: &SessionRecord) -> String {
+        let pretty = serde_json::to_string_pretty(&session_json(spec, r)).unwrap();
+        pretty.split('\n').map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Written field by field, a session is the text of its JSON value, whatever it holds:
+    /// every kind of ending, terms on options and scales, ids that need escaping or repeat,
+    /// numbers that are not finite, no issue or no scenario at all.
+    #[test]
+    fn a_session_is_written_as_its_json_value() {
+        let issue = |id: &str, options| IssueSpec { id: id.into(), options };
+        let discrete =
+            |ids: &[&str]| OptionsSpec::Discrete(ids.iter().map(|o| o.to_string()).collect());
+        let scenario = |issues: Vec<IssueSpec>| ScenarioSpec {
+            name: "s".into(),
+            parties: vec!["a".into(), "b \"q\"\n".into(), "\u{e9}t\u{e9}".into()],
+            reservations: vec![0.25, 0.5, 0.0],
+            best: vec![Some(1.0), None, Some(0.5)],
+            outcomes: issues.iter().map(|i| i.options.len() as u64).product(),
+            issues,
+            fingerprint: 7,
+        };
+        let spec = TournamentSpec {
+            negotiators: vec!["boulware".into(), "linear".into()],
+            scenarios: vec![
+                scenario(vec![
+                    issue("zeta", discrete(&["x", "y\\z", "\u{1f600}"])),
+                    issue("alpha", OptionsSpec::Scale { min: -1.5, max: 2.0, step: 0.5 }),
+                    issue("mid", discrete(&["only"])),
+                ]),
+                scenario(vec![
+                    issue("dup", discrete(&["p", "q"])),
+                    issue("dup", discrete(&["r", "s"])),
+                ]),
+                scenario(vec![]),
+            ],
+            session: SessionConfig::sao(10),
+            repetitions: 1,
+            seed: 0,
+        };
+        let record = |scenario, termination, agreement, utilities: Vec<f64>| SessionRecord {
+            index: 12_345,
+            scenario,
+            combination: 3,
+            negotiators: vec![1, 0, 1],
+            repetition: 4_000_000_000,
+            seed: u64::MAX,
+            termination,
+            agreement,
+            reservations: vec![0.25, 0.5, 0.0],
+            utilities,
+            steps: 99,
+            pareto_distance: Some(0.1 + 0.2),
+            nash_distance: None,
+        };
+        let error =
+            |party, message: &str| Termination::NegotiatorError { party, message: message.into() };
+        let cases = [
+            record(0, Termination::Agreement, Some(0), vec![0.1, 1e-300, -0.0]),
+            record(0, Termination::Agreement, Some(23), vec![f64::NAN, f64::INFINITY, 3.0]),
+            record(0, Termination::Deadline, None, vec![0.25, 0.5, 0.0]),
+            record(0, Termination::EndedBy(1), None, vec![]),
+            record(0, Termination::EndedBy(9), None, vec![1.0]),
+            record(0, error(2, "bad \"offer\"\n\t\u{1}"), None, vec![0.25, 0.5, 0.0]),
+            record(0, error(5, ""), None, vec![0.25, 0.5, 0.0]),
+            record(1, Termination::Agreement, Some(1), vec![0.5, 0.5, 0.5]),
+            record(1, Termination::Agreement, Some(2), vec![0.5, 0.5, 0.5]),
+            record(2, Termination::Agreement, Some(0), vec![0.5, 0.5, 0.5]),
+            record(7, Termination::Agreement, Some(5), vec![0.5]),
+            record(7, Termination::EndedBy(0), None, vec![0.5]),
+            SessionRecord {
+                negotiators: vec![],
+                reservations: vec![],
+                ..record(0, Termination::Deadline, None, vec![])
+            },
+        ];
+        for r in &cases {
+            assert_eq!(PartText::session(&spec, r), via_value(&spec, r), "{r:?}");
         }
     }
 
