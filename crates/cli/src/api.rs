@@ -484,11 +484,9 @@ pub fn tournament(scenarios: Vec<Scenario>, o: &Tournament) -> Result<String> {
         threads: o.threads,
         shard: o.shard.as_deref(),
         csv: o.csv.as_deref(),
-        out: o.out.as_deref(),
         progress: false,
-        json: true,
     };
-    Ok(text(&sim::tournament(scenarios, &args)?))
+    Ok(text(&sim::tournament(scenarios, &args, o.out.as_deref())?))
 }
 
 /// `detente tournament merge PART... [--partial] [--out FILE]`.
@@ -496,7 +494,7 @@ pub fn tournament_merge(parts: &[String], partial: bool, out: Option<&PathBuf>) 
     if let Some(path) = out {
         crate::output::check_output_path(path)?;
     }
-    Ok(text(&sim::merge(parts, partial, None, out.map(PathBuf::as_path), true)?))
+    Ok(text(&sim::merge(parts, partial, None, out.map(PathBuf::as_path))?))
 }
 
 /// The options of `detente robust`.

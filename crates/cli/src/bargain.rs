@@ -275,10 +275,16 @@ impl Report for FrontierReport<'_> {
         j::with_lists(self.json_head(), &self.json_lists())
     }
 
-    /// [`Report::json`]'s text, the points written one by one (a listing of 10^5 points
-    /// holds its text, not a JSON value of every point).
-    fn json_text(&self) -> String {
-        j::to_json_with_lists(self.json_head(), &self.json_lists())
+    /// [`Report::json`]'s text, the points written one by one to `out` (a listing of 10^6
+    /// points holds neither a JSON value of every point nor their text).
+    fn write_json(
+        &self,
+        out: &mut dyn std::io::Write,
+        extra: &serde_json::Map<String, Value>,
+    ) -> std::io::Result<()> {
+        let mut head = self.json_head();
+        head.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        j::write_with_lists(head, &self.json_lists(), out)
     }
 
     fn text(&self) -> String {

@@ -19,7 +19,7 @@ pub fn to_json(v: &serde_json::Value) -> String {
 }
 
 /// A long list in a JSON object, given element by element: `len` elements, the `i`th of which
-/// is `item(i)`. [`to_json_with_lists`] writes it without building a value of the whole list.
+/// is `item(i)`. [`write_with_lists`] writes it without building a value of the whole list.
 pub struct LongList<'a> {
     /// Its key in the object.
     pub key: &'static str,
@@ -30,7 +30,7 @@ pub struct LongList<'a> {
 }
 
 /// The object `head` with each of `lists` set at its key, as one value (what
-/// [`to_json_with_lists`] writes).
+/// [`write_with_lists`] writes).
 pub fn with_lists(mut head: serde_json::Map<String, Value>, lists: &[LongList<'_>]) -> Value {
     for l in lists {
         head.insert(l.key.to_string(), Value::Array((0..l.len).map(&l.item).collect()));
@@ -41,16 +41,17 @@ pub fn with_lists(mut head: serde_json::Map<String, Value>, lists: &[LongList<'_
 /// How deep an element of a list at the top level of an object sits.
 const ELEMENT_INDENT: &str = "    ";
 
-/// [`to_json`] of [`with_lists`]`(head, lists)`, byte for byte, written element by element:
-/// an element's value lives only while its text is written, so the memory is that of the
-/// text. The same splice as a tournament part's sessions (`detente_sim::PartText`): the head
-/// is written with `null` at each list's key, and a key at the top level is the only text
-/// with two spaces and a quote after a newline (no nested key has so few, and a JSON string
-/// holds no raw newline).
-pub fn to_json_with_lists(
+/// Writes [`to_json`] of [`with_lists`]`(head, lists)` to `out`, byte for byte, element by
+/// element: an element's value lives only while its text is written, and the text is never
+/// held whole. The same splice as a tournament part's sessions (`detente_sim::PartFrame`):
+/// the head is written with `null` at each list's key, and a key at the top level is the
+/// only text with two spaces and a quote after a newline (no nested key has so few, and a
+/// JSON string holds no raw newline).
+pub fn write_with_lists(
     mut head: serde_json::Map<String, Value>,
     lists: &[LongList<'_>],
-) -> String {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for l in lists {
         head.insert(l.key.to_string(), Value::Null);
     }
@@ -64,87 +65,35 @@ pub fn to_json_with_lists(
         })
         .collect();
     at.sort_by_key(|&(i, _)| i);
-    let mut out = String::with_capacity(text.len());
     let mut from = 0;
+    let mut element = String::new();
     for (i, l) in at {
-        out.push_str(&text[from..i]);
+        out.write_all(&text.as_bytes()[from..i])?;
         from = i + "null".len();
         if l.len == 0 {
-            out.push_str("[]");
+            out.write_all(b"[]")?;
             continue;
         }
-        out.push_str("[\n");
+        out.write_all(b"[\n")?;
         for k in 0..l.len {
+            element.clear();
             if k > 0 {
-                out.push_str(",\n");
+                element.push_str(",\n");
             }
-            out.push_str(ELEMENT_INDENT);
-            let element = serde_json::to_string_pretty(&(l.item)(k)).unwrap_or_default();
-            for (n, line) in element.split('\n').enumerate() {
+            element.push_str(ELEMENT_INDENT);
+            let pretty = serde_json::to_string_pretty(&(l.item)(k)).unwrap_or_default();
+            for (n, line) in pretty.split('\n').enumerate() {
                 if n > 0 {
-                    out.push('\n');
-                    out.push_str(ELEMENT_INDENT);
+                    element.push('\n');
+                    element.push_str(ELEMENT_INDENT);
                 }
-                out.push_str(line);
+                element.push_str(line);
             }
+            out.write_all(element.as_bytes())?;
         }
-        out.push_str("\n  ]");
+        out.write_all(b"\n  ]")?;
     }
-    out.push_str(&text[from..]);
-    out
-}
-
-/// The JSON text of an object (pretty, as [`to_json`] writes it) with `key` set to `value`,
-/// in the place the sorted keys give it: what [`to_json`] would write of the object with the
-/// key inserted, without reading the text back into a value. Text that is not an object is
-/// returned unchanged.
-pub fn insert_key(text: &str, key: &str, value: &Value) -> String {
-    if text == "{}\n" {
-        let mut map = serde_json::Map::new();
-        map.insert(key.to_string(), value.clone());
-        return to_json(&Value::Object(map));
-    }
-    let Some(end) = text.strip_suffix("\n}\n").map(str::len) else {
-        return text.to_string();
-    };
-    if !text.starts_with("{\n") {
-        return text.to_string();
-    }
-    let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
-    let entry = format!("  {}: {}", Value::String(key.to_string()), pretty.replace('\n', "\n  "));
-    // The entries at the top level: where each starts (after its newline) and its key.
-    let starts: Vec<(usize, String)> = text
-        .match_indices("\n  \"")
-        .map(|(i, _)| i + 1)
-        .filter_map(|i| {
-            let mut keys = serde_json::Deserializer::from_str(&text[i + 2..]).into_iter::<String>();
-            keys.next().and_then(Result::ok).map(|k| (i, k))
-        })
-        .collect();
-    let mut out = String::with_capacity(text.len() + entry.len() + 2);
-    match starts.iter().position(|(_, k)| k.as_str() >= key) {
-        Some(n) if starts[n].1 == key => {
-            // Replaces the entry: up to the next one's `,\n`, or to the closing brace.
-            let (i, stop) = (starts[n].0, starts.get(n + 1).map_or(end, |&(j, _)| j - 2));
-            out.push_str(&text[..i]);
-            out.push_str(&entry);
-            out.push_str(&text[stop..]);
-        }
-        Some(n) => {
-            let i = starts[n].0;
-            out.push_str(&text[..i]);
-            out.push_str(&entry);
-            out.push_str(",\n");
-            out.push_str(&text[i..]);
-        }
-        None => {
-            out.push_str(&text[..end]);
-            out.push_str(",\n");
-            out.push_str(&entry);
-            out.push_str(&text[end..]);
-        }
-    }
-    out
+    out.write_all(&text.as_bytes()[from..])
 }
 
 /// Rounds to 12 decimals so that the output does not carry float noise.
@@ -398,6 +347,12 @@ mod tests {
         }
     }
 
+    fn written(head: serde_json::Map<String, Value>, lists: &[LongList<'_>]) -> String {
+        let mut out = Vec::new();
+        write_with_lists(head, lists, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn lists_are_written_as_the_whole_value_is() {
         let element = |i: usize| match i % 4 {
@@ -412,24 +367,10 @@ mod tests {
                 LongList { key: "a", len: n_a, item: Box::new(|i| json!(i)) },
             ];
             let want = to_json(&with_lists(head(), &lists));
-            assert_eq!(to_json_with_lists(head(), &lists), want, "{n_a} {n_f}");
+            assert_eq!(written(head(), &lists), want, "{n_a} {n_f}");
         }
         let only = [LongList { key: "frontier", len: 2, item: Box::new(|i| json!([i])) }];
         let empty = serde_json::Map::new();
-        assert_eq!(to_json_with_lists(empty.clone(), &only), to_json(&with_lists(empty, &only)));
-    }
-
-    #[test]
-    fn a_key_is_inserted_where_the_sorted_keys_put_it() {
-        let value = json!({"path": "russia.reservation", "list": [1, {"a": []}]});
-        for key in ["a", "b", "c", "m", "n", "q", "zz", "z"] {
-            let mut want = head();
-            want.insert(key.to_string(), value.clone());
-            let got = insert_key(&to_json(&Value::Object(head())), key, &value);
-            assert_eq!(got, to_json(&Value::Object(want)), "{key}");
-        }
-        assert_eq!(insert_key("{}\n", "k", &json!(1)), "{\n  \"k\": 1\n}\n");
-        assert_eq!(insert_key("[\n  1\n]\n", "k", &json!(1)), "[\n  1\n]\n");
-        assert_eq!(insert_key("null\n", "k", &json!(1)), "null\n");
+        assert_eq!(written(empty.clone(), &only), to_json(&with_lists(empty, &only)));
     }
 }

@@ -33,6 +33,7 @@ mod scenarios;
 mod sensitivity;
 mod serve;
 mod sim;
+mod spill;
 mod table;
 mod timeline;
 mod what_if;
@@ -645,8 +646,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     // The one choice of output format: every command builds a report, this printer writes
     // it (text wrapped to the reader's width). Scenario files written by `import` are not
     // reports: `--json` chooses their format and they are never wrapped.
-    let printer = Printer::from_flags(cli.json);
-    let out = match command {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut printer = printer::Out::new(Printer::from_flags(cli.json), &mut stdout);
+    match command {
         Command::Analyze { scenario, samples, seed, what_if } => {
             let name = scenario.as_deref().unwrap_or(detente_scenario::shipped::DEFAULT);
             let (s, shown) = what_if::load(load::scenario(name)?, &what_if)?;
@@ -658,11 +660,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let name = if scenario == load::STDIN { "<stdin>" } else { scenario.as_str() };
                 printer.print(&shown.around(&check::check(name, &s, &full)))
             }
-            Err(load::LoadError::Invalid(e)) if printer == Printer::Json => {
+            Err(load::LoadError::Invalid(e)) if printer.printer() == Printer::Json => {
                 // Machines get the problems as JSON on stdout; the exit code still says "bad input".
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(json::to_json(&check::problems_json(&scenario, &e)).as_bytes())?;
-                stdout.flush()?;
+                let out = printer.writer();
+                out.write_all(json::to_json(&check::problems_json(&scenario, &e)).as_bytes())?;
+                out.flush()?;
                 return Err(
                     BadInput(format!("{scenario}: {} problem(s)", e.problems().len())).into()
                 );
@@ -825,8 +827,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for path in csv.iter().chain(&out) {
                 output::check_output_path(path)?;
             }
-            let json = printer == Printer::Json;
-            sim::merge(&parts, partial, csv.as_deref(), out.as_deref(), json)?.print(printer)
+            printer.print(&sim::merge(&parts, partial, csv.as_deref(), out.as_deref())?)
         }
         Command::Tournament {
             command: None,
@@ -862,11 +863,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 threads,
                 shard: shard.as_deref(),
                 csv: csv.as_deref(),
-                out: out.as_deref(),
                 progress: true,
-                json: printer == Printer::Json,
             };
-            sim::tournament(loaded, &args)?.print(printer)
+            sim::play(loaded, &args, out.as_deref(), &mut printer)?;
+            Ok(())
         }
         Command::Mediate {
             scenario,
@@ -1044,15 +1044,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 detente_scenario::to_toml(&s)
             };
             match output {
-                None => text,
+                None => printer.writer().write_all(text.as_bytes()),
                 Some(path) => {
                     output::write_file(&path, text.as_bytes())?;
-                    format!(
+                    let wrote = format!(
                         "wrote {} ({} parties, {} issues)\n",
                         path.display(),
                         s.parties().len(),
                         s.issues().len()
-                    )
+                    );
+                    printer.writer().write_all(wrote.as_bytes())
                 }
             }
         }
@@ -1069,9 +1070,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let w = report::write(&s, j, shown.words(), shown.later(), &html)?;
             printer.print(&shown.around(&w))
         }
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes())?;
+    }?;
     stdout.flush()?;
     Ok(())
 }

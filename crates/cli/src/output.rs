@@ -1,7 +1,7 @@
 //! Where output goes: standard output wrapped to the reader's width, and files the user
 //! named, whose failures are the user's to fix (exit 2), never an internal error.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::BadInput;
@@ -22,23 +22,21 @@ pub fn width() -> usize {
 /// Writes `contents` to a file the user named. A path that cannot be written (a folder, a
 /// missing parent folder, no permission) is bad input: the message names the path and why.
 pub fn write_file(path: &Path, contents: &[u8]) -> Result<(), BadInput> {
-    if path.is_dir() {
-        return Err(BadInput(format!(
-            "{}: is a folder; give a file name to write to",
-            path.display()
-        )));
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        && !parent.is_dir()
-    {
-        return Err(BadInput(format!(
-            "{}: cannot write: no such folder {}",
-            path.display(),
-            parent.display()
-        )));
-    }
-    std::fs::write(path, contents)
-        .map_err(|e| BadInput(format!("{}: cannot write: {e}", path.display())))
+    write_file_with(path, &mut |out| out.write_all(contents))
+}
+
+/// Writes a file the user named piece by piece (`write` writes its contents to `out`), so
+/// that a large output is not first made into one string; failures as [`write_file`].
+pub fn write_file_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), BadInput> {
+    check_output_path(path)?;
+    let cannot = |e: std::io::Error| BadInput(format!("{}: cannot write: {e}", path.display()));
+    let file = std::fs::File::create(path).map_err(cannot)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut out).map_err(cannot)?;
+    out.flush().map_err(cannot)
 }
 
 /// Checks, before any work is done, that a plot can be written where the user asked: the

@@ -12,9 +12,9 @@ use std::sync::Mutex;
 
 use detente_core::Scenario;
 use detente_sim::{
-    Deadline, Domain, EntryKind, Event, Mechanism, Observer, PartText, Progress, Reply,
-    SessionConfig, SessionResult, Shard, Termination, TournamentConfig, TournamentResult,
-    TournamentSummary, TraceKeep,
+    Deadline, Domain, EntryKind, Event, Mechanism, Observer, PartFrame, PartText, Progress, Reply,
+    SessionConfig, SessionRecord, SessionResult, Shard, Termination, TournamentConfig,
+    TournamentResult, TournamentSpec, TournamentSummary, TraceKeep,
 };
 use serde_json::{Value, json};
 
@@ -573,21 +573,66 @@ pub struct TournamentArgs<'a> {
     pub threads: usize,
     pub shard: Option<&'a str>,
     pub csv: Option<&'a Path>,
-    pub out: Option<&'a Path>,
     /// Whether to draw the sessions' progress on stderr when it is a terminal (not in the
     /// server, whose terminal is not the user's).
     pub progress: bool,
-    /// Whether the report's JSON will be asked for (`--json`, the server, the bindings): only
-    /// then, or with `--out`, is the text of every session kept; otherwise the sessions are
-    /// scored as they finish and nothing of them is kept.
-    pub json: bool,
 }
 
-/// `detente tournament`.
+/// `detente tournament` as the command line runs it: the part (every session's text) is
+/// kept only for `--json` and `--out FILE`; otherwise the sessions are scored as they
+/// finish and nothing of them is kept.
+pub fn play(
+    scenarios: Vec<Scenario>,
+    args: &TournamentArgs<'_>,
+    out: Option<&Path>,
+    printer: &mut crate::printer::Out<'_>,
+) -> anyhow::Result<()> {
+    match (printer.printer(), out) {
+        (crate::printer::Printer::Text { width }, None) => {
+            let scored = scores(scenarios, args)?;
+            crate::printer::write_wrapped(&scored.text(), width, printer.writer())?;
+        }
+        _ => printer.print(&tournament(scenarios, args, out)?)?,
+    }
+    Ok(())
+}
+
+/// `detente tournament`, keeping the part: every session's text, written on the thread that
+/// ran it and kept in index order ([`crate::spill`]: a few megabytes in memory, the rest in
+/// a temporary file), for the JSON (`--json`, the server, the bindings) and `out`
+/// (`--out`), written here.
 pub fn tournament(
     scenarios: Vec<Scenario>,
     args: &TournamentArgs<'_>,
+    out: Option<&Path>,
 ) -> anyhow::Result<Tournament> {
+    let mut text = crate::spill::Spill::new();
+    let mut first = true;
+    let scored = run(scenarios, args, &PartText::session, &mut |_, session| {
+        if !first {
+            text.push(PartFrame::SEPARATOR.as_bytes());
+        }
+        first = false;
+        text.push(session.as_bytes());
+    })?;
+    let t = Tournament { scored, sessions: Sessions::Written(text.finish()?) };
+    t.write_part_file(out)?;
+    Ok(t)
+}
+
+/// `detente tournament`, keeping nothing of a session: its scores (and `--csv`).
+pub fn scores(scenarios: Vec<Scenario>, args: &TournamentArgs<'_>) -> anyhow::Result<Scored> {
+    run(scenarios, args, &|_, _| (), &mut |_, ()| {})
+}
+
+/// Runs the tournament, handing each session to `prepare` on the thread that ran it and
+/// then, in index order, to `keep` (as `detente_sim::tournament_each`); writes `--csv`.
+fn run<T: Send>(
+    scenarios: Vec<Scenario>,
+    args: &TournamentArgs<'_>,
+    prepare: &(dyn Fn(&TournamentSpec, &SessionRecord) -> T + Sync),
+    keep: &mut (dyn FnMut(SessionRecord, T) + Send),
+) -> anyhow::Result<Scored> {
     if args.threads > detente_sim::MAX_THREADS {
         return Err(BadInput(format!(
             "--threads {}: at most {} (the result does not depend on the thread count)",
@@ -654,39 +699,24 @@ pub fn tournament(
         Some(bar) => bar,
         None => &|_| {},
     };
-    let (summary, part) = if args.json || args.out.is_some() {
-        // Each session's JSON is written on the thread that ran it; the part keeps its text.
-        let mut text = PartText::new();
-        let summary = detente_sim::tournament_each(
-            &domains,
-            &config,
-            progress,
-            &PartText::session,
-            &mut |_, session| text.push(&session),
-        )
+    let summary = detente_sim::tournament_each(&domains, &config, progress, prepare, keep)
         .map_err(sim_error)?;
-        let part = part_text(text, &summary);
-        (summary, Some(part))
-    } else {
-        let summary =
-            detente_sim::tournament_each(&domains, &config, progress, &|_, _| (), &mut |_, ()| {})
-                .map_err(sim_error)?;
-        (summary, None)
-    };
-    write_files(summary, part, args.csv, args.out, notes)
+    let scored = Scored { summary, notes };
+    scored.write_csv(args.csv)?;
+    Ok(scored)
 }
 
 /// The largest part file `tournament merge` reads: a part of the largest tournament
 /// ([`detente_sim::MAX_SESSIONS`] sessions) is far smaller.
 pub const MAX_PART_BYTES: u64 = 1 << 30;
 
-/// `detente tournament merge`; `json` as [`TournamentArgs::json`].
+/// `detente tournament merge`: the parts' sessions (their records, whose text is written when
+/// the part is), writing `csv` and the part to `out`.
 pub fn merge(
     files: &[String],
     partial: bool,
     csv: Option<&Path>,
     out: Option<&Path>,
-    json: bool,
 ) -> anyhow::Result<Tournament> {
     let mut parts: Vec<TournamentResult> = vec![];
     let mut held = 0usize;
@@ -720,6 +750,7 @@ pub fn merge(
     let named: Vec<(&str, &TournamentResult)> =
         files.iter().map(String::as_str).zip(parts.iter()).collect();
     let result = detente_sim::merge_named(&named).map_err(sim_error)?;
+    drop(parts);
     let missing = result.shards.missing();
     if !missing.is_empty() && !partial {
         return Err(BadInput(format!(
@@ -729,16 +760,11 @@ pub fn merge(
         ))
         .into());
     }
-    let summary = result.summary();
-    let part = (json || out.is_some()).then(|| {
-        let mut text = PartText::new();
-        for r in &result.records {
-            text.push(&PartText::session(&result.spec, r));
-        }
-        part_text(text, &summary)
-    });
-    drop(result);
-    write_files(summary, part, csv, out, String::new())
+    let scored = Scored { summary: result.summary(), notes: String::new() };
+    scored.write_csv(csv)?;
+    let t = Tournament { scored, sessions: Sessions::Records(result.records) };
+    t.write_part_file(out)?;
+    Ok(t)
 }
 
 fn shard_names(indices: &[u32], count: u32) -> Vec<String> {
@@ -760,35 +786,70 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The part's text as `--json` prints it (and `--out` writes it).
-fn part_text(text: PartText, summary: &TournamentSummary) -> String {
-    let mut part = text.finish(summary);
-    part.push('\n');
-    part
-}
-
-/// `detente tournament` (or `tournament merge`): the sessions counted and scored, and the
-/// part's JSON text when it was asked for.
-pub struct Tournament {
+/// A tournament (or merged parts) counted and scored: what `detente tournament` prints for
+/// people. It has no JSON of its own: the JSON is the part, which a [`Tournament`] keeps.
+pub struct Scored {
     summary: TournamentSummary,
-    /// The JSON text (a part, as `--json` prints it, with its trailing newline), when kept
-    /// ([`TournamentArgs::json`]).
-    part: Option<String>,
     /// Which parties played, one line per scenario where not every party did.
     notes: String,
 }
 
-/// Writes the scores as CSV and the part (to merge later) where asked.
-fn write_files(
-    summary: TournamentSummary,
-    part: Option<String>,
-    csv: Option<&Path>,
-    out: Option<&Path>,
-    notes: String,
-) -> anyhow::Result<Tournament> {
-    let scores = &summary.scores;
-    let spec = &summary.spec;
-    if let Some(path) = csv {
+/// A tournament's sessions as its part holds them.
+enum Sessions {
+    /// Each session's text, written as it finished, in index order, separated by
+    /// [`PartFrame::SEPARATOR`].
+    Written(crate::spill::Spill),
+    /// The records of merged parts, in index order, written as text when the part is.
+    Records(Vec<SessionRecord>),
+}
+
+/// `detente tournament` (or `tournament merge`) with its part: the scores and every session,
+/// the JSON that `--json` prints and `--out` writes (a part to merge).
+pub struct Tournament {
+    scored: Scored,
+    sessions: Sessions,
+}
+
+impl Tournament {
+    /// Writes the part, as `--json` prints it (with its trailing newline), to `out`, its
+    /// sessions' text from where it was kept.
+    fn write_part(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let frame = PartFrame::new(&self.scored.summary);
+        out.write_all(frame.before().as_bytes())?;
+        match &self.sessions {
+            Sessions::Written(text) => text.write_to(out)?,
+            Sessions::Records(records) => {
+                let spec = &self.scored.summary.spec;
+                let mut text = Vec::new();
+                for (k, r) in records.iter().enumerate() {
+                    text.clear();
+                    if k > 0 {
+                        text.extend_from_slice(PartFrame::SEPARATOR.as_bytes());
+                    }
+                    PartText::write_session(spec, r, &mut text);
+                    out.write_all(&text)?;
+                }
+            }
+        }
+        out.write_all(frame.after().as_bytes())?;
+        out.write_all(b"\n")
+    }
+
+    /// Writes the part to the file `--out` names, if any.
+    fn write_part_file(&self, out: Option<&Path>) -> Result<(), BadInput> {
+        match out {
+            Some(path) => crate::output::write_file_with(path, &mut |w| self.write_part(w)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Scored {
+    /// Writes the scores as CSV where `--csv` asks.
+    fn write_csv(&self, csv: Option<&Path>) -> Result<(), BadInput> {
+        let Some(path) = csv else { return Ok(()) };
+        let scores = &self.summary.scores;
+        let spec = &self.summary.spec;
         let mut text = String::from(
             "scenario,negotiator,appearances,agreements,agreement_rate,mean_utility,mean_advantage,mean_rescaled_utility,rescaled_appearances,mean_welfare,mean_distance_to_nash,mean_distance_to_pareto\n",
         );
@@ -819,22 +880,7 @@ fn write_files(
                 );
             }
         }
-        crate::output::write_file(path, text.as_bytes())?;
-    }
-    if let (Some(path), Some(part)) = (out, &part) {
-        crate::output::write_file(path, part.as_bytes())?;
-    }
-    Ok(Tournament { summary, part, notes })
-}
-
-impl Tournament {
-    /// The report as `printer` writes it, the JSON text moved out rather than copied (it
-    /// holds every session).
-    pub fn print(self, printer: crate::printer::Printer) -> String {
-        match (printer, self.part) {
-            (crate::printer::Printer::Json, Some(part)) => part,
-            (_, part) => printer.print(&Tournament { part, ..self }),
-        }
+        crate::output::write_file(path, text.as_bytes())
     }
 
     /// The scores: per scenario, and across scenarios on the common scale.
@@ -899,20 +945,36 @@ impl Tournament {
 }
 
 impl Report for Tournament {
-    /// The part, read back from its text (kept when [`TournamentArgs::json`] asked for it;
-    /// `null` otherwise, which no caller asks for).
-    fn json(&self) -> Value {
-        self.part.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+    fn text(&self) -> String {
+        self.scored.text()
     }
 
-    fn json_text(&self) -> String {
-        match &self.part {
-            Some(text) => text.clone(),
-            None => to_json(&self.json()),
+    /// The part as a JSON value, read back from the text [`Report::write_json`] writes (a
+    /// value of every session is built only when asked for).
+    fn json(&self) -> Value {
+        // The text is JSON written by this program.
+        serde_json::from_str(&self.json_text()).unwrap_or(Value::Null)
+    }
+
+    /// The part written piece by piece: the sessions' text is never held whole.
+    fn write_json(
+        &self,
+        out: &mut dyn std::io::Write,
+        extra: &serde_json::Map<String, Value>,
+    ) -> std::io::Result<()> {
+        if extra.is_empty() {
+            self.write_part(out)
+        } else {
+            let v = crate::printer::with_entries(self.json(), extra);
+            out.write_all(to_json(&v).as_bytes())
         }
     }
+}
 
-    fn text(&self) -> String {
+impl Scored {
+    /// The scores for people: the heading, a table across scenarios and one per scenario,
+    /// and who gained most.
+    pub fn text(&self) -> String {
         let scores = &self.summary.scores;
         let spec = &self.summary.spec;
         let mut text = String::new();

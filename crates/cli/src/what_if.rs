@@ -196,29 +196,35 @@ impl Report for Said<'_> {
     }
 
     fn json(&self) -> Json {
-        let mut v = self.inner.json();
-        if let Json::Object(map) = &mut v {
-            if !self.shown.entries.is_empty() {
-                map.insert("what_if".to_string(), self.shown.json());
-            }
-            if let Some(later) = &self.shown.later {
-                map.insert("left_out_as_later".to_string(), later.json.clone());
-            }
-        }
-        v
+        crate::printer::with_entries(self.inner.json(), &self.entries())
     }
 
-    /// The inner report's text with the changes inserted (a report that writes its own
-    /// text keeps doing so).
-    fn json_text(&self) -> String {
-        let mut text = self.inner.json_text();
+    /// The inner report's text with the changes set among its entries (a report that writes
+    /// its own text piece by piece keeps doing so).
+    fn write_json(
+        &self,
+        out: &mut dyn std::io::Write,
+        extra: &serde_json::Map<String, Json>,
+    ) -> std::io::Result<()> {
+        // Those from outside win, as an outer report's entries are set last in its value.
+        let mut entries = self.entries();
+        entries.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.inner.write_json(out, &entries)
+    }
+}
+
+impl Said<'_> {
+    /// What the changes add at the top level: `what_if` (the settings) and
+    /// `left_out_as_later` (what the day's snapshot left out), when there are any.
+    fn entries(&self) -> serde_json::Map<String, Json> {
+        let mut map = serde_json::Map::new();
         if !self.shown.entries.is_empty() {
-            text = crate::json::insert_key(&text, "what_if", &self.shown.json());
+            map.insert("what_if".to_string(), self.shown.json());
         }
         if let Some(later) = &self.shown.later {
-            text = crate::json::insert_key(&text, "left_out_as_later", &later.json);
+            map.insert("left_out_as_later".to_string(), later.json.clone());
         }
-        text
+        map
     }
 }
 

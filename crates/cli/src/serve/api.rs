@@ -239,7 +239,12 @@ async fn answer(
             "simulate" => {
                 super::play::simulate(s, &|k| p.get(k), crate::sim::TraceArg::Summary)?.json_text()
             }
-            "tournament" => super::play::tournament(s, &|k| p.get(k))?.json_text(),
+            "tournament" => {
+                let part = |s, args: &crate::sim::TournamentArgs<'_>| {
+                    crate::sim::tournament(s, args, None)
+                };
+                super::play::tournament(s, &|k| p.get(k), part)?.json_text()
+            }
             "mediate" => {
                 let from = load::proposal(s, from.as_deref().unwrap_or_default())?;
                 let parties = load::parties(s, party_ids(p.get("parties")).as_deref())?;

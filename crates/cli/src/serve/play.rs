@@ -157,8 +157,14 @@ pub fn simulate(s: &Scenario, get: Get, trace: TraceArg) -> anyhow::Result<Sessi
 
 /// `detente tournament NAME --negotiators ... [--mechanism M] [--steps N] [--repetitions R]
 /// [--seed S] [--parties a,b]` on the scenario, at most [`MAX_SESSIONS`] sessions and
-/// [`MAX_TOURNAMENT_STEPS`] steps in all (refused before any session runs).
-pub fn tournament(s: &Scenario, get: Get) -> anyhow::Result<crate::sim::Tournament> {
+/// [`MAX_TOURNAMENT_STEPS`] steps in all (refused before any session runs), run by `run`:
+/// [`crate::sim::tournament`] for its part (the API), [`crate::sim::scores`] for its scores
+/// (the page).
+pub fn tournament<T>(
+    s: &Scenario,
+    get: Get,
+    run: impl FnOnce(Vec<Scenario>, &TournamentArgs<'_>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let (session, steps) = session(get)?;
     let repetitions = whole::<u32>("repetitions", get("repetitions"))?.unwrap_or(1);
     let seed = whole::<u64>("seed", get("seed"))?.unwrap_or(0);
@@ -201,11 +207,9 @@ pub fn tournament(s: &Scenario, get: Get) -> anyhow::Result<crate::sim::Tourname
         threads: 1,
         shard: None,
         csv: None,
-        out: None,
         progress: false,
-        json: true,
     };
-    crate::sim::tournament(vec![s.clone()], &args)
+    run(vec![s.clone()], &args)
 }
 
 /// A page's parameters, as [`Get`] reads them (a blank field is not given).
@@ -547,7 +551,7 @@ pub fn tournament_page(
         "negotiators" => Some(negotiators.clone()),
         _ => q.get(k).map(str::to_string),
     };
-    let t = tournament(s, &get)?;
+    let t = tournament(s, &get, crate::sim::scores)?;
     let _ = writeln!(
         b,
         "<p class=\"note\">The numbers of <code>detente tournament {} --negotiators {}{}</code>: decided by the scenario and the seed; at most {MAX_SESSIONS} sessions here.</p>",

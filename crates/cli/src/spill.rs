@@ -1,0 +1,176 @@
+//! Text written once, in order, and read back whole later, without being held whole: kept in
+//! memory up to [`MEMORY`] bytes, and past that in a temporary file. A tournament's part
+//! needs it: its sessions' text is written as they finish, but the part opens with their
+//! scores (first in the sorted keys, known only at the end), so the sessions' text waits
+//! here, at most a few megabytes of it in memory however many sessions there are.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The bytes held in memory before they are written to the file (and the size of each write).
+pub const MEMORY: usize = 4 << 20;
+
+/// Text pushed in order: the last bytes in memory, the rest in a temporary file.
+pub struct Spill {
+    memory: Vec<u8>,
+    file: Option<TempFile>,
+    /// The first write to the file that failed (nothing more is kept after it).
+    failed: Option<std::io::Error>,
+    limit: usize,
+}
+
+impl Spill {
+    /// Nothing yet.
+    pub fn new() -> Spill {
+        Spill::with_limit(MEMORY)
+    }
+
+    fn with_limit(limit: usize) -> Spill {
+        Spill { memory: Vec::new(), file: None, failed: None, limit }
+    }
+
+    /// Appends `bytes`. A failure to write the temporary file is kept for [`Spill::finish`].
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.failed.is_some() {
+            return;
+        }
+        self.memory.extend_from_slice(bytes);
+        if self.memory.len() >= self.limit
+            && let Err(e) = self.spill()
+        {
+            self.memory = Vec::new();
+            self.failed = Some(e);
+        }
+    }
+
+    fn spill(&mut self) -> std::io::Result<()> {
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self.file.insert(TempFile::create()?),
+        };
+        file.file.write_all(&self.memory)?;
+        self.memory.clear();
+        Ok(())
+    }
+
+    /// Everything pushed, or the error of a write to the temporary file that failed, with
+    /// its folder named.
+    pub fn finish(self) -> anyhow::Result<Spill> {
+        match self.failed {
+            Some(e) => Err(anyhow::anyhow!(
+                "cannot write the sessions' text to a temporary file in {}: {e} (TMPDIR names another folder)",
+                std::env::temp_dir().display()
+            )),
+            None => Ok(self),
+        }
+    }
+
+    /// Writes everything pushed, in order, to `out` (as often as asked).
+    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        if let Some(file) = &self.file {
+            let mut f = &file.file;
+            f.seek(SeekFrom::Start(0))?;
+            let mut buf = vec![0u8; 1 << 18];
+            loop {
+                match f.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => out.write_all(&buf[..n])?,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        out.write_all(&self.memory)
+    }
+}
+
+/// A file of our own in the temporary folder, created new (never one that exists, nor through
+/// a link), readable by its owner only, and gone when dropped: on Unix its name is removed at
+/// once (the open file lives on), so nothing is left behind even if the process is killed.
+struct TempFile {
+    file: File,
+    /// Its name, while it has one.
+    path: Option<PathBuf>,
+}
+
+impl TempFile {
+    fn create() -> std::io::Result<TempFile> {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir();
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut tries = 0;
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            tries += 1;
+            let path = dir.join(format!("detente-{}-{n}.tmp", std::process::id()));
+            match options.open(&path) {
+                Ok(file) => {
+                    let path = if cfg!(unix) && std::fs::remove_file(&path).is_ok() {
+                        None
+                    } else {
+                        Some(path)
+                    };
+                    return Ok(TempFile { file, path });
+                }
+                // Left by another process of the same id, or made by someone else: the next.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 1000 => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(spill: &Spill) -> Vec<u8> {
+        let mut out = Vec::new();
+        spill.write_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn what_is_pushed_is_written_back_in_order_through_the_file() {
+        let pieces: Vec<Vec<u8>> = (0..500u32)
+            .map(|k| format!("session {k} {}\n", "x".repeat(k as usize % 37)).into_bytes())
+            .collect();
+        let whole: Vec<u8> = pieces.concat();
+        for limit in [1, 100, 4096, usize::MAX] {
+            let mut spill = Spill::with_limit(limit);
+            for p in &pieces {
+                spill.push(p);
+            }
+            let spill = spill.finish().unwrap();
+            assert_eq!(spill.file.is_some(), limit < whole.len(), "{limit}");
+            assert!(spill.memory.len() < limit.max(40), "{limit}");
+            // Written as often as asked: to --out, then to standard output.
+            assert_eq!(written(&spill), whole, "{limit}");
+            assert_eq!(written(&spill), whole, "{limit}");
+        }
+        assert!(written(&Spill::new().finish().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn the_temporary_file_leaves_no_name_behind() {
+        let file = TempFile::create().unwrap();
+        #[cfg(unix)]
+        assert!(file.path.is_none());
+        let path = file.path.clone();
+        drop(file);
+        assert!(path.is_none_or(|p| !p.exists()));
+    }
+}
