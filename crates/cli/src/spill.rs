@@ -9,16 +9,46 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The bytes held in memory before they are written to the file (and the size of each write).
+/// The bytes gathered in memory before they are handed to be written to the file.
 pub const MEMORY: usize = 4 << 20;
 
 /// Text pushed in order: the last bytes in memory, the rest in a temporary file.
 pub struct Spill {
     memory: Vec<u8>,
+    /// The thread writing full buffers to the temporary file, from the first one on.
+    writer: Option<Writer>,
+    /// The temporary file, once [`Spill::finish`] has waited for the writer.
     file: Option<TempFile>,
-    /// The first write to the file that failed (nothing more is kept after it).
+    /// The first failure to create the file (nothing more is kept after it; a failure to
+    /// write it is the writer's answer).
     failed: Option<std::io::Error>,
     limit: usize,
+}
+
+/// A thread writing the full buffers it is handed to the file, in order, handing them back
+/// empty, so that the writes (whose time is the kernel's) do not hold up the pushes (made
+/// where the tournament keeps its sessions in order, the other workers waiting).
+struct Writer {
+    full: std::sync::mpsc::SyncSender<Vec<u8>>,
+    empty: std::sync::mpsc::Receiver<Vec<u8>>,
+    thread: std::thread::JoinHandle<std::io::Result<TempFile>>,
+}
+
+impl Writer {
+    fn start(mut file: TempFile) -> Writer {
+        // One full buffer waits while another is written: the memory is at most three.
+        let (full, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+        let (empty_tx, empty) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            for mut buf in full_rx {
+                file.file.write_all(&buf)?;
+                buf.clear();
+                let _ = empty_tx.send(buf);
+            }
+            Ok(file)
+        });
+        Writer { full, empty, thread }
+    }
 }
 
 impl Spill {
@@ -28,7 +58,7 @@ impl Spill {
     }
 
     fn with_limit(limit: usize) -> Spill {
-        Spill { memory: Vec::new(), file: None, failed: None, limit }
+        Spill { memory: Vec::new(), writer: None, file: None, failed: None, limit }
     }
 
     /// Appends `bytes`. A failure to write the temporary file is kept for [`Spill::finish`].
@@ -37,30 +67,50 @@ impl Spill {
             return;
         }
         self.memory.extend_from_slice(bytes);
-        if self.memory.len() >= self.limit
-            && let Err(e) = self.spill()
-        {
-            self.memory = Vec::new();
-            self.failed = Some(e);
+        if self.memory.len() < self.limit {
+            return;
+        }
+        if self.writer.is_none() {
+            match TempFile::create() {
+                Ok(file) => self.writer = Some(Writer::start(file)),
+                Err(e) => {
+                    self.memory = Vec::new();
+                    self.failed = Some(e);
+                    return;
+                }
+            }
+        }
+        if let Some(w) = &self.writer {
+            let next = w.empty.try_recv().unwrap_or_else(|_| Vec::with_capacity(self.limit));
+            let full = std::mem::replace(&mut self.memory, next);
+            // A writer that stopped has failed: its error comes with `finish`.
+            if w.full.send(full).is_err() {
+                self.memory = Vec::new();
+            }
         }
     }
 
-    fn spill(&mut self) -> std::io::Result<()> {
-        let file = match &mut self.file {
-            Some(file) => file,
-            None => self.file.insert(TempFile::create()?),
+    /// Everything pushed, once written, or the error of the temporary file, with its folder
+    /// named.
+    pub fn finish(mut self) -> anyhow::Result<Spill> {
+        let failed = match (self.failed.take(), self.writer.take()) {
+            (Some(e), _) => Some(e),
+            (None, None) => None,
+            (None, Some(w)) => {
+                drop(w.full);
+                match w.thread.join() {
+                    Ok(Ok(file)) => {
+                        self.file = Some(file);
+                        None
+                    }
+                    Ok(Err(e)) => Some(e),
+                    Err(_) => Some(std::io::Error::other("the thread writing it failed")),
+                }
+            }
         };
-        file.file.write_all(&self.memory)?;
-        self.memory.clear();
-        Ok(())
-    }
-
-    /// Everything pushed, or the error of a write to the temporary file that failed, with
-    /// its folder named.
-    pub fn finish(self) -> anyhow::Result<Spill> {
-        match self.failed {
+        match failed {
             Some(e) => Err(anyhow::anyhow!(
-                "cannot write the sessions' text to a temporary file in {}: {e} (TMPDIR names another folder)",
+                "cannot write the sessions' text to a temporary file in {}: {e}; set TMPDIR to a folder that can be written",
                 std::env::temp_dir().display()
             )),
             None => Ok(self),
