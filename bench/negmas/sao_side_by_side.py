@@ -2,15 +2,21 @@
 """SAO throughput side by side: NegMAS 0.16.0 vs `detente tournament`, per negotiator pair.
 
 Normally started by bench/negmas/sao, which prepares the NegMAS virtual environment and builds
-detente. For each domain x steps x ordered pair "a-b" (party 0 plays a and proposes first):
+detente. For each domain x steps x ordered pair "a-b" (party 0 plays a and proposes first),
+NegMAS's negotiators (BoulwareTBNegotiator, ...) against detente's NegMAS-compatible ones
+(`boulware-negmas`, ... under `--mechanism negmas-sao`), which play NegMAS's sessions step
+for step: the same sessions, so the same agreements, utilities and rounds (the `same` column
+checks it). With --own, detente's own negotiators (`boulware`, ..., under its SAO) instead:
+similar tactics, not the same sessions.
 
   NegMAS   bench/negmas/negmas_sao.py (our script, run with the venv's python, one process per
            domain): N sessions of SAOMechanism(n_steps=steps); time inside the process around
            the sessions only (no interpreter start-up, `import negmas` or domain loading);
            rounds = the mechanism state's `step` after run(), summed over the sessions.
 
-  detente  `detente tournament DOMAIN --negotiators a,b --steps S --repetitions R --json
-           --threads 1` (and `--threads 0`, all cores), one process, R chosen so that it runs
+  detente  `detente tournament DOMAIN --mechanism negmas-sao --negotiators a-negmas,b-negmas
+           --steps S --repetitions R --json --threads 1` (and `--threads 0`, all cores; with
+           --own: `--negotiators a,b` under the default SAO), one process, R chosen so that it runs
            >= --min-detente-s. The tournament plays every ordered combination (a-a, a-b, b-a,
            b-b; just a-a when a == b), so from its `sessions[]` records (`negotiators`: the
            negotiator index per party, `steps`: rounds started, agreement round included):
@@ -21,9 +27,10 @@ detente. For each domain x steps x ordered pair "a-b" (party 0 plays a and propo
            frontier for the distances, and writing the JSON); the ratio is taken on it.
            Agreement rate and mean utilities come from the a-b sessions only.
 
-A party without agreement gets its reserved value on both sides. The negotiators are not the
-same code (detente's are written from the published tactics, not ported), so agreement rates
-and utilities are compared for plausibility, not equality.
+A party without agreement gets its reserved value on both sides. detente's negotiators are
+written from NegMAS's observed behaviour and the published tactics, not ported: the
+`-negmas` ones equal NegMAS's sessions (checked live in crates/python/tests), the others
+are compared for plausibility only (--own).
 
 This file is the project's own code; it imports nothing from NegMAS.
 """
@@ -46,8 +53,10 @@ from side_by_side import brief, probe_detente  # noqa: E402
 DEFAULT_DOMAINS = "Car-A-domain,random_2p_1e4"
 DEFAULT_STEPS = "100,1000"
 DEFAULT_PAIRS = ("boulware-conceder,conceder-boulware,boulware-linear,linear-conceder,"
-                 "aspiration-boulware,tit-for-tat-conceder,aspiration-aspiration")
+                 "aspiration-boulware,aspiration-aspiration")
 KNOWN = ["tit-for-tat", "boulware", "linear", "conceder", "aspiration", "random", "hardliner", "nash"]
+# The negotiators with a NegMAS-compatible variant (`NAME-negmas`, under `--mechanism negmas-sao`).
+COMPATIBLE = ["boulware", "linear", "conceder", "aspiration"]
 
 
 def split_pair(p: str) -> tuple[str, str]:
@@ -120,10 +129,14 @@ def run_harness(py: str, harness: Path, domain: Path, pair: str, steps: int, ses
 
 # ----------------------------------------------------------------------------- detente
 def detente_once(binary: str, domain: Path, a: str, b: str, steps: int, reps: int, threads: int,
-                 timeout: float) -> dict:
+                 timeout: float, own: bool) -> dict:
+    if not own:  # NegMAS's sessions: the compatible negotiators under NegMAS's SAO
+        a, b = f"{a}-negmas", f"{b}-negmas"
     negs = [a] if a == b else [a, b]
     cmd = [binary, "tournament", str(domain), "--negotiators", ",".join(negs), "--steps", str(steps),
            "--repetitions", str(reps), "--json", "--threads", str(threads)]
+    if not own:
+        cmd += ["--mechanism", "negmas-sao"]
     t0 = time.perf_counter()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -159,12 +172,12 @@ def rates(r: dict) -> dict:
 
 
 def run_detente(binary: str, domain: Path, pair: str, steps: int, min_s: float, repeat: int, max_reps: int,
-                timeout: float, all_cores: bool) -> dict:
+                timeout: float, all_cores: bool, own: bool) -> dict:
     a, b = split_pair(pair)
     # calibrate the repetitions on one thread: grow until one run takes >= min_s
     reps = 64
     while True:
-        r = detente_once(binary, domain, a, b, steps, reps, 1, timeout)
+        r = detente_once(binary, domain, a, b, steps, reps, 1, timeout, own)
         if r.get("error"):
             return {"error": r["error"], "cmd": " ".join(r["cmd"])}
         if r["wall_s"] >= min_s or reps >= max_reps:
@@ -175,7 +188,7 @@ def run_detente(binary: str, domain: Path, pair: str, steps: int, min_s: float, 
     for label, threads in [("one_thread", 1)] + ([("all_cores", 0)] if all_cores else []):
         runs = [r] if threads == 1 else []
         while len(runs) < repeat:
-            x = detente_once(binary, domain, a, b, steps, reps, threads, timeout)
+            x = detente_once(binary, domain, a, b, steps, reps, threads, timeout, own)
             if x.get("error"):
                 return {"error": x["error"], "cmd": " ".join(x["cmd"])}
             runs.append(x)
@@ -220,7 +233,21 @@ def f_ratio(a, b) -> str:
 COLUMNS = ["domain", "steps", "pair",
            "N sess", "N sess/s", "N rounds/s", "N rnd/sess", "N agree", "N utils",
            "d sess", "d sess/s", "d rounds/s", "d rounds/s tourn", "d rounds/s all-cores", "d rnd/sess",
-           "d agree", "d utils", "ratio", "ratio all-cores"]
+           "d agree", "d utils", "same", "ratio", "ratio all-cores"]
+
+
+def same_sessions(ng: dict, dt: dict):
+    """Whether NegMAS's and detente's sessions of the pair agree as often, last as many rounds
+    and give the parties the same mean utilities (to 1e-9, the means being sums in another
+    order); None when either is missing."""
+    if not ng or not dt or ng.get("error") or dt.get("error") or dt.get("unavailable"):
+        return None
+    if ng.get("agreement_rate") is None or dt.get("agreement_rate") is None:
+        return None
+    us = list(zip(ng.get("mean_utilities") or [], dt.get("mean_utilities") or []))
+    return (ng["agreement_rate"] == dt["agreement_rate"] and ng.get("mean_rounds") == dt.get("mean_rounds")
+            and len(us) == len(ng["mean_utilities"]) and all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+                                                           for x, y in us))
 
 
 def table_row(r: dict) -> list[str]:
@@ -235,6 +262,7 @@ def table_row(r: dict) -> list[str]:
             f_n(one.get("pair_rounds_per_s")), f_n(one.get("tournament_rounds_per_s")),
             f_n(allc.get("pair_rounds_per_s")), f_n(dt.get("mean_rounds")), f_n(dt.get("agreement_rate")),
             f_u(dt.get("mean_utilities")),
+            "-" if r.get("own") or same_sessions(ng, dt) is None else ("yes" if same_sessions(ng, dt) else "no"),
             f_ratio(one.get("pair_rounds_per_s"), ng.get("rounds_per_s")),
             f_ratio(allc.get("pair_rounds_per_s"), ng.get("rounds_per_s"))]
 
@@ -286,6 +314,10 @@ def main() -> int:
                     help="also run the peer harness's own `bench_negmas.py sao` on each case (black box), "
                     "to cross-check our NegMAS figures")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per subprocess (default 3600)")
+    ap.add_argument("--own", action="store_true",
+                    help="detente's own negotiators (boulware, ..., tit-for-tat) under its SAO instead of the "
+                    "NegMAS-compatible ones (boulware-negmas, ...) under --mechanism negmas-sao: similar "
+                    "tactics, not NegMAS's sessions")
     ap.add_argument("--no-negmas", action="store_true", help="run detente only")
     ap.add_argument("--no-detente", action="store_true", help="run NegMAS only")
     ap.add_argument("--no-build", action="store_true", help="(sao) do not run cargo build first")
@@ -305,7 +337,9 @@ def main() -> int:
         steps = [int(x) for x in a.steps.split(",") if x.strip()]
         pairs = [p.strip() for p in a.pairs.split(",") if p.strip()]
         for p in pairs:
-            split_pair(p)
+            if not a.own and any(x not in COMPATIBLE for x in split_pair(p)):
+                raise ValueError(f"pair {p!r}: only {', '.join(COMPATIBLE)} have NegMAS-compatible "
+                                 "variants (compare the others with --own)")
         sessions = parse_sessions(a.sessions, steps)
     except ValueError as e:
         print(f"bench: error: {e}", file=sys.stderr)
@@ -361,7 +395,8 @@ def main() -> int:
             ng_all = run_negmas(sys.executable, here / "negmas_sao.py", f, steps, pairs, sessions, a.timeout, env)
         for st in steps:
             for pr in pairs:
-                row = {"domain": f.stem, "file": str(f), "n_outcomes": n_out, "steps": st, "pair": pr}
+                row = {"domain": f.stem, "file": str(f), "n_outcomes": n_out, "steps": st, "pair": pr,
+                       "own": a.own}
                 ng = ng_all.get((st, pr)) if not a.no_negmas else {"error": "not run (--no-negmas)"}
                 if ng:
                     ng = dict(ng)
@@ -374,7 +409,7 @@ def main() -> int:
                     dt = {"unavailable": unavailable}
                 else:
                     dt = run_detente(binary, f, pr, st, a.min_detente_s, a.repeat, a.max_repetitions, a.timeout,
-                                     not a.no_all_cores)
+                                     not a.no_all_cores, a.own)
                     if dt.get("error"):
                         print(f"bench:   detente {st:>5} {pr:<24} ERROR {dt['error']}", file=sys.stderr, flush=True)
                     else:
@@ -399,7 +434,7 @@ def main() -> int:
                        "loadavg_start": load0, "loadavg_end": os.getloadavg()},
            "detente_binary": binary, "detente_unavailable": unavailable,
            "args": {"domains": [str(f) for f in files], "steps": steps, "pairs": pairs, "negmas_sessions": sessions,
-                    "min_detente_s": a.min_detente_s, "repeat": a.repeat},
+                    "min_detente_s": a.min_detente_s, "repeat": a.repeat, "own": a.own},
            "definitions": {
                "rounds": "NegMAS: SAOMechanism state.step after run(), summed over sessions; detente: sessions[].steps "
                          "(rounds started, the agreement round included). One round = every party gets one turn "
@@ -428,8 +463,13 @@ def main() -> int:
           "time (a lower bound: start-up, exact frontier, the other combinations and JSON output included), "
           "--threads 1; d rounds/s tourn = all its sessions' rounds / wall; all-cores = --threads 0. "
           "ratio = d rounds/s / N rounds/s. utils = mean utility of party 0/party 1 (reserved value without "
-          "agreement). The negotiators differ (detente's are written from the published tactics): agreement "
-          "and utilities are for plausibility, not equality.")
+          "agreement). " + ("--own: detente's own negotiators under its SAO, written from the published tactics: "
+                            "agreement and utilities are for plausibility, not equality." if a.own else
+                            "detente: the -negmas negotiators under --mechanism negmas-sao, which play NegMAS's "
+                            "sessions; same = equal agreement rate and rounds, and mean utilities to 1e-9."))
+    verdicts = [same_sessions(r.get("negmas"), r.get("detente")) for r in rows] if not a.own else []
+    if any(v is not None for v in verdicts):
+        print(f"same sessions: {sum(1 for v in verdicts if v)} of {sum(1 for v in verdicts if v is not None)} cases")
     if ratios:
         print(f"smallest ratio (1 thread, lower bound): {min(ratios):,.0f}x over {len(ratios)} cases; "
               f"{sum(1 for x in ratios if x >= 100)} of {len(ratios)} at >= 100x")

@@ -1,9 +1,9 @@
 """NegMAS-compatible sessions: detente's `negmas-sao` mechanism with the `-negmas`
 negotiators plays NegMAS 0.16.0's SAO sessions of `BoulwareTBNegotiator`,
 `LinearTBNegotiator`, `ConcederTBNegotiator` and `AspirationNegotiator` step by step, on the
-shared NegMAS domains. NegMAS runs live, as a black box (its public classes, run and
-observed: each negotiator's offers and answers, with the step and relative time it saw);
-no NegMAS trace is stored. Skipped where negmas is not installed (.ci/run installs it).
+shared NegMAS domains, between two parties and among three. NegMAS runs live, as a black box
+(its public classes, run and observed: each negotiator's offers and answers, with the step
+and relative time it saw); no NegMAS trace is stored. Skipped where negmas is not installed (.ci/run installs it).
 
 Where outcomes of exactly the same utility tie for the proposer, NegMAS takes the first in
 the order of NumPy's unstable sort (it changes with the processor's vector instructions),
@@ -219,3 +219,24 @@ def test_detente_negotiators_inside_negmas_play_detente_s_sessions(shared):
             n,
         )
         assert mixed == theirs, n
+
+
+# Three parties (real-valued random utilities: no ties): NegMAS's SAO passes the turn round
+# the ring, each offer answered by the next party, which then proposes.
+THREE_PARTY = {"random_3p_1e3": 1, "random_3p_1e4": 9}
+
+
+@pytest.mark.parametrize("domain", THREE_PARTY)
+def test_three_party_sessions_equal_negmas_s_step_by_step(shared, domain):
+    """Every triple of the NegMAS-compatible negotiators (every ninth of the 64 on the larger
+    domain, for time), 10 and 100 steps: detente's session equals NegMAS's whole session,
+    every offer, answer, agreement and step."""
+    space, ufuns = negmas_problem(_domain(shared, domain))
+    s = Scenario.from_negmas_json(_domain(shared, domain))
+    triples = list(itertools.product(NEGMAS_CLASS, repeat=3))[:: THREE_PARTY[domain]]
+    results = [_compare(space, ufuns, s, list(t), n) for t in triples for n in STEPS]
+    assert results == ["equal"] * len(triples) * len(STEPS), results
+    # the sessions compared are three parties' own: each proposes, each answers
+    entries, _, _ = _negmas_session(space, ufuns, [negmas.sao.BoulwareTBNegotiator] * 3, 100)
+    assert {e[0] for e in entries} == {0, 1, 2}
+    assert {k for e in entries for k, r in enumerate(e[2]) if r != "-"} == {0, 1, 2}
