@@ -32,6 +32,15 @@
 //! early. Bounds prune only when they fall short by far more than their rounding error;
 //! every leaf is evaluated with the exact issue-order sum.
 //!
+//! With two parties whose welfare barely varies (zero-sum and constant-sum games, where
+//! every outcome is on the frontier and the proofs above become a subset-sum search), a meet
+//! in the middle over two halves of the issues answers first (`solutions/pairs.rs`, on the
+//! search kit's [`crate::kit::PairSums`]): every objective is bounded by a unimodal function
+//! of one party's utility, so the outcomes that can reach a value have that utility in an
+//! interval, counted and listed from the sorted sums of the halves, and evaluated exactly.
+//! It answers exactly or not at all (too many outcomes to list, halves too large, the budget
+//! spent); then the searches below answer.
+//!
 //! Kalai-Smorodinsky is not monotone (a dominated outcome can be closer to the diagonal),
 //! so it is found by its own branch and bound (`KsSearch`) over the outcomes whose
 //! normalised gains can lie in a polytope that must hold every optimal frontier point:
@@ -53,6 +62,7 @@ use crate::kit::{Budget, OptionRows};
 use detente_core::Outcome;
 
 mod nash;
+mod pairs;
 
 /// Multiplier iterations at the root.
 const ROOT_ITERS: usize = 60;
@@ -86,8 +96,20 @@ pub(crate) fn solve_without_frontier(
         .collect();
     let g_nash: Vec<f64> = g_norm.iter().map(|&g| if g > 0.0 { g } else { 1.0 }).collect();
     let budget = || budget_of(options);
-    let welfare_run =
-        maximise(prep, obj.d, Goal::Welfare, &ones, &welfare, budget(), MAX_LISTED_TIES);
+    let welfare_search =
+        || maximise(prep, obj.d, Goal::Welfare, &ones, &welfare, budget(), MAX_LISTED_TIES);
+    if let Some(two) = pairs::solve(prep, obj, &budget()) {
+        return Solutions {
+            nash: two.nash,
+            egalitarian: two.egalitarian,
+            kalai_smorodinsky: two.kalai_smorodinsky,
+            max_welfare: two
+                .max_welfare
+                .unwrap_or_else(|| welfare_search().solution("the welfare")),
+            known: two.known,
+        };
+    }
+    let welfare_run = welfare_search();
     let egal = |u: &[f64]| obj.egalitarian(u);
     let egal_run = maximise(prep, obj.d, Goal::MinGain, &ones, &egal, budget(), MAX_LISTED_TIES);
     let nash_value = |u: &[f64]| obj.nash(u);
@@ -163,10 +185,25 @@ pub(crate) fn nash_only(
         .map(|p| if obj.ks_active(p) { 1.0 / (obj.maxs[p] - obj.d[p]) } else { 1.0 })
         .collect();
     let nash_value = |u: &[f64]| obj.nash(u);
-    // Seeded as in `solve_without_frontier`, with the welfare and egalitarian points.
     let ones = vec![1.0; prep.n_p];
-    let welfare_run =
-        maximise(&prep, obj.d, Goal::Welfare, &ones, &welfare, budget_of(options), MAX_LISTED_TIES);
+    let welfare_search = || {
+        maximise(&prep, obj.d, Goal::Welfare, &ones, &welfare, budget_of(options), MAX_LISTED_TIES)
+    };
+    // Two parties: the meet in the middle first, as in `solve_without_frontier`, after its
+    // welfare and egalitarian searches (as `search_only` runs them), so that the time
+    // this spends besides the Nash search is theirs.
+    if pairs::egalitarian_only(&prep, &obj, &budget_of(options)).is_some() {
+        if pairs::welfare_only(&prep, &obj, &budget_of(options)).is_none() {
+            welfare_search();
+        }
+        let two = budget_of(options);
+        if let Some(sol) = pairs::nash_only(&prep, &obj, &two) {
+            let best = sol.points.first().map_or(f64::NEG_INFINITY, |p| nash_value(&p.utilities));
+            return Ok((sol, best, two.nodes(), two.work()));
+        }
+    }
+    // Seeded as in `solve_without_frontier`, with the welfare and egalitarian points.
+    let welfare_run = welfare_search();
     let egal = |u: &[f64]| obj.egalitarian(u);
     let egal_run =
         maximise(&prep, obj.d, Goal::MinGain, &ones, &egal, budget_of(options), MAX_LISTED_TIES);
@@ -188,22 +225,34 @@ pub(crate) fn search_only(
     let ones = vec![1.0; prep.n_p];
     let egal = |u: &[f64]| obj.egalitarian(u);
     Ok(match which {
-        "welfare" => vec![
-            maximise(
-                &prep,
-                &d,
-                Goal::Welfare,
-                &ones,
-                &welfare,
-                budget_of(options),
-                MAX_LISTED_TIES,
-            )
-            .solution("the welfare"),
-        ],
-        "egalitarian" => vec![
-            maximise(&prep, &d, Goal::MinGain, &ones, &egal, budget_of(options), MAX_LISTED_TIES)
-                .solution("the smallest gain"),
-        ],
+        "welfare" => {
+            vec![pairs::welfare_only(&prep, &obj, &budget_of(options)).unwrap_or_else(|| {
+                maximise(
+                    &prep,
+                    &d,
+                    Goal::Welfare,
+                    &ones,
+                    &welfare,
+                    budget_of(options),
+                    MAX_LISTED_TIES,
+                )
+                .solution("the welfare")
+            })]
+        }
+        "egalitarian" => {
+            vec![pairs::egalitarian_only(&prep, &obj, &budget_of(options)).unwrap_or_else(|| {
+                maximise(
+                    &prep,
+                    &d,
+                    Goal::MinGain,
+                    &ones,
+                    &egal,
+                    budget_of(options),
+                    MAX_LISTED_TIES,
+                )
+                .solution("the smallest gain")
+            })]
+        }
         other => {
             return Err(crate::Error::new(
                 crate::ErrorKind::InvalidInput,
@@ -1752,7 +1801,7 @@ mod tests {
     use detente_testkit::{PlanConfig, zero_sum_plan};
 
     /// Every outcome's utilities (brute force).
-    fn all_utilities(s: &Scenario) -> Vec<Vec<f64>> {
+    pub(super) fn all_utilities(s: &Scenario) -> Vec<Vec<f64>> {
         let sizes: Vec<usize> = s.issues().iter().map(|i| i.n_options()).collect();
         let mut cur = vec![0; sizes.len()];
         let mut out = vec![];
@@ -1772,7 +1821,7 @@ mod tests {
 
     /// The frontier by brute force: the rational utility vectors no rational one strictly
     /// dominates, each once.
-    fn brute_frontier(s: &Scenario) -> Vec<Vec<f64>> {
+    pub(super) fn brute_frontier(s: &Scenario) -> Vec<Vec<f64>> {
         let rational: Vec<Vec<f64>> = all_utilities(s)
             .into_iter()
             .filter(|u| u.iter().zip(s.parties()).all(|(u, p)| *u >= p.reservation))
