@@ -621,9 +621,9 @@ mod tests {
                 }
             }
         }
-        eprintln!(
+        assert!(
+            answered >= 50 && ranged >= 5 && welfare >= 20 && declined >= 1,
             "{answered} answered ({ranged} counts ranges, {welfare} with welfare), {declined} declined"
         );
-        assert!(answered >= 50 && ranged >= 5 && welfare >= 20 && declined >= 1);
     }
 }
