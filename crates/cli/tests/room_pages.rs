@@ -319,6 +319,31 @@ fn every_page_route_by_every_role_is_allowed_or_refused_and_forms_need_their_csr
             assert_eq!(s, 404, "{} {method} {path}: {b}", u.who);
         }
     }
+    // A lost invitation reissued through the mediator's page: parties may not; without its
+    // csrf field the form is refused; the mediator gets the new token once, the old token
+    // and the holder's session end.
+    for u in &users[1..] {
+        let fields = [("csrf", u.csrf.as_str()), ("who", "lowland")];
+        let (s, _, b) = server.post(Some(u), "mediator/invitations", &fields);
+        assert_eq!(s, 403, "{}: {b}", u.who);
+    }
+    let (s, _, _) = server.post(Some(m), "mediator/invitations", &[("who", "lowland")]);
+    assert_eq!(s, 403);
+    let fields = [("csrf", m.csrf.as_str()), ("who", "lowland")];
+    let (s, head, b) = server.post(Some(m), "mediator/invitations", &fields);
+    assert_eq!(s, 200, "{b}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
+    let token = between(&b, "data-token=\"lowland\">", "</code>")
+        .trim_start_matches("data-token=\"lowland\">")
+        .to_string();
+    assert_eq!(token.len(), 64, "{b}");
+    assert_eq!(server.get(&users[2], "party").0, 404, "lowland's session ended");
+    let sign_in = |token: &str| {
+        let body = json!({"who": "lowland", "token": token}).to_string();
+        server.request("POST", &server.at("sign-in"), &[], &body).0
+    };
+    assert_eq!(sign_in(server.token("lowland")), 404, "the old token");
+    assert_eq!(sign_in(&token), 200, "the new token");
     // Signing out through the page: its csrf field too, then the cookie is gone and the
     // session opens nothing.
     let last = &users[3];
@@ -653,9 +678,30 @@ fn assert_mediator_page_is_the_cli_analysis(dom: &str, name: &str, s: &Scenario)
         assert!(deal.contains(&format!("data-reservations=\"{reservations}\"")), "{deal}");
     }
     let last = s.proposals().last().unwrap().id.clone();
-    let m = json_of(&["mediate", name, "--from", &last]);
+    assert_revisions_are_mediates(dom, name, &last);
+    let f = json_of(&["frontier", name]);
+    let nash = between(dom, "<h2>The Nash point</h2>", "<h2>Add a draft</h2>");
+    match f["nash"]["outcome"].as_object() {
+        None => assert!(nash.contains("data-nash=\"none\""), "{name}: {nash}"),
+        Some(outcome) => {
+            assert!(nash.contains(&format!("data-exact=\"{}\"", f["nash"]["exact"])), "{nash}");
+            let points = attr_values(nash, "data-point");
+            let options = attr_values(nash, "data-option");
+            assert_eq!(points.len(), outcome.len(), "{name}: {nash}");
+            for (point, option) in points.iter().zip(&options) {
+                assert!(same_option(&outcome[point.as_str()], option), "{name}: {point} {option}");
+            }
+        }
+    }
+}
+
+/// The revisions on the mediator's page, revising `from`, are those of `detente mediate
+/// --from` on the full file: the same changes in the same rank, each counted party's verdict
+/// after, and whether the search is exact.
+fn assert_revisions_are_mediates(dom: &str, name: &str, from: &str) {
+    let m = json_of(&["mediate", name, "--from", from]);
     let revisions = between(dom, "<h2>Revisions</h2>", "<h2>The Nash point</h2>");
-    assert!(revisions.contains(&format!("<option value=\"{last}\" selected")), "{revisions}");
+    assert!(revisions.contains(&format!("<option value=\"{from}\" selected")), "{revisions}");
     assert!(revisions.contains(&format!("data-exact=\"{}\"", m["exact"])), "{name}: {revisions}");
     let counted: Vec<&str> =
         m["parties"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
@@ -684,20 +730,6 @@ fn assert_mediator_page_is_the_cli_analysis(dom: &str, name: &str, s: &Scenario)
                     p["verdict_after"].as_str().unwrap()
                 );
                 assert!(part.contains(&v), "{name}: no {v} in {part}");
-            }
-        }
-    }
-    let f = json_of(&["frontier", name]);
-    let nash = between(dom, "<h2>The Nash point</h2>", "<h2>Add a draft</h2>");
-    match f["nash"]["outcome"].as_object() {
-        None => assert!(nash.contains("data-nash=\"none\""), "{name}: {nash}"),
-        Some(outcome) => {
-            assert!(nash.contains(&format!("data-exact=\"{}\"", f["nash"]["exact"])), "{nash}");
-            let points = attr_values(nash, "data-point");
-            let options = attr_values(nash, "data-option");
-            assert_eq!(points.len(), outcome.len(), "{name}: {nash}");
-            for (point, option) in points.iter().zip(&options) {
-                assert!(same_option(&outcome[point.as_str()], option), "{name}: {point} {option}");
             }
         }
     }
@@ -810,6 +842,12 @@ fn the_room_works_end_to_end_through_its_pages_in_a_real_browser() {
         let dom = b.dom();
         assert!(!dom.contains("data-verdict=\"waiting\""), "{name}");
         assert_mediator_page_is_the_cli_analysis(&dom, name, &s);
+        // And the revisions of every other draft, chosen on the page.
+        for prop in &s.proposals()[..s.proposals().len() - 1] {
+            b.visit(&format!("{}?from={}", server.url("mediator"), prop.id));
+            clean(&b, "the mediator's page revising a draft");
+            assert_revisions_are_mediates(&b.dom(), name, &prop.id);
+        }
         b.screenshot(&shots.join(format!("room-{name}-mediator.png")));
         // The mediator may not open a party's page.
         b.visit(&server.url("party"));

@@ -49,6 +49,7 @@ pub fn routes() -> Router<App> {
         .route("/rooms/{room}/mediator", get(mediator_page))
         .route("/rooms/{room}/mediator/drafts", post(add_draft))
         .route("/rooms/{room}/mediator/biddings", post(open_bidding))
+        .route("/rooms/{room}/mediator/invitations", post(reissue))
         .route("/rooms/{room}/biddings/{id}", get(bidding_page).post(offer))
         .route("/rooms/{room}/leave", post(sign_out))
         .route("/assets/room.css", get(|| async { super::pages::asset("text/css", STYLE) }))
@@ -688,6 +689,7 @@ fn mediator_body(
     nash_section(&mut b, sk, v);
     add_draft_section(&mut b, g, sk, entered);
     biddings_section(&mut b, g, k, biddings, entered);
+    reissue_section(&mut b, g, sk, entered);
     audit_section(&mut b, k, trail);
     b
 }
@@ -1036,6 +1038,22 @@ fn biddings_section(
     b.push('\n');
 }
 
+fn reissue_section(b: &mut String, g: &Signed, sk: &Scenario, entered: &Entered) {
+    b.push_str("<h2>A lost token</h2>\n<p class=\"note\">A new token for a party that lost its invitation (or for you): the old one stops working at once and its sessions end; the party's inputs stay. The new token is shown once, to hand over yourself.</p>\n");
+    b.push_str(&entered.problem("invitations"));
+    let mut options = String::new();
+    for p in sk.parties() {
+        let _ = write!(options, "<option value=\"{}\">{}</option>", esc(&p.id), esc(&p.name));
+    }
+    options
+        .push_str("<option value=\"mediator\">you, the mediator (you will sign in again)</option>");
+    let fields = format!(
+        "<p><label for=\"reissue-who\">Reissue the token of</label> <select id=\"reissue-who\" name=\"who\">{options}</select> <button type=\"submit\">Reissue</button></p>"
+    );
+    b.push_str(&g.form("mediator/invitations", "reissue", &fields));
+    b.push('\n');
+}
+
 /// The most entries of the audit trail a page lists (the latest).
 pub const AUDIT_SHOWN: usize = 500;
 
@@ -1145,6 +1163,55 @@ async fn open_bidding(
                 let status = room::refusal(&e).status;
                 let entered =
                     Entered { form: "biddings", fields: f.0, problem: e.message().into() };
+                mediator_answer(rooms, s, g, None, &entered, status)
+            }
+        }
+    })
+    .await
+}
+
+/// `POST /rooms/{room}/mediator/invitations` (`who`): a new token for a holder, shown once
+/// on the answer (no redirect: the token is in no URL, and the page is not kept).
+async fn reissue(
+    State(app): State<App>,
+    Path(room_id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let f = match fields(form) {
+        Ok(f) => f,
+        Err(r) => return refused(&room_id, &r),
+    };
+    signed_in(app, room_id, headers, Some(f.get("csrf")), move |rooms, s, g| {
+        let who = f.text("who");
+        let k = rooms.skeleton(s)?;
+        match rooms.reissue(s, &who, room::now()) {
+            Ok(r) => {
+                let holder = if r.who == "mediator" {
+                    "you, the mediator".to_string()
+                } else {
+                    format!("party {}", party_name(&k, &r.who))
+                };
+                let mut b = format!(
+                    "<h1>A new token</h1>\n<p>The new token of {}, shown this once: hand it over yourself, by a way only its holder reads.</p>\n<p><code data-token=\"{}\">{}</code></p>\n<p>The old token no longer signs in; {} ended. The inputs stay.</p>\n",
+                    esc(&holder),
+                    esc(&r.who),
+                    esc(r.token.expose()),
+                    count(r.sessions_ended as usize, "session", "sessions")
+                );
+                let _ = writeln!(
+                    b,
+                    "<p><a href=\"{}\">{}</a>.</p>",
+                    esc(&g.at(if r.who == "mediator" { "" } else { "mediator" })),
+                    if r.who == "mediator" { "Sign in with it" } else { "The mediator's page" }
+                );
+                Ok(Answer::page(StatusCode::OK, "A new token", b))
+            }
+            Err(e) if e.kind() == ErrorKind::Forbidden => Err(e),
+            Err(e) => {
+                let status = room::refusal(&e).status;
+                let entered =
+                    Entered { form: "invitations", fields: f.0, problem: e.message().into() };
                 mediator_answer(rooms, s, g, None, &entered, status)
             }
         }
