@@ -10,7 +10,10 @@
 //!
 //! - every node is pruned when some party cannot reach its reservation with its best
 //!   remaining options;
-//! - max welfare is bounded by the partial welfare plus each remaining issue's best welfare;
+//! - max welfare is bounded by the partial welfare plus each remaining issue's best welfare,
+//!   and, when the reservations bind, by the Lagrangian `sum_p (1 + mu_p) u_p - sum_p mu_p
+//!   r_p` for `mu >= 0` (a rational outcome has every `u_p >= r_p`), maximised issue by
+//!   issue, its multipliers tuned by subgradient steps at the root and at each node;
 //! - egalitarian, `min_p x_p <= sum_p lambda_p x_p` for `lambda` in the simplex, maximised
 //!   issue by issue (Lagrangian bound);
 //! - Nash, `prod_p x_p <= (sum_p lambda_p x_p / n)^n / prod_p lambda_p` for `lambda > 0`
@@ -1045,6 +1048,9 @@ struct Search<'a> {
     polishing: bool,
     /// The ties (see [`Ties`]).
     ties: Ties,
+    /// `Welfare`: whether the reservations' multipliers bound the nodes (some is not 0 at
+    /// the root).
+    welfare_lagrange: bool,
 }
 
 /// The ties of a search: which nodes wait for the tie pass, and how the points tied at the
@@ -1154,6 +1160,7 @@ impl<'a> Search<'a> {
             power: None,
             seeds: vec![],
             polishing: false,
+            welfare_lagrange: false,
             ties: Ties {
                 max_listed: usize::MAX,
                 deferring: true,
@@ -1228,11 +1235,12 @@ impl<'a> Search<'a> {
         bound == f64::NEG_INFINITY || bound < self.best - self.tol(bound)
     }
 
-    /// The weights of multipliers `mu`: `mu_p g_p` for `MinGain` (with `mu` in the simplex,
+    /// The weights of multipliers `mu`: `1 + mu_p` for `Welfare` (`mu >= 0` the multipliers
+    /// of the reservations), `mu_p g_p` for `MinGain` (with `mu` in the simplex,
     /// `min_p g_p x_p <= sum_p mu_p g_p x_p`), `mu` itself for `Nash`.
     fn weights(&self, mu: &[f64]) -> Vec<f64> {
         match self.goal {
-            Goal::Welfare => vec![1.0; self.n_p()],
+            Goal::Welfare => mu.iter().map(|m| 1.0 + m).collect(),
             Goal::MinGain => mu.iter().zip(self.g).map(|(m, g)| m * g).collect(),
             Goal::Nash => mu.to_vec(),
         }
@@ -1243,7 +1251,18 @@ impl<'a> Search<'a> {
     fn lambda_bound(&self, lambda: &[f64], ps: &[f64], rest: f64) -> f64 {
         let s: f64 = (0..self.n_p()).map(|p| lambda[p] * (ps[p] - self.d[p])).sum::<f64>() + rest;
         match self.goal {
-            Goal::Welfare => f64::INFINITY,
+            // A rational completion has every u_p >= r_p, so with weights w_p = 1 + mu_p,
+            // sum_p u_p <= sum_p w_p u_p - sum_p mu_p r_p <= sum_p w_p ps_p + rest - ....
+            Goal::Welfare => {
+                (0..self.n_p())
+                    .map(|p| {
+                        let mu = lambda[p] - 1.0;
+                        let r = if mu == 0.0 { 0.0 } else { mu * self.prep.reservation[p] };
+                        lambda[p] * ps[p] - r
+                    })
+                    .sum::<f64>()
+                    + rest
+            }
             Goal::MinGain => s,
             Goal::Nash => {
                 if s < -self.tol(s) {
@@ -1576,11 +1595,14 @@ impl<'a> Search<'a> {
         // Root multipliers; every maximiser is tried as an outcome.
         let mut lambda: Vec<f64> = scale.iter().map(|&s| s.max(1e-12)).collect();
         normalise(&mut lambda);
+        if self.goal == Goal::Welfare {
+            // The multipliers of the reservations, from 0 (the plain welfare bound).
+            lambda = vec![0.0; n_p];
+        }
         let mut best_lambda = lambda.clone();
         let mut best_b = f64::INFINITY;
         let root = self.base.clone();
-        let iters = if self.goal == Goal::Welfare { 1 } else { ROOT_ITERS };
-        for it in 0..iters {
+        for it in 0..ROOT_ITERS {
             // Past the budget, the first node stops the search: no need for more passes.
             if it > 0 && self.budget.spent() {
                 break;
@@ -1589,15 +1611,18 @@ impl<'a> Search<'a> {
             let w = self.weights(&lambda);
             let (rest, sums) = self.lagrange(&w, 0, &mut pick);
             self.try_leaf(0, &pick.clone());
-            if self.goal == Goal::Welfare {
-                break;
-            }
             let b = self.lambda_bound(&w, &root, rest);
             if b < best_b {
                 best_b = b;
                 best_lambda.clone_from(&lambda);
             }
             let x: Vec<f64> = (0..n_p).map(|p| root[p] + sums[p] - self.d[p]).collect();
+            if self.goal == Goal::Welfare
+                && (0..n_p).all(|p| x[p] + self.d[p] >= self.prep.reservation[p])
+            {
+                // The maximiser keeps every reservation: these multipliers are optimal.
+                break;
+            }
             self.update(&mut lambda, &x, it);
         }
         let mut relaxed = None;
@@ -1610,7 +1635,9 @@ impl<'a> Search<'a> {
             relaxed = Some(rel);
         }
         let key_w = self.weights(&best_lambda);
-        if self.goal != Goal::Welfare {
+        // Welfare: the reservations' multipliers, when some is not 0, bound every node.
+        self.welfare_lagrange = self.goal == Goal::Welfare && best_lambda.iter().any(|&m| m > 0.0);
+        if self.goal != Goal::Welfare || self.welfare_lagrange {
             let suf = self.suffix_of(&key_w);
             self.pool.push((key_w.clone(), suf));
         }
@@ -1675,7 +1702,15 @@ impl<'a> Search<'a> {
     fn update(&self, lambda: &mut [f64], x: &[f64], it: usize) {
         let n_p = self.n_p();
         match self.goal {
-            Goal::Welfare => {}
+            Goal::Welfare => {
+                // A subgradient step: a party below its reservation at the maximiser gains
+                // weight, one above it loses weight (never below 0).
+                let eta = 0.5 / ((it + 1) as f64).sqrt();
+                for p in 0..n_p {
+                    let u = x[p] + self.d[p];
+                    lambda[p] = (lambda[p] + eta * (self.prep.reservation[p] - u)).max(0.0);
+                }
+            }
             Goal::MinGain => {
                 // Shift weight to the parties with the smallest scaled gains.
                 let y: Vec<f64> = (0..n_p).map(|p| self.g[p] * x[p]).collect();
@@ -1739,7 +1774,7 @@ impl<'a> Search<'a> {
             return;
         }
         let mut lam = lambda.to_vec();
-        if self.goal != Goal::Welfare && t + 1 < n_b {
+        if (self.goal != Goal::Welfare || self.welfare_lagrange) && t + 1 < n_b {
             let leaf = (self.prep.n_issues() * n_p) as u64;
             self.budget.charge(NODE_ITERS as u64 * (self.rows_from[t] + leaf));
             let mut tight = bound;
@@ -1903,6 +1938,51 @@ mod tests {
             }
         }
         assert!(many >= 10, "only {many} solutions had more ties than listed");
+    }
+
+    /// Opposed values with high reservations, where the outcome of largest welfare breaks
+    /// some reservation: max welfare, its nodes bounded with the reservations' multipliers,
+    /// equals brute force (the optimum to the bit and every tie), and the multipliers were
+    /// used on most instances.
+    #[test]
+    fn welfare_bounded_with_the_reservations_equals_brute_force() {
+        use detente_testkit::opposed_plan;
+        let (mut used, mut nonempty) = (0, 0);
+        for seed in 1..=8 {
+            for n_p in [3, 4] {
+                let cfg =
+                    PlanConfig { n_parties: n_p, n_issues: 7, min_options: 2, max_options: 3 };
+                let s = opposed_plan(seed, &cfg, (0.4, 0.55));
+                let prep = Prepared::new(&s);
+                let front = brute_frontier(&s);
+                let ranges = crate::frontier::utility_ranges(&s);
+                let (d, _) = crate::frontier::disagreement_and_maxima(&ranges, &prep.reservation);
+                let ones = vec![1.0; n_p];
+                let budget = Budget::new(Some(1 << 30), Some(1 << 40));
+                let mut search = Search::new(&prep, &d, Goal::Welfare, &ones, &welfare, budget);
+                let run = search.run();
+                used += usize::from(search.welfare_lagrange);
+                let ctx = format!("seed {seed}, {n_p} parties");
+                assert!(run.exact, "{ctx}");
+                let want = front.iter().map(|u| welfare(u)).fold(f64::NEG_INFINITY, f64::max);
+                if front.is_empty() {
+                    assert!(run.points.is_empty(), "{ctx}");
+                    continue;
+                }
+                nonempty += 1;
+                assert_eq!(run.best, want, "{ctx}");
+                let mut got: Vec<Vec<f64>> =
+                    run.points.iter().map(|p| p.utilities.clone()).collect();
+                got.sort_by(|a, b| lex_cmp(a, b));
+                let ties: Vec<Vec<f64>> =
+                    front.iter().filter(|u| welfare(u) >= want - TIE).cloned().collect();
+                assert_eq!(got, ties, "{ctx}");
+            }
+        }
+        assert!(
+            nonempty >= 8 && used >= 6,
+            "{nonempty} with a frontier, {used} used the multipliers"
+        );
     }
 
     /// An infeasible node (bound minus infinity) is pruned whatever the best value: its
