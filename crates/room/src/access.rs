@@ -70,6 +70,21 @@ pub enum Resource {
     Invitation(Role),
 }
 
+/// What opened a session: the property of its credential that access turns on.
+///
+/// A party's invitation is made by the room and handed out by the mediator, who has seen it;
+/// so a session opened with an invitation not yet claimed may be anyone's who held it (the
+/// mediator first), and may read the room's drafts and nothing a party entered. Claiming
+/// the invitation ([`Rooms::claim`](crate::Rooms::claim)) replaces it with a secret the party
+/// chose, which nobody else has seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Credential {
+    /// A secret of the holder's own: a party's claimed secret, or the mediator's token.
+    Own,
+    /// A party's invitation, not yet claimed.
+    Invitation,
+}
+
 /// Reading or changing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -79,7 +94,12 @@ pub enum Action {
     Write,
 }
 
-/// Whether `role` may do `action` on `resource`: the whole access policy of a room.
+/// Whether `role`, signed in with `credential`, may do `action` on `resource`: the whole
+/// access policy of a room.
+///
+/// With an unclaimed invitation ([`Credential::Invitation`]) a role may read the skeleton
+/// and nothing else (it may claim the invitation, which needs no session). With a secret of
+/// its own ([`Credential::Own`]):
 ///
 /// | resource | read | write |
 /// |---|---|---|
@@ -91,8 +111,11 @@ pub enum Action {
 /// | a bidding between X and Y | the mediator, X, Y | the mediator (opening it) |
 /// | sealed offers of party X | X | X |
 /// | the token of the mediator or of party X | nobody | the mediator (reissuing it) |
-pub fn decide(role: &Role, resource: &Resource, action: Action) -> bool {
+pub fn decide(role: &Role, credential: Credential, resource: &Resource, action: Action) -> bool {
     use Action::*;
+    if credential == Credential::Invitation {
+        return (resource, action) == (&Resource::Skeleton, Read);
+    }
     let is = |id: &String| matches!(role, Role::Party(p) if p == id);
     let mediator = *role == Role::Mediator;
     match (resource, action) {
@@ -119,6 +142,7 @@ pub fn decide(role: &Role, resource: &Resource, action: Action) -> bool {
 pub struct Session {
     pub(crate) room: RoomId,
     pub(crate) role: Role,
+    pub(crate) credential: Credential,
     pub(crate) expires: i64,
 }
 
@@ -131,6 +155,17 @@ impl Session {
     /// Who is acting.
     pub fn role(&self) -> &Role {
         &self.role
+    }
+
+    /// What opened it: a secret of the holder's own, or an unclaimed invitation (which may
+    /// read the skeleton only: claim it first).
+    pub fn credential(&self) -> Credential {
+        self.credential
+    }
+
+    /// Whether it may do `action` on `resource` ([`decide`] for its role and credential).
+    pub fn may(&self, resource: &Resource, action: Action) -> bool {
+        decide(&self.role, self.credential, resource, action)
     }
 
     /// When the session ends, in seconds since the Unix epoch.
@@ -146,14 +181,14 @@ pub(crate) fn authorize(
     resource: &Resource,
     action: Action,
 ) -> Result<Grant, Error> {
-    if decide(&session.role, resource, action) {
+    if session.may(resource, action) {
         Ok(Grant { room: session.room.clone() })
     } else {
-        Err(forbidden(&session.role, resource, action))
+        Err(forbidden(&session.role, session.credential, resource, action))
     }
 }
 
-fn forbidden(role: &Role, resource: &Resource, action: Action) -> Error {
+fn forbidden(role: &Role, credential: Credential, resource: &Resource, action: Action) -> Error {
     let who = match role {
         Role::Mediator => "the mediator".to_string(),
         Role::Party(id) => format!("party {id}"),
@@ -173,6 +208,15 @@ fn forbidden(role: &Role, resource: &Resource, action: Action) -> Error {
         Resource::Invitation(Role::Mediator) => "the mediator's token".to_string(),
         Resource::Invitation(Role::Party(x)) => format!("the invitation of party {x}"),
     };
+    if credential == Credential::Invitation && decide(role, Credential::Own, resource, action) {
+        // Allowed once claimed: say so, and how.
+        return Error::new(
+            ErrorKind::Forbidden,
+            format!(
+                "{who} may not {verb} {what} with an unclaimed invitation (the mediator has seen it): claim the invitation first with a secret of your own, then sign in with that secret"
+            ),
+        );
+    }
     Error::new(ErrorKind::Forbidden, format!("{who} may not {verb} {what}"))
 }
 
@@ -218,10 +262,35 @@ pub(crate) fn own(session: &Session, offers: bool, action: Action) -> Result<Par
         if offers { Resource::Offers(party.clone()) } else { Resource::Inputs(party.clone()) };
     if party.is_empty() {
         // The mediator has no inputs or offers of its own: refused by the table.
-        return Err(forbidden(&session.role, &resource, action));
+        return Err(forbidden(&session.role, session.credential, &resource, action));
     }
     authorize(session, &resource, action)?;
     Ok(PartyGrant { room: session.room.clone(), party })
+}
+
+/// Leave to erase one party's private rows (inputs, sealed offers), reading nothing: made
+/// only by [`erasure`], when the party's claimed secret is replaced by a new invitation
+/// (whose holder must not find what the party entered) or when an invitation is claimed.
+#[derive(Debug)]
+pub(crate) struct EraseGrant {
+    room: RoomId,
+    party: String,
+}
+
+impl EraseGrant {
+    pub(crate) fn room(&self) -> &RoomId {
+        &self.room
+    }
+
+    pub(crate) fn party(&self) -> &str {
+        &self.party
+    }
+}
+
+/// Leave to erase `party`'s private rows in `room`: given by the operations that change the
+/// party's credential (a reissue, which [`authorize`] allowed, or the party's own claim).
+pub(crate) fn erasure(room: &RoomId, party: &str) -> EraseGrant {
+    EraseGrant { room: room.clone(), party: party.to_string() }
 }
 
 /// Leave to assemble the room's private scenario (every party's inputs), for the
@@ -258,13 +327,23 @@ mod tests {
     #[test]
     fn a_party_is_never_granted_another_partys_rows() {
         let room = RoomId::parse("0123456789abcdef0123456789abcdef").unwrap();
-        let a = Session { room: room.clone(), role: Role::Party("a".into()), expires: 10 };
+        let a = Session {
+            room: room.clone(),
+            role: Role::Party("a".into()),
+            credential: Credential::Own,
+            expires: 10,
+        };
         for offers in [false, true] {
             for action in [Action::Read, Action::Write] {
                 assert_eq!(own(&a, offers, action).unwrap().party(), "a");
             }
         }
-        let m = Session { room, role: Role::Mediator, expires: 10 };
+        let m = Session {
+            room: room.clone(),
+            role: Role::Mediator,
+            credential: Credential::Own,
+            expires: 10,
+        };
         for offers in [false, true] {
             let e = own(&m, offers, Action::Read).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Forbidden);
@@ -272,5 +351,18 @@ mod tests {
         assert!(assemble(&m).is_ok());
         assert_eq!(assemble(&a).unwrap_err().kind(), ErrorKind::Forbidden);
         assert_eq!(assemble(&a).unwrap_err().message(), "party a may not read the mediator's view");
+        // With its invitation unclaimed, a party is granted nothing of its own rows, and told
+        // to claim it.
+        let a = Session { credential: Credential::Invitation, ..a };
+        for offers in [false, true] {
+            for action in [Action::Read, Action::Write] {
+                let e = own(&a, offers, action).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::Forbidden);
+                assert!(e.message().contains("claim the invitation first"), "{e}");
+            }
+        }
+        assert!(authorize(&a, &Resource::Skeleton, Action::Read).is_ok());
+        let e = authorize(&a, &Resource::Audit, Action::Read).unwrap_err();
+        assert_eq!(e.message(), "party a may not read the audit trail");
     }
 }

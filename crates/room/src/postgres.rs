@@ -13,7 +13,9 @@ use crate::store::{P, Sql, Tx, V};
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS rooms (id TEXT PRIMARY KEY, skeleton TEXT NOT NULL, created BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (room TEXT NOT NULL REFERENCES rooms(id), principal TEXT NOT NULL,
-  hash TEXT NOT NULL, PRIMARY KEY (room, principal));
+  hash TEXT NOT NULL, claimed BIGINT, invitation TEXT, PRIMARY KEY (room, principal));
+ALTER TABLE credentials ADD COLUMN IF NOT EXISTS claimed BIGINT;
+ALTER TABLE credentials ADD COLUMN IF NOT EXISTS invitation TEXT;
 CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, room TEXT NOT NULL REFERENCES rooms(id),
   principal TEXT NOT NULL, expires BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_holder ON sessions (room, principal);

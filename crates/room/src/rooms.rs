@@ -5,7 +5,7 @@ use std::path::Path;
 
 use detente_core::{Proposal, Scenario, Term};
 
-use crate::access::{self, Action, Resource, Role, Session};
+use crate::access::{self, Action, Credential, Resource, Role, Session};
 use crate::error::{Error, ErrorKind};
 use crate::inputs::PartyInputs;
 use crate::model::{AuditEntry, DraftBudget, MAX_ID, RoomId, Skeleton, quote, settlement};
@@ -29,8 +29,8 @@ pub struct Created {
     pub invitations: Vec<(String, Secret)>,
 }
 
-/// A token reissued: the holder's new token, shown only here, and how many of the holder's
-/// sessions ended with the old one.
+/// A token reissued: the holder's new token, shown only here, how many of the holder's
+/// sessions ended with the old one, and whether the party's inputs were erased.
 #[derive(Debug)]
 pub struct Reissued {
     /// `mediator` or the party's id.
@@ -39,6 +39,10 @@ pub struct Reissued {
     pub token: Secret,
     /// How many live or expired sessions of the holder were ended.
     pub sessions_ended: u64,
+    /// Whether the party had claimed its invitation, so that its inputs and sealed offers
+    /// were erased (the new invitation's holders, the mediator first, must not find them):
+    /// the party claims the new invitation and enters them again.
+    pub inputs_erased: bool,
 }
 
 /// A bidding as one who may see it sees it.
@@ -71,6 +75,27 @@ fn holder(who: &str) -> Result<Role, Error> {
         return Err(Error::new(ErrorKind::TooLarge, format!("who: longer than {MAX_ID} bytes")));
     }
     Ok(if who == "mediator" { Role::Mediator } else { Role::Party(who.to_string()) })
+}
+
+/// A session's length checked: 1 to [`MAX_SESSION_SECONDS`].
+fn check_ttl(ttl: i64) -> Result<(), Error> {
+    if !(1..=MAX_SESSION_SECONDS).contains(&ttl) {
+        return Err(Error::invalid(format!(
+            "session length: {ttl} s, expected 1 to {MAX_SESSION_SECONDS}"
+        )));
+    }
+    Ok(())
+}
+
+/// The refusal of a second claim of one invitation.
+fn already_claimed(party: &str) -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        format!(
+            "the invitation of party {} is already claimed: if you did not claim it yourself, someone else who held it did; ask the mediator for a new invitation and tell it this happened",
+            quote(party)
+        ),
+    )
 }
 
 /// The rooms of one store.
@@ -137,11 +162,15 @@ impl Rooms {
         }
         let room = RoomId::from_random(&secret::random::<16>()?);
         let mediator = secret::token()?;
-        let mut hashes = vec![("mediator".to_string(), secret::hash(&mediator, self.cost)?)];
+        let mut hashes =
+            vec![("mediator".to_string(), secret::hash(mediator.expose(), self.cost)?)];
         let mut invitations = vec![];
         for p in skeleton.scenario().parties() {
             let t = secret::token()?;
-            hashes.push((Role::Party(p.id.clone()).principal(), secret::hash(&t, self.cost)?));
+            hashes.push((
+                Role::Party(p.id.clone()).principal(),
+                secret::hash(t.expose(), self.cost)?,
+            ));
             invitations.push((p.id.clone(), t));
         }
         let text = skeleton.to_json();
@@ -163,9 +192,11 @@ impl Rooms {
         Ok(Created { room, mediator, invitations })
     }
 
-    /// Signs in to a room as `who` (`mediator` or a party's id) with its token: a session
-    /// token valid for `ttl` seconds (1 to [`MAX_SESSION_SECONDS`]). An unknown room, an
-    /// unknown `who` and a wrong token give the same not-found error.
+    /// Signs in to a room as `who` (`mediator` or a party's id) with its token, or a party's
+    /// secret once it claimed its invitation: a session token valid for `ttl` seconds (1 to
+    /// [`MAX_SESSION_SECONDS`]). A session opened with an unclaimed invitation may read the
+    /// skeleton only ([`Credential::Invitation`]): claim it first ([`Rooms::claim`]). An
+    /// unknown room, an unknown `who` and a wrong token give the same not-found error.
     pub fn sign_in(
         &mut self,
         room: &str,
@@ -174,45 +205,143 @@ impl Rooms {
         now: i64,
         ttl: i64,
     ) -> Result<(Secret, Session), Error> {
-        if !(1..=MAX_SESSION_SECONDS).contains(&ttl) {
-            return Err(Error::invalid(format!(
-                "session length: {ttl} s, expected 1 to {MAX_SESSION_SECONDS}"
-            )));
-        }
+        check_ttl(ttl)?;
         let room = RoomId::parse(room)?;
         let role = holder(who)?;
         let principal = role.principal();
         let refused = || Error::not_found("no such room, or a wrong token for it");
-        if !secret::well_formed(token) {
+        if !secret::presentable(token) {
             return Err(refused());
         }
         let stored = self.tx(|tx| tx.credential(&room, &principal))?;
         let verified = match stored {
-            Some(hash) if secret::verify(token, &hash) => hash,
+            Some(c) if secret::verify(token, &c.hash) => c,
             _ => return Err(refused()),
         };
+        let credential = match (&role, verified.claimed) {
+            (Role::Party(_), None) => Credential::Invitation,
+            _ => Credential::Own,
+        };
+        self.open_session(&room, role, credential, now, ttl, |tx| {
+            // The token was checked outside the transaction (argon2 is slow): if it was
+            // reissued or claimed since, the old one opens no session.
+            if tx.credential(&room, &principal)?.as_ref() != Some(&verified) {
+                return Err(refused());
+            }
+            tx.append_audit(&room, now, &principal, "signed in")
+        })
+    }
+
+    /// Opens a session of `role` in `room` in one transaction with `first` (which checks the
+    /// credential and changes what it must), under the room's lock.
+    fn open_session(
+        &mut self,
+        room: &RoomId,
+        role: Role,
+        credential: Credential,
+        now: i64,
+        ttl: i64,
+        mut first: impl FnMut(&mut Tx) -> Result<(), Error>,
+    ) -> Result<(Secret, Session), Error> {
         let session_token = secret::token()?;
         let digest = secret::digest(session_token.expose());
         let expires = now.saturating_add(ttl);
+        let principal = role.principal();
         self.tx(|tx| {
-            // The token was checked outside the transaction (argon2 is slow): if it was
-            // reissued since, the old one opens no session.
-            if !tx.lock_room(&room)?
-                || tx.credential(&room, &principal)?.as_deref() != Some(verified.as_str())
-            {
-                return Err(refused());
+            if !tx.lock_room(room)? {
+                return Err(Error::not_found("no such room, or a wrong token for it"));
             }
-            tx.delete_expired(&room, now)?;
-            tx.insert_session(&digest, &room, &principal, expires)?;
-            tx.append_audit(&room, now, &principal, "signed in")
+            first(tx)?;
+            tx.delete_expired(room, now)?;
+            tx.insert_session(&digest, room, &principal, expires)
         })?;
-        Ok((session_token, Session { room, role, expires }))
+        Ok((session_token, Session { room: room.clone(), role, credential, expires }))
+    }
+
+    /// A party claims its invitation: it chooses its own `secret` (see
+    /// [`secret::check_new_secret`](crate::check_new_secret): at least
+    /// [`MIN_SECRET_CHARS`](crate::MIN_SECRET_CHARS) characters), whose argon2 hash replaces
+    /// the invitation's, so the invitation signs in no more, at once, and every session
+    /// opened with it ends; and it is signed in, as by [`Rooms::sign_in`] with the secret.
+    /// Afterwards the party signs in with its secret, and only a session opened with it
+    /// reads or changes the party's inputs and sealed offers. Audited (`claimed its
+    /// invitation`).
+    ///
+    /// An invitation is claimed once: claiming it again is refused with
+    /// [`ErrorKind::Conflict`] (whoever claimed it first, the mediator who handed it on
+    /// included, holds the party's place: the party asks the mediator for a new invitation
+    /// and tells it). A wrong invitation, an unknown room or party: not found, as at sign-in.
+    pub fn claim(
+        &mut self,
+        room: &str,
+        party: &str,
+        invitation: &str,
+        secret: &str,
+        ttl: i64,
+        now: i64,
+    ) -> Result<(Secret, Session), Error> {
+        check_ttl(ttl)?;
+        let room = RoomId::parse(room)?;
+        let role = holder(party)?;
+        if role == Role::Mediator {
+            return Err(Error::invalid(
+                "who: the mediator's token is its own already; a party claims its invitation",
+            ));
+        }
+        let refused = || Error::not_found("no such room, or a wrong invitation for it");
+        if !secret::well_formed(invitation) {
+            return Err(refused());
+        }
+        secret::check_new_secret(secret, invitation)?;
+        let principal = role.principal();
+        let stored = self.tx(|tx| tx.credential(&room, &principal))?.ok_or_else(refused)?;
+        if stored.claimed.is_some() {
+            return match &stored.invitation {
+                Some(h) if secret::verify(invitation, h) => Err(already_claimed(party)),
+                _ => Err(refused()),
+            };
+        }
+        if !secret::verify(invitation, &stored.hash) {
+            return Err(refused());
+        }
+        let secret_hash = secret::hash(secret, self.cost)?;
+        let Role::Party(id) = &role else { return Err(refused()) };
+        let erase = access::erasure(&room, id);
+        self.open_session(&room, role.clone(), Credential::Own, now, ttl, |tx| {
+            // Checked outside the transaction (argon2 is slow): claimed or reissued since,
+            // the invitation claims nothing.
+            match tx.credential(&room, &principal)? {
+                Some(c) if c == stored => {}
+                Some(c) if c.claimed.is_some() && c.invitation.as_ref() == Some(&stored.hash) => {
+                    return Err(already_claimed(party));
+                }
+                _ => return Err(refused()),
+            }
+            tx.claim_credential(&room, &principal, &secret_hash, &stored.hash, now)?;
+            let n = tx.delete_sessions_of(&room, &principal)?;
+            // Nothing is entered under an invitation (the access table refuses it); a store
+            // written before claims existed may hold some, which its holders could have
+            // read: it goes.
+            let (inputs, offers) = tx.erase(&erase)?;
+            let mut what = "claimed its invitation".to_string();
+            if n > 0 {
+                let s = if n == 1 { "" } else { "s" };
+                what.push_str(&format!("; {n} session{s} opened with the invitation ended"));
+            }
+            if inputs + offers > 0 {
+                what.push_str("; the inputs and offers entered under the invitation were erased");
+            }
+            tx.append_audit(&room, now, &principal, &what)
+        })
     }
 
     /// A new token for `who` (`mediator` or a party's id) of the session's room, asked by
     /// the mediator (a party may not): the old token stops signing in at once and every
-    /// session opened with it ends, the mediator's own included when it reissues its own;
-    /// the holder's inputs and offers stay. One audit entry.
+    /// session opened with it ends, the mediator's own included when it reissues its own.
+    /// A party that had claimed its invitation gets a new, unclaimed one, and its inputs and
+    /// sealed offers are erased in the same transaction, since the new invitation passes
+    /// through the mediator's hands ([`Reissued::inputs_erased`]); an unclaimed party's
+    /// reissue changes nothing else. One audit entry.
     pub fn reissue(&mut self, s: &Session, who: &str, now: i64) -> Result<Reissued, Error> {
         let role = holder(who)?;
         let g = access::authorize(s, &Resource::Invitation(role.clone()), Action::Write)?;
@@ -240,30 +369,42 @@ impl Rooms {
         now: i64,
     ) -> Result<Reissued, Error> {
         let token = secret::token()?;
-        let hash = secret::hash(&token, self.cost)?;
+        let hash = secret::hash(token.expose(), self.cost)?;
         let principal = role.principal();
         let whom = match &role {
             Role::Mediator => "the mediator's token".to_string(),
             Role::Party(p) => format!("the invitation of party {}", quote(p)),
         };
-        let sessions_ended = self.tx(|tx| {
+        let (sessions_ended, inputs_erased) = self.tx(|tx| {
             let skeleton = Self::lock(tx, room)?;
             if let Role::Party(p) = &role {
                 skeleton.party(p)?;
             }
+            let claimed = tx.credential(room, &principal)?.is_some_and(|c| c.claimed.is_some());
             if !tx.set_credential(room, &principal, &hash)? {
                 return Err(Error::not_found(format!("no holder {}", quote(&principal))));
             }
             let n = tx.delete_sessions_of(room, &principal)?;
             let ended = if n == 1 { "1 session".to_string() } else { format!("{n} sessions") };
-            tx.append_audit(room, now, by, &format!("reissued {whom}; {ended} ended"))?;
-            Ok(n)
+            let mut what = format!("reissued {whom}; {ended} ended");
+            let erased = match (&role, claimed) {
+                (Role::Party(p), true) => {
+                    tx.erase(&access::erasure(room, p))?;
+                    what.push_str(
+                        "; the party had claimed it: its inputs and sealed offers were erased",
+                    );
+                    true
+                }
+                _ => false,
+            };
+            tx.append_audit(room, now, by, &what)?;
+            Ok((n, erased))
         })?;
         let who = match role {
             Role::Mediator => "mediator".to_string(),
             Role::Party(p) => p,
         };
-        Ok(Reissued { who, token, sessions_ended })
+        Ok(Reissued { who, token, sessions_ended, inputs_erased })
     }
 
     /// The session of a session token, if it is live at `now`. Every call (every
@@ -293,7 +434,11 @@ impl Rooms {
         let room = RoomId::parse(&row.room)?;
         let role = Role::from_principal(&row.principal)
             .ok_or_else(|| Error::storage(format!("stored principal {}", quote(&row.principal))))?;
-        Ok(Session { room, role, expires: row.expires })
+        let credential = match (&role, row.claimed) {
+            (Role::Party(_), false) => Credential::Invitation,
+            _ => Credential::Own,
+        };
+        Ok(Session { room, role, credential, expires: row.expires })
     }
 
     /// Ends a session.
@@ -345,8 +490,22 @@ impl Rooms {
         })
     }
 
-    /// The session's party's view: its inputs, the drafts' ids and its own verdicts.
+    /// The session's party's view: its inputs, the drafts' ids and its own verdicts. With an
+    /// unclaimed invitation, the drafts' ids only (and `claimed: false`): its inputs are
+    /// neither read nor shown.
     pub fn party_view(&mut self, s: &Session) -> Result<PartyView, Error> {
+        let party = match &s.role {
+            Role::Party(p) if !s.may(&Resource::Inputs(p.clone()), Action::Read) => p.clone(),
+            _ => return self.claimed_party_view(s),
+        };
+        let g = access::authorize(s, &Resource::Skeleton, Action::Read)?;
+        let skeleton = self.tx(|tx| Self::load_skeleton(tx, g.room()))?;
+        let mut v = view::party_view(&skeleton, skeleton.party(&party)?, None)?;
+        v.claimed = false;
+        Ok(v)
+    }
+
+    fn claimed_party_view(&mut self, s: &Session) -> Result<PartyView, Error> {
         let g = access::own(s, false, Action::Read)?;
         access::authorize(s, &Resource::Verdicts(g.party().to_string()), Action::Read)?;
         let (skeleton, inputs) = self.tx(|tx| {
@@ -368,15 +527,22 @@ impl Rooms {
         options: &ViewOptions,
     ) -> Result<MediatorView, Error> {
         let g = access::assemble(s)?;
-        let (skeleton, rows) =
-            self.tx(|tx| Ok((Self::load_skeleton(tx, g.room())?, tx.all_inputs(&g)?)))?;
+        let (skeleton, rows, claimed) = self.tx(|tx| {
+            Ok((Self::load_skeleton(tx, g.room())?, tx.all_inputs(&g)?, tx.claimed(&g)?))
+        })?;
         let mut inputs = vec![];
         for (party, body) in rows {
             let p = skeleton.party(&party)?;
             inputs.push((p, PartyInputs::from_json(&skeleton, body.as_bytes())?));
         }
         inputs.sort_by_key(|(p, _)| *p);
-        view::mediator_view(&skeleton, &inputs, options)
+        let mut claimed_idx = vec![];
+        for principal in claimed {
+            if let Some(Role::Party(p)) = Role::from_principal(&principal) {
+                claimed_idx.push(skeleton.party(&p)?);
+            }
+        }
+        view::mediator_view(&skeleton, &inputs, &claimed_idx, options)
     }
 
     /// The audit trail, oldest first.
@@ -603,7 +769,7 @@ impl Rooms {
             let mut seen = vec![];
             for b in tx.biddings(&s.room)? {
                 let resource = Resource::Bidding { low: b.low, high: b.high };
-                if access::decide(&s.role, &resource, Action::Read) {
+                if s.may(&resource, Action::Read) {
                     seen.push(Self::bidding_in(tx, s, b.id)?);
                 }
             }

@@ -1,6 +1,6 @@
-//! Tokens and their hashes: invitation tokens stored only as argon2 hashes, session tokens
-//! looked up by their BLAKE2b digest, every token 256 bits from the operating system's
-//! generator.
+//! Tokens and their hashes: invitation tokens and the secrets parties choose when they claim
+//! them stored only as argon2 hashes, session tokens looked up by their BLAKE2b digest, every
+//! token 256 bits from the operating system's generator.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -24,6 +24,62 @@ impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(..)")
     }
+}
+
+/// The fewest characters of a secret a party chooses when it claims its invitation.
+pub const MIN_SECRET_CHARS: usize = 12;
+
+/// The fewest different characters in such a secret (`aaaaaaaaaaaa` is refused).
+pub const MIN_SECRET_DISTINCT: usize = 5;
+
+/// The longest secret or token accepted (bytes).
+pub const MAX_SECRET_BYTES: usize = 256;
+
+/// Whether `secret` is strong enough to be a party's own: at least [`MIN_SECRET_CHARS`]
+/// characters, of at least [`MIN_SECRET_DISTINCT`] different ones, at most
+/// [`MAX_SECRET_BYTES`] bytes, no control character, and not the invitation it replaces
+/// (which the mediator has seen). The error says which rule it breaks, never the secret.
+pub fn check_new_secret(secret: &str, invitation: &str) -> Result<(), Error> {
+    let n = secret.chars().count();
+    let weak = |why: String| Error::invalid(format!("secret: {why}"));
+    if secret.len() > MAX_SECRET_BYTES {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            format!("secret: longer than {MAX_SECRET_BYTES} bytes"),
+        ));
+    }
+    if n < MIN_SECRET_CHARS {
+        return Err(weak(format!(
+            "{n} characters, expected at least {MIN_SECRET_CHARS} (a few words in a row will do)"
+        )));
+    }
+    if secret.chars().any(char::is_control) {
+        return Err(weak(
+            "a control character (a line break, a tab), expected printable text only".into(),
+        ));
+    }
+    let mut distinct: Vec<char> = secret.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < MIN_SECRET_DISTINCT {
+        return Err(weak(format!(
+            "{} different characters, expected at least {MIN_SECRET_DISTINCT}",
+            distinct.len()
+        )));
+    }
+    if secret == invitation {
+        return Err(weak(
+            "the invitation itself, which the mediator has seen: choose a secret nobody else knows"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a presented secret or token could be one (1 to [`MAX_SECRET_BYTES`] bytes): one
+/// that could not is refused before any hashing or lookup.
+pub(crate) fn presentable(secret: &str) -> bool {
+    (1..=MAX_SECRET_BYTES).contains(&secret.len())
 }
 
 /// How costly an argon2 hash is: [`HashCost::Standard`] for a server (argon2id, 19 MiB,
@@ -78,12 +134,12 @@ pub(crate) fn well_formed(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The argon2 hash of a token (PHC string: algorithm, parameters, salt, hash).
-pub(crate) fn hash(token: &Secret, cost: HashCost) -> Result<String, Error> {
+/// The argon2 hash of a token or a secret (PHC string: algorithm, parameters, salt, hash).
+pub(crate) fn hash(token: &str, cost: HashCost) -> Result<String, Error> {
     let salt = SaltString::encode_b64(&random::<16>()?)
         .map_err(|e| Error::new(ErrorKind::Storage, format!("salt: {e}")))?;
     cost.argon2()
-        .hash_password(token.0.as_bytes(), &salt)
+        .hash_password(token.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| Error::new(ErrorKind::Storage, format!("hash: {e}")))
 }
@@ -127,7 +183,7 @@ mod tests {
         let t = token().unwrap();
         assert!(well_formed(t.expose()));
         assert_ne!(t, token().unwrap());
-        let h = hash(&t, HashCost::Fast).unwrap();
+        let h = hash(t.expose(), HashCost::Fast).unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{h}");
         assert!(!h.contains(t.expose()));
         assert!(verify(t.expose(), &h));
@@ -144,5 +200,34 @@ mod tests {
         assert!(!csrf_matches(t.expose(), Some(&csrf_token("other"))));
         assert!(!csrf_matches(t.expose(), Some(&c[..10])));
         assert_ne!(c, digest(t.expose()));
+    }
+
+    #[test]
+    fn a_new_secret_must_be_strong_and_not_the_invitation() {
+        let invitation = token().unwrap();
+        let inv = invitation.expose();
+        for ok in ["correct horse battery", "abcde abcde ", "ünïcödé-pässwörd", "x1y2z3w4v5u6"]
+        {
+            assert_eq!(check_new_secret(ok, inv), Ok(()), "{ok}");
+        }
+        let cases = [
+            ("short", "secret: 5 characters, expected at least 12"),
+            ("ünïcödé-päs", "secret: 11 characters, expected at least 12"),
+            ("aaaaaaaaaaaaaaaa", "secret: 1 different characters, expected at least 5"),
+            ("abababababab", "secret: 2 different characters, expected at least 5"),
+            ("correct\nhorse battery", "secret: a control character"),
+            (inv, "secret: the invitation itself, which the mediator has seen"),
+        ];
+        for (bad, start) in cases {
+            let e = check_new_secret(bad, inv).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput, "{bad}");
+            assert!(e.message().starts_with(start), "{bad}: {e}");
+            assert!(!e.message().contains(bad), "the message does not repeat the secret: {e}");
+        }
+        let long = "abcdef".repeat(50);
+        assert_eq!(check_new_secret(&long, inv).unwrap_err().kind(), ErrorKind::TooLarge);
+        // A secret of exactly the bounds.
+        assert!(check_new_secret(&"abcdefgh".repeat(32), inv).is_ok());
+        assert!(presentable("x") && !presentable("") && !presentable(&long));
     }
 }

@@ -16,7 +16,7 @@ pub const FILE: &str = "detente-room.sqlite";
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS rooms (id TEXT PRIMARY KEY, skeleton TEXT NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (room TEXT NOT NULL REFERENCES rooms(id), principal TEXT NOT NULL,
-  hash TEXT NOT NULL, PRIMARY KEY (room, principal));
+  hash TEXT NOT NULL, claimed INTEGER, invitation TEXT, PRIMARY KEY (room, principal));
 CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, room TEXT NOT NULL REFERENCES rooms(id),
   principal TEXT NOT NULL, expires INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_holder ON sessions (room, principal);
@@ -48,7 +48,7 @@ impl SqliteStore {
     /// Opens (creating if needed) `DIR/detente-room.sqlite`.
     pub(crate) fn open(dir: &Path) -> Result<SqliteStore, Error> {
         let path = dir.join(FILE);
-        let conn = Connection::open(&path)
+        let mut conn = Connection::open(&path)
             .map_err(|e| Error::storage(format!("{}: {e}", path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -57,6 +57,22 @@ impl SqliteStore {
         }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         conn.execute_batch(SCHEMA)?;
+        // A store made before parties claimed their invitations: its credentials, all
+        // unclaimed, get the two columns (SQLite has no `ADD COLUMN IF NOT EXISTS`; the
+        // immediate transaction keeps two servers opening it together from both adding them).
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let has: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'claimed'",
+            [],
+            |r| r.get(0),
+        )?;
+        if has == 0 {
+            tx.execute_batch(
+                "ALTER TABLE credentials ADD COLUMN claimed INTEGER; \
+                 ALTER TABLE credentials ADD COLUMN invitation TEXT;",
+            )?;
+        }
+        tx.commit()?;
         Ok(SqliteStore { conn })
     }
 

@@ -10,7 +10,7 @@
 //! [`PartyGrant`], which [`crate::access`] makes for the session's own party alone; all
 //! parties' inputs only with an [`AssembleGrant`] (the mediator's view).
 
-use crate::access::{AssembleGrant, Grant, PartyGrant};
+use crate::access::{AssembleGrant, EraseGrant, Grant, PartyGrant};
 use crate::error::Error;
 use crate::model::{AuditEntry, RoomId};
 
@@ -64,11 +64,24 @@ pub(crate) trait Sql {
     fn query(&mut self, sql: &str, params: &[P]) -> Result<Vec<Vec<V>>, Error>;
 }
 
-/// A stored session: its room, principal and end.
+/// A stored session: its room, principal and end, and whether its holder's credential is
+/// claimed (every session of a holder was opened with its current credential: a claim and a
+/// reissue end the holder's sessions).
 pub(crate) struct SessionRow {
     pub(crate) room: String,
     pub(crate) principal: String,
     pub(crate) expires: i64,
+    pub(crate) claimed: bool,
+}
+
+/// A stored credential: the argon2 hash that signs in, and, once a party claimed its
+/// invitation, when, and the hash of the invitation it claimed (to tell its holder that it
+/// was claimed already).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CredentialRow {
+    pub(crate) hash: String,
+    pub(crate) claimed: Option<i64>,
+    pub(crate) invitation: Option<String>,
 }
 
 /// A stored bidding.
@@ -172,15 +185,29 @@ impl Tx<'_> {
         &mut self,
         room: &RoomId,
         principal: &str,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<CredentialRow>, Error> {
         let rows = self.sql.query(
-            "SELECT hash FROM credentials WHERE room = $1 AND principal = $2",
+            "SELECT hash, claimed, invitation FROM credentials WHERE room = $1 AND principal = $2",
             &[P::T(room.as_str()), P::T(principal)],
         )?;
-        rows.into_iter().next().map(|mut r| r.swap_remove(0).text()).transpose()
+        let Some(r) = rows.into_iter().next() else { return Ok(None) };
+        let [hash, claimed, invitation]: [V; 3] =
+            r.try_into().map_err(|_| Error::storage("credentials: three columns expected"))?;
+        Ok(Some(CredentialRow {
+            hash: hash.text()?,
+            claimed: match claimed {
+                V::Null => None,
+                v => Some(v.int()?),
+            },
+            invitation: match invitation {
+                V::Null => None,
+                v => Some(v.text()?),
+            },
+        }))
     }
 
-    /// Replaces the hash of a holder's token; whether the holder exists.
+    /// Replaces a holder's credential by a new token's hash, unclaimed (a reissue); whether
+    /// the holder exists.
     pub(crate) fn set_credential(
         &mut self,
         room: &RoomId,
@@ -188,10 +215,43 @@ impl Tx<'_> {
         hash: &str,
     ) -> Result<bool, Error> {
         let n = self.sql.exec(
-            "UPDATE credentials SET hash = $1 WHERE room = $2 AND principal = $3",
+            "UPDATE credentials SET hash = $1, claimed = NULL, invitation = NULL WHERE room = $2 AND principal = $3",
             &[P::T(hash), P::T(room.as_str()), P::T(principal)],
         )?;
         Ok(n == 1)
+    }
+
+    /// Replaces a party's invitation by the hash of the secret it chose, claimed at `at`,
+    /// keeping the invitation's hash to recognise it; whether the holder exists.
+    pub(crate) fn claim_credential(
+        &mut self,
+        room: &RoomId,
+        principal: &str,
+        secret_hash: &str,
+        invitation_hash: &str,
+        at: i64,
+    ) -> Result<bool, Error> {
+        let n = self.sql.exec(
+            "UPDATE credentials SET hash = $1, invitation = $2, claimed = $3 WHERE room = $4 AND principal = $5",
+            &[P::T(secret_hash), P::T(invitation_hash), P::I(at), P::T(room.as_str()), P::T(principal)],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// The principals of a room whose credential is claimed (for the mediator's view: who
+    /// has claimed its invitation, who has not).
+    pub(crate) fn claimed(&mut self, g: &AssembleGrant) -> Result<Vec<String>, Error> {
+        let rows = self.sql.query(
+            "SELECT principal FROM credentials WHERE room = $1 AND claimed IS NOT NULL ORDER BY principal",
+            &[P::T(g.room().as_str())],
+        )?;
+        rows.into_iter()
+            .map(|r| {
+                let [principal]: [V; 1] =
+                    r.try_into().map_err(|_| Error::storage("credentials: one column expected"))?;
+                principal.text()
+            })
+            .collect()
     }
 
     pub(crate) fn insert_session(
@@ -210,16 +270,18 @@ impl Tx<'_> {
 
     pub(crate) fn session(&mut self, digest: &str) -> Result<Option<SessionRow>, Error> {
         let rows = self.sql.query(
-            "SELECT room, principal, expires FROM sessions WHERE digest = $1",
+            "SELECT s.room, s.principal, s.expires, c.claimed FROM sessions s JOIN credentials c \
+             ON c.room = s.room AND c.principal = s.principal WHERE s.digest = $1",
             &[P::T(digest)],
         )?;
         let Some(r) = rows.into_iter().next() else { return Ok(None) };
-        let [room, principal, expires]: [V; 3] =
-            r.try_into().map_err(|_| Error::storage("sessions: three columns expected"))?;
+        let [room, principal, expires, claimed]: [V; 4] =
+            r.try_into().map_err(|_| Error::storage("sessions: four columns expected"))?;
         Ok(Some(SessionRow {
             room: room.text()?,
             principal: principal.text()?,
             expires: expires.int()?,
+            claimed: claimed != V::Null,
         }))
     }
 
@@ -270,6 +332,17 @@ impl Tx<'_> {
             &[P::T(g.room().as_str()), P::T(g.party())],
         )?;
         rows.into_iter().next().map(|mut r| r.swap_remove(0).text()).transpose()
+    }
+
+    /// Erases a party's inputs and its sealed offers (a settled bidding keeps its
+    /// settlement); how many rows of each.
+    pub(crate) fn erase(&mut self, g: &EraseGrant) -> Result<(u64, u64), Error> {
+        let (room, party) = (P::T(g.room().as_str()), P::T(g.party()));
+        let inputs =
+            self.sql.exec("DELETE FROM inputs WHERE room = $1 AND party = $2", &[room, party])?;
+        let offers =
+            self.sql.exec("DELETE FROM offers WHERE room = $1 AND party = $2", &[room, party])?;
+        Ok((inputs, offers))
     }
 
     pub(crate) fn all_inputs(&mut self, g: &AssembleGrant) -> Result<Vec<(String, String)>, Error> {

@@ -124,6 +124,10 @@ pub struct NashView {
 /// What the mediator sees. Holds no number: see the module documentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MediatorView {
+    /// The parties that have claimed their invitation (chosen a secret of their own).
+    pub claimed: Vec<String>,
+    /// The parties that have not yet: they cannot enter inputs until they do.
+    pub unclaimed: Vec<String>,
     /// The parties that have entered their inputs.
     pub entered: Vec<String>,
     /// The parties that have not yet.
@@ -144,6 +148,9 @@ pub struct MediatorView {
 pub struct PartyView {
     /// The party's id.
     pub party: String,
+    /// Whether the session was opened with the party's own secret; `false`: with its
+    /// unclaimed invitation, and then the view holds no inputs and no verdicts (claim first).
+    pub claimed: bool,
     /// Its inputs, if entered.
     pub inputs: Option<PartyInputs>,
     /// Its evaluation of each draft (from its own inputs alone), when it has inputs.
@@ -161,10 +168,12 @@ fn term_id(s: &Scenario, i: usize, t: Term) -> Option<String> {
     }
 }
 
-/// The mediator's view of a room: `inputs` are the entered parties' (by party index).
+/// The mediator's view of a room: `inputs` are the entered parties' (by party index),
+/// `claimed` the parties that claimed their invitation.
 pub(crate) fn mediator_view(
     skeleton: &Skeleton,
     inputs: &[(usize, PartyInputs)],
+    claimed: &[usize],
     options: &ViewOptions,
 ) -> Result<MediatorView, Error> {
     let from = match &options.from {
@@ -178,6 +187,10 @@ pub(crate) fn mediator_view(
     let entered: Vec<String> = party_ids(&entered_idx);
     let waiting_idx: Vec<usize> =
         (0..s.parties().len()).filter(|p| !entered_idx.contains(p)).collect();
+    let claimed_idx: Vec<usize> = (0..s.parties().len()).filter(|p| claimed.contains(p)).collect();
+    let unclaimed_idx: Vec<usize> =
+        (0..s.parties().len()).filter(|p| !claimed.contains(p)).collect();
+    let (claimed, unclaimed) = (party_ids(&claimed_idx), party_ids(&unclaimed_idx));
     let analysis = |e: detente_analysis::Error| Error::invalid(format!("analysis: {e}"));
     let mut drafts = vec![];
     for (d, prop) in s.proposals().iter().enumerate() {
@@ -196,6 +209,8 @@ pub(crate) fn mediator_view(
         counted_parties(&s).into_iter().filter(|p| entered_idx.contains(p)).collect();
     if counted.is_empty() {
         return Ok(MediatorView {
+            claimed,
+            unclaimed,
             entered,
             waiting: party_ids(&waiting_idx),
             drafts,
@@ -292,7 +307,16 @@ pub(crate) fn mediator_view(
             .collect(),
         exact: f.nash.exact,
     });
-    Ok(MediatorView { entered, waiting: party_ids(&waiting_idx), drafts, deal, revisions, nash })
+    Ok(MediatorView {
+        claimed,
+        unclaimed,
+        entered,
+        waiting: party_ids(&waiting_idx),
+        drafts,
+        deal,
+        revisions,
+        nash,
+    })
 }
 
 /// A party's view: its inputs and its own verdicts, from the skeleton and its inputs alone.
@@ -310,7 +334,7 @@ pub(crate) fn party_view(
             verdicts.push((prop.id.clone(), ev.parties.swap_remove(party)));
         }
     }
-    Ok(PartyView { party: s.parties()[party].id.clone(), inputs, verdicts })
+    Ok(PartyView { party: s.parties()[party].id.clone(), claimed: true, inputs, verdicts })
 }
 
 impl MediatorView {
@@ -330,6 +354,8 @@ impl MediatorView {
             }),
         };
         json!({
+            "claimed": self.claimed,
+            "unclaimed": self.unclaimed,
             "entered": self.entered,
             "waiting": self.waiting,
             "drafts": self.drafts.iter().map(|d| json!({"draft": d.draft, "parties": pv(&d.parties)})).collect::<Vec<_>>(),
@@ -355,6 +381,7 @@ impl PartyView {
         let s = skeleton.scenario();
         json!({
             "party": self.party,
+            "claimed": self.claimed,
             "inputs": self.inputs.as_ref().map(|i| i.to_json(skeleton)),
             "verdicts": self.verdicts.iter().map(|(d, e)| json!({
                 "draft": d,

@@ -79,20 +79,30 @@ both!(
     sessions_expire,
     audit_trail_is_append_only,
     bad_input_is_refused_and_changes_nothing,
-    reissuing_a_token_ends_the_old_one_and_keeps_the_inputs,
+    reissuing_a_token_ends_the_old_one_and_erases_only_a_claimed_partys_inputs,
     the_mediators_drafts_are_budgeted,
     expired_sessions_end_at_any_request_of_their_room,
+    an_invitation_is_claimed_once_and_then_signs_in_no_more,
+    a_weak_secret_is_refused_and_changes_nothing,
+    unclaimed_sessions_read_the_drafts_and_nothing_a_party_entered,
+    a_mediator_that_claims_an_invitation_first_is_found_out,
 );
 
 fn shipped(name: &str) -> Scenario {
     detente_scenario::shipped::load(name).unwrap().unwrap()
 }
 
-/// A room of `scenario` with every party and the mediator signed in.
+/// A room of `scenario` with the mediator signed in and every party signed in by claiming
+/// its invitation with its own secret ([`secret_of`]).
 struct Fixture {
     created: Created,
     mediator: Session,
     parties: Vec<(String, Session)>,
+}
+
+/// The secret a party of the tests chooses when it claims its invitation.
+fn secret_of(party: &str) -> String {
+    format!("the secret of {party}, chosen by it")
 }
 
 fn fixture(rooms: &mut Rooms, scenario: &Scenario) -> Fixture {
@@ -103,7 +113,11 @@ fn fixture(rooms: &mut Rooms, scenario: &Scenario) -> Fixture {
     let parties = created
         .invitations
         .iter()
-        .map(|(id, t)| (id.clone(), rooms.sign_in(&room, id, t.expose(), NOW, HOUR).unwrap().1))
+        .map(|(id, t)| {
+            let (_, s) = rooms.claim(&room, id, t.expose(), &secret_of(id), HOUR, NOW).unwrap();
+            assert_eq!(s.credential(), Credential::Own);
+            (id.clone(), s)
+        })
         .collect();
     Fixture { created, mediator, parties }
 }
@@ -114,7 +128,8 @@ fn kind<T: std::fmt::Debug>(r: Result<T, Error>) -> Option<ErrorKind> {
 
 #[test]
 fn the_access_table_is_as_documented() {
-    // An oracle written apart from `decide`: every (role, resource, action) allowed, listed.
+    // An oracle written apart from `decide`: every (role, credential, resource, action)
+    // allowed, listed.
     let roles =
         [Role::Mediator, Role::Party("a".into()), Role::Party("b".into()), Role::Party("c".into())];
     let parties = ["a", "b", "c"];
@@ -128,11 +143,15 @@ fn the_access_table_is_as_documented() {
     for r in &roles {
         resources.push(Resource::Invitation(r.clone()));
     }
-    let allowed = |role: &Role, res: &Resource, act: Action| -> bool {
+    let allowed = |role: &Role, cred: Credential, res: &Resource, act: Action| -> bool {
         let me = match role {
             Role::Party(p) => Some(p.as_str()),
             Role::Mediator => None,
         };
+        // An unclaimed invitation reads the drafts, nothing else.
+        if cred == Credential::Invitation {
+            return *res == Resource::Skeleton && act == Action::Read;
+        }
         match res {
             Resource::Skeleton => act == Action::Read || me.is_none(),
             Resource::MediatorView | Resource::Audit => act == Action::Read && me.is_none(),
@@ -147,18 +166,20 @@ fn the_access_table_is_as_documented() {
     };
     let mut n = 0;
     for role in &roles {
-        for res in &resources {
-            for act in [Action::Read, Action::Write] {
-                assert_eq!(
-                    decide(role, res, act),
-                    allowed(role, res, act),
-                    "{role:?} {res:?} {act:?}"
-                );
-                n += 1;
+        for cred in [Credential::Own, Credential::Invitation] {
+            for res in &resources {
+                for act in [Action::Read, Action::Write] {
+                    assert_eq!(
+                        decide(role, cred, res, act),
+                        allowed(role, cred, res, act),
+                        "{role:?} {cred:?} {res:?} {act:?}"
+                    );
+                    n += 1;
+                }
             }
         }
     }
-    assert_eq!(n, 4 * 17 * 2);
+    assert_eq!(n, 4 * 2 * 17 * 2);
 }
 
 fn every_operation_by_every_role(open: &dyn Fn() -> Rooms, _: &str) {
@@ -683,15 +704,22 @@ fn sqlite_keeps_every_change_across_a_reopen() {
     let (room, token) = {
         let mut rooms = Rooms::sqlite(&dir).unwrap().with_hash_cost(HashCost::Fast);
         let c = rooms.create(&s, NOW).unwrap();
+        let invitation = c.invitations[0].1.expose();
         let (_, up) = rooms
-            .sign_in(c.room.as_str(), "upland", c.invitations[0].1.expose(), NOW, HOUR)
+            .claim(c.room.as_str(), "upland", invitation, &secret_of("upland"), HOUR, NOW)
             .unwrap();
         rooms.set_my_inputs(&up, br#"{"reservation": 0.25}"#, NOW).unwrap();
         (c.room, c.invitations[0].1.clone())
     };
     assert!(dir.join(SQLITE_FILE).exists());
     let mut rooms = Rooms::sqlite(&dir).unwrap();
-    let (_, up) = rooms.sign_in(room.as_str(), "upland", token.expose(), NOW, HOUR).unwrap();
+    // The claim is kept: the invitation signs in no more, the secret does.
+    assert_eq!(
+        kind(rooms.sign_in(room.as_str(), "upland", token.expose(), NOW, HOUR)),
+        Some(ErrorKind::NotFound)
+    );
+    let (_, up) = rooms.sign_in(room.as_str(), "upland", &secret_of("upland"), NOW, HOUR).unwrap();
+    assert_eq!(up.credential(), Credential::Own);
     assert_eq!(rooms.my_inputs(&up).unwrap().unwrap().reservation, 0.25);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -711,7 +739,8 @@ fn concurrent_writers_lose_nothing(open_same: impl Fn() -> Rooms + Sync) {
             let (open_same, room) = (&open_same, c.room.as_str());
             scope.spawn(move || {
                 let mut mine = open_same();
-                let (_, me) = mine.sign_in(room, id, token.expose(), NOW, HOUR).unwrap();
+                let (_, me) =
+                    mine.claim(room, id, token.expose(), &secret_of(id), HOUR, NOW).unwrap();
                 for k in 0..EDITS {
                     let body = format!(r#"{{"reservation": 0.{k}1}}"#);
                     mine.set_my_inputs(&me, body.as_bytes(), NOW + k as i64).unwrap();
@@ -749,20 +778,29 @@ fn concurrent_writers_lose_nothing_postgres() {
     }
 }
 
-fn reissuing_a_token_ends_the_old_one_and_keeps_the_inputs(open: &dyn Fn() -> Rooms, _: &str) {
+fn reissuing_a_token_ends_the_old_one_and_erases_only_a_claimed_partys_inputs(
+    open: &dyn Fn() -> Rooms,
+    _: &str,
+) {
     let mut rooms = open();
     let s = shipped("tutorial");
     let f = fixture(&mut rooms, &s);
     let other = fixture(&mut rooms, &s);
     let room = f.created.room.as_str();
     let old = f.created.invitations[0].1.clone();
-    // Upland has inputs and a second session.
-    rooms.set_my_inputs(&f.parties[0].1, br#"{"reservation": 0.375}"#, NOW).unwrap();
-    let (second, _) = rooms.sign_in(room, "upland", old.expose(), NOW, HOUR).unwrap();
+    let secret = secret_of("upland");
+    let (upland, lowland) = (&f.parties[0].1, &f.parties[1].1);
+    // Upland (claimed) has inputs, a sealed offer and a second session; Lowland has inputs
+    // and an offer too.
+    rooms.set_my_inputs(upland, br#"{"reservation": 0.375}"#, NOW).unwrap();
+    rooms.set_my_inputs(lowland, br#"{"reservation": 0.125}"#, NOW).unwrap();
+    let b = rooms.open_bidding(&f.mediator, "share", "upland", "lowland", NOW).unwrap();
+    rooms.offer(upland, b, 30.0, NOW).unwrap();
+    rooms.offer(lowland, b, 70.0, NOW).unwrap();
+    let (second, _) = rooms.sign_in(room, "upland", &secret, NOW, HOUR).unwrap();
     let before = rooms.audit(&f.mediator).unwrap().len();
     // A party may not reissue anyone's token, not even its own; nothing changes.
     use ErrorKind::*;
-    let lowland = &f.parties[1].1;
     for who in ["upland", "lowland", "mediator"] {
         let e = rooms.reissue(lowland, who, NOW).unwrap_err();
         assert_eq!(e.kind(), Forbidden, "{who}");
@@ -770,42 +808,86 @@ fn reissuing_a_token_ends_the_old_one_and_keeps_the_inputs(open: &dyn Fn() -> Ro
     }
     assert_eq!(kind(rooms.reissue(&f.mediator, "nobody", NOW)), Some(NotFound));
     assert_eq!(kind(rooms.reissue(&f.mediator, &"x".repeat(MAX_ID + 1), NOW)), Some(TooLarge));
-    assert!(rooms.sign_in(room, "upland", old.expose(), NOW, HOUR).is_ok());
-    let (third, _) = rooms.sign_in(room, "upland", old.expose(), NOW, HOUR).unwrap();
+    assert!(rooms.sign_in(room, "upland", &secret, NOW, HOUR).is_ok());
+    let (third, _) = rooms.sign_in(room, "upland", &secret, NOW, HOUR).unwrap();
     assert_eq!(rooms.audit(&f.mediator).unwrap().len(), before + 2, "two sign-ins only");
+    assert!(rooms.my_inputs(upland).unwrap().is_some(), "refusals erased nothing");
     // The mediator reissues Upland's invitation.
     let r = rooms.reissue(&f.mediator, "upland", NOW + 10).unwrap();
     assert_eq!(r.who, "upland");
-    assert_eq!(r.sessions_ended, 4, "the fixture's, the second, and the two just opened");
+    assert_eq!(r.sessions_ended, 4, "the claim's, the second, and the two just opened");
+    assert!(r.inputs_erased, "upland had claimed its invitation");
     assert_ne!(r.token, old);
-    // The old token signs in no more; the sessions opened with it are gone.
-    assert_eq!(kind(rooms.sign_in(room, "upland", old.expose(), NOW + 11, HOUR)), Some(NotFound));
+    // Its secret and its first invitation sign in no more; the sessions opened are gone.
+    for t in [old.expose(), secret.as_str()] {
+        assert_eq!(kind(rooms.sign_in(room, "upland", t, NOW + 11, HOUR)), Some(NotFound));
+    }
     for t in [&second, &third] {
         assert_eq!(kind(rooms.session(t.expose(), NOW + 11)), Some(NotFound));
     }
-    // The new token does, and the inputs are still there.
-    let (_, up) = rooms.sign_in(room, "upland", r.token.expose(), NOW + 12, HOUR).unwrap();
-    assert_eq!(rooms.my_inputs(&up).unwrap().unwrap().reservation, 0.375);
-    // The new token opens neither another holder nor the same party of another room.
+    // The new invitation signs in unclaimed: whoever holds it (the mediator first) reads
+    // the drafts and not Upland's inputs, which are gone anyway.
+    let (held, s_held) = rooms.sign_in(room, "upland", r.token.expose(), NOW + 12, HOUR).unwrap();
+    assert_eq!(s_held.credential(), Credential::Invitation);
+    assert_eq!(kind(rooms.my_inputs(&s_held)), Some(Forbidden));
+    // Upland claims it and finds nothing it entered: its inputs and its sealed offer were
+    // erased; the claim ended the session opened with the invitation.
+    let renewed = "upland's second secret";
+    let (_, up) = rooms.claim(room, "upland", r.token.expose(), renewed, HOUR, NOW + 13).unwrap();
+    assert_eq!(kind(rooms.session(held.expose(), NOW + 13)), Some(NotFound));
+    assert_eq!(rooms.my_inputs(&up).unwrap(), None);
+    let view = rooms.party_view(&up).unwrap();
+    assert!(view.claimed && view.inputs.is_none() && view.verdicts.is_empty());
+    assert!(rooms.bidding(&up, b).unwrap().own_offers.is_empty());
+    assert_eq!(rooms.bidding(&f.mediator, b).unwrap().offer_counts, vec![("lowland".into(), 1)]);
+    // Lowland's inputs and offer are untouched, its session too.
+    assert_eq!(rooms.my_inputs(lowland).unwrap().unwrap().reservation, 0.125);
+    assert_eq!(rooms.bidding(lowland, b).unwrap().own_offers, vec![70.0]);
+    let mv = rooms.mediator_view(&f.mediator, &ViewOptions::default()).unwrap();
+    assert_eq!(mv.entered, vec!["lowland"]);
+    // Upland enters again, and bids again from its start.
+    rooms.set_my_inputs(&up, br#"{"reservation": 0.25}"#, NOW + 14).unwrap();
+    assert_eq!(rooms.offer(&up, b, 25.0, NOW + 14).unwrap().own_offers, vec![25.0]);
+    // The new invitation opens neither another holder nor the same party of another room.
     assert_eq!(kind(rooms.sign_in(room, "lowland", r.token.expose(), NOW, HOUR)), Some(NotFound));
     let room2 = other.created.room.as_str();
     assert_eq!(kind(rooms.sign_in(room2, "upland", r.token.expose(), NOW, HOUR)), Some(NotFound));
-    // Room two's Upland is untouched: its old token and session still work.
-    let up2 = other.created.invitations[0].1.expose();
-    assert!(rooms.sign_in(room2, "upland", up2, NOW + 13, HOUR).is_ok());
+    // Room two's Upland is untouched: its secret and session still work.
+    assert!(rooms.sign_in(room2, "upland", &secret, NOW + 13, HOUR).is_ok());
     assert!(rooms.party_view(&other.parties[0].1).is_ok());
-    // The other parties' sessions in room one are untouched.
-    assert!(rooms.party_view(lowland).is_ok());
-    // One audit entry, by the mediator, naming the holder and no token.
+    // One audit entry, by the mediator, naming the holder and the erasure, and no token.
     let trail = rooms.audit(&f.mediator).unwrap();
     let entry = trail.iter().find(|e| e.what.starts_with("reissued")).unwrap();
     assert_eq!(
         (entry.who.as_str(), entry.what.as_str(), entry.at),
-        ("mediator", "reissued the invitation of party \"upland\"; 4 sessions ended", NOW + 10)
+        (
+            "mediator",
+            "reissued the invitation of party \"upland\"; 4 sessions ended; the party had \
+             claimed it: its inputs and sealed offers were erased",
+            NOW + 10
+        )
     );
     assert_eq!(trail.iter().filter(|e| e.what.starts_with("reissued")).count(), 1);
     let text: String = trail.iter().map(|e| e.what.clone()).collect();
     assert!(!text.contains(r.token.expose()) && !text.contains(old.expose()));
+    assert!(!text.contains(&secret) && !text.contains(renewed));
+    // Reissuing an invitation not yet claimed changes nothing else: in a third room,
+    // Commission signs in with its invitation only.
+    let three = rooms.create(&s, NOW).unwrap();
+    let room3 = three.room.as_str();
+    let (_, m3) = rooms.sign_in(room3, "mediator", three.mediator.expose(), NOW, HOUR).unwrap();
+    rooms.sign_in(room3, "commission", three.invitations[2].1.expose(), NOW, HOUR).unwrap();
+    let r3 = rooms.reissue(&m3, "commission", NOW + 20).unwrap();
+    assert_eq!((r3.sessions_ended, r3.inputs_erased), (1, false));
+    let last = rooms.audit(&m3).unwrap().pop().unwrap();
+    assert_eq!(last.what, "reissued the invitation of party \"commission\"; 1 session ended");
+    assert_eq!(
+        kind(rooms.sign_in(room3, "commission", three.invitations[2].1.expose(), NOW, HOUR)),
+        Some(NotFound)
+    );
+    rooms
+        .claim(room3, "commission", r3.token.expose(), &secret_of("commission"), HOUR, NOW)
+        .unwrap();
     // The mediator may reissue its own token: its sessions end with the old one.
     let r = rooms.reissue(&f.mediator, "mediator", NOW + 20).unwrap();
     assert_eq!((r.who.as_str(), r.sessions_ended), ("mediator", 1));
@@ -911,4 +993,260 @@ fn expired_sessions_end_at_any_request_of_their_room(open: &dyn Fn() -> Rooms, _
     // A live session is never ended by it.
     assert!(rooms.session(two.1.expose(), NOW + HOUR - 1).is_ok());
     assert!(rooms.session(one.1.expose(), NOW + HOUR - 1).is_ok());
+}
+
+fn an_invitation_is_claimed_once_and_then_signs_in_no_more(open: &dyn Fn() -> Rooms, _: &str) {
+    use ErrorKind::*;
+    let mut rooms = open();
+    let c = rooms.create(&shipped("tutorial"), NOW).unwrap();
+    let room = c.room.as_str();
+    let (_, m) = rooms.sign_in(room, "mediator", c.mediator.expose(), NOW, HOUR).unwrap();
+    let invitation = c.invitations[0].1.expose();
+    let mine = "upland chooses this one";
+    // Before: every party unclaimed, in the mediator's view.
+    let v = rooms.mediator_view(&m, &ViewOptions::default()).unwrap();
+    assert!(v.claimed.is_empty());
+    assert_eq!(v.unclaimed, vec!["upland", "lowland", "commission"]);
+    // A session opened with the invitation, then the claim: one call, a session opened with
+    // the secret, the invitation's session ended.
+    let (early, _) = rooms.sign_in(room, "upland", invitation, NOW, HOUR).unwrap();
+    // A wrong invitation, another party's, or the mediator as `who` claims nothing.
+    let lowland_invitation = c.invitations[1].1.expose();
+    assert_eq!(
+        kind(rooms.claim(room, "upland", lowland_invitation, mine, HOUR, NOW)),
+        Some(NotFound)
+    );
+    assert_eq!(kind(rooms.claim(room, "upland", &"0".repeat(64), mine, HOUR, NOW)), Some(NotFound));
+    assert_eq!(kind(rooms.claim(room, "upland", "short", mine, HOUR, NOW)), Some(NotFound));
+    assert_eq!(kind(rooms.claim(room, "nobody", invitation, mine, HOUR, NOW)), Some(NotFound));
+    let other = rooms.create(&shipped("tutorial"), NOW).unwrap();
+    assert_eq!(
+        kind(rooms.claim(other.room.as_str(), "upland", invitation, mine, HOUR, NOW)),
+        Some(NotFound)
+    );
+    let e = rooms.claim(room, "mediator", c.mediator.expose(), mine, HOUR, NOW).unwrap_err();
+    assert_eq!(e.kind(), InvalidInput);
+    assert!(e.message().contains("the mediator's token is its own"), "{e}");
+    assert_eq!(kind(rooms.claim(room, "upland", invitation, mine, 0, NOW)), Some(InvalidInput));
+    let (token, s) = rooms.claim(room, "upland", invitation, mine, HOUR, NOW + 1).unwrap();
+    assert_eq!(
+        (s.role(), s.credential(), s.expires()),
+        (&Role::Party("upland".into()), Credential::Own, NOW + 1 + HOUR)
+    );
+    assert_eq!(rooms.session(token.expose(), NOW + 2).unwrap(), s);
+    assert_eq!(kind(rooms.session(early.expose(), NOW + 2)), Some(NotFound));
+    // The invitation is dead at once: it signs in no more, and claims no more (409, saying
+    // what to do); the secret signs in.
+    assert_eq!(kind(rooms.sign_in(room, "upland", invitation, NOW + 2, HOUR)), Some(NotFound));
+    let e =
+        rooms.claim(room, "upland", invitation, "another good secret", HOUR, NOW + 2).unwrap_err();
+    assert_eq!(e.kind(), Conflict);
+    assert_eq!(
+        e.message(),
+        "the invitation of party \"upland\" is already claimed: if you did not claim it \
+         yourself, someone else who held it did; ask the mediator for a new invitation and tell \
+         it this happened"
+    );
+    // ... told only to a holder of that invitation: another token is not found.
+    assert_eq!(
+        kind(rooms.claim(room, "upland", &"0".repeat(64), "another good secret", HOUR, NOW)),
+        Some(NotFound)
+    );
+    let (_, again) = rooms.sign_in(room, "upland", mine, NOW + 3, HOUR).unwrap();
+    assert_eq!(again.credential(), Credential::Own);
+    rooms.set_my_inputs(&again, br#"{"reservation": 0.5}"#, NOW + 3).unwrap();
+    // The secret opens neither another party nor the mediator.
+    assert_eq!(kind(rooms.sign_in(room, "lowland", mine, NOW, HOUR)), Some(NotFound));
+    assert_eq!(kind(rooms.sign_in(room, "mediator", mine, NOW, HOUR)), Some(NotFound));
+    // The mediator sees who has claimed, and the claim in the trail (no secret, no token).
+    let v = rooms.mediator_view(&m, &ViewOptions::default()).unwrap();
+    assert_eq!(
+        (v.claimed.clone(), v.unclaimed.clone()),
+        (vec!["upland".to_string()], vec!["lowland".to_string(), "commission".to_string()])
+    );
+    assert_eq!(v.to_json()["unclaimed"], serde_json::json!(["lowland", "commission"]));
+    let trail = rooms.audit(&m).unwrap();
+    let claims: Vec<_> = trail.iter().filter(|e| e.what.starts_with("claimed")).collect();
+    assert_eq!(claims.len(), 1);
+    assert_eq!(
+        (claims[0].who.as_str(), claims[0].what.as_str(), claims[0].at),
+        (
+            "party:upland",
+            "claimed its invitation; 1 session opened with the invitation ended",
+            NOW + 1
+        )
+    );
+    let text: String = trail.iter().map(|e| e.what.clone()).collect();
+    assert!(!text.contains(mine) && !text.contains(invitation));
+}
+
+fn a_weak_secret_is_refused_and_changes_nothing(open: &dyn Fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let c = rooms.create(&shipped("tutorial"), NOW).unwrap();
+    let room = c.room.as_str();
+    let (_, m) = rooms.sign_in(room, "mediator", c.mediator.expose(), NOW, HOUR).unwrap();
+    let invitation = c.invitations[1].1.expose();
+    let before = rooms.audit(&m).unwrap();
+    for (weak, kind_, start) in [
+        ("lowland", ErrorKind::InvalidInput, "secret: 7 characters, expected at least 12"),
+        ("zzzzzzzzzzzzzzzzzzzz", ErrorKind::InvalidInput, "secret: 1 different characters"),
+        ("tab\tseparated words", ErrorKind::InvalidInput, "secret: a control character"),
+        (invitation, ErrorKind::InvalidInput, "secret: the invitation itself"),
+        (&"long enough ".repeat(30), ErrorKind::TooLarge, "secret: longer than 256 bytes"),
+    ] {
+        let e = rooms.claim(room, "lowland", invitation, weak, HOUR, NOW).unwrap_err();
+        assert_eq!(e.kind(), kind_, "{weak}");
+        assert!(e.message().starts_with(start), "{weak}: {e}");
+    }
+    // Nothing changed: no trace, the invitation still signs in (unclaimed) and claims.
+    assert_eq!(rooms.audit(&m).unwrap(), before);
+    let (_, s) = rooms.sign_in(room, "lowland", invitation, NOW, HOUR).unwrap();
+    assert_eq!(s.credential(), Credential::Invitation);
+    let (_, s) =
+        rooms.claim(room, "lowland", invitation, "lowland's own words", HOUR, NOW).unwrap();
+    assert_eq!(s.credential(), Credential::Own);
+    assert_eq!(MIN_SECRET_CHARS, 12);
+}
+
+fn unclaimed_sessions_read_the_drafts_and_nothing_a_party_entered(
+    open: &dyn Fn() -> Rooms,
+    _: &str,
+) {
+    use ErrorKind::*;
+    let mut rooms = open();
+    let s = shipped("tutorial");
+    let f = fixture(&mut rooms, &s);
+    let room = f.created.room.as_str();
+    let m = &f.mediator;
+    // Upland (claimed) enters inputs and bids; Lowland's invitation is reissued, and signed
+    // in with before anyone claims it.
+    let upland = &f.parties[0].1;
+    rooms.set_my_inputs(upland, br#"{"reservation": 0.375}"#, NOW).unwrap();
+    let b = rooms.open_bidding(m, "share", "upland", "lowland", NOW).unwrap();
+    rooms.offer(upland, b, 30.0, NOW).unwrap();
+    let r = rooms.reissue(m, "lowland", NOW).unwrap();
+    let (_, low) = rooms.sign_in(room, "lowland", r.token.expose(), NOW, HOUR).unwrap();
+    assert_eq!(low.credential(), Credential::Invitation);
+    let before = rooms.audit(m).unwrap();
+    // It reads the skeleton and its view, which holds no inputs and says it is unclaimed.
+    assert!(rooms.skeleton(&low).is_ok());
+    let v = rooms.party_view(&low).unwrap();
+    assert_eq!(
+        (v.party.as_str(), v.claimed, v.inputs.is_none(), v.verdicts.len()),
+        ("lowland", false, true, 0)
+    );
+    let k = rooms.skeleton(&low).unwrap();
+    assert_eq!(v.to_json(&k)["claimed"], serde_json::json!(false));
+    // Everything else is refused, its own inputs and offers saying to claim first.
+    let claim_first = |e: Error| {
+        assert_eq!(e.kind(), Forbidden);
+        assert!(e.message().contains("with an unclaimed invitation"), "{e}");
+        assert!(e.message().contains("claim the invitation first"), "{e}");
+    };
+    claim_first(rooms.my_inputs(&low).unwrap_err());
+    claim_first(rooms.set_my_inputs(&low, br#"{"reservation": 0.2}"#, NOW).unwrap_err());
+    claim_first(rooms.offer(&low, b, 70.0, NOW).unwrap_err());
+    assert_eq!(kind(rooms.bidding(&low, b)), Some(Forbidden));
+    assert_eq!(kind(rooms.mediator_view(&low, &ViewOptions::default())), Some(Forbidden));
+    assert_eq!(kind(rooms.audit(&low)), Some(Forbidden));
+    assert_eq!(kind(rooms.add_draft(&low, "x", "x", &[], NOW)), Some(Forbidden));
+    assert_eq!(kind(rooms.open_bidding(&low, "share", "upland", "lowland", NOW)), Some(Forbidden));
+    assert_eq!(kind(rooms.reissue(&low, "lowland", NOW)), Some(Forbidden));
+    // Nothing refused left a trace; a session of a claimed party is untouched.
+    assert_eq!(rooms.audit(m).unwrap(), before);
+    assert_eq!(rooms.my_inputs(upland).unwrap().unwrap().reservation, 0.375);
+    // A session found again by its token keeps its credential.
+    let (token, _) = rooms.sign_in(room, "lowland", r.token.expose(), NOW, HOUR).unwrap();
+    let found = rooms.session(token.expose(), NOW + 1).unwrap();
+    assert_eq!(found.credential(), Credential::Invitation);
+    claim_first(rooms.my_inputs(&found).unwrap_err());
+}
+
+fn a_mediator_that_claims_an_invitation_first_is_found_out(open: &dyn Fn() -> Rooms, _: &str) {
+    let mut rooms = open();
+    let c = rooms.create(&shipped("tutorial"), NOW).unwrap();
+    let room = c.room.as_str();
+    let (_, m) = rooms.sign_in(room, "mediator", c.mediator.expose(), NOW, HOUR).unwrap();
+    let invitation = c.invitations[0].1.expose();
+    // The mediator, who handed the invitation on, claims it itself and enters inputs as
+    // Upland, hoping to read what Upland would enter.
+    let (_, fake) =
+        rooms.claim(room, "upland", invitation, "the mediator's trick", HOUR, NOW).unwrap();
+    rooms.set_my_inputs(&fake, br#"{"reservation": 0.9}"#, NOW).unwrap();
+    // Upland's own claim is refused, saying what happened and what to do.
+    let e =
+        rooms.claim(room, "upland", invitation, "upland's own secret", HOUR, NOW + 5).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    assert!(e.message().contains("already claimed"), "{e}");
+    assert!(e.message().contains("ask the mediator for a new invitation and tell it"), "{e}");
+    // Upland reads nothing with its invitation either.
+    assert_eq!(
+        kind(rooms.sign_in(room, "upland", invitation, NOW + 5, HOUR)),
+        Some(ErrorKind::NotFound)
+    );
+    // Told, the mediator (or, if it will not, the operator) reissues the invitation: what
+    // was entered under the stolen claim is erased, the impostor's session ends, and Upland
+    // claims the new invitation and starts clean.
+    let r = rooms.reissue(&m, "upland", NOW + 10).unwrap();
+    assert!(r.inputs_erased);
+    assert_eq!(r.sessions_ended, 1);
+    let (_, up) = rooms
+        .claim(room, "upland", r.token.expose(), "upland's own secret", HOUR, NOW + 11)
+        .unwrap();
+    assert_eq!(rooms.my_inputs(&up).unwrap(), None);
+    assert_eq!(
+        kind(rooms.sign_in(room, "upland", "the mediator's trick", NOW + 11, HOUR)),
+        Some(ErrorKind::NotFound)
+    );
+    // The trail keeps both claims and the reissue.
+    let trail = rooms.audit(&m).unwrap();
+    let upland: Vec<&str> =
+        trail.iter().filter(|e| e.who == "party:upland").map(|e| e.what.as_str()).collect();
+    assert_eq!(upland, ["claimed its invitation", "changed its inputs", "claimed its invitation"]);
+}
+
+#[test]
+fn a_sqlite_store_from_before_claims_is_upgraded_and_a_claim_erases_what_its_invitation_entered() {
+    let dir = std::env::temp_dir().join(format!("detente-room-upgrade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = Rooms::sqlite(&dir)
+        .unwrap()
+        .with_hash_cost(HashCost::Fast)
+        .create(&shipped("tutorial"), NOW)
+        .unwrap();
+    let room = c.room.as_str();
+    // The store as it was before claims: no claim columns, and inputs Upland entered with its
+    // invitation (which the mediator had seen).
+    {
+        let db = rusqlite::Connection::open(dir.join(SQLITE_FILE)).unwrap();
+        db.execute_batch(
+            "ALTER TABLE credentials DROP COLUMN invitation; ALTER TABLE credentials DROP COLUMN claimed;",
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO inputs (room, party, body, updated) VALUES (?1, 'upland', '{\"reservation\": 0.5}', 0)",
+            [room],
+        )
+        .unwrap();
+    }
+    // Opened by this version (twice: the upgrade is done once), every credential unclaimed.
+    drop(Rooms::sqlite(&dir).unwrap());
+    let mut rooms = Rooms::sqlite(&dir).unwrap().with_hash_cost(HashCost::Fast);
+    let invitation = c.invitations[0].1.expose();
+    let (_, held) = rooms.sign_in(room, "upland", invitation, NOW, HOUR).unwrap();
+    assert_eq!(held.credential(), Credential::Invitation);
+    assert_eq!(kind(rooms.my_inputs(&held)), Some(ErrorKind::Forbidden));
+    // The claim erases what was entered under the invitation: its holders could read it.
+    let (_, up) = rooms.claim(room, "upland", invitation, &secret_of("upland"), HOUR, NOW).unwrap();
+    assert_eq!(rooms.my_inputs(&up).unwrap(), None);
+    let (_, m) = rooms.sign_in(room, "mediator", c.mediator.expose(), NOW, HOUR).unwrap();
+    let last =
+        rooms.audit(&m).unwrap().into_iter().rev().find(|e| e.who == "party:upland").unwrap();
+    assert_eq!(
+        last.what,
+        "claimed its invitation; 1 session opened with the invitation ended; the inputs and \
+         offers entered under the invitation were erased"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
