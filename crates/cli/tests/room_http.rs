@@ -145,13 +145,35 @@ impl Server {
         (status, head.to_lowercase(), body.to_string())
     }
 
-    /// Signs in as `who`; the session as (cookie header, csrf, bearer header).
+    /// Signs in as `who`; the session as (cookie header, csrf, bearer header). The mediator
+    /// signs in with its token; a party claims its invitation with its secret
+    /// ([`secret_of`]), or signs in with that secret once it has claimed it.
     fn sign_in(&self, who: &str) -> User {
-        let body = json!({"who": who, "token": self.token(who)}).to_string();
-        let (status, head, answer) =
-            self.request("POST", &format!("/rooms/{}/sign-in", self.room), &[], body.as_bytes());
+        let (mut status, mut head, mut answer) = (0, String::new(), String::new());
+        if who != "mediator" {
+            let body = json!({"who": who, "invitation": self.token(who), "secret": secret_of(who)});
+            (status, head, answer) = self.request(
+                "POST",
+                &format!("/rooms/{}/claim", self.room),
+                &[],
+                body.to_string().as_bytes(),
+            );
+        }
+        if status != 200 {
+            assert!(status == 0 || status == 409, "{who}: {answer}");
+            let token =
+                if who == "mediator" { self.token(who).to_string() } else { secret_of(who) };
+            let body = json!({"who": who, "token": token}).to_string();
+            (status, head, answer) = self.request(
+                "POST",
+                &format!("/rooms/{}/sign-in", self.room),
+                &[],
+                body.as_bytes(),
+            );
+        }
         assert_eq!(status, 200, "{who}: {answer}");
         let v: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(v["claimed"], json!(true), "{who}: {answer}");
         assert!(head.contains("set-cookie: detente_session="), "{head}");
         assert!(head.contains("httponly") && head.contains("samesite=strict"), "{head}");
         User {
@@ -160,6 +182,11 @@ impl Server {
             csrf: v["csrf"].as_str().unwrap().to_string(),
         }
     }
+}
+
+/// The secret a party of the tests chooses when it claims its invitation.
+fn secret_of(party: &str) -> String {
+    format!("the secret of {party}, chosen by it")
 }
 
 struct User {
@@ -561,8 +588,173 @@ fn sign_in_with(server: &Server, room: &str, who: &str, token: &str) -> (u16, Va
     (s, serde_json::from_str(&b).unwrap_or(Value::Null))
 }
 
+/// Claims an invitation with a secret given here: status and answer.
+fn claim_with(
+    server: &Server,
+    room: &str,
+    who: &str,
+    invitation: &str,
+    secret: &str,
+) -> (u16, Value) {
+    let body = json!({"who": who, "invitation": invitation, "secret": secret}).to_string();
+    let (s, _, b) = server.request("POST", &format!("/rooms/{room}/claim"), &[], body.as_bytes());
+    (s, serde_json::from_str(&b).unwrap_or(Value::Null))
+}
+
 #[test]
-fn reissuing_an_invitation_ends_the_old_token_and_keeps_the_inputs() {
+fn a_party_claims_its_invitation_once_and_unclaimed_sessions_read_only_the_drafts() {
+    let server = Server::start("tutorial", "claim");
+    let room = server.room.clone();
+    let m = server.sign_in("mediator");
+    let up = server.sign_in("upland");
+    let (s, b) = by(&server, &up, "PUT", "api/inputs", r#"{"reservation": 0.3125}"#);
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = by(
+        &server,
+        &m,
+        "POST",
+        "api/biddings",
+        r#"{"point": "share", "low": "upland", "high": "lowland"}"#,
+    );
+    assert_eq!(s, 200, "{b}");
+    // Lowland signs in with its invitation, unclaimed: the answer says so.
+    let (s, v) = sign_in_with(&server, &room, "lowland", server.token("lowland"));
+    assert_eq!((s, v["claimed"].as_bool(), v["role"].as_str()), (200, Some(false), Some("party")));
+    let low = User {
+        who: "lowland".into(),
+        session: v["session"].as_str().unwrap().into(),
+        csrf: v["csrf"].as_str().unwrap().into(),
+    };
+    // Every route: the skeleton and its own view (no inputs, `claimed: false`) and nothing
+    // else; its inputs and offers refused saying to claim first.
+    let (s, b) = by(&server, &low, "GET", "api/me", "");
+    assert_eq!(s, 200, "{b}");
+    let me: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(
+        (me["claimed"].clone(), me["inputs"].clone(), me["verdicts"].clone()),
+        (json!(false), Value::Null, json!([]))
+    );
+    let cases: Vec<(&str, &str, &str, u16, bool)> = vec![
+        ("GET", "api/skeleton", "", 200, false),
+        ("GET", "api/inputs", "", 403, true),
+        ("PUT", "api/inputs", r#"{"reservation": 0.2}"#, 403, true),
+        ("GET", "api/mediator", "", 403, false),
+        ("GET", "api/audit", "", 403, false),
+        ("POST", "api/drafts", r#"{"id": "d-x", "title": "t"}"#, 403, false),
+        (
+            "POST",
+            "api/biddings",
+            r#"{"point": "share", "low": "upland", "high": "lowland"}"#,
+            403,
+            false,
+        ),
+        ("GET", "api/biddings/1", "", 403, false),
+        ("POST", "api/biddings/1/offers", r#"{"value": 70}"#, 403, true),
+        ("POST", "api/invitations/lowland", "", 403, false),
+    ];
+    for (method, route, body, status, claim_first) in cases {
+        let (s, b) = by(&server, &low, method, route, body);
+        assert_eq!(s, status, "{method} {route}: {b}");
+        if claim_first {
+            assert!(
+                b.contains("with an unclaimed invitation")
+                    && b.contains("claim the invitation first"),
+                "{b}"
+            );
+        }
+    }
+    // The mediator sees who has not claimed.
+    let (_, b) = by(&server, &m, "GET", "api/mediator", "");
+    let v: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(
+        (v["claimed"].clone(), v["unclaimed"].clone()),
+        (json!(["upland"]), json!(["lowland", "commission"]))
+    );
+    // A weak secret is refused (400, saying why), and changes nothing.
+    for (weak, start) in [
+        ("short", "secret: 5 characters, expected at least 12"),
+        ("llllllllllllllll", "secret: 1 different characters, expected at least 5"),
+    ] {
+        let (s, v) = claim_with(&server, &room, "lowland", server.token("lowland"), weak);
+        assert_eq!(s, 400, "{v}");
+        assert!(v["error"].as_str().unwrap().starts_with(start), "{v}");
+    }
+    let (s, v) =
+        claim_with(&server, &room, "lowland", server.token("lowland"), server.token("lowland"));
+    assert_eq!(s, 400, "{v}");
+    // Malformed claims name the field.
+    for (body, start) in [
+        (
+            r#"{"who": "lowland", "invitation": "x"}"#.to_string(),
+            "the body: missing field `secret`",
+        ),
+        (
+            r#"{"who": "lowland", "token": "x", "secret": "y"}"#.to_string(),
+            "token: unknown field `token`",
+        ),
+    ] {
+        let (s, _, b) =
+            server.request("POST", &format!("/rooms/{room}/claim"), &[], body.as_bytes());
+        assert_eq!(s, 400, "{b}");
+        assert!(b.contains(start), "{b}");
+    }
+    // A good secret: one call claims and signs in (cookie and all), the session opened with
+    // the invitation ends, the invitation signs in and claims no more.
+    let body = json!({"who": "lowland", "invitation": server.token("lowland"), "secret": secret_of("lowland"), "minutes": 30});
+    let (s, head, b) =
+        server.request("POST", &format!("/rooms/{room}/claim"), &[], body.to_string().as_bytes());
+    assert_eq!(s, 200, "{b}");
+    assert!(head.contains("set-cookie: detente_session=") && head.contains("httponly"), "{head}");
+    assert!(head.contains("max-age=1800"), "{head}");
+    let v: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!((v["claimed"].as_bool(), v["party"].as_str()), (Some(true), Some("lowland")));
+    let claimed = User {
+        who: "lowland".into(),
+        session: v["session"].as_str().unwrap().into(),
+        csrf: v["csrf"].as_str().unwrap().into(),
+    };
+    assert_eq!(
+        by(&server, &low, "GET", "api/skeleton", "").0,
+        404,
+        "the invitation's session ended"
+    );
+    assert_eq!(sign_in_with(&server, &room, "lowland", server.token("lowland")).0, 404);
+    let (s, v) =
+        claim_with(&server, &room, "lowland", server.token("lowland"), "a different secret");
+    assert_eq!(s, 409, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("already claimed: if you did not claim it yourself, someone else who held it did; ask the mediator for a new invitation and tell it this happened"), "{v}");
+    // Claimed, it enters and bids; signed in again with its secret, it reads them.
+    let (s, b) = by(&server, &claimed, "PUT", "api/inputs", r#"{"reservation": 0.1875}"#);
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = by(&server, &claimed, "POST", "api/biddings/1/offers", r#"{"value": 70}"#);
+    assert_eq!(s, 200, "{b}");
+    let again = server.sign_in("lowland");
+    let (s, b) = by(&server, &again, "GET", "api/inputs", "");
+    assert_eq!(s, 200);
+    assert!(b.contains("0.1875"), "{b}");
+    // The trail has the claims, never a secret or a token.
+    let (_, trail) = by(&server, &m, "GET", "api/audit", "");
+    assert!(
+        trail.contains("claimed its invitation; 1 session opened with the invitation ended"),
+        "{trail}"
+    );
+    assert!(!trail.contains(&secret_of("lowland")) && !trail.contains(server.token("lowland")));
+    // Claiming as the mediator or in another room: refused.
+    let (s, _) =
+        claim_with(&server, &room, "mediator", server.token("mediator"), "a good secret here");
+    assert_eq!(s, 400);
+    let (s, _) = claim_with(
+        &server,
+        "0123456789abcdef0123456789abcdef",
+        "commission",
+        server.token("commission"),
+        "a good secret here",
+    );
+    assert_eq!(s, 404);
+}
+
+#[test]
+fn reissuing_an_invitation_ends_the_old_token_and_erases_a_claimed_partys_inputs() {
     let mut first = Server::start("tutorial", "reissue");
     first.keep = true;
     let room = first.room.clone();
@@ -587,32 +779,36 @@ fn reissuing_an_invitation_ends_the_old_token_and_keeps_the_inputs() {
     let (s, b) = by(&first, &m, "POST", "api/invitations/upland", "");
     assert_eq!(s, 200, "{b}");
     let v: Value = serde_json::from_str(&b).unwrap();
-    assert_eq!((v["who"].as_str(), v["sessions_ended"].as_u64()), (Some("upland"), Some(1)));
+    assert_eq!(
+        (v["who"].as_str(), v["sessions_ended"].as_u64(), v["inputs_erased"].as_bool()),
+        (Some("upland"), Some(1), Some(true))
+    );
     let token = v["token"].as_str().unwrap().to_string();
     assert_eq!(token.len(), 64);
     assert_ne!(token, first.token("upland"));
-    // The old session and the old token open nothing; the new token signs in and finds
-    // Upland's inputs; Lowland's session is untouched.
+    // The old session, the old invitation and Upland's secret open nothing; the new
+    // invitation signs in unclaimed and reads no inputs; Lowland's session is untouched.
     let (s, _) = by(&first, &up, "GET", "api/inputs", "");
     assert_eq!(s, 404);
     assert_eq!(sign_in_with(&first, &room, "upland", first.token("upland")).0, 404);
+    assert_eq!(sign_in_with(&first, &room, "upland", &secret_of("upland")).0, 404);
     let (s, v) = sign_in_with(&first, &room, "upland", &token);
-    assert_eq!(s, 200, "{v}");
-    let up = User {
+    assert_eq!((s, v["claimed"].as_bool()), (200, Some(false)), "{v}");
+    let held = User {
         who: "upland".into(),
         session: v["session"].as_str().unwrap().into(),
         csrf: v["csrf"].as_str().unwrap().into(),
     };
-    let (s, b) = by(&first, &up, "GET", "api/inputs", "");
-    assert_eq!(
-        (s, serde_json::from_str::<Value>(&b).unwrap()["reservation"].as_f64()),
-        (200, Some(0.375))
-    );
+    let (s, b) = by(&first, &held, "GET", "api/inputs", "");
+    assert_eq!(s, 403, "{b}");
+    assert!(b.contains("claim the invitation first"), "{b}");
     assert_eq!(by(&first, &low, "GET", "api/me", "").0, 200);
     assert_eq!(sign_in_with(&first, &room, "lowland", &token).0, 404, "upland's token as lowland");
     let (_, trail) = by(&first, &m, "GET", "api/audit", "");
     assert!(
-        trail.contains("reissued the invitation of party \\\"upland\\\"; 1 session ended"),
+        trail.contains(
+            "reissued the invitation of party \\\"upland\\\"; 1 session ended; the party had claimed it: its inputs and sealed offers were erased"
+        ),
         "{trail}"
     );
     assert!(!trail.contains(&token));
@@ -635,6 +831,17 @@ fn reissuing_an_invitation_ends_the_old_token_and_keeps_the_inputs() {
         second.request("POST", &path, &[("Authorization", &format!("Bearer {}", m2.session))], b"");
     assert_eq!(s, 404, "room two's mediator in room one: {b}");
     assert_eq!(sign_in_with(&second, &room, "upland", &token).0, 200, "room one unchanged");
+    // Upland claims the new invitation and finds its inputs erased: it enters them again.
+    let (s, v) = claim_with(&second, &room, "upland", &token, "upland's second secret");
+    assert_eq!((s, v["claimed"].as_bool()), (200, Some(true)), "{v}");
+    let bearer = format!("Bearer {}", v["session"].as_str().unwrap());
+    let (s, _, b) = second.request(
+        "GET",
+        &format!("/rooms/{room}/api/inputs"),
+        &[("Authorization", &bearer)],
+        b"",
+    );
+    assert_eq!((s, b.trim()), (200, "null"));
     // The operator's way for a mediator that lost its token: a new one printed at start.
     let data = second.data.clone();
     drop(second);

@@ -1,6 +1,9 @@
 //! The confidential room over HTTP (`detente serve --multi-user`, issue 17): the routes of
 //! `crates/room`'s operations, as JSON (docs/api.md, "The room"; docs/security.md).
 //!
+//! A party first claims its invitation with a secret of its own (`POST .../claim`), which
+//! signs it in; afterwards it signs in with that secret (a session opened with an unclaimed
+//! invitation reads the drafts only).
 //! A user signs in to a room with its token and gets a session, sent back as an `HttpOnly`,
 //! `SameSite=Strict` cookie scoped to the room's path, and in the answer for clients that
 //! send it as `Authorization: Bearer`. A request that changes something and is signed in by
@@ -19,7 +22,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use detente_room::{ErrorKind, Role, Rooms, Session, ViewOptions};
+use detente_room::{Credential, ErrorKind, Role, Rooms, Secret, Session, ViewOptions};
 use serde_json::{Value, json};
 
 use super::App;
@@ -41,6 +44,7 @@ pub type Shared = Arc<Mutex<Rooms>>;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/rooms/{room}/sign-in", post(sign_in))
+        .route("/rooms/{room}/claim", post(claim))
         .route("/rooms/{room}/sign-out", post(sign_out))
         .route("/rooms/{room}/api/skeleton", get(skeleton))
         .route("/rooms/{room}/api/inputs", get(inputs).put(set_inputs))
@@ -236,6 +240,16 @@ struct SignIn {
     minutes: Option<i64>,
 }
 
+/// The body of a claim: the party, its invitation and the secret it chooses.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Claim {
+    who: String,
+    invitation: String,
+    secret: String,
+    minutes: Option<i64>,
+}
+
 /// The body of a new draft: the option of each point it settles.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -289,35 +303,59 @@ async fn sign_in(State(app): State<App>, Path(room): Path<String>, body: Bytes) 
         Err(r) => return r.into_response(),
     };
     let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
-    let cookie_room = room.clone();
     let answer = with_rooms(&app, move |rooms| {
-        let (session, s) = rooms.sign_in(&room, &who, &token, now(), minutes.saturating_mul(60))?;
-        Ok((session, s))
+        rooms.sign_in(&room, &who, &token, now(), minutes.saturating_mul(60))
     })
     .await;
     match answer {
-        Ok((session, s)) => {
-            let (role, party) = match s.role() {
-                Role::Mediator => ("mediator", None),
-                Role::Party(p) => ("party", Some(p.clone())),
-            };
-            let body = json!({
-                "room": s.room().as_str(),
-                "role": role,
-                "party": party,
-                "expires": s.expires(),
-                "session": session.expose(),
-                "csrf": detente_room::csrf_token(session.expose()),
-            });
-            let cookie = session_cookie(&cookie_room, session.expose(), minutes.saturating_mul(60));
-            let mut response = guard::json_response(StatusCode::OK, &body);
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            response
-        }
+        Ok((session, s)) => session_answer(&session, &s, minutes),
         Err(r) => r.into_response(),
     }
+}
+
+/// `POST /rooms/{room}/claim` with `{"who", "invitation", "secret", "minutes"?}`: the party
+/// claims its invitation with a secret of its own, and is signed in, answered as a sign-in.
+async fn claim(State(app): State<App>, Path(room): Path<String>, body: Bytes) -> Response {
+    if let Err(r) = shared(&app) {
+        return r.into_response();
+    }
+    let Claim { who, invitation, secret, minutes } = match self::body(&body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
+    let answer = with_rooms(&app, move |rooms| {
+        rooms.claim(&room, &who, &invitation, &secret, minutes.saturating_mul(60), now())
+    })
+    .await;
+    match answer {
+        Ok((session, s)) => session_answer(&session, &s, minutes),
+        Err(r) => r.into_response(),
+    }
+}
+
+/// The answer of a sign-in or a claim: the session in the JSON, with its CSRF token and
+/// whether it was opened with a claimed secret, and as the room's cookie.
+fn session_answer(session: &Secret, s: &Session, minutes: i64) -> Response {
+    let (role, party) = match s.role() {
+        Role::Mediator => ("mediator", None),
+        Role::Party(p) => ("party", Some(p.clone())),
+    };
+    let body = json!({
+        "room": s.room().as_str(),
+        "role": role,
+        "party": party,
+        "claimed": s.credential() == Credential::Own,
+        "expires": s.expires(),
+        "session": session.expose(),
+        "csrf": detente_room::csrf_token(session.expose()),
+    });
+    let cookie = session_cookie(s.room().as_str(), session.expose(), minutes.saturating_mul(60));
+    let mut response = guard::json_response(StatusCode::OK, &body);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
 }
 
 /// `POST /rooms/{room}/sign-out`.
@@ -505,7 +543,8 @@ async fn offer(
 }
 
 /// `POST /rooms/{room}/api/invitations/{who}` (the mediator; `who`: a party's id or
-/// `mediator`): a new token for `who`; the old one and its sessions end at once.
+/// `mediator`): a new token for `who`; the old one and its sessions end at once, and a party
+/// that had claimed its invitation has its inputs and sealed offers erased.
 async fn reissue(
     State(app): State<App>,
     Path((room, who)): Path<(String, String)>,
@@ -513,7 +552,12 @@ async fn reissue(
 ) -> Response {
     op(app, room, headers, true, move |rooms, s| {
         let r = rooms.reissue(s, &who, now())?;
-        Ok(json!({"who": r.who, "token": r.token.expose(), "sessions_ended": r.sessions_ended}))
+        Ok(json!({
+            "who": r.who,
+            "token": r.token.expose(),
+            "sessions_ended": r.sessions_ended,
+            "inputs_erased": r.inputs_erased,
+        }))
     })
     .await
 }
