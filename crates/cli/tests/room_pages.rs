@@ -129,11 +129,22 @@ impl Server {
         (status, head.to_lowercase(), body.to_string())
     }
 
-    /// Signs in as `who` over the JSON route (the session its cookie, as a page's sign-in
-    /// sets it).
+    /// Signs in as `who` over the JSON routes (the session its cookie, as a page's sign-in
+    /// sets it): the mediator with its token, a party by claiming its invitation with its
+    /// secret ([`secret_of`]), or with that secret once it has claimed it.
     fn sign_in(&self, who: &str) -> User {
-        let body = json!({"who": who, "token": self.token(who)}).to_string();
-        let (status, _, answer) = self.request("POST", &self.at("sign-in"), &[], &body);
+        let (mut status, mut answer) = (0, String::new());
+        if who != "mediator" {
+            let body = json!({"who": who, "invitation": self.token(who), "secret": secret_of(who)});
+            (status, _, answer) = self.request("POST", &self.at("claim"), &[], &body.to_string());
+            assert!(status == 200 || status == 409, "{who}: {answer}");
+        }
+        if status != 200 {
+            let token =
+                if who == "mediator" { self.token(who).to_string() } else { secret_of(who) };
+            let body = json!({"who": who, "token": token}).to_string();
+            (status, _, answer) = self.request("POST", &self.at("sign-in"), &[], &body);
+        }
         assert_eq!(status, 200, "{who}: {answer}");
         let v: Value = serde_json::from_str(&answer).unwrap();
         User {
@@ -173,6 +184,11 @@ fn urlencoded(fields: &[(&str, &str)]) -> String {
             .collect()
     };
     fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The secret a party of the tests chooses when it claims its invitation.
+fn secret_of(party: &str) -> String {
+    format!("the secret of {party}, chosen by it")
 }
 
 struct User {
@@ -359,7 +375,7 @@ fn every_page_route_by_every_role_is_allowed_or_refused_and_forms_need_their_csr
     assert!(b.contains("id=\"sign-in\""));
     // The sign-in form: another site's page may not post it (there is no session yet to
     // hold a CSRF token); this server's may.
-    let form = urlencoded(&[("who", "commission"), ("token", server.token("commission"))]);
+    let form = urlencoded(&[("who", "commission"), ("token", &secret_of("commission"))]);
     let kind = ("Content-Type", "application/x-www-form-urlencoded");
     let (s, _, b) =
         server.request("POST", &server.at(""), &[kind, ("Origin", "http://evil.example")], &form);
@@ -379,6 +395,98 @@ fn every_page_route_by_every_role_is_allowed_or_refused_and_forms_need_their_csr
     assert!(head.contains("cache-control: no-store"), "{head}");
     assert!(head.contains("content-security-policy: default-src 'self'"), "{head}");
     assert!(head.contains("x-frame-options: deny"), "{head}");
+}
+
+/// The session in a response's `Set-Cookie` (its head, lower-cased: the token is lower-case
+/// hexadecimal).
+fn session_set(head: &str) -> String {
+    let v = head.lines().find_map(|l| l.strip_prefix("set-cookie: detente_session="));
+    v.unwrap_or_else(|| panic!("no session cookie: {head}")).split(';').next().unwrap().to_string()
+}
+
+#[test]
+fn a_partys_first_sign_in_asks_for_its_secret_and_an_unclaimed_session_enters_nothing() {
+    let server = Server::start("tutorial", "claim");
+    let m = server.sign_in("mediator");
+    let kind = ("Content-Type", "application/x-www-form-urlencoded");
+    let inv = server.token("upland");
+    // The first sign-in, with the invitation: 200 and the page asking for a secret (the
+    // invitation carried in a hidden field), with the cookie of a session that may read the
+    // drafts only.
+    let form = urlencoded(&[("who", "upland"), ("token", inv)]);
+    let (s, head, b) = server.request("POST", &server.at(""), &[kind], &form);
+    assert_eq!(s, 200, "{b}");
+    assert!(b.contains("id=\"claim\"") && b.contains("Choose your own secret"), "{b}");
+    assert!(b.contains(&format!("name=\"invitation\" value=\"{inv}\"")), "{b}");
+    let held = User { who: "upland".into(), session: session_set(&head), csrf: String::new() };
+    // Its page asks for the invitation and a secret and has no inputs' form; a save is
+    // refused saying to claim first.
+    let (s, _, b) = server.get(&held, "party");
+    assert_eq!(s, 200, "{b}");
+    assert!(b.contains("id=\"claim\"") && !b.contains("id=\"inputs\""), "{b}");
+    assert!(b.contains("name=\"invitation\" type=\"password\""), "{b}");
+    let start = "name=\"csrf\" value=\"";
+    let at = b.find(start).unwrap() + start.len();
+    let csrf = b[at..at + 64].to_string();
+    let (s, _, b) = server.post(Some(&held), "party", &[("csrf", &csrf), ("reservation", "0.3")]);
+    assert_eq!(s, 403, "{b}");
+    assert!(b.contains("claim the invitation first"), "{b}");
+    // The mediator's page says who has not claimed.
+    let (_, _, b) = server.get(&m, "mediator");
+    assert!(b.contains("data-claimed=\"\" data-unclaimed=\"upland,lowland,commission\""), "{b}");
+    // Two secrets that differ, or a weak one: 400, the form again with the invitation kept.
+    let secret = secret_of("upland");
+    for (one, two, says) in [
+        (secret.as_str(), "another secret, typed", "the two secrets differ"),
+        ("short", "short", "secret: 5 characters, expected at least 12"),
+    ] {
+        let f = [("who", "upland"), ("invitation", inv), ("secret", one), ("again", two)];
+        let (s, _, b) = server.request("POST", &server.at("secret"), &[kind], &urlencoded(&f));
+        assert_eq!(s, 400, "{b}");
+        assert!(b.contains(says), "{b}");
+        assert!(b.contains(&format!("name=\"invitation\" value=\"{inv}\"")), "{b}");
+    }
+    let f = [("who", "upland"), ("invitation", inv), ("secret", &secret), ("again", &secret)];
+    let form = urlencoded(&f);
+    // From another site's page: refused.
+    let evil = ("Origin", "http://evil.example");
+    assert_eq!(server.request("POST", &server.at("secret"), &[kind, evil], &form).0, 403);
+    // The claim: on to the party's page, signed in by the secret; the invitation's session
+    // has ended.
+    let (s, head, b) = server.request("POST", &server.at("secret"), &[kind], &form);
+    assert_eq!(s, 303, "{b}");
+    assert!(head.contains(&format!("location: {}", server.at("party"))), "{head}");
+    let up = User { who: "upland".into(), session: session_set(&head), csrf: String::new() };
+    let (s, _, b) = server.get(&up, "party");
+    assert_eq!(s, 200);
+    assert!(b.contains("id=\"inputs\"") && !b.contains("id=\"claim\""), "{b}");
+    assert_eq!(server.get(&held, "party").0, 404);
+    // A second claim: 409, saying what to do; the invitation signs in no more, the secret
+    // goes straight to the party's page.
+    let (s, _, b) = server.request("POST", &server.at("secret"), &[kind], &form);
+    assert_eq!(s, 409, "{b}");
+    assert!(b.contains("already claimed") && b.contains("ask the mediator for a new invitation"));
+    assert_eq!(
+        server
+            .request(
+                "POST",
+                &server.at(""),
+                &[kind],
+                &urlencoded(&[("who", "upland"), ("token", inv)])
+            )
+            .0,
+        404
+    );
+    let (s, head, _) = server.request(
+        "POST",
+        &server.at(""),
+        &[kind],
+        &urlencoded(&[("who", "upland"), ("token", &secret)]),
+    );
+    assert_eq!(s, 303);
+    assert!(head.contains(&format!("location: {}", server.at("party"))), "{head}");
+    let (_, _, b) = server.get(&m, "mediator");
+    assert!(b.contains("data-claimed=\"upland\" data-unclaimed=\"lowland,commission\""), "{b}");
 }
 
 #[test]
@@ -543,13 +651,22 @@ fn refused_cleanly(b: &cdp::Browser, what: &str, status: Option<u16>) {
     assert!(outside.is_empty(), "{what}: requests leaving the machine: {outside:?}");
 }
 
-/// Signs in through the sign-in page as `who`; the session cookie the browser got.
+/// Signs in through the sign-in page as `who`; the session cookie the browser got. A party
+/// signs in for the first time, with its invitation, and chooses its secret on the page that
+/// asks for it.
 fn sign_in_by_form(b: &mut cdp::Browser, server: &Server, who: &str) -> String {
     b.clear_cookies();
     b.visit(&server.url(""));
     clean(b, "the sign-in page");
     fill(b, "#sign-in", &owned(&[("who", who), ("token", server.token(who))]));
     clean(b, "signing in");
+    if who != "mediator" {
+        assert_eq!(b.eval("location.pathname"), json!(server.at("")), "{who}");
+        assert!(b.dom().contains("id=\"claim\""), "{who}: the page asks for a secret");
+        let secret = secret_of(who);
+        fill(b, "#claim", &owned(&[("secret", &secret), ("again", &secret)]));
+        clean(b, "claiming the invitation");
+    }
     let expect = if who == "mediator" { "mediator" } else { "party" };
     assert_eq!(b.eval("location.pathname"), json!(server.at(expect)), "{who}");
     b.cookie(&server.url(""), "detente_session").expect("the session cookie")

@@ -1,5 +1,6 @@
 //! The confidential room's pages (`detente serve --multi-user`, issue 17): the sign-in page,
-//! a party's page (its own inputs in a form, the drafts, its own verdicts), the mediator's
+//! the claim of a party's invitation (its first sign-in asks for a secret of its own), a
+//! party's page (its own inputs in a form, the drafts, its own verdicts), the mediator's
 //! page (every party's verdicts without a number, whether any deal exists and on which
 //! points red lines collide, ranked revisions, the Nash point, adding a draft, blind
 //! bidding, the audit trail) and a bidding's page. Plain HTML rendered here, every text
@@ -28,8 +29,8 @@ use axum::routing::{get, post};
 use detente_analysis::{Verdict, counted_parties};
 use detente_core::{Scenario, Term};
 use detente_room::{
-    AuditEntry, BiddingView, Deal, ErrorKind, MediatorView, PartyView, Role, Rooms, Session,
-    Skeleton, ViewOptions,
+    AuditEntry, BiddingView, Credential, Deal, ErrorKind, MIN_SECRET_CHARS, MIN_SECRET_DISTINCT,
+    MediatorView, PartyView, Role, Rooms, Session, Skeleton, ViewOptions,
 };
 use detente_words::{and_list, count};
 
@@ -45,6 +46,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/rooms/{room}", get(to_sign_in))
         .route("/rooms/{room}/", get(sign_in_page).post(sign_in))
+        .route("/rooms/{room}/secret", post(claim))
         .route("/rooms/{room}/party", get(party_page).post(save_inputs))
         .route("/rooms/{room}/mediator", get(mediator_page))
         .route("/rooms/{room}/mediator/drafts", post(add_draft))
@@ -259,7 +261,7 @@ fn sign_in_form(room_id: &str, who: &str) -> String {
 
 fn sign_in_body(room_id: &str, who: &str) -> String {
     format!(
-        "<h1>Sign in to the room</h1>\n<p>Room <code>{}</code>. Sign in with the token the mediator gave you (the mediator with its own).</p>\n{}",
+        "<h1>Sign in to the room</h1>\n<p>Room <code>{}</code>. The mediator signs in with its token; a party signs in with its own secret, or, the first time, with the invitation the mediator gave it, and then chooses its secret.</p>\n{}",
         esc(room_id),
         sign_in_form(room_id, who)
     )
@@ -329,6 +331,20 @@ async fn sign_in(
         room::with_rooms(&app, move |rooms| rooms.sign_in(&id, &w, &token, room::now(), seconds))
             .await;
     match answer {
+        Ok((session, s)) if s.credential() == Credential::Invitation => {
+            // A party's first sign-in, with its invitation: it chooses its secret here (the
+            // session opened reads the drafts only, and ends with the claim).
+            let cookie = room::session_cookie(s.room().as_str(), session.expose(), seconds);
+            let mut r = html(
+                StatusCode::OK,
+                "Choose your secret",
+                &claim_body(&room_id, &who, Some(&f.text("token")), None),
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                r.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            r
+        }
         Ok((session, s)) => {
             let cookie = room::session_cookie(s.room().as_str(), session.expose(), seconds);
             see_other(&home(s.room().as_str(), s.role()), Some(cookie))
@@ -342,6 +358,107 @@ async fn sign_in(
             );
             html(r.status, "Sign in", &body)
         }
+    }
+}
+
+/// The form by which a party claims its invitation: `invitation` given, it is carried in a
+/// hidden field (the party has just typed it), else asked for.
+fn claim_form(room_id: &str, who: &str, invitation: Option<&str>) -> String {
+    let invitation = match invitation {
+        Some(t) => format!("<input type=\"hidden\" name=\"invitation\" value=\"{}\">", esc(t)),
+        None => "<p><label for=\"invitation\">The invitation the mediator gave you</label> <input id=\"invitation\" name=\"invitation\" type=\"password\" autocomplete=\"off\" required size=\"50\"></p>".to_string(),
+    };
+    format!(
+        "<form method=\"post\" action=\"/rooms/{}/secret\" id=\"claim\"><input type=\"hidden\" name=\"who\" value=\"{}\">{invitation}\
+<p><label for=\"secret\">Your secret</label> <input id=\"secret\" name=\"secret\" type=\"password\" autocomplete=\"new-password\" required minlength=\"{MIN_SECRET_CHARS}\" size=\"40\"></p>\
+<p><label for=\"again\">Your secret again</label> <input id=\"again\" name=\"again\" type=\"password\" autocomplete=\"new-password\" required size=\"40\"></p>\
+<p><button type=\"submit\">Claim my invitation</button></p></form>\n",
+        seg(room_id),
+        esc(who)
+    )
+}
+
+/// The page that asks a party for its secret: why, the rules, the form; `problem`: why the
+/// last try was refused.
+fn claim_body(
+    room_id: &str,
+    who: &str,
+    invitation: Option<&str>,
+    problem: Option<&Refusal>,
+) -> String {
+    let mut b = String::from("<h1>Choose your own secret</h1>\n");
+    if let Some(r) = problem {
+        let _ = writeln!(
+            b,
+            "<p class=\"error\" data-status=\"{}\">{}</p>",
+            r.status.as_u16(),
+            esc(r.message())
+        );
+    }
+    let _ = writeln!(
+        b,
+        "<p>Party <strong>{}</strong> of room <code>{}</code>: the invitation you signed in with was made by the room and handed to you by the mediator, who has seen it, so it opens nothing you enter. Choose a secret that nobody else knows: at least {MIN_SECRET_CHARS} characters, of at least {MIN_SECRET_DISTINCT} different ones (a few words in a row will do). Your invitation then stops working; from now on you sign in with your secret, and only a session opened with it reads or changes your inputs.</p>\n<p class=\"note\">If the room answers that your invitation is claimed already, someone else who held it claimed it: ask the mediator for a new invitation and tell it this happened.</p>",
+        esc(who),
+        esc(room_id)
+    );
+    b.push_str(&claim_form(room_id, who, invitation));
+    b
+}
+
+/// `POST /rooms/{room}/secret` (the claim form: `who`, `invitation`, `secret`, `again`): the
+/// invitation claimed, the session cookie of the secret, and on to the party's page; else the
+/// form again with the reason (a weak secret, two that differ, an invitation claimed
+/// already or wrong).
+async fn claim(
+    State(app): State<App>,
+    Path(room_id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    if let Err(r) = room::shared(&app) {
+        return refused(&room_id, &r);
+    }
+    if from_another_site(&headers) {
+        let r = Refusal::new(
+            StatusCode::FORBIDDEN,
+            "a claim sent from another site's page is refused: claim on this server's own page",
+        );
+        return refused(&room_id, &r);
+    }
+    let f = match fields(form) {
+        Ok(f) => f,
+        Err(r) => return refused(&room_id, &r),
+    };
+    let (who, invitation, secret) = (f.text("who"), f.text("invitation"), f.text("secret"));
+    let again_page = |r: Refusal, keep: bool| {
+        let kept = keep.then_some(invitation.as_str());
+        html(r.status, "Choose your secret", &claim_body(&room_id, &who, kept, Some(&r)))
+    };
+    if secret != f.text("again") {
+        let r = Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "the two secrets differ: type the same secret twice",
+        );
+        return again_page(r, true);
+    }
+    let (id, w, inv) = (room_id.clone(), who.clone(), invitation.clone());
+    let seconds = room::DEFAULT_MINUTES * 60;
+    let answer = room::with_rooms(&app, move |rooms| {
+        rooms.claim(&id, &w, &inv, &secret, seconds, room::now())
+    })
+    .await;
+    match answer {
+        Ok((session, s)) => {
+            let cookie = room::session_cookie(s.room().as_str(), session.expose(), seconds);
+            see_other(&home(s.room().as_str(), s.role()), Some(cookie))
+        }
+        // A weak secret: the same invitation may try another.
+        Err(r)
+            if r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::PAYLOAD_TOO_LARGE =>
+        {
+            again_page(r, true)
+        }
+        Err(r) => again_page(r, false),
     }
 }
 
@@ -388,6 +505,12 @@ async fn party_page(
     signed_in(app, room_id, headers, None, move |rooms, s, g| {
         let view = rooms.party_view(s)?;
         let k = rooms.skeleton(s)?;
+        if !view.claimed {
+            // Signed in with its invitation: nothing to show or enter until it claims it.
+            let mut body = g.bar(s, &k);
+            body.push_str(&claim_body(&g.room, &view.party, None, None));
+            return Ok(Answer::page(StatusCode::OK, "Choose your secret", body));
+        }
         let biddings = rooms.biddings(s)?;
         let form = InputsForm::of(&k, view.inputs.as_ref());
         let body = party_body(s, g, &k, &view, &biddings, &form, &Problems::default(), saved)?;
@@ -636,7 +759,15 @@ fn mediator_body(
     let sk = k.scenario();
     let mut b = g.bar(s, k);
     b.push_str("<h1>The mediator's page</h1>\n<p class=\"note\">You see each party's verdict on each draft, whether any deal exists and on which points red lines collide, ranked revisions and the Nash point: never a party's weights, values, red lines or reservation (docs/security.md says what each role can learn, and what can be inferred).</p>\n");
-    // Who has entered.
+    // Who has claimed its invitation, who has entered.
+    let _ = writeln!(
+        b,
+        "<p data-claimed=\"{}\" data-unclaimed=\"{}\">Claimed their invitation with a secret of their own: {}. Not yet (they can enter nothing until they do): {}.</p>",
+        esc(&v.claimed.join(",")),
+        esc(&v.unclaimed.join(",")),
+        esc(&or_nobody(&names(k, &v.claimed))),
+        esc(&or_nobody(&names(k, &v.unclaimed)))
+    );
     let _ = writeln!(
         b,
         "<p data-entered=\"{}\" data-waiting=\"{}\">Entered their inputs: {}. Waiting for: {}.</p>",
