@@ -353,12 +353,15 @@ fn every_page_route_by_every_role_is_allowed_or_refused_and_forms_need_their_csr
         .trim_start_matches("data-token=\"lowland\">")
         .to_string();
     assert_eq!(token.len(), 64, "{b}");
+    // Lowland had claimed its invitation: the page says its inputs were erased.
+    assert!(b.contains("data-inputs-erased=\"true\"") && b.contains("were erased"), "{b}");
     assert_eq!(server.get(&users[2], "party").0, 404, "lowland's session ended");
     let sign_in = |token: &str| {
         let body = json!({"who": "lowland", "token": token}).to_string();
         server.request("POST", &server.at("sign-in"), &[], &body).0
     };
     assert_eq!(sign_in(server.token("lowland")), 404, "the old token");
+    assert_eq!(sign_in(&secret_of("lowland")), 404, "the old secret");
     assert_eq!(sign_in(&token), 200, "the new token");
     // Signing out through the page: its csrf field too, then the cookie is gone and the
     // session opens nothing.

@@ -1170,7 +1170,7 @@ fn biddings_section(
 }
 
 fn reissue_section(b: &mut String, g: &Signed, sk: &Scenario, entered: &Entered) {
-    b.push_str("<h2>A lost token</h2>\n<p class=\"note\">A new token for a party that lost its invitation (or for you): the old one stops working at once and its sessions end; the party's inputs stay. The new token is shown once, to hand over yourself.</p>\n");
+    b.push_str("<h2>A lost token</h2>\n<p class=\"note\">A new invitation for a party that lost its secret or its invitation (or a new token for you): the old one stops working at once and its sessions end. A party that had claimed its invitation has its inputs and sealed offers erased, since the new invitation passes through your hands; it claims the new one and enters them again. The new token is shown once, to hand over yourself.</p>\n");
     b.push_str(&entered.problem("invitations"));
     let mut options = String::new();
     for p in sk.parties() {
@@ -1323,11 +1323,19 @@ async fn reissue(
                 } else {
                     format!("party {}", party_name(&k, &r.who))
                 };
+                let kept = if r.who == "mediator" {
+                    ""
+                } else if r.inputs_erased {
+                    " The party had claimed its invitation: its inputs and sealed offers were erased (whoever holds the new invitation must not find them); it claims the new one with a secret of its own and enters them again."
+                } else {
+                    " The party had not claimed its invitation: nothing it entered was there to erase; it claims the new one with a secret of its own."
+                };
                 let mut b = format!(
-                    "<h1>A new token</h1>\n<p>The new token of {}, shown this once: hand it over yourself, by a way only its holder reads.</p>\n<p><code data-token=\"{}\">{}</code></p>\n<p>The old token no longer signs in; {} ended. The inputs stay.</p>\n",
+                    "<h1>A new token</h1>\n<p>The new token of {}, shown this once: hand it over yourself, by a way only its holder reads.</p>\n<p><code data-token=\"{}\">{}</code></p>\n<p data-inputs-erased=\"{}\">The old token no longer signs in; {} ended.{kept}</p>\n",
                     esc(&holder),
                     esc(&r.who),
                     esc(r.token.expose()),
+                    r.inputs_erased,
                     count(r.sessions_ended as usize, "session", "sessions")
                 );
                 let _ = writeln!(
