@@ -34,7 +34,7 @@
 //! The points are kept compactly ([`FrontierPoints`]: one flat array of utilities, the
 //! outcomes as packed option indices). When the last issue leaves more than
 //! [`FrontierOptions::max_points`] points, they are counted exactly and the first
-//! `max_points` listed; when an earlier issue does (or the programme spends
+//! `max_points` in descending welfare listed; when an earlier issue does (or the programme spends
 //! [`FrontierOptions::max_work`] or [`FrontierOptions::max_bytes`]), the count is bounded
 //! (below by the points known, above by the partial points kept times the outcomes of the
 //! issues left, which every frontier point passes through). In both cases the listing stops
@@ -295,20 +295,16 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         });
     }
     let sol = crate::solutions::solve_without_frontier(&prep, &objectives, options);
-    // Every known point once, with an outcome reaching it, in the frontier's order.
-    let mut points: Vec<FrontierPoint> = dp
-        .points
-        .iter()
-        .chain(
-            [&sol.nash, &sol.egalitarian, &sol.kalai_smorodinsky, &sol.max_welfare]
-                .into_iter()
-                .filter(|s| s.exact)
-                .flat_map(|s| s.points.iter().cloned()),
-        )
-        .chain(sol.known.iter().cloned())
-        .collect();
-    sort_points(&mut points);
-    points.dedup_by(|a, b| a.utilities == b.utilities);
+    // Every known point once, with an outcome reaching it, in the frontier's order: the
+    // programme's points (already in that order) merged with the solutions' few.
+    let extra: Vec<FrontierPoint> =
+        [&sol.nash, &sol.egalitarian, &sol.kalai_smorodinsky, &sol.max_welfare]
+            .into_iter()
+            .filter(|s| s.exact)
+            .flat_map(|s| s.points.iter().cloned())
+            .chain(sol.known.iter().cloned())
+            .collect();
+    let points = merge_known(&dp.points, extra);
     let (size, size_at_most) = match dp.count {
         Some(n) => (FrontierSize::Exact(n), Some(n as u128)),
         None => (FrontierSize::AtLeast(points.len()), dp.at_most),
@@ -319,7 +315,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         disagreement,
         size,
         size_at_most,
-        points: FrontierPoints::from_points(prep.n_p, prep.n_issues(), prep.max_options(), &points),
+        points,
         nash: sol.nash,
         egalitarian: sol.egalitarian,
         kalai_smorodinsky: sol.kalai_smorodinsky,
@@ -598,6 +594,52 @@ pub(crate) fn sort_points(points: &mut [FrontierPoint]) {
     });
 }
 
+/// The points of `sorted` (in the frontier's order, distinct utilities) and of `extra`
+/// merged in the frontier's order, each utility vector once (the first in that order): what
+/// sorting the two lists together by [`sort_points`] and dropping repeated utilities gives,
+/// `sorted` first among equals, without copying `sorted` into a vector a point.
+fn merge_known(sorted: &FrontierPoints, mut extra: Vec<FrontierPoint>) -> FrontierPoints {
+    sort_points(&mut extra);
+    let mut out = sorted.empty_like();
+    out.reserve(sorted.len() + extra.len());
+    let same_as_last = |out: &FrontierPoints, u: &[f64]| {
+        out.len().checked_sub(1).is_some_and(|last| out.utilities(last) == u)
+    };
+    let mut extra = extra.into_iter().peekable();
+    for i in 0..sorted.len() {
+        let u = sorted.utilities(i);
+        // The extra points before this one (those equal to it in every key come after it).
+        while let Some(e) = extra.next_if(|e| {
+            fcmp(welfare(&e.utilities), welfare(u))
+                .reverse()
+                .then_with(|| lex_cmp(u, &e.utilities))
+                .then_with(|| e.outcome.cmp(&sorted.outcome(i)))
+                == Ordering::Less
+        }) {
+            if !same_as_last(&out, &e.utilities) {
+                out.push(&e.utilities, e.outcome.options().iter().copied());
+            }
+        }
+        if !same_as_last(&out, u) {
+            out.push_from(sorted, i);
+        }
+    }
+    for e in extra {
+        if !same_as_last(&out, &e.utilities) {
+            out.push(&e.utilities, e.outcome.options().iter().copied());
+        }
+    }
+    out
+}
+
+/// An integer key ordered as the number: `okey(x).cmp(&okey(y)) == fcmp(x, y)` for numbers
+/// (`-0.0` keyed as `0.0`), so that sorts compare plain integers.
+#[inline]
+fn okey(x: f64) -> u64 {
+    let b = if x == 0.0 { 0 } else { x.to_bits() };
+    if b >> 63 == 1 { !b } else { b | 1 << 63 }
+}
+
 /// Compares finite numbers numerically (`-0.0 == 0.0`, unlike `total_cmp`).
 #[inline]
 pub(crate) fn fcmp(x: f64, y: f64) -> Ordering {
@@ -853,7 +895,8 @@ pub(crate) fn pareto_dp(
             }
         }
         let n_cand = cpar.len();
-        let Filtered { kept, done, count } = nd_filter(&cv, n_p, max_points, &mut work, max_work);
+        let Filtered { kept, done, count } =
+            nd_filter(&cv, (&copt, k), n_p, (max_points, last), &mut work, max_work);
         let back = Back {
             parent: kept.iter().map(|&t| cpar[t]).collect(),
             option: kept.iter().map(|&t| copt[t]).collect(),
@@ -896,30 +939,41 @@ pub(crate) fn pareto_dp(
     }
 }
 
-/// The points of the last level with their outcomes, in descending welfare.
+/// The points of the last level with their outcomes, in descending welfare (then descending
+/// utilities, then ascending outcome, as [`sort_points`]).
 fn rebuild(prep: &Prepared, vals: &[f64], backs: &[Back]) -> FrontierPoints {
     let n_p = prep.n_p;
     let n_i = backs.len();
     let m = vals.len() / n_p;
-    let mut level_order = FrontierPoints::new(n_p, n_i, prep.max_options());
-    level_order.reserve(m);
-    let mut outcome = vec![0; n_i];
-    for t in 0..m {
+    let at = |t: usize| &vals[t * n_p..(t + 1) * n_p];
+    let outcome = |t: usize, out: &mut [usize]| {
         let mut at = t;
         for i in (0..n_i).rev() {
-            outcome[i] = prep.levels[i].options[backs[i].option[at] as usize];
+            out[i] = prep.levels[i].options[backs[i].option[at] as usize];
             at = backs[i].parent[at] as usize;
         }
-        level_order.push(&vals[t * n_p..(t + 1) * n_p], outcome.iter().copied());
-    }
-    let w: Vec<f64> = (0..m).map(|t| welfare(level_order.utilities(t))).collect();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| {
-        fcmp(w[b], w[a])
-            .then_with(|| lex_cmp(level_order.utilities(b), level_order.utilities(a)))
-            .then_with(|| level_order.outcome(a).cmp(&level_order.outcome(b)))
+    };
+    // Sorted on integer keys (welfare, then the first utility); the rest compared only
+    // where those tie.
+    let mut order: Vec<(u64, u64, usize)> = (0..m)
+        .map(|t| (!okey(welfare(at(t))), at(t).first().map_or(0, |&u| !okey(u)), t))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| lex_cmp(at(b.2), at(a.2))).then_with(|| {
+            let (mut x, mut y) = (vec![0; n_i], vec![0; n_i]);
+            outcome(a.2, &mut x);
+            outcome(b.2, &mut y);
+            x.cmp(&y).then(a.2.cmp(&b.2))
+        })
     });
-    level_order.select(&order)
+    let mut points = FrontierPoints::new(n_p, n_i, prep.max_options());
+    points.reserve(m);
+    let mut buf = vec![0; n_i];
+    for &(_, _, t) in &order {
+        outcome(t, &mut buf);
+        points.push(at(t), buf.iter().copied());
+    }
+    points
 }
 
 /// What [`nd_filter`] kept.
@@ -935,34 +989,51 @@ struct Filtered {
 
 /// The indices of the non-dominated, first-of-equal vectors of `cv` (stride `n_p`): all of
 /// them when the filter finishes within `max_points` kept and `max_work` steps; past
-/// `max_points`, the first `max_points` and their exact count; past `max_work`, the ones
-/// certified so far.
-fn nd_filter(cv: &[f64], n_p: usize, max_points: usize, work: &mut u64, max_work: u64) -> Filtered {
+/// `max_points`, the first `max_points` and their exact count (the first in descending
+/// welfare, by [`welfare_key`], on the `last` issue; on the others, for 2 and 3 parties, in
+/// the sweep's order); past `max_work`, the ones certified so far.
+///
+/// `options` gives each vector's option (of `k`): for 2 and 3 parties the vectors are sorted
+/// on integer keys laid out option by option, where each option's vectors (the previous
+/// issue's points, kept in this order, plus one row) are nearly sorted already, so that the
+/// run-merging sort takes a few passes, not `log n`.
+fn nd_filter(
+    cv: &[f64],
+    options: (&[u32], usize),
+    n_p: usize,
+    (max_points, last): (usize, bool),
+    work: &mut u64,
+    max_work: u64,
+) -> Filtered {
     let n = cv.len() / n_p;
     let at = |t: usize| &cv[t * n_p..(t + 1) * n_p];
-    let mut order: Vec<usize> = (0..n).collect();
     let mut kept = Vec::new();
     let mut count = 0usize;
     match n_p {
         2 => {
-            order.sort_unstable_by(|&a, &b| lex_cmp(at(b), at(a)).then(a.cmp(&b)));
             let mut best = f64::NEG_INFINITY;
-            for t in order {
+            // The first of each group of equal `u0` in the sweep's order (descending
+            // utilities, then ascending index): kept if it beats every point before.
+            for t in sweep_order_2(cv, options) {
                 let v = at(t);
                 if v[1] > best {
                     best = v[1];
-                    if count < max_points {
+                    if last || count < max_points {
                         kept.push(t);
                     }
                     count += 1;
                 }
             }
+            keep_first_by_welfare(&mut kept, at, max_points);
         }
         3 => {
-            order.sort_unstable_by(|&a, &b| lex_cmp(at(b), at(a)).then(a.cmp(&b)));
+            let mut keys: Vec<(u64, u64, u64, usize)> = by_option(options)
+                .map(|t| (!okey(at(t)[0]), !okey(at(t)[1]), !okey(at(t)[2]), t))
+                .collect();
+            keys.sort();
             // The 2-d staircase of (u1, u2) of the kept points: u2 falls as u1 rises.
             let mut stair: BTreeMap<Key, f64> = BTreeMap::new();
-            for t in order {
+            for t in keys.into_iter().map(|k| k.3) {
                 let v = at(t);
                 if let Some((_, &y)) = stair.range(Key(v[1])..).next()
                     && y >= v[2]
@@ -979,11 +1050,12 @@ fn nd_filter(cv: &[f64], n_p: usize, max_points: usize, work: &mut u64, max_work
                     stair.remove(&key);
                 }
                 stair.insert(Key(v[1]), v[2]);
-                if count < max_points {
+                if last || count < max_points {
                     kept.push(t);
                 }
                 count += 1;
             }
+            keep_first_by_welfare(&mut kept, at, max_points);
         }
         _ => {
             // Every vector asked once of a k-d tree over all of them (see `dominance`), the
@@ -1000,13 +1072,10 @@ fn nd_filter(cv: &[f64], n_p: usize, max_points: usize, work: &mut u64, max_work
                     }
                 }
             }
-            let w: Vec<f64> = kept.iter().map(|&t| welfare(at(t))).collect();
-            let mut order: Vec<usize> = (0..kept.len()).collect();
-            order.sort_unstable_by(|&a, &b| {
-                let (x, y) = (kept[a], kept[b]);
-                fcmp(w[b], w[a]).then_with(|| lex_cmp(at(y), at(x))).then(x.cmp(&y))
-            });
-            let mut kept: Vec<usize> = order.into_iter().map(|a| kept[a]).collect();
+            let mut keys: Vec<(u64, u64, usize)> =
+                kept.iter().map(|&t| welfare_key(at, t)).collect();
+            keys.sort_unstable_by(|a, b| welfare_cmp(at, a, b));
+            let mut kept: Vec<usize> = keys.into_iter().map(|k| k.2).collect();
             if stopped {
                 return Filtered { count: None, kept, done: false };
             }
@@ -1015,6 +1084,129 @@ fn nd_filter(cv: &[f64], n_p: usize, max_points: usize, work: &mut u64, max_work
         }
     }
     Filtered { kept, done: count <= max_points, count: Some(count) }
+}
+
+/// The sort key of vector `t` in descending welfare: `(welfare, first utility, t)`, the two
+/// numbers as integer keys of the descending order; [`welfare_cmp`] breaks their ties.
+#[inline]
+fn welfare_key<'a>(at: impl Fn(usize) -> &'a [f64], t: usize) -> (u64, u64, usize) {
+    let u = at(t);
+    (!okey(welfare(u)), u.first().map_or(0, |&x| !okey(x)), t)
+}
+
+/// Descending welfare, then descending utilities, then ascending index, on [`welfare_key`]s.
+#[inline]
+fn welfare_cmp<'a>(
+    at: impl Fn(usize) -> &'a [f64],
+    a: &(u64, u64, usize),
+    b: &(u64, u64, usize),
+) -> Ordering {
+    (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| lex_cmp(at(b.2), at(a.2))).then(a.2.cmp(&b.2))
+}
+
+/// Keeps the first `max_points` of `kept` in descending welfare (by [`welfare_cmp`]; the
+/// order of those kept is left to the caller), all of them when there are no more.
+fn keep_first_by_welfare<'a>(
+    kept: &mut Vec<usize>,
+    at: impl Fn(usize) -> &'a [f64] + Copy,
+    max_points: usize,
+) {
+    if kept.len() <= max_points {
+        return;
+    }
+    let mut keys: Vec<(u64, u64, usize)> = kept.iter().map(|&t| welfare_key(at, t)).collect();
+    if max_points > 0 {
+        keys.select_nth_unstable_by(max_points - 1, |a, b| welfare_cmp(at, a, b));
+    }
+    keys.truncate(max_points);
+    *kept = keys.into_iter().map(|k| k.2).collect();
+}
+
+/// For 2 parties: of each group of vectors of `cv` with equal `u0`, in descending `u0`, the
+/// first in descending `(u0, u1)` then ascending index, which is all the sweep needs (the
+/// others of a group cannot beat it). The vectors of one option, the previous issue's points
+/// in the sweep's order plus one row, come in descending `u0` already (rounding is
+/// monotone), so the options' runs are merged, not sorted; should a run not be in order, the
+/// vectors are sorted instead.
+fn sweep_order_2(cv: &[f64], options: (&[u32], usize)) -> Vec<usize> {
+    use std::cmp::Reverse;
+    let key = |t: usize, p: usize| okey(cv[2 * t + p]);
+    let grouped: Vec<usize> = by_option(options).collect();
+    let mut runs: Vec<(usize, usize)> = Vec::with_capacity(options.1);
+    let mut start = 0;
+    for (i, w) in grouped.windows(2).enumerate() {
+        if options.0[w[0]] != options.0[w[1]] {
+            runs.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if !grouped.is_empty() {
+        runs.push((start, grouped.len()));
+    }
+    let in_order = grouped
+        .windows(2)
+        .all(|w| options.0[w[0]] != options.0[w[1]] || key(w[0], 0) >= key(w[1], 0));
+    let mut out = Vec::new();
+    if !in_order {
+        let mut keys: Vec<(u64, u64, usize)> =
+            grouped.iter().map(|&t| (!key(t, 0), !key(t, 1), t)).collect();
+        keys.sort_unstable();
+        let mut last = None;
+        for (k0, _, t) in keys {
+            if last != Some(k0) {
+                out.push(t);
+                last = Some(k0);
+            }
+        }
+        return out;
+    }
+    // A heap of the runs by their next `u0` (largest first, then the run's number).
+    let mut heap: std::collections::BinaryHeap<(u64, Reverse<usize>)> =
+        runs.iter().enumerate().map(|(r, &(a, _))| (key(grouped[a], 0), Reverse(r))).collect();
+    let mut pos: Vec<usize> = runs.iter().map(|r| r.0).collect();
+    while let Some((k0, _)) = heap.peek().copied() {
+        // The group: every run's vectors with this `u0`; its first by (u1 desc, index asc).
+        let mut first: Option<(u64, usize)> = None;
+        while let Some(&(k, Reverse(r))) = heap.peek() {
+            if k != k0 {
+                break;
+            }
+            heap.pop();
+            while pos[r] < runs[r].1 && key(grouped[pos[r]], 0) == k0 {
+                let t = grouped[pos[r]];
+                let k1 = key(t, 1);
+                if first.is_none_or(|(b1, bt)| k1 > b1 || (k1 == b1 && t < bt)) {
+                    first = Some((k1, t));
+                }
+                pos[r] += 1;
+            }
+            if pos[r] < runs[r].1 {
+                heap.push((key(grouped[pos[r]], 0), Reverse(r)));
+            }
+        }
+        if let Some((_, t)) = first {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// The indices of `options` (each below `k`) grouped by option, each group in index order (a
+/// counting sort).
+fn by_option((options, k): (&[u32], usize)) -> impl Iterator<Item = usize> {
+    let mut start = vec![0usize; k + 1];
+    for &o in options {
+        start[o as usize + 1] += 1;
+    }
+    for o in 0..k {
+        start[o + 1] += start[o];
+    }
+    let mut out = vec![0usize; options.len()];
+    for (t, &o) in options.iter().enumerate() {
+        out[start[o as usize]] = t;
+        start[o as usize] += 1;
+    }
+    out.into_iter()
 }
 
 /// A finite `f64` ordered numerically, for the staircase.
@@ -1177,7 +1369,18 @@ mod tests {
                 // Counted exactly when only the listing's cap stopped it on the last issue,
                 // else a lower bound; the upper bound holds; every point listed is on it.
                 match g.size {
-                    FrontierSize::Exact(n) => assert_eq!(n, b.frontier.len()),
+                    FrontierSize::Exact(n) => {
+                        // The first `max_points` in descending welfare are among those listed.
+                        assert_eq!(n, b.frontier.len());
+                        let mut by_welfare = b.frontier.clone();
+                        by_welfare.sort_by(|x, y| {
+                            fcmp(welfare(y), welfare(x)).then_with(|| lex_cmp(y, x))
+                        });
+                        let listed: Vec<Vec<f64>> = g.points.iter().map(|p| p.utilities).collect();
+                        for u in &by_welfare[..max_points] {
+                            assert!(listed.contains(u), "{u:?} of the first {max_points}");
+                        }
+                    }
                     FrontierSize::AtLeast(n) => assert!(n <= b.frontier.len()),
                 }
                 for pt in g.points.iter() {
@@ -1203,6 +1406,46 @@ mod tests {
                 assert!(sol.note.is_some());
                 assert_eq!(sol.termination(), Termination::BudgetReached);
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The 2-party sweep's order, by merging the options' runs (vectors made as the
+        /// programme makes them, in order) or by sorting (runs out of order), equals the
+        /// first of each group of equal `u0` after a plain sort, on vectors with many ties.
+        #[test]
+        fn two_party_sweep_order_is_the_sorted_order(
+            points in proptest::collection::vec((0u8..12, 0u8..12), 1..40),
+            rows in proptest::collection::vec((0u8..4, 0u8..4), 1..6),
+            made_in_order in any::<bool>(),
+            drop_every in 2usize..7,
+        ) {
+            let mut points: Vec<(f64, f64)> =
+                points.iter().map(|&(a, b)| (f64::from(a) / 8.0, f64::from(b) / 8.0)).collect();
+            if made_in_order {
+                points.sort_by(|x, y| fcmp(y.0, x.0).then(fcmp(x.1, y.1)));
+            }
+            let (mut cv, mut opts) = (vec![], vec![]);
+            for (j, p) in points.iter().enumerate() {
+                for (o, r) in rows.iter().enumerate() {
+                    if (j + o) % drop_every != 0 {
+                        cv.extend([p.0 + f64::from(r.0) / 8.0, p.1 + f64::from(r.1) / 8.0]);
+                        opts.push(o as u32);
+                    }
+                }
+            }
+            let n = opts.len();
+            let mut keys: Vec<(u64, u64, usize)> =
+                (0..n).map(|t| (!okey(cv[2 * t]), !okey(cv[2 * t + 1]), t)).collect();
+            keys.sort_unstable();
+            let mut want = vec![];
+            for (i, k) in keys.iter().enumerate() {
+                if i == 0 || keys[i - 1].0 != k.0 {
+                    want.push(k.2);
+                }
+            }
+            prop_assert_eq!(sweep_order_2(&cv, (&opts, rows.len())), want);
         }
     }
 

@@ -116,9 +116,9 @@ impl FrontierPoints {
         self.iter().collect()
     }
 
-    /// The points at `indices` (in that order).
-    pub fn select(&self, indices: &[usize]) -> FrontierPoints {
-        let mut out = FrontierPoints {
+    /// An empty list of the same shape (parties, issues, width of the option indices).
+    pub(crate) fn empty_like(&self) -> FrontierPoints {
+        FrontierPoints {
             n_parties: self.n_parties,
             n_issues: self.n_issues,
             utilities: vec![],
@@ -127,11 +127,35 @@ impl FrontierPoints {
                 Packed::U16(_) => Packed::U16(vec![]),
                 Packed::U32(_) => Packed::U32(vec![]),
             },
-        };
+        }
+    }
+
+    /// Adds point `i` of `other`, a list of the same shape, copying its packed options.
+    pub(crate) fn push_from(&mut self, other: &FrontierPoints, i: usize) {
+        self.utilities.extend_from_slice(other.utilities(i));
+        let range = i * self.n_issues..(i + 1) * self.n_issues;
+        match (&mut self.options, &other.options) {
+            (Packed::U8(a), Packed::U8(b)) => a.extend_from_slice(&b[range]),
+            (Packed::U16(a), Packed::U16(b)) => a.extend_from_slice(&b[range]),
+            (Packed::U32(a), Packed::U32(b)) => a.extend_from_slice(&b[range]),
+            // Another width: through the option indices.
+            (_, _) => {
+                let o = other.outcome(i);
+                match &mut self.options {
+                    Packed::U8(v) => v.extend(o.options().iter().map(|&k| k as u8)),
+                    Packed::U16(v) => v.extend(o.options().iter().map(|&k| k as u16)),
+                    Packed::U32(v) => v.extend(o.options().iter().map(|&k| k as u32)),
+                }
+            }
+        }
+    }
+
+    /// The points at `indices` (in that order).
+    pub fn select(&self, indices: &[usize]) -> FrontierPoints {
+        let mut out = self.empty_like();
         out.reserve(indices.len());
         for &i in indices {
-            let o = self.outcome(i);
-            out.push(self.utilities(i), o.options().iter().copied());
+            out.push_from(self, i);
         }
         out
     }
@@ -144,22 +168,6 @@ impl FrontierPoints {
                 Packed::U16(v) => 2 * v.len(),
                 Packed::U32(v) => 4 * v.len(),
             }
-    }
-
-    /// The points of `list` (each with `n_parties` utilities and `n_issues` options below
-    /// `max_options`).
-    pub(crate) fn from_points(
-        n_parties: usize,
-        n_issues: usize,
-        max_options: usize,
-        list: &[FrontierPoint],
-    ) -> FrontierPoints {
-        let mut out = FrontierPoints::new(n_parties, n_issues, max_options);
-        out.reserve(list.len());
-        for p in list {
-            out.push(&p.utilities, p.outcome.options().iter().copied());
-        }
-        out
     }
 }
 
@@ -178,10 +186,12 @@ mod tests {
             assert_eq!(pts.heap_bytes(), 2 * (16 + 3 * width));
             assert_eq!(pts.get(0).outcome.options(), a);
             assert_eq!(pts.utilities(1), [0.25, 2.0]);
-            let back =
-                FrontierPoints::from_points(2, 3, max_options, &pts.iter().collect::<Vec<_>>());
+            let mut back = FrontierPoints::new(2, 3, max_options);
+            for p in pts.iter() {
+                back.push(&p.utilities, p.outcome.options().iter().copied());
+            }
             assert_eq!(back, pts);
-            assert_eq!(pts.select(&[1]).get(0), pts.get(1));
+            assert_eq!(pts.select(&[1, 0]).to_vec(), [pts.get(1), pts.get(0)]);
         }
         let none = FrontierPoints::new(0, 0, 1);
         assert!(none.is_empty() && none.first().is_none());
