@@ -36,8 +36,9 @@
 //! [`FrontierOptions::max_points`] points, they are counted exactly and the first
 //! `max_points` in descending welfare listed; when an earlier issue does (or the programme spends
 //! [`FrontierOptions::max_work`] or [`FrontierOptions::max_bytes`]), the count is bounded
-//! (below by the points known, above by the partial points kept times the outcomes of the
-//! issues left, which every frontier point passes through). In both cases the listing stops
+//! (below by the points known; above, for a split of the issues, by the partial points kept
+//! before it times the outcomes between times the suffixes no other suffix dominates with a
+//! margin that covers rounding, the smallest such product: see `bound`). In both cases the listing stops
 //! and each solution is computed exactly without it (see `solutions.rs`): branch and bound for the optimum, the tie set
 //! as the non-dominated part of the outcomes reaching it, and Kalai-Smorodinsky by a branch
 //! and bound on the spread itself, restricted to a small polytope of normalised gains around
@@ -52,10 +53,15 @@ use detente_core::{Outcome, Scenario};
 use crate::error::{Error, ErrorKind};
 use crate::kit::{OptionRows, Termination};
 
+mod bound;
 mod dominance;
 mod points;
 
 pub use points::FrontierPoints;
+
+/// The most work the upper bound's suffixes may take (see `bound`): a quarter of the
+/// programme's default work.
+const SUFFIX_WORK: u64 = 25_000_000;
 
 /// Points within this distance of a solution's optimum all belong to the solution.
 pub const TIE: f64 = 1e-12;
@@ -844,12 +850,18 @@ pub(crate) fn pareto_dp(
     if prep.empty {
         return DpOut { points: empty(), complete: true, count: Some(0), at_most: Some(0) };
     }
-    // `rest[i]`: the outcomes of the kept options of the issues `i..` (saturated: `None`).
-    let mut rest: Vec<Option<u128>> = vec![Some(1); n_i + 1];
-    for i in (0..n_i).rev() {
-        rest[i] = rest[i + 1].and_then(|r| r.checked_mul(prep.levels[i].options.len() as u128));
-    }
-    let bound = |m: usize, from: usize| rest[from].and_then(|r| r.checked_mul(m as u128));
+    let options: Vec<usize> = prep.levels.iter().map(|lv| lv.options.len()).collect();
+    // `prefix[l]`: the partial vectors kept after issue `l - 1` (or a bound on them).
+    let mut prefix: Vec<usize> = vec![1];
+    // The smallest `|A_l| x |T_l|` (see `bound`), given the sizes up to the issue stopped at.
+    let bound = |prefix: &[usize]| {
+        // A quarter of the programme's work, and at most a quarter of its default (a tenth
+        // of a second or so): the bound costs little beside the listing it replaces.
+        let max_work = (limits.max_work / 4).min(SUFFIX_WORK);
+        let limits = DpLimits { max_work, ..*limits };
+        let suffix = bound::suffix_sizes(prep, 0, &limits);
+        bound::best_split(prefix, &suffix, 0, &options)
+    };
     let mut vals = prep.bias.clone();
     let mut backs: Vec<Back> = Vec::with_capacity(n_i);
     let mut work: u64 = 0;
@@ -862,15 +874,16 @@ pub(crate) fn pareto_dp(
         let k = lv.options.len();
         let last = i + 1 == n_i;
         // Budgets first, allocation after: the candidates of this issue must fit both.
-        let stop = DpOut { points: empty(), complete: false, count: None, at_most: bound(m, i) };
-        let Some(cand) = m.checked_mul(k) else { return stop };
+        let stop =
+            || DpOut { points: empty(), complete: false, count: None, at_most: bound(&prefix) };
+        let Some(cand) = m.checked_mul(k) else { return stop() };
         work = work.saturating_add(cand as u64);
         if work > max_work {
-            return stop;
+            return stop();
         }
         let need = (cand as u128) * candidate_bytes(n_p) as u128 + back_bytes as u128;
         if need > max_bytes as u128 {
-            return stop;
+            return stop();
         }
         let mut cv: Vec<f64> = Vec::with_capacity(cand * n_p);
         let mut cpar: Vec<u32> = Vec::with_capacity(cand);
@@ -903,8 +916,9 @@ pub(crate) fn pareto_dp(
         };
         if !done {
             // The frontier's points pass through this issue's non-dominated partial points.
-            let at_most = bound(count.unwrap_or(n_cand), i + 1);
+            prefix.push(count.unwrap_or(n_cand));
             if last {
+                let at_most = Some(count.unwrap_or(n_cand) as u128);
                 // Every kept point is certified: no candidate dominates it.
                 let fin: Vec<f64> =
                     kept.iter().flat_map(|&t| cv[t * n_p..(t + 1) * n_p].to_vec()).collect();
@@ -917,8 +931,14 @@ pub(crate) fn pareto_dp(
                     at_most,
                 };
             }
-            return DpOut { points: empty(), complete: false, count: None, at_most };
+            return DpOut {
+                points: empty(),
+                complete: false,
+                count: None,
+                at_most: bound(&prefix),
+            };
         }
+        prefix.push(kept.len());
         back_bytes += kept.len() * 8;
         let mut next = Vec::with_capacity(kept.len() * n_p);
         for &t in &kept {
@@ -1687,6 +1707,79 @@ mod tests {
         let opts = FrontierOptions { max_bytes: 1 << 20, max_nodes: 1000, ..opts };
         let f = frontier(&s, &opts).unwrap();
         assert!(matches!(f.size, FrontierSize::AtLeast(_)));
+    }
+
+    /// A scenario of values on a grid of quarters and weights 1 or 2 (many equal sums, so that
+    /// rounding decides ties), some parties indifferent to some issues, raw or normalised.
+    fn grid_scenario(seed: u64, n_parties: usize, n_issues: usize, n_options: usize) -> Scenario {
+        let mut rng = detente_core::Rng::new(seed);
+        let mut meta = Meta::named("grid");
+        if rng.chance(0.5) {
+            meta.utility = UtilityForm::Raw;
+        }
+        let parties = (0..n_parties)
+            .map(|p| {
+                let r = [0.0, 0.25, 0.4][rng.index(3)];
+                Party::new(&format!("p{p}"), "P", Role::Principal, 1.0, r)
+            })
+            .collect();
+        let labels: Vec<String> = (0..n_options).map(|k| format!("o{k}")).collect();
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let issues =
+            (0..n_issues).map(|i| Issue::discrete(&format!("i{i}"), "I", &labels)).collect();
+        let stances = (0..n_parties)
+            .map(|_| {
+                (0..n_issues)
+                    .map(|_| {
+                        (!rng.chance(0.2)).then(|| {
+                            let w = [1.0, 2.0, 0.1][rng.index(3)];
+                            Stance::values(
+                                w,
+                                (0..n_options).map(|_| rng.index(5) as f64 / 4.0).collect(),
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        Scenario::new(meta, parties, issues, stances, vec![], vec![]).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Issue 14: when the programme stops early, the upper bound (kept prefixes x the
+        /// outcomes between x the suffixes no other dominates with a margin) is at least the
+        /// brute-force frontier's size, the lower bound at most, and a count said exact is.
+        #[test]
+        fn the_bound_holds_and_exact_counts_are_exact(
+            seed in any::<u64>(),
+            n_parties in 2usize..=5,
+            n_issues in 2usize..=6,
+            n_options in 2usize..=4,
+            grid in any::<bool>(),
+            max_work in 1u64..600,
+            max_points in 1usize..40,
+        ) {
+            let s = if grid {
+                grid_scenario(seed, n_parties, n_issues, n_options)
+            } else {
+                let cfg = GenConfig { reservation_max: 0.5, n_proposals: 0, no_stance_chance: 0.2,
+                    ..GenConfig::new(n_parties, n_issues, n_options) };
+                random_scenario(seed, &cfg)
+            };
+            let n = brute(&s).frontier.len();
+            let opts = FrontierOptions {
+                max_work, max_points, max_nodes: 2000, max_search_work: 200_000,
+                ..FrontierOptions::default()
+            };
+            let f = frontier(&s, &opts).unwrap();
+            match f.size {
+                FrontierSize::Exact(k) => prop_assert_eq!(k, n),
+                FrontierSize::AtLeast(k) => prop_assert!(k <= n),
+            }
+            let hi = f.size_at_most;
+            prop_assert!(hi.is_some_and(|hi| hi >= n as u128), "{:?} < {}", hi, n);
+        }
     }
 
     /// 10 parties x 200 issues: the default limits bound the time (each search stops at its

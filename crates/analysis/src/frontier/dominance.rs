@@ -185,6 +185,62 @@ impl<'a> Tree<'a> {
     }
 }
 
+impl Tree<'_> {
+    /// Whether some vector is at least `q` in every coordinate; `None` when `work` passed
+    /// `max_work` first (one unit per node and per vector looked at).
+    pub(super) fn reaches(&mut self, q: &[f64], work: &mut u64, max_work: u64) -> Option<bool> {
+        let d = self.d;
+        let covers = |u: &[f64]| (0..d).all(|c| u[c] >= q[c]);
+        if let Some(s) = self.last
+            && covers(self.at(s))
+        {
+            return Some(true);
+        }
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push(0);
+        let mut found = false;
+        let mut visits = 0u64;
+        'search: while let Some(k) = stack.pop() {
+            visits += 1;
+            let at = k as usize * d;
+            let (lo, hi) = (&self.lo[at..at + d], &self.hi[at..at + d]);
+            if (0..d).any(|c| hi[c] < q[c]) {
+                continue;
+            }
+            let node = self.nodes[k as usize];
+            if covers(lo) {
+                self.last = Some(self.perm[node.start as usize]);
+                found = true;
+                break;
+            }
+            if node.left == 0 {
+                for i in node.start..node.end {
+                    let s = self.perm[i as usize];
+                    visits += 1;
+                    if covers(self.at(s)) {
+                        self.last = Some(s);
+                        found = true;
+                        break 'search;
+                    }
+                }
+                continue;
+            }
+            stack.push(node.left);
+            stack.push(node.right);
+            if visits & 1023 == 0 && *work + visits > max_work {
+                break;
+            }
+        }
+        self.stack = stack;
+        *work += visits;
+        if !found && *work > max_work {
+            return None;
+        }
+        Some(found)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
