@@ -138,22 +138,26 @@ pub enum FrontierSize {
 /// bounded) in [`Solution::ties`]. A zero-sum game ties every outcome at max welfare.
 pub const MAX_LISTED_TIES: usize = 16;
 
-/// How many frontier points attain a solution's optimum (within [`TIE`]): a range, exact
-/// when both ends meet. Every point listed in [`Solution::points`] is counted.
+/// A count that may be known only as a range, "counted, not listed": how many points the
+/// frontier has ([`Frontier::count`]) and how many of them tie at a solution's optimum
+/// ([`Solution::ties`]). The lower end counts what is known (the points listed, or proved
+/// to be on the frontier), the upper end everything the search could not rule out; the
+/// count is exact when both meet. Written for people by [`detente_words::count_range`], the
+/// one wording of such counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TieCount {
-    /// At least this many (the points listed, or the whole count when it is exact).
+pub struct Count {
+    /// At least this many (the points known, or the whole count when it is exact).
     pub at_least: u128,
-    /// At most this many; `None` when the bound exceeds `u128::MAX`. The upper end counts
-    /// every outcome the search could not rule out (it may count outcomes twice that have
-    /// the same utilities, or that another tie dominates).
+    /// At most this many; `None` when no upper end is known within `u128::MAX`. For ties it
+    /// counts every outcome the search could not rule out (it may count outcomes twice that
+    /// have the same utilities, or that another tie dominates).
     pub at_most: Option<u128>,
 }
 
-impl TieCount {
+impl Count {
     /// Exactly `n`.
-    pub fn exact(n: usize) -> TieCount {
-        TieCount { at_least: n as u128, at_most: Some(n as u128) }
+    pub fn exact(n: usize) -> Count {
+        Count { at_least: n as u128, at_most: Some(n as u128) }
     }
 
     /// Whether the count is exact.
@@ -161,6 +165,10 @@ impl TieCount {
         self.at_most == Some(self.at_least)
     }
 }
+
+/// How many frontier points attain a solution's optimum (within [`TIE`]): a [`Count`].
+/// Every point listed in [`Solution::points`] is counted.
+pub type TieCount = Count;
 
 /// A bargaining solution: the frontier points attaining the optimum (within [`TIE`]), all
 /// of them when there are at most [`MAX_LISTED_TIES`], else that many and a count.
@@ -236,6 +244,14 @@ pub struct Frontier {
 }
 
 impl Frontier {
+    /// How many points the frontier has, as a [`Count`]: `size` and `size_at_most`.
+    pub fn count(&self) -> Count {
+        match self.size {
+            FrontierSize::Exact(n) => Count::exact(n),
+            FrontierSize::AtLeast(n) => Count { at_least: n as u128, at_most: self.size_at_most },
+        }
+    }
+
     /// Whether [`Frontier::points`] is the whole frontier.
     pub fn listed_all(&self) -> bool {
         self.size == FrontierSize::Exact(self.points.len())
@@ -313,6 +329,10 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
     let points = merge_known(&dp.points, extra);
     let (size, size_at_most) = match dp.count {
         Some(n) => (FrontierSize::Exact(n), Some(n as u128)),
+        // The points known reach the upper bound: they are the whole frontier.
+        None if dp.at_most == Some(points.len() as u128) => {
+            (FrontierSize::Exact(points.len()), dp.at_most)
+        }
         None => (FrontierSize::AtLeast(points.len()), dp.at_most),
     };
     Ok(Frontier {
@@ -1365,6 +1385,20 @@ mod tests {
         }
     }
 
+    /// A solution's ties against brute force's: all of them when at most
+    /// [`MAX_LISTED_TIES`], else that many of them, and counted within the count's range.
+    fn check_ties(sol: &Solution, want: &[Vec<f64>]) {
+        let got = sorted(&sol.points);
+        if want.len() <= MAX_LISTED_TIES {
+            assert_eq!(got, want);
+        } else {
+            assert_eq!(got.len(), MAX_LISTED_TIES);
+            assert!(got.iter().all(|u| want.contains(u)));
+        }
+        let n = want.len() as u128;
+        assert!(sol.ties.at_least <= n && sol.ties.at_most.is_none_or(|m| m >= n));
+    }
+
     fn check_against_brute_force(s: &Scenario) {
         let b = brute(s);
         let f = frontier(s, &FrontierOptions::default()).unwrap();
@@ -1379,7 +1413,7 @@ mod tests {
         let expected = brute_solutions(s, &b);
         for (sol, want) in solutions(&f).into_iter().zip(&expected) {
             assert!(sol.exact);
-            assert_eq!(&sorted(&sol.points), want);
+            check_ties(sol, want);
         }
         // Without the listing, every solution is still exact and the same.
         for max_points in [0, 1, 3] {
@@ -1408,9 +1442,13 @@ mod tests {
                 }
             }
             assert!(g.size_at_most.is_none_or(|hi| hi >= b.frontier.len() as u128));
+            let c = g.count();
+            let n = b.frontier.len() as u128;
+            assert!(c.at_least <= n && c.at_most.is_none_or(|m| m >= n));
+            assert_eq!(c.is_exact(), matches!(g.size, FrontierSize::Exact(_)));
             for (sol, want) in solutions(&g).into_iter().zip(&expected) {
                 assert!(sol.exact, "{:?}", sol.note);
-                assert_eq!(&sorted(&sol.points), want);
+                check_ties(sol, want);
                 sol.points.iter().for_each(|pt| check_point(s, pt));
             }
         }
@@ -1419,7 +1457,7 @@ mod tests {
         let g = frontier(s, &opts).unwrap();
         for (sol, want) in solutions(&g).into_iter().zip(&expected) {
             if sol.exact {
-                assert_eq!(&sorted(&sol.points), want);
+                check_ties(sol, want);
                 let empty = want.is_empty();
                 assert_eq!(sol.termination() == Termination::Infeasible, empty);
             } else {

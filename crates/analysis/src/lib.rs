@@ -111,7 +111,7 @@ pub use evaluate::{
 };
 pub use explain::{describe_constraint, explain};
 pub use frontier::{
-    Frontier, FrontierOptions, FrontierPoint, FrontierPoints, FrontierSize, MAX_LISTED_TIES,
+    Count, Frontier, FrontierOptions, FrontierPoint, FrontierPoints, FrontierSize, MAX_LISTED_TIES,
     Solution, TIE, TieCount, bargaining_scenario, frontier, spread,
 };
 pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, Whose, counted_parties, gap, whose};

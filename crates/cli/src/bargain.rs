@@ -7,7 +7,7 @@ use std::path::Path;
 use detente_analysis::adjusted_winner::{self, AdjustedWinner};
 use detente_analysis::rational::Rational;
 use detente_analysis::{
-    Frontier, FrontierOptions, FrontierPoint, FrontierPoints, FrontierSize, Solution, TieCount,
+    Count, Frontier, FrontierOptions, FrontierPoint, FrontierPoints, FrontierSize, Solution,
 };
 use detente_core::Scenario;
 use serde_json::{Value, json};
@@ -100,13 +100,20 @@ fn count_json(n: u128) -> Value {
     u64::try_from(n).map_or_else(|_| json!(n.to_string()), |n| json!(n))
 }
 
-/// How many frontier points tie, in words: "3", "between 1 and 2999999", "at least 1".
-fn tie_count_words(t: &TieCount) -> String {
-    match t.at_most {
-        Some(m) if m == t.at_least => format!("{m}"),
-        Some(m) => format!("between {} and {m}", t.at_least),
-        None => format!("at least {}", t.at_least),
-    }
+/// How many points, counted not listed, in words: "3", "between 1 and 2999999", "at least 1".
+fn count_words(c: &Count) -> String {
+    words::count_range(c.at_least, c.at_most)
+}
+
+/// A count, counted not listed, in JSON: `{ "at_least", "at_most", "exact", "listed" }` (the
+/// shape of `tie_count` and `frontier_count`).
+fn count_range_json(c: &Count, listed: usize) -> Value {
+    json!({
+        "at_least": count_json(c.at_least),
+        "at_most": c.at_most.map(count_json),
+        "exact": c.is_exact(),
+        "listed": listed,
+    })
 }
 
 fn solution_json(s: &Scenario, sol: &Solution) -> Value {
@@ -115,12 +122,7 @@ fn solution_json(s: &Scenario, sol: &Solution) -> Value {
         "utilities": first.map(|p| p.utilities.clone()),
         "outcome": first.map(|p| j::outcome(s, &p.outcome)),
         "ties": sol.points.iter().map(|p| point_json(s, p)).collect::<Vec<_>>(),
-        "tie_count": {
-            "at_least": count_json(sol.ties.at_least),
-            "at_most": sol.ties.at_most.map(count_json),
-            "exact": sol.ties.is_exact(),
-            "listed": sol.points.len(),
-        },
+        "tie_count": count_range_json(&sol.ties, sol.points.len()),
         "exact": sol.exact,
         "termination": j::termination(sol.termination()),
         "note": sol.note,
@@ -238,6 +240,7 @@ impl FrontierReport<'_> {
             "frontier_size": size,
             "frontier_size_exact": matches!(f.size, FrontierSize::Exact(_)),
             "frontier_size_at_most": f.size_at_most.map(|n| n_outcomes_json(Some(n))),
+            "frontier_count": count_range_json(&f.count(), self.listed.len()),
             "frontier_complete": complete,
             "frontier_sampled": args.sample.is_some(),
             "exact": exact,
@@ -334,33 +337,26 @@ impl Report for FrontierReport<'_> {
             } else {
                 ""
             },
-            if complete {
-                words::count(size, "point", "points")
-            } else if matches!(f.size, FrontierSize::Exact(_)) {
-                format!(
-                    "exactly {} (counted; the first {} in descending welfare are known)",
-                    words::count(size, "point", "points"),
-                    f.points.len()
-                )
-            } else if let Some(hi) = f.size_at_most {
-                format!(
-                    "between {size} and {hi} points (not exact: the listing stopped at its budget; {})",
-                    match size {
-                        0 => "no point is known to be on it",
-                        1 => "the one listed is on it",
-                        _ => "those listed are on it",
-                    }
-                )
-            } else {
-                format!(
-                    "at least {} (not exact: the listing stopped at its budget; {})",
-                    words::count(size, "point", "points"),
-                    match size {
-                        0 => "no point is known to be on it",
-                        1 => "the one listed is on it",
-                        _ => "those listed are on it",
-                    }
-                )
+            {
+                let c = f.count();
+                let counted = words::counted(c.at_least, c.at_most, "point", "points");
+                if complete {
+                    counted
+                } else if c.is_exact() {
+                    format!(
+                        "exactly {counted} (counted, not listed; the first {} in descending welfare are known)",
+                        f.points.len()
+                    )
+                } else {
+                    format!(
+                        "{counted} (not exact: the listing stopped at its budget; {})",
+                        match size {
+                            0 => "no point is known to be on it",
+                            1 => "the one listed is on it",
+                            _ => "those listed are on it",
+                        }
+                    )
+                }
             }
         );
         let mut header = vec![String::new()];
@@ -382,7 +378,7 @@ impl Report for FrontierReport<'_> {
                 Some(p) => {
                     let counted = sol.exact && sol.ties.at_most != Some(1);
                     labels.push(if counted {
-                        format!("{name} (1 of {} ties)", tie_count_words(&sol.ties))
+                        format!("{name} (1 of {} ties)", count_words(&sol.ties))
                     } else if sol.points.len() > 1 {
                         format!("{name} (1 of {} ties{exact})", sol.points.len())
                     } else if sol.exact {
@@ -411,12 +407,12 @@ impl Report for FrontierReport<'_> {
             if sol.exact && sol.ties.at_most != Some(listed) {
                 let _ = writeln!(
                     out,
-                    "  ({} frontier points tie at the optimum{}; {listed} listed)",
-                    tie_count_words(&sol.ties),
+                    "  ({} frontier points tie at the optimum (counted, not listed{}); {listed} listed)",
+                    count_words(&sol.ties),
                     if sol.ties.is_exact() {
                         ""
                     } else {
-                        ": counted, not listed, the upper end counting every outcome the search could not rule out"
+                        ", not exact: the upper end counts every outcome the search could not rule out"
                     }
                 );
             }

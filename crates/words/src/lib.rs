@@ -96,6 +96,26 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", noun(n, one, many))
 }
 
+/// A count that was counted, not listed: the one wording of how many, for a frontier's
+/// points and a solution's ties alike. Such a count is a range: its lower end counts what is
+/// known (the points listed or proved), its upper end everything the search could not rule
+/// out (`None`: no upper end is known, or it passes 128 bits); it is exact when both ends
+/// meet. Written `3` (exact), `between 1 and 2999999`, or `at least 1`.
+pub fn count_range(at_least: u128, at_most: Option<u128>) -> String {
+    match at_most {
+        Some(m) if m == at_least => format!("{m}"),
+        Some(m) => format!("between {at_least} and {m}"),
+        None => format!("at least {at_least}"),
+    }
+}
+
+/// [`count_range`] with its noun: `1 point`, `between 1 and 5 points`, `at least 2 points`
+/// (the singular for exactly 1 and for at least 1).
+pub fn counted(at_least: u128, at_most: Option<u128>, one: &str, many: &str) -> String {
+    let noun = if at_least == 1 && at_most.is_none_or(|m| m == 1) { one } else { many };
+    format!("{} {noun}", count_range(at_least, at_most))
+}
+
 fn join_with<S: AsRef<str>>(items: &[S], last: &str) -> String {
     match items {
         [] => String::new(),
@@ -185,6 +205,18 @@ fn is_table_row(line: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn counts_counted_not_listed() {
+        assert_eq!(count_range(3, Some(3)), "3");
+        assert_eq!(count_range(1, Some(2_999_999)), "between 1 and 2999999");
+        assert_eq!(count_range(1, None), "at least 1");
+        assert_eq!(counted(1, Some(1), "point", "points"), "1 point");
+        assert_eq!(counted(0, Some(0), "point", "points"), "0 points");
+        assert_eq!(counted(1, Some(5), "point", "points"), "between 1 and 5 points");
+        assert_eq!(counted(1, None, "point", "points"), "at least 1 point");
+        assert_eq!(counted(4, None, "point", "points"), "at least 4 points");
+    }
 
     #[test]
     fn possessives() {
