@@ -64,6 +64,7 @@ pub fn exercise_scenario(s: &Scenario) {
         max_nodes: MAX_NODES,
         max_search_work: 100_000,
         power: None,
+        sample: Some((3, 0)),
     };
     let _ = frontier(s, &options);
     if let Ok(aw) = detente_analysis::adjusted_winner::adjusted_winner_for(s) {

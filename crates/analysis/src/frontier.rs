@@ -97,6 +97,12 @@ pub struct FrontierOptions {
     /// asymmetric (weighted) Nash solution, maximising `prod_p (u_p - d_p)^(n a_p)` with
     /// `a` the powers scaled to sum 1 (equal powers: the symmetric product). `None`: equal.
     pub power: Option<Vec<f64>>,
+    /// `Some((n, seed))`: draw `n` frontier points uniformly at random without replacement
+    /// (every set of `n` points equally likely; [`uniform_sample`] with `seed`) into
+    /// [`Frontier::sample`], from the whole frontier whenever it is counted exactly, also
+    /// when it has more than `max_points` points and only the first are listed. `None`: no
+    /// sample. Default `None`.
+    pub sample: Option<(usize, u64)>,
 }
 
 impl Default for FrontierOptions {
@@ -108,6 +114,7 @@ impl Default for FrontierOptions {
             max_nodes: 50_000_000,
             max_search_work: 500_000_000,
             power: None,
+            sample: None,
         }
     }
 }
@@ -241,6 +248,12 @@ pub struct Frontier {
     pub kalai_smorodinsky: Solution,
     /// Maximises the sum of utilities.
     pub max_welfare: Solution,
+    /// With [`FrontierOptions::sample`]: the points drawn uniformly from the whole frontier,
+    /// in descending welfare, when it was counted exactly (listed whole or not); `None` when
+    /// not asked, or when the programme stopped before the last issue (no uniform sample of
+    /// a frontier not counted is drawn: a sample of [`Frontier::points`] is one of the
+    /// points known, not of the frontier).
+    pub sample: Option<FrontierPoints>,
 }
 
 impl Frontier {
@@ -293,6 +306,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         max_points: options.max_points,
         max_work: options.max_work,
         max_bytes: options.max_bytes,
+        sample: options.sample,
     };
     let dp = pareto_dp(&prep, &prep.reservation, &|_| true, &limits);
     let exponents = power_exponents(options.power.as_deref(), prep.n_p)?;
@@ -303,6 +317,8 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         let egalitarian = Solution::exact(best_listed(&pts, |u| objectives.egalitarian(u), true));
         let kalai_smorodinsky = Solution::exact(best_listed(&pts, |u| objectives.ks(u), false));
         let max_welfare = Solution::exact(best_listed(&pts, welfare, true));
+        let sample =
+            options.sample.map(|(k, seed)| pts.select(&uniform_sample(pts.len(), k, seed)));
         return Ok(Frontier {
             n_outcomes,
             utility_ranges: ranges,
@@ -314,6 +330,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
             egalitarian,
             kalai_smorodinsky,
             max_welfare,
+            sample,
         });
     }
     let sol = crate::solutions::solve_without_frontier(&prep, &objectives, options);
@@ -346,6 +363,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         egalitarian: sol.egalitarian,
         kalai_smorodinsky: sol.kalai_smorodinsky,
         max_welfare: sol.max_welfare,
+        sample: dp.sample,
     })
 }
 
@@ -390,6 +408,24 @@ pub fn bargaining_scenario(
         s.sources().to_vec(),
     )
     .map_err(|e| Error::new(ErrorKind::UnknownParty, e.to_string()))
+}
+
+/// `k` distinct indices below `m` drawn uniformly at random without replacement (every set of
+/// `k` equally likely; Floyd's algorithm on the seeded generator `detente_core::Rng`),
+/// ascending; all of them when `k >= m`.
+pub fn uniform_sample(m: usize, k: usize, seed: u64) -> Vec<usize> {
+    if k >= m {
+        return (0..m).collect();
+    }
+    let mut rng = detente_core::Rng::new(seed);
+    let mut chosen = std::collections::BTreeSet::new();
+    for j in m - k..m {
+        let t = rng.index(j + 1);
+        if !chosen.insert(t) {
+            chosen.insert(j);
+        }
+    }
+    chosen.into_iter().collect()
 }
 
 /// A well-spread subset of `n` points, deterministic: farthest-point sampling in utility
@@ -829,6 +865,9 @@ pub(crate) struct DpOut {
     pub(crate) count: Option<usize>,
     /// An upper bound on that number (`None`: unknown or past 128 bits).
     pub(crate) at_most: Option<u128>,
+    /// With `DpLimits::sample`, when the programme stopped on the last issue with the points
+    /// counted: those drawn uniformly among all of them, in descending welfare.
+    pub(crate) sample: Option<FrontierPoints>,
 }
 
 /// The limits of [`pareto_dp`] (see [`FrontierOptions`]).
@@ -837,6 +876,8 @@ pub(crate) struct DpLimits {
     pub(crate) max_points: usize,
     pub(crate) max_work: u64,
     pub(crate) max_bytes: usize,
+    /// [`FrontierOptions::sample`].
+    pub(crate) sample: Option<(usize, u64)>,
 }
 
 /// The bytes one candidate vector of `n_p` utilities costs while an issue is filtered: the
@@ -863,12 +904,18 @@ pub(crate) fn pareto_dp(
     accept: &dyn Fn(&[f64]) -> bool,
     limits: &DpLimits,
 ) -> DpOut {
-    let DpLimits { max_points, max_work, max_bytes } = *limits;
+    let DpLimits { max_points, max_work, max_bytes, .. } = *limits;
     let n_p = prep.n_p;
     let n_i = prep.n_issues();
     let empty = || FrontierPoints::new(n_p, n_i, prep.max_options());
     if prep.empty {
-        return DpOut { points: empty(), complete: true, count: Some(0), at_most: Some(0) };
+        return DpOut {
+            points: empty(),
+            complete: true,
+            count: Some(0),
+            at_most: Some(0),
+            sample: None,
+        };
     }
     let options: Vec<usize> = prep.levels.iter().map(|lv| lv.options.len()).collect();
     // `prefix[l]`: the partial vectors kept after issue `l - 1` (or a bound on them).
@@ -894,8 +941,13 @@ pub(crate) fn pareto_dp(
         let k = lv.options.len();
         let last = i + 1 == n_i;
         // Budgets first, allocation after: the candidates of this issue must fit both.
-        let stop =
-            || DpOut { points: empty(), complete: false, count: None, at_most: bound(&prefix) };
+        let stop = || DpOut {
+            points: empty(),
+            complete: false,
+            count: None,
+            at_most: bound(&prefix),
+            sample: None,
+        };
         let Some(cand) = m.checked_mul(k) else { return stop() };
         work = work.saturating_add(cand as u64);
         if work > max_work {
@@ -928,8 +980,19 @@ pub(crate) fn pareto_dp(
             }
         }
         let n_cand = cpar.len();
-        let Filtered { kept, done, count } =
+        let Filtered { mut kept, done, count } =
             nd_filter(&cv, (&copt, k), n_p, (max_points, last), &mut work, max_work);
+        // On the last issue every point is kept: the sample is drawn among all of them when
+        // they are counted, then the first `max_points` in descending welfare are listed.
+        let mut drawn: Option<Vec<usize>> = None;
+        if last && !done {
+            if let (Some((n, seed)), Some(_)) = (limits.sample, count) {
+                drawn = Some(
+                    uniform_sample(kept.len(), n, seed).into_iter().map(|a| kept[a]).collect(),
+                );
+            }
+            keep_first_by_welfare(&mut kept, |t| &cv[t * n_p..(t + 1) * n_p], max_points);
+        }
         let back = Back {
             parent: kept.iter().map(|&t| cpar[t]).collect(),
             option: kept.iter().map(|&t| copt[t]).collect(),
@@ -940,8 +1003,19 @@ pub(crate) fn pareto_dp(
             if last {
                 let at_most = Some(count.unwrap_or(n_cand) as u128);
                 // Every kept point is certified: no candidate dominates it.
-                let fin: Vec<f64> =
-                    kept.iter().flat_map(|&t| cv[t * n_p..(t + 1) * n_p].to_vec()).collect();
+                let vals_of = |ts: &[usize]| -> Vec<f64> {
+                    ts.iter().flat_map(|&t| cv[t * n_p..(t + 1) * n_p].to_vec()).collect()
+                };
+                let fin = vals_of(&kept);
+                let sample = drawn.map(|ts| {
+                    backs.push(Back {
+                        parent: ts.iter().map(|&t| cpar[t]).collect(),
+                        option: ts.iter().map(|&t| copt[t]).collect(),
+                    });
+                    let pts = rebuild(prep, &vals_of(&ts), &backs);
+                    backs.pop();
+                    pts
+                });
                 drop(cv);
                 backs.push(back);
                 return DpOut {
@@ -949,6 +1023,7 @@ pub(crate) fn pareto_dp(
                     complete: false,
                     count,
                     at_most,
+                    sample,
                 };
             }
             return DpOut {
@@ -956,6 +1031,7 @@ pub(crate) fn pareto_dp(
                 complete: false,
                 count: None,
                 at_most: bound(&prefix),
+                sample: None,
             };
         }
         prefix.push(kept.len());
@@ -967,7 +1043,13 @@ pub(crate) fn pareto_dp(
         backs.push(back);
         vals = next;
         if vals.is_empty() {
-            return DpOut { points: empty(), complete: true, count: Some(0), at_most: Some(0) };
+            return DpOut {
+                points: empty(),
+                complete: true,
+                count: Some(0),
+                at_most: Some(0),
+                sample: None,
+            };
         }
     }
     let n = vals.len() / n_p;
@@ -976,6 +1058,7 @@ pub(crate) fn pareto_dp(
         complete: true,
         count: Some(n),
         at_most: Some(n as u128),
+        sample: None,
     }
 }
 
@@ -1029,9 +1112,10 @@ struct Filtered {
 
 /// The indices of the non-dominated, first-of-equal vectors of `cv` (stride `n_p`): all of
 /// them when the filter finishes within `max_points` kept and `max_work` steps; past
-/// `max_points`, the first `max_points` and their exact count (the first in descending
-/// welfare, by [`welfare_key`], on the `last` issue; on the others, for 2 and 3 parties, in
-/// the sweep's order); past `max_work`, the ones certified so far.
+/// `max_points`, their exact count and, for 2 and 3 parties, the first `max_points` in the
+/// sweep's order (beyond, all of them in index order), or on the `last` issue all of them
+/// (the caller draws its sample and keeps the first in descending welfare); past
+/// `max_work`, the ones certified so far.
 ///
 /// `options` gives each vector's option (of `k`): for 2 and 3 parties the vectors are sorted
 /// on integer keys laid out option by option, where each option's vectors (the previous
@@ -1064,7 +1148,6 @@ fn nd_filter(
                     count += 1;
                 }
             }
-            keep_first_by_welfare(&mut kept, at, max_points);
         }
         3 => {
             let mut keys: Vec<(u64, u64, u64, usize)> = by_option(options)
@@ -1095,11 +1178,9 @@ fn nd_filter(
                 }
                 count += 1;
             }
-            keep_first_by_welfare(&mut kept, at, max_points);
         }
         _ => {
-            // Every vector asked once of a k-d tree over all of them (see `dominance`), the
-            // survivors then put in the sweep's order.
+            // Every vector asked once of a k-d tree over all of them (see `dominance`).
             let mut tree = dominance::Tree::new(cv, n_p, work);
             let mut stopped = false;
             for t in 0..n {
@@ -1112,15 +1193,12 @@ fn nd_filter(
                     }
                 }
             }
-            let mut keys: Vec<(u64, u64, usize)> =
-                kept.iter().map(|&t| welfare_key(at, t)).collect();
-            keys.sort_unstable_by(|a, b| welfare_cmp(at, a, b));
-            let mut kept: Vec<usize> = keys.into_iter().map(|k| k.2).collect();
+            // Kept in index order (the next issue's candidates are made in this order); the
+            // caller orders the last issue's points.
             if stopped {
                 return Filtered { count: None, kept, done: false };
             }
             count = kept.len();
-            kept.truncate(max_points);
         }
     }
     Filtered { kept, done: count <= max_points, count: Some(count) }
@@ -1745,6 +1823,64 @@ mod tests {
         let opts = FrontierOptions { max_bytes: 1 << 20, max_nodes: 1000, ..opts };
         let f = frontier(&s, &opts).unwrap();
         assert!(matches!(f.size, FrontierSize::AtLeast(_)));
+    }
+
+    /// Issue 14: a frontier counted but not listed whole (more points than `max_points`) is
+    /// sampled uniformly from all its points: one point drawn with each of 50 n seeds
+    /// lands on each of the n brute-force frontier points about 50 times (chi-square
+    /// below its 0.1% critical value with n - 1 degrees of freedom; the seeds are fixed, so
+    /// the test is deterministic), and a sample of k is k distinct frontier points.
+    #[test]
+    fn a_frontier_not_listed_whole_is_sampled_uniformly() {
+        let mut checked = 0;
+        for seed in 0..40 {
+            let cfg = GenConfig {
+                reservation_max: 0.2,
+                red_line_chance: 0.0,
+                n_proposals: 0,
+                ..GenConfig::new(2 + (seed as usize) % 2, 4, 3)
+            };
+            let s = random_scenario(seed, &cfg);
+            let b = brute(&s);
+            let n = b.frontier.len();
+            if n < 8 {
+                continue;
+            }
+            let cap = n / 2;
+            let opts = |k: usize, seed: u64| FrontierOptions {
+                max_points: cap,
+                sample: Some((k, seed)),
+                ..FrontierOptions::default()
+            };
+            let f = frontier(&s, &opts(3, 7)).unwrap();
+            // Only the last issue's cap stops the listing here: counted, sampled from all.
+            let Some(sample) = &f.sample else { continue };
+            assert_eq!(f.size, FrontierSize::Exact(n));
+            assert!(f.points.len() < n && sample.len() == 3);
+            let got: Vec<Vec<f64>> = sample.iter().map(|p| p.utilities).collect();
+            assert!(got.iter().all(|u| b.frontier.contains(u)));
+            assert!(got.windows(2).all(|w| w[0] != w[1]));
+            sample.iter().for_each(|pt| check_point(&s, &pt));
+            let draws = 50 * n;
+            let mut tally = vec![0usize; n];
+            for d in 0..draws as u64 {
+                let f = frontier(&s, &opts(1, d)).unwrap();
+                let u = f.sample.expect("a sample").get(0).utilities;
+                tally[b.frontier.iter().position(|v| *v == u).expect("on the frontier")] += 1;
+            }
+            let e = draws as f64 / n as f64;
+            let chi2: f64 = tally.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
+            // Wilson-Hilferty: the 0.999 quantile of chi-square with `df` degrees of freedom.
+            let df = (n - 1) as f64;
+            let h = 2.0 / (9.0 * df);
+            let critical = df * (1.0 - h + 3.090_232 * h.sqrt()).powi(3);
+            assert!(chi2 < critical, "seed {seed}: chi-square {chi2} >= {critical}, {tally:?}");
+            checked += 1;
+            if checked == 2 {
+                break;
+            }
+        }
+        assert_eq!(checked, 2);
     }
 
     /// A scenario of values on a grid of quarters and weights 1 or 2 (many equal sums, so that

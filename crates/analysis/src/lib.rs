@@ -112,7 +112,7 @@ pub use evaluate::{
 pub use explain::{describe_constraint, explain};
 pub use frontier::{
     Count, Frontier, FrontierOptions, FrontierPoint, FrontierPoints, FrontierSize, MAX_LISTED_TIES,
-    Solution, TIE, TieCount, bargaining_scenario, frontier, spread,
+    Solution, TIE, TieCount, bargaining_scenario, frontier, spread, uniform_sample,
 };
 pub use gap::{Gap, MAX_FILLS, PartyGap, PointGap, Whose, counted_parties, gap, whose};
 pub use kit::Termination;

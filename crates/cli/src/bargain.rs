@@ -42,24 +42,6 @@ pub struct FrontierArgs<'a> {
 /// asked for (`--all`, `--max-points`).
 const LISTING_WORK: u64 = 100;
 
-/// `k` distinct indices below `m` drawn uniformly at random without replacement (every set of
-/// `k` equally likely; Floyd's algorithm on the seeded generator), ascending; all of them when
-/// `k >= m`.
-fn uniform_sample(m: usize, k: usize, seed: u64) -> Vec<usize> {
-    if k >= m {
-        return (0..m).collect();
-    }
-    let mut rng = detente_core::Rng::new(seed);
-    let mut chosen = std::collections::BTreeSet::new();
-    for j in m - k..m {
-        let t = rng.index(j + 1);
-        if !chosen.insert(t) {
-            chosen.insert(j);
-        }
-    }
-    chosen.into_iter().collect()
-}
-
 /// The four solutions with their names in output.
 fn solutions(f: &Frontier) -> [(&'static str, &'static str, &Solution); 4] {
     [
@@ -161,7 +143,11 @@ pub fn frontier<'a>(
 ) -> anyhow::Result<FrontierReport<'a>> {
     let b = detente_analysis::bargaining_scenario(s, &args.parties, args.ignore_red_lines)
         .map_err(|e| BadInput(e.to_string()))?;
-    let mut options = FrontierOptions { power: args.power.clone(), ..FrontierOptions::default() };
+    let mut options = FrontierOptions {
+        power: args.power.clone(),
+        sample: args.sample.map(|n| (n, args.seed)),
+        ..FrontierOptions::default()
+    };
     if args.all || args.max_points.is_some() {
         // Asked for the listing: the frontier programme may spend 100 times its default
         // work (a minute or so in a release build) before the count becomes a bound.
@@ -173,7 +159,10 @@ pub fn frontier<'a>(
         x.iter().map(|x| x / total).collect()
     });
     let listed: FrontierPoints = match (args.sample, args.max_points) {
-        (Some(n), _) => f.points.select(&uniform_sample(f.points.len(), n, args.seed)),
+        // From the whole frontier when it was counted, else from the points known.
+        (Some(n), _) => f.sample.clone().unwrap_or_else(|| {
+            f.points.select(&detente_analysis::uniform_sample(f.points.len(), n, args.seed))
+        }),
         (None, Some(n)) => f.points.select(&(0..n.min(f.points.len())).collect::<Vec<_>>()),
         (None, None) => f.points.clone(),
     };
@@ -431,7 +420,13 @@ impl Report for FrontierReport<'_> {
                 listed.len().min(10)
             };
             let what = if complete { "" } else { " known" };
-            let how = if args.sample.is_some() && listed.len() < f.points.len() {
+            let how = if args.sample.is_some() && f.sample.is_some() && !complete {
+                format!(
+                    ", {} drawn uniformly at random of all {size} (seed {})",
+                    listed.len(),
+                    args.seed
+                )
+            } else if args.sample.is_some() && listed.len() < f.points.len() {
                 let known = f.points.len();
                 format!(
                     ", {} drawn uniformly at random of the {known}{what} (seed {})",
