@@ -49,6 +49,44 @@ pub fn surely_after(date: &str, d: Day) -> bool {
     date_span(date).is_some_and(|(first, _)| first > d)
 }
 
+/// Days since 1970-01-01 of a day of the proleptic Gregorian calendar (negative before it;
+/// Howard Hinnant's algorithm over eras of 400 years).
+pub fn days_from_civil((y, m, d): Day) -> i64 {
+    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The day `days` after 1970-01-01 (before it if negative), with its year unbounded.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m as u32, d as u32)
+}
+
+/// The day `days` after 1970-01-01 (before it if negative), its year held to 0..=9999.
+pub fn civil_from_days(days: i64) -> Day {
+    let (y, m, d) = civil(days);
+    (y.clamp(0, 9999) as u32, m, d)
+}
+
+/// Seconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS` in UTC (proleptic Gregorian).
+pub fn utc_text(seconds: i64) -> String {
+    let (days, secs) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
 /// A dated change to one party's stance on one issue, or to its reservation: from `date`
 /// on, the fields it gives replace the stance's (or the party's).
 #[derive(Clone, Debug, PartialEq)]
@@ -355,6 +393,30 @@ pub(crate) fn check(s: &crate::ScenarioParts) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_times_are_those_of_another_calendar() {
+        // Each pair as Python's datetime.fromtimestamp(t, timezone.utc) writes it.
+        for (t, text) in [
+            (0, "1970-01-01 00:00:00"),
+            (-1, "1969-12-31 23:59:59"),
+            (1_764_000_000, "2025-11-24 16:00:00"),
+            (951_782_400, "2000-02-29 00:00:00"),
+            (4_102_444_800, "2100-01-01 00:00:00"),
+            (-86_400, "1969-12-31 00:00:00"),
+            (1_709_211_661, "2024-02-29 13:01:01"),
+            (253_402_300_799, "9999-12-31 23:59:59"),
+        ] {
+            assert_eq!(utc_text(t), text, "{t}");
+        }
+        // Every day of 1600..2400 back and forth.
+        let (first, last) = (days_from_civil((1600, 1, 1)), days_from_civil((2399, 12, 31)));
+        for z in first..=last {
+            assert_eq!(days_from_civil(civil_from_days(z)), z);
+        }
+        assert_eq!(last - first + 1, 2 * 146_097, "two eras of 400 years");
+        assert_eq!(civil_from_days(days_from_civil((2025, 3, 1)) - 1), (2025, 2, 28));
+    }
     use crate::{Evidence, Meta, Party, Proposal, Role, Source, Stance, Term};
 
     fn toy() -> crate::ScenarioParts {

@@ -61,7 +61,10 @@ mod stance;
 mod uncertainty;
 
 pub use error::*;
-pub use history::{Day, History, Later, StanceRevision, TalksEvent, date_span, day, surely_after};
+pub use history::{
+    Day, History, Later, StanceRevision, TalksEvent, civil_from_days, date_span, day,
+    days_from_civil, surely_after, utc_text,
+};
 pub use issue::*;
 pub use outcome::*;
 pub use party::*;

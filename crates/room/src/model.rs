@@ -199,7 +199,7 @@ impl DraftBudget {
                 "the mediator's budget of drafts ({} in any {}) is spent (each draft asks every party's verdict; docs/security.md): the next draft may be added at {} UTC, in {}",
                 self.drafts,
                 span(self.window),
-                utc(at),
+                detente_core::utc_text(at),
                 span(at - now)
             ),
             at,
@@ -221,28 +221,6 @@ pub(crate) fn span(secs: i64) -> String {
         (h, 0) => format!("{h} hours"),
         (h, m) => format!("{h} h {m} min"),
     }
-}
-
-/// A time in seconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS` (UTC, the proleptic
-/// Gregorian calendar).
-pub(crate) fn utc(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, eras of 400 years).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
 }
 
 /// The crossing rule of blind bidding on a scale point.
@@ -287,19 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn utc_times_are_those_of_another_calendar() {
-        // Each pair as Python's datetime.fromtimestamp(t, timezone.utc) writes it.
-        for (t, text) in [
-            (0, "1970-01-01 00:00:00"),
-            (1_764_000_000, "2025-11-24 16:00:00"),
-            (951_782_400, "2000-02-29 00:00:00"),
-            (4_102_444_800, "2100-01-01 00:00:00"),
-            (-86_400, "1969-12-31 00:00:00"),
-            (1_709_211_661, "2024-02-29 13:01:01"),
-            (253_402_300_799, "9999-12-31 23:59:59"),
-        ] {
-            assert_eq!(utc(t), text, "{t}");
-        }
+    fn spans_are_said_in_words() {
         assert_eq!(
             [span(0), span(40), span(60), span(61), span(3600), span(86_400), span(11_520)],
             ["0 s", "40 s", "1 min", "2 min", "1 hour", "24 hours", "3 h 12 min"]

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use detente_core::{Day, Scenario};
+use detente_core::{Day, Scenario, civil_from_days, days_from_civil};
 
 use crate::error::{Error, Problem, ProblemKind};
 
@@ -1242,31 +1242,6 @@ fn day_of(ws: &[Word<'_>], date: Option<Day>) -> Option<(Day, DateFrom)> {
         }
     }
     date.map(|d| (d, DateFrom::Article))
-}
-
-/// Days since 1970-01-01 of a day (proleptic Gregorian).
-fn days_from_civil((y, m, d): Day) -> i64 {
-    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> Day {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y.clamp(0, 9999) as u32, m as u32, d as u32)
 }
 
 fn add_days(day: Day, n: i64) -> Day {

@@ -1211,28 +1211,12 @@ fn audit_section(b: &mut String, k: &Skeleton, trail: &[AuditEntry]) {
             "<tr data-seq=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             e.seq,
             e.seq,
-            utc(e.at),
+            detente_core::utc_text(e.at),
             esc(&who),
             esc(&e.what)
         );
     }
     b.push_str("</table></div>\n");
-}
-
-/// Seconds since the Unix epoch as `2026-03-15 09:30:00` (UTC; the proleptic Gregorian
-/// calendar, by Howard Hinnant's days-to-civil algorithm).
-fn utc(at: i64) -> String {
-    let (days, secs) = (at.div_euclid(86_400), at.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 /// `POST /rooms/{room}/mediator/drafts` (`id`, `title`, `t{i}`: an option of point `i`, or
@@ -1525,14 +1509,6 @@ fn capitalised(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_written_in_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00");
-        assert_eq!(utc(1_764_000_000), "2025-11-24 16:00:00");
-        assert_eq!(utc(-1), "1969-12-31 23:59:59");
-    }
 
     #[test]
     fn a_form_from_another_site_is_told_apart() {
