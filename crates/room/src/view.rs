@@ -110,6 +110,10 @@ pub struct Revisions {
     pub exact: bool,
     /// Best first.
     pub revisions: Vec<RevisionView>,
+    /// When no revision makes every counted party accept: the one that comes closest (the
+    /// fewest of their red lines crossed or at risk, then the smallest total shortfall
+    /// below their reservations), as `detente mediate` chooses it.
+    pub closest: Option<RevisionView>,
 }
 
 /// The Nash point of the counted parties: the outcome, point by point (no utility).
@@ -263,35 +267,34 @@ pub(crate) fn mediator_view(
             )
             .map_err(analysis)?;
             let terms = &s.proposals()[from].terms;
-            let revisions = m
-                .revisions
-                .iter()
-                .map(|r| RevisionView {
-                    changes: r
-                        .changes
-                        .iter()
-                        .map(|c| ChangeView {
-                            point: s.issues()[c.issue].id.clone(),
-                            from: term_id(&s, c.issue, terms[c.issue]),
-                            to: s.issues()[c.issue].option_id(c.after),
-                        })
-                        .collect(),
-                    verdicts: m
-                        .parties
-                        .iter()
-                        .zip(&r.verdicts_after)
-                        .map(|(&p, &v)| PartyVerdict {
-                            party: s.parties()[p].id.clone(),
-                            verdict: Some(v),
-                        })
-                        .collect(),
-                })
-                .collect();
+            let view = |r: &detente_analysis::Revision| RevisionView {
+                changes: r
+                    .changes
+                    .iter()
+                    .map(|c| ChangeView {
+                        point: s.issues()[c.issue].id.clone(),
+                        from: term_id(&s, c.issue, terms[c.issue]),
+                        to: s.issues()[c.issue].option_id(c.after),
+                    })
+                    .collect(),
+                verdicts: m
+                    .parties
+                    .iter()
+                    .zip(&r.verdicts_after)
+                    .map(|(&p, &v)| PartyVerdict {
+                        party: s.parties()[p].id.clone(),
+                        verdict: Some(v),
+                    })
+                    .collect(),
+            };
+            let revisions = m.revisions.iter().map(view).collect();
+            let closest = m.closest.as_ref().map(view);
             Some(Revisions {
                 from: s.proposals()[from].id.clone(),
                 feasible: m.feasible,
                 exact: m.exact,
                 revisions,
+                closest,
             })
         }
     };
@@ -360,13 +363,17 @@ impl MediatorView {
             "waiting": self.waiting,
             "drafts": self.drafts.iter().map(|d| json!({"draft": d.draft, "parties": pv(&d.parties)})).collect::<Vec<_>>(),
             "deal": deal,
-            "revisions": self.revisions.as_ref().map(|r| json!({
-                "from": r.from, "feasible": r.feasible, "exact": r.exact,
-                "revisions": r.revisions.iter().map(|rv| json!({
+            "revisions": self.revisions.as_ref().map(|r| {
+                let rv = |rv: &RevisionView| json!({
                     "changes": rv.changes.iter().map(|c| json!({"point": c.point, "from": c.from, "to": c.to})).collect::<Vec<_>>(),
                     "verdicts": pv(&rv.verdicts),
-                })).collect::<Vec<_>>(),
-            })),
+                });
+                json!({
+                    "from": r.from, "feasible": r.feasible, "exact": r.exact,
+                    "revisions": r.revisions.iter().map(rv).collect::<Vec<_>>(),
+                    "closest": r.closest.as_ref().map(rv),
+                })
+            }),
             "nash": self.nash.as_ref().map(|n| json!({
                 "terms": n.terms.iter().map(|(p, o)| json!({"point": p, "option": o})).collect::<Vec<_>>(),
                 "exact": n.exact,

@@ -420,7 +420,8 @@ fn mediator_view_is_the_analysis_of_the_full_scenario(open: &dyn Fn() -> Rooms, 
     .unwrap();
     let r = v.revisions.as_ref().unwrap();
     assert_eq!((r.feasible, r.exact, r.revisions.len()), (m.feasible, m.exact, m.revisions.len()));
-    for (rv, mr) in r.revisions.iter().zip(&m.revisions) {
+    assert_eq!(r.closest.is_some(), m.closest.is_some());
+    for (rv, mr) in r.revisions.iter().chain(&r.closest).zip(m.revisions.iter().chain(&m.closest)) {
         let points: Vec<&str> = rv.changes.iter().map(|c| c.point.as_str()).collect();
         let expect: Vec<&str> =
             mr.changes.iter().map(|c| s.issues()[c.issue].id.as_str()).collect();

@@ -111,7 +111,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     };
     let mut stdout = std::io::stdout().lock();
     if let (Some(rooms), Some(scenario)) = (&rooms, &args.new_room) {
-        let s = crate::load::scenario(scenario)?;
+        // As every command reads it: as of the file's day, its later revisions applied.
+        let (s, _) = crate::load::as_of(crate::load::scenario(scenario)?, None)?;
         let mut store = rooms.lock().map_err(|_| anyhow::anyhow!("the room store is poisoned"))?;
         let created = store.create(&s, room::now()).map_err(|e| room_error(&e))?;
         writeln!(

@@ -30,7 +30,7 @@ use detente_analysis::{Verdict, counted_parties};
 use detente_core::{Scenario, Term};
 use detente_room::{
     AuditEntry, BiddingView, Credential, Deal, ErrorKind, MIN_SECRET_CHARS, MIN_SECRET_DISTINCT,
-    MediatorView, PartyView, Role, Rooms, Session, Skeleton, ViewOptions,
+    MediatorView, PartyView, RevisionView, Role, Rooms, Session, Skeleton, ViewOptions,
 };
 use detente_words::{and_list, count};
 
@@ -948,6 +948,11 @@ fn revisions_section(
                 super::render::no_revision_words(r.exact)
             }
         );
+        if let Some(rv) = &r.closest {
+            b.push_str("<p>The closest revision (the fewest of the counted parties' red lines crossed or at risk, then the smallest total shortfall below their reservations):</p>\n<ol class=\"revisions closest\">\n");
+            revision_item(b, k, "closest", rv);
+            b.push_str("</ol>\n");
+        }
         return;
     }
     if !r.feasible {
@@ -955,10 +960,18 @@ fn revisions_section(
     }
     b.push_str("<ol class=\"revisions\">\n");
     for (n, rv) in r.revisions.iter().enumerate() {
+        revision_item(b, k, &(n + 1).to_string(), rv);
+    }
+    b.push_str("</ol>\n");
+}
+
+/// One revision as an item of a list: its changes and the counted parties' verdicts after it.
+fn revision_item(b: &mut String, k: &Skeleton, rank: &str, rv: &RevisionView) {
+    let sk = k.scenario();
+    {
         let _ = write!(
             b,
-            "<li data-rank=\"{}\"><p>{}</p><div class=\"scroll\"><table class=\"changes\"><tr><th>point</th><th>in the draft</th><th>revised</th></tr>",
-            n + 1,
+            "<li data-rank=\"{rank}\"><p>{}</p><div class=\"scroll\"><table class=\"changes\"><tr><th>point</th><th>in the draft</th><th>revised</th></tr>",
             count(rv.changes.len(), "change", "changes")
         );
         for c in &rv.changes {
@@ -994,7 +1007,6 @@ fn revisions_section(
             .collect();
         let _ = writeln!(b, "{}.</p></li>", and_list(&verdicts));
     }
-    b.push_str("</ol>\n");
 }
 
 /// The term of option `id` on point `i` (an option's id, or a scale's value as written).
