@@ -870,6 +870,13 @@ pub(crate) struct DpOut {
     pub(crate) sample: Option<FrontierPoints>,
 }
 
+impl DpOut {
+    /// The answer when no outcome is accepted: no point, proved.
+    fn none(points: FrontierPoints) -> DpOut {
+        DpOut { points, complete: true, count: Some(0), at_most: Some(0), sample: None }
+    }
+}
+
 /// The limits of [`pareto_dp`] (see [`FrontierOptions`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DpLimits {
@@ -909,13 +916,7 @@ pub(crate) fn pareto_dp(
     let n_i = prep.n_issues();
     let empty = || FrontierPoints::new(n_p, n_i, prep.max_options());
     if prep.empty {
-        return DpOut {
-            points: empty(),
-            complete: true,
-            count: Some(0),
-            at_most: Some(0),
-            sample: None,
-        };
+        return DpOut::none(empty());
     }
     let options: Vec<usize> = prep.levels.iter().map(|lv| lv.options.len()).collect();
     // `prefix[l]`: the partial vectors kept after issue `l - 1` (or a bound on them).
@@ -1043,13 +1044,7 @@ pub(crate) fn pareto_dp(
         backs.push(back);
         vals = next;
         if vals.is_empty() {
-            return DpOut {
-                points: empty(),
-                complete: true,
-                count: Some(0),
-                at_most: Some(0),
-                sample: None,
-            };
+            return DpOut::none(empty());
         }
     }
     let n = vals.len() / n_p;

@@ -1856,6 +1856,24 @@ mod tests {
 
     /// The frontier by brute force: the rational utility vectors no rational one strictly
     /// dominates, each once.
+    /// The Nash, egalitarian, Kalai-Smorodinsky and max-welfare points of a brute-force
+    /// frontier (utility vectors, no outcome), each with all its ties.
+    pub(super) fn brute_optima(front: &[Vec<f64>], obj: &Objectives) -> [Vec<FrontierPoint>; 4] {
+        let pts: Vec<FrontierPoint> = front
+            .iter()
+            .map(|u| FrontierPoint {
+                utilities: u.clone(),
+                outcome: Outcome::new_unchecked(vec![]),
+            })
+            .collect();
+        [
+            best_of(&pts, |u| obj.nash(u), true),
+            best_of(&pts, |u| obj.egalitarian(u), true),
+            best_of(&pts, |u| obj.ks(u), false),
+            best_of(&pts, welfare, true),
+        ]
+    }
+
     pub(super) fn brute_frontier(s: &Scenario) -> Vec<Vec<f64>> {
         let rational: Vec<Vec<f64>> = all_utilities(s)
             .into_iter()
@@ -1895,19 +1913,7 @@ mod tests {
                         maxs: &f.utility_ranges.iter().map(|r| r.1).collect::<Vec<_>>(),
                         power: None,
                     };
-                    let pts: Vec<FrontierPoint> = front
-                        .iter()
-                        .map(|u| FrontierPoint {
-                            utilities: u.clone(),
-                            outcome: Outcome::new_unchecked(vec![]),
-                        })
-                        .collect();
-                    let want = [
-                        best_of(&pts, |u| obj.nash(u), true),
-                        best_of(&pts, |u| obj.egalitarian(u), true),
-                        best_of(&pts, |u| obj.ks(u), false),
-                        best_of(&pts, welfare, true),
-                    ];
+                    let want = brute_optima(&front, &obj);
                     let sols = [&f.nash, &f.egalitarian, &f.kalai_smorodinsky, &f.max_welfare];
                     for (k, (sol, want)) in sols.iter().zip(&want).enumerate() {
                         let ctx = format!(

@@ -475,9 +475,9 @@ impl<'a> Pairs<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::brute_frontier;
+    use super::super::tests::{brute_frontier, brute_optima};
     use super::*;
-    use crate::frontier::{best_of, disagreement_and_maxima, power_exponents, utility_ranges};
+    use crate::frontier::{disagreement_and_maxima, power_exponents, utility_ranges};
     use detente_core::{Issue, Meta, Party, Role, Scenario, Stance};
     use detente_testkit::{PlanConfig, random_plan, zero_sum_plan};
 
@@ -542,19 +542,7 @@ mod tests {
         let Some(got) = solve_listing(&prep, &obj, &budget, max_listed) else {
             return (false, 0, false);
         };
-        let pts: Vec<FrontierPoint> = front
-            .iter()
-            .map(|u| FrontierPoint {
-                utilities: u.clone(),
-                outcome: Outcome::new_unchecked(vec![]),
-            })
-            .collect();
-        let want = [
-            best_of(&pts, |u| obj.nash(u), true),
-            best_of(&pts, |u| obj.egalitarian(u), true),
-            best_of(&pts, |u| obj.ks(u), false),
-            best_of(&pts, welfare, true),
-        ];
+        let want = brute_optima(front, &obj);
         let reaches =
             |pt: &FrontierPoint| (0..2).all(|p| s.utility(p, &pt.outcome) == pt.utilities[p]);
         let mut ranged = 0;
