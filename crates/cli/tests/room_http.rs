@@ -1038,3 +1038,92 @@ fn bodies_are_read_into_their_types_and_errors_name_the_field() {
     let (s, b) = by(&server, &up, "POST", "api/biddings/1/offers", r#"{"value": 30}"#);
     assert_eq!(s, 200, "{b}");
 }
+
+/// The value of `Retry-After` in a head (lower case), or a failure saying the head.
+fn retry_after(head: &str) -> i64 {
+    head.lines()
+        .find_map(|l| l.strip_prefix("retry-after: "))
+        .and_then(|x| x.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no retry-after: {head}"))
+}
+
+#[test]
+fn failed_sign_ins_past_the_limit_get_429_until_the_window_passes() {
+    // Two rooms on one server: room one made by a first server, room two by the one tried,
+    // which allows 3 failures on a holder and 30 from an address in any 8 seconds.
+    let data = std::env::temp_dir().join(format!("detente-room-http-{}-limit", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut first = Server::spawn(data.clone(), &["--new-room", "tutorial"], String::new(), vec![]);
+    first.keep = true;
+    let one = first.room.clone();
+    first.sign_in("upland");
+    let mediator_one = first.token("mediator").to_string();
+    drop(first);
+    let extra = ["--new-room", "tutorial", "--sign-in-limit", "3/8"];
+    let server = Server::spawn(data, &extra, String::new(), vec![]);
+    let two = server.room.clone();
+    assert_ne!(one, two);
+    // Successes are not counted: Upland claims its invitation, then signs in again and again.
+    server.sign_in("upland");
+    for _ in 0..5 {
+        assert_eq!(sign_in_with(&server, &two, "upland", &secret_of("upland")).0, 200);
+    }
+    // Three failures: two wrong secrets and a wrong claim.
+    assert_eq!(sign_in_with(&server, &two, "upland", "a wrong secret, guessed").0, 404);
+    assert_eq!(sign_in_with(&server, &two, "upland", "another wrong secret").0, 404);
+    let spent = "0".repeat(64);
+    assert_eq!(claim_with(&server, &two, "upland", &spent, "a secret of mine").0, 404);
+    // Then 429, the right secret included, saying when.
+    let body = json!({"who": "upland", "token": secret_of("upland")}).to_string();
+    let (s, head, b) =
+        server.request("POST", &format!("/rooms/{two}/sign-in"), &[], body.as_bytes());
+    assert_eq!(s, 429, "{b}");
+    let v: Value = serde_json::from_str(&b).unwrap();
+    let error = v["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(
+            "the budget of failed sign-ins and claims of party \"upland\" in this room (3 in any 8 s) is spent (each may be a guess of its secret; docs/security.md): the next sign-in or claim may be tried at "
+        ),
+        "{error}"
+    );
+    assert!((1..=8).contains(&retry_after(&head)), "{head}");
+    let retry_at = v["retry_at"].as_i64().unwrap();
+    let (s, v) = claim_with(&server, &two, "upland", server.token("upland"), "a secret of mine");
+    assert_eq!(s, 429, "{v}");
+    // The sign-in page says the same.
+    let (s, _, page) = server.request(
+        "POST",
+        &format!("/rooms/{two}/"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("who=upland&token={}", secret_of("upland").replace(' ', "+").replace(',', "%2C"))
+            .as_bytes(),
+    );
+    assert_eq!(s, 429, "{page}");
+    assert!(page.contains("the budget of failed sign-ins and claims of party"), "{page}");
+    // Another room, and another holder of this one, are not limited.
+    assert_eq!(sign_in_with(&server, &one, "upland", &secret_of("upland")).0, 200);
+    server.sign_in("lowland");
+    server.sign_in("mediator");
+    // From one address, 30 failures on anyone (27 more, on holders that do not exist),
+    // and every sign-in from it is refused, in any room.
+    for k in 0..27 {
+        assert_eq!(sign_in_with(&server, &two, &format!("nobody-{k}"), "wrong").0, 404, "{k}");
+    }
+    let body = json!({"who": "mediator", "token": mediator_one}).to_string();
+    let (s, head, b) =
+        server.request("POST", &format!("/rooms/{one}/sign-in"), &[], body.as_bytes());
+    assert_eq!(s, 429, "{b}");
+    assert!(
+        b.contains("the budget of failed sign-ins and claims from your address (30 in any 8 s)"),
+        "{b}"
+    );
+    let address_at = serde_json::from_str::<Value>(&b).unwrap()["retry_at"].as_i64().unwrap();
+    let wait = retry_after(&head);
+    assert!((1..=8).contains(&wait), "{head}");
+    // Once the window has passed the failures, the right tokens sign in again: the server's
+    // time was `address_at - wait` at its answer, and the later place frees at `until`.
+    let until = retry_at.max(address_at);
+    std::thread::sleep(Duration::from_secs((until - address_at + wait + 1) as u64));
+    assert_eq!(sign_in_with(&server, &two, "upland", &secret_of("upland")).0, 200);
+    assert_eq!(sign_in_with(&server, &one, "mediator", &mediator_one).0, 200);
+}

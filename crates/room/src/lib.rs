@@ -43,6 +43,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+mod attempts;
 mod error;
 mod inputs;
 mod model;
@@ -54,6 +55,7 @@ mod store;
 mod view;
 
 pub use access::{Action, Credential, Resource, Role, Session, decide};
+pub use attempts::SignInLimit;
 pub use error::{Error, ErrorKind};
 pub use inputs::{MAX_INPUTS_BYTES, MAX_REASON, MAX_WEIGHT, PartyInputs};
 pub use model::{AuditEntry, DraftBudget, MAX_ID, RoomId, Skeleton, settlement};

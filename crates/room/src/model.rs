@@ -176,15 +176,7 @@ impl DraftBudget {
     /// when the room's drafts were added (any order; times after `now`, from a clock set
     /// back, count as recent).
     pub fn next_allowed(&self, added: &[i64], now: i64) -> i64 {
-        let mut recent: Vec<i64> =
-            added.iter().copied().filter(|&t| t > now - self.window).collect();
-        if recent.len() < self.drafts.max(1) {
-            return now;
-        }
-        // Newest first: the draft whose leaving the window frees a place is the
-        // `drafts`-th newest; it leaves when the window has moved past it.
-        recent.sort_unstable_by(|a, b| b.cmp(a));
-        (recent[self.drafts.max(1) - 1] + self.window).max(now)
+        next_in_window(self.drafts, self.window, added, now)
     }
 
     /// Leave to add one more draft at `now`, or a [`crate::ErrorKind::TooMany`] error
@@ -194,17 +186,53 @@ impl DraftBudget {
         if at <= now {
             return Ok(());
         }
-        Err(Error::too_many(
-            format!(
-                "the mediator's budget of drafts ({} in any {}) is spent (each draft asks every party's verdict; docs/security.md): the next draft may be added at {} UTC, in {}",
-                self.drafts,
-                span(self.window),
-                detente_core::utc_text(at),
-                span(at - now)
-            ),
+        Err(spent(
+            "the mediator's budget of drafts",
+            self.drafts,
+            self.window,
+            "each draft asks every party's verdict",
+            "the next draft may be added",
             at,
+            now,
         ))
     }
+}
+
+/// The earliest time, `now` or later, at which fewer than `most` of `times` lie in the
+/// sliding window of `window` seconds ending then: one more event fits a budget of `most`
+/// in any `window` (times after `now`, from a clock set back, count as recent).
+pub(crate) fn next_in_window(most: usize, window: i64, times: &[i64], now: i64) -> i64 {
+    let most = most.max(1);
+    let mut recent: Vec<i64> = times.iter().copied().filter(|&t| t > now - window).collect();
+    if recent.len() < most {
+        return now;
+    }
+    // Newest first: the event whose leaving the window frees a place is the `most`-th
+    // newest; it leaves when the window has moved past it.
+    recent.sort_unstable_by(|a, b| b.cmp(a));
+    (recent[most - 1] + window).max(now)
+}
+
+/// The refusal of a spent budget (`most` in any `window` seconds), in one wording: what the
+/// budget is, why it exists, and when (`at`, after `now`) the next try fits.
+pub(crate) fn spent(
+    budget: &str,
+    most: usize,
+    window: i64,
+    why: &str,
+    next: &str,
+    at: i64,
+    now: i64,
+) -> Error {
+    Error::too_many(
+        format!(
+            "{budget} ({most} in any {}) is spent ({why}; docs/security.md): {next} at {} UTC, in {}",
+            span(window),
+            detente_core::utc_text(at),
+            span(at - now)
+        ),
+        at,
+    )
 }
 
 /// A length of time in words, rounded up to the minute past a minute: `24 hours`,

@@ -1,11 +1,13 @@
 //! [`Rooms`]: the operations of the room, each one transaction, each asking
 //! [`crate::access`] first.
 
+use std::net::IpAddr;
 use std::path::Path;
 
 use detente_core::{Proposal, Scenario, Term};
 
 use crate::access::{self, Action, Credential, Resource, Role, Session};
+use crate::attempts::{Failures, SignInLimit};
 use crate::error::{Error, ErrorKind};
 use crate::inputs::PartyInputs;
 use crate::model::{AuditEntry, DraftBudget, MAX_ID, RoomId, Skeleton, quote, settlement};
@@ -103,6 +105,8 @@ pub struct Rooms {
     backend: Backend,
     cost: HashCost,
     budget: DraftBudget,
+    /// The failed sign-ins and claims in the window, in memory ([`SignInLimit`]).
+    failures: Failures,
 }
 
 impl Rooms {
@@ -117,7 +121,26 @@ impl Rooms {
     }
 
     fn on(backend: Backend) -> Rooms {
-        Rooms { backend, cost: HashCost::Standard, budget: DraftBudget::DEFAULT }
+        Rooms {
+            backend,
+            cost: HashCost::Standard,
+            budget: DraftBudget::DEFAULT,
+            failures: Failures::new(SignInLimit::DEFAULT),
+        }
+    }
+
+    /// The same rooms, with this limit of failed sign-ins and claims (the default:
+    /// [`SignInLimit::DEFAULT`]), counting from none. Errors for a limit of no failure or no
+    /// time.
+    pub fn with_sign_in_limit(mut self, limit: SignInLimit) -> Result<Rooms, Error> {
+        if limit.failures == 0 || limit.per_address == 0 || limit.window <= 0 {
+            return Err(Error::invalid(format!(
+                "sign-in limit: {} failures per holder and {} per address in {} s, expected at least 1 failure in at least 1 s",
+                limit.failures, limit.per_address, limit.window
+            )));
+        }
+        self.failures = Failures::new(limit);
+        Ok(self)
     }
 
     /// The same rooms, with this budget of the mediator's drafts (the default:
@@ -197,8 +220,26 @@ impl Rooms {
     /// [`MAX_SESSION_SECONDS`]). A session opened with an unclaimed invitation may read the
     /// skeleton only ([`Credential::Invitation`]): claim it first ([`Rooms::claim`]). An
     /// unknown room, an unknown `who` and a wrong token give the same not-found error.
+    ///
+    /// Past the limit of failed sign-ins and claims on this holder ([`SignInLimit`]), every
+    /// sign-in is refused with [`ErrorKind::TooMany`], the right token included, until the
+    /// window frees a place; [`Rooms::sign_in_from`] also counts the client's address.
     pub fn sign_in(
         &mut self,
+        room: &str,
+        who: &str,
+        token: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<(Secret, Session), Error> {
+        self.sign_in_from(None, room, who, token, now, ttl)
+    }
+
+    /// [`Rooms::sign_in`] from a client at this address, when the caller knows it: failures
+    /// are also counted by address ([`SignInLimit::per_address`]).
+    pub fn sign_in_from(
+        &mut self,
+        client: Option<IpAddr>,
         room: &str,
         who: &str,
         token: &str,
@@ -208,12 +249,28 @@ impl Rooms {
         check_ttl(ttl)?;
         let room = RoomId::parse(room)?;
         let role = holder(who)?;
+        self.failures.check(&room, who, client, now)?;
+        let answer = self.sign_in_checked(&room, role, token, now, ttl);
+        if answer.as_ref().is_err_and(|e| e.kind() == ErrorKind::NotFound) {
+            self.failures.failed(&room, who, client, now);
+        }
+        answer
+    }
+
+    fn sign_in_checked(
+        &mut self,
+        room: &RoomId,
+        role: Role,
+        token: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<(Secret, Session), Error> {
         let principal = role.principal();
         let refused = || Error::not_found("no such room, or a wrong token for it");
         if !secret::presentable(token) {
             return Err(refused());
         }
-        let stored = self.tx(|tx| tx.credential(&room, &principal))?;
+        let stored = self.tx(|tx| tx.credential(room, &principal))?;
         let verified = match stored {
             Some(c) if secret::verify(token, &c.hash) => c,
             _ => return Err(refused()),
@@ -222,13 +279,13 @@ impl Rooms {
             (Role::Party(_), None) => Credential::Invitation,
             _ => Credential::Own,
         };
-        self.open_session(&room, role, credential, now, ttl, |tx| {
+        self.open_session(room, role, credential, now, ttl, |tx| {
             // The token was checked outside the transaction (argon2 is slow): if it was
             // reissued or claimed since, the old one opens no session.
-            if tx.credential(&room, &principal)?.as_ref() != Some(&verified) {
+            if tx.credential(room, &principal)?.as_ref() != Some(&verified) {
                 return Err(refused());
             }
-            tx.append_audit(&room, now, &principal, "signed in")
+            tx.append_audit(room, now, &principal, "signed in")
         })
     }
 
@@ -271,8 +328,27 @@ impl Rooms {
     /// [`ErrorKind::Conflict`] (whoever claimed it first, the mediator who handed it on
     /// included, holds the party's place: the party asks the mediator for a new invitation
     /// and tells it). A wrong invitation, an unknown room or party: not found, as at sign-in.
+    ///
+    /// A wrong invitation counts as a failed sign-in of the party ([`SignInLimit`]): past the
+    /// limit, claims are refused as sign-ins are ([`ErrorKind::TooMany`]).
     pub fn claim(
         &mut self,
+        room: &str,
+        party: &str,
+        invitation: &str,
+        secret: &str,
+        ttl: i64,
+        now: i64,
+    ) -> Result<(Secret, Session), Error> {
+        self.claim_from(None, room, party, invitation, secret, ttl, now)
+    }
+
+    /// [`Rooms::claim`] from a client at this address, when the caller knows it: failures
+    /// are also counted by address ([`SignInLimit::per_address`]).
+    #[allow(clippy::too_many_arguments)] // the claim's own, and where it comes from
+    pub fn claim_from(
+        &mut self,
+        client: Option<IpAddr>,
         room: &str,
         party: &str,
         invitation: &str,
@@ -288,6 +364,25 @@ impl Rooms {
                 "who: the mediator's token is its own already; a party claims its invitation",
             ));
         }
+        self.failures.check(&room, party, client, now)?;
+        let answer = self.claim_checked(room.clone(), role, party, invitation, secret, ttl, now);
+        if answer.as_ref().is_err_and(|e| e.kind() == ErrorKind::NotFound) {
+            self.failures.failed(&room, party, client, now);
+        }
+        answer
+    }
+
+    #[allow(clippy::too_many_arguments)] // as claim_from's
+    fn claim_checked(
+        &mut self,
+        room: RoomId,
+        role: Role,
+        party: &str,
+        invitation: &str,
+        secret: &str,
+        ttl: i64,
+        now: i64,
+    ) -> Result<(Secret, Session), Error> {
         let refused = || Error::not_found("no such room, or a wrong invitation for it");
         if !secret::well_formed(invitation) {
             return Err(refused());

@@ -86,6 +86,7 @@ both!(
     a_weak_secret_is_refused_and_changes_nothing,
     unclaimed_sessions_read_the_drafts_and_nothing_a_party_entered,
     a_mediator_that_claims_an_invitation_first_is_found_out,
+    failed_sign_ins_and_claims_are_limited,
 );
 
 fn shipped(name: &str) -> Scenario {
@@ -1250,4 +1251,98 @@ fn a_sqlite_store_from_before_claims_is_upgraded_and_a_claim_erases_what_its_inv
          offers entered under the invitation were erased"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn failed_sign_ins_and_claims_are_limited(open: &dyn Fn() -> Rooms, _: &str) {
+    use ErrorKind::*;
+    let limit = SignInLimit { failures: 3, per_address: 5, window: HOUR };
+    let mut rooms = open().with_sign_in_limit(limit).unwrap();
+    let s = shipped("tutorial");
+    let f = fixture(&mut rooms, &s);
+    let g = fixture(&mut rooms, &s);
+    let (room, other) = (f.created.room.as_str(), g.created.room.as_str());
+    let wrong = "a wrong secret, guessed";
+    let upland = secret_of("upland");
+    // Successes are not counted: many sign-ins with the right secret.
+    for k in 0..10 {
+        rooms.sign_in(room, "upland", &upland, NOW + k, HOUR).unwrap();
+    }
+    // Three failures, a wrong secret and a wrong claim of the spent invitation alike...
+    assert_eq!(kind(rooms.sign_in(room, "upland", wrong, NOW + 10, HOUR)), Some(NotFound));
+    let spent = &"0".repeat(64);
+    assert_eq!(kind(rooms.claim(room, "upland", spent, wrong, HOUR, NOW + 11)), Some(NotFound));
+    assert_eq!(kind(rooms.sign_in(room, "upland", wrong, NOW + 20, HOUR)), Some(NotFound));
+    // ... and the next attempt is refused, the right secret included, saying when.
+    let e = rooms.sign_in(room, "upland", &upland, NOW + 30, HOUR).unwrap_err();
+    assert_eq!((e.kind(), e.retry_at()), (TooMany, Some(NOW + 10 + HOUR)));
+    assert_eq!(
+        e.message(),
+        "the budget of failed sign-ins and claims of party \"upland\" in this room (3 in any 1 \
+         hour) is spent (each may be a guess of its secret; docs/security.md): the next sign-in \
+         or claim may be tried at 2025-11-24 17:00:10 UTC, in 1 hour"
+    );
+    assert_eq!(
+        kind(rooms.sign_in(room, "upland", &upland, NOW + 10 + HOUR - 1, HOUR)),
+        Some(TooMany)
+    );
+    // Refusals of the limit are not failures, and leave no trace.
+    let trail = rooms.audit(&f.mediator).unwrap();
+    assert_eq!(kind(rooms.sign_in(room, "upland", wrong, NOW + 40, HOUR)), Some(TooMany));
+    assert_eq!(rooms.audit(&f.mediator).unwrap(), trail);
+    // The sessions opened before are kept.
+    assert!(rooms.my_inputs(&f.parties[0].1).is_ok());
+    // Other holders of the room, and Upland of another room, are not limited.
+    rooms.sign_in(room, "lowland", &secret_of("lowland"), NOW + 30, HOUR).unwrap();
+    rooms.sign_in(room, "mediator", f.created.mediator.expose(), NOW + 30, HOUR).unwrap();
+    rooms.sign_in(other, "upland", &upland, NOW + 30, HOUR).unwrap();
+    // When the window passes the first failure, one attempt (and one failure) more.
+    rooms.sign_in(room, "upland", &upland, NOW + 10 + HOUR, HOUR).unwrap();
+    assert_eq!(kind(rooms.sign_in(room, "upland", wrong, NOW + 10 + HOUR, HOUR)), Some(NotFound));
+    let e = rooms.sign_in(room, "upland", &upland, NOW + 10 + HOUR, HOUR).unwrap_err();
+    assert_eq!(e.retry_at(), Some(NOW + 11 + HOUR));
+    // An unknown holder and an unknown room count alike (the limit tells nothing of which
+    // exist); a malformed room id and a weak new secret are not failures.
+    for _ in 0..3 {
+        assert_eq!(kind(rooms.sign_in(room, "nobody", wrong, NOW, HOUR)), Some(NotFound));
+        let unknown = "0123456789abcdef0123456789abcdef";
+        assert_eq!(kind(rooms.sign_in(unknown, "upland", wrong, NOW, HOUR)), Some(NotFound));
+    }
+    assert_eq!(kind(rooms.sign_in(room, "nobody", wrong, NOW, HOUR)), Some(TooMany));
+    let h = fixture(&mut rooms, &s);
+    let (fresh, invitation) = (h.created.room.as_str(), h.created.invitations[0].1.expose());
+    let ip: std::net::IpAddr = "192.0.2.7".parse().unwrap();
+    let elsewhere: std::net::IpAddr = "192.0.2.8".parse().unwrap();
+    for _ in 0..5 {
+        let r = rooms.sign_in_from(Some(elsewhere), "nope", "upland", wrong, NOW, HOUR);
+        assert_eq!(kind(r), Some(InvalidInput));
+        let r = rooms.claim_from(Some(elsewhere), fresh, "upland", invitation, "weak", HOUR, NOW);
+        assert_eq!(kind(r), Some(InvalidInput));
+    }
+    rooms.sign_in(fresh, "upland", &upland, NOW, HOUR).unwrap();
+    // By address: five failures from one, on anyone, and it is refused on anyone; another
+    // address, or none, is not.
+    let party = |k: usize| h.created.invitations[k % 3].0.clone();
+    for k in 0..5 {
+        let r = rooms.sign_in_from(Some(ip), fresh, &party(k), wrong, NOW, HOUR);
+        assert_eq!(kind(r), Some(NotFound));
+    }
+    let mediator = g.created.mediator.expose();
+    let e = rooms.sign_in_from(Some(ip), other, "mediator", mediator, NOW, HOUR).unwrap_err();
+    assert!(
+        e.message().starts_with(
+            "the budget of failed sign-ins and claims from your address (5 in any 1 hour) is spent"
+        ),
+        "{e}"
+    );
+    let e = rooms.claim_from(Some(ip), other, "lowland", invitation, &upland, HOUR, NOW);
+    assert_eq!(kind(e), Some(TooMany));
+    rooms.sign_in_from(Some(elsewhere), other, "mediator", mediator, NOW, HOUR).unwrap();
+    rooms.sign_in_from(None, other, "mediator", mediator, NOW, HOUR).unwrap();
+    // A limit of nothing is refused; the default is as documented.
+    assert!(open().with_sign_in_limit(SignInLimit { failures: 0, ..limit }).is_err());
+    assert!(open().with_sign_in_limit(SignInLimit { window: 0, ..limit }).is_err());
+    assert_eq!(
+        SignInLimit::DEFAULT,
+        SignInLimit { failures: 10, per_address: 100, window: 15 * 60 }
+    );
 }

@@ -70,6 +70,28 @@ pub struct ServeArgs {
     /// (for a mediator that lost its own; the old token and its sessions end).
     #[arg(long, value_name = "ROOM", requires = "multi_user")]
     pub reissue_mediator: Option<String>,
+    /// With --multi-user: at most FAILURES failed sign-ins and claims on one holder of a
+    /// room in any SECONDS, and ten times as many from one client address, before every
+    /// attempt is refused (429) until the window frees a place (default 10/900;
+    /// docs/security.md).
+    #[arg(long, value_name = "FAILURES/SECONDS", requires = "multi_user")]
+    pub sign_in_limit: Option<String>,
+}
+
+/// `--sign-in-limit FAILURES/SECONDS` read: the room's limit, ten times FAILURES per address.
+fn sign_in_limit(text: &str) -> Result<detente_room::SignInLimit, BadInput> {
+    let bad = || {
+        BadInput(format!(
+            "--sign-in-limit {text:?}: expected FAILURES/SECONDS, two whole numbers of at least 1 (e.g. 10/900, the default)"
+        ))
+    };
+    let (failures, window) = text.split_once('/').ok_or_else(bad)?;
+    let failures: usize = failures.trim().parse().map_err(|_| bad())?;
+    let window: i64 = window.trim().parse().map_err(|_| bad())?;
+    if failures == 0 || window <= 0 || failures > 1_000_000 {
+        return Err(bad());
+    }
+    Ok(detente_room::SignInLimit { failures, per_address: failures * 10, window })
 }
 
 /// The server's state: the scenarios served and the workers' permits.
@@ -168,7 +190,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, api::router(app)).await
+        // With each client's address: the room counts failed sign-ins by it.
+        let service = api::router(app).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service).await
     })?;
     Ok(())
 }
@@ -193,7 +217,11 @@ fn open_rooms(args: &ServeArgs) -> anyhow::Result<Option<room::Shared>> {
             .into());
         }
     };
-    Ok(Some(Arc::new(std::sync::Mutex::new(rooms.map_err(|e| room_error(&e))?))))
+    let mut rooms = rooms.map_err(|e| room_error(&e))?;
+    if let Some(limit) = &args.sign_in_limit {
+        rooms = rooms.with_sign_in_limit(sign_in_limit(limit)?).map_err(|e| room_error(&e))?;
+    }
+    Ok(Some(Arc::new(std::sync::Mutex::new(rooms))))
 }
 
 /// A room error at start: bad input (exit 2) but for the storage's own failures.
@@ -243,5 +271,15 @@ mod tests {
         assert!(!host("0.0.0.0").unwrap().is_loopback());
         let e = host("example.org").unwrap_err().0;
         assert!(e.starts_with("--host \"example.org\": not an IP address"), "{e}");
+    }
+
+    #[test]
+    fn sign_in_limits_are_failures_over_seconds() {
+        let l = sign_in_limit("3/60").unwrap();
+        assert_eq!((l.failures, l.per_address, l.window), (3, 30, 60));
+        for bad in ["", "3", "0/60", "3/0", "3/-1", "x/60", "3/60/1", "-3/60"] {
+            let e = sign_in_limit(bad).unwrap_err().0;
+            assert!(e.starts_with("--sign-in-limit") && e.contains("FAILURES/SECONDS"), "{e}");
+        }
     }
 }

@@ -16,9 +16,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -67,6 +68,16 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The client's address, as the server sees it (a reverse proxy's own, behind one), when
+/// the server was started with it (`detente serve` is): the room counts failed sign-ins and
+/// claims by it.
+pub(super) type Client = Option<Extension<ConnectInfo<std::net::SocketAddr>>>;
+
+/// The address of [`Client`].
+pub(super) fn address(client: Client) -> Option<std::net::IpAddr> {
+    client.map(|Extension(ConnectInfo(a))| a.ip())
+}
+
 /// A room error as an HTTP answer.
 pub(super) fn refusal(e: &detente_room::Error) -> Refusal {
     let status = match e.kind() {
@@ -87,7 +98,7 @@ pub(super) fn refusal(e: &detente_room::Error) -> Refusal {
 }
 
 /// A refusal as an answer; one with `retry_at` (a spent budget) also says `Retry-After`.
-fn refused(r: Refusal) -> Response {
+pub(super) fn refused(r: Refusal) -> Response {
     let retry = r.body.get("retry_at").and_then(Value::as_i64);
     let mut response = r.into_response();
     if let Some(at) = retry
@@ -294,7 +305,12 @@ struct Offer {
 }
 
 /// `POST /rooms/{room}/sign-in` with `{"who", "token", "minutes"?}`.
-async fn sign_in(State(app): State<App>, Path(room): Path<String>, body: Bytes) -> Response {
+async fn sign_in(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    client: Client,
+    body: Bytes,
+) -> Response {
     if let Err(r) = shared(&app) {
         return r.into_response();
     }
@@ -303,19 +319,25 @@ async fn sign_in(State(app): State<App>, Path(room): Path<String>, body: Bytes) 
         Err(r) => return r.into_response(),
     };
     let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
+    let client = address(client);
     let answer = with_rooms(&app, move |rooms| {
-        rooms.sign_in(&room, &who, &token, now(), minutes.saturating_mul(60))
+        rooms.sign_in_from(client, &room, &who, &token, now(), minutes.saturating_mul(60))
     })
     .await;
     match answer {
         Ok((session, s)) => session_answer(&session, &s, minutes),
-        Err(r) => r.into_response(),
+        Err(r) => refused(r),
     }
 }
 
 /// `POST /rooms/{room}/claim` with `{"who", "invitation", "secret", "minutes"?}`: the party
 /// claims its invitation with a secret of its own, and is signed in, answered as a sign-in.
-async fn claim(State(app): State<App>, Path(room): Path<String>, body: Bytes) -> Response {
+async fn claim(
+    State(app): State<App>,
+    Path(room): Path<String>,
+    client: Client,
+    body: Bytes,
+) -> Response {
     if let Err(r) = shared(&app) {
         return r.into_response();
     }
@@ -324,13 +346,15 @@ async fn claim(State(app): State<App>, Path(room): Path<String>, body: Bytes) ->
         Err(r) => return r.into_response(),
     };
     let minutes = minutes.unwrap_or(DEFAULT_MINUTES);
+    let client = address(client);
     let answer = with_rooms(&app, move |rooms| {
-        rooms.claim(&room, &who, &invitation, &secret, minutes.saturating_mul(60), now())
+        let ttl = minutes.saturating_mul(60);
+        rooms.claim_from(client, &room, &who, &invitation, &secret, ttl, now())
     })
     .await;
     match answer {
         Ok((session, s)) => session_answer(&session, &s, minutes),
-        Err(r) => r.into_response(),
+        Err(r) => refused(r),
     }
 }
 

@@ -307,6 +307,7 @@ fn from_another_site(headers: &HeaderMap) -> bool {
 async fn sign_in(
     State(app): State<App>,
     Path(room_id): Path<String>,
+    client: room::Client,
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
@@ -327,9 +328,11 @@ async fn sign_in(
     let (who, token) = (f.text("who"), f.text("token"));
     let (id, w) = (room_id.clone(), who.clone());
     let seconds = room::DEFAULT_MINUTES * 60;
-    let answer =
-        room::with_rooms(&app, move |rooms| rooms.sign_in(&id, &w, &token, room::now(), seconds))
-            .await;
+    let client = room::address(client);
+    let answer = room::with_rooms(&app, move |rooms| {
+        rooms.sign_in_from(client, &id, &w, &token, room::now(), seconds)
+    })
+    .await;
     match answer {
         Ok((session, s)) if s.credential() == Credential::Invitation => {
             // A party's first sign-in, with its invitation: it chooses its secret here (the
@@ -412,6 +415,7 @@ fn claim_body(
 async fn claim(
     State(app): State<App>,
     Path(room_id): Path<String>,
+    client: room::Client,
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
@@ -443,8 +447,9 @@ async fn claim(
     }
     let (id, w, inv) = (room_id.clone(), who.clone(), invitation.clone());
     let seconds = room::DEFAULT_MINUTES * 60;
+    let client = room::address(client);
     let answer = room::with_rooms(&app, move |rooms| {
-        rooms.claim(&id, &w, &inv, &secret, seconds, room::now())
+        rooms.claim_from(client, &id, &w, &inv, &secret, seconds, room::now())
     })
     .await;
     match answer {
