@@ -26,6 +26,8 @@ struct Server {
     database: Option<String>,
     /// Keep the data folder when dropped (for a restart on it).
     keep: bool,
+    /// What the server printed, up to the line with its URL.
+    printed: Vec<String>,
 }
 
 impl Drop for Server {
@@ -93,8 +95,10 @@ impl Server {
             .unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let (mut room, mut tokens, mut addr) = (room, tokens, String::new());
+        let mut printed = vec![];
         let mut line = String::new();
         while addr.is_empty() && out.read_line(&mut line).unwrap_or(0) > 0 {
+            printed.push(line.trim_end_matches('\n').to_string());
             if let Some(rest) = line.strip_prefix("detente: room ") {
                 room = rest.split_whitespace().next().unwrap_or_default().to_string();
             } else if let Some(rest) = line.strip_prefix("  ") {
@@ -107,7 +111,7 @@ impl Server {
             line.clear();
         }
         // Built before any check, so that a failing check still stops the server (Drop).
-        let server = Server { child, addr, room, tokens, data, database, keep: false };
+        let server = Server { child, addr, room, tokens, data, database, keep: false, printed };
         assert!(!server.addr.is_empty(), "the server ended before listening");
         server
     }
@@ -1126,4 +1130,50 @@ fn failed_sign_ins_past_the_limit_get_429_until_the_window_passes() {
     std::thread::sleep(Duration::from_secs((until - address_at + wait + 1) as u64));
     assert_eq!(sign_in_with(&server, &two, "upland", &secret_of("upland")).0, 200);
     assert_eq!(sign_in_with(&server, &one, "mediator", &mediator_one).0, 200);
+}
+
+#[test]
+fn a_new_room_prints_its_tokens_and_how_a_party_claims_its_invitation() {
+    let server = Server::start("tutorial", "printout");
+    let room = server.room.clone();
+    // The tokens masked: each of 64 hexadecimal digits, all different.
+    let mut seen = std::collections::BTreeSet::new();
+    let masked: Vec<String> = server
+        .printed
+        .iter()
+        .map(|l| match l.strip_prefix("  ").map(|r| r.split_once(' ')) {
+            Some(Some((who, token))) => {
+                assert!(token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{l}");
+                assert!(seen.insert(token.to_string()), "{l}");
+                format!("  {who} TOKEN")
+            }
+            _ => l.clone(),
+        })
+        .collect();
+    let (last, printout) = masked.split_last().unwrap();
+    assert_eq!(
+        printout,
+        [
+            format!(
+                "detente: room {room} created from tutorial; hand the mediator its token and each party its invitation:"
+            ),
+            "  mediator TOKEN".into(),
+            "  upland TOKEN".into(),
+            "  lowland TOKEN".into(),
+            "  commission TOKEN".into(),
+            "detente: each party claims its invitation at its first sign-in by choosing a secret of its own, and signs in with that secret afterwards (the invitation then works no more)".into(),
+            format!("detente: each signs in on the room's page, /rooms/{room}/ here"),
+        ]
+    );
+    assert!(last.starts_with("detente: serving ") && last.contains(&server.addr), "{last}");
+    // As it says: the invitation signs in unclaimed, is claimed with a secret of the party's
+    // own, then works no more, and the secret signs in.
+    let invitation = server.token("lowland");
+    let (s, v) = sign_in_with(&server, &room, "lowland", invitation);
+    assert_eq!((s, v["claimed"].as_bool()), (200, Some(false)), "{v}");
+    let (s, v) = claim_with(&server, &room, "lowland", invitation, &secret_of("lowland"));
+    assert_eq!((s, v["claimed"].as_bool()), (200, Some(true)), "{v}");
+    assert_eq!(sign_in_with(&server, &room, "lowland", invitation).0, 404);
+    let (s, v) = sign_in_with(&server, &room, "lowland", &secret_of("lowland"));
+    assert_eq!((s, v["claimed"].as_bool()), (200, Some(true)), "{v}");
 }

@@ -139,13 +139,17 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         let created = store.create(&s, room::now()).map_err(|e| room_error(&e))?;
         writeln!(
             stdout,
-            "detente: room {} created from {scenario}; hand each its token:",
+            "detente: room {} created from {scenario}; hand the mediator its token and each party its invitation:",
             created.room
         )?;
         writeln!(stdout, "  mediator {}", created.mediator.expose())?;
         for (party, token) in &created.invitations {
             writeln!(stdout, "  {party} {}", token.expose())?;
         }
+        writeln!(
+            stdout,
+            "detente: each party claims its invitation at its first sign-in by choosing a secret of its own, and signs in with that secret afterwards (the invitation then works no more)"
+        )?;
         // The path alone: the URL is the next line's (and a reader may take the first URL).
         writeln!(
             stdout,
