@@ -65,6 +65,8 @@ pub fn exercise_scenario(s: &Scenario) {
         max_search_work: 100_000,
         power: None,
         sample: Some((3, 0)),
+        max_sample_draws: 10_000,
+        max_sample_work: 1_000_000,
     };
     let _ = frontier(s, &options);
     if let Ok(aw) = detente_analysis::adjusted_winner::adjusted_winner_for(s) {

@@ -33,6 +33,10 @@
 //! `1-5`) chooses the seeds. With `FRONTIER_PER_SOLUTION=1`, each row is followed by
 //! `per-solution <family> <parties> <issues> <seed> <welfare s> <egalitarian s> <Nash s>`:
 //! the CPU time of each of those searches alone (the Nash search without its seeds).
+//! With `FRONTIER_SAMPLE=<n>`, each call also draws a uniform sample of `n` frontier points
+//! (seed 0, as `frontier --sample n`), timed with the rest, and each row is followed by
+//! `sample <family> <parties> <issues> <seed> <drawn> <n> <how>` (`how`: `counted`, or the
+//! sampler's note).
 //! `FRONTIER_PROBE=<cases>` times the Nash search alone (nodes, work, the product found),
 //! for work on that search.
 
@@ -156,7 +160,10 @@ fn hard(cases: &str) {
             (n, n)
         }
     };
-    let options = FrontierOptions::default();
+    let sample: Option<usize> = std::env::var("FRONTIER_SAMPLE")
+        .ok()
+        .map(|v| v.trim().parse().expect("FRONTIER_SAMPLE: the number of points to draw"));
+    let options = FrontierOptions { sample: sample.map(|n| (n, 0)), ..FrontierOptions::default() };
     for case in cases.split(',').filter(|c| !c.trim().is_empty()) {
         let parts: Vec<&str> = case.trim().split(':').collect();
         let [family, n_p, n_i] = parts[..] else {
@@ -194,6 +201,15 @@ fn hard(cases: &str) {
                 f.kalai_smorodinsky.points.len(),
                 f.max_welfare.points.len(),
             );
+            if let Some(n) = sample {
+                let drawn = f.sample.as_ref().map_or(0, |x| x.len());
+                let how = match (&f.sample, &f.sample_note) {
+                    (Some(_), None) => "counted".to_string(),
+                    (_, Some(note)) => note.clone(),
+                    (None, None) => "none".to_string(),
+                };
+                println!("sample {family} {n_p} {n_i} {seed} {drawn} {n} {how}");
+            }
             if std::env::var_os("FRONTIER_PER_SOLUTION").is_some() {
                 let search = detente_analysis::testkit::solution_search;
                 let w = cpu_of(&|| drop(search(&s, &options, "welfare")));

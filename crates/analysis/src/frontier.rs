@@ -44,6 +44,10 @@
 //! and bound on the spread itself, restricted to a small polytope of normalised gains around
 //! the diagonal, whose candidate leaves are certified Pareto-optimal one by one (no rational
 //! outcome dominates them: a small multiple-choice knapsack search).
+//!
+//! A sample ([`FrontierOptions::sample`]) is drawn among the points counted when the
+//! programme reaches the last issue; when it stops before, by rejection from the product of
+//! the partial points it kept and the suffixes `bound` builds (see `sample.rs`).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -56,6 +60,7 @@ use crate::kit::{OptionRows, Termination};
 mod bound;
 mod dominance;
 mod points;
+mod sample;
 
 pub use points::FrontierPoints;
 
@@ -98,11 +103,21 @@ pub struct FrontierOptions {
     /// `a` the powers scaled to sum 1 (equal powers: the symmetric product). `None`: equal.
     pub power: Option<Vec<f64>>,
     /// `Some((n, seed))`: draw `n` frontier points uniformly at random without replacement
-    /// (every set of `n` points equally likely; [`uniform_sample`] with `seed`) into
-    /// [`Frontier::sample`], from the whole frontier whenever it is counted exactly, also
-    /// when it has more than `max_points` points and only the first are listed. `None`: no
-    /// sample. Default `None`.
+    /// (every set of `n` points equally likely) into [`Frontier::sample`], from the whole
+    /// frontier: when it is counted exactly, by [`uniform_sample`] with `seed` among its
+    /// points (also when it has more than `max_points` points and only the first are
+    /// listed); when the programme stopped before counting it, by rejection from a product
+    /// of partial points and suffixes that contains it (see `sample.rs`), within
+    /// `max_sample_draws` and `max_sample_work`. `None`: no sample. Default `None`.
     pub sample: Option<(usize, u64)>,
+    /// The most pairs the rejection sampler draws (fixed before drawing, so that the sample
+    /// stays uniform whatever each check costs); fewer points than asked are drawn when the
+    /// acceptance rate is too low, and [`Frontier::sample_note`] says so. Default 1,000,000.
+    pub max_sample_draws: u64,
+    /// The most steps the rejection sampler spends (its suffixes, its trees and its checks);
+    /// past it no sample is drawn at all (never a biased one) and [`Frontier::sample_note`]
+    /// says why. Default 1,000,000,000 (a few seconds in a release build).
+    pub max_sample_work: u64,
 }
 
 impl Default for FrontierOptions {
@@ -115,6 +130,8 @@ impl Default for FrontierOptions {
             max_search_work: 500_000_000,
             power: None,
             sample: None,
+            max_sample_draws: 1_000_000,
+            max_sample_work: 1_000_000_000,
         }
     }
 }
@@ -248,12 +265,17 @@ pub struct Frontier {
     pub kalai_smorodinsky: Solution,
     /// Maximises the sum of utilities.
     pub max_welfare: Solution,
-    /// With [`FrontierOptions::sample`]: the points drawn uniformly from the whole frontier,
-    /// in descending welfare, when it was counted exactly (listed whole or not); `None` when
-    /// not asked, or when the programme stopped before the last issue (no uniform sample of
-    /// a frontier not counted is drawn: a sample of [`Frontier::points`] is one of the
-    /// points known, not of the frontier).
+    /// With [`FrontierOptions::sample`]: the points drawn uniformly from the whole frontier
+    /// without replacement, in descending welfare (counted or not; fewer than asked when
+    /// the frontier has fewer points, or when the rejection sampler's draws ran out, which
+    /// [`Frontier::sample_note`] says); `None` when not asked, or when no uniform sample
+    /// could be drawn within the sampler's budget (a sample of [`Frontier::points`] is one
+    /// of the points known, not of the frontier).
     pub sample: Option<FrontierPoints>,
+    /// With [`FrontierOptions::sample`], when the frontier was not counted: how the sample
+    /// was drawn (by rejection: the draws, the acceptance rate), and why it has fewer
+    /// points than asked, or why none was drawn. `None` otherwise.
+    pub sample_note: Option<String>,
 }
 
 impl Frontier {
@@ -331,6 +353,7 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
             kalai_smorodinsky,
             max_welfare,
             sample,
+            sample_note: None,
         });
     }
     let sol = crate::solutions::solve_without_frontier(&prep, &objectives, options);
@@ -344,6 +367,23 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
             .chain(sol.known.iter().cloned())
             .collect();
     let points = merge_known(&dp.points, extra);
+    let (sample, sample_note) = match (options.sample, dp.sample) {
+        (Some(asked), None) if dp.count.is_none() => {
+            let limits = sample::SampleLimits {
+                max_draws: options.max_sample_draws,
+                max_work: options.max_sample_work,
+                max_bytes: options.max_bytes,
+            };
+            match sample::draw(&prep, &dp.backs, asked, &limits) {
+                Ok(d) => {
+                    let note = sample::note(&d, asked.0, limits.max_draws);
+                    (Some(d.points), Some(note))
+                }
+                Err(why) => (None, Some(format!("no uniform sample: {why}"))),
+            }
+        }
+        (_, sample) => (sample, None),
+    };
     let (size, size_at_most) = match dp.count {
         Some(n) => (FrontierSize::Exact(n), Some(n as u128)),
         // The points known reach the upper bound: they are the whole frontier.
@@ -363,7 +403,8 @@ pub fn frontier(s: &Scenario, options: &FrontierOptions) -> Result<Frontier, Err
         egalitarian: sol.egalitarian,
         kalai_smorodinsky: sol.kalai_smorodinsky,
         max_welfare: sol.max_welfare,
-        sample: dp.sample,
+        sample,
+        sample_note,
     })
 }
 
@@ -868,12 +909,22 @@ pub(crate) struct DpOut {
     /// With `DpLimits::sample`, when the programme stopped on the last issue with the points
     /// counted: those drawn uniformly among all of them, in descending welfare.
     pub(crate) sample: Option<FrontierPoints>,
+    /// With `DpLimits::sample`, when the programme stopped before counting the points: the
+    /// back-pointers of the issues it finished (for the rejection sampler); else empty.
+    backs: Vec<Back>,
 }
 
 impl DpOut {
     /// The answer when no outcome is accepted: no point, proved.
     fn none(points: FrontierPoints) -> DpOut {
-        DpOut { points, complete: true, count: Some(0), at_most: Some(0), sample: None }
+        DpOut {
+            points,
+            complete: true,
+            count: Some(0),
+            at_most: Some(0),
+            sample: None,
+            backs: vec![],
+        }
     }
 }
 
@@ -942,21 +993,22 @@ pub(crate) fn pareto_dp(
         let k = lv.options.len();
         let last = i + 1 == n_i;
         // Budgets first, allocation after: the candidates of this issue must fit both.
-        let stop = || DpOut {
+        let stop = |prefix: &[usize], backs: &mut Vec<Back>| DpOut {
             points: empty(),
             complete: false,
             count: None,
-            at_most: bound(&prefix),
+            at_most: bound(prefix),
             sample: None,
+            backs: if limits.sample.is_some() { std::mem::take(backs) } else { vec![] },
         };
-        let Some(cand) = m.checked_mul(k) else { return stop() };
+        let Some(cand) = m.checked_mul(k) else { return stop(&prefix, &mut backs) };
         work = work.saturating_add(cand as u64);
         if work > max_work {
-            return stop();
+            return stop(&prefix, &mut backs);
         }
         let need = (cand as u128) * candidate_bytes(n_p) as u128 + back_bytes as u128;
         if need > max_bytes as u128 {
-            return stop();
+            return stop(&prefix, &mut backs);
         }
         let mut cv: Vec<f64> = Vec::with_capacity(cand * n_p);
         let mut cpar: Vec<u32> = Vec::with_capacity(cand);
@@ -1019,21 +1071,20 @@ pub(crate) fn pareto_dp(
                 });
                 drop(cv);
                 backs.push(back);
+                let points = rebuild(prep, &fin, &backs);
+                backs.pop();
+                // Not counted: the rejection sampler starts from the issues finished.
+                let sampler = limits.sample.is_some() && count.is_none();
                 return DpOut {
-                    points: rebuild(prep, &fin, &backs),
+                    points,
                     complete: false,
                     count,
                     at_most,
                     sample,
+                    backs: if sampler { backs } else { vec![] },
                 };
             }
-            return DpOut {
-                points: empty(),
-                complete: false,
-                count: None,
-                at_most: bound(&prefix),
-                sample: None,
-            };
+            return stop(&prefix, &mut backs);
         }
         prefix.push(kept.len());
         back_bytes += kept.len() * 8;
@@ -1054,6 +1105,7 @@ pub(crate) fn pareto_dp(
         count: Some(n),
         at_most: Some(n as u128),
         sample: None,
+        backs: vec![],
     }
 }
 
@@ -1878,6 +1930,162 @@ mod tests {
         assert_eq!(checked, 2);
     }
 
+    /// The rejection sampler's cases: scenarios of 2 to 5 parties (red lines, reservations,
+    /// parties without a stance, values on a grid, so that equal utility vectors occur)
+    /// whose programme a tiny
+    /// work budget stops before the last issue, with the brute-force frontier and how many
+    /// rational, undominated outcomes reach each of its points.
+    fn stopped_cases(want: usize) -> Vec<(Scenario, FrontierOptions, Brute, usize)> {
+        let mut cases = vec![];
+        for seed in 0..400u64 {
+            let (n_p, n_i) = (2 + (seed as usize / 2) % 4, 5 + (seed as usize / 8) % 2);
+            // Half on a grid of values, where sums tie exactly and several pairs of the
+            // sampler's product reach one point.
+            let s = match seed % 3 {
+                0 => random_scenario(
+                    seed,
+                    &GenConfig { n_proposals: 0, ..GenConfig::new(n_p, n_i, 3) },
+                ),
+                1 => grid_scenario(seed, n_p, n_i, 3),
+                _ => twin_scenario(seed, n_p, n_i),
+            };
+            let b = brute(&s);
+            if b.frontier.len() < 4 {
+                continue;
+            }
+            let opts = FrontierOptions {
+                max_work: 20 + seed % 60,
+                max_search_work: 1_000,
+                ..FrontierOptions::default()
+            };
+            let f =
+                frontier(&s, &FrontierOptions { sample: Some((1, 0)), ..opts.clone() }).unwrap();
+            if f.sample_note.is_none() {
+                continue;
+            }
+            let n_p = s.parties().len();
+            let ties = outcomes(&s)
+                .iter()
+                .filter(|o| {
+                    let u: Vec<f64> = (0..n_p).map(|p| s.utility(p, o)).collect();
+                    b.frontier.contains(&u)
+                        && (0..n_p).all(|p| {
+                            o.options().iter().enumerate().all(|(i, &k)| s.allowed(p, i, k))
+                        })
+                })
+                .count();
+            cases.push((s, opts, b, ties));
+            if cases.len() == want {
+                break;
+            }
+        }
+        assert_eq!(cases.len(), want, "too few stopped cases");
+        cases
+    }
+
+    /// Issue 14: a frontier the programme stopped before counting is still sampled
+    /// uniformly, by rejection: a sample of k is k distinct brute-force frontier points (all
+    /// of them when k passes their number), the same for the same seed, and said.
+    #[test]
+    fn a_frontier_not_counted_is_sampled_from_the_whole_frontier() {
+        let cases = stopped_cases(24);
+        // Some point is reached by several outcomes: the pair standing for it is unique.
+        assert!(cases.iter().any(|c| c.3 > c.2.frontier.len()));
+        for (s, opts, b, _) in &cases {
+            let n = b.frontier.len();
+            for (k, seed) in [(3, 1), (n + 2, 2)] {
+                let o = FrontierOptions { sample: Some((k, seed)), ..opts.clone() };
+                let f = frontier(s, &o).unwrap();
+                assert!(f.count().at_least <= n as u128);
+                let sample = f.sample.as_ref().expect("a sample");
+                assert_eq!(sample.len(), k.min(n), "{:?}", f.sample_note);
+                let got: Vec<Vec<f64>> = sample.iter().map(|p| p.utilities).collect();
+                assert!(got.iter().all(|u| b.frontier.contains(u)), "{got:?}");
+                let mut distinct = got.clone();
+                distinct.sort_by(|a, b| lex_cmp(a, b));
+                distinct.dedup();
+                assert_eq!(distinct.len(), got.len());
+                if k > n {
+                    assert_eq!(distinct, b.frontier);
+                }
+                let note = f.sample_note.as_deref().unwrap_or_default();
+                assert_eq!(
+                    k > n,
+                    note.contains("so these are all the frontier's points"),
+                    "{note}"
+                );
+                sample.iter().for_each(|pt| check_point(s, &pt));
+                let mut again = sample.to_vec();
+                sort_points(&mut again);
+                assert_eq!(again, sample.to_vec(), "in the frontier's order");
+                assert_eq!(frontier(s, &o).unwrap().sample, f.sample);
+                let note = f.sample_note.as_deref().unwrap_or_default();
+                assert!(note.starts_with("drawn by rejection"), "{note}");
+            }
+        }
+    }
+
+    /// The rejection sampler's draws are uniform on the frontier's points: one point drawn
+    /// with each of 50 n seeds lands on each of the n brute-force frontier points about 50
+    /// times (chi-square below its 0.1% critical value; the seeds are fixed, so the test is
+    /// deterministic), also where several outcomes reach one point.
+    #[test]
+    fn the_rejection_sampler_is_uniform() {
+        let cases = stopped_cases(40);
+        let tied = cases.iter().find(|c| c.3 > c.2.frontier.len() && c.2.frontier.len() >= 6);
+        let wide =
+            cases.iter().filter(|c| c.2.frontier.len() >= 12).max_by_key(|c| c.0.parties().len());
+        for (s, opts, b, _) in tied.into_iter().chain(wide) {
+            let n = b.frontier.len();
+            let draws = 50 * n;
+            let mut tally = vec![0usize; n];
+            // The sampler alone, as `frontier` calls it (the solutions' searches left out).
+            let prep = Prepared::new(s);
+            let limits = DpLimits {
+                max_points: opts.max_points,
+                max_work: opts.max_work,
+                max_bytes: opts.max_bytes,
+                sample: Some((1, 0)),
+            };
+            let dp = pareto_dp(&prep, &prep.reservation, &|_| true, &limits);
+            let limits = sample::SampleLimits {
+                max_draws: opts.max_sample_draws,
+                max_work: opts.max_sample_work,
+                max_bytes: opts.max_bytes,
+            };
+            for d in 0..draws as u64 {
+                let drawn = sample::draw(&prep, &dp.backs, (1, d), &limits).expect("a sample");
+                let u = drawn.points.get(0).utilities;
+                tally[b.frontier.iter().position(|v| *v == u).expect("on the frontier")] += 1;
+            }
+            let e = draws as f64 / n as f64;
+            let chi2: f64 = tally.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
+            let df = (n - 1) as f64;
+            let h = 2.0 / (9.0 * df);
+            let critical = df * (1.0 - h + 3.090_232 * h.sqrt()).powi(3);
+            assert!(chi2 < critical, "chi-square {chi2} >= {critical}, {tally:?}");
+        }
+    }
+
+    /// The sampler's budgets: too few draws give fewer points than asked, said; too little
+    /// work gives no sample at all, said.
+    #[test]
+    fn the_rejection_sampler_says_when_its_budget_ran_out() {
+        let cases = stopped_cases(6);
+        let (s, opts, b, _) = cases.iter().max_by_key(|c| c.2.frontier.len()).unwrap();
+        let n = b.frontier.len();
+        let o = FrontierOptions { sample: Some((n, 3)), max_sample_draws: 2, ..opts.clone() };
+        let f = frontier(s, &o).unwrap();
+        assert!(f.sample.as_ref().is_some_and(|x| x.len() <= 2));
+        let note = f.sample_note.unwrap();
+        assert!(note.contains(&format!("of the {n} asked: the 2 draws allowed ran out")), "{note}");
+        let o = FrontierOptions { sample: Some((n, 3)), max_sample_work: 3, ..opts.clone() };
+        let f = frontier(s, &o).unwrap();
+        assert!(f.sample.is_none());
+        let note = f.sample_note.unwrap();
+        assert!(note.starts_with("no uniform sample: "), "{note}");
+    }
+
     /// A scenario of values on a grid of quarters and weights 1 or 2 (many equal sums, so that
     /// rounding decides ties), some parties indifferent to some issues, raw or normalised.
     fn grid_scenario(seed: u64, n_parties: usize, n_issues: usize, n_options: usize) -> Scenario {
@@ -1909,6 +2117,35 @@ mod tests {
                         })
                     })
                     .collect()
+            })
+            .collect();
+        Scenario::new(meta, parties, issues, stances, vec![], vec![]).unwrap()
+    }
+
+    /// Utilities on a grid of quarters added exactly (raw utilities, weights 1 and 2), with
+    /// the last two issues alike for every party: swapping their options gives the same
+    /// utilities to the bit, so that suffixes tie.
+    fn twin_scenario(seed: u64, n_parties: usize, n_issues: usize) -> Scenario {
+        let mut rng = detente_core::Rng::new(seed);
+        let meta = Meta { utility: UtilityForm::Raw, ..Meta::named("twin") };
+        let parties = (0..n_parties)
+            .map(|p| {
+                Party::new(&format!("p{p}"), "P", Role::Principal, 1.0, 0.25 * rng.index(3) as f64)
+            })
+            .collect();
+        let issues = (0..n_issues)
+            .map(|i| Issue::discrete(&format!("i{i}"), "I", &["o0", "o1", "o2"]))
+            .collect();
+        let stances = (0..n_parties)
+            .map(|_| {
+                let mut row: Vec<Option<Stance>> = (0..n_issues - 1)
+                    .map(|_| {
+                        let w = [1.0, 2.0][rng.index(2)];
+                        Some(Stance::values(w, (0..3).map(|_| rng.index(5) as f64 / 4.0).collect()))
+                    })
+                    .collect();
+                row.push(row[n_issues - 2].clone());
+                row
             })
             .collect();
         Scenario::new(meta, parties, issues, stances, vec![], vec![]).unwrap()

@@ -235,6 +235,12 @@ impl FrontierReport<'_> {
             "exact": exact,
             "power": self.power,
         });
+        if args.sample.is_some() {
+            // Whether the points listed are a uniform sample of the whole frontier, and how
+            // it was drawn when the frontier was not counted.
+            v["frontier_sample_uniform"] = json!(f.sample.is_some() || complete);
+            v["frontier_sample_note"] = json!(f.sample_note);
+        }
         for (key, _, sol) in solutions(f) {
             v[key] = solution_json(s, sol);
         }
@@ -421,8 +427,13 @@ impl Report for FrontierReport<'_> {
             };
             let what = if complete { "" } else { " known" };
             let how = if args.sample.is_some() && f.sample.is_some() && !complete {
+                let all = if f.count().is_exact() {
+                    format!("all {size}")
+                } else {
+                    "the whole frontier".to_string()
+                };
                 format!(
-                    ", {} drawn uniformly at random of all {size} (seed {})",
+                    ", {} drawn uniformly at random of {all} (seed {})",
                     listed.len(),
                     args.seed
                 )
@@ -444,6 +455,13 @@ impl Report for FrontierReport<'_> {
                 ", highest welfare first".to_string()
             };
             let _ = writeln!(out, "\nFrontier points{how}:");
+            if let (Some(_), Some(note)) = (args.sample, &f.sample_note) {
+                if f.sample.is_some() {
+                    let _ = writeln!(out, "  ({note})");
+                } else {
+                    let _ = writeln!(out, "  (not a uniform sample of the frontier: {note})");
+                }
+            }
             let mut header = vec!["#".to_string()];
             header.extend(b.parties().iter().map(|p| p.id.clone()));
             let mut t = Table::new(header);

@@ -443,6 +443,93 @@ fn frontier_samples_uniformly_by_seed_on_six_parties() {
     assert_eq!(o.status.code(), Some(2), "--seed without --sample");
 }
 
+/// Issue 14: `--sample` draws uniformly from the whole frontier also when the programme
+/// stops before counting it: here two scales of 3,001 points each, valued so that every
+/// option is undominated for three parties, are 9 million candidates at the second issue,
+/// past the programme's memory budget. The text and the JSON say how the sample was drawn
+/// (by rejection, with the draws and an estimate of the frontier's size), and every point
+/// drawn is undominated among all the outcomes (checked here by a scan of the grid).
+#[test]
+fn frontier_samples_uniformly_a_frontier_not_counted() {
+    let dir = std::env::temp_dir().join(format!("detente-sample-wide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut toml = String::from(
+        "version = 1\n[scenario]\nname = \"wide\"\ntitle = \"Two wide scales\"\nas_of = \"2026-01-01\"\n",
+    );
+    for p in ["a", "b", "c"] {
+        toml += &format!(
+            "[[parties]]\nid = \"{p}\"\nname = \"{p}\"\nrole = \"principal\"\nreservation = 0.2\n"
+        );
+    }
+    for i in ["x", "y"] {
+        toml += &format!(
+            "[[issues]]\nid = \"{i}\"\nname = \"{i}\"\nscale = {{ unit = \"u\", min = 0, max = 3000, step = 1 }}\n"
+        );
+    }
+    // (party, issue, ideal, tolerance): on x, a wants 0, b 3000, c the middle; on y, c wants
+    // 3000, b 0, a the middle.
+    let stances = [
+        ("a", "x", 0, 3000),
+        ("b", "x", 3000, 3000),
+        ("c", "x", 1500, 1500),
+        ("a", "y", 1500, 1500),
+        ("b", "y", 0, 3000),
+        ("c", "y", 3000, 3000),
+    ];
+    for (p, i, ideal, tolerance) in stances {
+        toml += &format!(
+            "[[stances]]\nparty = \"{p}\"\nissue = \"{i}\"\nweight = 1\nideal = {ideal}\ntolerance = {tolerance}\n"
+        );
+    }
+    let file = dir.join("wide.toml");
+    std::fs::write(&file, toml).unwrap();
+    let file = file.to_str().unwrap();
+    let text = stdout(&detente(&["frontier", file, "--sample", "3", "--seed", "7"]));
+    assert!(text.contains("(not exact: the listing stopped at its budget"), "{text}");
+    assert!(
+        text.contains(
+            "Frontier points, 3 drawn uniformly at random of the whole frontier (seed 7):"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("(drawn by rejection: 3 of "), "{text}");
+    assert!(text.contains("which estimates the frontier's size at"), "{text}");
+    let a = json(&["frontier", file, "--json", "--sample", "3", "--seed", "7"]);
+    assert_eq!(a["frontier_size_exact"], false);
+    assert_eq!(a["frontier_sampled"], true);
+    assert_eq!(a["frontier_sample_uniform"], true);
+    assert!(a["frontier_sample_note"].as_str().unwrap().starts_with("drawn by rejection"));
+    let drawn = a["frontier"].as_array().unwrap();
+    assert_eq!(drawn.len(), 3);
+    // Every utility is linear in the distance to the ideal: scan the grid for a dominator.
+    let utility =
+        |ideal: f64, tolerance: f64, v: f64| (1.0 - (v - ideal).abs() / tolerance).max(0.0);
+    let u = |x: f64, y: f64| {
+        let s = |k: usize| {
+            let (ix, tx, iy, ty) = (stances[k].2, stances[k].3, stances[k + 3].2, stances[k + 3].3);
+            (utility(ix as f64, tx as f64, x) + utility(iy as f64, ty as f64, y)) / 2.0
+        };
+        [s(0), s(1), s(2)]
+    };
+    for (p, o) in drawn.iter().zip(a["frontier_outcomes"].as_array().unwrap()) {
+        let got: Vec<f64> = p.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        let at = |key: &str| o[key].as_f64().unwrap_or_else(|| panic!("{o}"));
+        let mine = u(at("x"), at("y"));
+        for (g, m) in got.iter().zip(mine) {
+            assert!((g - m).abs() < 1e-9, "{got:?} {mine:?}");
+        }
+        for x in 0..=3000 {
+            for y in 0..=3000 {
+                let v = u(x as f64, y as f64);
+                let better = v.iter().zip(&mine).all(|(a, b)| *a >= b - 1e-12)
+                    && v.iter().zip(&mine).any(|(a, b)| *a > b + 1e-9);
+                assert!(!better, "({x}, {y}) dominates {mine:?}");
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Issue 14: a NegMAS domain whose `n_outcomes` (10^19, past 2^63) is written with an
 /// exponent, as Python writes a float, is read (it was refused as "must be a whole number").
 #[test]

@@ -29,72 +29,179 @@ use super::{DpLimits, Prepared, candidate_bytes};
 /// `sizes[l - from]`, `None` for the issues not reached (`sizes[n_issues - from]` is 1, the
 /// empty suffix).
 pub(super) fn suffix_sizes(prep: &Prepared, from: usize, limits: &DpLimits) -> Vec<Option<usize>> {
-    let (n_p, n_i) = (prep.n_p, prep.n_issues());
+    let n_i = prep.n_issues();
     let mut sizes = vec![None; n_i + 1 - from.min(n_i)];
     if from > n_i {
         return sizes;
     }
     sizes[n_i - from] = Some(1);
-    let margin: Vec<f64> = (0..n_p).map(|p| 4.0 * prep.slack(0, p, prep.bias[p], 0.0)).collect();
-    // Whether each party is indifferent to every issue from `l` on (updated as `l` falls).
-    let mut indifferent = vec![true; n_p];
-    let mut cur: Vec<f64> = vec![0.0; n_p];
-    let mut work: u64 = 0;
-    let mut cand: Vec<f64> = vec![];
-    let mut query = vec![0.0; n_p];
-    for l in (from..n_i).rev() {
-        let lv = &prep.levels[l];
-        let k = lv.options.len();
-        for (p, ind) in indifferent.iter_mut().enumerate() {
-            *ind &= (1..k).all(|o| lv.c[o * n_p + p] == lv.c[p]);
+    let mut suffixes = Suffixes::new(prep, false, None);
+    while suffixes.level > from {
+        match suffixes.step(limits.max_work, limits.max_bytes) {
+            Some(n) => sizes[suffixes.level - from] = Some(n),
+            None => break,
         }
-        let m = cur.len() / n_p;
-        let Some(n_cand) = m.checked_mul(k) else { break };
-        work = work.saturating_add(n_cand as u64);
-        let bytes = (n_cand as u128) * candidate_bytes(n_p.max(4)) as u128;
-        if work > limits.max_work || bytes > limits.max_bytes as u128 {
-            break;
-        }
-        cand.clear();
-        cand.reserve(n_cand * n_p);
-        for j in 0..m {
-            for o in 0..k {
-                for p in 0..n_p {
-                    cand.push(lv.c[o * n_p + p] + cur[j * n_p + p]);
-                }
-            }
-        }
-        if indifferent.iter().all(|&x| x) {
-            // Every suffix adds the same numbers in the same order: one point.
-            cur.truncate(n_p);
-            cur.copy_from_slice(&cand[..n_p]);
-            sizes[l - from] = Some(1);
-            continue;
-        }
-        let mut tree = Tree::new(&cand, n_p, &mut work);
-        let mut next = Vec::new();
-        let mut stopped = false;
-        for t in 0..n_cand {
-            let v = &cand[t * n_p..(t + 1) * n_p];
-            for p in 0..n_p {
-                query[p] = if indifferent[p] { v[p] } else { v[p] + margin[p] };
-            }
-            match tree.reaches(&query, &mut work, limits.max_work) {
-                Some(true) => {}
-                Some(false) => next.extend_from_slice(v),
-                None => {
-                    stopped = true;
-                    break;
-                }
-            }
-        }
-        if stopped {
-            break;
-        }
-        sizes[l - from] = Some(next.len() / n_p);
-        cur = next;
     }
     sizes
+}
+
+/// The kept suffixes `T_l`, built from the last issue back one issue a step (see the module
+/// documentation): their sums (each suffix's contributions added from issue `l` on, in the
+/// order `c_l + (c_(l+1) + ...)`) and, when asked, each level's back-pointers to rebuild
+/// the suffixes' options.
+pub(super) struct Suffixes<'a> {
+    prep: &'a Prepared,
+    /// The issue the kept suffixes start at (`n_issues` for the empty suffix).
+    pub(super) level: usize,
+    /// The sums of the kept suffixes of `level..` (stride `n_p`).
+    pub(super) sums: Vec<f64>,
+    /// With back-pointers kept: `backs[l - level]` for each suffix of `l..`, its option (a
+    /// position in `prep.levels[l]`) and its tail's index in the suffixes of `l + 1..`.
+    pub(super) backs: Option<Vec<Vec<(u32, u32)>>>,
+    /// The steps spent: candidate sums made, the trees' building and their questions.
+    pub(super) work: u64,
+    margin: Vec<f64>,
+    /// Whether each party is indifferent to every issue from `level` on.
+    indifferent: Vec<bool>,
+    /// With pruning: `lift[l * n_p + p]`, at least party `p`'s utility after any prefix of
+    /// the issues `..l` that can be completed to a rational outcome; a suffix of `l..` that
+    /// cannot reach some reservation (by more than `tol`) on top of it is dropped.
+    lift: Option<Vec<f64>>,
+    tol: Vec<f64>,
+}
+
+impl<'a> Suffixes<'a> {
+    /// The empty suffix, at the last issue's end; `keep_backs`: keep each level's
+    /// back-pointers; `lift`: prune the suffixes that cannot reach a reservation on top of
+    /// any prefix (see the field), the sizes no longer those of the bound.
+    pub(super) fn new(
+        prep: &'a Prepared,
+        keep_backs: bool,
+        lift: Option<Vec<f64>>,
+    ) -> Suffixes<'a> {
+        let n_p = prep.n_p;
+        Suffixes {
+            tol: (0..n_p)
+                .map(|p| 4.0 * prep.slack(0, p, prep.bias[p], prep.reservation[p]))
+                .collect(),
+            lift,
+            prep,
+            level: prep.n_issues(),
+            sums: vec![0.0; n_p],
+            backs: keep_backs.then(Vec::new),
+            work: 0,
+            margin: (0..n_p).map(|p| 4.0 * prep.slack(0, p, prep.bias[p], 0.0)).collect(),
+            indifferent: vec![true; n_p],
+        }
+    }
+
+    /// How many suffixes `level..` there are.
+    pub(super) fn len(&self) -> usize {
+        self.sums.len() / self.prep.n_p
+    }
+
+    /// The margin by which a kept suffix beats a dropped one, per party.
+    pub(super) fn margin(&self) -> &[f64] {
+        &self.margin
+    }
+
+    /// One issue back: the kept suffixes of `level - 1..` and their number; `None` (and
+    /// nothing changed but the work) when the level is 0 or the work would pass `max_work`
+    /// or the candidates `max_bytes`.
+    pub(super) fn step(&mut self, max_work: u64, max_bytes: usize) -> Option<usize> {
+        let prep = self.prep;
+        let n_p = prep.n_p;
+        let l = self.level.checked_sub(1)?;
+        let lv = &prep.levels[l];
+        let k = lv.options.len();
+        let indifferent: Vec<bool> = (0..n_p)
+            .map(|p| self.indifferent[p] && (1..k).all(|o| lv.c[o * n_p + p] == lv.c[p]))
+            .collect();
+        let m = self.len();
+        let n_cand = m.checked_mul(k)?;
+        self.work = self.work.saturating_add(n_cand as u64);
+        let bytes = (n_cand as u128) * candidate_bytes(n_p.max(4)) as u128;
+        if self.work > max_work || bytes > max_bytes as u128 {
+            return None;
+        }
+        let mut cand: Vec<f64> = Vec::with_capacity(n_cand * n_p);
+        // Candidate `t` is option `t % k` before suffix `t / k` (`from[t]` when pruned).
+        let mut from: Vec<u32> = vec![];
+        for j in 0..m {
+            for o in 0..k {
+                let at = cand.len();
+                for p in 0..n_p {
+                    cand.push(lv.c[o * n_p + p] + self.sums[j * n_p + p]);
+                }
+                if let Some(lift) = &self.lift {
+                    let reach = (0..n_p).all(|p| {
+                        cand[at + p] + lift[l * n_p + p] >= prep.reservation[p] - self.tol[p]
+                    });
+                    if reach {
+                        from.push((j * k + o) as u32);
+                    } else {
+                        cand.truncate(at);
+                    }
+                }
+            }
+        }
+        let n_cand = cand.len() / n_p;
+        let back_of = |t: usize| {
+            let t = if self.lift.is_some() { from[t] as usize } else { t };
+            ((t % k) as u32, (t / k) as u32)
+        };
+        if n_cand == 0 {
+            // Pruned: no suffix reaches every reservation.
+            self.sums = cand;
+            if let Some(backs) = &mut self.backs {
+                backs.insert(0, vec![]);
+            }
+        } else if indifferent.iter().all(|&x| x) {
+            // Every suffix adds the same numbers in the same order: one point.
+            cand.truncate(n_p);
+            self.sums = cand;
+            if let Some(backs) = &mut self.backs {
+                backs.insert(0, vec![back_of(0)]);
+            }
+        } else {
+            let mut tree = Tree::new(&cand, n_p, &mut self.work);
+            let mut next = Vec::new();
+            let mut kept = Vec::new();
+            let mut query = vec![0.0; n_p];
+            for t in 0..n_cand {
+                let v = &cand[t * n_p..(t + 1) * n_p];
+                for p in 0..n_p {
+                    query[p] = if indifferent[p] { v[p] } else { v[p] + self.margin[p] };
+                }
+                match tree.reaches(&query, &mut self.work, max_work) {
+                    Some(true) => {}
+                    Some(false) => {
+                        next.extend_from_slice(v);
+                        kept.push(back_of(t));
+                    }
+                    None => return None,
+                }
+            }
+            self.sums = next;
+            if let Some(backs) = &mut self.backs {
+                backs.insert(0, kept);
+            }
+        }
+        self.indifferent = indifferent;
+        self.level = l;
+        Some(self.len())
+    }
+
+    /// The positions (in `prep.levels`) of the options of suffix `z` of the issues `from..`
+    /// (`from >= level`: one of the kept suffixes built on the way), issue `from` first.
+    pub(super) fn picks(&self, from: usize, mut z: usize, out: &mut Vec<usize>) {
+        out.clear();
+        for back in self.backs.iter().flatten().skip(from - self.level) {
+            let (o, tail) = back[z];
+            out.push(o as usize);
+            z = tail as usize;
+        }
+    }
 }
 
 /// The smallest `|A_l| x (outcomes of the issues l..y) x |T_y|` over the issues `l <= y`

@@ -24,6 +24,15 @@ struct Node {
     right: u32,
 }
 
+/// A node of a [`Tree`] seen from outside: the upper corner of its box, its children (`None`
+/// for a leaf; the second holds the larger values of the coordinate split) and the indices
+/// of its vectors.
+pub(super) struct NodeView<'a> {
+    pub(super) hi: &'a [f64],
+    pub(super) children: Option<(u32, u32)>,
+    pub(super) members: &'a [u32],
+}
+
 /// A k-d tree over `n` vectors of `d` coordinates (`v`, stride `d`), with the bounding box
 /// of every node.
 pub(super) struct Tree<'a> {
@@ -103,6 +112,18 @@ impl<'a> Tree<'a> {
             todo.push(left + 1);
         }
         t
+    }
+
+    /// Node `k` (0 is the root), for searches over pairs of trees.
+    pub(super) fn node(&self, k: u32) -> NodeView<'_> {
+        let d = self.d;
+        let at = k as usize * d;
+        let n = self.nodes[k as usize];
+        NodeView {
+            hi: &self.hi[at..at + d],
+            children: (n.left != 0).then_some((n.left, n.right)),
+            members: &self.perm[n.start as usize..n.end as usize],
+        }
     }
 
     #[inline]
