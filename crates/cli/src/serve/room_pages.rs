@@ -38,7 +38,7 @@ use self::inputs_form::{InputsForm, Problems};
 use super::App;
 use super::guard::Refusal;
 use super::pages::{esc, page_with, seg};
-use super::room::{self, Credentials};
+use super::room;
 use crate::prose::{VERDICT_MEANINGS, proposal_line, term_label, verdict_sentence};
 
 /// The pages' routes (the JSON routes are `/rooms/{room}/api/...`, sign-in and sign-out).
@@ -92,8 +92,16 @@ fn see_other(location: &str, cookie: Option<String>) -> Response {
 
 /// What a signed-in page's work answers.
 enum Answer {
-    Page { status: StatusCode, title: String, body: String },
-    Redirect(String),
+    Page {
+        status: StatusCode,
+        title: String,
+        body: String,
+    },
+    /// 303 to the page `to`, setting `cookie` if any.
+    Redirect {
+        to: String,
+        cookie: Option<String>,
+    },
 }
 
 impl Answer {
@@ -101,10 +109,14 @@ impl Answer {
         Answer::Page { status, title: title.into(), body }
     }
 
+    fn redirect(to: String) -> Answer {
+        Answer::Redirect { to, cookie: None }
+    }
+
     fn into_response(self) -> Response {
         match self {
             Answer::Page { status, title, body } => html(status, &title, &body),
-            Answer::Redirect(to) => see_other(&to, None),
+            Answer::Redirect { to, cookie } => see_other(&to, cookie),
         }
     }
 }
@@ -113,6 +125,8 @@ impl Answer {
 struct Signed {
     room: String,
     csrf: String,
+    /// The session's token, to end it (signing out).
+    token: String,
 }
 
 impl Signed {
@@ -195,7 +209,11 @@ async fn signed_in(
         Some(field) => cred.with_form_csrf(field),
         None => cred,
     };
-    let signed = Signed { room: room_id.clone(), csrf: detente_room::csrf_token(&cred.token) };
+    let signed = Signed {
+        room: room_id.clone(),
+        csrf: detente_room::csrf_token(&cred.token),
+        token: cred.token.clone(),
+    };
     let answer = room::with_rooms(&app, move |rooms| {
         let s = room::session_for(rooms, &signed.room, &cred, change)?;
         work(rooms, &s, &signed)
@@ -204,6 +222,48 @@ async fn signed_in(
     match answer {
         Ok(a) => a.into_response(),
         Err(r) => refused(&room_id, &r),
+    }
+}
+
+/// A form that changes something, for the signed-in session of the request: its fields read
+/// (a form that cannot be read is refused, 400), its `csrf` field checked as the session's
+/// CSRF token, and `work` run with them as by [`signed_in`].
+async fn form_signed_in(
+    app: App,
+    room_id: String,
+    headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    work: impl FnOnce(&mut Rooms, &Session, &Signed, Fields) -> Result<Answer, detente_room::Error>
+    + Send
+    + 'static,
+) -> Response {
+    let f = match fields(form) {
+        Ok(f) => f,
+        Err(r) => return refused(&room_id, &r),
+    };
+    let csrf = f.get("csrf");
+    signed_in(app, room_id, headers, Some(csrf), move |rooms, s, g| work(rooms, s, g, f)).await
+}
+
+/// The answer of a mediator's form `name` (`drafts`, `biddings`, `invitations`): what its
+/// operation `done` answered, or the operation's refusal shown at the form on the mediator's
+/// page with what was entered, at the refusal's status; a role that may not (403) gets the
+/// refusal's own page.
+fn at_form(
+    rooms: &mut Rooms,
+    s: &Session,
+    g: &Signed,
+    name: &'static str,
+    f: Fields,
+    done: Result<Answer, detente_room::Error>,
+) -> Result<Answer, detente_room::Error> {
+    match done {
+        Err(e) if e.kind() != ErrorKind::Forbidden => {
+            let status = room::refusal(&e).status;
+            let entered = Entered { form: name, fields: f.0, problem: e.message().into() };
+            mediator_answer(rooms, s, g, None, &entered, status)
+        }
+        done => done,
     }
 }
 
@@ -302,6 +362,28 @@ fn from_another_site(headers: &HeaderMap) -> bool {
     origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host)
 }
 
+/// A form sent before any session (`what`: a sign-in or a claim): its fields, or the
+/// refusal when the server serves no rooms, when the browser says the form comes from
+/// another site's page (`verb` says what to do instead), or when it cannot be read.
+fn unsigned_form(
+    app: &App,
+    headers: &HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    what: &str,
+    verb: &str,
+) -> Result<Fields, Refusal> {
+    room::shared(app)?;
+    if from_another_site(headers) {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "{what} sent from another site's page is refused: {verb} on this server's own page"
+            ),
+        ));
+    }
+    fields(form)
+}
+
 /// `POST /rooms/{room}/` (the sign-in form: `who`, `token`): the session cookie, and on to
 /// the role's page.
 async fn sign_in(
@@ -311,17 +393,7 @@ async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    if let Err(r) = room::shared(&app) {
-        return refused(&room_id, &r);
-    }
-    if from_another_site(&headers) {
-        let r = Refusal::new(
-            StatusCode::FORBIDDEN,
-            "a sign-in sent from another site's page is refused: sign in on this server's own page",
-        );
-        return refused(&room_id, &r);
-    }
-    let f = match fields(form) {
+    let f = match unsigned_form(&app, &headers, form, "a sign-in", "sign in") {
         Ok(f) => f,
         Err(r) => return refused(&room_id, &r),
     };
@@ -419,17 +491,7 @@ async fn claim(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    if let Err(r) = room::shared(&app) {
-        return refused(&room_id, &r);
-    }
-    if from_another_site(&headers) {
-        let r = Refusal::new(
-            StatusCode::FORBIDDEN,
-            "a claim sent from another site's page is refused: claim on this server's own page",
-        );
-        return refused(&room_id, &r);
-    }
-    let f = match fields(form) {
+    let f = match unsigned_form(&app, &headers, form, "a claim", "claim") {
         Ok(f) => f,
         Err(r) => return refused(&room_id, &r),
     };
@@ -474,27 +536,13 @@ async fn sign_out(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(r) => return refused(&room_id, &r),
-    };
-    let cred: Credentials = match room::shared(&app).and_then(|_| room::credentials(&headers)) {
-        Ok(c) => c.with_form_csrf(f.get("csrf")),
-        Err(r) => return refused(&room_id, &r),
-    };
-    let id = room_id.clone();
-    let answer = room::with_rooms(&app, move |rooms| {
-        room::session_for(rooms, &id, &cred, true)?;
-        rooms.sign_out(&cred.token, room::now())
+    let to = format!("/rooms/{}/", seg(&room_id));
+    let cookie = Some(room::session_cookie(&room_id, "", 0));
+    form_signed_in(app, room_id, headers, form, move |rooms, _, g, _| {
+        rooms.sign_out(&g.token, room::now())?;
+        Ok(Answer::Redirect { to, cookie })
     })
-    .await;
-    match answer {
-        Ok(()) => see_other(
-            &format!("/rooms/{}/", seg(&room_id)),
-            Some(room::session_cookie(&room_id, "", 0)),
-        ),
-        Err(r) => refused(&room_id, &r),
-    }
+    .await
 }
 
 // ---- A party's page
@@ -532,12 +580,7 @@ async fn save_inputs(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(r) => return refused(&room_id, &r),
-    };
-    let csrf = f.get("csrf");
-    signed_in(app, room_id, headers, Some(csrf), move |rooms, s, g| {
+    form_signed_in(app, room_id, headers, form, move |rooms, s, g, f| {
         // Asked first, so that the mediator is refused before its form is read.
         let view = rooms.party_view(s)?;
         let k = rooms.skeleton(s)?;
@@ -545,7 +588,7 @@ async fn save_inputs(
         let (inputs, mut problems) = form.check(&k);
         if problems.is_empty() {
             match rooms.set_my_inputs(s, inputs.to_string().as_bytes(), room::now()) {
-                Ok(()) => return Ok(Answer::Redirect(g.at("party?saved=1"))),
+                Ok(()) => return Ok(Answer::redirect(g.at("party?saved=1"))),
                 Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::TooLarge) => {
                     problems.whole.push(e.message().to_string());
                 }
@@ -1244,11 +1287,7 @@ async fn add_draft(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(r) => return refused(&room_id, &r),
-    };
-    signed_in(app, room_id, headers, Some(f.get("csrf")), move |rooms, s, g| {
+    form_signed_in(app, room_id, headers, form, move |rooms, s, g, f| {
         let k = rooms.skeleton(s)?;
         let (id, title) = (f.text("id"), f.text("title"));
         let terms: Vec<(String, String)> = k
@@ -1261,15 +1300,10 @@ async fn add_draft(
             })
             .collect();
         let t: Vec<(&str, &str)> = terms.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        match rooms.add_draft(s, &id, &title, &t, room::now()) {
-            Ok(()) => Ok(Answer::Redirect(format!("{}?from={}", g.at("mediator"), seg(&id)))),
-            Err(e) if e.kind() == ErrorKind::Forbidden => Err(e),
-            Err(e) => {
-                let status = room::refusal(&e).status;
-                let entered = Entered { form: "drafts", fields: f.0, problem: e.message().into() };
-                mediator_answer(rooms, s, g, None, &entered, status)
-            }
-        }
+        let done = rooms
+            .add_draft(s, &id, &title, &t, room::now())
+            .map(|()| Answer::redirect(format!("{}?from={}", g.at("mediator"), seg(&id))));
+        at_form(rooms, s, g, "drafts", f, done)
     })
     .await
 }
@@ -1282,22 +1316,12 @@ async fn open_bidding(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(r) => return refused(&room_id, &r),
-    };
-    signed_in(app, room_id, headers, Some(f.get("csrf")), move |rooms, s, g| {
+    form_signed_in(app, room_id, headers, form, move |rooms, s, g, f| {
         let (point, low, high) = (f.text("point"), f.text("low"), f.text("high"));
-        match rooms.open_bidding(s, &point, &low, &high, room::now()) {
-            Ok(id) => Ok(Answer::Redirect(g.at(&format!("biddings/{id}")))),
-            Err(e) if e.kind() == ErrorKind::Forbidden => Err(e),
-            Err(e) => {
-                let status = room::refusal(&e).status;
-                let entered =
-                    Entered { form: "biddings", fields: f.0, problem: e.message().into() };
-                mediator_answer(rooms, s, g, None, &entered, status)
-            }
-        }
+        let done = rooms
+            .open_bidding(s, &point, &low, &high, room::now())
+            .map(|id| Answer::redirect(g.at(&format!("biddings/{id}"))));
+        at_form(rooms, s, g, "biddings", f, done)
     })
     .await
 }
@@ -1310,15 +1334,10 @@ async fn reissue(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(r) => return refused(&room_id, &r),
-    };
-    signed_in(app, room_id, headers, Some(f.get("csrf")), move |rooms, s, g| {
+    form_signed_in(app, room_id, headers, form, move |rooms, s, g, f| {
         let who = f.text("who");
         let k = rooms.skeleton(s)?;
-        match rooms.reissue(s, &who, room::now()) {
-            Ok(r) => {
+        let done = rooms.reissue(s, &who, room::now()).map(|r| {
                 let holder = if r.who == "mediator" {
                     "you, the mediator".to_string()
                 } else {
@@ -1345,16 +1364,9 @@ async fn reissue(
                     esc(&g.at(if r.who == "mediator" { "" } else { "mediator" })),
                     if r.who == "mediator" { "Sign in with it" } else { "The mediator's page" }
                 );
-                Ok(Answer::page(StatusCode::OK, "A new token", b))
-            }
-            Err(e) if e.kind() == ErrorKind::Forbidden => Err(e),
-            Err(e) => {
-                let status = room::refusal(&e).status;
-                let entered =
-                    Entered { form: "invitations", fields: f.0, problem: e.message().into() };
-                mediator_answer(rooms, s, g, None, &entered, status)
-            }
-        }
+                Answer::page(StatusCode::OK, "A new token", b)
+        });
+        at_form(rooms, s, g, "invitations", f, done)
     })
     .await
 }
@@ -1395,11 +1407,7 @@ async fn offer(
         Ok(id) => id,
         Err(r) => return refused(&room_id, &r),
     };
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(r) => return refused(&room_id, &r),
-    };
-    signed_in(app, room_id, headers, Some(f.get("csrf")), move |rooms, s, g| {
+    form_signed_in(app, room_id, headers, form, move |rooms, s, g, f| {
         let text = f.text("value");
         let value = match text.trim().parse::<f64>() {
             Ok(x) if x.is_finite() => x,
@@ -1412,7 +1420,7 @@ async fn offer(
             }
         };
         match rooms.offer(s, id, value, room::now()) {
-            Ok(_) => Ok(Answer::Redirect(g.at(&format!("biddings/{id}")))),
+            Ok(_) => Ok(Answer::redirect(g.at(&format!("biddings/{id}")))),
             Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Conflict) => {
                 let status = room::refusal(&e).status;
                 bidding_answer(rooms, s, g, id, &text, e.message(), status)
