@@ -14,7 +14,7 @@ use detente_core::Scenario;
 use detente_sim::{
     Deadline, Domain, EntryKind, Event, Mechanism, Observer, PartFrame, PartText, Progress, Reply,
     SessionConfig, SessionRecord, SessionResult, Shard, Termination, TournamentConfig,
-    TournamentResult, TournamentSpec, TournamentSummary, TraceKeep,
+    TournamentResult, TournamentSummary, TraceKeep,
 };
 use serde_json::{Value, json};
 
@@ -597,41 +597,40 @@ pub fn play(
     Ok(())
 }
 
-/// `detente tournament`, keeping the part: every session's text, written on the thread that
-/// ran it and kept in index order ([`crate::spill`]: a few megabytes in memory, the rest in
-/// a temporary file), for the JSON (`--json`, the server, the bindings) and `out`
-/// (`--out`), written here.
+/// `detente tournament`, keeping the part: every session's record, packed as it finishes
+/// ([`SessionRecord::pack`], at most 152 bytes for two parties) and kept in index order
+/// ([`crate::spill`]: a few megabytes in memory, the rest in a temporary file), its text
+/// written on every thread when the part is, for the JSON (`--json`, the server, the
+/// bindings) and `out` (`--out`), written here.
 pub fn tournament(
     scenarios: Vec<Scenario>,
     args: &TournamentArgs<'_>,
     out: Option<&Path>,
 ) -> anyhow::Result<Tournament> {
-    let mut text = crate::spill::Spill::new();
-    let mut first = true;
-    let scored = run(scenarios, args, &PartText::session, &mut |_, session| {
-        if !first {
-            text.push(PartFrame::SEPARATOR.as_bytes());
-        }
-        first = false;
-        text.push(session.as_bytes());
+    let mut packed = crate::spill::Spill::new();
+    let mut bytes = Vec::new();
+    let scored = run(scenarios, args, &mut |record| {
+        bytes.clear();
+        record.pack(&mut bytes);
+        packed.push(&bytes);
     })?;
-    let t = Tournament { scored, sessions: Sessions::Written(text.finish()?) };
+    let threads = detente_sim::worker_threads(args.threads);
+    let t = Tournament { scored, sessions: Sessions::Packed(packed.finish()?), threads };
     t.write_part_file(out)?;
     Ok(t)
 }
 
 /// `detente tournament`, keeping nothing of a session: its scores (and `--csv`).
 pub fn scores(scenarios: Vec<Scenario>, args: &TournamentArgs<'_>) -> anyhow::Result<Scored> {
-    run(scenarios, args, &|_, _| (), &mut |_, ()| {})
+    run(scenarios, args, &mut |_| {})
 }
 
-/// Runs the tournament, handing each session to `prepare` on the thread that ran it and
-/// then, in index order, to `keep` (as `detente_sim::tournament_each`); writes `--csv`.
-fn run<T: Send>(
+/// Runs the tournament, handing each session to `keep` in index order (as
+/// `detente_sim::tournament_each`); writes `--csv`.
+fn run(
     scenarios: Vec<Scenario>,
     args: &TournamentArgs<'_>,
-    prepare: &(dyn Fn(&TournamentSpec, &SessionRecord) -> T + Sync),
-    keep: &mut (dyn FnMut(SessionRecord, T) + Send),
+    keep: &mut (dyn FnMut(SessionRecord) + Send),
 ) -> anyhow::Result<Scored> {
     if args.threads > detente_sim::MAX_THREADS {
         return Err(BadInput(format!(
@@ -699,8 +698,9 @@ fn run<T: Send>(
         Some(bar) => bar,
         None => &|_| {},
     };
-    let summary = detente_sim::tournament_each(&domains, &config, progress, prepare, keep)
-        .map_err(sim_error)?;
+    let summary =
+        detente_sim::tournament_each(&domains, &config, progress, &|_, _| (), &mut |r, ()| keep(r))
+            .map_err(sim_error)?;
     let scored = Scored { summary, notes };
     scored.write_csv(args.csv)?;
     Ok(scored)
@@ -762,7 +762,11 @@ pub fn merge(
     }
     let scored = Scored { summary: result.summary(), notes: String::new() };
     scored.write_csv(csv)?;
-    let t = Tournament { scored, sessions: Sessions::Records(result.records) };
+    let t = Tournament {
+        scored,
+        sessions: Sessions::Records(result.records),
+        threads: detente_sim::worker_threads(0),
+    };
     t.write_part_file(out)?;
     Ok(t)
 }
@@ -794,12 +798,12 @@ pub struct Scored {
     notes: String,
 }
 
-/// A tournament's sessions as its part holds them.
+/// A tournament's sessions as its part holds them, in index order.
 enum Sessions {
-    /// Each session's text, written as it finished, in index order, separated by
-    /// [`PartFrame::SEPARATOR`].
-    Written(crate::spill::Spill),
-    /// The records of merged parts, in index order, written as text when the part is.
+    /// The records of a tournament run here, packed ([`SessionRecord::pack`]) one after
+    /// another.
+    Packed(crate::spill::Spill),
+    /// The records of merged parts.
     Records(Vec<SessionRecord>),
 }
 
@@ -808,27 +812,53 @@ enum Sessions {
 pub struct Tournament {
     scored: Scored,
     sessions: Sessions,
+    /// The threads writing the sessions' text.
+    threads: usize,
+}
+
+/// The sessions' text is written this many at a time, spread over the threads.
+const BATCH: usize = 4096;
+
+/// Sessions whose text is written at once.
+enum Batch<'a> {
+    Records(&'a [SessionRecord]),
+    /// Each packed ([`SessionRecord::pack`]).
+    Packed(&'a [&'a [u8]]),
 }
 
 impl Tournament {
-    /// Writes the part, as `--json` prints it (with its trailing newline), to `out`, its
-    /// sessions' text from where it was kept.
+    /// Writes the part, as `--json` prints it (with its trailing newline), to `out`: the
+    /// sessions' text written [`BATCH`] sessions at a time on every thread.
     fn write_part(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let spec = &self.scored.summary.spec;
         let frame = PartFrame::new(&self.scored.summary);
         out.write_all(frame.before().as_bytes())?;
-        match &self.sessions {
-            Sessions::Written(text) => text.write_to(out)?,
-            Sessions::Records(records) => {
-                let spec = &self.scored.summary.spec;
-                let mut text = Vec::new();
-                for (k, r) in records.iter().enumerate() {
-                    text.clear();
-                    if k > 0 {
-                        text.extend_from_slice(PartFrame::SEPARATOR.as_bytes());
-                    }
-                    PartText::write_session(spec, r, &mut text);
-                    out.write_all(&text)?;
+        let mut texts = vec![Vec::new(); self.threads.max(1)];
+        let mut first = true;
+        // Each batch written on the threads, then its text in order.
+        let mut write = |batch: Batch<'_>| {
+            let whole = match batch {
+                Batch::Records(records) => {
+                    PartText::write_sessions(spec, records, first, &mut texts);
+                    true
                 }
+                Batch::Packed(packed) => PartText::write_packed(spec, packed, first, &mut texts),
+            };
+            if !whole {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "a session kept is not a record",
+                ));
+            }
+            first = false;
+            texts.iter().try_for_each(|text| out.write_all(text))
+        };
+        match &self.sessions {
+            Sessions::Packed(packed) => {
+                packed_batches(packed.reader()?, BATCH, &mut |b| write(Batch::Packed(b)))?;
+            }
+            Sessions::Records(records) => {
+                records.chunks(BATCH).try_for_each(|b| write(Batch::Records(b)))?;
             }
         }
         out.write_all(frame.after().as_bytes())?;
@@ -841,6 +871,62 @@ impl Tournament {
             Some(path) => crate::output::write_file_with(path, &mut |w| self.write_part(w)),
             None => Ok(()),
         }
+    }
+}
+
+/// Hands the records packed one after another in `reader` ([`SessionRecord::pack`]) to
+/// `batch`, at most `n` at a time, each record's bytes whole; an error if the bytes end in the
+/// middle of a record.
+fn packed_batches(
+    mut reader: impl std::io::Read,
+    n: usize,
+    batch: &mut dyn FnMut(&[&[u8]]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    // The bytes read and not yet handed over, and the ends of the whole records among them.
+    let mut buf = Vec::new();
+    let mut ends = Vec::with_capacity(n);
+    let mut at_end = false;
+    loop {
+        let mut at = ends.last().copied().unwrap_or(0);
+        while ends.len() < n {
+            match SessionRecord::packed_len(&buf[at..]) {
+                Some(len) => {
+                    at += len;
+                    ends.push(at);
+                }
+                None => break,
+            }
+        }
+        if ends.len() < n && !at_end {
+            let old = buf.len();
+            buf.resize(old + (1 << 16), 0);
+            let read = loop {
+                match reader.read(&mut buf[old..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    read => break read,
+                }
+            };
+            buf.truncate(old + read.as_ref().map_or(0, |r| *r));
+            at_end = read? == 0;
+            continue;
+        }
+        let Some(&used) = ends.last() else {
+            return match buf.is_empty() {
+                true => Ok(()),
+                false => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the sessions kept end in the middle of a record",
+                )),
+            };
+        };
+        let records: Vec<&[u8]> = std::iter::once(0)
+            .chain(ends.iter().copied())
+            .zip(&ends)
+            .map(|(start, &end)| &buf[start..end])
+            .collect();
+        batch(&records)?;
+        buf.drain(..used);
+        ends.clear();
     }
 }
 
@@ -1059,6 +1145,67 @@ mod tests {
             for alias in m.aliases() {
                 assert!(pv.matches(alias, false), "{alias}");
             }
+        }
+    }
+
+    /// A reader handing out a few bytes at a time, so that records straddle its reads.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = self.1 % 13 + 1;
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn packed_records_are_read_back_in_order_however_the_reads_fall() {
+        let record = |index: usize, message: String| SessionRecord {
+            index,
+            scenario: 0,
+            combination: index % 3,
+            negotiators: vec![0, 1],
+            repetition: 2,
+            seed: index as u64 * 7,
+            termination: Termination::NegotiatorError { party: 1, message },
+            agreement: None,
+            utilities: vec![0.5, 0.25],
+            reservations: vec![0.0, 0.1],
+            steps: 9,
+            pareto_distance: Some(0.125),
+            nash_distance: None,
+        };
+        // One record longer than the reader's first buffer, so that it must grow.
+        let records: Vec<SessionRecord> =
+            (0..200).map(|k| record(k, "x".repeat(if k == 77 { 100_000 } else { k }))).collect();
+        let mut bytes = Vec::new();
+        records.iter().for_each(|r| r.pack(&mut bytes));
+        let read_all = |bytes: &[u8], n: usize| {
+            let mut all = Vec::new();
+            let read = packed_batches(Trickle(bytes, 0), n, &mut |batch| {
+                assert!(!batch.is_empty() && batch.len() <= n);
+                for packed in batch {
+                    let mut r = SessionRecord::blank();
+                    assert_eq!(r.unpack_from(packed), Some(packed.len()));
+                    all.push(r);
+                }
+                Ok(())
+            });
+            (all, read)
+        };
+        for n in [1, 7, 500] {
+            let (all, read) = read_all(&bytes, n);
+            assert!(read.is_ok());
+            assert_eq!(all, records, "{n}");
+            let (all, read) = read_all(&[], n);
+            assert!(read.is_ok() && all.is_empty());
+            // Cut inside the last record: every record before it, then an error.
+            let (all, read) = read_all(&bytes[..bytes.len() - 3], n);
+            assert_eq!(read.unwrap_err().kind(), std::io::ErrorKind::InvalidData);
+            assert_eq!(all[..], records[..records.len() - 1]);
         }
     }
 

@@ -1,8 +1,9 @@
-//! Text written once, in order, and read back whole later, without being held whole: kept in
-//! memory up to [`MEMORY`] bytes, and past that in a temporary file. A tournament's part
-//! needs it: its sessions' text is written as they finish, but the part opens with their
-//! scores (first in the sorted keys, known only at the end), so the sessions' text waits
-//! here, at most a few megabytes of it in memory however many sessions there are.
+//! Bytes written once, in order, and read back whole later, without being held whole: kept
+//! in memory up to [`MEMORY`] bytes, and past that in a temporary file. A tournament's part
+//! needs it: its sessions finish one by one, but the part opens with their scores (first in
+//! the sorted keys, known only at the end), so the sessions (packed,
+//! [`detente_sim::SessionRecord::pack`]) wait here, at most a few megabytes of them in
+//! memory however many sessions there are.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -110,29 +111,24 @@ impl Spill {
         };
         match failed {
             Some(e) => Err(anyhow::anyhow!(
-                "cannot write the sessions' text to a temporary file in {}: {e}; set TMPDIR to a folder that can be written",
+                "cannot write the sessions to a temporary file in {}: {e}; set TMPDIR to a folder that can be written",
                 std::env::temp_dir().display()
             )),
             None => Ok(self),
         }
     }
 
-    /// Writes everything pushed, in order, to `out` (as often as asked).
-    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        if let Some(file) = &self.file {
-            let mut f = &file.file;
-            f.seek(SeekFrom::Start(0))?;
-            let mut buf = vec![0u8; 1 << 18];
-            loop {
-                match f.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => out.write_all(&buf[..n])?,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
+    /// Everything pushed, in order, from the start (as often as asked).
+    pub fn reader(&self) -> std::io::Result<Box<dyn Read + '_>> {
+        let memory = &self.memory[..];
+        Ok(match &self.file {
+            Some(file) => {
+                let mut f = &file.file;
+                f.seek(SeekFrom::Start(0))?;
+                Box::new(f.chain(memory))
             }
-        }
-        out.write_all(&self.memory)
+            None => Box::new(memory),
+        })
     }
 }
 
@@ -189,7 +185,7 @@ mod tests {
 
     fn written(spill: &Spill) -> Vec<u8> {
         let mut out = Vec::new();
-        spill.write_to(&mut out).unwrap();
+        spill.reader().unwrap().read_to_end(&mut out).unwrap();
         out
     }
 

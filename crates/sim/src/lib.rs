@@ -99,6 +99,7 @@ mod domain;
 mod mechanism;
 mod negotiator;
 mod negotiators;
+mod packed;
 mod part;
 mod rng;
 mod session;
@@ -127,7 +128,7 @@ pub use session::{
 pub use tournament::{
     IssueSpec, MAX_SESSIONS, MAX_THREADS, OptionsSpec, Progress, ScenarioSpec, Score, Scores,
     SessionPlace, SessionRecord, Shard, Shards, TournamentConfig, TournamentResult, TournamentSpec,
-    TournamentSummary, merge, merge_named, scores, tournament, tournament_each,
+    TournamentSummary, merge, merge_named, scores, tournament, tournament_each, worker_threads,
 };
 
 /// What went wrong, for callers that match on it.

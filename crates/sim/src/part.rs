@@ -333,6 +333,40 @@ impl PartText {
         w.close('}');
     }
 
+    /// The text of `records`, in order, as a part holds them: each as
+    /// [`PartText::write_session`] writes it, after [`PartFrame::SEPARATOR`] unless it is the
+    /// part's first (the first of `records` when `first`). `records` are split in
+    /// `outs.len()` runs of nearly equal length, each written into its `outs` (cleared first)
+    /// on a thread of its own: the text is `outs` one after another.
+    pub fn write_sessions(
+        spec: &TournamentSpec,
+        records: &[SessionRecord],
+        first: bool,
+        outs: &mut [Vec<u8>],
+    ) {
+        on_threads(records, first, outs, || (), |r, (), out| PartText::write_session(spec, r, out));
+    }
+
+    /// [`PartText::write_sessions`] of records packed ([`SessionRecord::pack`]), each of
+    /// `packed` one record, unpacked on the threads writing them: false (the text then
+    /// unspecified) when one is not a record.
+    pub fn write_packed(
+        spec: &TournamentSpec,
+        packed: &[&[u8]],
+        first: bool,
+        outs: &mut [Vec<u8>],
+    ) -> bool {
+        let whole = std::sync::atomic::AtomicBool::new(true);
+        on_threads(packed, first, outs, SessionRecord::blank, |bytes, record, out| {
+            if record.unpack_from(bytes) == Some(bytes.len()) {
+                PartText::write_session(spec, record, out);
+            } else {
+                whole.store(false, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        whole.into_inner()
+    }
+
     /// Appends the next session's text (from [`PartText::session`], in index order).
     pub fn push(&mut self, session: &str) {
         if !self.sessions.is_empty() {
@@ -352,6 +386,41 @@ impl PartText {
         text.push_str(&frame.after);
         text
     }
+}
+
+/// Writes `items` in `outs.len()` runs of nearly equal length, each into its `outs` (cleared
+/// first) on a thread of its own (the first on this one), each item by `write` with the
+/// thread's own scratch (from `scratch`) after [`PartFrame::SEPARATOR`], but the first item
+/// when `first`.
+fn on_threads<T: Sync, S>(
+    items: &[T],
+    first: bool,
+    outs: &mut [Vec<u8>],
+    scratch: impl Fn() -> S + Sync,
+    write: impl Fn(&T, &mut S, &mut Vec<u8>) + Sync,
+) {
+    outs.iter_mut().for_each(Vec::clear);
+    let per = items.len().div_ceil(outs.len().max(1)).max(1);
+    let run = |k: usize, chunk: &[T], out: &mut Vec<u8>| {
+        let mut s = scratch();
+        for (j, item) in chunk.iter().enumerate() {
+            if !(first && k == 0 && j == 0) {
+                out.extend_from_slice(PartFrame::SEPARATOR.as_bytes());
+            }
+            write(item, &mut s, out);
+        }
+    };
+    std::thread::scope(|s| {
+        let mut runs = items.chunks(per).zip(outs.iter_mut()).enumerate();
+        let here = runs.next();
+        for (k, (chunk, out)) in runs {
+            let run = &run;
+            s.spawn(move || run(k, chunk, out));
+        }
+        if let Some((k, (chunk, out))) = here {
+            run(k, chunk, out);
+        }
+    });
 }
 
 /// What a tournament part's text has around its sessions: the part is [`PartFrame::before`],
@@ -1042,6 +1111,23 @@ mod tests {
         ];
         for r in &cases {
             assert_eq!(PartText::session(&spec, r), via_value(&spec, r), "{r:?}");
+        }
+        // Written on several threads at once, the same text as one after another, whatever
+        // the runs (more threads than sessions, none at all) and wherever the part starts.
+        let one_by_one = |records: &[SessionRecord], first: bool| {
+            let texts: Vec<String> = records.iter().map(|r| via_value(&spec, r)).collect();
+            let text = texts.join(PartFrame::SEPARATOR);
+            if first || text.is_empty() { text } else { format!("{}{text}", PartFrame::SEPARATOR) }
+        };
+        for n in [0, 1, 5, cases.len()] {
+            for threads in 1..=cases.len() + 2 {
+                for first in [true, false] {
+                    let mut outs = vec![b"left over".to_vec(); threads];
+                    PartText::write_sessions(&spec, &cases[..n], first, &mut outs);
+                    let text = String::from_utf8(outs.concat()).unwrap();
+                    assert_eq!(text, one_by_one(&cases[..n], first), "{n} {threads} {first}");
+                }
+            }
         }
     }
 

@@ -325,6 +325,17 @@ pub struct SessionPlace {
     pub seed: u64,
 }
 
+/// The threads that `asked` threads mean ([`TournamentConfig::threads`]): 0 means all cores
+/// (`std::thread::available_parallelism`); at least 1, at most [`MAX_THREADS`].
+pub fn worker_threads(asked: usize) -> usize {
+    let n = if asked == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        asked
+    };
+    n.clamp(1, MAX_THREADS)
+}
+
 /// The record of one session of a tournament.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionRecord {
@@ -590,12 +601,7 @@ fn layout(domains: &[Arc<Domain>], config: &TournamentConfig) -> Result<Layout, 
         ));
     }
     let work: Vec<usize> = (0..plan.total).filter(|&i| config.shard.contains(i)).collect();
-    let threads = if config.threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        config.threads
-    }
-    .clamp(1, work.len().clamp(1, MAX_THREADS));
+    let threads = worker_threads(config.threads).min(work.len().max(1));
     Ok(Layout { spec, plan, counts, work, threads })
 }
 
