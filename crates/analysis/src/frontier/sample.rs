@@ -371,16 +371,23 @@ impl Sampler<'_> {
                 (None, Some(_)) => false,
                 (Some(_), Some(_)) => ma.len() >= mt.len(),
             };
-            match (split_a, ca, ct) {
-                (true, Some((l, r)), _) => {
-                    stack.push((l, y));
-                    stack.push((r, y));
+            let pairs = match (split_a, ca, ct) {
+                (true, Some((l, r)), _) => [(l, y), (r, y)],
+                (false, _, Some((l, r))) => [(x, l), (x, r)],
+                _ => continue,
+            };
+            // The pair whose corners clear `u` by more everywhere is asked first: a
+            // dominator is likelier there. A pair that cannot reach `u` is not kept.
+            let room = |(x, y): (u32, u32)| {
+                let (ha, ht) = (self.ta.node(x).hi, self.tt.node(y).hi);
+                (0..n_p).map(|p| ha[p] + ht[p] - low[p]).fold(f64::INFINITY, f64::min)
+            };
+            let (r0, r1) = (room(pairs[0]), room(pairs[1]));
+            let order = if r0 > r1 { [1, 0] } else { [0, 1] };
+            for i in order {
+                if [r0, r1][i] >= 0.0 {
+                    stack.push(pairs[i]);
                 }
-                (false, _, Some((l, r))) => {
-                    stack.push((x, l));
-                    stack.push((x, r));
-                }
-                _ => {}
             }
         }
         Some(false)
