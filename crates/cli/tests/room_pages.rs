@@ -593,6 +593,82 @@ fn bad_input_in_the_forms_is_said_at_its_field_and_changes_nothing() {
     assert!((400..500).contains(&s), "{s}");
 }
 
+#[test]
+fn several_red_lines_on_one_point_are_entered_in_one_save() {
+    let server = Server::start("tutorial", "lines");
+    let u = server.sign_in("upland");
+    let row = |page: &str, i: usize, j: usize| page.contains(&format!("name=\"r{i}.{j}.why\""));
+    // Nothing entered yet: two empty red line rows on each of the four points, no third.
+    let (s, _, page) = server.get(&u, "party");
+    assert_eq!(s, 200, "{page}");
+    for i in 0..4 {
+        assert!(row(&page, i, 0) && row(&page, i, 1) && !row(&page, i, 2), "point {i}: {page}");
+    }
+    // tutorial: share (point 0, a scale 20-80), dam (point 1: upland-only, joint-board,
+    // commission-run). Two red lines on each, in one save.
+    let fields = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, String)> {
+        let mut f: Vec<(&str, String)> = [
+            ("w0", "1"),
+            ("ideal0", "30"),
+            ("tol0", "20"),
+            ("r0.0.min", "25"),
+            ("r0.0.why", "at least a quarter"),
+            ("r0.1.max", "60"),
+            ("w1", "2"),
+            ("v1.0", "1"),
+            ("v1.1", "0.5"),
+            ("v1.2", "0"),
+            ("r1.0.kind", "forbid"),
+            ("r1.0.o2", "on"),
+            ("r1.1.kind", "require"),
+            ("r1.1.o0", "on"),
+            ("r1.1.o1", "on"),
+            ("r1.1.why", "ours or shared"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (*k, v.to_string()))
+        .collect();
+        f.push(("csrf", u.csrf.clone()));
+        f
+    };
+    let post = |f: &[(&str, String)]| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        server.post(Some(&u), "party", &f)
+    };
+    let (s, _, b) = post(&fields(&[]));
+    assert_eq!(s, 303, "{b}");
+    // Stored as the room's reader reads the same inputs written apart in its wire format.
+    let stored = || {
+        let bearer = format!("Bearer {}", u.session);
+        server.request("GET", &server.at("api/inputs"), &[("Authorization", &bearer)], "").2
+    };
+    let skeleton =
+        Skeleton::from_scenario(&detente_scenario::shipped::load("tutorial").unwrap().unwrap())
+            .unwrap();
+    let want = r#"{"reservation": 0, "stances": {
+        "share": {"weight": 1, "ideal": 30, "tolerance": 20, "red_lines": [
+            {"min": 25, "reason": "at least a quarter"}, {"max": 60}]},
+        "dam": {"weight": 2, "values": {"upland-only": 1, "joint-board": 0.5, "commission-run": 0},
+            "red_lines": [{"forbid": ["commission-run"]},
+                {"require": ["upland-only", "joint-board"], "reason": "ours or shared"}]}}}"#;
+    let want = PartyInputs::from_json(&skeleton, want.as_bytes()).unwrap();
+    let before = stored();
+    assert_eq!(PartyInputs::from_json(&skeleton, before.as_bytes()).unwrap(), want);
+    // The form shows them, and two empty rows more, on those points.
+    let (_, _, page) = server.get(&u, "party");
+    for i in 0..2 {
+        assert!((0..4).all(|j| row(&page, i, j)) && !row(&page, i, 4), "point {i}: {page}");
+    }
+    assert!(row(&page, 2, 1) && !row(&page, 2, 2), "{page}");
+    // Two more on the share, the second wrong: said at its row, nothing saved.
+    let (s, _, b) = post(&fields(&[("r0.2.min", "30"), ("r0.3.min", "70"), ("r0.3.max", "65")]));
+    assert_eq!(s, 400, "{b}");
+    assert!(b.contains("data-problem=\"r0.3\">min 70 is above max 65"), "{b}");
+    assert!(b.contains("data-problems=\"1\""), "{b}");
+    assert_eq!(stored(), before);
+}
+
 // ---- In a real browser
 
 /// Debian's Chromium, or None when it is not installed and the test may skip (it may not
@@ -682,8 +758,8 @@ fn as_user(b: &mut cdp::Browser, server: &Server, cookie: &str) {
 }
 
 /// Party `p`'s stances of the full scenario as the form's fields, in passes: pass 0 every
-/// number and each point's first red line, pass `n` each point's red line `n` (the form has
-/// one empty red line row a point; each save adds one). Numbers as Rust writes them, which
+/// number and each point's first red line, pass `n` each point's red line `n` (one row at a
+/// time, as a party that saves after each red line would). Numbers as Rust writes them, which
 /// read back exactly.
 fn analyst_fields(s: &Scenario, p: usize) -> Vec<Vec<(String, String)>> {
     let inputs = PartyInputs::of(s, p);

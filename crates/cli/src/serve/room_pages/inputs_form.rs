@@ -10,6 +10,8 @@
 //! `ideal{i}` and `tol{i}` (a scale point's ideal and tolerance); for its red line row `j`,
 //! `r{i}.{j}.kind` (`forbid` or `require`), `r{i}.{j}.o{k}` (a checkbox per option),
 //! `r{i}.{j}.min`, `r{i}.{j}.max` (a scale's bounds) and `r{i}.{j}.why` (the reason).
+//! A point shows a row per red line it has and [`BLANK_LINES`] empty ones, so that several
+//! red lines on one point are entered in one save; every row sent is read, however many.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,6 +21,10 @@ use detente_room::{PartyInputs, Skeleton};
 use serde_json::{Map, Value, json};
 
 use crate::serve::pages::esc;
+
+/// The empty red line rows a point's form shows below its red lines: as many red lines on
+/// one point are added in one save.
+pub const BLANK_LINES: usize = 2;
 
 /// The form's fields as text, point by point in the skeleton's order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -119,8 +125,8 @@ impl Problems {
 }
 
 impl InputsForm {
-    /// The form of a party's stored inputs (blank without any), with one blank red line row
-    /// per point to add a red line.
+    /// The form of a party's stored inputs (blank without any), with [`BLANK_LINES`] blank
+    /// red line rows per point to add red lines.
     pub fn of(skeleton: &Skeleton, inputs: Option<&PartyInputs>) -> InputsForm {
         let s = skeleton.scenario();
         let mut form = InputsForm {
@@ -161,7 +167,7 @@ impl InputsForm {
                     p.lines.push(l);
                 }
             }
-            p.lines.push(LineForm::blank(n));
+            p.lines.extend((0..BLANK_LINES).map(|_| LineForm::blank(n)));
             form.points.push(p);
         }
         form
@@ -336,8 +342,9 @@ impl InputsForm {
             "<p><label for=\"f-reservation\">Your reservation</label>, what you get with no deal, as a utility from 0 to 1 (left blank: 0): {}</p>",
             input("reservation", &self.reservation, problems)
         );
-        b.push_str(
-            "<p class=\"note\">Weights say how much each point matters to you, relative to each other (they are normalised to sum to 1). On a point with options, give each option a value from 0 (worst) to 1 (best); on a scale, your ideal value and your tolerance (how far from the ideal the value falls to 0). A red line forbids options, or allows only the options checked, or on a scale bounds the value; a draft that crosses one is rejected whatever else it gives. Leave every field of a point blank to take no stance on it. Each point has one empty red line row: save to get another; clear a row to remove its red line.</p>\n",
+        let _ = writeln!(
+            b,
+            "<p class=\"note\">Weights say how much each point matters to you, relative to each other (they are normalised to sum to 1). On a point with options, give each option a value from 0 (worst) to 1 (best); on a scale, your ideal value and your tolerance (how far from the ideal the value falls to 0). A red line forbids options, or allows only the options checked, or on a scale bounds the value; a draft that crosses one is rejected whatever else it gives. Leave every field of a point blank to take no stance on it. Each point has {BLANK_LINES} empty red line rows: fill them to add as many red lines at once, and save to get {BLANK_LINES} more; clear a row to remove its red line.</p>"
         );
         for (i, (issue, p)) in s.issues().iter().zip(&self.points).enumerate() {
             let _ = write!(
@@ -650,6 +657,55 @@ mod tests {
         // Problems on several points are all said at once.
         let p = with(&[("w1", "x"), ("ideal0", "300"), ("v3.0", "2")]);
         assert_eq!(p.fields.keys().collect::<Vec<_>>(), ["ideal0", "v3.0", "w1"]);
+    }
+
+    #[test]
+    fn several_red_lines_on_one_point_are_read_from_one_form() {
+        use detente_core::RedLine;
+        let (s, k) = tutorial();
+        let inputs = PartyInputs::of(&s, 0);
+        let mut form = InputsForm::of(&k, Some(&inputs));
+        // A row per red line, and the empty ones, on every point.
+        for (i, p) in form.points.iter().enumerate() {
+            let had = inputs.stances[i].as_ref().map_or(0, |st| st.red_lines.len());
+            assert_eq!(p.lines.len(), had + BLANK_LINES, "point {i}");
+        }
+        // Both empty rows of the share (point 0, a scale 20-80) and of the dam (point 1:
+        // upland-only, joint-board, commission-run) filled, and sent as a browser sends them.
+        let n0 = form.points[0].lines.len();
+        let share = &mut form.points[0].lines;
+        share[n0 - 2].min = "25".into();
+        share[n0 - 1].max = "75".into();
+        share[n0 - 1].reason = "second".into();
+        let n1 = form.points[1].lines.len();
+        let dam = &mut form.points[1].lines;
+        dam[n1 - 2].options = vec![true, false, false];
+        dam[n1 - 2].reason = "first".into();
+        dam[n1 - 1].require = true;
+        dam[n1 - 1].options = vec![false, true, true];
+        let read = InputsForm::read(&k, &submitted(&form));
+        assert_eq!(read, form);
+        let (json, problems) = read.check(&k);
+        assert!(problems.is_empty(), "{problems:?}");
+        let got = PartyInputs::from_json(&k, json.to_string().as_bytes()).unwrap();
+        // Upland's inputs with the four red lines added after its own, in the rows' order.
+        let mut want = inputs.clone();
+        let line = |kind, reason: Option<&str>| RedLine { kind, reason: reason.map(Into::into) };
+        want.stances[0].as_mut().unwrap().red_lines.extend([
+            line(RedLineKind::Bounds { min: Some(25.0), max: None }, None),
+            line(RedLineKind::Bounds { min: None, max: Some(75.0) }, Some("second")),
+        ]);
+        want.stances[1].as_mut().unwrap().red_lines.extend([
+            line(RedLineKind::Forbid(vec![0]), Some("first")),
+            line(RedLineKind::Require(vec![1, 2]), None),
+        ]);
+        assert_eq!(got, want);
+        // A problem in the second new row is said at that row, and only there.
+        form.points[0].lines[n0 - 1].min = "78".into();
+        let (_, problems) = InputsForm::read(&k, &submitted(&form)).check(&k);
+        let row = format!("r0.{}", n0 - 1);
+        assert_eq!(problems.fields.keys().collect::<Vec<_>>(), [&row]);
+        assert_eq!(problems.fields[&row], "min 78 is above max 75");
     }
 
     #[test]
