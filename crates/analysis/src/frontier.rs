@@ -1872,6 +1872,17 @@ mod tests {
         assert!(matches!(f.size, FrontierSize::AtLeast(_)));
     }
 
+    /// The chi-square statistic of `tally` against equal counts in every cell, and the 0.999
+    /// quantile of chi-square with one degree of freedom fewer than the cells
+    /// (Wilson-Hilferty): a uniform draw stays below it but once in a thousand.
+    fn chi_square(tally: &[usize]) -> (f64, f64) {
+        let e = tally.iter().sum::<usize>() as f64 / tally.len() as f64;
+        let chi2: f64 = tally.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
+        let df = (tally.len() - 1) as f64;
+        let h = 2.0 / (9.0 * df);
+        (chi2, df * (1.0 - h + 3.090_232 * h.sqrt()).powi(3))
+    }
+
     /// Issue 14: a frontier counted but not listed whole (more points than `max_points`) is
     /// sampled uniformly from all its points: one point drawn with each of 50 n seeds
     /// lands on each of the n brute-force frontier points about 50 times (chi-square
@@ -1915,12 +1926,7 @@ mod tests {
                 let u = f.sample.expect("a sample").get(0).utilities;
                 tally[b.frontier.iter().position(|v| *v == u).expect("on the frontier")] += 1;
             }
-            let e = draws as f64 / n as f64;
-            let chi2: f64 = tally.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
-            // Wilson-Hilferty: the 0.999 quantile of chi-square with `df` degrees of freedom.
-            let df = (n - 1) as f64;
-            let h = 2.0 / (9.0 * df);
-            let critical = df * (1.0 - h + 3.090_232 * h.sqrt()).powi(3);
+            let (chi2, critical) = chi_square(&tally);
             assert!(chi2 < critical, "seed {seed}: chi-square {chi2} >= {critical}, {tally:?}");
             checked += 1;
             if checked == 2 {
@@ -2058,11 +2064,7 @@ mod tests {
                 let u = drawn.points.get(0).utilities;
                 tally[b.frontier.iter().position(|v| *v == u).expect("on the frontier")] += 1;
             }
-            let e = draws as f64 / n as f64;
-            let chi2: f64 = tally.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
-            let df = (n - 1) as f64;
-            let h = 2.0 / (9.0 * df);
-            let critical = df * (1.0 - h + 3.090_232 * h.sqrt()).powi(3);
+            let (chi2, critical) = chi_square(&tally);
             assert!(chi2 < critical, "chi-square {chi2} >= {critical}, {tally:?}");
         }
     }
